@@ -1,0 +1,71 @@
+/**
+ * The provider contract, types only. An adapter speaks one wire protocol (`openai`, `anthropic`, `mock`);
+ * vendors that share a protocol differ only by preset data (base URL, key, quirks).
+ */
+import type { Contender } from '../config/types.js';
+
+/** Token counts of one call, in the OpenAI vocabulary. `estimated` marks counts we computed with a tokenizer. */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Part of completionTokens spent on hidden reasoning (`completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens: number;
+  /** Part of promptTokens served from the provider's prompt cache (`prompt_tokens_details.cached_tokens`). */
+  cachedTokens: number;
+  estimated: boolean;
+}
+
+export type UpstreamPhase = 'connect' | 'headers' | 'first_byte' | 'mid_stream';
+
+/** One upstream attempt as the race layer asks for it. */
+export interface UpstreamCall {
+  contender: Contender;
+  /**
+   * The client's body with `model` already set to the contender's upstream model id. Unknown fields are
+   * kept; OpenAI-compatible adapters serialise it as is, others translate it.
+   */
+  body: Record<string, unknown>;
+  stream: boolean;
+  /** The client itself asked for `stream_options.include_usage`; otherwise the usage chunk is hidden. */
+  clientWantsUsage: boolean;
+  /** Keep the answer text in the outcome (race capture or an estimate needs it). */
+  captureText: boolean;
+  requestId: string;
+}
+
+export interface UpstreamReply {
+  status: number;
+  /** Content type to send to the client (`text/event-stream` or `application/json`). */
+  contentType: string;
+  /** OpenAI-shaped bytes for the client: passed through for `openai`, translated for `anthropic`, made up by `mock`. */
+  body: AsyncIterable<Uint8Array>;
+  /** Settles when the body has been fully consumed or has failed. Never rejects. */
+  outcome: Promise<CallOutcome>;
+}
+
+export interface CallOutcome {
+  ok: boolean;
+  usage: Usage | null;
+  finishReason: string | null;
+  /** Milliseconds from the start of the attempt to the first body byte. */
+  ttftMs: number | null;
+  /** Answer text, only when `captureText` was set. */
+  text: string | null;
+  /** The failure after headers (a mid-stream cut, a malformed body), when `ok` is false. */
+  error: UpstreamErrorInfo | null;
+}
+
+export interface UpstreamErrorInfo {
+  code: string;
+  message: string;
+  phase: UpstreamPhase;
+  upstreamStatus: number | null;
+}
+
+export interface ProviderAdapter {
+  readonly protocol: 'openai' | 'anthropic' | 'mock';
+  /** One upstream attempt. Resolves at response headers of a 2xx; rejects with `UpstreamError` before that. */
+  send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamReply>;
+  /** Releases pooled connections. */
+  close(): Promise<void>;
+}
