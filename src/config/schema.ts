@@ -1,0 +1,143 @@
+/**
+ * The configuration file's schema: the only source of its shape. Objects are strict, so a typo is an error.
+ * `.describe()` texts feed `saima config schema` (JSON Schema for editors).
+ */
+import { z } from 'zod';
+import { PRESET_NAMES } from './presets.js';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\-/]{0,127}$/, 'must be 1-128 letters, digits or . _ : - /');
+const nonNegative = z.number().min(0, 'must be ≥ 0');
+const positiveInt = z.number().int('must be a whole number').min(1, 'must be ≥ 1');
+
+export const PriceSchema = z
+  .object({
+    input: nonNegative.describe('Price per million prompt tokens'),
+    cached_input: nonNegative.optional().describe('Price per million prompt tokens served from the provider cache (default: input)'),
+    output: nonNegative.describe('Price per million completion tokens (reasoning tokens included)'),
+    currency: z.enum(['CNY', 'USD']).default('CNY'),
+  })
+  .strict();
+
+export const TimeoutsSchema = z
+  .object({
+    connect_ms: positiveInt.default(5_000).describe('TCP/TLS connect timeout'),
+    first_byte_ms: positiveInt.default(60_000).describe('From sending the request to the first body byte'),
+    total_ms: positiveInt.default(600_000).describe('Whole call, stream included'),
+  })
+  .strict();
+
+export const RetrySchema = z
+  .object({
+    max_retries: z.number().int().min(0, 'must be ≥ 0').max(10, 'must be ≤ 10').default(2),
+    base_ms: positiveInt.default(200).describe('First backoff; doubled per retry, with full jitter'),
+    max_ms: positiveInt.default(5_000).describe('Backoff ceiling, also the longest retry-after honoured'),
+  })
+  .strict();
+
+export const BreakerSchema = z
+  .object({
+    failure_threshold: positiveInt.default(5).describe('Consecutive failed calls that open the circuit'),
+    cooldown_ms: positiveInt.default(30_000).describe('Open time before one half-open probe is let through'),
+  })
+  .strict();
+
+export const MockErrorKind = z.enum(['http_500', 'http_429', 'http_503', 'reset', 'hang', 'cut']);
+
+export const MockProfileSchema = z
+  .object({
+    latency_ms: nonNegative.default(0).describe('Delay before response headers'),
+    ttft_ms: nonNegative.default(0).describe('Further delay before the first token'),
+    tokens_per_s: nonNegative.default(0).describe('Streaming speed; 0 sends every token at once'),
+    jitter: z.number().min(0).max(1).default(0).describe('Relative random spread applied to the delays'),
+    error_rate: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').default(0),
+    error_kinds: z.array(MockErrorKind).min(1).default(['http_500']),
+    answers: z
+      .array(z.object({ match: z.string().optional().describe('Regular expression on the last user message'), answer: z.string() }).strict())
+      .default([]),
+    default_answer: z.string().default('This is a simulated answer from the Saima mock provider.'),
+    reasoning: z.string().optional().describe('Streamed as reasoning_content before the answer'),
+    report_usage: z.boolean().default(true).describe('Whether the simulator reports usage (false exercises the tokenizer estimate)'),
+    seed: z.number().int().default(1),
+  })
+  .strict()
+  .describe('Built-in simulator: no network, deterministic for a seed');
+
+export const QuirksSchema = z
+  .object({
+    max_tokens_field: z.enum(['max_tokens', 'max_completion_tokens']).optional().describe('Rename max_tokens for vendors that want the other field'),
+    developer_role: z.enum(['developer', 'system']).optional().describe('Map the developer role to system for vendors without it'),
+    usage_in_stream: z.boolean().optional().describe('Vendor honours stream_options.include_usage'),
+  })
+  .strict();
+
+export const ContenderSchema = z
+  .object({
+    provider: z.enum(['openai', 'anthropic', 'mock']).optional().describe('Wire protocol; implied by a preset'),
+    preset: z.enum(PRESET_NAMES).optional().describe('Vendor preset: base URL, key variable and quirks'),
+    model: z.string().min(1, 'must not be empty').describe('Model id sent upstream'),
+    base_url: z.url('must be a URL').optional(),
+    api_key: z.string().optional().describe('Use ${ENV_VAR}; defaults to the preset key variable'),
+    headers: z.record(z.string(), z.string()).optional(),
+    price: PriceSchema.optional(),
+    max_output_tokens: positiveInt.optional().describe('Cap used to reserve budget when a request sets no max_tokens'),
+    timeouts: TimeoutsSchema.prefault({}),
+    retry: RetrySchema.prefault({}),
+    breaker: BreakerSchema.prefault({}),
+    quirks: QuirksSchema.optional(),
+    mock: MockProfileSchema.optional(),
+  })
+  .strict();
+
+export const ChallengerSchema = z
+  .object({
+    contender: name,
+    weight: z.number().min(0, 'must be ≥ 0').max(100, 'must be ≤ 100').describe('Percent of the race traffic'),
+  })
+  .strict();
+
+export const RaceSchema = z
+  .object({
+    description: z.string().optional(),
+    champion: name,
+    challengers: z.array(ChallengerSchema).default([]),
+    fallbacks: z.array(name).default([]).describe('Tried in order when the assigned contender fails before the first byte'),
+    sticky: z.boolean().default(true).describe('Keep a user (user field or x-saima-user) on one contender'),
+    shadow: z
+      .object({ contender: name, rate: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1') })
+      .strict()
+      .optional()
+      .describe('Sampled copy of requests sent to another contender, never returned'),
+    capture: z.boolean().default(false).describe('Store prompt and answer text in the request log'),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535).default(8787),
+        body_limit_bytes: positiveInt.default(4 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({ mode: z.enum(['none', 'keys']).default('keys') })
+      .strict()
+      .prefault({}),
+    store: z.string().default('sqlite:.saima/saima.db').describe('sqlite:PATH or postgres://…'),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+    contenders: z.record(name, ContenderSchema),
+    races: z.record(name, RaceSchema).default({}),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+export type RawContender = z.infer<typeof ContenderSchema>;
+export type RawRace = z.infer<typeof RaceSchema>;
+export type MockProfile = z.infer<typeof MockProfileSchema>;

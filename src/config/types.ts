@@ -1,0 +1,50 @@
+/** The linked, frozen configuration the rest of Saima receives. Only `load.ts` builds these. */
+import type { MockProfile } from './schema.js';
+
+export type Protocol = 'openai' | 'anthropic' | 'mock';
+export type Currency = 'CNY' | 'USD';
+
+export interface Price {
+  /** Per million tokens, in `currency`. */
+  input: number;
+  cachedInput: number;
+  output: number;
+  currency: Currency;
+}
+
+export interface Contender {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly model: string;
+  /** Without a trailing slash; empty for `mock`. */
+  readonly baseUrl: string;
+  readonly apiKey: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly price: Price;
+  readonly maxOutputTokens: number | null;
+  readonly timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  readonly retry: { maxRetries: number; baseMs: number; maxMs: number };
+  readonly breaker: { failureThreshold: number; cooldownMs: number };
+  readonly quirks: { maxTokensField: 'max_tokens' | 'max_completion_tokens'; developerRole: 'developer' | 'system'; usageInStream: boolean };
+  readonly mock: MockProfile | null;
+}
+
+export interface Race {
+  readonly name: string;
+  readonly description: string | null;
+  readonly champion: string;
+  readonly challengers: ReadonlyArray<{ contender: string; weight: number }>;
+  readonly fallbacks: readonly string[];
+  readonly sticky: boolean;
+  readonly shadow: { contender: string; rate: number } | null;
+  readonly capture: boolean;
+}
+
+export interface Config {
+  readonly server: { host: string; port: number; bodyLimitBytes: number };
+  readonly auth: { mode: 'none' | 'keys' };
+  readonly store: string;
+  readonly log: { level: string };
+  readonly contenders: ReadonlyMap<string, Contender>;
+  readonly races: ReadonlyMap<string, Race>;
+}
