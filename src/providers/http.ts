@@ -1,0 +1,100 @@
+/**
+ * Shared HTTP plumbing for protocol adapters: one pooled undici Agent per adapter instance, and the mapping of
+ * network failures before response headers to retryable `UpstreamError`s.
+ */
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Contender } from '../config/types.js';
+import { UpstreamError, errorForStatus, parseRetryAfter } from './upstream-error.js';
+
+export function createAgent(): Agent {
+  // Keep-alive pools; pipelining 1 because LLM responses are long and must not queue behind each other.
+  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 1024, pipelining: 1 });
+}
+
+export interface PostResult {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/**
+ * POSTs `payload` and resolves at response headers. Non-2xx responses are read (bounded), turned into an
+ * `UpstreamError` with the status's retry policy, and thrown. Network failures before headers are retryable.
+ */
+export async function postUpstream(
+  agent: Dispatcher,
+  url: string,
+  headers: Record<string, string>,
+  payload: string,
+  contender: Contender,
+  signal: AbortSignal,
+): Promise<PostResult> {
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await agent.request({
+      origin: new URL(url).origin,
+      path: url.slice(new URL(url).origin.length),
+      method: 'POST',
+      headers,
+      body: payload,
+      signal,
+      headersTimeout: contender.timeouts.firstByteMs,
+      bodyTimeout: contender.timeouts.firstByteMs,
+    });
+  } catch (err) {
+    throw networkError(err, contender, 'connect');
+  }
+  if (res.statusCode >= 200 && res.statusCode < 300) return res;
+  const text = await readBounded(res.body, 4096);
+  throw errorForStatus(res.statusCode, upstreamMessage(text), parseRetryAfter(res.headers));
+}
+
+/** Maps an undici/network error to an UpstreamError. */
+export function networkError(err: unknown, contender: Contender, phase: 'connect' | 'first_byte' | 'mid_stream'): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const e = err as { code?: string; name?: string; message?: string };
+  if (e instanceof undiciErrors.HeadersTimeoutError || e.code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new UpstreamError('upstream_timeout', `${contender.name}: no response headers within ${contender.timeouts.firstByteMs} ms`, { phase: 'first_byte', retryable: true, cause: err });
+  }
+  if (e instanceof undiciErrors.BodyTimeoutError || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return new UpstreamError('upstream_timeout', `${contender.name}: upstream stalled for ${contender.timeouts.firstByteMs} ms`, { phase, retryable: phase !== 'mid_stream', cause: err });
+  }
+  if (e.code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new UpstreamError('upstream_timeout', `${contender.name}: connect timed out`, { phase: 'connect', retryable: true, cause: err });
+  }
+  if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {
+    return new UpstreamError('upstream_timeout', `${contender.name}: call aborted`, { phase, retryable: false, cause: err });
+  }
+  return new UpstreamError('upstream_error', `${contender.name}: network error (${e.code ?? e.name ?? 'unknown'})`, {
+    phase,
+    retryable: phase !== 'mid_stream',
+    cause: err,
+  });
+}
+
+async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      if (size < limit) chunks.push(Buffer.from(chunk));
+      size += chunk.length;
+    }
+  } catch {
+    // A broken error body still leaves us the status code.
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+/** Pulls `error.message` out of an OpenAI- or Anthropic-shaped error body, else the start of the text. */
+function upstreamMessage(text: string): string {
+  try {
+    const j = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    if (typeof j.error === 'string') return j.error;
+    if (j.error && typeof j.error.message === 'string') return j.error.message;
+    if (typeof j.message === 'string') return j.message;
+  } catch {
+    // not JSON
+  }
+  return text.slice(0, 200) || 'no body';
+}
