@@ -61,3 +61,20 @@ export interface RequestFilter {
 }
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** An API key as stored: only the sha256 hash of the secret and a display prefix, never the key itself. */
+export interface ApiKeyRecord {
+  id: string;
+  /** sha256 hex of the full key. */
+  hash: string;
+  /** Display prefix, e.g. `sk-saima-ab12`. */
+  prefix: string;
+  team: string;
+  scopes: string[];
+  /** Races/contenders the key may call; null = all. */
+  races: string[] | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}

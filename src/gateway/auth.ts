@@ -1,0 +1,74 @@
+/**
+ * Bearer-key authentication. Keys are looked up by the sha256 of the secret; a resolved key is cached in memory
+ * for at most `cacheTtlMs` (default 1 s), which bounds how long a revoked or expired key keeps working.
+ */
+import { createHash } from 'node:crypto';
+import type { ApiKeyRecord } from '../store/types.js';
+import { SaimaError } from './errors.js';
+import type { Principal } from './principal.js';
+
+export interface KeyLookup {
+  findByHash(hash: string): Promise<ApiKeyRecord | null | undefined>;
+}
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+interface CacheEntry {
+  principal: Principal | null;
+  expiresAt: number;
+  keyExpiresAt: number | null;
+}
+
+const MAX_CACHE = 10_000;
+
+export class KeyAuthenticator {
+  readonly #cache = new Map<string, CacheEntry>();
+
+  constructor(
+    readonly keys: KeyLookup,
+    readonly now: () => number = Date.now,
+    readonly cacheTtlMs = 1_000,
+  ) {}
+
+  /** Resolves the `Authorization` header to a principal, or throws `invalid_api_key`. */
+  async authenticate(header: string | undefined): Promise<Principal> {
+    if (!header || !header.toLowerCase().startsWith('bearer ')) {
+      throw new SaimaError('invalid_api_key', 'You did not provide an API key. Send it as "Authorization: Bearer sk-saima-…".');
+    }
+    const secret = header.slice(7).trim();
+    const now = this.now();
+    let entry = this.#cache.get(secret);
+    if (!entry || entry.expiresAt <= now) {
+      entry = await this.#resolve(secret, now);
+      if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
+      this.#cache.set(secret, entry);
+    }
+    if (!entry.principal || (entry.keyExpiresAt !== null && entry.keyExpiresAt <= now)) {
+      throw new SaimaError('invalid_api_key', 'Incorrect, expired or revoked API key.');
+    }
+    return entry.principal;
+  }
+
+  /** Drops cached keys so a revocation takes effect at once on this replica. */
+  invalidate(): void {
+    this.#cache.clear();
+  }
+
+  async #resolve(secret: string, now: number): Promise<CacheEntry> {
+    const rec = secret.length >= 16 && secret.length <= 256 ? await this.keys.findByHash(hashKey(secret)) : null;
+    const expiresAt = now + this.cacheTtlMs;
+    if (!rec || rec.revokedAt !== null) return { principal: null, expiresAt, keyExpiresAt: null };
+    return {
+      principal: Object.freeze({
+        keyId: rec.id,
+        team: rec.team,
+        scopes: new Set(rec.scopes),
+        races: rec.races ? new Set(rec.races) : null,
+      }),
+      expiresAt,
+      keyExpiresAt: rec.expiresAt,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+/** Everything a request handler needs, built once per gateway instance and passed explicitly. */
+import type { Config, Contender } from '../config/types.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { CircuitBreaker } from '../race/circuit-breaker.js';
+import type { AttemptDeps } from '../race/attempt.js';
+import type { RaceBook } from '../race/race-book.js';
+import type { Store } from '../store/index.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface GatewayContext {
+  config: Config;
+  store: Store;
+  providers: ProviderRegistry;
+  races: RaceBook;
+  metrics: GatewayMetrics;
+  attemptDeps: AttemptDeps;
+  now: () => number;
+  random: () => number;
+  /** Shadow calls in flight, so shutdown can wait for them. */
+  background: Set<Promise<unknown>>;
+}
+
+export function createAttemptDeps(config: Config, providers: ProviderRegistry, now: () => number, random: () => number): AttemptDeps {
+  const breakers = new Map<string, CircuitBreaker>();
+  return {
+    contender: (name) => config.contenders.get(name),
+    adapter: (c: Contender) => providers.adapterFor(c),
+    breaker: (c: Contender) => {
+      let b = breakers.get(c.name);
+      if (!b) {
+        b = new CircuitBreaker(c.breaker.failureThreshold, c.breaker.cooldownMs, now);
+        breakers.set(c.name, b);
+      }
+      return b;
+    },
+    random,
+  };
+}

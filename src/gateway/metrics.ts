@@ -1,0 +1,56 @@
+/**
+ * Prometheus metrics, one registry per gateway instance (no global state, so tests can run several gateways).
+ * Label children are cached per (race, contender) so the hot path does no label hashing.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export interface RequestObservation {
+  race: string;
+  contender: string;
+  outcome: 'ok' | 'error' | 'cut';
+  status: number;
+  latencyS: number;
+  ttftS: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  costUnits: number;
+  currency: string;
+  shadow: boolean;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'race' | 'contender' | 'outcome' | 'status' | 'shadow'>;
+  readonly #latency: Histogram<'race' | 'contender'>;
+  readonly #ttft: Histogram<'race' | 'contender'>;
+  readonly #tokens: Counter<'contender' | 'kind'>;
+  readonly #cost: Counter<'contender' | 'currency'>;
+  readonly #rejected: Counter<'code'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'saima_process_' });
+    const registers = [this.registry];
+    this.#requests = new Counter({ name: 'saima_requests_total', help: 'Chat requests by race, contender and outcome', labelNames: ['race', 'contender', 'outcome', 'status', 'shadow'], registers });
+    this.#latency = new Histogram({ name: 'saima_request_duration_seconds', help: 'Whole request latency', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
+    this.#ttft = new Histogram({ name: 'saima_time_to_first_token_seconds', help: 'Time to the first body byte from the upstream', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
+    this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender and kind (prompt, completion)', labelNames: ['contender', 'kind'], registers });
+    this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender', labelNames: ['contender', 'currency'], registers });
+    this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Requests refused before routing, by error code', labelNames: ['code'], registers });
+  }
+
+  observe(o: RequestObservation): void {
+    this.#requests.inc({ race: o.race, contender: o.contender, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' });
+    if (o.shadow) return;
+    this.#latency.observe({ race: o.race, contender: o.contender }, o.latencyS);
+    if (o.ttftS !== null) this.#ttft.observe({ race: o.race, contender: o.contender }, o.ttftS);
+    if (o.promptTokens) this.#tokens.inc({ contender: o.contender, kind: 'prompt' }, o.promptTokens);
+    if (o.completionTokens) this.#tokens.inc({ contender: o.contender, kind: 'completion' }, o.completionTokens);
+    if (o.costUnits) this.#cost.inc({ contender: o.contender, currency: o.currency }, o.costUnits);
+  }
+
+  rejected(code: string): void {
+    this.#rejected.inc({ code });
+  }
+}

@@ -1,0 +1,79 @@
+/** Builds the request-log row and the metrics observation for a finished call, from one set of facts. */
+import type { Contender } from '../config/types.js';
+import { costNanos, nanosToUnits } from '../metering/pricing.js';
+import type { Usage } from '../providers/spec.js';
+import type { RequestLogRow } from '../store/types.js';
+import type { RequestObservation } from './metrics.js';
+
+export interface CallFacts {
+  id: string;
+  ts: number;
+  race: string | null;
+  contender: Contender | null;
+  team: string | null;
+  keyId: string | null;
+  userHash: string | null;
+  parentId: string | null;
+  shadow: boolean;
+  stream: boolean;
+  status: number;
+  outcome: RequestLogRow['outcome'];
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  usage: Usage;
+  finishReason: string | null;
+  promptText: string | null;
+  responseText: string | null;
+}
+
+export function toRow(f: CallFacts): RequestLogRow {
+  return {
+    id: f.id,
+    ts: f.ts,
+    race: f.race,
+    contender: f.contender?.name ?? null,
+    upstreamModel: f.contender?.model ?? null,
+    team: f.team,
+    keyId: f.keyId,
+    userHash: f.userHash,
+    parentId: f.parentId,
+    shadow: f.shadow,
+    stream: f.stream,
+    status: f.status,
+    outcome: f.outcome,
+    errorCode: f.errorCode,
+    errorMessage: f.errorMessage,
+    attempts: f.attempts,
+    latencyMs: f.latencyMs,
+    ttftMs: f.ttftMs,
+    promptTokens: f.usage.promptTokens,
+    completionTokens: f.usage.completionTokens,
+    reasoningTokens: f.usage.reasoningTokens,
+    cachedTokens: f.usage.cachedTokens,
+    usageEstimated: f.usage.estimated,
+    costNanos: f.contender ? costNanos(f.usage, f.contender.price) : 0,
+    currency: f.contender?.price.currency ?? 'CNY',
+    finishReason: f.finishReason,
+    promptText: f.promptText,
+    responseText: f.responseText,
+  };
+}
+
+export function toObservation(row: RequestLogRow): RequestObservation {
+  return {
+    race: row.race ?? '',
+    contender: row.contender ?? '',
+    outcome: row.outcome,
+    status: row.status,
+    latencyS: row.latencyMs / 1000,
+    ttftS: row.ttftMs === null ? null : row.ttftMs / 1000,
+    promptTokens: row.promptTokens,
+    completionTokens: row.completionTokens,
+    costUnits: nanosToUnits(row.costNanos),
+    currency: row.currency,
+    shadow: row.shadow,
+  };
+}

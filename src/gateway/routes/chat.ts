@@ -1,0 +1,181 @@
+/**
+ * POST /v1/chat/completions: validate → resolve race or contender → assign → attempt (retries, fallbacks,
+ * breaker) → stream or send the upstream's bytes → meter → log (committed before the client sees the end).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Contender } from '../../config/types.js';
+import { settleUsage, ZERO_USAGE } from '../../metering/usage.js';
+import { messageText } from '../../metering/tokenizer.js';
+import type { UpstreamCall, CallOutcome } from '../../providers/spec.js';
+import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../race/attempt.js';
+import { startShadow } from '../shadow.js';
+import type { GatewayContext } from '../context.js';
+import { SaimaError } from '../errors.js';
+import { hasScope } from '../principal.js';
+import { toObservation, toRow, type CallFacts } from '../request-record.js';
+import { pumpStream } from '../stream-writer.js';
+import { validateChatBody, type ChatBody } from '../validate-chat.js';
+
+interface Target {
+  race: string | null;
+  names: string[];
+  capture: boolean;
+  view: ReturnType<GatewayContext['races']['get']> | null;
+}
+
+function resolveTarget(ctx: GatewayContext, req: FastifyRequest, body: ChatBody, userKey: string | null): Target {
+  const allowed = req.principal.races;
+  const view = ctx.races.get(body.model);
+  if (view && (!allowed || allowed.has(body.model))) {
+    const plan = ctx.races.plan(view, userKey, ctx.random);
+    if (!plan) throw new SaimaError('service_unavailable', `Race '${body.model}' has no contender with traffic.`, 'model');
+    return { race: view.race.name, names: [plan.primary, ...plan.fallbacks], capture: view.race.capture, view };
+  }
+  if (ctx.config.contenders.has(body.model) && (!allowed || allowed.has(body.model))) {
+    return { race: null, names: [body.model], capture: false, view: null };
+  }
+  // Same answer whether the model does not exist or the key may not see it: no existence leak.
+  throw new SaimaError('model_not_found', `The model '${body.model}' does not exist or you do not have access to it.`, 'model');
+}
+
+function hashUser(user: string): string {
+  return createHash('sha256').update(user).digest('hex').slice(0, 16);
+}
+
+function lastUserText(body: ChatBody): string {
+  return body.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
+}
+
+export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): void {
+  app.post('/v1/chat/completions', async (req: FastifyRequest, reply: FastifyReply) => {
+    const t0 = performance.now();
+    const ts = ctx.now();
+    if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call chat completions.');
+    const body = validateChatBody(req.body);
+    const header = req.headers['x-saima-user'];
+    const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
+    const target = resolveTarget(ctx, req, body, userKey);
+    const stream = body.stream === true;
+    const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const requestId = req.id;
+    reply.header('x-saima-race', target.race ?? '');
+
+    const ac = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) ac.abort();
+    };
+    reply.raw.once('close', onClose);
+    const makeCall = (contender: Contender): UpstreamCall => ({
+      contender,
+      body: { ...body, model: contender.model },
+      stream,
+      clientWantsUsage,
+      captureText: target.capture,
+      requestId,
+    });
+
+    const facts: CallFacts = {
+      id: requestId,
+      ts,
+      race: target.race,
+      contender: ctx.config.contenders.get(target.names[0]!) ?? null,
+      team: req.principal.team,
+      keyId: req.principal.keyId,
+      userHash: userKey === null ? null : hashUser(userKey),
+      parentId: null,
+      shadow: false,
+      stream,
+      status: 200,
+      outcome: 'ok',
+      errorCode: null,
+      errorMessage: null,
+      attempts: 0,
+      latencyMs: 0,
+      ttftMs: null,
+      usage: ZERO_USAGE,
+      finishReason: null,
+      promptText: target.capture ? lastUserText(body) : null,
+      responseText: null,
+    };
+
+    if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
+      startShadow(ctx, target.view.race, body, facts);
+    }
+
+    let success: AttemptSuccess;
+    try {
+      success = await attemptPlan(target.names, makeCall, ctx.attemptDeps, ac.signal);
+    } catch (err) {
+      const e = err instanceof SaimaError ? err : new SaimaError('internal_error', 'unexpected failure');
+      facts.status = e.status;
+      facts.outcome = 'error';
+      facts.errorCode = e.code;
+      facts.errorMessage = e.message;
+      facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
+      facts.latencyMs = performance.now() - t0;
+      await commit(ctx, facts);
+      reply.header('x-saima-contender', '');
+      throw e;
+    }
+    const { contender } = success;
+    facts.contender = contender;
+    facts.attempts = success.attempts;
+    facts.ttftMs = performance.now() - t0;
+    reply.header('x-saima-contender', contender.name);
+
+    if (!stream) {
+      const chunks: Uint8Array[] = success.first ? [success.first] : [];
+      for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
+      const outcome = await success.reply.outcome;
+      await finish(ctx, facts, outcome, body, t0);
+      reply.raw.off('close', onClose);
+      return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    }
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': success.reply.contentType,
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-saima-request-id': requestId,
+      'x-saima-race': target.race ?? '',
+      'x-saima-contender': contender.name,
+    });
+    let tail: Buffer | null = null;
+    try {
+      tail = await pumpStream(raw, success.first, success.rest);
+    } catch {
+      // The adapter turns upstream failures into an error event and outcome; this is the client going away.
+    }
+    const outcome = await success.reply.outcome;
+    if (raw.destroyed && outcome.ok) {
+      facts.outcome = 'error';
+      facts.errorCode = 'client_closed';
+      facts.errorMessage = 'client closed the connection before the end of the stream';
+    }
+    await finish(ctx, facts, outcome, body, t0);
+    raw.off('close', onClose);
+    if (!raw.destroyed) raw.end(tail ?? undefined);
+  });
+}
+
+async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcome, body: ChatBody, t0: number): Promise<void> {
+  if (!outcome.ok && outcome.error) {
+    facts.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
+    facts.errorCode = outcome.error.code;
+    facts.errorMessage = outcome.error.message;
+  }
+  facts.finishReason = outcome.finishReason;
+  facts.usage = await settleUsage(outcome.usage, body, outcome.text);
+  if (facts.promptText !== null) facts.responseText = outcome.text;
+  facts.latencyMs = performance.now() - t0;
+  await commit(ctx, facts);
+}
+
+async function commit(ctx: GatewayContext, facts: CallFacts): Promise<void> {
+  const row = toRow(facts);
+  ctx.metrics.observe(toObservation(row));
+  await ctx.store.requestLog.append(row);
+}

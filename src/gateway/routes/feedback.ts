@@ -1,0 +1,56 @@
+/**
+ * POST /v1/feedback: a user's verdict on one answer, by the request id Saima returned in `x-saima-request-id`.
+ * `score` in [-1, 1], or `thumbs: "up" | "down"`. Stored with the race and contender that served the request, for
+ * the race monitor.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../context.js';
+import { SaimaError } from '../errors.js';
+import { hasScope } from '../principal.js';
+
+function parseFeedback(body: unknown): { requestId: string; score: number; comment: string | null } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SaimaError('invalid_type', 'The request body must be a JSON object.', 'body');
+  const b = body as Record<string, unknown>;
+  if (typeof b.request_id !== 'string' || b.request_id === '') throw new SaimaError('missing_required_parameter', "Missing required parameter: 'request_id'.", 'request_id');
+  let score: number;
+  if (b.score !== undefined && b.score !== null) {
+    if (typeof b.score !== 'number' || !Number.isFinite(b.score) || b.score < -1 || b.score > 1) throw new SaimaError('invalid_value', "'score' must be a number from -1 to 1.", 'score');
+    score = b.score;
+  } else if (b.thumbs === 'up' || b.thumbs === 'down') {
+    score = b.thumbs === 'up' ? 1 : -1;
+  } else if (b.thumbs !== undefined) {
+    throw new SaimaError('invalid_value', "'thumbs' must be \"up\" or \"down\".", 'thumbs');
+  } else {
+    throw new SaimaError('missing_required_parameter', "Give 'score' (from -1 to 1) or 'thumbs' (\"up\" or \"down\").", 'score');
+  }
+  if (b.comment !== undefined && b.comment !== null && (typeof b.comment !== 'string' || b.comment.length > 4000)) {
+    throw new SaimaError('invalid_value', "'comment' must be a string of at most 4000 characters.", 'comment');
+  }
+  return { requestId: b.request_id, score, comment: typeof b.comment === 'string' ? b.comment : null };
+}
+
+export function registerFeedbackRoute(app: FastifyInstance, ctx: GatewayContext): void {
+  app.post('/v1/feedback', async (req, reply) => {
+    if (!hasScope(req.principal, 'feedback')) throw new SaimaError('permission_denied', 'This key may not send feedback.');
+    const fb = parseFeedback(req.body);
+    const served = await ctx.store.requests.getRequest(fb.requestId);
+    // Another team's request answers exactly like a missing one.
+    if (!served || served.shadow || (req.principal.team !== null && !req.principal.scopes.has('admin') && served.team !== req.principal.team)) {
+      throw new SaimaError('not_found', `No request with id '${fb.requestId}'.`, 'request_id');
+    }
+    const row = {
+      id: `fb-${randomUUID()}`,
+      ts: ctx.now(),
+      requestId: fb.requestId,
+      race: served.race,
+      contender: served.contender,
+      team: served.team,
+      keyId: req.principal.keyId,
+      score: fb.score,
+      comment: fb.comment,
+    };
+    await ctx.store.feedback.insertFeedback(row);
+    return reply.code(201).send({ id: row.id, object: 'feedback', request_id: row.requestId, race: row.race, contender: row.contender, score: row.score, created: Math.floor(row.ts / 1000) });
+  });
+}

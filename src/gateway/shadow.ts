@@ -1,0 +1,68 @@
+/**
+ * Shadow traffic: a sampled copy of a race's request sent to the shadow contender. Its answer is never returned;
+ * it is consumed in the background and logged with `shadow = true` and the served request as parent, so it can
+ * be judged against the served answer later. It never delays or fails the served request.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Race } from '../config/types.js';
+import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
+import { attemptPlan } from '../race/attempt.js';
+import type { GatewayContext } from './context.js';
+import { SaimaError } from './errors.js';
+import { toObservation, toRow, type CallFacts } from './request-record.js';
+import type { ChatBody } from './validate-chat.js';
+
+export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts): void {
+  const shadow = race.shadow;
+  if (!shadow) return;
+  const task = runShadow(ctx, shadow.contender, body, parent).catch(() => undefined);
+  ctx.background.add(task);
+  void task.finally(() => ctx.background.delete(task));
+}
+
+async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, parent: CallFacts): Promise<void> {
+  const t0 = performance.now();
+  const contender = ctx.config.contenders.get(name) ?? null;
+  const facts: CallFacts = {
+    ...parent,
+    id: `shadow-${randomUUID()}`,
+    ts: ctx.now(),
+    contender,
+    parentId: parent.id,
+    shadow: true,
+    usage: ZERO_USAGE,
+    responseText: null,
+  };
+  const stream = body.stream === true;
+  const signal = AbortSignal.timeout(contender?.timeouts.totalMs ?? 600_000);
+  try {
+    const ok = await attemptPlan(
+      [name],
+      (c) => ({ contender: c, body: { ...body, model: c.model }, stream, clientWantsUsage: false, captureText: true, requestId: facts.id }),
+      ctx.attemptDeps,
+      signal,
+    );
+    facts.attempts = ok.attempts;
+    facts.ttftMs = performance.now() - t0;
+    for (let r = await ok.rest.next(); !r.done; r = await ok.rest.next());
+    const outcome = await ok.reply.outcome;
+    if (!outcome.ok && outcome.error) {
+      facts.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
+      facts.errorCode = outcome.error.code;
+      facts.errorMessage = outcome.error.message;
+    }
+    facts.finishReason = outcome.finishReason;
+    facts.usage = await settleUsage(outcome.usage, body, outcome.text);
+    if (parent.promptText !== null) facts.responseText = outcome.text;
+  } catch (err) {
+    const e = err instanceof SaimaError ? err : new SaimaError('internal_error', 'shadow call failed');
+    facts.status = e.status;
+    facts.outcome = 'error';
+    facts.errorCode = e.code;
+    facts.errorMessage = e.message;
+  }
+  facts.latencyMs = performance.now() - t0;
+  const row = toRow(facts);
+  ctx.metrics.observe(toObservation(row));
+  await ctx.store.requestLog.append(row);
+}

@@ -1,0 +1,117 @@
+/**
+ * Retries, fallbacks and circuit breaking for one request. An attempt succeeds once its first body chunk is in
+ * hand: until then nothing has reached the client, so any retryable failure may be retried with jittered
+ * exponential backoff (honouring retry-after up to the contender's ceiling) and then the next contender in the
+ * plan is tried. After the first chunk, failures belong to the stream and are never retried.
+ */
+import type { Contender } from '../config/types.js';
+import { SaimaError } from '../gateway/errors.js';
+import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../providers/spec.js';
+import { UpstreamError } from '../providers/upstream-error.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
+
+export interface AttemptRecord {
+  contender: string;
+  code: string;
+  upstreamStatus: number | null;
+  message: string;
+}
+
+export interface AttemptDeps {
+  contender(name: string): Contender | undefined;
+  adapter(contender: Contender): ProviderAdapter;
+  breaker(contender: Contender): CircuitBreaker;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export interface AttemptSuccess {
+  contender: Contender;
+  reply: UpstreamReply;
+  /** The first body chunk, already read; the rest follows from `rest`. */
+  first: Uint8Array | null;
+  rest: AsyncIterator<Uint8Array>;
+  attempts: number;
+  failures: AttemptRecord[];
+  startedAt: number;
+}
+
+export class AllContendersFailed extends SaimaError {
+  constructor(readonly failures: AttemptRecord[], last: SaimaError | null) {
+    super(
+      failures.length === 1 && last ? last.code : 'all_contenders_failed',
+      failures.length === 1 && last
+        ? last.message
+        : `all contenders failed: ${failures.map((f) => `${f.contender} (${f.code}${f.upstreamStatus ? ` ${f.upstreamStatus}` : ''})`).join(', ')}`,
+    );
+  }
+}
+
+export async function attemptPlan(
+  names: readonly string[],
+  makeCall: (contender: Contender) => UpstreamCall,
+  deps: AttemptDeps,
+  signal: AbortSignal,
+): Promise<AttemptSuccess> {
+  const failures: AttemptRecord[] = [];
+  let attempts = 0;
+  let last: SaimaError | null = null;
+  const sleep = deps.sleep ?? abortableSleep;
+  const random = deps.random ?? Math.random;
+  for (const name of names) {
+    const contender = deps.contender(name);
+    if (!contender) continue;
+    const breaker = deps.breaker(contender);
+    for (let retry = 0; retry <= contender.retry.maxRetries; retry++) {
+      if (signal.aborted) throw new SaimaError('upstream_timeout', 'client went away');
+      if (!breaker.tryPass()) {
+        last = new SaimaError('circuit_open', `${name}: circuit open after repeated failures`);
+        failures.push({ contender: name, code: 'circuit_open', upstreamStatus: null, message: last.message });
+        break;
+      }
+      attempts++;
+      const startedAt = performance.now();
+      try {
+        const call = makeCall(contender);
+        const reply = await deps.adapter(contender).send(call, signal);
+        const rest = reply.body[Symbol.asyncIterator]();
+        const head = await rest.next();
+        breaker.onSuccess();
+        return { contender, reply, first: head.done ? null : head.value, rest, attempts, failures, startedAt };
+      } catch (err) {
+        if (!(err instanceof SaimaError)) throw err;
+        if (!(err instanceof UpstreamError)) throw err; // our own validation errors: the client's to fix
+        last = err;
+        failures.push({ contender: name, code: err.code, upstreamStatus: err.upstreamStatus, message: err.message });
+        if (!err.fallbackable) {
+          breaker.onSuccess(); // the upstream answered sensibly; the request itself is bad
+          throw err;
+        }
+        breaker.onFailure();
+        if (!err.retryable || retry === contender.retry.maxRetries) break;
+        const backoff = backoffMs(retry, contender.retry.baseMs, contender.retry.maxMs, random);
+        if (err.retryAfterMs !== null && err.retryAfterMs > contender.retry.maxMs) break; // too long to wait: fall back
+        await sleep(Math.max(backoff, err.retryAfterMs ?? 0), signal);
+      }
+    }
+  }
+  throw new AllContendersFailed(failures, last);
+}
+
+/** Full-jitter exponential backoff (AWS Architecture Blog, "Exponential Backoff and Jitter"). */
+export function backoffMs(retry: number, baseMs: number, maxMs: number, random: () => number): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** retry));
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
