@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * The `saima` command. Every failure is caught here once and printed as one line (`saima: …`), with a non-zero
+ * exit code; stack traces go nowhere near the user.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommands } from './commands/config.js';
+import { registerServeCommand } from './commands/serve.js';
+import { describeError } from './describe-error.js';
+
+export function buildProgram(): Command {
+  const program = new Command('saima')
+    .description('Race LLMs behind one OpenAI-compatible endpoint and let evidence pick the winner.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'saima: ')) });
+  registerServeCommand(program);
+  registerConfigCommands(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.stderr.write(`saima: ${describeError(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main(process.argv);

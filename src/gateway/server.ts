@@ -1,0 +1,95 @@
+/**
+ * Starts a gateway from a config: opens the store (migrations run there), makes sure an admin key exists when
+ * auth is on, listens, and shuts down in order on close (stop accepting, drain requests and shadow calls,
+ * flush the request log, close the store).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/types.js';
+import { ProviderRegistry } from '../providers/registry.js';
+import { openStore, type Store } from '../store/index.js';
+import { buildApp, type AppDeps } from './app.js';
+import { hashKey } from './auth.js';
+import type { GatewayContext } from './context.js';
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  ctx: GatewayContext;
+  store: Store;
+  url: string;
+  /** Set when this start generated the first admin key; shown once, never stored. */
+  generatedAdminKey: string | null;
+  close(): Promise<void>;
+}
+
+export function newApiKey(): string {
+  return `sk-saima-${randomBytes(32).toString('base64url')}`;
+}
+
+/** With auth on: registers SAIMA_ADMIN_KEY if given, else generates an admin key when the store has none. */
+export async function ensureAdminKey(store: Store, env: NodeJS.ProcessEnv, now: number): Promise<string | null> {
+  const given = env.SAIMA_ADMIN_KEY;
+  if (given) {
+    if (!given.startsWith('sk-saima-') || given.length < 40) throw new Error('SAIMA_ADMIN_KEY must start with sk-saima- and be at least 40 characters');
+    const hash = hashKey(given);
+    if (!(await store.apiKeys.findByHash(hash))) await store.apiKeys.insert(adminRecord(given, hash, now));
+    return null;
+  }
+  if ((await store.apiKeys.list()).length > 0) return null;
+  const key = newApiKey();
+  await store.apiKeys.insert(adminRecord(key, hashKey(key), now));
+  return key;
+}
+
+function adminRecord(key: string, hash: string, now: number) {
+  return {
+    id: `key_${randomBytes(8).toString('hex')}`,
+    hash,
+    prefix: key.slice(0, 13),
+    team: 'admin',
+    scopes: ['admin'],
+    races: null,
+    createdAt: now,
+    expiresAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+}
+
+export async function startGateway(
+  config: Config,
+  opts: { env?: NodeJS.ProcessEnv; port?: number; host?: string } & Partial<Omit<AppDeps, 'config' | 'store' | 'providers'>> = {},
+): Promise<RunningGateway> {
+  const store = await openStore(config.store);
+  const providers = new ProviderRegistry(opts.random ? { random: opts.random } : {});
+  let generatedAdminKey: string | null = null;
+  try {
+    if (config.auth.mode === 'keys') generatedAdminKey = await ensureAdminKey(store, opts.env ?? process.env, Date.now());
+    const { app, ctx } = await buildApp({ ...opts, config, store, providers });
+    await app.listen({ port: opts.port ?? config.server.port, host: opts.host ?? config.server.host });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+    const host = opts.host ?? config.server.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    let closing: Promise<void> | null = null;
+    return {
+      app,
+      ctx,
+      store,
+      url,
+      generatedAdminKey,
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await providers.close();
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await providers.close();
+    await store.close();
+    throw err;
+  }
+}
