@@ -4,12 +4,13 @@
  * so in-flight requests keep the view they started with.
  */
 import type { Config, Race } from '../config/types.js';
-import { assignRandom, assignSticky, type WeightedContender } from './assign.js';
+import { LaneLayout, type WeightedContender } from './assign.js';
 
 export interface RaceView {
   readonly race: Race;
   /** Champion first; its weight is what the challengers leave of 100. */
   readonly entries: readonly WeightedContender[];
+  readonly lanes: LaneLayout;
 }
 
 export interface RoutePlan {
@@ -45,13 +46,14 @@ export class RaceBook {
       { name: base.champion, weight: Math.max(0, 100 - total) },
       ...challengers.map((c) => ({ name: c.contender, weight: c.weight })),
     ];
-    this.#views.set(name, Object.freeze({ race: { ...base, challengers: challengers.map((c) => ({ ...c })) }, entries: Object.freeze(entries) }));
+    const lanes = new LaneLayout(base.champion, entries.slice(1));
+    this.#views.set(name, Object.freeze({ race: { ...base, challengers: challengers.map((c) => ({ ...c })) }, entries: Object.freeze(entries), lanes }));
   }
 
   plan(view: RaceView, userKey: string | null, random?: () => number): RoutePlan | null {
-    const { race, entries } = view;
-    const primary = race.sticky && userKey !== null ? assignSticky(entries, userKey) : assignRandom(entries, random);
-    if (primary === null) return null;
+    const { race, entries, lanes } = view;
+    if (!entries.some((e) => e.weight > 0)) return null;
+    const primary = race.sticky && userKey !== null ? lanes.sticky(userKey) : lanes.random(random);
     const isChallenger = primary !== race.champion;
     // A failing challenger must not cost the user an answer: the champion is its first fallback.
     const fallbacks: string[] = [];
