@@ -1,0 +1,75 @@
+/** Feedback stored against the serving contender; shadow copies logged but never returned; Prometheus metrics. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { mockContender, startTestGateway } from '../support/gateway.js';
+
+test('feedback by request id is stored with the race and contender that served it', async (t) => {
+  const { client, url, dbFile } = await startTestGateway(t, { contenders: { m: mockContender('m') }, races: { r: { champion: 'm' } } });
+  const { response } = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+  const id = response.headers.get('x-saima-request-id')!;
+  const post = (body: unknown) => fetch(`${url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const ok = await post({ request_id: id, thumbs: 'up', comment: 'great' });
+  assert.equal(ok.status, 201);
+  const body = (await ok.json()) as { race: string; contender: string; score: number };
+  assert.deepEqual([body.race, body.contender, body.score], ['r', 'm', 1]);
+  assert.equal((await post({ request_id: id, score: -0.5 })).status, 201);
+  const bad = await post({ request_id: id, score: 2 });
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'score');
+  const missing = await post({ request_id: 'req_nope', thumbs: 'down' });
+  assert.equal(missing.status, 404);
+  const db = new Database(dbFile, { readonly: true });
+  t.after(() => db.close());
+  const rows = db.prepare('select score, contender, race, comment from feedback where request_id = ? order by score').all(id);
+  assert.deepEqual(rows, [
+    { score: -0.5, contender: 'm', race: 'r', comment: null },
+    { score: 1, contender: 'm', race: 'r', comment: 'great' },
+  ]);
+});
+
+test('shadow traffic: sampled copies go to the shadow contender, are logged with shadow = 1, never returned', async (t) => {
+  const { client, gw, dbFile } = await startTestGateway(t, {
+    contenders: { m: mockContender('m', { default_answer: 'served' }), s: mockContender('s', { default_answer: 'shadow answer' }) },
+    races: { r: { champion: 'm', shadow: { contender: 's', rate: 1 } } },
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const { data, response } = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: `q${i}` }] }).withResponse();
+    assert.equal(data.choices[0]!.message.content, 'served');
+    ids.push(response.headers.get('x-saima-request-id')!);
+  }
+  await Promise.allSettled([...gw.ctx.background]);
+  await gw.store.requestLog.flush();
+  const db = new Database(dbFile, { readonly: true });
+  t.after(() => db.close());
+  const shadows = db.prepare('select parent_id, contender, outcome from requests where shadow = 1').all() as Array<{ parent_id: string; contender: string; outcome: string }>;
+  assert.equal(shadows.length, 5);
+  assert.deepEqual(shadows.map((s) => s.parent_id).sort(), [...ids].sort());
+  assert.ok(shadows.every((s) => s.contender === 's' && s.outcome === 'ok'));
+});
+
+test('/metrics exposes requests, latency, TTFT, tokens and cost per contender', async (t) => {
+  const { client, url } = await startTestGateway(t, { contenders: { m: mockContender('m') }, races: { r: { champion: 'm' } } });
+  await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] });
+  const stream = await client.chat.completions.create({ model: 'r', stream: true, messages: [{ role: 'user', content: 'x' }] });
+  for await (const _c of stream);
+  const res = await fetch(`${url}/metrics`);
+  assert.match(res.headers.get('content-type')!, /text\/plain/);
+  const text = await res.text();
+  assert.match(text, /saima_requests_total\{race="r",contender="m",outcome="ok",status="200",shadow="false"\} 2/);
+  assert.match(text, /saima_request_duration_seconds_count\{race="r",contender="m"\} 2/);
+  assert.match(text, /saima_time_to_first_token_seconds_count\{race="r",contender="m"\} 2/);
+  assert.match(text, /saima_tokens_total\{contender="m",kind="completion"\} \d+/);
+  assert.match(text, /saima_cost_total\{contender="m",currency="CNY"\} [\d.e-]+/);
+});
+
+test('GET /health answers without a key even when auth is on; other routes need one', async (t) => {
+  const { url, key } = await startTestGateway(t, { auth: { mode: 'keys' }, contenders: { m: mockContender('m') } });
+  assert.equal((await fetch(`${url}/health`)).status, 200);
+  const denied = await fetch(`${url}/v1/models`);
+  assert.equal(denied.status, 401);
+  assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'invalid_api_key');
+  assert.equal((await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
+  assert.equal((await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer sk-saima-wrong-key-000000000000000000000000' } })).status, 401);
+});
