@@ -1,0 +1,136 @@
+/**
+ * Exact budgets by reserve-then-settle. Before an upstream call the request reserves its maximum possible cost
+ * against every budget that covers it; a reservation that would take any budget past its limit is refused. After
+ * the call the reservation is replaced by the actual cost. Because reservation and check are one synchronous step,
+ * concurrent requests can overrun a budget only by what settled costs exceed their reservations.
+ */
+import type { Currency } from '../config/types.js';
+import { periodKey, type Period } from './periods.js';
+
+export interface BudgetScope {
+  team?: string;
+  key?: string;
+  contender?: string;
+  race?: string;
+}
+
+export interface BudgetDef {
+  name: string;
+  scope: BudgetScope;
+  period: Period;
+  /** Limit in nanos of `currency`. */
+  limitNanos: number;
+  currency: Currency;
+  /** Fraction of the limit at which a warning fires once per period, e.g. 0.8. */
+  softRatio: number;
+  /** Contender to route to once the budget is spent, instead of refusing. */
+  downgradeTo: string | null;
+  webhook: string | null;
+}
+
+export interface SpendContext {
+  team: string | null;
+  keyId: string | null;
+  contender: string;
+  race: string | null;
+}
+
+export interface BudgetEvent {
+  kind: 'soft_threshold' | 'exhausted';
+  budget: BudgetDef;
+  period: string;
+  spentNanos: number;
+}
+
+interface Window {
+  period: string;
+  spent: number;
+  reserved: number;
+  warned: boolean;
+}
+
+export interface Reservation {
+  /** Per budget name, the nanos (in that budget's currency) held. */
+  readonly holds: ReadonlyArray<{ budget: BudgetDef; window: Window; nanos: number }>;
+}
+
+/** Units of CNY per one unit of each currency. */
+export type FxTable = Readonly<Record<Currency, number>>;
+
+export function convertNanos(nanos: number, from: Currency, to: Currency, fx: FxTable): number {
+  return from === to ? nanos : Math.round((nanos * fx[from]) / fx[to]);
+}
+
+export function covers(scope: BudgetScope, ctx: SpendContext): boolean {
+  return (
+    (scope.team === undefined || scope.team === ctx.team) &&
+    (scope.key === undefined || scope.key === ctx.keyId) &&
+    (scope.contender === undefined || scope.contender === ctx.contender) &&
+    (scope.race === undefined || scope.race === ctx.race)
+  );
+}
+
+export class BudgetLedger {
+  readonly #windows = new Map<string, Window>();
+
+  constructor(
+    readonly budgets: readonly BudgetDef[],
+    readonly opts: { timeZone: string; fx: FxTable; now: () => number; onEvent?: (e: BudgetEvent) => void },
+  ) {}
+
+  #window(b: BudgetDef, now: number): Window {
+    const period = periodKey(now, b.period, this.opts.timeZone);
+    let w = this.#windows.get(b.name);
+    if (!w || w.period !== period) {
+      w = { period, spent: 0, reserved: 0, warned: false };
+      this.#windows.set(b.name, w);
+    }
+    return w;
+  }
+
+  /** Sets what a budget has already spent in the current period (from the request log at start). */
+  seed(name: string, spentNanos: number): void {
+    const b = this.budgets.find((x) => x.name === name);
+    if (b) this.#window(b, this.opts.now()).spent = spentNanos;
+  }
+
+  /**
+   * Reserves `costNanos` (in `currency`) against every covering budget not in `skip`. Returns the reservation, or
+   * the first budget that would be exceeded (nothing is held then).
+   */
+  reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): Reservation | { exceeded: BudgetDef } {
+    const now = this.opts.now();
+    const holds: Array<{ budget: BudgetDef; window: Window; nanos: number }> = [];
+    for (const b of this.budgets) {
+      if (skip?.has(b.name) || !covers(b.scope, ctx)) continue;
+      const w = this.#window(b, now);
+      const nanos = convertNanos(costNanos, currency, b.currency, this.opts.fx);
+      if (w.spent + w.reserved + nanos > b.limitNanos) return { exceeded: b };
+      holds.push({ budget: b, window: w, nanos });
+    }
+    for (const h of holds) h.window.reserved += h.nanos;
+    return { holds };
+  }
+
+  /** Replaces a reservation by the actual cost. Fires the soft-threshold and exhaustion events once per period. */
+  settle(r: Reservation, actualNanos: number, currency: Currency): void {
+    for (const h of r.holds) {
+      const b = h.budget;
+      h.window.reserved -= h.nanos;
+      h.window.spent += convertNanos(actualNanos, currency, b.currency, this.opts.fx);
+      if (!h.window.warned && h.window.spent >= b.limitNanos * b.softRatio) {
+        h.window.warned = true;
+        this.opts.onEvent?.({ kind: 'soft_threshold', budget: b, period: h.window.period, spentNanos: h.window.spent });
+      }
+    }
+  }
+
+  /** Current period's spend and holds, for reports and the gauge. */
+  status(): Array<{ budget: BudgetDef; period: string; spentNanos: number; reservedNanos: number }> {
+    const now = this.opts.now();
+    return this.budgets.map((b) => {
+      const w = this.#window(b, now);
+      return { budget: b, period: w.period, spentNanos: w.spent, reservedNanos: w.reserved };
+    });
+  }
+}

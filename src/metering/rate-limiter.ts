@@ -1,0 +1,97 @@
+/**
+ * Requests-per-minute and tokens-per-minute limits per key and per team, as token buckets. A request is admitted
+ * only if every bucket that applies to it has room (all or nothing); tokens are counted at admission from the
+ * prompt estimate plus `max_tokens` and corrected with the real count afterwards.
+ */
+import { TokenBucket } from './token-bucket.js';
+
+export interface Limits {
+  rpm: number | null;
+  tpm: number | null;
+}
+
+export interface LimitSubject {
+  /** e.g. `key:key_ab12` or `team:search`. */
+  id: string;
+  limits: Limits;
+}
+
+export interface LimitState {
+  limitRequests: number | null;
+  remainingRequests: number | null;
+  resetRequestsMs: number | null;
+  limitTokens: number | null;
+  remainingTokens: number | null;
+  resetTokensMs: number | null;
+}
+
+export type Admission = { ok: true; ticket: Ticket; state: LimitState } | { ok: false; retryAfterMs: number; state: LimitState; which: 'requests' | 'tokens' };
+
+export interface Ticket {
+  readonly tokenBuckets: readonly TokenBucket[];
+  readonly tokens: number;
+}
+
+const MINUTE = 60_000;
+
+export class RateLimiter {
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(readonly now: () => number = Date.now) {}
+
+  #bucket(id: string, capacity: number, now: number): TokenBucket {
+    let b = this.#buckets.get(id);
+    if (!b || b.capacity !== capacity) {
+      b = new TokenBucket(capacity, MINUTE, now);
+      this.#buckets.set(id, b);
+    }
+    return b;
+  }
+
+  admit(subjects: readonly LimitSubject[], tokens: number): Admission {
+    const now = this.now();
+    const req: TokenBucket[] = [];
+    const tok: TokenBucket[] = [];
+    for (const s of subjects) {
+      if (s.limits.rpm !== null) req.push(this.#bucket(`${s.id}:rpm`, s.limits.rpm, now));
+      if (s.limits.tpm !== null) tok.push(this.#bucket(`${s.id}:tpm`, s.limits.tpm, now));
+    }
+    for (const b of req) {
+      if (!b.canTake(1, now)) return { ok: false, retryAfterMs: b.waitMs(1, now), state: state(req, tok, now), which: 'requests' };
+    }
+    for (const b of tok) {
+      // A request larger than the whole bucket could never pass: let it through when the bucket is full.
+      const need = Math.min(tokens, b.capacity);
+      if (!b.canTake(need, now)) return { ok: false, retryAfterMs: b.waitMs(need, now), state: state(req, tok, now), which: 'tokens' };
+    }
+    for (const b of req) b.take(1, now);
+    for (const b of tok) b.take(tokens, now);
+    return { ok: true, ticket: { tokenBuckets: tok, tokens }, state: state(req, tok, now) };
+  }
+
+  /** Corrects the tokens taken at admission to the real count. */
+  settle(ticket: Ticket, actualTokens: number): void {
+    const now = this.now();
+    for (const b of ticket.tokenBuckets) b.adjust(ticket.tokens - actualTokens, now);
+  }
+}
+
+/** The tightest bucket of each kind, for the x-ratelimit-* headers. */
+function state(req: TokenBucket[], tok: TokenBucket[], now: number): LimitState {
+  const r = tightest(req, now);
+  const t = tightest(tok, now);
+  return {
+    limitRequests: r?.capacity ?? null,
+    remainingRequests: r ? Math.max(0, Math.floor(r.level(now))) : null,
+    resetRequestsMs: r ? r.fullInMs(now) : null,
+    limitTokens: t?.capacity ?? null,
+    remainingTokens: t ? Math.max(0, Math.floor(t.level(now))) : null,
+    resetTokensMs: t ? t.fullInMs(now) : null,
+  };
+}
+
+function tightest(buckets: TokenBucket[], now: number): TokenBucket | null {
+  let best: TokenBucket | null = null;
+  for (const b of buckets) if (!best || b.level(now) < best.level(now)) best = b;
+  return best;
+}
