@@ -1,0 +1,260 @@
+/**
+ * Anthropic Messages SSE → OpenAI `chat.completion.chunk` SSE.
+ *
+ * Anthropic: message_start (id, model, input usage) · per content block a content_block_start, deltas
+ * (text_delta, thinking_delta, signature_delta, input_json_delta) and content_block_stop · message_delta
+ * (stop_reason, cumulative usage) · message_stop, with `ping` anywhere and possibly an `error` event.
+ * OpenAI: a role chunk, content / reasoning_content / tool_calls deltas, a finish chunk, the usage chunk
+ * (`choices: []`) when the client asked for it, then `data: [DONE]`.
+ *
+ * Nothing is released to the client before the first real delta: until then a failure is still a clean,
+ * retryable first-byte error, thrown from the body iterator.
+ */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { z } from 'zod';
+import type { Contender } from '../../config/types.js';
+import { networkError } from '../http.js';
+import type { CallOutcome, Usage } from '../spec.js';
+import { UpstreamError } from '../upstream-error.js';
+import { errorForEvent, malformedBody, streamCutEvent } from './errors.js';
+import { AnthropicUsageSchema, finishReason, openAIUsage, toUsage, type AnthropicUsage } from './translate-response.js';
+
+const EventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message_start'), message: z.object({ id: z.string(), model: z.string(), usage: AnthropicUsageSchema.nullish() }) }),
+  z.object({
+    type: z.literal('content_block_start'),
+    index: z.number(),
+    content_block: z.object({ type: z.string(), text: z.string().optional(), thinking: z.string().optional(), id: z.string().optional(), name: z.string().optional(), input: z.unknown().optional() }),
+  }),
+  z.object({
+    type: z.literal('content_block_delta'),
+    index: z.number(),
+    delta: z.object({ type: z.string(), text: z.string().optional(), thinking: z.string().optional(), partial_json: z.string().optional() }),
+  }),
+  z.object({ type: z.literal('content_block_stop'), index: z.number() }),
+  z.object({ type: z.literal('message_delta'), delta: z.object({ stop_reason: z.string().nullish() }), usage: AnthropicUsageSchema.nullish() }),
+  z.object({ type: z.literal('message_stop') }),
+  z.object({ type: z.literal('error'), error: z.object({ type: z.string(), message: z.string() }) }),
+]);
+type AnthropicEvent = z.infer<typeof EventSchema>;
+// Anthropic may add event types (its versioning policy says so); unknown ones and `ping` are skipped.
+const TRANSLATED = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'error']);
+
+type Block = { kind: 'text' | 'thinking' | 'other' } | { kind: 'tool'; tool: number; hasArgs: boolean };
+
+/** The translation state machine: events in, OpenAI SSE text out. No I/O. */
+export class StreamTranslator {
+  #id = '';
+  #model = '';
+  readonly #created = Math.floor(Date.now() / 1000);
+  readonly #blocks = new Map<number, Block>();
+  #tools = 0;
+  #usage: AnthropicUsage | null = null;
+  #stopReason: string | null = null;
+  #out = '';
+  #text = '';
+  /** A content delta has been produced: TTFT is measured up to here. */
+  sawContent = false;
+  /** Something beyond the role chunk may go to the client. */
+  started = false;
+  finished = false;
+  failure: UpstreamError | null = null;
+
+  constructor(readonly wantUsage: boolean) {}
+
+  get text(): string {
+    return this.#text;
+  }
+
+  get usage(): Usage | null {
+    return this.#usage ? toUsage(this.#usage) : null;
+  }
+
+  get finishReason(): string | null {
+    return finishReason(this.#stopReason);
+  }
+
+  /** Returns and clears the translated SSE text not yet handed out. */
+  take(): string {
+    const out = this.#out;
+    this.#out = '';
+    return out;
+  }
+
+  event(msg: EventSourceMessage): void {
+    if (this.finished || this.failure) return;
+    let parsed: AnthropicEvent;
+    try {
+      const raw: unknown = JSON.parse(msg.data);
+      const type = (raw as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !TRANSLATED.has(type)) return;
+      parsed = EventSchema.parse(raw);
+    } catch {
+      this.failure = malformedBody(`stream event (${msg.event ?? 'unnamed'})`);
+      return;
+    }
+    this.#apply(parsed);
+  }
+
+  #apply(e: AnthropicEvent): void {
+    switch (e.type) {
+      case 'message_start':
+        this.#id = e.message.id;
+        this.#model = e.message.model;
+        this.#usage = e.message.usage ?? null;
+        this.#chunk({ role: 'assistant', content: '' });
+        return;
+      case 'content_block_start':
+        return this.#startBlock(e.index, e.content_block);
+      case 'content_block_delta':
+        return this.#delta(e.index, e.delta);
+      case 'content_block_stop': {
+        const b = this.#blocks.get(e.index);
+        // A tool called without arguments may get no input_json_delta at all; clients JSON.parse the arguments.
+        if (b?.kind === 'tool' && !b.hasArgs) this.#toolArgs(b, '{}');
+        return;
+      }
+      case 'message_delta':
+        if (e.delta.stop_reason) this.#stopReason = e.delta.stop_reason;
+        // message_delta usage is cumulative: its fields replace those of message_start.
+        if (e.usage) this.#usage = { ...this.#usage, ...withoutNulls(e.usage) };
+        return;
+      case 'message_stop':
+        return this.#finish();
+      case 'error':
+        this.failure = errorForEvent(e.error.type, e.error.message);
+        return;
+    }
+  }
+
+  #startBlock(index: number, block: { type: string; text?: string | undefined; thinking?: string | undefined; id?: string | undefined; name?: string | undefined; input?: unknown }): void {
+    if (block.type === 'tool_use') {
+      const b = { kind: 'tool' as const, tool: this.#tools++, hasArgs: false };
+      this.#blocks.set(index, b);
+      this.#content({ tool_calls: [{ index: b.tool, id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: '' } }] });
+      const input = block.input;
+      if (input && typeof input === 'object' && Object.keys(input).length > 0) this.#toolArgs(b, JSON.stringify(input));
+      return;
+    }
+    const kind = block.type === 'text' || block.type === 'thinking' ? block.type : 'other';
+    this.#blocks.set(index, { kind });
+    if (block.text) this.#textDelta(block.text);
+    if (block.thinking) this.#content({ reasoning_content: block.thinking });
+  }
+
+  #delta(index: number, d: { type: string; text?: string | undefined; thinking?: string | undefined; partial_json?: string | undefined }): void {
+    if (d.type === 'text_delta' && d.text) this.#textDelta(d.text);
+    else if (d.type === 'thinking_delta' && d.thinking) this.#content({ reasoning_content: d.thinking });
+    else if (d.type === 'input_json_delta' && d.partial_json) {
+      const b = this.#blocks.get(index);
+      if (b?.kind === 'tool') this.#toolArgs(b, d.partial_json);
+    }
+    // signature_delta and citations_delta have no OpenAI counterpart.
+  }
+
+  #textDelta(text: string): void {
+    this.#text += text;
+    this.#content({ content: text });
+  }
+
+  #toolArgs(b: { tool: number; hasArgs: boolean }, args: string): void {
+    b.hasArgs = true;
+    this.#content({ tool_calls: [{ index: b.tool, function: { arguments: args } }] });
+  }
+
+  #content(delta: Record<string, unknown>): void {
+    this.sawContent = true;
+    this.started = true;
+    this.#chunk(delta);
+  }
+
+  #finish(): void {
+    this.finished = true;
+    this.started = true;
+    this.#chunk({}, this.finishReason ?? 'stop');
+    const usage = this.usage;
+    if (this.wantUsage && usage) this.#out += sse({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: openAIUsage(usage) });
+    this.#out += 'data: [DONE]\n\n';
+  }
+
+  #chunk(delta: Record<string, unknown>, finish: string | null = null): void {
+    this.#out += sse({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [{ index: 0, delta, finish_reason: finish }] });
+  }
+}
+
+function sse(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+function withoutNulls(u: AnthropicUsage): AnthropicUsage {
+  return Object.fromEntries(Object.entries(u).filter(([, v]) => v !== null && v !== undefined));
+}
+
+/** Where the stream reports its end. `busy` is false while the consumer holds a chunk we yielded. */
+export interface StreamSink {
+  settle(outcome: CallOutcome): void;
+  busy: boolean;
+}
+
+export interface StreamOptions {
+  contender: Contender;
+  wantUsage: boolean;
+  captureText: boolean;
+  /** performance.now() when the attempt began. */
+  startedAt: number;
+  sink: StreamSink;
+}
+
+/** Reads Anthropic SSE bytes and yields OpenAI SSE bytes; see the file comment for the failure rules. */
+export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: StreamOptions): AsyncGenerator<Uint8Array> {
+  const t = new StreamTranslator(opts.wantUsage);
+  const parser = createParser({ onEvent: (e) => t.event(e) });
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let released = false;
+  let ttftMs: number | null = null;
+  let failure: UpstreamError | null = null;
+  const outcome = (ok: boolean): CallOutcome => ({
+    ok,
+    usage: t.usage,
+    finishReason: t.finishReason,
+    ttftMs,
+    text: opts.captureText ? t.text : null,
+    error: null,
+  });
+  opts.sink.busy = true;
+  try {
+    try {
+      for await (const chunk of source) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (ttftMs === null && t.sawContent) ttftMs = performance.now() - opts.startedAt;
+        if (t.failure) break;
+        if (t.finished) opts.sink.settle(outcome(true));
+        const out = t.started ? t.take() : '';
+        if (out !== '') {
+          released = true;
+          opts.sink.busy = false;
+          yield encoder.encode(out);
+          opts.sink.busy = true;
+        }
+      }
+    } catch (err) {
+      failure = networkError(err, opts.contender, released ? 'mid_stream' : 'first_byte');
+    }
+    if (t.finished) return; // bytes after message_stop, or a socket error after it, change nothing
+    // Every failure before release is already a first_byte UpstreamError (error event, malformed event, network).
+    failure ??= t.failure ?? new UpstreamError('upstream_error', 'upstream closed the stream before message_stop', { phase: released ? 'mid_stream' : 'first_byte', retryable: true });
+    if (!released) {
+      opts.sink.settle({ ...outcome(false), error: failure.info() });
+      throw failure;
+    }
+    const message = `stream cut: ${failure.message}`;
+    opts.sink.settle({ ...outcome(false), usage: null, error: { code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: 200 } });
+    opts.sink.busy = false;
+    yield encoder.encode(t.take() + streamCutEvent(message));
+  } finally {
+    // Reached without a settlement only when the consumer stopped iterating early (return()): nothing failed
+    // upstream, and the consumer knows why it stopped.
+    opts.sink.settle(outcome(true));
+  }
+}
