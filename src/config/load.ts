@@ -140,6 +140,36 @@ function linkRaces(raw: RawConfig, contenders: Map<string, Contender>, problems:
   return races;
 }
 
+function limitsOf(raw: { rpm?: number | undefined; tpm?: number | undefined } | undefined) {
+  return { rpm: raw?.rpm ?? null, tpm: raw?.tpm ?? null };
+}
+
+function linkBudgets(raw: RawConfig, contenders: Map<string, Contender>, races: Map<string, Race>, problems: string[]) {
+  return Object.entries(raw.budgets).map(([name, b]) => {
+    const at = `budgets.${name}`;
+    if (b.contender && !contenders.has(b.contender)) problems.push(`${at}.contender: unknown contender "${b.contender}"`);
+    if (b.race && !races.has(b.race)) problems.push(`${at}.race: unknown race "${b.race}"`);
+    if (b.on_exceed === 'downgrade' && !b.downgrade_to) problems.push(`${at}.downgrade_to: is required when on_exceed is downgrade`);
+    if (b.downgrade_to && !contenders.has(b.downgrade_to)) problems.push(`${at}.downgrade_to: unknown contender "${b.downgrade_to}"`);
+    if (b.downgrade_to && b.on_exceed !== 'downgrade') problems.push(`${at}.downgrade_to: only used with on_exceed: downgrade`);
+    const scope: { team?: string; key?: string; contender?: string; race?: string } = {};
+    if (b.team !== undefined) scope.team = b.team;
+    if (b.key !== undefined) scope.key = b.key;
+    if (b.contender !== undefined) scope.contender = b.contender;
+    if (b.race !== undefined) scope.race = b.race;
+    return {
+      name,
+      scope,
+      period: b.period,
+      limit: b.limit,
+      currency: b.currency,
+      softRatio: b.soft_pct / 100,
+      downgradeTo: b.on_exceed === 'downgrade' ? (b.downgrade_to ?? null) : null,
+      webhook: b.webhook ?? null,
+    };
+  });
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -163,6 +193,8 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     if (linked) contenders.set(name, linked);
   }
   const races = linkRaces(raw, contenders, problems);
+  const budgets = linkBudgets(raw, contenders, races, problems);
+  if (!isTimeZone(raw.time_zone)) problems.push(`time_zone: unknown time zone "${raw.time_zone}"`);
   if (problems.length) throw new ConfigError(problems, file);
   return deepFreeze({
     server: { host: raw.server.host, port: raw.server.port, bodyLimitBytes: raw.server.body_limit_bytes },
@@ -171,7 +203,21 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     log: { level: raw.log.level },
     contenders,
     races,
+    teams: new Map(Object.entries(raw.teams).map(([t, v]) => [t, { limits: limitsOf(v.limits) }])),
+    keyDefaults: { limits: limitsOf(raw.key_defaults?.limits) },
+    budgets,
+    timeZone: raw.time_zone,
+    fx: { CNY: 1, USD: raw.fx.USD },
   });
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a YAML (or JSON) config file. */

@@ -113,6 +113,29 @@ export const RaceSchema = z
   })
   .strict();
 
+export const LimitsSchema = z
+  .object({
+    rpm: positiveInt.optional().describe('Requests per minute'),
+    tpm: positiveInt.optional().describe('Tokens per minute, counted as prompt + max_tokens at admission and corrected after'),
+  })
+  .strict();
+
+export const BudgetSchema = z
+  .object({
+    team: z.string().optional(),
+    key: z.string().optional().describe('Key id (key_…), as listed by `saima keys ls`'),
+    contender: name.optional(),
+    race: name.optional(),
+    period: z.enum(['day', 'month']).default('day'),
+    limit: z.number().positive('must be > 0').describe('In `currency` units per period'),
+    currency: z.enum(['CNY', 'USD']).default('CNY'),
+    soft_pct: z.number().min(1, 'must be ≥ 1').max(100, 'must be ≤ 100').default(80).describe('Warn (log, gauge, webhook) at this percent of the limit'),
+    on_exceed: z.enum(['reject', 'downgrade']).default('reject'),
+    downgrade_to: name.optional().describe('Contender that serves once the budget is spent (on_exceed: downgrade)'),
+    webhook: z.url('must be a URL').optional().describe('POSTed JSON when the soft threshold is crossed; retried, never blocks requests'),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     server: z
@@ -134,6 +157,15 @@ export const ConfigSchema = z
       .prefault({}),
     contenders: z.record(name, ContenderSchema),
     races: z.record(name, RaceSchema).default({}),
+    teams: z.record(z.string().min(1), z.object({ limits: LimitsSchema.optional() }).strict()).default({}).describe('Per-team rate limits'),
+    key_defaults: z.object({ limits: LimitsSchema.optional() }).strict().optional().describe('Limits for keys created without their own'),
+    budgets: z.record(name, BudgetSchema).default({}),
+    time_zone: z.string().default('UTC').describe('IANA zone in which budget days and months start'),
+    fx: z
+      .object({ USD: z.number().positive().default(7.1) })
+      .strict()
+      .prefault({})
+      .describe('CNY per one unit of each currency, for budgets that mix currencies'),
   })
   .strict();
 

@@ -40,6 +40,22 @@ export interface Race {
   readonly capture: boolean;
 }
 
+export interface LimitsConfig {
+  readonly rpm: number | null;
+  readonly tpm: number | null;
+}
+
+export interface BudgetConfig {
+  readonly name: string;
+  readonly scope: { team?: string; key?: string; contender?: string; race?: string };
+  readonly period: 'day' | 'month';
+  readonly limit: number;
+  readonly currency: Currency;
+  readonly softRatio: number;
+  readonly downgradeTo: string | null;
+  readonly webhook: string | null;
+}
+
 export interface Config {
   readonly server: { host: string; port: number; bodyLimitBytes: number };
   readonly auth: { mode: 'none' | 'keys' };
@@ -47,4 +63,10 @@ export interface Config {
   readonly log: { level: string };
   readonly contenders: ReadonlyMap<string, Contender>;
   readonly races: ReadonlyMap<string, Race>;
+  readonly teams: ReadonlyMap<string, { limits: LimitsConfig }>;
+  readonly keyDefaults: { limits: LimitsConfig };
+  readonly budgets: readonly BudgetConfig[];
+  readonly timeZone: string;
+  /** CNY per one unit of each currency. */
+  readonly fx: { readonly CNY: number; readonly USD: number };
 }

@@ -34,12 +34,3 @@ export function periodStart(ms: number, period: Period, timeZone: string): numbe
   if (q.H !== 0) start -= (q.H > 12 ? q.H - 24 : q.H) * 3_600_000;
   return start;
 }
-
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
