@@ -65,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     random,
     background: new Set(),
   };
-  const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now) : null;
+  const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
   app.decorateRequest('principal', ANONYMOUS);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);

@@ -30,6 +30,7 @@ export class KeyAuthenticator {
     readonly keys: KeyLookup,
     readonly now: () => number = Date.now,
     readonly cacheTtlMs = 1_000,
+    readonly defaultLimits: { rpm: number | null; tpm: number | null } = { rpm: null, tpm: null },
   ) {}
 
   /** Resolves the `Authorization` header to a principal, or throws `invalid_api_key`. */
@@ -66,6 +67,7 @@ export class KeyAuthenticator {
         team: rec.team,
         scopes: new Set(rec.scopes),
         races: rec.races ? new Set(rec.races) : null,
+        limits: { rpm: rec.rpm ?? this.defaultLimits.rpm, tpm: rec.tpm ?? this.defaultLimits.tpm },
       }),
       expiresAt,
       keyExpiresAt: rec.expiresAt,

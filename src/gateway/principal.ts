@@ -7,6 +7,8 @@ export interface Principal {
   scopes: ReadonlySet<string>;
   /** Races (and contenders) this key may call; null means all. */
   races: ReadonlySet<string> | null;
+  /** The key's own rate limits (or the configured key defaults). */
+  limits: { rpm: number | null; tpm: number | null };
 }
 
 export const ANONYMOUS: Principal = Object.freeze({
@@ -14,6 +16,7 @@ export const ANONYMOUS: Principal = Object.freeze({
   team: null,
   scopes: new Set<string>(['chat', 'feedback', 'arena:vote', 'admin']),
   races: null,
+  limits: { rpm: null, tpm: null },
 });
 
 export function hasScope(p: Principal, scope: Scope): boolean {

@@ -77,4 +77,7 @@ export interface ApiKeyRecord {
   expiresAt: number | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** The key's own requests/tokens per minute; null = the configured key defaults. */
+  rpm?: number | null;
+  tpm?: number | null;
 }

@@ -1,0 +1,141 @@
+/**
+ * Admission control between routing and the upstream call: rate limits (key and team) and budget reservations.
+ * Costs nothing when no limit or budget applies; otherwise it counts the prompt once with the tokenizer, reserves
+ * prompt + max_tokens at the most expensive contender of the plan, and settles to the real usage afterwards.
+ */
+import type { Config, Contender } from '../config/types.js';
+import { BudgetLedger, type BudgetDef, type Reservation, type SpendContext } from '../metering/budgets.js';
+import { maxCostNanos } from '../metering/pricing.js';
+import { RateLimiter, type LimitState, type LimitSubject, type Ticket } from '../metering/rate-limiter.js';
+import { estimatePromptTokens } from '../metering/tokenizer.js';
+import type { Usage } from '../providers/spec.js';
+import { SaimaError } from './errors.js';
+import type { Principal } from './principal.js';
+
+/** Reserved output when neither the request nor the contender caps it. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+export interface AdmissionResult {
+  ticket: Ticket | null;
+  reservation: Reservation | null;
+  /** Contender names to try, possibly replaced by a budget's downgrade target. */
+  names: string[];
+  downgradedBy: string | null;
+  limitState: LimitState | null;
+}
+
+export class Admission {
+  constructor(
+    readonly config: Config,
+    readonly limiter: RateLimiter,
+    readonly ledger: BudgetLedger,
+  ) {}
+
+  #subjects(p: Principal): LimitSubject[] {
+    const out: LimitSubject[] = [];
+    if (p.keyId !== null && (p.limits.rpm !== null || p.limits.tpm !== null)) out.push({ id: `key:${p.keyId}`, limits: p.limits });
+    const team = p.team !== null ? this.config.teams.get(p.team) : undefined;
+    if (team && (team.limits.rpm !== null || team.limits.tpm !== null)) out.push({ id: `team:${p.team}`, limits: team.limits });
+    return out;
+  }
+
+  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[]): Promise<AdmissionResult> {
+    const subjects = this.#subjects(p);
+    const primary = names[0]!;
+    const ctx: SpendContext = { team: p.team, keyId: p.keyId, contender: primary, race };
+    const budgeted = this.ledger.budgets.length > 0 && this.ledger.budgets.some((b) => coversAny(b, ctx));
+    if (subjects.length === 0 && !budgeted) return { ticket: null, reservation: null, names, downgradedBy: null, limitState: null };
+
+    const promptTokens = await estimatePromptTokens(body);
+    const contenders = names.map((n) => this.config.contenders.get(n)!).filter(Boolean);
+    const maxOut = maxOutputTokens(body, contenders);
+    let ticket: Ticket | null = null;
+    let limitState: LimitState | null = null;
+    if (subjects.length > 0) {
+      const a = this.limiter.admit(subjects, promptTokens + maxOut);
+      limitState = a.state;
+      if (!a.ok) {
+        throw new RateLimitError(
+          a.which === 'requests' ? 'Rate limit reached for requests per minute.' : 'Rate limit reached for tokens per minute.',
+          a.retryAfterMs,
+          a.state,
+        );
+      }
+      ticket = a.ticket;
+    }
+    if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState };
+    const priciest = costliest(contenders, promptTokens, maxOut);
+    let r = this.ledger.reserve(ctx, priciest.nanos, priciest.currency);
+    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState };
+    const spent = r.exceeded;
+    if (spent.downgradeTo) {
+      const down = this.config.contenders.get(spent.downgradeTo)!;
+      r = this.ledger.reserve({ ...ctx, contender: down.name }, maxCostNanos(promptTokens, maxOut, down.price), down.price.currency, new Set([spent.name]));
+      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState };
+    }
+    if (ticket) this.limiter.settle(ticket, 0);
+    throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);
+  }
+
+  settle(result: AdmissionResult, usage: Usage, costNanos: number, contender: Contender): void {
+    if (result.ticket) this.limiter.settle(result.ticket, usage.promptTokens + usage.completionTokens);
+    if (result.reservation) this.ledger.settle(result.reservation, costNanos, contender.price.currency);
+  }
+}
+
+export class RateLimitError extends SaimaError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    readonly state: LimitState,
+  ) {
+    super('rate_limit_exceeded', message);
+  }
+}
+
+function coversAny(b: BudgetDef, ctx: SpendContext): boolean {
+  const s = b.scope;
+  // A contender-scoped budget may apply to a fallback too, so only the other dimensions filter here.
+  return (s.team === undefined || s.team === ctx.team) && (s.key === undefined || s.key === ctx.keyId) && (s.race === undefined || s.race === ctx.race);
+}
+
+function maxOutputTokens(body: Record<string, unknown>, contenders: Contender[]): number {
+  const asked = typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : typeof body.max_tokens === 'number' ? body.max_tokens : null;
+  const n = typeof body.n === 'number' ? body.n : 1;
+  if (asked !== null) return asked * n;
+  const caps = contenders.map((c) => c.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS);
+  return Math.max(...caps) * n;
+}
+
+function costliest(contenders: Contender[], promptTokens: number, maxOut: number): { nanos: number; currency: Contender['price']['currency'] } {
+  let best = { nanos: 0, currency: 'CNY' as Contender['price']['currency'], cny: -1 };
+  for (const c of contenders) {
+    const nanos = maxCostNanos(promptTokens, maxOut, c.price);
+    const cny = c.price.currency === 'USD' ? nanos * 7 : nanos;
+    if (cny > best.cny) best = { nanos, currency: c.price.currency, cny };
+  }
+  return best;
+}
+
+/** OpenAI-style x-ratelimit-* headers. */
+export function rateLimitHeaders(s: LimitState): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (s.limitRequests !== null) {
+    h['x-ratelimit-limit-requests'] = String(s.limitRequests);
+    h['x-ratelimit-remaining-requests'] = String(s.remainingRequests);
+    h['x-ratelimit-reset-requests'] = duration(s.resetRequestsMs!);
+  }
+  if (s.limitTokens !== null) {
+    h['x-ratelimit-limit-tokens'] = String(s.limitTokens);
+    h['x-ratelimit-remaining-tokens'] = String(s.remainingTokens);
+    h['x-ratelimit-reset-tokens'] = duration(s.resetTokensMs!);
+  }
+  return h;
+}
+
+/** OpenAI writes resets as `1s`, `6m0s`, `120ms`. */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.ceil(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
