@@ -81,3 +81,80 @@ export interface ApiKeyRecord {
   rpm?: number | null;
   tpm?: number | null;
 }
+
+/** Distribution summary of one metric over a bounded sample (the most recent rows). */
+export interface MetricSummary {
+  /** Rows the percentiles were computed from (at most the sample bound). */
+  n: number;
+  mean: number;
+  p50: number;
+  p95: number;
+}
+
+/** One contender's traffic in a race since a time: what the race monitor and the dashboard compare. */
+export interface ContenderAggregate {
+  contender: string;
+  /** Rows (served requests; shadow rows only when asked for). */
+  n: number;
+  /** Rows whose outcome is not `ok` (errors and cut streams). */
+  errors: number;
+  /** Of `errors`, streams cut mid-way. */
+  cuts: number;
+  /** Latency of successful rows only: a fast failure must not flatter a failing contender. Null when none. */
+  latencyMs: MetricSummary | null;
+  /** TTFT of successful rows that have one. Null when none. */
+  ttftMs: MetricSummary | null;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  costNanos: number;
+  /** A contender prices in one currency; null when it has no rows. */
+  currency: string | null;
+}
+
+export interface FeedbackFilter {
+  race?: string;
+  contender?: string;
+  requestId?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+/** Feedback for one contender since a time. */
+export interface FeedbackAggregate {
+  contender: string;
+  n: number;
+  /** Mean score in [-1, 1]. */
+  mean: number;
+  positive: number;
+  negative: number;
+}
+
+/** A race's live state (weights and the like) as stored; the store row is the truth, the config only seeds it. */
+export interface RaceStateRecord<T = unknown> {
+  race: string;
+  state: T;
+  /** Starts at 1 and grows by one per successful put. */
+  version: number;
+  updatedAt: number;
+}
+
+/** The result of an optimistic put: the stored record, or the current one when the expected version was stale. */
+export type RaceStatePutResult<T = unknown> = { ok: true; record: RaceStateRecord<T> } | { ok: false; current: RaceStateRecord | null };
+
+/** One entry of the append-only decision audit log. */
+export interface DecisionRow {
+  id: string;
+  ts: number;
+  race: string;
+  /** `rollback`, `ramp`, `promote`, `hold`, `manual`, … */
+  action: string;
+  contender: string | null;
+  reason: string | null;
+  /** The statistics behind the decision; stored as JSON. */
+  details: unknown;
+  /** Who acted: a key id for manual changes, null for the monitor. */
+  actor: string | null;
+}

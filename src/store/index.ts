@@ -1,0 +1,80 @@
+/**
+ * The store: one database (SQLite file by default, PostgreSQL for several replicas), migrated at open, with the
+ * group-committing request log and one repo per table. Wiring is explicit; every `openStore` is independent.
+ */
+import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './db.js';
+import { migrateToLatest } from './migrations/index.js';
+import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
+import { postgresSink, sqliteSink } from './request-log-sinks.js';
+import { ApiKeysRepo } from './repos/api-keys.js';
+import { DecisionsRepo } from './repos/decisions.js';
+import { FeedbackRepo } from './repos/feedback.js';
+import { RaceStateRepo } from './repos/race-state.js';
+import { RequestsRepo } from './repos/requests.js';
+import type { Database } from './schema.js';
+import type { Dialect } from './types.js';
+
+export interface StoreOptions extends OpenDatabaseOptions {
+  requestLog?: RequestLogOptions;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly db: DatabaseHandle['db'];
+  /** The dialect's raw handle (better-sqlite3 Database or pg Pool), for measured hot paths only. */
+  readonly handle: DatabaseHandle;
+  readonly requestLog: RequestLogWriter;
+  readonly requests: RequestsRepo;
+  readonly feedback: FeedbackRepo;
+  readonly apiKeys: ApiKeysRepo;
+  readonly raceState: RaceStateRepo;
+  readonly decisions: DecisionsRepo;
+  /** Drains the request log, then closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `url` (`sqlite:PATH`, `sqlite::memory:`, `postgres://…[?schema=NAME]`) and applies pending migrations.
+ *
+ * @example
+ * const store = await openStore('sqlite:.saima/saima.db');
+ * await store.requestLog.append(row); // resolves once the row's transaction has committed
+ * await store.close();
+ */
+export async function openStore(url: string, opts: StoreOptions = {}): Promise<Store> {
+  const handle = await openDatabase(url, opts);
+  try {
+    await migrateToLatest(handle.db, handle.dialect === 'postgres' ? handle.schema : null);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  const sink = handle.dialect === 'sqlite' ? sqliteSink(handle.raw) : postgresSink(handle.db);
+  const requestLog = new RequestLogWriter(sink, opts.requestLog);
+  const db = handle.db;
+  let closing: Promise<void> | null = null;
+  return Object.freeze({
+    dialect: handle.dialect,
+    db,
+    handle,
+    requestLog,
+    requests: new RequestsRepo(db),
+    feedback: new FeedbackRepo(db),
+    apiKeys: new ApiKeysRepo(db),
+    raceState: new RaceStateRepo(db),
+    decisions: new DecisionsRepo(db),
+    close() {
+      closing ??= requestLog.close().then(() => handle.close());
+      return closing;
+    },
+  });
+}
+
+export { openDatabase, dialectOf, type DatabaseHandle, type SqliteHandle, type PostgresHandle } from './db.js';
+export { migrateToLatest, migrationProvider } from './migrations/index.js';
+export { RequestLogWriter, type RequestLogOptions } from './request-log.js';
+export { sqliteSink, postgresSink, type BatchSink } from './request-log-sinks.js';
+export type { AggregateOptions } from './repos/requests.js';
+export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo };
+export type { Database };
+export type * from './types.js';

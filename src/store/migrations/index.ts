@@ -1,0 +1,28 @@
+/**
+ * Every migration, listed statically: no filesystem scan, so the same code runs from `src/` under tsx and from the
+ * compiled `dist/`. Names sort in apply order; never rename or edit an applied migration, add the next one.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from '../schema.js';
+import * as m0001 from './0001-initial.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
+
+/**
+ * Applies pending migrations. `schema` keeps Kysely's own bookkeeping tables in that PostgreSQL schema: without it
+ * the migrator looks for them across all schemas and would find another schema's copy.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema: string | null = null): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`store: migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,82 @@
+/** Feedback on served requests (thumbs, scores), and its per-contender mean for the feedback guardrail. */
+import type { Kysely } from 'kysely';
+import type { Database, FeedbackTable } from '../schema.js';
+import type { FeedbackAggregate, FeedbackFilter, FeedbackRow } from '../types.js';
+
+function toRecord(r: FeedbackRow): FeedbackTable {
+  return {
+    id: r.id,
+    ts: r.ts,
+    request_id: r.requestId,
+    race: r.race ?? null,
+    contender: r.contender ?? null,
+    team: r.team ?? null,
+    key_id: r.keyId ?? null,
+    score: r.score,
+    comment: r.comment ?? null,
+  };
+}
+
+function fromRecord(r: FeedbackTable): FeedbackRow {
+  return {
+    id: r.id,
+    ts: Number(r.ts),
+    requestId: r.request_id,
+    race: r.race,
+    contender: r.contender,
+    team: r.team,
+    keyId: r.key_id,
+    score: Number(r.score),
+    comment: r.comment,
+  };
+}
+
+export class FeedbackRepo {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async insertFeedback(row: FeedbackRow): Promise<void> {
+    await this.#db.insertInto('feedback').values(toRecord(row)).execute();
+  }
+
+  /** Newest first; `limit` defaults to 100 and is capped at 10 000. */
+  async listFeedback(filter: FeedbackFilter = {}): Promise<FeedbackRow[]> {
+    let q = this.#db.selectFrom('feedback').selectAll();
+    if (filter.race !== undefined) q = q.where('race', '=', filter.race);
+    if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
+    if (filter.requestId !== undefined) q = q.where('request_id', '=', filter.requestId);
+    if (filter.since !== undefined) q = q.where('ts', '>=', filter.since);
+    if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
+    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), 10_000);
+    const recs = await q.orderBy('ts', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return recs.map(fromRecord);
+  }
+
+  async aggregateByContender(race: string, sinceMs: number): Promise<FeedbackAggregate[]> {
+    const rows = await this.#db
+      .selectFrom('feedback')
+      .where('race', '=', race)
+      .where('ts', '>=', sinceMs)
+      .where('contender', 'is not', null)
+      .groupBy('contender')
+      .select((eb) => [
+        'contender',
+        eb.fn.countAll().as('n'),
+        eb.fn.sum('score').as('sum'),
+        eb.fn.sum(eb.case().when('score', '>', 0).then(1).else(0).end()).as('positive'),
+        eb.fn.sum(eb.case().when('score', '<', 0).then(1).else(0).end()).as('negative'),
+      ])
+      .orderBy('contender')
+      .execute();
+    return rows.map((r) => ({
+      contender: r.contender!,
+      n: Number(r.n),
+      mean: Number(r.sum) / Number(r.n),
+      positive: Number(r.positive),
+      negative: Number(r.negative),
+    }));
+  }
+}

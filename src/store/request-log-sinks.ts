@@ -1,0 +1,54 @@
+/**
+ * Where a request-log batch goes: one call to `write(rows)` is one committed transaction, or a throw that leaves
+ * nothing of the batch behind.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { REQUEST_COLUMNS, toRequestRecord } from './request-row.js';
+import type { Database } from './schema.js';
+import type { RequestLogRow } from './types.js';
+
+export interface BatchSink {
+  /** Commits all rows in one transaction; resolves (or returns) only after the commit. */
+  write(rows: readonly RequestLogRow[]): void | Promise<void>;
+  /** False while the connection cannot start its own transaction now; the writer retries shortly. */
+  ready?(): boolean;
+}
+
+/**
+ * SQLite: a prepared better-sqlite3 statement run inside `db.transaction()`, synchronously. Through Kysely each
+ * insert would be compiled and awaited (a promise hop and a mutex per query); measured in bench/store-log.ts.
+ */
+export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
+  const insert = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
+    for (const row of rows) insert.run(toRequestRecord(row));
+  });
+  return {
+    write: (rows) => tx(rows),
+    // Kysely shares this connection. If one of its transactions is open (awaiting between statements), our
+    // transaction would nest as a savepoint and commit only with — or roll back with — someone else's work.
+    ready: () => !raw.inTransaction,
+  };
+}
+
+/**
+ * PostgreSQL: one multi-row INSERT per batch (autocommitted), chunked at `maxRowsPerStatement` inside one
+ * transaction for larger batches. 28 columns × 500 rows stays well under the protocol's 65 535 parameters.
+ */
+export function postgresSink(db: Kysely<Database>, maxRowsPerStatement = 500): BatchSink {
+  return {
+    async write(rows) {
+      const records = rows.map(toRequestRecord);
+      if (records.length <= maxRowsPerStatement) {
+        await db.insertInto('requests').values(records).execute();
+        return;
+      }
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < records.length; i += maxRowsPerStatement) {
+          await trx.insertInto('requests').values(records.slice(i, i + maxRowsPerStatement)).execute();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Table shapes as the database sees them (snake_case columns), for Kysely's type checking. Booleans are stored
+ * as 0/1 integers and JSON as text so one schema serves SQLite and PostgreSQL; the repos map rows to the
+ * camelCase types in `types.ts`.
+ */
+
+export interface RequestsTable {
+  id: string;
+  ts: number;
+  race: string | null;
+  contender: string | null;
+  upstream_model: string | null;
+  team: string | null;
+  key_id: string | null;
+  user_hash: string | null;
+  parent_id: string | null;
+  shadow: number;
+  stream: number;
+  status: number;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  usage_estimated: number;
+  cost_nanos: number;
+  currency: string;
+  finish_reason: string | null;
+  prompt_text: string | null;
+  response_text: string | null;
+}
+
+export interface FeedbackTable {
+  id: string;
+  ts: number;
+  request_id: string;
+  race: string | null;
+  contender: string | null;
+  team: string | null;
+  key_id: string | null;
+  score: number;
+  comment: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  hash: string;
+  prefix: string;
+  team: string;
+  /** Comma list. */
+  scopes: string;
+  /** Comma list; null = every race. */
+  races: string | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface RaceStateTable {
+  race: string;
+  /** JSON text. */
+  state: string;
+  version: number;
+  updated_at: number;
+}
+
+export interface DecisionsTable {
+  id: string;
+  ts: number;
+  race: string;
+  action: string;
+  contender: string | null;
+  reason: string | null;
+  /** JSON text. */
+  details: string;
+  actor: string | null;
+}
+
+export interface Database {
+  requests: RequestsTable;
+  feedback: FeedbackTable;
+  api_keys: ApiKeysTable;
+  race_state: RaceStateTable;
+  decisions: DecisionsTable;
+}
