@@ -1,0 +1,80 @@
+/**
+ * Read APIs over the request log, feedback and spend. Any key may call them; a key without the admin scope sees
+ * only its own team's rows, and another team's request answers exactly like a missing one (404, never 403).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
+import type { GatewayContext } from '../context.js';
+import { SaimaError } from '../errors.js';
+import { parseDuration } from '../key-service.js';
+
+/** The team a caller is confined to, or undefined for admins (who may pass `team` to filter). */
+function teamScope(req: FastifyRequest, asked: unknown): string | undefined {
+  if (req.principal.scopes.has('admin')) return typeof asked === 'string' && asked !== '' ? asked : undefined;
+  return req.principal.team ?? '\u0000no-team';
+}
+
+function since(q: Record<string, unknown>, now: number, fallback: string): number {
+  const v = typeof q.since === 'string' ? q.since : fallback;
+  if (/^\d+$/.test(v)) return Number(v);
+  try {
+    return now - parseDuration(v);
+  } catch {
+    throw new SaimaError('invalid_value', "'since' must be a duration like 7d or epoch milliseconds.", 'since');
+  }
+}
+
+function publicRow<T extends { keyId: string | null }>(row: T) {
+  return { object: 'request', ...row };
+}
+
+export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.get('/admin/requests', async (req) => {
+    const q = req.query as Record<string, unknown>;
+    const team = teamScope(req, q.team);
+    const rows = await ctx.store.requests.listRequests({
+      ...(team !== undefined ? { team } : {}),
+      ...(typeof q.race === 'string' ? { race: q.race } : {}),
+      ...(typeof q.contender === 'string' ? { contender: q.contender } : {}),
+      since: since(q, ctx.now(), '1d'),
+      limit: typeof q.limit === 'string' ? Number(q.limit) || 100 : 100,
+      includeShadow: q.shadow === 'true',
+    });
+    return { object: 'list', data: rows.map(publicRow) };
+  });
+
+  app.get('/admin/requests/:id', async (req) => {
+    const { id } = req.params as { id: string };
+    const row = await ctx.store.requests.getRequest(id);
+    const team = teamScope(req, undefined);
+    if (!row || (team !== undefined && row.team !== team)) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
+    return publicRow(row);
+  });
+
+  app.get('/admin/feedback', async (req) => {
+    const q = req.query as Record<string, unknown>;
+    const team = teamScope(req, q.team);
+    const rows = await ctx.store.feedback.listFeedback({
+      ...(typeof q.race === 'string' ? { race: q.race } : {}),
+      ...(typeof q.contender === 'string' ? { contender: q.contender } : {}),
+      since: since(q, ctx.now(), '7d'),
+      limit: typeof q.limit === 'string' ? Number(q.limit) || 100 : 100,
+    });
+    return { object: 'list', data: rows.filter((r) => team === undefined || r.team === team) };
+  });
+
+  app.get('/admin/spend', async (req) => {
+    const q = req.query as Record<string, unknown>;
+    let by;
+    try {
+      by = parseDimensions(typeof q.by === 'string' ? q.by : 'day,contender');
+    } catch (err) {
+      throw new SaimaError('invalid_value', (err as Error).message, 'by');
+    }
+    const team = teamScope(req, q.team);
+    const from = since(q, ctx.now(), '7d');
+    const rows = await ctx.store.requests.spendRows({ since: from, ...(team !== undefined ? { team } : {}) });
+    const groups = groupSpend(rows, by, ctx.config.timeZone);
+    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups };
+  });
+}
