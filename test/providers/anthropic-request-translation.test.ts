@@ -113,7 +113,9 @@ test('max_tokens: the request wins, then the contender cap, then 4096; stream an
     ],
     tool_choice: 'none',
   });
-  const [a, b, c] = fake.requests.map((r) => r.body);
+  await send({ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: '' }, { role: 'user', content: [{ type: 'text', text: 'b' }] }] });
+  const [a, b, c, d] = fake.requests.map((r) => r.body);
+  assert.deepEqual(d?.messages, [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }], 'an empty message is dropped and its neighbours merged');
   assert.equal(a?.max_tokens, 55);
   assert.equal(a?.stream, undefined);
   assert.equal(b?.max_tokens, 99);

@@ -10,7 +10,8 @@ import { UpstreamError } from '../../src/providers/upstream-error.js';
 import { fakeAnthropicContender, startFakeAnthropic, type FakeAnthropicFault } from '../support/fake-anthropic-upstream.js';
 
 async function setup(t: TestContext) {
-  const fake = await startFakeAnthropic({ answer: { text: 'a fine answer' } });
+  // A pause between events, so they reach the adapter in separate reads as a real stream does.
+  const fake = await startFakeAnthropic({ answer: { text: 'a fine answer' }, eventDelayMs: 5 });
   const adapter = new AnthropicAdapter();
   t.after(async () => {
     await adapter.close();
@@ -85,7 +86,7 @@ test('a stream that fails before its first delta throws a first_byte error from 
   const { attempt } = await setup(t);
   for (const fault of [
     { kind: 'error_event', afterEvents: 2, errorType: 'overloaded_error', message: 'Overloaded' },
-    { kind: 'cut', afterEvents: 2 },
+    { kind: 'cut', afterEvents: 3 }, // message_start, ping, content_block_start: no delta yet
   ] satisfies FakeAnthropicFault[]) {
     let reply: UpstreamReply | undefined;
     const call = attempt(fault, true).then((r) => {

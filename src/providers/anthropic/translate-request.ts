@@ -74,6 +74,7 @@ function translateMessages(messages: unknown[]): { system: string[]; turns: Anth
   const system: string[] = [];
   const turns: AnthropicTurn[] = [];
   const push = (role: AnthropicTurn['role'], blocks: AnthropicBlock[]) => {
+    if (blocks.length === 0) return; // Anthropic rejects empty turns; an empty message says nothing
     const last = turns.at(-1);
     // Anthropic requires alternating roles: consecutive same-role messages (several tool results, a tool
     // result followed by a user note) become one turn, in order.

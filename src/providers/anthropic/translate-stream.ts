@@ -53,6 +53,7 @@ export class StreamTranslator {
   #stopReason: string | null = null;
   #out = '';
   #text = '';
+  #prefix: string | null = null;
   /** A content delta has been produced: TTFT is measured up to here. */
   sawContent = false;
   /** Something beyond the role chunk may go to the client. */
@@ -101,6 +102,7 @@ export class StreamTranslator {
       case 'message_start':
         this.#id = e.message.id;
         this.#model = e.message.model;
+        this.#prefix = null;
         this.#usage = e.message.usage ?? null;
         this.#chunk({ role: 'assistant', content: '' });
         return;
@@ -178,7 +180,9 @@ export class StreamTranslator {
   }
 
   #chunk(delta: Record<string, unknown>, finish: string | null = null): void {
-    this.#out += sse({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    // The envelope is the same for every chunk of a message: serialise it once, then only the delta.
+    this.#prefix ??= `data: {"id":${JSON.stringify(this.#id)},"object":"chat.completion.chunk","created":${this.#created},"model":${JSON.stringify(this.#model)},"choices":[{"index":0,"delta":`;
+    this.#out += `${this.#prefix}${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
   }
 }
 
