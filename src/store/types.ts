@@ -158,3 +158,23 @@ export interface DecisionRow {
   /** Who acted: a key id for manual changes, null for the monitor. */
   actor: string | null;
 }
+
+/** The columns a spend report groups and sums; shadow calls included (they cost money too). */
+export interface SpendRecord {
+  ts: number;
+  team: string | null;
+  keyId: string | null;
+  race: string | null;
+  contender: string | null;
+  costNanos: number;
+  currency: string;
+  promptTokens: number;
+  completionTokens: number;
+  shadow: boolean;
+}
+
+export interface SpendFilter {
+  since: number;
+  until?: number;
+  team?: string;
+}

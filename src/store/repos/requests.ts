@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { fromRequestRecord } from '../request-row.js';
 import type { Database } from '../schema.js';
-import type { ContenderAggregate, RequestFilter, RequestLogRow } from '../types.js';
+import type { ContenderAggregate, RequestFilter, RequestLogRow, SpendFilter, SpendRecord } from '../types.js';
 import { summarize } from './summarize.js';
 
 export interface AggregateOptions {
@@ -97,5 +97,31 @@ export class RequestsRepo {
       });
     }
     return out;
+  }
+
+  /**
+   * The cost columns of every row (shadow calls included) in [since, until), oldest first, for spend reports that
+   * group by calendar periods in a time zone (which SQL cannot do portably). Only the columns needed are read.
+   */
+  async spendRows(filter: SpendFilter): Promise<SpendRecord[]> {
+    let q = this.#db
+      .selectFrom('requests')
+      .select(['ts', 'team', 'key_id', 'race', 'contender', 'cost_nanos', 'currency', 'prompt_tokens', 'completion_tokens', 'shadow'])
+      .where('ts', '>=', filter.since);
+    if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
+    if (filter.team !== undefined) q = q.where('team', '=', filter.team);
+    const recs = await q.orderBy('ts').execute();
+    return recs.map((r) => ({
+      ts: Number(r.ts),
+      team: r.team,
+      keyId: r.key_id,
+      race: r.race,
+      contender: r.contender,
+      costNanos: Number(r.cost_nanos),
+      currency: r.currency,
+      promptTokens: Number(r.prompt_tokens),
+      completionTokens: Number(r.completion_tokens),
+      shadow: Number(r.shadow) === 1,
+    }));
   }
 }
