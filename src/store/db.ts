@@ -84,6 +84,9 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Pos
     // search_path set at connect time applies to every pooled connection, so unqualified names land in the schema.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle pooled client that loses its server (restart, failover) emits 'error' on the pool, and an unhandled
+  // 'error' event would kill the process. The pool discards that client; the next query reconnects or fails itself.
+  raw.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: raw }) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
