@@ -109,9 +109,12 @@ export class RequestLogWriter {
     else this.#notifyIdle();
   }
 
+  // Only an asynchronous sink is awaited: SQLite's synchronous writes (and the retries below) then run back to
+  // back in one turn, leaving no gap in which a Kysely transaction could open on the shared connection.
   async #commit(batch: Pending[]): Promise<void> {
     try {
-      await this.#sink.write(batch.map((p) => p.row));
+      const writing = this.#sink.write(batch.map((p) => p.row));
+      if (writing) await writing;
       this.#batches++;
       this.#rows += batch.length;
       for (const p of batch) p.resolve();
@@ -125,7 +128,8 @@ export class RequestLogWriter {
     const failed: Pending[] = [];
     for (const p of batch) {
       try {
-        await this.#sink.write([p.row]);
+        const writing = this.#sink.write([p.row]);
+        if (writing) await writing;
         this.#batches++;
         this.#rows++;
         p.resolve();
