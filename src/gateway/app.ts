@@ -8,12 +8,19 @@ import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
 import type { Store } from '../store/index.js';
+import { BudgetLedger, type BudgetDef } from '../metering/budgets.js';
+import { periodStart } from '../metering/periods.js';
+import { RateLimiter } from '../metering/rate-limiter.js';
+import { Admission } from './admission.js';
 import { KeyAuthenticator } from './auth.js';
+import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { SaimaError } from './errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS } from './principal.js';
+import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
@@ -54,6 +61,19 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     genReqId: () => `req_${randomUUID()}`,
     return503OnClosing: true,
   });
+  const background = new Set<Promise<unknown>>();
+  const budgets: BudgetDef[] = config.budgets.map((b) => ({
+    name: b.name,
+    scope: b.scope,
+    period: b.period,
+    limitNanos: Math.round(b.limit * 1e9),
+    currency: b.currency,
+    softRatio: b.softRatio,
+    downgradeTo: b.downgradeTo,
+    webhook: b.webhook,
+  }));
+  const ledger = new BudgetLedger(budgets, { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) });
+  await seedLedger(store, ledger, budgets, config, now());
   const ctx: GatewayContext = {
     config,
     store,
@@ -63,8 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     attemptDeps: createAttemptDeps(config, providers, now, random),
     now,
     random,
-    background: new Set(),
+    background,
+    admission: new Admission(config, new RateLimiter(now), ledger),
   };
+  ctx.metrics.trackBudgets(() => ledger.status());
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
   app.decorateRequest('principal', ANONYMOUS);
   app.addHook('onRequest', async (req, reply) => {
@@ -76,8 +98,29 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
   registerOpsRoutes(app, ctx);
+  registerAdminKeyRoutes(app, ctx, () => auth?.invalidate());
+  registerAdminReadRoutes(app, ctx);
   app.addHook('onClose', async () => {
     await Promise.allSettled([...ctx.background]);
   });
   return { app, ctx };
+}
+
+/** Budgets resume where the request log says they stand in the current period. */
+async function seedLedger(store: Store, ledger: BudgetLedger, budgets: BudgetDef[], config: Config, now: number): Promise<void> {
+  if (budgets.length === 0) return;
+  const earliest = Math.min(...budgets.map((b) => periodStart(now, b.period, config.timeZone)));
+  const rows = await store.requests.spendRows({ since: earliest });
+  for (const b of budgets) {
+    const from = periodStart(now, b.period, config.timeZone);
+    let spent = 0;
+    for (const r of rows) {
+      if (r.ts < from || !r.contender) continue;
+      const s = b.scope;
+      if ((s.team !== undefined && s.team !== r.team) || (s.key !== undefined && s.key !== r.keyId) || (s.contender !== undefined && s.contender !== r.contender) || (s.race !== undefined && s.race !== r.race)) continue;
+      const from_ = r.currency === 'USD' ? 'USD' : 'CNY';
+      spent += from_ === b.currency ? r.costNanos : Math.round((r.costNanos * config.fx[from_]) / config.fx[b.currency]);
+    }
+    ledger.seed(b.name, spent);
+  }
 }

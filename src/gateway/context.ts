@@ -5,6 +5,7 @@ import { CircuitBreaker } from '../race/circuit-breaker.js';
 import type { AttemptDeps } from '../race/attempt.js';
 import type { RaceBook } from '../race/race-book.js';
 import type { Store } from '../store/index.js';
+import type { Admission } from './admission.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface GatewayContext {
@@ -14,6 +15,7 @@ export interface GatewayContext {
   races: RaceBook;
   metrics: GatewayMetrics;
   attemptDeps: AttemptDeps;
+  admission: Admission;
   now: () => number;
   random: () => number;
   /** Shadow calls in flight, so shutdown can wait for them. */

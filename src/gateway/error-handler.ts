@@ -4,6 +4,7 @@
  * the request id while its stack goes only to the log.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { RateLimitError, rateLimitHeaders } from './admission.js';
 import { ERRORS, SaimaError, errorBody, sanitize, type ErrorCode } from './errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -50,6 +51,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const known = toSaimaError(err);
     if (known) {
+      if (known instanceof RateLimitError) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))));
+        reply.headers(rateLimitHeaders(known.state));
+      }
       if (known.status >= 500) req.log.warn({ code: known.code, msg: known.message }, 'request failed');
       return reply.code(known.status).send(errorBody(known.code, known.message, known.param));
     }

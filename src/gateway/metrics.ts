@@ -2,7 +2,7 @@
  * Prometheus metrics, one registry per gateway instance (no global state, so tests can run several gateways).
  * Label children are cached per (race, contender) so the hot path does no label hashing.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -48,6 +48,29 @@ export class GatewayMetrics {
     if (o.promptTokens) this.#tokens.inc({ contender: o.contender, kind: 'prompt' }, o.promptTokens);
     if (o.completionTokens) this.#tokens.inc({ contender: o.contender, kind: 'completion' }, o.completionTokens);
     if (o.costUnits) this.#cost.inc({ contender: o.contender, currency: o.currency }, o.costUnits);
+  }
+
+  /** Gauges of each budget's spend in its current period, read at scrape time. */
+  trackBudgets(status: () => Array<{ budget: { name: string; limitNanos: number; currency: string }; spentNanos: number; reservedNanos: number }>): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'saima_budget_spent_ratio',
+      help: 'Spend in the current period as a fraction of the budget limit',
+      labelNames: ['budget'],
+      registers,
+      collect() {
+        for (const s of status()) this.set({ budget: s.budget.name }, s.spentNanos / s.budget.limitNanos);
+      },
+    });
+    new Gauge({
+      name: 'saima_budget_spent',
+      help: 'Spend in the current period, in the budget currency',
+      labelNames: ['budget', 'currency'],
+      registers,
+      collect() {
+        for (const s of status()) this.set({ budget: s.budget.name, currency: s.budget.currency }, s.spentNanos / 1e9);
+      },
+    });
   }
 
   rejected(code: string): void {

@@ -12,6 +12,7 @@ import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../rac
 import { startShadow } from '../shadow.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
+import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { hasScope } from '../principal.js';
 import { toObservation, toRow, type CallFacts } from '../request-record.js';
 import { pumpStream } from '../stream-writer.js';
@@ -56,6 +57,9 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const header = req.headers['x-saima-user'];
     const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
     const target = resolveTarget(ctx, req, body, userKey);
+    const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names);
+    if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
+    if (admitted.downgradedBy) target.names = admitted.names;
     const stream = body.stream === true;
     const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
     const requestId = req.id;
@@ -114,7 +118,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       facts.errorMessage = e.message;
       facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
       facts.latencyMs = performance.now() - t0;
-      await commit(ctx, facts);
+      await commit(ctx, facts, admitted);
       reply.header('x-saima-contender', '');
       throw e;
     }
@@ -128,7 +132,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       const chunks: Uint8Array[] = success.first ? [success.first] : [];
       for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
       const outcome = await success.reply.outcome;
-      await finish(ctx, facts, outcome, body, t0);
+      await finish(ctx, facts, outcome, body, t0, admitted);
       reply.raw.off('close', onClose);
       return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     }
@@ -155,13 +159,13 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       facts.errorCode = 'client_closed';
       facts.errorMessage = 'client closed the connection before the end of the stream';
     }
-    await finish(ctx, facts, outcome, body, t0);
+    await finish(ctx, facts, outcome, body, t0, admitted);
     raw.off('close', onClose);
     if (!raw.destroyed) raw.end(tail ?? undefined);
   });
 }
 
-async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcome, body: ChatBody, t0: number): Promise<void> {
+async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcome, body: ChatBody, t0: number, admitted: AdmissionResult): Promise<void> {
   if (!outcome.ok && outcome.error) {
     facts.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
     facts.errorCode = outcome.error.code;
@@ -171,11 +175,12 @@ async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcom
   facts.usage = await settleUsage(outcome.usage, body, outcome.text);
   if (facts.promptText !== null) facts.responseText = outcome.text;
   facts.latencyMs = performance.now() - t0;
-  await commit(ctx, facts);
+  await commit(ctx, facts, admitted);
 }
 
-async function commit(ctx: GatewayContext, facts: CallFacts): Promise<void> {
+async function commit(ctx: GatewayContext, facts: CallFacts, admitted: AdmissionResult): Promise<void> {
   const row = toRow(facts);
+  if (facts.contender) ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
 }

@@ -1,0 +1,123 @@
+/**
+ * A side parser for OpenAI chat-completion SSE: it watches bytes on their way to the client and learns the
+ * usage, the finish reason, whether `data: [DONE]` arrived, and (when asked) the answer text. It never
+ * changes or re-serialises the bytes.
+ *
+ * Cost control: an event is JSON-parsed only when its data holds a `"usage":{`, a `"finish_reason":"`, or a
+ * top-level `error`, or when the text is captured. Other events are kept as raw strings only until usage
+ * arrives, so that a stream that never reports usage can still yield its text for a tokenizer estimate.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+import { readUsage } from './openai/usage.js';
+import type { Usage } from './spec.js';
+
+const QUOTE = 34;
+const BRACE = 123;
+const SPACE = 32;
+
+/** True when `key` (with its quotes and colon) occurs as a JSON key followed by a value starting with `first`. */
+function keyFollowedBy(data: string, key: string, first: number): boolean {
+  // Inside JSON strings every quote is escaped, so `"key":` can only match a real key.
+  for (let i = data.indexOf(key); i !== -1; i = data.indexOf(key, i + key.length)) {
+    let j = i + key.length;
+    while (data.charCodeAt(j) === SPACE) j++;
+    if (data.charCodeAt(j) === first) return true;
+  }
+  return false;
+}
+
+interface ChunkShape {
+  error?: unknown;
+  usage?: unknown;
+  choices?: Array<{ finish_reason?: unknown; usage?: unknown; delta?: { content?: unknown } | null } | null> | null;
+}
+
+export class ChatStreamWatcher {
+  readonly #decoder = new StringDecoder('utf8');
+  readonly #parser: EventSourceParser;
+  readonly #captureText: boolean;
+  /** `delta.content` pieces, when capturing. */
+  readonly #parts: string[] = [];
+  /** Raw event data kept for a later estimate while usage has not arrived (not capturing). */
+  #unparsed: string[] | null;
+  usage: Usage | null = null;
+  finishReason: string | null = null;
+  /** `data: [DONE]` arrived: the upstream finished the stream properly. */
+  done = false;
+  /** Message of an `{"error":…}` event sent by the upstream inside the stream. */
+  upstreamError: string | null = null;
+
+  constructor(captureText: boolean) {
+    this.#captureText = captureText;
+    this.#unparsed = captureText ? null : [];
+    this.#parser = createParser({ onEvent: (ev) => this.#onEvent(ev) });
+  }
+
+  feed(chunk: Uint8Array): void {
+    this.#parser.feed(this.#decoder.write(chunk as Buffer));
+  }
+
+  /** The byte stream ended: an unterminated last event (e.g. `data: [DONE]` without a blank line) still counts. */
+  end(): void {
+    this.#parser.feed(`${this.#decoder.end()}\n\n`);
+  }
+
+  /** The answer text when captured, or when usage is missing (for the estimate); else null. */
+  text(): string | null {
+    if (this.#captureText) return this.#parts.join('');
+    if (this.usage !== null || this.#unparsed === null) return null;
+    let out = '';
+    for (const data of this.#unparsed) {
+      const chunk = parse(data);
+      const content = chunk?.choices?.[0]?.delta?.content;
+      if (typeof content === 'string') out += content;
+    }
+    return out;
+  }
+
+  #onEvent(ev: EventSourceMessage): void {
+    const data = ev.data;
+    if (data === '[DONE]') {
+      this.done = true;
+      return;
+    }
+    if (this.#unparsed !== null) this.#unparsed.push(data);
+    if (this.#captureText || keyFollowedBy(data, '"usage":', BRACE) || keyFollowedBy(data, '"finish_reason":', QUOTE) || data.startsWith('{"error"')) {
+      this.#inspect(data);
+    }
+  }
+
+  #inspect(data: string): void {
+    const chunk = parse(data);
+    if (!chunk) return;
+    if (chunk.error !== undefined && chunk.error !== null) {
+      const e = chunk.error as { message?: unknown };
+      this.upstreamError = typeof e.message === 'string' ? e.message : typeof chunk.error === 'string' ? chunk.error : 'error event';
+      return;
+    }
+    const choice = chunk.choices?.[0];
+    if (choice) {
+      if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+      if (this.#captureText && typeof choice.delta?.content === 'string') this.#parts.push(choice.delta.content);
+    }
+    // Moonshot puts the stream's usage inside the finishing choice instead of at the top level.
+    const raw = chunk.usage ?? choice?.usage;
+    if (raw !== null && typeof raw === 'object') {
+      const usage = readUsage(raw);
+      if (usage) {
+        this.usage = usage;
+        this.#unparsed = null;
+      }
+    }
+  }
+}
+
+function parse(data: string): ChunkShape | null {
+  try {
+    const v: unknown = JSON.parse(data);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as ChunkShape) : null;
+  } catch {
+    return null;
+  }
+}
