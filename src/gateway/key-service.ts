@@ -45,9 +45,8 @@ export function validateKeyOptions(o: NewKeyOptions): void {
   }
 }
 
-export async function createKey(repo: ApiKeysRepo, o: NewKeyOptions, now: number): Promise<{ secret: string; record: ApiKeyRecord }> {
+export async function createKey(repo: ApiKeysRepo, o: NewKeyOptions, now: number, secret = newSecret()): Promise<{ secret: string; record: ApiKeyRecord }> {
   validateKeyOptions(o);
-  const secret = newSecret();
   const record: ApiKeyRecord = {
     id: `key_${randomBytes(8).toString('hex')}`,
     hash: hashKey(secret),

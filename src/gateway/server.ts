@@ -3,7 +3,6 @@
  * auth is on, listens, and shuts down in order on close (stop accepting, drain requests and shadow calls,
  * flush the request log, close the store).
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/types.js';
 import { ProviderRegistry } from '../providers/registry.js';
@@ -11,6 +10,7 @@ import { openStore, type Store } from '../store/index.js';
 import { buildApp, type AppDeps } from './app.js';
 import { hashKey } from './auth.js';
 import type { GatewayContext } from './context.js';
+import { createKey } from './key-service.js';
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -22,38 +22,17 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export function newApiKey(): string {
-  return `sk-saima-${randomBytes(32).toString('base64url')}`;
-}
-
 /** With auth on: registers SAIMA_ADMIN_KEY if given, else generates an admin key when the store has none. */
 export async function ensureAdminKey(store: Store, env: NodeJS.ProcessEnv, now: number): Promise<string | null> {
   const given = env.SAIMA_ADMIN_KEY;
+  const admin = { team: 'admin', scopes: ['admin'] };
   if (given) {
     if (!given.startsWith('sk-saima-') || given.length < 40) throw new Error('SAIMA_ADMIN_KEY must start with sk-saima- and be at least 40 characters');
-    const hash = hashKey(given);
-    if (!(await store.apiKeys.findByHash(hash))) await store.apiKeys.insert(adminRecord(given, hash, now));
+    if (!(await store.apiKeys.findByHash(hashKey(given)))) await createKey(store.apiKeys, admin, now, given);
     return null;
   }
   if ((await store.apiKeys.list()).length > 0) return null;
-  const key = newApiKey();
-  await store.apiKeys.insert(adminRecord(key, hashKey(key), now));
-  return key;
-}
-
-function adminRecord(key: string, hash: string, now: number) {
-  return {
-    id: `key_${randomBytes(8).toString('hex')}`,
-    hash,
-    prefix: key.slice(0, 13),
-    team: 'admin',
-    scopes: ['admin'],
-    races: null,
-    createdAt: now,
-    expiresAt: null,
-    revokedAt: null,
-    lastUsedAt: null,
-  };
+  return (await createKey(store.apiKeys, admin, now)).secret;
 }
 
 export async function startGateway(

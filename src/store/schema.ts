@@ -60,6 +60,8 @@ export interface ApiKeysTable {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  rpm: number | null;
+  tpm: number | null;
 }
 
 export interface RaceStateTable {

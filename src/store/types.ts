@@ -78,8 +78,8 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
   lastUsedAt: number | null;
   /** The key's own requests/tokens per minute; null = the configured key defaults. */
-  rpm?: number | null;
-  tpm?: number | null;
+  rpm: number | null;
+  tpm: number | null;
 }
 
 /** Distribution summary of one metric over a bounded sample (the most recent rows). */

@@ -37,7 +37,7 @@ for (const dialect of testDialects()) {
     assert.deepEqual(await store.feedback.listFeedback({ until: T0 + 6 }), [fb]);
     assert.deepEqual(await store.feedback.aggregateByContender('assistant', T0), [{ contender: 'champ', n: 2, mean: 0.25, positive: 1, negative: 1 }]);
 
-    const key: ApiKeyRecord = { id: 'k1', hash: 'a'.repeat(64), prefix: 'sk-saima-ab12', team: 'search', scopes: ['chat', 'feedback'], races: ['assistant', 'coder'], createdAt: T0, expiresAt: T0 + 86_400_000, revokedAt: null, lastUsedAt: null };
+    const key: ApiKeyRecord = { id: 'k1', hash: 'a'.repeat(64), prefix: 'sk-saima-ab12', team: 'search', scopes: ['chat', 'feedback'], races: ['assistant', 'coder'], createdAt: T0, expiresAt: T0 + 86_400_000, revokedAt: null, lastUsedAt: null, rpm: 60, tpm: null };
     const noRaces: ApiKeyRecord = { ...key, id: 'k2', hash: 'b'.repeat(64), scopes: [], races: [], expiresAt: null, createdAt: T0 + 1 };
     const allRaces: ApiKeyRecord = { ...key, id: 'k3', hash: 'c'.repeat(64), team: 'admin', scopes: ['admin'], races: null, createdAt: T0 + 2 };
     for (const k of [key, noRaces, allRaces]) await store.apiKeys.insert(k);

@@ -69,6 +69,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'bigint')
     .addColumn('revoked_at', 'bigint')
     .addColumn('last_used_at', 'bigint')
+    .addColumn('rpm', 'integer')
+    .addColumn('tpm', 'integer')
     .execute();
 
   await db.schema

@@ -25,6 +25,8 @@ function toRecord(k: ApiKeyRecord): ApiKeysTable {
     expires_at: k.expiresAt ?? null,
     revoked_at: k.revokedAt ?? null,
     last_used_at: k.lastUsedAt ?? null,
+    rpm: k.rpm ?? null,
+    tpm: k.tpm ?? null,
   };
 }
 
@@ -41,6 +43,8 @@ function fromRecord(r: ApiKeysTable): ApiKeyRecord {
     expiresAt: num(r.expires_at),
     revokedAt: num(r.revoked_at),
     lastUsedAt: num(r.last_used_at),
+    rpm: num(r.rpm),
+    tpm: num(r.tpm),
   };
 }
 

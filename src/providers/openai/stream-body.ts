@@ -1,0 +1,132 @@
+/**
+ * A streamed reply from an OpenAI-compatible upstream, passed to the client byte for byte as it arrives.
+ *
+ * - Until the first chunk has been handed out, every failure is thrown from the iterator as a `first_byte`
+ *   UpstreamError: the client has seen nothing, so the race layer may still retry or fall back.
+ * - After that, a failure (socket error, stall, total timeout, or an end without `data: [DONE]`) ends the
+ *   bytes with one OpenAI-style error event and no `[DONE]`, and the outcome reports `upstream_stream_cut`.
+ * - The usage chunk we requested for metering is removed when the client did not ask for it.
+ */
+import type { Contender } from '../../config/types.js';
+import { ChatStreamWatcher } from '../sse.js';
+import type { CallOutcome } from '../spec.js';
+import { SseAligner } from '../stream-aligner.js';
+import { streamCutEvent } from '../stream-cut.js';
+import type { CallDeadline } from '../stream-deadline.js';
+import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
+import { UpstreamError } from '../upstream-error.js';
+import { hideUsageChunk } from './hide-usage-chunk.js';
+
+export interface PassThroughOptions {
+  contender: Contender;
+  hideUsage: boolean;
+  captureText: boolean;
+  /** performance.now() at the start of send(), for TTFT. */
+  startedAt: number;
+  deadline: CallDeadline;
+}
+
+export function passThrough(
+  source: AsyncIterable<Uint8Array>,
+  opts: PassThroughOptions,
+  callerSignal: AbortSignal,
+): { body: AsyncIterable<Uint8Array>; outcome: Promise<CallOutcome> } {
+  const state = new StreamState(opts.captureText);
+  const latch = new OutcomeLatch(callerSignal, () => state.outcome(), () => opts.deadline.dispose());
+  return { body: run(source, opts, state, latch), outcome: latch.promise };
+}
+
+class StreamState {
+  readonly watcher: ChatStreamWatcher;
+  ttftMs: number | null = null;
+
+  constructor(captureText: boolean) {
+    this.watcher = new ChatStreamWatcher(captureText);
+  }
+
+  outcome(): CallOutcome {
+    const w = this.watcher;
+    return { ok: true, usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: w.text(), error: null };
+  }
+
+  partial(): Partial<CallOutcome> {
+    const w = this.watcher;
+    return { usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: w.text() };
+  }
+}
+
+async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, state: StreamState, latch: OutcomeLatch): AsyncGenerator<Uint8Array> {
+  const { watcher } = state;
+  const aligner = new SseAligner();
+  let sent = false;
+  let failure: unknown = null;
+  latch.busy = true;
+  try {
+    try {
+      for await (const chunk of source) {
+        state.ttftMs ??= performance.now() - o.startedAt;
+        watcher.feed(chunk);
+        let out = aligner.push(chunk);
+        if (out === null) continue;
+        if (o.hideUsage) out = hideUsageChunk(out);
+        if (!sent && watcher.upstreamError !== null) throw errorEventFirst(o.contender, watcher.upstreamError);
+        if (out.length === 0) continue;
+        sent = true;
+        latch.busy = false;
+        yield out;
+        latch.busy = true;
+      }
+    } catch (err) {
+      failure = err;
+    }
+    const tail = aligner.flush();
+    watcher.end();
+
+    if (failure === null && watcher.done) {
+      if (tail !== null) {
+        latch.busy = false;
+        yield o.hideUsage ? hideUsageChunk(tail) : tail;
+      }
+      latch.settle(state.outcome());
+      return;
+    }
+    // The client went away: there is no one to tell, and the caller knows why it aborted.
+    if (o.deadline.callerAborted) return;
+
+    const reason = failure === null ? null : o.deadline.explain(failure, sent ? 'mid_stream' : 'first_byte');
+    if (!sent) {
+      const err = reason ?? emptyStream(o.contender, tail);
+      latch.settle(failedOutcome(err.info(), { ttftMs: state.ttftMs }));
+      throw err;
+    }
+    if (reason === null && watcher.upstreamError !== null) {
+      // The upstream's own error event has already reached the client; a second one would say it twice.
+      const message = `${o.contender.name}: upstream error in stream: ${watcher.upstreamError}`;
+      latch.settle(failedOutcome({ code: 'upstream_error', message, phase: 'mid_stream', upstreamStatus: null }, state.partial()));
+      return;
+    }
+    // An incomplete trailing event (`tail`) is dropped: the client would glue it to the error event.
+    const message = `${o.contender.name}: upstream stream cut: ${reason ? reason.message : 'ended without data: [DONE]'}`;
+    latch.settle(failedOutcome({ code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: null }, state.partial()));
+    latch.busy = false;
+    yield streamCutEvent(message);
+  } finally {
+    latch.busy = false;
+    // Reached without a settle when the consumer stopped early (return()) or the caller aborted.
+    if (!latch.settled) latch.settle(state.outcome());
+  }
+}
+
+/** The upstream's first event is an error: nothing reached the client yet, so the attempt fails cleanly. */
+function errorEventFirst(contender: Contender, message: string): UpstreamError {
+  return new UpstreamError('upstream_error', `${contender.name}: upstream error event: ${message}`, { phase: 'first_byte', retryable: false });
+}
+
+function emptyStream(contender: Contender, tail: Buffer | null): UpstreamError {
+  if (tail === null || tail.length === 0) {
+    return new UpstreamError('upstream_error', `${contender.name}: upstream closed the stream before any event`, { phase: 'first_byte', retryable: true });
+  }
+  // A 2xx that is not SSE (some servers answer errors this way): retrying the same call would not help.
+  const start = tail.subarray(0, 200).toString('utf8');
+  return new UpstreamError('upstream_error', `${contender.name}: upstream answered without SSE events: ${start}`, { phase: 'first_byte', retryable: false });
+}
