@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
+import { registerKeysCommands } from './commands/keys.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSpendCommand } from './commands/spend.js';
 import { describeError } from './describe-error.js';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'saima: ')) });
   registerServeCommand(program);
   registerConfigCommands(program);
+  registerKeysCommands(program);
+  registerSpendCommand(program);
   return program;
 }
 

@@ -1,0 +1,32 @@
+/** `saima spend --by day,team,contender --since 7d`: spend from the request log, grouped, as a table or JSON. */
+import type { Command } from 'commander';
+import { parseDuration } from '../../gateway/key-service.js';
+import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
+import { withStore } from '../open-store.js';
+import { renderTable } from '../table.js';
+
+export function registerSpendCommand(program: Command): void {
+  program
+    .command('spend')
+    .description('Spend and tokens from the request log, grouped')
+    .option('--by <dims>', 'any of day, month, team, key, race, contender', 'day,contender')
+    .option('--since <duration>', 'how far back, e.g. 7d', '7d')
+    .option('--team <team>', 'only this team')
+    .option('--json', 'JSON output')
+    .option('-c, --config <file>', 'config file', 'saima.yaml')
+    .action(async (o: { by: string; since: string; team?: string; json?: boolean; config: string }) => {
+      const by = parseDimensions(o.by);
+      const since = Date.now() - parseDuration(o.since);
+      await withStore(o.config, async (store, config) => {
+        const rows = await store.requests.spendRows({ since, ...(o.team ? { team: o.team } : {}) });
+        const groups = groupSpend(rows, by, config.timeZone);
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups }, null, 2)}\n`);
+        process.stdout.write(
+          renderTable(
+            [...by, 'requests', 'prompt_tok', 'completion_tok', 'cost', 'cur'],
+            groups.map((g) => [...by.map((d) => g.key[d] ?? null), g.requests, g.promptTokens, g.completionTokens, g.cost.toFixed(6), g.currency]),
+          ),
+        );
+      });
+    });
+}
