@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Contender } from '../../config/types.js';
 import type { CallOutcome, UpstreamCall, UpstreamReply } from '../spec.js';
 import type { CallDeadline } from '../stream-deadline.js';
+import { onceBody } from '../stream-once.js';
 import { UpstreamError } from '../upstream-error.js';
 import { readUsage } from './usage.js';
 
@@ -53,7 +54,7 @@ export async function readCompletion(
   const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   const outcome = interpret(bytes, contender, call.captureText);
   outcome.ttftMs = ttftMs;
-  return { status: 200, contentType: 'application/json', body: once(bytes), outcome: Promise.resolve(outcome) };
+  return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome) };
 }
 
 function interpret(bytes: Uint8Array, contender: Contender, captureText: boolean): CallOutcome {
@@ -83,13 +84,5 @@ function interpret(bytes: Uint8Array, contender: Contender, captureText: boolean
     // Kept for the estimate too when the upstream reports no usage.
     text: captureText || usage === null ? (content ?? '') : null,
     error: null,
-  };
-}
-
-function once(chunk: Uint8Array): AsyncIterable<Uint8Array> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      yield chunk;
-    },
   };
 }
