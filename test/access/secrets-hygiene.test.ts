@@ -1,0 +1,102 @@
+/**
+ * Keys never leak: everything the gateway process printed (at debug level), every response body and header,
+ * /metrics and the request log are searched for the admin key, a client key, the upstream's key and any
+ * `sk-saima-` or bearer token.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CLI_MAIN } from '../support/cli.js';
+
+const ADMIN = 'sk-saima-hygiene-admin-key-0123456789abcdefghij';
+const UPSTREAM_KEY = 'sk-upstream-very-secret-9f8e7d6c5b4a';
+
+test('no key appears in logs, errors, metrics or the request log', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'saima-hygiene-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // An upstream that quotes the key it was sent in its error, as real vendors do.
+  let calls = 0;
+  const upstream = createServer((req, res) => {
+    calls++;
+    const auth = req.headers.authorization ?? '';
+    req.resume();
+    req.on('end', () => {
+      const status = calls % 2 === 0 ? 401 : 500;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth.slice(7)} (${auth}) at https://user:${UPSTREAM_KEY}@api.example/v1?api_key=${UPSTREAM_KEY}` } }));
+    });
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => upstream.close(() => r())));
+  const port = (upstream.address() as AddressInfo).port;
+  const db = join(dir, 'saima.db');
+  const cfg = join(dir, 'saima.yaml');
+  writeFileSync(
+    cfg,
+    [
+      'server: { host: 127.0.0.1, port: 0 }',
+      'auth: { mode: keys }',
+      `store: "sqlite:${db}"`,
+      'log: { level: debug }',
+      'contenders:',
+      `  leaky: { provider: openai, base_url: "http://127.0.0.1:${port}/v1", api_key: "\${LEAKY_KEY}", model: x, retry: { max_retries: 1, base_ms: 5 } }`,
+      '  m: { provider: mock, model: m }',
+      'races:',
+      '  r: { champion: leaky, fallbacks: [m] }',
+      '  bad: { champion: leaky }',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'serve', '--config', cfg], {
+    env: { ...process.env, SAIMA_ADMIN_KEY: ADMIN, LEAKY_KEY: UPSTREAM_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let printed = '';
+  child.stdout.on('data', (d) => (printed += d));
+  child.stderr.on('data', (d) => (printed += d));
+  t.after(() => child.kill('SIGKILL'));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/[\d.:]+)/.exec(printed);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    child.on('exit', () => reject(new Error(printed)));
+  });
+  const seen: string[] = [];
+  const call = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${url}${path}`, init);
+    seen.push(JSON.stringify([...res.headers]), await res.text());
+    return res;
+  };
+  const json = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
+  const created = await call('/admin/keys', { method: 'POST', headers: json(ADMIN), body: JSON.stringify({ team: 't', scopes: ['chat', 'feedback'] }) });
+  const clientKey = (JSON.parse(seen.at(-1)!) as { key: string }).key;
+  seen.pop(); // the one response that must show the new key, once
+  assert.equal(created.status, 201);
+  const body = JSON.stringify({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal((await call('/v1/chat/completions', { method: 'POST', headers: json(clientKey), body })).status, 200, 'fell back to the mock');
+  const failed = await call('/v1/chat/completions', { method: 'POST', headers: json(clientKey), body: body.replace('"r"', '"bad"') });
+  assert.ok(failed.status >= 500);
+  await call('/v1/chat/completions', { method: 'POST', headers: json(`${clientKey}x`), body });
+  await call('/v1/chat/completions', { method: 'POST', headers: { ...json(clientKey), 'content-type': 'text/plain' }, body });
+  await call('/admin/keys', { headers: json(ADMIN) });
+  await call('/admin/requests?shadow=true', { headers: json(ADMIN) });
+  await call('/metrics');
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  const logRows = readFileSync(db).toString('latin1');
+  const everything = [printed, ...seen, logRows].join('\n');
+  assert.ok(calls >= 2, 'the upstream was called');
+  for (const secret of [ADMIN, clientKey, UPSTREAM_KEY, clientKey.slice(9), ADMIN.slice(9)]) {
+    assert.ok(!everything.includes(secret), `leaked ${secret.slice(0, 14)}…`);
+  }
+  assert.doesNotMatch(everything, /sk-saima-[A-Za-z0-9_-]{12,}/);
+  assert.doesNotMatch(everything, /bearer\s+(?!\*\*\*)[A-Za-z0-9_-]{8,}/i);
+});
