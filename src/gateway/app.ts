@@ -3,7 +3,7 @@
  * tests build as many gateways as they like, each with its own store, providers and metrics.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
@@ -16,9 +16,9 @@ import { KeyAuthenticator } from './auth.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
-import { SaimaError } from './errors.js';
+import { SaimaError, errorBody } from './errors.js';
 import { GatewayMetrics } from './metrics.js';
-import { ANONYMOUS } from './principal.js';
+import { ANONYMOUS, type Principal } from './principal.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
@@ -56,10 +56,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const app = Fastify({
     bodyLimit: config.server.bodyLimitBytes,
     logger: deps.logger === undefined ? { level: config.log.level, redact: REDACT_PATHS } : deps.logger,
-    disableRequestLogging: true,
+    // Per-request access lines cost CPU on the hot path; the request log already has one row per request.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: () => `req_${randomUUID()}`,
     return503OnClosing: true,
+    // Router-level failures (a malformed URL such as /%ff) bypass the error handler: answer them in our shape too.
+    frameworkErrors: (err, req, reply) => {
+      void (reply as FastifyReply).code(400).header('x-saima-request-id', req.id).send(errorBody('invalid_request', `Bad request: ${err.message.slice(0, 200)}`));
+    },
   });
   const background = new Set<Promise<unknown>>();
   const budgets: BudgetDef[] = config.budgets.map((b) => ({
@@ -88,10 +93,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   };
   ctx.metrics.trackBudgets(() => ledger.status());
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
-  app.decorateRequest('principal', ANONYMOUS);
+  // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
+  app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);
-    if (auth && !PUBLIC_PATHS.has(req.url)) req.principal = await auth.authenticate(req.headers.authorization);
+    req.principal = auth && !PUBLIC_PATHS.has(req.url) ? await auth.authenticate(req.headers.authorization) : ANONYMOUS;
   });
   installErrorHandlers(app);
   registerChatRoute(app, ctx);

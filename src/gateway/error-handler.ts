@@ -55,7 +55,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         reply.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))));
         reply.headers(rateLimitHeaders(known.state));
       }
-      if (known.status >= 500) req.log.warn({ code: known.code, msg: known.message }, 'request failed');
+      if (known.status >= 500) req.log.warn({ code: known.code, detail: known.message }, 'request failed');
       return reply.code(known.status).send(errorBody(known.code, known.message, known.param));
     }
     req.log.error({ err }, 'unexpected error');

@@ -20,7 +20,7 @@ async function fire(client: OpenAI, n: number) {
     Array.from({ length: n }, (_, i) => client.chat.completions.create({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `question ${i}` }] })),
   );
   const ok = results.filter((r) => r.status === 'fulfilled').length;
-  const codes = results.flatMap((r) => (r.status === 'rejected' ? [((r.reason as OpenAI.APIError).error as { code?: string })?.code] : []));
+  const codes = results.flatMap((r) => (r.status === 'rejected' ? [((r.reason as InstanceType<typeof OpenAI.APIError>).error as { code?: string })?.code] : []));
   return { ok, codes };
 }
 

@@ -53,7 +53,7 @@ function generate(): Case[] {
   // Syntax errors: truncations and random byte flips of a valid body.
   const valid = JSON.stringify({ ...VALID, stream: false, max_tokens: 20 });
   for (let i = 1; i < valid.length; i += 2) cases.push({ label: `truncated at ${i}`, body: valid.slice(0, i) });
-  while (cases.length < 900) {
+  while (cases.length < 1000) {
     const bytes = Buffer.from(valid);
     const flips = 1 + Math.floor(r() * 4);
     for (let k = 0; k < flips; k++) bytes[Math.floor(r() * bytes.length)] = Math.floor(r() * 256);

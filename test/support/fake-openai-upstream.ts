@@ -1,0 +1,323 @@
+/**
+ * A fake OpenAI-compatible upstream: a real node:http server on 127.0.0.1 (port 0) that answers
+ * `POST /v1/chat/completions` like api.openai.com (and `GET /v1/models`), for tests of the `openai` provider
+ * and of the gateway behind it.
+ *
+ *   const up = await startFakeOpenAI({ answer: 'Hi!', reasoning: 'Greet back.', usage: { prompt_tokens: 9, completion_tokens: 3 } });
+ *   t.after(() => up.close());
+ *   // contender: { provider: 'openai', base_url: up.url, api_key: 'sk-…', model: 'x' }   (up.url ends in /v1)
+ *   up.setFaults([{ kind: 'status', status: 429, retryAfter: '1' }, { kind: 'ok' }]);
+ *   up.requests[0]?.body.stream_options; up.requests[0]?.headers.authorization; up.requests[0]?.sent (bytes written)
+ *
+ * - Non-stream requests get a `chat.completion` object. `stream: true` gets `chat.completion.chunk` events:
+ *   a role chunk, `reasoning_content` deltas, `content` deltas (split at words), `tool_calls` deltas (name
+ *   first, then arguments in 8-character pieces), a finish chunk, the usage, then `data: [DONE]`.
+ * - Usage in a stream is sent only when `stream_options.include_usage` is asked, as `usageMode` says:
+ *   `separate` (OpenAI: a last chunk with `"choices":[]`, and `"usage":null` on every other chunk),
+ *   `last_chunk` (usage on the finish chunk, as DeepSeek does), or `never`. `usage: null` never reports it.
+ * - `apiKey` makes the server answer 401 (OpenAI's body) to requests without `Bearer <apiKey>`.
+ * - Every request is recorded in `requests` (headers, parsed body, and the response body bytes in `sent`),
+ *   faulted ones included.
+ * - `setFaults([...])` replaces a queue consumed one fault per chat request; an empty queue means `ok`:
+ *   `ok` (optionally with its own answer fields), `status` (HTTP error with OpenAI's error body and an
+ *   optional retry-after), `reset` (socket destroyed before headers), `hang` (no answer until `close()`),
+ *   `cut` (stream: socket destroyed after `afterEvents` events; non-stream: after half the body), `stall`
+ *   (stream: silence after `afterEvents` events, socket open), `no_done` (stream: ends cleanly without
+ *   `[DONE]`), `error_event` (stream: an OpenAI error event after `afterEvents` events, then the end),
+ *   `replay` (a recorded body, e.g. `fixture('openai-stream-usage.sse')`, sent as is).
+ * - `eventDelayMs` paces events; `splitEvery` writes the stream in slices of that many bytes with a pause
+ *   between them, so events (and UTF-8 characters) arrive split across reads.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildConfig } from '../../src/config/load.js';
+import type { Contender } from '../../src/config/types.js';
+import type { CallOutcome, UpstreamReply } from '../../src/providers/spec.js';
+
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface FakeUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens?: number;
+  cached_tokens?: number;
+  /** DeepSeek's name for cache hits, sent beside prompt_tokens. */
+  prompt_cache_hit_tokens?: number;
+}
+
+export interface FakeAnswer {
+  answer?: string;
+  reasoning?: string;
+  toolCalls?: FakeToolCall[];
+  /** null: never report usage. Default: 10 prompt tokens and one completion token per delta. */
+  usage?: FakeUsage | null;
+  finishReason?: string;
+  /** Defaults to the request's model. */
+  model?: string;
+}
+
+export type FakeOpenAIFault =
+  | ({ kind: 'ok' } & FakeAnswer)
+  | { kind: 'status'; status: number; retryAfter?: string; message?: string; body?: string }
+  | { kind: 'reset' }
+  | { kind: 'hang' }
+  | { kind: 'cut'; afterEvents: number }
+  | { kind: 'stall'; afterEvents: number }
+  | { kind: 'no_done' }
+  | { kind: 'error_event'; afterEvents: number; message?: string }
+  | { kind: 'replay'; body: string | Buffer; status?: number; contentType?: string };
+
+export interface FakeOpenAIOptions extends FakeAnswer {
+  usageMode?: 'separate' | 'last_chunk' | 'never';
+  eventDelayMs?: number;
+  headersDelayMs?: number;
+  splitEvery?: number;
+  apiKey?: string;
+  faults?: FakeOpenAIFault[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  /** The response body bytes written so far. */
+  sent: Buffer;
+}
+
+export interface FakeOpenAI {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  setFaults(faults: FakeOpenAIFault[]): void;
+  close(): Promise<void>;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  const requests: RecordedRequest[] = [];
+  let faults: FakeOpenAIFault[] = [...(opts.faults ?? [])];
+  let seq = 0;
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => res.destroy());
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = req.url ?? '/';
+    const raw = await readBody(req);
+    if (opts.apiKey !== undefined && req.headers.authorization !== `Bearer ${opts.apiKey}`) {
+      return sendJson(res, 401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    }
+    if (req.method === 'GET' && path === '/v1/models') {
+      return sendJson(res, 200, { object: 'list', data: [{ id: opts.model ?? 'fake-model', object: 'model', created: 1700000000, owned_by: 'fake' }] });
+    }
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') return sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}.`, 'invalid_request_error', 'unknown_url'));
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return sendJson(res, 400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+    }
+    const record: RecordedRequest = { method: req.method, path, headers: req.headers, body, sent: Buffer.alloc(0) };
+    requests.push(record);
+    const fault = faults.shift() ?? { kind: 'ok' };
+    const write = (chunk: string | Buffer): Promise<void> => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      record.sent = Buffer.concat([record.sent, buf]);
+      return new Promise((resolve) => (res.destroyed ? resolve() : res.write(buf, () => resolve())));
+    };
+    if (opts.headersDelayMs) await pause(opts.headersDelayMs);
+
+    switch (fault.kind) {
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'hang':
+        return;
+      case 'status': {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+        const text = fault.body ?? JSON.stringify(statusBody(fault.status, fault.message));
+        res.writeHead(fault.status, headers);
+        await write(text);
+        res.end();
+        return;
+      }
+      case 'replay':
+        res.writeHead(fault.status ?? 200, { 'content-type': fault.contentType ?? (body.stream === true ? 'text/event-stream' : 'application/json') });
+        await write(fault.body);
+        res.end();
+        return;
+    }
+
+    const answer: FakeAnswer = { ...opts, ...(fault.kind === 'ok' ? fault : {}) };
+    const id = `chatcmpl-fake${String(++seq).padStart(4, '0')}`;
+    const model = answer.model ?? (typeof body.model === 'string' ? body.model : 'fake-model');
+    if (body.stream !== true) {
+      const text = JSON.stringify(completion(id, model, answer));
+      if (fault.kind === 'cut') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+        await write(text.slice(0, Math.floor(text.length / 2)));
+        res.socket?.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      await write(text);
+      res.end();
+      return;
+    }
+
+    const wantsUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    let events = streamEvents(id, model, answer, wantsUsage ? (opts.usageMode ?? 'separate') : 'never');
+    const stopAfter = fault.kind === 'cut' || fault.kind === 'stall' || fault.kind === 'error_event' ? fault.afterEvents : null;
+    if (stopAfter !== null) events = events.slice(0, stopAfter);
+    if (fault.kind === 'error_event') events.push(`data: ${JSON.stringify(errorBody(fault.message ?? 'The server had an error while processing your request.', 'server_error', null))}\n\n`);
+    if (fault.kind === 'ok') events.push('data: [DONE]\n\n');
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    if (opts.splitEvery) {
+      const all = Buffer.from(events.join(''));
+      for (let at = 0; at < all.length; at += opts.splitEvery) {
+        await write(all.subarray(at, at + opts.splitEvery));
+        await pause(opts.eventDelayMs ?? 5);
+      }
+    } else {
+      for (const event of events) {
+        if (res.destroyed) return;
+        await write(event);
+        if (opts.eventDelayMs) await pause(opts.eventDelayMs);
+      }
+    }
+    if (fault.kind === 'cut') res.socket?.destroy();
+    else if (fault.kind !== 'stall') res.end();
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    setFaults(next) {
+      faults = [...next];
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function errorBody(message: string, type: string, code: string | null) {
+  return { error: { message, type, param: null, code } };
+}
+
+function statusBody(status: number, message?: string) {
+  if (status === 429) return errorBody(message ?? 'Rate limit reached for requests. Please try again in 1s.', 'requests', 'rate_limit_exceeded');
+  if (status >= 500) return errorBody(message ?? 'The server had an error while processing your request. Sorry about that!', 'server_error', null);
+  return errorBody(message ?? `Request failed with status ${status}.`, 'invalid_request_error', null);
+}
+
+const words = (text: string): string[] => text.match(/\S+\s*|\s+/g) ?? [];
+const pieces = (text: string, size: number): string[] => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, i * size + size));
+
+function usageObject(a: FakeAnswer): Record<string, unknown> | null {
+  if (a.usage === null) return null;
+  const reasoningDeltas = words(a.reasoning ?? '').length;
+  const u = a.usage ?? { prompt_tokens: 10, completion_tokens: words(a.answer ?? DEFAULT_ANSWER).length + reasoningDeltas, reasoning_tokens: reasoningDeltas };
+  return {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: u.completion_tokens,
+    total_tokens: u.prompt_tokens + u.completion_tokens,
+    ...(u.prompt_cache_hit_tokens !== undefined ? { prompt_cache_hit_tokens: u.prompt_cache_hit_tokens, prompt_cache_miss_tokens: u.prompt_tokens - u.prompt_cache_hit_tokens } : {}),
+    prompt_tokens_details: { cached_tokens: u.cached_tokens ?? 0 },
+    completion_tokens_details: { reasoning_tokens: u.reasoning_tokens ?? 0 },
+  };
+}
+
+const DEFAULT_ANSWER = 'Hello from the fake OpenAI upstream.';
+
+function finishOf(a: FakeAnswer): string {
+  return a.finishReason ?? (a.toolCalls?.length ? 'tool_calls' : 'stop');
+}
+
+function completion(id: string, model: string, a: FakeAnswer) {
+  const content = a.answer ?? (a.toolCalls?.length ? null : DEFAULT_ANSWER);
+  const message: Record<string, unknown> = { role: 'assistant', content: content === '' && a.toolCalls?.length ? null : content };
+  if (a.reasoning !== undefined) message.reasoning_content = a.reasoning;
+  if (a.toolCalls?.length) message.tool_calls = a.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }));
+  message.refusal = null;
+  const usage = usageObject(a);
+  return {
+    id,
+    object: 'chat.completion',
+    created: 1700000000,
+    model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishOf(a) }],
+    ...(usage ? { usage } : {}),
+    system_fingerprint: 'fp_fake',
+  };
+}
+
+function streamEvents(id: string, model: string, a: FakeAnswer, usageMode: 'separate' | 'last_chunk' | 'never'): string[] {
+  const usage = usageMode === 'never' ? null : usageObject(a);
+  const nullUsage = usageMode === 'separate' && usage !== null;
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1700000000, model, system_fingerprint: 'fp_fake', choices, ...(nullUsage ? { usage: null } : {}), ...extra })}\n\n`;
+  const delta = (d: Record<string, unknown>, finish: string | null = null) => ({ index: 0, delta: d, logprobs: null, finish_reason: finish });
+  const out = [chunk([delta({ role: 'assistant', content: '' })])];
+  for (const p of words(a.reasoning ?? '')) out.push(chunk([delta({ content: null, reasoning_content: p })]));
+  for (const p of words(a.answer ?? (a.toolCalls?.length ? '' : DEFAULT_ANSWER))) out.push(chunk([delta({ content: p })]));
+  (a.toolCalls ?? []).forEach((t, index) => {
+    out.push(chunk([delta({ tool_calls: [{ index, id: t.id, type: 'function', function: { name: t.name, arguments: '' } }] })]));
+    for (const p of pieces(t.arguments, 8)) out.push(chunk([delta({ tool_calls: [{ index, function: { arguments: p } }] })]));
+  });
+  out.push(chunk([delta({}, finishOf(a))], usageMode === 'last_chunk' && usage ? { usage } : {}));
+  if (usageMode === 'separate' && usage) out.push(chunk([], { usage }));
+  return out;
+}
+
+/** A recorded body from `test/fixtures/`. */
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/** A linked contender from one config entry, e.g. `{ provider: 'openai', base_url: up.url, model: 'x' }`. */
+export function linkedContender(def: Record<string, unknown>): Contender {
+  const contender = buildConfig({ contenders: { c: def }, races: {} }, {}).contenders.get('c');
+  if (!contender) throw new Error('contender not linked');
+  return contender;
+}
+
+/** An `openai` contender pointed at a fake upstream. */
+export function fakeOpenAIContender(url: string, extra: Record<string, unknown> = {}): Contender {
+  return linkedContender({ provider: 'openai', model: 'fake-model', base_url: url, api_key: 'sk-fake-upstream-0123456789', ...extra });
+}
+
+/** Reads a reply's body to the end and waits for its outcome. */
+export async function drainReply(reply: UpstreamReply): Promise<{ bytes: Buffer; chunks: number; outcome: CallOutcome }> {
+  const parts: Buffer[] = [];
+  for await (const chunk of reply.body) parts.push(Buffer.from(chunk));
+  return { bytes: Buffer.concat(parts), chunks: parts.length, outcome: await reply.outcome };
+}
