@@ -251,7 +251,8 @@ function usageObject(a: FakeAnswer): Record<string, unknown> | null {
     completion_tokens: u.completion_tokens,
     total_tokens: u.prompt_tokens + u.completion_tokens,
     ...(u.prompt_cache_hit_tokens !== undefined ? { prompt_cache_hit_tokens: u.prompt_cache_hit_tokens, prompt_cache_miss_tokens: u.prompt_tokens - u.prompt_cache_hit_tokens } : {}),
-    prompt_tokens_details: { cached_tokens: u.cached_tokens ?? 0 },
+    // DeepSeek-style usage (prompt_cache_hit_tokens) comes without OpenAI's details unless both are given.
+    ...(u.prompt_cache_hit_tokens === undefined || u.cached_tokens !== undefined ? { prompt_tokens_details: { cached_tokens: u.cached_tokens ?? 0 } } : {}),
     completion_tokens_details: { reasoning_tokens: u.reasoning_tokens ?? 0 },
   };
 }

@@ -7,6 +7,7 @@
 
 const NEEDLES = [Buffer.from('"choices":[]'), Buffer.from('"choices": []')];
 const USAGE = Buffer.from('"usage"');
+const DATA = Buffer.from('data:');
 const LF = 10;
 const CR = 13;
 
@@ -23,11 +24,16 @@ export function hideUsageChunk(events: Buffer): Buffer {
   while (start < events.length) {
     const end = eventEnd(events, start);
     const event = events.subarray(start, end);
-    if (hasEmptyChoices(event) && event.indexOf(USAGE) !== -1) dropped = true;
+    if (isUsageOnly(event)) dropped = true;
     else kept.push(event);
     start = end;
   }
   return dropped ? Buffer.concat(kept) : events;
+}
+
+function isUsageOnly(event: Buffer): boolean {
+  // A comment block could quote the same text; only a data event is a chunk.
+  return event.indexOf(DATA) === 0 && hasEmptyChoices(event) && event.indexOf(USAGE) !== -1;
 }
 
 /** End of the event starting at `from`: just past its blank line (LF LF, CR LF CR LF), or the buffer's end. */

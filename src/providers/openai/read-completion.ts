@@ -25,8 +25,8 @@ const CompletionSchema = z.object({
     )
     .nullish()
     .catch(null),
-  usage: z.unknown(),
-  error: z.unknown(),
+  usage: z.unknown().optional(),
+  error: z.unknown().optional(),
 });
 
 export async function readCompletion(

@@ -106,7 +106,8 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
       return;
     }
     // An incomplete trailing event (`tail`) is dropped: the client would glue it to the error event.
-    const message = `${o.contender.name}: upstream stream cut: ${reason ? reason.message : 'ended without data: [DONE]'}`;
+    const why = reason ? reason.message.replace(`${o.contender.name}: `, '') : 'ended without data: [DONE]';
+    const message = `${o.contender.name}: upstream stream cut: ${why}`;
     latch.settle(failedOutcome({ code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: null }, state.partial()));
     latch.busy = false;
     yield streamCutEvent(message);

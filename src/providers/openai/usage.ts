@@ -27,7 +27,8 @@ export function readUsage(raw: unknown): Usage | null {
     promptTokens: u.prompt_tokens,
     completionTokens: u.completion_tokens ?? 0,
     reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
-    cachedTokens: u.prompt_tokens_details?.cached_tokens ?? u.prompt_cache_hit_tokens ?? u.cached_tokens ?? 0,
+    // `||`: a vendor may send a zero detail beside its own non-zero field.
+    cachedTokens: u.prompt_tokens_details?.cached_tokens || u.prompt_cache_hit_tokens || u.cached_tokens || 0,
     estimated: false,
   };
 }
