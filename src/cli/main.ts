@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerRaceCommands } from './commands/race.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { describeError } from './describe-error.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerKeysCommands(program);
   registerSpendCommand(program);
+  registerRaceCommands(program);
   return program;
 }
 

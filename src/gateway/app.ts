@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
+import { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
 import { BudgetLedger, type BudgetDef } from '../metering/budgets.js';
 import { periodStart } from '../metering/periods.js';
@@ -20,6 +21,7 @@ import { SaimaError, errorBody } from './errors.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
+import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
@@ -79,11 +81,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   }));
   const ledger = new BudgetLedger(budgets, { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) });
   await seedLedger(store, ledger, budgets, config, now());
+  const races = new RaceBook(config);
+  const raceStates = new RaceStates(store, config, races, now);
+  await raceStates.init();
   const ctx: GatewayContext = {
     config,
     store,
     providers,
-    races: new RaceBook(config),
+    races,
+    raceStates,
     metrics: deps.metrics ?? new GatewayMetrics(),
     attemptDeps: createAttemptDeps(config, providers, now, random),
     now,
@@ -106,7 +112,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerOpsRoutes(app, ctx);
   registerAdminKeyRoutes(app, ctx, () => auth?.invalidate());
   registerAdminReadRoutes(app, ctx);
+  registerAdminRaceRoutes(app, ctx);
+  // Race changes made by other processes (the CLI, other replicas) reach this gateway within a second.
+  const refresher = setInterval(() => void raceStates.refresh().catch((err: Error) => app.log.warn({ err: err.message }, 'race state refresh failed')), 1000);
+  refresher.unref();
   app.addHook('onClose', async () => {
+    clearInterval(refresher);
     await Promise.allSettled([...ctx.background]);
   });
   return { app, ctx };

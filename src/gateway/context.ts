@@ -4,6 +4,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import { CircuitBreaker } from '../race/circuit-breaker.js';
 import type { AttemptDeps } from '../race/attempt.js';
 import type { RaceBook } from '../race/race-book.js';
+import type { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
 import type { Admission } from './admission.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -13,6 +14,9 @@ export interface GatewayContext {
   store: Store;
   providers: ProviderRegistry;
   races: RaceBook;
+  raceStates: RaceStates;
+  /** The race monitor's latest view of a race, when a monitor runs in this process. */
+  monitorStatus?: (race: string) => unknown;
   metrics: GatewayMetrics;
   attemptDeps: AttemptDeps;
   admission: Admission;

@@ -5,6 +5,7 @@
  */
 import type { Config, Race } from '../config/types.js';
 import { LaneLayout, type WeightedContender } from './assign.js';
+import { routedChallengers, type RaceState } from './race-state.js';
 
 export interface RaceView {
   readonly race: Race;
@@ -35,6 +36,13 @@ export class RaceBook {
 
   names(): string[] {
     return [...this.#views.keys()];
+  }
+
+  /** Applies a stored race state: its champion and the routed weights of its challengers. */
+  apply(name: string, state: RaceState): void {
+    const base = this.#views.get(name)?.race;
+    if (!base) throw new Error(`unknown race ${name}`);
+    this.setWeights(name, routedChallengers(state), { ...base, champion: state.champion });
   }
 
   /** Replaces the challengers' weights (percent); the champion gets the rest. */

@@ -1,0 +1,87 @@
+/**
+ * /admin/races: the live state of each race, its per-contender evidence and decisions, and manual set-weight,
+ * promote and rollback (admin scope, with a required reason; each is logged as a decision).
+ */
+import type { FastifyInstance } from 'fastify';
+import { promote, rollback, setWeight } from '../../race/race-control.js';
+import type { RaceState } from '../../race/race-state.js';
+import type { Change } from '../../race/race-states.js';
+import type { GatewayContext } from '../context.js';
+import { SaimaError } from '../errors.js';
+import { requireAdmin } from './admin-keys.js';
+
+function body(req: { body: unknown }): Record<string, unknown> {
+  const b = req.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new SaimaError('invalid_type', 'The request body must be a JSON object.', 'body');
+  return b as Record<string, unknown>;
+}
+
+function str(b: Record<string, unknown>, key: string): string {
+  const v = b[key];
+  if (typeof v !== 'string' || v === '') throw new SaimaError('missing_required_parameter', `Missing required parameter: '${key}'.`, key);
+  return v;
+}
+
+export async function raceReport(ctx: GatewayContext, name: string) {
+  const state = ctx.raceStates.get(name);
+  const view = ctx.races.get(name);
+  if (!state || !view) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
+  const since = Math.min(state.championSince, ...state.challengers.map((c) => c.since));
+  const [aggregates, feedback, decisions] = await Promise.all([
+    ctx.store.requests.aggregateByContender(name, since),
+    ctx.store.feedback.aggregateByContender(name, since),
+    ctx.store.decisions.list(name, { limit: 50 }),
+  ]);
+  return {
+    object: 'race',
+    name,
+    description: view.race.description,
+    champion: state.champion,
+    champion_since: state.championSince,
+    frozen: state.frozen,
+    version: ctx.raceStates.version(name),
+    weights: view.entries.map((e) => ({ contender: e.name, weight: e.weight })),
+    challengers: state.challengers,
+    contenders: aggregates,
+    feedback,
+    monitor: ctx.monitorStatus?.(name) ?? null,
+    decisions,
+  };
+}
+
+export function registerAdminRaceRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.get('/admin/races', async () => ({
+    object: 'list',
+    data: ctx.races.names().map((name) => {
+      const s = ctx.raceStates.get(name)!;
+      return { name, champion: s.champion, challengers: s.challengers, frozen: s.frozen, weights: ctx.races.get(name)!.entries };
+    }),
+  }));
+
+  app.get('/admin/races/:name', async (req) => raceReport(ctx, (req.params as { name: string }).name));
+
+  app.get('/admin/races/:name/decisions', async (req) => {
+    const { name } = req.params as { name: string };
+    if (!ctx.races.get(name)) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
+    return { object: 'list', data: await ctx.store.decisions.list(name, { limit: 500 }) };
+  });
+
+  type Act = (s: RaceState, b: Record<string, unknown>, actor: string, now: number) => Change;
+  const actions: Record<string, Act> = {
+    weights: (s, b, actor, now) => setWeight(s, ctx.config, str(b, 'contender'), Number(b.weight), b.reason as string | undefined, actor, now),
+    promote: (s, b, actor, now) => promote(s, str(b, 'contender'), b.reason as string | undefined, actor, now),
+    rollback: (s, b, actor, now) => rollback(s, str(b, 'contender'), b.reason as string | undefined, actor, now),
+  };
+
+  for (const [path, act] of Object.entries(actions)) {
+    app.post(`/admin/races/:name/${path}`, async (req) => {
+      requireAdmin(req);
+      const { name } = req.params as { name: string };
+      if (!ctx.races.get(name)) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
+      const b = body(req);
+      const actor = req.principal.keyId ?? 'anonymous';
+      const done = await ctx.raceStates.update(name, (s) => act(s, b, actor, ctx.now()));
+      return { object: 'race.decision', decision: done!.decision, race: await raceReport(ctx, name) };
+    });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Manual race changes — set a challenger's weight, promote it, roll it back — as pure state transitions with the
+ * decision that records them. Every manual change needs a reason and names its actor.
+ */
+import type { Config } from '../config/types.js';
+import { SaimaError } from '../gateway/errors.js';
+import type { RaceState } from './race-state.js';
+import type { Change } from './race-states.js';
+
+function requireReason(reason: string | undefined): string {
+  if (!reason || reason.trim().length < 3) throw new SaimaError('missing_required_parameter', 'A manual change needs a reason (at least 3 characters).', 'reason');
+  return reason.trim();
+}
+
+function challenger(state: RaceState, contender: string) {
+  const c = state.challengers.find((x) => x.contender === contender);
+  if (!c) throw new SaimaError('not_found', `'${contender}' is not a challenger in this race.`, 'contender');
+  return c;
+}
+
+export function setWeight(state: RaceState, config: Config, contender: string, weight: number, reason: string | undefined, actor: string | null, now: number): Change {
+  const why = requireReason(reason);
+  if (!Number.isFinite(weight) || weight < 0 || weight > 100) throw new SaimaError('invalid_value', 'weight must be a percentage from 0 to 100.', 'weight');
+  if (contender === state.champion) throw new SaimaError('invalid_value', 'The champion takes whatever the challengers leave; set the challengers instead.', 'contender');
+  if (!config.contenders.has(contender)) throw new SaimaError('not_found', `No contender named '${contender}'.`, 'contender');
+  let c = state.challengers.find((x) => x.contender === contender);
+  const before = c?.weight ?? 0;
+  if (!c) {
+    c = { contender, weight, since: now, status: 'active', step: 0 };
+    state.challengers.push(c);
+  }
+  const others = state.challengers.filter((x) => x !== c && x.status === 'active').reduce((s, x) => s + x.weight, 0);
+  if (others + weight > 100) throw new SaimaError('invalid_value', `Challenger weights would add up to ${others + weight}%, more than 100.`, 'weight');
+  Object.assign(c, { weight, since: now, status: 'active' as const });
+  return { state, decision: { action: 'manual', contender, reason: why, details: { change: 'set-weight', from: before, to: weight }, actor } };
+}
+
+export function promote(state: RaceState, contender: string, reason: string | undefined, actor: string | null, now: number, auto = false): Change {
+  const why = auto ? (reason ?? 'promoted') : requireReason(reason);
+  const c = challenger(state, contender);
+  const old = state.champion;
+  state.champion = contender;
+  state.championSince = now;
+  state.challengers = state.challengers.filter((x) => x !== c);
+  state.challengers.push({ contender: old, weight: 0, since: now, status: 'retired', step: 0 });
+  return { state, decision: { action: auto ? 'promote' : 'manual', contender, reason: why, details: { change: 'promote', previousChampion: old, weight: c.weight }, actor } };
+}
+
+export function rollback(state: RaceState, contender: string, reason: string | undefined, actor: string | null, now: number, auto = false, details: unknown = null): Change {
+  const why = auto ? (reason ?? 'rolled back') : requireReason(reason);
+  const c = challenger(state, contender);
+  const before = c.weight;
+  Object.assign(c, { weight: 0, status: 'rolled_back' as const, since: now });
+  return {
+    state,
+    decision: { action: auto ? 'rollback' : 'manual', contender, reason: why, details: details ?? { change: 'rollback', from: before }, actor },
+  };
+}

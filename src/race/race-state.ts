@@ -1,0 +1,43 @@
+/**
+ * A race's live state: who is champion, which challengers race at what weight, since when. The store row is the
+ * truth (the config only seeds it on first start), so manual changes and the monitor's decisions survive restarts
+ * and reach every replica.
+ */
+import { z } from 'zod';
+import type { Race } from '../config/types.js';
+
+export const ChallengerStateSchema = z.object({
+  contender: z.string(),
+  /** Percent of traffic. */
+  weight: z.number().min(0).max(100),
+  /** When the challenger's current evidence window began (entered the race or last weight change), epoch ms. */
+  since: z.number(),
+  status: z.enum(['active', 'rolled_back', 'waiting_gate', 'retired']),
+  /** Index into the race's ramp schedule. */
+  step: z.number().int().min(0).default(0),
+});
+
+export const RaceStateSchema = z.object({
+  champion: z.string(),
+  championSince: z.number(),
+  challengers: z.array(ChallengerStateSchema),
+  /** Ramping is frozen (e.g. the challengers' extra-spend cap was reached); rollbacks still happen. */
+  frozen: z.string().nullable().default(null),
+});
+
+export type ChallengerState = z.infer<typeof ChallengerStateSchema>;
+export type RaceState = z.infer<typeof RaceStateSchema>;
+
+export function seedState(race: Race, now: number): RaceState {
+  return {
+    champion: race.champion,
+    championSince: now,
+    challengers: race.challengers.map((c) => ({ contender: c.contender, weight: c.weight, since: now, status: 'active', step: 0 })),
+    frozen: null,
+  };
+}
+
+/** Weights that route traffic: challengers not active get none. */
+export function routedChallengers(state: RaceState): Array<{ contender: string; weight: number }> {
+  return state.challengers.map((c) => ({ contender: c.contender, weight: c.status === 'active' ? c.weight : 0 }));
+}
