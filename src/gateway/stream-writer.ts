@@ -1,11 +1,12 @@
 /**
- * Writes an upstream's SSE bytes to the client as they arrive, respecting backpressure. The final
- * `data: [DONE]` is held back until the request's log row has committed, so a client that saw a stream
- * complete can rely on its row being durable.
+ * Writes an upstream's SSE bytes to the client as they arrive, respecting backpressure. The stream's last word —
+ * the final `data: [DONE]`, or the error event that ends a cut stream — is held back until the request's log row
+ * has committed, so whatever a client saw end is already durable.
  */
 import type { ServerResponse } from 'node:http';
 
 const DONE = Buffer.from('data: [DONE]');
+const ERROR_EVENT = Buffer.from('data: {"error"');
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -25,8 +26,8 @@ function write(raw: ServerResponse, chunk: Uint8Array): Promise<void> | null {
 }
 
 /**
- * Pumps `first` and the rest of the iterator to `raw`. Returns the held-back tail (the `[DONE]` event and what
- * follows it), or null when the stream ended without one.
+ * Pumps `first` and the rest of the iterator to `raw`. Returns the held-back tail (the `[DONE]` or error event and
+ * what follows it), or null when the stream ended without either.
  */
 export async function pumpStream(raw: ServerResponse, first: Uint8Array | null, rest: AsyncIterator<Uint8Array>): Promise<Buffer | null> {
   let tail: Buffer | null = null;
@@ -37,7 +38,8 @@ export async function pumpStream(raw: ServerResponse, first: Uint8Array | null, 
     if (tail) {
       tail = Buffer.concat([tail, buf]);
     } else {
-      const at = buf.lastIndexOf(DONE);
+      const done = buf.lastIndexOf(DONE);
+      const at = done >= 0 ? done : buf.indexOf(ERROR_EVENT);
       const head = at >= 0 ? buf.subarray(0, at) : buf;
       if (at >= 0) tail = buf.subarray(at);
       if (head.length > 0) {
