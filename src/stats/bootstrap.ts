@@ -67,13 +67,18 @@ export function bootstrapBradleyTerry(counts: PairCounts, opts: BootstrapOptions
   let degenerateRounds = 0;
   for (let round = 0; round < rounds; round++) {
     multinomial(total, cells, drawn, rand);
+    // The rated group is strongly connected on the full data, so a resample can lose that only by emptying a
+    // direction of some pair; the graph check runs just for those rounds.
+    let lostEdge = false;
     for (let k = 0; k < pairs; k++) {
-      wPQ[k] = drawn[3 * k]! + drawn[3 * k + 2]! / 2;
-      wQP[k] = drawn[3 * k + 1]! + drawn[3 * k + 2]! / 2;
+      const tie = drawn[3 * k + 2]! / 2;
+      wPQ[k] = drawn[3 * k]! + tie;
+      wQP[k] = drawn[3 * k + 1]! + tie;
+      if ((wPQ[k] === 0 && cells[3 * k]! + cells[3 * k + 2]! > 0) || (wQP[k] === 0 && cells[3 * k + 1]! + cells[3 * k + 2]! > 0)) lostEdge = true;
     }
     theta.set(fit.strengths);
-    const ok = isStronglyConnected(m, problem.p, problem.q, wPQ, wQP)
-      && solver.solve(theta, wPQ, wQP, opts.maxIterations ?? 100, opts.tolerance ?? 1e-10).converged;
+    const ok = (!lostEdge || isStronglyConnected(m, problem.p, problem.q, wPQ, wQP))
+      && solver.solve(theta, wPQ, wQP, opts.maxIterations ?? 100, opts.tolerance ?? 1e-8).converged;
     if (!ok) { degenerateRounds++; continue; }
     eloRatings(theta, problem.rated, n, opts, samples.subarray(round * n, (round + 1) * n));
   }

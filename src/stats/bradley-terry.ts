@@ -30,7 +30,7 @@ export interface EloScale {
 export interface BradleyTerryOptions extends EloScale {
   /** Newton iterations cap. Default 100 (never reached on real data: ~5–10 from a cold start). */
   maxIterations?: number;
-  /** Stop when no natural-log strength moves by more than this. Default 1e-10 (≈ 2e-8 rating points). */
+  /** Stop once a Newton step moves no natural-log strength by more than this (default 1e-8, 2e-6 rating points); the error left is of the order of its square. */
   tolerance?: number;
 }
 
@@ -55,7 +55,7 @@ export function fitBradleyTerry(counts: PairCounts, opts: BradleyTerryOptions = 
   const solver = new BradleyTerryNewton(m, problem.p, problem.q);
   const { iterations, converged } = solver.solve(
     strengths, credit(problem.winsPQ, problem.ties), credit(problem.winsQP, problem.ties),
-    opts.maxIterations ?? 100, opts.tolerance ?? 1e-10,
+    opts.maxIterations ?? 100, opts.tolerance ?? 1e-8,
   );
   const ratings = eloRatings(strengths, problem.rated, counts.n, opts);
   const unrated: number[] = [];
@@ -83,6 +83,8 @@ export function eloRatings(
   }
   out.fill(Number.NaN);
   for (let v = 0; v < rated.length; v++) out[rated[v]!] = factor * strengths[v]! + offset;
+  // (r − x) + x can miss r by an ulp; the anchor's rating is a stated fact, so set it exactly.
+  if (opts.anchor) out[opts.anchor.index] = opts.anchor.rating;
   return out;
 }
 
