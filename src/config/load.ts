@@ -135,6 +135,8 @@ function linkRaces(raw: RawConfig, contenders: Map<string, Contender>, problems:
       sticky: r.sticky,
       shadow: r.shadow ? { contender: r.shadow.contender, rate: r.shadow.rate } : null,
       capture: r.capture,
+      policy: r.policy,
+      gate: r.gate ?? null,
     });
   }
   return races;
@@ -208,6 +210,7 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     budgets,
     timeZone: raw.time_zone,
     fx: { CNY: 1, USD: raw.fx.USD },
+    monitor: { enabled: raw.monitor.enabled, intervalMs: raw.monitor.interval_ms },
   });
 }
 

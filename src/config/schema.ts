@@ -97,6 +97,49 @@ export const ChallengerSchema = z
   })
   .strict();
 
+export const GUARDRAIL_METRICS = ['error_rate', 'p95_latency', 'ttft', 'feedback', 'cost_per_request', 'judge_win_rate'] as const;
+export const PRIMARY_METRICS = ['feedback', 'error_rate', 'p95_latency', 'ttft', 'cost_per_request', 'judge_win_rate'] as const;
+
+export const GuardrailSchema = z
+  .object({
+    margin: z
+      .number()
+      .min(0, 'must be ≥ 0')
+      .default(0)
+      .describe('Tolerated harm before rollback: absolute for error_rate, feedback and judge_win_rate; relative (0.1 = 10%) for latency, TTFT and cost'),
+  })
+  .strict();
+
+export const PolicySchema = z
+  .object({
+    type: z.enum(['manual', 'canary', 'gate', 'bandit']).default('manual'),
+    primary: z.enum(PRIMARY_METRICS).default('feedback').describe('The metric a challenger must win on to be promoted'),
+    ramp: z.array(z.number().min(0).max(100)).min(1).default([1, 5, 10, 25, 50]).describe('Canary weight steps, percent'),
+    min_samples: positiveInt.default(100).describe('Requests per arm at a step before ramping further'),
+    min_step_s: nonNegative.default(60).describe('Seconds at a step before ramping further'),
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    tuning: positiveInt.default(5000).describe('Confidence-sequence tuning N*: the sample size where bounds are tightest'),
+    guardrails: z.partialRecord(z.enum(GUARDRAIL_METRICS), GuardrailSchema).default({ error_rate: { margin: 0 }, p95_latency: { margin: 0.1 } }),
+    max_extra_spend: z
+      .object({ amount: z.number().positive(), currency: z.enum(['CNY', 'USD']).default('CNY') })
+      .strict()
+      .optional()
+      .describe('Cap on what challengers may cost beyond the champion for the same traffic; reaching it freezes ramping'),
+    bandit_floor: z.number().min(0).max(0.5).default(0.01).describe('Least traffic share a bandit arm keeps'),
+  })
+  .strict();
+
+export const GateSchema = z
+  .object({
+    suites: z.array(z.string()).min(1),
+    min_score: z.number().min(0).max(100).default(80),
+    max_gap: z.number().min(0).max(100).default(5).describe('Largest significant gaming gap allowed, in points'),
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    not_worse_than_champion: z.boolean().default(true),
+    samples: positiveInt.default(1),
+  })
+  .strict();
+
 export const RaceSchema = z
   .object({
     description: z.string().optional(),
@@ -110,6 +153,8 @@ export const RaceSchema = z
       .optional()
       .describe('Sampled copy of requests sent to another contender, never returned'),
     capture: z.boolean().default(false).describe('Store prompt and answer text in the request log'),
+    policy: PolicySchema.prefault({}),
+    gate: GateSchema.optional().describe('Launch gate: evaluation a challenger must pass (saima gate)'),
   })
   .strict();
 
@@ -160,6 +205,11 @@ export const ConfigSchema = z
     teams: z.record(z.string().min(1), z.object({ limits: LimitsSchema.optional() }).strict()).default({}).describe('Per-team rate limits'),
     key_defaults: z.object({ limits: LimitsSchema.optional() }).strict().optional().describe('Limits for keys created without their own'),
     budgets: z.record(name, BudgetSchema).default({}),
+    monitor: z
+      .object({ enabled: z.boolean().default(true), interval_ms: positiveInt.default(5000) })
+      .strict()
+      .prefault({})
+      .describe('The race monitor: how often it reads the evidence and decides'),
     time_zone: z.string().default('UTC').describe('IANA zone in which budget days and months start'),
     fx: z
       .object({ USD: z.number().positive().default(7.1) })
@@ -173,3 +223,5 @@ export type RawConfig = z.infer<typeof ConfigSchema>;
 export type RawContender = z.infer<typeof ContenderSchema>;
 export type RawRace = z.infer<typeof RaceSchema>;
 export type MockProfile = z.infer<typeof MockProfileSchema>;
+export type RacePolicy = z.infer<typeof PolicySchema>;
+export type GateConfig = z.infer<typeof GateSchema>;

@@ -1,5 +1,7 @@
 /** The linked, frozen configuration the rest of Saima receives. Only `load.ts` builds these. */
-import type { MockProfile } from './schema.js';
+import type { GateConfig, MockProfile, RacePolicy } from './schema.js';
+
+export type { GateConfig, RacePolicy };
 
 export type Protocol = 'openai' | 'anthropic' | 'mock';
 export type Currency = 'CNY' | 'USD';
@@ -38,6 +40,9 @@ export interface Race {
   readonly sticky: boolean;
   readonly shadow: { contender: string; rate: number } | null;
   readonly capture: boolean;
+  /** Launch policy and guardrails, as parsed (snake_case keys). */
+  readonly policy: RacePolicy;
+  readonly gate: GateConfig | null;
 }
 
 export interface LimitsConfig {
@@ -69,4 +74,5 @@ export interface Config {
   readonly timeZone: string;
   /** CNY per one unit of each currency. */
   readonly fx: { readonly CNY: number; readonly USD: number };
+  readonly monitor: { enabled: boolean; intervalMs: number };
 }

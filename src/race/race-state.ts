@@ -32,7 +32,8 @@ export function seedState(race: Race, now: number): RaceState {
   return {
     champion: race.champion,
     championSince: now,
-    challengers: race.challengers.map((c) => ({ contender: c.contender, weight: c.weight, since: now, status: 'active', step: 0 })),
+    // Under a gate policy a challenger gets no traffic until its launch gate has passed.
+    challengers: race.challengers.map((c) => ({ contender: c.contender, weight: c.weight, since: now, status: race.policy.type === 'gate' ? 'waiting_gate' : 'active', step: 0 })),
     frozen: null,
   };
 }
