@@ -2,12 +2,14 @@
  * Arena statistics cost at leaderboard scale: 1,000,000 simulated battles over 50 contenders (true ratings
  * 800 … 1200, up to 20% ties), then aggregation, the Bradley–Terry fit and a 1,000-round bootstrap, on one thread.
  * The bar is under 5 s in total. Prints wall and CPU time per phase, and how well the fit recovers the truth.
- * Run: node --import tsx bench/arena.ts [--battles 1000000] [--models 50] [--rounds 1000] [--seed 1]
+ * With --style it also times one style-controlled fit (4 random style features per side; not part of the bar).
+ * Run: node --import tsx bench/arena.ts [--battles 1000000] [--models 50] [--rounds 1000] [--seed 1] [--style]
  */
 import { parseArgs } from 'node:util';
 import { bootstrapBradleyTerry } from '../src/stats/bootstrap.js';
 import { aggregateBattles, fitBradleyTerry, rankRanges, type Battle } from '../src/stats/bradley-terry.js';
 import { mulberry32 } from '../src/stats/bradley-terry-resample.js';
+import { fitStyleControlled, type StyleBattle } from '../src/stats/bradley-terry-style.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -15,6 +17,7 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
+    style: { type: 'boolean', default: false },
   },
 });
 const N_BATTLES = Number(args.battles);
@@ -73,3 +76,10 @@ const ranks = rankRanges(b.fit.ratings, b.lower, b.upper);
 console.log(`fit: ${fit.value.iterations} Newton iterations, converged ${fit.value.converged}, max |rating − truth| ${worst.toFixed(2)}`);
 console.log(`bootstrap: mean 95% CI width ${width.toFixed(2)} points, truth covered ${covered}/${N_MODELS}, degenerate rounds ${b.degenerateRounds}`);
 console.log(`top contender: rating ${b.fit.ratings[N_MODELS - 1]!.toFixed(2)} [${b.lower[N_MODELS - 1]!.toFixed(2)}, ${b.upper[N_MODELS - 1]!.toFixed(2)}], rank ${ranks[N_MODELS - 1]!.best}–${ranks[N_MODELS - 1]!.worst}`);
+
+if (args.style) {
+  const counts = () => [Math.floor(rand() * 1000), Math.floor(rand() * 5), Math.floor(rand() * 15), Math.floor(rand() * 8)];
+  const styled: StyleBattle[] = battles.map((battle) => ({ ...battle, styleA: counts(), styleB: counts() }));
+  const sc = timed('style-controlled fit (not counted)', () => fitStyleControlled(styled, N_MODELS));
+  console.log(`style control: ${sc.value.iterations} Newton iterations, converged ${sc.value.converged}, β ${[...sc.value.coefficients].map((c) => c.toFixed(4)).join(' ')}`);
+}

@@ -104,40 +104,44 @@ export class BradleyTerryNewton {
     return norm;
   }
 
-  /** Solves (H + c·11ᵀ)·step = −grad by Cholesky, overwriting the Hessian. False if not positive definite. */
+  /** Solves (H + c·11ᵀ)·step = −grad, overwriting the Hessian. False if not positive definite. */
   #newtonStep(): boolean {
     const m = this.#m;
     const a = this.#hess;
-    const x = this.#step;
     let trace = 0;
     for (let v = 0; v < m; v++) trace += a[v * m + v]!;
     // c = mean diagonal / m puts the 1-direction eigenvalue (c·m) on the scale of the others.
     const c = trace > 0 ? trace / (m * m) : 1;
     for (let v = 0; v < m * m; v++) a[v] = a[v]! + c;
-    for (let j = 0; j < m; j++) {
-      let d = a[j * m + j]!;
-      for (let k = 0; k < j; k++) d -= a[j * m + k]! * a[j * m + k]!;
-      if (!(d > 0)) return false;
-      const l = Math.sqrt(d);
-      a[j * m + j] = l;
-      for (let i = j + 1; i < m; i++) {
-        let s = a[i * m + j]!;
-        for (let k = 0; k < j; k++) s -= a[i * m + k]! * a[j * m + k]!;
-        a[i * m + j] = s / l;
-      }
-    }
-    for (let i = 0; i < m; i++) {
-      let s = -this.#grad[i]!;
-      for (let k = 0; k < i; k++) s -= a[i * m + k]! * x[k]!;
-      x[i] = s / a[i * m + i]!;
-    }
-    for (let i = m - 1; i >= 0; i--) {
-      let s = x[i]!;
-      for (let k = i + 1; k < m; k++) s -= a[k * m + i]! * x[k]!;
-      x[i] = s / a[i * m + i]!;
-    }
-    return true;
+    return choleskySolve(a, this.#grad, this.#step, m);
   }
+}
+
+/** Solves A·out = −g for a symmetric positive definite m × m A, overwritten by its Cholesky factor. False if A is not. */
+export function choleskySolve(A: Float64Array, g: Float64Array, out: Float64Array, m: number): boolean {
+  for (let j = 0; j < m; j++) {
+    let d = A[j * m + j]!;
+    for (let c = 0; c < j; c++) d -= A[j * m + c]! * A[j * m + c]!;
+    if (!(d > 0)) return false;
+    const l = Math.sqrt(d);
+    A[j * m + j] = l;
+    for (let i = j + 1; i < m; i++) {
+      let s = A[i * m + j]!;
+      for (let c = 0; c < j; c++) s -= A[i * m + c]! * A[j * m + c]!;
+      A[i * m + j] = s / l;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    let s = -g[i]!;
+    for (let c = 0; c < i; c++) s -= A[i * m + c]! * out[c]!;
+    out[i] = s / A[i * m + i]!;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = out[i]!;
+    for (let c = i + 1; c < m; c++) s -= A[c * m + i]! * out[c]!;
+    out[i] = s / A[i * m + i]!;
+  }
+  return true;
 }
 
 function centre(theta: Float64Array): void {
