@@ -8,6 +8,7 @@ import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 import { postgresSink, sqliteSink } from './request-log-sinks.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
 import { DecisionsRepo } from './repos/decisions.js';
+import { EvalsRepo } from './repos/evals.js';
 import { FeedbackRepo } from './repos/feedback.js';
 import { RaceStateRepo } from './repos/race-state.js';
 import { RequestsRepo } from './repos/requests.js';
@@ -29,6 +30,7 @@ export interface Store {
   readonly apiKeys: ApiKeysRepo;
   readonly raceState: RaceStateRepo;
   readonly decisions: DecisionsRepo;
+  readonly evals: EvalsRepo;
   /** Drains the request log, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     apiKeys: new ApiKeysRepo(db),
     raceState: new RaceStateRepo(db),
     decisions: new DecisionsRepo(db),
+    evals: new EvalsRepo(db),
     close() {
       closing ??= requestLog.close().then(() => handle.close());
       return closing;
@@ -75,6 +78,7 @@ export { migrateToLatest, migrationProvider } from './migrations/index.js';
 export { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 export { sqliteSink, postgresSink, type BatchSink } from './request-log-sinks.js';
 export type { AggregateOptions } from './repos/requests.js';
-export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo };
+export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo, EvalsRepo };
+export type { EvalRunRecord, EvalRunStatus, EvalRunSummary, EvalResultRow, GateResultRow, SpendByCurrency } from './repos/evals.js';
 export type { Database };
 export type * from './types.js';

@@ -84,10 +84,64 @@ export interface DecisionsTable {
   actor: string | null;
 }
 
+export interface EvalRunsTable {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  /** running | done | stopped */
+  status: string;
+  stop_reason: string | null;
+  label: string;
+  /** JSON text: how the run was asked for. */
+  spec: string;
+  /** JSON text: every variant (item or twin) the run evaluates. */
+  plan: string;
+}
+
+export interface EvalResultsTable {
+  cache_key: string;
+  run_id: string;
+  ts: number;
+  contender: string;
+  item_id: string;
+  variant_id: string;
+  sample: number;
+  ok: number;
+  answer: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** JSON text; null until graded (a judge grade is written after the answer). */
+  grade: string | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  attempts: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  usage_estimated: number;
+  cost_nanos: number;
+  currency: string;
+  judge_cost_nanos: number;
+  judge_currency: string | null;
+}
+
+export interface GateResultsTable {
+  id: string;
+  ts: number;
+  race: string;
+  challenger: string;
+  passed: number;
+  /** JSON text. */
+  reasons: string;
+  run_id: string | null;
+}
+
 export interface Database {
   requests: RequestsTable;
   feedback: FeedbackTable;
   api_keys: ApiKeysTable;
   race_state: RaceStateTable;
   decisions: DecisionsTable;
+  eval_runs: EvalRunsTable;
+  eval_results: EvalResultsTable;
+  gate_results: GateResultsTable;
 }

@@ -5,9 +5,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from '../schema.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-evals.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-evals': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,278 @@
+/**
+ * Evaluation runs, the per-call result cache, and launch-gate verdicts. Results are written one row per completed
+ * call, each in its own autocommit, so a run killed at any moment loses at most the calls still in flight; a row
+ * exists exactly when its call has been paid for. Grades are JSON the eval layer validates, never trusted here.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, EvalResultsTable, EvalRunsTable, GateResultsTable } from '../schema.js';
+
+export type EvalRunStatus = 'running' | 'done' | 'stopped';
+
+export interface EvalRunRecord {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  status: EvalRunStatus;
+  stopReason: string | null;
+  /** Human label, e.g. the suite names. */
+  label: string;
+  /** Parsed JSON (`unknown`: validate before use). */
+  spec: unknown;
+  plan: unknown;
+}
+
+export type EvalRunSummary = Omit<EvalRunRecord, 'plan'>;
+
+export interface EvalResultRow {
+  cacheKey: string;
+  /** The run that made (and paid for) the call. */
+  runId: string;
+  ts: number;
+  contender: string;
+  itemId: string;
+  variantId: string;
+  sample: number;
+  /** The call produced an answer (a failed call is data too: `ok` false with its error). */
+  ok: boolean;
+  answer: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** Parsed grade JSON; null while a judge grade is pending. */
+  grade: unknown;
+  latencyMs: number;
+  ttftMs: number | null;
+  attempts: number;
+  promptTokens: number;
+  completionTokens: number;
+  usageEstimated: boolean;
+  costNanos: number;
+  currency: string;
+  judgeCostNanos: number;
+  judgeCurrency: string | null;
+}
+
+export interface GateResultRow {
+  id: string;
+  ts: number;
+  race: string;
+  challenger: string;
+  passed: boolean;
+  /** Parsed JSON: the checks and their numbers. */
+  reasons: unknown;
+  runId: string | null;
+}
+
+/** Spend of a run in each currency it touched, integer nanos (1e-9 of the currency). */
+export type SpendByCurrency = Record<string, number>;
+
+/** Keeps `IN (…)` lists well under PostgreSQL's 65 535 bind parameters and SQLite's 32 766. */
+const KEYS_PER_QUERY = 500;
+
+const runFromRecord = (r: EvalRunsTable): EvalRunRecord => ({
+  id: r.id,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  status: r.status as EvalRunStatus,
+  stopReason: r.stop_reason,
+  label: r.label,
+  spec: JSON.parse(r.spec) as unknown,
+  plan: JSON.parse(r.plan) as unknown,
+});
+
+const resultFromRecord = (r: EvalResultsTable): EvalResultRow => ({
+  cacheKey: r.cache_key,
+  runId: r.run_id,
+  ts: Number(r.ts),
+  contender: r.contender,
+  itemId: r.item_id,
+  variantId: r.variant_id,
+  sample: Number(r.sample),
+  ok: Number(r.ok) === 1,
+  answer: r.answer,
+  errorCode: r.error_code,
+  errorMessage: r.error_message,
+  grade: r.grade === null ? null : (JSON.parse(r.grade) as unknown),
+  latencyMs: Number(r.latency_ms),
+  ttftMs: r.ttft_ms === null ? null : Number(r.ttft_ms),
+  attempts: Number(r.attempts),
+  promptTokens: Number(r.prompt_tokens),
+  completionTokens: Number(r.completion_tokens),
+  usageEstimated: Number(r.usage_estimated) === 1,
+  costNanos: Number(r.cost_nanos),
+  currency: r.currency,
+  judgeCostNanos: Number(r.judge_cost_nanos),
+  judgeCurrency: r.judge_currency,
+});
+
+const gateFromRecord = (r: GateResultsTable): GateResultRow => ({
+  id: r.id,
+  ts: Number(r.ts),
+  race: r.race,
+  challenger: r.challenger,
+  passed: Number(r.passed) === 1,
+  reasons: JSON.parse(r.reasons) as unknown,
+  runId: r.run_id,
+});
+
+export class EvalsRepo {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async createRun(run: EvalRunRecord): Promise<void> {
+    await this.#db
+      .insertInto('eval_runs')
+      .values({
+        id: run.id,
+        created_at: run.createdAt,
+        updated_at: run.updatedAt,
+        status: run.status,
+        stop_reason: run.stopReason,
+        label: run.label,
+        spec: JSON.stringify(run.spec),
+        plan: JSON.stringify(run.plan),
+      })
+      .execute();
+  }
+
+  async getRun(id: string): Promise<EvalRunRecord | null> {
+    const rec = await this.#db.selectFrom('eval_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return rec ? runFromRecord(rec) : null;
+  }
+
+  /** Newest first, without the plan; `limit` defaults to 50. */
+  async listRuns(limit = 50): Promise<EvalRunSummary[]> {
+    const recs = await this.#db
+      .selectFrom('eval_runs')
+      .select(['id', 'created_at', 'updated_at', 'status', 'stop_reason', 'label', 'spec'])
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(Math.max(1, Math.trunc(limit)), 10_000))
+      .execute();
+    return recs.map((r) => {
+      const { plan: _plan, ...rest } = runFromRecord({ ...r, plan: 'null' });
+      return rest;
+    });
+  }
+
+  async setRunStatus(id: string, status: EvalRunStatus, stopReason: string | null, now: number): Promise<void> {
+    await this.#db.updateTable('eval_runs').set({ status, stop_reason: stopReason, updated_at: now }).where('id', '=', id).execute();
+  }
+
+  /** The cached results among `keys`, in no particular order. */
+  async findResults(keys: readonly string[]): Promise<EvalResultRow[]> {
+    const out: EvalResultRow[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const slice = keys.slice(i, i + KEYS_PER_QUERY);
+      const recs = await this.#db.selectFrom('eval_results').selectAll().where('cache_key', 'in', slice).execute();
+      for (const r of recs) out.push(resultFromRecord(r));
+    }
+    return out;
+  }
+
+  /** Records a completed call. A key already present (another run got there first) is left as it is. */
+  async putResult(row: EvalResultRow): Promise<void> {
+    await this.#db
+      .insertInto('eval_results')
+      .values({
+        cache_key: row.cacheKey,
+        run_id: row.runId,
+        ts: row.ts,
+        contender: row.contender,
+        item_id: row.itemId,
+        variant_id: row.variantId,
+        sample: row.sample,
+        ok: row.ok ? 1 : 0,
+        answer: row.answer,
+        error_code: row.errorCode,
+        error_message: row.errorMessage,
+        grade: row.grade === null || row.grade === undefined ? null : JSON.stringify(row.grade),
+        latency_ms: row.latencyMs,
+        ttft_ms: row.ttftMs,
+        attempts: row.attempts,
+        prompt_tokens: row.promptTokens,
+        completion_tokens: row.completionTokens,
+        usage_estimated: row.usageEstimated ? 1 : 0,
+        cost_nanos: row.costNanos,
+        currency: row.currency,
+        judge_cost_nanos: row.judgeCostNanos,
+        judge_currency: row.judgeCurrency,
+      })
+      .onConflict((oc) => oc.column('cache_key').doNothing())
+      .execute();
+  }
+
+  /** Stores a grade decided after the answer (an LLM judge's), with what the judge call cost. */
+  async setGrade(cacheKey: string, grade: unknown, judgeCostNanos: number, judgeCurrency: string | null): Promise<void> {
+    await this.#db
+      .updateTable('eval_results')
+      .set({ grade: JSON.stringify(grade), judge_cost_nanos: judgeCostNanos, judge_currency: judgeCurrency })
+      .where('cache_key', '=', cacheKey)
+      .execute();
+  }
+
+  /** What the calls made by `runId` (answers and judge calls) cost, per currency. */
+  async runSpend(runId: string): Promise<SpendByCurrency> {
+    const answers = await this.#db
+      .selectFrom('eval_results')
+      .where('run_id', '=', runId)
+      .groupBy('currency')
+      .select((eb) => ['currency', eb.fn.sum<number>('cost_nanos').as('nanos')])
+      .execute();
+    const judged = await this.#db
+      .selectFrom('eval_results')
+      .where('run_id', '=', runId)
+      .where('judge_currency', 'is not', null)
+      .groupBy('judge_currency')
+      .select((eb) => ['judge_currency', eb.fn.sum<number>('judge_cost_nanos').as('nanos')])
+      .execute();
+    const out: SpendByCurrency = {};
+    for (const r of answers) out[r.currency] = (out[r.currency] ?? 0) + Number(r.nanos);
+    for (const r of judged) out[r.judge_currency!] = (out[r.judge_currency!] ?? 0) + Number(r.nanos);
+    return out;
+  }
+
+  async insertGate(row: GateResultRow): Promise<void> {
+    await this.#db
+      .insertInto('gate_results')
+      .values({
+        id: row.id,
+        ts: row.ts,
+        race: row.race,
+        challenger: row.challenger,
+        passed: row.passed ? 1 : 0,
+        reasons: JSON.stringify(row.reasons),
+        run_id: row.runId,
+      })
+      .execute();
+  }
+
+  /** The most recent gate verdict for a challenger in a race, or null when it was never gated. */
+  async latestGate(race: string, challenger: string): Promise<GateResultRow | null> {
+    const rec = await this.#db
+      .selectFrom('gate_results')
+      .selectAll()
+      .where('race', '=', race)
+      .where('challenger', '=', challenger)
+      .orderBy('ts', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return rec ? gateFromRecord(rec) : null;
+  }
+
+  /** A race's gate verdicts, newest first; `limit` defaults to 100. */
+  async listGates(race: string, limit = 100): Promise<GateResultRow[]> {
+    const recs = await this.#db
+      .selectFrom('gate_results')
+      .selectAll()
+      .where('race', '=', race)
+      .orderBy('ts', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(Math.max(1, Math.trunc(limit)), 10_000))
+      .execute();
+    return recs.map(gateFromRecord);
+  }
+}
