@@ -20,6 +20,15 @@ export interface RequestObservation {
   shadow: boolean;
 }
 
+interface ContenderSeries {
+  latency: { observe(v: number): void };
+  ttft: { observe(v: number): void };
+  prompt: { inc(v: number): void };
+  completion: { inc(v: number): void };
+  cost: { inc(v: number): void };
+  requests: Map<string, { inc(): void }>;
+}
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'race' | 'contender' | 'outcome' | 'status' | 'shadow'>;
@@ -40,14 +49,41 @@ export class GatewayMetrics {
     this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Requests refused before routing, by error code', labelNames: ['code'], registers });
   }
 
+  readonly #children = new Map<string, ContenderSeries>();
+
+  /** Label children per (race, contender), made once: prom-client hashes label objects on every call otherwise. */
+  #series(race: string, contender: string, currency: string): ContenderSeries {
+    const key = `${race}\u0000${contender}\u0000${currency}`;
+    let s = this.#children.get(key);
+    if (!s) {
+      s = {
+        latency: this.#latency.labels({ race, contender }),
+        ttft: this.#ttft.labels({ race, contender }),
+        prompt: this.#tokens.labels({ contender, kind: 'prompt' }),
+        completion: this.#tokens.labels({ contender, kind: 'completion' }),
+        cost: this.#cost.labels({ contender, currency }),
+        requests: new Map(),
+      };
+      this.#children.set(key, s);
+    }
+    return s;
+  }
+
   observe(o: RequestObservation): void {
-    this.#requests.inc({ race: o.race, contender: o.contender, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' });
+    const s = this.#series(o.race, o.contender, o.currency);
+    const rk = `${o.outcome}\u0000${o.status}\u0000${o.shadow ? 1 : 0}`;
+    let counter = s.requests.get(rk);
+    if (!counter) {
+      counter = this.#requests.labels({ race: o.race, contender: o.contender, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' });
+      s.requests.set(rk, counter);
+    }
+    counter.inc();
     if (o.shadow) return;
-    this.#latency.observe({ race: o.race, contender: o.contender }, o.latencyS);
-    if (o.ttftS !== null) this.#ttft.observe({ race: o.race, contender: o.contender }, o.ttftS);
-    if (o.promptTokens) this.#tokens.inc({ contender: o.contender, kind: 'prompt' }, o.promptTokens);
-    if (o.completionTokens) this.#tokens.inc({ contender: o.contender, kind: 'completion' }, o.completionTokens);
-    if (o.costUnits) this.#cost.inc({ contender: o.contender, currency: o.currency }, o.costUnits);
+    s.latency.observe(o.latencyS);
+    if (o.ttftS !== null) s.ttft.observe(o.ttftS);
+    if (o.promptTokens) s.prompt.inc(o.promptTokens);
+    if (o.completionTokens) s.completion.inc(o.completionTokens);
+    if (o.costUnits) s.cost.inc(o.costUnits);
   }
 
   /** Gauges of each budget's spend in its current period, read at scrape time. */

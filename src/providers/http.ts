@@ -30,10 +30,11 @@ export async function postUpstream(
   signal: AbortSignal,
 ): Promise<PostResult> {
   let res: Dispatcher.ResponseData;
+  const { origin, path } = splitUrl(url);
   try {
     res = await agent.request({
-      origin: new URL(url).origin,
-      path: url.slice(new URL(url).origin.length),
+      origin,
+      path,
       method: 'POST',
       headers,
       body: payload,
@@ -47,6 +48,19 @@ export async function postUpstream(
   if (res.statusCode >= 200 && res.statusCode < 300) return res;
   const text = await readBounded(res.body, 4096);
   throw errorForStatus(res.statusCode, upstreamMessage(text), parseRetryAfter(res.headers));
+}
+
+const splitCache = new Map<string, { origin: string; path: string }>();
+
+/** Upstream URLs are few and fixed per contender: parse each once, not per request. */
+function splitUrl(url: string): { origin: string; path: string } {
+  let s = splitCache.get(url);
+  if (!s) {
+    const origin = new URL(url).origin;
+    s = { origin, path: url.slice(origin.length) };
+    if (splitCache.size < 1000) splitCache.set(url, s);
+  }
+  return s;
 }
 
 /** Maps an undici/network error to an UpstreamError. */
