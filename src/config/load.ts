@@ -126,6 +126,7 @@ function linkRaces(raw: RawConfig, contenders: Map<string, Contender>, problems:
     if (total > 100) problems.push(`${at}.challengers: weights add up to ${total}, more than 100`);
     r.fallbacks.forEach((f, i) => known(f, `${at}.fallbacks[${i}]`));
     if (r.shadow) known(r.shadow.contender, `${at}.shadow.contender`);
+    if (r.shadow?.judge) known(r.shadow.judge, `${at}.shadow.judge`);
     races.set(name, {
       name,
       description: r.description ?? null,
@@ -133,7 +134,7 @@ function linkRaces(raw: RawConfig, contenders: Map<string, Contender>, problems:
       challengers: r.challengers.map((c) => ({ contender: c.contender, weight: c.weight })),
       fallbacks: [...r.fallbacks],
       sticky: r.sticky,
-      shadow: r.shadow ? { contender: r.shadow.contender, rate: r.shadow.rate } : null,
+      shadow: r.shadow ? { contender: r.shadow.contender, rate: r.shadow.rate, judge: r.shadow.judge ?? null, judgeRate: r.shadow.judge_rate } : null,
       capture: r.capture,
       policy: r.policy,
       gate: r.gate ?? null,

@@ -148,7 +148,12 @@ export const RaceSchema = z
     fallbacks: z.array(name).default([]).describe('Tried in order when the assigned contender fails before the first byte'),
     sticky: z.boolean().default(true).describe('Keep a user (user field or x-saima-user) on one contender'),
     shadow: z
-      .object({ contender: name, rate: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1') })
+      .object({
+        contender: name,
+        rate: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1'),
+        judge: name.optional().describe('Contender that judges each shadow answer against the served one, turning them into arena battles'),
+        judge_rate: z.number().min(0).max(1).default(1).describe('Share of shadow calls that get judged'),
+      })
       .strict()
       .optional()
       .describe('Sampled copy of requests sent to another contender, never returned'),

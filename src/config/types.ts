@@ -38,7 +38,7 @@ export interface Race {
   readonly challengers: ReadonlyArray<{ contender: string; weight: number }>;
   readonly fallbacks: readonly string[];
   readonly sticky: boolean;
-  readonly shadow: { contender: string; rate: number } | null;
+  readonly shadow: { contender: string; rate: number; judge: string | null; judgeRate: number } | null;
   readonly capture: boolean;
   /** Launch policy and guardrails, as parsed (snake_case keys). */
   readonly policy: RacePolicy;
