@@ -37,6 +37,20 @@ export class SeededRandom implements RandomSource {
     this.#s3 = fmix32(weyl);
   }
 
+  /**
+   * A generator starting from an explicit 128-bit state (four 32-bit words, not all zero), e.g. to replay the
+   * reference implementation's test vectors or to resume a stream.
+   */
+  static fromState(state: readonly [number, number, number, number]): SeededRandom {
+    if ((state[0] | state[1] | state[2] | state[3]) === 0) throw new RangeError('xoshiro128** state must not be 0');
+    const rng = new SeededRandom(0);
+    rng.#s0 = state[0] | 0;
+    rng.#s1 = state[1] | 0;
+    rng.#s2 = state[2] | 0;
+    rng.#s3 = state[3] | 0;
+    return rng;
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s1 = this.#s1;
