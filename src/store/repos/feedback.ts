@@ -1,5 +1,5 @@
 /** Feedback on served requests (thumbs, scores), and its per-contender mean for the feedback guardrail. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, FeedbackTable } from '../schema.js';
 import type { FeedbackAggregate, FeedbackFilter, FeedbackRow } from '../types.js';
 
@@ -78,5 +78,20 @@ export class FeedbackRepo {
       positive: Number(r.positive),
       negative: Number(r.negative),
     }));
+  }
+
+  /**
+   * Per contender of `race`, feedback given with `sinceMs <= ts < untilMs`: count, Σ score and Σ score², for the
+   * race monitor's always-valid test on the mean score.
+   */
+  async metricMoments(race: string, sinceMs: number, untilMs?: number): Promise<Array<{ contender: string; n: number; sum: number; sumSquares: number }>> {
+    let q = this.#db.selectFrom('feedback').where('race', '=', race).where('ts', '>=', sinceMs).where('contender', 'is not', null);
+    if (untilMs !== undefined) q = q.where('ts', '<', untilMs);
+    const rows = await q
+      .groupBy('contender')
+      .select(['contender', sql<number>`count(*)`.as('n'), sql<number>`sum(score)`.as('sum'), sql<number>`sum(score * score)`.as('sq')])
+      .orderBy('contender')
+      .execute();
+    return rows.map((r) => ({ contender: r.contender!, n: Number(r.n), sum: Number(r.sum), sumSquares: Number(r.sq) }));
   }
 }

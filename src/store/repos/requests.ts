@@ -1,9 +1,51 @@
 /** Reads of the request log: one request, filtered lists for the dashboard, per-contender aggregates for races. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { fromRequestRecord } from '../request-row.js';
 import type { Database } from '../schema.js';
 import type { ContenderAggregate, RequestFilter, RequestLogRow, SpendFilter, SpendRecord } from '../types.js';
 import { summarize } from './summarize.js';
+
+/** Running sums of one metric over rows: what a mean, its variance and a sequential test need. */
+export interface Moments {
+  n: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/**
+ * One contender's sufficient statistics in a race window, for the race monitor's always-valid tests. Served rows
+ * only (no shadow calls). Rows the client abandoned (`error_code = 'client_closed'`) say nothing about the
+ * contender: they count in neither `requests` nor `errors`, but their cost is real and stays in `cost`.
+ */
+export interface ContenderMoments {
+  contender: string;
+  /** Rows not abandoned by the client. */
+  requests: number;
+  /** Of `requests`, rows whose outcome is not `ok` (errors before the first byte and cut streams). */
+  errors: number;
+  /** Of `errors`, streams cut mid-way. */
+  cuts: number;
+  /** Successful rows that stopped at the token limit (`finish_reason = 'length'`). */
+  truncations: number;
+  /** ln(latency ms) of successful rows; latencies under 1 ms count as 1 ms. */
+  logLatency: Moments;
+  /** ln(TTFT ms) of successful rows that have one; under 1 ms counts as 1 ms. */
+  logTtft: Moments;
+  /** Cost per row in nanos of `currency`, over every row (abandoned ones too). */
+  cost: Moments;
+  currency: string | null;
+}
+
+/** Rows and distinct users per contender in a window: the units a sample-ratio check counts. */
+export interface AssignmentCounts {
+  contender: string;
+  /** Every served row, whatever its outcome. */
+  rows: number;
+  /** Distinct `user_hash` values. */
+  users: number;
+  /** Rows without a user hash (each its own unit). */
+  anonymous: number;
+}
 
 export interface AggregateOptions {
   /** Count shadow calls too (default false: only traffic that was served to clients). */
@@ -123,5 +165,78 @@ export class RequestsRepo {
       completionTokens: Number(r.completion_tokens),
       shadow: Number(r.shadow) === 1,
     }));
+  }
+
+  /**
+   * Per contender of `race`, rows with `sinceMs <= ts < untilMs`: counts and first and second moments of log
+   * latency, log TTFT and cost, all summed in SQL so the cost does not grow with a sample. `ln` is built into
+   * PostgreSQL and into the SQLite that better-sqlite3 bundles (compiled with SQLITE_ENABLE_MATH_FUNCTIONS).
+   * Costs are summed as double precision: squared nanos overflow a bigint from about 3 units per request.
+   */
+  async metricMoments(race: string, sinceMs: number, untilMs?: number): Promise<ContenderMoments[]> {
+    const ok = sql<boolean>`outcome = 'ok'`;
+    const served = sql<boolean>`(error_code is null or error_code <> 'client_closed')`;
+    const lat = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
+    const ttft = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
+    const cost = sql<number>`cast(cost_nanos as double precision)`;
+    let q = this.#db
+      .selectFrom('requests')
+      .where('race', '=', race)
+      .where('ts', '>=', sinceMs)
+      .where('shadow', '=', 0)
+      .where('contender', 'is not', null);
+    if (untilMs !== undefined) q = q.where('ts', '<', untilMs);
+    const rows = await q
+      .groupBy('contender')
+      .select([
+        'contender',
+        sql<number>`sum(case when ${served} then 1 else 0 end)`.as('requests'),
+        sql<number>`sum(case when outcome <> 'ok' and ${served} then 1 else 0 end)`.as('errors'),
+        sql<number>`sum(case when outcome = 'cut' then 1 else 0 end)`.as('cuts'),
+        sql<number>`sum(case when ${ok} and finish_reason = 'length' then 1 else 0 end)`.as('truncations'),
+        sql<number>`sum(case when ${ok} then 1 else 0 end)`.as('lat_n'),
+        sql<number>`sum(case when ${ok} then ${lat} else 0 end)`.as('lat_sum'),
+        sql<number>`sum(case when ${ok} then ${lat} * ${lat} else 0 end)`.as('lat_sq'),
+        sql<number>`sum(case when ${ok} and ttft_ms is not null then 1 else 0 end)`.as('ttft_n'),
+        sql<number>`sum(case when ${ok} and ttft_ms is not null then ${ttft} else 0 end)`.as('ttft_sum'),
+        sql<number>`sum(case when ${ok} and ttft_ms is not null then ${ttft} * ${ttft} else 0 end)`.as('ttft_sq'),
+        sql<number>`count(*)`.as('cost_n'),
+        sql<number>`sum(${cost})`.as('cost_sum'),
+        sql<number>`sum(${cost} * ${cost})`.as('cost_sq'),
+        sql<string | null>`min(currency)`.as('currency'),
+      ])
+      .orderBy('contender')
+      .execute();
+    return rows.map((r) => ({
+      contender: r.contender!,
+      requests: Number(r.requests),
+      errors: Number(r.errors),
+      cuts: Number(r.cuts),
+      truncations: Number(r.truncations),
+      logLatency: { n: Number(r.lat_n), sum: Number(r.lat_sum), sumSquares: Number(r.lat_sq) },
+      logTtft: { n: Number(r.ttft_n), sum: Number(r.ttft_sum), sumSquares: Number(r.ttft_sq) },
+      cost: { n: Number(r.cost_n), sum: Number(r.cost_sum), sumSquares: Number(r.cost_sq) },
+      currency: r.currency,
+    }));
+  }
+
+  /** Rows and distinct users per contender of `race` with `ts >= sinceMs` (served rows, any outcome). */
+  async assignmentCounts(race: string, sinceMs: number): Promise<AssignmentCounts[]> {
+    const rows = await this.#db
+      .selectFrom('requests')
+      .where('race', '=', race)
+      .where('ts', '>=', sinceMs)
+      .where('shadow', '=', 0)
+      .where('contender', 'is not', null)
+      .groupBy('contender')
+      .select([
+        'contender',
+        sql<number>`count(*)`.as('rows'),
+        sql<number>`count(distinct user_hash)`.as('users'),
+        sql<number>`sum(case when user_hash is null then 1 else 0 end)`.as('anonymous'),
+      ])
+      .orderBy('contender')
+      .execute();
+    return rows.map((r) => ({ contender: r.contender!, rows: Number(r.rows), users: Number(r.users), anonymous: Number(r.anonymous) }));
   }
 }
