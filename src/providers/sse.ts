@@ -3,7 +3,8 @@
  * usage, the finish reason, whether `data: [DONE]` arrived, and (when asked) the answer text. It never
  * changes or re-serialises the bytes.
  *
- * Cost control: an event is JSON-parsed only when its data holds a `"usage":{`, a `"finish_reason":"`, or a
+ * Cost control: an event is JSON-parsed only when its data holds a `"usage":{`, a `"finish_reason":"` (spaces
+ * allowed around the colon), or a
  * top-level `error`, or when the text is captured. Other events are kept as raw strings only until usage
  * arrives, so that a stream that never reports usage can still yield its text for a tokenizer estimate.
  */
@@ -15,12 +16,22 @@ import type { Usage } from './spec.js';
 const QUOTE = 34;
 const BRACE = 123;
 const SPACE = 32;
+const COLON = 58;
 
-/** True when `key` (with its quotes and colon) occurs as a JSON key followed by a value starting with `first`. */
-function keyFollowedBy(data: string, key: string, first: number): boolean {
-  // Inside JSON strings every quote is escaped, so `"key":` can only match a real key.
-  for (let i = data.indexOf(key); i !== -1; i = data.indexOf(key, i + key.length)) {
-    let j = i + key.length;
+/**
+ * True when `key` (quoted) occurs as a JSON key whose value starts with the character `first`. `tail` is the
+ * key's last few characters and closing quote: V8 searches patterns under 7 characters linearly, several
+ * times faster on these short strings than the table-driven search it uses for longer ones.
+ */
+function keyFollowedBy(data: string, tail: string, key: string, first: number): boolean {
+  // Inside JSON strings every quote is escaped, so a quoted key can only match a real key.
+  for (let i = data.indexOf(tail); i !== -1; i = data.indexOf(tail, i + tail.length)) {
+    const end = i + tail.length;
+    if (!data.startsWith(key, end - key.length)) continue;
+    let j = end;
+    while (data.charCodeAt(j) === SPACE) j++;
+    if (data.charCodeAt(j) !== COLON) continue;
+    j++;
     while (data.charCodeAt(j) === SPACE) j++;
     if (data.charCodeAt(j) === first) return true;
   }
@@ -45,6 +56,8 @@ export class ChatStreamWatcher {
   finishReason: string | null = null;
   /** `data: [DONE]` arrived: the upstream finished the stream properly. */
   done = false;
+  /** Usage-only chunks seen (`"choices":[]` with a usage object), the ones hidden from clients that did not ask. */
+  usageOnlyEvents = 0;
   /** Message of an `{"error":…}` event sent by the upstream inside the stream. */
   upstreamError: string | null = null;
 
@@ -83,7 +96,7 @@ export class ChatStreamWatcher {
       return;
     }
     if (this.#unparsed !== null) this.#unparsed.push(data);
-    if (this.#captureText || keyFollowedBy(data, '"usage":', BRACE) || keyFollowedBy(data, '"finish_reason":', QUOTE) || data.startsWith('{"error"')) {
+    if (this.#captureText || keyFollowedBy(data, 'usage"', '"usage"', BRACE) || keyFollowedBy(data, 'eason"', '"finish_reason"', QUOTE) || data.startsWith('{"error"')) {
       this.#inspect(data);
     }
   }
@@ -108,6 +121,7 @@ export class ChatStreamWatcher {
       if (usage) {
         this.usage = usage;
         this.#unparsed = null;
+        if (Array.isArray(chunk.choices) && chunk.choices.length === 0) this.usageOnlyEvents++;
       }
     }
   }

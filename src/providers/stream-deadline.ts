@@ -1,35 +1,39 @@
 /**
- * One upstream call's abort signal: the caller's signal (the client went away) plus the contender's
- * `timeouts.total_ms`, which covers the whole call, stream included. undici enforces the first-byte and
- * between-chunk timeouts itself; this adds the overall bound with one timer per call.
+ * The contender's `timeouts.total_ms` for one call, stream included. Before the response headers undici's own
+ * timeouts apply (connect, first byte); once a body exists, one timer destroys it when the call as a whole
+ * runs out of time. A timer and a destroy are much cheaper than a second AbortController linked to the
+ * caller's signal on every request.
  */
 import type { Contender } from '../config/types.js';
 import { networkError } from './http.js';
 import { UpstreamError } from './upstream-error.js';
 import type { UpstreamPhase } from './spec.js';
 
+interface Destroyable {
+  destroy(error?: Error): unknown;
+}
+
 export class CallDeadline {
-  readonly #controller = new AbortController();
   readonly #caller: AbortSignal;
   readonly #contender: Contender;
-  readonly #timer: NodeJS.Timeout;
+  readonly #startedAt: number;
+  #timer: NodeJS.Timeout | null = null;
   #expired = false;
-  readonly #onCallerAbort = (): void => this.#controller.abort();
 
-  constructor(caller: AbortSignal, contender: Contender) {
+  /** `startedAt` is performance.now() at the start of the call. */
+  constructor(caller: AbortSignal, contender: Contender, startedAt: number) {
     this.#caller = caller;
     this.#contender = contender;
-    this.#timer = setTimeout(() => {
-      this.#expired = true;
-      this.#controller.abort();
-    }, contender.timeouts.totalMs);
-    if (caller.aborted) this.#controller.abort();
-    else caller.addEventListener('abort', this.#onCallerAbort, { once: true });
+    this.#startedAt = startedAt;
   }
 
-  /** Pass this to the HTTP client. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  /** Starts counting down on a response body; it is destroyed with an error if the call outlives total_ms. */
+  arm(body: Destroyable): void {
+    const left = this.#contender.timeouts.totalMs - (performance.now() - this.#startedAt);
+    this.#timer = setTimeout(() => {
+      this.#expired = true;
+      body.destroy(new Error('total timeout'));
+    }, Math.max(0, left));
   }
 
   /** The caller gave up (as opposed to the total timeout or an upstream failure). */
@@ -37,9 +41,9 @@ export class CallDeadline {
     return this.#caller.aborted;
   }
 
-  /** Maps a failure to an UpstreamError, naming the total timeout when that is what aborted the call. */
+  /** Maps a failure to an UpstreamError, naming the total timeout when that is what ended the call. */
   explain(err: unknown, phase: Exclude<UpstreamPhase, 'headers'>): UpstreamError {
-    if (this.#expired && !(err instanceof UpstreamError && err.upstreamStatus !== null)) {
+    if (this.#expired && !(err instanceof UpstreamError)) {
       return new UpstreamError('upstream_timeout', `${this.#contender.name}: no complete answer within ${this.#contender.timeouts.totalMs} ms`, {
         phase,
         retryable: false,
@@ -50,7 +54,7 @@ export class CallDeadline {
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#caller.removeEventListener('abort', this.#onCallerAbort);
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 }

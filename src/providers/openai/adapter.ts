@@ -28,14 +28,10 @@ export class OpenAIAdapter implements ProviderAdapter {
     const { contender } = call;
     const target = this.#target(contender);
     const payload = upstreamPayload(call);
-    const deadline = new CallDeadline(signal, contender);
-    let res;
-    try {
-      res = await postUpstream(this.#agent, target.url, call.stream ? target.streamHeaders : target.jsonHeaders, payload, contender, deadline.signal);
-    } catch (err) {
-      deadline.dispose();
-      throw deadline.explain(err, 'connect');
-    }
+    // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses.
+    const res = await postUpstream(this.#agent, target.url, call.stream ? target.streamHeaders : target.jsonHeaders, payload, contender, signal);
+    const deadline = new CallDeadline(signal, contender, startedAt);
+    deadline.arm(res.body);
     if (!call.stream) {
       try {
         return await readCompletion(res.body, call, startedAt, deadline);

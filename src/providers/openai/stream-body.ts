@@ -59,6 +59,7 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
   const { watcher } = state;
   const aligner = new SseAligner();
   let sent = false;
+  let hidden = 0;
   let failure: unknown = null;
   latch.busy = true;
   try {
@@ -68,7 +69,12 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
         watcher.feed(chunk);
         let out = aligner.push(chunk);
         if (out === null) continue;
-        if (o.hideUsage) out = hideUsageChunk(out);
+        // The side parser has already parsed the usage chunk if it is in `out`: no byte scan on other chunks.
+        if (o.hideUsage && watcher.usageOnlyEvents > hidden) {
+          const rest = hideUsageChunk(out);
+          if (rest !== out) hidden++;
+          out = rest;
+        }
         if (!sent && watcher.upstreamError !== null) throw errorEventFirst(o.contender, watcher.upstreamError);
         if (out.length === 0) continue;
         sent = true;
@@ -85,7 +91,7 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
     if (failure === null && watcher.done) {
       if (tail !== null) {
         latch.busy = false;
-        yield o.hideUsage ? hideUsageChunk(tail) : tail;
+        yield o.hideUsage && watcher.usageOnlyEvents > hidden ? hideUsageChunk(tail) : tail;
       }
       latch.settle(state.outcome());
       return;

@@ -1,34 +1,52 @@
 /**
- * Reads an OpenAI-protocol `usage` object. Loose on purpose: vendors differ in where they put cache hits
- * and which detail objects they send (or send as null).
+ * Reads an OpenAI-protocol `usage` object. Loose on purpose: vendors differ in where they put cache hits and
+ * which detail objects they send (or send as null). Hand-written rather than zod: it runs on every request,
+ * and a measured zod parse cost more than the rest of the usage handling together.
  */
-import { z } from 'zod';
 import type { Usage } from '../spec.js';
 
-const count = z.number().nonnegative().nullish().catch(null);
+type Loose = Record<string, unknown>;
 
-const UsageSchema = z.object({
-  prompt_tokens: z.number().nonnegative(),
-  completion_tokens: count,
-  prompt_tokens_details: z.object({ cached_tokens: count }).nullish().catch(null),
-  completion_tokens_details: z.object({ reasoning_tokens: count }).nullish().catch(null),
-  // DeepSeek reports cache hits beside prompt_tokens instead of in prompt_tokens_details.
-  prompt_cache_hit_tokens: count,
-  // Moonshot (Kimi) reports them as a top-level `cached_tokens`.
-  cached_tokens: count,
-});
+function count(v: unknown): number | null {
+  return typeof v === 'number' && v >= 0 && Number.isFinite(v) ? v : null;
+}
+
+function object(v: unknown): Loose | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : null;
+}
 
 /** Returns null when `raw` is not a usage object (no numeric `prompt_tokens`). */
 export function readUsage(raw: unknown): Usage | null {
-  const parsed = UsageSchema.safeParse(raw);
-  if (!parsed.success) return null;
-  const u = parsed.data;
+  const u = object(raw);
+  const prompt = count(u?.prompt_tokens);
+  if (u === null || prompt === null) return null;
   return {
-    promptTokens: u.prompt_tokens,
-    completionTokens: u.completion_tokens ?? 0,
-    reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
-    // `||`: a vendor may send a zero detail beside its own non-zero field.
-    cachedTokens: u.prompt_tokens_details?.cached_tokens || u.prompt_cache_hit_tokens || u.cached_tokens || 0,
+    promptTokens: prompt,
+    completionTokens: count(u.completion_tokens) ?? 0,
+    reasoningTokens: count(object(u.completion_tokens_details)?.reasoning_tokens) ?? 0,
+    // DeepSeek reports cache hits as `prompt_cache_hit_tokens`, Moonshot as a top-level `cached_tokens`;
+    // `||` because a vendor may send a zero OpenAI detail beside its own non-zero field.
+    cachedTokens: count(object(u.prompt_tokens_details)?.cached_tokens) || count(u.prompt_cache_hit_tokens) || count(u.cached_tokens) || 0,
     estimated: false,
+  };
+}
+
+/** What Saima reads from a non-streamed `chat.completion`: first choice's finish reason and text, and usage. */
+export function completionFields(raw: unknown): { finishReason: string | null; content: string | null; usage: Usage | null; error: string | null } | null {
+  const body = object(raw);
+  if (body === null) return null;
+  const choices = Array.isArray(body.choices) ? (body.choices as unknown[]) : null;
+  if (choices === null) {
+    // Some compatible servers answer errors with a 2xx and an OpenAI error body.
+    const error = object(body.error);
+    return error ? { finishReason: null, content: null, usage: null, error: typeof error.message === 'string' ? error.message : 'unknown' } : null;
+  }
+  const choice = object(choices[0]);
+  const message = object(choice?.message);
+  return {
+    finishReason: typeof choice?.finish_reason === 'string' ? choice.finish_reason : null,
+    content: typeof message?.content === 'string' ? message.content : null,
+    usage: readUsage(body.usage),
+    error: null,
   };
 }
