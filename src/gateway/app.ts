@@ -24,6 +24,7 @@ import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
+import { isDashboardPath, registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -103,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   app.decorateRequest('principal', null as unknown as Principal);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);
-    req.principal = auth && !PUBLIC_PATHS.has(req.url) ? await auth.authenticate(req.headers.authorization) : ANONYMOUS;
+    req.principal = auth && !PUBLIC_PATHS.has(req.url) && !isDashboardPath(req.url) ? await auth.authenticate(req.headers.authorization) : ANONYMOUS;
   });
   installErrorHandlers(app);
   registerChatRoute(app, ctx);
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerAdminKeyRoutes(app, ctx, () => auth?.invalidate());
   registerAdminReadRoutes(app, ctx);
   registerAdminRaceRoutes(app, ctx);
+  registerDashboardRoutes(app, ctx);
   // Race changes made by other processes (the CLI, other replicas) reach this gateway within a second.
   const refresher = setInterval(() => void raceStates.refresh().catch((err: Error) => app.log.warn({ err: err.message }, 'race state refresh failed')), 1000);
   refresher.unref();

@@ -2,23 +2,14 @@
  * Spend grouped by any of day, month, team, key, race, contender. Sums integer nanos per currency, so the totals
  * reconcile exactly with the request log rows they come from.
  */
+import type { SpendRecord } from '../store/types.js';
 import { periodKey } from './periods.js';
 
 export const SPEND_DIMENSIONS = ['day', 'month', 'team', 'key', 'race', 'contender'] as const;
 export type SpendDimension = (typeof SPEND_DIMENSIONS)[number];
 
-export interface SpendRow {
-  ts: number;
-  team: string | null;
-  keyId: string | null;
-  race: string | null;
-  contender: string | null;
-  costNanos: number;
-  currency: string;
-  promptTokens: number;
-  completionTokens: number;
-  shadow: boolean;
-}
+/** One request's spend, as the request log stores it. */
+export type SpendRow = SpendRecord;
 
 export interface SpendGroup {
   key: Partial<Record<SpendDimension, string | null>>;

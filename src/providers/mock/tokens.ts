@@ -3,14 +3,11 @@
  * process pays its ~250 ms load once), loaded on the first mock call. Answers are split into stream pieces
  * along token boundaries; a character that spans several tokens stays whole in one piece.
  */
-type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+import { AS_TEXT, type Encoding } from '../chat-tokens.js';
 
-/** Text that looks like a special token (`<|endoftext|>`) is counted as ordinary text, not refused. */
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
+export { contentText, loadEncoding, promptTokens } from '../chat-tokens.js';
+
 const REPLACEMENT = '\uFFFD';
-/** Per-message overhead of the chat format (role markers, separators), per OpenAI's cookbook recipe. */
-const TOKENS_PER_MESSAGE = 3;
-const TOKENS_PER_REPLY = 3;
 const CACHE_LIMIT = 256;
 
 export interface Piece {
@@ -18,13 +15,7 @@ export interface Piece {
   tokens: number;
 }
 
-let encoding: Promise<Encoding> | null = null;
 const pieceCache = new Map<string, readonly Piece[]>();
-
-export function loadEncoding(): Promise<Encoding> {
-  encoding ??= import('gpt-tokenizer/encoding/o200k_base');
-  return encoding;
-}
 
 /** Splits `text` into token-sized pieces; cached, since answers come from a fixed configuration. */
 export function piecesOf(enc: Encoding, text: string): readonly Piece[] {
@@ -44,29 +35,4 @@ export function piecesOf(enc: Encoding, text: string): readonly Piece[] {
   if (pieceCache.size >= CACHE_LIMIT) pieceCache.clear();
   pieceCache.set(text, pieces);
   return pieces;
-}
-
-/** Prompt tokens of a chat body, counted the way OpenAI's cookbook does for chat models. */
-export function promptTokens(enc: Encoding, body: Record<string, unknown>): number {
-  let total = TOKENS_PER_REPLY;
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  for (const m of messages) {
-    total += TOKENS_PER_MESSAGE;
-    if (!m || typeof m !== 'object') continue;
-    const msg = m as Record<string, unknown>;
-    if (typeof msg.role === 'string') total += enc.countTokens(msg.role, AS_TEXT);
-    total += enc.countTokens(contentText(msg.content), AS_TEXT);
-  }
-  return total;
-}
-
-/** The text of a message's content: a string, or the `text` of its parts. */
-export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  let out = '';
-  for (const part of content) {
-    if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') out += (part as { text: string }).text;
-  }
-  return out;
 }

@@ -1,0 +1,20 @@
+/**
+ * Everything the dashboard adds to the gateway: the static app at /ui and the small JSON reads it needs beyond the
+ * admin APIs (who am I, budgets). One registration, so app.ts names the dashboard once.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { GatewayContext } from '../context.js';
+import { registerAdminBudgetRoutes } from './admin-budgets.js';
+import { registerAdminSessionRoute } from './admin-session.js';
+import { registerUiRoutes } from './ui.js';
+
+/** Paths under /ui answer without a key: the login page must load before anyone has typed one. */
+export function isDashboardPath(url: string): boolean {
+  return url === '/ui' || url.startsWith('/ui/') || url.startsWith('/ui?');
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  registerUiRoutes(app);
+  registerAdminSessionRoute(app, ctx);
+  registerAdminBudgetRoutes(app, ctx);
+}
