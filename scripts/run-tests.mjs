@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the whole suite with node:test through tsx, over an explicit file list (on Node 20 a glob or a
 // bare `--test` finds nothing and exits 0). Fails when no test file or no test ran.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,10 +21,13 @@ if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
+// Build first: the type check is part of the suite, and CLI tests then run the compiled `saima` (tsx would
+// transpile the whole CLI again in every child process).
+execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'inherit' });
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', '--test-force-exit', ...files],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-force-exit', ...files],
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test', SAIMA_TEST_CLI: 'dist' } },
 );
 let tail = '';
 child.stdout.on('data', (chunk) => {

@@ -77,8 +77,11 @@ test('a tokens-per-minute limit admits exactly what fits under 200 concurrent re
     races: { r: { champion: 'm' } },
     teams: { admin: { limits: { tpm: N * perRequest } } },
   });
+  const t0 = Date.now();
   const { ok, codes } = await fire(limited.client, 200);
-  assert.ok(ok >= N - 1 && ok <= N, `${ok} admitted for a TPM sized for ${N}`);
+  // The bucket refills continuously (a per-minute limit), so a slow run may admit what refilled meanwhile.
+  const refill = Math.ceil((N * (Date.now() - t0)) / 60_000);
+  assert.ok(ok >= N - 1 && ok <= N + refill, `${ok} admitted for a TPM sized for ${N} (+${refill} refilled)`);
   assert.ok(codes.every((c) => c === 'rate_limit_exceeded'));
   const denied = await fetch(`${limited.url}/v1/chat/completions`, {
     method: 'POST',

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI_MAIN } from '../support/cli.js';
+import { CLI_ARGS } from '../support/cli.js';
 
 const ADMIN = 'sk-saima-hygiene-admin-key-0123456789abcdefghij';
 const UPSTREAM_KEY = 'sk-upstream-very-secret-9f8e7d6c5b4a';
@@ -51,7 +51,7 @@ test('no key appears in logs, errors, metrics or the request log', async (t) => 
       '  bad: { champion: leaky }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'serve', '--config', cfg], {
+  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', cfg], {
     env: { ...process.env, SAIMA_ADMIN_KEY: ADMIN, LEAKY_KEY: UPSTREAM_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

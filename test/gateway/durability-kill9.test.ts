@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
-import { CLI_MAIN } from '../support/cli.js';
+import { CLI_ARGS } from '../support/cli.js';
 
 test('after kill -9 mid-load, every request the client saw complete is in the log', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'saima-kill9-'));
@@ -30,7 +30,7 @@ test('after kill -9 mid-load, every request the client saw complete is in the lo
       '  assistant: { champion: m }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'serve', '--config', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
   t.after(() => child.kill('SIGKILL'));
   const url = await new Promise<string>((resolve, reject) => {
     let err = '';

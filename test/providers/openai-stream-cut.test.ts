@@ -8,6 +8,7 @@ import { test, type TestContext } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import { OpenAIAdapter } from '../../src/providers/openai/adapter.js';
 import type { CallOutcome, UpstreamCall } from '../../src/providers/spec.js';
+import { UpstreamError } from '../../src/providers/upstream-error.js';
 import { fakeOpenAIContender, startFakeOpenAI, type FakeOpenAIFault } from '../support/fake-openai-upstream.js';
 
 const ANSWER = 'one two three four five six seven eight';
@@ -115,4 +116,15 @@ test('a consumer that stops early (return) settles the outcome', async (t) => {
   for await (const _chunk of reply.body) break;
   const outcome = await reply.outcome;
   assert.equal(outcome.error, null);
+});
+
+test('a client that goes away before the first event gets a thrown, non-retryable error, not an empty success', async (t) => {
+  const { up, adapter, call } = await setup(t);
+  up.setFaults([{ kind: 'stall', afterEvents: 0 }]);
+  const ac = new AbortController();
+  const reply = await adapter.send(call, ac.signal);
+  setTimeout(() => ac.abort(), 30);
+  await assert.rejects(reply.body[Symbol.asyncIterator]().next(), (err: unknown) => err instanceof UpstreamError && !err.retryable && err.phase === 'first_byte');
+  const outcome = await reply.outcome;
+  assert.equal(outcome.ok, false);
 });

@@ -94,6 +94,7 @@ test('a non-streamed body cut half-way is a retryable first-byte failure', async
 test('a stream that sends headers then stalls before any event times out at first byte, retryable', async (t) => {
   const err = await failure(t, { kind: 'stall', afterEvents: 0 }, true);
   assert.equal(err.code, 'upstream_timeout');
+  assert.match(err.message, /stalled for 300 ms/, 'the body timeout, not the headers timeout');
   assert.equal(err.phase, 'first_byte');
   assert.equal(err.retryable, true);
 });

@@ -2,7 +2,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+/** `npm test` builds first and sets SAIMA_TEST_CLI=dist; a single test file run on its own uses the source. */
+const USE_BUILT = process.env.SAIMA_TEST_CLI === 'dist';
+const MAIN = USE_BUILT ? BUILT : SOURCE;
+/** Arguments that run the CLI entry point: node [--import tsx] MAIN. */
+export const CLI_ARGS: readonly string[] = USE_BUILT ? [BUILT] : ['--import', 'tsx', SOURCE];
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +18,7 @@ export interface CliResult {
 
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,4 +36,3 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
   });
 }
 
-export const CLI_MAIN = MAIN;

@@ -181,6 +181,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (fault.kind === 'error_event') events.push(`data: ${JSON.stringify(errorBody(fault.message ?? 'The server had an error while processing your request.', 'server_error', null))}\n\n`);
     if (fault.kind === 'ok') events.push('data: [DONE]\n\n');
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders(); // headers go out now, as a real SSE server sends them before the first token
     if (opts.splitEvery) {
       const all = Buffer.from(events.join(''));
       for (let at = 0; at < all.length; at += opts.splitEvery) {
