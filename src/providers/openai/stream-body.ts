@@ -96,15 +96,15 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
       latch.settle(state.outcome());
       return;
     }
-    // The client went away: there is no one to tell, and the caller knows why it aborted.
-    if (o.deadline.callerAborted) return;
-
     const reason = failure === null ? null : o.deadline.explain(failure, sent ? 'mid_stream' : 'first_byte');
     if (!sent) {
+      // Including a caller abort (a non-retryable "call aborted"): the race layer must not take it for success.
       const err = reason ?? emptyStream(o.contender, tail);
       latch.settle(failedOutcome(err.info(), { ttftMs: state.ttftMs }));
       throw err;
     }
+    // The client went away mid-stream: there is no one to tell, and the caller knows why it aborted.
+    if (o.deadline.callerAborted) return;
     if (reason === null && watcher.upstreamError !== null) {
       // The upstream's own error event has already reached the client; a second one would say it twice.
       const message = `${o.contender.name}: upstream error in stream: ${watcher.upstreamError}`;
