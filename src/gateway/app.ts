@@ -106,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     reply.header('x-saima-request-id', req.id);
     req.principal = auth && !PUBLIC_PATHS.has(req.url) && !isDashboardPath(req.url) ? await auth.authenticate(req.headers.authorization) : ANONYMOUS;
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, (code) => ctx.metrics.rejected(code));
   registerChatRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);

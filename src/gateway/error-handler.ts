@@ -47,9 +47,10 @@ function publicMessage(code: ErrorCode, original: string): string {
   }
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, onRejected: (code: string) => void = () => {}): void {
   app.setErrorHandler((err, req, reply) => {
     const known = toSaimaError(err);
+    onRejected(known?.code ?? 'internal_error');
     if (known) {
       if (known instanceof RateLimitError) {
         reply.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))));
@@ -64,6 +65,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       .send(errorBody('internal_error', `The server had an error while processing your request (request id ${req.id}).`));
   });
   app.setNotFoundHandler((req, reply) => {
+    onRejected('not_found');
     reply.code(404).send(errorBody('not_found', `Unknown route: ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`));
   });
 }

@@ -46,7 +46,7 @@ export class GatewayMetrics {
     this.#ttft = new Histogram({ name: 'saima_time_to_first_token_seconds', help: 'Time to the first body byte from the upstream', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
     this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender and kind (prompt, completion)', labelNames: ['contender', 'kind'], registers });
     this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender', labelNames: ['contender', 'currency'], registers });
-    this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Requests refused before routing, by error code', labelNames: ['code'], registers });
+    this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Error responses by code (refused before routing, or failed after)', labelNames: ['code'], registers });
   }
 
   readonly #children = new Map<string, ContenderSeries>();

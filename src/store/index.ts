@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrations/index.js';
 import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 import { postgresSink, sqliteSink } from './request-log-sinks.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
+import { BattlesRepo } from './repos/battles.js';
 import { DecisionsRepo } from './repos/decisions.js';
 import { EvalsRepo } from './repos/evals.js';
 import { FeedbackRepo } from './repos/feedback.js';
@@ -31,6 +32,7 @@ export interface Store {
   readonly raceState: RaceStateRepo;
   readonly decisions: DecisionsRepo;
   readonly evals: EvalsRepo;
+  readonly battles: BattlesRepo;
   /** Drains the request log, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     raceState: new RaceStateRepo(db),
     decisions: new DecisionsRepo(db),
     evals: new EvalsRepo(db),
+    battles: new BattlesRepo(db),
     close() {
       closing ??= requestLog.close().then(() => handle.close());
       return closing;
@@ -79,6 +82,8 @@ export { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 export { sqliteSink, postgresSink, type BatchSink } from './request-log-sinks.js';
 export type { AggregateOptions } from './repos/requests.js';
 export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo, EvalsRepo };
+export { BattlesRepo, BATTLE_SOURCES, BATTLE_WINNERS } from './repos/battles.js';
+export type { ArenaMatchRecord, BattleFilter, BattleRecord, BattleSource, BattleWinner, PairOutcomeCount, StyleCounts, StyledBattle } from './repos/battles.js';
 export type { EvalRunRecord, EvalRunStatus, EvalRunSummary, EvalResultRow, GateResultRow, SpendByCurrency } from './repos/evals.js';
 export type { Database };
 export type * from './types.js';

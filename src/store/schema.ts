@@ -144,4 +144,61 @@ export interface Database {
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
   gate_results: GateResultsTable;
+  battles: BattlesTable;
+  battle_tags: BattleTagsTable;
+  arena_matches: ArenaMatchesTable;
+}
+
+export interface BattlesTable {
+  id: string;
+  ts: number;
+  race: string | null;
+  /** sha256 hex of the prompt text; the text itself only when the race captures. */
+  prompt_hash: string;
+  prompt: string | null;
+  contender_a: string;
+  contender_b: string;
+  answer_a: string | null;
+  answer_b: string | null;
+  /** a | b | tie | tie_bothbad; null for a judgement without a verdict (then `error` says why). */
+  winner: string | null;
+  error: string | null;
+  /** human | judge | shadow_judge */
+  source: string;
+  voter: string | null;
+  team: string | null;
+  /** JSON array of strings; `battle_tags` holds the same tags for filtering. */
+  tags: string;
+  language: string | null;
+  /** JSON text: style counts of each answer (tokens, headers, lists, bold). */
+  style_a: string | null;
+  style_b: string | null;
+  /** JSON text: judge verdicts per order, the match id, … */
+  details: string | null;
+}
+
+export interface BattleTagsTable {
+  battle_id: string;
+  tag: string;
+}
+
+export interface ArenaMatchesTable {
+  id: string;
+  ts: number;
+  race: string;
+  /** In the order shown to the voter: answer A came from contender_a. */
+  contender_a: string;
+  contender_b: string;
+  prompt_hash: string;
+  prompt: string | null;
+  answer_a: string | null;
+  answer_b: string | null;
+  style_a: string | null;
+  style_b: string | null;
+  tags: string;
+  language: string | null;
+  team: string | null;
+  key_id: string | null;
+  voted_at: number | null;
+  battle_id: string | null;
 }

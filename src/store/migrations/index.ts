@@ -6,10 +6,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database } from '../schema.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-evals.js';
+import * as m0003 from './0003-arena.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-evals': m0002,
+  '0003-arena': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,113 @@
+/**
+ * What the race monitor knows about each contender in a window: sufficient statistics (counts and running sums),
+ * never rows. The store fills them in SQL (`metricMoments`), the simulator synthesises them; the policies turn
+ * them into per-metric arm statistics here, so both run the same tests on the same numbers.
+ */
+import { meanStats, type ArmStats } from '../stats/index.js';
+import type { Moments } from '../store/repos/requests.js';
+
+export type { Moments };
+
+/** One contender's evidence over a window [since, now]. Moments are additive across disjoint time spans. */
+export interface ArmEvidence {
+  readonly contender: string;
+  /** Served requests, without those the client abandoned. */
+  readonly requests: number;
+  /** Of `requests`, failures and cut streams (cuts included). */
+  readonly errors: number;
+  readonly cuts: number;
+  /** Successful requests that stopped at the token limit: an answer the user did not get in full. */
+  readonly truncations: number;
+  /** ln(ms) of successful requests. */
+  readonly logLatency: Moments;
+  readonly logTtft: Moments;
+  /** Cost per request, in CNY (other currencies converted with the configured rate). */
+  readonly cost: Moments;
+  /** Feedback scores in [-1, 1]. */
+  readonly feedback: Moments;
+}
+
+/** The latest launch-gate verdict for a challenger (from `saima gate`), as the gate policy needs it. */
+export interface GateVerdict {
+  readonly passed: boolean;
+  readonly ts: number;
+  readonly reasons: unknown;
+}
+
+export interface RaceEvidence {
+  /** Per window start (epoch ms): each contender's evidence from that start to now. */
+  readonly windows: ReadonlyMap<number, ReadonlyMap<string, ArmEvidence>>;
+  /** Assignment units per contender since the last weight change, for the sample-ratio check. */
+  readonly assignment: { readonly since: number; readonly units: ReadonlyMap<string, number> } | null;
+  /** Latest gate verdict of each challenger waiting for one (null: none yet). */
+  readonly gates: ReadonlyMap<string, GateVerdict | null>;
+}
+
+export const NO_MOMENTS: Moments = Object.freeze({ n: 0, sum: 0, sumSquares: 0 });
+
+export function emptyArm(contender: string): ArmEvidence {
+  return { contender, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: NO_MOMENTS, logTtft: NO_MOMENTS, cost: NO_MOMENTS, feedback: NO_MOMENTS };
+}
+
+export function addMoments(a: Moments, b: Moments): Moments {
+  return { n: a.n + b.n, sum: a.sum + b.sum, sumSquares: a.sumSquares + b.sumSquares };
+}
+
+export function addArms(a: ArmEvidence, b: ArmEvidence): ArmEvidence {
+  return {
+    contender: a.contender,
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+    cuts: a.cuts + b.cuts,
+    truncations: a.truncations + b.truncations,
+    logLatency: addMoments(a.logLatency, b.logLatency),
+    logTtft: addMoments(a.logTtft, b.logTtft),
+    cost: addMoments(a.cost, b.cost),
+    feedback: addMoments(a.feedback, b.feedback),
+  };
+}
+
+/** A contender's evidence in the window starting at `since`; empty when it has none there. */
+export function armIn(evidence: RaceEvidence, since: number, contender: string): ArmEvidence {
+  return evidence.windows.get(since)?.get(contender) ?? emptyArm(contender);
+}
+
+/**
+ * Error rate as a proportion: errors (cuts included) plus truncations, over requests. The variance uses
+ * p̃ = (x + 0.5)/(n + 1) instead of x/n, so an arm with no error yet still has a little uncertainty: with
+ * p(1 − p) both arms at 0 errors would have zero variance, and no test could ever show them equal.
+ */
+export function errorRateArm(e: ArmEvidence): ArmStats {
+  const n = e.requests;
+  if (n === 0) return { n: 0, mean: 0, variance: 0 };
+  const x = Math.min(n, e.errors + e.truncations);
+  const pt = (x + 0.5) / (n + 1);
+  return { n, mean: x / n, variance: pt * (1 - pt) };
+}
+
+/** Mean ln(latency ms) of successful requests. */
+export function logLatencyArm(e: ArmEvidence): ArmStats {
+  return fromMoments(e.logLatency);
+}
+
+export function logTtftArm(e: ArmEvidence): ArmStats {
+  return fromMoments(e.logTtft);
+}
+
+/** Mean cost per request in CNY. */
+export function costArm(e: ArmEvidence): ArmStats {
+  return fromMoments(e.cost);
+}
+
+/**
+ * Mean feedback score. Scores are bounded in [-1, 1]; the variance is kept ≥ 1/(n + 1) for the same reason as
+ * the error rate's pseudo-count: unanimous feedback must not read as certainty.
+ */
+export function feedbackArm(e: ArmEvidence): ArmStats {
+  const s = fromMoments(e.feedback);
+  return s.n === 0 ? s : { ...s, variance: Math.max(s.variance, 1 / (s.n + 1)) };
+}
+
+function fromMoments(m: Moments): ArmStats {
+  return meanStats(m.n, m.sum, m.sumSquares);
+}

@@ -1,0 +1,110 @@
+/**
+ * `canary` (and `gate` once a challenger's launch gate has passed): a challenger starts at its configured weight
+ * and climbs the `ramp` one step at a time — each step after `min_step_s` and `min_samples` requests per arm, while
+ * no guardrail leans past its margin — and is promoted from the last step once the primary metric is
+ * significantly better and every guardrail is significantly within its margin. Any significant harm rolls it back
+ * at once, at any step. Blocked races (SRM, frozen) still roll back but add no traffic.
+ */
+import { checkSpend, checkSrm } from './race-checks.js';
+import { describeHarm, guardChallenger, type GuardResult } from './guard.js';
+import { gateStep } from './gate.js';
+import { leansHarmful, METRICS } from './metrics.js';
+import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
+import type { ChallengerState } from '../race-state.js';
+
+interface Step {
+  change: PolicyChange | null;
+  note: string;
+}
+
+export function decideCanary(input: PolicyInput): Verdict {
+  const { state } = input;
+  const srm = checkSrm(input);
+  const spend = checkSpend(input);
+  const blocked = state.frozen ? `frozen (${state.frozen})` : spend.change ? 'the extra-spend cap is reached' : srm.srm?.flagged ? 'the traffic split fails its sample-ratio check' : null;
+  const rollbacks: PolicyChange[] = [];
+  const alerts = [spend.change, srm.change].filter((c): c is PolicyChange => c !== null);
+  const adds: PolicyChange[] = [];
+  const views: ChallengerAssessment[] = [];
+  for (const c of state.challengers) {
+    const base = { contender: c.contender, status: c.status, weight: c.weight, step: c.step, since: c.since };
+    if (c.status === 'waiting_gate') {
+      const g = input.race.policy.type === 'gate' ? gateStep(input, c, blocked, adds.length > 0) : { change: null, note: `waiting for a launch gate, but the policy is ${input.race.policy.type}: activate it by hand` };
+      if (g.change) adds.push(g.change);
+      views.push({ ...base, requests: { champion: 0, challenger: 0 }, metrics: [], note: g.note });
+      continue;
+    }
+    if (c.status !== 'active') {
+      views.push({ ...base, requests: { champion: 0, challenger: 0 }, metrics: [], note: c.status.replace('_', ' ') });
+      continue;
+    }
+    const guard = guardChallenger(input, c);
+    let step: Step;
+    if (guard.broken) {
+      step = { change: { kind: 'rollback', contender: c.contender, since: c.since, reason: `guardrail broken: ${describeHarm(guard.broken)}`, details: details(input, c, guard) }, note: 'rolled back' };
+      rollbacks.push(step.change!);
+    } else {
+      step = blocked ? { change: null, note: `waiting: ${blocked}` } : advance(input, c, guard, adds.length > 0);
+      if (step.change?.kind === 'hold') alerts.push(step.change);
+      else if (step.change) adds.push(step.change);
+    }
+    views.push({ ...base, requests: guard.requests, metrics: guard.metrics, note: step.note });
+  }
+  return {
+    changes: [...rollbacks, ...alerts, ...adds],
+    assessment: { policy: input.race.policy.type, at: input.now, blocked, srm: srm.srm, spend: spend.spend, bandit: null, challengers: views },
+    banditEvaluated: false,
+  };
+}
+
+/** The statistics stored with a decision. */
+export function details(input: PolicyInput, c: ChallengerState, guard: GuardResult): Record<string, unknown> {
+  return { window: { since: c.since, weight: c.weight, step: c.step, requests: guard.requests }, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
+}
+
+function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, busy: boolean): Step {
+  const policy = input.race.policy;
+  const next = policy.ramp.find((r) => r > c.weight);
+  const enough = guard.requests.champion >= policy.min_samples && guard.requests.challenger >= policy.min_samples;
+  if (next === undefined) return promotion(input, c, guard, enough, busy);
+  const elapsed = (input.now - c.since) / 1000;
+  if (elapsed < policy.min_step_s || !enough) {
+    return { change: null, note: `next step ${next}% after ${policy.min_step_s} s and ${policy.min_samples} requests per arm (now ${Math.floor(elapsed)} s, ${guard.requests.champion}/${guard.requests.challenger})` };
+  }
+  const leaning = guard.metrics.filter((m) => leansHarmful(METRICS[m.metric], m)).map((m) => m.metric);
+  const others = input.state.challengers.filter((x) => x.status === 'active' && x !== c).reduce((s, x) => s + x.weight, 0);
+  // The champion is the control: it keeps at least as much traffic as the challenger it is compared with.
+  const room = 100 - (others + next) >= next;
+  if (leaning.length > 0 || !room) {
+    const cause = leaning.length > 0 ? `lean:${leaning.join(',')}` : 'room';
+    const note = leaning.length > 0 ? `holding at ${c.weight}%: ${leaning.join(', ')} ${leaning.length > 1 ? 'lean' : 'leans'} past the margin (not yet significant)` : `holding at ${c.weight}%: ${next}% would leave the champion less traffic than this challenger`;
+    const key = `${c.contender}:${c.since}:${cause}`;
+    const change: PolicyChange | null = input.memory.holds.has(key) ? null : { kind: 'hold', contender: c.contender, since: c.since, key, reason: note, details: details(input, c, guard) };
+    return { change, note };
+  }
+  if (busy) return { change: null, note: `next step ${next}% on the next tick` };
+  return {
+    change: { kind: 'ramp', contender: c.contender, since: c.since, to: next, step: policy.ramp.indexOf(next), reason: `guardrails hold after ${Math.floor(elapsed)} s and ${guard.requests.challenger} requests: ${c.weight}% → ${next}%`, details: details(input, c, guard) },
+    note: `ramping to ${next}%`,
+  };
+}
+
+function promotion(input: PolicyInput, c: ChallengerState, guard: GuardResult, enough: boolean, busy: boolean): Step {
+  const policy = input.race.policy;
+  const primary = guard.metrics.find((m) => m.role !== 'guardrail')!;
+  const pending = guard.metrics.filter((m) => m.role !== 'primary' && m.available && m.nonInferior?.significant !== true).map((m) => m.metric);
+  const better = primary.superior?.significant === true;
+  if (!enough) return { change: null, note: `last step: waiting for ${policy.min_samples} requests per arm` };
+  if (!better || pending.length > 0) {
+    const waits = [
+      ...(better ? [] : [`${primary.metric} to be significantly better (p = ${primary.superior ? primary.superior.pValue.toPrecision(2) : 'n/a'})`]),
+      ...(pending.length > 0 ? [`${pending.join(', ')} to be shown within ${pending.length > 1 ? 'their margins' : 'its margin'}`] : []),
+    ];
+    return { change: null, note: `last step: waiting for ${waits.join(' and ')}` };
+  }
+  if (busy) return { change: null, note: 'promoting on the next tick' };
+  return {
+    change: { kind: 'promote', contender: c.contender, since: c.since, reason: `${primary.metric} significantly better (p = ${primary.superior!.pValue.toPrecision(2)}) and every guardrail within its margin`, details: details(input, c, guard) },
+    note: 'promoted',
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The tests run on one challenger against the champion, and how α is shared among them.
+ *
+ * Rollback (harm) tests form one family per challenger: every configured guardrail plus the primary metric
+ * (a challenger significantly worse on the metric it is meant to win is rolled back too). The family is watched
+ * in every evidence window the challenger goes through — a new one starts at each ramp step, since the weights
+ * changed — so each harm test runs at α/(K·S), K tests and S windows (Bonferroni): the chance that a challenger
+ * no worse than its margins is ever rolled back stays ≤ α however long the race runs. Promotion needs the primary
+ * significantly better and every guardrail significantly within its margin; that is an intersection–union test,
+ * each part at plain α (Spotify's decision rule, Schuirmann's two one-sided tests).
+ */
+import type { Race } from '../../config/types.js';
+import type { ChallengerState } from '../race-state.js';
+import { armIn } from '../evidence.js';
+import { sequentialInterval } from './interval-methods.js';
+import { assessMetric, METRICS, type MetricSpec, type TestPlan } from './metrics.js';
+import type { MetricAssessment, MetricName, PolicyInput } from './types.js';
+
+export interface GuardResult {
+  readonly metrics: MetricAssessment[];
+  /** The first metric whose harm test is significant: the reason to roll back. */
+  readonly broken: MetricAssessment | null;
+  readonly requests: { champion: number; challenger: number };
+}
+
+/** Evidence windows a challenger goes through under a ramp: its starting weight and each higher ramp step. */
+export function windowCount(race: Race, contender: string): number {
+  if (race.policy.type === 'bandit') return 1;
+  const start = race.challengers.find((c) => c.contender === contender)?.weight ?? race.policy.ramp[0] ?? 0;
+  return 1 + race.policy.ramp.filter((r) => r > start).length;
+}
+
+/** The metrics tested for a challenger, with their roles, margins and levels. */
+export function testPlans(input: PolicyInput, contender: string): Array<{ spec: MetricSpec; plan: TestPlan }> {
+  const policy = input.race.policy;
+  const names = new Set<MetricName>([...(Object.keys(policy.guardrails) as MetricName[]), policy.primary]);
+  const tested = [...names].filter((n) => METRICS[n].arm !== null).length;
+  const harmAlpha = policy.alpha / (Math.max(1, tested) * windowCount(input.race, contender));
+  const method = input.method ?? sequentialInterval;
+  return [...names].map((name) => {
+    const guard = policy.guardrails[name];
+    const role = name !== policy.primary ? 'guardrail' : guard ? 'both' : 'primary';
+    return { spec: METRICS[name], plan: { role, margin: guard?.margin ?? 0, harmAlpha, alpha: policy.alpha, tuning: policy.tuning, method } };
+  });
+}
+
+export function guardChallenger(input: PolicyInput, c: ChallengerState): GuardResult {
+  const champion = armIn(input.evidence, c.since, input.state.champion);
+  const challenger = armIn(input.evidence, c.since, c.contender);
+  const metrics = testPlans(input, c.contender).map(({ spec, plan }) => assessMetric(spec, plan, champion, challenger));
+  return {
+    metrics,
+    broken: metrics.find((m) => m.harm?.significant === true) ?? null,
+    requests: { champion: champion.requests, challenger: challenger.requests },
+  };
+}
+
+/** One line for the decision log: "error_rate +0.091 (bound +0.052 > margin 0.01, p = 0.0004)". */
+export function describeHarm(m: MetricAssessment): string {
+  const ratio = METRICS[m.metric].scale !== 'absolute';
+  const fmt = (x: number) => (ratio ? `${x.toFixed(3)}×` : `${x >= 0 ? '+' : ''}${x.toFixed(4)}`);
+  const limit = ratio ? `${(1 + m.margin).toFixed(3)}×` : fmt(METRICS[m.metric].worse === 'higher' ? m.margin : -m.margin);
+  const cmp = METRICS[m.metric].worse === 'higher' ? '>' : '<';
+  return `${m.metric} ${fmt(m.effect)} (bound ${fmt(m.harm!.bound)} ${cmp} ${limit}, p = ${m.harm!.pValue.toPrecision(2)})`;
+}

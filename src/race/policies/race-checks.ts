@@ -1,0 +1,68 @@
+/**
+ * Race-wide checks every automatic policy runs before it adds traffic anywhere:
+ *  - sample-ratio mismatch: Pearson χ² of the assignment units since the last weight change against the routed
+ *    weights, flagged at p < 0.001 (GrowthBook's threshold), with at least 8 units per arm. A flagged split means
+ *    assignment or logging is broken, so comparisons are biased: ramps, promotions and re-weights wait; rollbacks
+ *    still happen, because taking traffic away is always safe.
+ *  - extra spend: Σ over challengers of (their cost − the champion's cost per request × their requests) since the
+ *    champion took over, in CNY. Past `max_extra_spend` the race is frozen: no ramp, promotion or re-weight until
+ *    someone unfreezes it; rollbacks still happen.
+ */
+import { srmTest } from '../../stats/index.js';
+import { routedChallengers } from '../race-state.js';
+import type { PolicyChange, PolicyInput, RaceAssessment } from './types.js';
+
+const MIN_SRM_UNITS = 8;
+
+/** The start of the window in which every weight of the race has been constant. */
+export function assignmentSince(input: Pick<PolicyInput, 'state'>): number {
+  return Math.max(input.state.championSince, ...input.state.challengers.map((c) => c.since));
+}
+
+export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; change: PolicyChange | null } {
+  const a = input.evidence.assignment;
+  const since = assignmentSince(input);
+  // A bandit moves weights every few minutes without opening a new window; its split is not tested.
+  if (input.race.policy.type === 'bandit' || !a || a.since !== since) return { srm: null, change: null };
+  const routed = routedChallengers(input.state).filter((c) => c.weight > 0);
+  const arms = [{ contender: input.state.champion, weight: Math.max(0, 100 - routed.reduce((s, c) => s + c.weight, 0)) }, ...routed];
+  const live = arms.filter((x) => x.weight > 0);
+  const units = live.map((x) => a.units.get(x.contender) ?? 0);
+  if (live.length < 2 || units.some((u) => u < MIN_SRM_UNITS)) return { srm: null, change: null };
+  const r = srmTest(units, live.map((x) => x.weight));
+  const srm = { since, pValue: r.pValue, chiSquare: r.chiSquare, flagged: r.flagged, units: Object.fromEntries(live.map((x, i) => [x.contender, units[i]!])) };
+  if (!r.flagged || input.memory.srmAlertedSince === since) return { srm, change: null };
+  const expected = live.map((x) => `${x.contender} ${x.weight}%`).join(' / ');
+  return {
+    srm,
+    change: {
+      kind: 'srm-alert',
+      since,
+      reason: `sample ratio mismatch: observed ${units.join(' / ')} units for weights ${expected} (χ² = ${r.chiSquare.toFixed(1)}, p = ${r.pValue.toPrecision(2)}); ramps and promotions wait`,
+      details: { test: 'srm', ...srm, weights: Object.fromEntries(live.map((x) => [x.contender, x.weight])) },
+    },
+  };
+}
+
+export function checkSpend(input: PolicyInput): { spend: RaceAssessment['spend']; change: PolicyChange | null } {
+  const cap = input.race.policy.max_extra_spend;
+  const window = input.evidence.windows.get(input.state.championSince);
+  if (!cap || !window) return { spend: null, change: null };
+  const capCny = cap.amount * input.fx[cap.currency];
+  const champion = window.get(input.state.champion);
+  const perRequest = champion && champion.cost.n > 0 ? champion.cost.sum / champion.cost.n : null;
+  let extra = 0;
+  if (perRequest !== null) {
+    for (const arm of window.values()) if (arm.contender !== input.state.champion) extra += arm.cost.sum - arm.cost.n * perRequest;
+  }
+  const spend = { extra, cap: capCny, currency: 'CNY' as const };
+  if (input.state.frozen || extra <= capCny) return { spend, change: null };
+  return {
+    spend,
+    change: {
+      kind: 'freeze',
+      reason: `challengers cost ${extra.toFixed(4)} CNY more than the champion would have, past the cap of ${capCny.toFixed(4)} CNY; ramping frozen`,
+      details: { test: 'max_extra_spend', extraCny: extra, capCny, cap, championCostPerRequest: perRequest, since: input.state.championSince },
+    },
+  };
+}

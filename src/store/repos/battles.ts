@@ -1,0 +1,316 @@
+/**
+ * Arena battles and pending blind matches. Battles are append-only: nothing here updates or deletes one, so a
+ * retired contender keeps its history and best-of-N selection stays visible. A vote claims its match and writes
+ * its battle in one transaction, so a match yields at most one battle even when two votes race.
+ */
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { ArenaMatchesTable, BattlesTable, Database } from '../schema.js';
+
+export type BattleWinner = 'a' | 'b' | 'tie' | 'tie_bothbad';
+export type BattleSource = 'human' | 'judge' | 'shadow_judge';
+export const BATTLE_WINNERS: readonly BattleWinner[] = ['a', 'b', 'tie', 'tie_bothbad'];
+export const BATTLE_SOURCES: readonly BattleSource[] = ['human', 'judge', 'shadow_judge'];
+
+/** Style counts of one answer: the covariates of style control (FastChat `add_markdown_info.py`). */
+export interface StyleCounts {
+  tokens: number;
+  headers: number;
+  lists: number;
+  bold: number;
+}
+
+export interface BattleRecord {
+  id: string;
+  ts: number;
+  race: string | null;
+  promptHash: string;
+  /** Only when the race captures text. */
+  prompt: string | null;
+  contenderA: string;
+  contenderB: string;
+  answerA: string | null;
+  answerB: string | null;
+  /** Null for a judgement that produced no verdict; `error` then says why. Such rows are never rated. */
+  winner: BattleWinner | null;
+  error: string | null;
+  source: BattleSource;
+  /** A key id for human votes, the judge contender for judged battles. */
+  voter: string | null;
+  team: string | null;
+  tags: string[];
+  language: string | null;
+  styleA: StyleCounts | null;
+  styleB: StyleCounts | null;
+  details: unknown;
+}
+
+export interface BattleFilter {
+  /** Battles recorded for this race. */
+  race?: string;
+  /** Battles whose two contenders are both in this set. */
+  contenders?: readonly string[];
+  tag?: string;
+  language?: string;
+  sources?: readonly BattleSource[];
+  since?: number;
+  until?: number;
+}
+
+/** Decided battles per ordered pair and outcome: the sufficient statistics of plain Bradley–Terry. */
+export interface PairOutcomeCount {
+  contenderA: string;
+  contenderB: string;
+  winner: BattleWinner;
+  n: number;
+}
+
+export interface StyledBattle {
+  contenderA: string;
+  contenderB: string;
+  winner: BattleWinner;
+  styleA: StyleCounts;
+  styleB: StyleCounts;
+}
+
+export interface ArenaMatchRecord {
+  id: string;
+  ts: number;
+  race: string;
+  /** In the order shown: answer A came from contenderA. */
+  contenderA: string;
+  contenderB: string;
+  promptHash: string;
+  prompt: string | null;
+  answerA: string | null;
+  answerB: string | null;
+  styleA: StyleCounts | null;
+  styleB: StyleCounts | null;
+  tags: string[];
+  language: string | null;
+  team: string | null;
+  keyId: string | null;
+  votedAt: number | null;
+  battleId: string | null;
+}
+
+/** 20 columns × 500 rows stays under SQLite's 32 766 and PostgreSQL's 65 535 bind parameters. */
+const ROWS_PER_INSERT = 500;
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
+
+const toBattleRecord = (b: BattleRecord): BattlesTable => ({
+  id: b.id,
+  ts: b.ts,
+  race: b.race,
+  prompt_hash: b.promptHash,
+  prompt: b.prompt,
+  contender_a: b.contenderA,
+  contender_b: b.contenderB,
+  answer_a: b.answerA,
+  answer_b: b.answerB,
+  winner: b.winner,
+  error: b.error,
+  source: b.source,
+  voter: b.voter,
+  team: b.team,
+  tags: JSON.stringify(b.tags),
+  language: b.language,
+  style_a: json(b.styleA),
+  style_b: json(b.styleB),
+  details: json(b.details),
+});
+
+const fromBattleRecord = (r: BattlesTable): BattleRecord => ({
+  id: r.id,
+  ts: Number(r.ts),
+  race: r.race,
+  promptHash: r.prompt_hash,
+  prompt: r.prompt,
+  contenderA: r.contender_a,
+  contenderB: r.contender_b,
+  answerA: r.answer_a,
+  answerB: r.answer_b,
+  winner: r.winner as BattleWinner | null,
+  error: r.error,
+  source: r.source as BattleSource,
+  voter: r.voter,
+  team: r.team,
+  tags: JSON.parse(r.tags) as string[],
+  language: r.language,
+  styleA: parse<StyleCounts>(r.style_a),
+  styleB: parse<StyleCounts>(r.style_b),
+  details: parse<unknown>(r.details),
+});
+
+const toMatchRecord = (m: ArenaMatchRecord): ArenaMatchesTable => ({
+  id: m.id,
+  ts: m.ts,
+  race: m.race,
+  contender_a: m.contenderA,
+  contender_b: m.contenderB,
+  prompt_hash: m.promptHash,
+  prompt: m.prompt,
+  answer_a: m.answerA,
+  answer_b: m.answerB,
+  style_a: json(m.styleA),
+  style_b: json(m.styleB),
+  tags: JSON.stringify(m.tags),
+  language: m.language,
+  team: m.team,
+  key_id: m.keyId,
+  voted_at: m.votedAt,
+  battle_id: m.battleId,
+});
+
+const fromMatchRecord = (r: ArenaMatchesTable): ArenaMatchRecord => ({
+  id: r.id,
+  ts: Number(r.ts),
+  race: r.race,
+  contenderA: r.contender_a,
+  contenderB: r.contender_b,
+  promptHash: r.prompt_hash,
+  prompt: r.prompt,
+  answerA: r.answer_a,
+  answerB: r.answer_b,
+  styleA: parse<StyleCounts>(r.style_a),
+  styleB: parse<StyleCounts>(r.style_b),
+  tags: JSON.parse(r.tags) as string[],
+  language: r.language,
+  team: r.team,
+  keyId: r.key_id,
+  votedAt: r.voted_at === null ? null : Number(r.voted_at),
+  battleId: r.battle_id,
+});
+
+export class BattlesRepo {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Appends battles (and their tags) in one transaction. */
+  async insert(battles: readonly BattleRecord[]): Promise<void> {
+    if (battles.length === 0) return;
+    await this.#db.transaction().execute(async (trx) => {
+      for (let i = 0; i < battles.length; i += ROWS_PER_INSERT) {
+        const chunk = battles.slice(i, i + ROWS_PER_INSERT);
+        await trx.insertInto('battles').values(chunk.map(toBattleRecord)).execute();
+        const tags = chunk.flatMap((b) => [...new Set(b.tags)].map((tag) => ({ battle_id: b.id, tag })));
+        for (let j = 0; j < tags.length; j += 4 * ROWS_PER_INSERT) {
+          await trx.insertInto('battle_tags').values(tags.slice(j, j + 4 * ROWS_PER_INSERT)).execute();
+        }
+      }
+    });
+  }
+
+  async get(id: string): Promise<BattleRecord | null> {
+    const r = await this.#db.selectFrom('battles').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? fromBattleRecord(r) : null;
+  }
+
+  /** Newest first, errors included; `limit` defaults to 100 and is capped at 10 000. */
+  async list(filter: BattleFilter & { limit?: number } = {}): Promise<BattleRecord[]> {
+    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), 10_000);
+    const recs = await this.#filtered(this.#db.selectFrom('battles').selectAll(), filter).orderBy('ts', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return recs.map(fromBattleRecord);
+  }
+
+  /** Decided battles grouped by (contender a, contender b, winner): all a plain Bradley–Terry fit needs. */
+  async pairCounts(filter: BattleFilter = {}): Promise<PairOutcomeCount[]> {
+    const rows = await this.#filtered(this.#db.selectFrom('battles'), filter)
+      .where('winner', 'is not', null)
+      .groupBy(['contender_a', 'contender_b', 'winner'])
+      .select((eb) => ['contender_a', 'contender_b', 'winner', eb.fn.countAll().as('n')])
+      .execute();
+    return rows.map((r) => ({ contenderA: r.contender_a, contenderB: r.contender_b, winner: r.winner as BattleWinner, n: Number(r.n) }));
+  }
+
+  /** Decided battles that carry style counts on both sides, one row per battle (style control cannot aggregate). */
+  async styled(filter: BattleFilter = {}): Promise<StyledBattle[]> {
+    const rows = await this.#filtered(this.#db.selectFrom('battles'), filter)
+      .where('winner', 'is not', null)
+      .where('style_a', 'is not', null)
+      .where('style_b', 'is not', null)
+      .select(['contender_a', 'contender_b', 'winner', 'style_a', 'style_b'])
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      contenderA: r.contender_a,
+      contenderB: r.contender_b,
+      winner: r.winner as BattleWinner,
+      styleA: JSON.parse(r.style_a!) as StyleCounts,
+      styleB: JSON.parse(r.style_b!) as StyleCounts,
+    }));
+  }
+
+  /** Judgements without a verdict under the filter. */
+  async countErrors(filter: BattleFilter = {}): Promise<number> {
+    const r = await this.#filtered(this.#db.selectFrom('battles'), filter)
+      .where('winner', 'is', null)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Every contender named by a battle (either side) under the filter, sorted. */
+  async contenders(filter: BattleFilter = {}): Promise<string[]> {
+    const [a, b] = await Promise.all([
+      this.#filtered(this.#db.selectFrom('battles'), filter).select('contender_a as name').distinct().execute(),
+      this.#filtered(this.#db.selectFrom('battles'), filter).select('contender_b as name').distinct().execute(),
+    ]);
+    return [...new Set([...a, ...b].map((r) => r.name))].sort();
+  }
+
+  async createMatch(m: ArenaMatchRecord): Promise<void> {
+    await this.#db.insertInto('arena_matches').values(toMatchRecord(m)).execute();
+  }
+
+  async getMatch(id: string): Promise<ArenaMatchRecord | null> {
+    const r = await this.#db.selectFrom('arena_matches').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? fromMatchRecord(r) : null;
+  }
+
+  /**
+   * Claims an unvoted match and appends its battle, atomically: `voted` when the match already has its vote
+   * (nothing written), `missing` when there is no such match.
+   */
+  async voteMatch(matchId: string, battle: BattleRecord): Promise<'ok' | 'voted' | 'missing'> {
+    return this.#db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .updateTable('arena_matches')
+        .set({ voted_at: battle.ts, battle_id: battle.id })
+        .where('id', '=', matchId)
+        .where('voted_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) {
+        const exists = await trx.selectFrom('arena_matches').select('id').where('id', '=', matchId).executeTakeFirst();
+        return exists ? 'voted' : 'missing';
+      }
+      await trx.insertInto('battles').values(toBattleRecord(battle)).execute();
+      const tags = [...new Set(battle.tags)].map((tag) => ({ battle_id: battle.id, tag }));
+      if (tags.length) await trx.insertInto('battle_tags').values(tags).execute();
+      return 'ok';
+    });
+  }
+
+  #filtered<O>(q: SelectQueryBuilder<Database, 'battles', O>, f: BattleFilter): SelectQueryBuilder<Database, 'battles', O> {
+    if (f.race !== undefined) q = q.where('race', '=', f.race);
+    if (f.contenders !== undefined) {
+      // An empty set matches nothing; `in ()` is not valid SQL.
+      const names = f.contenders.length ? [...f.contenders] : [''];
+      q = q.where('contender_a', 'in', names).where('contender_b', 'in', names);
+    }
+    if (f.language !== undefined) q = q.where('language', '=', f.language);
+    if (f.sources !== undefined) q = q.where('source', 'in', f.sources.length ? [...f.sources] : ['']);
+    if (f.since !== undefined) q = q.where('ts', '>=', f.since);
+    if (f.until !== undefined) q = q.where('ts', '<', f.until);
+    if (f.tag !== undefined) {
+      const tag = f.tag;
+      q = q.where(({ exists, selectFrom }) =>
+        exists(selectFrom('battle_tags').select('battle_tags.tag').whereRef('battle_tags.battle_id', '=', 'battles.id').where('battle_tags.tag', '=', tag)),
+      );
+    }
+    return q;
+  }
+}
