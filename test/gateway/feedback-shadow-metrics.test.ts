@@ -54,6 +54,7 @@ test('/metrics exposes requests, latency, TTFT, tokens and cost per contender', 
   await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] });
   const stream = await client.chat.completions.create({ model: 'r', stream: true, messages: [{ role: 'user', content: 'x' }] });
   for await (const _c of stream);
+  await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }) });
   const res = await fetch(`${url}/metrics`);
   assert.match(res.headers.get('content-type')!, /text\/plain/);
   const text = await res.text();
@@ -62,6 +63,7 @@ test('/metrics exposes requests, latency, TTFT, tokens and cost per contender', 
   assert.match(text, /saima_time_to_first_token_seconds_count\{race="r",contender="m"\} 2/);
   assert.match(text, /saima_tokens_total\{contender="m",kind="completion"\} \d+/);
   assert.match(text, /saima_cost_total\{contender="m",currency="CNY"\} [\d.e-]+/);
+  assert.match(text, /saima_rejected_requests_total\{code="model_not_found"\} 1/);
 });
 
 test('GET /health answers without a key even when auth is on; other routes need one', async (t) => {
