@@ -68,9 +68,9 @@ for (const dialect of testDialects()) {
     assert.deepEqual(results.sort(), ['ok', 'voted']);
     assert.equal(await store.battles.voteMatch('match_nope', battle({ id: 'v3' })), 'missing');
     const voted = await store.battles.getMatch('match_1');
-    assert.ok(voted?.votedAt !== null && voted?.battleId !== null);
-    assert.ok((await store.battles.get(voted.battleId!)) !== null, 'the winning vote wrote its battle');
-    assert.equal((await store.battles.get(voted.battleId === 'v1' ? 'v2' : 'v1')), null, 'the losing vote wrote nothing');
+    assert.ok(voted && voted.votedAt !== null && voted.battleId !== null);
+    assert.ok((await store.battles.get(voted.battleId)) !== null, 'the winning vote wrote its battle');
+    assert.equal(await store.battles.get(voted.battleId === 'v1' ? 'v2' : 'v1'), null, 'the losing vote wrote nothing');
     assert.equal(sum(await store.battles.pairCounts({ tag: 't' })), 1);
   });
 }
