@@ -29,7 +29,7 @@ async function setup(t: TestContext, opts: FakeOpenAIOptions) {
 
 /** The upstream's bytes minus its usage-only event. */
 function withoutUsageEvent(sent: Buffer): string {
-  const events = sent.toString().split(/(?<=\n\n)/);
+  const events = sent.toString().split(/(?<=\r?\n\r?\n)/);
   const usage = events.filter((e) => e.startsWith('data: ') && e.includes('"choices":[]') && e.includes('"usage":{'));
   assert.equal(usage.length, 1, 'the upstream sent one usage chunk');
   return events.filter((e) => !usage.includes(e)).join('');
@@ -62,4 +62,14 @@ test('usage inside the finish chunk (DeepSeek style) is never removed: that chun
   assert.ok(bytes.equals(up.requests[0]!.sent));
   assert.equal(outcome.finishReason, 'stop');
   assert.deepEqual(outcome.usage, { promptTokens: 4, completionTokens: 2, reasoningTokens: 0, cachedTokens: 3, estimated: false });
+});
+
+test('an upstream with CRLF line endings gets the same treatment', async (t) => {
+  const body = fixture('openai-stream-usage.sse').replace(/\n/g, '\r\n');
+  const { adapter, call } = await setup(t, { faults: [{ kind: 'replay', body }] });
+  const { bytes, outcome } = await drainReply(await adapter.send(call, new AbortController().signal));
+  assert.equal(bytes.toString(), withoutUsageEvent(Buffer.from(body)));
+  assert.ok(bytes.toString().endsWith('data: [DONE]\r\n\r\n'));
+  assert.equal(outcome.usage?.cachedTokens, 1152);
+  assert.equal(outcome.ok, true);
 });

@@ -1,47 +1,47 @@
 /**
  * Removes the usage-only chunk (`"choices":[]` plus a usage object) that we asked the upstream for with
  * `stream_options.include_usage` on behalf of a client that did not ask for it. Everything else passes
- * byte for byte. Input must be whole events (see SseAligner); only buffers that contain an empty `choices`
- * array are split, which happens once per stream.
+ * byte for byte. Input must be whole events (see SseAligner). It runs only on the buffer that the side
+ * parser saw the usage chunk in, once per stream, and uses native searches rather than a byte loop.
  */
 
 const NEEDLES = [Buffer.from('"choices":[]'), Buffer.from('"choices": []')];
 const USAGE = Buffer.from('"usage"');
 const DATA = Buffer.from('data:');
-const LF = 10;
-const CR = 13;
-
-function hasEmptyChoices(buf: Buffer): boolean {
-  return buf.indexOf(NEEDLES[0]!) !== -1 || buf.indexOf(NEEDLES[1]!) !== -1;
-}
+const LFLF = Buffer.from('\n\n');
+const LFCRLF = Buffer.from('\n\r\n');
 
 /** Returns `events` without its usage-only events; the same buffer when there is nothing to drop. */
 export function hideUsageChunk(events: Buffer): Buffer {
-  if (!hasEmptyChoices(events)) return events;
-  const kept: Buffer[] = [];
-  let start = 0;
-  let dropped = false;
-  while (start < events.length) {
-    const end = eventEnd(events, start);
-    const event = events.subarray(start, end);
-    if (isUsageOnly(event)) dropped = true;
-    else kept.push(event);
-    start = end;
+  let out = events;
+  for (const needle of NEEDLES) {
+    let from = 0;
+    for (let at = out.indexOf(needle, from); at !== -1; at = out.indexOf(needle, from)) {
+      const start = eventStart(out, at);
+      const end = eventEnd(out, at);
+      // A comment block could quote the same text; only a data event with a usage object is the chunk.
+      const event = out.subarray(start, end);
+      if (event.indexOf(DATA) === 0 && event.indexOf(USAGE) !== -1) {
+        out = Buffer.concat([out.subarray(0, start), out.subarray(end)]);
+        from = start;
+      } else {
+        from = end;
+      }
+    }
   }
-  return dropped ? Buffer.concat(kept) : events;
+  return out;
 }
 
-function isUsageOnly(event: Buffer): boolean {
-  // A comment block could quote the same text; only a data event is a chunk.
-  return event.indexOf(DATA) === 0 && hasEmptyChoices(event) && event.indexOf(USAGE) !== -1;
+/** Start of the event holding byte `at`: just past the previous blank line, or 0. */
+function eventStart(buf: Buffer, at: number): number {
+  const lf = buf.lastIndexOf(LFLF, at);
+  const crlf = buf.lastIndexOf(LFCRLF, at);
+  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 3);
 }
 
-/** End of the event starting at `from`: just past its blank line (LF LF, CR LF CR LF), or the buffer's end. */
-function eventEnd(buf: Buffer, from: number): number {
-  for (let i = from; i < buf.length; i++) {
-    if (buf[i] !== LF) continue;
-    if (buf[i + 1] === LF) return i + 2;
-    if (buf[i + 1] === CR && buf[i + 2] === LF) return i + 3;
-  }
-  return buf.length;
+/** End of the event holding byte `at`: just past its blank line (LF LF or CR LF CR LF), or the buffer's end. */
+function eventEnd(buf: Buffer, at: number): number {
+  const lf = buf.indexOf(LFLF, at);
+  const crlf = buf.indexOf(LFCRLF, at);
+  return Math.min(lf === -1 ? buf.length : lf + 2, crlf === -1 ? buf.length : crlf + 3);
 }
