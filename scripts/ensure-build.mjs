@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Builds dist/ with tsc when any source file is newer than the last build (tsc's incremental info makes a
-// no-op build take about a second, but skipping it entirely keeps `npm start` instant).
+// no-op build take about a second, but skipping it entirely keeps `npm start` instant). The dashboard bundle in
+// dist/web is rebuilt the same way when web/ changed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureWebBuild } from './ensure-web-build.mjs';
 
 function newest(dir) {
   let t = 0;
@@ -20,3 +22,4 @@ const sources = Math.max(newest('src'), newest('bench'), statSync('package.json'
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
+ensureWebBuild();

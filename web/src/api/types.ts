@@ -1,0 +1,147 @@
+/** The JSON the dashboard reads, as the gateway's admin routes write it (src/gateway/routes/admin-*.ts). */
+
+export interface List<T> {
+  object: 'list';
+  data: T[];
+}
+
+export interface ChallengerState {
+  contender: string;
+  weight: number;
+  since: number;
+  status: 'active' | 'rolled_back' | 'waiting_gate' | 'retired';
+  step: number;
+}
+
+export interface MetricSummary {
+  n: number;
+  mean: number;
+  p50: number;
+  p95: number;
+}
+
+export interface ContenderAggregate {
+  contender: string;
+  n: number;
+  errors: number;
+  cuts: number;
+  latencyMs: MetricSummary | null;
+  ttftMs: MetricSummary | null;
+  promptTokens: number;
+  completionTokens: number;
+  costNanos: number;
+  currency: string | null;
+}
+
+export interface FeedbackAggregate {
+  contender: string;
+  n: number;
+  mean: number;
+  positive: number;
+  negative: number;
+}
+
+export interface Decision {
+  id: string;
+  ts: number;
+  race: string;
+  action: string;
+  contender: string | null;
+  reason: string | null;
+  details: unknown;
+  actor: string | null;
+}
+
+export interface RaceSummary {
+  name: string;
+  champion: string;
+  challengers: ChallengerState[];
+  frozen: string | null;
+  weights: Array<{ name: string; weight: number }>;
+}
+
+export interface RaceReport {
+  object: 'race';
+  name: string;
+  description?: string;
+  champion: string;
+  champion_since: number;
+  frozen: string | null;
+  version: number;
+  weights: Array<{ contender: string; weight: number }>;
+  challengers: ChallengerState[];
+  contenders: ContenderAggregate[];
+  feedback: FeedbackAggregate[];
+  /** The race monitor's latest view; its shape belongs to the monitor, so pages read it defensively. */
+  monitor: unknown;
+  decisions: Decision[];
+}
+
+export interface RequestRow {
+  object: 'request';
+  id: string;
+  ts: number;
+  race: string | null;
+  contender: string | null;
+  upstreamModel: string | null;
+  team: string | null;
+  keyId: string | null;
+  shadow: boolean;
+  stream: boolean;
+  status: number;
+  outcome: 'ok' | 'error' | 'cut';
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  usageEstimated: boolean;
+  costNanos: number;
+  currency: string;
+  finishReason: string | null;
+  promptText: string | null;
+  responseText: string | null;
+}
+
+export type SpendDimension = 'day' | 'month' | 'team' | 'key' | 'race' | 'contender';
+
+export interface SpendGroup {
+  key: Partial<Record<SpendDimension, string | null>>;
+  currency: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costNanos: number;
+  cost: number;
+}
+
+export interface SpendReport {
+  object: 'spend_report';
+  by: SpendDimension[];
+  since: number;
+  time_zone: string;
+  data: SpendGroup[];
+}
+
+export interface BudgetStatus {
+  name: string;
+  scope: { team?: string; key?: string; contender?: string; race?: string };
+  period: 'day' | 'month';
+  period_key: string;
+  currency: string;
+  limit: number;
+  soft_limit: number;
+  soft_ratio: number;
+  spent: number;
+  reserved: number;
+  downgrade_to: string | null;
+}
+
+export interface ModelEntry {
+  id: string;
+  saima?: { kind: 'race' | 'contender' };
+}

@@ -1,0 +1,38 @@
+/** One ECharts instance in a div: created once, options replaced on change, resized with its container. */
+import { useEffect, useRef } from 'react';
+import { echarts, type ChartOption } from './echarts.js';
+
+export interface ChartProps {
+  option: ChartOption;
+  height?: number;
+  testId?: string;
+  /** Extra data-* attributes, e.g. the number of markers drawn, for tests and screen readers. */
+  data?: Record<string, string | number>;
+  label?: string;
+}
+
+export function Chart({ option, height = 320, testId, data, label }: ChartProps) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+
+  useEffect(() => {
+    if (!el.current) return;
+    const c = echarts.init(el.current, null, { renderer: 'svg' });
+    chart.current = c;
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: true });
+  }, [option]);
+
+  const attrs: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(data ?? {})) attrs[`data-${k}`] = v;
+  return <div ref={el} className="chart" style={{ height }} data-testid={testId} role="img" aria-label={label} {...attrs} />;
+}

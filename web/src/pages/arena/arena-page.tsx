@@ -1,0 +1,3 @@
+export function ArenaPage() {
+  return <p>TODO</p>;
+}

@@ -1,0 +1,3 @@
+export function EvalRunPage({ id }: { id: string }) {
+  return <p>{id}</p>;
+}

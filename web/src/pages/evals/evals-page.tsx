@@ -1,0 +1,3 @@
+export function EvalsPage() {
+  return <p>TODO</p>;
+}

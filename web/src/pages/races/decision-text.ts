@@ -1,0 +1,42 @@
+/** How a decision reads in the chart tooltip and the decisions table, in either language. */
+import type { Decision } from '../../api/types.js';
+import type { MessageKey } from '../../i18n/en.js';
+import type { Translate } from '../../i18n/i18n-context.js';
+
+const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze'];
+
+/** The action, with a manual change's kind (set-weight, promote, rollback) when it recorded one. */
+export function decisionLabel(d: Decision, t: Translate): string {
+  const action = KNOWN.includes(d.action) ? t(`races.decision.${d.action}` as MessageKey) : d.action;
+  const change = typeof d.details === 'object' && d.details !== null ? (d.details as Record<string, unknown>).change : undefined;
+  return d.action === 'manual' && typeof change === 'string' ? `${action}: ${change}` : action;
+}
+
+export function decisionColor(d: Decision): string {
+  const change = typeof d.details === 'object' && d.details !== null ? (d.details as Record<string, unknown>).change : undefined;
+  const kind = d.action === 'manual' && typeof change === 'string' ? change : d.action;
+  if (kind === 'rollback') return '#dc2626';
+  if (kind === 'promote') return '#16a34a';
+  if (kind === 'ramp' || kind === 'set-weight') return '#2563eb';
+  return '#6b7280';
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) < 0.001 ? v.toExponential(2) : v.toFixed(4).replace(/0+$/, '');
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '—';
+  return JSON.stringify(v);
+}
+
+/** The decision's recorded numbers, one `path: value` line each (nested objects flattened, at most 14 lines). */
+export function detailLines(details: unknown, prefix = ''): string[] {
+  if (typeof details !== 'object' || details === null) return details === null || details === undefined ? [] : [`${prefix || 'value'}: ${show(details)}`];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(details as Record<string, unknown>)) {
+    if (k === 'change') continue;
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(...detailLines(v, path));
+    else out.push(`${path}: ${show(v)}`);
+  }
+  return out.slice(0, 14);
+}

@@ -1,0 +1,41 @@
+/** The race's audit log: newest first, with who acted, why, and the numbers behind it. */
+import type { Decision } from '../../api/types.js';
+import { fmtTime } from '../../components/format.js';
+import { EmptyState } from '../../components/status-views.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+
+export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }) {
+  const { t, lang } = useI18n();
+  if (decisions.length === 0) return <EmptyState>{t('races.noDecisions')}</EmptyState>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="decisions-table">
+        <thead>
+          <tr>
+            <th>{t('common.time')}</th>
+            <th>{t('races.action')}</th>
+            <th>{t('common.contender')}</th>
+            <th>{t('common.reason')}</th>
+            <th>{t('races.details')}</th>
+            <th>{t('races.actor')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {decisions.map((d) => (
+            <tr key={d.id} data-testid="decision-row">
+              <td className="nowrap">{fmtTime(d.ts, lang)}</td>
+              <td>
+                <span className="dot" style={{ background: decisionColor(d) }} aria-hidden="true" /> {decisionLabel(d, t)}
+              </td>
+              <td>{d.contender ?? '—'}</td>
+              <td>{d.reason ?? '—'}</td>
+              <td className="small mono">{detailLines(d.details).join(' · ') || '—'}</td>
+              <td className="small">{d.actor ?? t('races.monitor')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Per contender: role, weight, state, sample size, and the guardrail metrics with 95% intervals, plus the race
+ * monitor's sequential-test status when a monitor runs in this gateway.
+ */
+import type { RaceReport } from '../../api/types.js';
+import { fmtMoney, fmtMs, fmtNumber, fmtPct } from '../../components/format.js';
+import { Interval } from '../../components/interval.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import type { MessageKey } from '../../i18n/en.js';
+import { feedbackInterval, wilson } from './intervals.js';
+import { monitorChips } from './monitor-status.js';
+
+export function GuardrailTable({ race, contenders }: { race: RaceReport; contenders: readonly string[] }) {
+  const { t } = useI18n();
+  const weightOf = new Map(race.weights.map((w) => [w.contender, w.weight]));
+  const stateOf = new Map(race.challengers.map((c) => [c.contender, c.status]));
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="guardrail-table">
+        <thead>
+          <tr>
+            <th>{t('common.contender')}</th>
+            <th>{t('races.role')}</th>
+            <th className="num">{t('races.weight')}</th>
+            <th className="num">{t('common.n')}</th>
+            <th>{t('races.errorRate')}</th>
+            <th className="num">{t('races.p95')}</th>
+            <th className="num">{t('races.ttft')}</th>
+            <th>{t('races.feedback')}</th>
+            <th className="num">{t('races.costPerReq')}</th>
+            <th>{t('races.sequential')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {contenders.map((c) => {
+            const agg = race.contenders.find((a) => a.contender === c);
+            const fb = race.feedback.find((f) => f.contender === c);
+            const n = agg?.n ?? 0;
+            const err = agg && n > 0 ? agg.errors / n : null;
+            const errCi = agg ? wilson(agg.errors, n) : null;
+            const fbCi = fb ? feedbackInterval(fb.mean, fb.n) : null;
+            const champion = c === race.champion;
+            const state = champion ? null : stateOf.get(c);
+            const chips = champion ? [] : monitorChips(race.monitor, c);
+            return (
+              <tr key={c} data-testid={`contender-row-${c}`}>
+                <td className="strong">{c}</td>
+                <td>
+                  <span className={champion ? 'badge badge-champion' : 'badge'}>{champion ? t('races.champion') : t('races.challenger')}</span>
+                  {state && state !== 'active' ? <span className={`badge badge-${state}`}>{t(`races.status.${state}` as MessageKey)}</span> : null}
+                </td>
+                <td className="num" data-testid={`weight-${c}`}>{fmtNumber(weightOf.get(c) ?? 0, 1)}%</td>
+                <td className="num">{n}</td>
+                <td>
+                  <Interval value={err} lo={errCi?.[0] ?? null} hi={errCi?.[1] ?? null} format={(x) => fmtPct(x)} />
+                </td>
+                <td className="num">{fmtMs(agg?.latencyMs?.p95)}</td>
+                <td className="num">{fmtMs(agg?.ttftMs?.p95)}</td>
+                <td>
+                  {fb ? (
+                    <>
+                      <Interval value={fb.mean} lo={fbCi?.[0] ?? null} hi={fbCi?.[1] ?? null} format={(x) => (x >= 0 ? '+' : '') + x.toFixed(2)} scale={[-1, 1]} />
+                      <span className="muted small"> (👍 {fb.positive} · 👎 {fb.negative})</span>
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className="num">{agg && n > 0 ? fmtMoney(agg.costNanos / 1e9 / n, agg.currency) : '—'}</td>
+                <td>
+                  {champion ? (
+                    <span className="muted small">{t('common.none')}</span>
+                  ) : chips === null ? (
+                    <span className="muted small">{t('races.monitorOff')}</span>
+                  ) : chips.length === 0 ? (
+                    <span className="muted small">{t('races.monitorWaiting')}</span>
+                  ) : (
+                    chips.map((chip) => (
+                      <span key={chip.label} className={`chip chip-${chip.tone}`} title={chip.title}>
+                        {chip.label}
+                      </span>
+                    ))
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

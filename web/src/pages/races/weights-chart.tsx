@@ -1,0 +1,72 @@
+/**
+ * Stacked areas of each contender's traffic share over time, with a pin per decision on top. Hovering a pin shows
+ * the decision: action, contender, reason, and the numbers it recorded.
+ */
+import { useMemo } from 'react';
+import type { Decision } from '../../api/types.js';
+import { Chart } from '../../charts/chart.js';
+import { PALETTE, type ChartOption } from '../../charts/echarts.js';
+import { fmtTime } from '../../components/format.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+import type { WeightHistory } from './weight-history.js';
+
+function escape(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+export function WeightsChart({ history, decisions }: { history: WeightHistory; decisions: readonly Decision[] }) {
+  const { t, lang } = useI18n();
+  const option = useMemo<ChartOption>(() => {
+    const areas = history.contenders.map((c, i) => ({
+      name: c,
+      type: 'line',
+      stack: 'weights',
+      step: 'end',
+      symbol: 'circle',
+      symbolSize: 4,
+      areaStyle: { opacity: 0.55 },
+      lineStyle: { width: 1 },
+      color: PALETTE[i % PALETTE.length],
+      data: history.steps.map((s) => [s.ts, s.weights[c] ?? 0]),
+    }));
+    const pins = {
+      name: t('races.decisions'),
+      type: 'scatter',
+      symbol: 'pin',
+      symbolSize: 26,
+      z: 10,
+      data: decisions.map((d) => ({ value: [d.ts, 100], itemStyle: { color: decisionColor(d) }, decision: d })),
+      markLine: {
+        silent: true,
+        symbol: 'none',
+        label: { show: false },
+        lineStyle: { type: 'dashed', color: '#9ca3af', width: 1 },
+        data: decisions.map((d) => ({ xAxis: d.ts })),
+      },
+      tooltip: {
+        formatter: (p: { data: { decision: Decision } }) => {
+          const d = p.data.decision;
+          const lines = [
+            `<b>${escape(decisionLabel(d, t))}</b> · ${escape(d.contender ?? '')}`,
+            escape(fmtTime(d.ts, lang)),
+            d.reason ? `${escape(t('common.reason'))}: ${escape(d.reason)}` : '',
+            ...detailLines(d.details).map((l) => escape(l)),
+            `${escape(t('races.actor'))}: ${escape(d.actor ?? t('races.monitor'))}`,
+          ];
+          return lines.filter(Boolean).join('<br/>');
+        },
+      },
+    };
+    return {
+      animation: false,
+      grid: { left: 44, right: 16, top: 40, bottom: 36 },
+      legend: { top: 0, data: history.contenders },
+      tooltip: { trigger: 'item', confine: true },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', min: 0, max: 110, interval: 25, axisLabel: { formatter: (v: number) => (v > 100 ? '' : `${v}%`) } },
+      series: [...areas, pins],
+    };
+  }, [history, decisions, t, lang]);
+  return <Chart option={option} height={300} testId="weights-chart" data={{ decisions: decisions.length }} label={t('races.weights')} />;
+}

@@ -1,0 +1,92 @@
+/** One request in detail: where the time went, tokens and cost, the error, and the text when the race captures it. */
+import { useApi } from '../../api/use-api.js';
+import type { RequestRow } from '../../api/types.js';
+import { Drawer } from '../../components/drawer.js';
+import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
+import { ErrorBanner, Loading } from '../../components/status-views.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+
+function TimingBar({ row }: { row: RequestRow }) {
+  const { t } = useI18n();
+  const total = Math.max(row.latencyMs, 1);
+  const ttft = row.ttftMs ?? null;
+  const parts = ttft !== null ? [{ label: t('req.ttft'), ms: ttft, cls: 'seg-ttft' }, { label: t('req.generation'), ms: Math.max(0, row.latencyMs - ttft), cls: 'seg-gen' }] : [{ label: t('req.total'), ms: row.latencyMs, cls: 'seg-gen' }];
+  return (
+    <div data-testid="timing">
+      <div className="timing-bar" aria-hidden="true">
+        {parts.map((p) => (
+          <span key={p.label} className={`seg ${p.cls}`} style={{ width: `${(p.ms / total) * 100}%` }} />
+        ))}
+      </div>
+      <dl className="kv">
+        {parts.map((p) => (
+          <div key={p.label}>
+            <dt>
+              <span className={`dot ${p.cls}`} /> {p.label}
+            </dt>
+            <dd>{fmtMs(p.ms)}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>{t('req.total')}</dt>
+          <dd className="strong">{fmtMs(row.latencyMs)}</dd>
+        </div>
+        <div>
+          <dt>{t('req.attempts')}</dt>
+          <dd>{row.attempts}</dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void }) {
+  const { t, lang } = useI18n();
+  const { data: row, error } = useApi<RequestRow>(`/admin/requests/${encodeURIComponent(id)}`);
+  return (
+    <Drawer title={t('req.detail', { id: id.slice(0, 16) })} onClose={onClose} testId="request-drawer">
+      {error ? <ErrorBanner error={error} /> : null}
+      {!row ? (
+        error ? null : <Loading />
+      ) : (
+        <div className="stack">
+          <dl className="kv">
+            <div><dt>{t('common.time')}</dt><dd>{fmtTime(row.ts, lang)}</dd></div>
+            <div><dt>{t('common.race')}</dt><dd>{row.race ?? '—'}</dd></div>
+            <div><dt>{t('common.contender')}</dt><dd>{row.contender ?? '—'}</dd></div>
+            <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstreamModel ?? '—'}</dd></div>
+            <div><dt>{t('common.team')}</dt><dd>{row.team ?? '—'}</dd></div>
+            <div><dt>{t('common.status')}</dt><dd>{row.status} · {t(`req.status.${row.outcome}`)}</dd></div>
+            <div><dt>{t('req.finish')}</dt><dd>{row.finishReason ?? '—'}</dd></div>
+            <div><dt>{t('common.cost')}</dt><dd>{fmtMoney(row.costNanos / 1e9, row.currency)}</dd></div>
+          </dl>
+          <h3>{t('req.timing')}</h3>
+          <TimingBar row={row} />
+          <h3>{t('req.tokens')}{row.usageEstimated ? <span className="badge">{t('req.estimated')}</span> : null}</h3>
+          <dl className="kv">
+            <div><dt>{t('req.promptTokens')}</dt><dd>{fmtInt(row.promptTokens, lang)}</dd></div>
+            <div><dt>{t('req.completionTokens')}</dt><dd>{fmtInt(row.completionTokens, lang)}</dd></div>
+            <div><dt>{t('req.reasoningTokens')}</dt><dd>{fmtInt(row.reasoningTokens, lang)}</dd></div>
+            <div><dt>{t('req.cachedTokens')}</dt><dd>{fmtInt(row.cachedTokens, lang)}</dd></div>
+          </dl>
+          {row.errorCode || row.errorMessage ? (
+            <>
+              <h3>{t('req.error')}</h3>
+              <p className="banner banner-error mono small">{row.errorCode}: {row.errorMessage}</p>
+            </>
+          ) : null}
+          {row.promptText === null && row.responseText === null ? (
+            <p className="muted small">{t('req.notCaptured')}</p>
+          ) : (
+            <>
+              <h3>{t('req.prompt')}</h3>
+              <pre className="text-block" data-testid="request-prompt">{row.promptText ?? '—'}</pre>
+              <h3>{t('req.answer')}</h3>
+              <pre className="text-block" data-testid="request-answer">{row.responseText ?? '—'}</pre>
+            </>
+          )}
+        </div>
+      )}
+    </Drawer>
+  );
+}

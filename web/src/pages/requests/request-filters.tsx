@@ -1,0 +1,73 @@
+/** The request log's filters: race, contender, status, time window, team (the API filters all but status). */
+import type { ModelEntry } from '../../api/types.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+
+export interface RequestQuery {
+  race: string;
+  contender: string;
+  status: '' | 'ok' | 'error' | 'cut';
+  since: '1h' | '1d' | '7d';
+  team: string;
+}
+
+export const EMPTY_QUERY: RequestQuery = { race: '', contender: '', status: '', since: '1d', team: '' };
+
+export function queryPath(q: RequestQuery): string {
+  const p = new URLSearchParams({ since: q.since, limit: '200' });
+  if (q.race) p.set('race', q.race);
+  if (q.contender) p.set('contender', q.contender);
+  if (q.team) p.set('team', q.team);
+  return `/admin/requests?${p.toString()}`;
+}
+
+export function RequestFilters({ query, onChange, models, admin }: { query: RequestQuery; onChange: (q: RequestQuery) => void; models: readonly ModelEntry[]; admin: boolean }) {
+  const { t } = useI18n();
+  const races = models.filter((m) => m.saima?.kind === 'race').map((m) => m.id);
+  const contenders = models.filter((m) => m.saima?.kind === 'contender').map((m) => m.id);
+  const set = <K extends keyof RequestQuery>(k: K, v: RequestQuery[K]) => onChange({ ...query, [k]: v });
+  return (
+    <div className="filters" data-testid="request-filters">
+      <label className="field field-inline">
+        <span>{t('common.race')}</span>
+        <select value={query.race} onChange={(e) => set('race', e.target.value)} data-testid="filter-race">
+          <option value="">{t('common.all')}</option>
+          {races.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </label>
+      <label className="field field-inline">
+        <span>{t('common.contender')}</span>
+        <select value={query.contender} onChange={(e) => set('contender', e.target.value)} data-testid="filter-contender">
+          <option value="">{t('common.all')}</option>
+          {contenders.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      </label>
+      <label className="field field-inline">
+        <span>{t('common.status')}</span>
+        <select value={query.status} onChange={(e) => set('status', e.target.value as RequestQuery['status'])} data-testid="filter-status">
+          <option value="">{t('common.all')}</option>
+          <option value="ok">{t('req.status.ok')}</option>
+          <option value="error">{t('req.status.error')}</option>
+          <option value="cut">{t('req.status.cut')}</option>
+        </select>
+      </label>
+      <label className="field field-inline">
+        <span>{t('common.time')}</span>
+        <select value={query.since} onChange={(e) => set('since', e.target.value as RequestQuery['since'])} data-testid="filter-since">
+          <option value="1h">{t('req.last1h')}</option>
+          <option value="1d">{t('req.last1d')}</option>
+          <option value="7d">{t('req.last7d')}</option>
+        </select>
+      </label>
+      {admin ? (
+        <label className="field field-inline">
+          <span>{t('common.team')}</span>
+          <input type="text" value={query.team} onChange={(e) => set('team', e.target.value.trim())} placeholder={t('common.all')} data-testid="filter-team" size={10} />
+        </label>
+      ) : null}
+    </div>
+  );
+}

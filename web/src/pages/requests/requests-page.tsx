@@ -1,0 +1,73 @@
+/** Requests: the filterable request log; a row opens the detail drawer. */
+import { useState } from 'react';
+import { useApi } from '../../api/use-api.js';
+import type { List, ModelEntry, RequestRow } from '../../api/types.js';
+import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
+import { Panel } from '../../components/panel.js';
+import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { useSession } from '../../session/session-context.js';
+import { RequestDrawer } from './request-drawer.js';
+import { EMPTY_QUERY, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
+
+export function RequestsPage() {
+  const { t, lang } = useI18n();
+  const { session } = useSession();
+  const [query, setQuery] = useState<RequestQuery>(EMPTY_QUERY);
+  const [open, setOpen] = useState<string | null>(null);
+  const models = useApi<List<ModelEntry>>('/v1/models');
+  const log = useApi<List<RequestRow>>(queryPath(query), { refreshMs: 10000 });
+  const rows = (log.data?.data ?? []).filter((r) => query.status === '' || r.outcome === query.status);
+  return (
+    <div className="stack" data-testid="requests-page">
+      <h1>{t('req.title')}</h1>
+      <Panel title={t('req.title')} actions={<RequestFilters query={query} onChange={setQuery} models={models.data?.data ?? []} admin={session?.info.admin ?? false} />}>
+        {log.error && !log.data ? <ErrorBanner error={log.error} onRetry={log.reload} /> : null}
+        {!log.data ? (
+          log.error ? null : <Loading />
+        ) : rows.length === 0 ? (
+          <EmptyState>{t('req.empty')}</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="table table-hover" data-testid="requests-table">
+              <thead>
+                <tr>
+                  <th>{t('common.time')}</th>
+                  <th>{t('common.race')}</th>
+                  <th>{t('common.contender')}</th>
+                  <th>{t('common.status')}</th>
+                  <th className="num">{t('req.latency')}</th>
+                  <th className="num">{t('req.tokens')}</th>
+                  <th className="num">{t('common.cost')}</th>
+                  <th>{t('common.team')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id} onClick={() => setOpen(r.id)} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && setOpen(r.id)} data-testid="request-row">
+                    <td className="nowrap">{fmtTime(r.ts, lang)}</td>
+                    <td>{r.race ?? '—'}</td>
+                    <td>
+                      {r.contender ?? '—'}
+                      {r.shadow ? <span className="badge">{t('req.shadow')}</span> : null}
+                    </td>
+                    <td>
+                      <span className={`chip chip-${r.outcome === 'ok' ? 'ok' : 'bad'}`}>
+                        {r.status} {t(`req.status.${r.outcome}`)}
+                      </span>
+                    </td>
+                    <td className="num">{fmtMs(r.latencyMs)}</td>
+                    <td className="num">{fmtInt(r.promptTokens + r.completionTokens, lang)}</td>
+                    <td className="num">{fmtMoney(r.costNanos / 1e9, r.currency)}</td>
+                    <td>{r.team ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+      {open ? <RequestDrawer id={open} onClose={() => setOpen(null)} /> : null}
+    </div>
+  );
+}
