@@ -201,6 +201,7 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     store: z.string().default('sqlite:.saima/saima.db').describe('sqlite:PATH or postgres://…'),
+    redis: z.string().optional().describe('redis://… shared by gateway replicas and workers (rate limits, budgets, race-state events, monitor lease, eval queue); `?prefix=` namespaces the keys'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

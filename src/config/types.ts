@@ -65,6 +65,8 @@ export interface Config {
   readonly server: { host: string; port: number; bodyLimitBytes: number };
   readonly auth: { mode: 'none' | 'keys' };
   readonly store: string;
+  /** Redis URL when several replicas share counters and queues; null for a single node. */
+  readonly redis: string | null;
   readonly log: { level: string };
   readonly contenders: ReadonlyMap<string, Contender>;
   readonly races: ReadonlyMap<string, Race>;
