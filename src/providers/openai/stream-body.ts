@@ -88,7 +88,8 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
     const tail = aligner.flush();
     watcher.end();
 
-    if (failure === null && watcher.done) {
+    // `[DONE]` arrived: the answer is complete even if the connection failed right after it.
+    if (watcher.done) {
       if (tail !== null) {
         latch.busy = false;
         yield o.hideUsage && watcher.usageOnlyEvents > hidden ? hideUsageChunk(tail) : tail;
