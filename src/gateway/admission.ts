@@ -4,9 +4,9 @@
  * prompt + max_tokens at the most expensive contender of the plan, and settles to the real usage afterwards.
  */
 import type { Config, Contender } from '../config/types.js';
-import { BudgetLedger, type BudgetDef, type Reservation, type SpendContext } from '../metering/budgets.js';
+import type { BudgetBackend, BudgetDef, Reservation, SpendContext } from '../metering/budgets.js';
 import { maxCostNanos } from '../metering/pricing.js';
-import { RateLimiter, type LimitState, type LimitSubject, type Ticket } from '../metering/rate-limiter.js';
+import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
 import { estimatePromptTokens } from '../metering/tokenizer.js';
 import type { Usage } from '../providers/spec.js';
 import { SaimaError } from './errors.js';
@@ -25,10 +25,15 @@ export interface AdmissionResult {
 }
 
 export class Admission {
+  /** Settles still on their way to a shared (Redis) backend. */
+  readonly #pending = new Set<Promise<void>>();
+
   constructor(
     readonly config: Config,
-    readonly limiter: RateLimiter,
-    readonly ledger: BudgetLedger,
+    readonly limiter: RateLimitBackend,
+    readonly ledger: BudgetBackend,
+    /** Where a failed background settle is reported (the request has been answered by then). */
+    readonly onError: (err: unknown) => void = () => {},
   ) {}
 
   #subjects(p: Principal): LimitSubject[] {
@@ -52,7 +57,7 @@ export class Admission {
     let ticket: Ticket | null = null;
     let limitState: LimitState | null = null;
     if (subjects.length > 0) {
-      const a = this.limiter.admit(subjects, promptTokens + maxOut);
+      const a = await this.limiter.admit(subjects, promptTokens + maxOut);
       limitState = a.state;
       if (!a.ok) {
         throw new RateLimitError(
@@ -65,21 +70,35 @@ export class Admission {
     }
     if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState };
     const priciest = costliest(contenders, promptTokens, maxOut);
-    let r = this.ledger.reserve(ctx, priciest.nanos, priciest.currency);
+    let r = await this.ledger.reserve(ctx, priciest.nanos, priciest.currency);
     if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState };
     const spent = r.exceeded;
     if (spent.downgradeTo) {
       const down = this.config.contenders.get(spent.downgradeTo)!;
-      r = this.ledger.reserve({ ...ctx, contender: down.name }, maxCostNanos(promptTokens, maxOut, down.price), down.price.currency, new Set([spent.name]));
+      r = await this.ledger.reserve({ ...ctx, contender: down.name }, maxCostNanos(promptTokens, maxOut, down.price), down.price.currency, new Set([spent.name]));
       if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState };
     }
-    if (ticket) this.limiter.settle(ticket, 0);
+    if (ticket) await this.limiter.settle(ticket, 0);
     throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);
   }
 
+  /**
+   * Returns at once. A reservation stays held until its settle lands, so a settle finishing in the background can
+   * only make the budget stricter meanwhile, never looser; `drain` waits for the stragglers at shutdown.
+   */
   settle(result: AdmissionResult, usage: Usage, costNanos: number, contender: Contender): void {
-    if (result.ticket) this.limiter.settle(result.ticket, usage.promptTokens + usage.completionTokens);
-    if (result.reservation) this.ledger.settle(result.reservation, costNanos, contender.price.currency);
+    if (result.ticket) this.#track(this.limiter.settle(result.ticket, usage.promptTokens + usage.completionTokens));
+    if (result.reservation) this.#track(this.ledger.settle(result.reservation, costNanos, contender.price.currency));
+  }
+
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  #track(settled: void | Promise<void>): void {
+    if (!settled) return;
+    const task: Promise<void> = settled.catch((err: unknown) => this.onError(err)).finally(() => this.#pending.delete(task));
+    this.#pending.add(task);
   }
 }
 

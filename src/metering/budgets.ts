@@ -50,9 +50,30 @@ interface Window {
 }
 
 export interface Reservation {
-  /** Per budget name, the nanos (in that budget's currency) held. */
-  readonly holds: ReadonlyArray<{ budget: BudgetDef; window: Window; nanos: number }>;
+  /** Per budget, the nanos (in that budget's currency) held in the period they were reserved in. */
+  readonly holds: ReadonlyArray<{ budget: BudgetDef; period: string; nanos: number }>;
 }
+
+export interface BudgetStatus {
+  budget: BudgetDef;
+  period: string;
+  spentNanos: number;
+  reservedNanos: number;
+}
+
+/**
+ * Where the windows live: in this process (`BudgetLedger`) or shared by every replica (the Redis ledger in
+ * `cluster/`, one Lua script per reserve or settle). Either may answer synchronously; callers await.
+ */
+export interface BudgetBackend {
+  readonly budgets: readonly BudgetDef[];
+  seed(name: string, spentNanos: number): void | Promise<void>;
+  reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): ReserveResult | Promise<ReserveResult>;
+  settle(r: Reservation, actualNanos: number, currency: Currency): void | Promise<void>;
+  status(): BudgetStatus[] | Promise<BudgetStatus[]>;
+}
+
+export type ReserveResult = Reservation | { exceeded: BudgetDef };
 
 /** Units of CNY per one unit of each currency. */
 export type FxTable = Readonly<Record<Currency, number>>;
@@ -70,7 +91,7 @@ export function covers(scope: BudgetScope, ctx: SpendContext): boolean {
   );
 }
 
-export class BudgetLedger {
+export class BudgetLedger implements BudgetBackend {
   readonly #windows = new Map<string, Window>();
 
   constructor(
@@ -98,7 +119,7 @@ export class BudgetLedger {
    * Reserves `costNanos` (in `currency`) against every covering budget not in `skip`. Returns the reservation, or
    * the first budget that would be exceeded (nothing is held then).
    */
-  reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): Reservation | { exceeded: BudgetDef } {
+  reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): ReserveResult {
     const now = this.opts.now();
     const holds: Array<{ budget: BudgetDef; window: Window; nanos: number }> = [];
     for (const b of this.budgets) {
@@ -109,24 +130,27 @@ export class BudgetLedger {
       holds.push({ budget: b, window: w, nanos });
     }
     for (const h of holds) h.window.reserved += h.nanos;
-    return { holds };
+    return { holds: holds.map((h) => ({ budget: h.budget, period: h.window.period, nanos: h.nanos })) };
   }
 
   /** Replaces a reservation by the actual cost. Fires the soft-threshold and exhaustion events once per period. */
   settle(r: Reservation, actualNanos: number, currency: Currency): void {
     for (const h of r.holds) {
       const b = h.budget;
-      h.window.reserved -= h.nanos;
-      h.window.spent += convertNanos(actualNanos, currency, b.currency, this.opts.fx);
-      if (!h.window.warned && h.window.spent >= b.limitNanos * b.softRatio) {
-        h.window.warned = true;
-        this.opts.onEvent?.({ kind: 'soft_threshold', budget: b, period: h.window.period, spentNanos: h.window.spent });
+      const w = this.#windows.get(b.name);
+      // A reservation made in a period that has since ended settles into nothing: the new period starts at zero.
+      if (!w || w.period !== h.period) continue;
+      w.reserved -= h.nanos;
+      w.spent += convertNanos(actualNanos, currency, b.currency, this.opts.fx);
+      if (!w.warned && w.spent >= b.limitNanos * b.softRatio) {
+        w.warned = true;
+        this.opts.onEvent?.({ kind: 'soft_threshold', budget: b, period: w.period, spentNanos: w.spent });
       }
     }
   }
 
   /** Current period's spend and holds, for reports and the gauge. */
-  status(): Array<{ budget: BudgetDef; period: string; spentNanos: number; reservedNanos: number }> {
+  status(): BudgetStatus[] {
     const now = this.opts.now();
     return this.budgets.map((b) => {
       const w = this.#window(b, now);

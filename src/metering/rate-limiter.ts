@@ -28,13 +28,23 @@ export interface LimitState {
 export type Admission = { ok: true; ticket: Ticket; state: LimitState } | { ok: false; retryAfterMs: number; state: LimitState; which: 'requests' | 'tokens' };
 
 export interface Ticket {
-  readonly tokenBuckets: readonly TokenBucket[];
+  /** Ids of the TPM buckets charged at admission, settled by id so a ticket can cross an await (or a network). */
+  readonly tokenBuckets: readonly string[];
   readonly tokens: number;
+}
+
+/**
+ * Where the buckets live: in this process (`RateLimiter`) or shared by every replica (the Redis limiter in
+ * `cluster/`). Either may answer synchronously; callers await.
+ */
+export interface RateLimitBackend {
+  admit(subjects: readonly LimitSubject[], tokens: number): Admission | Promise<Admission>;
+  settle(ticket: Ticket, actualTokens: number): void | Promise<void>;
 }
 
 const MINUTE = 60_000;
 
-export class RateLimiter {
+export class RateLimiter implements RateLimitBackend {
   readonly #buckets = new Map<string, TokenBucket>();
 
   constructor(readonly now: () => number = Date.now) {}
@@ -52,9 +62,13 @@ export class RateLimiter {
     const now = this.now();
     const req: TokenBucket[] = [];
     const tok: TokenBucket[] = [];
+    const tokIds: string[] = [];
     for (const s of subjects) {
       if (s.limits.rpm !== null) req.push(this.#bucket(`${s.id}:rpm`, s.limits.rpm, now));
-      if (s.limits.tpm !== null) tok.push(this.#bucket(`${s.id}:tpm`, s.limits.tpm, now));
+      if (s.limits.tpm !== null) {
+        tok.push(this.#bucket(`${s.id}:tpm`, s.limits.tpm, now));
+        tokIds.push(`${s.id}:tpm`);
+      }
     }
     for (const b of req) {
       if (!b.canTake(1, now)) return { ok: false, retryAfterMs: b.waitMs(1, now), state: state(req, tok, now), which: 'requests' };
@@ -66,13 +80,13 @@ export class RateLimiter {
     }
     for (const b of req) b.take(1, now);
     for (const b of tok) b.take(tokens, now);
-    return { ok: true, ticket: { tokenBuckets: tok, tokens }, state: state(req, tok, now) };
+    return { ok: true, ticket: { tokenBuckets: tokIds, tokens }, state: state(req, tok, now) };
   }
 
   /** Corrects the tokens taken at admission to the real count. */
   settle(ticket: Ticket, actualTokens: number): void {
     const now = this.now();
-    for (const b of ticket.tokenBuckets) b.adjust(ticket.tokens - actualTokens, now);
+    for (const id of ticket.tokenBuckets) this.#buckets.get(id)?.adjust(ticket.tokens - actualTokens, now);
   }
 }
 
