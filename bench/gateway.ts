@@ -1,0 +1,163 @@
+/**
+ * `npm run bench:gateway`: the hot-path benchmark. In one run it starts a zero-delay fake upstream, the undici
+ * floor proxy, Saima with what a production user turns on, and the peer Portkey gateway, drives each with
+ * autocannon at several concurrencies, non-stream and stream, charges each server its own CPU from procfs,
+ * judges Saima's bars, and writes docs/BENCHMARKS.md (its section only) and bench/results/gateway.json.
+ *
+ * Env: BENCH_SECONDS (3, the measured length of each run), BENCH_ROUNDS (3; each table cell is the median of the
+ * rounds), BENCH_CONCURRENCY (1,50,200), BENCH_TARGETS
+ * (direct,floor,saima,portkey), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
+ * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { judgeBars } from './support/bars.js';
+import { ChildProcesses, freePort } from './support/child-processes.js';
+import { combineRounds } from './support/combine-rounds.js';
+import { renderGatewaySection, writeSection } from './support/markdown.js';
+import { probe } from './support/probe.js';
+import { readCpuMs, readRss, sampleRss } from './support/proc-stats.js';
+import type { GatewayReport, RunRow, SlowStreamReport, TargetReport } from './support/report.js';
+import { runAutocannon } from './support/run-autocannon.js';
+import { repoRoot, startTarget, supportScript, TARGET_NAMES, type Mode, type Target, type TargetName, type Upstreams } from './support/targets.js';
+import { measureTtfb } from './support/ttfb.js';
+
+const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
+const SECONDS = Number(env('BENCH_SECONDS', '3'));
+const ROUNDS = Number(env('BENCH_ROUNDS', '3'));
+const CONCURRENCY = env('BENCH_CONCURRENCY', '1,50,200').split(',').map(Number);
+const TARGETS = env('BENCH_TARGETS', TARGET_NAMES.join(',')).split(',').filter((t): t is TargetName => (TARGET_NAMES as readonly string[]).includes(t));
+const TTFB_SECONDS = Number(env('BENCH_TTFB_SECONDS', '4'));
+const SLOW_SECONDS = Number(env('BENCH_SLOW_SECONDS', '8'));
+const SLOW_GAP_MS = 100;
+const SLOW_STREAMS = 200;
+const MB = 1024 * 1024;
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), 'saima-bench-gateway-'));
+/** Error texts end up in a committed file: no paths of this machine in them. */
+const scrub = (s: string): string => s.split(tmp).join('<tmp>').split(root).join('.');
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c: number, round: number): Promise<RunRow> {
+  const spec = { url: target.url, headers: target.headers, body: target.body(mode), varyUser: true, connections: c };
+  // Runs are sized in requests, not seconds (see runAutocannon): the warm-up's rate sizes the measured run.
+  const warm = await runAutocannon({ ...spec, amount: Math.max(200, c * 5), maxS: 30 });
+  const rate = warm.responses / Math.max(0.05, warm.durationS);
+  const amount = Math.max(c * 10, Math.round(rate * SECONDS));
+  const rss = sampleRss(target.server.pid);
+  const cpu0 = readCpuMs(target.server.pid);
+  const up0 = readCpuMs(upstream.pid);
+  let end: { cpu: number; up: number } | null = null;
+  const readEnd = (): { cpu: number; up: number } => ({ cpu: readCpuMs(target.server.pid), up: readCpuMs(upstream.pid) });
+  const r = await runAutocannon({ ...spec, amount, maxS: SECONDS * 3 + 10, onLastResponse: () => (end = readEnd()) });
+  const at = end ?? readEnd();
+  const cpu = at.cpu - cpu0;
+  const upCpu = at.up - up0;
+  const row: RunRow = {
+    target: target.name, mode, concurrency: c, round, rps: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, addedP50Ms: null, addedP99Ms: null,
+    cpuMsPerRequest: cpu / Math.max(1, r.responses), upstreamCpuMsPerRequest: upCpu / Math.max(1, r.responses),
+    rssPeakMb: rss.stop() / MB, responses: r.responses, ok: r.ok, errors: r.non2xx + r.errors, non2xx: r.non2xx, timeouts: r.timeouts,
+    statusCodes: r.statusCodes,
+  };
+  log(`  ${target.name.padEnd(8)} ${mode.padEnd(10)} c=${String(c).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} rps  p50 ${r.p50Ms.toFixed(2)}  p99 ${r.p99Ms.toFixed(2)} ms  cpu ${row.cpuMsPerRequest.toFixed(3)} ms/req  rss ${row.rssPeakMb.toFixed(0)} MB  errors ${row.errors}`);
+  return row;
+}
+
+async function slowStreams(target: Target): Promise<SlowStreamReport> {
+  const rss = sampleRss(target.server.pid, 100);
+  const streamS = (21 * SLOW_GAP_MS) / 1000;
+  const amount = SLOW_STREAMS * Math.max(1, Math.round(SLOW_SECONDS / streamS));
+  const r = await runAutocannon({ url: target.url, headers: target.headers, body: target.body('stream', { slow: true }), connections: SLOW_STREAMS, amount, varyUser: true, timeoutS: 20, maxS: SLOW_SECONDS * 3 + 10 });
+  const report = { target: target.name, concurrency: SLOW_STREAMS, eventGapMs: SLOW_GAP_MS, rssPeakMb: rss.stop() / MB, responses: r.responses, errors: r.non2xx + r.errors, p50Ms: r.p50Ms };
+  log(`  ${target.name} ${SLOW_STREAMS} open streams: rss peak ${report.rssPeakMb.toFixed(0)} MB, ${r.responses} streams, ${report.errors} errors`);
+  return report;
+}
+
+async function main(): Promise<void> {
+  const children = new ChildProcesses(tmp);
+  const loadAvgStart = loadavg();
+  const runs: RunRow[] = [];
+  const reports: TargetReport[] = [];
+  const slow: SlowStreamReport[] = [];
+  try {
+    const start = async (name: string, gap: number): Promise<Target['server']> => {
+      const port = await freePort();
+      return children.start({ name, args: [...supportScript('zero-delay-upstream'), '--port', String(port), '--event-gap-ms', String(gap)], port, readyPath: '/health', readyStatus: 200 });
+    };
+    const up: Upstreams = { fast: await start('upstream', 0), slow: await start('upstream-slow', SLOW_GAP_MS) };
+    const targets: Target[] = [];
+    for (const name of TARGETS) {
+      try {
+        const target = await startTarget(name, children, up, tmp);
+        targets.push(target);
+        reports.push({ name, label: target.label, started: true, startError: null, idleRssMb: readRss(target.server.pid).rss / MB, probes: {}, ttfb: null });
+      } catch (err) {
+        const msg = scrub(err instanceof Error ? err.message : String(err));
+        log(`${name} failed to start: ${msg}`);
+        reports.push({ name, label: name, started: false, startError: msg, idleRssMb: null, probes: {}, ttfb: null });
+      }
+    }
+    const reportOf = (t: Target): TargetReport => reports.find((r) => r.name === t.name) as TargetReport;
+    // Targets take turns at each mode and concurrency, so a change in the shared machine's background load
+    // lands on all of them rather than on whichever target happened to run at that moment.
+    for (const mode of ['non-stream', 'stream'] as const) {
+      for (const t of targets) {
+        const p = await probe(t.url, { ...t.headers, 'x-saima-user': 'probe' }, t.body(mode), mode === 'stream');
+        reportOf(t).probes[mode] = p.error ? { ...p, error: scrub(p.error) } : p;
+        if (!p.ok) log(`  ${t.name} ${mode} probe failed: ${p.error}`);
+      }
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round}/${ROUNDS}`);
+      for (const mode of ['non-stream', 'stream'] as const) {
+        for (const c of CONCURRENCY) for (const t of targets) runs.push(await loadRun(t, up.fast, mode, c, round));
+      }
+    }
+    for (const t of targets) {
+      const ttfb = await measureTtfb({ url: t.url, headers: t.headers, body: t.body('stream'), durationS: TTFB_SECONDS });
+      if (ttfb.firstError) ttfb.firstError = scrub(ttfb.firstError);
+      reportOf(t).ttfb = ttfb;
+      log(`  ${t.name.padEnd(8)} ttfb p50 ${ttfb.p50Ms.toFixed(2)} p99 ${ttfb.p99Ms.toFixed(2)} ms (${ttfb.samples} samples, ${ttfb.errors} errors${ttfb.firstError ? `: ${ttfb.firstError}` : ''})`);
+    }
+    const saima = targets.find((t) => t.name === 'saima');
+    if (saima) slow.push(await slowStreams(saima));
+  } finally {
+    await children.stopAll();
+    if (env('BENCH_KEEP_TMP', '0') === '1') log(`kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+  // Added latency is paired within a round (direct ran just before), then the median is taken over rounds.
+  for (const r of runs) {
+    const d = runs.find((x) => x.target === 'direct' && x.round === r.round && x.mode === r.mode && x.concurrency === r.concurrency);
+    if (r.target !== 'direct' && d) {
+      r.addedP50Ms = r.p50Ms - d.p50Ms;
+      r.addedP99Ms = r.p99Ms - d.p99Ms;
+    }
+  }
+  const rows = combineRounds(runs);
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+  const report: GatewayReport = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    command: 'npm run bench:gateway',
+    machine: { cpu: cpuModel, cores: cpus().length, node: process.version, loadAvgStart, loadAvgEnd: loadavg() },
+    settings: { seconds: SECONDS, rounds: ROUNDS, warmupRequests: 'max(200, 5 × concurrency) requests', concurrencies: CONCURRENCY, ttfbSeconds: TTFB_SECONDS, slowStreamSeconds: SLOW_SECONDS },
+    targets: reports,
+    rows,
+    runs,
+    slowStreams: slow,
+    bars: judgeBars(rows, reports, slow),
+  };
+  for (const b of report.bars) log(`${b.pass === null ? '–' : b.pass ? '✔' : '✘'} ${b.name}: ${b.detail}`);
+  if (env('BENCH_WRITE', '1') === '0') return;
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'gateway.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeSection(join(root, 'docs', 'BENCHMARKS.md'), renderGatewaySection(report));
+  log('wrote docs/BENCHMARKS.md and bench/results/gateway.json');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:gateway failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,78 @@
+/**
+ * Renders the gateway report into docs/BENCHMARKS.md under `## Gateway hot path`, rewriting only the text between
+ * this benchmark's markers so other benchmarks' sections stay as they are.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { GatewayReport, RunRow } from './report.js';
+import type { Mode } from './targets.js';
+
+export const START = '<!-- bench:gateway:start -->';
+export const END = '<!-- bench:gateway:end -->';
+const HEADER = '# Benchmarks\n\nOne section per benchmark, each rewritten by its own script between its markers.\n';
+
+const num = (n: number, d: number): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–');
+const signed = (n: number | null, d = 2): string => (n === null ? '–' : `${n >= 0 ? '+' : ''}${num(n, d)}`);
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+
+function table(rows: RunRow[], report: GatewayReport, mode: Mode): string {
+  const lines = [
+    '| target | c | RPS | p50 ms | p99 ms | added p50 ms | added p99 ms | CPU ms/req | RSS MB | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of report.targets) {
+    for (const r of rows.filter((x) => x.target === t.name && x.mode === mode)) {
+      const codes = Object.entries(r.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${n}× ${c}`);
+      const detail = [...codes, ...(r.timeouts ? [`${r.timeouts} timeouts`] : [])].join(', ');
+      lines.push(`| ${t.name} | ${r.concurrency} | ${num(r.rps, 0)} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${signed(r.addedP50Ms)} | ${signed(r.addedP99Ms)} | ${num(r.cpuMsPerRequest, 3)} | ${num(r.rssPeakMb, 0)} | ${r.errors}${detail ? ` (${detail})` : ''} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function renderGatewaySection(report: GatewayReport): string {
+  const m = report.machine;
+  const st = report.settings;
+  const out: string[] = [START];
+  out.push(`Command: \`npm run bench:gateway\`. Each cell is the median of ${st.rounds} rounds of about ${st.seconds} s (\`BENCH_ROUNDS\`, \`BENCH_SECONDS\`), each run after a warm-up of ${st.warmupRequests}; error counts add up over the rounds.`);
+  out.push(`Run ${report.date} on ${m.cores} cores (${m.cpu}), Node ${m.node}; load average at start ${m.loadAvgStart.map((x) => x.toFixed(2)).join(' / ')} (shared machine), at end ${m.loadAvgEnd.map((x) => x.toFixed(2)).join(' / ')}.`);
+  out.push('');
+  out.push('Method. A zero-delay fake OpenAI upstream, each proxy and the load generator run in separate processes on the same machine; targets take turns, one at a time, under autocannon (closed loop, one connection per unit of concurrency; each run is sized in requests from its warm-up\'s rate so that it ends without cutting requests off), non-stream and stream (20 SSE events). *direct* is autocannon straight at the upstream; *added* latency is the target\'s minus direct\'s at the same concurrency. CPU ms/req is the target process\'s user + system time from `/proc/PID/stat` over the responses of the run (for *direct*, the upstream\'s own). RSS is the largest `VmRSS` sampled during the run. Errors are non-2xx responses, connection errors and timeouts (10 s).');
+  out.push('');
+  out.push('Targets:');
+  for (const t of report.targets) out.push(`- **${t.name}**: ${t.label}${t.startError ? ` — **failed to start**: ${cell(t.startError)}` : ''}`);
+  out.push('');
+  out.push('### Bars (Saima, this run)');
+  out.push('');
+  for (const b of report.bars) out.push(`- ${b.pass === null ? '–' : b.pass ? '✔' : '✘'} ${b.name}: ${b.detail}`);
+  for (const mode of ['non-stream', 'stream'] as const) {
+    out.push('', `### ${mode === 'stream' ? 'Stream' : 'Non-stream'}`, '', table(report.rows, report, mode));
+  }
+  out.push('', '### Streaming time to first byte (c=1)', '');
+  out.push('Timed by an undici client loop from sending the request to the first body chunk, one request at a time.', '');
+  out.push('| target | samples | TTFB p50 ms | TTFB p99 ms | added p50 ms | whole stream p50 ms | errors |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const direct = report.targets.find((t) => t.name === 'direct')?.ttfb;
+  for (const t of report.targets) {
+    if (!t.ttfb) continue;
+    const added = t.name === 'direct' || !direct ? null : t.ttfb.p50Ms - direct.p50Ms;
+    out.push(`| ${t.name} | ${t.ttfb.samples} | ${num(t.ttfb.p50Ms, 2)} | ${num(t.ttfb.p99Ms, 2)} | ${signed(added)} | ${num(t.ttfb.totalP50Ms, 2)} | ${t.ttfb.errors} |`);
+  }
+  if (report.slowStreams.length) {
+    out.push('', '### Memory with 200 concurrent streams', '');
+    out.push('The upstream spaces its 20 events, so every connection holds an open stream for the whole run.', '');
+    out.push('| target | open streams | event gap ms | RSS peak MB | streams completed | errors |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const s of report.slowStreams) out.push(`| ${s.target} | ${s.concurrency} | ${s.eventGapMs} | ${num(s.rssPeakMb, 0)} | ${s.responses} | ${s.errors} |`);
+  }
+  const failures = report.targets.flatMap((t) => Object.entries(t.probes).filter(([, p]) => p && !p.ok).map(([mode, p]) => `- **${t.name}**, ${mode}: ${cell(p?.error ?? '')}`));
+  if (failures.length) out.push('', '### Failing modes (reported, not patched)', '', 'The first answer of each mode that did not return a valid completion:', '', ...failures);
+  out.push('', `Raw numbers: \`bench/results/gateway.json\`.`, END);
+  return out.join('\n');
+}
+
+/** Replaces this benchmark's marked section in `path`, or appends it; creates the file with its header. */
+export function writeSection(path: string, section: string): void {
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : HEADER;
+  const a = current.indexOf(START);
+  const b = current.indexOf(END);
+  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + END.length) : `${current.trimEnd()}\n\n## Gateway hot path\n\n${section}\n`;
+  writeFileSync(path, next);
+}

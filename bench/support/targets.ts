@@ -1,0 +1,108 @@
+/**
+ * The four things the gateway benchmark drives: the fake upstream itself ("direct"), the undici floor, Saima
+ * and the peer Portkey gateway. Each proxy runs in its own process; each target knows how to address a chat
+ * completion to itself.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, type ChildProcesses, type ChildServer } from './child-processes.js';
+import { SAIMA_BENCH_KEY, writeSaimaConfig } from './saima-config.js';
+
+export type Mode = 'non-stream' | 'stream';
+export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'portkey'];
+
+export interface Upstreams {
+  fast: ChildServer;
+  slow: ChildServer;
+}
+
+export interface Target {
+  name: TargetName;
+  label: string;
+  /** The process charged for CPU and RSS: the proxy, or the upstream itself for `direct`. */
+  server: ChildServer;
+  url: string;
+  headers: Record<string, string>;
+  body(mode: Mode, opts?: { slow?: boolean }): string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The repository root: the nearest folder up from this file with a package.json (works from bench/ and dist/bench/). */
+export function repoRoot(): string {
+  let dir = here;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+/** Node arguments that run a sibling support script, through tsx when this file itself runs as TypeScript. */
+export function supportScript(name: string): string[] {
+  return import.meta.url.endsWith('.ts') ? ['--import', 'tsx', join(here, `${name}.ts`)] : [join(here, `${name}.js`)];
+}
+
+function chatBody(model: string, mode: Mode): string {
+  const body: Record<string, unknown> = { model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] };
+  if (mode === 'stream') body.stream = true;
+  return JSON.stringify(body);
+}
+
+const JSON_CT = { 'content-type': 'application/json' };
+
+export function portkeyEntry(): { path: string; version: string } {
+  const require = createRequire(join(repoRoot(), 'package.json'));
+  let pkgPath: string;
+  try {
+    pkgPath = require.resolve('@portkey-ai/gateway/package.json');
+  } catch {
+    pkgPath = join(repoRoot(), 'node_modules', '@portkey-ai', 'gateway', 'package.json');
+  }
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string; bin: string | Record<string, string> };
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : (Object.values(pkg.bin)[0] ?? 'build/start-server.js');
+  return { path: join(dirname(pkgPath), bin), version: pkg.version };
+}
+
+export async function startTarget(name: TargetName, children: ChildProcesses, up: Upstreams, tmp: string): Promise<Target> {
+  const completions = '/v1/chat/completions';
+  switch (name) {
+    case 'direct':
+      return { name, label: 'direct (no proxy)', server: up.fast, url: up.fast.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: (m) => chatBody('bench-model', m) };
+    case 'floor': {
+      const port = await freePort();
+      const server = await children.start({ name, args: [...supportScript('undici-floor-proxy'), '--port', String(port), '--upstream', up.fast.url], port, readyPath: '/health', readyStatus: 200 });
+      return { name, label: 'undici floor (~40 lines)', server, url: server.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: (m) => chatBody('bench-model', m) };
+    }
+    case 'saima': {
+      const port = await freePort();
+      const config = writeSaimaConfig(tmp, port, up.fast.port, up.slow.port);
+      const main = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+      if (!existsSync(main)) throw new Error(`${main.slice(repoRoot().length + 1)} does not exist (run npm run build)`);
+      const server = await children.start({ name, args: [main, 'serve', '--config', config], env: { SAIMA_ADMIN_KEY: SAIMA_BENCH_KEY, NODE_ENV: 'production' }, port, readyPath: '/health', readyStatus: 200 });
+      return {
+        name, label: 'Saima (auth, race, sticky, metering, request log)', server, url: server.url + completions,
+        headers: { ...JSON_CT, authorization: `Bearer ${SAIMA_BENCH_KEY}` },
+        body: (m, opts) => chatBody(opts?.slow ? 'bench-slow' : 'bench', m),
+      };
+    }
+    case 'portkey': {
+      const port = await freePort();
+      const entry = portkeyEntry();
+      const server = await children.start({ name, args: [entry.path, '--headless', `--port=${port}`], env: { NODE_ENV: 'production' }, port, readyPath: '/' });
+      return {
+        name, label: `Portkey gateway ${entry.version} (--headless, NODE_ENV=production)`, server, url: server.url + completions,
+        headers: { ...JSON_CT, authorization: 'Bearer up-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${up.fast.url}/v1` },
+        body: (m) => chatBody('bench-model', m),
+      };
+    }
+    default: {
+      const never: never = name;
+      throw new Error(`unknown target ${String(never)}`);
+    }
+  }
+}
