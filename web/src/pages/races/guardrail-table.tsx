@@ -60,7 +60,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                   {fb ? (
                     <>
                       <Interval value={fb.mean} lo={fbCi?.[0] ?? null} hi={fbCi?.[1] ?? null} format={(x) => (x >= 0 ? '+' : '') + x.toFixed(2)} scale={[-1, 1]} />
-                      <span className="muted small"> (👍 {fb.positive} · 👎 {fb.negative})</span>
+                      <span className="muted small"> (▲{fb.positive} ▼{fb.negative})</span>
                     </>
                   ) : (
                     <span className="muted">—</span>

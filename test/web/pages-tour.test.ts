@@ -1,0 +1,80 @@
+/**
+ * Every page of the dashboard in a real browser, with a screenshot of each under test-results/: spend (chart with
+ * the budget line, table, CSV export), requests (filters, the detail drawer with timing and captured text), the
+ * Chinese UI, and a phone-width layout that never scrolls sideways.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
+import { seededGateway } from './seed.js';
+
+async function noSidewaysScroll(page: Page, where: string): Promise<void> {
+  // Strings, not functions: this file is typechecked without the DOM library.
+  const { scroll, width } = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })')) as { scroll: number; width: number };
+  assert.ok(scroll <= width + 1, `${where}: page is ${scroll}px wide in a ${width}px viewport`);
+}
+
+test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
+  ensureWebBuild();
+  const gw = await seededGateway(t);
+  const browser = await launchBrowser(t);
+  const { page, errors } = await newPage(browser);
+  await signIn(page, gw.url, gw.adminKey);
+
+  // Spend: seven days stacked by contender, the support team's daily budget drawn, CSV with every group.
+  await page.getByTestId('nav-spend').click();
+  // The chart draws the support team's daily budget once /admin/budgets has answered.
+  await page.locator('[data-testid="spend-chart"][data-budgets="1"]').waitFor();
+  assert.ok((await page.getByTestId('spend-table').locator('tbody tr').count()) >= 7);
+  await page.getByTestId('budget-support-daily').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('spend-export').click()]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  assert.match(csv, /^\ufeff?day,contender,currency,requests,prompt_tokens,completion_tokens,cost\r\n/);
+  assert.match(csv, /house-model,CNY,\d+,/);
+  await page.getByTestId('spend-by').selectOption('team');
+  await page.getByTestId('spend-table').locator('td', { hasText: 'support' }).first().waitFor();
+  await screenshot(page, 'spend');
+
+  // Requests: filter by contender, open one, see the timing breakdown and the captured prompt and answer.
+  await page.getByTestId('nav-requests').click();
+  await page.getByTestId('request-row').first().waitFor();
+  await page.getByTestId('filter-contender').selectOption('outside-model');
+  await page.waitForFunction(`[...document.querySelectorAll('[data-testid="request-row"]')].every((r) => r.textContent.includes('outside-model'))`);
+  await page.getByTestId('request-row').first().click();
+  const drawer = page.getByTestId('request-drawer');
+  await drawer.getByTestId('timing').waitFor();
+  assert.match((await drawer.getByTestId('request-prompt').textContent()) ?? '', /how do I reset my password/);
+  assert.match((await drawer.getByTestId('request-answer').textContent()) ?? '', /careful answer/);
+  await screenshot(page, 'requests');
+  await page.keyboard.press('Escape');
+  await drawer.waitFor({ state: 'detached' });
+
+  // Chinese: the switch in the header changes every label and is remembered.
+  await page.getByTestId('nav-races').click();
+  await page.getByTestId('lang-switch').selectOption('zh');
+  await page.getByText('流量权重变化').waitFor();
+  assert.equal(await page.getByTestId('nav-spend').textContent(), '花费');
+  await screenshot(page, 'races-zh');
+  await page.reload();
+  await page.getByText('流量权重变化').waitFor();
+  await page.getByTestId('lang-switch').selectOption('en');
+
+  // A phone: everything stacks, tables scroll inside their panels, the page itself never scrolls sideways.
+  const phone = await newPage(browser, { viewport: PHONE, locale: 'zh-CN' });
+  await signIn(phone.page, gw.url, gw.adminKey);
+  await phone.page.getByTestId('weights-chart').waitFor();
+  assert.equal(await phone.page.getByTestId('nav-races').textContent(), '赛道', 'a zh-CN browser starts in Chinese');
+  await noSidewaysScroll(phone.page, 'races');
+  await screenshot(phone.page, 'races-phone');
+  await phone.page.getByTestId('nav-requests').click();
+  await phone.page.getByTestId('request-row').first().waitFor();
+  await noSidewaysScroll(phone.page, 'requests');
+  await phone.page.getByTestId('nav-spend').click();
+  await phone.page.getByTestId('spend-chart').waitFor();
+  await noSidewaysScroll(phone.page, 'spend');
+  await screenshot(phone.page, 'spend-phone');
+
+  assert.deepEqual([...errors, ...phone.errors], []);
+});
