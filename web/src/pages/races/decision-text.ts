@@ -28,15 +28,30 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** The decision's recorded numbers, one `path: value` line each (nested objects flattened, at most 14 lines). */
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A monitor test as one line: the effect and the p-values of its harm and non-inferiority tests. */
+function testLine(m: Obj): string {
+  const pv = (t: unknown) => (isObj(t) && typeof t.pValue === 'number' ? show(t.pValue) : '—');
+  const sig = isObj(m.harm) && m.harm.significant === true ? ' HARM' : '';
+  return `${String(m.metric)}: effect ${show(m.effect)}, harm p ${pv(m.harm)}, non-inferior p ${pv(m.nonInferior)}${sig}`;
+}
+
+/**
+ * The decision's recorded numbers, one `path: value` line each: nested objects flattened, the monitor's tests one
+ * line per metric, epoch-millisecond times (`since`, `ts`, `at`) as ISO times; at most 16 lines.
+ */
 export function detailLines(details: unknown, prefix = ''): string[] {
-  if (typeof details !== 'object' || details === null) return details === null || details === undefined ? [] : [`${prefix || 'value'}: ${show(details)}`];
+  if (!isObj(details)) return details === null || details === undefined ? [] : [`${prefix || 'value'}: ${show(details)}`];
   const out: string[] = [];
-  for (const [k, v] of Object.entries(details as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries(details)) {
     if (k === 'change') continue;
     const path = prefix ? `${prefix}.${k}` : k;
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) out.push(...detailLines(v, path));
+    if (Array.isArray(v) && v.every((m) => isObj(m) && typeof m.metric === 'string')) out.push(...(v as Obj[]).filter((m) => m.available !== false).map(testLine));
+    else if (isObj(v)) out.push(...detailLines(v, path));
+    else if ((k === 'since' || k === 'ts' || k === 'at') && typeof v === 'number' && v > 1e12) out.push(`${path}: ${new Date(v).toISOString().slice(0, 19).replace('T', ' ')}`);
     else out.push(`${path}: ${show(v)}`);
   }
-  return out.slice(0, 14);
+  return out.slice(0, 16);
 }

@@ -8,7 +8,9 @@ import { Interval } from '../../components/interval.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import type { MessageKey } from '../../i18n/en.js';
 import { feedbackInterval, wilson } from './intervals.js';
-import { monitorChips } from './monitor-status.js';
+import { challengerMonitor } from './monitor-status.js';
+
+const METRIC_KEYS = new Set(['error_rate', 'p95_latency', 'ttft', 'cost_per_request', 'feedback', 'judge_win_rate']);
 
 export function GuardrailTable({ race, contenders }: { race: RaceReport; contenders: readonly string[] }) {
   const { t } = useI18n();
@@ -41,7 +43,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
             const fbCi = fb ? feedbackInterval(fb.mean, fb.n) : null;
             const champion = c === race.champion;
             const state = champion ? null : stateOf.get(c);
-            const chips = champion ? [] : monitorChips(race.monitor, c);
+            const mon = champion ? null : challengerMonitor(race.monitor, c);
             return (
               <tr key={c} data-testid={`contender-row-${c}`}>
                 <td className="strong">{c}</td>
@@ -70,16 +72,18 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                 <td>
                   {champion ? (
                     <span className="muted small">{t('common.none')}</span>
-                  ) : chips === null ? (
+                  ) : mon === null ? (
                     <span className="muted small">{t('races.monitorOff')}</span>
-                  ) : chips.length === 0 ? (
-                    <span className="muted small">{t('races.monitorWaiting')}</span>
                   ) : (
-                    chips.map((chip) => (
-                      <span key={chip.label} className={`chip chip-${chip.tone}`} title={chip.title}>
-                        {chip.label}
-                      </span>
-                    ))
+                    <div className="seq" data-testid={`sequential-${c}`}>
+                      {mon.chips.length === 0 ? <span className="muted small">{t('races.monitorWaiting')}</span> : null}
+                      {mon.chips.map((chip) => (
+                        <span key={chip.metric} className={`chip chip-${chip.tone}`} title={chip.title}>
+                          {METRIC_KEYS.has(chip.metric) ? t(`metric.${chip.metric}` as MessageKey) : chip.metric}: {t(`races.test.${chip.state}`)}
+                        </span>
+                      ))}
+                      {mon.note ? <div className="muted small">{mon.note}</div> : null}
+                    </div>
                   )}
                 </td>
               </tr>

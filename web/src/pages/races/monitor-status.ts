@@ -1,81 +1,63 @@
 /**
- * Reads the race monitor's status (the `monitor` field of GET /admin/races/:name) into small labelled chips per
- * contender. The monitor owns that shape and may grow it, so this reads it loosely: an entry per contender under
- * `challengers`/`contenders`/`arms`, with an overall status and per-metric tests under `guardrails`/`metrics`/`tests`.
+ * Reads the race monitor's assessment (the `monitor` field of GET /admin/races/:name, the policy's
+ * RaceAssessment) into one chip per tested metric of a challenger: harm (significant, rollback), better
+ * (significant superiority), within margin (significant non-inferiority), or inconclusive. The monitor owns the
+ * shape, so it is read loosely: a field that is missing or of another type is skipped, never trusted.
  */
+export type TestState = 'harm' | 'better' | 'ok' | 'inconclusive';
 export type Tone = 'ok' | 'bad' | 'info';
 
-export interface MonitorChip {
-  label: string;
+export interface MetricChip {
+  metric: string;
+  state: TestState;
   tone: Tone;
-  title?: string;
+  /** The numbers behind the chip, for its tooltip. */
+  title: string;
+}
+
+export interface ChallengerMonitor {
+  chips: MetricChip[];
+  /** The policy's plain-words note: what it waits for, or what it did. */
+  note: string | null;
 }
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-export function toneOf(text: string): Tone {
-  if (/breach|broke|fail|harm|rollback|rolled|worse|significant_harm|mismatch|srm/i.test(text)) return 'bad';
-  if (/pass|ok|better|win|promot|safe|holds|ramp/i.test(text)) return 'ok';
-  return 'info';
+function significant(t: unknown): boolean {
+  return isObj(t) && t.significant === true;
 }
 
-function statusText(o: Obj): string | null {
-  for (const k of ['verdict', 'status', 'state', 'decision', 'result']) {
-    const v = o[k];
-    if (typeof v === 'string') return v;
-  }
-  return null;
+function p(v: unknown): string {
+  const x = isObj(v) ? num(v.pValue) : null;
+  return x === null ? '—' : x < 0.001 ? x.toExponential(1) : x.toFixed(3);
 }
 
-function entryFor(monitor: Obj, contender: string): Obj | null {
-  for (const k of ['challengers', 'contenders', 'arms']) {
-    const v = monitor[k];
-    if (Array.isArray(v)) {
-      const hit = v.find((e) => isObj(e) && e.contender === contender);
-      if (isObj(hit)) return hit;
-    } else if (isObj(v) && isObj(v[contender])) {
-      return v[contender] as Obj;
-    }
-  }
-  return null;
+export function metricChip(m: Obj): MetricChip | null {
+  if (typeof m.metric !== 'string' || m.available === false) return null;
+  const state: TestState = significant(m.harm) ? 'harm' : significant(m.superior) ? 'better' : significant(m.nonInferior) ? 'ok' : 'inconclusive';
+  const tone: Tone = state === 'harm' ? 'bad' : state === 'inconclusive' ? 'info' : 'ok';
+  const effect = num(m.effect);
+  const n = (side: unknown) => (isObj(side) ? (num(side.n) ?? '?') : '?');
+  const title = `effect ${effect === null ? '—' : effect.toPrecision(3)} · harm p ${p(m.harm)} · non-inferior p ${p(m.nonInferior)}${m.superior ? ` · superior p ${p(m.superior)}` : ''} · n ${n(m.champion)}/${n(m.challenger)}`;
+  return { metric: m.metric, state, tone, title };
 }
 
-function tests(entry: Obj): Array<[string, Obj]> {
-  const out: Array<[string, Obj]> = [];
-  for (const k of ['guardrails', 'metrics', 'tests', 'primary']) {
-    const v = entry[k];
-    if (Array.isArray(v)) {
-      for (const t of v) if (isObj(t)) out.push([String(t.metric ?? t.name ?? k), t]);
-    } else if (isObj(v)) {
-      if (statusText(v) !== null) out.push([String(v.metric ?? k), v]);
-      else for (const [name, t] of Object.entries(v)) if (isObj(t)) out.push([name, t]);
-    }
-  }
-  return out;
-}
-
-function numbers(o: Obj): string | undefined {
-  const parts: string[] = [];
-  for (const k of ['estimate', 'diff', 'effect', 'lower', 'upper', 'lo', 'hi', 'p', 'pValue', 'n']) {
-    const v = o[k];
-    if (typeof v === 'number' && Number.isFinite(v)) parts.push(`${k} ${Number.isInteger(v) ? v : v.toPrecision(3)}`);
-  }
-  return parts.length ? parts.join(', ') : undefined;
-}
-
-/** null when no monitor runs; [] when it runs but says nothing about this contender yet. */
-export function monitorChips(monitor: unknown, contender: string): MonitorChip[] | null {
+/** null when no monitor runs in this gateway; chips empty while it has nothing to say about the challenger. */
+export function challengerMonitor(monitor: unknown, contender: string): ChallengerMonitor | null {
   if (!isObj(monitor)) return null;
-  const entry = entryFor(monitor, contender);
-  if (!entry) return [];
-  const chips: MonitorChip[] = [];
-  const overall = statusText(entry);
-  if (overall) chips.push({ label: overall, tone: toneOf(overall) });
-  for (const [name, t] of tests(entry)) {
-    const s = statusText(t) ?? '?';
-    const title = numbers(t);
-    chips.push({ label: `${name}: ${s}`, tone: toneOf(s), ...(title ? { title } : {}) });
-  }
-  return chips;
+  const list = Array.isArray(monitor.challengers) ? monitor.challengers : [];
+  const entry = list.find((c): c is Obj => isObj(c) && c.contender === contender);
+  if (!entry) return { chips: [], note: null };
+  const metrics = Array.isArray(entry.metrics) ? entry.metrics : [];
+  const chips = metrics.flatMap((m) => (isObj(m) ? (metricChip(m) ?? []) : []));
+  return { chips, note: typeof entry.note === 'string' ? entry.note : null };
+}
+
+/** A race-level warning from the monitor: ramping blocked, or a sample-ratio mismatch. */
+export function monitorBlocked(monitor: unknown): string | null {
+  if (!isObj(monitor)) return null;
+  if (typeof monitor.blocked === 'string' && monitor.blocked !== '') return monitor.blocked;
+  return null;
 }

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/i18n-context.js';
 import { Link } from '../../router/router.js';
 import { DecisionsTable } from './decisions-table.js';
 import { GuardrailTable } from './guardrail-table.js';
+import { monitorBlocked } from './monitor-status.js';
 import { RaceActions } from './race-actions.js';
 import { weightHistory } from './weight-history.js';
 import { WeightsChart } from './weights-chart.js';
@@ -28,6 +29,7 @@ function RaceView({ name }: { name: string }) {
         </span>
         {race.description ? <p className="muted">{race.description}</p> : null}
         {race.frozen ? <p className="banner banner-warn">{t('races.frozen', { reason: race.frozen })}</p> : null}
+        {monitorBlocked(race.monitor) && !race.frozen ? <p className="banner banner-warn">{t('races.blocked', { reason: monitorBlocked(race.monitor)! })}</p> : null}
       </div>
       <Panel title={t('races.weights')} hint={t('races.weightsHint')}>
         <WeightsChart history={history} decisions={race.decisions} />

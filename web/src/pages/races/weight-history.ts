@@ -1,8 +1,8 @@
 /**
  * Traffic weights over time, rebuilt from the race's current weights and its decision log: walking the decisions
- * from newest to oldest, each one is undone with the numbers it recorded (`from` of a set-weight, ramp or rollback;
- * the previous champion and weight of a promotion). No extra history table is needed, and the chart agrees with
- * the audit log by construction.
+ * from newest to oldest, each one is undone with the numbers it recorded (`from` of a manual change, the judged
+ * window's weight of the monitor's ramps and rollbacks, the previous champion and weight of a promotion). No
+ * history table is needed, and the chart agrees with the audit log by construction.
  */
 import type { Decision } from '../../api/types.js';
 
@@ -44,13 +44,15 @@ function undo(d: Decision, w: Record<string, number>, champion: string): { w: Re
   const c = d.contender;
   if (!c) return { w, champion };
   const before = { ...w };
+  // The monitor's decisions record the window they judged: its weight is the weight before the change.
+  const windowWeight = num(rec(det.window).weight);
   if (det.change === 'promote' || (d.action === 'promote' && typeof det.previousChampion === 'string')) {
     const prev = typeof det.previousChampion === 'string' ? det.previousChampion : champion;
-    before[c] = num(det.weight) ?? 0;
+    before[c] = num(det.weight) ?? windowWeight ?? 0;
     delete before[prev];
     return { w: withChampion(before, prev), champion: prev };
   }
-  const from = num(det.from);
+  const from = num(det.from) ?? windowWeight;
   if (from !== null) before[c] = from;
   return { w: withChampion(before, champion), champion };
 }
