@@ -21,3 +21,8 @@ export async function apiErrorFrom(res: Response): Promise<ApiError> {
   }
   return new ApiError(res.status, message, code);
 }
+
+/** The gateway does not have this API at all (an older or differently built gateway), as opposed to a missing record. */
+export function isUnknownRoute(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404 && e.message.startsWith('Unknown route');
+}

@@ -1,3 +1,68 @@
+/** Eval runs, newest first, with live progress for the ones still running. */
+import { isUnknownRoute } from '../../api/api-error.js';
+import type { EvalRunListItem } from '../../api/eval-types.js';
+import { useApi } from '../../api/use-api.js';
+import type { List } from '../../api/types.js';
+import { fmtTime } from '../../components/format.js';
+import { Panel } from '../../components/panel.js';
+import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { Link } from '../../router/router.js';
+import { RunStatus } from './run-status.js';
+
 export function EvalsPage() {
-  return <p>TODO</p>;
+  const { t, lang } = useI18n();
+  const runs = useApi<List<EvalRunListItem>>('/admin/evals', { refreshMs: 3000 });
+  let body;
+  if (isUnknownRoute(runs.error)) body = <EmptyState testId="evals-unavailable">{t('evals.unavailable')}</EmptyState>;
+  else if (runs.error && !runs.data) body = <ErrorBanner error={runs.error} onRetry={runs.reload} />;
+  else if (!runs.data) body = <Loading />;
+  else if (runs.data.data.length === 0) body = <EmptyState testId="evals-empty">{t('evals.empty')}</EmptyState>;
+  else
+    body = (
+      <div className="table-wrap">
+        <table className="table" data-testid="evals-table">
+          <thead>
+            <tr>
+              <th>{t('evals.label')}</th>
+              <th>{t('common.status')}</th>
+              <th>{t('evals.progress')}</th>
+              <th>{t('common.contender')}</th>
+              <th>{t('evals.created')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data.data.map((r) => (
+              <tr key={r.id} data-testid={`eval-run-${r.id}`}>
+                <td>
+                  <Link to={`/evals/${encodeURIComponent(r.id)}`} className="strong">
+                    {r.label}
+                  </Link>
+                  <div className="muted small mono">{r.id}</div>
+                </td>
+                <td>
+                  <RunStatus run={r} />
+                </td>
+                <td>
+                  <div className="progress" title={`${r.progress.done}/${r.progress.total}`}>
+                    <span style={{ width: `${r.progress.total > 0 ? (r.progress.done / r.progress.total) * 100 : 0}%` }} />
+                  </div>
+                  <span className="muted small">
+                    {r.progress.done}/{r.progress.total}
+                  </span>
+                </td>
+                <td>{r.contenders.join(', ')}</td>
+                <td className="nowrap">{fmtTime(r.created_at, lang)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+  return (
+    <div className="stack" data-testid="evals-page">
+      <h1>{t('evals.title')}</h1>
+      <Panel title={t('evals.title')}>{body}</Panel>
+    </div>
+  );
 }

@@ -1,3 +1,55 @@
+/** Leaderboard: Bradley–Terry ratings from the arena with CIs, beside eval results and serving cost and latency. */
+import { useMemo, useState } from 'react';
+import { isUnknownRoute } from '../../api/api-error.js';
+import type { LeaderboardReport } from '../../api/arena-types.js';
+import type { EvalHeadline } from '../../api/eval-types.js';
+import { useApi } from '../../api/use-api.js';
+import type { List, RaceReport, RaceSummary } from '../../api/types.js';
+import { Panel } from '../../components/panel.js';
+import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { LeaderboardFilters, type LeaderboardQuery } from './leaderboard-filters.js';
+import { LeaderboardTable } from './leaderboard-table.js';
+import { RatingsChart } from './ratings-chart.js';
+
+export function leaderboardPath(q: LeaderboardQuery): string {
+  const p = new URLSearchParams();
+  if (q.race) p.set('race', q.race);
+  if (q.tag) p.set('tag', q.tag);
+  if (q.language) p.set('language', q.language);
+  const s = p.toString();
+  return `/v1/arena/leaderboard${s ? `?${s}` : ''}`;
+}
+
 export function LeaderboardPage() {
-  return <p>TODO</p>;
+  const { t } = useI18n();
+  const races = useApi<List<RaceSummary>>('/admin/races');
+  const [picked, setQuery] = useState<LeaderboardQuery | null>(null);
+  const query: LeaderboardQuery = picked ?? { race: races.data?.data[0]?.name ?? '', tag: '', language: '' };
+  const board = useApi<LeaderboardReport>(races.data ? leaderboardPath(query) : null, { refreshMs: 30000 });
+  const race = useApi<RaceReport>(query.race ? `/admin/races/${encodeURIComponent(query.race)}` : null);
+  const evals = useApi<List<EvalHeadline>>('/admin/evals/headlines');
+  const evalMap = useMemo(() => new Map((evals.data?.data ?? []).map((e) => [e.contender, e])), [evals.data]);
+  const ops = useMemo(() => new Map((race.data?.contenders ?? []).map((c) => [c.contender, c])), [race.data]);
+
+  let body;
+  if (isUnknownRoute(board.error)) body = <EmptyState testId="lb-unavailable">{t('lb.unavailable')}</EmptyState>;
+  else if (board.error && !board.data) body = <ErrorBanner error={board.error} onRetry={board.reload} />;
+  else if (!board.data) body = <Loading />;
+  else if (board.data.battles === 0) body = <EmptyState testId="lb-empty">{t('lb.empty')}</EmptyState>;
+  else body = <RatingsChart rows={board.data.data} />;
+
+  return (
+    <div className="stack" data-testid="leaderboard-page">
+      <h1>{t('lb.title')}</h1>
+      <Panel title={t('lb.title')} hint={t('lb.hint')} actions={<LeaderboardFilters query={query} onChange={setQuery} races={races.data?.data ?? []} />}>
+        {body}
+      </Panel>
+      {board.data && board.data.data.length > 0 ? (
+        <Panel title={t('lb.sideBySide')}>
+          <LeaderboardTable rows={board.data.data} evals={evalMap} ops={ops} />
+        </Panel>
+      ) : null}
+    </div>
+  );
 }

@@ -1,0 +1,47 @@
+/** The arena API's JSON (src/arena/leaderboard.ts, src/arena/match.ts). */
+
+export interface LeaderboardRow {
+  rank: number | null;
+  rank_worst: number | null;
+  contender: string;
+  rating: number | null;
+  ci_lower: number | null;
+  ci_upper: number | null;
+  battles: number;
+  wins: number;
+  losses: number;
+  ties: number;
+  win_rate: number | null;
+  retired: boolean;
+  owner: string;
+}
+
+export interface LeaderboardReport {
+  object: 'arena.leaderboard';
+  battles: number;
+  judge_errors: number;
+  method: { bootstrap_rounds: number; level: number };
+  data: LeaderboardRow[];
+  race: string | null;
+  tag: string | null;
+  language: string | null;
+}
+
+export interface MatchView {
+  id: string;
+  object: 'arena.match';
+  race: string;
+  answers: [{ label: 'A'; content: string }, { label: 'B'; content: string }];
+}
+
+export type BattleWinner = 'a' | 'b' | 'tie' | 'both_bad';
+
+export interface VoteResult {
+  object: 'arena.vote';
+  match_id: string;
+  battle_id: string;
+  race: string;
+  winner: BattleWinner;
+  contender_a: string;
+  contender_b: string;
+}

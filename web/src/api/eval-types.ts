@@ -1,0 +1,75 @@
+/** The eval read API's JSON (src/gateway/routes/admin-evals.ts). */
+
+export interface EvalRunListItem {
+  id: string;
+  label: string;
+  status: 'running' | 'done' | 'stopped';
+  stop_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  contenders: string[];
+  progress: { done: number; total: number };
+}
+
+export interface Ci {
+  value: number;
+  lower: number;
+  upper: number;
+}
+
+export interface TwinKindGap {
+  kind: string;
+  /** Paired items (an original with its twins of this kind). */
+  pairs: number;
+  original: number;
+  twin: number;
+  /** original − twin, percentage points, with its paired CI. */
+  gap: Ci;
+  /** Exact McNemar p-value on the discordant pairs. */
+  p_value: number;
+  flagged: boolean;
+}
+
+export interface ContenderEval {
+  contender: string;
+  /** 0–100 with CI. */
+  score: Ci;
+  /** Share of items right in all k samples (pass^k), 0–100; null with one sample. */
+  pass_k: number | null;
+  k: number;
+  /** Overall gaming gap and its verdict, null when the run had no twins. */
+  gap: (Ci & { p_value: number; flagged: boolean }) | null;
+  twins: TwinKindGap[];
+  cost_cny: number;
+  latency_p50_ms: number | null;
+}
+
+export interface WorstItem {
+  item_id: string;
+  contender: string;
+  kind: string;
+  question: string;
+  expected: string | null;
+  original_answer: string | null;
+  twin_answer: string | null;
+  original_pass: number;
+  twin_pass: number | null;
+}
+
+export interface EvalRunReport {
+  object: 'eval.run';
+  run: EvalRunListItem;
+  contenders: ContenderEval[];
+  worst: WorstItem[];
+}
+
+/** Per contender, its latest finished run's headline numbers (the leaderboard's eval columns). */
+export interface EvalHeadline {
+  contender: string;
+  run_id: string;
+  score: Ci;
+  pass_k: number | null;
+  k: number;
+  gap_flagged: boolean | null;
+  gap: number | null;
+}

@@ -1,0 +1,44 @@
+/** The items a contender did worst on, with its answer to the original next to its answer to the twin. */
+import type { WorstItem } from '../../api/eval-types.js';
+import { fmtPct } from '../../components/format.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+
+export function WorstItems({ items }: { items: readonly WorstItem[] }) {
+  const { t } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="worst-items">
+        <thead>
+          <tr>
+            <th>{t('evals.item')}</th>
+            <th>{t('common.contender')}</th>
+            <th>{t('evals.expected')}</th>
+            <th>{t('evals.originalAnswer')}</th>
+            <th>{t('evals.twinAnswer')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((w) => (
+            <tr key={`${w.contender}|${w.item_id}|${w.kind}`} data-testid="worst-item">
+              <td>
+                <div className="strong mono small">{w.item_id}</div>
+                <div className="small clamp">{w.question}</div>
+                <span className="badge">{w.kind}</span>
+              </td>
+              <td>{w.contender}</td>
+              <td className="mono small">{w.expected ?? '—'}</td>
+              <td>
+                <span className={`chip chip-${w.original_pass >= 0.5 ? 'ok' : 'bad'}`}>{fmtPct(w.original_pass, 0)}</span>
+                <pre className="text-block small">{w.original_answer ?? '—'}</pre>
+              </td>
+              <td>
+                {w.twin_pass !== null ? <span className={`chip chip-${w.twin_pass >= 0.5 ? 'ok' : 'bad'}`}>{fmtPct(w.twin_pass, 0)}</span> : null}
+                <pre className="text-block small">{w.twin_answer ?? '—'}</pre>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

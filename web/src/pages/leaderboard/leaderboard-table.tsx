@@ -1,0 +1,86 @@
+/**
+ * Contenders side by side: arena rating with CI, rank range and battles; the latest eval's score, stability
+ * (pass^k) and gaming-gap verdict; and what serving costs: per 1k requests and p95 latency in the chosen race.
+ */
+import type { LeaderboardRow } from '../../api/arena-types.js';
+import type { EvalHeadline } from '../../api/eval-types.js';
+import type { ContenderAggregate } from '../../api/types.js';
+import { fmtMoney, fmtMs, fmtPct } from '../../components/format.js';
+import { Interval } from '../../components/interval.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { Link } from '../../router/router.js';
+
+export interface SideBySideProps {
+  rows: readonly LeaderboardRow[];
+  evals: ReadonlyMap<string, EvalHeadline>;
+  ops: ReadonlyMap<string, ContenderAggregate>;
+}
+
+export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
+  const { t } = useI18n();
+  const ratings = rows.flatMap((r) => [r.ci_lower ?? r.rating ?? 1000, r.ci_upper ?? r.rating ?? 1000]);
+  const scale: [number, number] = [Math.min(...ratings) - 10, Math.max(...ratings) + 10];
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="leaderboard-table">
+        <thead>
+          <tr>
+            <th className="num">{t('lb.rank')}</th>
+            <th>{t('common.contender')}</th>
+            <th>{t('lb.rating')}</th>
+            <th className="num">{t('lb.rankRange')}</th>
+            <th className="num">{t('lb.battles')}</th>
+            <th className="num">{t('lb.winRate')}</th>
+            <th>{t('lb.evalScore')}</th>
+            <th className="num">{t('lb.stability')}</th>
+            <th>{t('lb.gap')}</th>
+            <th className="num">{t('lb.costPer1k')}</th>
+            <th className="num">{t('lb.p95')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const ev = evals.get(r.contender);
+            const op = ops.get(r.contender);
+            return (
+              <tr key={r.contender} data-testid={`lb-row-${r.contender}`}>
+                <td className="num strong">{r.rank ?? '—'}</td>
+                <td className="strong">
+                  {r.contender}
+                  {r.retired ? <span className="badge">retired</span> : null}
+                </td>
+                <td>
+                  <Interval value={r.rating} lo={r.ci_lower} hi={r.ci_upper} format={(x) => x.toFixed(0)} scale={scale} />
+                </td>
+                <td className="num">{r.rank === null ? '—' : r.rank_worst !== null && r.rank_worst !== r.rank ? `${r.rank}–${r.rank_worst}` : String(r.rank)}</td>
+                <td className="num">{r.battles}</td>
+                <td className="num">{fmtPct(r.win_rate, 0)}</td>
+                <td>
+                  {ev ? (
+                    <Link to={`/evals/${encodeURIComponent(ev.run_id)}`}>
+                      <Interval value={ev.score.value} lo={ev.score.lower} hi={ev.score.upper} format={(x) => x.toFixed(1)} scale={[0, 100]} />
+                    </Link>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className="num">{ev && ev.pass_k !== null ? `${ev.pass_k.toFixed(0)}% (k=${ev.k})` : '—'}</td>
+                <td>
+                  {ev?.gap_flagged === true ? (
+                    <span className="chip chip-bad">{t('evals.gapFlagged')}{ev.gap !== null ? ` +${ev.gap.toFixed(1)}` : ''}</span>
+                  ) : ev?.gap_flagged === false ? (
+                    <span className="chip chip-ok">{t('evals.gapClean')}</span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className="num">{op && op.n > 0 ? fmtMoney((op.costNanos / 1e9 / op.n) * 1000, op.currency) : '—'}</td>
+                <td className="num">{fmtMs(op?.latencyMs?.p95)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
