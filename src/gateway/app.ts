@@ -4,12 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import { GatewayCluster, readiness } from '../cluster/index.js';
 import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
 import { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
-import { BudgetLedger, type BudgetDef } from '../metering/budgets.js';
+import { BudgetLedger, type BudgetBackend, type BudgetDef } from '../metering/budgets.js';
 import { periodStart } from '../metering/periods.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
 import { Admission } from './admission.js';
@@ -41,7 +42,7 @@ export interface AppDeps {
 }
 
 /** Paths that answer without a key: probes and scrapers. */
-const PUBLIC_PATHS = new Set(['/health', '/metrics']);
+const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -80,11 +81,22 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     downgradeTo: b.downgradeTo,
     webhook: b.webhook,
   }));
-  const ledger = new BudgetLedger(budgets, { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) });
-  await seedLedger(store, ledger, budgets, config, now());
+  const budgetOpts = { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) };
+  // Replicas of one deployment share limits, budgets, race announcements and the monitor lease through Redis.
+  const cluster = config.redis ? await GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed')) : null;
+  const ledger = cluster ? cluster.budgets(budgets, budgetOpts) : new BudgetLedger(budgets, budgetOpts);
   const races = new RaceBook(config);
-  const raceStates = new RaceStates(store, config, races, now);
-  await raceStates.init();
+  const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
+  try {
+    await seedLedger(store, ledger, budgets, config, now());
+    await raceStates.init();
+    await cluster?.followRaces(() => raceStates.refresh());
+  } catch (err) {
+    await cluster?.close();
+    throw err;
+  }
+  // Clustered, only the holder of this lease may run the race monitor (`monitorLease.isLeader()` before each tick).
+  const monitorLease = cluster && config.monitor.enabled ? cluster.monitorLease(config.monitor.intervalMs) : null;
   const ctx: GatewayContext = {
     config,
     store,
@@ -96,9 +108,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     now,
     random,
     background,
-    admission: new Admission(config, new RateLimiter(now), ledger),
+    admission: new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed')),
   };
-  ctx.metrics.trackBudgets(() => ledger.status());
+  ctx.metrics.trackBudgets(() => (ledger instanceof BudgetLedger ? ledger.status() : ledger.lastSeen()));
+  cluster?.trackMetrics(ctx.metrics.registry);
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);
@@ -115,18 +128,24 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerAdminReadRoutes(app, ctx);
   registerAdminRaceRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
+  app.get('/ready', async (_req, reply) => {
+    const r = await readiness(store, cluster);
+    return reply.code(r.ready ? 200 : 503).send(r);
+  });
   // Race changes made by other processes (the CLI, other replicas) reach this gateway within a second.
   const refresher = setInterval(() => void raceStates.refresh().catch((err: Error) => app.log.warn({ err: err.message }, 'race state refresh failed')), 1000);
   refresher.unref();
   app.addHook('onClose', async () => {
     clearInterval(refresher);
     await Promise.allSettled([...ctx.background]);
+    await ctx.admission.drain();
+    await cluster?.close();
   });
   return { app, ctx };
 }
 
 /** Budgets resume where the request log says they stand in the current period. */
-async function seedLedger(store: Store, ledger: BudgetLedger, budgets: BudgetDef[], config: Config, now: number): Promise<void> {
+async function seedLedger(store: Store, ledger: BudgetBackend, budgets: BudgetDef[], config: Config, now: number): Promise<void> {
   if (budgets.length === 0) return;
   const earliest = Math.min(...budgets.map((b) => periodStart(now, b.period, config.timeZone)));
   const rows = await store.requests.spendRows({ since: earliest });
@@ -140,6 +159,6 @@ async function seedLedger(store: Store, ledger: BudgetLedger, budgets: BudgetDef
       const from_ = r.currency === 'USD' ? 'USD' : 'CNY';
       spent += from_ === b.currency ? r.costNanos : Math.round((r.costNanos * config.fx[from_]) / config.fx[b.currency]);
     }
-    ledger.seed(b.name, spent);
+    await ledger.seed(b.name, spent);
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * The readiness probe: a replica is ready when its store answers and, clustered, Redis does too. A replica that
+ * lost Redis refuses limited and budgeted requests (it fails closed), so a load balancer should stop sending it
+ * traffic until Redis is back; liveness (`/health`) stays green meanwhile, so it is not restarted for nothing.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../store/index.js';
+import type { GatewayCluster } from './gateway-cluster.js';
+
+export interface Readiness {
+  ready: boolean;
+  store: boolean;
+  /** null on a single node. */
+  redis: boolean | null;
+}
+
+export async function readiness(store: Pick<Store, 'db'>, cluster: GatewayCluster | null): Promise<Readiness> {
+  const [db, redis] = await Promise.all([
+    sql`select 1 as one`.execute(store.db).then(
+      () => true,
+      () => false,
+    ),
+    cluster ? cluster.ping() : Promise.resolve(null),
+  ]);
+  return { ready: db && redis !== false, store: db, redis };
+}

@@ -1,0 +1,142 @@
+/**
+ * Rate limits shared by every replica: the same token buckets as `RateLimiter` (RPM and TPM per key and team, all
+ * or nothing, tokens corrected at settle), kept in Redis hashes and changed only inside Lua scripts, with Redis's
+ * clock, so replicas neither race each other nor disagree about time.
+ */
+import type { Redis } from 'ioredis';
+import type { Admission, LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
+import { clusterUnavailable } from './cluster-unavailable.js';
+import { LuaScript, integers } from './lua-script.js';
+
+const MINUTE = 60_000;
+
+// Shared by both scripts: a bucket's level now, refilled continuously at cap per period; a missing key (expired,
+// or never used) or a changed capacity is a full bucket, as `RateLimiter` starts one.
+const PRELUDE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local period = tonumber(ARGV[1])
+local function level_of(key, cap)
+  local b = redis.call('HMGET', key, 'level', 'at', 'cap')
+  if not b[1] or tonumber(b[3]) ~= cap then return cap end
+  local level, at = tonumber(b[1]), tonumber(b[2])
+  if now > at then level = math.min(cap, level + (now - at) * cap / period) end
+  return level
+end
+local function wait_ms(level, need, cap)
+  if level >= need then return 0 end
+  return math.ceil((need - level) * period / cap)
+end
+local function store(key, level, cap)
+  redis.call('HSET', key, 'level', level, 'at', now, 'cap', cap)
+  -- Once full again the key says nothing a missing key would not: let it go then (plus a period of slack).
+  redis.call('PEXPIRE', key, wait_ms(level, cap, cap) + period)
+end
+`;
+
+/**
+ * KEYS: the RPM buckets, then the TPM buckets. ARGV: period, number of RPM buckets, tokens, then each capacity.
+ * Reply: ok, which (1 requests, 2 tokens), retry-after ms, then for RPM and TPM: present, limit, remaining, reset ms.
+ */
+const ADMIT = new LuaScript(`${PRELUDE}
+local nreq, tokens = tonumber(ARGV[2]), tonumber(ARGV[3])
+local caps, levels = {}, {}
+for i, key in ipairs(KEYS) do
+  caps[i] = tonumber(ARGV[3 + i])
+  levels[i] = level_of(key, caps[i])
+end
+local function state()
+  local out = {}
+  for kind = 0, 1 do
+    local best = nil
+    for i = 1, #KEYS do
+      if ((i > nreq) and 1 or 0) == kind and (best == nil or levels[i] < levels[best]) then best = i end
+    end
+    if best == nil then
+      table.insert(out, 0); table.insert(out, 0); table.insert(out, 0); table.insert(out, 0)
+    else
+      table.insert(out, 1); table.insert(out, caps[best])
+      table.insert(out, math.max(0, math.floor(levels[best])))
+      table.insert(out, wait_ms(levels[best], caps[best], caps[best]))
+    end
+  end
+  return out
+end
+for i = 1, #KEYS do
+  -- A request larger than a whole TPM bucket could never pass: let it through when the bucket is full.
+  local need = (i > nreq) and math.min(tokens, caps[i]) or 1
+  if levels[i] < need then
+    local s = state()
+    return {0, (i > nreq) and 2 or 1, wait_ms(levels[i], need, caps[i]), unpack(s)}
+  end
+end
+for i, key in ipairs(KEYS) do
+  levels[i] = levels[i] - ((i > nreq) and tokens or 1)
+  store(key, levels[i], caps[i])
+end
+return {1, 0, 0, unpack(state())}
+`);
+
+/** KEYS: TPM buckets. ARGV: period, tokens to give back (negative: to charge), then each capacity. */
+const SETTLE = new LuaScript(`${PRELUDE}
+local delta = tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
+  local cap = tonumber(ARGV[2 + i])
+  store(key, math.min(cap, level_of(key, cap) + delta), cap)
+end
+return 0
+`);
+
+export class RedisRateLimits implements RateLimitBackend {
+  /** Capacity of each bucket this replica charged, to settle a ticket against the same bucket. */
+  readonly #caps = new Map<string, number>();
+
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+  ) {}
+
+  async admit(subjects: readonly LimitSubject[], tokens: number): Promise<Admission> {
+    const req: Array<[string, number]> = [];
+    const tok: Array<[string, number]> = [];
+    for (const s of subjects) {
+      if (s.limits.rpm !== null) req.push([`${s.id}:rpm`, s.limits.rpm]);
+      if (s.limits.tpm !== null) tok.push([`${s.id}:tpm`, s.limits.tpm]);
+    }
+    const all = [...req, ...tok];
+    let reply: number[];
+    try {
+      reply = integers(await ADMIT.run(this.redis, all.map(([id]) => this.#key(id)), [MINUTE, req.length, Math.ceil(tokens), ...all.map(([, cap]) => cap)]));
+    } catch (err) {
+      throw clusterUnavailable('Shared rate limits', err);
+    }
+    const [ok, which, retryAfterMs, ...rest] = reply;
+    const state = limitState(rest);
+    if (ok !== 1) return { ok: false, retryAfterMs: retryAfterMs!, state, which: which === 1 ? 'requests' : 'tokens' };
+    for (const [id, cap] of tok) this.#caps.set(id, cap);
+    const ticket: Ticket = { tokenBuckets: tok.map(([id]) => id), tokens: Math.ceil(tokens) };
+    return { ok: true, ticket, state };
+  }
+
+  async settle(ticket: Ticket, actualTokens: number): Promise<void> {
+    const ids = ticket.tokenBuckets.filter((id) => this.#caps.has(id));
+    if (ids.length === 0) return;
+    await SETTLE.run(this.redis, ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)]);
+  }
+
+  #key(id: string): string {
+    return `${this.prefix}rl:${id}`;
+  }
+}
+
+function limitState(r: number[]): LimitState {
+  const [hasReq, limReq, remReq, resetReq, hasTok, limTok, remTok, resetTok] = r;
+  return {
+    limitRequests: hasReq ? limReq! : null,
+    remainingRequests: hasReq ? remReq! : null,
+    resetRequestsMs: hasReq ? resetReq! : null,
+    limitTokens: hasTok ? limTok! : null,
+    remainingTokens: hasTok ? remTok! : null,
+    resetTokensMs: hasTok ? resetTok! : null,
+  };
+}
