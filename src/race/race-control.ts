@@ -56,3 +56,14 @@ export function rollback(state: RaceState, contender: string, reason: string | u
     decision: { action: auto ? 'rollback' : 'manual', contender, reason: why, details: details ?? { change: 'rollback', from: before }, actor },
   };
 }
+
+/**
+ * The race monitor moves a challenger to a new weight: the next ramp step, or its configured weight once its
+ * launch gate passed. A new evidence window starts (`since`), because the split changed.
+ */
+export function ramp(state: RaceState, contender: string, weight: number, step: number, reason: string, details: unknown, now: number): Change {
+  const c = challenger(state, contender);
+  const before = c.weight;
+  Object.assign(c, { weight, step, since: now, status: 'active' as const });
+  return { state, decision: { action: 'ramp', contender, reason, details: details ?? { change: 'ramp', from: before, to: weight }, actor: null } };
+}

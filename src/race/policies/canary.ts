@@ -8,7 +8,7 @@
 import { checkSpend, checkSrm } from './race-checks.js';
 import { describeHarm, guardChallenger, type GuardResult } from './guard.js';
 import { gateStep } from './gate.js';
-import { leansHarmful, METRICS } from './metrics.js';
+import { leansHarmful } from './metrics.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
 import type { ChallengerState } from '../race-state.js';
 
@@ -27,15 +27,14 @@ export function decideCanary(input: PolicyInput): Verdict {
   const adds: PolicyChange[] = [];
   const views: ChallengerAssessment[] = [];
   for (const c of state.challengers) {
-    const base = { contender: c.contender, status: c.status, weight: c.weight, step: c.step, since: c.since };
     if (c.status === 'waiting_gate') {
       const g = input.race.policy.type === 'gate' ? gateStep(input, c, blocked, adds.length > 0) : { change: null, note: `waiting for a launch gate, but the policy is ${input.race.policy.type}: activate it by hand` };
       if (g.change) adds.push(g.change);
-      views.push({ ...base, requests: { champion: 0, challenger: 0 }, metrics: [], note: g.note });
+      views.push(challengerView(c, null, g.note));
       continue;
     }
     if (c.status !== 'active') {
-      views.push({ ...base, requests: { champion: 0, challenger: 0 }, metrics: [], note: c.status.replace('_', ' ') });
+      views.push(challengerView(c, null, c.status.replace('_', ' ')));
       continue;
     }
     const guard = guardChallenger(input, c);
@@ -48,12 +47,25 @@ export function decideCanary(input: PolicyInput): Verdict {
       if (step.change?.kind === 'hold') alerts.push(step.change);
       else if (step.change) adds.push(step.change);
     }
-    views.push({ ...base, requests: guard.requests, metrics: guard.metrics, note: step.note });
+    views.push(challengerView(c, guard, step.note));
   }
   return {
     changes: [...rollbacks, ...alerts, ...adds],
     assessment: { policy: input.race.policy.type, at: input.now, blocked, srm: srm.srm, spend: spend.spend, bandit: null, challengers: views },
     banditEvaluated: false,
+  };
+}
+
+/** Builds a note only when someone will read it: the simulator asks for none. */
+function say(input: PolicyInput, text: () => string): string {
+  return input.explain === false ? '' : text();
+}
+
+/** A challenger's line in the race assessment (spelled out, not spread: this runs every simulated tick). */
+export function challengerView(c: ChallengerState, guard: GuardResult | null, note: string): ChallengerAssessment {
+  return {
+    contender: c.contender, status: c.status, weight: c.weight, step: c.step, since: c.since,
+    requests: guard ? guard.requests : { champion: 0, challenger: 0 }, metrics: guard ? guard.metrics : [], note,
   };
 }
 
@@ -69,9 +81,9 @@ function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, bus
   if (next === undefined) return promotion(input, c, guard, enough, busy);
   const elapsed = (input.now - c.since) / 1000;
   if (elapsed < policy.min_step_s || !enough) {
-    return { change: null, note: `next step ${next}% after ${policy.min_step_s} s and ${policy.min_samples} requests per arm (now ${Math.floor(elapsed)} s, ${guard.requests.champion}/${guard.requests.challenger})` };
+    return { change: null, note: say(input, () => `next step ${next}% after ${policy.min_step_s} s and ${policy.min_samples} requests per arm (now ${Math.floor(elapsed)} s, ${guard.requests.champion}/${guard.requests.challenger})`) };
   }
-  const leaning = guard.metrics.filter((m) => leansHarmful(METRICS[m.metric], m)).map((m) => m.metric);
+  const leaning = guard.metrics.filter(leansHarmful).map((m) => m.metric);
   const others = input.state.challengers.filter((x) => x.status === 'active' && x !== c).reduce((s, x) => s + x.weight, 0);
   // The champion is the control: it keeps at least as much traffic as the challenger it is compared with.
   const room = 100 - (others + next) >= next;
@@ -96,11 +108,14 @@ function promotion(input: PolicyInput, c: ChallengerState, guard: GuardResult, e
   const better = primary.superior?.significant === true;
   if (!enough) return { change: null, note: `last step: waiting for ${policy.min_samples} requests per arm` };
   if (!better || pending.length > 0) {
-    const waits = [
-      ...(better ? [] : [`${primary.metric} to be significantly better (p = ${primary.superior ? primary.superior.pValue.toPrecision(2) : 'n/a'})`]),
-      ...(pending.length > 0 ? [`${pending.join(', ')} to be shown within ${pending.length > 1 ? 'their margins' : 'its margin'}`] : []),
-    ];
-    return { change: null, note: `last step: waiting for ${waits.join(' and ')}` };
+    const note = say(input, () => {
+      const waits = [
+        ...(better ? [] : [`${primary.metric} to be significantly better (p = ${primary.superior ? primary.superior.pValue.toPrecision(2) : 'n/a'})`]),
+        ...(pending.length > 0 ? [`${pending.join(', ')} to be shown within ${pending.length > 1 ? 'their margins' : 'its margin'}`] : []),
+      ];
+      return `last step: waiting for ${waits.join(' and ')}`;
+    });
+    return { change: null, note };
   }
   if (busy) return { change: null, note: 'promoting on the next tick' };
   return {

@@ -14,7 +14,7 @@ import type { ChallengerState } from '../race-state.js';
 import { armIn } from '../evidence.js';
 import { sequentialInterval } from './interval-methods.js';
 import { assessMetric, METRICS, type MetricSpec, type TestPlan } from './metrics.js';
-import type { MetricAssessment, MetricName, PolicyInput } from './types.js';
+import type { IntervalMethod, MetricAssessment, MetricName, PolicyInput } from './types.js';
 
 export interface GuardResult {
   readonly metrics: MetricAssessment[];
@@ -30,13 +30,27 @@ export function windowCount(race: Race, contender: string): number {
   return 1 + race.policy.ramp.filter((r) => r > start).length;
 }
 
+type Plans = Array<{ spec: MetricSpec; plan: TestPlan }>;
+/** Plans depend only on the (frozen) race config, the contender and the method: computed once, not every tick. */
+const planCache = new WeakMap<Race, WeakMap<IntervalMethod, Map<string, Plans>>>();
+
 /** The metrics tested for a challenger, with their roles, margins and levels. */
-export function testPlans(input: PolicyInput, contender: string): Array<{ spec: MetricSpec; plan: TestPlan }> {
-  const policy = input.race.policy;
+export function testPlans(input: PolicyInput, contender: string): Plans {
+  const method = input.method ?? sequentialInterval;
+  let byMethod = planCache.get(input.race);
+  if (!byMethod) planCache.set(input.race, (byMethod = new WeakMap()));
+  let byContender = byMethod.get(method);
+  if (!byContender) byMethod.set(method, (byContender = new Map()));
+  let plans = byContender.get(contender);
+  if (!plans) byContender.set(contender, (plans = buildPlans(input.race, contender, method)));
+  return plans;
+}
+
+function buildPlans(race: Race, contender: string, method: IntervalMethod): Plans {
+  const policy = race.policy;
   const names = new Set<MetricName>([...(Object.keys(policy.guardrails) as MetricName[]), policy.primary]);
   const tested = [...names].filter((n) => METRICS[n].arm !== null).length;
-  const harmAlpha = policy.alpha / (Math.max(1, tested) * windowCount(input.race, contender));
-  const method = input.method ?? sequentialInterval;
+  const harmAlpha = policy.alpha / (Math.max(1, tested) * windowCount(race, contender));
   return [...names].map((name) => {
     const guard = policy.guardrails[name];
     const role = name !== policy.primary ? 'guardrail' : guard ? 'both' : 'primary';

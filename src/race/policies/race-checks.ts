@@ -9,14 +9,15 @@
  *    someone unfreezes it; rollbacks still happen.
  */
 import { srmTest } from '../../stats/index.js';
-import { routedChallengers } from '../race-state.js';
 import type { PolicyChange, PolicyInput, RaceAssessment } from './types.js';
 
 const MIN_SRM_UNITS = 8;
 
 /** The start of the window in which every weight of the race has been constant. */
 export function assignmentSince(input: Pick<PolicyInput, 'state'>): number {
-  return Math.max(input.state.championSince, ...input.state.challengers.map((c) => c.since));
+  let since = input.state.championSince;
+  for (const c of input.state.challengers) since = Math.max(since, c.since);
+  return since;
 }
 
 export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; change: PolicyChange | null } {
@@ -24,13 +25,22 @@ export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; chan
   const since = assignmentSince(input);
   // A bandit moves weights every few minutes without opening a new window; its split is not tested.
   if (input.race.policy.type === 'bandit' || !a || a.since !== since) return { srm: null, change: null };
-  const routed = routedChallengers(input.state).filter((c) => c.weight > 0);
-  const arms = [{ contender: input.state.champion, weight: Math.max(0, 100 - routed.reduce((s, c) => s + c.weight, 0)) }, ...routed];
-  const live = arms.filter((x) => x.weight > 0);
+  const arms: Array<{ contender: string; weight: number }> = [];
+  let challengers = 0;
+  for (const c of input.state.challengers) {
+    if (c.status === 'active' && c.weight > 0) {
+      arms.push({ contender: c.contender, weight: c.weight });
+      challengers += c.weight;
+    }
+  }
+  if (challengers < 100) arms.push({ contender: input.state.champion, weight: 100 - challengers });
+  const live = arms;
   const units = live.map((x) => a.units.get(x.contender) ?? 0);
   if (live.length < 2 || units.some((u) => u < MIN_SRM_UNITS)) return { srm: null, change: null };
   const r = srmTest(units, live.map((x) => x.weight));
-  const srm = { since, pValue: r.pValue, chiSquare: r.chiSquare, flagged: r.flagged, units: Object.fromEntries(live.map((x, i) => [x.contender, units[i]!])) };
+  const byArm: Record<string, number> = {};
+  for (let i = 0; i < live.length; i++) byArm[live[i]!.contender] = units[i]!;
+  const srm = { since, pValue: r.pValue, chiSquare: r.chiSquare, flagged: r.flagged, units: byArm };
   if (!r.flagged || input.memory.srmAlertedSince === since) return { srm, change: null };
   const expected = live.map((x) => `${x.contender} ${x.weight}%`).join(' / ');
   return {

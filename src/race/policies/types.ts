@@ -39,6 +39,8 @@ export interface PolicyInput {
   /** Seeded randomness for Thompson sampling. */
   readonly random: RandomSource;
   readonly method?: IntervalMethod;
+  /** Write the plain-words notes of the assessment (default true; the simulator skips them). */
+  readonly explain?: boolean;
   /** Monte Carlo draws per bandit allocation (default 10,000). */
   readonly banditDraws?: number;
 }
@@ -79,6 +81,8 @@ export interface MetricAssessment {
   readonly challenger: { n: number; mean: number };
   /** Challenger vs champion in display units: a difference (rates, scores), or a ratio (latency, TTFT, cost). */
   readonly effect: number;
+  /** How far the estimate sits beyond the margin, in standard errors (positive = towards harm); null untested. */
+  readonly harmZ: number | null;
   /** H1: worse than the margin allows → rollback. */
   readonly harm: TestOutcome | null;
   /** H1: within the margin → may be promoted. */

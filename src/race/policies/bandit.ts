@@ -1,0 +1,70 @@
+/**
+ * `bandit`: Thompson sampling among the champion and every active challenger on the primary metric. Each arm's
+ * share is its posterior probability of being best (Beta for the error rate, normal for means), floored at
+ * `bandit_floor` so no arm starves, and the weights are re-set at most every `min_step_s`, once every arm has
+ * `min_samples` observations of the primary metric, when some weight moves by a point or more. Guardrails still
+ * roll a challenger back. A bandit never promotes: it keeps allocating; promote by hand when you are done.
+ * Adaptive weights make the pooled means biased when the metric drifts over time (GrowthBook documents the same);
+ * the bandit's windows do not restart when it re-weights, and its split is not SRM-tested.
+ */
+import {
+  applyAllocationFloor, betaPosterior, gaussianPosterior, thompsonBetaAllocation, thompsonGaussianAllocation,
+} from '../../stats/index.js';
+import { emptyArm, type ArmEvidence } from '../evidence.js';
+import { checkSpend } from './race-checks.js';
+import { challengerView, details } from './canary.js';
+import { describeHarm, guardChallenger } from './guard.js';
+import { METRICS } from './metrics.js';
+import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
+
+export function decideBandit(input: PolicyInput): Verdict {
+  const { state, race, now } = input;
+  const policy = race.policy;
+  const spend = checkSpend(input);
+  const blocked = state.frozen ? `frozen (${state.frozen})` : spend.change ? 'the extra-spend cap is reached' : null;
+  const changes: PolicyChange[] = spend.change ? [spend.change] : [];
+  const views: ChallengerAssessment[] = [];
+  const racing: string[] = [state.champion];
+  for (const c of state.challengers) {
+    if (c.status !== 'active') {
+      views.push(challengerView(c, null, c.status.replace('_', ' ')));
+      continue;
+    }
+    const guard = guardChallenger(input, c);
+    if (guard.broken) changes.unshift({ kind: 'rollback', contender: c.contender, since: c.since, reason: `guardrail broken: ${describeHarm(guard.broken)}`, details: details(input, c, guard) });
+    else racing.push(c.contender);
+    views.push(challengerView(c, guard, guard.broken ? 'rolled back' : 'racing'));
+  }
+  const assessment = { policy: 'bandit', at: now, blocked, srm: null, spend: spend.spend, bandit: null as { shares: Record<string, number> } | null, challengers: views };
+  const due = input.memory.lastReweightAt === null || now - input.memory.lastReweightAt >= policy.min_step_s * 1000;
+  const spec = METRICS[policy.primary];
+  if (blocked || !due || racing.length < 2 || !spec.arm) return { changes, assessment, banditEvaluated: false };
+  const window = input.evidence.windows.get(state.championSince);
+  const arms = racing.map((name) => window?.get(name) ?? emptyArm(name));
+  if (arms.some((a) => spec.arm!(a).n < policy.min_samples)) return { changes, assessment, banditEvaluated: false };
+
+  const shares = applyAllocationFloor(allocate(input, arms), Math.min(policy.bandit_floor, 1 / arms.length));
+  assessment.bandit = { shares: Object.fromEntries(racing.map((name, i) => [name, shares[i]!])) };
+  const current = new Map(state.challengers.map((c) => [c.contender, c.weight]));
+  const weights = racing.slice(1).map((name, i) => ({ contender: name, weight: Math.round(shares[i + 1]! * 1000) / 10 }));
+  const moved = weights.some((w) => Math.abs(w.weight - (current.get(w.contender) ?? 0)) >= 1);
+  if (moved) {
+    const words = weights.map((w) => `${w.contender} ${current.get(w.contender) ?? 0}% → ${w.weight}%`).join(', ');
+    changes.push({ kind: 'reweight', weights, reason: `bandit re-weight on ${policy.primary}: ${words}`, details: { metric: policy.primary, shares: assessment.bandit.shares, weights, arms: arms.map((a) => ({ contender: a.contender, ...spec.arm!(a) })) } });
+  }
+  return { changes, assessment, banditEvaluated: true };
+}
+
+/** P(best) per arm on the primary metric. */
+function allocate(input: PolicyInput, arms: ArmEvidence[]): Float64Array {
+  const metric = input.race.policy.primary;
+  const options = { rng: input.random, draws: input.banditDraws ?? 10_000 };
+  if (metric === 'error_rate') {
+    return thompsonBetaAllocation(arms.map((a) => {
+      const failures = Math.min(a.requests, a.errors + a.truncations);
+      return betaPosterior(a.requests - failures, failures);
+    }), options);
+  }
+  const spec = METRICS[metric];
+  return thompsonGaussianAllocation(arms.map((a) => gaussianPosterior(spec.arm!(a))), { ...options, lowerIsBetter: spec.worse === 'higher' });
+}
