@@ -25,3 +25,13 @@ export {
 export type { BetaPosterior, GaussianPosterior, ThompsonOptions } from './thompson.js';
 export { latencyRatio, logLatencyStats, quantileConfidenceInterval } from './latency.js';
 export type { LatencyRatioResult, QuantileInterval } from './latency.js';
+export {
+  aggregateBattles, battlesPerModel, eloRatings, fitBradleyTerry, observedWinRates, rankRanges, winRateMatrix,
+} from './bradley-terry.js';
+export type { Battle, BattleOutcome, BradleyTerryFit, BradleyTerryOptions, EloScale, PairCounts, RankRange } from './bradley-terry.js';
+export { bootstrapBradleyTerry, quantileSorted } from './bootstrap.js';
+export type { BootstrapOptions, BradleyTerryBootstrap } from './bootstrap.js';
+export { fitStyleControlled, styleFeatures } from './bradley-terry-style.js';
+export type { StyleBattle, StyleControlFit, StyleControlOptions } from './bradley-terry-style.js';
+export { SeededRandom } from './seeded-random.js';
+export type { RandomSource } from './seeded-random.js';

@@ -52,6 +52,8 @@ export interface BattleFilter {
   tag?: string;
   language?: string;
   sources?: readonly BattleSource[];
+  /** Battles recorded by this team. */
+  team?: string;
   since?: number;
   until?: number;
 }
@@ -303,6 +305,7 @@ export class BattlesRepo {
     }
     if (f.language !== undefined) q = q.where('language', '=', f.language);
     if (f.sources !== undefined) q = q.where('source', 'in', f.sources.length ? [...f.sources] : ['']);
+    if (f.team !== undefined) q = q.where('team', '=', f.team);
     if (f.since !== undefined) q = q.where('ts', '>=', f.since);
     if (f.until !== undefined) q = q.where('ts', '<', f.until);
     if (f.tag !== undefined) {

@@ -1,0 +1,112 @@
+/**
+ * One non-streamed call to a contender on the arena's behalf (a blind match's answer, a judge's verdict), through
+ * the same retry/fallback/breaker path as the gateway, metered into the request log like any other call so arena
+ * spend shows in spend reports under the caller's team. The rows are marked `shadow`: they were not served to a
+ * client, so the race monitor's guardrails (which read served traffic only) leave them out.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config, Contender } from '../config/types.js';
+import { SaimaError } from '../gateway/errors.js';
+import { costNanos } from '../metering/pricing.js';
+import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
+import type { Usage } from '../providers/spec.js';
+import { attemptPlan, AllContendersFailed, type AttemptDeps } from '../race/attempt.js';
+import type { RequestLogRow } from '../store/types.js';
+import { transcript } from './prompt-text.js';
+
+export interface ArenaCallDeps {
+  config: Config;
+  attemptDeps: AttemptDeps;
+  store: { requestLog: { append(row: RequestLogRow): Promise<void> } };
+  now: () => number;
+}
+
+export type ChatMessage = { role: string; content: unknown } & Record<string, unknown>;
+
+/** Admission for a call (rate limits, budgets): throws to refuse it, else returns how to settle the real spend. */
+export type SpendGuard = (contender: Contender, body: Record<string, unknown>) => Promise<(usage: Usage, costNanos: number) => void>;
+
+export interface CallMeta {
+  race: string | null;
+  team: string | null;
+  keyId: string | null;
+  parentId: string | null;
+  /** Keep prompt and answer text in the row: only when the race captures. */
+  capture: boolean;
+  /** Row id prefix, e.g. `arena` for match answers, `judge` for verdicts. */
+  kind: string;
+  /** Extra body fields (temperature, max_tokens). */
+  params?: Record<string, unknown>;
+  guard?: SpendGuard;
+}
+
+export type CallResult =
+  | { ok: true; text: string; usage: Usage; row: RequestLogRow }
+  | { ok: false; code: string; message: string; row: RequestLogRow };
+
+export async function callContender(deps: ArenaCallDeps, name: string, messages: readonly ChatMessage[], meta: CallMeta): Promise<CallResult> {
+  const contender = deps.config.contenders.get(name);
+  if (!contender) throw new SaimaError('not_found', `No contender named '${name}'.`);
+  const body: Record<string, unknown> = { ...meta.params, model: contender.model, messages, stream: false };
+  const settle = meta.guard ? await meta.guard(contender, body) : null;
+  const t0 = performance.now();
+  const ts = deps.now();
+  const id = `${meta.kind}_${randomUUID()}`;
+  let usage = ZERO_USAGE;
+  let text: string | null = null;
+  let failure: { code: string; message: string; status: number; cut: boolean } | null = null;
+  let attempts = 0;
+  let finishReason: string | null = null;
+  let ttftMs: number | null = null;
+  try {
+    const ok = await attemptPlan([name], () => ({ contender, body, stream: false, clientWantsUsage: false, captureText: true, requestId: id }), deps.attemptDeps, AbortSignal.timeout(contender.timeouts.totalMs));
+    attempts = ok.attempts;
+    ttftMs = performance.now() - t0;
+    for (let r = await ok.rest.next(); !r.done; r = await ok.rest.next());
+    const outcome = await ok.reply.outcome;
+    finishReason = outcome.finishReason;
+    text = outcome.text ?? '';
+    usage = await settleUsage(outcome.usage, body, text);
+    if (!outcome.ok && outcome.error) {
+      failure = { code: outcome.error.code, message: outcome.error.message, status: 502, cut: outcome.error.phase === 'mid_stream' };
+    }
+  } catch (err) {
+    const e = err instanceof SaimaError ? err : new SaimaError('internal_error', 'arena call failed');
+    attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, attempts);
+    failure = { code: e.code, message: e.message, status: e.status, cut: false };
+  }
+  const cost = costNanos(usage, contender.price);
+  settle?.(usage, cost);
+  const row: RequestLogRow = {
+    id,
+    ts,
+    race: meta.race,
+    contender: contender.name,
+    upstreamModel: contender.model,
+    team: meta.team,
+    keyId: meta.keyId,
+    userHash: null,
+    parentId: meta.parentId,
+    shadow: true,
+    stream: false,
+    status: failure ? failure.status : 200,
+    outcome: failure ? (failure.cut ? 'cut' : 'error') : 'ok',
+    errorCode: failure?.code ?? null,
+    errorMessage: failure?.message ?? null,
+    attempts,
+    latencyMs: performance.now() - t0,
+    ttftMs,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    reasoningTokens: usage.reasoningTokens,
+    cachedTokens: usage.cachedTokens,
+    usageEstimated: usage.estimated,
+    costNanos: cost,
+    currency: contender.price.currency,
+    finishReason,
+    promptText: meta.capture ? transcript(messages) : null,
+    responseText: meta.capture ? text : null,
+  };
+  await deps.store.requestLog.append(row);
+  return failure ? { ok: false, code: failure.code, message: failure.message, row } : { ok: true, text: text ?? '', usage, row };
+}

@@ -1,0 +1,125 @@
+/**
+ * Blind side-by-side matches. `createMatch` picks an informative pair among the race's arena contenders, asks both
+ * for an answer, and returns the two answers labelled only A and B in random order; which contender wrote which
+ * stays in the store under the match id. `castVote` records the vote as a battle and only then names them. A match
+ * takes one vote: the claim and the battle are one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { SaimaError } from '../gateway/errors.js';
+import type { ArenaMatchRecord, BattleWinner } from '../store/index.js';
+import type { ArenaDeps, Caller } from './arena-deps.js';
+import { buildBattle } from './battle.js';
+import { callContender, type ChatMessage, type SpendGuard } from './contender-call.js';
+import { detectLanguage } from './language.js';
+import { choosePair } from './pairing.js';
+import type { PairingStats } from './pairing-stats.js';
+import { promptHash, transcript } from './prompt-text.js';
+import { arenaContenders } from './race-members.js';
+import { styleCounts } from './style.js';
+
+export interface MatchRequest {
+  race: string;
+  messages: ChatMessage[];
+  tags: string[];
+  language: string | null;
+  /** Body fields passed to both contenders (temperature, max_tokens, …). */
+  params: Record<string, unknown>;
+}
+
+/** What the voter sees: no contender name, no model id, nothing else from either upstream. */
+export interface MatchView {
+  id: string;
+  object: 'arena.match';
+  race: string;
+  answers: [{ label: 'A'; content: string }, { label: 'B'; content: string }];
+}
+
+export interface VoteResult {
+  object: 'arena.vote';
+  match_id: string;
+  battle_id: string;
+  race: string;
+  winner: BattleWinner;
+  contender_a: string;
+  contender_b: string;
+}
+
+export async function createMatch(
+  deps: ArenaDeps,
+  stats: (race: string) => Promise<PairingStats>,
+  req: MatchRequest,
+  caller: Caller & { guard?: SpendGuard },
+): Promise<MatchView> {
+  const race = deps.config.races.get(req.race);
+  if (!race) throw new SaimaError('not_found', `No race named '${req.race}'.`, 'race');
+  const names = arenaContenders(deps.config, race, deps.stateOf(race.name));
+  if (names.length < 2) throw new SaimaError('invalid_request', `Race '${race.name}' has fewer than two contenders to compare.`, 'race');
+  const s = await stats(race.name);
+  const [first, second] = choosePair({ names, battles: s.battles, rating: s.rating, random: deps.random });
+  const meta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params: req.params, ...(caller.guard ? { guard: caller.guard } : {}) };
+  const settled = await Promise.allSettled([callContender(deps, first, req.messages, meta), callContender(deps, second, req.messages, meta)]);
+  // Any failure message could name a contender or quote an upstream: the voter gets a generic one.
+  for (const r of settled) {
+    if (r.status === 'rejected') {
+      const e = r.reason;
+      // A rate limit names no contender (and carries retry-after); a budget's name might, so it is replaced.
+      if (e instanceof SaimaError && e.code === 'rate_limit_exceeded') throw e;
+      if (e instanceof SaimaError && e.code === 'budget_exceeded') throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
+      throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
+    }
+    if (!r.value.ok) throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
+  }
+  const [x, y] = settled.map((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.text : ''));
+  const prompt = transcript(req.messages);
+  const match: ArenaMatchRecord = {
+    id: `match_${randomUUID()}`,
+    ts: deps.now(),
+    race: race.name,
+    contenderA: first,
+    contenderB: second,
+    promptHash: promptHash(prompt),
+    prompt: race.capture ? prompt : null,
+    answerA: race.capture ? x! : null,
+    answerB: race.capture ? y! : null,
+    styleA: await styleCounts(x!),
+    styleB: await styleCounts(y!),
+    tags: req.tags,
+    language: req.language ?? detectLanguage(prompt),
+    team: caller.team,
+    keyId: caller.keyId,
+    votedAt: null,
+    battleId: null,
+  };
+  await deps.store.battles.createMatch(match);
+  return { id: match.id, object: 'arena.match', race: race.name, answers: [{ label: 'A', content: x! }, { label: 'B', content: y! }] };
+}
+
+export async function castVote(deps: ArenaDeps, matchId: string, winner: BattleWinner, caller: Caller): Promise<VoteResult> {
+  const match = await deps.store.battles.getMatch(matchId);
+  // Another team's match answers exactly like a missing one.
+  if (!match || (!caller.admin && match.team !== caller.team)) throw new SaimaError('not_found', `No match with id '${matchId}'.`, 'match_id');
+  const battle = await buildBattle({
+    ts: deps.now(),
+    race: match.race,
+    prompt: match.prompt,
+    promptHash: match.promptHash,
+    capture: match.prompt !== null,
+    contenderA: match.contenderA,
+    contenderB: match.contenderB,
+    answerA: match.answerA,
+    answerB: match.answerB,
+    styleA: match.styleA,
+    styleB: match.styleB,
+    winner,
+    source: 'human',
+    voter: caller.keyId ?? 'anonymous',
+    team: caller.team,
+    tags: match.tags,
+    language: match.language,
+    details: { match_id: match.id },
+  });
+  const done = await deps.store.battles.voteMatch(match.id, battle);
+  if (done === 'missing') throw new SaimaError('not_found', `No match with id '${matchId}'.`, 'match_id');
+  if (done === 'voted') throw new SaimaError('conflict', `Match '${matchId}' already has its vote.`, 'match_id');
+  return { object: 'arena.vote', match_id: match.id, battle_id: battle.id, race: match.race, winner, contender_a: match.contenderA, contender_b: match.contenderB };
+}

@@ -1,0 +1,115 @@
+/**
+ * The arena over HTTP. `POST /v1/arena/match` (scope `arena:vote`) returns two anonymous answers labelled A and B;
+ * `POST /v1/arena/vote` records the vote and only then names the contenders; `POST /v1/arena/battles` (admin or
+ * `arena:vote`) records battles; `GET /v1/arena/leaderboard` (any key) is the Bradley–Terry leaderboard;
+ * `GET /v1/arena/battles` lists battles (a non-admin key sees its team's). Nothing on the match path sets a
+ * contender, race-routing or upstream header, and the body carries only the answers' text.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  castVote, createMatch, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
+  normaliseLanguage, type ArenaDeps, type Caller, type SpendGuard,
+} from '../../arena/index.js';
+import { ZERO_USAGE } from '../../metering/usage.js';
+import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
+import type { GatewayContext } from '../context.js';
+import { SaimaError } from '../errors.js';
+import { hasScope } from '../principal.js';
+
+const MatchBodySchema = z
+  .object({
+    race: z.string().min(1),
+    messages: z.array(z.looseObject({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: z.unknown() })).min(1).optional(),
+    prompt: z.string().min(1).optional(),
+    tags: TagsSchema,
+    language: z.string().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    max_tokens: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((b) => (b.messages === undefined) !== (b.prompt === undefined), { message: "give either 'messages' or 'prompt'", path: ['messages'] });
+
+function checked<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const at = issue.path.join('.');
+  throw new SaimaError('invalid_value', `${at ? `${at}: ` : ''}${issue.message}`, at || null);
+}
+
+function caller(req: FastifyRequest): Caller {
+  return { team: req.principal.team, keyId: req.principal.keyId, admin: req.principal.scopes.has('admin') };
+}
+
+function requireVoter(req: FastifyRequest): void {
+  if (!hasScope(req.principal, 'arena:vote')) throw new SaimaError('permission_denied', 'This endpoint needs a key with the arena:vote scope.');
+}
+
+export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const deps: ArenaDeps = {
+    config: ctx.config,
+    attemptDeps: ctx.attemptDeps,
+    store: ctx.store,
+    now: ctx.now,
+    random: ctx.random,
+    stateOf: (race) => ctx.raceStates.get(race),
+  };
+  const pairing = new PairingStatsCache();
+
+  app.post('/v1/arena/match', async (req, reply) => {
+    requireVoter(req);
+    const body = checked(MatchBodySchema, req.body);
+    const allowed = req.principal.races;
+    // Same answer whether the race does not exist or the key may not see it.
+    if (!ctx.config.races.has(body.race) || (allowed && !allowed.has(body.race))) throw new SaimaError('not_found', `No race named '${body.race}'.`, 'race');
+    const language = body.language === undefined ? null : normaliseLanguage(body.language);
+    if (body.language !== undefined && language === null) throw new SaimaError('invalid_value', "'language' must be a tag like zh or en.", 'language');
+    const guard: SpendGuard = async (contender, callBody) => {
+      const admitted = await ctx.admission.admit(req.principal, callBody, body.race, [contender.name]);
+      if (admitted.downgradedBy) {
+        // A budget would swap in another contender: an arena answer must come from the contender it is credited to.
+        ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+        throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
+      }
+      return (usage, costNanos) => ctx.admission.settle(admitted, usage, costNanos, contender);
+    };
+    const params = Object.fromEntries(Object.entries({ temperature: body.temperature, top_p: body.top_p, max_tokens: body.max_tokens }).filter(([, v]) => v !== undefined));
+    const match = await createMatch(
+      deps,
+      (race) => pairing.get(deps, race),
+      { race: body.race, messages: body.messages ?? [{ role: 'user', content: body.prompt! }], tags: body.tags, language, params },
+      { ...caller(req), guard },
+    );
+    return reply.code(201).send(match);
+  });
+
+  app.post('/v1/arena/vote', async (req) => {
+    requireVoter(req);
+    const body = checked(z.object({ match_id: z.string().min(1).max(200), winner: z.enum(BATTLE_WINNERS as [BattleWinner, ...BattleWinner[]]) }).strict(), req.body);
+    return castVote(deps, body.match_id, body.winner, caller(req));
+  });
+
+  app.post('/v1/arena/battles', async (req, reply) => {
+    requireVoter(req);
+    const battles = await recordBattles(deps, parseBattleInputs(req.body), caller(req));
+    return reply.code(201).send({ object: 'arena.battles', recorded: battles.length, ids: battles.map((b) => b.id) });
+  });
+
+  app.get('/v1/arena/battles', async (req) => {
+    const q = req.query as Record<string, unknown>;
+    const limit = typeof q.limit === 'string' ? Math.min(1000, Math.max(1, Number(q.limit) || 100)) : 100;
+    // A key without the admin scope sees only its own team's battles.
+    const team = req.principal.scopes.has('admin') ? undefined : (req.principal.team ?? '\u0000no-team');
+    const rows = await ctx.store.battles.list({
+      ...(typeof q.race === 'string' ? { race: q.race } : {}),
+      ...(typeof q.tag === 'string' ? { tag: q.tag } : {}),
+      ...(team !== undefined ? { team } : {}),
+      limit,
+    });
+    return { object: 'list', data: rows.map((b) => ({ object: 'arena.battle', ...b })) };
+  });
+
+  app.get('/v1/arena/leaderboard', async (req) => queryLeaderboard(deps, parseLeaderboardParams(req.query as Record<string, unknown>, ctx.now())));
+}
