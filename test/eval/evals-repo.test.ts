@@ -40,12 +40,16 @@ for (const dialect of testDialects()) {
     assert.deepEqual(found.get('k2'), pending);
     assert.deepEqual(found.get('k3'), failed);
     assert.equal(found.size, 3);
+    const retried = result({ cacheKey: 'k3', runId: 'run_b', answer: '7' });
+    await store.evals.putResult(retried);
+    assert.deepEqual((await store.evals.findResults(['k3']))[0], retried, 'a failed call is replaced by its retry');
+    await store.evals.putResult(failed);
 
     await store.evals.setGrade('k2', { ok: true, pass: false, score: 0.3, extracted: null }, 777, 'CNY');
     const [graded] = await store.evals.findResults(['k2']);
     assert.deepEqual(graded!.grade, { ok: true, pass: false, score: 0.3, extracted: null });
-    assert.deepEqual(await store.evals.runSpend('run_a'), { CNY: 1_234_000 * 2 + 777, USD: 5 });
-    assert.deepEqual(await store.evals.runSpend('run_b'), {});
+    assert.deepEqual(await store.evals.runSpend('run_a'), { CNY: 1_234_000 + 777, USD: 5 });
+    assert.deepEqual(await store.evals.runSpend('run_b'), { CNY: 1_234_000 });
 
     const g1: GateResultRow = { id: 'g1', ts: T0, race: 'assistant', challenger: 'memo', passed: false, reasons: [{ check: 'gap', ok: false }], runId: 'run_a' };
     const g2: GateResultRow = { ...g1, id: 'g2', ts: T0 + 10, passed: true, reasons: [], runId: null };

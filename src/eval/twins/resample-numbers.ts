@@ -34,7 +34,7 @@ export const resampleNumbers: TwinGenerator = (item, rand) => {
     return {
       parts: { ...item.parts, stem: render(t, item, scope) },
       expected: answer,
-      note: free.map(([name, d]) => `${name}: ${formatNumber(d.value)}→${formatNumber(scope[name]!)}`).join(', ') + `; answer ${formatNumber(original)}→${formatNumber(answer)}`,
+      note: free.filter(([name, d]) => scope[name] !== d.value).map(([name, d]) => `${name}: ${formatNumber(d.value)}→${formatNumber(scope[name]!)}`).join(', ') + `; answer ${formatNumber(original)}→${formatNumber(answer)}`,
     };
   }
   return { skip: `no values within the same magnitude satisfy the conditions with a new answer (${ATTEMPTS} draws)`, warn: true };

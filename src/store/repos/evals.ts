@@ -172,35 +172,40 @@ export class EvalsRepo {
     return out;
   }
 
-  /** Records a completed call. A key already present (another run got there first) is left as it is. */
+  /**
+   * Records a completed call. A key already answered (another run got there first) is left as it is; a key whose
+   * stored call had failed is replaced, so a retried failure counts once.
+   */
   async putResult(row: EvalResultRow): Promise<void> {
+    const values: EvalResultsTable = {
+      cache_key: row.cacheKey,
+      run_id: row.runId,
+      ts: row.ts,
+      contender: row.contender,
+      item_id: row.itemId,
+      variant_id: row.variantId,
+      sample: row.sample,
+      ok: row.ok ? 1 : 0,
+      answer: row.answer,
+      error_code: row.errorCode,
+      error_message: row.errorMessage,
+      grade: row.grade === null || row.grade === undefined ? null : JSON.stringify(row.grade),
+      latency_ms: row.latencyMs,
+      ttft_ms: row.ttftMs,
+      attempts: row.attempts,
+      prompt_tokens: row.promptTokens,
+      completion_tokens: row.completionTokens,
+      usage_estimated: row.usageEstimated ? 1 : 0,
+      cost_nanos: row.costNanos,
+      currency: row.currency,
+      judge_cost_nanos: row.judgeCostNanos,
+      judge_currency: row.judgeCurrency,
+    };
+    const { cache_key: _key, ...update } = values;
     await this.#db
       .insertInto('eval_results')
-      .values({
-        cache_key: row.cacheKey,
-        run_id: row.runId,
-        ts: row.ts,
-        contender: row.contender,
-        item_id: row.itemId,
-        variant_id: row.variantId,
-        sample: row.sample,
-        ok: row.ok ? 1 : 0,
-        answer: row.answer,
-        error_code: row.errorCode,
-        error_message: row.errorMessage,
-        grade: row.grade === null || row.grade === undefined ? null : JSON.stringify(row.grade),
-        latency_ms: row.latencyMs,
-        ttft_ms: row.ttftMs,
-        attempts: row.attempts,
-        prompt_tokens: row.promptTokens,
-        completion_tokens: row.completionTokens,
-        usage_estimated: row.usageEstimated ? 1 : 0,
-        cost_nanos: row.costNanos,
-        currency: row.currency,
-        judge_cost_nanos: row.judgeCostNanos,
-        judge_currency: row.judgeCurrency,
-      })
-      .onConflict((oc) => oc.column('cache_key').doNothing())
+      .values(values)
+      .onConflict((oc) => oc.column('cache_key').doUpdateSet(update).where('eval_results.ok', '=', 0))
       .execute();
   }
 

@@ -1,0 +1,235 @@
+/**
+ * Executes a stored run: every (contender, variant, sample) whose result is not cached yet, with `concurrency`
+ * calls in flight per contender, retries per contender, a cost cap that stops the run cleanly, and one committed
+ * row per completed call, so a run killed at any moment (even `kill -9`) resumes without repeating a completed
+ * call. A failed call is data (an error row, retried on the next resume); it never aborts the run.
+ */
+import type { Config, Contender } from '../config/types.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { AttemptDeps } from '../race/attempt.js';
+import type { EvalResultRow, Store } from '../store/index.js';
+import { evalAttemptDeps } from './attempt-deps.js';
+import { cacheKey, identityOf, sameIdentity } from './cache-key.js';
+import { callContender } from './call-contender.js';
+import { EvalError } from './eval-error.js';
+import type { Grade, JudgeCall } from './graders/grade.js';
+import { gradeAnswer, needsJudge } from './graders/registry.js';
+import { formatCny, moneyToCnyNanos, toCnyNanos } from './money.js';
+import { parseStoredRun } from './run-spec.js';
+import type { Variant } from './variant.js';
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  /** Of `done`, found in the cache (no call made). */
+  cached: number;
+  failed: number;
+  spentCnyNanos: number;
+  elapsedMs: number;
+  /** Completed calls per second in this session. */
+  ratePerS: number;
+  etaMs: number | null;
+  finished: boolean;
+}
+
+export interface RunnerOptions {
+  store: Store;
+  config: Config;
+  providers: ProviderRegistry;
+  /** Aborting stops new calls; calls in flight finish and are recorded. */
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  progressIntervalMs?: number;
+  attemptDeps?: AttemptDeps;
+  now?: () => number;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: 'done' | 'stopped';
+  stopReason: string | null;
+  /** Calls made in this session (answers, not judge calls). */
+  calls: number;
+  cached: number;
+  failed: number;
+  spentCnyNanos: number;
+}
+
+interface Unit {
+  contender: Contender;
+  variant: Variant;
+  sample: number;
+  key: string;
+  /** The stored answer still waiting for its judge grade. */
+  pending: EvalResultRow | null;
+}
+
+export async function executeRun(runId: string, opts: RunnerOptions): Promise<RunOutcome> {
+  const { store, config } = opts;
+  const now = opts.now ?? Date.now;
+  const record = await store.evals.getRun(runId);
+  if (!record) throw new EvalError(`no run '${runId}' in the store`);
+  const { spec, plan } = parseStoredRun(runId, record.spec, record.plan);
+  const contenders = spec.contenders.map((name, i) => {
+    const c = config.contenders.get(name);
+    if (!c) throw new EvalError(`run ${runId} uses contender '${name}', which the config no longer has`);
+    const was = spec.identities[i]!;
+    if (!sameIdentity(was, identityOf(c))) throw new EvalError(`contender '${name}' changed since run ${runId} was created (${was.model} at ${was.baseUrl || was.protocol}); start a new run`);
+    return c;
+  });
+  const deps = opts.attemptDeps ?? evalAttemptDeps(config, opts.providers);
+  const queues: Unit[][] = contenders.map(() => []);
+  const all: Unit[] = [];
+  contenders.forEach((contender, ci) => {
+    for (const variant of plan.variants) {
+      for (let sample = 0; sample < spec.samples; sample++) {
+        const unit = { contender, variant, sample, key: cacheKey(spec.identities[ci]!, variant, sample, spec.cacheSalt), pending: null };
+        all.push(unit);
+        queues[ci]!.push(unit);
+      }
+    }
+  });
+  const existing = new Map((await store.evals.findResults(all.map((u) => u.key))).map((r) => [r.cacheKey, r]));
+  let cached = 0;
+  contenders.forEach((_, ci) => {
+    queues[ci] = queues[ci]!.filter((u) => {
+      const row = existing.get(u.key);
+      if (row?.ok && row.grade !== null) return void cached++, false;
+      if (row?.ok) u.pending = row;
+      return true;
+    });
+  });
+
+  const cap = spec.maxCost ? moneyToCnyNanos(spec.maxCost, config.fx) : Number.POSITIVE_INFINITY;
+  let spent = Object.entries(await store.evals.runSpend(runId)).reduce((s, [cur, n]) => s + toCnyNanos(n, cur, config.fx), 0);
+  await store.evals.setRunStatus(runId, 'running', null, now());
+  const started = performance.now();
+  let done = cached;
+  let calls = 0;
+  let failed = 0;
+  let stopReason: string | null = null;
+  const onAbort = () => void (stopReason ??= 'interrupted');
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  const inflight = new AbortController();
+
+  let lastProgress = 0;
+  const progress = (finished = false) => {
+    if (!opts.onProgress) return;
+    const t = performance.now();
+    if (!finished && t - lastProgress < (opts.progressIntervalMs ?? 100)) return;
+    lastProgress = t;
+    const elapsedMs = t - started;
+    const ratePerS = elapsedMs > 0 ? ((done - cached) * 1000) / elapsedMs : 0;
+    opts.onProgress({ done, total: all.length, cached, failed, spentCnyNanos: spent, elapsedMs, ratePerS, etaMs: ratePerS > 0 ? ((all.length - done) / ratePerS) * 1000 : null, finished });
+  };
+  progress(true);
+
+  const judgeFor = (spend: { nanos: number; currency: string | null }): JudgeCall => async (messages, override) => {
+    const name = override ?? spec.judge;
+    const judge = name ? config.contenders.get(name) : undefined;
+    if (!judge) return { ok: false, error: { code: 'judge_missing', message: `judge contender '${name ?? ''}' not configured` } };
+    const r = await callContender(judge, messages, { temperature: 0 }, deps, inflight.signal);
+    spend.nanos += r.costNanos;
+    spend.currency = r.currency;
+    return r.ok ? { ok: true, text: r.text ?? '' } : { ok: false, error: r.error! };
+  };
+
+  const judgeAndStore = async (key: string, variant: Variant, answer: string): Promise<void> => {
+    const spend = { nanos: 0, currency: null as string | null };
+    const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) });
+    await store.evals.setGrade(key, grade, spend.nanos, spend.currency);
+    if (spend.currency) spent += toCnyNanos(spend.nanos, spend.currency, config.fx);
+    if (!grade.ok) failed++;
+  };
+
+  const runUnit = async (u: Unit): Promise<boolean> => {
+    if (u.pending) {
+      await judgeAndStore(u.key, u.variant, u.pending.answer ?? '');
+      return true;
+    }
+    const res = await callContender(u.contender, u.variant.messages, u.variant.params, deps, inflight.signal);
+    calls++;
+    const judged = needsJudge(u.variant.graders);
+    let grade: Grade | null = null;
+    if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null });
+    await store.evals.putResult({
+      cacheKey: u.key, runId, ts: now(), contender: u.contender.name, itemId: u.variant.itemId, variantId: u.variant.id, sample: u.sample,
+      ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null, grade,
+      latencyMs: res.latencyMs, ttftMs: res.ttftMs, attempts: res.attempts, promptTokens: res.usage.promptTokens,
+      completionTokens: res.usage.completionTokens, usageEstimated: res.usage.estimated, costNanos: res.costNanos,
+      currency: res.currency, judgeCostNanos: 0, judgeCurrency: null,
+    });
+    spent += toCnyNanos(res.costNanos, res.currency, config.fx);
+    if (!res.ok) {
+      failed++;
+      return false;
+    }
+    if (judged) await judgeAndStore(u.key, u.variant, res.text ?? '');
+    else if (grade && !grade.ok) failed++;
+    return true;
+  };
+
+  const worker = async (ci: number, state: ContenderState) => {
+    const queue = queues[ci]!;
+    while (stopReason === null && state.stopped === null) {
+      // Until a contender's first call has cost something, only one call runs under a cap: the first wave
+      // would otherwise go out unestimated.
+      if (Number.isFinite(cap) && state.completed === 0 && state.inflight > 0) {
+        await state.firstDone;
+        continue;
+      }
+      const unit = queue[state.next];
+      if (!unit) return;
+      const estimate = state.completed > 0 ? state.costCny / state.completed : 0;
+      if (spent + reserved + estimate > cap) {
+        stopReason ??= `cost cap reached: spent ${formatCny(spent)} of ${formatCny(cap)}`;
+        return;
+      }
+      state.next++;
+      state.inflight++;
+      reserved += estimate;
+      const before = spent;
+      try {
+        const ok = await runUnit(unit);
+        state.consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
+        if (state.consecutiveFailures >= failureLimit) state.stopped = `${unit.contender.name} failed ${state.consecutiveFailures} calls in a row`;
+      } finally {
+        reserved -= estimate;
+        state.inflight--;
+        state.completed++;
+        state.costCny += spent - before;
+        state.release();
+        done++;
+        progress();
+      }
+    }
+  };
+  let reserved = 0;
+  const failureLimit = Math.max(20, 2 * spec.concurrency);
+  const states = contenders.map(() => new ContenderState());
+  await Promise.all(
+    contenders.flatMap((_, ci) => Array.from({ length: Math.min(spec.concurrency, Math.max(1, queues[ci]!.length)) }, () => worker(ci, states[ci]!))),
+  );
+  opts.signal?.removeEventListener('abort', onAbort);
+  const contenderStop = states.find((s) => s.stopped !== null)?.stopped ?? null;
+  stopReason ??= contenderStop;
+  await store.evals.setRunStatus(runId, stopReason ? 'stopped' : 'done', stopReason, now());
+  progress(true);
+  return { runId, status: stopReason ? 'stopped' : 'done', stopReason, calls, cached, failed, spentCnyNanos: spent };
+}
+
+class ContenderState {
+  next = 0;
+  inflight = 0;
+  completed = 0;
+  costCny = 0;
+  consecutiveFailures = 0;
+  stopped: string | null = null;
+  #resolve: (() => void) | null = null;
+  firstDone: Promise<void> = new Promise((r) => (this.#resolve = r));
+  release(): void {
+    this.#resolve?.();
+    this.#resolve = null;
+  }
+}
