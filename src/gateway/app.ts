@@ -24,6 +24,7 @@ import { ANONYMOUS, type Principal } from './principal.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
+import { registerArenaRoutes } from './routes/arena.js';
 import { registerChatRoute } from './routes/chat.js';
 import { isDashboardPath, registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerAdminKeyRoutes(app, ctx, () => auth?.invalidate());
   registerAdminReadRoutes(app, ctx);
   registerAdminRaceRoutes(app, ctx);
+  registerArenaRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
   app.get('/ready', async (_req, reply) => {
     const r = await readiness(store, cluster);
