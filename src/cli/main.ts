@@ -8,6 +8,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerRaceCommands } from './commands/race.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { describeError } from './describe-error.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerSpendCommand(program);
   registerRaceCommands(program);
+  registerSimulateCommand(program);
   return program;
 }
 
