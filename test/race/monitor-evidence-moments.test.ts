@@ -35,7 +35,7 @@ for (const dialect of testDialects()) {
     t.after(() => store.close());
     await Promise.all(rows().map((r) => store.requestLog.append(r)));
 
-    const [chal, champ] = await store.requests.metricMoments('assistant', T0, T0 + 100);
+    const [chal, champ] = await store.requests.metricMoments('assistant', T0, { untilMs: T0 + 100 });
     assert.equal(champ!.contender, 'champ');
     assert.deepEqual([champ!.requests, champ!.errors, champ!.cuts, champ!.truncations], [5, 1, 0, 0]);
     const logs = [100, 200, 400, 800].map(Math.log);
@@ -53,17 +53,19 @@ for (const dialect of testDialects()) {
     assert.deepEqual(chal!.cost, { n: 2, sum: 10, sumSquares: 58 });
     assert.equal((await store.requests.metricMoments('assistant', T0)).find((m) => m.contender === 'chal')!.requests, 3);
 
+    assert.deepEqual((await store.requests.metricMoments('assistant', T0, { contenders: ['chal'] })).map((m) => m.contender), ['chal']);
     const counts = await store.requests.assignmentCounts('assistant', T0);
     assert.deepEqual(counts, [
       { contender: 'chal', rows: 3, users: 1, anonymous: 0 },
       { contender: 'champ', rows: 6, users: 2, anonymous: 2 },
     ]);
+    assert.deepEqual(await store.requests.assignmentCounts('assistant', T0, { untilMs: T0 + 2, contenders: ['champ'] }), [{ contender: 'champ', rows: 2, users: 2, anonymous: 0 }]);
 
     for (const [i, score] of [1, -1, 0.5].entries()) {
       await store.feedback.insertFeedback({ id: `f${i}`, ts: T0 + i, requestId: 'a0', race: 'assistant', contender: 'champ', team: null, keyId: null, score, comment: null });
     }
     await store.feedback.insertFeedback({ id: 'f-old', ts: T0 - 1, requestId: 'a0', race: 'assistant', contender: 'champ', team: null, keyId: null, score: 1, comment: null });
     assert.deepEqual(await store.feedback.metricMoments('assistant', T0), [{ contender: 'champ', n: 3, sum: 0.5, sumSquares: 2.25 }]);
-    assert.deepEqual(await store.feedback.metricMoments('assistant', T0, T0 + 1), [{ contender: 'champ', n: 1, sum: 1, sumSquares: 1 }]);
+    assert.deepEqual(await store.feedback.metricMoments('assistant', T0, { untilMs: T0 + 1, contenders: ['champ'] }), [{ contender: 'champ', n: 1, sum: 1, sumSquares: 1 }]);
   });
 }

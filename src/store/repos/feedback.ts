@@ -84,9 +84,12 @@ export class FeedbackRepo {
    * Per contender of `race`, feedback given with `sinceMs <= ts < untilMs`: count, Σ score and Σ score², for the
    * race monitor's always-valid test on the mean score.
    */
-  async metricMoments(race: string, sinceMs: number, untilMs?: number): Promise<Array<{ contender: string; n: number; sum: number; sumSquares: number }>> {
+  async metricMoments(
+    race: string, sinceMs: number, opts: { untilMs?: number; contenders?: readonly string[] } = {},
+  ): Promise<Array<{ contender: string; n: number; sum: number; sumSquares: number }>> {
     let q = this.#db.selectFrom('feedback').where('race', '=', race).where('ts', '>=', sinceMs).where('contender', 'is not', null);
-    if (untilMs !== undefined) q = q.where('ts', '<', untilMs);
+    if (opts.contenders) q = q.where('contender', 'in', opts.contenders.length > 0 ? [...opts.contenders] : ['']);
+    if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
     const rows = await q
       .groupBy('contender')
       .select(['contender', sql<number>`count(*)`.as('n'), sql<number>`sum(score)`.as('sum'), sql<number>`sum(score * score)`.as('sq')])

@@ -47,6 +47,13 @@ export interface AssignmentCounts {
   anonymous: number;
 }
 
+/** A window's end and the contenders to read (naming them lets the (race, contender, ts) index serve the query). */
+export interface WindowOptions {
+  /** Exclusive end, epoch ms. */
+  untilMs?: number;
+  contenders?: readonly string[];
+}
+
 export interface AggregateOptions {
   /** Count shadow calls too (default false: only traffic that was served to clients). */
   includeShadow?: boolean;
@@ -173,7 +180,7 @@ export class RequestsRepo {
    * PostgreSQL and into the SQLite that better-sqlite3 bundles (compiled with SQLITE_ENABLE_MATH_FUNCTIONS).
    * Costs are summed as double precision: squared nanos overflow a bigint from about 3 units per request.
    */
-  async metricMoments(race: string, sinceMs: number, untilMs?: number): Promise<ContenderMoments[]> {
+  async metricMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<ContenderMoments[]> {
     const ok = sql<boolean>`outcome = 'ok'`;
     const served = sql<boolean>`(error_code is null or error_code <> 'client_closed')`;
     const lat = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
@@ -185,7 +192,8 @@ export class RequestsRepo {
       .where('ts', '>=', sinceMs)
       .where('shadow', '=', 0)
       .where('contender', 'is not', null);
-    if (untilMs !== undefined) q = q.where('ts', '<', untilMs);
+    if (opts.contenders) q = q.where('contender', 'in', opts.contenders.length > 0 ? [...opts.contenders] : ['']);
+    if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
     const rows = await q
       .groupBy('contender')
       .select([
@@ -220,14 +228,17 @@ export class RequestsRepo {
     }));
   }
 
-  /** Rows and distinct users per contender of `race` with `ts >= sinceMs` (served rows, any outcome). */
-  async assignmentCounts(race: string, sinceMs: number): Promise<AssignmentCounts[]> {
-    const rows = await this.#db
+  /** Rows and distinct users per contender of `race` in the window (served rows, any outcome). */
+  async assignmentCounts(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<AssignmentCounts[]> {
+    let q = this.#db
       .selectFrom('requests')
       .where('race', '=', race)
       .where('ts', '>=', sinceMs)
       .where('shadow', '=', 0)
-      .where('contender', 'is not', null)
+      .where('contender', 'is not', null);
+    if (opts.contenders) q = q.where('contender', 'in', opts.contenders.length > 0 ? [...opts.contenders] : ['']);
+    if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
+    const rows = await q
       .groupBy('contender')
       .select([
         'contender',
