@@ -35,7 +35,7 @@ export async function seededGateway(t: TestContext, extra: Record<string, unknow
         assistant: {
           description: 'Default assistant: the champion serves most users while a challenger races for the rest.',
           champion: 'house-model',
-          challengers: [{ contender: 'outside-model', weight: 10 }],
+          challengers: [{ contender: 'outside-model', weight: 10 }, { contender: 'small-model', weight: 5 }],
           capture: true,
         },
       },

@@ -8,6 +8,7 @@ export interface EvalRunListItem {
   created_at: number;
   updated_at: number;
   contenders: string[];
+  samples: number;
   progress: { done: number; total: number };
 }
 
@@ -32,13 +33,18 @@ export interface TwinKindGap {
 
 export interface ContenderEval {
   contender: string;
+  /** A reference contender: its gap calibrates the others' (twins harder for everyone convict no one). */
+  reference: boolean;
   /** 0–100 with CI. */
   score: Ci;
+  items: number;
   /** Share of items right in all k samples (pass^k), 0–100; null with one sample. */
   pass_k: number | null;
   k: number;
   /** Overall gaming gap and its verdict, null when the run had no twins. */
   gap: (Ci & { p_value: number; flagged: boolean }) | null;
+  /** The eval layer's verdict line, e.g. `gap suspected — originals 90.0, twins 55.0; …`. */
+  verdict: { status: 'clean' | 'gap suspected' | 'no twins' | 'no data'; line: string };
   twins: TwinKindGap[];
   cost_cny: number;
   latency_p50_ms: number | null;
@@ -48,17 +54,21 @@ export interface WorstItem {
   item_id: string;
   contender: string;
   kind: string;
+  note: string | null;
   question: string;
+  twin_question: string;
   expected: string | null;
   original_answer: string | null;
   twin_answer: string | null;
   original_pass: number;
   twin_pass: number | null;
+  /** Original accuracy minus the twin's, points. */
+  disagreement: number;
 }
 
 export interface EvalRunReport {
   object: 'eval.run';
-  run: EvalRunListItem;
+  run: EvalRunListItem & { twins: string[]; alpha: number; warnings: string[] };
   contenders: ContenderEval[];
   worst: WorstItem[];
 }

@@ -23,6 +23,7 @@ export function TwinBars({ ev }: { ev: ContenderEval }) {
         {
           name: t('evals.twin'),
           type: 'bar',
+          color: '#e69f00',
           data: ev.twins.map((k) => ({ value: k.twin, itemStyle: { color: k.flagged ? '#dc2626' : '#e69f00' } })),
           label: { show: true, position: 'top', formatter: (p: { value: number }) => p.value.toFixed(0) },
         },

@@ -33,6 +33,10 @@ export function WorstItems({ items }: { items: readonly WorstItem[] }) {
               </td>
               <td>
                 {w.twin_pass !== null ? <span className={`chip chip-${w.twin_pass >= 0.5 ? 'ok' : 'bad'}`}>{fmtPct(w.twin_pass, 0)}</span> : null}
+                {w.note ? <span className="muted small mono">{w.note}</span> : null}
+                <div className="small clamp muted" title={w.twin_question}>
+                  {w.twin_question}
+                </div>
                 <pre className="text-block small">{w.twin_answer ?? '—'}</pre>
               </td>
             </tr>
