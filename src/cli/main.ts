@@ -4,12 +4,16 @@
  * exit code; stack traces go nowhere near the user.
  */
 import { Command, CommanderError } from 'commander';
+import { registerArenaCommands } from './commands/arena.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerKeysCommands } from './commands/keys.js';
+import { registerLeaderboardCommand } from './commands/leaderboard.js';
 import { registerRaceCommands } from './commands/race.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSpendCommand } from './commands/spend.js';
+import { registerEvalCommands } from './commands/eval.js';
+import { registerGateCommand } from './commands/gate.js';
 import { describeError } from './describe-error.js';
 
 export function buildProgram(): Command {
@@ -22,8 +26,12 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerKeysCommands(program);
   registerSpendCommand(program);
+  registerEvalCommands(program);
+  registerGateCommand(program);
   registerRaceCommands(program);
   registerSimulateCommand(program);
+  registerArenaCommands(program);
+  registerLeaderboardCommand(program);
   return program;
 }
 

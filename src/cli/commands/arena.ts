@@ -1,0 +1,116 @@
+/**
+ * `saima arena judge`: LLM-judged battles for a race over a prompt file (each pair judged in both orders), and
+ * `saima arena import`: battles from a JSONL file (the `POST /v1/arena/battles` shape), e.g. history from elsewhere.
+ * Both write to the store the gateway uses; judge calls are metered into the request log like any other call.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  DEFAULT_JUDGE_PROMPT, MAX_BATTLES_PER_REQUEST, parseBattleInputs, parseJudgePrompt, parsePromptsFile, recordBattles, runJudge,
+} from '../../arena/index.js';
+import { createAttemptDeps } from '../../gateway/context.js';
+import { ProviderRegistry } from '../../providers/registry.js';
+import { RaceBook } from '../../race/race-book.js';
+import { RaceStates } from '../../race/race-states.js';
+import { withStore } from '../open-store.js';
+import { renderTable } from '../table.js';
+
+interface JudgeFlags {
+  race: string;
+  prompts: string;
+  n: string;
+  judge: string;
+  judgePrompt?: string;
+  concurrency: string;
+  seed: string;
+  contenders?: string;
+  team?: string;
+  json?: boolean;
+  config: string;
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive whole number, got ${v}`);
+  return n;
+}
+
+export function registerArenaCommands(program: Command): void {
+  const arena = program.command('arena').description('Arena battles: LLM judge runs and imports');
+  arena
+    .command('judge')
+    .description('Judge n battles of a race over a prompt file, each pair in both orders')
+    .requiredOption('--race <race>', 'race whose contenders battle')
+    .requiredOption('--prompts <file>', 'prompts: .jsonl, .json or one per line')
+    .requiredOption('--judge <contender>', 'contender that judges')
+    .option('--n <n>', 'battles to judge', '500')
+    .option('--judge-prompt <file>', 'judge prompt: YAML/JSON {system, user} or a text template with {{question}}, {{answer_a}}, {{answer_b}}')
+    .option('--concurrency <n>', 'battles in flight', '4')
+    .option('--seed <n>', 'seed for prompt order and pairing', '0')
+    .option('--contenders <list>', 'comma list instead of the race’s arena contenders')
+    .option('--team <team>', 'team the calls are metered to')
+    .option('--json', 'JSON summary')
+    .option('-c, --config <file>', 'config file', 'saima.yaml')
+    .action(async (o: JudgeFlags) => {
+      const prompts = parsePromptsFile(readFileSync(o.prompts, 'utf8'), o.prompts);
+      const judgePrompt = o.judgePrompt ? parseJudgePrompt(readFileSync(o.judgePrompt, 'utf8'), o.judgePrompt) : DEFAULT_JUDGE_PROMPT;
+      const n = positiveInt(o.n, '--n');
+      await withStore(o.config, async (store, config) => {
+        const providers = new ProviderRegistry();
+        try {
+          const states = new RaceStates(store, config, new RaceBook(config));
+          await states.init();
+          const deps = { config, store, attemptDeps: createAttemptDeps(config, providers, Date.now, Math.random), now: Date.now, random: Math.random, stateOf: (r: string) => states.get(r) };
+          let shown = 0;
+          const summary = await runJudge(
+            deps,
+            {
+              race: o.race, prompts, n, judge: o.judge, prompt: judgePrompt, concurrency: positiveInt(o.concurrency, '--concurrency'), seed: Number(o.seed),
+              team: o.team ?? null, ...(o.contenders ? { contenders: o.contenders.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+            },
+            (done) => {
+              if (!o.json && process.stderr.isTTY && (done === n || done - shown >= Math.max(1, n / 20))) {
+                shown = done;
+                process.stderr.write(`\rjudged ${done}/${n}`);
+              }
+            },
+          );
+          if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
+          if (o.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+          process.stdout.write(
+            `${summary.race}: ${summary.battles} battles judged by ${summary.judge} among ${summary.contenders.join(', ')}\n` +
+              `position consistency ${pct(summary.position_consistency)} (orders disagreeing count as ties); first position picked in ${pct(summary.first_position_rate)} of decisive verdicts\n` +
+              `judge errors ${summary.judge_errors} (stored, never rated); answer errors ${summary.answer_errors} (not judged)\n\n`,
+          );
+          process.stdout.write(renderTable(['outcome', 'battles'], Object.entries(summary.outcomes).map(([k, v]) => [k, v])));
+          const cost = Object.entries(summary.cost).map(([cur, v]) => `${v.toFixed(6)} ${cur}`).join(', ');
+          process.stdout.write(`\ncost ${cost || '0'}; see the ratings with: saima leaderboard --race ${summary.race}\n`);
+        } finally {
+          await providers.close();
+        }
+      });
+    });
+  arena
+    .command('import')
+    .description('Import battles from a JSONL file, one battle per line (the POST /v1/arena/battles shape)')
+    .argument('<file>')
+    .option('-c, --config <file>', 'config file', 'saima.yaml')
+    .action(async (file: string, o: { config: string }) => {
+      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+      await withStore(o.config, async (store, config) => {
+        let total = 0;
+        for (let i = 0; i < lines.length; i += MAX_BATTLES_PER_REQUEST) {
+          const data = lines.slice(i, i + MAX_BATTLES_PER_REQUEST).map((l, k) => {
+            try {
+              return JSON.parse(l) as unknown;
+            } catch {
+              throw new Error(`${file}:${i + k + 1}: not valid JSON`);
+            }
+          });
+          total += (await recordBattles({ config, store, now: Date.now }, parseBattleInputs({ data }), { team: null, keyId: null, admin: true })).length;
+        }
+        process.stdout.write(`imported ${total} battles from ${file}\n`);
+      });
+    });
+}
