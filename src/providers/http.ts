@@ -6,9 +6,31 @@ import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Contender } from '../config/types.js';
 import { UpstreamError, errorForStatus, parseRetryAfter } from './upstream-error.js';
 
-export function createAgent(): Agent {
-  // Keep-alive pools; pipelining 1 because LLM responses are long and must not queue behind each other.
-  return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 1024, pipelining: 1 });
+/**
+ * Keep-alive pools, one per connect timeout (undici sets that per Agent, contenders set it each), so every
+ * contender's `timeouts.connect_ms` holds. Pipelining 1: LLM responses are long and must not queue behind each other.
+ */
+export class UpstreamAgents {
+  readonly #agents = new Map<number, Agent>();
+
+  for(contender: Contender): Agent {
+    const ms = contender.timeouts.connectMs;
+    let agent = this.#agents.get(ms);
+    if (!agent) {
+      agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 1024, pipelining: 1, connect: { timeout: ms } });
+      this.#agents.set(ms, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#agents.values()].map((a) => a.close()));
+    this.#agents.clear();
+  }
+}
+
+export function createAgent(): UpstreamAgents {
+  return new UpstreamAgents();
 }
 
 export interface PostResult {
@@ -22,25 +44,29 @@ export interface PostResult {
  * `UpstreamError` with the status's retry policy, and thrown. Network failures before headers are retryable.
  */
 export async function postUpstream(
-  agent: Dispatcher,
+  agents: UpstreamAgents,
   url: string,
   headers: Record<string, string>,
   payload: string,
   contender: Contender,
   signal: AbortSignal,
+  stream = true,
 ): Promise<PostResult> {
   let res: Dispatcher.ResponseData;
   const { origin, path } = splitUrl(url);
+  // A non-streaming OpenAI-compatible server sends its headers only once the whole answer is ready, so for those
+  // calls the first-byte limit is the total one.
+  const firstByteMs = stream ? contender.timeouts.firstByteMs : contender.timeouts.totalMs;
   try {
-    res = await agent.request({
+    res = await agents.for(contender).request({
       origin,
       path,
       method: 'POST',
       headers,
       body: payload,
       signal,
-      headersTimeout: contender.timeouts.firstByteMs,
-      bodyTimeout: contender.timeouts.firstByteMs,
+      headersTimeout: firstByteMs,
+      bodyTimeout: firstByteMs,
     });
   } catch (err) {
     throw networkError(err, contender, 'connect');

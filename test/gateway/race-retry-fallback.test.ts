@@ -17,7 +17,7 @@ function upstream(url: string, extra: Record<string, unknown> = {}) {
     model: 'up-model',
     price: { input: 1, output: 2 },
     retry: { max_retries: 2, base_ms: 10, max_ms: 2000 },
-    timeouts: { first_byte_ms: 400 },
+    timeouts: { first_byte_ms: 400, total_ms: 1500 },
     ...extra,
   };
 }
