@@ -72,6 +72,14 @@ function linkContender(name: string, raw: RawContender, env: NodeJS.ProcessEnv, 
     apiKey = env[preset.keyEnv] || null;
     if (!apiKey) problems.push(`${at}.api_key: not given and ${preset.keyEnv} is not set`);
   }
+  raw.mock?.answers.forEach((a, i) => {
+    if (a.match === undefined) return;
+    try {
+      new RegExp(a.match);
+    } catch {
+      problems.push(`${at}.mock.answers[${i}].match: not a valid regular expression`);
+    }
+  });
   const price = raw.price ?? { input: 0, output: 0, currency: 'CNY' as const };
   const q = { ...preset?.quirks, ...definedQuirks(raw.quirks) };
   return {

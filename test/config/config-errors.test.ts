@@ -31,6 +31,7 @@ const CASES: Array<[string, (d: ReturnType<typeof base>) => unknown, string]> = 
   ['duplicate challenger', (d) => ((d.races.assistant.challengers = [{ contender: 'b', weight: 1 }, { contender: 'b', weight: 1 }]), d), 'races.assistant.challengers[1].contender: "b" is already in this race'],
   ['openai without base_url', (d) => ((d.contenders.a = { provider: 'openai', model: 'x' } as never), d), 'contenders.a.base_url: is required for provider openai without a preset'],
   ['preset without key', (d) => ((d.contenders.a = { preset: 'deepseek', model: 'deepseek-chat' } as never), d), 'contenders.a.api_key: not given and DEEPSEEK_API_KEY is not set'],
+  ['bad mock regex', (d) => ((d.contenders.a = { provider: 'mock', model: 'a', mock: { answers: [{ match: '(unclosed', answer: 'x' }] } } as never), d), 'contenders.a.mock.answers[0].match: not a valid regular expression'],
   ['unset env var', (d) => ((d.contenders.a = { preset: 'deepseek', model: 'x', api_key: '${NOPE_KEY}' } as never), d), 'contenders.a.api_key: environment variable NOPE_KEY is not set'],
 ];
 
