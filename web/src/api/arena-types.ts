@@ -34,7 +34,7 @@ export interface MatchView {
   answers: [{ label: 'A'; content: string }, { label: 'B'; content: string }];
 }
 
-export type BattleWinner = 'a' | 'b' | 'tie' | 'both_bad';
+export type BattleWinner = 'a' | 'b' | 'tie' | 'tie_bothbad';
 
 export interface VoteResult {
   object: 'arena.vote';

@@ -32,12 +32,18 @@ function whisker(_params: CustomSeriesRenderItemParams, api: CustomSeriesRenderI
   } as CustomSeriesRenderItemReturn;
 }
 
+/** Axis bounds a little outside the data, on a round step, so the end labels read like the others. */
+export function niceBounds(lo: number, hi: number): [number, number] {
+  const span = Math.max(hi - lo, 1);
+  const step = span > 200 ? 50 : span > 50 ? 10 : span > 10 ? 5 : 1;
+  return [Math.floor((lo - span * 0.05) / step) * step, Math.ceil((hi + span * 0.05) / step) * step];
+}
+
 export function CiChart({ rows, axisName, range, format, testId }: { rows: readonly CiRow[]; axisName: string; range?: [number, number]; format: (x: number) => string; testId?: string }) {
   const option = useMemo<ChartOption>(() => {
     const lows = rows.map((r) => r.lower ?? r.value);
     const highs = rows.map((r) => r.upper ?? r.value);
-    const pad = Math.max(1, (Math.max(...highs) - Math.min(...lows)) * 0.1);
-    const [min, max] = range ?? [Math.floor(Math.min(...lows) - pad), Math.ceil(Math.max(...highs) + pad)];
+    const [min, max] = range ?? niceBounds(Math.min(...lows), Math.max(...highs));
     return {
       animation: false,
       grid: { left: 140, right: 32, top: 12, bottom: 40 },

@@ -1,5 +1,5 @@
-/** A point estimate with its interval as a small inline whisker plus text, e.g. "2.1% [0.4, 6.0]". */
-export function Interval({ value, lo, hi, format, scale }: { value: number | null; lo: number | null; hi: number | null; format: (x: number) => string; scale?: [number, number] }) {
+/** A point estimate with its interval as text, e.g. "2.1% [0.4, 6.0]", and (unless `bar` is false) a small inline whisker. */
+export function Interval({ value, lo, hi, format, scale, bar = true }: { value: number | null; lo: number | null; hi: number | null; format: (x: number) => string; scale?: [number, number]; bar?: boolean }) {
   if (value === null) return <span className="muted">—</span>;
   const [min, max] = scale ?? [0, 1];
   const pos = (x: number) => `${Math.max(0, Math.min(100, ((x - min) / (max - min || 1)) * 100))}%`;
@@ -11,10 +11,12 @@ export function Interval({ value, lo, hi, format, scale }: { value: number | nul
           <span className="interval-range muted small">
             [{format(lo)}, {format(hi)}]
           </span>
-          <span className="whisker" aria-hidden="true">
-            <span className="whisker-line" style={{ left: pos(lo), width: `calc(${pos(hi)} - ${pos(lo)})` }} />
-            <span className="whisker-dot" style={{ left: pos(value) }} />
-          </span>
+          {bar ? (
+            <span className="whisker" aria-hidden="true">
+              <span className="whisker-line" style={{ left: pos(lo), width: `calc(${pos(hi)} - ${pos(lo)})` }} />
+              <span className="whisker-dot" style={{ left: pos(value) }} />
+            </span>
+          ) : null}
         </>
       ) : null}
     </span>

@@ -76,7 +76,7 @@ export function ArenaPage() {
     ['a', '1', t('arena.voteA')],
     ['b', '2', t('arena.voteB')],
     ['tie', '3', t('arena.tie')],
-    ['both_bad', '4', t('arena.bothBad')],
+    ['tie_bothbad', '4', t('arena.bothBad')],
   ];
 
   return (

@@ -18,8 +18,6 @@ export interface SideBySideProps {
 
 export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
   const { t } = useI18n();
-  const ratings = rows.flatMap((r) => [r.ci_lower ?? r.rating ?? 1000, r.ci_upper ?? r.rating ?? 1000]);
-  const scale: [number, number] = [Math.min(...ratings) - 10, Math.max(...ratings) + 10];
   return (
     <div className="table-wrap">
       <table className="table" data-testid="leaderboard-table">
@@ -45,12 +43,12 @@ export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
             return (
               <tr key={r.contender} data-testid={`lb-row-${r.contender}`}>
                 <td className="num strong">{r.rank ?? '—'}</td>
-                <td className="strong">
+                <td className="strong nowrap">
                   {r.contender}
                   {r.retired ? <span className="badge">retired</span> : null}
                 </td>
                 <td>
-                  <Interval value={r.rating} lo={r.ci_lower} hi={r.ci_upper} format={(x) => x.toFixed(0)} scale={scale} />
+                  <Interval value={r.rating} lo={r.ci_lower} hi={r.ci_upper} format={(x) => x.toFixed(0)} bar={false} />
                 </td>
                 <td className="num">{r.rank === null ? '—' : r.rank_worst !== null && r.rank_worst !== r.rank ? `${r.rank}–${r.rank_worst}` : String(r.rank)}</td>
                 <td className="num">{r.battles}</td>
@@ -58,7 +56,7 @@ export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
                 <td>
                   {ev ? (
                     <Link to={`/evals/${encodeURIComponent(ev.run_id)}`}>
-                      <Interval value={ev.score.value} lo={ev.score.lower} hi={ev.score.upper} format={(x) => x.toFixed(1)} scale={[0, 100]} />
+                      <Interval value={ev.score.value} lo={ev.score.lower} hi={ev.score.upper} format={(x) => x.toFixed(1)} bar={false} />
                     </Link>
                   ) : (
                     <span className="muted">—</span>

@@ -46,7 +46,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
             const mon = champion ? null : challengerMonitor(race.monitor, c);
             return (
               <tr key={c} data-testid={`contender-row-${c}`}>
-                <td className="strong">{c}</td>
+                <td className="strong nowrap">{c}</td>
                 <td>
                   <span className={champion ? 'badge badge-champion' : 'badge'}>{champion ? t('races.champion') : t('races.challenger')}</span>
                   {state && state !== 'active' ? <span className={`badge badge-${state}`}>{t(`races.status.${state}` as MessageKey)}</span> : null}

@@ -1,0 +1,71 @@
+/**
+ * In a real browser: a blind arena round (prompt, two anonymous answers, a vote by keyboard, names revealed only
+ * after it), then the leaderboard with the vote counted, ratings with CI whiskers, eval columns beside the
+ * ratings (the memoriser's gap flagged), serving cost per 1k requests, and the language filter.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ensureWebBuild, launchBrowser, newPage, screenshot, signIn } from '../support/browser.js';
+import { mockContender, startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
+import { seedBattles } from './seed-arena.js';
+import { seedEvalRun } from './seed-evals.js';
+
+const NAMES = ['house-model', 'outside-model', 'small-model'];
+
+test('arena vote reveals the names; leaderboard shows ratings beside evals and cost', async (t) => {
+  ensureWebBuild();
+  const gw = await startTestGateway(t, {
+    auth: { mode: 'keys' },
+    contenders: {
+      'house-model': mockContender('house-7b', { latency_ms: 20, default_answer: 'Open Settings, choose Security, then Reset password and follow the link we email you.' }),
+      'outside-model': mockContender('outside-v3', { latency_ms: 40, default_answer: 'Go to the login page and click "Forgot password".' }, { price: { input: 4, output: 12, currency: 'CNY' } }),
+      'small-model': mockContender('small-1b', { latency_ms: 5, default_answer: 'Reset it.' }),
+    },
+    races: { assistant: { champion: 'house-model', challengers: [{ contender: 'outside-model', weight: 30 }, { contender: 'small-model', weight: 20 }], capture: true } },
+  });
+  await seedBattles(gw.url, TEST_ADMIN_KEY);
+  await seedEvalRun(gw.gw.store, gw.gw.ctx.config);
+  for (let i = 0; i < 30; i++) await gw.client.chat.completions.create({ model: 'assistant', user: `u${i}`, messages: [{ role: 'user', content: `How do I reset my password? (${i})` }] });
+  await gw.gw.store.requestLog.flush();
+
+  const browser = await launchBrowser(t);
+  const { page, errors } = await newPage(browser);
+  await signIn(page, gw.url, TEST_ADMIN_KEY);
+
+  // Arena: two anonymous answers, no name anywhere until the vote.
+  await page.getByTestId('nav-arena').click();
+  await page.getByTestId('arena-prompt').fill('How do I reset my password?');
+  await page.getByTestId('arena-send').click();
+  await page.getByTestId('arena-votes').waitFor();
+  const answers = [await page.getByTestId('arena-answer-A').textContent(), await page.getByTestId('arena-answer-B').textContent()];
+  assert.ok(answers.every((a) => a && a.length > 5), 'both answers arrived');
+  const body = (await page.textContent('main')) ?? '';
+  assert.ok(!NAMES.some((n) => body.includes(n)), 'no contender is named before the vote');
+  await screenshot(page, 'arena');
+  await page.locator('body').press('1');
+  const revealed = page.getByTestId('arena-revealed');
+  await revealed.waitFor();
+  const nameA = (await page.getByTestId('arena-name-A').textContent())!;
+  const nameB = (await page.getByTestId('arena-name-B').textContent())!;
+  assert.ok(NAMES.includes(nameA) && NAMES.includes(nameB) && nameA !== nameB);
+  assert.match((await revealed.textContent()) ?? '', new RegExp(`A was ${nameA}, B was ${nameB}`));
+  await screenshot(page, 'arena-revealed');
+
+  // Leaderboard: 180 seeded battles plus this vote, three rated contenders with whiskers and the eval columns.
+  await page.getByTestId('nav-leaderboard').click();
+  await page.locator('[data-testid="ratings-chart"][data-rows="3"]').waitFor();
+  const battles = async () => (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(5)').allTextContents()).reduce((s, x) => s + Number(x), 0);
+  assert.equal(await battles(), 2 * 181, 'each battle counts for both contenders');
+  const outside = page.getByTestId('lb-row-outside-model');
+  await outside.locator('.chip-bad').waitFor();
+  assert.match((await outside.textContent()) ?? '', /gap flagged/);
+  assert.match((await page.getByTestId('lb-row-house-model').textContent()) ?? '', /no significant gap/);
+  assert.match((await outside.locator('td').nth(9).textContent()) ?? '', /^¥\d/, 'cost per 1k requests');
+  const firstRank = page.getByTestId('leaderboard-table').locator('tbody tr').first();
+  assert.match((await firstRank.textContent()) ?? '', /house-model/);
+  await screenshot(page, 'leaderboard', { docs: true });
+
+  await page.getByTestId('lb-language').selectOption('zh');
+  await page.waitForFunction(`[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(5)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
+  assert.deepEqual(errors, []);
+});
