@@ -19,7 +19,13 @@ function newest(dir) {
 
 const stamp = 'dist/.tsbuildinfo';
 const sources = Math.max(newest('src'), newest('bench'), statSync('package.json').mtimeMs);
-if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+try {
+  if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  }
+  ensureWebBuild();
+} catch {
+  // The compiler has printed what is wrong; one line says what failed, without a stack trace.
+  console.error('saima: the build failed (see the errors above)');
+  process.exit(1);
 }
-ensureWebBuild();
