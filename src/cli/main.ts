@@ -14,6 +14,8 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerGateCommand } from './commands/gate.js';
+import { registerEvalCommands } from './commands/eval.js';
+import { registerGateCommand } from './commands/gate.js';
 import { describeError } from './describe-error.js';
 
 export function buildProgram(): Command {
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerKeysCommands(program);
   registerSpendCommand(program);
+  registerEvalCommands(program);
+  registerGateCommand(program);
   registerEvalCommands(program);
   registerGateCommand(program);
   registerRaceCommands(program);

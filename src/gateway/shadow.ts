@@ -4,6 +4,7 @@
  * be judged against the served answer later. It never delays or fails the served request.
  */
 import { randomUUID } from 'node:crypto';
+import { judgeShadowPair } from '../arena/shadow-judge.js';
 import type { Race } from '../config/types.js';
 import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
 import { attemptPlan } from '../race/attempt.js';
@@ -65,4 +66,5 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   const row = toRow(facts);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
+  await judgeShadowPair(ctx, body, parent, row);
 }

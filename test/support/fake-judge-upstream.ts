@@ -7,6 +7,7 @@
  *   const judge = await startFakeJudge(prefers('Paris'));        // picks the answer containing "Paris"
  *   const judge = await startFakeJudge(scripted(['hmm', '[[B]]'])); // replies in order, then the last one again
  *   t.after(() => judge.close());   judge.requests → the message lists it was sent
+ *   startFakeJudge(alwaysFirst, { delayMs: 1000 })               // a slow judge
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,7 +61,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startFakeJudge(decide: Decide): Promise<FakeJudge> {
+export async function startFakeJudge(decide: Decide, opts: { delayMs?: number } = {}): Promise<FakeJudge> {
   const requests: JudgeMessage[][] = [];
   let seq = 0;
   const server = createServer((req, res) => {
@@ -69,6 +70,7 @@ export async function startFakeJudge(decide: Decide): Promise<FakeJudge> {
       const messages = (body.messages ?? []).map((m) => ({ role: String(m.role), content: String(m.content) }));
       requests.push(messages);
       const content = decide(messages);
+      if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
