@@ -14,8 +14,6 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerGateCommand } from './commands/gate.js';
-import { registerEvalCommands } from './commands/eval.js';
-import { registerGateCommand } from './commands/gate.js';
 import { describeError } from './describe-error.js';
 
 export function buildProgram(): Command {
@@ -28,8 +26,6 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerKeysCommands(program);
   registerSpendCommand(program);
-  registerEvalCommands(program);
-  registerGateCommand(program);
   registerEvalCommands(program);
   registerGateCommand(program);
   registerRaceCommands(program);
