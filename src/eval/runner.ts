@@ -4,6 +4,7 @@
  * row per completed call, so a run killed at any moment (even `kill -9`) resumes without repeating a completed
  * call. A failed call is data (an error row, retried on the next resume); it never aborts the run.
  */
+import { setMaxListeners } from 'node:events';
 import type { Config, Contender } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AttemptDeps } from '../race/attempt.js';
@@ -112,12 +113,14 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
   const inflight = new AbortController();
+  // Every call in flight listens on this one signal; the default limit of 10 listeners would only warn.
+  setMaxListeners(0, inflight.signal);
 
   let lastProgress = 0;
-  const progress = (finished = false) => {
+  const progress = (force = false, finished = false) => {
     if (!opts.onProgress) return;
     const t = performance.now();
-    if (!finished && t - lastProgress < (opts.progressIntervalMs ?? 100)) return;
+    if (!force && t - lastProgress < (opts.progressIntervalMs ?? 100)) return;
     lastProgress = t;
     const elapsedMs = t - started;
     const ratePerS = elapsedMs > 0 ? ((done - cached) * 1000) / elapsedMs : 0;
@@ -215,7 +218,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const contenderStop = states.find((s) => s.stopped !== null)?.stopped ?? null;
   stopReason ??= contenderStop;
   await store.evals.setRunStatus(runId, stopReason ? 'stopped' : 'done', stopReason, now());
-  progress(true);
+  progress(true, true);
   return { runId, status: stopReason ? 'stopped' : 'done', stopReason, calls, cached, failed, spentCnyNanos: spent };
 }
 

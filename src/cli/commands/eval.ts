@@ -1,0 +1,203 @@
+/**
+ * `saima eval run|resume|report|ls|twins|schema|publish`: offline evaluation of contenders on suites with twins.
+ * A run is stored (spec, plan, one row per completed call), so `resume` continues it after any interruption and
+ * `report` re-renders it. Exit codes: 0 done, 3 stopped (cost cap, interruption, a contender that kept failing).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Config } from '../../config/types.js';
+import { createRun, type NewRunOptions } from '../../eval/create-run.js';
+import { EvalError } from '../../eval/eval-error.js';
+import { parseMoney } from '../../eval/money.js';
+import { renderProgress } from '../../eval/progress.js';
+import { publicCopy } from '../../eval/publish.js';
+import { buildReport, type EvalReport } from '../../eval/report.js';
+import { renderReportMarkdown } from '../../eval/report-markdown.js';
+import { renderReportText } from '../../eval/report-text.js';
+import { loadRunResults } from '../../eval/run-results.js';
+import { executeRun, type RunOutcome } from '../../eval/runner.js';
+import { loadSuite } from '../../eval/suite.js';
+import { SuiteSchema } from '../../eval/suite-schema.js';
+import { parseTwinKinds, suiteVariants } from '../../eval/twins/index.js';
+import { ProviderRegistry } from '../../providers/registry.js';
+import type { Store } from '../../store/index.js';
+import { withStore } from '../open-store.js';
+
+export const EXIT_STOPPED = 3;
+
+interface OutputOptions {
+  json?: boolean;
+  md?: boolean;
+  out?: string;
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new EvalError(`${name} must be a whole number ≥ 1 (got '${v}')`);
+  return n;
+}
+
+/** Executes a run with a live progress line on stderr and Ctrl-C stopping it cleanly (a second Ctrl-C exits). */
+export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean }): Promise<RunOutcome> {
+  const providers = new ProviderRegistry();
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write(`\nsaima: stopping after the calls in flight; resume with: saima eval resume ${runId}\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY === true;
+  const show = opts.progress ?? tty;
+  let lastPlain = 0;
+  try {
+    return await executeRun(runId, {
+      store,
+      config,
+      providers,
+      signal: stop.signal,
+      progressIntervalMs: tty ? 100 : 2000,
+      onProgress: show
+        ? (p) => {
+            if (tty) process.stderr.write(`\r${renderProgress(p)}\x1b[K${p.finished && p.done === p.total ? '\n' : ''}`);
+            else if (p.finished || performance.now() - lastPlain > 1900) {
+              lastPlain = performance.now();
+              process.stderr.write(`${renderProgress(p)}\n`);
+            }
+          }
+        : undefined,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (show && tty) process.stderr.write('\n');
+    await providers.close();
+  }
+}
+
+function emit(report: EvalReport, o: OutputOptions): void {
+  const text = o.json ? `${JSON.stringify(report, null, 2)}\n` : o.md ? renderReportMarkdown(report) : renderReportText(report);
+  if (o.out) {
+    writeFileSync(o.out, text);
+    process.stderr.write(`saima: report written to ${o.out}\n`);
+  } else process.stdout.write(text);
+}
+
+async function finish(store: Store, config: Config, outcome: RunOutcome, o: OutputOptions): Promise<void> {
+  emit(buildReport(await loadRunResults(store, config, outcome.runId)), o);
+  if (outcome.status === 'stopped') {
+    process.stderr.write(`saima: run ${outcome.runId} stopped: ${outcome.stopReason}; resume with: saima eval resume ${outcome.runId}\n`);
+    process.exitCode = EXIT_STOPPED;
+  }
+}
+
+export function registerEvalCommands(program: Command): void {
+  const evalCmd = program.command('eval').description('Evaluate contenders on suites with twins: scores, stability, gaming gap');
+  const output = (c: Command) =>
+    c
+      .option('--json', 'the report as JSON')
+      .option('--md', 'the report as Markdown')
+      .option('--out <file>', 'write the report to a file instead of stdout')
+      .option('-c, --config <file>', 'config file', 'saima.yaml');
+
+  output(
+    evalCmd
+      .command('run')
+      .description('Run suites (comma-separated files: suite YAML/JSONL or promptfoo configs) against contenders')
+      .argument('<suites>', 'suite files, comma-separated')
+      .requiredOption('--contenders <names>', 'contenders, comma-separated')
+      .option('--samples <k>', 'samples per item (independent calls)', '1')
+      .option('--twins <kinds>', 'all, none, or twin kinds comma-separated', 'all')
+      .option('--concurrency <n>', 'calls in flight per contender', '8')
+      .option('--max-cost <amount>', 'stop the run cleanly at this spend, e.g. 20CNY or 3USD')
+      .option('--judge <contender>', 'judge contender for judge and llm-rubric graders')
+      .option('--reference <names>', 'reference contenders for the reference-adjusted gap, comma-separated')
+      .option('--alpha <a>', 'significance level of the gap verdict', '0.05')
+      .option('--seed <n>', 'twin seed (default: each suite\'s own)')
+      .option('--fresh', 'share no cached result with earlier runs')
+      .option('--progress', 'progress lines even when stderr is not a terminal')
+      .option('--no-progress', 'no progress line'),
+  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; progress?: boolean; config: string }) => {
+    const opts: NewRunOptions = {
+      suites: list(suites),
+      contenders: list(o.contenders),
+      samples: positiveInt('--samples', o.samples),
+      twins: parseTwinKinds(o.twins),
+      concurrency: positiveInt('--concurrency', o.concurrency),
+      maxCost: o.maxCost ? parseMoney(o.maxCost) : null,
+      judge: o.judge ?? null,
+      references: list(o.reference),
+      alpha: Number(o.alpha),
+      seed: o.seed === undefined ? null : Number(o.seed),
+      fresh: o.fresh === true,
+    };
+    if (opts.seed !== null && !Number.isInteger(opts.seed)) throw new EvalError(`--seed must be a whole number (got '${o.seed}')`);
+    await withStore(o.config, async (store, config) => {
+      const run = await createRun(store, config, opts);
+      const calls = run.spec.contenders.length * run.plan.variants.length * run.spec.samples;
+      process.stderr.write(`saima: run ${run.id}: ${run.plan.variants.length} variants × ${run.spec.contenders.length} contenders × ${run.spec.samples} samples = ${calls} calls (before cache); resume with: saima eval resume ${run.id}\n`);
+      for (const w of run.plan.warnings.slice(0, 5)) process.stderr.write(`saima: warning: ${w}\n`);
+      await finish(store, config, await runWithProgress(run.id, store, config, o), o);
+    });
+  });
+
+  output(evalCmd.command('resume').description('Continue a stopped or interrupted run; completed calls are not repeated').argument('<run>').option('--no-progress', 'no progress line').option('--progress', 'progress lines even when stderr is not a terminal'))
+    .action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean }) =>
+      withStore(o.config, async (store, config) => finish(store, config, await runWithProgress(runId, store, config, o), o)),
+    );
+
+  output(evalCmd.command('report').description('Report of a run: terminal table, --json or --md').argument('<run>')).action(async (runId: string, o: OutputOptions & { config: string }) =>
+    withStore(o.config, async (store, config) => emit(buildReport(await loadRunResults(store, config, runId)), o)),
+  );
+
+  evalCmd
+    .command('ls')
+    .description('Recent runs')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'JSON output')
+    .option('-c, --config <file>', 'config file', 'saima.yaml')
+    .action(async (o: { limit: string; json?: boolean; config: string }) =>
+      withStore(o.config, async (store) => {
+        const runs = await store.evals.listRuns(positiveInt('--limit', o.limit));
+        if (o.json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        for (const r of runs) process.stdout.write(`${r.id}  ${new Date(r.createdAt).toISOString()}  ${r.status.padEnd(7)}  ${r.label}${r.stopReason ? `  (${r.stopReason})` : ''}\n`);
+      }),
+    );
+
+  evalCmd
+    .command('twins')
+    .description('Show the variants a suite generates (no calls)')
+    .argument('<suite>')
+    .option('--twins <kinds>', 'all, none, or kinds comma-separated', 'all')
+    .option('--seed <n>', 'twin seed')
+    .option('--json', 'JSON output')
+    .action((file: string, o: { twins: string; seed?: string; json?: boolean }) => {
+      const suite = loadSuite(file);
+      const { variants, warnings } = suiteVariants(suite, parseTwinKinds(o.twins), o.seed === undefined ? suite.seed : Number(o.seed));
+      if (o.json) return void process.stdout.write(`${JSON.stringify({ variants, warnings }, null, 2)}\n`);
+      for (const v of variants) {
+        process.stdout.write(`${v.id}  [${v.kind}]  expected ${JSON.stringify(v.expected)}${v.note ? `  (${v.note})` : ''}\n  ${v.messages[v.messages.length - 1]!.content.replace(/\n/g, '\n  ')}\n`);
+      }
+      for (const w of warnings) process.stderr.write(`saima: warning: ${w}\n`);
+    });
+
+  evalCmd
+    .command('schema')
+    .description('JSON Schema of the suite format')
+    .action(() => void process.stdout.write(`${JSON.stringify(z.toJSONSchema(SuiteSchema, { io: 'input' }), null, 2)}\n`));
+
+  evalCmd
+    .command('publish')
+    .description('Write the public copy of a suite: authored (private) twins removed')
+    .argument('<suite>')
+    .requiredOption('--out <file>', 'where to write it')
+    .action((file: string, o: { out: string }) => {
+      loadSuite(file);
+      const { text, removed } = publicCopy(file);
+      writeFileSync(o.out, text);
+      process.stderr.write(`saima: wrote ${o.out} without ${removed} authored twin${removed === 1 ? '' : 's'}\n`);
+    });
+}
