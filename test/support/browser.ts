@@ -69,7 +69,9 @@ export async function screenshot(page: Page, name: string, opts: { docs?: boolea
   await page.screenshot({ path: file, fullPage: true });
   if (opts.docs && process.env.SAIMA_DOCS_SCREENSHOTS === '1') {
     mkdirSync(DOCS_IMG, { recursive: true });
-    await page.screenshot({ path: join(DOCS_IMG, `${name}.png`), fullPage: false });
+    // The top of the page, a little taller than the window: enough for the README without a wall of tables.
+    const height = Math.min(1000, Number(await page.evaluate('document.documentElement.scrollHeight')));
+    await page.screenshot({ path: join(DOCS_IMG, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize()?.width ?? 1280, height } });
   }
   return file;
 }

@@ -41,7 +41,10 @@ test('races page: seeded race, manual rollback with a reason, decision marker dr
   // The decision marker: a pin per decision in the chart's SVG, and its tooltip shows the decision's numbers.
   const pins = chart.locator('svg path[fill="#dc2626"]');
   assert.ok((await pins.count()) >= 1, 'a red rollback pin is drawn');
-  await pins.last().hover({ force: true });
+  // Hover by coordinates from the top of the page, so the screenshot shows the header, the chart and the tooltip.
+  await page.evaluate('window.scrollTo(0, 0)');
+  const pin = (await pins.last().boundingBox())!;
+  await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
   await page.locator('text=p95 latency regression reported by support').first().waitFor();
   await screenshot(page, 'races', { docs: true });
 

@@ -1,4 +1,5 @@
 /** One eval run: score per contender with CI, originals vs twins per twin kind with the verdict, worst items. */
+import { useEffect, useState } from 'react';
 import { isUnknownRoute } from '../../api/api-error.js';
 import type { EvalRunReport } from '../../api/eval-types.js';
 import { useApi } from '../../api/use-api.js';
@@ -16,7 +17,11 @@ const pct = (x: number) => x.toFixed(1);
 
 export function EvalRunPage({ id }: { id: string }) {
   const { t, lang } = useI18n();
-  const report = useApi<EvalRunReport>(`/admin/evals/${encodeURIComponent(id)}`, { refreshMs: 5000 });
+  const [live, setLive] = useState(true);
+  const report = useApi<EvalRunReport>(`/admin/evals/${encodeURIComponent(id)}`, live ? { refreshMs: 5000 } : {});
+  useEffect(() => {
+    if (report.data) setLive(report.data.run.status === 'running');
+  }, [report.data]);
   if (isUnknownRoute(report.error)) return <EmptyState testId="evals-unavailable">{t('evals.unavailable')}</EmptyState>;
   if (report.error && !report.data) return <ErrorBanner error={report.error} onRetry={report.reload} />;
   if (!report.data) return <Loading />;

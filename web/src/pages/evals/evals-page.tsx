@@ -1,4 +1,5 @@
 /** Eval runs, newest first, with live progress for the ones still running. */
+import { useEffect, useState } from 'react';
 import { isUnknownRoute } from '../../api/api-error.js';
 import type { EvalRunListItem } from '../../api/eval-types.js';
 import { useApi } from '../../api/use-api.js';
@@ -12,7 +13,12 @@ import { RunStatus } from './run-status.js';
 
 export function EvalsPage() {
   const { t, lang } = useI18n();
-  const runs = useApi<List<EvalRunListItem>>('/admin/evals', { refreshMs: 3000 });
+  // Poll fast only while a run is running: reports are computed on the server for those.
+  const [live, setLive] = useState(true);
+  const runs = useApi<List<EvalRunListItem>>('/admin/evals', { refreshMs: live ? 3000 : 30000 });
+  useEffect(() => {
+    if (runs.data) setLive(runs.data.data.some((r) => r.status === 'running'));
+  }, [runs.data]);
   let body;
   if (isUnknownRoute(runs.error)) body = <EmptyState testId="evals-unavailable">{t('evals.unavailable')}</EmptyState>;
   else if (runs.error && !runs.data) body = <ErrorBanner error={runs.error} onRetry={runs.reload} />;
