@@ -91,7 +91,7 @@ function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, bus
     const cause = leaning.length > 0 ? `lean:${leaning.join(',')}` : 'room';
     const note = leaning.length > 0 ? `holding at ${c.weight}%: ${leaning.join(', ')} ${leaning.length > 1 ? 'lean' : 'leans'} past the margin (not yet significant)` : `holding at ${c.weight}%: ${next}% would leave the champion less traffic than this challenger`;
     const key = `${c.contender}:${c.since}:${cause}`;
-    const change: PolicyChange | null = input.memory.holds.has(key) ? null : { kind: 'hold', contender: c.contender, since: c.since, key, reason: note, details: details(input, c, guard) };
+    const change: PolicyChange | null = input.memory.holds.has(key) ? null : { kind: 'hold', contender: c.contender, since: c.since, key, reason: note, details: { key, ...details(input, c, guard) } };
     return { change, note };
   }
   if (busy) return { change: null, note: `next step ${next}% on the next tick` };

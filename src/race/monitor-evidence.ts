@@ -1,0 +1,120 @@
+/**
+ * Reads the race monitor's evidence from the store, cheaply enough to do every few seconds on a race that has
+ * run for days. Moments are additive, so each window keeps a *settled* part — rows older than the longest a
+ * request can take (the race's largest `total_ms` plus slack), which can no longer change — and only the recent
+ * part is re-read each tick. A request's row carries its start time and is written when it ends, which is why
+ * the recent part cannot be cached.
+ */
+import type { Config, Race } from '../config/types.js';
+import type { Store } from '../store/index.js';
+import type { ContenderMoments } from '../store/repos/requests.js';
+import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type RaceEvidence } from './evidence.js';
+import { assignmentSince } from './policies/index.js';
+import type { RaceState } from './race-state.js';
+
+/** Where the gate policy finds launch-gate verdicts (`store.evals` implements it). */
+export interface GateResults {
+  latestGate(race: string, challenger: string): Promise<GateVerdict | null>;
+}
+
+export type EvidenceStore = { requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts'>; feedback: Pick<Store['feedback'], 'metricMoments'> };
+
+/** Commit delay on top of the longest request, for the group commit and clocks of other replicas. */
+const SETTLE_SLACK_MS = 30_000;
+/** The sample-ratio check counts the last half hour of the assignment window at most (distinct users do not add). */
+const SRM_LOOKBACK_MS = 30 * 60_000;
+
+interface WindowCache {
+  key: string;
+  settledUntil: number;
+  settled: Map<string, ArmEvidence>;
+}
+
+export class EvidenceReader {
+  readonly #cache = new Map<string, WindowCache>();
+
+  constructor(
+    readonly store: EvidenceStore,
+    readonly config: Config,
+    readonly gates: GateResults | null = null,
+  ) {}
+
+  async read(race: Race, state: RaceState, now: number): Promise<RaceEvidence> {
+    const contenders = [state.champion, ...state.challengers.map((c) => c.contender)];
+    const starts = new Set(state.challengers.filter((c) => c.status === 'active').map((c) => c.since));
+    if (race.policy.type === 'bandit' || race.policy.max_extra_spend) starts.add(state.championSince);
+    const windows = new Map<number, ReadonlyMap<string, ArmEvidence>>();
+    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now));
+    for (const key of this.#cache.keys()) {
+      const [name, since] = key.split('\u0000') as [string, string];
+      if (name === race.name && !starts.has(Number(since))) this.#cache.delete(key);
+    }
+    const gates = new Map<string, GateVerdict | null>();
+    if (race.policy.type === 'gate' && this.gates) {
+      for (const c of state.challengers) if (c.status === 'waiting_gate') gates.set(c.contender, await this.gates.latestGate(race.name, c.contender));
+    }
+    return { windows, assignment: await this.#assignment(race, state, now), gates };
+  }
+
+  async #window(race: Race, since: number, contenders: string[], now: number): Promise<Map<string, ArmEvidence>> {
+    const id = `${race.name}\u0000${since}`;
+    const key = contenders.join('\u0000');
+    let w = this.#cache.get(id);
+    if (!w || w.key !== key) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map() }));
+    const cutoff = now - this.#settleMs(race, contenders);
+    if (cutoff > w.settledUntil) {
+      for (const arm of await this.#read(race.name, w.settledUntil, cutoff, contenders)) {
+        const before = w.settled.get(arm.contender);
+        w.settled.set(arm.contender, before ? addArms(before, arm) : arm);
+      }
+      w.settledUntil = cutoff;
+    }
+    const out = new Map(w.settled);
+    for (const arm of await this.#read(race.name, w.settledUntil, undefined, contenders)) {
+      const before = out.get(arm.contender);
+      out.set(arm.contender, before ? addArms(before, arm) : arm);
+    }
+    return out;
+  }
+
+  async #read(race: string, since: number, untilMs: number | undefined, contenders: string[]): Promise<ArmEvidence[]> {
+    const opts = untilMs === undefined ? { contenders } : { contenders, untilMs };
+    const [requests, feedback] = await Promise.all([
+      this.store.requests.metricMoments(race, since, opts),
+      this.store.feedback.metricMoments(race, since, opts),
+    ]);
+    const arms = new Map(requests.map((m) => [m.contender, this.#arm(m)]));
+    for (const f of feedback) arms.set(f.contender, { ...(arms.get(f.contender) ?? emptyArm(f.contender)), feedback: { n: f.n, sum: f.sum, sumSquares: f.sumSquares } });
+    return [...arms.values()];
+  }
+
+  /** Store moments → evidence, with cost converted from nanos of its currency to CNY. */
+  #arm(m: ContenderMoments): ArmEvidence {
+    const rate = m.currency === 'USD' ? this.config.fx.USD : this.config.fx.CNY;
+    const f = rate / 1e9;
+    return {
+      ...emptyArm(m.contender),
+      requests: m.requests, errors: m.errors, cuts: m.cuts, truncations: m.truncations,
+      logLatency: m.logLatency, logTtft: m.logTtft,
+      cost: { n: m.cost.n, sum: m.cost.sum * f, sumSquares: m.cost.sumSquares * f * f },
+    };
+  }
+
+  /** Units per contender in the assignment window: distinct users for sticky races, requests otherwise. */
+  async #assignment(race: Race, state: RaceState, now: number): Promise<RaceEvidence['assignment']> {
+    if (race.policy.type === 'bandit' || !state.challengers.some((c) => c.status === 'active' && c.weight > 0)) return null;
+    const since = assignmentSince({ state });
+    const contenders = [state.champion, ...state.challengers.filter((c) => c.status === 'active').map((c) => c.contender)];
+    const counts = await this.store.requests.assignmentCounts(race.name, Math.max(since, now - SRM_LOOKBACK_MS), { contenders });
+    return { since, units: new Map(counts.map((c) => [c.contender, race.sticky ? c.users + c.anonymous : c.rows])) };
+  }
+
+  /** How long after its start a request's row can still appear: the race's longest total timeout, plus slack. */
+  #settleMs(race: Race, contenders: readonly string[]): number {
+    let longest = 0;
+    for (const name of [...contenders, ...race.fallbacks]) {
+      longest = Math.max(longest, this.config.contenders.get(name)?.timeouts.totalMs ?? 0);
+    }
+    return longest + SETTLE_SLACK_MS;
+  }
+}

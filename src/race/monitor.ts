@@ -1,0 +1,130 @@
+/**
+ * The race monitor: every `monitor.interval_ms` it reads each automatic race's evidence, runs the race's policy
+ * and writes the resulting decisions through `RaceStates.update` (optimistic, re-validated against the stored
+ * state, logged with the numbers behind them). Ticks never overlap; a failing race is reported in its status and
+ * does not stop the others. Tests drive it with an injected clock and `tick()`.
+ */
+import type { Config, Race } from '../config/types.js';
+import type { RandomSource } from '../stats/index.js';
+import type { Store } from '../store/index.js';
+import type { DecisionRow } from '../store/types.js';
+import { EvidenceReader, type EvidenceStore, type GateResults } from './monitor-evidence.js';
+import { applyPolicyChange, decide, emptyMemory, remember, type PolicyMemory, type RaceAssessment } from './policies/index.js';
+import type { RaceStates } from './race-states.js';
+
+export type { GateResults };
+
+export interface RaceMonitorDeps {
+  config: Config;
+  store: EvidenceStore & { decisions: Pick<Store['decisions'], 'list'> };
+  raceStates: RaceStates;
+  now?: () => number;
+  /** Launch-gate verdicts for the `gate` policy; without them gated challengers keep waiting. */
+  gates?: GateResults | null;
+  random?: RandomSource;
+  /** Where failures of a race's tick are reported (the gateway passes its logger). */
+  onError?: (race: string, err: unknown) => void;
+}
+
+/** What `GET /admin/races/:name` shows under `monitor`. */
+export type MonitorStatus =
+  | { ok: true; at: number; assessment: RaceAssessment; applied: Array<Pick<DecisionRow, 'action' | 'contender' | 'reason'>> }
+  | { ok: false; at: number; error: string };
+
+export class RaceMonitor {
+  readonly #deps: RaceMonitorDeps;
+  readonly #now: () => number;
+  readonly #reader: EvidenceReader;
+  readonly #random: RandomSource;
+  readonly #status = new Map<string, MonitorStatus>();
+  readonly #memory = new Map<string, PolicyMemory>();
+  #running: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
+
+  constructor(deps: RaceMonitorDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#reader = new EvidenceReader(deps.store, deps.config, deps.gates ?? null);
+    this.#random = deps.random ?? { next: Math.random };
+  }
+
+  /** Ticks every `config.monitor.intervalMs` until `stop()`; the timer does not keep the process alive. */
+  start(): void {
+    if (this.#timer || this.#stopped) return;
+    const schedule = () => {
+      this.#timer = setTimeout(() => void this.tick().finally(() => !this.#stopped && schedule()), this.#deps.config.monitor.intervalMs);
+      this.#timer.unref();
+    };
+    schedule();
+  }
+
+  /** Stops the timer and waits for a tick in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+
+  /** One pass over every automatic race. A call during a tick returns that tick instead of starting another. */
+  tick(): Promise<void> {
+    this.#running ??= this.#tickAll().finally(() => (this.#running = null));
+    return this.#running;
+  }
+
+  status(race: string): MonitorStatus | null {
+    return this.#status.get(race) ?? null;
+  }
+
+  async #tickAll(): Promise<void> {
+    try {
+      await this.#deps.raceStates.refresh();
+    } catch (err) {
+      this.#deps.onError?.('*', err);
+    }
+    for (const race of this.#deps.config.races.values()) {
+      if (race.policy.type === 'manual') continue;
+      try {
+        await this.#tickRace(race);
+      } catch (err) {
+        this.#status.set(race.name, { ok: false, at: this.#now(), error: err instanceof Error ? err.message : String(err) });
+        this.#deps.onError?.(race.name, err);
+      }
+    }
+  }
+
+  async #tickRace(race: Race): Promise<void> {
+    const state = this.#deps.raceStates.get(race.name);
+    if (!state) return;
+    const memory = await this.#memoryOf(race.name);
+    const now = this.#now();
+    const evidence = await this.#reader.read(race, state, now);
+    const verdict = decide({ race, state, evidence, now, memory, fx: this.#deps.config.fx, random: this.#random });
+    if (verdict.banditEvaluated) memory.lastReweightAt = now;
+    const applied: Array<Pick<DecisionRow, 'action' | 'contender' | 'reason'>> = [];
+    for (const change of verdict.changes) {
+      const done = await this.#deps.raceStates.update(race.name, (s) => applyPolicyChange(s, change, this.#now()));
+      if (!done) continue;
+      remember(memory, change, now);
+      applied.push({ action: done.decision.action, contender: done.decision.contender, reason: done.decision.reason });
+    }
+    this.#status.set(race.name, { ok: true, at: now, assessment: verdict.assessment, applied });
+  }
+
+  /** The policy's memory, rebuilt from the decision log the first time a race is seen (e.g. after a restart). */
+  async #memoryOf(race: string): Promise<PolicyMemory> {
+    let memory = this.#memory.get(race);
+    if (memory) return memory;
+    memory = emptyMemory();
+    for (const d of [...(await this.#deps.store.decisions.list(race, { limit: 500 }))].reverse()) {
+      const details = (d.details ?? {}) as { since?: unknown; key?: unknown };
+      if (d.actor !== null) continue;
+      if (d.action === 'srm-alert' && typeof details.since === 'number') memory.srmAlertedSince = details.since;
+      if (d.action === 'ramp' && d.contender === null) memory.lastReweightAt = d.ts;
+      if (d.action === 'hold' && typeof details.key === 'string') memory.holds.add(details.key);
+    }
+    this.#memory.set(race, memory);
+    return memory;
+  }
+}
