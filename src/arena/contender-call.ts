@@ -24,7 +24,7 @@ export interface ArenaCallDeps {
 export type ChatMessage = { role: string; content: unknown } & Record<string, unknown>;
 
 /** Admission for a call (rate limits, budgets): throws to refuse it, else returns how to settle the real spend. */
-export type SpendGuard = (contender: Contender, body: Record<string, unknown>) => Promise<(usage: Usage, costNanos: number) => void>;
+export type SpendGuard = (contender: Contender, body: Record<string, unknown>) => Promise<Settle>;
 
 export interface CallMeta {
   race: string | null;
@@ -37,7 +37,27 @@ export interface CallMeta {
   kind: string;
   /** Extra body fields (temperature, max_tokens). */
   params?: Record<string, unknown>;
-  guard?: SpendGuard;
+  /** Admission done by the caller (see `admitAll`): settles the real spend. */
+  settle?: Settle;
+}
+
+export type Settle = (usage: Usage, costNanos: number) => void;
+
+/** The body sent for a call: the params, the contender's model id, the messages, never streamed. */
+export function callBody(contender: Contender, messages: readonly ChatMessage[], params: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...params, model: contender.model, messages, stream: false };
+}
+
+/**
+ * Admits several calls before any is made, so a refusal (rate limit, budget) costs nothing: when one is refused,
+ * the reservations already held are released and the refusal is thrown.
+ */
+export async function admitAll(guard: SpendGuard, calls: ReadonlyArray<{ contender: Contender; body: Record<string, unknown> }>): Promise<Settle[]> {
+  const admitted = await Promise.allSettled(calls.map((c) => guard(c.contender, c.body)));
+  const refused = admitted.find((a) => a.status === 'rejected');
+  if (!refused) return admitted.map((a) => (a as PromiseFulfilledResult<Settle>).value);
+  for (const a of admitted) if (a.status === 'fulfilled') a.value(ZERO_USAGE, 0);
+  throw refused.reason;
 }
 
 export type CallResult =
@@ -47,8 +67,8 @@ export type CallResult =
 export async function callContender(deps: ArenaCallDeps, name: string, messages: readonly ChatMessage[], meta: CallMeta): Promise<CallResult> {
   const contender = deps.config.contenders.get(name);
   if (!contender) throw new SaimaError('not_found', `No contender named '${name}'.`);
-  const body: Record<string, unknown> = { ...meta.params, model: contender.model, messages, stream: false };
-  const settle = meta.guard ? await meta.guard(contender, body) : null;
+  const body = callBody(contender, messages, meta.params);
+  const settle = meta.settle ?? null;
   const t0 = performance.now();
   const ts = deps.now();
   const id = `${meta.kind}_${randomUUID()}`;

@@ -4,7 +4,7 @@
  */
 export type { ArenaDeps, Caller } from './arena-deps.js';
 export { buildBattle, type NewBattle } from './battle.js';
-export { callContender, type ArenaCallDeps, type CallMeta, type CallResult, type ChatMessage, type SpendGuard } from './contender-call.js';
+export { admitAll, callBody, callContender, type ArenaCallDeps, type CallMeta, type CallResult, type ChatMessage, type Settle, type SpendGuard } from './contender-call.js';
 export { judgePair, type GameRecord, type JudgeInput, type JudgeOutcome } from './judge.js';
 export { DEFAULT_JUDGE_PROMPT, parseJudgePrompt, renderJudgePrompt, VERDICT_REMINDER, type JudgePrompt } from './judge-prompt.js';
 export { runJudge, type JudgeRunOptions, type JudgeRunSummary } from './judge-run.js';

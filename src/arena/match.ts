@@ -9,7 +9,7 @@ import { SaimaError } from '../gateway/errors.js';
 import type { ArenaMatchRecord, BattleWinner } from '../store/index.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
 import { buildBattle } from './battle.js';
-import { callContender, type ChatMessage, type SpendGuard } from './contender-call.js';
+import { admitAll, callBody, callContender, type ChatMessage, type Settle, type SpendGuard } from './contender-call.js';
 import { detectLanguage } from './language.js';
 import { choosePair } from './pairing.js';
 import type { PairingStats } from './pairing-stats.js';
@@ -56,18 +56,20 @@ export async function createMatch(
   if (names.length < 2) throw new SaimaError('invalid_request', `Race '${race.name}' has fewer than two contenders to compare.`, 'race');
   const s = await stats(race.name);
   const [first, second] = choosePair({ names, battles: s.battles, rating: s.rating, random: deps.random });
-  const meta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params: req.params, ...(caller.guard ? { guard: caller.guard } : {}) };
-  const settled = await Promise.allSettled([callContender(deps, first, req.messages, meta), callContender(deps, second, req.messages, meta)]);
+  const pair = [first, second].map((name) => deps.config.contenders.get(name)!);
+  let settles: Array<Settle | undefined> = [undefined, undefined];
+  try {
+    if (caller.guard) settles = await admitAll(caller.guard, pair.map((c) => ({ contender: c, body: callBody(c, req.messages, req.params) })));
+  } catch (e) {
+    // A rate limit names no contender (and carries retry-after); a budget's name might, so it is replaced.
+    if (e instanceof SaimaError && e.code === 'budget_exceeded') throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
+    throw e;
+  }
+  const meta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params: req.params };
+  const settled = await Promise.allSettled(pair.map((c, i) => callContender(deps, c.name, req.messages, { ...meta, ...(settles[i] ? { settle: settles[i] } : {}) })));
   // Any failure message could name a contender or quote an upstream: the voter gets a generic one.
   for (const r of settled) {
-    if (r.status === 'rejected') {
-      const e = r.reason;
-      // A rate limit names no contender (and carries retry-after); a budget's name might, so it is replaced.
-      if (e instanceof SaimaError && e.code === 'rate_limit_exceeded') throw e;
-      if (e instanceof SaimaError && e.code === 'budget_exceeded') throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
-      throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
-    }
-    if (!r.value.ok) throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
+    if (r.status === 'rejected' || !r.value.ok) throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
   }
   const [x, y] = settled.map((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.text : ''));
   const prompt = transcript(req.messages);
