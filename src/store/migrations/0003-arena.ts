@@ -31,8 +31,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('battles_ts').on('battles').column('ts').execute();
   await db.schema.createIndex('battles_race_ts').on('battles').columns(['race', 'ts']).execute();
-  await db.schema.createIndex('battles_pair').on('battles').columns(['contender_a', 'contender_b']).execute();
-  await db.schema.createIndex('battles_language').on('battles').column('language').execute();
+  // Covering indexes for the leaderboard's grouped count (pair × outcome): an index-only scan instead of a pass over
+  // whole rows, overall and per language.
+  await db.schema.createIndex('battles_outcome').on('battles').columns(['contender_a', 'contender_b', 'winner']).execute();
+  await db.schema.createIndex('battles_language_outcome').on('battles').columns(['language', 'contender_a', 'contender_b', 'winner']).execute();
 
   await db.schema
     .createTable('battle_tags')

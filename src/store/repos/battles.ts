@@ -309,10 +309,10 @@ export class BattlesRepo {
     if (f.since !== undefined) q = q.where('ts', '>=', f.since);
     if (f.until !== undefined) q = q.where('ts', '<', f.until);
     if (f.tag !== undefined) {
+      // Driven from the tag index: the tagged battles' ids, then primary-key lookups (a correlated EXISTS would
+      // probe the tag table once per battle).
       const tag = f.tag;
-      q = q.where(({ exists, selectFrom }) =>
-        exists(selectFrom('battle_tags').select('battle_tags.tag').whereRef('battle_tags.battle_id', '=', 'battles.id').where('battle_tags.tag', '=', tag)),
-      );
+      q = q.where('battles.id', 'in', (eb) => eb.selectFrom('battle_tags').select('battle_tags.battle_id').where('battle_tags.tag', '=', tag));
     }
     return q;
   }
