@@ -75,3 +75,10 @@ export async function screenshot(page: Page, name: string, opts: { docs?: boolea
   }
   return file;
 }
+
+/** Fails when the page scrolls sideways: on a phone, wide tables must scroll inside their panels instead. */
+export async function assertNoSidewaysScroll(page: Page, where: string): Promise<void> {
+  // A string, not a function: this file is typechecked without the DOM library.
+  const { scroll, width } = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })')) as { scroll: number; width: number };
+  if (scroll > width + 1) throw new Error(`${where}: the page is ${scroll}px wide in a ${width}px viewport`);
+}

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensureWebBuild, launchBrowser, newPage, screenshot, signIn } from '../support/browser.js';
+import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
 import { mockContender, startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
 import { seedBattles } from './seed-arena.js';
 import { seedEvalRun } from './seed-evals.js';
@@ -67,5 +67,19 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
 
   await page.getByTestId('lb-language').selectOption('zh');
   await page.waitForFunction(`[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(5)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
-  assert.deepEqual(errors, []);
+
+  // On a phone the two answers stack and the wide leaderboard table scrolls inside its panel.
+  const phone = await newPage(browser, { viewport: PHONE });
+  await signIn(phone.page, gw.url, TEST_ADMIN_KEY);
+  await phone.page.getByTestId('nav-leaderboard').click();
+  await phone.page.getByTestId('leaderboard-table').waitFor();
+  await assertNoSidewaysScroll(phone.page, 'leaderboard');
+  await screenshot(phone.page, 'leaderboard-phone');
+  await phone.page.getByTestId('nav-arena').click();
+  await phone.page.getByTestId('arena-prompt').fill('你好，怎么重置密码？');
+  await phone.page.getByTestId('arena-send').click();
+  await phone.page.getByTestId('arena-votes').waitFor();
+  await assertNoSidewaysScroll(phone.page, 'arena');
+  await screenshot(phone.page, 'arena-phone');
+  assert.deepEqual([...errors, ...phone.errors], []);
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ensureWebBuild, launchBrowser, newPage, screenshot, signIn } from '../support/browser.js';
+import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
 import { mockContender, startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
 import { seedEvalRun } from './seed-evals.js';
 
@@ -49,5 +49,12 @@ test('evals: open a run and see the flagged gaming gap with the worst items', as
   assert.match(texts[0]!, /Answer: \d+/);
   assert.match(texts[1]!, /I am not sure/);
   await screenshot(page, 'eval-run', { docs: true });
-  assert.deepEqual(errors, []);
+
+  const phone = await newPage(browser, { viewport: PHONE });
+  await signIn(phone.page, gw.url, TEST_ADMIN_KEY);
+  await phone.page.goto(`${gw.url}/ui/evals/${runId}`);
+  await phone.page.getByTestId('gap-outside-model').waitFor();
+  await assertNoSidewaysScroll(phone.page, 'eval run');
+  await screenshot(phone.page, 'eval-run-phone');
+  assert.deepEqual([...errors, ...phone.errors], []);
 });

@@ -6,21 +6,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
+import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
 import { seededGateway } from './seed.js';
-
-async function noSidewaysScroll(page: Page, where: string): Promise<void> {
-  // Strings, not functions: this file is typechecked without the DOM library.
-  const { scroll, width } = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })')) as { scroll: number; width: number };
-  assert.ok(scroll <= width + 1, `${where}: page is ${scroll}px wide in a ${width}px viewport`);
-}
 
 test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   ensureWebBuild();
   const gw = await seededGateway(t);
   const browser = await launchBrowser(t);
   const { page, errors } = await newPage(browser);
+  await page.goto(`${gw.url}/ui/`);
+  await page.getByTestId('login-form').waitFor();
+  await screenshot(page, 'login');
   await signIn(page, gw.url, gw.adminKey);
 
   // Spend: seven days stacked by contender, the support team's daily budget drawn, CSV with every group.
@@ -66,14 +62,14 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await signIn(phone.page, gw.url, gw.adminKey);
   await phone.page.getByTestId('weights-chart').waitFor();
   assert.equal(await phone.page.getByTestId('nav-races').textContent(), '赛道', 'a zh-CN browser starts in Chinese');
-  await noSidewaysScroll(phone.page, 'races');
+  await assertNoSidewaysScroll(phone.page, 'races');
   await screenshot(phone.page, 'races-phone');
   await phone.page.getByTestId('nav-requests').click();
   await phone.page.getByTestId('request-row').first().waitFor();
-  await noSidewaysScroll(phone.page, 'requests');
+  await assertNoSidewaysScroll(phone.page, 'requests');
   await phone.page.getByTestId('nav-spend').click();
   await phone.page.getByTestId('spend-chart').waitFor();
-  await noSidewaysScroll(phone.page, 'spend');
+  await assertNoSidewaysScroll(phone.page, 'spend');
   await screenshot(phone.page, 'spend-phone');
 
   assert.deepEqual([...errors, ...phone.errors], []);

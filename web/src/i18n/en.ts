@@ -163,6 +163,8 @@ export const en = {
   'spend.completionTokens': 'Completion tokens',
   'spend.total': 'Total',
   'spend.reserved': 'reserved {amount}',
+  'spend.perDay': 'daily',
+  'spend.perMonth': 'monthly',
   'spend.period': 'Period',
 
   'req.title': 'Requests',

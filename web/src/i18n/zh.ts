@@ -165,6 +165,8 @@ export const zh: Messages = {
   'spend.completionTokens': '输出 token',
   'spend.total': '合计',
   'spend.reserved': '预留 {amount}',
+  'spend.perDay': '每日',
+  'spend.perMonth': '每月',
   'spend.period': '周期',
 
   'req.title': '请求',

@@ -45,7 +45,7 @@ export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
                 <td className="num strong">{r.rank ?? '—'}</td>
                 <td className="strong nowrap">
                   {r.contender}
-                  {r.retired ? <span className="badge">retired</span> : null}
+                  {r.retired ? <span className="badge">{t('races.status.retired')}</span> : null}
                 </td>
                 <td>
                   <Interval value={r.rating} lo={r.ci_lower} hi={r.ci_upper} format={(x) => x.toFixed(0)} bar={false} />

@@ -22,7 +22,7 @@ export function BudgetCards({ budgets }: { budgets: readonly BudgetStatus[] }) {
             <div className="card-head">
               <b>{b.name}</b>
               <span className="muted small">
-                {b.period} · {b.period_key} · {scopeText(b)}
+                {b.period === 'day' ? t('spend.perDay') : t('spend.perMonth')} · {b.period_key} · {scopeText(b)}
               </span>
             </div>
             <div className={`meter meter-${tone}`} role="meter" aria-valuemin={0} aria-valuemax={b.limit} aria-valuenow={b.spent}>
