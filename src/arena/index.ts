@@ -22,3 +22,4 @@ export { judgeShadowPair, type ServedRequest, type ShadowJudgeDeps } from './sha
 export { markdownCounts, STYLE_FEATURES, styleCounts } from './style.js';
 export { parseVerdict, type Verdict } from './verdict.js';
 export { parseLeaderboardParams } from './leaderboard-params.js';
+export { LeaderboardCache } from './leaderboard-cache.js';

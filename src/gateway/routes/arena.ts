@@ -2,14 +2,15 @@
  * The arena over HTTP. `POST /v1/arena/match` (scope `arena:vote`) returns two anonymous answers labelled A and B;
  * `POST /v1/arena/vote` records the vote and only then names the contenders; `POST /v1/arena/battles` (admin or
  * `arena:vote`) records battles; `GET /v1/arena/leaderboard` (any key) is the Bradley–Terry leaderboard;
- * `GET /v1/arena/battles` lists battles (a non-admin key sees its team's). Nothing on the match path sets a
- * contender, race-routing or upstream header, and the body carries only the answers' text.
+ * `GET /v1/arena/battles` lists battles (a non-admin key sees its team's). Leaderboards are cached 30 s per query
+ * (cleared by battles recorded here). Nothing on the match path sets a contender, race-routing or upstream header,
+ * and the body carries only the answers' text.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  castVote, createMatch, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
-  normaliseLanguage, type ArenaDeps, type Caller, type SpendGuard,
+  castVote, createMatch, LeaderboardCache, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
+  normaliseLanguage, type ArenaDeps, type Caller, type LeaderboardReport, type SpendGuard,
 } from '../../arena/index.js';
 import { ZERO_USAGE } from '../../metering/usage.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
@@ -57,6 +58,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
     stateOf: (race) => ctx.raceStates.get(race),
   };
   const pairing = new PairingStatsCache();
+  const boards = new LeaderboardCache<LeaderboardReport & { computed_at: number }>(30_000, ctx.now);
 
   app.post('/v1/arena/match', async (req, reply) => {
     requireVoter(req);
@@ -88,12 +90,15 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
   app.post('/v1/arena/vote', async (req) => {
     requireVoter(req);
     const body = checked(z.object({ match_id: z.string().min(1).max(200), winner: z.enum(BATTLE_WINNERS as [BattleWinner, ...BattleWinner[]]) }).strict(), req.body);
-    return castVote(deps, body.match_id, body.winner, caller(req));
+    const vote = await castVote(deps, body.match_id, body.winner, caller(req));
+    boards.clear();
+    return vote;
   });
 
   app.post('/v1/arena/battles', async (req, reply) => {
     requireVoter(req);
     const battles = await recordBattles(deps, parseBattleInputs(req.body), caller(req));
+    boards.clear();
     return reply.code(201).send({ object: 'arena.battles', recorded: battles.length, ids: battles.map((b) => b.id) });
   });
 
@@ -111,5 +116,10 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return { object: 'list', data: rows.map((b) => ({ object: 'arena.battle', ...b })) };
   });
 
-  app.get('/v1/arena/leaderboard', async (req) => queryLeaderboard(deps, parseLeaderboardParams(req.query as Record<string, unknown>, ctx.now())));
+  app.get('/v1/arena/leaderboard', async (req) => {
+    const query = parseLeaderboardParams(req.query as Record<string, unknown>, ctx.now());
+    // `since` moves with the clock; round it to the cache lifetime so a polling dashboard still shares results.
+    const key = JSON.stringify({ ...query, ...(query.since !== undefined ? { since: Math.floor(query.since / 30_000) } : {}) });
+    return boards.get(key, async () => ({ ...(await queryLeaderboard(deps, query)), computed_at: ctx.now() }));
+  });
 }
