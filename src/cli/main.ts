@@ -14,6 +14,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSpendCommand } from './commands/spend.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerGateCommand } from './commands/gate.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { describeError } from './describe-error.js';
 
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerArenaCommands(program);
   registerLeaderboardCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 
