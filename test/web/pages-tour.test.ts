@@ -17,7 +17,13 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.goto(`${gw.url}/ui/`);
   await page.getByTestId('login-form').waitFor();
   await screenshot(page, 'login');
+  await page.getByTestId('login-key').fill('sk-saima-not-a-real-key-0000000000000000000000');
+  await page.getByTestId('login-submit').click();
+  await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+  assert.equal(await page.evaluate('sessionStorage.length'), 0, 'a refused key is not kept');
   await signIn(page, gw.url, gw.adminKey);
+  assert.equal(await page.evaluate("sessionStorage.getItem('saima.key')"), gw.adminKey);
+  assert.equal(await page.evaluate("localStorage.getItem('saima.key')"), null, 'the key never reaches localStorage');
 
   // Spend: seven days stacked by contender, the support team's daily budget drawn, CSV with every group.
   await page.getByTestId('nav-spend').click();
@@ -72,5 +78,16 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await assertNoSidewaysScroll(phone.page, 'spend');
   await screenshot(phone.page, 'spend-phone');
 
-  assert.deepEqual([...errors, ...phone.errors], []);
+  // A team key: no manual race controls, and only its own team's requests.
+  const team = await newPage(browser);
+  await signIn(team.page, gw.url, gw.teamKeys.support);
+  await team.page.getByTestId('weights-chart').waitFor();
+  await team.page.getByText('Manual changes need a key with the admin scope.').waitFor();
+  assert.equal(await team.page.getByTestId('action-rollback').count(), 0);
+  await team.page.getByTestId('nav-requests').click();
+  await team.page.getByTestId('request-row').first().waitFor();
+  const teams = await team.page.getByTestId('request-row').locator('td:nth-child(8)').allTextContents();
+  assert.ok(teams.length > 0 && teams.every((x) => x === 'support'), `only support rows: ${[...new Set(teams)].join(', ')}`);
+
+  assert.deepEqual([...errors, ...phone.errors, ...team.errors], []);
 });

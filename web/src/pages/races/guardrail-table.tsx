@@ -76,7 +76,8 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                     <span className="muted small">{t('races.monitorOff')}</span>
                   ) : (
                     <div className="seq" data-testid={`sequential-${c}`}>
-                      {mon.chips.length === 0 ? <span className="muted small">{t('races.monitorWaiting')}</span> : null}
+                      {mon.error ? <span className="chip chip-bad" title={mon.error}>{t('races.monitorError')}</span> : null}
+                      {mon.chips.length === 0 && !mon.error ? <span className="muted small">{t('races.monitorWaiting')}</span> : null}
                       {mon.chips.map((chip) => (
                         <span key={chip.metric} className={`chip chip-${chip.tone}`} title={chip.title}>
                           {METRIC_KEYS.has(chip.metric) ? t(`metric.${chip.metric}` as MessageKey) : chip.metric}: {t(`races.test.${chip.state}`)}

@@ -1,6 +1,6 @@
 /**
- * Reads the race monitor's assessment (the `monitor` field of GET /admin/races/:name, the policy's
- * RaceAssessment) into one chip per tested metric of a challenger: harm (significant, rollback), better
+ * Reads the race monitor's status (the `monitor` field of GET /admin/races/:name: `{ ok, at, assessment }` with
+ * the policy's RaceAssessment, or `{ ok: false, error }`) into one chip per tested metric of a challenger: harm (significant, rollback), better
  * (significant superiority), within margin (significant non-inferiority), or inconclusive. The monitor owns the
  * shape, so it is read loosely: a field that is missing or of another type is skipped, never trusted.
  */
@@ -19,6 +19,13 @@ export interface ChallengerMonitor {
   chips: MetricChip[];
   /** The policy's plain-words note: what it waits for, or what it did. */
   note: string | null;
+  /** The monitor's last tick of this race failed. */
+  error: string | null;
+}
+
+/** The assessment inside a monitor status (older shapes put it at the top level). */
+function assessmentOf(monitor: Obj): Obj {
+  return isObj(monitor.assessment) ? monitor.assessment : monitor;
 }
 
 type Obj = Record<string, unknown>;
@@ -47,17 +54,19 @@ export function metricChip(m: Obj): MetricChip | null {
 /** null when no monitor runs in this gateway; chips empty while it has nothing to say about the challenger. */
 export function challengerMonitor(monitor: unknown, contender: string): ChallengerMonitor | null {
   if (!isObj(monitor)) return null;
-  const list = Array.isArray(monitor.challengers) ? monitor.challengers : [];
+  if (monitor.ok === false) return { chips: [], note: null, error: typeof monitor.error === 'string' ? monitor.error : 'monitor error' };
+  const a = assessmentOf(monitor);
+  const list = Array.isArray(a.challengers) ? a.challengers : [];
   const entry = list.find((c): c is Obj => isObj(c) && c.contender === contender);
-  if (!entry) return { chips: [], note: null };
+  if (!entry) return { chips: [], note: null, error: null };
   const metrics = Array.isArray(entry.metrics) ? entry.metrics : [];
   const chips = metrics.flatMap((m) => (isObj(m) ? (metricChip(m) ?? []) : []));
-  return { chips, note: typeof entry.note === 'string' ? entry.note : null };
+  return { chips, note: typeof entry.note === 'string' ? entry.note : null, error: null };
 }
 
-/** A race-level warning from the monitor: ramping blocked, or a sample-ratio mismatch. */
+/** A race-level warning from the monitor: ramping blocked (a sample-ratio mismatch, a frozen race). */
 export function monitorBlocked(monitor: unknown): string | null {
   if (!isObj(monitor)) return null;
-  if (typeof monitor.blocked === 'string' && monitor.blocked !== '') return monitor.blocked;
-  return null;
+  const a = assessmentOf(monitor);
+  return typeof a.blocked === 'string' && a.blocked !== '' ? a.blocked : null;
 }
