@@ -47,7 +47,7 @@ export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): str
 
 export class StaticFiles {
   readonly #root: string;
-  readonly #cache = new Map<string, StaticFile | null>();
+  readonly #cache = new Map<string, StaticFile>();
 
   constructor(root: string) {
     this.#root = resolve(root);
@@ -59,7 +59,8 @@ export class StaticFiles {
 
   /** The file at a URL path below the root, or null (missing, a directory, or an escape attempt). */
   get(relative: string): StaticFile | null {
-    if (this.#cache.has(relative)) return this.#cache.get(relative)!;
+    const cached = this.#cache.get(relative);
+    if (cached) return cached;
     const full = normalize(join(this.#root, relative));
     let file: StaticFile | null = null;
     if (full.startsWith(this.#root + sep) && existsSync(full) && statSync(full).isFile()) {
@@ -67,8 +68,9 @@ export class StaticFiles {
       const body = readFileSync(full);
       file = { body, type: CONTENT_TYPES[ext] ?? 'application/octet-stream', gzip: COMPRESSIBLE.has(ext) && body.length > 1024 ? gzipSync(body) : null };
     }
-    // index.html is re-read on every build; everything else has a content hash in its name.
-    if (!relative.endsWith('index.html')) this.#cache.set(relative, file);
+    // Only files that exist are kept (random missing paths must not grow the map), and not index.html, which a
+    // new build replaces under the same name; every other file has a content hash in its name.
+    if (file && !relative.endsWith('index.html')) this.#cache.set(relative, file);
     return file;
   }
 }
