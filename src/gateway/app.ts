@@ -8,6 +8,7 @@ import { GatewayCluster, readiness } from '../cluster/index.js';
 import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
+import { RaceMonitor } from '../race/monitor.js';
 import { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef } from '../metering/budgets.js';
@@ -111,6 +112,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     background,
     admission: new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed')),
   };
+  // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
+  const monitor = new RaceMonitor({
+    config, store, raceStates, now, gates: store.evals,
+    ...(monitorLease ? { isLeader: () => monitorLease.isLeader() } : {}),
+    onError: (race, err) => app.log.warn({ race, err: (err as Error).message }, 'race monitor tick failed'),
+  });
+  ctx.monitorStatus = (race) => monitor.status(race);
+  if (config.monitor.enabled) monitor.start();
   ctx.metrics.trackBudgets(() => (ledger instanceof BudgetLedger ? ledger.status() : ledger.lastSeen()));
   cluster?.trackMetrics(ctx.metrics.registry);
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
@@ -139,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   refresher.unref();
   app.addHook('onClose', async () => {
     clearInterval(refresher);
+    await monitor.stop();
     await Promise.allSettled([...ctx.background]);
     await ctx.admission.drain();
     await cluster?.close();

@@ -22,6 +22,8 @@ export interface RaceMonitorDeps {
   /** Launch-gate verdicts for the `gate` policy; without them gated challengers keep waiting. */
   gates?: GateResults | null;
   random?: RandomSource;
+  /** Clustered, only the holder of the monitor lease acts; a tick elsewhere does nothing. */
+  isLeader?: () => boolean;
   /** Where failures of a race's tick are reported (the gateway passes its logger). */
   onError?: (race: string, err: unknown) => void;
 }
@@ -78,6 +80,7 @@ export class RaceMonitor {
   }
 
   async #tickAll(): Promise<void> {
+    if (this.#deps.isLeader && !this.#deps.isLeader()) return;
     try {
       await this.#deps.raceStates.refresh();
     } catch (err) {
