@@ -53,6 +53,15 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'detached' });
 
+  // The canary race: the monitor's sequential tests per metric of the challenger.
+  await page.getByTestId('nav-races').click();
+  await page.getByTestId('race-tab-search').click();
+  const seq = page.getByTestId('sequential-house-model');
+  await seq.locator('.chip').first().waitFor();
+  assert.match((await seq.textContent()) ?? '', /errors: (within margin|inconclusive|too few samples|harm)/);
+  assert.match((await page.getByTestId('race-search').textContent()) ?? '', /policy canary/);
+  await screenshot(page, 'races-monitor');
+
   // Chinese: the switch in the header changes every label and is remembered.
   await page.getByTestId('nav-races').click();
   await page.getByTestId('lang-switch').selectOption('zh');

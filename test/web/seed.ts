@@ -1,6 +1,7 @@
 /**
  * A gateway with a week of history for the dashboard tests, all made through real HTTP: keys for two teams, chat
- * traffic spread over seven days on a shifted clock, feedback, and two manual weight changes days apart. The
+ * traffic spread over seven days on a shifted clock, feedback, two manual weight changes days apart in the manual
+ * race `assistant`, and traffic in `search`, a canary race the monitor assesses. The
  * clock then returns to the present, so the browser sees a race whose history spans the week.
  */
 import assert from 'node:assert/strict';
@@ -38,7 +39,15 @@ export async function seededGateway(t: TestContext, extra: Record<string, unknow
           challengers: [{ contender: 'outside-model', weight: 10 }, { contender: 'small-model', weight: 5 }],
           capture: true,
         },
+        // An automatic race, so the races page has the monitor's sequential tests to show: error rate within a
+        // 5-point margin, never ramped further (one step) nor promoted (no feedback on this race).
+        search: {
+          champion: 'small-model',
+          challengers: [{ contender: 'house-model', weight: 50 }],
+          policy: { type: 'canary', ramp: [50], min_samples: 100_000, guardrails: { error_rate: { margin: 0.05 } } },
+        },
       },
+      monitor: { interval_ms: 500 },
       budgets: { 'support-daily': { team: 'support', period: 'day', limit: 0.12, soft_pct: 80 } },
       ...extra,
     },
@@ -58,11 +67,11 @@ export async function seededGateway(t: TestContext, extra: Record<string, unknow
     support: String((await admin('POST', '/admin/keys', { team: 'support', scopes: ['chat', 'feedback'] })).key),
   };
   const requestIds: string[] = [];
-  const chat = async (key: string, user: string, text: string) => {
+  const chat = async (key: string, user: string, text: string, model = 'assistant') => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'assistant', user, max_tokens: 200, messages: [{ role: 'user', content: text }] }),
+      body: JSON.stringify({ model, user, max_tokens: 200, messages: [{ role: 'user', content: text }] }),
     });
     await res.arrayBuffer();
     const id = res.headers.get('x-saima-request-id');
@@ -82,6 +91,7 @@ export async function seededGateway(t: TestContext, extra: Record<string, unknow
       const r = await chat(teamKeys[team], `user-${day}-${i}`, `Question ${i} on day ${day}: how do I reset my password?`);
       if (r.ok && r.id && i % 2 === 0) await feedback(teamKeys[team], r.id, i % 4 === 0 ? 'up' : 'down');
     }
+    for (let i = 0; i < 14; i++) await chat(teamKeys.search, `searcher-${day}-${i}`, `Find the refund policy (${day}.${i})`, 'search');
   }
   offset = 0;
   await gw.gw.store.requestLog.flush();

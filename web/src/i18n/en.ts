@@ -92,6 +92,8 @@ export const en = {
   'races.test.better': 'better',
   'races.test.ok': 'within margin',
   'races.test.inconclusive': 'inconclusive',
+  'races.test.waiting': 'too few samples',
+  'races.policy': 'policy {policy}',
   'races.blocked': 'The monitor blocks ramping: {reason}',
   'metric.error_rate': 'errors',
   'metric.p95_latency': 'latency',

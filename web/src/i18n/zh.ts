@@ -94,6 +94,8 @@ export const zh: Messages = {
   'races.test.better': '更优',
   'races.test.ok': '在容差内',
   'races.test.inconclusive': '尚无定论',
+  'races.test.waiting': '样本不足',
+  'races.policy': '策略 {policy}',
   'races.blocked': '监控暂停了放量：{reason}',
   'metric.error_rate': '错误率',
   'metric.p95_latency': '延迟',

@@ -1,10 +1,11 @@
 /**
  * Reads the race monitor's status (the `monitor` field of GET /admin/races/:name: `{ ok, at, assessment }` with
- * the policy's RaceAssessment, or `{ ok: false, error }`) into one chip per tested metric of a challenger: harm (significant, rollback), better
- * (significant superiority), within margin (significant non-inferiority), or inconclusive. The monitor owns the
- * shape, so it is read loosely: a field that is missing or of another type is skipped, never trusted.
+ * the policy's RaceAssessment, or `{ ok: false, error }`) into one chip per metric of a challenger: harm
+ * (significant: rollback), better (significant superiority), within margin (significant non-inferiority),
+ * inconclusive, or too few samples to test yet. The monitor owns the shape, so it is read loosely: a field that is
+ * missing or of another type is skipped, never trusted.
  */
-export type TestState = 'harm' | 'better' | 'ok' | 'inconclusive';
+export type TestState = 'harm' | 'better' | 'ok' | 'inconclusive' | 'waiting';
 export type Tone = 'ok' | 'bad' | 'info';
 
 export interface MetricChip {
@@ -43,8 +44,10 @@ function p(v: unknown): string {
 
 export function metricChip(m: Obj): MetricChip | null {
   if (typeof m.metric !== 'string' || m.available === false) return null;
-  const state: TestState = significant(m.harm) ? 'harm' : significant(m.superior) ? 'better' : significant(m.nonInferior) ? 'ok' : 'inconclusive';
-  const tone: Tone = state === 'harm' ? 'bad' : state === 'inconclusive' ? 'info' : 'ok';
+  // No test at all yet: the monitor tests a metric only from a minimum sample per arm (30).
+  const untested = m.harm === null && m.nonInferior === null;
+  const state: TestState = untested ? 'waiting' : significant(m.harm) ? 'harm' : significant(m.superior) ? 'better' : significant(m.nonInferior) ? 'ok' : 'inconclusive';
+  const tone: Tone = state === 'harm' ? 'bad' : state === 'ok' || state === 'better' ? 'ok' : 'info';
   const effect = num(m.effect);
   const n = (side: unknown) => (isObj(side) ? (num(side.n) ?? '?') : '?');
   const title = `effect ${effect === null ? '—' : effect.toPrecision(3)} · harm p ${p(m.harm)} · non-inferior p ${p(m.nonInferior)}${m.superior ? ` · superior p ${p(m.superior)}` : ''} · n ${n(m.champion)}/${n(m.challenger)}`;
@@ -69,4 +72,11 @@ export function monitorBlocked(monitor: unknown): string | null {
   if (!isObj(monitor)) return null;
   const a = assessmentOf(monitor);
   return typeof a.blocked === 'string' && a.blocked !== '' ? a.blocked : null;
+}
+
+/** The policy the monitor applied (`canary`, `gate`, `bandit`), or null. */
+export function monitorPolicy(monitor: unknown): string | null {
+  if (!isObj(monitor)) return null;
+  const a = assessmentOf(monitor);
+  return typeof a.policy === 'string' ? a.policy : null;
 }

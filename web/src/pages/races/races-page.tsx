@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n/i18n-context.js';
 import { Link } from '../../router/router.js';
 import { DecisionsTable } from './decisions-table.js';
 import { GuardrailTable } from './guardrail-table.js';
-import { monitorBlocked } from './monitor-status.js';
+import { monitorBlocked, monitorPolicy } from './monitor-status.js';
 import { RaceActions } from './race-actions.js';
 import { weightHistory } from './weight-history.js';
 import { WeightsChart } from './weights-chart.js';
@@ -26,6 +26,7 @@ function RaceView({ name }: { name: string }) {
         <h1>{race.name}</h1>
         <span className="muted">
           {t('races.champion')}: <b data-testid="race-champion">{race.champion}</b> · {t('races.since', { time: fmtTime(race.champion_since, lang) })} · {t('races.version', { version: race.version })}
+          {monitorPolicy(race.monitor) ? ` · ${t('races.policy', { policy: monitorPolicy(race.monitor)! })}` : ''}
         </span>
         {race.description ? <p className="muted">{race.description}</p> : null}
         {race.frozen ? <p className="banner banner-warn">{t('races.frozen', { reason: race.frozen })}</p> : null}
