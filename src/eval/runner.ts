@@ -138,19 +138,20 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     return r.ok ? { ok: true, text: r.text ?? '' } : { ok: false, error: r.error! };
   };
 
-  const judgeAndStore = async (key: string, variant: Variant, answer: string): Promise<void> => {
+  /** Grades with the judge, stores the grade, and returns what the judge calls cost (CNY nanos). */
+  const judgeAndStore = async (key: string, variant: Variant, answer: string): Promise<number> => {
     const spend = { nanos: 0, currency: null as string | null };
     const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) });
     await store.evals.setGrade(key, grade, spend.nanos, spend.currency);
-    if (spend.currency) spent += toCnyNanos(spend.nanos, spend.currency, config.fx);
+    const cost = spend.currency ? toCnyNanos(spend.nanos, spend.currency, config.fx) : 0;
+    spent += cost;
     if (!grade.ok) failed++;
+    return cost;
   };
 
-  const runUnit = async (u: Unit): Promise<boolean> => {
-    if (u.pending) {
-      await judgeAndStore(u.key, u.variant, u.pending.answer ?? '');
-      return true;
-    }
+  /** One unit of work; its success and its own cost (CNY nanos), which other calls finishing meanwhile do not touch. */
+  const runUnit = async (u: Unit): Promise<{ ok: boolean; cost: number }> => {
+    if (u.pending) return { ok: true, cost: await judgeAndStore(u.key, u.variant, u.pending.answer ?? '') };
     const res = await callContender(u.contender, u.variant.messages, u.variant.params, deps, inflight.signal);
     calls++;
     const judged = needsJudge(u.variant.graders);
@@ -163,14 +164,15 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       completionTokens: res.usage.completionTokens, usageEstimated: res.usage.estimated, costNanos: res.costNanos,
       currency: res.currency, judgeCostNanos: 0, judgeCurrency: null,
     });
-    spent += toCnyNanos(res.costNanos, res.currency, config.fx);
+    const cost = toCnyNanos(res.costNanos, res.currency, config.fx);
+    spent += cost;
     if (!res.ok) {
       failed++;
-      return false;
+      return { ok: false, cost };
     }
-    if (judged) await judgeAndStore(u.key, u.variant, res.text ?? '');
-    else if (grade && !grade.ok) failed++;
-    return true;
+    if (judged) return { ok: true, cost: cost + (await judgeAndStore(u.key, u.variant, res.text ?? '')) };
+    if (grade && !grade.ok) failed++;
+    return { ok: true, cost };
   };
 
   const worker = async (ci: number, state: ContenderState) => {
@@ -186,31 +188,61 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       if (!unit) return;
       const estimate = state.completed > 0 ? state.costCny / state.completed : 0;
       if (spent + reserved + estimate > cap) {
+        // Calls in flight may cost less than reserved: wait for one to settle and look again. With nothing in
+        // flight, the next call would pass the cap: stop.
+        if (inflightCalls > 0) {
+          await nextSettled();
+          continue;
+        }
         stopReason ??= `cost cap reached: spent ${formatCny(spent)} of ${formatCny(cap)}`;
         return;
       }
       state.next++;
       state.inflight++;
+      inflightCalls++;
       reserved += estimate;
-      const before = spent;
       try {
-        const ok = await runUnit(unit);
+        const { ok, cost } = await runUnit(unit);
+        state.costCny += cost;
         state.consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
         if (state.consecutiveFailures >= failureLimit) state.stopped = `${unit.contender.name} failed ${state.consecutiveFailures} calls in a row`;
       } finally {
         reserved -= estimate;
         state.inflight--;
+        inflightCalls--;
         state.completed++;
-        state.costCny += spent - before;
         state.release();
+        settled();
         done++;
         progress();
       }
     }
   };
   let reserved = 0;
+  let inflightCalls = 0;
+  let settledSignal: { promise: Promise<void>; resolve: () => void } | null = null;
+  const nextSettled = (): Promise<void> => {
+    if (!settledSignal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      settledSignal = { promise, resolve };
+    }
+    return settledSignal.promise;
+  };
+  const settled = () => {
+    settledSignal?.resolve();
+    settledSignal = null;
+  };
   const failureLimit = Math.max(20, 2 * spec.concurrency);
   const states = contenders.map(() => new ContenderState());
+  // A resumed run estimates its next call from what its earlier calls cost, so a cap reached before the
+  // interruption still holds without a probe call.
+  for (const row of existing.values()) {
+    const ci = spec.contenders.indexOf(row.contender);
+    if (row.runId !== runId || ci < 0) continue;
+    states[ci]!.completed++;
+    states[ci]!.costCny += toCnyNanos(row.costNanos, row.currency, config.fx) + (row.judgeCurrency ? toCnyNanos(row.judgeCostNanos, row.judgeCurrency, config.fx) : 0);
+  }
   await Promise.all(
     contenders.flatMap((_, ci) => Array.from({ length: Math.min(spec.concurrency, Math.max(1, queues[ci]!.length)) }, () => worker(ci, states[ci]!))),
   );
