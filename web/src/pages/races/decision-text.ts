@@ -4,12 +4,14 @@ import type { MessageKey } from '../../i18n/en.js';
 import type { Translate } from '../../i18n/i18n-context.js';
 
 const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze'];
+const CHANGES = ['set-weight', 'promote', 'rollback'];
 
 /** The action, with a manual change's kind (set-weight, promote, rollback) when it recorded one. */
 export function decisionLabel(d: Decision, t: Translate): string {
   const action = KNOWN.includes(d.action) ? t(`races.decision.${d.action}` as MessageKey) : d.action;
   const change = typeof d.details === 'object' && d.details !== null ? (d.details as Record<string, unknown>).change : undefined;
-  return d.action === 'manual' && typeof change === 'string' ? `${action}: ${change}` : action;
+  if (d.action !== 'manual' || typeof change !== 'string') return action;
+  return `${action}: ${CHANGES.includes(change) ? t(`races.change.${change}` as MessageKey) : change}`;
 }
 
 export function decisionColor(d: Decision): string {
