@@ -1,6 +1,6 @@
 /**
- * One unit of a queued run, as `executeRun` does it in process: look the key up in the result cache first (a job
- * retried after its worker died may have been answered already), else call the contender, grade, and write the
+ * One unit of a queued run, as `executeRun` does it in process: look the key up in the result cache first when
+ * the job is a retry (its worker may have died after answering it), else call the contender, grade, and write the
  * row; a judged grade is added after. The row's unique cache key makes every result land exactly once, and the
  * cache look-up keeps a retried job from paying for the same call twice.
  */
@@ -30,10 +30,15 @@ export interface UnitDeps {
   now: () => number;
 }
 
-export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps): Promise<UnitOutcome> {
+/**
+ * `retried`: the job ran before (its worker died, or it failed). Only then can its result already be in the cache
+ * from this very job, so a first attempt skips the look-up; the unique key still keeps a rare overlap with another
+ * run to one row.
+ */
+export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps, retried = true): Promise<UnitOutcome> {
   const { store, config } = deps;
   const u = unitOf(run, ref);
-  const [row] = await store.evals.findResults([u.key]);
+  const [row] = retried ? await store.evals.findResults([u.key]) : [];
   if (row?.ok && row.grade !== null) return { kind: 'cached', failed: false, spentCnyNanos: 0 };
   if (row?.ok) {
     const judged = await judgeAndStore(run, u.key, u.variant, row.answer ?? '', deps);

@@ -4,6 +4,7 @@
  * queue, and whoever takes them finds any result already written in the cache, so nothing completed is lost and no
  * result lands twice. Closing (SIGTERM) stops taking jobs and lets the ones in flight finish.
  */
+import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -46,6 +47,8 @@ export class EvalWorker {
     readonly worker: Worker<EvalJobData>,
   ) {
     this.#attemptDeps = evalAttemptDeps(opts.config, opts.providers);
+    // Every call in flight listens on this one signal; the default limit of 10 listeners would only warn.
+    setMaxListeners(0, this.#inflight.signal);
   }
 
   static async start(opts: EvalWorkerOptions): Promise<EvalWorker> {
@@ -84,7 +87,8 @@ export class EvalWorker {
       return 'skipped';
     }
     const run = await this.#run(data.runId);
-    const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now });
+    const retried = job.attemptsMade > 0 || job.stalledCounter > 0;
+    const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now }, retried);
     const last = await tally.markDone(job.id!, { called: out.kind === 'called', cached: out.kind === 'cached', failed: out.failed, spentCnyNanos: out.spentCnyNanos });
     if (last) await store.evals.setRunStatus(data.runId, 'done', null, now());
     this.processed++;

@@ -103,6 +103,15 @@ export class LeaderLease {
   }
 
   /**
+   * Renews now and says whether this replica still holds the lease it held: the check a holder makes right before
+   * acting, so a replica that was paused past its TTL learns it was superseded before it writes anything.
+   */
+  async confirm(): Promise<boolean> {
+    const held = this.#fence;
+    return held !== null && (await this.attempt()) && this.#fence === held;
+  }
+
+  /**
    * Stops trying. With `release` (a clean shutdown) the lease is handed back at once so another replica takes
    * over on its next attempt; without it (a crash, or a test simulating one) it runs out its TTL.
    */

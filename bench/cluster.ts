@@ -1,0 +1,293 @@
+/**
+ * `npm run bench:cluster`: what cluster mode costs and what it buys, on one machine.
+ *
+ * Gateway: the same load (mock contender, key auth with team RPM/TPM limits and a race budget, so admission does
+ * its work) against a single node (SQLite, in-memory limits), one replica on PostgreSQL without Redis, one replica
+ * on PostgreSQL + Redis, and two replicas on PostgreSQL + Redis behind a client-side round robin, at equal total
+ * concurrency. Each replica is its own process, charged its own CPU from procfs; rounds alternate the scenarios.
+ * Eval: a fresh 2-contender run against the mock, in process (`executeRun`) and on the queue with one and two
+ * `saima worker` processes, at two mock latencies (CPU-bound and I/O-bound).
+ *
+ * Env: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32), BENCH_EVAL_CALLS (1000), BENCH_WRITE (1; 0
+ * prints only). Needs PostgreSQL (SAIMA_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test) and
+ * Redis (SAIMA_BENCH_REDIS_URL, default redis://127.0.0.1:6379); uses a fresh schema and key prefix, removed after.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { runOnQueue } from '../src/cluster/eval-queue.js';
+import { buildConfig } from '../src/config/load.js';
+import { createRun } from '../src/eval/create-run.js';
+import { executeRun } from '../src/eval/runner.js';
+import { ProviderRegistry } from '../src/providers/registry.js';
+import { openStore } from '../src/store/index.js';
+import { ChildProcesses, freePort, type ChildServer } from './support/child-processes.js';
+import { readCpuMs } from './support/proc-stats.js';
+import { runAutocannon } from './support/run-autocannon.js';
+import { repoRoot } from './support/targets.js';
+
+const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
+const SECONDS = Number(env('BENCH_SECONDS', '5'));
+const ROUNDS = Number(env('BENCH_ROUNDS', '3'));
+const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
+const EVAL_CALLS = Number(env('BENCH_EVAL_CALLS', '1000'));
+const PG_URL = env('SAIMA_BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test');
+const REDIS_URL = env('SAIMA_BENCH_REDIS_URL', 'redis://127.0.0.1:6379');
+const KEY = 'sk-saima-bench-cluster-000000000000000000000000000';
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+const root = repoRoot();
+const tmp = mkdtempSync(join(tmpdir(), 'saima-bench-cluster-'));
+const tag = randomBytes(4).toString('hex');
+const schemas: string[] = [];
+const prefixes: string[] = [];
+const children = new ChildProcesses(tmp);
+const cli = existsSync(join(root, 'dist/src/cli/main.js')) ? [join(root, 'dist/src/cli/main.js')] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+
+async function pgSchema(): Promise<string> {
+  const name = `bench_${tag}_${schemas.length}`;
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query(`create schema ${name}`);
+  await c.end();
+  schemas.push(name);
+  const u = new URL(PG_URL);
+  u.searchParams.set('schema', name);
+  return u.toString();
+}
+
+function redisUrl(): string {
+  const prefix = `bench_${tag}_${prefixes.length}:`;
+  prefixes.push(prefix);
+  const u = new URL(REDIS_URL);
+  u.searchParams.set('prefix', prefix);
+  return u.toString();
+}
+
+interface Scenario {
+  name: string;
+  replicas: ChildServer[];
+}
+
+async function startScenario(name: string, store: string, redis: string | null, n: number): Promise<Scenario> {
+  const replicas: ChildServer[] = [];
+  for (let i = 0; i < n; i++) {
+    const port = await freePort();
+    const doc = {
+      server: { host: '127.0.0.1', port },
+      auth: { mode: 'keys' },
+      log: { level: 'warn' },
+      store,
+      ...(redis ? { redis } : {}),
+      contenders: { m: { provider: 'mock', model: 'm', price: { input: 1, output: 2, currency: 'CNY' }, mock: { default_answer: 'a short simulated answer' } } },
+      races: { bench: { champion: 'm' } },
+      teams: { admin: { limits: { rpm: 100_000_000, tpm: 1_000_000_000 } } },
+      budgets: { daily: { race: 'bench', period: 'day', limit: 1_000_000, currency: 'CNY' } },
+    };
+    const file = join(tmp, `${name}-${i}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    replicas.push(await children.start({ name: `${name}-${i}`, args: [...cli, 'serve', '--config', file], env: { SAIMA_ADMIN_KEY: KEY }, port, readyPath: '/health', readyStatus: 200 }));
+  }
+  return { name, replicas };
+}
+
+interface GatewayRow {
+  scenario: string;
+  replicas: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMsPerRequest: number;
+  redisCpuMsPerRequest: number | null;
+}
+
+async function loadScenario(s: Scenario, redisPid: number | null): Promise<GatewayRow> {
+  const body = JSON.stringify({ model: 'bench', max_tokens: 32, messages: [{ role: 'user', content: 'Say something short.' }] });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
+  const per = Math.max(1, Math.round(CONCURRENCY / s.replicas.length));
+  const spec = (r: ChildServer, amount: number) => ({ url: `${r.url}/v1/chat/completions`, headers, body, connections: per, amount, varyUser: true, maxS: SECONDS * 3 + 10 });
+  const warm = await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, per * 20))));
+  const rate = warm.reduce((sum, w) => sum + w.responses / Math.max(0.05, w.durationS), 0);
+  const amount = Math.max(per * 10, Math.round((rate * SECONDS) / s.replicas.length));
+  const cpu0 = s.replicas.map((r) => readCpuMs(r.pid));
+  const redis0 = redisPid ? readCpuMs(redisPid) : 0;
+  const runs = await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, amount))));
+  const cpu = s.replicas.reduce((sum, r, i) => sum + readCpuMs(r.pid) - cpu0[i]!, 0);
+  const redisCpu = redisPid ? readCpuMs(redisPid) - redis0 : null;
+  const ok = runs.reduce((sum, r) => sum + r.ok, 0);
+  const bad = runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
+  if (bad > 0) throw new Error(`${s.name}: ${bad} failed requests (${JSON.stringify(runs.map((r) => r.statusCodes))})`);
+  return {
+    scenario: s.name,
+    replicas: s.replicas.length,
+    rps: runs.reduce((sum, r) => sum + r.rps, 0),
+    p50Ms: Math.max(...runs.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...runs.map((r) => r.p99Ms)),
+    cpuMsPerRequest: cpu / ok,
+    redisCpuMsPerRequest: redisCpu === null ? null : redisCpu / ok,
+  };
+}
+
+async function redisServerPid(): Promise<number | null> {
+  const r = new Redis(REDIS_URL);
+  try {
+    const m = /process_id:(\d+)/.exec(await r.info('server'));
+    const pid = m ? Number(m[1]) : null;
+    return pid !== null && existsSync(`/proc/${pid}/stat`) ? pid : null;
+  } finally {
+    await r.quit();
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function benchGateway(): Promise<GatewayRow[]> {
+  const redisPid = await redisServerPid();
+  const scenarios = [
+    await startScenario('single node (SQLite, in-memory limits)', `sqlite:${join(tmp, 'single.db')}`, null, 1),
+    await startScenario('1 replica, PostgreSQL, no Redis', await pgSchema(), null, 1),
+    await startScenario('1 replica, PostgreSQL + Redis', await pgSchema(), redisUrl(), 1),
+    await startScenario('2 replicas, PostgreSQL + Redis', await pgSchema(), redisUrl(), 2),
+  ];
+  const rows: GatewayRow[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of scenarios) {
+      const row = await loadScenario(s, redisPid);
+      log(`round ${round + 1}: ${s.name}: ${row.rps.toFixed(0)} req/s, ${row.cpuMsPerRequest.toFixed(3)} ms CPU/req`);
+      rows.push(row);
+    }
+  }
+  await children.stopAll();
+  return scenarios.map((s) => {
+    const mine = rows.filter((r) => r.scenario === s.name);
+    const pick = (f: (r: GatewayRow) => number) => median(mine.map(f));
+    const redis = mine.map((r) => r.redisCpuMsPerRequest).filter((x): x is number => x !== null);
+    return { ...mine[0]!, rps: pick((r) => r.rps), p50Ms: pick((r) => r.p50Ms), p99Ms: pick((r) => r.p99Ms), cpuMsPerRequest: pick((r) => r.cpuMsPerRequest), redisCpuMsPerRequest: redis.length ? median(redis) : null };
+  });
+}
+
+interface EvalRow {
+  mode: string;
+  latencyMs: number;
+  calls: number;
+  seconds: number;
+}
+
+function startWorker(file: string, i: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...cli, 'worker', '--config', file, '--concurrency', '32'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('taking eval jobs')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker ${i} exited with ${code}: ${err}`)));
+  });
+}
+
+async function benchEval(): Promise<EvalRow[]> {
+  const suite = join(tmp, 'suite.json');
+  const items = Math.ceil(EVAL_CALLS / 2);
+  writeFileSync(suite, JSON.stringify({ name: 'bench', grader: 'contains', items: Array.from({ length: items }, (_, i) => ({ id: `q${i}`, prompt: `Say yes to ${i}.`, expected: 'yes' })) }));
+  const rows: EvalRow[] = [];
+  for (const latency of [0, 100]) {
+    const mock = (answer: string) => ({ provider: 'mock', model: answer, price: { input: 1, output: 2, currency: 'CNY' }, mock: { latency_ms: latency, default_answer: answer } });
+    const doc = { store: await pgSchema(), redis: redisUrl(), log: { level: 'warn' }, contenders: { a: mock('yes'), b: mock('no') } };
+    const file = join(tmp, `eval-${latency}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const config = buildConfig(doc, {});
+    const store = await openStore(config.store);
+    const fresh = () => createRun(store, config, { suites: [suite], contenders: ['a', 'b'], samples: 1, twins: [], concurrency: 16, fresh: true });
+    try {
+      const providers = new ProviderRegistry();
+      let run = await fresh();
+      let t0 = performance.now();
+      const local = await executeRun(run.id, { store, config, providers });
+      rows.push({ mode: 'in process (executeRun, 16 per contender)', latencyMs: latency, calls: local.calls, seconds: (performance.now() - t0) / 1000 });
+      await providers.close();
+      const workers: ChildProcess[] = [];
+      for (const n of [1, 2]) {
+        while (workers.length < n) workers.push(await startWorker(file, workers.length));
+        run = await fresh();
+        t0 = performance.now();
+        const out = await runOnQueue(run.id, store, config, { pollMs: 50 });
+        if (out.status !== 'done') throw new Error(`queued run stopped: ${out.stopReason}`);
+        rows.push({ mode: `queue, ${n} worker${n > 1 ? 's' : ''} (32 jobs each)`, latencyMs: latency, calls: out.calls, seconds: (performance.now() - t0) / 1000 });
+      }
+      for (const w of workers) w.kill('SIGTERM');
+      await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    } finally {
+      await store.close();
+    }
+    for (const r of rows.filter((x) => x.latencyMs === latency)) log(`eval, mock ${latency} ms: ${r.mode}: ${(r.calls / r.seconds).toFixed(0)} calls/s`);
+  }
+  return rows;
+}
+
+function render(g: GatewayRow[], e: EvalRow[]): string {
+  const base = g[0]!;
+  const pgOnly = g[1]!;
+  const f = (x: number, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const lines = [
+    `\`npm run bench:cluster\` on ${cpus().length} cores shared with other work (load average ${loadavg()[0]!.toFixed(1)} at the end): gateway, load generator,`,
+    `PostgreSQL and Redis all on the same machine. Mock contender, key auth with team RPM/TPM limits and a race budget`,
+    `(so every request is admitted and settled), ${CONCURRENCY} connections in total, median of ${ROUNDS} rounds of ~${SECONDS} s.`,
+    '',
+    '| setup | RPS (all replicas) | p50 / p99 ms | gateway CPU ms/request | vs single node | Redis CPU ms/request |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...g.map((r) => `| ${r.scenario} | ${f(r.rps)} | ${f(r.p50Ms, 1)} / ${f(r.p99Ms, 1)} | ${f(r.cpuMsPerRequest, 3)} | ${r === base ? '—' : `${r.cpuMsPerRequest >= base.cpuMsPerRequest ? '+' : ''}${f((100 * (r.cpuMsPerRequest - base.cpuMsPerRequest)) / base.cpuMsPerRequest, 1)}% CPU, ${f((100 * r.rps) / base.rps)}% RPS`} | ${r.redisCpuMsPerRequest === null || r === base || r === pgOnly ? '—' : f(r.redisCpuMsPerRequest, 3)} |`),
+    '',
+    `Redis coordination alone (PostgreSQL + Redis vs PostgreSQL without it, one replica): ${f((100 * (g[2]!.cpuMsPerRequest - pgOnly.cpuMsPerRequest)) / pgOnly.cpuMsPerRequest, 1)}% gateway CPU per request.`,
+    '',
+    `Eval throughput, a fresh ${f(e[0]?.calls ?? EVAL_CALLS)}-call run (2 mock contenders), results in PostgreSQL:`,
+    '',
+    '| mock latency | mode | calls/s |',
+    '| ---: | --- | ---: |',
+    ...e.map((r) => `| ${r.latencyMs} ms | ${r.mode} | ${f(r.calls / r.seconds)} |`),
+  ];
+  return lines.join('\n');
+}
+
+function writeDoc(section: string): void {
+  const path = join(root, 'docs/BENCHMARKS.md');
+  const START = '<!-- bench:cluster:start -->';
+  const END = '<!-- bench:cluster:end -->';
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const next = a >= 0 && b > a ? `${text.slice(0, a + START.length)}\n${section}\n${text.slice(b)}` : `${text.trimEnd()}\n\n## Cluster\n\n${START}\n${section}\n${END}\n`;
+  writeFileSync(path, next);
+}
+
+async function cleanup(): Promise<void> {
+  children.killNow();
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  for (const s of schemas) await c.query(`drop schema if exists ${s} cascade`);
+  await c.end();
+  const r = new Redis(REDIS_URL);
+  for (const p of prefixes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${p}*`, 'COUNT', 1000);
+      if (keys.length) await r.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  await r.quit();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+try {
+  const gateway = await benchGateway();
+  const evals = await benchEval();
+  const section = render(gateway, evals);
+  process.stdout.write(`${section}\n`);
+  if (env('BENCH_WRITE', '1') !== '0') writeDoc(section);
+} finally {
+  await cleanup();
+}
