@@ -21,7 +21,12 @@ interface LeaderboardFlags {
   config: string;
 }
 
-const fixed = (x: number | null, digits = 1) => (x === null ? null : Number(x.toFixed(digits)));
+/** Fixed decimals, padded to one width: the table pads text to the right, so equal widths read right-aligned. */
+function column(values: Array<number | string | null>, digits = 1): Array<string | null> {
+  const text = values.map((v) => (v === null ? null : typeof v === 'number' ? v.toFixed(digits) : v));
+  const width = Math.max(0, ...text.map((t) => t?.length ?? 0));
+  return text.map((t) => (t === null ? null : t.padStart(width)));
+}
 
 export function renderLeaderboard(board: LeaderboardReport): string {
   const scope = [board.race ? `race ${board.race}` : 'all battles', board.tag ? `tag ${board.tag}` : '', board.language ? `language ${board.language}` : '', board.sources ? `sources ${board.sources.join(',')}` : '']
@@ -29,14 +34,18 @@ export function renderLeaderboard(board: LeaderboardReport): string {
     .join(', ');
   const variants = new Map(board.owners.map((o) => [o.owner, o.variants]));
   const style = board.style_control !== null;
-  const rows = board.data.map((r) => [
+  const rating = column(board.data.map((r) => r.rating));
+  const ci = column(board.data.map((r) => (r.ci_lower === null || r.ci_upper === null || r.rating === null ? null : `+${(r.ci_upper - r.rating).toFixed(1)}/-${(r.rating - r.ci_lower).toFixed(1)}`)));
+  const styled = column(board.data.map((r) => r.style?.rating ?? null));
+  const winRate = column(board.data.map((r) => (r.win_rate === null ? null : 100 * r.win_rate)));
+  const rows = board.data.map((r, i) => [
     r.rank === null ? null : r.rank === r.rank_worst ? String(r.rank) : `${r.rank}-${r.rank_worst}`,
     r.contender,
-    fixed(r.rating),
-    r.ci_lower === null || r.rating === null ? null : `+${(r.ci_upper! - r.rating).toFixed(1)}/-${(r.rating - r.ci_lower).toFixed(1)}`,
-    ...(style ? [fixed(r.style?.rating ?? null)] : []),
+    rating[i]!,
+    ci[i]!,
+    ...(style ? [styled[i]!] : []),
     r.battles,
-    r.win_rate === null ? null : Number((100 * r.win_rate).toFixed(1)),
+    winRate[i]!,
     `${r.owner} (${variants.get(r.owner) ?? 0})`,
     r.retired ? 'retired' : r.rating === null ? 'unrated' : '',
   ]);

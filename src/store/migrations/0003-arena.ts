@@ -31,6 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('battles_ts').on('battles').column('ts').execute();
   await db.schema.createIndex('battles_race_ts').on('battles').columns(['race', 'ts']).execute();
+  // A race's recorded contenders (its leaderboard's members) from the index alone.
+  await db.schema.createIndex('battles_race_pair').on('battles').columns(['race', 'contender_a', 'contender_b']).execute();
   // Covering indexes for the leaderboard's grouped count (pair × outcome): an index-only scan instead of a pass over
   // whole rows, overall and per language.
   await db.schema.createIndex('battles_outcome').on('battles').columns(['contender_a', 'contender_b', 'winner']).execute();
