@@ -11,13 +11,14 @@ import { needsJudge } from './graders/registry.js';
 import type { Money } from './money.js';
 import type { RunPlan, RunSpec } from './run-spec.js';
 import { loadSuite } from './suite.js';
-import { suiteVariants, type TwinKind } from './twins/index.js';
+import { autoTwinKinds, suiteVariants, TWIN_KINDS, type TwinKind } from './twins/index.js';
 
 export interface NewRunOptions {
   suites: readonly string[];
   contenders: readonly string[];
   samples: number;
-  twins: readonly TwinKind[];
+  /** Twin kinds for every suite; null = `auto` (all for Saima suites, authored only for promptfoo configs). */
+  twins: readonly TwinKind[] | null;
   /** Overrides every suite's own seed. */
   seed?: number | null;
   concurrency: number;
@@ -67,8 +68,11 @@ export async function createRun(store: Store, config: Config, opts: NewRunOption
     names.add(s.name);
   }
   const plan: RunPlan = { variants: [], warnings: [] };
+  const used = new Set<TwinKind>();
   for (const s of suites) {
-    const { variants, warnings } = suiteVariants(s, opts.twins, opts.seed ?? s.seed);
+    const kinds = opts.twins ?? autoTwinKinds(s);
+    for (const k of kinds) used.add(k);
+    const { variants, warnings } = suiteVariants(s, kinds, opts.seed ?? s.seed);
     plan.variants.push(...variants);
     plan.warnings.push(...warnings);
   }
@@ -87,7 +91,7 @@ export async function createRun(store: Store, config: Config, opts: NewRunOption
     contenders,
     identities: contenders.map((c) => identityOf(config.contenders.get(c)!)),
     samples: opts.samples,
-    twins: [...opts.twins],
+    twins: TWIN_KINDS.filter((k) => used.has(k)),
     seed: opts.seed ?? null,
     concurrency: opts.concurrency,
     maxCost: opts.maxCost ?? null,

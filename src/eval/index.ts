@@ -2,7 +2,7 @@
 export { loadSuite } from './suite.js';
 export type { Suite, SuiteItem } from './suite-types.js';
 export { SuiteSchema, type GraderSpec } from './suite-schema.js';
-export { suiteVariants, parseTwinKinds, TWIN_KINDS, GENERATED_TWIN_KINDS, type TwinKind } from './twins/index.js';
+export { suiteVariants, parseTwinKinds, autoTwinKinds, TWIN_KINDS, GENERATED_TWIN_KINDS, type TwinKind } from './twins/index.js';
 export type { Variant } from './variant.js';
 export { gradeAnswer, GRADERS } from './graders/registry.js';
 export type { Grade } from './graders/grade.js';

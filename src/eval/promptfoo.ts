@@ -66,7 +66,7 @@ export function suiteFromPromptfoo(doc: unknown, file: string, text: string): Su
       items.push({ id, tags, ...body, grader });
     });
   });
-  return buildSuite({ name: undefined, description: cfg.description, items: items.map(stripUndefined) }, file, text);
+  return buildSuite({ name: undefined, description: cfg.description, items: items.map(stripUndefined) }, file, text, 'promptfoo');
 }
 
 function graderFor(a: Assertion, vars: Record<string, unknown>, at: string, file: string): Record<string, unknown> {

@@ -35,7 +35,7 @@ const VariantSchema = z.object({
   tags: z.array(z.string()),
   lang: z.enum(['en', 'zh']),
   messages: z.array(MessageSchema),
-  expected: z.unknown(),
+  expected: z.unknown().optional(),
   graders: z.array(GraderObject),
   choices: z.array(z.string()).nullable(),
   params: z.record(z.string(), z.unknown()),

@@ -8,7 +8,7 @@ import { parseYamlText, readText, zodProblems } from './suite-io.js';
 import { AuthoredTwinSchema, SuiteSchema, type RawSuite } from './suite-schema.js';
 import type { Suite, SuiteItem } from './suite-types.js';
 
-export function buildSuite(doc: unknown, file: string, text: string): Suite {
+export function buildSuite(doc: unknown, file: string, text: string, origin: Suite['origin'] = 'saima'): Suite {
   const parsed = SuiteSchema.safeParse(doc);
   if (!parsed.success) throw new EvalError(`${file}: ${zodProblems(parsed.error).join('; ')}`);
   const raw = parsed.data;
@@ -27,6 +27,7 @@ export function buildSuite(doc: unknown, file: string, text: string): Suite {
   if (problems.length) throw new EvalError(`${file}: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; … ${problems.length - 20} more` : ''}`);
   return deepFreeze({
     name: suiteName,
+    origin,
     description: raw.description ?? null,
     file,
     hash: createHash('sha256').update(hashInput).digest('hex'),

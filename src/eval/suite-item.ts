@@ -34,6 +34,7 @@ export function buildItem(raw: RawItem, ctx: ItemContext): SuiteItem | null {
   if (raw.choices && !raw.question) problems.push(`${at}.choices: only with question`);
   if (raw.question && !raw.choices) problems.push(`${at}.question: needs choices`);
   const template = raw.template ? buildTemplate(raw, ctx) : null;
+  if (raw.template && !template) return null;
   if (!raw.template && (raw.vars || raw.answer || raw.conditions.length)) problems.push(`${at}: vars, conditions and answer belong to template items`);
 
   const system: Message[] = ctx.suiteRaw.system ? [{ role: 'system', content: ctx.suiteRaw.system }] : [];
@@ -74,6 +75,7 @@ export function buildItem(raw: RawItem, ctx: ItemContext): SuiteItem | null {
 
 function buildTemplate(raw: RawItem, ctx: ItemContext): TemplateSpec | null {
   const { at, problems } = ctx;
+  const before = problems.length;
   const vars: Record<string, VarDomain> = {};
   for (const [name, spec] of Object.entries(raw.vars ?? {})) {
     const d = domainOf(spec, `${at}.vars.${name}`, problems);
@@ -96,7 +98,7 @@ function buildTemplate(raw: RawItem, ctx: ItemContext): TemplateSpec | null {
   };
   const conditions = raw.conditions.map((c, i) => compile(c, `${at}.conditions[${i}]`));
   const answer = raw.answer ? compile(raw.answer, `${at}.answer`) : null;
-  if (conditions.some((c) => c === null) || (raw.answer && !answer)) return null;
+  if (problems.length > before) return null;
   const spec: TemplateSpec = { text: raw.template!, vars, conditions: conditions as Expression[], answer };
   const scope = originalScope(spec);
   conditions.forEach((c, i) => {

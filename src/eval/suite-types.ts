@@ -39,6 +39,8 @@ export interface SuiteItem {
 
 export interface Suite {
   name: string;
+  /** A promptfoo config converted, or a Saima suite: decides which twins `--twins auto` generates. */
+  origin: 'saima' | 'promptfoo';
   description: string | null;
   /** The file it came from, as given. */
   file: string;

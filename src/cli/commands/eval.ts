@@ -19,7 +19,7 @@ import { loadRunResults } from '../../eval/run-results.js';
 import { executeRun, type RunOutcome } from '../../eval/runner.js';
 import { loadSuite } from '../../eval/suite.js';
 import { SuiteSchema } from '../../eval/suite-schema.js';
-import { parseTwinKinds, suiteVariants } from '../../eval/twins/index.js';
+import { autoTwinKinds, parseTwinKinds, suiteVariants } from '../../eval/twins/index.js';
 import { ProviderRegistry } from '../../providers/registry.js';
 import type { Store } from '../../store/index.js';
 import { withStore } from '../open-store.js';
@@ -110,7 +110,7 @@ export function registerEvalCommands(program: Command): void {
       .argument('<suites>', 'suite files, comma-separated')
       .requiredOption('--contenders <names>', 'contenders, comma-separated')
       .option('--samples <k>', 'samples per item (independent calls)', '1')
-      .option('--twins <kinds>', 'all, none, or twin kinds comma-separated', 'all')
+      .option('--twins <kinds>', 'auto (every kind; authored only for promptfoo configs), all, none, or kinds comma-separated', 'auto')
       .option('--concurrency <n>', 'calls in flight per contender', '8')
       .option('--max-cost <amount>', 'stop the run cleanly at this spend, e.g. 20CNY or 3USD')
       .option('--judge <contender>', 'judge contender for judge and llm-rubric graders')
@@ -171,12 +171,12 @@ export function registerEvalCommands(program: Command): void {
     .command('twins')
     .description('Show the variants a suite generates (no calls)')
     .argument('<suite>')
-    .option('--twins <kinds>', 'all, none, or kinds comma-separated', 'all')
+    .option('--twins <kinds>', 'auto, all, none, or kinds comma-separated', 'auto')
     .option('--seed <n>', 'twin seed')
     .option('--json', 'JSON output')
     .action((file: string, o: { twins: string; seed?: string; json?: boolean }) => {
       const suite = loadSuite(file);
-      const { variants, warnings } = suiteVariants(suite, parseTwinKinds(o.twins), o.seed === undefined ? suite.seed : Number(o.seed));
+      const { variants, warnings } = suiteVariants(suite, parseTwinKinds(o.twins) ?? autoTwinKinds(suite), o.seed === undefined ? suite.seed : Number(o.seed));
       if (o.json) return void process.stdout.write(`${JSON.stringify({ variants, warnings }, null, 2)}\n`);
       for (const v of variants) {
         process.stdout.write(`${v.id}  [${v.kind}]  expected ${JSON.stringify(v.expected)}${v.note ? `  (${v.note})` : ''}\n  ${v.messages[v.messages.length - 1]!.content.replace(/\n/g, '\n  ')}\n`);

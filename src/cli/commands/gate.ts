@@ -13,7 +13,6 @@ import { evaluateGate, newGateId, type GateSettings } from '../../eval/gate.js';
 import { parseMoney } from '../../eval/money.js';
 import { buildReport } from '../../eval/report.js';
 import { loadRunResults } from '../../eval/run-results.js';
-import { TWIN_KINDS } from '../../eval/twins/index.js';
 import { RaceStateSchema } from '../../race/race-state.js';
 import type { Store } from '../../store/index.js';
 import { withStore } from '../open-store.js';
@@ -98,7 +97,7 @@ export function registerGateCommand(program: Command): void {
           suites: settings.suites,
           contenders: compare ? [challenger, champion] : [challenger],
           samples: settings.samples,
-          twins: [...TWIN_KINDS],
+          twins: null,
           concurrency: Number(o.concurrency),
           maxCost: o.maxCost ? parseMoney(o.maxCost) : null,
           judge: o.judge ?? null,

@@ -25,13 +25,22 @@ export const GENERATORS: Record<GeneratedTwinKind, TwinGenerator> = {
 
 export const TWIN_KINDS: readonly TwinKind[] = [...GENERATED_TWIN_KINDS, 'authored'];
 
-/** Parses `--twins all|none|kind,…`. */
-export function parseTwinKinds(spec: string): TwinKind[] {
+/**
+ * `--twins auto`: every kind for Saima suites; for promptfoo configs only authored ones, because a distractor or a
+ * new layout is answer-preserving for a word problem but not for an arbitrary prompt ("translate this: …").
+ */
+export function autoTwinKinds(suite: Suite): TwinKind[] {
+  return suite.origin === 'promptfoo' ? ['authored'] : [...TWIN_KINDS];
+}
+
+/** Parses `--twins auto|all|none|kind,…`; `auto` is null (decided per suite by `autoTwinKinds`). */
+export function parseTwinKinds(spec: string): TwinKind[] | null {
   const s = spec.trim();
+  if (s === 'auto') return null;
   if (s === 'all') return [...TWIN_KINDS];
   if (s === 'none' || s === '') return [];
   const kinds = s.split(',').map((k) => k.trim());
-  for (const k of kinds) if (!TWIN_KINDS.includes(k as TwinKind)) throw new EvalError(`unknown twin kind '${k}' (use all, none, or any of ${TWIN_KINDS.join(', ')})`);
+  for (const k of kinds) if (!TWIN_KINDS.includes(k as TwinKind)) throw new EvalError(`unknown twin kind '${k}' (use auto, all, none, or any of ${TWIN_KINDS.join(', ')})`);
   return kinds as TwinKind[];
 }
 
