@@ -42,8 +42,12 @@ export async function callContender(
   try {
     success = await attemptPlan([contender.name], (c) => ({ contender: c, body, stream: false, clientWantsUsage: false, captureText: true, requestId }), deps, signal);
   } catch (err) {
-    const e = err as { code?: unknown; message?: unknown; failures?: unknown[] };
-    return failed(typeof e.code === 'string' ? e.code : 'internal_error', typeof e.message === 'string' ? e.message : String(err), Array.isArray(e.failures) ? e.failures.length : 1);
+    // One contender retried n times fails as `all_contenders_failed`; the last attempt's own error says more.
+    const e = err as { code?: unknown; message?: unknown; failures?: Array<{ code: string; message: string }> };
+    const last = Array.isArray(e.failures) ? e.failures[e.failures.length - 1] : undefined;
+    const attempts = Array.isArray(e.failures) ? e.failures.length : 1;
+    if (last) return failed(last.code, attempts > 1 ? `${last.message} (after ${attempts} attempts)` : last.message, attempts);
+    return failed(typeof e.code === 'string' ? e.code : 'internal_error', typeof e.message === 'string' ? e.message : String(err), attempts);
   }
   try {
     for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) {
