@@ -3,7 +3,6 @@
  * analysis of a race. Runs the race's policy code against synthetic contenders on a simulated clock, first with
  * no effect (false rollbacks) and then with the effects given (time to detect, final allocation).
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load.js';
 import type { Race } from '../../config/types.js';
@@ -45,7 +44,7 @@ function positive(name: string, text: string, integer: boolean): number {
 
 function pickRace(o: SimulateOptions): { race: Race; fx: { CNY: number; USD: number } } {
   const file = o.config ?? (o.race ? 'saima.yaml' : null);
-  if (!file || (!o.config && !existsSync(file))) return { race: defaultSimulationRace(), fx: { CNY: 1, USD: 7.1 } };
+  if (!file) return { race: defaultSimulationRace(), fx: { CNY: 1, USD: 7.1 } };
   const config = loadConfigFile(file);
   const names = [...config.races.keys()];
   const name = o.race ?? (names.length === 1 ? names[0]! : null);
