@@ -63,7 +63,7 @@ for (const dialect of testDialects()) {
     await store.battles.createMatch(match);
     assert.deepEqual(await store.battles.getMatch('match_1'), match);
     const vote = battle({ id: 'v1', ts: T0 + 99, tags: ['t'] });
-    const second = battle({ id: 'v2', ts: T0 + 100 });
+    const second = battle({ id: 'v2', ts: T0 + 100, tags: ['t'] });
     const results = await Promise.all([store.battles.voteMatch('match_1', vote), store.battles.voteMatch('match_1', second)]);
     assert.deepEqual(results.sort(), ['ok', 'voted']);
     assert.equal(await store.battles.voteMatch('match_nope', battle({ id: 'v3' })), 'missing');
