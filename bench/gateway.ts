@@ -43,7 +43,7 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c: number, round: number): Promise<RunRow> {
   const spec = { url: target.url, headers: target.headers, body: target.body(mode), varyUser: true, connections: c };
   // Runs are sized in requests, not seconds (see runAutocannon): the warm-up's rate sizes the measured run.
-  const warm = await runAutocannon({ ...spec, amount: Math.max(200, c * 5), maxS: 30 });
+  const warm = await runAutocannon({ ...spec, amount: Math.max(100, c * 3), maxS: 30 });
   const rate = warm.responses / Math.max(0.05, warm.durationS);
   const amount = Math.max(c * 10, Math.round(rate * SECONDS));
   const rss = sampleRss(target.server.pid);
@@ -73,6 +73,16 @@ async function slowStreams(target: Target): Promise<SlowStreamReport> {
   const report = { target: target.name, concurrency: SLOW_STREAMS, eventGapMs: SLOW_GAP_MS, rssPeakMb: rss.stop() / MB, responses: r.responses, errors: r.non2xx + r.errors, p50Ms: r.p50Ms };
   log(`  ${target.name} ${SLOW_STREAMS} open streams: rss peak ${report.rssPeakMb.toFixed(0)} MB, ${r.responses} streams, ${report.errors} errors`);
   return report;
+}
+
+/** The first error the server itself logged (e.g. the exception behind a peer's HTTP 500), for the report. */
+function serverError(t: Target): string {
+  const lines = t.server.tail(4000).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').split(/[\r\n]+/);
+  const i = lines.findIndex((l) => /error/i.test(l));
+  if (i < 0) return '';
+  // Start at the word before "error", dropping whatever the line began with (a spinner, a timestamp).
+  const first = /[\w$]*\s*error\b.*/i.exec(lines[i] ?? '')?.[0] ?? lines[i] ?? '';
+  return ` — its log: ${[first, ...lines.slice(i + 1, i + 3)].map((l) => l.trim()).join(' ').slice(0, 300)}`;
 }
 
 async function main(): Promise<void> {
@@ -105,7 +115,8 @@ async function main(): Promise<void> {
     for (const mode of ['non-stream', 'stream'] as const) {
       for (const t of targets) {
         const p = await probe(t.url, { ...t.headers, 'x-saima-user': 'probe' }, t.body(mode), mode === 'stream');
-        reportOf(t).probes[mode] = p.error ? { ...p, error: scrub(p.error) } : p;
+        if (p.error) p.error = scrub(p.error + serverError(t));
+        reportOf(t).probes[mode] = p;
         if (!p.ok) log(`  ${t.name} ${mode} probe failed: ${p.error}`);
       }
     }
@@ -142,7 +153,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     command: 'npm run bench:gateway',
     machine: { cpu: cpuModel, cores: cpus().length, node: process.version, loadAvgStart, loadAvgEnd: loadavg() },
-    settings: { seconds: SECONDS, rounds: ROUNDS, warmupRequests: 'max(200, 5 × concurrency) requests', concurrencies: CONCURRENCY, ttfbSeconds: TTFB_SECONDS, slowStreamSeconds: SLOW_SECONDS },
+    settings: { seconds: SECONDS, rounds: ROUNDS, warmupRequests: 'max(100, 3 × concurrency) requests', concurrencies: CONCURRENCY, ttfbSeconds: TTFB_SECONDS, slowStreamSeconds: SLOW_SECONDS },
     targets: reports,
     rows,
     runs,
