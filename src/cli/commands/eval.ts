@@ -63,7 +63,7 @@ export async function runWithProgress(runId: string, store: Store, config: Confi
       progressIntervalMs: tty ? 100 : 2000,
       onProgress: show
         ? (p) => {
-            if (tty) process.stderr.write(`\r${renderProgress(p)}\x1b[K${p.finished && p.done === p.total ? '\n' : ''}`);
+            if (tty) process.stderr.write(`\r${renderProgress(p)}\x1b[K`);
             else if (p.finished || performance.now() - lastPlain > 1900) {
               lastPlain = performance.now();
               process.stderr.write(`${renderProgress(p)}\n`);
