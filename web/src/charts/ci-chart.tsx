@@ -44,11 +44,11 @@ export function CiChart({ rows, axisName, range, format, testId }: { rows: reado
     const lows = rows.map((r) => r.lower ?? r.value);
     const highs = rows.map((r) => r.upper ?? r.value);
     const [min, max] = range ?? niceBounds(Math.min(...lows), Math.max(...highs));
-    return {
+    const base = {
       animation: false,
       grid: { left: 140, right: 32, top: 12, bottom: 40 },
       tooltip: { trigger: 'item', confine: true },
-      xAxis: { type: 'value', min, max, name: axisName, nameLocation: 'middle', nameGap: 26 },
+      xAxis: { type: 'value', min, max, name: axisName, nameLocation: 'middle', nameGap: 26, axisLabel: { hideOverlap: true } },
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.name), axisLabel: { width: 128, overflow: 'truncate' } },
       series: [
         { type: 'custom', renderItem: whisker, encode: { x: [1, 2], y: 0 }, data: rows.map((r, i) => [i, r.lower ?? r.value, r.upper ?? r.value]), tooltip: { show: false }, z: 2 },
@@ -68,6 +68,8 @@ export function CiChart({ rows, axisName, range, format, testId }: { rows: reado
         },
       ],
     };
+    // On a phone the name column and the number of ticks shrink, so the whiskers keep most of the width.
+    return { baseOption: base, media: [{ query: { maxWidth: 520 }, option: { grid: { left: 92, right: 16 }, xAxis: { splitNumber: 3 }, yAxis: { axisLabel: { width: 84 } } } }] };
   }, [rows, axisName, range, format]);
   return <Chart option={option} height={Math.max(140, 60 + rows.length * 40)} testId={testId} data={{ rows: rows.length }} label={axisName} />;
 }
