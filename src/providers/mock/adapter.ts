@@ -4,6 +4,7 @@
  * `mock` profile (scripted answers, latency, TTFT, token rate, jitter, injected faults) and speaks exactly
  * OpenAI's wire format. What it simulates and what it does not: ./README.md.
  */
+import { setMaxListeners } from 'node:events';
 import type { MockProfile } from '../../config/schema.js';
 import type { Contender } from '../../config/types.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply, Usage } from '../spec.js';
@@ -25,7 +26,7 @@ export class MockAdapter implements ProviderAdapter {
   readonly #random: (() => number) | null;
   /** One seeded sequence per contender, so a seeded run replays the same faults and delays. */
   readonly #sequences = new WeakMap<Contender, () => number>();
-  readonly #closing = new AbortController();
+  readonly #closing = closingController();
 
   constructor(opts?: { random?: () => number }) {
     this.#random = opts?.random ?? null;
@@ -140,4 +141,11 @@ export class MockAdapter implements ProviderAdapter {
 
 function aborted(contender: Contender, phase: 'connect' | 'first_byte'): UpstreamError {
   return new UpstreamError('upstream_timeout', `${contender.name}: call aborted`, { phase, retryable: false });
+}
+
+/** Every in-flight call listens on this signal, so its listener count is the concurrency, not a leak. */
+function closingController(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
 }
