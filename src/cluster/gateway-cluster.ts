@@ -10,6 +10,7 @@ import type { BudgetDef } from '../metering/budgets.js';
 import type { RaceBook } from '../race/race-book.js';
 import type { Store } from '../store/index.js';
 import { AnnouncedRaceStates } from './announced-race-states.js';
+import { sharedCounters, type Counters } from './counters.js';
 import { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
 import { RaceEvents } from './race-events.js';
 import { RedisBudgets, type RedisBudgetsOptions } from './redis-budgets.js';
@@ -17,6 +18,7 @@ import { closeRedis, connectRedis, parseRedisUrl, type RedisTarget } from './red
 import { RedisRateLimits } from './redis-limits.js';
 
 export class GatewayCluster {
+  readonly counters: Counters;
   readonly limits: RedisRateLimits;
   readonly events: RaceEvents;
   #lease: LeaderLease | null = null;
@@ -31,7 +33,8 @@ export class GatewayCluster {
     readonly subscriber: Redis,
     readonly onError: (err: unknown) => void,
   ) {
-    this.limits = new RedisRateLimits(redis, target.prefix);
+    this.counters = sharedCounters(redis);
+    this.limits = new RedisRateLimits(this.counters, target.prefix);
     this.events = new RaceEvents(redis, subscriber, target.prefix);
   }
 
@@ -47,7 +50,7 @@ export class GatewayCluster {
   }
 
   budgets(defs: readonly BudgetDef[], opts: RedisBudgetsOptions): RedisBudgets {
-    return new RedisBudgets(this.redis, this.target.prefix, defs, opts);
+    return new RedisBudgets(this.counters, this.target.prefix, defs, opts);
   }
 
   raceStates(store: Pick<Store, 'raceState' | 'decisions'>, config: Config, book: RaceBook, now: () => number): AnnouncedRaceStates {

@@ -7,3 +7,5 @@ export { RedisBudgets } from './redis-budgets.js';
 export { RedisRateLimits } from './redis-limits.js';
 export { connectRedis, closeRedis, parseRedisUrl, redacted, DEFAULT_PREFIX, type RedisTarget } from './redis-connection.js';
 export { readiness, type Readiness } from './readiness.js';
+export { sharedCounters, type Counters } from './counters.js';
+export { LuaBatch } from './lua-batch.js';

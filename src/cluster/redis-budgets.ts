@@ -4,20 +4,20 @@
  * than one process would (what settled costs exceed their reservations). Periods and time zones are computed
  * exactly as in memory; each budget period is one Redis hash `{spent, reserved, warned}`.
  */
-import type { Redis } from 'ioredis';
 import type { Currency } from '../config/types.js';
 import {
   convertNanos, covers, type BudgetBackend, type BudgetDef, type BudgetEvent, type BudgetStatus, type FxTable, type Reservation, type ReserveResult,
   type SpendContext,
 } from '../metering/budgets.js';
-import { periodKey } from '../metering/periods.js';
+import { periodKey, type Period } from '../metering/periods.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
-import { LuaScript, integers } from './lua-script.js';
+import type { Counters } from './counters.js';
+import { integers } from './lua-script.js';
 
 const DAY = 86_400_000;
 
 /** KEYS: the windows. ARGV per key: limit, nanos, ttl. Reply: 0 when reserved, else the 1-based key that would overrun. */
-const RESERVE = new LuaScript(`
+const RESERVE = `
 for i, key in ipairs(KEYS) do
   local w = redis.call('HMGET', key, 'spent', 'reserved')
   if (tonumber(w[1]) or 0) + (tonumber(w[2]) or 0) + tonumber(ARGV[3 * i - 1]) > tonumber(ARGV[3 * i - 2]) then return i end
@@ -27,13 +27,13 @@ for i, key in ipairs(KEYS) do
   redis.call('PEXPIRE', key, ARGV[3 * i])
 end
 return 0
-`);
+`;
 
 /**
  * KEYS: the windows. ARGV per key: held, actual, soft threshold, ttl. Reply per key: spent, reserved, and 1 when this
  * settle crossed the soft threshold first (HSETNX: exactly one replica fires the warning).
  */
-const SETTLE = new LuaScript(`
+const SETTLE = `
 local out = {}
 for i, key in ipairs(KEYS) do
   local reserved = redis.call('HINCRBY', key, 'reserved', -tonumber(ARGV[4 * i - 3]))
@@ -44,13 +44,16 @@ for i, key in ipairs(KEYS) do
   table.insert(out, spent); table.insert(out, reserved); table.insert(out, warned)
 end
 return out
-`);
+`;
 
 /** KEYS[1]: the window. ARGV: spent, ttl. The state already in Redis is the truth: seed only a period nobody began. */
-const SEED = new LuaScript(`
+const SEED = `
 if redis.call('HSETNX', KEYS[1], 'spent', ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0
-`);
+`;
+
+/** The budget functions of the shared counter script (see `counters.ts`). */
+export const BUDGET_FUNCTIONS = { 'budgets.reserve': RESERVE, 'budgets.settle': SETTLE, 'budgets.seed': SEED } as const;
 
 export interface RedisBudgetsOptions {
   timeZone: string;
@@ -62,13 +65,27 @@ export interface RedisBudgetsOptions {
 export class RedisBudgets implements BudgetBackend {
   /** The last spend this replica saw per budget, for the Prometheus gauge (which cannot wait on Redis). */
   readonly #seen = new Map<string, BudgetStatus>();
+  readonly #periods: Partial<Record<Period, { minute: number; key: string }>> = {};
 
   constructor(
-    readonly redis: Redis,
+    readonly counters: Counters,
     readonly prefix: string,
     readonly budgets: readonly BudgetDef[],
     readonly opts: RedisBudgetsOptions,
   ) {}
+
+  /**
+   * `periodKey` costs an Intl formatting (~10 µs) and sits on every reservation; a period starts at a local
+   * midnight, which falls on a whole minute in every time zone, so the key is the same for a whole clock minute.
+   */
+  #period(now: number, period: Period): string {
+    const minute = Math.floor(now / 60_000);
+    const cached = this.#periods[period];
+    if (cached?.minute === minute) return cached.key;
+    const key = periodKey(now, period, this.opts.timeZone);
+    this.#periods[period] = { minute, key };
+    return key;
+  }
 
   #key(b: BudgetDef, period: string): string {
     return `${this.prefix}budget:${b.name}:${period}`;
@@ -77,7 +94,7 @@ export class RedisBudgets implements BudgetBackend {
   async seed(name: string, spentNanos: number): Promise<void> {
     const b = this.budgets.find((x) => x.name === name);
     if (!b) return;
-    await SEED.run(this.redis, [this.#key(b, periodKey(this.opts.now(), b.period, this.opts.timeZone))], [Math.round(spentNanos), ttl(b)]);
+    await this.counters.call('budgets.seed', [this.#key(b, this.#period(this.opts.now(), b.period))], [Math.round(spentNanos), ttl(b)]);
   }
 
   async reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): Promise<ReserveResult> {
@@ -85,13 +102,13 @@ export class RedisBudgets implements BudgetBackend {
     const holds: Array<Reservation['holds'][number]> = [];
     for (const b of this.budgets) {
       if (skip?.has(b.name) || !covers(b.scope, ctx)) continue;
-      holds.push({ budget: b, period: periodKey(now, b.period, this.opts.timeZone), nanos: convertNanos(costNanos, currency, b.currency, this.opts.fx) });
+      holds.push({ budget: b, period: this.#period(now, b.period), nanos: convertNanos(costNanos, currency, b.currency, this.opts.fx) });
     }
     if (holds.length === 0) return { holds };
     let over: unknown;
     try {
-      over = await RESERVE.run(
-        this.redis,
+      over = await this.counters.call(
+        'budgets.reserve',
         holds.map((h) => this.#key(h.budget, h.period)),
         holds.flatMap((h) => [h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget)]),
       );
@@ -107,8 +124,8 @@ export class RedisBudgets implements BudgetBackend {
     if (r.holds.length === 0) return;
     const actual = r.holds.map((h) => Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx)));
     const reply = integers(
-      await SETTLE.run(
-        this.redis,
+      await this.counters.call(
+        'budgets.settle',
         r.holds.map((h) => this.#key(h.budget, h.period)),
         r.holds.flatMap((h, i) => [Math.round(h.nanos), actual[i]!, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget)]),
       ),
@@ -122,8 +139,8 @@ export class RedisBudgets implements BudgetBackend {
 
   async status(): Promise<BudgetStatus[]> {
     const now = this.opts.now();
-    const periods = this.budgets.map((b) => periodKey(now, b.period, this.opts.timeZone));
-    const pipe = this.redis.pipeline();
+    const periods = this.budgets.map((b) => this.#period(now, b.period));
+    const pipe = this.counters.redis.pipeline();
     this.budgets.forEach((b, i) => pipe.hmget(this.#key(b, periods[i]!), 'spent', 'reserved'));
     const replies = (await pipe.exec()) ?? [];
     return this.budgets.map((b, i) => {
@@ -140,7 +157,7 @@ export class RedisBudgets implements BudgetBackend {
   lastSeen(): BudgetStatus[] {
     const now = this.opts.now();
     return this.budgets.map((b) => {
-      const period = periodKey(now, b.period, this.opts.timeZone);
+      const period = this.#period(now, b.period);
       const s = this.#seen.get(b.name);
       return s && s.period === period ? s : { budget: b, period, spentNanos: 0, reservedNanos: 0 };
     });

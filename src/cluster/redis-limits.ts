@@ -3,10 +3,10 @@
  * or nothing, tokens corrected at settle), kept in Redis hashes and changed only inside Lua scripts, with Redis's
  * clock, so replicas neither race each other nor disagree about time.
  */
-import type { Redis } from 'ioredis';
 import type { Admission, LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
-import { LuaScript, integers } from './lua-script.js';
+import type { Counters } from './counters.js';
+import { integers } from './lua-script.js';
 
 const MINUTE = 60_000;
 
@@ -38,7 +38,7 @@ end
  * KEYS: the RPM buckets, then the TPM buckets. ARGV: period, number of RPM buckets, tokens, then each capacity.
  * Reply: ok, which (1 requests, 2 tokens), retry-after ms, then for RPM and TPM: present, limit, remaining, reset ms.
  */
-const ADMIT = new LuaScript(`${PRELUDE}
+const ADMIT = `${PRELUDE}
 local nreq, tokens = tonumber(ARGV[2]), tonumber(ARGV[3])
 local caps, levels = {}, {}
 for i, key in ipairs(KEYS) do
@@ -75,24 +75,27 @@ for i, key in ipairs(KEYS) do
   store(key, levels[i], caps[i])
 end
 return {1, 0, 0, unpack(state())}
-`);
+`;
 
 /** KEYS: TPM buckets. ARGV: period, tokens to give back (negative: to charge), then each capacity. */
-const SETTLE = new LuaScript(`${PRELUDE}
+const SETTLE = `${PRELUDE}
 local delta = tonumber(ARGV[2])
 for i, key in ipairs(KEYS) do
   local cap = tonumber(ARGV[2 + i])
   store(key, math.min(cap, level_of(key, cap) + delta), cap)
 end
 return 0
-`);
+`;
+
+/** The rate-limit functions of the shared counter script (see `counters.ts`). */
+export const LIMIT_FUNCTIONS = { 'limits.admit': ADMIT, 'limits.settle': SETTLE } as const;
 
 export class RedisRateLimits implements RateLimitBackend {
   /** Capacity of each bucket this replica charged, to settle a ticket against the same bucket. */
   readonly #caps = new Map<string, number>();
 
   constructor(
-    readonly redis: Redis,
+    readonly counters: Counters,
     readonly prefix: string,
   ) {}
 
@@ -106,7 +109,7 @@ export class RedisRateLimits implements RateLimitBackend {
     const all = [...req, ...tok];
     let reply: number[];
     try {
-      reply = integers(await ADMIT.run(this.redis, all.map(([id]) => this.#key(id)), [MINUTE, req.length, Math.ceil(tokens), ...all.map(([, cap]) => cap)]));
+      reply = integers(await this.counters.call('limits.admit', all.map(([id]) => this.#key(id)), [MINUTE, req.length, Math.ceil(tokens), ...all.map(([, cap]) => cap)]));
     } catch (err) {
       throw clusterUnavailable('Shared rate limits', err);
     }
@@ -121,7 +124,7 @@ export class RedisRateLimits implements RateLimitBackend {
   async settle(ticket: Ticket, actualTokens: number): Promise<void> {
     const ids = ticket.tokenBuckets.filter((id) => this.#caps.has(id));
     if (ids.length === 0) return;
-    await SETTLE.run(this.redis, ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)]);
+    await this.counters.call('limits.settle', ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)]);
   }
 
   #key(id: string): string {

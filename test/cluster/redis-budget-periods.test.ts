@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { BudgetDef, BudgetEvent } from '../../src/metering/budgets.js';
+import { sharedCounters } from '../../src/cluster/counters.js';
 import { RedisBudgets } from '../../src/cluster/redis-budgets.js';
 import { REDIS_URL, clusterEnv } from './cluster-harness.js';
 
@@ -22,8 +23,8 @@ test('Redis budget windows follow local days and settle into the day they were r
   const events: BudgetEvent[] = [];
   const opts = { timeZone: 'Asia/Shanghai', fx: { CNY: 1, USD: 7 }, now: () => now, onEvent: (e: BudgetEvent) => events.push(e) };
   // Two replicas' ledgers over one Redis.
-  const r1 = new RedisBudgets(conn, env.prefix, [budget], opts);
-  const r2 = new RedisBudgets(conn, env.prefix, [budget], opts);
+  const r1 = new RedisBudgets(sharedCounters(conn), env.prefix, [budget], opts);
+  const r2 = new RedisBudgets(sharedCounters(conn), env.prefix, [budget], opts);
 
   const late = await r1.reserve(ctx, 900, 'CNY');
   assert.ok('holds' in late && late.holds[0]!.period === '2026-11-29');
