@@ -38,7 +38,8 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
       ...(typeof q.contender === 'string' ? { contender: q.contender } : {}),
       since: since(q, ctx.now(), '1d'),
       limit: typeof q.limit === 'string' ? Number(q.limit) || 100 : 100,
-      includeShadow: q.shadow === 'true',
+      // Shadow rows include the arena's blind match calls: only admins may see them, or a voter could unmask a match.
+      includeShadow: q.shadow === 'true' && req.principal.scopes.has('admin'),
     });
     return { object: 'list', data: rows.map(publicRow) };
   });
@@ -47,7 +48,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const { id } = req.params as { id: string };
     const row = await ctx.store.requests.getRequest(id);
     const team = teamScope(req, undefined);
-    if (!row || (team !== undefined && row.team !== team)) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
+    if (!row || (team !== undefined && (row.team !== team || row.shadow))) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
     return publicRow(row);
   });
 
