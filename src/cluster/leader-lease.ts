@@ -50,6 +50,7 @@ export class LeaderLease {
   #validUntil = 0;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  readonly #acquired: Array<(fence: number) => void> = [];
 
   constructor(
     readonly redis: Redis,
@@ -58,6 +59,16 @@ export class LeaderLease {
   ) {
     this.#lease = `${prefix}lease:${opts.name}`;
     this.#counter = `${prefix}lease:${opts.name}:fence`;
+  }
+
+  /**
+   * Also calls `listener` whenever this replica gains the lease (at once if it holds it now), e.g. to run the
+   * race monitor without waiting for its next tick.
+   */
+  onAcquired(listener: (fence: number) => void): void {
+    this.#acquired.push(listener);
+    const fence = this.fence;
+    if (fence !== null) queueMicrotask(() => this.#notify([listener], fence));
   }
 
   /** True while the lease is held and was renewed recently enough to still be valid by our own clock. */
@@ -94,7 +105,7 @@ export class LeaderLease {
       this.#validUntil = sent + this.opts.ttlMs * 0.9;
       if (this.#fence !== fence) {
         this.#fence = fence;
-        this.opts.onAcquire?.(fence);
+        this.#notify([...(this.opts.onAcquire ? [this.opts.onAcquire] : []), ...this.#acquired], fence);
       }
     } else {
       this.#drop();
@@ -130,6 +141,17 @@ export class LeaderLease {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => void this.#loop(), Math.max(10, Math.floor(this.opts.ttlMs / 3)));
     this.#timer.unref();
+  }
+
+  /** A listener that throws must not stop the renewals. */
+  #notify(listeners: Array<(fence: number) => void>, fence: number): void {
+    for (const l of listeners) {
+      try {
+        l(fence);
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+    }
   }
 
   #drop(): void {

@@ -120,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   });
   ctx.monitorStatus = (race) => monitor.status(race);
   if (config.monitor.enabled) monitor.start();
+  // A replica that takes the lease over (its holder died) ticks at once instead of up to an interval later.
+  monitorLease?.onAcquired(() => void monitor.tick());
   ctx.metrics.trackBudgets(() => (ledger instanceof BudgetLedger ? ledger.status() : ledger.lastSeen()));
   cluster?.trackMetrics(ctx.metrics.registry);
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
