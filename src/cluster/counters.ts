@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { LuaBatch } from './lua-batch.js';
-import { BUDGET_FUNCTIONS } from './redis-budgets.js';
+import { BUDGET_FUNCTIONS } from './budget-scripts.js';
 import { LIMIT_FUNCTIONS } from './redis-limits.js';
 
 export type CounterFunction = keyof typeof LIMIT_FUNCTIONS | keyof typeof BUDGET_FUNCTIONS;

@@ -13,7 +13,7 @@ import { AnnouncedRaceStates } from './announced-race-states.js';
 import { sharedCounters, type Counters } from './counters.js';
 import { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
 import { RaceEvents } from './race-events.js';
-import { RedisBudgets, type RedisBudgetsOptions } from './redis-budgets.js';
+import { RedisBudgets, longestRequestMs, type RedisBudgetsOptions } from './redis-budgets.js';
 import { closeRedis, connectRedis, parseRedisUrl, type RedisTarget } from './redis-connection.js';
 import { RedisRateLimits } from './redis-limits.js';
 
@@ -49,8 +49,9 @@ export class GatewayCluster {
     return new GatewayCluster(target, redis, subscriber, onError);
   }
 
-  budgets(defs: readonly BudgetDef[], opts: RedisBudgetsOptions): RedisBudgets {
-    return new RedisBudgets(this.counters, this.target.prefix, defs, opts);
+  /** Budgets whose reservations are held at most as long as a request of `config` can run. */
+  budgets(defs: readonly BudgetDef[], opts: Omit<RedisBudgetsOptions, 'holdMs'>, config: Config): RedisBudgets {
+    return new RedisBudgets(this.counters, this.target.prefix, defs, { ...opts, holdMs: longestRequestMs(config) });
   }
 
   raceStates(store: Pick<Store, 'raceState' | 'decisions'>, config: Config, book: RaceBook, now: () => number): AnnouncedRaceStates {

@@ -4,7 +4,8 @@
  * than one process would (what settled costs exceed their reservations). Periods and time zones are computed
  * exactly as in memory; each budget period is one Redis hash `{spent, reserved, warned}`.
  */
-import type { Currency } from '../config/types.js';
+import { randomUUID } from 'node:crypto';
+import type { Config, Currency } from '../config/types.js';
 import {
   convertNanos, covers, type BudgetBackend, type BudgetDef, type BudgetEvent, type BudgetStatus, type FxTable, type Reservation, type ReserveResult,
   type SpendContext,
@@ -16,50 +17,16 @@ import { integers } from './lua-script.js';
 
 const DAY = 86_400_000;
 
-/** KEYS: the windows. ARGV per key: limit, nanos, ttl. Reply: 0 when reserved, else the 1-based key that would overrun. */
-const RESERVE = `
-for i, key in ipairs(KEYS) do
-  local w = redis.call('HMGET', key, 'spent', 'reserved')
-  if (tonumber(w[1]) or 0) + (tonumber(w[2]) or 0) + tonumber(ARGV[3 * i - 1]) > tonumber(ARGV[3 * i - 2]) then return i end
-end
-for i, key in ipairs(KEYS) do
-  redis.call('HINCRBY', key, 'reserved', ARGV[3 * i - 1])
-  redis.call('PEXPIRE', key, ARGV[3 * i])
-end
-return 0
-`;
-
-/**
- * KEYS: the windows. ARGV per key: held, actual, soft threshold, ttl. Reply per key: spent, reserved, and 1 when this
- * settle crossed the soft threshold first (HSETNX: exactly one replica fires the warning).
- */
-const SETTLE = `
-local out = {}
-for i, key in ipairs(KEYS) do
-  local reserved = redis.call('HINCRBY', key, 'reserved', -tonumber(ARGV[4 * i - 3]))
-  local spent = redis.call('HINCRBY', key, 'spent', ARGV[4 * i - 2])
-  local warned = 0
-  if spent >= tonumber(ARGV[4 * i - 1]) then warned = redis.call('HSETNX', key, 'warned', 1) end
-  redis.call('PEXPIRE', key, ARGV[4 * i])
-  table.insert(out, spent); table.insert(out, reserved); table.insert(out, warned)
-end
-return out
-`;
-
-/** KEYS[1]: the window. ARGV: spent, ttl. The state already in Redis is the truth: seed only a period nobody began. */
-const SEED = `
-if redis.call('HSETNX', KEYS[1], 'spent', ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0
-`;
-
-/** The budget functions of the shared counter script (see `counters.ts`). */
-export const BUDGET_FUNCTIONS = { 'budgets.reserve': RESERVE, 'budgets.settle': SETTLE, 'budgets.seed': SEED } as const;
-
 export interface RedisBudgetsOptions {
   timeZone: string;
   fx: FxTable;
   now: () => number;
   onEvent?: (e: BudgetEvent) => void;
+  /**
+   * How long a reservation is held without a settle before it is released: longer than any request can run
+   * (see `longestRequestMs`). Only a replica that died mid-request leaves a hold to run out.
+   */
+  holdMs: number;
 }
 
 export class RedisBudgets implements BudgetBackend {
@@ -91,6 +58,13 @@ export class RedisBudgets implements BudgetBackend {
     return `${this.prefix}budget:${b.name}:${period}`;
   }
 
+  #keys(holds: Reservation['holds']): string[] {
+    return holds.flatMap((h) => {
+      const w = this.#key(h.budget, h.period);
+      return [w, `${w}:holds`];
+    });
+  }
+
   async seed(name: string, spentNanos: number): Promise<void> {
     const b = this.budgets.find((x) => x.name === name);
     if (!b) return;
@@ -105,18 +79,15 @@ export class RedisBudgets implements BudgetBackend {
       holds.push({ budget: b, period: this.#period(now, b.period), nanos: convertNanos(costNanos, currency, b.currency, this.opts.fx) });
     }
     if (holds.length === 0) return { holds };
+    const id = randomUUID();
     let over: unknown;
     try {
-      over = await this.counters.call(
-        'budgets.reserve',
-        holds.map((h) => this.#key(h.budget, h.period)),
-        holds.flatMap((h) => [h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget)]),
-      );
+      over = await this.counters.call('budgets.reserve', this.#keys(holds), [id, this.opts.holdMs, ...holds.flatMap((h) => [h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget)])]);
     } catch (err) {
       throw clusterUnavailable('Shared budgets', err);
     }
     if (typeof over !== 'number') throw new Error(`unexpected reserve reply: ${JSON.stringify(over)}`);
-    return over === 0 ? { holds } : { exceeded: holds[over - 1]!.budget };
+    return over === 0 ? { id, holds } : { exceeded: holds[over - 1]!.budget };
   }
 
   /** Settles into the period the reservation was made in, even if a new one has begun since. */
@@ -124,11 +95,10 @@ export class RedisBudgets implements BudgetBackend {
     if (r.holds.length === 0) return;
     const actual = r.holds.map((h) => Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx)));
     const reply = integers(
-      await this.counters.call(
-        'budgets.settle',
-        r.holds.map((h) => this.#key(h.budget, h.period)),
-        r.holds.flatMap((h, i) => [Math.round(h.nanos), actual[i]!, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget)]),
-      ),
+      await this.counters.call('budgets.settle', this.#keys(r.holds), [
+        r.id ?? '',
+        ...r.holds.flatMap((h, i) => [Math.round(h.nanos), actual[i]!, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget)]),
+      ]),
     );
     r.holds.forEach((h, i) => {
       const [spent, reserved, warned] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
@@ -167,4 +137,14 @@ export class RedisBudgets implements BudgetBackend {
 /** A window outlives its period by a day, so late settles and reports still find it. */
 function ttl(b: BudgetDef): number {
   return (b.period === 'day' ? 2 : 32) * DAY;
+}
+
+/**
+ * An upper bound on how long one request can hold a reservation: every contender of its plan tried in turn, each
+ * for its whole total timeout, plus a minute of slack.
+ */
+export function longestRequestMs(config: Config): number {
+  const longest = Math.max(0, ...[...config.contenders.values()].map((c) => c.timeouts.totalMs));
+  const chain = 1 + Math.max(0, ...[...config.races.values()].map((r) => r.fallbacks.length));
+  return chain * longest + 60_000;
 }

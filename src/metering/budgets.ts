@@ -52,6 +52,8 @@ interface Window {
 export interface Reservation {
   /** Per budget, the nanos (in that budget's currency) held in the period they were reserved in. */
   readonly holds: ReadonlyArray<{ budget: BudgetDef; period: string; nanos: number }>;
+  /** Set by a shared backend to find this reservation's hold again at settle. */
+  readonly id?: string;
 }
 
 export interface BudgetStatus {

@@ -21,7 +21,7 @@ test('Redis budget windows follow local days and settle into the day they were r
   // 23:59 on 29 Nov in Shanghai is 15:59 UTC; a minute later it is 30 Nov there.
   let now = Date.UTC(2026, 10, 29, 15, 59);
   const events: BudgetEvent[] = [];
-  const opts = { timeZone: 'Asia/Shanghai', fx: { CNY: 1, USD: 7 }, now: () => now, onEvent: (e: BudgetEvent) => events.push(e) };
+  const opts = { timeZone: 'Asia/Shanghai', fx: { CNY: 1, USD: 7 }, now: () => now, onEvent: (e: BudgetEvent) => events.push(e), holdMs: 60_000 };
   // Two replicas' ledgers over one Redis.
   const r1 = new RedisBudgets(sharedCounters(conn), env.prefix, [budget], opts);
   const r2 = new RedisBudgets(sharedCounters(conn), env.prefix, [budget], opts);

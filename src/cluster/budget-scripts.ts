@@ -1,0 +1,72 @@
+/**
+ * The budget functions of the shared counter script. A budget period is a hash `{spent, reserved, warned,
+ * h:<id>…}` plus a sorted set of the reservations still held, scored by when their request must have ended. A
+ * replica killed mid-request never settles its holds; the next reservation on that window releases the ones whose
+ * time is up, so a crash makes a budget stricter for a while, never leaks it for the rest of the period.
+ */
+
+/**
+ * KEYS per budget: window, holds. ARGV: reservation id, hold ms, then per budget: limit, nanos, ttl.
+ * Reply: 0 when reserved on every budget, else the 1-based budget that would overrun (nothing is held then).
+ */
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local id, hold, n = ARGV[1], tonumber(ARGV[2]), #KEYS / 2
+for i = 1, n do
+  local w, h = KEYS[2 * i - 1], KEYS[2 * i]
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', h, '-inf', now, 'LIMIT', 0, 100)) do
+    local amt = redis.call('HGET', w, 'h:' .. s)
+    if amt then
+      redis.call('HINCRBY', w, 'reserved', -tonumber(amt))
+      redis.call('HDEL', w, 'h:' .. s)
+    end
+    redis.call('ZREM', h, s)
+  end
+end
+for i = 1, n do
+  local v = redis.call('HMGET', KEYS[2 * i - 1], 'spent', 'reserved')
+  if (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0) + tonumber(ARGV[3 * i + 1]) > tonumber(ARGV[3 * i]) then return i end
+end
+for i = 1, n do
+  local w, h, nanos, ttl = KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
+  redis.call('HINCRBY', w, 'reserved', nanos)
+  redis.call('HSET', w, 'h:' .. id, nanos)
+  redis.call('ZADD', h, now + hold, id)
+  redis.call('PEXPIRE', w, ttl)
+  redis.call('PEXPIRE', h, ttl)
+end
+return 0
+`;
+
+/**
+ * KEYS per budget: window, holds. ARGV: reservation id, then per budget: held, actual, soft threshold, ttl.
+ * Reply per budget: spent, reserved, and 1 when this settle crossed the soft threshold first (HSETNX: exactly one
+ * replica fires the warning). A hold released already (its request outlived it) is not released twice.
+ */
+const SETTLE = `
+local id, out = ARGV[1], {}
+for i = 1, #KEYS / 2 do
+  local w, h = KEYS[2 * i - 1], KEYS[2 * i]
+  if redis.call('ZREM', h, id) == 1 then
+    redis.call('HINCRBY', w, 'reserved', -tonumber(ARGV[4 * i - 2]))
+    redis.call('HDEL', w, 'h:' .. id)
+  end
+  local spent = redis.call('HINCRBY', w, 'spent', ARGV[4 * i - 1])
+  local warned = 0
+  if spent >= tonumber(ARGV[4 * i]) then warned = redis.call('HSETNX', w, 'warned', 1) end
+  redis.call('PEXPIRE', w, ARGV[4 * i + 1])
+  table.insert(out, spent)
+  table.insert(out, tonumber(redis.call('HGET', w, 'reserved') or '0'))
+  table.insert(out, warned)
+end
+return out
+`;
+
+/** KEYS[1]: the window. ARGV: spent, ttl. The state already in Redis is the truth: seed only a period nobody began. */
+const SEED = `
+if redis.call('HSETNX', KEYS[1], 'spent', ARGV[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0
+`;
+
+export const BUDGET_FUNCTIONS = { 'budgets.reserve': RESERVE, 'budgets.settle': SETTLE, 'budgets.seed': SEED } as const;
