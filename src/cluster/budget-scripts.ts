@@ -7,7 +7,8 @@
 
 /**
  * KEYS per budget: window, holds. ARGV: reservation id, hold ms, then per budget: limit, nanos, ttl.
- * Reply: 0 when reserved on every budget, else the 1-based budget that would overrun (nothing is held then).
+ * Reply: 0 when reserved on every budget, i when budget i would overrun, -i when budget i's window needs seeding
+ * (nothing is held in either case).
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -23,6 +24,10 @@ for i = 1, n do
     end
     redis.call('ZREM', h, s)
   end
+end
+-- A window nobody has seeded (a new period, or Redis lost it) is rebuilt from the request log first.
+for i = 1, n do
+  if redis.call('HEXISTS', KEYS[2 * i - 1], 'spent') == 0 then return -i end
 end
 for i = 1, n do
   local v = redis.call('HMGET', KEYS[2 * i - 1], 'spent', 'reserved')
@@ -52,7 +57,9 @@ for i = 1, #KEYS / 2 do
     redis.call('HINCRBY', w, 'reserved', -tonumber(ARGV[4 * i - 2]))
     redis.call('HDEL', w, 'h:' .. id)
   end
-  local spent = redis.call('HINCRBY', w, 'spent', ARGV[4 * i - 1])
+  -- Into a window that vanished (Redis lost it) nothing is added: the next reservation rebuilds it from the log.
+  local spent = 0
+  if redis.call('HEXISTS', w, 'spent') == 1 then spent = redis.call('HINCRBY', w, 'spent', ARGV[4 * i - 1]) end
   local warned = 0
   if spent >= tonumber(ARGV[4 * i]) then warned = redis.call('HSETNX', w, 'warned', 1) end
   redis.call('PEXPIRE', w, ARGV[4 * i + 1])

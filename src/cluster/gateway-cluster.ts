@@ -12,6 +12,7 @@ import type { Store } from '../store/index.js';
 import { AnnouncedRaceStates } from './announced-race-states.js';
 import { sharedCounters, type Counters } from './counters.js';
 import { LeaderLease, type LeaderLeaseOptions } from './leader-lease.js';
+import { loggedSpend } from './logged-spend.js';
 import { RaceEvents } from './race-events.js';
 import { RedisBudgets, longestRequestMs, type RedisBudgetsOptions } from './redis-budgets.js';
 import { closeRedis, connectRedis, parseRedisUrl, type RedisTarget } from './redis-connection.js';
@@ -49,9 +50,12 @@ export class GatewayCluster {
     return new GatewayCluster(target, redis, subscriber, onError);
   }
 
-  /** Budgets whose reservations are held at most as long as a request of `config` can run. */
-  budgets(defs: readonly BudgetDef[], opts: Omit<RedisBudgetsOptions, 'holdMs'>, config: Config): RedisBudgets {
-    return new RedisBudgets(this.counters, this.target.prefix, defs, { ...opts, holdMs: longestRequestMs(config) });
+  /**
+   * Budgets whose reservations are held at most as long as a request of `config` can run, and whose windows are
+   * rebuilt from `store`'s request log whenever Redis has none.
+   */
+  budgets(defs: readonly BudgetDef[], opts: Omit<RedisBudgetsOptions, 'holdMs' | 'spentSince'>, config: Config, store: Pick<Store, 'requests'>): RedisBudgets {
+    return new RedisBudgets(this.counters, this.target.prefix, defs, { ...opts, holdMs: longestRequestMs(config), spentSince: loggedSpend(store, config) });
   }
 
   raceStates(store: Pick<Store, 'raceState' | 'decisions'>, config: Config, book: RaceBook, now: () => number): AnnouncedRaceStates {

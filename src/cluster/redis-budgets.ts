@@ -10,9 +10,10 @@ import {
   convertNanos, covers, type BudgetBackend, type BudgetDef, type BudgetEvent, type BudgetStatus, type FxTable, type Reservation, type ReserveResult,
   type SpendContext,
 } from '../metering/budgets.js';
-import { periodKey, type Period } from '../metering/periods.js';
+import { periodKey, periodStart, type Period } from '../metering/periods.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
 import type { Counters } from './counters.js';
+import type { SpentSince } from './logged-spend.js';
 import { integers } from './lua-script.js';
 
 const DAY = 86_400_000;
@@ -27,6 +28,8 @@ export interface RedisBudgetsOptions {
    * (see `longestRequestMs`). Only a replica that died mid-request leaves a hold to run out.
    */
   holdMs: number;
+  /** Spend since a moment from the request log, to seed a window Redis does not have; without it, zero. */
+  spentSince?: SpentSince;
 }
 
 export class RedisBudgets implements BudgetBackend {
@@ -80,14 +83,28 @@ export class RedisBudgets implements BudgetBackend {
     }
     if (holds.length === 0) return { holds };
     const id = randomUUID();
-    let over: unknown;
-    try {
-      over = await this.counters.call('budgets.reserve', this.#keys(holds), [id, this.opts.holdMs, ...holds.flatMap((h) => [h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget)])]);
-    } catch (err) {
-      throw clusterUnavailable('Shared budgets', err);
+    const args = [id, this.opts.holdMs, ...holds.flatMap((h) => [h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget)])];
+    for (let attempt = 0; ; attempt++) {
+      let over: unknown;
+      try {
+        over = await this.counters.call('budgets.reserve', this.#keys(holds), args);
+        if (typeof over !== 'number') throw new Error(`unexpected reserve reply: ${JSON.stringify(over)}`);
+        if (over < 0 && attempt < 3) {
+          const h = holds[-over - 1]!;
+          await this.#seedWindow(h.budget, h.period, now);
+          continue;
+        }
+      } catch (err) {
+        throw clusterUnavailable('Shared budgets', err);
+      }
+      if (over < 0) throw clusterUnavailable('Shared budgets', new Error(`budget ${holds[-over - 1]!.budget.name}: window not seeded`));
+      return over === 0 ? { id, holds } : { exceeded: holds[over - 1]!.budget };
     }
-    if (typeof over !== 'number') throw new Error(`unexpected reserve reply: ${JSON.stringify(over)}`);
-    return over === 0 ? { id, holds } : { exceeded: holds[over - 1]!.budget };
+  }
+
+  async #seedWindow(b: BudgetDef, period: string, now: number): Promise<void> {
+    const spent = this.opts.spentSince ? await this.opts.spentSince(b, periodStart(now, b.period, this.opts.timeZone)) : 0;
+    await this.counters.call('budgets.seed', [this.#key(b, period)], [Math.round(spent), ttl(b)]);
   }
 
   /** Settles into the period the reservation was made in, even if a new one has begun since. */

@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const budgetOpts = { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) };
   // Replicas of one deployment share limits, budgets, race announcements and the monitor lease through Redis.
   const cluster = config.redis ? await GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed')) : null;
-  const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config) : new BudgetLedger(budgets, budgetOpts);
+  const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
   try {

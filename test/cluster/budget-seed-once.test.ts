@@ -1,7 +1,7 @@
 /**
  * Budgets resume from the request log only when Redis has no state for the period: a replica that starts while
  * others run finds the shared window and leaves it alone (SET NX), so its seed never counts the spend twice.
- * After a Redis loss, the first replica to start seeds the window from the log.
+ * After a Redis loss, the window is rebuilt from the log: at a replica's start, or at the next reservation.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -50,7 +50,15 @@ test('a starting replica seeds a budget from the log only if Redis has no window
 
   // Redis lost its state: two replicas start, the first seeds from the log, the second finds it seeded.
   await deletePrefix(env.redis, env.prefix);
-  await startReplicas(t, env, doc, 2);
+  const [c, d] = await startReplicas(t, env, doc, 2);
   assert.equal(Number(await env.redis.hget(window, 'spent')), spent);
   assert.ok((await env.redis.pttl(window)) > 28 * 86_400_000, 'the window outlives its month');
+
+  // Redis loses it again while they run: the next reservation rebuilds the window from the log.
+  await deletePrefix(env.redis, env.prefix);
+  await Promise.all([chat(c!.url, 3), chat(d!.url, 3)]);
+  await Promise.all([c!.close(), d!.close()]);
+  const total = await logged();
+  assert.ok(total > spent);
+  assert.equal(Number(await env.redis.hget(window, 'spent')), total, 'rebuilt from the log, then every settle counted once');
 });
