@@ -148,6 +148,9 @@ async function redisServerPid(): Promise<number | null> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** CPU per request of scenario `a` over scenario `b`, paired within each round (a shared machine drifts between rounds). */
+let pairedCpu: (a: number, b: number) => number[] = () => [];
+
 async function benchGateway(): Promise<GatewayRow[]> {
   const redisPid = await redisServerPid();
   const scenarios = [
@@ -165,6 +168,8 @@ async function benchGateway(): Promise<GatewayRow[]> {
     }
   }
   await children.stopAll();
+  const n = scenarios.length;
+  pairedCpu = (a, b) => Array.from({ length: ROUNDS }, (_, r) => rows[r * n + a]!.cpuMsPerRequest / rows[r * n + b]!.cpuMsPerRequest);
   return scenarios.map((s) => {
     const mine = rows.filter((r) => r.scenario === s.name);
     const pick = (f: (r: GatewayRow) => number) => median(mine.map(f));
@@ -237,6 +242,7 @@ async function benchEval(): Promise<EvalRow[]> {
 function render(g: GatewayRow[], e: EvalRow[]): string {
   const f = (x: number, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const pct = (x: number, base: number) => `${x >= base ? '+' : ''}${f((100 * (x - base)) / base, 1)}%`;
+  const range = (ratios: number[]) => `${pct(median(ratios), 1)} [${pct(Math.min(...ratios), 1)} … ${pct(Math.max(...ratios), 1)}]`;
   const lines = [
     `\`npm run bench:cluster\` on ${cpus().length} cores shared with other work (load average ${loadavg()[0]!.toFixed(1)} at the end): replicas, load generator,`,
     'PostgreSQL and Redis all on the same machine.',
@@ -252,8 +258,10 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...g.map((r) => `| ${r.scenario} | ${f(r.rps)} | ${f(r.p50Ms, 1)} / ${f(r.p99Ms, 1)} | ${f(best(r), 3)} (${f(r.cpuMsPerRequest, 3)}) | ${r === base ? '—' : pct(best(r), best(base))} | ${r.redisCpuMsPerRequest === null || r === base || r === pgOnly ? '—' : f(r.redisCpuMsPerRequest, 3)} |`),
       '',
-      `Redis coordination alone (one replica on PostgreSQL with Redis vs without): ${pct(best(one), best(pgOnly))} gateway CPU per request (best rounds), ${pct(one.cpuMsPerRequest, pgOnly.cpuMsPerRequest)} (medians); ` +
-        `${f((best(one) - best(pgOnly)) * 1000)} µs per request, ${pct(best(base) + best(one) - best(pgOnly), best(base))} over the SQLite single node's whole request.`,
+      // Paired within rounds: each round ran every setup back to back, so their ratio cancels most of the drift.
+      `Paired per round (median of ${ROUNDS}, range in brackets): Redis coordination (one replica on PostgreSQL with Redis vs without) ` +
+        `costs ${range(pairedCpu(2, 1))} gateway CPU per request; one PostgreSQL + Redis replica vs the SQLite single node: ${range(pairedCpu(2, 0))}; ` +
+        `the Redis part alone is ${range(pairedCpu(2, 1).map((x, i) => (x - 1) * pairedCpu(1, 0)[i]! + 1))} of the single node's request.`,
     );
   }
   if (e.length) {

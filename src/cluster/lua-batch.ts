@@ -21,12 +21,15 @@ interface Pending {
 
 /** Calls per script run: keeps one run short, since Redis serves nothing else while it runs. */
 const MAX_BATCH = 256;
+/** How long a lazy call waits for an urgent one to ride with. */
+const LAZY_MS = 5;
 
 export class LuaBatch<Name extends string> {
   readonly #script: LuaScript;
   readonly #ids: ReadonlyMap<Name, number>;
   #pending: Pending[] = [];
   #scheduled = false;
+  #lazyTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly redis: Redis,
@@ -56,21 +59,30 @@ return out
 `);
   }
 
-  /** Queues one call for the next flush; resolves with its reply. */
-  call(name: Name, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  /**
+   * Queues one call; resolves with its reply. A call nobody waits for (`lazy`: a settle, which the request does not await)
+   * rides along with the next urgent flush, or goes after `LAZY_MS` if none comes: fewer socket writes, each of
+   * which wakes Redis.
+   */
+  call(name: Name, keys: readonly string[], args: ReadonlyArray<string | number>, opts: { lazy?: boolean } = {}): Promise<unknown> {
     const fn = this.#ids.get(name);
     if (fn === undefined) return Promise.reject(new Error(`LuaBatch: no function '${name}'`));
     return new Promise((resolve, reject) => {
       this.#pending.push({ fn, keys, args, resolve, reject });
-      if (!this.#scheduled) {
+      if (this.#scheduled) return;
+      if (!opts.lazy) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());
+      } else if (!this.#lazyTimer) {
+        this.#lazyTimer = setTimeout(() => this.#flush(), LAZY_MS);
       }
     });
   }
 
   #flush(): void {
     this.#scheduled = false;
+    if (this.#lazyTimer) clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = null;
     const all = this.#pending;
     this.#pending = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) void this.#send(all.slice(i, i + MAX_BATCH));

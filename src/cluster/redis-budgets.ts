@@ -112,10 +112,12 @@ export class RedisBudgets implements BudgetBackend {
     if (r.holds.length === 0) return;
     const actual = r.holds.map((h) => Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx)));
     const reply = integers(
-      await this.counters.call('budgets.settle', this.#keys(r.holds), [
-        r.id ?? '',
-        ...r.holds.flatMap((h, i) => [Math.round(h.nanos), actual[i]!, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget)]),
-      ]),
+      await this.counters.call(
+        'budgets.settle',
+        this.#keys(r.holds),
+        [r.id ?? '', ...r.holds.flatMap((h, i) => [Math.round(h.nanos), actual[i]!, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget)])],
+        { lazy: true },
+      ),
     );
     r.holds.forEach((h, i) => {
       const [spent, reserved, warned] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];

@@ -124,7 +124,7 @@ export class RedisRateLimits implements RateLimitBackend {
   async settle(ticket: Ticket, actualTokens: number): Promise<void> {
     const ids = ticket.tokenBuckets.filter((id) => this.#caps.has(id));
     if (ids.length === 0) return;
-    await this.counters.call('limits.settle', ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)]);
+    await this.counters.call('limits.settle', ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)], { lazy: true });
   }
 
   #key(id: string): string {
