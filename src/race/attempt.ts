@@ -79,6 +79,11 @@ export async function attemptPlan(
         breaker.onSuccess();
         return { contender, reply, first: head.done ? null : head.value, rest, attempts, failures, startedAt };
       } catch (err) {
+        // The client went away (or the request's own deadline passed): not the contender's failure.
+        if (signal.aborted) {
+          breaker.release();
+          throw err instanceof SaimaError ? err : new SaimaError('upstream_timeout', 'client went away');
+        }
         if (!(err instanceof SaimaError)) throw err;
         if (!(err instanceof UpstreamError)) throw err; // our own validation errors: the client's to fix
         last = err;

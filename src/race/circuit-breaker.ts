@@ -32,6 +32,11 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** Ends an attempt that proved nothing about the contender (the client left): frees a half-open probe slot. */
+  release(): void {
+    this.#probeInFlight = false;
+  }
+
   onSuccess(): void {
     this.#failures = 0;
     this.#probeInFlight = false;

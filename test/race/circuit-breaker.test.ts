@@ -43,3 +43,15 @@ test('a failed probe re-opens for a full cooldown; a success resets the failure 
   now = 1000;
   assert.ok(b.tryPass());
 });
+
+test('a released probe frees the half-open slot without closing or re-opening the circuit', () => {
+  let now = 0;
+  const b = new CircuitBreaker(1, 100, () => now);
+  b.onFailure();
+  now = 100;
+  assert.ok(b.tryPass());
+  assert.equal(b.tryPass(), false);
+  b.release();
+  assert.equal(b.state, 'half_open');
+  assert.ok(b.tryPass(), 'another probe may go');
+});
