@@ -33,6 +33,7 @@ export interface RedisBudgetsOptions {
 }
 
 export class RedisBudgets implements BudgetBackend {
+  readonly shared = true;
   /** The last spend this replica saw per budget, for the Prometheus gauge (which cannot wait on Redis). */
   readonly #seen = new Map<string, BudgetStatus>();
   readonly #periods: Partial<Record<Period, { minute: number; key: string }>> = {};

@@ -54,12 +54,25 @@ export class Admission {
     const promptTokens = await estimatePromptTokens(body);
     const contenders = names.map((n) => this.config.contenders.get(n)!).filter(Boolean);
     const maxOut = maxOutputTokens(body, contenders);
+    const priciest = costliest(contenders, promptTokens, maxOut);
+    // A shared ledger (Redis) is asked in the same turn as the limiter, so both go in one round trip; a hold taken
+    // for a request the limiter then refuses is given back at once.
+    const early = budgeted && subjects.length > 0 && this.ledger.shared ? Promise.resolve(this.ledger.reserve(ctx, priciest.nanos, priciest.currency)) : null;
+    early?.catch(() => {});
+    const release = () => early && this.#track(early.then((h) => ('holds' in h ? this.ledger.settle(h, 0, priciest.currency) : undefined)));
     let ticket: Ticket | null = null;
     let limitState: LimitState | null = null;
     if (subjects.length > 0) {
-      const a = await this.limiter.admit(subjects, promptTokens + maxOut);
+      const admitted = this.limiter.admit(subjects, promptTokens + maxOut);
+      const a = early
+        ? await Promise.resolve(admitted).catch((err: unknown) => {
+            release();
+            throw err;
+          })
+        : await admitted;
       limitState = a.state;
       if (!a.ok) {
+        release();
         throw new RateLimitError(
           a.which === 'requests' ? 'Rate limit reached for requests per minute.' : 'Rate limit reached for tokens per minute.',
           a.retryAfterMs,
@@ -69,8 +82,7 @@ export class Admission {
       ticket = a.ticket;
     }
     if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState };
-    const priciest = costliest(contenders, promptTokens, maxOut);
-    let r = await this.ledger.reserve(ctx, priciest.nanos, priciest.currency);
+    let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
     if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState };
     const spent = r.exceeded;
     if (spent.downgradeTo) {

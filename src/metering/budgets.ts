@@ -69,6 +69,8 @@ export interface BudgetStatus {
  */
 export interface BudgetBackend {
   readonly budgets: readonly BudgetDef[];
+  /** Answers over the network: callers ask it alongside the rate limiter, so both share one round trip. */
+  readonly shared?: boolean;
   seed(name: string, spentNanos: number): void | Promise<void>;
   reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): ReserveResult | Promise<ReserveResult>;
   settle(r: Reservation, actualNanos: number, currency: Currency): void | Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * A requests-per-minute limit is one limit for the whole cluster: 90 concurrent requests from one team, dealt
  * round-robin over three replicas, admit the team's RPM (plus what refills while they run), not three times it,
- * and the replicas refuse the rest with the shared bucket's numbers.
+ * and the replicas refuse the rest with the shared bucket's numbers. A budget asked in the same round trip keeps no
+ * hold of a refused request.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -20,6 +21,7 @@ test('a team RPM limit is shared by three replicas', async (t) => {
       contenders: { m: mockContender('m') },
       races: { r: { champion: 'm' } },
       teams: { admin: { limits: { rpm: RPM } } },
+      budgets: { daily: { race: 'r', period: 'day', limit: 100, currency: 'CNY' } },
     },
     3,
     { env: { SAIMA_ADMIN_KEY: TEST_ADMIN_KEY } },
@@ -46,4 +48,11 @@ test('a team RPM limit is shared by three replicas', async (t) => {
   assert.ok(results.every((r) => r.limit === String(RPM)), 'every answer reports the one shared limit');
   // Alone, each replica would have admitted all 30 of its requests.
   assert.ok(new Set(refused.map((r) => r.replica)).size >= 2, 'refusals came from several replicas');
+
+  // The budget was asked alongside the limiter; the holds of refused requests were given back, the others settled.
+  await Promise.all(replicas.map((r) => r.close()));
+  const windows = (await env.redis.keys(`${env.prefix}budget:daily:*`)).filter((k) => !k.endsWith(':holds'));
+  assert.equal(windows.length, 1);
+  assert.equal(Number(await env.redis.hget(windows[0]!, 'reserved')), 0, 'no hold left behind');
+  assert.equal(await env.redis.zcard(`${windows[0]!}:holds`), 0);
 });
