@@ -262,6 +262,12 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
       `Paired per round (median of ${ROUNDS}, range in brackets): Redis coordination (one replica on PostgreSQL with Redis vs without) ` +
         `costs ${range(pairedCpu(2, 1))} gateway CPU per request; one PostgreSQL + Redis replica vs the SQLite single node: ${range(pairedCpu(2, 0))}; ` +
         `the Redis part alone is ${range(pairedCpu(2, 1).map((x, i) => (x - 1) * pairedCpu(1, 0)[i]! + 1))} of the single node's request.`,
+      '',
+      'Reading: a clustered request makes two counter calls at admission (rate limits and budget, sent together: one',
+      'round trip) and two at settle (riding along with the next admission batch); the replica pays for its ioredis calls',
+      'and socket writes, and Redis its scripts (last column), here on the same two cores, which is why a PostgreSQL +',
+      'Redis replica serves fewer requests per second than a single node at a similar CPU per request. Two replicas on',
+      'two cores add no capacity: replicas pay off on more cores or machines, and for availability.',
     );
   }
   if (e.length) {
@@ -272,6 +278,10 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
       '| mock latency | mode | calls/s |',
       '| ---: | --- | ---: |',
       ...e.map((r) => `| ${r.latencyMs} ms | ${r.mode} | ${f(r.calls / r.seconds)} |`),
+      '',
+      'One worker with 32 jobs in flight matches the in-process runner\'s 2 × 16 calls in flight, so the gap between',
+      'them is what the queue costs (BullMQ moves, the tally, one commit per result). When calls wait on the upstream',
+      '(100 ms), each worker adds its own calls in flight; with a zero-latency mock the two cores are the limit.',
     );
   }
   return lines.join('\n');
