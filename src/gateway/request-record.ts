@@ -1,7 +1,9 @@
 /** Builds the request-log row and the metrics observation for a finished call, from one set of facts. */
 import type { Contender } from '../config/types.js';
 import { costNanos, nanosToUnits } from '../metering/pricing.js';
-import type { Usage } from '../providers/spec.js';
+import { settleUsage } from '../metering/usage.js';
+import type { CallOutcome, Usage } from '../providers/spec.js';
+import { SaimaError } from './errors.js';
 import type { RequestLogRow } from '../store/types.js';
 import type { RequestObservation } from './metrics.js';
 
@@ -76,4 +78,27 @@ export function toObservation(row: RequestLogRow): RequestObservation {
     currency: row.currency,
     shadow: row.shadow,
   };
+}
+
+/** Records how a call that got a first byte ended: a mid-stream failure, the finish reason, usage (or its estimate). */
+export async function applyOutcome(f: CallFacts, outcome: CallOutcome, body: Record<string, unknown>): Promise<void> {
+  if (!outcome.ok && outcome.error) {
+    f.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
+    f.errorCode = outcome.error.code;
+    f.errorMessage = outcome.error.message;
+  }
+  f.finishReason = outcome.finishReason;
+  f.usage = await settleUsage(outcome.usage, body, outcome.text);
+  // Text is kept only where the race captures prompts.
+  if (f.promptText !== null) f.responseText = outcome.text;
+}
+
+/** Records a call that failed before its first byte; returns the error to send. */
+export function applyFailure(f: CallFacts, err: unknown, fallback: string): SaimaError {
+  const e = err instanceof SaimaError ? err : new SaimaError('internal_error', fallback);
+  f.status = e.status;
+  f.outcome = 'error';
+  f.errorCode = e.code;
+  f.errorMessage = e.message;
+  return e;
 }

@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { judgeShadowPair } from '../arena/shadow-judge.js';
 import type { Race } from '../config/types.js';
-import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
+import { ZERO_USAGE } from '../metering/usage.js';
 import { attemptPlan } from '../race/attempt.js';
 import type { GatewayContext } from './context.js';
-import { SaimaError } from './errors.js';
-import { toObservation, toRow, type CallFacts } from './request-record.js';
+import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from './request-record.js';
 import type { ChatBody } from './validate-chat.js';
 
 export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts): void {
@@ -47,20 +46,9 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     facts.ttftMs = performance.now() - t0;
     for (let r = await ok.rest.next(); !r.done; r = await ok.rest.next());
     const outcome = await ok.reply.outcome;
-    if (!outcome.ok && outcome.error) {
-      facts.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
-      facts.errorCode = outcome.error.code;
-      facts.errorMessage = outcome.error.message;
-    }
-    facts.finishReason = outcome.finishReason;
-    facts.usage = await settleUsage(outcome.usage, body, outcome.text);
-    if (parent.promptText !== null) facts.responseText = outcome.text;
+    await applyOutcome(facts, outcome, body);
   } catch (err) {
-    const e = err instanceof SaimaError ? err : new SaimaError('internal_error', 'shadow call failed');
-    facts.status = e.status;
-    facts.outcome = 'error';
-    facts.errorCode = e.code;
-    facts.errorMessage = e.message;
+    applyFailure(facts, err, 'shadow call failed');
   }
   facts.latencyMs = performance.now() - t0;
   const row = toRow(facts);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Contender } from '../../config/types.js';
-import { settleUsage, ZERO_USAGE } from '../../metering/usage.js';
+import { ZERO_USAGE } from '../../metering/usage.js';
 import { messageText } from '../../metering/tokenizer.js';
 import type { UpstreamCall, CallOutcome } from '../../providers/spec.js';
 import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../race/attempt.js';
@@ -14,7 +14,7 @@ import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { hasScope } from '../principal.js';
-import { toObservation, toRow, type CallFacts } from '../request-record.js';
+import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { pumpStream } from '../stream-writer.js';
 import { validateChatBody, type ChatBody } from '../validate-chat.js';
 
@@ -111,11 +111,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     try {
       success = await attemptPlan(target.names, makeCall, ctx.attemptDeps, ac.signal);
     } catch (err) {
-      const e = err instanceof SaimaError ? err : new SaimaError('internal_error', 'unexpected failure');
-      facts.status = e.status;
-      facts.outcome = 'error';
-      facts.errorCode = e.code;
-      facts.errorMessage = e.message;
+      const e = applyFailure(facts, err, 'unexpected failure');
       facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
       facts.latencyMs = performance.now() - t0;
       await commit(ctx, facts, admitted);
@@ -166,14 +162,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
 }
 
 async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcome, body: ChatBody, t0: number, admitted: AdmissionResult): Promise<void> {
-  if (!outcome.ok && outcome.error) {
-    facts.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
-    facts.errorCode = outcome.error.code;
-    facts.errorMessage = outcome.error.message;
-  }
-  facts.finishReason = outcome.finishReason;
-  facts.usage = await settleUsage(outcome.usage, body, outcome.text);
-  if (facts.promptText !== null) facts.responseText = outcome.text;
+  await applyOutcome(facts, outcome, body);
   facts.latencyMs = performance.now() - t0;
   await commit(ctx, facts, admitted);
 }
