@@ -39,7 +39,8 @@ export async function startGateway(
   config: Config,
   opts: { env?: NodeJS.ProcessEnv; port?: number; host?: string } & Partial<Omit<AppDeps, 'config' | 'store' | 'providers'>> = {},
 ): Promise<RunningGateway> {
-  const store = await openStore(config.store);
+  // The gateway holds each response's end until its row commits: checkpoints must not stall that commit.
+  const store = await openStore(config.store, { backgroundCheckpoint: true });
   const providers = new ProviderRegistry(opts.random ? { random: opts.random } : {});
   let generatedAdminKey: string | null = null;
   try {

@@ -15,9 +15,15 @@ import { RaceStateRepo } from './repos/race-state.js';
 import { RequestsRepo } from './repos/requests.js';
 import type { Database } from './schema.js';
 import type { Dialect } from './types.js';
+import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 
 export interface StoreOptions extends OpenDatabaseOptions {
   requestLog?: RequestLogOptions;
+  /**
+   * SQLite file only: checkpoint the WAL from a worker thread instead of inside a commit (see wal-checkpointer.ts).
+   * For long-lived writers with latency to protect, i.e. the gateway; short CLI commands keep SQLite's default.
+   */
+  backgroundCheckpoint?: boolean | WalCheckpointerOptions;
 }
 
 export interface Store {
@@ -33,6 +39,8 @@ export interface Store {
   readonly decisions: DecisionsRepo;
   readonly evals: EvalsRepo;
   readonly battles: BattlesRepo;
+  /** The background WAL checkpointer, when `backgroundCheckpoint` started one. */
+  readonly checkpointer: WalCheckpointer | null;
   /** Drains the request log, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -55,6 +63,10 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   }
   const sink = handle.dialect === 'sqlite' ? sqliteSink(handle.raw) : postgresSink(handle.db);
   const requestLog = new RequestLogWriter(sink, opts.requestLog);
+  const checkpointer: WalCheckpointer | null =
+    handle.dialect === 'sqlite' && handle.file && opts.backgroundCheckpoint
+      ? startWalCheckpointer(handle.raw, handle.file, opts.backgroundCheckpoint === true ? {} : opts.backgroundCheckpoint)
+      : null;
   const db = handle.db;
   let closing: Promise<void> | null = null;
   return Object.freeze({
@@ -69,8 +81,12 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     decisions: new DecisionsRepo(db),
     evals: new EvalsRepo(db),
     battles: new BattlesRepo(db),
+    checkpointer,
     close() {
-      closing ??= requestLog.close().then(() => handle.close());
+      closing ??= requestLog
+        .close()
+        .then(() => checkpointer?.stop())
+        .then(() => handle.close());
       return closing;
     },
   });
