@@ -6,7 +6,7 @@
  *
  * Env: BENCH_SECONDS (3, the measured length of each run), BENCH_ROUNDS (3; each table cell is the median of the
  * rounds), BENCH_CONCURRENCY (1,50,200), BENCH_TARGETS
- * (direct,floor,saima,portkey), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
+ * (direct,floor,saima,portkey,saima-open,saima-guarded; the last two run non-stream at c=50 only), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
  * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     // Targets take turns at each mode and concurrency, so a change in the shared machine's background load
     // lands on all of them rather than on whichever target happened to run at that moment.
     for (const mode of ['non-stream', 'stream'] as const) {
-      for (const t of targets) {
+      for (const t of targets.filter((x) => !x.only || x.only.modes.includes(mode))) {
         const p = await probe(t.url, { ...t.headers, 'x-saima-user': 'probe' }, t.body(mode), mode === 'stream');
         if (p.error) p.error = scrub(p.error + serverError(t));
         reportOf(t).probes[mode] = p;
@@ -123,10 +123,12 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round}/${ROUNDS}`);
       for (const mode of ['non-stream', 'stream'] as const) {
-        for (const c of CONCURRENCY) for (const t of targets) runs.push(await loadRun(t, up.fast, mode, c, round));
+        for (const c of CONCURRENCY) {
+          for (const t of targets) if (!t.only || (t.only.modes.includes(mode) && t.only.concurrency.includes(c))) runs.push(await loadRun(t, up.fast, mode, c, round));
+        }
       }
     }
-    for (const t of targets) {
+    for (const t of targets.filter((x) => !x.only)) {
       const ttfb = await measureTtfb({ url: t.url, headers: t.headers, body: t.body('stream'), durationS: TTFB_SECONDS });
       if (ttfb.firstError) ttfb.firstError = scrub(ttfb.firstError);
       reportOf(t).ttfb = ttfb;

@@ -48,6 +48,12 @@ export function judgeBars(rows: RunRow[], targets: TargetReport[], slow: SlowStr
     const r = row('saima', mode, 200);
     push(`Zero errors at c=200 (${mode})`, r ? r.errors === 0 && r.ok > 0 : null, r ? `${r.errors} errors in ${r.responses} responses` : 'missing run');
   }
+  const open = row('saima-open', 'non-stream', 50);
+  const guarded = row('saima-guarded', 'non-stream', 50);
+  push('Non-stream RPS with a key, rate limits and budgets ≥ 90% of without them (c=50)', healthy(open) && healthy(guarded) ? guarded.rps >= 0.9 * open.rps : null,
+    open && guarded
+      ? `with ${f(guarded.rps, 0)} vs without ${f(open.rps, 0)} RPS (${f(guarded.rps / open.rps)}×); CPU ${f(guarded.cpuMsPerRequest, 3)} vs ${f(open.cpuMsPerRequest, 3)} ms/req`
+      : 'missing run');
   const sl = slow.find((x) => x.target === 'saima');
   push('RSS ≤ 200 MB with 200 concurrent streams', sl ? sl.rssPeakMb <= 200 && sl.errors === 0 : null,
     sl ? `peak ${f(sl.rssPeakMb, 0)} MB, ${sl.errors} errors in ${sl.responses} streams` : 'missing run');

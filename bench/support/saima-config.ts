@@ -2,6 +2,10 @@
  * The Saima config a production user would run, pointed at the fake upstreams: key auth, a race with a
  * champion and a 20 % challenger with sticky assignment, priced contenders (metering), the request log in
  * SQLite. A second race, `bench-slow`, goes to the slow upstream to hold 200 streams open at once.
+ *
+ * Two variants measure what access control costs: `open` drops the key (auth none, no limits, no budgets) and
+ * `guarded` adds per-key and per-team rate limits (requests and tokens) and two daily budgets (team, contender),
+ * all sized never to refuse a request, so every request pays for the checks and none is turned away.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +14,9 @@ import { stringify } from 'yaml';
 /** Registered as an admin key by the gateway at its first start (must start with sk-saima-, ≥ 40 chars). */
 export const SAIMA_BENCH_KEY = 'sk-saima-bench-0000000000000000000000000000000000';
 
-export function writeSaimaConfig(dir: string, port: number, upstreamPort: number, slowUpstreamPort: number): string {
+export type SaimaVariant = 'production' | 'open' | 'guarded';
+
+export function writeSaimaConfig(dir: string, port: number, upstreamPort: number, slowUpstreamPort: number, variant: SaimaVariant = 'production'): string {
   const contender = (upstream: number) => ({
     provider: 'openai',
     base_url: `http://127.0.0.1:${upstream}/v1`,
@@ -18,10 +24,22 @@ export function writeSaimaConfig(dir: string, port: number, upstreamPort: number
     model: 'bench-model',
     price: { input: 2, output: 8, currency: 'CNY' },
   });
+  const huge = { rpm: 1_000_000_000, tpm: 1_000_000_000_000 };
   const config = {
     server: { host: '127.0.0.1', port },
-    auth: { mode: 'keys' },
-    store: `sqlite:${join(dir, 'bench.db')}`,
+    auth: { mode: variant === 'open' ? 'none' : 'keys' },
+    store: `sqlite:${join(dir, `bench-${variant}.db`)}`,
+    ...(variant === 'guarded'
+      ? {
+          // The bench key is the admin key the gateway registers at first start: team `admin`, key defaults apply.
+          key_defaults: { limits: huge },
+          teams: { admin: { limits: huge } },
+          budgets: {
+            'bench-team-day': { team: 'admin', period: 'day', limit: 1_000_000_000, currency: 'CNY' },
+            'bench-champion-day': { contender: 'bench-champion', period: 'day', limit: 1_000_000_000, currency: 'CNY' },
+          },
+        }
+      : {}),
     contenders: {
       'bench-champion': contender(upstreamPort),
       'bench-challenger': contender(upstreamPort),
@@ -32,7 +50,7 @@ export function writeSaimaConfig(dir: string, port: number, upstreamPort: number
       'bench-slow': { champion: 'bench-slow-model', sticky: true, capture: false },
     },
   };
-  const path = join(dir, 'saima-bench.yaml');
+  const path = join(dir, `saima-bench-${variant}.yaml`);
   writeFileSync(path, stringify(config));
   return path;
 }

@@ -8,11 +8,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type ChildProcesses, type ChildServer } from './child-processes.js';
-import { SAIMA_BENCH_KEY, writeSaimaConfig } from './saima-config.js';
+import { SAIMA_BENCH_KEY, writeSaimaConfig, type SaimaVariant } from './saima-config.js';
 
 export type Mode = 'non-stream' | 'stream';
-export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey';
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'portkey'];
+export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey' | 'saima-open' | 'saima-guarded';
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'portkey', 'saima-open', 'saima-guarded'];
 
 export interface Upstreams {
   fast: ChildServer;
@@ -27,7 +27,12 @@ export interface Target {
   url: string;
   headers: Record<string, string>;
   body(mode: Mode, opts?: { slow?: boolean }): string;
+  /** Runs only at these modes and concurrencies (the access-control pair needs just one comparison point). */
+  only?: { modes: readonly Mode[]; concurrency: readonly number[] };
 }
+
+/** The access-control comparison runs where throughput is saturated and steadiest. */
+const ACCESS_POINT = { modes: ['non-stream'] as const, concurrency: [50] };
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -78,16 +83,25 @@ export async function startTarget(name: TargetName, children: ChildProcesses, up
       const server = await children.start({ name, args: [...supportScript('undici-floor-proxy'), '--port', String(port), '--upstream', up.fast.url], port, readyPath: '/health', readyStatus: 200 });
       return { name, label: 'undici floor (~40 lines)', server, url: server.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: (m) => chatBody('bench-model', m) };
     }
-    case 'saima': {
+    case 'saima':
+    case 'saima-open':
+    case 'saima-guarded': {
+      const variant: SaimaVariant = name === 'saima' ? 'production' : name === 'saima-open' ? 'open' : 'guarded';
       const port = await freePort();
-      const config = writeSaimaConfig(tmp, port, up.fast.port, up.slow.port);
+      const config = writeSaimaConfig(tmp, port, up.fast.port, up.slow.port, variant);
       const main = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
       if (!existsSync(main)) throw new Error(`${main.slice(repoRoot().length + 1)} does not exist (run npm run build)`);
       const server = await children.start({ name, args: [main, 'serve', '--config', config], env: { SAIMA_ADMIN_KEY: SAIMA_BENCH_KEY, NODE_ENV: 'production' }, port, readyPath: '/health', readyStatus: 200 });
+      const label = {
+        production: 'Saima (auth, race, sticky, metering, request log)',
+        open: 'Saima as above without a key (auth none, no limits, no budgets)',
+        guarded: 'Saima as above + per-key and per-team RPM/TPM limits + team and contender daily budgets',
+      }[variant];
       return {
-        name, label: 'Saima (auth, race, sticky, metering, request log)', server, url: server.url + completions,
-        headers: { ...JSON_CT, authorization: `Bearer ${SAIMA_BENCH_KEY}` },
+        name, label, server, url: server.url + completions,
+        headers: variant === 'open' ? { ...JSON_CT } : { ...JSON_CT, authorization: `Bearer ${SAIMA_BENCH_KEY}` },
         body: (m, opts) => chatBody(opts?.slow ? 'bench-slow' : 'bench', m),
+        ...(variant === 'production' ? {} : { only: ACCESS_POINT }),
       };
     }
     case 'portkey': {

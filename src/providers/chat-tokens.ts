@@ -18,6 +18,32 @@ export function loadEncoding(): Promise<Encoding> {
   return encoding;
 }
 
+/**
+ * Counts of texts seen recently. Chat clients resend the whole conversation every turn, and the same system prompt
+ * and tool definitions with every request, so most of a prompt's text was counted moments ago; a Map lookup
+ * (hashing the string once) is far cheaper than byte-pair encoding it again. Two generations of at most
+ * `GENERATION` entries each bound the memory: a hit in the older one moves the entry to the younger.
+ */
+const GENERATION = 4096;
+/** Longer texts are counted every time: rarely repeated verbatim, and they would pin a lot of memory. */
+const MAX_CACHED_CHARS = 32_768;
+let young = new Map<string, number>();
+let old = new Map<string, number>();
+
+function countCached(enc: Encoding, text: string): number {
+  if (text === '') return 0;
+  if (text.length > MAX_CACHED_CHARS) return enc.countTokens(text, AS_TEXT);
+  let n = young.get(text);
+  if (n !== undefined) return n;
+  n = old.get(text) ?? enc.countTokens(text, AS_TEXT);
+  if (young.size >= GENERATION) {
+    old = young;
+    young = new Map();
+  }
+  young.set(text, n);
+  return n;
+}
+
 /** Prompt tokens of a chat body, counted the way OpenAI's cookbook does for chat models (tools included). */
 export function promptTokens(enc: Encoding, body: Record<string, unknown>): number {
   let total = TOKENS_PER_REPLY;
@@ -26,11 +52,11 @@ export function promptTokens(enc: Encoding, body: Record<string, unknown>): numb
     total += TOKENS_PER_MESSAGE;
     if (!m || typeof m !== 'object') continue;
     const msg = m as Record<string, unknown>;
-    if (typeof msg.role === 'string') total += enc.countTokens(msg.role, AS_TEXT);
-    total += enc.countTokens(contentText(msg.content), AS_TEXT);
-    if (msg.tool_calls !== undefined) total += enc.countTokens(JSON.stringify(msg.tool_calls), AS_TEXT);
+    if (typeof msg.role === 'string') total += countCached(enc, msg.role);
+    total += countCached(enc, contentText(msg.content));
+    if (msg.tool_calls !== undefined) total += countCached(enc, JSON.stringify(msg.tool_calls));
   }
-  if (body.tools !== undefined) total += enc.countTokens(JSON.stringify(body.tools), AS_TEXT);
+  if (body.tools !== undefined) total += countCached(enc, JSON.stringify(body.tools));
   return total;
 }
 
