@@ -29,6 +29,8 @@ export interface CallFacts {
   finishReason: string | null;
   promptText: string | null;
   responseText: string | null;
+  /** The race's assigned contender when a fallback served instead (see RequestLogRow.fallbackFrom). */
+  fallbackFrom?: string | null;
 }
 
 export function toRow(f: CallFacts): RequestLogRow {
@@ -61,6 +63,7 @@ export function toRow(f: CallFacts): RequestLogRow {
     finishReason: f.finishReason,
     promptText: f.promptText,
     responseText: f.responseText,
+    fallbackFrom: f.fallbackFrom ?? null,
   };
 }
 

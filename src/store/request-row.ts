@@ -32,6 +32,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     finish_reason: r.finishReason ?? null,
     prompt_text: r.promptText ?? null,
     response_text: r.responseText ?? null,
+    fallback_from: r.fallbackFrom ?? null,
   };
 }
 
@@ -65,6 +66,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     finishReason: r.finish_reason,
     promptText: r.prompt_text,
     responseText: r.response_text,
+    fallbackFrom: r.fallback_from ?? null,
   };
 }
 

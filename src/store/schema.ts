@@ -33,6 +33,7 @@ export interface RequestsTable {
   finish_reason: string | null;
   prompt_text: string | null;
   response_text: string | null;
+  fallback_from: string | null;
 }
 
 export interface FeedbackTable {

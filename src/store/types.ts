@@ -35,6 +35,11 @@ export interface RequestLogRow {
   /** Only when the race captures text. */
   promptText: string | null;
   responseText: string | null;
+  /**
+   * The contender the race assigned, when it failed before the first byte and a fallback (`contender`) served
+   * instead; the race monitor counts such a row as a failure of this arm. Absent or null otherwise.
+   */
+  fallbackFrom?: string | null;
 }
 
 export interface FeedbackRow {

@@ -14,10 +14,11 @@ for (const dialect of testDialects()) {
 
     const served = requestRow({ id: 'r1', ts: T0, promptText: 'héllo ✓', responseText: 'world', usageEstimated: true, stream: false });
     const shadow = requestRow({ id: 'r2', ts: T0 + 1, shadow: true, parentId: 'r1', contender: 'chal', outcome: 'cut', errorCode: 'upstream_error', errorMessage: 'cut', ttftMs: null, finishReason: null });
-    const other = requestRow({ id: 'r3', ts: T0 + 2, team: 'ads', race: 'coder' });
+    const other = requestRow({ id: 'r3', ts: T0 + 2, team: 'ads', race: 'coder', fallbackFrom: 'chal' });
     await Promise.all([served, shadow, other].map((r) => store.requestLog.append(r)));
     assert.deepEqual(await store.requests.getRequest('r1'), served);
     assert.deepEqual(await store.requests.getRequest('r2'), shadow);
+    assert.deepEqual(await store.requests.getRequest('r3'), other);
     assert.equal(await store.requests.getRequest('missing'), null);
     assert.deepEqual((await store.requests.listRequests()).map((r) => r.id), ['r3', 'r1']);
     assert.deepEqual((await store.requests.listRequests({ includeShadow: true })).map((r) => r.id), ['r3', 'r2', 'r1']);

@@ -31,6 +31,7 @@ export function requestRow(overrides: Partial<RequestLogRow> = {}): RequestLogRo
     finishReason: 'stop',
     promptText: null,
     responseText: null,
+    fallbackFrom: null,
     ...overrides,
   };
 }

@@ -119,6 +119,9 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       throw e;
     }
     const { contender } = success;
+    // A race arm that failed before the first byte and was rescued by a fallback still failed: the monitor must
+    // see it under the arm it was assigned, while `contender` records who answered and charged.
+    if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
     facts.contender = contender;
     facts.attempts = success.attempts;
     facts.ttftMs = performance.now() - t0;

@@ -5,6 +5,16 @@ import type { Database } from '../schema.js';
 import type { ContenderAggregate, RequestFilter, RequestLogRow, SpendFilter, SpendRecord } from '../types.js';
 import { summarize } from './summarize.js';
 
+/**
+ * The race arm a row belongs to: the assigned contender when a fallback rescued the request, else the one that
+ * served. Filtering on `contender or fallback_from` lets each side use its own index (the partial one is tiny).
+ */
+const ARM = sql<string>`coalesce(fallback_from, contender)`;
+const armIn = (contenders: readonly string[]) => {
+  const list = contenders.length > 0 ? [...contenders] : [''];
+  return sql<boolean>`(contender in (${sql.join(list)}) or fallback_from in (${sql.join(list)}))`;
+};
+
 /** Running sums of one metric over rows: what a mean, its variance and a sequential test need. */
 export interface Moments {
   n: number;
@@ -181,7 +191,9 @@ export class RequestsRepo {
    * Costs are summed as double precision: squared nanos overflow a bigint from about 3 units per request.
    */
   async metricMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<ContenderMoments[]> {
-    const ok = sql<boolean>`outcome = 'ok'`;
+    // A row a fallback rescued is the assigned arm's failure (see fallback_from), not a success of either arm.
+    const ok = sql<boolean>`outcome = 'ok' and fallback_from is null`;
+    const failed = sql<boolean>`(outcome <> 'ok' or fallback_from is not null)`;
     const served = sql<boolean>`(error_code is null or error_code <> 'client_closed')`;
     const lat = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
     const ttft = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
@@ -192,14 +204,14 @@ export class RequestsRepo {
       .where('ts', '>=', sinceMs)
       .where('shadow', '=', 0)
       .where('contender', 'is not', null);
-    if (opts.contenders) q = q.where('contender', 'in', opts.contenders.length > 0 ? [...opts.contenders] : ['']);
+    if (opts.contenders) q = q.where(armIn(opts.contenders));
     if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
     const rows = await q
-      .groupBy('contender')
+      .groupBy(ARM)
       .select([
-        'contender',
+        ARM.as('contender'),
         sql<number>`sum(case when ${served} then 1 else 0 end)`.as('requests'),
-        sql<number>`sum(case when outcome <> 'ok' and ${served} then 1 else 0 end)`.as('errors'),
+        sql<number>`sum(case when ${failed} and ${served} then 1 else 0 end)`.as('errors'),
         sql<number>`sum(case when outcome = 'cut' then 1 else 0 end)`.as('cuts'),
         sql<number>`sum(case when ${ok} and finish_reason = 'length' then 1 else 0 end)`.as('truncations'),
         sql<number>`sum(case when ${ok} then 1 else 0 end)`.as('lat_n'),
@@ -228,7 +240,7 @@ export class RequestsRepo {
     }));
   }
 
-  /** Rows and distinct users per contender of `race` in the window (served rows, any outcome). */
+  /** Rows and distinct users per arm of `race` in the window (served rows, any outcome; rescued rows under the assigned arm). */
   async assignmentCounts(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<AssignmentCounts[]> {
     let q = this.#db
       .selectFrom('requests')
@@ -236,12 +248,12 @@ export class RequestsRepo {
       .where('ts', '>=', sinceMs)
       .where('shadow', '=', 0)
       .where('contender', 'is not', null);
-    if (opts.contenders) q = q.where('contender', 'in', opts.contenders.length > 0 ? [...opts.contenders] : ['']);
+    if (opts.contenders) q = q.where(armIn(opts.contenders));
     if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
     const rows = await q
-      .groupBy('contender')
+      .groupBy(ARM)
       .select([
-        'contender',
+        ARM.as('contender'),
         sql<number>`count(*)`.as('rows'),
         sql<number>`count(distinct user_hash)`.as('users'),
         sql<number>`sum(case when user_hash is null then 1 else 0 end)`.as('anonymous'),
