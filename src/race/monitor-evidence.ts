@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { ContenderMoments } from '../store/repos/requests.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type RaceEvidence } from './evidence.js';
 import { assignmentSince } from './policies/index.js';
-import type { RaceState } from './race-state.js';
+import { spendWindowStart, type RaceState } from './race-state.js';
 
 /** Where the gate policy finds launch-gate verdicts (`store.evals` implements it). */
 export interface GateResults {
@@ -42,7 +42,8 @@ export class EvidenceReader {
   async read(race: Race, state: RaceState, now: number): Promise<RaceEvidence> {
     const contenders = [state.champion, ...state.challengers.map((c) => c.contender)];
     const starts = new Set(state.challengers.filter((c) => c.status === 'active').map((c) => c.since));
-    if (race.policy.type === 'bandit' || race.policy.max_extra_spend) starts.add(state.championSince);
+    if (race.policy.type === 'bandit') starts.add(state.championSince);
+    if (race.policy.max_extra_spend) starts.add(spendWindowStart(state));
     const windows = new Map<number, ReadonlyMap<string, ArmEvidence>>();
     for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now));
     for (const key of this.#cache.keys()) {

@@ -1,6 +1,6 @@
 /**
- * Manual race changes — set a challenger's weight, promote it, roll it back — as pure state transitions with the
- * decision that records them. Every manual change needs a reason and names its actor.
+ * Manual race changes — set a challenger's weight, promote it, roll it back, unfreeze the race — as pure state
+ * transitions with the decision that records them. Every manual change needs a reason and names its actor.
  */
 import type { Config } from '../config/types.js';
 import { SaimaError } from '../gateway/errors.js';
@@ -41,6 +41,7 @@ export function promote(state: RaceState, contender: string, reason: string | un
   const old = state.champion;
   state.champion = contender;
   state.championSince = now;
+  state.spendSince = null;
   state.challengers = state.challengers.filter((x) => x !== c);
   state.challengers.push({ contender: old, weight: 0, since: now, status: 'retired', step: 0 });
   return { state, decision: { action: auto ? 'promote' : 'manual', contender, reason: why, details: { change: 'promote', previousChampion: old, weight: c.weight }, actor } };
@@ -55,6 +56,20 @@ export function rollback(state: RaceState, contender: string, reason: string | u
     state,
     decision: { action: auto ? 'rollback' : 'manual', contender, reason: why, details: details ?? { change: 'rollback', from: before }, actor },
   };
+}
+
+/**
+ * Lifts a freeze (the extra-spend cap, or any other): ramps and promotions may resume. The extra-spend count
+ * starts over from now, so a race frozen by its cap is not frozen again by the same spend at the next tick; the
+ * cap then bounds what challengers cost beyond the champion from this moment on.
+ */
+export function unfreeze(state: RaceState, reason: string | undefined, actor: string | null, now: number): Change {
+  const why = requireReason(reason);
+  if (!state.frozen) throw new SaimaError('invalid_value', 'This race is not frozen.', 'race');
+  const was = state.frozen;
+  state.frozen = null;
+  state.spendSince = now;
+  return { state, decision: { action: 'manual', contender: null, reason: why, details: { change: 'unfreeze', wasFrozen: was, spendCountedFrom: now }, actor } };
 }
 
 /**

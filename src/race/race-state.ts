@@ -23,6 +23,11 @@ export const RaceStateSchema = z.object({
   challengers: z.array(ChallengerStateSchema),
   /** Ramping is frozen (e.g. the challengers' extra-spend cap was reached); rollbacks still happen. */
   frozen: z.string().nullable().default(null),
+  /**
+   * Where the extra-spend count starts when not at `championSince`: an unfreeze starts a fresh count, or the
+   * spend that froze the race would freeze it again at the next tick. A promotion clears it.
+   */
+  spendSince: z.number().nullable().default(null),
 });
 
 export type ChallengerState = z.infer<typeof ChallengerStateSchema>;
@@ -35,7 +40,13 @@ export function seedState(race: Race, now: number): RaceState {
     // Under a gate policy a challenger gets no traffic until its launch gate has passed.
     challengers: race.challengers.map((c) => ({ contender: c.contender, weight: c.weight, since: now, status: race.policy.type === 'gate' ? 'waiting_gate' : 'active', step: 0 })),
     frozen: null,
+    spendSince: null,
   };
+}
+
+/** Start of the window the extra-spend cap counts over. */
+export function spendWindowStart(state: RaceState): number {
+  return state.spendSince ?? state.championSince;
 }
 
 /** Weights that route traffic: challengers not active get none. */

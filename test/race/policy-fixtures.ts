@@ -51,6 +51,7 @@ export function state(challengers: Array<Partial<RaceState['challengers'][number
     championSince: 0,
     challengers: challengers.map((c) => ({ weight: 5, since: 0, status: 'active' as const, step: 0, ...c })),
     frozen: null,
+    spendSince: null,
     ...extra,
   };
 }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/types.js';
 import { RaceBook } from '../../race/race-book.js';
-import { promote, rollback, setWeight } from '../../race/race-control.js';
+import { promote, rollback, setWeight, unfreeze } from '../../race/race-control.js';
 import { RaceStates } from '../../race/race-states.js';
 import type { Store } from '../../store/index.js';
 import { withStore } from '../open-store.js';
@@ -85,6 +85,20 @@ export function registerRaceCommands(program: Command): void {
         const s = await states(store, config);
         await s.update(name, (st) => setWeight(st, config, contender, Number(weight), o.reason, actor(), Date.now()));
         process.stdout.write(`${name}: ${contender} now at ${Number(weight)}%\n`);
+      }),
+    );
+  race
+    .command('unfreeze')
+    .description('Let a frozen race ramp and promote again; the extra-spend count starts over')
+    .argument('<race>')
+    .requiredOption('--reason <text>', 'why (logged)')
+    .option('-c, --config <file>', 'config file', 'saima.yaml')
+    .action(async (name: string, o: { reason: string; config: string }) =>
+      withStore(o.config, async (store, config) => {
+        known(config, name);
+        const s = await states(store, config);
+        await s.update(name, (st) => unfreeze(st, o.reason, actor(), Date.now()));
+        process.stdout.write(`${name}: unfrozen; extra spend is counted from now\n`);
       }),
     );
   for (const [cmd, fn, verb] of [

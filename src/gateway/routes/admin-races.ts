@@ -3,7 +3,7 @@
  * promote and rollback (admin scope, with a required reason; each is logged as a decision).
  */
 import type { FastifyInstance } from 'fastify';
-import { promote, rollback, setWeight } from '../../race/race-control.js';
+import { promote, rollback, setWeight, unfreeze } from '../../race/race-control.js';
 import type { RaceState } from '../../race/race-state.js';
 import type { Change } from '../../race/race-states.js';
 import type { GatewayContext } from '../context.js';
@@ -71,6 +71,7 @@ export function registerAdminRaceRoutes(app: FastifyInstance, ctx: GatewayContex
     weights: (s, b, actor, now) => setWeight(s, ctx.config, str(b, 'contender'), Number(b.weight), b.reason as string | undefined, actor, now),
     promote: (s, b, actor, now) => promote(s, str(b, 'contender'), b.reason as string | undefined, actor, now),
     rollback: (s, b, actor, now) => rollback(s, str(b, 'contender'), b.reason as string | undefined, actor, now),
+    unfreeze: (s, b, actor, now) => unfreeze(s, b.reason as string | undefined, actor, now),
   };
 
   for (const [path, act] of Object.entries(actions)) {

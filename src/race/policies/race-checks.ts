@@ -9,6 +9,7 @@
  *    someone unfreezes it; rollbacks still happen.
  */
 import { srmTest } from '../../stats/index.js';
+import { spendWindowStart } from '../race-state.js';
 import type { PolicyChange, PolicyInput, RaceAssessment } from './types.js';
 
 const MIN_SRM_UNITS = 8;
@@ -56,7 +57,8 @@ export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; chan
 
 export function checkSpend(input: PolicyInput): { spend: RaceAssessment['spend']; change: PolicyChange | null } {
   const cap = input.race.policy.max_extra_spend;
-  const window = input.evidence.windows.get(input.state.championSince);
+  const since = spendWindowStart(input.state);
+  const window = input.evidence.windows.get(since);
   if (!cap || !window) return { spend: null, change: null };
   const capCny = cap.amount * input.fx[cap.currency];
   const champion = window.get(input.state.champion);
@@ -72,7 +74,7 @@ export function checkSpend(input: PolicyInput): { spend: RaceAssessment['spend']
     change: {
       kind: 'freeze',
       reason: `challengers cost ${extra.toFixed(4)} CNY more than the champion would have, past the cap of ${capCny.toFixed(4)} CNY; ramping frozen`,
-      details: { test: 'max_extra_spend', extraCny: extra, capCny, cap, championCostPerRequest: perRequest, since: input.state.championSince },
+      details: { test: 'max_extra_spend', extraCny: extra, capCny, cap, championCostPerRequest: perRequest, since },
     },
   };
 }
