@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerArenaCommands } from './commands/arena.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLeaderboardCommand } from './commands/leaderboard.js';
 import { registerRaceCommands } from './commands/race.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'saima: ')) });
   registerServeCommand(program);
+  registerDemoCommand(program);
   registerConfigCommands(program);
   registerKeysCommands(program);
   registerSpendCommand(program);

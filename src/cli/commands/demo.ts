@@ -1,0 +1,38 @@
+/**
+ * `saima demo [--fast]`: the guided offline demo (docs/demo.md). Simulated models and users, the real gateway,
+ * monitor, evals and arena, on a fresh SQLite file; prints each decision as it lands and stops on SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { runDemo } from '../../demo/index.js';
+
+export const DEMO_STORE_FILE = '.saima/demo.db';
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Guided offline demo: simulated models and users race through the real gateway (no key, no network)')
+    .option('--fast', 'compress the story into under a minute (tests, a quick look)')
+    .option('-p, --port <port>', 'gateway port (default 8787; 0 picks a free one)', (v) => Number.parseInt(v, 10))
+    .option('--no-traffic', 'seed evals, gate and arena, but send no simulated user traffic')
+    .option('--store <file>', 'SQLite file for the demo, emptied first', DEMO_STORE_FILE)
+    .action(async (o: { fast?: boolean; port?: number; traffic: boolean; store: string }) => {
+      if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)) throw new Error(`--port must be a port number (got '${String(o.port)}')`);
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runDemo({
+          fast: o.fast === true,
+          traffic: o.traffic,
+          ...(o.port !== undefined ? { port: o.port } : {}),
+          storeFile: o.store,
+          signal: stop.signal,
+          print: (line) => process.stdout.write(`${line}\n`),
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}
