@@ -127,7 +127,12 @@ export const PolicySchema = z
       .describe('Cap on what challengers may cost beyond the champion for the same traffic; reaching it freezes ramping'),
     bandit_floor: z.number().min(0).max(0.5).default(0.01).describe('Least traffic share a bandit arm keeps'),
   })
-  .strict();
+  .strict()
+  // Battles score a challenger against the champion, so the champion has no judge_win_rate of its own to sample.
+  .refine((p) => !(p.type === 'bandit' && p.primary === 'judge_win_rate'), {
+    message: 'a bandit cannot use judge_win_rate as its primary metric (battles compare challengers with the champion, not every arm)',
+    path: ['primary'],
+  });
 
 export const GateSchema = z
   .object({

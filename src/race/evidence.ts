@@ -25,6 +25,11 @@ export interface ArmEvidence {
   readonly cost: Moments;
   /** Feedback scores in [-1, 1]. */
   readonly feedback: Moments;
+  /**
+   * Scores of this contender's blind battles against the race's champion in the window (human arena votes and
+   * shadow-judge verdicts): win 1, tie 0.5 (both bad counts as a tie), loss 0. Empty for the champion itself.
+   */
+  readonly judge: Moments;
 }
 
 /** The latest launch-gate verdict for a challenger (from `saima gate`), as the gate policy needs it. */
@@ -46,7 +51,7 @@ export interface RaceEvidence {
 export const NO_MOMENTS: Moments = Object.freeze({ n: 0, sum: 0, sumSquares: 0 });
 
 export function emptyArm(contender: string): ArmEvidence {
-  return { contender, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: NO_MOMENTS, logTtft: NO_MOMENTS, cost: NO_MOMENTS, feedback: NO_MOMENTS };
+  return { contender, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: NO_MOMENTS, logTtft: NO_MOMENTS, cost: NO_MOMENTS, feedback: NO_MOMENTS, judge: NO_MOMENTS };
 }
 
 export function addMoments(a: Moments, b: Moments): Moments {
@@ -64,6 +69,7 @@ export function addArms(a: ArmEvidence, b: ArmEvidence): ArmEvidence {
     logTtft: addMoments(a.logTtft, b.logTtft),
     cost: addMoments(a.cost, b.cost),
     feedback: addMoments(a.feedback, b.feedback),
+    judge: addMoments(a.judge, b.judge),
   };
 }
 
@@ -107,6 +113,18 @@ export function feedbackArm(e: ArmEvidence): ArmStats {
   const s = fromMoments(e.feedback);
   return s.n === 0 ? s : { ...s, variance: Math.max(s.variance, 1 / (s.n + 1)) };
 }
+
+/**
+ * Mean battle score against the champion, in [0, 1]; 0.5 is a draw. Like feedback, the variance is kept
+ * ≥ 0.25/(n + 1) so that a run of unanimous verdicts does not read as certainty.
+ */
+export function judgeArm(e: ArmEvidence): ArmStats {
+  const s = fromMoments(e.judge);
+  return s.n === 0 ? s : { ...s, variance: Math.max(s.variance, 0.25 / (s.n + 1)) };
+}
+
+/** The champion's side of every battle score: by construction, a draw. */
+export const JUDGE_REFERENCE = 0.5;
 
 function fromMoments(m: Moments): ArmStats {
   return meanStats(m.n, m.sum, m.sumSquares);

@@ -8,7 +8,8 @@
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
 import type { ContenderMoments } from '../store/repos/requests.js';
-import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type RaceEvidence } from './evidence.js';
+import type { PairOutcomeCount } from '../store/repos/battles.js';
+import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
 import { assignmentSince } from './policies/index.js';
 import { spendWindowStart, type RaceState } from './race-state.js';
 
@@ -17,7 +18,28 @@ export interface GateResults {
   latestGate(race: string, challenger: string): Promise<GateVerdict | null>;
 }
 
-export type EvidenceStore = { requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts'>; feedback: Pick<Store['feedback'], 'metricMoments'> };
+export type EvidenceStore = {
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts'>;
+  feedback: Pick<Store['feedback'], 'metricMoments'>;
+  battles: Pick<Store['battles'], 'pairCounts'>;
+};
+
+/** Battles that speak for users: blind arena votes and verdicts on real traffic (offline judge runs do not). */
+const RACE_BATTLE_SOURCES = ['human', 'shadow_judge'] as const;
+
+/** Per opponent of `champion`, the moments of its battle scores against it (win 1, tie or both bad 0.5, loss 0). */
+export function battleScores(counts: readonly PairOutcomeCount[], champion: string): Map<string, Moments> {
+  const out = new Map<string, Moments>();
+  for (const c of counts) {
+    const side = c.contenderA === champion ? 'b' : c.contenderB === champion ? 'a' : null;
+    if (side === null || c.contenderA === c.contenderB) continue;
+    const other = side === 'a' ? c.contenderA : c.contenderB;
+    const score = c.winner === side ? 1 : c.winner === 'tie' || c.winner === 'tie_bothbad' ? 0.5 : 0;
+    const m = out.get(other) ?? { n: 0, sum: 0, sumSquares: 0 };
+    out.set(other, { n: m.n + c.n, sum: m.sum + c.n * score, sumSquares: m.sumSquares + c.n * score * score });
+  }
+  return out;
+}
 
 /** Commit delay on top of the longest request, for the group commit and clocks of other replicas. */
 const SETTLE_SLACK_MS = 30_000;
@@ -78,14 +100,18 @@ export class EvidenceReader {
     return out;
   }
 
+  /** `contenders[0]` is the champion: battle scores are read against it. */
   async #read(race: string, since: number, untilMs: number | undefined, contenders: string[]): Promise<ArmEvidence[]> {
     const opts = untilMs === undefined ? { contenders } : { contenders, untilMs };
-    const [requests, feedback] = await Promise.all([
+    const [requests, feedback, battles] = await Promise.all([
       this.store.requests.metricMoments(race, since, opts),
       this.store.feedback.metricMoments(race, since, opts),
+      this.store.battles.pairCounts({ race, contenders, sources: RACE_BATTLE_SOURCES, since, ...(untilMs === undefined ? {} : { until: untilMs }) }),
     ]);
     const arms = new Map(requests.map((m) => [m.contender, this.#arm(m)]));
-    for (const f of feedback) arms.set(f.contender, { ...(arms.get(f.contender) ?? emptyArm(f.contender)), feedback: { n: f.n, sum: f.sum, sumSquares: f.sumSquares } });
+    const arm = (name: string): ArmEvidence => arms.get(name) ?? emptyArm(name);
+    for (const f of feedback) arms.set(f.contender, { ...arm(f.contender), feedback: { n: f.n, sum: f.sum, sumSquares: f.sumSquares } });
+    for (const [name, judge] of battleScores(battles, contenders[0]!)) arms.set(name, { ...arm(name), judge });
     return [...arms.values()];
   }
 

@@ -27,6 +27,8 @@ export interface ArmSpec {
   latencySd?: number;
   feedback?: { n: number; mean: number; sd?: number };
   cost?: number;
+  /** Battle scores against the champion: n battles with this mean (win 1, tie 0.5, loss 0). */
+  judge?: { n: number; mean: number; sd?: number };
 }
 
 export function arm(contender: string, s: ArmSpec): ArmEvidence {
@@ -42,6 +44,7 @@ export function arm(contender: string, s: ArmSpec): ArmEvidence {
     logTtft: moments(ok, Math.log(300), 0.5),
     cost: moments(s.requests, s.cost ?? 0.002, (s.cost ?? 0.002) / 2),
     feedback: moments(fb.n, fb.mean, fb.sd ?? 0.9),
+    judge: s.judge ? moments(s.judge.n, s.judge.mean, s.judge.sd ?? 0.45) : { n: 0, sum: 0, sumSquares: 0 },
   };
 }
 

@@ -8,14 +8,17 @@
  * | ttft             | higher   | difference of mean ln(TTFT)      | relative, as ln(1 + m) | ratio      |
  * | cost_per_request | higher   | relative difference of means     | relative               | ratio      |
  * | feedback         | lower    | difference of mean scores        | absolute               | difference |
- * | judge_win_rate   | lower    | (no data source yet: skipped)    | absolute               |            |
+ * | judge_win_rate   | lower    | mean battle score − 0.5          | absolute               | difference |
+ *
+ * judge_win_rate is one-sample: each battle scores the challenger against the champion (win 1, tie 0.5, loss 0),
+ * so the champion's side is 1 − that and carries no information of its own; the reference is a draw, 0.5.
  *
  * Latency is compared on the log scale (see `stats/latency.ts`): for log-normal latencies with the same spread
  * the ratio of geometric means is also the ratio of every percentile, p95 included, and the log tames the tail
  * so the normal approximation behind the confidence sequence holds early.
  */
 import { estimateEffect, isInformative, type ArmStats, type Effect } from '../../stats/index.js';
-import { costArm, errorRateArm, feedbackArm, logLatencyArm, logTtftArm, type ArmEvidence } from '../evidence.js';
+import { costArm, errorRateArm, feedbackArm, judgeArm, JUDGE_REFERENCE, logLatencyArm, logTtftArm, type ArmEvidence } from '../evidence.js';
 import type { IntervalMethod, MetricAssessment, MetricName, TestOutcome } from './types.js';
 
 export interface MetricSpec {
@@ -24,6 +27,8 @@ export interface MetricSpec {
   readonly scale: 'absolute' | 'log' | 'relative';
   /** Arm statistics from evidence; null when Saima has no data for the metric. */
   readonly arm: ((e: ArmEvidence) => ArmStats) | null;
+  /** One-sample metrics: the champion's value is this constant, not a measurement of its own. */
+  readonly reference?: number;
 }
 
 export const METRICS: Readonly<Record<MetricName, MetricSpec>> = {
@@ -32,7 +37,7 @@ export const METRICS: Readonly<Record<MetricName, MetricSpec>> = {
   ttft: { name: 'ttft', worse: 'higher', scale: 'log', arm: logTtftArm },
   cost_per_request: { name: 'cost_per_request', worse: 'higher', scale: 'relative', arm: costArm },
   feedback: { name: 'feedback', worse: 'lower', scale: 'absolute', arm: feedbackArm },
-  judge_win_rate: { name: 'judge_win_rate', worse: 'lower', scale: 'absolute', arm: null },
+  judge_win_rate: { name: 'judge_win_rate', worse: 'lower', scale: 'absolute', arm: judgeArm, reference: JUDGE_REFERENCE },
 };
 
 /** Fewest observations per arm before a metric is tested: the normal approximation needs some data. */
@@ -63,8 +68,8 @@ export function assessMetric(spec: MetricSpec, plan: TestPlan, champion: ArmEvid
   if (!spec.arm) {
     return { metric: spec.name, role: plan.role, margin: plan.margin, available: false, champion: { n: 0, mean: 0 }, challenger: { n: 0, mean: 0 }, effect: Number.NaN, harmZ: null, harm: null, nonInferior: null, superior: null };
   }
-  const c = spec.arm(champion);
   const t = spec.arm(challenger);
+  const c = spec.reference === undefined ? spec.arm(champion) : { n: t.n, mean: spec.reference, variance: 0 };
   const eff = estimateEffect(c, t, spec.scale === 'relative' ? 'relative' : 'absolute');
   const out = {
     metric: spec.name, role: plan.role, margin: plan.margin, available: true,

@@ -91,7 +91,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Arm = Mutable<Omit<ArmEvidence, 'logLatency' | 'logTtft' | 'cost' | 'feedback'>> & Record<'logLatency' | 'logTtft' | 'cost' | 'feedback', Mutable<Moments>>;
 
 function copyArm(a: ArmEvidence): Arm {
-  return { ...a, logLatency: { ...a.logLatency }, logTtft: { ...a.logTtft }, cost: { ...a.cost }, feedback: { ...a.feedback } };
+  return { ...a, logLatency: { ...a.logLatency }, logTtft: { ...a.logTtft }, cost: { ...a.cost }, feedback: { ...a.feedback }, judge: { ...a.judge } };
 }
 
 function accumulate(into: Arm, b: ArmEvidence): void {

@@ -82,5 +82,7 @@ export function synthesize(contender: string, profile: ArmProfile, n: number, rn
     logTtft: sampleNormalMoments(ok, profile.logTtft.mean, profile.logTtft.sd, rng),
     cost: sampleNormalMoments(n, profile.cost.mean, profile.cost.sd, rng),
     feedback: { n: rated, sum: 2 * ups - rated, sumSquares: rated },
+    // The simulator has no battles: judge_win_rate stays untested in simulations.
+    judge: { n: 0, sum: 0, sumSquares: 0 },
   };
 }
