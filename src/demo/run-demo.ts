@@ -44,6 +44,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
 
     o.print(`${at()} eval: example suite with twins, through the real runner (simulated contenders)…`);
     const evals = await seedEvals(gw.store, config, gateSuites, o.signal);
+    o.print(`${at()} eval run ${evals.runId}: ${gw.url}/ui/evals/${evals.runId}`);
     for (const c of evals.contenders) o.print(`${at()}   ${scoreLine(c)}`);
     for (const g of evals.gates) o.print(`${at()} ${gateLine(g)}`);
     if (o.signal.aborted) return;

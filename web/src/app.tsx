@@ -1,7 +1,9 @@
 /** The dashboard shell: session gate, header, and the page for the current path. Pages load on first visit. */
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Header } from './components/header.js';
 import { Loading } from './components/status-views.js';
+import { Walkthrough, useWalkthrough } from './components/walkthrough.js';
+import { isDemo } from './components/walkthrough-mode.js';
 import { I18nProvider } from './i18n/i18n-context.js';
 import { LoginPage } from './pages/login/login-page.js';
 import { matchPath, navigate, usePath } from './router/router.js';
@@ -28,18 +30,40 @@ function Page({ path }: { path: string }) {
   return <RacesPage name={null} />;
 }
 
+/** A gateway without auth (loopback quick start, the demo) needs no key: sign in at once instead of asking. */
+function useSignInWithoutAuth(session: unknown, login: (key: string) => Promise<void>): boolean {
+  const [checking, setChecking] = useState(session === null);
+  useEffect(() => {
+    if (session !== null) return;
+    let live = true;
+    fetch('/admin/session')
+      .then((r) => (r.ok ? (r.json() as Promise<{ auth?: string }>) : null))
+      .then((b) => (b?.auth === 'none' ? login('none') : undefined))
+      .catch(() => undefined)
+      .finally(() => live && setChecking(false));
+    return () => {
+      live = false;
+    };
+  }, [session, login]);
+  return checking;
+}
+
 function Shell() {
-  const { session } = useSession();
+  const { session, login } = useSession();
   const path = usePath();
+  const [demo] = useState(isDemo);
+  const walkthrough = useWalkthrough();
+  const checkingAuth = useSignInWithoutAuth(session, login);
   useEffect(() => {
     if (session && (path === '/' || path === '/login')) navigate('/races', { replace: true });
   }, [session, path]);
-  if (session === undefined) return <Loading />;
+  if (session === undefined || (session === null && checkingAuth)) return <Loading />;
   if (session === null) return <LoginPage />;
   return (
     <div className="app">
-      <Header path={path} />
+      <Header path={path} {...(demo ? { onShowWalkthrough: walkthrough.show } : {})} />
       <main className="content">
+        {demo && walkthrough.open ? <Walkthrough path={path} onClose={walkthrough.hide} /> : null}
         <Suspense fallback={<Loading />}>
           <Page path={path} />
         </Suspense>

@@ -26,7 +26,8 @@ export function LanguageSwitch() {
   );
 }
 
-export function Header({ path }: { path: string }) {
+/** `onShowWalkthrough`: set in demo mode, where a "simulated" badge says so and reopens the walkthrough. */
+export function Header({ path, onShowWalkthrough }: { path: string; onShowWalkthrough?: () => void }) {
   const { t } = useI18n();
   const { session, logout } = useSession();
   return (
@@ -42,6 +43,11 @@ export function Header({ path }: { path: string }) {
         ))}
       </nav>
       <div className="topbar-right">
+        {onShowWalkthrough ? (
+          <button type="button" className="badge badge-simulated badge-button" onClick={onShowWalkthrough} data-testid="demo-badge" title={t('walkthrough.title')}>
+            {t('walkthrough.show')}
+          </button>
+        ) : null}
         {session?.info.team ? <span className="who muted small">{t('header.team', { team: session.info.team })}</span> : null}
         {session?.info.admin ? <span className="badge">{t('header.admin')}</span> : null}
         <LanguageSwitch />

@@ -220,6 +220,25 @@ export const en = {
   'arena.again': 'New round',
   'arena.unavailable': 'The arena API is not available on this gateway yet.',
   'arena.race': 'Race',
+
+  'walkthrough.title': 'Demo walkthrough',
+  'walkthrough.simulated': 'simulated',
+  'walkthrough.show': 'Demo: simulated · guide',
+  'walkthrough.story': 'Every model and user in this demo is simulated; the gateway, monitor, evals, gate and arena are real. The cheap small-model serves today; the in-house house-model scores highest on the public benchmark; the outside outside-model scores a little lower but holds up on fresh questions.',
+  'walkthrough.races': 'Races: the live race',
+  'walkthrough.races.split': 'The stacked areas are the traffic split: each challenger starts small and the canary ramps it up step by step while its guardrails hold.',
+  'walkthrough.races.markers': 'Each pin is a decision of the race monitor; hover it for the numbers: the rollback of house-model on its error rate, the promotion of outside-model on user feedback.',
+  'walkthrough.races.guardrails': 'The guardrail table compares each challenger with the champion on error rate and feedback, with always-valid confidence bounds, so watching continuously raises no false alarms.',
+  'walkthrough.races.decisions': 'The decision log keeps every action with its reason and statistics; nobody clicked anything here.',
+  'walkthrough.evals': 'Evals: the gaming gap',
+  'walkthrough.evals.gap': "house-model is near-perfect on the suite's published items and much worse on their twins (same problems, changed names, numbers or wording): a significant gaming gap.",
+  'walkthrough.evals.gate': 'The launch gate failed house-model on that gap and passed outside-model; both verdicts come from the real eval runner.',
+  'walkthrough.leaderboard': 'Leaderboard: the arena',
+  'walkthrough.leaderboard.ci': 'Simulated users voted in blind side-by-side matches; ratings are Bradley–Terry fits with bootstrap 95% intervals, so overlapping bars mean "not yet distinguishable".',
+  'walkthrough.spend': 'Spend: against the budget',
+  'walkthrough.spend.budget': "Every request is metered at its contender's price; the race has a daily budget, drawn as a line, after which traffic is downgraded to small-model.",
+  'walkthrough.requests': 'Requests: the evidence',
+  'walkthrough.requests.log': "Every simulated user request is one row of the request log, cut streams included; the monitor decides from these rows and the users' feedback.",
 } as const;
 
 export type MessageKey = keyof typeof en;

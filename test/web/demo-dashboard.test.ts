@@ -1,0 +1,72 @@
+/**
+ * In a real browser, on `saima demo --fast`: the dashboard opens on the demo race without a key, labelled
+ * simulated, with the walkthrough (English and Chinese); once the monitor has rolled back the in-house model and
+ * promoted the outside one, the race page shows both decisions (pins and audit rows), the eval run shows the
+ * in-house model's gaming gap, the leaderboard has rated the arena votes, and spend shows the budget. Screenshots
+ * of each page land in test-results/ (and docs/img/demo-*.png for the README when asked).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startDemo } from '../demo/demo-process.js';
+import { ensureWebBuild, launchBrowser, newPage, screenshot } from '../support/browser.js';
+
+test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a bilingual walkthrough', { timeout: 150_000 }, async (t) => {
+  ensureWebBuild();
+  const demo = await startDemo(t);
+  const runLine = await demo.waitForLine(/eval run (run_[0-9a-f]+):/, 30_000);
+  const runId = /eval run (run_[0-9a-f]+):/.exec(runLine)![1]!;
+  const browser = await launchBrowser(t);
+  const { page, errors } = await newPage(browser);
+
+  // No key asked: the demo gateway runs without auth on loopback, and the link printed by the demo opens its race.
+  await page.goto(`${demo.url}/ui/races/assistant?demo=1`);
+  await page.getByTestId('walkthrough').waitFor();
+  assert.match((await page.getByTestId('demo-badge').textContent()) ?? '', /simulated/);
+  assert.match((await page.getByTestId('walkthrough').textContent()) ?? '', /traffic split/);
+
+  await demo.waitForLine(/story complete/, 90_000);
+  // The page polls every 5 s: wait for both decisions to reach the table.
+  const rows = page.getByTestId('decision-row');
+  await rows.filter({ hasText: /rollback\s*house-model\s*guardrail broken: error_rate/ }).first().waitFor({ timeout: 20_000 });
+  await rows.filter({ hasText: /promote\s*outside-model\s*feedback significantly better/ }).first().waitFor({ timeout: 20_000 });
+  assert.equal((await page.getByTestId('race-champion').textContent())?.trim(), 'outside-model');
+  const pinsDrawn = Number(await page.getByTestId('weights-chart').getAttribute('data-decisions'));
+  assert.ok(pinsDrawn >= 3, `decision pins: ${pinsDrawn}`);
+  await page.evaluate('window.scrollTo(0, 0)');
+  await screenshot(page, 'demo-races', { docs: true });
+
+  // The walkthrough follows the header's language switch.
+  await page.getByTestId('lang-switch').selectOption('zh');
+  await page.getByTestId('walkthrough').filter({ hasText: '流量分配' }).waitFor();
+  await screenshot(page, 'demo-races-zh');
+  await page.getByTestId('lang-switch').selectOption('en');
+
+  await page.goto(`${demo.url}/ui/evals/${runId}`);
+  const gap = page.getByTestId('gap-house-model');
+  await gap.waitFor();
+  assert.match((await gap.getAttribute('class')) ?? '', /chip-bad/);
+  assert.match((await page.getByTestId('gap-outside-model').getAttribute('class')) ?? '', /chip-ok/);
+  assert.match((await page.getByTestId('walkthrough').textContent()) ?? '', /gaming gap/);
+  await screenshot(page, 'demo-evals', { docs: true });
+
+  await page.goto(`${demo.url}/ui/leaderboard`);
+  await page.getByTestId('lb-row-outside-model').waitFor();
+  await page.getByTestId('ratings-chart').waitFor();
+  await screenshot(page, 'demo-leaderboard');
+
+  await page.goto(`${demo.url}/ui/spend`);
+  await page.getByTestId('budget-assistant-daily').waitFor();
+  await screenshot(page, 'demo-spend');
+
+  // Dismissed, the walkthrough stays closed across pages until the badge brings it back.
+  await page.getByTestId('walkthrough-close').click();
+  await page.goto(`${demo.url}/ui/races/assistant`);
+  await page.getByTestId('weights-chart').waitFor();
+  assert.equal(await page.getByTestId('walkthrough').count(), 0);
+  await page.getByTestId('demo-badge').click();
+  await page.getByTestId('walkthrough').waitFor();
+
+  assert.deepEqual(errors, []);
+  assert.equal(await demo.stop(), 0);
+  assert.deepEqual(demo.egress(), []);
+});
