@@ -16,8 +16,8 @@ export {
 export type { ConfidenceSequenceOptions, SequentialResult } from './confidence-sequence.js';
 export { msprt, msprtTest, tauForHorizon } from './msprt.js';
 export type { MsprtOptions, MsprtResult } from './msprt.js';
-export { DEFAULT_SRM_THRESHOLD, srmTest } from './srm.js';
-export type { SrmOptions, SrmResult } from './srm.js';
+export { DEFAULT_SRM_CONCENTRATION, DEFAULT_SRM_THRESHOLD, sequentialSrmTest, srmTest } from './srm.js';
+export type { SequentialSrmOptions, SequentialSrmResult, SrmOptions, SrmResult } from './srm.js';
 export {
   applyAllocationFloor, betaPosterior, gaussianPosterior, probabilityBetaBeats, thompsonBetaAllocation,
   thompsonGaussianAllocation,

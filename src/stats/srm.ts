@@ -4,7 +4,7 @@
  * users piling up on one arm), and every comparison of that race is then biased. GrowthBook runs the same Pearson
  * χ² test (gbstats `utils.check_srm`, back-end `checkSrm`) and flags at p < 0.001 (`DEFAULT_SRM_THRESHOLD`).
  */
-import { chiSquareSf } from './gamma-function.js';
+import { chiSquareSf, logGamma } from './gamma-function.js';
 
 /** GrowthBook's `DEFAULT_SRM_THRESHOLD`. */
 export const DEFAULT_SRM_THRESHOLD = 0.001;
@@ -58,4 +58,70 @@ export function srmTest(
   const df = arms - 1;
   const pValue = chiSquareSf(chiSquare, df);
   return { chiSquare, df, pValue, flagged: pValue < (options.threshold ?? DEFAULT_SRM_THRESHOLD) };
+}
+
+/** Prior concentration of the Dirichlet alternative: Optimizely's `ssrm` default (Lindon & Malek). */
+export const DEFAULT_SRM_CONCENTRATION = 10_000;
+
+export interface SequentialSrmOptions {
+  /** Flag when the Bayes factor reaches 1/threshold. Default 0.001, as the χ² check. */
+  threshold?: number;
+  /** Dirichlet prior concentration around the configured shares (default 10 000). */
+  concentration?: number;
+  /** The Dirichlet parameters themselves, one per arm, instead of concentration × shares. */
+  dirichletAlpha?: ArrayLike<number>;
+}
+
+export interface SequentialSrmResult {
+  /** ln of the Bayes factor of "the split differs from the weights" against "it matches them". */
+  readonly logBayesFactor: number;
+  /** min(1, 1/BF): a p-value that stays valid however often it is looked at (Ville's inequality). */
+  readonly pValue: number;
+  readonly flagged: boolean;
+  /** Pearson χ² of the same counts, for display next to the decision (not used to decide). */
+  readonly chiSquare: number;
+  readonly df: number;
+}
+
+/**
+ * The always-valid sample-ratio check of Lindon & Malek, "Anytime-Valid Inference for Multinomial Count Data"
+ * (NeurIPS 2022), as in Optimizely's `ssrm`: under H0 the counts are multinomial with the configured shares p;
+ * under H1 the shares are Dirichlet(c·p). The Bayes factor of the cumulative counts x (n in all),
+ *
+ *   BF = Γ(c) / Γ(c + n) · Π Γ(c·pᵢ + xᵢ) / Γ(c·pᵢ) / Π pᵢ^xᵢ,
+ *
+ * is a nonnegative martingale with mean 1 under H0, so P(BF ever ≥ 1/α) ≤ α: the monitor may re-test the
+ * growing window at every tick without the false alarms a repeated χ² test accumulates (about 4 % of healthy
+ * day-long races alerted with χ² at p < 0.001 checked every minute; see docs/racing.md).
+ * Arms with weight ≤ 0 are left out, as in `srmTest`. Counts must come from one window of constant weights.
+ * Checked against `ssrm`'s published test values (test/stats/srm-sequential.test.ts).
+ */
+export function sequentialSrmTest(observed: ArrayLike<number>, weights: ArrayLike<number>, options: SequentialSrmOptions = {}): SequentialSrmResult {
+  if (observed.length !== weights.length) throw new RangeError('sequentialSrmTest: observed and weights differ in length');
+  const concentration = options.concentration ?? DEFAULT_SRM_CONCENTRATION;
+  const chi = srmTest(observed, weights);
+  let totalWeight = 0;
+  let n = 0;
+  let arms = 0;
+  for (let i = 0; i < observed.length; i++) {
+    if (weights[i]! > 0) {
+      totalWeight += weights[i]!;
+      n += observed[i]!;
+      arms++;
+    }
+  }
+  if (arms < 2 || n <= 0) return { logBayesFactor: 0, pValue: 1, flagged: false, chiSquare: chi.chiSquare, df: chi.df };
+  let alphaSum = 0;
+  for (let i = 0; i < observed.length; i++) if (weights[i]! > 0) alphaSum += options.dirichletAlpha ? options.dirichletAlpha[i]! : concentration * (weights[i]! / totalWeight);
+  let logBf = logGamma(alphaSum) - logGamma(alphaSum + n);
+  for (let i = 0; i < observed.length; i++) {
+    const w = weights[i]!;
+    if (w <= 0) continue;
+    const p = w / totalWeight;
+    const a = options.dirichletAlpha ? options.dirichletAlpha[i]! : concentration * p;
+    const x = observed[i]!;
+    logBf += logGamma(a + x) - logGamma(a) - (x > 0 ? x * Math.log(p) : 0);
+  }
+  const threshold = options.threshold ?? DEFAULT_SRM_THRESHOLD;
+  return { logBayesFactor: logBf, pValue: Math.min(1, Math.exp(-logBf)), flagged: logBf >= -Math.log(threshold), chiSquare: chi.chiSquare, df: chi.df };
 }

@@ -29,17 +29,18 @@ test('a sample-ratio mismatch is alerted once per window and blocks the ramp', (
   const race = raceWith({ type: 'canary', ramp: [10, 50] }, [{ contender: 'chal', weight: 10 }]);
   const s = state([{ contender: 'chal', weight: 10, since: 0 }]);
   const arms = [arm('champ', { requests: 9000 }), arm('chal', { requests: 1000 })];
-  // 9,300 / 700 units against 90 / 10 weights: χ² = 300²/9000 + 300²/1000 = 100, p ≈ 1.5e-23.
+  // 9,300 / 700 units against 90 / 10 weights: χ² = 300²/9000 + 300²/1000 = 100 (one-look p ≈ 1.5e-23); the
+  // always-valid test's Bayes factor is e^25.9, p = 1/BF ≈ 5.5e-12.
   const skewed = evidence({ 0: arms }, { units: { champ: 9300, chal: 700 }, since: 0 });
   const v = decide(input(race, s, skewed, 5 * MIN));
   assert.deepEqual(v.changes.map((c) => c.kind), ['srm-alert']);
-  assert.ok(v.assessment.srm!.flagged && v.assessment.srm!.pValue < 1e-20);
+  assert.ok(v.assessment.srm!.flagged && v.assessment.srm!.pValue < 1e-11 && v.assessment.srm!.logBayesFactor > 25);
   assert.ok(Math.abs(v.assessment.srm!.chiSquare - 100) < 1e-9);
   const memory = { ...emptyMemory(), srmAlertedSince: 0 };
   const again = decide(input(race, s, skewed, 6 * MIN, memory));
   assert.deepEqual(again.changes, []);
   assert.match(again.assessment.challengers[0]!.note, /sample-ratio check/);
-  // 8,950 / 1,050 is within chance (χ² = 2.78, p = 0.096): the ramp goes ahead.
+  // 8,950 / 1,050 is within chance (χ² = 2.78, one-look p = 0.096; BF 1.4): the ramp goes ahead.
   const fine = evidence({ 0: arms }, { units: { champ: 8950, chal: 1050 }, since: 0 });
   assert.deepEqual(decide(input(race, s, fine, 6 * MIN, memory)).changes.map((c) => c.kind), ['ramp']);
 });

@@ -1,14 +1,15 @@
 /**
  * Race-wide checks every automatic policy runs before it adds traffic anywhere:
- *  - sample-ratio mismatch: Pearson χ² of the assignment units since the last weight change against the routed
- *    weights, flagged at p < 0.001 (GrowthBook's threshold), with at least 8 units per arm. A flagged split means
- *    assignment or logging is broken, so comparisons are biased: ramps, promotions and re-weights wait; rollbacks
- *    still happen, because taking traffic away is always safe.
+ *  - sample-ratio mismatch: the always-valid multinomial test (Lindon & Malek; `sequentialSrmTest`) of the
+ *    assignment units since the last weight change against the routed weights, flagged when its Bayes factor
+ *    reaches 1000 (p ≤ 0.001, GrowthBook's threshold, but valid at every tick rather than at one look), with at
+ *    least 8 units per arm. A flagged split means assignment or logging is broken, so comparisons are biased:
+ *    ramps, promotions and re-weights wait; rollbacks still happen, because taking traffic away is always safe.
  *  - extra spend: Σ over challengers of (their cost − the champion's cost per request × their requests) since the
  *    champion took over, in CNY. Past `max_extra_spend` the race is frozen: no ramp, promotion or re-weight until
  *    someone unfreezes it; rollbacks still happen.
  */
-import { srmTest } from '../../stats/index.js';
+import { sequentialSrmTest } from '../../stats/index.js';
 import { spendWindowStart } from '../race-state.js';
 import type { PolicyChange, PolicyInput, RaceAssessment } from './types.js';
 
@@ -38,10 +39,10 @@ export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; chan
   const live = arms;
   const units = live.map((x) => a.units.get(x.contender) ?? 0);
   if (live.length < 2 || units.some((u) => u < MIN_SRM_UNITS)) return { srm: null, change: null };
-  const r = srmTest(units, live.map((x) => x.weight));
+  const r = sequentialSrmTest(units, live.map((x) => x.weight));
   const byArm: Record<string, number> = {};
   for (let i = 0; i < live.length; i++) byArm[live[i]!.contender] = units[i]!;
-  const srm = { since, pValue: r.pValue, chiSquare: r.chiSquare, flagged: r.flagged, units: byArm };
+  const srm = { since, pValue: r.pValue, logBayesFactor: r.logBayesFactor, chiSquare: r.chiSquare, flagged: r.flagged, units: byArm };
   if (!r.flagged || input.memory.srmAlertedSince === since) return { srm, change: null };
   const expected = live.map((x) => `${x.contender} ${x.weight}%`).join(' / ');
   return {
@@ -49,7 +50,7 @@ export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; chan
     change: {
       kind: 'srm-alert',
       since,
-      reason: `sample ratio mismatch: observed ${units.join(' / ')} units for weights ${expected} (χ² = ${r.chiSquare.toFixed(1)}, p = ${r.pValue.toPrecision(2)}); ramps and promotions wait`,
+      reason: `sample ratio mismatch: observed ${units.join(' / ')} units for weights ${expected} (Bayes factor ${Math.exp(r.logBayesFactor).toPrecision(2)}, always-valid p = ${r.pValue.toPrecision(2)}; χ² = ${r.chiSquare.toFixed(1)}); ramps and promotions wait`,
       details: { test: 'srm', ...srm, weights: Object.fromEntries(live.map((x) => [x.contender, x.weight])) },
     },
   };

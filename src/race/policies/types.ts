@@ -109,7 +109,8 @@ export interface RaceAssessment {
   readonly at: number;
   /** Why changes that add traffic are blocked (SRM, frozen), else null. */
   readonly blocked: string | null;
-  readonly srm: { since: number; pValue: number; chiSquare: number; flagged: boolean; units: Record<string, number> } | null;
+  /** `pValue` is the always-valid one (min(1, 1/BF)); χ² is shown beside it. */
+  readonly srm: { since: number; pValue: number; logBayesFactor: number; chiSquare: number; flagged: boolean; units: Record<string, number> } | null;
   readonly spend: { extra: number; cap: number; currency: 'CNY' } | null;
   readonly bandit: { shares: Record<string, number> } | null;
   readonly challengers: readonly ChallengerAssessment[];
