@@ -198,15 +198,7 @@ export class RequestsRepo {
     const lat = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
     const ttft = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
     const cost = sql<number>`cast(cost_nanos as double precision)`;
-    let q = this.#db
-      .selectFrom('requests')
-      .where('race', '=', race)
-      .where('ts', '>=', sinceMs)
-      .where('shadow', '=', 0)
-      .where('contender', 'is not', null);
-    if (opts.contenders) q = q.where(armIn(opts.contenders));
-    if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
-    const rows = await q
+    const rows = await this.#servedInWindow(race, sinceMs, opts)
       .groupBy(ARM)
       .select([
         ARM.as('contender'),
@@ -240,8 +232,8 @@ export class RequestsRepo {
     }));
   }
 
-  /** Rows and distinct users per arm of `race` in the window (served rows, any outcome; rescued rows under the assigned arm). */
-  async assignmentCounts(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<AssignmentCounts[]> {
+  /** Served (non-shadow) rows of `race` in [sinceMs, untilMs), of the named arms when given: the monitor's windows. */
+  #servedInWindow(race: string, sinceMs: number, opts: WindowOptions) {
     let q = this.#db
       .selectFrom('requests')
       .where('race', '=', race)
@@ -250,7 +242,12 @@ export class RequestsRepo {
       .where('contender', 'is not', null);
     if (opts.contenders) q = q.where(armIn(opts.contenders));
     if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
-    const rows = await q
+    return q;
+  }
+
+  /** Rows and distinct users per arm of `race` in the window (served rows, any outcome; rescued rows under the assigned arm). */
+  async assignmentCounts(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<AssignmentCounts[]> {
+    const rows = await this.#servedInWindow(race, sinceMs, opts)
       .groupBy(ARM)
       .select([
         ARM.as('contender'),
