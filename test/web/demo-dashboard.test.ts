@@ -30,10 +30,22 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   await rows.filter({ hasText: /rollback\s*house-model\s*guardrail broken: error_rate/ }).first().waitFor({ timeout: 20_000 });
   await rows.filter({ hasText: /promote\s*outside-model\s*feedback significantly better/ }).first().waitFor({ timeout: 20_000 });
   assert.equal((await page.getByTestId('race-champion').textContent())?.trim(), 'outside-model');
-  const pinsDrawn = Number(await page.getByTestId('weights-chart').getAttribute('data-decisions'));
+  // Reloaded, the race tabs show the new champion too; then hover the rollback pin to show its numbers.
+  await page.reload();
+  const chart = page.getByTestId('weights-chart');
+  await chart.waitFor();
+  assert.match((await page.getByTestId('race-tab-assistant').textContent()) ?? '', /outside-model/);
+  const pinsDrawn = Number(await chart.getAttribute('data-decisions'));
   assert.ok(pinsDrawn >= 3, `decision pins: ${pinsDrawn}`);
+  assert.equal(await chart.locator('svg path[fill="#dc2626"]').count(), 1, 'one red rollback pin');
+  const promotePins = chart.locator('svg path[fill="#16a34a"]');
+  assert.equal(await promotePins.count(), 1, 'one green promotion pin');
   await page.evaluate('window.scrollTo(0, 0)');
   await screenshot(page, 'demo-races', { docs: true });
+  const pin = (await promotePins.first().boundingBox())!;
+  await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
+  await page.locator('text=Reason: feedback significantly better').first().waitFor();
+  await screenshot(page, 'demo-races-promotion');
 
   // The walkthrough follows the header's language switch.
   await page.getByTestId('lang-switch').selectOption('zh');
@@ -67,6 +79,7 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   await page.getByTestId('walkthrough').waitFor();
 
   assert.deepEqual(errors, []);
+  for (const line of demo.lines) t.diagnostic(line);
   assert.equal(await demo.stop(), 0);
   assert.deepEqual(demo.egress(), []);
 });
