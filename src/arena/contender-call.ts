@@ -1,8 +1,9 @@
 /**
- * One non-streamed call to a contender on the arena's behalf (a blind match's answer, a judge's verdict), through
+ * One call to a contender on the arena's behalf (a blind match's answer, a judge's verdict), through
  * the same retry/fallback/breaker path as the gateway, metered into the request log like any other call so arena
  * spend shows in spend reports under the caller's team. The rows are marked `shadow`: they were not served to a
- * client, so the race monitor's guardrails (which read served traffic only) leave them out.
+ * client, so the race monitor's guardrails (which read served traffic only) leave them out. With `onText` the call
+ * is streamed and each answer piece is handed on as it arrives (a streamed arena match).
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, Contender } from '../config/types.js';
@@ -12,6 +13,7 @@ import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
 import type { Usage } from '../providers/spec.js';
 import { attemptPlan, AllContendersFailed, type AttemptDeps } from '../race/attempt.js';
 import type { RequestLogRow } from '../store/types.js';
+import { forwardAnswerText } from './answer-deltas.js';
 import { transcript } from './prompt-text.js';
 
 export interface ArenaCallDeps {
@@ -39,13 +41,17 @@ export interface CallMeta {
   params?: Record<string, unknown>;
   /** Admission done by the caller (see `admitAll`): settles the real spend. */
   settle?: Settle;
+  /** Stream the call and hand on each answer piece as it arrives. */
+  onText?: (text: string) => void;
+  /** Aborts the call (the client went away); the row then says `client_closed`. */
+  signal?: AbortSignal;
 }
 
 export type Settle = (usage: Usage, costNanos: number) => void;
 
-/** The body sent for a call: the params, the contender's model id, the messages, never streamed. */
-export function callBody(contender: Contender, messages: readonly ChatMessage[], params: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...params, model: contender.model, messages, stream: false };
+/** The body sent for a call: the params, the contender's model id, the messages, streamed only when asked. */
+export function callBody(contender: Contender, messages: readonly ChatMessage[], params: Record<string, unknown> = {}, stream = false): Record<string, unknown> {
+  return { ...params, model: contender.model, messages, stream };
 }
 
 /**
@@ -67,7 +73,8 @@ export type CallResult =
 export async function callContender(deps: ArenaCallDeps, name: string, messages: readonly ChatMessage[], meta: CallMeta): Promise<CallResult> {
   const contender = deps.config.contenders.get(name);
   if (!contender) throw new SaimaError('not_found', `No contender named '${name}'.`);
-  const body = callBody(contender, messages, meta.params);
+  const stream = meta.onText !== undefined;
+  const body = callBody(contender, messages, meta.params, stream);
   const settle = meta.settle ?? null;
   const t0 = performance.now();
   const ts = deps.now();
@@ -79,10 +86,20 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
   let finishReason: string | null = null;
   let ttftMs: number | null = null;
   try {
-    const ok = await attemptPlan([name], () => ({ contender, body, stream: false, clientWantsUsage: false, captureText: true, requestId: id }), deps.attemptDeps, AbortSignal.timeout(contender.timeouts.totalMs));
+    const deadline = AbortSignal.timeout(contender.timeouts.totalMs);
+    const signal = meta.signal ? AbortSignal.any([deadline, meta.signal]) : deadline;
+    const ok = await attemptPlan([name], () => ({ contender, body, stream, clientWantsUsage: false, captureText: true, requestId: id }), deps.attemptDeps, signal);
     attempts = ok.attempts;
     ttftMs = performance.now() - t0;
-    for (let r = await ok.rest.next(); !r.done; r = await ok.rest.next());
+    if (meta.onText) {
+      try {
+        await forwardAnswerText(ok.first, ok.rest, meta.onText);
+      } catch {
+        // A body that breaks off is reported by the adapter's outcome, read next.
+      }
+    } else {
+      for (let r = await ok.rest.next(); !r.done; r = await ok.rest.next());
+    }
     const outcome = await ok.reply.outcome;
     finishReason = outcome.finishReason;
     text = outcome.text ?? '';
@@ -94,6 +111,10 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
     const e = err instanceof SaimaError ? err : new SaimaError('internal_error', 'arena call failed');
     attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, attempts);
     failure = { code: e.code, message: e.message, status: e.status, cut: false };
+  }
+  if (meta.signal?.aborted) {
+    // The voter left: not the contender's failure (the monitor and reports read `client_closed` that way).
+    failure = { code: 'client_closed', message: 'client closed the connection before the end of the stream', status: failure?.status ?? 200, cut: false };
   }
   const cost = costNanos(usage, contender.price);
   settle?.(usage, cost);
@@ -108,7 +129,7 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
     userHash: null,
     parentId: meta.parentId,
     shadow: true,
-    stream: false,
+    stream,
     status: failure ? failure.status : 200,
     outcome: failure ? (failure.cut ? 'cut' : 'error') : 'ok',
     errorCode: failure?.code ?? null,

@@ -11,7 +11,7 @@ export { runJudge, type JudgeRunOptions, type JudgeRunSummary } from './judge-ru
 export { detectLanguage, normaliseLanguage } from './language.js';
 export { computeLeaderboard, type Leaderboard, type LeaderboardData, type LeaderboardOptions, type LeaderboardRow } from './leaderboard.js';
 export { leaderboardScope, queryLeaderboard, type LeaderboardQuery, type LeaderboardReport } from './leaderboard-query.js';
-export { castVote, createMatch, type MatchRequest, type MatchView, type VoteResult } from './match.js';
+export { castVote, createMatch, openMatch, storeMatch, type MatchRequest, type MatchView, type OpenedMatch, type VoteResult } from './match.js';
 export { choosePair, type PairingInput } from './pairing.js';
 export { PairingStatsCache, pairingStatsFrom, readPairingStats, type PairingStats } from './pairing-stats.js';
 export { parsePromptsFile, type ArenaPrompt } from './prompts-file.js';
@@ -23,3 +23,4 @@ export { markdownCounts, STYLE_FEATURES, styleCounts } from './style.js';
 export { parseVerdict, type Verdict } from './verdict.js';
 export { parseLeaderboardParams } from './leaderboard-params.js';
 export { LeaderboardCache } from './leaderboard-cache.js';
+export { startStreamedMatch, type MatchStreamEvent, type Side, type StreamedMatch } from './match-stream.js';

@@ -9,7 +9,8 @@ import { SaimaError } from '../gateway/errors.js';
 import type { ArenaMatchRecord, BattleWinner } from '../store/index.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
 import { buildBattle } from './battle.js';
-import { admitAll, callBody, callContender, type ChatMessage, type Settle, type SpendGuard } from './contender-call.js';
+import type { Race } from '../config/types.js';
+import { admitAll, callBody, callContender, type CallMeta, type ChatMessage, type Settle, type SpendGuard } from './contender-call.js';
 import { detectLanguage } from './language.js';
 import { choosePair } from './pairing.js';
 import type { PairingStats } from './pairing-stats.js';
@@ -44,12 +45,24 @@ export interface VoteResult {
   contender_b: string;
 }
 
-export async function createMatch(
+/** A match whose pair is chosen and whose calls are admitted (paid for in advance), not yet asked. */
+export interface OpenedMatch {
+  race: Race;
+  names: [string, string];
+  settles: Array<Settle | undefined>;
+  meta: CallMeta;
+}
+
+/**
+ * Chooses an informative pair among the race's arena contenders (A and B in random order) and admits both calls.
+ * Everything that can refuse a match happens here, before anything is asked or streamed.
+ */
+export async function openMatch(
   deps: ArenaDeps,
   stats: (race: string) => Promise<PairingStats>,
   req: MatchRequest,
   caller: Caller & { guard?: SpendGuard },
-): Promise<MatchView> {
+): Promise<OpenedMatch> {
   const race = deps.config.races.get(req.race);
   if (!race) throw new SaimaError('not_found', `No race named '${req.race}'.`, 'race');
   const names = arenaContenders(deps.config, race, deps.stateOf(race.name));
@@ -65,26 +78,27 @@ export async function createMatch(
     if (e instanceof SaimaError && e.code === 'budget_exceeded') throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
     throw e;
   }
-  const meta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params: req.params };
-  const settled = await Promise.allSettled(pair.map((c, i) => callContender(deps, c.name, req.messages, { ...meta, ...(settles[i] ? { settle: settles[i] } : {}) })));
-  // Any failure message could name a contender or quote an upstream: the voter gets a generic one.
-  for (const r of settled) {
-    if (r.status === 'rejected' || !r.value.ok) throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
-  }
-  const [x, y] = settled.map((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.text : ''));
+  const meta: CallMeta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params: req.params };
+  return { race, names: [first, second], settles, meta };
+}
+
+/** Stores the match (who wrote A and who wrote B stay here until the vote) under `id`. */
+export async function storeMatch(deps: ArenaDeps, opened: OpenedMatch, req: MatchRequest, caller: Caller, id: string, answers: [string, string]): Promise<void> {
+  const [x, y] = answers;
+  const capture = opened.race.capture;
   const prompt = transcript(req.messages);
   const match: ArenaMatchRecord = {
-    id: `match_${randomUUID()}`,
+    id,
     ts: deps.now(),
-    race: race.name,
-    contenderA: first,
-    contenderB: second,
+    race: opened.race.name,
+    contenderA: opened.names[0],
+    contenderB: opened.names[1],
     promptHash: promptHash(prompt),
-    prompt: race.capture ? prompt : null,
-    answerA: race.capture ? x! : null,
-    answerB: race.capture ? y! : null,
-    styleA: await styleCounts(x!),
-    styleB: await styleCounts(y!),
+    prompt: capture ? prompt : null,
+    answerA: capture ? x : null,
+    answerB: capture ? y : null,
+    styleA: await styleCounts(x),
+    styleB: await styleCounts(y),
     tags: req.tags,
     language: req.language ?? detectLanguage(prompt),
     team: caller.team,
@@ -93,7 +107,31 @@ export async function createMatch(
     battleId: null,
   };
   await deps.store.battles.createMatch(match);
-  return { id: match.id, object: 'arena.match', race: race.name, answers: [{ label: 'A', content: x! }, { label: 'B', content: y! }] };
+}
+
+export function newMatchId(): string {
+  return `match_${randomUUID()}`;
+}
+
+/** Asks both contenders, waits for both answers, stores the match and returns the anonymous view. */
+export async function createMatch(
+  deps: ArenaDeps,
+  stats: (race: string) => Promise<PairingStats>,
+  req: MatchRequest,
+  caller: Caller & { guard?: SpendGuard },
+): Promise<MatchView> {
+  const opened = await openMatch(deps, stats, req, caller);
+  const settled = await Promise.allSettled(
+    opened.names.map((name, i) => callContender(deps, name, req.messages, { ...opened.meta, ...(opened.settles[i] ? { settle: opened.settles[i] } : {}) })),
+  );
+  // Any failure message could name a contender or quote an upstream: the voter gets a generic one.
+  for (const r of settled) {
+    if (r.status === 'rejected' || !r.value.ok) throw new SaimaError('upstream_error', 'A contender could not answer, so no match was made; ask for another one.');
+  }
+  const [x, y] = settled.map((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.text : '')) as [string, string];
+  const id = newMatchId();
+  await storeMatch(deps, opened, req, caller, id, [x, y]);
+  return { id, object: 'arena.match', race: opened.race.name, answers: [{ label: 'A', content: x }, { label: 'B', content: y }] };
 }
 
 export async function castVote(deps: ArenaDeps, matchId: string, winner: BattleWinner, caller: Caller): Promise<VoteResult> {

@@ -1,16 +1,18 @@
 /**
- * The arena over HTTP. `POST /v1/arena/match` (scope `arena:vote`) returns two anonymous answers labelled A and B;
+ * The arena over HTTP. `POST /v1/arena/match` (scope `arena:vote`) returns two anonymous answers labelled A and B
+ * (with `"stream": true` or `Accept: text/event-stream`, as server-sent events while both are written);
  * `POST /v1/arena/vote` records the vote and only then names the contenders; `POST /v1/arena/battles` (admin or
  * `arena:vote`) records battles; `GET /v1/arena/leaderboard` (any key) is the Bradley–Terry leaderboard;
  * `GET /v1/arena/battles` lists battles (a non-admin key sees its team's). Leaderboards are cached 30 s per query
  * (cleared by battles recorded here). Nothing on the match path sets a contender, race-routing or upstream header,
  * and the body carries only the answers' text.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  castVote, createMatch, LeaderboardCache, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
-  normaliseLanguage, type ArenaDeps, type Caller, type LeaderboardReport, type SpendGuard,
+  castVote, createMatch, startStreamedMatch, LeaderboardCache, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
+  normaliseLanguage, type ArenaDeps, type Caller, type LeaderboardReport, type MatchStreamEvent, type SpendGuard,
+  type StreamedMatch,
 } from '../../arena/index.js';
 import { ZERO_USAGE } from '../../metering/usage.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
@@ -28,6 +30,7 @@ const MatchBodySchema = z
     temperature: z.number().min(0).max(2).optional(),
     top_p: z.number().min(0).max(1).optional(),
     max_tokens: z.number().int().min(1).optional(),
+    stream: z.boolean().optional(),
   })
   .strict()
   .refine((b) => (b.messages === undefined) !== (b.prompt === undefined), { message: "give either 'messages' or 'prompt'", path: ['messages'] });
@@ -42,6 +45,41 @@ function checked<T>(schema: z.ZodType<T>, body: unknown): T {
 
 function caller(req: FastifyRequest): Caller {
   return { team: req.principal.team, keyId: req.principal.keyId, admin: req.principal.scopes.has('admin') };
+}
+
+function wantsStream(req: FastifyRequest, body: { stream?: boolean | undefined }): boolean {
+  if (body.stream !== undefined) return body.stream;
+  return (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+function sseEvent(event: MatchStreamEvent | { type: 'error'; error: { code: string; message: string } }): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/**
+ * Streams a match that is already chosen and admitted. Only the request id header is set: nothing names a side.
+ * The voter leaving aborts both calls (their rows are still logged); the response ends after the last event.
+ */
+async function sendMatchStream(req: FastifyRequest, reply: FastifyReply, match: StreamedMatch): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-saima-request-id': req.id });
+  const ac = new AbortController();
+  const onClose = () => {
+    if (!raw.writableFinished) ac.abort();
+  };
+  raw.once('close', onClose);
+  const emit = (event: MatchStreamEvent) => {
+    if (!raw.destroyed) raw.write(sseEvent(event));
+  };
+  try {
+    await match.run(emit, ac.signal);
+  } catch (err) {
+    req.log.error({ err }, 'streamed arena match failed');
+    if (!raw.destroyed) raw.write(sseEvent({ type: 'error', error: { code: 'internal_error', message: 'The match could not be completed; ask for another one.' } }));
+  }
+  raw.off('close', onClose);
+  if (!raw.destroyed) raw.end();
 }
 
 function requireVoter(req: FastifyRequest): void {
@@ -78,12 +116,15 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
       return (usage, costNanos) => ctx.admission.settle(admitted, usage, costNanos, contender);
     };
     const params = Object.fromEntries(Object.entries({ temperature: body.temperature, top_p: body.top_p, max_tokens: body.max_tokens }).filter(([, v]) => v !== undefined));
-    const match = await createMatch(
-      deps,
-      (race) => pairing.get(deps, race),
-      { race: body.race, messages: body.messages ?? [{ role: 'user', content: body.prompt! }], tags: body.tags, language, params },
-      { ...caller(req), guard },
-    );
+    const matchReq = { race: body.race, messages: body.messages ?? [{ role: 'user', content: body.prompt! }], tags: body.tags, language, params };
+    const stats = (race: string) => pairing.get(deps, race);
+    if (wantsStream(req, body)) {
+      // Pairing and admission happen before the first byte, so a refusal is still an ordinary error answer.
+      const match = await startStreamedMatch(deps, stats, matchReq, { ...caller(req), guard });
+      await sendMatchStream(req, reply, match);
+      return reply;
+    }
+    const match = await createMatch(deps, stats, matchReq, { ...caller(req), guard });
     return reply.code(201).send(match);
   });
 
