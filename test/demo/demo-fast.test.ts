@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.js';
 import { startDemo } from './demo-process.js';
 
 interface Decision {
@@ -29,6 +30,13 @@ test('the no-egress preload refuses and records a connection beyond loopback', (
   assert.match(out, /no-egress: connection to 192\.0\.2\.1:80 refused/);
   const recorded = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; target: string });
   assert.deepEqual(recorded.map((r) => [r.kind, r.target]), [['connect', '192.0.2.1:80']]);
+});
+
+test('demo with a bad port: one clear line, non-zero exit, nothing started', async () => {
+  const r = await runCli(['demo', '--port', 'abc']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, "saima: --port must be a port number from 0 to 65535 (got 'abc')\n");
 });
 
 test('demo --fast: gate, rollback on error rate, promotion on feedback, under a minute, loopback only', { timeout: 120_000 }, async (t) => {

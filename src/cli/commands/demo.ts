@@ -12,11 +12,12 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('Guided offline demo: simulated models and users race through the real gateway (no key, no network)')
     .option('--fast', 'compress the story into under a minute (tests, a quick look)')
-    .option('-p, --port <port>', 'gateway port (default 8787; 0 picks a free one)', (v) => Number.parseInt(v, 10))
+    .option('-p, --port <port>', 'gateway port (default 8787; 0 picks a free one)')
     .option('--no-traffic', 'seed evals, gate and arena, but send no simulated user traffic')
     .option('--store <file>', 'SQLite file for the demo, emptied first', DEMO_STORE_FILE)
-    .action(async (o: { fast?: boolean; port?: number; traffic: boolean; store: string }) => {
-      if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)) throw new Error(`--port must be a port number (got '${String(o.port)}')`);
+    .action(async (o: { fast?: boolean; port?: string; traffic: boolean; store: string }) => {
+      const port = o.port === undefined ? undefined : Number(o.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new Error(`--port must be a port number from 0 to 65535 (got '${o.port}')`);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);
@@ -25,7 +26,7 @@ export function registerDemoCommand(program: Command): void {
         await runDemo({
           fast: o.fast === true,
           traffic: o.traffic,
-          ...(o.port !== undefined ? { port: o.port } : {}),
+          ...(port !== undefined ? { port } : {}),
           storeFile: o.store,
           signal: stop.signal,
           print: (line) => process.stdout.write(`${line}\n`),
