@@ -6,11 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { runOnQueue } from '../../cluster/eval-queue.js';
 import type { Config } from '../../config/types.js';
 import { createRun, type NewRunOptions } from '../../eval/create-run.js';
 import { EvalError } from '../../eval/eval-error.js';
 import { parseMoney } from '../../eval/money.js';
 import { renderProgress } from '../../eval/progress.js';
+import type { RunProgress } from '../../eval/runner.js';
 import { publicCopy } from '../../eval/publish.js';
 import { buildReport, type EvalReport } from '../../eval/report.js';
 import { renderReportMarkdown } from '../../eval/report-markdown.js';
@@ -27,6 +29,8 @@ import { withStore } from '../open-store.js';
 export const EXIT_STOPPED = 3;
 
 interface OutputOptions {
+  /** Only to print the matching resume command. */
+  queue?: boolean;
   json?: boolean;
   md?: boolean;
   out?: string;
@@ -40,41 +44,48 @@ function positiveInt(name: string, v: string): number {
   return n;
 }
 
-/** Executes a run with a live progress line on stderr and Ctrl-C stopping it cleanly (a second Ctrl-C exits). */
-export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean }): Promise<RunOutcome> {
-  const providers = new ProviderRegistry();
+/**
+ * `--queue` hands the calls to `saima worker` processes through Redis; they must all reach the same database, so
+ * a SQLite file (one machine's) is refused up front rather than failing in every worker.
+ */
+export function assertQueueable(config: Config): void {
+  if (!config.redis) throw new EvalError('--queue needs `redis:` in the config (and `saima worker` processes reading the same config)');
+  if (!/^postgres(ql)?:/.test(config.store)) throw new EvalError('--queue needs a PostgreSQL `store:` that every worker reaches (this config stores in SQLite)');
+}
+
+/**
+ * Executes a run with a live progress line on stderr and Ctrl-C stopping it cleanly (a second Ctrl-C exits).
+ * `queue`: the calls go to `saima worker` processes through Redis instead of this process; same line, same outcome.
+ */
+export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean; queue?: boolean }): Promise<RunOutcome> {
   const stop = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     if (++interrupts > 1) process.exit(130);
-    process.stderr.write(`\nsaima: stopping after the calls in flight; resume with: saima eval resume ${runId}\n`);
+    process.stderr.write(`\nsaima: stopping after the calls in flight; resume with: saima eval resume ${runId}${opts.queue ? ' --queue' : ''}\n`);
     stop.abort();
   };
   process.on('SIGINT', onSigint);
   const tty = process.stderr.isTTY === true;
   const show = opts.progress ?? tty;
   let lastPlain = 0;
+  const onProgress = show
+    ? (p: RunProgress) => {
+        if (tty) process.stderr.write(`\r${renderProgress(p)}\x1b[K`);
+        else if (p.finished || performance.now() - lastPlain > 1900) {
+          lastPlain = performance.now();
+          process.stderr.write(`${renderProgress(p)}\n`);
+        }
+      }
+    : undefined;
+  const providers = opts.queue ? null : new ProviderRegistry();
   try {
-    return await executeRun(runId, {
-      store,
-      config,
-      providers,
-      signal: stop.signal,
-      progressIntervalMs: tty ? 100 : 2000,
-      onProgress: show
-        ? (p) => {
-            if (tty) process.stderr.write(`\r${renderProgress(p)}\x1b[K`);
-            else if (p.finished || performance.now() - lastPlain > 1900) {
-              lastPlain = performance.now();
-              process.stderr.write(`${renderProgress(p)}\n`);
-            }
-          }
-        : undefined,
-    });
+    if (!providers) return await runOnQueue(runId, store, config, { signal: stop.signal, onProgress, pollMs: tty ? 200 : 500 });
+    return await executeRun(runId, { store, config, providers, signal: stop.signal, progressIntervalMs: tty ? 100 : 2000, onProgress });
   } finally {
     process.off('SIGINT', onSigint);
     if (show && tty) process.stderr.write('\n');
-    await providers.close();
+    await providers?.close();
   }
 }
 
@@ -89,7 +100,7 @@ function emit(report: EvalReport, o: OutputOptions): void {
 async function finish(store: Store, config: Config, outcome: RunOutcome, o: OutputOptions): Promise<void> {
   emit(buildReport(await loadRunResults(store, config, outcome.runId)), o);
   if (outcome.status === 'stopped') {
-    process.stderr.write(`saima: run ${outcome.runId} stopped: ${outcome.stopReason}; resume with: saima eval resume ${outcome.runId}\n`);
+    process.stderr.write(`saima: run ${outcome.runId} stopped: ${outcome.stopReason}; resume with: saima eval resume ${outcome.runId}${o.queue ? ' --queue' : ''}\n`);
     process.exitCode = EXIT_STOPPED;
   }
 }
@@ -119,8 +130,9 @@ export function registerEvalCommands(program: Command): void {
       .option('--seed <n>', 'twin seed (default: each suite\'s own)')
       .option('--fresh', 'share no cached result with earlier runs')
       .option('--progress', 'progress lines even when stderr is not a terminal')
-      .option('--no-progress', 'no progress line'),
-  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; progress?: boolean; config: string }) => {
+      .option('--no-progress', 'no progress line')
+      .option('--queue', 'let `saima worker` processes make the calls (needs redis: and a PostgreSQL store:)'),
+  ).action(async (suites: string, o: OutputOptions & { queue?: boolean; contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; progress?: boolean; config: string }) => {
     const opts: NewRunOptions = {
       suites: list(suites),
       contenders: list(o.contenders),
@@ -136,18 +148,29 @@ export function registerEvalCommands(program: Command): void {
     };
     if (opts.seed !== null && !Number.isInteger(opts.seed)) throw new EvalError(`--seed must be a whole number (got '${o.seed}')`);
     await withStore(o.config, async (store, config) => {
+      if (o.queue) assertQueueable(config);
       const run = await createRun(store, config, opts);
       const calls = run.spec.contenders.length * run.plan.variants.length * run.spec.samples;
-      process.stderr.write(`saima: run ${run.id}: ${run.plan.variants.length} variants × ${run.spec.contenders.length} contenders × ${run.spec.samples} samples = ${calls} calls (before cache); resume with: saima eval resume ${run.id}\n`);
+      process.stderr.write(`saima: run ${run.id}: ${run.plan.variants.length} variants × ${run.spec.contenders.length} contenders × ${run.spec.samples} samples = ${calls} calls (before cache)${o.queue ? ' on the queue' : ''}; resume with: saima eval resume ${run.id}${o.queue ? ' --queue' : ''}\n`);
       for (const w of run.plan.warnings.slice(0, 5)) process.stderr.write(`saima: warning: ${w}\n`);
       await finish(store, config, await runWithProgress(run.id, store, config, o), o);
     });
   });
 
-  output(evalCmd.command('resume').description('Continue a stopped or interrupted run; completed calls are not repeated').argument('<run>').option('--no-progress', 'no progress line').option('--progress', 'progress lines even when stderr is not a terminal'))
-    .action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean }) =>
-      withStore(o.config, async (store, config) => finish(store, config, await runWithProgress(runId, store, config, o), o)),
-    );
+  output(
+    evalCmd
+      .command('resume')
+      .description('Continue a stopped or interrupted run; completed calls are not repeated')
+      .argument('<run>')
+      .option('--no-progress', 'no progress line')
+      .option('--progress', 'progress lines even when stderr is not a terminal')
+      .option('--queue', 'let `saima worker` processes make the remaining calls (needs redis: and a PostgreSQL store:)'),
+  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean; queue?: boolean }) =>
+    withStore(o.config, async (store, config) => {
+      if (o.queue) assertQueueable(config);
+      await finish(store, config, await runWithProgress(runId, store, config, o), o);
+    }),
+  );
 
   output(evalCmd.command('report').description('Report of a run: terminal table, --json or --md').argument('<run>')).action(async (runId: string, o: OutputOptions & { config: string }) =>
     withStore(o.config, async (store, config) => emit(buildReport(await loadRunResults(store, config, runId)), o)),
