@@ -1,6 +1,6 @@
 /**
- * In a real browser: a blind arena round (prompt, two anonymous answers, a vote by keyboard, names revealed only
- * after it), then the leaderboard with the vote counted, ratings with CI whiskers, eval columns beside the
+ * In a real browser: a blind arena round (prompt, two anonymous answers streaming in — a partial answer is on
+ * screen before it ends and voting waits for both — a vote by keyboard, names revealed only after it), then the leaderboard with the vote counted, ratings with CI whiskers, eval columns beside the
  * ratings (the memoriser's gap flagged), serving cost per 1k requests, and the language filter.
  */
 import assert from 'node:assert/strict';
@@ -17,15 +17,16 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
   const gw = await startTestGateway(t, {
     auth: { mode: 'keys' },
     contenders: {
-      'house-model': mockContender('house-7b', { latency_ms: 20, default_answer: 'Open Settings, choose Security, then Reset password and follow the link we email you.' }),
-      'outside-model': mockContender('outside-v3', { latency_ms: 40, default_answer: 'Go to the login page and click "Forgot password".' }, { price: { input: 4, output: 12, currency: 'CNY' } }),
-      'small-model': mockContender('small-1b', { latency_ms: 5, default_answer: 'Reset it.' }),
+      // Slow writers (tokens_per_s), so an answer can be seen half-written.
+      'house-model': mockContender('house-7b', { latency_ms: 20, tokens_per_s: 8, default_answer: 'Open Settings, choose Security, then Reset password and follow the link we email you.' }),
+      'outside-model': mockContender('outside-v3', { latency_ms: 40, tokens_per_s: 8, default_answer: 'Go to the login page and click "Forgot password".' }, { price: { input: 4, output: 12, currency: 'CNY' } }),
+      'small-model': mockContender('small-1b', { latency_ms: 5, tokens_per_s: 8, default_answer: 'Reset it, then sign in again with the new password.' }),
     },
     races: { assistant: { champion: 'house-model', challengers: [{ contender: 'outside-model', weight: 30 }, { contender: 'small-model', weight: 20 }], capture: true } },
   });
   await seedBattles(gw.url, TEST_ADMIN_KEY);
   await seedEvalRun(gw.gw.store, gw.gw.ctx.config);
-  for (let i = 0; i < 30; i++) await gw.client.chat.completions.create({ model: 'assistant', user: `u${i}`, messages: [{ role: 'user', content: `How do I reset my password? (${i})` }] });
+  await Promise.all(Array.from({ length: 30 }, (_, i) => gw.client.chat.completions.create({ model: 'assistant', user: `u${i}`, messages: [{ role: 'user', content: `How do I reset my password? (${i})` }] })));
   await gw.gw.store.requestLog.flush();
 
   const browser = await launchBrowser(t);
@@ -36,9 +37,19 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
   await page.getByTestId('nav-arena').click();
   await page.getByTestId('arena-prompt').fill('How do I reset my password?');
   await page.getByTestId('arena-send').click();
+  // A side still being written already shows its first words, and no vote is offered yet.
+  const partial = await page.waitForFunction(
+    `(() => { for (const s of ['A', 'B']) { const el = document.querySelector('[data-testid="arena-side-' + s + '"][data-state="streaming"] pre'); const text = el ? el.textContent.replace('▍', '').trim() : ''; if (text.length > 0) return { side: s, text }; } return null; })()`,
+    undefined,
+    { polling: 20 },
+  );
+  const seen = (await partial.jsonValue()) as { side: 'A' | 'B'; text: string };
+  assert.equal(await page.getByTestId('arena-votes').count(), 0, 'no vote while an answer is being written');
   await page.getByTestId('arena-votes').waitFor();
   const answers = [await page.getByTestId('arena-answer-A').textContent(), await page.getByTestId('arena-answer-B').textContent()];
   assert.ok(answers.every((a) => a && a.length > 5), 'both answers arrived');
+  const full = answers[seen.side === 'A' ? 0 : 1]!;
+  assert.ok(full.startsWith(seen.text) && full.length > seen.text.length, `"${seen.text}" was a partial answer of "${full}"`);
   const body = (await page.textContent('main')) ?? '';
   assert.ok(!NAMES.some((n) => body.includes(n)), 'no contender is named before the vote');
   await screenshot(page, 'arena');

@@ -45,3 +45,14 @@ export interface VoteResult {
   contender_a: string;
   contender_b: string;
 }
+
+export type MatchSide = 'a' | 'b';
+
+/** One server-sent event of a streamed match (`POST /v1/arena/match` with `"stream": true`, src/arena/match-stream.ts). */
+export type MatchStreamEvent =
+  | { type: 'match.created'; id: string; object: 'arena.match'; race: string; sides: [MatchSide, MatchSide] }
+  | { type: 'answer.delta'; side: MatchSide; delta: string }
+  | { type: 'answer.done'; side: MatchSide; finish_reason: string | null }
+  | { type: 'answer.error'; side: MatchSide; error: { code: string; message: string } }
+  | { type: 'match.stored'; id: string }
+  | { type: 'error'; error: { code: string; message: string } };

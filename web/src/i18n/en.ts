@@ -220,6 +220,8 @@ export const en = {
   'arena.again': 'New round',
   'arena.unavailable': 'The arena API is not available on this gateway yet.',
   'arena.race': 'Race',
+  'arena.sideFailed': 'This answer broke off before it was finished. You can still vote on what you saw.',
+  'arena.streamBroken': 'The answers stopped arriving before the match was saved; start a new round.',
 
   'walkthrough.title': 'Demo walkthrough',
   'walkthrough.simulated': 'simulated',

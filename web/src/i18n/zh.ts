@@ -222,6 +222,8 @@ export const zh: Messages = {
   'arena.again': '再来一轮',
   'arena.unavailable': '本网关尚未提供竞技场接口。',
   'arena.race': '赛道',
+  'arena.sideFailed': '这个回答中途中断，未能写完。你仍可以就看到的内容投票。',
+  'arena.streamBroken': '回答在对局保存前中断了，请开始新的一轮。',
 
   'walkthrough.title': '演示导览',
   'walkthrough.simulated': '模拟',

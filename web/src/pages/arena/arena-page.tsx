@@ -1,20 +1,22 @@
 /**
- * Arena: a blind side-by-side. Type a prompt, two anonymous contenders of the race answer, vote A, B, tie or both
- * bad (buttons or keys 1–4), and only then are the names revealed.
+ * Arena: a blind side-by-side. Type a prompt, two anonymous contenders of the race answer (both streamed in as
+ * they are written), vote A, B, tie or both bad (buttons or keys 1–4) once both have ended, and only then are the
+ * names revealed.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { isUnknownRoute } from '../../api/api-error.js';
-import type { BattleWinner, MatchView, VoteResult } from '../../api/arena-types.js';
+import type { BattleWinner, VoteResult } from '../../api/arena-types.js';
 import { useApi } from '../../api/use-api.js';
 import type { List, ModelEntry } from '../../api/types.js';
 import { EmptyState, ErrorBanner } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { useClient } from '../../session/session-context.js';
 import { ArenaAnswer } from './arena-answer.js';
-import { castVote, requestMatch } from './arena-client.js';
+import { castVote, streamMatch } from './arena-client.js';
+import { applyMatchEvent, canVote, NEW_ROUND, type Round } from './match-round.js';
 import { voteForKey } from './vote-keys.js';
 
-type Phase = { kind: 'idle' } | { kind: 'asking' } | { kind: 'answered'; match: MatchView } | { kind: 'voted'; match: MatchView; result: VoteResult };
+type Phase = { kind: 'idle' } | { kind: 'answering'; round: Round } | { kind: 'voted'; round: Round; result: VoteResult };
 
 export function ArenaPage() {
   const { t } = useI18n();
@@ -27,26 +29,48 @@ export function ArenaPage() {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [error, setError] = useState<Error | null>(null);
   const [voting, setVoting] = useState(false);
+  const inFlight = useRef<AbortController | null>(null);
+  // Leaving the page ends the stream, which aborts both contenders' calls on the gateway.
+  useEffect(() => () => inFlight.current?.abort(), []);
 
   const ask = async (e?: FormEvent) => {
     e?.preventDefault();
-    if (!prompt.trim() || !race) return;
+    if (!prompt.trim() || !race || (phase.kind === 'answering' && !canVote(phase.round))) return;
+    inFlight.current?.abort();
+    const ac = new AbortController();
+    inFlight.current = ac;
     setError(null);
-    setPhase({ kind: 'asking' });
+    setPhase({ kind: 'answering', round: NEW_ROUND });
+    let stored = false;
     try {
-      setPhase({ kind: 'answered', match: await requestMatch(client, race, prompt.trim()) });
+      await streamMatch(
+        client,
+        race,
+        prompt.trim(),
+        (event) => {
+          if (event.type === 'match.stored') stored = true;
+          if (event.type === 'error') setError(new Error(event.error.message));
+          setPhase((p) => (p.kind === 'answering' ? { kind: 'answering', round: applyMatchEvent(p.round, event) } : p));
+        },
+        ac.signal,
+      );
+      if (!stored && !ac.signal.aborted) setError(new Error(t('arena.streamBroken')));
     } catch (err) {
+      if (ac.signal.aborted) return;
       setError(err as Error);
-      setPhase({ kind: 'idle' });
+      setPhase((p) => (p.kind === 'answering' && p.round.id === null ? { kind: 'idle' } : p));
     }
   };
 
+  const round = phase.kind === 'idle' ? null : phase.round;
+  const votable = phase.kind === 'answering' && canVote(phase.round);
+
   const vote = useCallback(
     async (winner: BattleWinner) => {
-      if (phase.kind !== 'answered' || voting) return;
+      if (phase.kind !== 'answering' || !canVote(phase.round) || voting || !phase.round.id) return;
       setVoting(true);
       try {
-        setPhase({ kind: 'voted', match: phase.match, result: await castVote(client, phase.match.id, winner) });
+        setPhase({ kind: 'voted', round: phase.round, result: await castVote(client, phase.round.id, winner) });
       } catch (err) {
         setError(err as Error);
       } finally {
@@ -57,7 +81,7 @@ export function ArenaPage() {
   );
 
   useEffect(() => {
-    if (phase.kind !== 'answered') return;
+    if (!votable) return;
     const onKey = (e: KeyboardEvent) => {
       const w = voteForKey(e);
       if (w) {
@@ -67,10 +91,9 @@ export function ArenaPage() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [phase, vote]);
+  }, [votable, vote]);
 
   if (isUnknownRoute(error)) return <EmptyState testId="arena-unavailable">{t('arena.unavailable')}</EmptyState>;
-  const match = phase.kind === 'answered' || phase.kind === 'voted' ? phase.match : null;
   const result = phase.kind === 'voted' ? phase.result : null;
   const buttons: Array<[BattleWinner, string, string]> = [
     ['a', '1', t('arena.voteA')],
@@ -105,19 +128,19 @@ export function ArenaPage() {
               data-testid="arena-prompt"
             />
           </label>
-          <button type="submit" className="btn btn-primary" disabled={phase.kind === 'asking' || !prompt.trim() || !race} data-testid="arena-send">
-            {phase.kind === 'asking' ? t('arena.sending') : t('arena.send')}
+          <button type="submit" className="btn btn-primary" disabled={(phase.kind === 'answering' && !votable) || !prompt.trim() || !race} data-testid="arena-send">
+            {phase.kind === 'answering' && !votable ? t('arena.sending') : t('arena.send')}
           </button>
         </div>
       </form>
       {error ? <ErrorBanner error={error} /> : null}
-      {phase.kind === 'asking' || match ? (
+      {round ? (
         <div className="arena">
-          <ArenaAnswer side="A" text={match?.answers[0].content ?? ''} name={result?.contender_a ?? null} winner={result?.winner === 'a'} pending={phase.kind === 'asking'} />
-          <ArenaAnswer side="B" text={match?.answers[1].content ?? ''} name={result?.contender_b ?? null} winner={result?.winner === 'b'} pending={phase.kind === 'asking'} />
+          <ArenaAnswer side="A" text={round.answers[0]} state={round.sides[0]} name={result?.contender_a ?? null} winner={result?.winner === 'a'} />
+          <ArenaAnswer side="B" text={round.answers[1]} state={round.sides[1]} name={result?.contender_b ?? null} winner={result?.winner === 'b'} />
         </div>
       ) : null}
-      {match && !result ? (
+      {votable ? (
         <div className="stack">
           <div className="arena-votes" data-testid="arena-votes">
             {buttons.map(([w, key, label]) => (
