@@ -146,10 +146,13 @@ test('a streamed match interleaves both anonymous answers, survives a cut side, 
   assert.equal((await post('/v1/arena/vote', { match_id: leftId, winner: 'a' })).status, 404);
 
   // Metering: six streamed calls, all rows of the voter's team and key, marked shadow, with the cut one as such.
+  await gw.store.requestLog.flush();
   const rows = db.prepare("select contender, team, key_id, shadow, stream, outcome, error_code, race from requests where id like 'arena_%' order by ts").all() as Array<Record<string, unknown>>;
   assert.equal(rows.length, 6);
   for (const r of rows) assert.deepEqual([r.team, r.key_id, r.shadow, r.stream, r.race], ['raters', keyId, 1, 1, 'assistant']);
   assert.deepEqual(rows.slice(0, 2).map((r) => r.outcome), ['ok', 'ok']);
+  const usage = db.prepare("select prompt_tokens, completion_tokens, usage_estimated, cost_nanos from requests where id like 'arena_%' order by ts limit 2").all() as Array<{ prompt_tokens: number; completion_tokens: number; usage_estimated: number; cost_nanos: number }>;
+  for (const u of usage) assert.ok(u.prompt_tokens === 10 && u.completion_tokens > 5 && u.usage_estimated === 0 && u.cost_nanos > 0, `the upstream's own usage is metered: ${JSON.stringify(u)}`);
   const cutRows = rows.slice(2, 4);
   assert.deepEqual(cutRows.map((r) => [r.contender, r.outcome]).sort(), [['acme-large', 'ok'], ['rival-chat', 'cut']]);
 
