@@ -2,7 +2,6 @@
  * buildApp(deps) → a Fastify instance with every route, the auth hook and the error handlers. No module state:
  * tests build as many gateways as they like, each with its own store, providers and metrics.
  */
-import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { GatewayCluster, readiness } from '../cluster/index.js';
 import type { Config } from '../config/types.js';
@@ -11,6 +10,7 @@ import { RaceBook } from '../race/race-book.js';
 import { RaceMonitor } from '../race/monitor.js';
 import { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
+import { timeOrderedId } from '../store/time-ordered-id.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef } from '../metering/budgets.js';
 import { periodStart } from '../metering/periods.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
@@ -65,7 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     // Per-request access lines cost CPU on the hot path; the request log already has one row per request.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
-    genReqId: () => `req_${randomUUID()}`,
+    // Time-ordered: the request log's primary key then grows at its right edge (see time-ordered-id.ts).
+    genReqId: () => timeOrderedId('req_'),
     return503OnClosing: true,
     // Router-level failures (a malformed URL such as /%ff) bypass the error handler: answer them in our shape too.
     frameworkErrors: (err, req, reply) => {

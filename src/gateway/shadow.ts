@@ -3,7 +3,7 @@
  * it is consumed in the background and logged with `shadow = true` and the served request as parent, so it can
  * be judged against the served answer later. It never delays or fails the served request.
  */
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../store/time-ordered-id.js';
 import { judgeShadowPair } from '../arena/shadow-judge.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
@@ -25,7 +25,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   const contender = ctx.config.contenders.get(name) ?? null;
   const facts: CallFacts = {
     ...parent,
-    id: `shadow-${randomUUID()}`,
+    id: timeOrderedId('shadow-'),
     ts: ctx.now(),
     contender,
     parentId: parent.id,
