@@ -20,6 +20,7 @@ import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { SaimaError, errorBody } from './errors.js';
+import { InFlight } from './in-flight.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     now,
     random,
     background,
+    inFlight: new InFlight(),
     admission: new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed')),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
@@ -122,7 +124,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   ctx.monitorStatus = (race) => monitor.status(race);
   if (config.monitor.enabled) monitor.start();
   // A replica that takes the lease over (its holder died) ticks at once instead of up to an interval later.
-  monitorLease?.onAcquired(() => void monitor.tick());
+  // It starts from the stored state: its policy memory is stale from while another replica held the lease.
+  monitorLease?.onAcquired(() => {
+    monitor.forget();
+    void monitor.tick();
+  });
   ctx.metrics.trackBudgets(() => (ledger instanceof BudgetLedger ? ledger.status() : ledger.lastSeen()));
   cluster?.trackMetrics(ctx.metrics.registry);
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;

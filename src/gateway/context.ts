@@ -7,6 +7,7 @@ import type { RaceBook } from '../race/race-book.js';
 import type { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
 import type { Admission } from './admission.js';
+import type { InFlight } from './in-flight.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface GatewayContext {
@@ -24,6 +25,8 @@ export interface GatewayContext {
   random: () => number;
   /** Shadow calls in flight, so shutdown can wait for them. */
   background: Set<Promise<unknown>>;
+  /** Chat calls in flight, so shutdown can wait for them, then cut them (see server.ts). */
+  inFlight: InFlight;
 }
 
 export function createAttemptDeps(config: Config, providers: ProviderRegistry, now: () => number, random: () => number): AttemptDeps {

@@ -1,7 +1,8 @@
 /**
  * Starts a gateway from a config: opens the store (migrations run there), makes sure an admin key exists when
- * auth is on, listens, and shuts down in order on close (stop accepting, drain requests and shadow calls,
- * flush the request log, close the store).
+ * auth is on, listens, and shuts down in order on close: stop accepting, let the calls in flight finish for up to
+ * a grace period, cut the streams still open (the shutdown error event, recorded as such), drain shadow calls and
+ * settles, then flush the request log and close the store. Nothing is appended to a closed request log.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/types.js';
@@ -11,6 +12,22 @@ import { buildApp, type AppDeps } from './app.js';
 import { hashKey } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { createKey } from './key-service.js';
+
+/** Long enough for most answers to finish, short of Kubernetes' default 30 s before it sends SIGKILL. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+/** After the cut: how long the cut calls get to record their rows (a commit, normally milliseconds). */
+const CUT_RECORD_MS = 5_000;
+/** How long connections that hold no call (a dashboard's live feed, a slow reader of a finished reply) may linger. */
+const LINGER_MS = 1_000;
+
+/** `SAIMA_SHUTDOWN_GRACE_MS` overrides the grace period (e.g. to match a container's stop timeout). */
+export function shutdownGraceMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.SAIMA_SHUTDOWN_GRACE_MS;
+  if (raw === undefined || raw === '') return DEFAULT_SHUTDOWN_GRACE_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`SAIMA_SHUTDOWN_GRACE_MS must be a whole number of milliseconds ≥ 0 (got '${raw}')`);
+  return ms;
+}
 
 export interface RunningGateway {
   app: FastifyInstance;
@@ -37,8 +54,9 @@ export async function ensureAdminKey(store: Store, env: NodeJS.ProcessEnv, now: 
 
 export async function startGateway(
   config: Config,
-  opts: { env?: NodeJS.ProcessEnv; port?: number; host?: string } & Partial<Omit<AppDeps, 'config' | 'store' | 'providers'>> = {},
+  opts: { env?: NodeJS.ProcessEnv; port?: number; host?: string; shutdownGraceMs?: number } & Partial<Omit<AppDeps, 'config' | 'store' | 'providers'>> = {},
 ): Promise<RunningGateway> {
+  const graceMs = opts.shutdownGraceMs ?? shutdownGraceMs(opts.env ?? process.env);
   // The gateway holds each response's end until its row commits: checkpoints must not stall that commit.
   const store = await openStore(config.store, { backgroundCheckpoint: true });
   const providers = new ProviderRegistry(opts.random ? { random: opts.random } : {});
@@ -60,7 +78,17 @@ export async function startGateway(
       generatedAdminKey,
       close() {
         closing ??= (async () => {
-          await app.close();
+          // Stops accepting at once (requests on open keep-alive connections get 503); resolves once every
+          // connection has ended and the onClose hooks (monitor, shadow calls, settles, Redis) have run.
+          const closed = app.close();
+          if (!(await ctx.inFlight.whenIdle(graceMs))) {
+            ctx.inFlight.cut();
+            await ctx.inFlight.whenIdle(CUT_RECORD_MS);
+          }
+          // Every call has its row by now; what still holds a connection holds no call.
+          const linger = setTimeout(() => app.server.closeAllConnections(), LINGER_MS);
+          await closed;
+          clearTimeout(linger);
           await providers.close();
           await store.close();
         })();

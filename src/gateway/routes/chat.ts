@@ -13,6 +13,7 @@ import { startShadow } from '../shadow.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
+import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { pumpStream } from '../stream-writer.js';
@@ -70,6 +71,8 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       if (!reply.raw.writableFinished) ac.abort();
     };
     reply.raw.once('close', onClose);
+    // Counted until the row is committed, so a shutdown closes the store only after it (see in-flight.ts).
+    const leave = ctx.inFlight.enter(ac);
     const makeCall = (contender: Contender): UpstreamCall => ({
       contender,
       body: { ...body, model: contender.model },
@@ -115,6 +118,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
       facts.latencyMs = performance.now() - t0;
       await commit(ctx, facts, admitted);
+      leave();
       reply.header('x-saima-contender', '');
       throw e;
     }
@@ -132,6 +136,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
       const outcome = await success.reply.outcome;
       await finish(ctx, facts, outcome, body, t0, admitted);
+      leave();
       reply.raw.off('close', onClose);
       return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     }
@@ -152,13 +157,19 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     } catch {
       // The adapter turns upstream failures into an error event and outcome; this is the client going away.
     }
-    const outcome = await success.reply.outcome;
+    let outcome = await success.reply.outcome;
+    // Cut by the shutdown before its last word: the client is told, and the row says it was us, not the upstream.
+    if (InFlight.wasCut(ac.signal) && tail === null && !raw.destroyed) {
+      outcome = shutdownOutcome(outcome);
+      tail = shutdownCutEvent();
+    }
     if (raw.destroyed && outcome.ok) {
       facts.outcome = 'error';
       facts.errorCode = 'client_closed';
       facts.errorMessage = 'client closed the connection before the end of the stream';
     }
     await finish(ctx, facts, outcome, body, t0, admitted);
+    leave();
     raw.off('close', onClose);
     if (!raw.destroyed) raw.end(tail ?? undefined);
   });
