@@ -75,12 +75,25 @@ export class RaceMonitor {
     return this.#running;
   }
 
+  /**
+   * Drops what the policies remember between ticks (last re-weight, SRM alert, logged holds), so the next tick
+   * rebuilds it from the decision log. Clustered, a replica calls it whenever it (re)gains the monitor lease:
+   * while another replica held it, that replica's decisions made this one's memory stale.
+   */
+  forget(): void {
+    this.#memory.clear();
+  }
+
   status(race: string): MonitorStatus | null {
     return this.#status.get(race) ?? null;
   }
 
   async #tickAll(): Promise<void> {
-    if (this.#deps.isLeader && !this.#deps.isLeader()) return;
+    if (this.#deps.isLeader && !this.#deps.isLeader()) {
+      // A follower's memory goes stale as the leader decides; should it lead again, it starts from the log.
+      this.#memory.clear();
+      return;
+    }
     try {
       await this.#deps.raceStates.refresh();
     } catch (err) {
