@@ -3,6 +3,11 @@
  * forwarded as events labelled only by side, and the match is stored once both sides have ended. The events carry
  * no contender name, model id, usage or upstream error text: a side's failure is reported by a generic error so the
  * other side goes on. If the voter leaves, both calls are aborted, their rows still logged, and no match is stored.
+ *
+ * A side that broke off part-way is stored with what it wrote: the voter judges what they saw. A side that failed
+ * before writing anything (an outage, a refusal) leaves nothing to judge, and a vote against it would rate uptime on
+ * a quality leaderboard, so that match is discarded (`match.discarded`) — as Chatbot Arena drops battles in which a
+ * model errored. Both calls' rows and spend are logged either way.
  */
 import { SaimaError } from '../gateway/errors.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
@@ -17,7 +22,8 @@ export type MatchStreamEvent =
   | { type: 'answer.delta'; side: Side; delta: string }
   | { type: 'answer.done'; side: Side; finish_reason: string | null }
   | { type: 'answer.error'; side: Side; error: { code: 'upstream_error'; message: string } }
-  | { type: 'match.stored'; id: string };
+  | { type: 'match.stored'; id: string }
+  | { type: 'match.discarded'; id: string; reason: string };
 
 export interface StreamedMatch {
   id: string;
@@ -42,6 +48,7 @@ export async function startStreamedMatch(
     async run(emit, signal) {
       emit({ type: 'match.created', id, object: 'arena.match', race: opened.race.name, sides: SIDES });
       const answers: [string, string] = ['', ''];
+      const failed: [boolean, boolean] = [false, false];
       await Promise.all(
         opened.names.map(async (name, i) => {
           const side = SIDES[i]!;
@@ -58,11 +65,16 @@ export async function startStreamedMatch(
             if (!(e instanceof SaimaError)) throw e;
             done = { type: 'answer.error', side, error: { code: 'upstream_error', message: SIDE_FAILED } };
           }
+          failed[i] = done.type === 'answer.error';
           if (!signal.aborted) emit(done);
         }),
       );
       if (signal.aborted) return;
-      // The voter saw both sides end, a failed one included: the vote judges what they saw.
+      if (failed.some((f, i) => f && answers[i] === '')) {
+        emit({ type: 'match.discarded', id, reason: 'One side could not answer at all; there is nothing to compare.' });
+        return;
+      }
+      // The voter saw both sides end, a part-written one included: the vote judges what they saw.
       await storeMatch(deps, opened, req, caller, id, answers);
       emit({ type: 'match.stored', id });
     },

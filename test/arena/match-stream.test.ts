@@ -167,3 +167,32 @@ test('a streamed match interleaves both anonymous answers, survives a cut side, 
   assert.equal(denied.status, 403);
   assert.equal(((await denied.json()) as { error: { code: string } }).error.code, 'permission_denied');
 });
+
+test('a side that fails before writing anything discards the match: nothing to compare, no vote, spend still logged', async (t) => {
+  const acme = await startFakeOpenAI({ answer: ACME, model: 'acme-large-v9-secret', eventDelayMs: 5 });
+  const rival = await startFakeOpenAI({ answer: RIVAL, model: 'rival-model-2049', eventDelayMs: 5 });
+  t.after(() => Promise.all([acme.close(), rival.close()]));
+  const upstream = (url: string, model: string) => ({ provider: 'openai', base_url: url, api_key: 'sk-test', model, price: { input: 1, output: 1 }, retry: { max_retries: 0 } });
+  const { url, dbFile, gw } = await startTestGateway(t, {
+    contenders: { 'acme-large': upstream(acme.url, 'acme-large-v9-secret'), 'rival-chat': upstream(rival.url, 'rival-model-2049') },
+    races: { assistant: { champion: 'acme-large', challengers: [{ contender: 'rival-chat', weight: 50 }], capture: true } },
+  });
+  rival.setFaults([{ kind: 'status', status: 503, message: 'overloaded' }]);
+  const res = await fetch(`${url}/v1/arena/match`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ race: 'assistant', prompt: 'Tell me about Paris.', stream: true }) });
+  assert.equal(res.status, 200);
+  const { text, events } = await readEvents(res);
+  assertAnonymous(res, text);
+  const failed = events.filter((e) => e.type === 'answer.error');
+  assert.equal(failed.length, 1);
+  assert.equal(answerOf(events, failed[0]!.side!), '', 'the failed side wrote nothing');
+  const last = events.at(-1)!;
+  assert.equal(last.type, 'match.discarded');
+  assert.ok(!events.some((e) => e.type === 'match.stored'));
+  assert.equal((await fetch(`${url}/v1/arena/vote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match_id: last.id, winner: 'a' }) })).status, 404);
+  await gw.store.requestLog.flush();
+  const db = new Database(dbFile, { readonly: true });
+  t.after(() => db.close());
+  assert.deepEqual(db.prepare('select count(*) as n from arena_matches').get(), { n: 0 });
+  const rows = db.prepare("select contender, outcome from requests where id like 'arena_%' order by contender").all();
+  assert.deepEqual(rows, [{ contender: 'acme-large', outcome: 'ok' }, { contender: 'rival-chat', outcome: 'error' }]);
+});

@@ -55,4 +55,5 @@ export type MatchStreamEvent =
   | { type: 'answer.done'; side: MatchSide; finish_reason: string | null }
   | { type: 'answer.error'; side: MatchSide; error: { code: string; message: string } }
   | { type: 'match.stored'; id: string }
+  | { type: 'match.discarded'; id: string; reason: string }
   | { type: 'error'; error: { code: string; message: string } };

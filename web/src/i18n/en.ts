@@ -221,6 +221,7 @@ export const en = {
   'arena.unavailable': 'The arena API is not available on this gateway yet.',
   'arena.race': 'Race',
   'arena.sideFailed': 'This answer broke off before it was finished. You can still vote on what you saw.',
+  'arena.discarded': 'One side could not answer at all, so there is nothing to compare and this round is not counted. Ask again.',
   'arena.streamBroken': 'The answers stopped arriving before the match was saved; start a new round.',
 
   'walkthrough.title': 'Demo walkthrough',

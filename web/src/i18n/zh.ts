@@ -223,6 +223,7 @@ export const zh: Messages = {
   'arena.unavailable': '本网关尚未提供竞技场接口。',
   'arena.race': '赛道',
   'arena.sideFailed': '这个回答中途中断，未能写完。你仍可以就看到的内容投票。',
+  'arena.discarded': '有一方完全没能给出回答，没有可比较的内容，本轮不计入。请重新提问。',
   'arena.streamBroken': '回答在对局保存前中断了，请开始新的一轮。',
 
   'walkthrough.title': '演示导览',

@@ -35,13 +35,14 @@ export function ArenaPage() {
 
   const ask = async (e?: FormEvent) => {
     e?.preventDefault();
-    if (!prompt.trim() || !race || (phase.kind === 'answering' && !canVote(phase.round))) return;
+    if (!prompt.trim() || !race || (phase.kind === 'answering' && !canVote(phase.round) && !phase.round.discarded)) return;
     inFlight.current?.abort();
     const ac = new AbortController();
     inFlight.current = ac;
     setError(null);
     setPhase({ kind: 'answering', round: NEW_ROUND });
     let stored = false;
+    let discarded = false;
     try {
       await streamMatch(
         client,
@@ -49,12 +50,16 @@ export function ArenaPage() {
         prompt.trim(),
         (event) => {
           if (event.type === 'match.stored') stored = true;
+          if (event.type === 'match.discarded') {
+            discarded = true;
+            setError(new Error(t('arena.discarded')));
+          }
           if (event.type === 'error') setError(new Error(event.error.message));
           setPhase((p) => (p.kind === 'answering' ? { kind: 'answering', round: applyMatchEvent(p.round, event) } : p));
         },
         ac.signal,
       );
-      if (!stored && !ac.signal.aborted) setError(new Error(t('arena.streamBroken')));
+      if (!stored && !discarded && !ac.signal.aborted) setError(new Error(t('arena.streamBroken')));
     } catch (err) {
       if (ac.signal.aborted) return;
       setError(err as Error);
@@ -128,7 +133,7 @@ export function ArenaPage() {
               data-testid="arena-prompt"
             />
           </label>
-          <button type="submit" className="btn btn-primary" disabled={(phase.kind === 'answering' && !votable) || !prompt.trim() || !race} data-testid="arena-send">
+          <button type="submit" className="btn btn-primary" disabled={(phase.kind === 'answering' && !votable && !phase.round.discarded) || !prompt.trim() || !race} data-testid="arena-send">
             {phase.kind === 'answering' && !votable ? t('arena.sending') : t('arena.send')}
           </button>
         </div>

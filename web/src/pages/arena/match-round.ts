@@ -9,9 +9,11 @@ export interface Round {
   sides: [SideState, SideState];
   /** The server stored the match: the vote may be cast. */
   stored: boolean;
+  /** The server discarded it (a side answered nothing): no vote, ask again. */
+  discarded: boolean;
 }
 
-export const NEW_ROUND: Round = { id: null, answers: ['', ''], sides: ['streaming', 'streaming'], stored: false };
+export const NEW_ROUND: Round = { id: null, answers: ['', ''], sides: ['streaming', 'streaming'], stored: false, discarded: false };
 
 export function applyMatchEvent(round: Round, e: MatchStreamEvent): Round {
   switch (e.type) {
@@ -26,6 +28,8 @@ export function applyMatchEvent(round: Round, e: MatchStreamEvent): Round {
     }
     case 'match.stored':
       return { ...round, id: e.id, stored: true };
+    case 'match.discarded':
+      return { ...round, discarded: true };
     case 'error':
       return round;
   }
