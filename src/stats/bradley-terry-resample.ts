@@ -8,20 +8,7 @@
 /** A uniform generator on [0, 1). */
 export type Uniform = () => number;
 
-/**
- * mulberry32 (Tommy Ettinger, public domain): 32-bit state, period 2³², ample for bootstrap rounds. Kept private to
- * the arena statistics so this file has no dependency; a shared seeded generator can replace it later.
- */
-export function mulberry32(seed: number): Uniform {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from './mulberry32.js';
 
 /**
  * One Binomial(n, p) variate: inversion when n·min(p, 1−p) < 10, otherwise Hörmann's BTRD

@@ -1,8 +1,9 @@
 /**
  * The random source of generated twins. Each twin draws from its own stream, seeded by a hash of (suite seed,
  * item id, kind, index), so a twin does not change when items are added, removed or reordered, and the same seed
- * always gives the same twins. Owned here rather than shared so twins stay identical across Saima versions.
+ * always gives the same twins. The stream is the shared mulberry32, whose output must never change for that reason.
  */
+import { mulberry32 } from '../../stats/mulberry32.js';
 
 /** FNV-1a, 32-bit (Fowler–Noll–Vo): a stable, well-mixed hash of the seed string. */
 function fnv1a(text: string): number {
@@ -12,18 +13,6 @@ function fnv1a(text: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** mulberry32 (Tommy Ettinger, public domain): uniform on [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface TwinRandom {

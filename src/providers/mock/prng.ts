@@ -1,11 +1,2 @@
-/** mulberry32 (Tommy Ettinger, public domain): a small, fast 32-bit PRNG, good enough for a simulator. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The mock's seeded stream: the shared mulberry32 (see src/stats/mulberry32.ts). */
+export { mulberry32 } from '../../stats/mulberry32.js';
