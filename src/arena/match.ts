@@ -107,6 +107,24 @@ export async function storeMatch(deps: ArenaDeps, opened: OpenedMatch, req: Matc
     battleId: null,
   };
   await deps.store.battles.createMatch(match);
+  await purgeExpiredMatches(deps);
+}
+
+/**
+ * How long a blind match takes its vote. A voter decides within minutes; a match left unvoted holds both answers and
+ * the secret pairing, so it must not live forever: past this age it takes no vote and is deleted.
+ */
+export const MATCH_VOTE_WINDOW_MS = 24 * 3_600_000;
+/** Expired matches are deleted at most this often per store, on the path that creates matches. */
+const PURGE_EVERY_MS = 10 * 60_000;
+const lastPurge = new WeakMap<object, number>();
+
+async function purgeExpiredMatches(deps: ArenaDeps): Promise<void> {
+  const now = deps.now();
+  const last = lastPurge.get(deps.store.battles);
+  if (last !== undefined && now - last < PURGE_EVERY_MS) return;
+  lastPurge.set(deps.store.battles, now);
+  await deps.store.battles.purgeMatches(now - MATCH_VOTE_WINDOW_MS);
 }
 
 export function newMatchId(): string {
@@ -138,6 +156,9 @@ export async function castVote(deps: ArenaDeps, matchId: string, winner: BattleW
   const match = await deps.store.battles.getMatch(matchId);
   // Another team's match answers exactly like a missing one.
   if (!match || (!caller.admin && match.team !== caller.team)) throw new SaimaError('not_found', `No match with id '${matchId}'.`, 'match_id');
+  if (match.votedAt === null && deps.now() - match.ts > MATCH_VOTE_WINDOW_MS) {
+    throw new SaimaError('not_found', `Match '${matchId}' has expired: a match takes its vote within 24 hours.`, 'match_id');
+  }
   const battle = await buildBattle({
     ts: deps.now(),
     race: match.race,

@@ -268,6 +268,12 @@ export class BattlesRepo {
     await this.#db.insertInto('arena_matches').values(toMatchRecord(m)).execute();
   }
 
+  /** Deletes matches created before `before` (voted ones too: their battle keeps what they held). Returns how many. */
+  async purgeMatches(before: number): Promise<number> {
+    const r = await this.#db.deleteFrom('arena_matches').where('ts', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async getMatch(id: string): Promise<ArenaMatchRecord | null> {
     const r = await this.#db.selectFrom('arena_matches').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? fromMatchRecord(r) : null;
