@@ -1,6 +1,6 @@
 /**
- * The sums the race monitor tests on, computed in SQL on both dialects: client-abandoned rows leave the error rate,
- * cuts count as errors, truncations are counted apart, log moments of latency and TTFT match JS, squared costs do
+ * The sums the race monitor tests on, computed in SQL on both dialects: client-abandoned rows and shutdown cuts leave
+ * the error rate, a request a fallback rescued is its assigned arm's failure, cuts count as errors, truncations are counted apart, log moments of latency and TTFT match JS, squared costs do
  * not overflow, feedback moments, and distinct users for the sample-ratio check.
  */
 import assert from 'node:assert/strict';
@@ -24,6 +24,9 @@ function rows(): RequestLogRow[] {
   out.push(requestRow({ id: 'a-gone', ts: T0 + 6, contender: 'champ', userHash: null, outcome: 'error', errorCode: 'client_closed', latencyMs: 50, costNanos: 1_000_000_000, currency: 'CNY' }));
   out.push(requestRow({ id: 'b-ok', ts: T0 + 1, contender: 'chal', latencyMs: 0.5, ttftMs: 0.2, finishReason: 'length', costNanos: 7, currency: 'CNY' }));
   out.push(requestRow({ id: 'b-cut', ts: T0 + 2, contender: 'chal', outcome: 'cut', errorCode: 'upstream_stream_cut', latencyMs: 900, costNanos: 3, currency: 'CNY' }));
+  // Cut by the gateway's own shutdown: nothing about the contender. Rescued by the champion: the challenger's failure.
+  out.push(requestRow({ id: 'b-shutdown', ts: T0 + 4, contender: 'chal', outcome: 'cut', errorCode: 'server_shutting_down', latencyMs: 300, costNanos: 0, currency: 'CNY' }));
+  out.push(requestRow({ id: 'b-rescued', ts: T0 + 7, contender: 'champ', fallbackFrom: 'chal', latencyMs: 700, costNanos: 0, currency: 'CNY' }));
   out.push(requestRow({ id: 'b-shadow', ts: T0 + 3, contender: 'chal', shadow: true, parentId: 'a0', outcome: 'error' }));
   out.push(requestRow({ id: 'late', ts: T0 + 100, contender: 'chal' }));
   return out;
@@ -47,16 +50,16 @@ for (const dialect of testDialects()) {
     assert.deepEqual(champ!.cost, { n: 6, sum: 21e9, sumSquares: 1.01e20 });
     assert.equal(champ!.currency, 'CNY');
 
-    assert.deepEqual([chal!.requests, chal!.errors, chal!.cuts, chal!.truncations], [2, 1, 1, 1]);
+    assert.deepEqual([chal!.requests, chal!.errors, chal!.cuts, chal!.truncations], [3, 2, 1, 1]);
     // Sub-millisecond latency counts as 1 ms: ln 1 = 0.
     assert.deepEqual(chal!.logLatency, { n: 1, sum: 0, sumSquares: 0 });
-    assert.deepEqual(chal!.cost, { n: 2, sum: 10, sumSquares: 58 });
-    assert.equal((await store.requests.metricMoments('assistant', T0)).find((m) => m.contender === 'chal')!.requests, 3);
+    assert.deepEqual(chal!.cost, { n: 4, sum: 10, sumSquares: 58 });
+    assert.equal((await store.requests.metricMoments('assistant', T0)).find((m) => m.contender === 'chal')!.requests, 4);
 
     assert.deepEqual((await store.requests.metricMoments('assistant', T0, { contenders: ['chal'] })).map((m) => m.contender), ['chal']);
     const counts = await store.requests.assignmentCounts('assistant', T0);
     assert.deepEqual(counts, [
-      { contender: 'chal', rows: 3, users: 1, anonymous: 0 },
+      { contender: 'chal', rows: 5, users: 1, anonymous: 0 },
       { contender: 'champ', rows: 6, users: 2, anonymous: 2 },
     ]);
     assert.deepEqual(await store.requests.assignmentCounts('assistant', T0, { untilMs: T0 + 2, contenders: ['champ'] }), [{ contender: 'champ', rows: 2, users: 2, anonymous: 0 }]);

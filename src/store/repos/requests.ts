@@ -194,7 +194,8 @@ export class RequestsRepo {
     // A row a fallback rescued is the assigned arm's failure (see fallback_from), not a success of either arm.
     const ok = sql<boolean>`outcome = 'ok' and fallback_from is null`;
     const failed = sql<boolean>`(outcome <> 'ok' or fallback_from is not null)`;
-    const served = sql<boolean>`(error_code is null or error_code <> 'client_closed')`;
+    // Ended by the client hanging up, or cut by this gateway's own shutdown: nothing about the contender.
+    const served = sql<boolean>`(error_code is null or error_code not in ('client_closed', 'server_shutting_down'))`;
     const lat = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
     const ttft = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
     const cost = sql<number>`cast(cost_nanos as double precision)`;
@@ -204,7 +205,7 @@ export class RequestsRepo {
         ARM.as('contender'),
         sql<number>`sum(case when ${served} then 1 else 0 end)`.as('requests'),
         sql<number>`sum(case when ${failed} and ${served} then 1 else 0 end)`.as('errors'),
-        sql<number>`sum(case when outcome = 'cut' then 1 else 0 end)`.as('cuts'),
+        sql<number>`sum(case when outcome = 'cut' and ${served} then 1 else 0 end)`.as('cuts'),
         sql<number>`sum(case when ${ok} and finish_reason = 'length' then 1 else 0 end)`.as('truncations'),
         sql<number>`sum(case when ${ok} then 1 else 0 end)`.as('lat_n'),
         sql<number>`sum(case when ${ok} then ${lat} else 0 end)`.as('lat_sum'),
