@@ -73,105 +73,110 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     reply.raw.once('close', onClose);
     // Counted until the row is committed, so a shutdown closes the store only after it (see in-flight.ts).
     const leave = ctx.inFlight.enter(ac);
-    const makeCall = (contender: Contender): UpstreamCall => ({
-      contender,
-      body: { ...body, model: contender.model },
-      stream,
-      clientWantsUsage,
-      captureText: target.capture,
-      requestId,
-    });
-
-    const facts: CallFacts = {
-      id: requestId,
-      ts,
-      race: target.race,
-      contender: ctx.config.contenders.get(target.names[0]!) ?? null,
-      team: req.principal.team,
-      keyId: req.principal.keyId,
-      userHash: userKey === null ? null : hashUser(userKey),
-      parentId: null,
-      shadow: false,
-      stream,
-      status: 200,
-      outcome: 'ok',
-      errorCode: null,
-      errorMessage: null,
-      attempts: 0,
-      latencyMs: 0,
-      ttftMs: null,
-      usage: ZERO_USAGE,
-      finishReason: null,
-      promptText: target.capture ? lastUserText(body) : null,
-      responseText: null,
-    };
-
-    if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
-      startShadow(ctx, target.view.race, body, facts);
-    }
-
-    let success: AttemptSuccess;
     try {
-      success = await attemptPlan(target.names, makeCall, ctx.attemptDeps, ac.signal);
-    } catch (err) {
-      const e = applyFailure(facts, err, 'unexpected failure');
-      facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
-      facts.latencyMs = performance.now() - t0;
-      await commit(ctx, facts, admitted);
-      leave();
-      reply.header('x-saima-contender', '');
-      throw e;
-    }
-    const { contender } = success;
-    // A race arm that failed before the first byte and was rescued by a fallback still failed: the monitor must
-    // see it under the arm it was assigned, while `contender` records who answered and charged.
-    if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
-    facts.contender = contender;
-    facts.attempts = success.attempts;
-    facts.ttftMs = performance.now() - t0;
-    reply.header('x-saima-contender', contender.name);
+      const makeCall = (contender: Contender): UpstreamCall => ({
+        contender,
+        body: { ...body, model: contender.model },
+        stream,
+        clientWantsUsage,
+        captureText: target.capture,
+        requestId,
+      });
 
-    if (!stream) {
-      const chunks: Uint8Array[] = success.first ? [success.first] : [];
-      for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
-      const outcome = await success.reply.outcome;
+      const facts: CallFacts = {
+        id: requestId,
+        ts,
+        race: target.race,
+        contender: ctx.config.contenders.get(target.names[0]!) ?? null,
+        team: req.principal.team,
+        keyId: req.principal.keyId,
+        userHash: userKey === null ? null : hashUser(userKey),
+        parentId: null,
+        shadow: false,
+        stream,
+        status: 200,
+        outcome: 'ok',
+        errorCode: null,
+        errorMessage: null,
+        attempts: 0,
+        latencyMs: 0,
+        ttftMs: null,
+        usage: ZERO_USAGE,
+        finishReason: null,
+        promptText: target.capture ? lastUserText(body) : null,
+        responseText: null,
+      };
+
+      if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
+        startShadow(ctx, target.view.race, body, facts);
+      }
+
+      let success: AttemptSuccess;
+      try {
+        success = await attemptPlan(target.names, makeCall, ctx.attemptDeps, ac.signal);
+      } catch (err) {
+        const e = applyFailure(facts, err, 'unexpected failure');
+        facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
+        facts.latencyMs = performance.now() - t0;
+        await commit(ctx, facts, admitted);
+        leave();
+        reply.header('x-saima-contender', '');
+        throw e;
+      }
+      const { contender } = success;
+      // A race arm that failed before the first byte and was rescued by a fallback still failed: the monitor must
+      // see it under the arm it was assigned, while `contender` records who answered and charged.
+      if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
+      facts.contender = contender;
+      facts.attempts = success.attempts;
+      facts.ttftMs = performance.now() - t0;
+      reply.header('x-saima-contender', contender.name);
+
+      if (!stream) {
+        const chunks: Uint8Array[] = success.first ? [success.first] : [];
+        for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
+        const outcome = await success.reply.outcome;
+        await finish(ctx, facts, outcome, body, t0, admitted);
+        leave();
+        reply.raw.off('close', onClose);
+        return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      }
+
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': success.reply.contentType,
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-saima-request-id': requestId,
+        'x-saima-race': target.race ?? '',
+        'x-saima-contender': contender.name,
+      });
+      let tail: Buffer | null = null;
+      try {
+        tail = await pumpStream(raw, success.first, success.rest);
+      } catch {
+        // The adapter turns upstream failures into an error event and outcome; this is the client going away.
+      }
+      let outcome = await success.reply.outcome;
+      // Cut by the shutdown before its last word: the client is told, and the row says it was us, not the upstream.
+      if (InFlight.wasCut(ac.signal) && tail === null && !raw.destroyed) {
+        outcome = shutdownOutcome(outcome);
+        tail = shutdownCutEvent();
+      }
+      if (raw.destroyed && outcome.ok) {
+        facts.outcome = 'error';
+        facts.errorCode = 'client_closed';
+        facts.errorMessage = 'client closed the connection before the end of the stream';
+      }
       await finish(ctx, facts, outcome, body, t0, admitted);
       leave();
-      reply.raw.off('close', onClose);
-      return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      raw.off('close', onClose);
+      if (!raw.destroyed) raw.end(tail ?? undefined);
+    } finally {
+      // Also when recording the row failed: a shutdown must not wait out its grace period for this call.
+      leave();
     }
-
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': success.reply.contentType,
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-saima-request-id': requestId,
-      'x-saima-race': target.race ?? '',
-      'x-saima-contender': contender.name,
-    });
-    let tail: Buffer | null = null;
-    try {
-      tail = await pumpStream(raw, success.first, success.rest);
-    } catch {
-      // The adapter turns upstream failures into an error event and outcome; this is the client going away.
-    }
-    let outcome = await success.reply.outcome;
-    // Cut by the shutdown before its last word: the client is told, and the row says it was us, not the upstream.
-    if (InFlight.wasCut(ac.signal) && tail === null && !raw.destroyed) {
-      outcome = shutdownOutcome(outcome);
-      tail = shutdownCutEvent();
-    }
-    if (raw.destroyed && outcome.ok) {
-      facts.outcome = 'error';
-      facts.errorCode = 'client_closed';
-      facts.errorMessage = 'client closed the connection before the end of the stream';
-    }
-    await finish(ctx, facts, outcome, body, t0, admitted);
-    leave();
-    raw.off('close', onClose);
-    if (!raw.destroyed) raw.end(tail ?? undefined);
   });
 }
 
