@@ -3,7 +3,8 @@
  * tests build as many gateways as they like, each with its own store, providers and metrics.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import { GatewayCluster, readiness } from '../cluster/index.js';
+import type { GatewayCluster } from '../cluster/gateway-cluster.js';
+import { readiness } from '../cluster/readiness.js';
 import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
@@ -87,7 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   }));
   const budgetOpts = { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) };
   // Replicas of one deployment share limits, budgets, race announcements and the monitor lease through Redis.
-  const cluster = config.redis ? await GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed')) : null;
+  // Loaded only when clustered: ioredis and its scripts are memory a single node never needs.
+  const cluster: GatewayCluster | null = config.redis
+    ? await (await import('../cluster/gateway-cluster.js')).GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed'))
+    : null;
   const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);

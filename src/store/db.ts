@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Dialect } from './types.js';
 import type { Database } from './schema.js';
 
@@ -67,20 +67,24 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 // int8 (count(*), bigint columns: epoch ms, nanos) arrives from pg as a string; every value Saima stores fits in
 // a double's 2^53 exact range, so parse to number. Done per pool, not through pg's global type registry.
 const INT8_OID = 20;
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+function int8AsNumber(driver: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : driver.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<PostgresHandle> {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schema !== null && !SCHEMA_NAME.test(schema)) throw new Error(`store: invalid schema name '${schema}'`);
-  const raw = new pg.Pool({
+  // Loaded only for PostgreSQL: a SQLite gateway does not carry the driver in memory.
+  const { default: driver } = await import('pg');
+  const raw = new driver.Pool({
     connectionString: parsed.toString(),
     max: opts.poolSize ?? 10,
-    types,
+    types: int8AsNumber(driver),
     // search_path set at connect time applies to every pooled connection, so unqualified names land in the schema.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });

@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { runOnQueue } from '../../cluster/eval-queue.js';
 import type { Config } from '../../config/types.js';
 import { createRun, type NewRunOptions } from '../../eval/create-run.js';
 import { EvalError } from '../../eval/eval-error.js';
@@ -80,7 +79,8 @@ export async function runWithProgress(runId: string, store: Store, config: Confi
     : undefined;
   const providers = opts.queue ? null : new ProviderRegistry();
   try {
-    if (!providers) return await runOnQueue(runId, store, config, { signal: stop.signal, onProgress, pollMs: tty ? 200 : 500 });
+    // Loaded only here: BullMQ and ioredis are tens of MB that no other command needs.
+    if (!providers) return await (await import('../../cluster/eval-queue.js')).runOnQueue(runId, store, config, { signal: stop.signal, onProgress, pollMs: tty ? 200 : 500 });
     return await executeRun(runId, { store, config, providers, signal: stop.signal, progressIntervalMs: tty ? 100 : 2000, onProgress });
   } finally {
     process.off('SIGINT', onSigint);

@@ -3,8 +3,7 @@
  * reaches the same store and Redis. A second signal abandons the jobs in flight to the other workers.
  */
 import type { Command } from 'commander';
-import { EvalWorker } from '../../cluster/eval-worker.js';
-import { redacted } from '../../cluster/redis-connection.js';
+import type { EvalWorker } from '../../cluster/eval-worker.js';
 import { loadConfigFile } from '../../config/load.js';
 import { ProviderRegistry } from '../../providers/registry.js';
 import { openStore } from '../../store/index.js';
@@ -28,6 +27,8 @@ export function registerWorkerCommand(program: Command): void {
       const concurrency = positiveInt('--concurrency', opts.concurrency);
       const store = await openStore(config.store);
       const providers = new ProviderRegistry();
+      // Loaded only by this command: BullMQ and ioredis are tens of MB the other commands never need.
+      const [{ EvalWorker }, { redacted }] = await Promise.all([import('../../cluster/eval-worker.js'), import('../../cluster/redis-connection.js')]);
       let worker: EvalWorker;
       try {
         worker = await EvalWorker.start({
