@@ -6,8 +6,9 @@
  *
  * Env: BENCH_SECONDS (3, the measured length of each run), BENCH_ROUNDS (3; each table cell is the median of the
  * rounds), BENCH_CONCURRENCY (1,50,200), BENCH_TARGETS
- * (direct,floor,saima,portkey,saima-open,saima-guarded; the last two run non-stream at c=50 only), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
- * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log).
+ * (direct,floor,saima,saima-open,saima-guarded,portkey; the access pair runs non-stream at c=50 only), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
+ * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log), BENCH_WARM_REQUESTS (40000) and
+ * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,6 +31,9 @@ const CONCURRENCY = env('BENCH_CONCURRENCY', '1,50,200').split(',').map(Number);
 const TARGETS = env('BENCH_TARGETS', TARGET_NAMES.join(',')).split(',').filter((t): t is TargetName => (TARGET_NAMES as readonly string[]).includes(t));
 const TTFB_SECONDS = Number(env('BENCH_TTFB_SECONDS', '4'));
 const SLOW_SECONDS = Number(env('BENCH_SLOW_SECONDS', '8'));
+const WARM_REQUESTS = Number(env('BENCH_WARM_REQUESTS', '40000'));
+const WARM_SECONDS = Number(env('BENCH_WARM_SECONDS', '20'));
+const SETTLE_MS = Number(env('BENCH_SETTLE_MS', '1500'));
 const SLOW_GAP_MS = 100;
 const SLOW_STREAMS = 200;
 const MB = 1024 * 1024;
@@ -41,6 +45,9 @@ const scrub = (s: string): string => s.split(tmp).join('<tmp>').split(root).join
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c: number, round: number): Promise<RunRow> {
+  // The previous target may still be finishing work its run left (a WAL checkpoint, a GC, a log flush) on the
+  // same two cores: let it settle, so that work is not charged to whoever runs next.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const spec = { url: target.url, headers: target.headers, body: target.body(mode), varyUser: true, connections: c };
   // Runs are sized in requests, not seconds (see runAutocannon): the warm-up's rate sizes the measured run.
   const warm = await runAutocannon({ ...spec, amount: Math.max(100, c * 3), maxS: 30 });
@@ -119,6 +126,16 @@ async function main(): Promise<void> {
         reportOf(t).probes[mode] = p;
         if (!p.ok) log(`  ${t.name} ${mode} probe failed: ${p.error}`);
       }
+    }
+    // A fresh Node process runs its first ~20,000–30,000 requests at up to twice its steady CPU cost (JIT tiers, heap
+    // growth). Every target gets the same sustained warm-up at c=50 in each of its modes before anything is
+    // measured, so no target is measured cold just because it runs at fewer points than another.
+    for (const t of targets) {
+      for (const mode of ['non-stream', 'stream'] as const) {
+        if (t.only && !t.only.modes.includes(mode)) continue;
+        await runAutocannon({ url: t.url, headers: t.headers, body: t.body(mode), varyUser: true, connections: 50, amount: WARM_REQUESTS, maxS: WARM_SECONDS });
+      }
+      log(`  warmed ${t.name}`);
     }
     for (let round = 1; round <= ROUNDS; round++) {
       log(`round ${round}/${ROUNDS}`);
