@@ -108,11 +108,26 @@ interface GatewayRow {
   redisCpuMsPerRequest: number | null;
 }
 
-async function loadScenario(s: Scenario, redisPid: number | null): Promise<GatewayRow> {
+function loadSpec(s: Scenario) {
   const body = JSON.stringify({ model: 'bench', max_tokens: 32, messages: [{ role: 'user', content: 'Say something short.' }] });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
   const per = Math.max(1, Math.round(CONCURRENCY / s.replicas.length));
-  const spec = (r: ChildServer, amount: number) => ({ url: `${r.url}/v1/chat/completions`, headers, body, connections: per, amount, varyUser: true, maxS: SECONDS * 3 + 10 });
+  return { per, spec: (r: ChildServer, amount: number, maxS = SECONDS * 3 + 10) => ({ url: `${r.url}/v1/chat/completions`, headers, body, connections: per, amount, varyUser: true, maxS }) };
+}
+
+/**
+ * A fresh Node process needs 20,000–30,000 requests to reach its steady CPU cost (JIT tiers, heap growth): every
+ * scenario gets the same 40,000 requests (or 20 s) before the rounds, so none is measured cold.
+ */
+async function warmScenario(s: Scenario): Promise<void> {
+  const { spec } = loadSpec(s);
+  await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, Math.round(40_000 / s.replicas.length), 20))));
+}
+
+async function loadScenario(s: Scenario, redisPid: number | null): Promise<GatewayRow> {
+  const { per, spec } = loadSpec(s);
+  // Let the previous scenario's leftover work (commits, checkpoints, Redis settles) finish before this one is timed.
+  await new Promise((r) => setTimeout(r, 1500));
   const warm = await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, per * 20))));
   const rate = warm.reduce((sum, w) => sum + w.responses / Math.max(0.05, w.durationS), 0);
   const amount = Math.max(per * 10, Math.round((rate * SECONDS) / s.replicas.length));
@@ -159,6 +174,7 @@ async function benchGateway(): Promise<GatewayRow[]> {
     await startScenario('1 replica, PostgreSQL + Redis', await pgSchema(), redisUrl(), 1),
     await startScenario('2 replicas, PostgreSQL + Redis', await pgSchema(), redisUrl(), 2),
   ];
+  for (const s of scenarios) await warmScenario(s);
   const rows: GatewayRow[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of scenarios) {
@@ -252,7 +268,8 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
     const best = (r: GatewayRow) => r.bestCpuMsPerRequest ?? r.cpuMsPerRequest;
     lines.push(
       `Gateway: mock contender, key auth with team RPM/TPM limits and a race budget (every request is admitted and`,
-      `settled), ${CONCURRENCY} connections in total, ${ROUNDS} alternating rounds of ~${SECONDS} s: median, and the least disturbed round for CPU.`,
+      `settled), ${CONCURRENCY} connections in total, after a 40,000-request warm-up per setup, ${ROUNDS} alternating rounds of ~${SECONDS} s`,
+      `(each after a 1.5 s pause): median, and the least disturbed round for CPU.`,
       '',
       '| setup | RPS (all replicas) | p50 / p99 ms | gateway CPU ms/request, best (median) | best vs single node | Redis server CPU ms/request |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
