@@ -10,7 +10,7 @@ import {
   convertNanos, covers, type BudgetBackend, type BudgetDef, type BudgetEvent, type BudgetStatus, type FxTable, type Reservation, type ReserveResult,
   type SpendContext,
 } from '../metering/budgets.js';
-import { periodKey, periodStart, type Period } from '../metering/periods.js';
+import { periodKey, periodStart } from '../metering/periods.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
 import type { Counters } from './counters.js';
 import type { SpentSince } from './logged-spend.js';
@@ -36,7 +36,6 @@ export class RedisBudgets implements BudgetBackend {
   readonly shared = true;
   /** The last spend this replica saw per budget, for the Prometheus gauge (which cannot wait on Redis). */
   readonly #seen = new Map<string, BudgetStatus>();
-  readonly #periods: Partial<Record<Period, { minute: number; key: string }>> = {};
 
   constructor(
     readonly counters: Counters,
@@ -44,19 +43,6 @@ export class RedisBudgets implements BudgetBackend {
     readonly budgets: readonly BudgetDef[],
     readonly opts: RedisBudgetsOptions,
   ) {}
-
-  /**
-   * `periodKey` costs an Intl formatting (~10 µs) and sits on every reservation; a period starts at a local
-   * midnight, which falls on a whole minute in every time zone, so the key is the same for a whole clock minute.
-   */
-  #period(now: number, period: Period): string {
-    const minute = Math.floor(now / 60_000);
-    const cached = this.#periods[period];
-    if (cached?.minute === minute) return cached.key;
-    const key = periodKey(now, period, this.opts.timeZone);
-    this.#periods[period] = { minute, key };
-    return key;
-  }
 
   #key(b: BudgetDef, period: string): string {
     return `${this.prefix}budget:${b.name}:${period}`;
@@ -72,7 +58,7 @@ export class RedisBudgets implements BudgetBackend {
   async seed(name: string, spentNanos: number): Promise<void> {
     const b = this.budgets.find((x) => x.name === name);
     if (!b) return;
-    await this.counters.call('budgets.seed', [this.#key(b, this.#period(this.opts.now(), b.period))], [Math.round(spentNanos), ttl(b)]);
+    await this.counters.call('budgets.seed', [this.#key(b, periodKey(this.opts.now(), b.period, this.opts.timeZone))], [Math.round(spentNanos), ttl(b)]);
   }
 
   async reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): Promise<ReserveResult> {
@@ -80,7 +66,7 @@ export class RedisBudgets implements BudgetBackend {
     const holds: Array<Reservation['holds'][number]> = [];
     for (const b of this.budgets) {
       if (skip?.has(b.name) || !covers(b.scope, ctx)) continue;
-      holds.push({ budget: b, period: this.#period(now, b.period), nanos: convertNanos(costNanos, currency, b.currency, this.opts.fx) });
+      holds.push({ budget: b, period: periodKey(now, b.period, this.opts.timeZone), nanos: convertNanos(costNanos, currency, b.currency, this.opts.fx) });
     }
     if (holds.length === 0) return { holds };
     const id = randomUUID();
@@ -129,7 +115,7 @@ export class RedisBudgets implements BudgetBackend {
 
   async status(): Promise<BudgetStatus[]> {
     const now = this.opts.now();
-    const periods = this.budgets.map((b) => this.#period(now, b.period));
+    const periods = this.budgets.map((b) => periodKey(now, b.period, this.opts.timeZone));
     const pipe = this.counters.redis.pipeline();
     this.budgets.forEach((b, i) => pipe.hmget(this.#key(b, periods[i]!), 'spent', 'reserved'));
     const replies = (await pipe.exec()) ?? [];
@@ -147,7 +133,7 @@ export class RedisBudgets implements BudgetBackend {
   lastSeen(): BudgetStatus[] {
     const now = this.opts.now();
     return this.budgets.map((b) => {
-      const period = this.#period(now, b.period);
+      const period = periodKey(now, b.period, this.opts.timeZone);
       const s = this.#seen.get(b.name);
       return s && s.period === period ? s : { budget: b, period, spentNanos: 0, reservedNanos: 0 };
     });

@@ -119,7 +119,6 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
         facts.latencyMs = performance.now() - t0;
         await commit(ctx, facts, admitted);
-        leave();
         reply.header('x-saima-contender', '');
         throw e;
       }
@@ -137,7 +136,6 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
         const outcome = await success.reply.outcome;
         await finish(ctx, facts, outcome, body, t0, admitted);
-        leave();
         reply.raw.off('close', onClose);
         return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       }
@@ -170,11 +168,10 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         facts.errorMessage = 'client closed the connection before the end of the stream';
       }
       await finish(ctx, facts, outcome, body, t0, admitted);
-      leave();
       raw.off('close', onClose);
       if (!raw.destroyed) raw.end(tail ?? undefined);
     } finally {
-      // Also when recording the row failed: a shutdown must not wait out its grace period for this call.
+      // Once the row is committed (or recording it failed): a shutdown then no longer waits for this call.
       leave();
     }
   });
