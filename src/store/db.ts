@@ -6,10 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { Dialect } from './types.js';
 import type { Database } from './schema.js';
+import { SearchPathPostgresDialect } from './search-path-introspector.js';
 
 interface HandleBase {
   db: Kysely<Database>;
@@ -91,7 +92,8 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Pos
   // An idle pooled client that loses its server (restart, failover) emits 'error' on the pool, and an unhandled
   // 'error' event would kill the process. The pool discards that client; the next query reconnects or fails itself.
   raw.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: raw }) });
+  // The search-path introspector keeps the migrator's table check inside our own schema (see its comment).
+  const db = new Kysely<Database>({ dialect: new SearchPathPostgresDialect({ pool: raw }) });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   } catch (err) {

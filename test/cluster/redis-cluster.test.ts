@@ -38,10 +38,22 @@ async function freePort(): Promise<number> {
   }
 }
 
-async function startRedisCluster(t: TestContext): Promise<number[]> {
+/**
+ * Teardown in reverse order of setup (node:test runs `after` hooks in the order they were added): the Redis nodes
+ * must go last, since a BullMQ worker closing against a cluster that is already gone waits on QUIT for ever.
+ */
+function teardownStack(t: TestContext): (fn: () => unknown) => void {
+  const fns: Array<() => unknown> = [];
+  t.after(async () => {
+    for (const fn of fns.reverse()) await fn();
+  });
+  return (fn) => void fns.push(fn);
+}
+
+async function startRedisCluster(after: (fn: () => unknown) => void): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'saima-rcluster-'));
   const nodes: ChildProcess[] = [];
-  t.after(() => {
+  after(() => {
     for (const n of nodes) n.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
@@ -70,7 +82,8 @@ async function startRedisCluster(t: TestContext): Promise<number[]> {
 }
 
 test('replicas share limits, budgets, the monitor lease and the eval queue on a Redis Cluster', async (t) => {
-  const ports = await startRedisCluster(t);
+  const after = teardownStack(t);
+  const ports = await startRedisCluster(after);
   const storeUrl = await storeUrlFor('postgres', t);
   const contenders = { m: mockContender('m', { default_answer: 'yes' }) };
 
@@ -93,7 +106,7 @@ test('replicas share limits, budgets, the monitor lease and the eval queue on a 
   const replicas = [];
   for (let i = 0; i < 2; i++) {
     const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: { SAIMA_ADMIN_KEY: TEST_ADMIN_KEY } });
-    t.after(() => gw.close());
+    after(() => gw.close());
     replicas.push(gw);
   }
   const statuses: number[] = [];
@@ -118,15 +131,15 @@ test('replicas share limits, budgets, the monitor lease and the eval queue on a 
 
   // An eval run through BullMQ on the cluster, with an in-process worker.
   const dir = mkdtempSync(join(tmpdir(), 'saima-rcluster-suite-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const suite = join(dir, 'suite.json');
   writeFileSync(suite, JSON.stringify({ name: 'tiny', grader: 'contains', items: Array.from({ length: 10 }, (_, i) => ({ id: `q${i}`, prompt: `Say yes ${i}.`, expected: 'yes' })) }));
   const config = buildConfig(doc, {});
   const store = replicas[0]!.store;
   const providers = new ProviderRegistry();
-  t.after(() => providers.close());
+  after(() => providers.close());
   const worker = await EvalWorker.start({ config, store, providers, concurrency: 4 });
-  t.after(() => worker.close());
+  after(() => worker.close());
   const run = await createRun(store, config, { suites: [suite], contenders: ['m'], samples: 1, twins: [], concurrency: 4 });
   const outcome = await runOnQueue(run.id, store, config, { pollMs: 50 });
   assert.equal(outcome.status, 'done', String(outcome.stopReason));
@@ -136,7 +149,8 @@ test('replicas share limits, budgets, the monitor lease and the eval queue on a 
   // The budget's holds were all settled, in the slot of the prefix's hash tag.
   await Promise.all(replicas.map((r) => r.close()));
   const client = new Cluster([{ host: '127.0.0.1', port: ports[0]! }]);
-  t.after(() => client.disconnect());
+  client.on('error', () => {});
+  after(() => client.disconnect());
   await client.ping();
   const perNode = await Promise.all(client.nodes('master').map((n) => n.keys('saima:{t}:*')));
   assert.equal(perNode.filter((keys) => keys.length > 0).length, 1, 'every key of the deployment is on one node: one slot');

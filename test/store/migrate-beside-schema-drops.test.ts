@@ -1,7 +1,9 @@
 /**
- * Migrations on a PostgreSQL database shared with others: Kysely looks for its bookkeeping tables by scanning
- * every schema, and a schema dropped by someone else mid-scan fails that scan ("schema … does not exist"). Opening
- * a store must survive it: here stores are opened while other schemas are being created and dropped.
+ * Migrations on a PostgreSQL database shared with others: Kysely's own introspector looks for its bookkeeping
+ * tables by scanning every schema, and a schema or table dropped by someone else mid-scan fails that scan
+ * ("schema … does not exist", "relation … does not exist"). The store's introspector looks only at its own
+ * search path: here stores are opened while other schemas are being created and dropped, and what the store's
+ * introspection sees is its own schema alone.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +28,8 @@ test('stores open while other schemas are dropped around them', { skip: !testDia
       const stores = await Promise.all(urls.map((u) => openStore(u)));
       for (const s of stores) {
         assert.equal((await s.requests.listRequests()).length, 0);
+        const schemas = new Set((await s.db.introspection.getTables({ withInternalKyselyTables: true })).map((tb) => tb.schema));
+        assert.deepEqual([...schemas], [new URL(urls[stores.indexOf(s)]!).searchParams.get('schema')]);
         await s.close();
       }
     }

@@ -26,23 +26,9 @@ export const migrationProvider: MigrationProvider = {
  */
 export async function migrateToLatest(db: Kysely<Database>, schema: string | null = null): Promise<void> {
   const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  let { error, results } = await migrator.migrateToLatest();
-  // Kysely checks for its bookkeeping tables by introspecting every schema of the database; on PostgreSQL a schema
-  // dropped by someone else during that scan fails it with "schema … does not exist" (3F000) naming *their*
-  // schema. Nothing was applied then (the check runs first), so trying again is safe.
-  for (let attempt = 1; error && attempt <= 8 && droppedElsewhere(error, schema); attempt++) {
-    await new Promise((r) => setTimeout(r, 25 * attempt));
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`store: migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-}
-
-function droppedElsewhere(error: unknown, ours: string | null): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  if (e.code !== '3F000' || typeof e.message !== 'string') return false;
-  const named = /schema "([^"]+)" does not exist/.exec(e.message)?.[1];
-  return named !== undefined && named !== ours;
 }
