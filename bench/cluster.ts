@@ -8,7 +8,7 @@
  * Eval: a fresh 2-contender run against the mock, in process (`executeRun`) and on the queue with one and two
  * `saima worker` processes, at two mock latencies (CPU-bound and I/O-bound).
  *
- * Env: BENCH_SECONDS (4), BENCH_ROUNDS (5), BENCH_CONCURRENCY (32), BENCH_EVAL_CALLS (1000), BENCH_PARTS
+ * Env: BENCH_SECONDS (4), BENCH_ROUNDS (11), BENCH_CONCURRENCY (32), BENCH_EVAL_CALLS (1000), BENCH_PARTS
  * (gateway,eval), BENCH_WRITE (1; 0 prints only). Needs PostgreSQL (SAIMA_BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test) and
  * Redis (SAIMA_BENCH_REDIS_URL, default redis://127.0.0.1:6379); uses a fresh schema and key prefix, removed after.
  */
@@ -32,7 +32,7 @@ import { repoRoot } from './support/targets.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const SECONDS = Number(env('BENCH_SECONDS', '4'));
-const ROUNDS = Number(env('BENCH_ROUNDS', '5'));
+const ROUNDS = Number(env('BENCH_ROUNDS', '11'));
 const PARTS = env('BENCH_PARTS', 'gateway,eval').split(',');
 const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
 const EVAL_CALLS = Number(env('BENCH_EVAL_CALLS', '1000'));

@@ -44,15 +44,29 @@ export class RedisBudgets implements BudgetBackend {
     readonly opts: RedisBudgetsOptions,
   ) {}
 
+  /** The last period's two keys per budget: built once a period, not once a request. */
+  readonly #periodKeys = new Map<string, { period: string; keys: readonly [string, string] }>();
+
   #key(b: BudgetDef, period: string): string {
-    return `${this.prefix}budget:${b.name}:${period}`;
+    return this.#windowKeys(b, period)[0];
+  }
+
+  #windowKeys(b: BudgetDef, period: string): readonly [string, string] {
+    const hit = this.#periodKeys.get(b.name);
+    if (hit && hit.period === period) return hit.keys;
+    const w = `${this.prefix}budget:${b.name}:${period}`;
+    const keys = [w, `${w}:holds`] as const;
+    this.#periodKeys.set(b.name, { period, keys });
+    return keys;
   }
 
   #keys(holds: Reservation['holds']): string[] {
-    return holds.flatMap((h) => {
-      const w = this.#key(h.budget, h.period);
-      return [w, `${w}:holds`];
-    });
+    const out: string[] = [];
+    for (const h of holds) {
+      const [w, held] = this.#windowKeys(h.budget, h.period);
+      out.push(w, held);
+    }
+    return out;
   }
 
   async seed(name: string, spentNanos: number): Promise<void> {

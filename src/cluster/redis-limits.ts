@@ -100,24 +100,34 @@ export class RedisRateLimits implements RateLimitBackend {
   ) {}
 
   async admit(subjects: readonly LimitSubject[], tokens: number): Promise<Admission> {
-    const req: Array<[string, number]> = [];
-    const tok: Array<[string, number]> = [];
+    // KEYS: the RPM buckets, then the TPM buckets; ARGV: period, RPM bucket count, tokens, each bucket's capacity.
+    const keys: string[] = [];
+    const args: number[] = [MINUTE, 0, Math.ceil(tokens)];
     for (const s of subjects) {
-      if (s.limits.rpm !== null) req.push([`${s.id}:rpm`, s.limits.rpm]);
-      if (s.limits.tpm !== null) tok.push([`${s.id}:tpm`, s.limits.tpm]);
+      if (s.limits.rpm === null) continue;
+      keys.push(this.#key(`${s.id}:rpm`));
+      args.push(s.limits.rpm);
     }
-    const all = [...req, ...tok];
+    args[1] = keys.length;
+    const tokenBuckets: string[] = [];
+    for (const s of subjects) {
+      if (s.limits.tpm === null) continue;
+      const id = `${s.id}:tpm`;
+      keys.push(this.#key(id));
+      args.push(s.limits.tpm);
+      tokenBuckets.push(id);
+      this.#caps.set(id, s.limits.tpm);
+    }
     let reply: number[];
     try {
-      reply = integers(await this.counters.call('limits.admit', all.map(([id]) => this.#key(id)), [MINUTE, req.length, Math.ceil(tokens), ...all.map(([, cap]) => cap)]));
+      reply = integers(await this.counters.call('limits.admit', keys, args));
     } catch (err) {
       throw clusterUnavailable('Shared rate limits', err);
     }
     const [ok, which, retryAfterMs, ...rest] = reply;
     const state = limitState(rest);
     if (ok !== 1) return { ok: false, retryAfterMs: retryAfterMs!, state, which: which === 1 ? 'requests' : 'tokens' };
-    for (const [id, cap] of tok) this.#caps.set(id, cap);
-    const ticket: Ticket = { tokenBuckets: tok.map(([id]) => id), tokens: Math.ceil(tokens) };
+    const ticket: Ticket = { tokenBuckets, tokens: Math.ceil(tokens) };
     return { ok: true, ticket, state };
   }
 
@@ -127,8 +137,16 @@ export class RedisRateLimits implements RateLimitBackend {
     await this.counters.call('limits.settle', ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)], { lazy: true });
   }
 
+  /** Bucket ids are few (one per key and team and kind): their Redis keys are built once. */
+  readonly #keys = new Map<string, string>();
+
   #key(id: string): string {
-    return `${this.prefix}rl:${id}`;
+    let key = this.#keys.get(id);
+    if (key === undefined) {
+      key = `${this.prefix}rl:${id}`;
+      this.#keys.set(id, key);
+    }
+    return key;
   }
 }
 

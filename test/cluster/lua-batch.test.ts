@@ -1,0 +1,48 @@
+/**
+ * The batched counter script on a real Redis: calls made in one turn go as one EVALSHA with their arguments packed
+ * into one string, and each call still gets exactly its own keys, its own arguments (empty ones included) and its
+ * own answer or error.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LuaBatch } from '../../src/cluster/lua-batch.js';
+import { clusterEnv } from './cluster-harness.js';
+
+test('one batch carries each call its own keys, arguments and answer', async (t) => {
+  const { redis, prefix } = await clusterEnv(t);
+  const batch = new LuaBatch(redis, {
+    echo: `return {#KEYS, KEYS[1] or '', #ARGV, unpack(ARGV)}`,
+    incr: `return redis.call('INCRBY', KEYS[1], ARGV[1])`,
+    fail: `return redis.call('NOSUCHCOMMAND')`,
+  });
+  const scriptRuns = async () => {
+    const stats = await redis.info('commandstats');
+    return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
+  const before = await scriptRuns();
+  const k = `${prefix}n`;
+  const answers = await Promise.allSettled([
+    batch.call('echo', [`${prefix}a`, `${prefix}b`], ['x', '', 42, '-7.5', 'tail']),
+    batch.call('incr', [k], [5]),
+    batch.call('fail', [], []),
+    batch.call('echo', [], []),
+    batch.call('incr', [k], [-2]),
+    batch.call('echo', [`${prefix}c`], ['has \x1f inside']),
+    batch.call('echo', [`${prefix}d`], ['', '']),
+  ]);
+  const after = await scriptRuns();
+
+  assert.deepEqual(answers[0], { status: 'fulfilled', value: [2, `${prefix}a`, 5, 'x', '', '42', '-7.5', 'tail'] });
+  assert.deepEqual(answers[1], { status: 'fulfilled', value: 5 });
+  assert.equal(answers[2].status, 'rejected');
+  assert.match(String((answers[2] as PromiseRejectedResult).reason), /redis script: .*Unknown Redis command/i);
+  assert.deepEqual(answers[3], { status: 'fulfilled', value: [0, '', 0] });
+  assert.deepEqual(answers[4], { status: 'fulfilled', value: 3 }, 'calls run in order: 5 then -2');
+  assert.equal(answers[5].status, 'rejected', 'an argument holding the separator is refused, not split');
+  assert.match(String((answers[5] as PromiseRejectedResult).reason), /field separator/);
+  assert.deepEqual(answers[6], { status: 'fulfilled', value: [1, `${prefix}d`, 2, '', ''] });
+  assert.equal(await redis.get(k), '3');
+  // Seven calls, one script: one EVALSHA, or EVALSHA then EVAL when the server did not know the script yet (other
+  // test files share this Redis, so their runs may be counted too: the bound only rules out one run per call).
+  assert.ok(after - before >= 1 && after - before < 7, `script runs for the batch: ${after - before}`);
+});
