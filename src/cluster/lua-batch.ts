@@ -41,25 +41,27 @@ export class LuaBatch<Name extends string> {
   ) {
     const names = Object.keys(functions) as Name[];
     this.#ids = new Map(names.map((n, i) => [n, i + 1]));
-    // One ARGV string carries the whole batch, each field ended by the unit separator (0x1f): the number of
-    // calls, then per call its function id, key count and arg count, then every call's args. ioredis handles
-    // each argument of a command on its own (flattening, conversion, framing), and per request that was most of
-    // what a replica paid for coordination; one Lua pass splitting a string costs Redis far less.
+    // KEYS holds each distinct key of the batch once (a batch's requests mostly share their buckets and budget
+    // windows), and one ARGV string carries the rest, each field ended by the unit separator (0x1f): the number of
+    // calls, then per call its function id, key count and arg count, the KEYS index of each of its keys, and its
+    // args. ioredis handles every argument of a command on its own (flattening, conversion, framing), and that was
+    // most of what a replica paid for coordination; one Lua pass splitting a string costs Redis far less.
     // A failing call (pcall) answers its own error and leaves the others alone.
     this.#script = new LuaScript(`
 local fns = {}
 ${names.map((n, i) => `fns[${i + 1}] = function(KEYS, ARGV)\n${functions[n]}\nend`).join('\n')}
 local f, nf = {}, 0
 for v in string.gmatch(ARGV[1], '([^\\31]*)\\31') do nf = nf + 1; f[nf] = v end
-local n = tonumber(f[1])
 local out = {}
-local k, a = 0, 1 + 3 * n
-for c = 1, n do
-  local fn, nk, na = tonumber(f[3 * c - 1]), tonumber(f[3 * c]), tonumber(f[3 * c + 1])
+local p = 2
+for c = 1, tonumber(f[1]) do
+  local fn, nk, na = tonumber(f[p]), tonumber(f[p + 1]), tonumber(f[p + 2])
+  p = p + 3
   local keys, args = {}, {}
-  for i = 1, nk do keys[i] = KEYS[k + i] end
-  for i = 1, na do args[i] = f[a + i] end
-  k, a = k + nk, a + na
+  for i = 1, nk do keys[i] = KEYS[tonumber(f[p + i - 1])] end
+  p = p + nk
+  for i = 1, na do args[i] = f[p + i - 1] end
+  p = p + na
   local ok, res = pcall(fns[fn], keys, args)
   -- A nil or false inside a reply array would cut it short there: every call answers something.
   if not ok then out[c] = {'ERR', tostring(res)} elseif res == nil or res == false then out[c] = 0 else out[c] = res end
@@ -98,24 +100,32 @@ return out
   }
 
   async #send(batch: Pending[]): Promise<void> {
-    if (batch.length === 0) return;
-    let head = `${batch.length}${SEP}`;
-    let args = '';
-    const keys: string[] = [];
-    for (const p of batch) {
-      head += `${p.fn}${SEP}${p.keys.length}${SEP}${p.args.length}${SEP}`;
-      for (const key of p.keys) keys.push(key);
-      for (const arg of p.args) {
-        if (typeof arg === 'string' && arg.includes(SEP)) {
-          p.reject(new Error('LuaBatch: an argument contains the field separator'));
-          return this.#send(batch.filter((x) => x !== p));
-        }
-        args += `${arg}${SEP}`;
-      }
+    const refused = batch.find((p) => p.args.some((arg) => typeof arg === 'string' && arg.includes(SEP)));
+    if (refused) {
+      refused.reject(new Error('LuaBatch: an argument contains the field separator'));
+      return this.#send(batch.filter((p) => p !== refused));
     }
+    if (batch.length === 0) return;
+    const keys: string[] = [];
+    const keyIndex = new Map<string, number>();
+    // Joined once at the end: appending piece by piece builds a deep rope that the socket write then flattens.
+    const fields: Array<string | number> = [batch.length];
+    for (const p of batch) {
+      fields.push(p.fn, p.keys.length, p.args.length);
+      for (const key of p.keys) {
+        let i = keyIndex.get(key);
+        if (i === undefined) {
+          i = keys.push(key);
+          keyIndex.set(key, i);
+        }
+        fields.push(i);
+      }
+      for (const arg of p.args) fields.push(arg);
+    }
+    fields.push('');
     let reply: unknown;
     try {
-      reply = await this.#script.run(this.redis, keys, [head + args]);
+      reply = await this.#script.run(this.redis, keys, [fields.join(SEP)]);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

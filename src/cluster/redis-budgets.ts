@@ -44,6 +44,14 @@ export class RedisBudgets implements BudgetBackend {
     readonly opts: RedisBudgetsOptions,
   ) {}
 
+  /** Reservation ids: unique across replicas (a random prefix per process) without a random draw per request. */
+  readonly #idPrefix = randomUUID().slice(0, 13);
+  #idCount = 0;
+
+  #reservationId(): string {
+    return `${this.#idPrefix}${(this.#idCount++).toString(36)}`;
+  }
+
   /** The last period's two keys per budget: built once a period, not once a request. */
   readonly #periodKeys = new Map<string, { period: string; keys: readonly [string, string] }>();
 
@@ -83,12 +91,14 @@ export class RedisBudgets implements BudgetBackend {
       holds.push({ budget: b, period: periodKey(now, b.period, this.opts.timeZone), nanos: convertNanos(costNanos, currency, b.currency, this.opts.fx) });
     }
     if (holds.length === 0) return { holds };
-    const id = randomUUID();
-    const args = [id, this.opts.holdMs, ...holds.flatMap((h) => [h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget)])];
+    const id = this.#reservationId();
+    const args: Array<string | number> = [id, this.opts.holdMs];
+    for (const h of holds) args.push(h.budget.limitNanos, Math.round(h.nanos), ttl(h.budget));
+    const keys = this.#keys(holds);
     for (let attempt = 0; ; attempt++) {
       let over: unknown;
       try {
-        over = await this.counters.call('budgets.reserve', this.#keys(holds), args);
+        over = await this.counters.call('budgets.reserve', keys, args);
         if (typeof over !== 'number') throw new Error(`unexpected reserve reply: ${JSON.stringify(over)}`);
         if (over < 0 && attempt < 3) {
           const h = holds[-over - 1]!;
@@ -111,20 +121,19 @@ export class RedisBudgets implements BudgetBackend {
   /** Settles into the period the reservation was made in, even if a new one has begun since. */
   async settle(r: Reservation, actualNanos: number, currency: Currency): Promise<void> {
     if (r.holds.length === 0) return;
-    const actual = r.holds.map((h) => Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx)));
-    const reply = integers(
-      await this.counters.call(
-        'budgets.settle',
-        this.#keys(r.holds),
-        [r.id ?? '', ...r.holds.flatMap((h, i) => [Math.round(h.nanos), actual[i]!, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget)])],
-        { lazy: true },
-      ),
-    );
-    r.holds.forEach((h, i) => {
-      const [spent, reserved, warned] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
-      this.#seen.set(h.budget.name, { budget: h.budget, period: h.period, spentNanos: spent, reservedNanos: reserved });
-      if (warned === 1) this.opts.onEvent?.({ kind: 'soft_threshold', budget: h.budget, period: h.period, spentNanos: spent });
-    });
+    // Plain loops: this runs once per request.
+    const args: Array<string | number> = [r.id ?? ''];
+    for (const h of r.holds) {
+      const actual = Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx));
+      args.push(Math.round(h.nanos), actual, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget));
+    }
+    const reply = integers(await this.counters.call('budgets.settle', this.#keys(r.holds), args, { lazy: true }));
+    for (let i = 0; i < r.holds.length; i++) {
+      const h = r.holds[i]!;
+      const spent = reply[3 * i]!;
+      this.#seen.set(h.budget.name, { budget: h.budget, period: h.period, spentNanos: spent, reservedNanos: reply[3 * i + 1]! });
+      if (reply[3 * i + 2] === 1) this.opts.onEvent?.({ kind: 'soft_threshold', budget: h.budget, period: h.period, spentNanos: spent });
+    }
   }
 
   async status(): Promise<BudgetStatus[]> {

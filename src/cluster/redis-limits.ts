@@ -105,18 +105,19 @@ export class RedisRateLimits implements RateLimitBackend {
     const args: number[] = [MINUTE, 0, Math.ceil(tokens)];
     for (const s of subjects) {
       if (s.limits.rpm === null) continue;
-      keys.push(this.#key(`${s.id}:rpm`));
+      keys.push(this.#keysOf(s.id).rpm);
       args.push(s.limits.rpm);
     }
     args[1] = keys.length;
+    // This backend's ticket names its TPM buckets by their Redis keys.
     const tokenBuckets: string[] = [];
     for (const s of subjects) {
       if (s.limits.tpm === null) continue;
-      const id = `${s.id}:tpm`;
-      keys.push(this.#key(id));
+      const key = this.#keysOf(s.id).tpm;
+      keys.push(key);
       args.push(s.limits.tpm);
-      tokenBuckets.push(id);
-      this.#caps.set(id, s.limits.tpm);
+      tokenBuckets.push(key);
+      this.#caps.set(key, s.limits.tpm);
     }
     let reply: number[];
     try {
@@ -124,40 +125,48 @@ export class RedisRateLimits implements RateLimitBackend {
     } catch (err) {
       throw clusterUnavailable('Shared rate limits', err);
     }
-    const [ok, which, retryAfterMs, ...rest] = reply;
-    const state = limitState(rest);
-    if (ok !== 1) return { ok: false, retryAfterMs: retryAfterMs!, state, which: which === 1 ? 'requests' : 'tokens' };
+    const state = limitState(reply);
+    if (reply[0] !== 1) return { ok: false, retryAfterMs: reply[2]!, state, which: reply[1] === 1 ? 'requests' : 'tokens' };
     const ticket: Ticket = { tokenBuckets, tokens: Math.ceil(tokens) };
     return { ok: true, ticket, state };
   }
 
   async settle(ticket: Ticket, actualTokens: number): Promise<void> {
-    const ids = ticket.tokenBuckets.filter((id) => this.#caps.has(id));
-    if (ids.length === 0) return;
-    await this.counters.call('limits.settle', ids.map((id) => this.#key(id)), [MINUTE, ticket.tokens - Math.ceil(actualTokens), ...ids.map((id) => this.#caps.get(id)!)], { lazy: true });
+    const keys: string[] = [];
+    const args: number[] = [MINUTE, ticket.tokens - Math.ceil(actualTokens)];
+    for (const key of ticket.tokenBuckets) {
+      const cap = this.#caps.get(key);
+      if (cap === undefined) continue;
+      keys.push(key);
+      args.push(cap);
+    }
+    if (keys.length === 0) return;
+    await this.counters.call('limits.settle', keys, args, { lazy: true });
   }
 
-  /** Bucket ids are few (one per key and team and kind): their Redis keys are built once. */
-  readonly #keys = new Map<string, string>();
+  /** Subjects are few (one per key and team): their buckets' Redis keys are built once. */
+  readonly #keys = new Map<string, { rpm: string; tpm: string }>();
 
-  #key(id: string): string {
-    let key = this.#keys.get(id);
-    if (key === undefined) {
-      key = `${this.prefix}rl:${id}`;
-      this.#keys.set(id, key);
+  #keysOf(id: string): { rpm: string; tpm: string } {
+    let keys = this.#keys.get(id);
+    if (keys === undefined) {
+      keys = { rpm: `${this.prefix}rl:${id}:rpm`, tpm: `${this.prefix}rl:${id}:tpm` };
+      this.#keys.set(id, keys);
     }
-    return key;
+    return keys;
   }
 }
 
-function limitState(r: number[]): LimitState {
-  const [hasReq, limReq, remReq, resetReq, hasTok, limTok, remTok, resetTok] = r;
+/** The admit reply's limit state: after ok, which and retry-after, RPM then TPM as present, limit, remaining, reset. */
+function limitState(r: readonly number[]): LimitState {
+  const hasReq = r[3] === 1;
+  const hasTok = r[7] === 1;
   return {
-    limitRequests: hasReq ? limReq! : null,
-    remainingRequests: hasReq ? remReq! : null,
-    resetRequestsMs: hasReq ? resetReq! : null,
-    limitTokens: hasTok ? limTok! : null,
-    remainingTokens: hasTok ? remTok! : null,
-    resetTokensMs: hasTok ? resetTok! : null,
+    limitRequests: hasReq ? r[4]! : null,
+    remainingRequests: hasReq ? r[5]! : null,
+    resetRequestsMs: hasReq ? r[6]! : null,
+    limitTokens: hasTok ? r[8]! : null,
+    remainingTokens: hasTok ? r[9]! : null,
+    resetTokensMs: hasTok ? r[10]! : null,
   };
 }
