@@ -8,17 +8,20 @@
  * daily race budget: the limit check and the budget reservation in the same turn, then, a turn later, both settles
  * (a request's own work sits between the two in the gateway). Rounds alternate the two backends.
  *
- * Env: BENCH_REQUESTS (40000 per round), BENCH_ROUNDS (9), BENCH_CONCURRENCY (32), SAIMA_BENCH_REDIS_URL
- * (redis://127.0.0.1:6379; a fresh key prefix, removed after).
+ * Env: BENCH_REQUESTS (40000 per round), BENCH_ROUNDS (9), BENCH_CONCURRENCY (32), BENCH_WRITE (1; 0 prints only),
+ * SAIMA_BENCH_REDIS_URL (redis://127.0.0.1:6379; a fresh key prefix, removed after).
  */
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { sharedCounters } from '../src/cluster/counters.js';
 import { RedisBudgets } from '../src/cluster/redis-budgets.js';
 import { RedisRateLimits } from '../src/cluster/redis-limits.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef, type Reservation } from '../src/metering/budgets.js';
 import { RateLimiter, type LimitSubject, type RateLimitBackend } from '../src/metering/rate-limiter.js';
+import { repoRoot } from './support/targets.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const REQUESTS = Number(env('BENCH_REQUESTS', '40000'));
@@ -84,15 +87,34 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round}: Redis ${r.toFixed(1)} µs, in process ${l.toFixed(1)} µs CPU per request\n`);
     }
     const diffs = rows.map((x) => x.redis - x.local);
-    console.log(`Admission + settle, ${REQUESTS} requests per round at concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds, load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')}:`);
-    console.log(`- Redis-backed: ${median(rows.map((x) => x.redis)).toFixed(1)} µs CPU per request (median; range ${Math.min(...rows.map((x) => x.redis)).toFixed(1)}–${Math.max(...rows.map((x) => x.redis)).toFixed(1)})`);
-    console.log(`- in process: ${median(rows.map((x) => x.local)).toFixed(1)} µs (range ${Math.min(...rows.map((x) => x.local)).toFixed(1)}–${Math.max(...rows.map((x) => x.local)).toFixed(1)})`);
-    console.log(`- what Redis coordination adds, paired per round: ${median(diffs).toFixed(1)} µs per request (range ${Math.min(...diffs).toFixed(1)}–${Math.max(...diffs).toFixed(1)})`);
+    const range = (xs: number[]): string => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    const section = [
+      `\`npm run bench:counters\` on ${cpus().length} cores shared with other work (load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end), Node ${process.version}: what admission and settle cost the gateway process per request, for a key with RPM and TPM limits on the key and its team and one daily race budget (both checks in one turn, both settles a turn later), ${REQUESTS.toLocaleString('en-US')} requests per round at concurrency ${CONCURRENCY}, ${ROUNDS} rounds alternating the two backends, after a 20,000-request warm-up each. One process with nothing else in it: its rounds agree within about ±15%, where the replica-level rounds of bench:cluster swing by tens of percent; whole runs still differ with the machine's speed (24–29 µs added this session).`,
+      '',
+      '| backend | CPU µs per request, median | range |',
+      '| --- | ---: | ---: |',
+      `| Redis (one replica's share of cluster coordination) | ${median(rows.map((x) => x.redis)).toFixed(1)} | ${range(rows.map((x) => x.redis))} |`,
+      `| in process (single node) | ${median(rows.map((x) => x.local)).toFixed(1)} | ${range(rows.map((x) => x.local))} |`,
+      `| **what Redis coordination adds**, paired per round | **${median(diffs).toFixed(1)}** | ${range(diffs)} |`,
+    ].join('\n');
+    console.log(section);
+    if (env('BENCH_WRITE', '1') !== '0') writeDoc(section);
   } finally {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   }
+}
+
+function writeDoc(section: string): void {
+  const path = join(repoRoot(), 'docs/BENCHMARKS.md');
+  const START = '<!-- bench:counters:start -->';
+  const END = '<!-- bench:counters:end -->';
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const next = a >= 0 && b > a ? `${text.slice(0, a + START.length)}\n${section}\n${text.slice(b)}` : `${text.trimEnd()}\n\n## Shared counters\n\n${START}\n${section}\n${END}\n`;
+  writeFileSync(path, next);
 }
 
 await main();
