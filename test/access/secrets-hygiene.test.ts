@@ -4,14 +4,13 @@
  * `sk-saima-` or bearer token.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI_ARGS } from '../support/cli.js';
+import { serveChild } from '../support/cli.js';
 
 const ADMIN = 'sk-saima-hygiene-admin-key-0123456789abcdefghij';
 const UPSTREAM_KEY = 'sk-upstream-very-secret-9f8e7d6c5b4a';
@@ -51,24 +50,8 @@ test('no key appears in logs, errors, metrics or the request log', async (t) => 
       '  bad: { champion: leaky }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', cfg], {
-    env: { ...process.env, SAIMA_ADMIN_KEY: ADMIN, LEAKY_KEY: UPSTREAM_KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let printed = '';
-  child.stdout.on('data', (d) => (printed += d));
-  child.stderr.on('data', (d) => (printed += d));
-  t.after(() => child.kill('SIGKILL'));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(printed);
-      if (m) {
-        clearInterval(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-    child.on('exit', () => reject(new Error(printed)));
-  });
+  const gw = await serveChild(t, cfg, { env: { SAIMA_ADMIN_KEY: ADMIN, LEAKY_KEY: UPSTREAM_KEY } });
+  const url = gw.url;
   const seen: string[] = [];
   const call = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(`${url}${path}`, init);
@@ -89,9 +72,10 @@ test('no key appears in logs, errors, metrics or the request log', async (t) => 
   await call('/admin/keys', { headers: json(ADMIN) });
   await call('/admin/requests?shadow=true', { headers: json(ADMIN) });
   await call('/metrics');
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  gw.child.kill('SIGTERM');
+  await gw.exited;
   const logRows = readFileSync(db).toString('latin1');
+  const printed = gw.output();
   const everything = [printed, ...seen, logRows].join('\n');
   assert.ok(calls >= 2, 'the upstream was called');
   for (const secret of [ADMIN, clientKey, UPSTREAM_KEY, clientKey.slice(9), ADMIN.slice(9)]) {

@@ -4,7 +4,7 @@
  * share) and its own Redis prefix, deleted afterwards, so parallel test files never see each other's keys.
  * An unreachable Redis fails the test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
-import { CLI_ARGS } from '../support/cli.js';
+import { serveChild } from '../support/cli.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 
 export const REDIS_URL = process.env.SAIMA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -94,23 +94,7 @@ export async function spawnReplica(t: TestContext, env: ClusterEnv, doc: Record<
   const dir = mkdtempSync(join(tmpdir(), 'saima-replica-'));
   const file = join(dir, 'saima.json');
   writeFileSync(file, JSON.stringify(replicaDoc(env, doc)));
-  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', file, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`replica did not start in 20 s: ${err}`)), 20_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${err}`)));
-  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { url, child } = await serveChild(t, file, { args: ['--port', '0'] });
   return { url, child };
 }

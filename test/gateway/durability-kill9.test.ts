@@ -3,14 +3,13 @@
  * or a stream through `[DONE]`) must already be in the SQLite request log.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
-import { CLI_ARGS } from '../support/cli.js';
+import { serveChild } from '../support/cli.js';
 
 test('after kill -9 mid-load, every request the client saw complete is in the log', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'saima-kill9-'));
@@ -30,17 +29,7 @@ test('after kill -9 mid-load, every request the client saw complete is in the lo
       '  assistant: { champion: m }',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', () => reject(new Error(`gateway exited: ${err}`)));
-  });
+  const { url, child, exited } = await serveChild(t, cfg);
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 10_000 });
   const completed: string[] = [];
   let failed = 0;
@@ -71,7 +60,7 @@ test('after kill -9 mid-load, every request the client saw complete is in the lo
   child.kill('SIGKILL');
   stop = true;
   await Promise.all(workers);
-  await new Promise((r) => child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r));
+  await exited;
   assert.ok(completed.length >= 150, `only ${completed.length} requests completed before the kill`);
   assert.ok(failed > 0, 'the kill interrupted requests in flight');
   const conn = new Database(db, { readonly: true });

@@ -4,13 +4,12 @@
  * store closes, and exits 0 without ever logging "request log is closed".
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { CLI_ARGS } from '../support/cli.js';
+import { serveChild } from '../support/cli.js';
 
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
 
@@ -38,27 +37,8 @@ async function serve(t: TestContext, graceMs: number): Promise<Served> {
       `  slow: { provider: mock, model: slow, price: { input: 1, output: 2 }, mock: { latency_ms: 1, ttft_ms: 1, tokens_per_s: 20, default_answer: "${WORDS}" } }`,
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', cfg], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SAIMA_SHUTDOWN_GRACE_MS: String(graceMs) },
-  });
-  t.after(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 20_000);
-    child.stderr.on('data', () => {
-      const m = /listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then(() => reject(new Error(`gateway exited: ${out}`)));
-  });
-  return { url, db, exited, stderr: () => out, sigterm: () => void child.kill('SIGTERM') };
+  const gw = await serveChild(t, cfg, { env: { SAIMA_SHUTDOWN_GRACE_MS: String(graceMs) } });
+  return { url: gw.url, db, exited: gw.exited, stderr: gw.output, sigterm: () => void gw.child.kill('SIGTERM') };
 }
 
 /** Opens a stream, waits for its first bytes, then sends SIGTERM; returns the whole body and the request id. */

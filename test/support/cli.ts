@@ -1,5 +1,6 @@
 /** Runs the `saima` CLI as a child process (through tsx, from source) and collects its output. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const SOURCE = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -36,3 +37,45 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
   });
 }
 
+
+export interface ServeChild {
+  /** The base URL from the gateway's "listening on" line. */
+  url: string;
+  child: ChildProcess;
+  /** Everything the process printed so far, stdout and stderr. */
+  output: () => string;
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * `saima serve --config FILE` as its own process, resolved once it says where it listens (port 0 in the config
+ * picks a free one); killed after the test if still running.
+ */
+export async function serveChild(t: TestContext, configFile: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<ServeChild> {
+  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', configFile, ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  t.after(() => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`saima serve did not start in 20 s: ${out}`)), 20_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`saima serve exited with ${code}: ${out}`));
+    });
+  });
+  return { url, child, output: () => out, exited };
+}
