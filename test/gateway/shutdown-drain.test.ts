@@ -1,7 +1,8 @@
 /**
  * SIGTERM while streams are open: `saima serve` stops accepting, lets a stream that ends within the grace period
  * finish with `[DONE]`, cuts one that would not with the error event, records both in the request log before the
- * store closes, and exits 0 without ever logging "request log is closed".
+ * store closes, and exits 0 without ever logging "request log is closed". A streamed arena match still open at the
+ * end of the grace period is cut the same way, its two calls logged and the match not stored.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,11 @@ async function serve(t: TestContext, graceMs: number): Promise<Served> {
       'contenders:',
       // About 40 tokens at 20 tokens/s: a stream of about 2 s.
       `  slow: { provider: mock, model: slow, price: { input: 1, output: 2 }, mock: { latency_ms: 1, ttft_ms: 1, tokens_per_s: 20, default_answer: "${WORDS}" } }`,
+      // An arena match's two answers, each arriving whole after 4 s.
+      '  ponder-a: { provider: mock, model: pa, price: { input: 1, output: 2 }, mock: { latency_ms: 4000, default_answer: "a" } }',
+      '  ponder-b: { provider: mock, model: pb, price: { input: 1, output: 2 }, mock: { latency_ms: 4000, default_answer: "b" } }',
+      'races:',
+      '  duel: { champion: ponder-a, challengers: [{ contender: ponder-b, weight: 50 }] }',
     ].join('\n'),
   );
   const gw = await serveChild(t, cfg, { env: { SAIMA_SHUTDOWN_GRACE_MS: String(graceMs) } });
@@ -137,4 +143,32 @@ test('SIGTERM, then the client hangs up mid-stream: its row is still committed b
   assert.doesNotMatch(gw.stderr(), /request log is closed/);
   const row = rowOf(gw.db, id);
   assert.equal(row?.error_code, 'client_closed', `the row is in the log: ${JSON.stringify(row)}`);
+});
+
+test('SIGTERM mid arena match: the match is cut at the grace period, told so, not stored, both calls logged, and the gateway exits 0', async (t) => {
+  const gw = await serve(t, 300);
+  const answered = fetch(`${gw.url}/v1/arena/match`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ race: 'duel', prompt: 'Count.', stream: true }),
+  });
+  // Both calls are now waiting on their 4 s answers.
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = performance.now();
+  gw.sigterm();
+  const res = await answered;
+  assert.equal(res.status, 200);
+  const body = await res.text();
+  assert.ok(performance.now() - t0 < 2_500, 'cut after the grace period, not when the answers arrive');
+  assert.doesNotMatch(body, /match\.stored/, 'a match cut by the shutdown takes no vote');
+  assert.match(body, /"code":"server_shutting_down"/, `the voter is told why: ${body.slice(-300)}`);
+  assert.equal(await gw.exited, 0, gw.stderr());
+  assert.doesNotMatch(gw.stderr(), /request log is closed/);
+  const d = new Database(gw.db, { readonly: true });
+  try {
+    const rows = d.prepare("select contender, error_code from requests where race = 'duel' and shadow = 1 order by contender").all() as Array<{ contender: string; error_code: string | null }>;
+    assert.deepEqual(rows.map((r) => r.contender), ['ponder-a', 'ponder-b'], `both calls are in the log: ${JSON.stringify(rows)} | ${gw.stderr()}`);
+  } finally {
+    d.close();
+  }
 });

@@ -18,6 +18,7 @@ import { ZERO_USAGE } from '../../metering/usage.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
+import { InFlight, SHUTTING_DOWN } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 
 const MatchBodySchema = z
@@ -60,11 +61,10 @@ function sseEvent(event: MatchStreamEvent | { type: 'error'; error: { code: stri
  * Streams a match that is already chosen and admitted. Only the request id header is set: nothing names a side.
  * The voter leaving aborts both calls (their rows are still logged); the response ends after the last event.
  */
-async function sendMatchStream(req: FastifyRequest, reply: FastifyReply, match: StreamedMatch): Promise<void> {
+async function sendMatchStream(req: FastifyRequest, reply: FastifyReply, match: StreamedMatch, ac: AbortController): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-saima-request-id': req.id });
-  const ac = new AbortController();
   const onClose = () => {
     if (!raw.writableFinished) ac.abort();
   };
@@ -78,6 +78,8 @@ async function sendMatchStream(req: FastifyRequest, reply: FastifyReply, match: 
     req.log.error({ err }, 'streamed arena match failed');
     if (!raw.destroyed) raw.write(sseEvent({ type: 'error', error: { code: 'internal_error', message: 'The match could not be completed; ask for another one.' } }));
   }
+  // Cut by the shutdown: both calls were aborted and logged, and the match was not stored; the voter is told why.
+  if (InFlight.wasCut(ac.signal) && !raw.destroyed) raw.write(sseEvent({ type: 'error', error: { code: SHUTTING_DOWN, message: 'The gateway is shutting down; ask for another match.' } }));
   raw.off('close', onClose);
   if (!raw.destroyed) raw.end();
 }
@@ -118,14 +120,22 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
     const params = Object.fromEntries(Object.entries({ temperature: body.temperature, top_p: body.top_p, max_tokens: body.max_tokens }).filter(([, v]) => v !== undefined));
     const matchReq = { race: body.race, messages: body.messages ?? [{ role: 'user', content: body.prompt! }], tags: body.tags, language, params };
     const stats = (race: string) => pairing.get(deps, race);
-    if (wantsStream(req, body)) {
-      // Pairing and admission happen before the first byte, so a refusal is still an ordinary error answer.
-      const match = await startStreamedMatch(deps, stats, matchReq, { ...caller(req), guard });
-      await sendMatchStream(req, reply, match);
-      return reply;
+    // Counted like a chat call: a shutdown waits for the match's calls to be logged, and cuts a streamed match that
+    // outlives the grace period (a whole-answer match cannot be cut; the shutdown waits for it).
+    const ac = new AbortController();
+    const leave = ctx.inFlight.enter(ac);
+    try {
+      if (wantsStream(req, body)) {
+        // Pairing and admission happen before the first byte, so a refusal is still an ordinary error answer.
+        const match = await startStreamedMatch(deps, stats, matchReq, { ...caller(req), guard });
+        await sendMatchStream(req, reply, match, ac);
+        return reply;
+      }
+      const match = await createMatch(deps, stats, matchReq, { ...caller(req), guard });
+      return await reply.code(201).send(match);
+    } finally {
+      leave();
     }
-    const match = await createMatch(deps, stats, matchReq, { ...caller(req), guard });
-    return reply.code(201).send(match);
   });
 
   app.post('/v1/arena/vote', async (req) => {
