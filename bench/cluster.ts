@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -28,6 +28,7 @@ import { openStore } from '../src/store/index.js';
 import { ChildProcesses, freePort, type ChildServer } from './support/child-processes.js';
 import { readCpuMs } from './support/proc-stats.js';
 import { runAutocannon } from './support/run-autocannon.js';
+import { writeBenchSection } from './support/benchmarks-doc.js';
 import { repoRoot } from './support/targets.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
@@ -264,7 +265,7 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
     'PostgreSQL and Redis all on the same machine.',
   ];
   if (g.length) {
-    const [base, pgOnly, one] = [g[0]!, g[1]!, g[2]!];
+    const [base, pgOnly] = [g[0]!, g[1]!];
     const best = (r: GatewayRow) => r.bestCpuMsPerRequest ?? r.cpuMsPerRequest;
     lines.push(
       `Gateway: mock contender, key auth with team RPM/TPM limits and a race budget (every request is admitted and`,
@@ -304,16 +305,6 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
   return lines.join('\n');
 }
 
-function writeDoc(section: string): void {
-  const path = join(root, 'docs/BENCHMARKS.md');
-  const START = '<!-- bench:cluster:start -->';
-  const END = '<!-- bench:cluster:end -->';
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next = a >= 0 && b > a ? `${text.slice(0, a + START.length)}\n${section}\n${text.slice(b)}` : `${text.trimEnd()}\n\n## Cluster\n\n${START}\n${section}\n${END}\n`;
-  writeFileSync(path, next);
-}
 
 async function cleanup(): Promise<void> {
   children.killNow();
@@ -339,7 +330,7 @@ try {
   const evals = PARTS.includes('eval') ? await benchEval() : [];
   const section = render(gateway, evals);
   process.stdout.write(`${section}\n`);
-  if (env('BENCH_WRITE', '1') !== '0') writeDoc(section);
+  if (env('BENCH_WRITE', '1') !== '0') writeBenchSection('cluster', 'Cluster', section);
 } finally {
   await cleanup();
 }

@@ -12,16 +12,14 @@
  * SAIMA_BENCH_REDIS_URL (redis://127.0.0.1:6379; a fresh key prefix, removed after).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { sharedCounters } from '../src/cluster/counters.js';
 import { RedisBudgets } from '../src/cluster/redis-budgets.js';
 import { RedisRateLimits } from '../src/cluster/redis-limits.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef, type Reservation } from '../src/metering/budgets.js';
 import { RateLimiter, type LimitSubject, type RateLimitBackend } from '../src/metering/rate-limiter.js';
-import { repoRoot } from './support/targets.js';
+import { writeBenchSection } from './support/benchmarks-doc.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const REQUESTS = Number(env('BENCH_REQUESTS', '40000'));
@@ -89,7 +87,7 @@ async function main(): Promise<void> {
     const diffs = rows.map((x) => x.redis - x.local);
     const range = (xs: number[]): string => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
     const section = [
-      `\`npm run bench:counters\` on ${cpus().length} cores shared with other work (load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end), Node ${process.version}: what admission and settle cost the gateway process per request, for a key with RPM and TPM limits on the key and its team and one daily race budget (both checks in one turn, both settles a turn later), ${REQUESTS.toLocaleString('en-US')} requests per round at concurrency ${CONCURRENCY}, ${ROUNDS} rounds alternating the two backends, after a 20,000-request warm-up each. One process with nothing else in it: its rounds agree within about ±15%, where the replica-level rounds of bench:cluster swing by tens of percent; whole runs still differ with the machine's speed (24–29 µs added this session).`,
+      `\`npm run bench:counters\` on ${cpus().length} cores shared with other work (load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')} at the end), Node ${process.version}: what admission and settle cost the gateway process per request, for a key with RPM and TPM limits on the key and its team and one daily race budget (both checks in one turn, both settles a turn later), ${REQUESTS.toLocaleString('en-US')} requests per round at concurrency ${CONCURRENCY}, ${ROUNDS} rounds alternating the two backends, after a 20,000-request warm-up each. One process with nothing else in it: its rounds agree within about ±15%, where the replica-level rounds of bench:cluster swing by tens of percent; whole runs still differ with the machine's speed.`,
       '',
       '| backend | CPU µs per request, median | range |',
       '| --- | ---: | ---: |',
@@ -98,7 +96,7 @@ async function main(): Promise<void> {
       `| **what Redis coordination adds**, paired per round | **${median(diffs).toFixed(1)}** | ${range(diffs)} |`,
     ].join('\n');
     console.log(section);
-    if (env('BENCH_WRITE', '1') !== '0') writeDoc(section);
+    if (env('BENCH_WRITE', '1') !== '0') writeBenchSection('counters', 'Shared counters', section);
   } finally {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -106,15 +104,5 @@ async function main(): Promise<void> {
   }
 }
 
-function writeDoc(section: string): void {
-  const path = join(repoRoot(), 'docs/BENCHMARKS.md');
-  const START = '<!-- bench:counters:start -->';
-  const END = '<!-- bench:counters:end -->';
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next = a >= 0 && b > a ? `${text.slice(0, a + START.length)}\n${section}\n${text.slice(b)}` : `${text.trimEnd()}\n\n## Shared counters\n\n${START}\n${section}\n${END}\n`;
-  writeFileSync(path, next);
-}
 
 await main();
