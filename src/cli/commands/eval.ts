@@ -132,7 +132,7 @@ export function registerEvalCommands(program: Command): void {
       .option('--progress', 'progress lines even when stderr is not a terminal')
       .option('--no-progress', 'no progress line')
       .option('--queue', 'let `saima worker` processes make the calls (needs redis: and a PostgreSQL store:)'),
-  ).action(async (suites: string, o: OutputOptions & { queue?: boolean; contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; progress?: boolean; config: string }) => {
+  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; progress?: boolean; config: string }) => {
     const opts: NewRunOptions = {
       suites: list(suites),
       contenders: list(o.contenders),
@@ -165,7 +165,7 @@ export function registerEvalCommands(program: Command): void {
       .option('--no-progress', 'no progress line')
       .option('--progress', 'progress lines even when stderr is not a terminal')
       .option('--queue', 'let `saima worker` processes make the remaining calls (needs redis: and a PostgreSQL store:)'),
-  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean; queue?: boolean }) =>
+  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean }) =>
     withStore(o.config, async (store, config) => {
       if (o.queue) assertQueueable(config);
       await finish(store, config, await runWithProgress(runId, store, config, o), o);
