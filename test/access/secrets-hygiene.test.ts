@@ -4,20 +4,16 @@
  * `sk-saima-` or bearer token.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { serveChild } from '../support/cli.js';
+import { serveOnSqlite } from '../support/cli.js';
 
 const ADMIN = 'sk-saima-hygiene-admin-key-0123456789abcdefghij';
 const UPSTREAM_KEY = 'sk-upstream-very-secret-9f8e7d6c5b4a';
 
 test('no key appears in logs, errors, metrics or the request log', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'saima-hygiene-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   // An upstream that quotes the key it was sent in its error, as real vendors do.
   let calls = 0;
   const upstream = createServer((req, res) => {
@@ -33,14 +29,10 @@ test('no key appears in logs, errors, metrics or the request log', async (t) => 
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => upstream.close(() => r())));
   const port = (upstream.address() as AddressInfo).port;
-  const db = join(dir, 'saima.db');
-  const cfg = join(dir, 'saima.yaml');
-  writeFileSync(
-    cfg,
+  const gw = await serveOnSqlite(
+    t,
     [
-      'server: { host: 127.0.0.1, port: 0 }',
       'auth: { mode: keys }',
-      `store: "sqlite:${db}"`,
       'log: { level: debug }',
       'contenders:',
       `  leaky: { provider: openai, base_url: "http://127.0.0.1:${port}/v1", api_key: "\${LEAKY_KEY}", model: x, retry: { max_retries: 1, base_ms: 5 } }`,
@@ -48,9 +40,10 @@ test('no key appears in logs, errors, metrics or the request log', async (t) => 
       'races:',
       '  r: { champion: leaky, fallbacks: [m] }',
       '  bad: { champion: leaky }',
-    ].join('\n'),
+    ],
+    { env: { SAIMA_ADMIN_KEY: ADMIN, LEAKY_KEY: UPSTREAM_KEY } },
   );
-  const gw = await serveChild(t, cfg, { env: { SAIMA_ADMIN_KEY: ADMIN, LEAKY_KEY: UPSTREAM_KEY } });
+  const db = gw.db;
   const url = gw.url;
   const seen: string[] = [];
   const call = async (path: string, init: RequestInit = {}) => {

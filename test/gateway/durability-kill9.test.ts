@@ -3,33 +3,20 @@
  * or a stream through `[DONE]`) must already be in the SQLite request log.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
-import { serveChild } from '../support/cli.js';
+import { serveOnSqlite } from '../support/cli.js';
 
 test('after kill -9 mid-load, every request the client saw complete is in the log', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'saima-kill9-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = join(dir, 'saima.db');
-  const cfg = join(dir, 'saima.yaml');
-  writeFileSync(
-    cfg,
-    [
-      'server: { host: 127.0.0.1, port: 0 }',
-      'auth: { mode: none }',
-      `store: "sqlite:${db}"`,
-      'log: { level: silent }',
-      'contenders:',
-      '  m: { provider: mock, model: m, price: { input: 1, output: 2 }, mock: { latency_ms: 2, ttft_ms: 3, tokens_per_s: 4000, default_answer: "one two three four five six seven eight nine ten" } }',
-      'races:',
-      '  assistant: { champion: m }',
-    ].join('\n'),
-  );
-  const { url, child, exited } = await serveChild(t, cfg);
+  const { url, child, exited, db } = await serveOnSqlite(t, [
+    'auth: { mode: none }',
+    'log: { level: silent }',
+    'contenders:',
+    '  m: { provider: mock, model: m, price: { input: 1, output: 2 }, mock: { latency_ms: 2, ttft_ms: 3, tokens_per_s: 4000, default_answer: "one two three four five six seven eight nine ten" } }',
+    'races:',
+    '  assistant: { champion: m }',
+  ]);
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 10_000 });
   const completed: string[] = [];
   let failed = 0;

@@ -5,12 +5,9 @@
  * end of the grace period is cut the same way, its two calls logged and the match not stored.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { serveChild } from '../support/cli.js';
+import { serveOnSqlite } from '../support/cli.js';
 
 const WORDS = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
 
@@ -23,16 +20,10 @@ interface Served {
 }
 
 async function serve(t: TestContext, graceMs: number): Promise<Served> {
-  const dir = mkdtempSync(join(tmpdir(), 'saima-shutdown-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = join(dir, 'saima.db');
-  const cfg = join(dir, 'saima.yaml');
-  writeFileSync(
-    cfg,
+  const gw = await serveOnSqlite(
+    t,
     [
-      'server: { host: 127.0.0.1, port: 0 }',
       'auth: { mode: none }',
-      `store: "sqlite:${db}"`,
       'contenders:',
       // About 40 tokens at 20 tokens/s: a stream of about 2 s.
       `  slow: { provider: mock, model: slow, price: { input: 1, output: 2 }, mock: { latency_ms: 1, ttft_ms: 1, tokens_per_s: 20, default_answer: "${WORDS}" } }`,
@@ -41,10 +32,10 @@ async function serve(t: TestContext, graceMs: number): Promise<Served> {
       '  ponder-b: { provider: mock, model: pb, price: { input: 1, output: 2 }, mock: { latency_ms: 4000, default_answer: "b" } }',
       'races:',
       '  duel: { champion: ponder-a, challengers: [{ contender: ponder-b, weight: 50 }] }',
-    ].join('\n'),
+    ],
+    { env: { SAIMA_SHUTDOWN_GRACE_MS: String(graceMs) } },
   );
-  const gw = await serveChild(t, cfg, { env: { SAIMA_SHUTDOWN_GRACE_MS: String(graceMs) } });
-  return { url: gw.url, db, exited: gw.exited, stderr: gw.output, sigterm: () => void gw.child.kill('SIGTERM') };
+  return { url: gw.url, db: gw.db, exited: gw.exited, stderr: gw.output, sigterm: () => void gw.child.kill('SIGTERM') };
 }
 
 /** Opens a stream, waits for its first bytes, then sends SIGTERM; returns the whole body and the request id. */

@@ -1,5 +1,8 @@
 /** Runs the `saima` CLI as a child process (through tsx, from source) and collects its output. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -7,7 +10,6 @@ const SOURCE = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 /** `npm test` builds first and sets SAIMA_TEST_CLI=dist; a single test file run on its own uses the source. */
 const USE_BUILT = process.env.SAIMA_TEST_CLI === 'dist';
-const MAIN = USE_BUILT ? BUILT : SOURCE;
 /** Arguments that run the CLI entry point: node [--import tsx] MAIN. */
 export const CLI_ARGS: readonly string[] = USE_BUILT ? [BUILT] : ['--import', 'tsx', SOURCE];
 
@@ -78,4 +80,18 @@ export async function serveChild(t: TestContext, configFile: string, opts: { env
     });
   });
   return { url, child, output: () => out, exited };
+}
+
+/**
+ * A `saima serve` child on a fresh SQLite file: writes a config of the loopback listener (port 0), the store, and
+ * `lines` (auth, contenders, races…) to a temp folder removed after the test. `db` is the SQLite file, to read the
+ * request log from.
+ */
+export async function serveOnSqlite(t: TestContext, lines: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<ServeChild & { db: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'saima-serve-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = join(dir, 'saima.db');
+  const cfg = join(dir, 'saima.yaml');
+  writeFileSync(cfg, ['server: { host: 127.0.0.1, port: 0 }', `store: "sqlite:${db}"`, ...lines].join('\n'));
+  return { ...(await serveChild(t, cfg, opts)), db };
 }
