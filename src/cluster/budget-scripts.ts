@@ -8,21 +8,22 @@
 /**
  * KEYS per budget: window, holds. ARGV: reservation id, hold ms, then per budget: limit, nanos, ttl.
  * Reply: 0 when reserved on every budget, i when budget i would overrun, -i when budget i's window needs seeding
- * (nothing is held in either case).
+ * (nothing is held in either case). Expired holds are swept, and TTLs renewed, once per window per batch.
  */
 const RESERVE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local id, hold, n = ARGV[1], tonumber(ARGV[2]), #KEYS / 2
 for i = 1, n do
   local w, h = KEYS[2 * i - 1], KEYS[2 * i]
-  for _, s in ipairs(redis.call('ZRANGEBYSCORE', h, '-inf', now, 'LIMIT', 0, 100)) do
-    local amt = redis.call('HGET', w, 'h:' .. s)
-    if amt then
-      redis.call('HINCRBY', w, 'reserved', -tonumber(amt))
-      redis.call('HDEL', w, 'h:' .. s)
+  if not once[h] then
+    once[h] = true
+    for _, s in ipairs(redis.call('ZRANGEBYSCORE', h, '-inf', now, 'LIMIT', 0, 100)) do
+      local amt = redis.call('HGET', w, 'h:' .. s)
+      if amt then
+        redis.call('HINCRBY', w, 'reserved', -tonumber(amt))
+        redis.call('HDEL', w, 'h:' .. s)
+      end
+      redis.call('ZREM', h, s)
     end
-    redis.call('ZREM', h, s)
   end
 end
 -- A window nobody has seeded (a new period, or Redis lost it) is rebuilt from the request log first.
@@ -38,33 +39,63 @@ for i = 1, n do
   redis.call('HINCRBY', w, 'reserved', nanos)
   redis.call('HSET', w, 'h:' .. id, nanos)
   redis.call('ZADD', h, now + hold, id)
-  redis.call('PEXPIRE', w, ttl)
-  redis.call('PEXPIRE', h, ttl)
+  if not once['ttl:' .. w] then
+    once['ttl:' .. w] = true
+    redis.call('PEXPIRE', w, ttl)
+    redis.call('PEXPIRE', h, ttl)
+  end
 end
 return 0
 `;
 
 /**
- * KEYS per budget: window, holds. ARGV: reservation id, then per budget: held, actual, soft threshold, ttl.
- * Reply per budget: spent, reserved, and 1 when this settle crossed the soft threshold first (HSETNX: exactly one
+ * The settles of a batch, all at once. KEYS per window: window, holds. ARGV: window count, then per window: the
+ * spend to add, the soft threshold, ttl; then the reservation count, then per reservation: its id, its hold count,
+ * then per hold: the window's index and the nanos held.
+ * Reply per window: spent, reserved, and 1 when this settle crossed the soft threshold first (HSETNX: exactly one
  * replica fires the warning). A hold released already (its request outlived it) is not released twice.
  */
 const SETTLE = `
-local id, out = ARGV[1], {}
-for i = 1, #KEYS / 2 do
-  local w, h = KEYS[2 * i - 1], KEYS[2 * i]
-  if redis.call('ZREM', h, id) == 1 then
-    redis.call('HINCRBY', w, 'reserved', -tonumber(ARGV[4 * i - 2]))
-    redis.call('HDEL', w, 'h:' .. id)
+local nw, p = tonumber(ARGV[1]), 2
+local add, soft, ttl, released, fields = {}, {}, {}, {}, {}
+for i = 1, nw do
+  add[i], soft[i], ttl[i] = ARGV[p], tonumber(ARGV[p + 1]), ARGV[p + 2]
+  released[i], fields[i] = 0, {}
+  p = p + 3
+end
+local nr = tonumber(ARGV[p])
+p = p + 1
+for _ = 1, nr do
+  local id, nh = ARGV[p], tonumber(ARGV[p + 1])
+  p = p + 2
+  for _ = 1, nh do
+    local i, held = tonumber(ARGV[p]), tonumber(ARGV[p + 1])
+    p = p + 2
+    if redis.call('ZREM', KEYS[2 * i], id) == 1 then
+      released[i] = released[i] + held
+      table.insert(fields[i], 'h:' .. id)
+    end
+  end
+end
+local out = {}
+for i = 1, nw do
+  local w = KEYS[2 * i - 1]
+  local reserved
+  if #fields[i] > 0 then
+    redis.call('HDEL', w, unpack(fields[i]))
+    -- %d: a Lua number handed to redis.call as is would be written as %.14g, which HINCRBY refuses.
+    reserved = redis.call('HINCRBY', w, 'reserved', string.format('%d', -released[i]))
+  else
+    reserved = tonumber(redis.call('HGET', w, 'reserved') or '0')
   end
   -- Into a window that vanished (Redis lost it) nothing is added: the next reservation rebuilds it from the log.
   local spent = 0
-  if redis.call('HEXISTS', w, 'spent') == 1 then spent = redis.call('HINCRBY', w, 'spent', ARGV[4 * i - 1]) end
+  if redis.call('HEXISTS', w, 'spent') == 1 then spent = redis.call('HINCRBY', w, 'spent', add[i]) end
   local warned = 0
-  if spent >= tonumber(ARGV[4 * i]) then warned = redis.call('HSETNX', w, 'warned', 1) end
-  redis.call('PEXPIRE', w, ARGV[4 * i + 1])
+  if spent >= soft[i] then warned = redis.call('HSETNX', w, 'warned', 1) end
+  redis.call('PEXPIRE', w, ttl[i])
   table.insert(out, spent)
-  table.insert(out, tonumber(redis.call('HGET', w, 'reserved') or '0'))
+  table.insert(out, reserved)
   table.insert(out, warned)
 end
 return out

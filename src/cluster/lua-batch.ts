@@ -9,7 +9,11 @@
 import type { Redis } from 'ioredis';
 import { LuaScript } from './lua-script.js';
 
-/** A Lua function body that reads `KEYS` and `ARGV` (its parameters here) and returns a Redis reply. */
+/**
+ * A Lua function body that reads `KEYS` and `ARGV` (its parameters here) and returns a Redis reply. Two upvalues
+ * are shared by every call of a batch: `now`, Redis's clock in milliseconds when the batch began (one TIME per
+ * batch, not per call), and `once`, an empty table for work a batch needs done only once (a sweep, an expiry).
+ */
 export type LuaBody = string;
 
 interface Pending {
@@ -34,6 +38,8 @@ export class LuaBatch<Name extends string> {
   #pending: Pending[] = [];
   #scheduled = false;
   #lazyTimer: NodeJS.Timeout | null = null;
+  readonly #beforeFlush: Array<() => void> = [];
+  #flushing = false;
 
   constructor(
     readonly redis: Redis,
@@ -48,6 +54,9 @@ export class LuaBatch<Name extends string> {
     // most of what a replica paid for coordination; one Lua pass splitting a string costs Redis far less.
     // A failing call (pcall) answers its own error and leaves the others alone.
     this.#script = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local once = {}
 local fns = {}
 ${names.map((n, i) => `fns[${i + 1}] = function(KEYS, ARGV)\n${functions[n]}\nend`).join('\n')}
 local f, nf = {}, 0
@@ -80,20 +89,45 @@ return out
     if (fn === undefined) return Promise.reject(new Error(`LuaBatch: no function '${name}'`));
     return new Promise((resolve, reject) => {
       this.#pending.push({ fn, keys, args, resolve, reject });
-      if (this.#scheduled) return;
-      if (!opts.lazy) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      } else if (!this.#lazyTimer) {
-        this.#lazyTimer = setTimeout(() => this.#flush(), LAZY_MS);
-      }
+      this.#schedule(opts.lazy === true);
     });
+  }
+
+  /**
+   * Registers work that gathers many small updates and sends them as one call: `fn` runs as each batch leaves and
+   * may `call` then (the call rides in that batch). Whoever gathers something calls `nudge` so a batch does leave.
+   */
+  beforeFlush(fn: () => void): void {
+    this.#beforeFlush.push(fn);
+  }
+
+  /** A lazy flush without a call of one's own: a `beforeFlush` contributor has something to send. */
+  nudge(): void {
+    this.#schedule(true);
+  }
+
+  #schedule(lazy: boolean): void {
+    if (this.#scheduled || this.#flushing) return;
+    if (!lazy) {
+      this.#scheduled = true;
+      if (this.#lazyTimer) clearTimeout(this.#lazyTimer);
+      this.#lazyTimer = null;
+      setImmediate(() => this.#flush());
+    } else if (!this.#lazyTimer) {
+      this.#lazyTimer = setTimeout(() => this.#flush(), LAZY_MS);
+    }
   }
 
   #flush(): void {
     this.#scheduled = false;
     if (this.#lazyTimer) clearTimeout(this.#lazyTimer);
     this.#lazyTimer = null;
+    this.#flushing = true;
+    try {
+      for (const fn of this.#beforeFlush) fn();
+    } finally {
+      this.#flushing = false;
+    }
     const all = this.#pending;
     this.#pending = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) void this.#send(all.slice(i, i + MAX_BATCH));

@@ -13,6 +13,7 @@ import {
 import { periodKey, periodStart } from '../metering/periods.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
 import type { Counters } from './counters.js';
+import { deferred, type Deferred } from './deferred.js';
 import type { SpentSince } from './logged-spend.js';
 import { integers } from './lua-script.js';
 
@@ -42,7 +43,9 @@ export class RedisBudgets implements BudgetBackend {
     readonly prefix: string,
     readonly budgets: readonly BudgetDef[],
     readonly opts: RedisBudgetsOptions,
-  ) {}
+  ) {
+    counters.beforeFlush(() => this.#sendSettles());
+  }
 
   /** Reservation ids: unique across replicas (a random prefix per process) without a random draw per request. */
   readonly #idPrefix = randomUUID().slice(0, 13);
@@ -118,22 +121,68 @@ export class RedisBudgets implements BudgetBackend {
     await this.counters.call('budgets.seed', [this.#key(b, period)], [Math.round(spent), ttl(b)]);
   }
 
-  /** Settles into the period the reservation was made in, even if a new one has begun since. */
-  async settle(r: Reservation, actualNanos: number, currency: Currency): Promise<void> {
-    if (r.holds.length === 0) return;
-    // Plain loops: this runs once per request.
-    const args: Array<string | number> = [r.id ?? ''];
-    for (const h of r.holds) {
-      const actual = Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx));
-      args.push(Math.round(h.nanos), actual, h.budget.limitNanos * h.budget.softRatio, ttl(h.budget));
+  /**
+   * Settles into the period the reservation was made in, even if a new one has begun since. Settles wait for the
+   * next batch to leave and go as one call (see `#sendSettles`); resolves when that call is done.
+   */
+  settle(r: Reservation, actualNanos: number, currency: Currency): Promise<void> {
+    if (r.holds.length === 0) return Promise.resolve();
+    this.#settles.push({ r, actualNanos, currency });
+    if (this.#settlesSent === null) {
+      this.#settlesSent = deferred();
+      this.counters.nudge();
     }
-    const reply = integers(await this.counters.call('budgets.settle', this.#keys(r.holds), args, { lazy: true }));
-    for (let i = 0; i < r.holds.length; i++) {
-      const h = r.holds[i]!;
-      const spent = reply[3 * i]!;
-      this.#seen.set(h.budget.name, { budget: h.budget, period: h.period, spentNanos: spent, reservedNanos: reply[3 * i + 1]! });
-      if (reply[3 * i + 2] === 1) this.opts.onEvent?.({ kind: 'soft_threshold', budget: h.budget, period: h.period, spentNanos: spent });
+    return this.#settlesSent.promise;
+  }
+
+  #settles: Array<{ r: Reservation; actualNanos: number; currency: Currency }> = [];
+  #settlesSent: Deferred | null = null;
+
+  /**
+   * One call for every settle gathered: each reservation's holds are released by id, and each window gets one sum
+   * of spend, one TTL renewal and one reply, where a call per settle repeated all three per request.
+   */
+  #sendSettles(): void {
+    const sent = this.#settlesSent;
+    if (sent === null) return;
+    const settles = this.#settles;
+    this.#settlesSent = null;
+    this.#settles = [];
+    const windows = new Map<string, { index: number; hold: Reservation['holds'][number]; add: number }>();
+    const keys: string[] = [];
+    const holds: Array<string | number> = [settles.length];
+    for (const { r, actualNanos, currency } of settles) {
+      holds.push(r.id ?? '', r.holds.length);
+      for (const h of r.holds) {
+        const [w, held] = this.#windowKeys(h.budget, h.period);
+        let win = windows.get(w);
+        if (win === undefined) {
+          win = { index: windows.size + 1, hold: h, add: 0 };
+          windows.set(w, win);
+          keys.push(w, held);
+        }
+        win.add += Math.round(convertNanos(actualNanos, currency, h.budget.currency, this.opts.fx));
+        holds.push(win.index, Math.round(h.nanos));
+      }
     }
+    const args: Array<string | number> = [windows.size];
+    for (const { hold, add } of windows.values()) args.push(add, hold.budget.limitNanos * hold.budget.softRatio, ttl(hold.budget));
+    for (const x of holds) args.push(x);
+    this.counters.call('budgets.settle', keys, args, { lazy: true }).then((reply) => {
+      try {
+        const n = integers(reply);
+        let i = 0;
+        for (const { hold: h } of windows.values()) {
+          const spent = n[3 * i]!;
+          this.#seen.set(h.budget.name, { budget: h.budget, period: h.period, spentNanos: spent, reservedNanos: n[3 * i + 1]! });
+          if (n[3 * i + 2] === 1) this.opts.onEvent?.({ kind: 'soft_threshold', budget: h.budget, period: h.period, spentNanos: spent });
+          i++;
+        }
+      } catch (err) {
+        return sent.reject(err);
+      }
+      sent.resolve();
+    }, sent.reject);
   }
 
   async status(): Promise<BudgetStatus[]> {

@@ -6,15 +6,14 @@
 import type { Admission, LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
 import type { Counters } from './counters.js';
+import { deferred, type Deferred } from './deferred.js';
 import { integers } from './lua-script.js';
 
 const MINUTE = 60_000;
 
-// Shared by both scripts: a bucket's level now, refilled continuously at cap per period; a missing key (expired,
-// or never used) or a changed capacity is a full bucket, as `RateLimiter` starts one.
+// Shared by both scripts: a bucket's level now (the batch's clock, see LuaBatch), refilled continuously at cap per
+// period; a missing key (expired, or never used) or a changed capacity is a full bucket, as `RateLimiter` starts one.
 const PRELUDE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local period = tonumber(ARGV[1])
 local function level_of(key, cap)
   local b = redis.call('HMGET', key, 'level', 'at', 'cap')
@@ -77,12 +76,11 @@ end
 return {1, 0, 0, unpack(state())}
 `;
 
-/** KEYS: TPM buckets. ARGV: period, tokens to give back (negative: to charge), then each capacity. */
+/** KEYS: TPM buckets. ARGV: period, then per bucket: tokens to give back (negative: to charge), capacity. */
 const SETTLE = `${PRELUDE}
-local delta = tonumber(ARGV[2])
 for i, key in ipairs(KEYS) do
-  local cap = tonumber(ARGV[2 + i])
-  store(key, math.min(cap, level_of(key, cap) + delta), cap)
+  local cap = tonumber(ARGV[2 * i + 1])
+  store(key, math.min(cap, level_of(key, cap) + tonumber(ARGV[2 * i])), cap)
 end
 return 0
 `;
@@ -97,7 +95,9 @@ export class RedisRateLimits implements RateLimitBackend {
   constructor(
     readonly counters: Counters,
     readonly prefix: string,
-  ) {}
+  ) {
+    counters.beforeFlush(() => this.#sendOwed());
+  }
 
   async admit(subjects: readonly LimitSubject[], tokens: number): Promise<Admission> {
     // KEYS: the RPM buckets, then the TPM buckets; ARGV: period, RPM bucket count, tokens, each bucket's capacity.
@@ -131,17 +131,42 @@ export class RedisRateLimits implements RateLimitBackend {
     return { ok: true, ticket, state };
   }
 
-  async settle(ticket: Ticket, actualTokens: number): Promise<void> {
-    const keys: string[] = [];
-    const args: number[] = [MINUTE, ticket.tokens - Math.ceil(actualTokens)];
-    for (const key of ticket.tokenBuckets) {
-      const cap = this.#caps.get(key);
-      if (cap === undefined) continue;
-      keys.push(key);
-      args.push(cap);
+  /**
+   * Token corrections wait for the next batch to leave and go as one call with one sum per bucket: a replica
+   * settles every request, but its requests share a few buckets. The sum is applied at once, so a bucket that a
+   * give-back would have filled past its capacity before a charge landed ends a little lower than the corrections
+   * one by one would leave it: stricter, never looser. Resolves when the batch holding this correction is done.
+   */
+  settle(ticket: Ticket, actualTokens: number): Promise<void> {
+    const delta = ticket.tokens - Math.ceil(actualTokens);
+    if (delta === 0 || ticket.tokenBuckets.length === 0) return Promise.resolve();
+    for (const key of ticket.tokenBuckets) this.#owed.set(key, (this.#owed.get(key) ?? 0) + delta);
+    if (this.#owedSent === null) {
+      this.#owedSent = deferred();
+      this.counters.nudge();
     }
-    if (keys.length === 0) return;
-    await this.counters.call('limits.settle', keys, args, { lazy: true });
+    return this.#owedSent.promise;
+  }
+
+  /** Token corrections per TPM bucket not sent yet, and the promise their callers wait on. */
+  readonly #owed = new Map<string, number>();
+  #owedSent: Deferred | null = null;
+
+  #sendOwed(): void {
+    const sent = this.#owedSent;
+    if (sent === null) return;
+    this.#owedSent = null;
+    const keys: string[] = [];
+    const args: number[] = [MINUTE];
+    for (const [key, delta] of this.#owed) {
+      const cap = this.#caps.get(key);
+      if (cap === undefined || delta === 0) continue;
+      keys.push(key);
+      args.push(delta, cap);
+    }
+    this.#owed.clear();
+    if (keys.length === 0) return sent.resolve();
+    this.counters.call('limits.settle', keys, args, { lazy: true }).then(() => sent.resolve(), sent.reject);
   }
 
   /** Subjects are few (one per key and team): their buckets' Redis keys are built once. */
