@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -25,11 +25,9 @@ import { createRun } from '../src/eval/create-run.js';
 import { executeRun } from '../src/eval/runner.js';
 import { ProviderRegistry } from '../src/providers/registry.js';
 import { openStore } from '../src/store/index.js';
-import { ChildProcesses, freePort, type ChildServer } from './support/child-processes.js';
-import { readCpuMs } from './support/proc-stats.js';
-import { runAutocannon } from './support/run-autocannon.js';
+import { ChildProcesses } from './support/child-processes.js';
+import { GatewayScenarios, redisServerPid, saimaCli, type GatewayRow } from './support/gateway-scenarios.js';
 import { writeBenchSection } from './support/benchmarks-doc.js';
-import { repoRoot } from './support/targets.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const SECONDS = Number(env('BENCH_SECONDS', '4'));
@@ -39,16 +37,15 @@ const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '32'));
 const EVAL_CALLS = Number(env('BENCH_EVAL_CALLS', '1000'));
 const PG_URL = env('SAIMA_BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test');
 const REDIS_URL = env('SAIMA_BENCH_REDIS_URL', 'redis://127.0.0.1:6379');
-const KEY = 'sk-saima-bench-cluster-000000000000000000000000000';
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-const root = repoRoot();
 const tmp = mkdtempSync(join(tmpdir(), 'saima-bench-cluster-'));
 const tag = randomBytes(4).toString('hex');
 const schemas: string[] = [];
 const prefixes: string[] = [];
 const children = new ChildProcesses(tmp);
-const cli = existsSync(join(root, 'dist/src/cli/main.js')) ? [join(root, 'dist/src/cli/main.js')] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+const cli = saimaCli();
+const gateways = new GatewayScenarios(children, tmp, { concurrency: CONCURRENCY, seconds: SECONDS });
 
 async function pgSchema(): Promise<string> {
   const name = `bench_${tag}_${schemas.length}`;
@@ -70,116 +67,24 @@ function redisUrl(): string {
   return u.toString();
 }
 
-interface Scenario {
-  name: string;
-  replicas: ChildServer[];
-}
-
-async function startScenario(name: string, store: string, redis: string | null, n: number): Promise<Scenario> {
-  const replicas: ChildServer[] = [];
-  for (let i = 0; i < n; i++) {
-    const port = await freePort();
-    const doc = {
-      server: { host: '127.0.0.1', port },
-      auth: { mode: 'keys' },
-      log: { level: 'warn' },
-      store,
-      ...(redis ? { redis } : {}),
-      contenders: { m: { provider: 'mock', model: 'm', price: { input: 1, output: 2, currency: 'CNY' }, mock: { default_answer: 'a short simulated answer' } } },
-      races: { bench: { champion: 'm' } },
-      teams: { admin: { limits: { rpm: 100_000_000, tpm: 1_000_000_000 } } },
-      budgets: { daily: { race: 'bench', period: 'day', limit: 1_000_000, currency: 'CNY' } },
-    };
-    const file = join(tmp, `${name}-${i}.json`);
-    writeFileSync(file, JSON.stringify(doc));
-    replicas.push(await children.start({ name: `${name}-${i}`, args: [...cli, 'serve', '--config', file], env: { SAIMA_ADMIN_KEY: KEY }, port, readyPath: '/health', readyStatus: 200 }));
-  }
-  return { name, replicas };
-}
-
-interface GatewayRow {
-  scenario: string;
-  /** The least disturbed round: on a machine shared with other work, noise only ever adds CPU. */
-  bestCpuMsPerRequest?: number;
-  replicas: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuMsPerRequest: number;
-  redisCpuMsPerRequest: number | null;
-}
-
-function loadSpec(s: Scenario) {
-  const body = JSON.stringify({ model: 'bench', max_tokens: 32, messages: [{ role: 'user', content: 'Say something short.' }] });
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}` };
-  const per = Math.max(1, Math.round(CONCURRENCY / s.replicas.length));
-  return { per, spec: (r: ChildServer, amount: number, maxS = SECONDS * 3 + 10) => ({ url: `${r.url}/v1/chat/completions`, headers, body, connections: per, amount, varyUser: true, maxS }) };
-}
-
-/**
- * A fresh Node process needs 20,000–30,000 requests to reach its steady CPU cost (JIT tiers, heap growth): every
- * scenario gets the same 40,000 requests (or 20 s) before the rounds, so none is measured cold.
- */
-async function warmScenario(s: Scenario): Promise<void> {
-  const { spec } = loadSpec(s);
-  await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, Math.round(40_000 / s.replicas.length), 20))));
-}
-
-async function loadScenario(s: Scenario, redisPid: number | null): Promise<GatewayRow> {
-  const { per, spec } = loadSpec(s);
-  // Let the previous scenario's leftover work (commits, checkpoints, Redis settles) finish before this one is timed.
-  await new Promise((r) => setTimeout(r, 1500));
-  const warm = await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, per * 20))));
-  const rate = warm.reduce((sum, w) => sum + w.responses / Math.max(0.05, w.durationS), 0);
-  const amount = Math.max(per * 10, Math.round((rate * SECONDS) / s.replicas.length));
-  const cpu0 = s.replicas.map((r) => readCpuMs(r.pid));
-  const redis0 = redisPid ? readCpuMs(redisPid) : 0;
-  const runs = await Promise.all(s.replicas.map((r) => runAutocannon(spec(r, amount))));
-  const cpu = s.replicas.reduce((sum, r, i) => sum + readCpuMs(r.pid) - cpu0[i]!, 0);
-  const redisCpu = redisPid ? readCpuMs(redisPid) - redis0 : null;
-  const ok = runs.reduce((sum, r) => sum + r.ok, 0);
-  const bad = runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
-  if (bad > 0) throw new Error(`${s.name}: ${bad} failed requests (${JSON.stringify(runs.map((r) => r.statusCodes))})`);
-  return {
-    scenario: s.name,
-    replicas: s.replicas.length,
-    rps: runs.reduce((sum, r) => sum + r.rps, 0),
-    p50Ms: Math.max(...runs.map((r) => r.p50Ms)),
-    p99Ms: Math.max(...runs.map((r) => r.p99Ms)),
-    cpuMsPerRequest: cpu / ok,
-    redisCpuMsPerRequest: redisCpu === null ? null : redisCpu / ok,
-  };
-}
-
-async function redisServerPid(): Promise<number | null> {
-  const r = new Redis(REDIS_URL);
-  try {
-    const m = /process_id:(\d+)/.exec(await r.info('server'));
-    const pid = m ? Number(m[1]) : null;
-    return pid !== null && existsSync(`/proc/${pid}/stat`) ? pid : null;
-  } finally {
-    await r.quit();
-  }
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** CPU per request of scenario `a` over scenario `b`, paired within each round (a shared machine drifts between rounds). */
 let pairedCpu: (a: number, b: number) => number[] = () => [];
 
 async function benchGateway(): Promise<GatewayRow[]> {
-  const redisPid = await redisServerPid();
+  const redisPid = await redisServerPid(REDIS_URL);
   const scenarios = [
-    await startScenario('single node (SQLite, in-memory limits)', `sqlite:${join(tmp, 'single.db')}`, null, 1),
-    await startScenario('1 replica, PostgreSQL, no Redis', await pgSchema(), null, 1),
-    await startScenario('1 replica, PostgreSQL + Redis', await pgSchema(), redisUrl(), 1),
-    await startScenario('2 replicas, PostgreSQL + Redis', await pgSchema(), redisUrl(), 2),
+    await gateways.start('single node (SQLite, in-memory limits)', `sqlite:${join(tmp, 'single.db')}`, null, 1),
+    await gateways.start('1 replica, PostgreSQL, no Redis', await pgSchema(), null, 1),
+    await gateways.start('1 replica, PostgreSQL + Redis', await pgSchema(), redisUrl(), 1),
+    await gateways.start('2 replicas, PostgreSQL + Redis', await pgSchema(), redisUrl(), 2),
   ];
-  for (const s of scenarios) await warmScenario(s);
+  for (const s of scenarios) await gateways.warm(s);
   const rows: GatewayRow[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of scenarios) {
-      const row = await loadScenario(s, redisPid);
+      const row = await gateways.load(s, redisPid);
       log(`round ${round + 1}: ${s.name}: ${row.rps.toFixed(0)} req/s, ${row.cpuMsPerRequest.toFixed(3)} ms CPU/req`);
       rows.push(row);
     }
@@ -282,8 +187,9 @@ function render(g: GatewayRow[], e: EvalRow[]): string {
         `the Redis part alone is ${range(pairedCpu(2, 1).map((x, i) => (x - 1) * pairedCpu(1, 0)[i]! + 1))} of the single node's request.`,
       '',
       'Reading: a clustered request makes two counter calls at admission (rate limits and budget, sent together: one',
-      'round trip) and two at settle (riding along with the next admission batch); the replica pays for its ioredis calls',
-      'and socket writes, and Redis its scripts (last column), here on the same two cores, which is why a PostgreSQL +',
+      'round trip); its settles join every other settle of the replica in two calls per batch (one for the buckets, one',
+      'for the budgets) riding along with the next admission batch. The replica pays for its ioredis calls and socket',
+      'writes, and Redis its scripts (last column), here on the same two cores, which is why a PostgreSQL +',
       'Redis replica serves fewer requests per second than a single node at a similar CPU per request. Two replicas on',
       'two cores add no capacity: replicas pay off on more cores or machines, and for availability.',
     );
