@@ -1,6 +1,9 @@
 /**
  * Prometheus metrics, one registry per gateway instance (no global state, so tests can run several gateways).
- * Label children are cached per (race, contender) so the hot path does no label hashing.
+ * The hot path never calls prom-client's counters: each request adds to plain numbers, kept per series in nested
+ * maps (no key strings built per request), and each counter hands them to prom-client when the registry is read.
+ * prom-client hashes the label set on every `inc`, even through a cached child: at thousands of requests per
+ * second that was a few percent of the gateway's CPU and of its allocation. Histograms are observed directly.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -20,13 +23,29 @@ export interface RequestObservation {
   shadow: boolean;
 }
 
+/** A counter series' increments since the last scrape, handed to its prom-client child by `flush`. */
+class PendingCount {
+  value = 0;
+  constructor(readonly child: { inc(v: number): void }) {}
+
+  flush(): void {
+    if (this.value === 0) return;
+    this.child.inc(this.value);
+    this.value = 0;
+  }
+}
+
+/** The counters whose series are summed in plain numbers between scrapes. */
+type PendingKind = 'requests' | 'tokens' | 'cost';
+
 interface ContenderSeries {
   latency: { observe(v: number): void };
   ttft: { observe(v: number): void };
-  prompt: { inc(v: number): void };
-  completion: { inc(v: number): void };
-  cost: { inc(v: number): void };
-  requests: Map<string, { inc(): void }>;
+  prompt: PendingCount;
+  completion: PendingCount;
+  cost: PendingCount;
+  /** Request counts by outcome, then status, then shadow (0 or 1). */
+  requests: Map<string, Map<number, [PendingCount | null, PendingCount | null]>>;
 }
 
 export class GatewayMetrics {
@@ -41,49 +60,65 @@ export class GatewayMetrics {
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'saima_process_' });
     const registers = [this.registry];
-    this.#requests = new Counter({ name: 'saima_requests_total', help: 'Chat requests by race, contender and outcome', labelNames: ['race', 'contender', 'outcome', 'status', 'shadow'], registers });
+    const pending = this.#pending;
+    const collect = (kind: PendingKind) => () => {
+      for (const p of pending[kind]) p.flush();
+    };
+    this.#requests = new Counter({ name: 'saima_requests_total', help: 'Chat requests by race, contender and outcome', labelNames: ['race', 'contender', 'outcome', 'status', 'shadow'], registers, collect: collect('requests') });
     this.#latency = new Histogram({ name: 'saima_request_duration_seconds', help: 'Whole request latency', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
     this.#ttft = new Histogram({ name: 'saima_time_to_first_token_seconds', help: 'Time to the first body byte from the upstream', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
-    this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender and kind (prompt, completion)', labelNames: ['contender', 'kind'], registers });
-    this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender', labelNames: ['contender', 'currency'], registers });
+    this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender and kind (prompt, completion)', labelNames: ['contender', 'kind'], registers, collect: collect('tokens') });
+    this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender', labelNames: ['contender', 'currency'], registers, collect: collect('cost') });
     this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Error responses by code (refused before routing, or failed after)', labelNames: ['code'], registers });
   }
 
-  readonly #children = new Map<string, ContenderSeries>();
+  /** Every pending series, by the counter that flushes it. */
+  readonly #pending: Record<PendingKind, PendingCount[]> = { requests: [], tokens: [], cost: [] };
 
-  /** Label children per (race, contender), made once: prom-client hashes label objects on every call otherwise. */
+  #count(kind: PendingKind, child: { inc(v: number): void }): PendingCount {
+    const p = new PendingCount(child);
+    this.#pending[kind].push(p);
+    return p;
+  }
+
+  /** Series by race, contender and currency, made once each. */
+  readonly #children = new Map<string, Map<string, Map<string, ContenderSeries>>>();
+
   #series(race: string, contender: string, currency: string): ContenderSeries {
-    const key = `${race}\u0000${contender}\u0000${currency}`;
-    let s = this.#children.get(key);
+    let byContender = this.#children.get(race);
+    if (!byContender) this.#children.set(race, (byContender = new Map()));
+    let byCurrency = byContender.get(contender);
+    if (!byCurrency) byContender.set(contender, (byCurrency = new Map()));
+    let s = byCurrency.get(currency);
     if (!s) {
       s = {
         latency: this.#latency.labels({ race, contender }),
         ttft: this.#ttft.labels({ race, contender }),
-        prompt: this.#tokens.labels({ contender, kind: 'prompt' }),
-        completion: this.#tokens.labels({ contender, kind: 'completion' }),
-        cost: this.#cost.labels({ contender, currency }),
+        prompt: this.#count('tokens', this.#tokens.labels({ contender, kind: 'prompt' })),
+        completion: this.#count('tokens', this.#tokens.labels({ contender, kind: 'completion' })),
+        cost: this.#count('cost', this.#cost.labels({ contender, currency })),
         requests: new Map(),
       };
-      this.#children.set(key, s);
+      byCurrency.set(currency, s);
     }
     return s;
   }
 
   observe(o: RequestObservation): void {
     const s = this.#series(o.race, o.contender, o.currency);
-    const rk = `${o.outcome}\u0000${o.status}\u0000${o.shadow ? 1 : 0}`;
-    let counter = s.requests.get(rk);
-    if (!counter) {
-      counter = this.#requests.labels({ race: o.race, contender: o.contender, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' });
-      s.requests.set(rk, counter);
-    }
-    counter.inc();
+    let byStatus = s.requests.get(o.outcome);
+    if (!byStatus) s.requests.set(o.outcome, (byStatus = new Map()));
+    let byShadow = byStatus.get(o.status);
+    if (!byShadow) byStatus.set(o.status, (byShadow = [null, null]));
+    const i = o.shadow ? 1 : 0;
+    const counter = (byShadow[i] ??= this.#count('requests', this.#requests.labels({ race: o.race, contender: o.contender, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' })));
+    counter.value++;
     if (o.shadow) return;
     s.latency.observe(o.latencyS);
     if (o.ttftS !== null) s.ttft.observe(o.ttftS);
-    if (o.promptTokens) s.prompt.inc(o.promptTokens);
-    if (o.completionTokens) s.completion.inc(o.completionTokens);
-    if (o.costUnits) s.cost.inc(o.costUnits);
+    s.prompt.value += o.promptTokens;
+    s.completion.value += o.completionTokens;
+    s.cost.value += o.costUnits;
   }
 
   /** Gauges of each budget's spend in its current period, read at scrape time. */

@@ -64,6 +64,19 @@ test('/metrics exposes requests, latency, TTFT, tokens and cost per contender', 
   assert.match(text, /saima_tokens_total\{contender="m",kind="completion"\} \d+/);
   assert.match(text, /saima_cost_total\{contender="m",currency="CNY"\} [\d.e-]+/);
   assert.match(text, /saima_rejected_requests_total\{code="model_not_found"\} 1/);
+
+  // Counters gather between scrapes and are handed over at each: a later scrape adds only what came since.
+  const tokens = (t: string, kind: string) => Number(new RegExp(`saima_tokens_total\\{contender="m",kind="${kind}"\\} (\\d+)`).exec(t)![1]);
+  const cost = (t: string) => Number(/saima_cost_total\{contender="m",currency="CNY"\} ([\d.e-]+)/.exec(t)![1]);
+  const third = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] });
+  const again = await (await fetch(`${url}/metrics`)).text();
+  assert.match(again, /saima_requests_total\{race="r",contender="m",outcome="ok",status="200",shadow="false"\} 3/);
+  assert.equal(tokens(again, 'completion') - tokens(text, 'completion'), third.usage!.completion_tokens);
+  assert.equal(tokens(again, 'prompt') - tokens(text, 'prompt'), third.usage!.prompt_tokens);
+  assert.ok(cost(again) > cost(text), `cost grew: ${cost(text)} → ${cost(again)}`);
+  const unchanged = await (await fetch(`${url}/metrics`)).text();
+  assert.match(unchanged, /saima_requests_total\{race="r",contender="m",outcome="ok",status="200",shadow="false"\} 3/, 'a scrape with nothing new changes nothing');
+  assert.equal(tokens(unchanged, 'completion'), tokens(again, 'completion'));
 });
 
 test('GET /health answers without a key even when auth is on; other routes need one', async (t) => {

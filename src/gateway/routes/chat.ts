@@ -2,7 +2,6 @@
  * POST /v1/chat/completions: validate → resolve race or contender → assign → attempt (retries, fallbacks,
  * breaker) → stream or send the upstream's bytes → meter → log (committed before the client sees the end).
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Contender } from '../../config/types.js';
 import { ZERO_USAGE } from '../../metering/usage.js';
@@ -17,6 +16,7 @@ import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { pumpStream } from '../stream-writer.js';
+import { UserHashes } from '../user-hash.js';
 import { validateChatBody, type ChatBody } from '../validate-chat.js';
 
 interface Target {
@@ -41,15 +41,12 @@ function resolveTarget(ctx: GatewayContext, req: FastifyRequest, body: ChatBody,
   throw new SaimaError('model_not_found', `The model '${body.model}' does not exist or you do not have access to it.`, 'model');
 }
 
-function hashUser(user: string): string {
-  return createHash('sha256').update(user).digest('hex').slice(0, 16);
-}
-
 function lastUserText(body: ChatBody): string {
   return body.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
 }
 
 export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): void {
+  const users = new UserHashes();
   app.post('/v1/chat/completions', async (req: FastifyRequest, reply: FastifyReply) => {
     const t0 = performance.now();
     const ts = ctx.now();
@@ -90,7 +87,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         contender: ctx.config.contenders.get(target.names[0]!) ?? null,
         team: req.principal.team,
         keyId: req.principal.keyId,
-        userHash: userKey === null ? null : hashUser(userKey),
+        userHash: userKey === null ? null : users.of(userKey),
         parentId: null,
         shadow: false,
         stream,
