@@ -3,7 +3,13 @@
  * run for days. Moments are additive, so each window keeps a *settled* part — rows older than the longest a
  * request can take (the race's largest `total_ms` plus slack), which can no longer change — and only the recent
  * part is re-read each tick. A request's row carries its start time and is written when it ends, which is why
- * the recent part cannot be cached.
+ * the recent part cannot be cached by time.
+ *
+ * On SQLite the request log is read by insertion order instead: each window keeps the moments of every row up to
+ * a rowid and each tick adds only the rows inserted since, late ones included. The recent part of a busy race is
+ * hundreds of thousands of rows (every row of the last `total_ms` + 30 s), and SQLite reads run on the gateway's
+ * own thread: re-reading them each tick stalled every request for about a second. PostgreSQL, whose reads do not
+ * block the gateway and whose commit order no column follows, keeps the time-based split.
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
@@ -19,7 +25,7 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments'>;
   feedback: Pick<Store['feedback'], 'metricMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
@@ -41,6 +47,14 @@ export function battleScores(counts: readonly PairOutcomeCount[], champion: stri
   return out;
 }
 
+/** Adds each arm into `into`, by contender. */
+function addInto(into: Map<string, ArmEvidence>, arms: Iterable<ArmEvidence>): void {
+  for (const arm of arms) {
+    const before = into.get(arm.contender);
+    into.set(arm.contender, before ? addArms(before, arm) : arm);
+  }
+}
+
 /** Commit delay on top of the longest request, for the group commit and clocks of other replicas. */
 const SETTLE_SLACK_MS = 30_000;
 /** The sample-ratio check counts the last half hour of the assignment window at most (distinct users do not add). */
@@ -49,7 +63,10 @@ const SRM_LOOKBACK_MS = 30 * 60_000;
 interface WindowCache {
   key: string;
   settledUntil: number;
+  /** Feedback and battles (and, on PostgreSQL, requests) up to `settledUntil`. */
   settled: Map<string, ArmEvidence>;
+  /** SQLite: the request moments of every row of the window up to rowid `lastRow`. */
+  inserted: { lastRow: number; arms: Map<string, ArmEvidence> } | null;
 }
 
 export class EvidenceReader {
@@ -83,28 +100,43 @@ export class EvidenceReader {
     const id = `${race.name}\u0000${since}`;
     const key = contenders.join('\u0000');
     let w = this.#cache.get(id);
-    if (!w || w.key !== key) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map() }));
+    if (!w || w.key !== key) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null }));
+    const lastRow = await this.store.requests.lastRow();
+    if (lastRow !== null) await this.#readInserted(race.name, since, contenders, w, lastRow);
+    const withRequests = lastRow === null;
     const cutoff = now - this.#settleMs(race, contenders);
     if (cutoff > w.settledUntil) {
-      for (const arm of await this.#read(race.name, w.settledUntil, cutoff, contenders)) {
-        const before = w.settled.get(arm.contender);
-        w.settled.set(arm.contender, before ? addArms(before, arm) : arm);
-      }
+      addInto(w.settled, await this.#read(race.name, w.settledUntil, cutoff, contenders, withRequests));
       w.settledUntil = cutoff;
     }
     const out = new Map(w.settled);
-    for (const arm of await this.#read(race.name, w.settledUntil, undefined, contenders)) {
-      const before = out.get(arm.contender);
-      out.set(arm.contender, before ? addArms(before, arm) : arm);
-    }
+    addInto(out, await this.#read(race.name, w.settledUntil, undefined, contenders, withRequests));
+    if (w.inserted) addInto(out, w.inserted.arms.values());
     return out;
   }
 
-  /** `contenders[0]` is the champion: battle scores are read against it. */
-  async #read(race: string, since: number, untilMs: number | undefined, contenders: string[]): Promise<ArmEvidence[]> {
+  /**
+   * Brings a window's request moments up to rowid `lastRow`: its first read goes through the (race, contender, ts)
+   * index, bounded by the rowid; later ones read only the rows inserted since. A table whose rowids went back
+   * (rebuilt underneath a running gateway) is read whole again.
+   */
+  async #readInserted(race: string, since: number, contenders: string[], w: WindowCache, lastRow: number): Promise<void> {
+    if (w.inserted === null || lastRow < w.inserted.lastRow) {
+      const moments = await this.store.requests.metricMoments(race, since, { contenders, maxRow: lastRow });
+      w.inserted = { lastRow, arms: new Map(moments.map((m) => [m.contender, this.#arm(m)])) };
+      return;
+    }
+    if (lastRow === w.inserted.lastRow) return;
+    const moments = await this.store.requests.insertedMoments(race, since, w.inserted.lastRow, lastRow, contenders);
+    addInto(w.inserted.arms, moments.map((m) => this.#arm(m)));
+    w.inserted.lastRow = lastRow;
+  }
+
+  /** `contenders[0]` is the champion: battle scores are read against it. Requests only when asked. */
+  async #read(race: string, since: number, untilMs: number | undefined, contenders: string[], withRequests: boolean): Promise<ArmEvidence[]> {
     const opts = untilMs === undefined ? { contenders } : { contenders, untilMs };
     const [requests, feedback, battles] = await Promise.all([
-      this.store.requests.metricMoments(race, since, opts),
+      withRequests ? this.store.requests.metricMoments(race, since, opts) : [],
       this.store.feedback.metricMoments(race, since, opts),
       this.store.battles.pairCounts({ race, contenders, sources: RACE_BATTLE_SOURCES, since, ...(untilMs === undefined ? {} : { until: untilMs }) }),
     ]);

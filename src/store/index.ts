@@ -74,7 +74,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     db,
     handle,
     requestLog,
-    requests: new RequestsRepo(db),
+    requests: new RequestsRepo(db, handle.dialect),
     feedback: new FeedbackRepo(db),
     apiKeys: new ApiKeysRepo(db),
     raceState: new RaceStateRepo(db),

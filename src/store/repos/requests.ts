@@ -1,8 +1,9 @@
 /** Reads of the request log: one request, filtered lists for the dashboard, per-contender aggregates for races. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+
 import { fromRequestRecord } from '../request-row.js';
 import type { Database } from '../schema.js';
-import type { ContenderAggregate, RequestFilter, RequestLogRow, SpendFilter, SpendRecord } from '../types.js';
+import type { ContenderAggregate, Dialect, RequestFilter, RequestLogRow, SpendFilter, SpendRecord } from '../types.js';
 import { summarize } from './summarize.js';
 
 /**
@@ -14,6 +15,53 @@ const armIn = (contenders: readonly string[]) => {
   const list = contenders.length > 0 ? [...contenders] : [''];
   return sql<boolean>`(contender in (${sql.join(list)}) or fallback_from in (${sql.join(list)}))`;
 };
+
+// The sums behind `ContenderMoments`, one SQL expression each, shared by the indexed and the rowid-range reads.
+// A row a fallback rescued is the assigned arm's failure (see fallback_from), not a success of either arm; rows
+// ended by the client hanging up, or cut by this gateway's own shutdown, say nothing about the contender. `ln` is
+// built into PostgreSQL and into the SQLite that better-sqlite3 bundles (SQLITE_ENABLE_MATH_FUNCTIONS). Costs are
+// summed as double precision: squared nanos overflow a bigint from about 3 units per request.
+const OK = sql<boolean>`outcome = 'ok' and fallback_from is null`;
+const FAILED = sql<boolean>`(outcome <> 'ok' or fallback_from is not null)`;
+const SERVED = sql<boolean>`(error_code is null or error_code not in ('client_closed', 'server_shutting_down'))`;
+const LAT = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
+const TTFT = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
+const COST = sql<number>`cast(cost_nanos as double precision)`;
+const MOMENT_SUMS = [
+  ['requests', sql<number>`sum(case when ${SERVED} then 1 else 0 end)`],
+  ['errors', sql<number>`sum(case when ${FAILED} and ${SERVED} then 1 else 0 end)`],
+  ['cuts', sql<number>`sum(case when outcome = 'cut' and ${SERVED} then 1 else 0 end)`],
+  ['truncations', sql<number>`sum(case when ${OK} and finish_reason = 'length' then 1 else 0 end)`],
+  ['lat_n', sql<number>`sum(case when ${OK} then 1 else 0 end)`],
+  ['lat_sum', sql<number>`sum(case when ${OK} then ${LAT} else 0 end)`],
+  ['lat_sq', sql<number>`sum(case when ${OK} then ${LAT} * ${LAT} else 0 end)`],
+  ['ttft_n', sql<number>`sum(case when ${OK} and ttft_ms is not null then 1 else 0 end)`],
+  ['ttft_sum', sql<number>`sum(case when ${OK} and ttft_ms is not null then ${TTFT} else 0 end)`],
+  ['ttft_sq', sql<number>`sum(case when ${OK} and ttft_ms is not null then ${TTFT} * ${TTFT} else 0 end)`],
+  ['cost_n', sql<number>`count(*)`],
+  ['cost_sum', sql<number>`sum(${COST})`],
+  ['cost_sq', sql<number>`sum(${COST} * ${COST})`],
+  ['currency', sql<string | null>`min(currency)`],
+] as const satisfies ReadonlyArray<readonly [string, RawBuilder<unknown>]>;
+
+type MomentRow = { contender: string; currency: string | null } & { [K in Exclude<(typeof MOMENT_SUMS)[number][0], 'currency'>]: number | string };
+
+/** The sums as select items (a list of differently typed expressions, which the builder's overloads do not take). */
+const MOMENT_SELECT = MOMENT_SUMS.map(([name, sum]) => (sum as RawBuilder<unknown>).as(name));
+
+function toMoments(r: MomentRow): ContenderMoments {
+  return {
+    contender: r.contender,
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    cuts: Number(r.cuts),
+    truncations: Number(r.truncations),
+    logLatency: { n: Number(r.lat_n), sum: Number(r.lat_sum), sumSquares: Number(r.lat_sq) },
+    logTtft: { n: Number(r.ttft_n), sum: Number(r.ttft_sum), sumSquares: Number(r.ttft_sq) },
+    cost: { n: Number(r.cost_n), sum: Number(r.cost_sum), sumSquares: Number(r.cost_sq) },
+    currency: r.currency,
+  };
+}
 
 /** Running sums of one metric over rows: what a mean, its variance and a sequential test need. */
 export interface Moments {
@@ -62,6 +110,8 @@ export interface WindowOptions {
   /** Exclusive end, epoch ms. */
   untilMs?: number;
   contenders?: readonly string[];
+  /** SQLite only: rows inserted up to this rowid (see `insertedRows`). */
+  maxRow?: number;
 }
 
 export interface AggregateOptions {
@@ -76,9 +126,11 @@ const MAX_LIMIT = 10_000;
 
 export class RequestsRepo {
   readonly #db: Kysely<Database>;
+  readonly #dialect: Dialect;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: Dialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async getRequest(id: string): Promise<RequestLogRow | null> {
@@ -186,51 +238,43 @@ export class RequestsRepo {
 
   /**
    * Per contender of `race`, rows with `sinceMs <= ts < untilMs`: counts and first and second moments of log
-   * latency, log TTFT and cost, all summed in SQL so the cost does not grow with a sample. `ln` is built into
-   * PostgreSQL and into the SQLite that better-sqlite3 bundles (compiled with SQLITE_ENABLE_MATH_FUNCTIONS).
-   * Costs are summed as double precision: squared nanos overflow a bigint from about 3 units per request.
+   * latency, log TTFT and cost, all summed in SQL (see MOMENT_SUMS) so the cost does not grow with a sample.
    */
   async metricMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<ContenderMoments[]> {
-    // A row a fallback rescued is the assigned arm's failure (see fallback_from), not a success of either arm.
-    const ok = sql<boolean>`outcome = 'ok' and fallback_from is null`;
-    const failed = sql<boolean>`(outcome <> 'ok' or fallback_from is not null)`;
-    // Ended by the client hanging up, or cut by this gateway's own shutdown: nothing about the contender.
-    const served = sql<boolean>`(error_code is null or error_code not in ('client_closed', 'server_shutting_down'))`;
-    const lat = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
-    const ttft = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
-    const cost = sql<number>`cast(cost_nanos as double precision)`;
     const rows = await this.#servedInWindow(race, sinceMs, opts)
       .groupBy(ARM)
-      .select([
-        ARM.as('contender'),
-        sql<number>`sum(case when ${served} then 1 else 0 end)`.as('requests'),
-        sql<number>`sum(case when ${failed} and ${served} then 1 else 0 end)`.as('errors'),
-        sql<number>`sum(case when outcome = 'cut' and ${served} then 1 else 0 end)`.as('cuts'),
-        sql<number>`sum(case when ${ok} and finish_reason = 'length' then 1 else 0 end)`.as('truncations'),
-        sql<number>`sum(case when ${ok} then 1 else 0 end)`.as('lat_n'),
-        sql<number>`sum(case when ${ok} then ${lat} else 0 end)`.as('lat_sum'),
-        sql<number>`sum(case when ${ok} then ${lat} * ${lat} else 0 end)`.as('lat_sq'),
-        sql<number>`sum(case when ${ok} and ttft_ms is not null then 1 else 0 end)`.as('ttft_n'),
-        sql<number>`sum(case when ${ok} and ttft_ms is not null then ${ttft} else 0 end)`.as('ttft_sum'),
-        sql<number>`sum(case when ${ok} and ttft_ms is not null then ${ttft} * ${ttft} else 0 end)`.as('ttft_sq'),
-        sql<number>`count(*)`.as('cost_n'),
-        sql<number>`sum(${cost})`.as('cost_sum'),
-        sql<number>`sum(${cost} * ${cost})`.as('cost_sq'),
-        sql<string | null>`min(currency)`.as('currency'),
-      ])
+      .select([ARM.as('contender'), ...MOMENT_SELECT])
       .orderBy('contender')
       .execute();
-    return rows.map((r) => ({
-      contender: r.contender!,
-      requests: Number(r.requests),
-      errors: Number(r.errors),
-      cuts: Number(r.cuts),
-      truncations: Number(r.truncations),
-      logLatency: { n: Number(r.lat_n), sum: Number(r.lat_sum), sumSquares: Number(r.lat_sq) },
-      logTtft: { n: Number(r.ttft_n), sum: Number(r.ttft_sum), sumSquares: Number(r.ttft_sq) },
-      cost: { n: Number(r.cost_n), sum: Number(r.cost_sum), sumSquares: Number(r.cost_sq) },
-      currency: r.currency,
-    }));
+    return rows.map((r) => toMoments(r as unknown as MomentRow));
+  }
+
+  /**
+   * SQLite only (null on PostgreSQL, where no column follows commit order): the rowid of the newest row. A row is
+   * inserted when its request ends, whatever its start time, so the rows after a rowid are exactly the rows that
+   * arrived since: the race monitor reads each row once instead of re-reading every row a late one could join.
+   * Rowids only grow while rows are only appended (Saima never deletes or vacuums the request log).
+   */
+  async lastRow(): Promise<number | null> {
+    if (this.#dialect !== 'sqlite') return null;
+    const r = await sql<{ last: number | null }>`select max(rowid) as last from requests`.execute(this.#db);
+    return Number(r.rows[0]?.last ?? 0);
+  }
+
+  /**
+   * SQLite only: `metricMoments` over the rows inserted after rowid `afterRow` up to `maxRow`, with `ts >= sinceMs`.
+   * Read by rowid range, never through an index: the range is the few rows that arrived since the last read.
+   */
+  async insertedMoments(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<ContenderMoments[]> {
+    if (this.#dialect !== 'sqlite') throw new Error('insertedMoments: SQLite only');
+    if (maxRow <= afterRow) return [];
+    const sums = sql.join(MOMENT_SUMS.map(([name, sum]) => sql`${sum} as ${sql.ref(name)}`));
+    const r = await sql<MomentRow>`
+      select ${ARM} as contender, ${sums} from requests not indexed
+      where rowid > ${afterRow} and rowid <= ${maxRow} and race = ${race} and ts >= ${sinceMs} and shadow = 0
+        and contender is not null and ${armIn(contenders)}
+      group by 1 order by 1`.execute(this.#db);
+    return r.rows.map(toMoments);
   }
 
   /** Served (non-shadow) rows of `race` in [sinceMs, untilMs), of the named arms when given: the monitor's windows. */
@@ -243,6 +287,7 @@ export class RequestsRepo {
       .where('contender', 'is not', null);
     if (opts.contenders) q = q.where(armIn(opts.contenders));
     if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
+    if (opts.maxRow !== undefined) q = q.where(sql<number>`rowid`, '<=', opts.maxRow);
     return q;
   }
 
