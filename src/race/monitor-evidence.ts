@@ -13,7 +13,8 @@
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
-import type { ContenderMoments } from '../store/repos/requests.js';
+import type { AssignmentCounts, ContenderMoments } from '../store/repos/requests.js';
+import { AssignmentTally } from './assignment-tally.js';
 import type { PairOutcomeCount } from '../store/repos/battles.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
 import { assignmentSince } from './policies/index.js';
@@ -25,7 +26,7 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows'>;
   feedback: Pick<Store['feedback'], 'metricMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
@@ -71,6 +72,8 @@ interface WindowCache {
 
 export class EvidenceReader {
   readonly #cache = new Map<string, WindowCache>();
+  /** SQLite: per race, the sample-ratio tally of its assignment window and the last rowid it has seen. */
+  readonly #tallies = new Map<string, { since: number; key: string; lastRow: number; tally: AssignmentTally }>();
 
   constructor(
     readonly store: EvidenceStore,
@@ -83,8 +86,10 @@ export class EvidenceReader {
     const starts = new Set(state.challengers.filter((c) => c.status === 'active').map((c) => c.since));
     if (race.policy.type === 'bandit') starts.add(state.championSince);
     if (race.policy.max_extra_spend) starts.add(spendWindowStart(state));
+    // SQLite: the newest rowid, one bound for every read of this tick (null on PostgreSQL).
+    const lastRow = await this.store.requests.lastRow();
     const windows = new Map<number, ReadonlyMap<string, ArmEvidence>>();
-    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now));
+    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now, lastRow));
     for (const key of this.#cache.keys()) {
       const [name, since] = key.split('\u0000') as [string, string];
       if (name === race.name && !starts.has(Number(since))) this.#cache.delete(key);
@@ -93,15 +98,14 @@ export class EvidenceReader {
     if (race.policy.type === 'gate' && this.gates) {
       for (const c of state.challengers) if (c.status === 'waiting_gate') gates.set(c.contender, await this.gates.latestGate(race.name, c.contender));
     }
-    return { windows, assignment: await this.#assignment(race, state, now), gates };
+    return { windows, assignment: await this.#assignment(race, state, now, lastRow), gates };
   }
 
-  async #window(race: Race, since: number, contenders: string[], now: number): Promise<Map<string, ArmEvidence>> {
+  async #window(race: Race, since: number, contenders: string[], now: number, lastRow: number | null): Promise<Map<string, ArmEvidence>> {
     const id = `${race.name}\u0000${since}`;
     const key = contenders.join('\u0000');
     let w = this.#cache.get(id);
     if (!w || w.key !== key) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null }));
-    const lastRow = await this.store.requests.lastRow();
     if (lastRow !== null) await this.#readInserted(race.name, since, contenders, w, lastRow);
     const withRequests = lastRow === null;
     const cutoff = now - this.#settleMs(race, contenders);
@@ -160,12 +164,36 @@ export class EvidenceReader {
   }
 
   /** Units per contender in the assignment window: distinct users for sticky races, requests otherwise. */
-  async #assignment(race: Race, state: RaceState, now: number): Promise<RaceEvidence['assignment']> {
-    if (race.policy.type === 'bandit' || !state.challengers.some((c) => c.status === 'active' && c.weight > 0)) return null;
+  async #assignment(race: Race, state: RaceState, now: number, lastRow: number | null): Promise<RaceEvidence['assignment']> {
+    if (race.policy.type === 'bandit' || !state.challengers.some((c) => c.status === 'active' && c.weight > 0)) {
+      this.#tallies.delete(race.name);
+      return null;
+    }
     const since = assignmentSince({ state });
     const contenders = [state.champion, ...state.challengers.filter((c) => c.status === 'active').map((c) => c.contender)];
-    const counts = await this.store.requests.assignmentCounts(race.name, Math.max(since, now - SRM_LOOKBACK_MS), { contenders });
+    const from = Math.max(since, now - SRM_LOOKBACK_MS);
+    const counts = lastRow === null ? await this.store.requests.assignmentCounts(race.name, from, { contenders }) : await this.#tallied(race.name, since, from, contenders, lastRow);
     return { since, units: new Map(counts.map((c) => [c.contender, race.sticky ? c.users + c.anonymous : c.rows])) };
+  }
+
+  /**
+   * SQLite: the assignment counts from a tally kept across ticks, fed each tick the rows inserted since (see
+   * `AssignmentTally`). A new assignment window, other arms, or rowids that went back start it afresh from the
+   * index. Rows are fed from the window's start, not its sliding edge: a late row older than the edge is dropped
+   * by the count, not missed.
+   */
+  async #tallied(race: string, since: number, from: number, contenders: string[], lastRow: number): Promise<AssignmentCounts[]> {
+    const key = contenders.join('\u0000');
+    let t = this.#tallies.get(race);
+    if (!t || t.since !== since || t.key !== key || lastRow < t.lastRow) {
+      const tally = new AssignmentTally();
+      tally.add(await this.store.requests.assignmentRows(race, from, contenders, { upTo: lastRow }));
+      this.#tallies.set(race, (t = { since, key, lastRow, tally }));
+    } else if (lastRow > t.lastRow) {
+      t.tally.add(await this.store.requests.assignmentRows(race, since, contenders, { after: t.lastRow, upTo: lastRow }));
+      t.lastRow = lastRow;
+    }
+    return t.tally.counts(from);
   }
 
   /** How long after its start a request's row can still appear: the race's longest total timeout, plus slack. */

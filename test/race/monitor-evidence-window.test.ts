@@ -49,3 +49,45 @@ for (const dialect of testDialects()) {
     assert.equal(second.get('champ')!.requests, 121);
   });
 }
+
+for (const dialect of testDialects()) {
+  test(`sample-ratio units kept across ticks equal a full count of the sliding window (${dialect})`, async (t) => {
+    const rig = await monitorRig(t, dialect, { s: { champion: 'champ', challengers: [{ contender: 'chal', weight: 20 }], sticky: true, policy: { type: 'canary' } } });
+    const reader = new EvidenceReader(rig.store, rig.config);
+    const race = rig.config.races.get('s')!;
+    const state = rig.states.get('s')!;
+    const t0 = state.challengers[0]!.since;
+    let id = 0;
+    // Every 10 s: a returning user on each arm (users cycle through 40 names), an anonymous request every 30 s.
+    const put = (ts: number, contender: string, user: string | null) =>
+      rig.store.requestLog.append(requestRow({ id: `a${id++}`, ts, race: 's', contender, userHash: user }));
+    const traffic = async (fromS: number, toS: number) => {
+      for (let s = fromS; s < toS; s += 10) {
+        await put(t0 + s * 1000, 'champ', `u${(s / 10) % 40}`);
+        await put(t0 + s * 1000 + 3, 'chal', `v${(s / 10) % 40}`);
+        if (s % 30 === 0) await put(t0 + s * 1000 + 500, s % 60 === 0 ? 'champ' : 'chal', null);
+      }
+    };
+    const check = async (nowS: number) => {
+      const now = t0 + nowS * 1000;
+      const ev = await reader.read(race, state, now);
+      const full = await rig.store.requests.assignmentCounts('s', Math.max(t0, now - 30 * 60_000), { contenders: ['champ', 'chal'] });
+      const expected = new Map(full.map((c) => [c.contender, c.users + c.anonymous]));
+      assert.deepEqual(ev.assignment?.units, expected, `at ${nowS} s`);
+      return expected;
+    };
+    await traffic(0, 1200);
+    const first = await check(1200);
+    assert.equal(first.get('champ'), 40 + 20, '40 distinct users and 20 anonymous requests in 20 minutes');
+    // An hour on: the window slides past its start, users drop out and come back, and a late row lands for a
+    // request that started 5 minutes ago (inside the window) and one that started 40 minutes ago (outside it).
+    await traffic(1200, 3600);
+    await put(t0 + 3300_000 + 7, 'chal', 'late-user');
+    await put(t0 + 1200_000 + 7, 'chal', 'too-old-user');
+    const later = await check(3610);
+    assert.equal(later.get('chal'), 40 + 1 + 30, 'distinct users in the last 30 minutes, the late one included, plus anonymous requests');
+    // Ticks with nothing new, and the window edge moving inside one second, are counted to the millisecond.
+    await check(3610.5);
+    await check(3611.2);
+  });
+}

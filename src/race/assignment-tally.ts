@@ -1,0 +1,66 @@
+/**
+ * The units each arm received in a sliding window (its start only moves forward), kept from the rows as they
+ * arrive instead of counted in SQL each tick: distinct users (a user counts while their latest request is in the
+ * window), anonymous requests, and all requests. Counting distinct users over half an hour of a busy race is a
+ * sort of every row in it; here each row is looked at once, and a tick costs a pass over the distinct users.
+ *
+ * Exact, not approximate: start times are kept per second, so the second the window starts in is counted to the
+ * millisecond. Memory is one number per request in the window and one entry per distinct user.
+ */
+import type { AssignmentCounts, AssignmentRow } from '../store/repos/requests.js';
+
+interface ArmTally {
+  /** Each user's latest start time. */
+  users: Map<string, number>;
+  /** Start times of every row, and of anonymous ones, by whole second. */
+  rows: Map<number, number[]>;
+  anonymous: Map<number, number[]>;
+}
+
+export class AssignmentTally {
+  readonly #arms = new Map<string, ArmTally>();
+
+  add(rows: Iterable<AssignmentRow>): void {
+    for (const r of rows) {
+      let arm = this.#arms.get(r.contender);
+      if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map() }));
+      addTime(arm.rows, r.ts);
+      if (r.userHash === null) addTime(arm.anonymous, r.ts);
+      else if ((arm.users.get(r.userHash) ?? -Infinity) < r.ts) arm.users.set(r.userHash, r.ts);
+    }
+  }
+
+  /** Units per arm with `ts >= since`; what is older is forgotten (the window never moves back). */
+  counts(since: number): AssignmentCounts[] {
+    const out: AssignmentCounts[] = [];
+    for (const [contender, arm] of this.#arms) {
+      let users = 0;
+      for (const [user, last] of arm.users) {
+        if (last >= since) users++;
+        else arm.users.delete(user);
+      }
+      const rows = countSince(arm.rows, since);
+      if (rows === 0 && users === 0) continue;
+      out.push({ contender, rows, users, anonymous: countSince(arm.anonymous, since) });
+    }
+    return out.sort((a, b) => (a.contender < b.contender ? -1 : a.contender > b.contender ? 1 : 0));
+  }
+}
+
+function addTime(bySecond: Map<number, number[]>, ts: number): void {
+  const s = Math.floor(ts / 1000);
+  const bucket = bySecond.get(s);
+  if (bucket) bucket.push(ts);
+  else bySecond.set(s, [ts]);
+}
+
+function countSince(bySecond: Map<number, number[]>, since: number): number {
+  const first = Math.floor(since / 1000);
+  let n = 0;
+  for (const [s, times] of bySecond) {
+    if (s > first) n += times.length;
+    else if (s < first) bySecond.delete(s);
+    else for (const t of times) if (t >= since) n++;
+  }
+  return n;
+}
