@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     rows,
     runs,
     slowStreams: slow,
-    bars: judgeBars(rows, reports, slow),
+    bars: judgeBars(rows, runs, reports, slow),
   };
   for (const b of report.bars) log(`${b.pass === null ? '–' : b.pass ? '✔' : '✘'} ${b.name}: ${b.detail}`);
   if (env('BENCH_WRITE', '1') === '0') return;

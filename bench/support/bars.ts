@@ -1,16 +1,36 @@
 /**
  * The issue's bars for Saima, judged from one run's numbers. CPU and throughput bars are read at
- * concurrency 50, where every server is saturated and CPU per request is steadiest.
+ * concurrency 50, where every server is saturated and CPU per request is steadiest. A ratio between two targets
+ * is judged paired per round, as added latency is: targets take turns at each mode and concurrency within a
+ * round, so the shared machine's drift between rounds (whole rounds run at half speed) cancels in each round's
+ * ratio, where a ratio of the two medians can pair one target's slow round with the other's fast one. The
+ * medians are shown beside it.
  */
 import type { Bar, RunRow, SlowStreamReport, TargetReport } from './report.js';
 import type { Mode, TargetName } from './targets.js';
 
 const f = (n: number, d = 2): string => n.toFixed(d);
 
-export function judgeBars(rows: RunRow[], targets: TargetReport[], slow: SlowStreamReport[]): Bar[] {
+export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[], slow: SlowStreamReport[]): Bar[] {
   const row = (t: TargetName, mode: Mode, c: number): RunRow | undefined => rows.find((r) => r.target === t && r.mode === mode && r.concurrency === c);
   // A row whose requests mostly failed measured the failure path, not the proxy: it cannot anchor a ratio.
   const healthy = (r: RunRow | undefined): r is RunRow => r !== undefined && r.ok > 0 && r.errors <= r.ok * 0.01;
+  /** f(a) / f(b) in each round both ran healthily: median, min and max over those rounds. */
+  const paired = (a: TargetName, b: TargetName, mode: Mode, c: number, f: (r: RunRow) => number): { median: number; min: number; max: number } => {
+    const ratios: number[] = [];
+    for (const ra of runs) {
+      if (ra.target !== a || ra.mode !== mode || ra.concurrency !== c || !healthy(ra)) continue;
+      const rb = runs.find((x) => x.target === b && x.mode === mode && x.concurrency === c && x.round === ra.round);
+      if (healthy(rb)) ratios.push(f(ra) / f(rb));
+    }
+    ratios.sort((x, y) => x - y);
+    const mid = ratios.length >> 1;
+    const median = ratios.length === 0 ? Number.NaN : ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+    return { median, min: ratios[0] ?? Number.NaN, max: ratios.at(-1) ?? Number.NaN };
+  };
+  const span = (p: { min: number; max: number }, fmt: (x: number) => string): string => `rounds ${fmt(p.min)}–${fmt(p.max)}`;
+  const cpu = (r: RunRow): number => r.cpuMsPerRequest;
+  const rps = (r: RunRow): number => r.rps;
   const bars: Bar[] = [];
   const push = (name: string, pass: boolean | null, detail: string): void => void bars.push({ name, pass, detail });
 
@@ -19,12 +39,14 @@ export function judgeBars(rows: RunRow[], targets: TargetReport[], slow: SlowStr
     const fl = row('floor', mode, 50);
     const pk = row('portkey', mode, 50);
     if (healthy(s) && healthy(fl)) {
-      push(`CPU per request ≤ 2× the floor's (${mode}, c=50)`, s.cpuMsPerRequest <= 2 * fl.cpuMsPerRequest,
-        `Saima ${f(s.cpuMsPerRequest, 3)} ms vs floor ${f(fl.cpuMsPerRequest, 3)} ms (${f(s.cpuMsPerRequest / fl.cpuMsPerRequest)}×)`);
+      const p = paired('saima', 'floor', mode, 50, cpu);
+      push(`CPU per request ≤ 2× the floor's (${mode}, c=50)`, p.median <= 2,
+        `${f(p.median)}× paired per round (${span(p, (x) => `${f(x)}×`)}); medians Saima ${f(s.cpuMsPerRequest, 3)} ms, floor ${f(fl.cpuMsPerRequest, 3)} ms`);
     } else push(`CPU per request ≤ 2× the floor's (${mode}, c=50)`, null, 'Saima or the floor has no healthy run');
     if (healthy(s) && healthy(pk)) {
-      push(`CPU per request ≤ 1/5 of Portkey's (${mode}, c=50)`, s.cpuMsPerRequest * 5 <= pk.cpuMsPerRequest,
-        `Saima ${f(s.cpuMsPerRequest, 3)} ms vs Portkey ${f(pk.cpuMsPerRequest, 3)} ms (1/${f(pk.cpuMsPerRequest / s.cpuMsPerRequest, 1)})`);
+      const p = paired('portkey', 'saima', mode, 50, cpu);
+      push(`CPU per request ≤ 1/5 of Portkey's (${mode}, c=50)`, p.median >= 5,
+        `1/${f(p.median, 1)} paired per round (${span(p, (x) => `1/${f(x, 1)}`)}); medians Saima ${f(s.cpuMsPerRequest, 3)} ms, Portkey ${f(pk.cpuMsPerRequest, 3)} ms`);
     } else {
       push(`CPU per request ≤ 1/5 of Portkey's (${mode}, c=50)`, null,
         healthy(s) ? `Portkey fails this mode (${pk ? `${pk.errors} errors, ${pk.ok} ok` : 'not run'}): no comparison` : 'Saima has no healthy run');
@@ -32,8 +54,9 @@ export function judgeBars(rows: RunRow[], targets: TargetReport[], slow: SlowStr
   }
   const s50 = row('saima', 'non-stream', 50);
   const f50 = row('floor', 'non-stream', 50);
-  push('Non-stream RPS at c=50 ≥ 0.6× the floor\'s', healthy(s50) && healthy(f50) ? s50.rps >= 0.6 * f50.rps : null,
-    s50 && f50 ? `Saima ${f(s50.rps, 0)} vs floor ${f(f50.rps, 0)} RPS (${f(s50.rps / f50.rps)}×)` : 'missing run');
+  const pr = paired('saima', 'floor', 'non-stream', 50, rps);
+  push('Non-stream RPS at c=50 ≥ 0.6× the floor\'s', healthy(s50) && healthy(f50) ? pr.median >= 0.6 : null,
+    s50 && f50 ? `${f(pr.median)}× paired per round (${span(pr, (x) => `${f(x)}×`)}); medians Saima ${f(s50.rps, 0)}, floor ${f(f50.rps, 0)} RPS` : 'missing run');
   const s1 = row('saima', 'non-stream', 1);
   push('Added latency at c=1 ≤ 0.6 ms at p50', healthy(s1) && s1.addedP50Ms !== null ? s1.addedP50Ms <= 0.6 : null,
     s1?.addedP50Ms != null ? `+${f(s1.addedP50Ms)} ms (Saima p50 ${f(s1.p50Ms)} ms)` : 'missing run');
@@ -50,9 +73,10 @@ export function judgeBars(rows: RunRow[], targets: TargetReport[], slow: SlowStr
   }
   const open = row('saima-open', 'non-stream', 50);
   const guarded = row('saima-guarded', 'non-stream', 50);
-  push('Non-stream RPS with a key, rate limits and budgets ≥ 90% of without them (c=50)', healthy(open) && healthy(guarded) ? guarded.rps >= 0.9 * open.rps : null,
+  const pa = paired('saima-guarded', 'saima-open', 'non-stream', 50, rps);
+  push('Non-stream RPS with a key, rate limits and budgets ≥ 90% of without them (c=50)', healthy(open) && healthy(guarded) ? pa.median >= 0.9 : null,
     open && guarded
-      ? `with ${f(guarded.rps, 0)} vs without ${f(open.rps, 0)} RPS (${f(guarded.rps / open.rps)}×); CPU ${f(guarded.cpuMsPerRequest, 3)} vs ${f(open.cpuMsPerRequest, 3)} ms/req`
+      ? `${f(pa.median)}× paired per round (${span(pa, (x) => `${f(x)}×`)}); medians with ${f(guarded.rps, 0)} vs without ${f(open.rps, 0)} RPS, CPU ${f(guarded.cpuMsPerRequest, 3)} vs ${f(open.cpuMsPerRequest, 3)} ms/req`
       : 'missing run');
   const sl = slow.find((x) => x.target === 'saima');
   push('RSS ≤ 200 MB with 200 concurrent streams', sl ? sl.rssPeakMb <= 200 && sl.errors === 0 : null,
