@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LuaBatch } from '../../src/cluster/lua-batch.js';
-import { clusterEnv } from './cluster-harness.js';
+import { watchRedisCommands } from '../support/redis-monitor.js';
+import { REDIS_URL, clusterEnv } from './cluster-harness.js';
 
 test('one batch carries each call its own keys, arguments and answer', async (t) => {
   const { redis, prefix } = await clusterEnv(t);
@@ -17,12 +18,8 @@ test('one batch carries each call its own keys, arguments and answer', async (t)
   });
   // Watch what this connection sends: other test files share the server, so its global counters say nothing.
   const ours = `${redis.stream.localAddress}:${redis.stream.localPort}`;
-  const monitor = await redis.duplicate().monitor();
-  t.after(() => monitor.disconnect());
-  const scripts: string[] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (source === ours && /^eval(sha)?$/i.test(args[0] ?? '')) scripts.push(args[0]!.toLowerCase());
-  });
+  const watch = await watchRedisCommands(REDIS_URL);
+  t.after(() => watch.close());
   const k = `${prefix}n`;
   const answers = await Promise.allSettled([
     batch.call('echo', [`${prefix}a`, `${prefix}b`], ['x', '', 42, '-7.5', 'tail']),
@@ -46,6 +43,7 @@ test('one batch carries each call its own keys, arguments and answer', async (t)
   assert.match(String((answers[5] as PromiseRejectedResult).reason), /field separator/);
   assert.deepEqual(answers[6], { status: 'fulfilled', value: [1, `${prefix}d`, 2, '', ''] });
   assert.equal(await redis.get(k), '3');
+  const scripts = watch.commands.filter((c) => c.source === ours && /^eval(sha)?$/i.test(c.args[0] ?? '')).map((c) => c.args[0]!.toLowerCase());
   // Seven calls, one script run: one EVALSHA, or EVALSHA then EVAL when the server did not know the script yet.
   assert.ok(scripts.length === 1 || (scripts.length === 2 && scripts[1] === 'eval'), `scripts sent for the batch: ${scripts.join(', ')}`);
 });

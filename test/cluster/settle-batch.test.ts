@@ -11,6 +11,7 @@ import { RedisBudgets } from '../../src/cluster/redis-budgets.js';
 import { RedisRateLimits } from '../../src/cluster/redis-limits.js';
 import type { BudgetDef, BudgetEvent, Reservation } from '../../src/metering/budgets.js';
 import type { LimitSubject, Ticket } from '../../src/metering/rate-limiter.js';
+import { watchRedisCommands } from '../support/redis-monitor.js';
 import { REDIS_URL, clusterEnv } from './cluster-harness.js';
 
 const N = 20;
@@ -49,18 +50,14 @@ test('settles of many requests go as one script and land exactly as one-by-one s
   assert.equal(reservedDaily!.reservedNanos, N * 4_000);
 
   const ours = `${conn.stream.localAddress}:${conn.stream.localPort}`;
-  const monitor = await env.redis.duplicate().monitor();
-  t.after(() => monitor.disconnect());
-  const callsPerScript: number[] = [];
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    // The packed argument (the last) begins with the number of calls the script carries; MONITOR shows the
-    // separator escaped.
-    if (source === ours && /^eval(sha)?$/i.test(args[0] ?? '')) callsPerScript.push(Number(args.at(-1)!.split(/\x1f|\\x1f/)[0]));
-  });
+  const watch = await watchRedisCommands(REDIS_URL);
+  t.after(() => watch.close());
   // Every request used 300 of its 1,000 reserved tokens and spent 2,500 nanos of its 4,000 held; all settle in one turn.
   await Promise.all([...tickets.map((tk) => limits.settle(tk, 300)), ...reservations.map((r) => budgets.settle(r, 2_500, 'CNY'))]);
   await conn.ping();
   await new Promise((r) => setTimeout(r, 50));
+  // The packed argument (the last) begins with the number of calls the script carries.
+  const callsPerScript = watch.commands.filter((c) => c.source === ours && /^eval(sha)?$/i.test(c.args[0] ?? '')).map((c) => Number(c.args.at(-1)!.split('\x1f')[0]));
   assert.deepEqual(callsPerScript, [2], `${2 * N} settles: one script, one call for the buckets and one for the budgets`);
 
   // Each bucket was charged 1,000 per request and given 700 back: 300 per request remain spent.
