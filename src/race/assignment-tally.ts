@@ -20,14 +20,12 @@ interface ArmTally {
 export class AssignmentTally {
   readonly #arms = new Map<string, ArmTally>();
 
-  add(rows: Iterable<AssignmentRow>): void {
-    for (const r of rows) {
-      let arm = this.#arms.get(r.contender);
-      if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map() }));
-      addTime(arm.rows, r.ts);
-      if (r.userHash === null) addTime(arm.anonymous, r.ts);
-      else if ((arm.users.get(r.userHash) ?? -Infinity) < r.ts) arm.users.set(r.userHash, r.ts);
-    }
+  add(r: AssignmentRow): void {
+    let arm = this.#arms.get(r.contender);
+    if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map() }));
+    addTime(arm.rows, r.ts);
+    if (r.userHash === null) addTime(arm.anonymous, r.ts);
+    else if ((arm.users.get(r.userHash) ?? -Infinity) < r.ts) arm.users.set(r.userHash, r.ts);
   }
 
   /** Units per arm with `ts >= since`; what is older is forgotten (the window never moves back). */

@@ -187,10 +187,10 @@ export class EvidenceReader {
     let t = this.#tallies.get(race);
     if (!t || t.since !== since || t.key !== key || lastRow < t.lastRow) {
       const tally = new AssignmentTally();
-      tally.add(await this.store.requests.assignmentRows(race, from, contenders, { upTo: lastRow }));
+      for await (const row of this.store.requests.assignmentRows(race, from, contenders, { upTo: lastRow })) tally.add(row);
       this.#tallies.set(race, (t = { since, key, lastRow, tally }));
     } else if (lastRow > t.lastRow) {
-      t.tally.add(await this.store.requests.assignmentRows(race, since, contenders, { after: t.lastRow, upTo: lastRow }));
+      for await (const row of this.store.requests.assignmentRows(race, since, contenders, { after: t.lastRow, upTo: lastRow })) t.tally.add(row);
       t.lastRow = lastRow;
     }
     return t.tally.counts(from);

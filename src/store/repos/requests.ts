@@ -300,24 +300,24 @@ export class RequestsRepo {
 
   /**
    * SQLite only: the arm, user hash and start time of served rows of `race` with `ts >= sinceMs`, either every such
-   * row up to rowid `upTo` (through the index) or, with `after`, only those inserted after that rowid (by rowid
-   * range). What the race monitor's sample-ratio tally is kept from, a tick's new rows at a time.
+   * row up to rowid `upTo` (through the index, streamed: a window of a busy race is a million rows, too many to hold
+   * as objects at once) or, with `after`, only those inserted after that rowid (by rowid range). What the race
+   * monitor's sample-ratio tally is kept from, a tick's new rows at a time.
    */
-  async assignmentRows(race: string, sinceMs: number, contenders: readonly string[], range: { after?: number; upTo: number }): Promise<AssignmentRow[]> {
+  async *assignmentRows(race: string, sinceMs: number, contenders: readonly string[], range: { after?: number; upTo: number }): AsyncGenerator<AssignmentRow> {
     if (this.#dialect !== 'sqlite') throw new Error('assignmentRows: SQLite only');
     const after = range.after;
     if (after !== undefined) {
-      if (range.upTo <= after) return [];
+      if (range.upTo <= after) return;
       const r = await sql<AssignmentRow>`
         select ${ARM} as contender, user_hash as "userHash", ts from requests not indexed
         where rowid > ${after} and rowid <= ${range.upTo} and race = ${race} and ts >= ${sinceMs} and shadow = 0
           and contender is not null and ${armIn(contenders)}`.execute(this.#db);
-      return r.rows.map((x) => ({ contender: x.contender, userHash: x.userHash, ts: Number(x.ts) }));
+      for (const x of r.rows) yield { contender: x.contender, userHash: x.userHash, ts: Number(x.ts) };
+      return;
     }
-    const rows = await this.#servedInWindow(race, sinceMs, { contenders, maxRow: range.upTo })
-      .select([ARM.as('contender'), 'user_hash as userHash', 'ts'])
-      .execute();
-    return rows.map((x) => ({ contender: x.contender, userHash: x.userHash, ts: Number(x.ts) }));
+    const rows = this.#servedInWindow(race, sinceMs, { contenders, maxRow: range.upTo }).select([ARM.as('contender'), 'user_hash as userHash', 'ts']).stream();
+    for await (const x of rows) yield { contender: x.contender, userHash: x.userHash, ts: Number(x.ts) };
   }
 
   /** Rows and distinct users per arm of `race` in the window (served rows, any outcome; rescued rows under the assigned arm). */
