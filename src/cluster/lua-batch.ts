@@ -24,6 +24,23 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** One promise shared by every caller whose part went in the same `gather` call. */
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 /** Ends every field of the packed ARGV; no number or id Saima sends contains it. */
 const SEP = '\x1f';
 
@@ -38,6 +55,7 @@ export class LuaBatch<Name extends string> {
   #pending: Pending[] = [];
   #scheduled = false;
   #lazyTimer: NodeJS.Timeout | null = null;
+  /** The `gather` senders, run as each batch leaves. */
   readonly #beforeFlush: Array<() => void> = [];
   #flushing = false;
 
@@ -94,24 +112,40 @@ return out
   }
 
   /**
-   * Registers work that gathers many small updates and sends them as one call: `fn` runs as each batch leaves and
-   * may `call` then (the call rides in that batch). Whoever gathers something calls `nudge` so a batch does leave.
+   * Work that many callers add to between batches and that goes to Redis as one call: `send` runs as the next
+   * batch leaves and makes that call (it rides in the batch), or returns nothing when there is nothing to send.
+   * The returned `join` is what a caller calls once it has added its part: it makes sure a batch leaves (lazily),
+   * and resolves when the call holding that part has landed, or rejects with its error. A settle per request
+   * becomes a call per batch.
    */
-  beforeFlush(fn: () => void): void {
-    this.#beforeFlush.push(fn);
-  }
-
-  /** A lazy flush without a call of one's own: a `beforeFlush` contributor has something to send. */
-  nudge(): void {
-    this.#schedule(true);
+  gather(send: () => Promise<unknown> | undefined): () => Promise<void> {
+    let waiting: Deferred | null = null;
+    this.#beforeFlush.push(() => {
+      const joined = waiting;
+      if (joined === null) return;
+      waiting = null;
+      let sent: Promise<unknown> | undefined;
+      try {
+        sent = send();
+      } catch (err) {
+        return joined.reject(err);
+      }
+      if (sent === undefined) joined.resolve();
+      else sent.then(() => joined.resolve(), joined.reject);
+    });
+    return () => {
+      if (waiting === null) {
+        waiting = deferred();
+        this.#schedule(true);
+      }
+      return waiting.promise;
+    };
   }
 
   #schedule(lazy: boolean): void {
     if (this.#scheduled || this.#flushing) return;
     if (!lazy) {
       this.#scheduled = true;
-      if (this.#lazyTimer) clearTimeout(this.#lazyTimer);
-      this.#lazyTimer = null;
       setImmediate(() => this.#flush());
     } else if (!this.#lazyTimer) {
       this.#lazyTimer = setTimeout(() => this.#flush(), LAZY_MS);

@@ -13,7 +13,6 @@ import {
 import { periodKey, periodStart } from '../metering/periods.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
 import type { Counters } from './counters.js';
-import { deferred, type Deferred } from './deferred.js';
 import type { SpentSince } from './logged-spend.js';
 import { integers } from './lua-script.js';
 
@@ -44,7 +43,7 @@ export class RedisBudgets implements BudgetBackend {
     readonly budgets: readonly BudgetDef[],
     readonly opts: RedisBudgetsOptions,
   ) {
-    counters.beforeFlush(() => this.#sendSettles());
+    this.#settled = counters.gather(() => this.#sendSettles());
   }
 
   /** Reservation ids: unique across replicas (a random prefix per process) without a random draw per request. */
@@ -128,25 +127,19 @@ export class RedisBudgets implements BudgetBackend {
   settle(r: Reservation, actualNanos: number, currency: Currency): Promise<void> {
     if (r.holds.length === 0) return Promise.resolve();
     this.#settles.push({ r, actualNanos, currency });
-    if (this.#settlesSent === null) {
-      this.#settlesSent = deferred();
-      this.counters.nudge();
-    }
-    return this.#settlesSent.promise;
+    return this.#settled();
   }
 
   #settles: Array<{ r: Reservation; actualNanos: number; currency: Currency }> = [];
-  #settlesSent: Deferred | null = null;
+  readonly #settled: () => Promise<void>;
 
   /**
    * One call for every settle gathered: each reservation's holds are released by id, and each window gets one sum
    * of spend, one TTL renewal and one reply, where a call per settle repeated all three per request.
    */
-  #sendSettles(): void {
-    const sent = this.#settlesSent;
-    if (sent === null) return;
+  #sendSettles(): Promise<unknown> | undefined {
     const settles = this.#settles;
-    this.#settlesSent = null;
+    if (settles.length === 0) return undefined;
     this.#settles = [];
     const windows = new Map<string, { index: number; hold: Reservation['holds'][number]; add: number }>();
     const keys: string[] = [];
@@ -168,21 +161,16 @@ export class RedisBudgets implements BudgetBackend {
     const args: Array<string | number> = [windows.size];
     for (const { hold, add } of windows.values()) args.push(add, hold.budget.limitNanos * hold.budget.softRatio, ttl(hold.budget));
     for (const x of holds) args.push(x);
-    this.counters.call('budgets.settle', keys, args, { lazy: true }).then((reply) => {
-      try {
-        const n = integers(reply);
-        let i = 0;
-        for (const { hold: h } of windows.values()) {
-          const spent = n[3 * i]!;
-          this.#seen.set(h.budget.name, { budget: h.budget, period: h.period, spentNanos: spent, reservedNanos: n[3 * i + 1]! });
-          if (n[3 * i + 2] === 1) this.opts.onEvent?.({ kind: 'soft_threshold', budget: h.budget, period: h.period, spentNanos: spent });
-          i++;
-        }
-      } catch (err) {
-        return sent.reject(err);
+    return this.counters.call('budgets.settle', keys, args, { lazy: true }).then((reply) => {
+      const n = integers(reply);
+      let i = 0;
+      for (const { hold: h } of windows.values()) {
+        const spent = n[3 * i]!;
+        this.#seen.set(h.budget.name, { budget: h.budget, period: h.period, spentNanos: spent, reservedNanos: n[3 * i + 1]! });
+        if (n[3 * i + 2] === 1) this.opts.onEvent?.({ kind: 'soft_threshold', budget: h.budget, period: h.period, spentNanos: spent });
+        i++;
       }
-      sent.resolve();
-    }, sent.reject);
+    });
   }
 
   async status(): Promise<BudgetStatus[]> {

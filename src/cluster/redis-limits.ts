@@ -6,7 +6,6 @@
 import type { Admission, LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
 import { clusterUnavailable } from './cluster-unavailable.js';
 import type { Counters } from './counters.js';
-import { deferred, type Deferred } from './deferred.js';
 import { integers } from './lua-script.js';
 
 const MINUTE = 60_000;
@@ -96,7 +95,7 @@ export class RedisRateLimits implements RateLimitBackend {
     readonly counters: Counters,
     readonly prefix: string,
   ) {
-    counters.beforeFlush(() => this.#sendOwed());
+    this.#settled = counters.gather(() => this.#sendOwed());
   }
 
   async admit(subjects: readonly LimitSubject[], tokens: number): Promise<Admission> {
@@ -141,21 +140,14 @@ export class RedisRateLimits implements RateLimitBackend {
     const delta = ticket.tokens - Math.ceil(actualTokens);
     if (delta === 0 || ticket.tokenBuckets.length === 0) return Promise.resolve();
     for (const key of ticket.tokenBuckets) this.#owed.set(key, (this.#owed.get(key) ?? 0) + delta);
-    if (this.#owedSent === null) {
-      this.#owedSent = deferred();
-      this.counters.nudge();
-    }
-    return this.#owedSent.promise;
+    return this.#settled();
   }
 
-  /** Token corrections per TPM bucket not sent yet, and the promise their callers wait on. */
+  /** Token corrections per TPM bucket not sent yet. */
   readonly #owed = new Map<string, number>();
-  #owedSent: Deferred | null = null;
+  readonly #settled: () => Promise<void>;
 
-  #sendOwed(): void {
-    const sent = this.#owedSent;
-    if (sent === null) return;
-    this.#owedSent = null;
+  #sendOwed(): Promise<unknown> | undefined {
     const keys: string[] = [];
     const args: number[] = [MINUTE];
     for (const [key, delta] of this.#owed) {
@@ -165,8 +157,7 @@ export class RedisRateLimits implements RateLimitBackend {
       args.push(delta, cap);
     }
     this.#owed.clear();
-    if (keys.length === 0) return sent.resolve();
-    this.counters.call('limits.settle', keys, args, { lazy: true }).then(() => sent.resolve(), sent.reject);
+    return keys.length === 0 ? undefined : this.counters.call('limits.settle', keys, args, { lazy: true });
   }
 
   /** Subjects are few (one per key and team): their buckets' Redis keys are built once. */
