@@ -117,7 +117,7 @@ export interface WindowOptions {
   /** Exclusive end, epoch ms. */
   untilMs?: number;
   contenders?: readonly string[];
-  /** SQLite only: rows inserted up to this rowid (see `insertedRows`). */
+  /** SQLite only: rows inserted up to this rowid (see `lastRow`). */
   maxRow?: number;
 }
 
@@ -270,18 +270,26 @@ export class RequestsRepo {
 
   /**
    * SQLite only: `metricMoments` over the rows inserted after rowid `afterRow` up to `maxRow`, with `ts >= sinceMs`.
-   * Read by rowid range, never through an index: the range is the few rows that arrived since the last read.
    */
   async insertedMoments(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<ContenderMoments[]> {
-    if (this.#dialect !== 'sqlite') throw new Error('insertedMoments: SQLite only');
-    if (maxRow <= afterRow) return [];
     const sums = sql.join(MOMENT_SUMS.map(([name, sum]) => sql`${sum} as ${sql.ref(name)}`));
-    const r = await sql<MomentRow>`
-      select ${ARM} as contender, ${sums} from requests not indexed
+    return (await this.#inserted<MomentRow>(sql`${ARM} as contender, ${sums}`, race, sinceMs, afterRow, maxRow, contenders, sql`group by 1 order by 1`)).map(toMoments);
+  }
+
+  /**
+   * SQLite only: `select columns` over the served rows of `race` inserted after rowid `afterRow` up to `maxRow`, with
+   * `ts >= sinceMs` (the conditions of `#servedInWindow`, which the query builder cannot write with `NOT INDEXED`).
+   * Read by rowid range, never through an index: the range is the few rows that arrived since the last read.
+   */
+  async #inserted<R>(columns: RawBuilder<unknown>, race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[], tail = sql``): Promise<R[]> {
+    if (this.#dialect !== 'sqlite') throw new Error('reads by insertion order: SQLite only');
+    if (maxRow <= afterRow) return [];
+    const r = await sql<R>`
+      select ${columns} from requests not indexed
       where rowid > ${afterRow} and rowid <= ${maxRow} and race = ${race} and ts >= ${sinceMs} and shadow = 0
         and contender is not null and ${armIn(contenders)}
-      group by 1 order by 1`.execute(this.#db);
-    return r.rows.map(toMoments);
+      ${tail}`.execute(this.#db);
+    return r.rows;
   }
 
   /** Served (non-shadow) rows of `race` in [sinceMs, untilMs), of the named arms when given: the monitor's windows. */
@@ -305,18 +313,10 @@ export class RequestsRepo {
    * monitor's sample-ratio tally is kept from, a tick's new rows at a time.
    */
   async *assignmentRows(race: string, sinceMs: number, contenders: readonly string[], range: { after?: number; upTo: number }): AsyncGenerator<AssignmentRow> {
-    if (this.#dialect !== 'sqlite') throw new Error('assignmentRows: SQLite only');
-    const after = range.after;
-    if (after !== undefined) {
-      if (range.upTo <= after) return;
-      const r = await sql<AssignmentRow>`
-        select ${ARM} as contender, user_hash as "userHash", ts from requests not indexed
-        where rowid > ${after} and rowid <= ${range.upTo} and race = ${race} and ts >= ${sinceMs} and shadow = 0
-          and contender is not null and ${armIn(contenders)}`.execute(this.#db);
-      for (const x of r.rows) yield { contender: x.contender, userHash: x.userHash, ts: Number(x.ts) };
-      return;
-    }
-    const rows = this.#servedInWindow(race, sinceMs, { contenders, maxRow: range.upTo }).select([ARM.as('contender'), 'user_hash as userHash', 'ts']).stream();
+    const rows =
+      range.after !== undefined
+        ? await this.#inserted<AssignmentRow>(sql`${ARM} as contender, user_hash as "userHash", ts`, race, sinceMs, range.after, range.upTo, contenders)
+        : this.#servedInWindow(race, sinceMs, { contenders, maxRow: range.upTo }).select([ARM.as('contender'), 'user_hash as userHash', 'ts']).stream();
     for await (const x of rows) yield { contender: x.contender, userHash: x.userHash, ts: Number(x.ts) };
   }
 
