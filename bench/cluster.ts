@@ -27,7 +27,8 @@ import { ProviderRegistry } from '../src/providers/registry.js';
 import { openStore } from '../src/store/index.js';
 import { ChildProcesses } from './support/child-processes.js';
 import { GatewayScenarios, redisServerPid, saimaCli, type GatewayRow } from './support/gateway-scenarios.js';
-import { writeBenchSection } from './support/benchmarks-doc.js';
+import { publishBenchSection } from './support/benchmarks-doc.js';
+import { median } from './support/percentile.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const SECONDS = Number(env('BENCH_SECONDS', '4'));
@@ -67,7 +68,6 @@ function redisUrl(): string {
   return u.toString();
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** CPU per request of scenario `a` over scenario `b`, paired within each round (a shared machine drifts between rounds). */
 let pairedCpu: (a: number, b: number) => number[] = () => [];
@@ -235,8 +235,7 @@ try {
   const gateway = PARTS.includes('gateway') ? await benchGateway() : [];
   const evals = PARTS.includes('eval') ? await benchEval() : [];
   const section = render(gateway, evals);
-  process.stdout.write(`${section}\n`);
-  if (env('BENCH_WRITE', '1') !== '0') writeBenchSection('cluster', 'Cluster', section);
+  publishBenchSection('cluster', 'Cluster', section);
 } finally {
   await cleanup();
 }

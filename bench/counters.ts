@@ -26,7 +26,8 @@ import { RedisBudgets } from '../src/cluster/redis-budgets.js';
 import { RedisRateLimits } from '../src/cluster/redis-limits.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef, type Reservation } from '../src/metering/budgets.js';
 import { RateLimiter, type LimitSubject, type RateLimitBackend } from '../src/metering/rate-limiter.js';
-import { writeBenchSection } from './support/benchmarks-doc.js';
+import { publishBenchSection } from './support/benchmarks-doc.js';
+import { median } from './support/percentile.js';
 import { ChildProcesses } from './support/child-processes.js';
 import { GatewayScenarios } from './support/gateway-scenarios.js';
 
@@ -77,7 +78,6 @@ async function cpuMicrosPerRequest(b: Backends): Promise<number> {
   return (c.user + c.system) / REQUESTS;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
@@ -114,8 +114,7 @@ async function main(): Promise<void> {
       `| single node's whole request, gateway CPU µs | ${median(rows.map((x) => x.node)).toFixed(0)} | ${range(rows.map((x) => x.node), 0)} |`,
       `| **added share of the single node's request**, paired per round (bar: under 15%) | **${median(shares).toFixed(1)}%** | ${range(shares)}% |`,
     ].join('\n');
-    console.log(section);
-    if (env('BENCH_WRITE', '1') !== '0') writeBenchSection('counters', 'Shared counters', section);
+    publishBenchSection('counters', 'Shared counters', section);
   } finally {
     await children.stopAll();
     rmSync(tmp, { recursive: true, force: true });

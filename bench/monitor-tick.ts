@@ -17,7 +17,7 @@ import { RaceBook } from '../src/race/race-book.js';
 import { RaceStates } from '../src/race/race-states.js';
 import { openStore } from '../src/store/index.js';
 import type { RequestLogRow } from '../src/store/types.js';
-import { writeBenchSection } from './support/benchmarks-doc.js';
+import { publishBenchSection } from './support/benchmarks-doc.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const ROWS = Number(env('BENCH_ROWS', '400000'));
@@ -78,8 +78,7 @@ try {
     `| later ticks (rows inserted since the last), ${later.length} | ${Math.min(...later).toFixed(0)}–${Math.max(...later).toFixed(0)} |`,
     `| the same window read whole in SQL (moments + distinct users), what every tick cost before | ${full.toFixed(0)} |`,
   ].join('\n');
-  console.log(section);
-  if (env('BENCH_WRITE', '1') !== '0') writeBenchSection('monitor', 'Race monitor tick', section);
+  publishBenchSection('monitor', 'Race monitor tick', section);
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@
  * ratio, where a ratio of the two medians can pair one target's slow round with the other's fast one. The
  * medians are shown beside it.
  */
+import { median } from './percentile.js';
 import type { Bar, RunRow, SlowStreamReport, TargetReport } from './report.js';
 import type { Mode, TargetName } from './targets.js';
 
@@ -23,10 +24,7 @@ export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[
       const rb = runs.find((x) => x.target === b && x.mode === mode && x.concurrency === c && x.round === ra.round);
       if (healthy(rb)) ratios.push(f(ra) / f(rb));
     }
-    ratios.sort((x, y) => x - y);
-    const mid = ratios.length >> 1;
-    const median = ratios.length === 0 ? Number.NaN : ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
-    return { median, min: ratios[0] ?? Number.NaN, max: ratios.at(-1) ?? Number.NaN };
+    return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
   };
   const span = (p: { min: number; max: number }, fmt: (x: number) => string): string => `rounds ${fmt(p.min)}–${fmt(p.max)}`;
   const cpu = (r: RunRow): number => r.cpuMsPerRequest;

@@ -16,3 +16,9 @@ export function writeBenchSection(name: string, heading: string, section: string
   const next = a >= 0 && b > a ? `${text.slice(0, a + start.length)}\n${section}\n${text.slice(b)}` : `${text.trimEnd()}\n\n## ${heading}\n\n${start}\n${section}\n${end}\n`;
   writeFileSync(path, next);
 }
+
+/** Prints a benchmark's section, and writes it into docs/BENCHMARKS.md unless BENCH_WRITE=0. */
+export function publishBenchSection(name: string, heading: string, section: string): void {
+  process.stdout.write(`${section}\n`);
+  if (process.env.BENCH_WRITE !== '0') writeBenchSection(name, heading, section);
+}

@@ -2,14 +2,8 @@
  * Several short rounds instead of one long run: on a shared machine a burst of someone else's work lands on
  * one round, and the median across rounds ignores it. Counts add up; peaks take the maximum.
  */
+import { median } from './percentile.js';
 import type { RunRow } from './report.js';
-
-function median(xs: number[]): number {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** One row per target × mode × concurrency from the rounds' rows (in first-seen order). */
 export function combineRounds(runs: RunRow[]): RunRow[] {
