@@ -17,7 +17,6 @@ test('one batch carries each call its own keys, arguments and answer', async (t)
     fail: `return redis.call('NOSUCHCOMMAND')`,
   });
   // Watch what this connection sends: other test files share the server, so its global counters say nothing.
-  const ours = `${redis.stream.localAddress}:${redis.stream.localPort}`;
   const watch = await watchRedisCommands(REDIS_URL);
   t.after(() => watch.close());
   const k = `${prefix}n`;
@@ -30,8 +29,7 @@ test('one batch carries each call its own keys, arguments and answer', async (t)
     batch.call('echo', [`${prefix}c`], ['has \x1f inside']),
     batch.call('echo', [`${prefix}d`], ['', '']),
   ]);
-  await redis.ping(); // MONITOR shows commands in order: once the PING is answered, the scripts were seen
-  await new Promise((r) => setTimeout(r, 50));
+  await watch.caughtUp(redis);
 
   assert.deepEqual(answers[0], { status: 'fulfilled', value: [2, `${prefix}a`, 5, 'x', '', '42', '-7.5', 'tail'] });
   assert.deepEqual(answers[1], { status: 'fulfilled', value: 5 });
@@ -43,7 +41,7 @@ test('one batch carries each call its own keys, arguments and answer', async (t)
   assert.match(String((answers[5] as PromiseRejectedResult).reason), /field separator/);
   assert.deepEqual(answers[6], { status: 'fulfilled', value: [1, `${prefix}d`, 2, '', ''] });
   assert.equal(await redis.get(k), '3');
-  const scripts = watch.commands.filter((c) => c.source === ours && /^eval(sha)?$/i.test(c.args[0] ?? '')).map((c) => c.args[0]!.toLowerCase());
+  const scripts = watch.scriptsOf(redis).map((c) => c.args[0]!.toLowerCase());
   // Seven calls, one script run: one EVALSHA, or EVALSHA then EVAL when the server did not know the script yet.
   assert.ok(scripts.length === 1 || (scripts.length === 2 && scripts[1] === 'eval'), `scripts sent for the batch: ${scripts.join(', ')}`);
 });

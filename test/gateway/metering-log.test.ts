@@ -1,5 +1,6 @@
 /** Usage and cost land in the request log: reported usage as is, missing usage estimated and flagged. */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
@@ -62,6 +63,14 @@ test('text is stored only for races with capture on; the user is stored as a has
   assert.equal(row.response_text, null);
   assert.match(String(row.user_hash), /^[0-9a-f]{16}$/);
   assert.doesNotMatch(JSON.stringify(row), /alice/);
+  // The hash is a plain sha256 prefix, the same on every replica and after a restart (the race monitor counts
+  // distinct users by it), whether the user comes in the body or the header, and whether it was seen before.
+  const bob = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-saima-user': 'bob' } }).withResponse();
+  const again = await client.chat.completions.create({ model: 'r', user: 'alice@example.com', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+  const sha = (u: string) => createHash('sha256').update(u).digest('hex').slice(0, 16);
+  assert.equal(row.user_hash, sha('alice@example.com'));
+  assert.equal(rowOf(dbFile, again.response.headers.get('x-saima-request-id')!).user_hash, sha('alice@example.com'));
+  assert.equal(rowOf(dbFile, bob.response.headers.get('x-saima-request-id')!).user_hash, sha('bob'));
 });
 
 test('text that looks like a special token is counted as text, never refused', async (t) => {
