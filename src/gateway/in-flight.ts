@@ -4,6 +4,7 @@
  * server close) long before its handler has recorded the call, so connections alone cannot tell when the store
  * may close.
  */
+import type { CallSignal } from '../providers/call-signal.js';
 import type { CallOutcome } from '../providers/spec.js';
 
 export const SHUTTING_DOWN = 'server_shutting_down';
@@ -17,13 +18,18 @@ class ShutdownCut extends Error {
   }
 }
 
+/** A call's abort handle: the gateway's CallAbort, or an AbortController. */
+interface Abortable {
+  abort(reason?: unknown): void;
+}
+
 export class InFlight {
-  readonly #calls = new Set<AbortController>();
+  readonly #calls = new Set<Abortable>();
   readonly #idle = new Set<() => void>();
   #cut = false;
 
   /** Registers a call; returns what to call once its row is committed. A call that starts after the cut is cut at once. */
-  enter(call: AbortController): () => void {
+  enter(call: Abortable): () => void {
     if (this.#cut) call.abort(new ShutdownCut());
     this.#calls.add(call);
     return () => {
@@ -60,7 +66,7 @@ export class InFlight {
   }
 
   /** Whether this call was aborted by the shutdown rather than by its client. */
-  static wasCut(signal: AbortSignal): boolean {
+  static wasCut(signal: CallSignal): boolean {
     return signal.aborted && signal.reason instanceof ShutdownCut;
   }
 }

@@ -7,6 +7,7 @@ import { timeOrderedId } from '../store/time-ordered-id.js';
 import { judgeShadowPair } from '../arena/shadow-judge.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
+import { CallAbort } from '../providers/call-signal.js';
 import { attemptPlan } from '../race/attempt.js';
 import type { GatewayContext } from './context.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from './request-record.js';
@@ -34,13 +35,16 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     responseText: null,
   };
   const stream = body.stream === true;
-  const signal = AbortSignal.timeout(contender?.timeouts.totalMs ?? 600_000);
+  // A plain abort and a timer cleared at the end, not AbortSignal.timeout: that one keeps its signal and timer
+  // for the whole total_ms (10 minutes by default) however soon the call ends.
+  const abort = new CallAbort();
+  const deadline = setTimeout(() => abort.abort(new DOMException('The shadow call ran out of time.', 'TimeoutError')), contender?.timeouts.totalMs ?? 600_000);
   try {
     const ok = await attemptPlan(
       [name],
       (c) => ({ contender: c, body: { ...body, model: c.model }, stream, clientWantsUsage: false, captureText: true, requestId: facts.id }),
       ctx.attemptDeps,
-      signal,
+      abort.signal,
     );
     facts.attempts = ok.attempts;
     facts.ttftMs = performance.now() - t0;
@@ -49,6 +53,8 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     await applyOutcome(facts, outcome, body);
   } catch (err) {
     applyFailure(facts, err, 'shadow call failed');
+  } finally {
+    clearTimeout(deadline);
   }
   facts.latencyMs = performance.now() - t0;
   const row = toRow(facts);

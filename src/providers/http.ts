@@ -4,6 +4,7 @@
  */
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Contender } from '../config/types.js';
+import type { CallSignal } from './call-signal.js';
 import { UpstreamError, errorForStatus, parseRetryAfter } from './upstream-error.js';
 
 /**
@@ -49,7 +50,7 @@ export async function postUpstream(
   headers: Record<string, string>,
   payload: string,
   contender: Contender,
-  signal: AbortSignal,
+  signal: CallSignal,
   stream = true,
 ): Promise<PostResult> {
   let res: Dispatcher.ResponseData;

@@ -3,6 +3,7 @@
  * vendors that share a protocol differ only by preset data (base URL, key, quirks).
  */
 import type { Contender } from '../config/types.js';
+import type { CallSignal } from './call-signal.js';
 
 /** Token counts of one call, in the OpenAI vocabulary. `estimated` marks counts we computed with a tokenizer. */
 export interface Usage {
@@ -65,7 +66,7 @@ export interface UpstreamErrorInfo {
 export interface ProviderAdapter {
   readonly protocol: 'openai' | 'anthropic' | 'mock';
   /** One upstream attempt. Resolves at response headers of a 2xx; rejects with `UpstreamError` before that. */
-  send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamReply>;
+  send(call: UpstreamCall, signal: CallSignal): Promise<UpstreamReply>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -5,23 +5,24 @@
  * caller's signal on every request.
  */
 import type { Contender } from '../config/types.js';
+import type { CallSignal } from './call-signal.js';
 import { networkError } from './http.js';
-import { UpstreamError } from './upstream-error.js';
 import type { UpstreamPhase } from './spec.js';
+import { UpstreamError } from './upstream-error.js';
 
 interface Destroyable {
   destroy(error?: Error): unknown;
 }
 
 export class CallDeadline {
-  readonly #caller: AbortSignal;
+  readonly #caller: CallSignal;
   readonly #contender: Contender;
   readonly #startedAt: number;
   #timer: NodeJS.Timeout | null = null;
   #expired = false;
 
   /** `startedAt` is performance.now() at the start of the call. */
-  constructor(caller: AbortSignal, contender: Contender, startedAt: number) {
+  constructor(caller: CallSignal, contender: Contender, startedAt: number) {
     this.#caller = caller;
     this.#contender = contender;
     this.#startedAt = startedAt;

@@ -4,6 +4,7 @@
  * stopped pulling), nothing will ever resume it, so the latch settles itself from `idle()`: the state so far,
  * not an upstream failure, since the caller knows why it aborted.
  */
+import type { CallSignal } from './call-signal.js';
 import type { CallOutcome, UpstreamErrorInfo } from './spec.js';
 
 export class OutcomeLatch {
@@ -12,7 +13,7 @@ export class OutcomeLatch {
   busy = false;
   #resolve!: (o: CallOutcome) => void;
   #settled = false;
-  readonly #signal: AbortSignal;
+  readonly #signal: CallSignal;
   readonly #idle: () => CallOutcome;
   readonly #onSettle: (() => void) | null;
   readonly #onAbort = (): void => {
@@ -20,7 +21,7 @@ export class OutcomeLatch {
   };
 
   /** `onSettle` releases per-call resources (timers, listeners) once the outcome is known. */
-  constructor(signal: AbortSignal, idle: () => CallOutcome, onSettle: (() => void) | null = null) {
+  constructor(signal: CallSignal, idle: () => CallOutcome, onSettle: (() => void) | null = null) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#signal = signal;
     this.#idle = idle;

@@ -6,6 +6,7 @@
  */
 import type { Contender } from '../config/types.js';
 import { SaimaError } from '../gateway/errors.js';
+import type { CallSignal } from '../providers/call-signal.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../providers/spec.js';
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
@@ -21,7 +22,7 @@ export interface AttemptDeps {
   contender(name: string): Contender | undefined;
   adapter(contender: Contender): ProviderAdapter;
   breaker(contender: Contender): CircuitBreaker;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal: CallSignal) => Promise<void>;
   random?: () => number;
 }
 
@@ -51,7 +52,7 @@ export async function attemptPlan(
   names: readonly string[],
   makeCall: (contender: Contender) => UpstreamCall,
   deps: AttemptDeps,
-  signal: AbortSignal,
+  signal: CallSignal,
 ): Promise<AttemptSuccess> {
   const failures: AttemptRecord[] = [];
   let attempts = 0;
@@ -108,7 +109,7 @@ export function backoffMs(retry: number, baseMs: number, maxMs: number, random: 
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** retry));
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep(ms: number, signal: CallSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
     const timer = setTimeout(done, ms);

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Contender } from '../../config/types.js';
 import { ZERO_USAGE } from '../../metering/usage.js';
 import { messageText } from '../../metering/tokenizer.js';
+import { CallAbort } from '../../providers/call-signal.js';
 import type { UpstreamCall, CallOutcome } from '../../providers/spec.js';
 import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../race/attempt.js';
 import { startShadow } from '../shadow.js';
@@ -63,7 +64,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const requestId = req.id;
     reply.header('x-saima-race', target.race ?? '');
 
-    const ac = new AbortController();
+    const ac = new CallAbort();
     const onClose = () => {
       if (!reply.raw.writableFinished) ac.abort();
     };

@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { Contender } from '../../config/types.js';
+import type { CallSignal } from '../call-signal.js';
 import { createAgent, networkError, postUpstream } from '../http.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { malformedBody } from './errors.js';
@@ -17,7 +18,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   readonly protocol = 'anthropic' as const;
   readonly #agent = createAgent();
 
-  async send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamReply> {
+  async send(call: UpstreamCall, signal: CallSignal): Promise<UpstreamReply> {
     const startedAt = performance.now();
     const { contender } = call;
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
@@ -95,12 +96,12 @@ class OutcomeLatch implements StreamSink {
   busy = false;
   #resolve!: (o: CallOutcome) => void;
   #settled = false;
-  readonly #signal: AbortSignal;
+  readonly #signal: CallSignal;
   readonly #onAbort = () => {
     if (!this.busy) this.settle({ ok: true, usage: null, finishReason: null, ttftMs: null, text: null, error: null });
   };
 
-  constructor(signal: AbortSignal) {
+  constructor(signal: CallSignal) {
     this.promise = new Promise((resolve) => (this.#resolve = resolve));
     this.#signal = signal;
     if (signal.aborted) this.#onAbort();

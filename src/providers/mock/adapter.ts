@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import type { MockProfile } from '../../config/schema.js';
 import type { Contender } from '../../config/types.js';
+import type { CallSignal } from '../call-signal.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply, Usage } from '../spec.js';
 import { onceBody } from '../stream-once.js';
 import { errorForStatus, UpstreamError } from '../upstream-error.js';
@@ -32,7 +33,7 @@ export class MockAdapter implements ProviderAdapter {
     this.#random = opts?.random ?? null;
   }
 
-  async send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamReply> {
+  async send(call: UpstreamCall, signal: CallSignal): Promise<UpstreamReply> {
     const startedAt = performance.now();
     const { contender } = call;
     const profile = contender.mock;
@@ -86,7 +87,7 @@ export class MockAdapter implements ProviderAdapter {
     return seq;
   }
 
-  async #failBeforeHeaders(plan: MockPlan, contender: Contender, signals: AbortSignal[]): Promise<void> {
+  async #failBeforeHeaders(plan: MockPlan, contender: Contender, signals: CallSignal[]): Promise<void> {
     const what = 'simulated by the mock provider';
     switch (plan.fault) {
       case 'http_500':
@@ -117,7 +118,7 @@ export class MockAdapter implements ProviderAdapter {
     plan: MockPlan,
     gen: Generation,
     usage: Usage | null,
-    meta: { id: string; created: number; model: string; startedAt: number; signals: AbortSignal[] },
+    meta: { id: string; created: number; model: string; startedAt: number; signals: CallSignal[] },
   ): Promise<UpstreamReply> {
     const { contender } = call;
     const total = plan.ttftMs + durationMs(gen.completionTokens, plan.tokensPerS);

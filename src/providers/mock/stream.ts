@@ -4,6 +4,7 @@
  * A `cut` fault sends the first half of the pieces, then the same error event a real cut stream ends with.
  */
 import type { Contender } from '../../config/types.js';
+import type { CallSignal } from '../call-signal.js';
 import type { CallOutcome, Usage } from '../spec.js';
 import { streamCutEvent } from '../stream-cut.js';
 import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
@@ -24,10 +25,10 @@ export interface MockStreamOptions {
   cut: boolean;
   captureText: boolean;
   startedAt: number;
-  signals: AbortSignal[];
+  signals: CallSignal[];
 }
 
-export function mockStream(o: MockStreamOptions, callerSignal: AbortSignal): { body: AsyncIterable<Uint8Array>; outcome: Promise<CallOutcome> } {
+export function mockStream(o: MockStreamOptions, callerSignal: CallSignal): { body: AsyncIterable<Uint8Array>; outcome: Promise<CallOutcome> } {
   const state = { ttftMs: null as number | null, answer: '', done: false };
   const snapshot = (): CallOutcome => ({
     ok: true,

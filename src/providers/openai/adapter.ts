@@ -4,6 +4,7 @@
  * applied; the upstream's bytes come back unchanged, watched by a side parser for metering.
  */
 import type { Contender } from '../../config/types.js';
+import type { CallSignal } from '../call-signal.js';
 import { createAgent, postUpstream } from '../http.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { CallDeadline } from '../stream-deadline.js';
@@ -23,7 +24,7 @@ export class OpenAIAdapter implements ProviderAdapter {
   /** Contenders are frozen and long-lived: their URL and headers are built once. */
   readonly #targets = new WeakMap<Contender, Target>();
 
-  async send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamReply> {
+  async send(call: UpstreamCall, signal: CallSignal): Promise<UpstreamReply> {
     const startedAt = performance.now();
     const { contender } = call;
     const target = this.#target(contender);

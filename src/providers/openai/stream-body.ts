@@ -8,8 +8,9 @@
  * - The usage chunk we requested for metering is removed when the client did not ask for it.
  */
 import type { Contender } from '../../config/types.js';
-import { ChatStreamWatcher } from '../sse.js';
+import type { CallSignal } from '../call-signal.js';
 import type { CallOutcome } from '../spec.js';
+import { ChatStreamWatcher } from '../sse.js';
 import { SseAligner } from '../stream-aligner.js';
 import { streamCutEvent } from '../stream-cut.js';
 import type { CallDeadline } from '../stream-deadline.js';
@@ -29,7 +30,7 @@ export interface PassThroughOptions {
 export function passThrough(
   source: AsyncIterable<Uint8Array>,
   opts: PassThroughOptions,
-  callerSignal: AbortSignal,
+  callerSignal: CallSignal,
 ): { body: AsyncIterable<Uint8Array>; outcome: Promise<CallOutcome> } {
   const state = new StreamState(opts.captureText);
   const latch = new OutcomeLatch(callerSignal, () => state.outcome(), () => opts.deadline.dispose());
