@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { runDemo } from '../../demo/index.js';
+import { boundHeapGrowth } from '../heap-growth.js';
 
 export const DEMO_STORE_FILE = '.saima/demo.db';
 
@@ -18,6 +19,7 @@ export function registerDemoCommand(program: Command): void {
     .action(async (o: { fast?: boolean; port?: string; traffic: boolean; store: string }) => {
       const port = o.port === undefined ? undefined : Number(o.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new Error(`--port must be a port number from 0 to 65535 (got '${o.port}')`);
+      boundHeapGrowth();
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load.js';
 import { startGateway } from '../../gateway/server.js';
+import { boundHeapGrowth } from '../heap-growth.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -12,6 +13,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'override server.host')
     .action(async (opts: { config: string; port?: number; host?: string }) => {
       const config = loadConfigFile(opts.config);
+      boundHeapGrowth();
       const gw = await startGateway(config, { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
       if (gw.generatedAdminKey) {
         process.stderr.write(`saima: created the first admin key (shown once, store it now): ${gw.generatedAdminKey}\n`);
