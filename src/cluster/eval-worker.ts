@@ -115,10 +115,24 @@ export class EvalWorker {
     return run;
   }
 
+  /** Whether Redis answers now: without it nothing in flight can be acknowledged, so a stop need not wait for it. */
+  get redisReady(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   /** Stops taking jobs and waits for the ones in flight (`force`: abandons them to the stalled-job check). */
   async close(force = false): Promise<void> {
-    if (force) this.#inflight.abort();
+    if (force) this.abandon();
     await this.worker.close(force);
     await closeRedis(this.redis);
+  }
+
+  /**
+   * Aborts the calls in flight; their jobs go back to the queue when their locks lapse. For a stop that cannot wait:
+   * a graceful `close()` already under way keeps waiting for Redis (BullMQ's close cannot be upgraded to a forced
+   * one), so the caller exits instead of awaiting it.
+   */
+  abandon(): void {
+    this.#inflight.abort();
   }
 }

@@ -1,6 +1,8 @@
 /**
  * `saima worker --config FILE`: process eval jobs from the shared queue until SIGINT/SIGTERM, on any machine that
- * reaches the same store and Redis. A second signal abandons the jobs in flight to the other workers.
+ * reaches the same store and Redis. A stop waits `--shutdown-ms` for the jobs in flight, then abandons them to the
+ * other workers; a second signal abandons them at once, and so does a stop while Redis is unreachable (nothing in
+ * flight could be acknowledged).
  */
 import type { Command } from 'commander';
 import type { EvalWorker } from '../../cluster/eval-worker.js';
@@ -21,10 +23,13 @@ export function registerWorkerCommand(program: Command): void {
     .option('-c, --config <file>', 'config file', 'saima.yaml')
     .option('--concurrency <n>', 'jobs in flight in this worker', '8')
     .option('--lock-ms <ms>', 'a job whose worker stops renewing its lock this long goes back to the queue', '30000')
-    .action(async (opts: { config: string; concurrency: string; lockMs: string }) => {
+    .option('--shutdown-ms <ms>', 'on SIGTERM/SIGINT, how long to wait for the jobs in flight before abandoning them to other workers', '25000')
+    .action(async (opts: { config: string; concurrency: string; lockMs: string; shutdownMs: string }) => {
       const config = loadConfigFile(opts.config);
       if (!config.redis) throw new Error(`${opts.config}: redis: is required to run a worker`);
       const concurrency = positiveInt('--concurrency', opts.concurrency);
+      const lockMs = positiveInt('--lock-ms', opts.lockMs);
+      const shutdownMs = positiveInt('--shutdown-ms', opts.shutdownMs);
       const store = await openStore(config.store);
       const providers = new ProviderRegistry();
       // Loaded only by this command: BullMQ and ioredis are tens of MB the other commands never need.
@@ -32,8 +37,8 @@ export function registerWorkerCommand(program: Command): void {
       let worker: EvalWorker;
       try {
         worker = await EvalWorker.start({
-          config, store, providers, concurrency, lockMs: positiveInt('--lock-ms', opts.lockMs),
-          onError: (err) => process.stderr.write(`saima: worker: ${(err as Error).message}\n`),
+          config, store, providers, concurrency, lockMs,
+          onError: onceAnOutage((line) => process.stderr.write(`saima: worker: ${line}\n`)),
         });
       } catch (err) {
         await providers.close();
@@ -41,20 +46,74 @@ export function registerWorkerCommand(program: Command): void {
         throw err;
       }
       process.stderr.write(`saima: worker taking eval jobs from ${redacted(config.redis)} (concurrency ${concurrency}; store: ${config.store.split(':')[0]})\n`);
-      const signals = await new Promise<number>((resolve) => {
-        let n = 0;
-        const stop = () => {
-          n++;
-          if (n === 1) resolve(n);
-          else void worker.close(true);
+      await new Promise<void>((resolve) => {
+        const once = () => {
+          process.off('SIGINT', once);
+          process.off('SIGTERM', once);
+          resolve();
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        process.on('SIGINT', once);
+        process.on('SIGTERM', once);
       });
-      process.stderr.write(`saima: worker stopping after the jobs in flight (${signals === 1 ? 'signal again to abandon them' : 'abandoning'})\n`);
-      await worker.close();
-      await providers.close();
+      const stopped = await stopWorker(worker, shutdownMs);
+      // An abandoned stop leaves BullMQ waiting on Redis: its connections would keep the process alive, so it ends
+      // here once the store is closed (jobs in flight go back to the queue when their locks lapse).
+      await Promise.race([providers.close(), sleep(2_000)]);
       await store.close();
       process.stderr.write(`saima: worker processed ${worker.processed} jobs\n`);
+      if (stopped === 'abandoned') process.exit(0);
     });
+}
+
+/**
+ * An unreachable Redis fails every reconnect attempt (several a second) with the same error: print it once, then at
+ * most every 30 s with how often it repeated, so the outage stays readable in the log.
+ */
+function onceAnOutage(write: (line: string) => void, quietMs = 30_000): (err: unknown) => void {
+  let last = '';
+  let printedAt = 0;
+  let repeats = 0;
+  return (err) => {
+    const msg = err instanceof Error ? err.message : String(err);
+    const now = Date.now();
+    if (msg === last && now - printedAt < quietMs) {
+      repeats++;
+      return;
+    }
+    if (repeats > 0) write(`(the previous error repeated ${repeats} more times)`);
+    last = msg;
+    printedAt = now;
+    repeats = 0;
+    write(msg);
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+/** Waits for the jobs in flight unless Redis is down, the deadline passes or a second signal comes; says which. */
+async function stopWorker(worker: EvalWorker, shutdownMs: number): Promise<'closed' | 'abandoned'> {
+  const say = (s: string) => process.stderr.write(`saima: worker ${s}\n`);
+  if (!worker.redisReady) {
+    say('stopping: Redis is unreachable, so the jobs in flight cannot be acknowledged; abandoning them to the other workers');
+    worker.abandon();
+    return 'abandoned';
+  }
+  say(`stopping after the jobs in flight (up to ${shutdownMs} ms; signal again to abandon them)`);
+  let abandonNow: (why: string) => void = () => {};
+  const abandoned = new Promise<string>((resolve) => (abandonNow = resolve));
+  const timer = setTimeout(() => abandonNow(`jobs still in flight after ${shutdownMs} ms`), shutdownMs);
+  const again = () => abandonNow('a second signal came');
+  process.once('SIGINT', again);
+  process.once('SIGTERM', again);
+  try {
+    const first = await Promise.race([worker.close().then(() => null), abandoned]);
+    if (first === null) return 'closed';
+    say(`stopping now (${first}): abandoning the jobs in flight to the other workers`);
+    worker.abandon();
+    return 'abandoned';
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', again);
+    process.off('SIGTERM', again);
+  }
 }
