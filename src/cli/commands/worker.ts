@@ -66,25 +66,24 @@ export function registerWorkerCommand(program: Command): void {
 }
 
 /**
- * An unreachable Redis fails every reconnect attempt (several a second) with the same error: print it once, then at
- * most every 30 s with how often it repeated, so the outage stays readable in the log.
+ * An unreachable Redis fails every reconnect attempt (several a second, on more than one connection) with the same
+ * few errors: each is printed once, then at most every 30 s with how often it repeated, so the outage stays
+ * readable in the log.
  */
 function onceAnOutage(write: (line: string) => void, quietMs = 30_000): (err: unknown) => void {
-  let last = '';
-  let printedAt = 0;
-  let repeats = 0;
+  const shown = new Map<string, { at: number; repeats: number }>();
   return (err) => {
     const msg = err instanceof Error ? err.message : String(err);
     const now = Date.now();
-    if (msg === last && now - printedAt < quietMs) {
-      repeats++;
+    const seen = shown.get(msg);
+    if (seen && now - seen.at < quietMs) {
+      seen.repeats++;
       return;
     }
-    if (repeats > 0) write(`(the previous error repeated ${repeats} more times)`);
-    last = msg;
-    printedAt = now;
-    repeats = 0;
-    write(msg);
+    write(seen && seen.repeats > 0 ? `${msg} (${seen.repeats} more times since last shown)` : msg);
+    shown.delete(msg);
+    shown.set(msg, { at: now, repeats: 0 });
+    if (shown.size > 100) shown.delete(shown.keys().next().value!);
   };
 }
 
