@@ -67,6 +67,17 @@ async function startWorker(t: TestContext, cfg: string, extra: string[]): Promis
   return { child, stderr: () => err, exit };
 }
 
+/** One SIGTERM; the worker must exit 0. Returns how long it took and what it printed. */
+async function terminate(worker: Worker): Promise<{ took: number; err: string }> {
+  const started = performance.now();
+  worker.child.kill('SIGTERM');
+  const { code } = await worker.exit;
+  const took = performance.now() - started;
+  const err = worker.stderr();
+  assert.equal(code, 0, err);
+  return { took, err };
+}
+
 async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
@@ -92,12 +103,7 @@ test('with Redis gone, one SIGTERM stops the worker at once and the outage is re
   await until('the worker to notice the outage', () => /ECONNREFUSED|Connection is closed/.test(worker.stderr()));
   // Let it retry for a while: every attempt fails, and they must not each print a line.
   await new Promise((r) => setTimeout(r, 1_500));
-  const started = performance.now();
-  worker.child.kill('SIGTERM');
-  const { code } = await worker.exit;
-  const took = performance.now() - started;
-  const err = worker.stderr();
-  assert.equal(code, 0, err);
+  const { took, err } = await terminate(worker);
   assert.ok(took < 5_000, `stopped ${took.toFixed(0)} ms after the signal`);
   assert.match(err, /Redis is unreachable, so the jobs in flight cannot be acknowledged; abandoning them/);
   assert.match(err, /worker processed 0 jobs/);
@@ -131,12 +137,7 @@ test('a job still in flight at --shutdown-ms is abandoned and the worker ends on
   }
   assert.equal(activeCount, 1, 'the worker took the job');
 
-  const started = performance.now();
-  worker.child.kill('SIGTERM');
-  const { code } = await worker.exit;
-  const took = performance.now() - started;
-  const err = worker.stderr();
-  assert.equal(code, 0, err);
+  const { took, err } = await terminate(worker);
   assert.ok(took >= 450 && took < 5_000, `stopped ${took.toFixed(0)} ms after the signal (deadline 500 ms)`);
   assert.match(err, /stopping after the jobs in flight \(up to 500 ms/);
   assert.match(err, /stopping now \(jobs still in flight after 500 ms\): abandoning the jobs in flight/);
