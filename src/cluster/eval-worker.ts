@@ -120,10 +120,9 @@ export class EvalWorker {
     return this.redis.status === 'ready';
   }
 
-  /** Stops taking jobs and waits for the ones in flight (`force`: abandons them to the stalled-job check). */
-  async close(force = false): Promise<void> {
-    if (force) this.abandon();
-    await this.worker.close(force);
+  /** Stops taking jobs and waits for the ones in flight (see `abandon` for a stop that cannot wait). */
+  async close(): Promise<void> {
+    await this.worker.close();
     await closeRedis(this.redis);
   }
 

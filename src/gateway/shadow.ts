@@ -36,9 +36,10 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   };
   const stream = body.stream === true;
   // A plain abort and a timer cleared at the end, not AbortSignal.timeout: that one keeps its signal and timer
-  // for the whole total_ms (10 minutes by default) however soon the call ends.
+  // for the whole total_ms (10 minutes by default) however soon the call ends. Unref'd as that timer was: the
+  // call's own socket keeps the process up while it runs.
   const abort = new CallAbort();
-  const deadline = setTimeout(() => abort.abort(new DOMException('The shadow call ran out of time.', 'TimeoutError')), contender?.timeouts.totalMs ?? 600_000);
+  const deadline = setTimeout(() => abort.abort(new DOMException('The shadow call ran out of time.', 'TimeoutError')), contender?.timeouts.totalMs ?? 600_000).unref();
   try {
     const ok = await attemptPlan(
       [name],

@@ -111,11 +111,11 @@ test('with Redis gone, one SIGTERM stops the worker at once and the outage is re
   assert.equal(refused.length, 1, `one line for the outage, not one per reconnect attempt:\n${err}`);
 });
 
-test('a job still in flight at --shutdown-ms is abandoned and the worker ends on the first signal', async (t) => {
+/** A worker (with the given --shutdown-ms) holding one minute-long job: a stop can only end by abandoning it. */
+async function workerWithSlowJob(t: TestContext, shutdownMs: number): Promise<{ worker: Worker; queue: EvalQueue }> {
   const redis = await privateRedis(t);
   const dir = workDir(t);
   const cfg = join(dir, 'saima.json');
-  // One call that takes a minute: the stop can only end by abandoning it.
   const doc = { store: `sqlite:${join(dir, 'w.db')}`, redis: redis.url, contenders: { slow: mockContender('slow', { latency_ms: 60_000 }) } };
   writeFileSync(cfg, JSON.stringify(doc));
   const suite = join(dir, 'suite.json');
@@ -125,7 +125,7 @@ test('a job still in flight at --shutdown-ms is abandoned and the worker ends on
   t.after(() => store.close());
   const run = await createRun(store, config, { suites: [suite], contenders: ['slow'], samples: 1, twins: [], concurrency: 1 });
 
-  const worker = await startWorker(t, cfg, ['--shutdown-ms', '500']);
+  const worker = await startWorker(t, cfg, ['--shutdown-ms', String(shutdownMs)]);
   const queue = await EvalQueue.open(redis.url);
   t.after(() => queue.close());
   assert.deepEqual(await queue.enqueue(store, config, run.id), { queued: 1, cached: 0 });
@@ -136,13 +136,32 @@ test('a job still in flight at --shutdown-ms is abandoned and the worker ends on
     if (!activeCount) await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(activeCount, 1, 'the worker took the job');
+  return { worker, queue };
+}
 
+/** Abandoned, not lost: the job is still the queue's, to go back when its lock lapses. */
+async function assertNotCompleted(queue: EvalQueue): Promise<void> {
+  assert.equal((await queue.queue.getJobCounts('active', 'wait', 'completed')).completed ?? 0, 0);
+  await queue.close(); // before its Redis goes
+}
+
+test('a job still in flight at --shutdown-ms is abandoned and the worker ends on the first signal', async (t) => {
+  const { worker, queue } = await workerWithSlowJob(t, 500);
   const { took, err } = await terminate(worker);
   assert.ok(took >= 450 && took < 5_000, `stopped ${took.toFixed(0)} ms after the signal (deadline 500 ms)`);
   assert.match(err, /stopping after the jobs in flight \(up to 500 ms/);
   assert.match(err, /stopping now \(jobs still in flight after 500 ms\): abandoning the jobs in flight/);
   assert.match(err, /worker processed 0 jobs/);
-  // Abandoned, not lost: the job is still the queue's, to go back when its lock lapses.
-  assert.equal((await queue.queue.getJobCounts('active', 'wait', 'completed')).completed ?? 0, 0);
-  await queue.close(); // before its Redis goes
+  await assertNotCompleted(queue);
+});
+
+test('a second signal abandons the job in flight long before --shutdown-ms', async (t) => {
+  const { worker, queue } = await workerWithSlowJob(t, 600_000);
+  worker.child.kill('SIGTERM');
+  await until('the worker to start waiting', () => /stopping after the jobs in flight/.test(worker.stderr()));
+  const { took, err } = await terminate(worker);
+  assert.ok(took < 5_000, `stopped ${took.toFixed(0)} ms after the second signal`);
+  assert.match(err, /stopping now \(a second signal came\): abandoning the jobs in flight/);
+  assert.match(err, /worker processed 0 jobs/);
+  await assertNotCompleted(queue);
 });

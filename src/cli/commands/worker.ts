@@ -46,15 +46,7 @@ export function registerWorkerCommand(program: Command): void {
         throw err;
       }
       process.stderr.write(`saima: worker taking eval jobs from ${redacted(config.redis)} (concurrency ${concurrency}; store: ${config.store.split(':')[0]})\n`);
-      await new Promise<void>((resolve) => {
-        const once = () => {
-          process.off('SIGINT', once);
-          process.off('SIGTERM', once);
-          resolve();
-        };
-        process.on('SIGINT', once);
-        process.on('SIGTERM', once);
-      });
+      await nextSignal().received;
       const stopped = await stopWorker(worker, shutdownMs);
       // An abandoned stop leaves BullMQ waiting on Redis: its connections would keep the process alive, so it ends
       // here once the store is closed (jobs in flight go back to the queue when their locks lapse).
@@ -87,6 +79,24 @@ function onceAnOutage(write: (line: string) => void, quietMs = 30_000): (err: un
   };
 }
 
+/** The next SIGINT or SIGTERM; `cancel()` stops listening for it. */
+function nextSignal(): { received: Promise<void>; cancel(): void } {
+  let cancel = (): void => {};
+  const received = new Promise<void>((resolve) => {
+    const on = (): void => {
+      cancel();
+      resolve();
+    };
+    cancel = () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+  return { received, cancel };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Waits for the jobs in flight unless Redis is down, the deadline passes or a second signal comes; says which. */
@@ -98,21 +108,17 @@ async function stopWorker(worker: EvalWorker, shutdownMs: number): Promise<'clos
     return 'abandoned';
   }
   say(`stopping after the jobs in flight (up to ${shutdownMs} ms; signal again to abandon them)`);
-  let abandonNow: (why: string) => void = () => {};
-  const abandoned = new Promise<string>((resolve) => (abandonNow = resolve));
-  const timer = setTimeout(() => abandonNow(`jobs still in flight after ${shutdownMs} ms`), shutdownMs);
-  const again = () => abandonNow('a second signal came');
-  process.once('SIGINT', again);
-  process.once('SIGTERM', again);
+  const again = nextSignal();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`jobs still in flight after ${shutdownMs} ms`), shutdownMs)));
   try {
-    const first = await Promise.race([worker.close().then(() => null), abandoned]);
-    if (first === null) return 'closed';
-    say(`stopping now (${first}): abandoning the jobs in flight to the other workers`);
+    const why = await Promise.race([worker.close().then(() => null), deadline, again.received.then(() => 'a second signal came')]);
+    if (why === null) return 'closed';
+    say(`stopping now (${why}): abandoning the jobs in flight to the other workers`);
     worker.abandon();
     return 'abandoned';
   } finally {
     clearTimeout(timer);
-    process.off('SIGINT', again);
-    process.off('SIGTERM', again);
+    again.cancel();
   }
 }
