@@ -15,6 +15,8 @@ export interface LeaderboardQuery extends LeaderboardOptions {
   language?: string;
   sources?: readonly BattleSource[];
   since?: number;
+  /** Only battles recorded by this team (a non-admin caller's view). */
+  team?: string;
 }
 
 export interface LeaderboardReport extends Leaderboard {
@@ -31,6 +33,7 @@ export async function leaderboardScope(deps: Pick<ArenaDeps, 'config' | 'store' 
     ...(q.language !== undefined ? { language: q.language } : {}),
     ...(q.sources !== undefined ? { sources: q.sources } : {}),
     ...(q.since !== undefined ? { since: q.since } : {}),
+    ...(q.team !== undefined ? { team: q.team } : {}),
   };
   if (q.race === undefined) return { filter, members: undefined };
   const recorded = await deps.store.battles.contenders({ race: q.race });

@@ -214,7 +214,14 @@ export const ConfigSchema = z
     contenders: z.record(name, ContenderSchema),
     races: z.record(name, RaceSchema).default({}),
     teams: z.record(z.string().min(1), z.object({ limits: LimitsSchema.optional() }).strict()).default({}).describe('Per-team rate limits'),
-    key_defaults: z.object({ limits: LimitsSchema.optional() }).strict().optional().describe('Limits for keys created without their own'),
+    key_defaults: z
+      .object({
+        limits: LimitsSchema.optional(),
+        evidence_rpm: positiveInt.default(600).describe('Feedback and arena votes per minute, per key: evidence cannot be flooded'),
+      })
+      .strict()
+      .optional()
+      .describe('Limits for keys created without their own'),
     budgets: z.record(name, BudgetSchema).default({}),
     monitor: z
       .object({ enabled: z.boolean().default(true), interval_ms: positiveInt.default(5000) })

@@ -71,7 +71,8 @@ export interface Config {
   readonly contenders: ReadonlyMap<string, Contender>;
   readonly races: ReadonlyMap<string, Race>;
   readonly teams: ReadonlyMap<string, { limits: LimitsConfig }>;
-  readonly keyDefaults: { limits: LimitsConfig };
+  /** `evidenceRpm`: feedback and arena votes a key may send per minute. */
+  readonly keyDefaults: { limits: LimitsConfig; evidenceRpm: number };
   readonly budgets: readonly BudgetConfig[];
   readonly timeZone: string;
   /** CNY per one unit of each currency. */

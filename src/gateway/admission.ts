@@ -103,6 +103,16 @@ export class Admission {
     if (result.reservation) this.#track(this.ledger.settle(result.reservation, costNanos, contender.price.currency));
   }
 
+  /**
+   * Feedback and arena votes: at most `key_defaults.evidence_rpm` a minute per key, on the same (possibly shared)
+   * limiter as chat, so a key cannot flood the evidence a race decides on. Keyless callers (auth: none) pass.
+   */
+  async admitEvidence(p: Principal): Promise<void> {
+    if (p.keyId === null) return;
+    const a = await this.limiter.admit([{ id: `evidence:${p.keyId}`, limits: { rpm: this.config.keyDefaults.evidenceRpm, tpm: null } }], 0);
+    if (!a.ok) throw new RateLimitError('Rate limit reached for feedback and votes per minute.', a.retryAfterMs, a.state);
+  }
+
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
   }

@@ -22,14 +22,16 @@ import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { SaimaError, errorBody } from './errors.js';
 import { InFlight } from './in-flight.js';
+import { isLoopbackAddress } from './listen-address.js';
 import { GatewayMetrics } from './metrics.js';
-import { ANONYMOUS, type Principal } from './principal.js';
+import { ANONYMOUS, NOBODY, type Principal } from './principal.js';
+import { assertRouteHasRule, enforceScope, ruleFor } from './route-access.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerArenaRoutes } from './routes/arena.js';
 import { registerChatRoute } from './routes/chat.js';
-import { isDashboardPath, registerDashboardRoutes } from './routes/dashboard.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -45,11 +47,8 @@ export interface AppDeps {
   logger?: boolean | Record<string, unknown>;
 }
 
-/** Paths that answer without a key: probes and scrapers. */
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics']);
-
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || isLoopbackAddress(host);
 }
 
 export const REDACT_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'apiKey', 'api_key', 'key'];
@@ -138,9 +137,22 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);
+  // Every route must have a rule in ROUTE_ACCESS; the rule of the matched route (never the raw URL, which may carry
+  // a query string) decides whether a key is needed and which scope.
+  app.addHook('onRoute', (route) => assertRouteHasRule(route.method, route.url));
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);
-    req.principal = auth && !PUBLIC_PATHS.has(req.url) && !isDashboardPath(req.url) ? await auth.authenticate(req.headers.authorization) : ANONYMOUS;
+    const rule = ruleFor(req.method, req.routeOptions.url);
+    if (!auth) {
+      req.principal = ANONYMOUS;
+      return;
+    }
+    if (rule?.access === 'public') {
+      req.principal = NOBODY;
+      return;
+    }
+    req.principal = await auth.authenticate(req.headers.authorization);
+    if (rule) enforceScope(rule, req.principal);
   });
   installErrorHandlers(app, (code) => ctx.metrics.rejected(code));
   registerChatRoute(app, ctx);

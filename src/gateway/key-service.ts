@@ -25,6 +25,9 @@ export function newSecret(): string {
 }
 
 /** `30d`, `12h`, `90m`, `45s` → milliseconds. */
+/** Ten years: a longer key lifetime is a typo, not a plan. */
+const MAX_KEY_LIFETIME_MS = 3650 * 86_400_000;
+
 export function parseDuration(text: string): number {
   const m = /^(\d+)\s*(d|h|m|s)$/.exec(text.trim());
   if (!m) throw new SaimaError('invalid_value', `'${text}' is not a duration like 30d, 12h, 90m or 45s`, 'expires');
@@ -39,6 +42,10 @@ export function validateKeyOptions(o: NewKeyOptions): void {
     if (!(SCOPES as readonly string[]).includes(s)) throw new SaimaError('invalid_value', `unknown scope '${s}' (use ${SCOPES.join(', ')})`, 'scopes');
   }
   for (const r of o.races ?? []) if (!r || r.includes(',')) throw new SaimaError('invalid_value', `bad race name '${r}'`, 'races');
+  // A zero or absurd lifetime used to read as "no expiry" (0 is falsy): refuse it instead.
+  if (o.expiresInMs !== null && o.expiresInMs !== undefined && (!Number.isSafeInteger(o.expiresInMs) || o.expiresInMs < 1000 || o.expiresInMs > MAX_KEY_LIFETIME_MS)) {
+    throw new SaimaError('invalid_value', 'expires must be a duration from 1s to 3650d', 'expires');
+  }
   for (const f of ['rpm', 'tpm'] as const) {
     const v = o[f];
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1)) throw new SaimaError('invalid_value', `${f} must be a positive integer`, f);
@@ -55,7 +62,7 @@ export async function createKey(repo: ApiKeysRepo, o: NewKeyOptions, now: number
     scopes: [...new Set(o.scopes)],
     races: o.races && o.races.length ? [...new Set(o.races)] : null,
     createdAt: now,
-    expiresAt: o.expiresInMs ? now + o.expiresInMs : null,
+    expiresAt: o.expiresInMs !== null && o.expiresInMs !== undefined ? now + o.expiresInMs : null,
     revokedAt: null,
     lastUsedAt: null,
     rpm: o.rpm ?? null,

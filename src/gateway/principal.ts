@@ -19,6 +19,15 @@ export const ANONYMOUS: Principal = Object.freeze({
   limits: { rpm: null, tpm: null },
 });
 
+/** Who calls a public route (probes, static files) on a gateway with keys: nobody, with no scope at all. */
+export const NOBODY: Principal = Object.freeze({
+  keyId: null,
+  team: null,
+  scopes: new Set<string>(),
+  races: new Set<string>(),
+  limits: { rpm: null, tpm: null },
+});
+
 export function hasScope(p: Principal, scope: Scope): boolean {
   return p.scopes.has(scope) || p.scopes.has('admin');
 }

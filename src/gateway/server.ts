@@ -12,6 +12,7 @@ import { buildApp, type AppDeps } from './app.js';
 import { hashKey } from './auth.js';
 import type { GatewayContext } from './context.js';
 import { createKey } from './key-service.js';
+import { assertLoopbackBound, assertLoopbackHost } from './listen-address.js';
 
 /** Long enough for most answers to finish, short of Kubernetes' default 30 s before it sends SIGKILL. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
@@ -57,6 +58,9 @@ export async function startGateway(
   opts: { env?: NodeJS.ProcessEnv; port?: number; host?: string; shutdownGraceMs?: number } & Partial<Omit<AppDeps, 'config' | 'store' | 'providers'>> = {},
 ): Promise<RunningGateway> {
   const graceMs = opts.shutdownGraceMs ?? shutdownGraceMs(opts.env ?? process.env);
+  // The host the listener gets (a flag wins over the config): the only one an access check may be made on.
+  const host = opts.host ?? config.server.host;
+  if (config.auth.mode === 'none') await assertLoopbackHost(host);
   // The gateway holds each response's end until its row commits: checkpoints must not stall that commit.
   const store = await openStore(config.store, { backgroundCheckpoint: true });
   const providers = new ProviderRegistry(opts.random ? { random: opts.random } : {});
@@ -64,10 +68,17 @@ export async function startGateway(
   try {
     if (config.auth.mode === 'keys') generatedAdminKey = await ensureAdminKey(store, opts.env ?? process.env, Date.now());
     const { app, ctx } = await buildApp({ ...opts, config, store, providers });
-    await app.listen({ port: opts.port ?? config.server.port, host: opts.host ?? config.server.host });
+    await app.listen({ port: opts.port ?? config.server.port, host });
     const addr = app.server.address();
+    if (config.auth.mode === 'none') {
+      try {
+        assertLoopbackBound(typeof addr === 'object' && addr ? addr.address : String(addr));
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+    }
     const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-    const host = opts.host ?? config.server.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     let closing: Promise<void> | null = null;
     return {

@@ -139,6 +139,7 @@ export interface GateResultsTable {
 export interface Database {
   requests: RequestsTable;
   feedback: FeedbackTable;
+  feedback_history: FeedbackTable;
   api_keys: ApiKeysTable;
   race_state: RaceStateTable;
   decisions: DecisionsTable;

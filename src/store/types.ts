@@ -59,6 +59,8 @@ export interface RequestFilter {
   race?: string;
   contender?: string;
   team?: string;
+  /** A race-limited key's names: rows of these races, or direct calls to these contenders. */
+  visibleTo?: readonly string[];
   since?: number;
   until?: number;
   limit?: number;
@@ -121,6 +123,9 @@ export interface ContenderAggregate {
 export interface FeedbackFilter {
   race?: string;
   contender?: string;
+  team?: string;
+  /** A race-limited key's names: feedback on these races, or on direct calls to these contenders. */
+  visibleTo?: readonly string[];
   requestId?: string;
   since?: number;
   until?: number;

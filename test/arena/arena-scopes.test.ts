@@ -1,13 +1,14 @@
 /**
  * Who may do what in the arena: matches and votes need `arena:vote`; recording battles needs `arena:vote` (human
  * votes between configured contenders, as oneself) or `admin` (any history); the leaderboard is readable by any
- * key; a race the key may not call answers like a missing one; another team's match cannot be voted on.
+ * key and ranks its own team's battles; a race the key may not call answers like a missing one; another team's
+ * match cannot be voted on.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mockContender, startTestGateway } from '../support/gateway.js';
 
-test('arena scopes: arena:vote for matches, votes and battles; any key for the leaderboard', async (t) => {
+test('arena scopes: arena:vote for matches, votes and battles; any key for its own team\'s leaderboard', async (t) => {
   const { url, key: admin } = await startTestGateway(t, {
     auth: { mode: 'keys' },
     contenders: { m: mockContender('m'), n: mockContender('n'), o: mockContender('o') },
@@ -53,7 +54,15 @@ test('arena scopes: arena:vote for matches, votes and battles; any key for the l
   assert.equal(listed.data.length, 0, 'a team lists only its own battles');
   const mine = (await (await call('GET', '/v1/arena/battles', sameTeam)).json()) as { data: Array<{ voter: string; source: string }> };
   assert.equal(mine.data.length, 2);
-  const leaderboard = (await (await call('GET', '/v1/arena/leaderboard', chatOnly)).json()) as { battles: number; data: Array<{ contender: string }> };
-  assert.equal(leaderboard.battles, 3);
-  assert.deepEqual(leaderboard.data.map((r) => r.contender).sort(), ['gpt-2', 'm', 'n']);
+  // The leaderboard ranks the caller's own team's battles (an admin's: every team's); a race-limited key names its race.
+  type Board = { battles: number; data: Array<{ contender: string }> };
+  const board_ = async (key: string, query = '') => (await (await call('GET', `/v1/arena/leaderboard${query}`, key)).json()) as Board;
+  assert.equal((await board_(chatOnly)).battles, 0, "another team's votes are not this team's numbers");
+  assert.equal((await board_(sameTeam)).battles, 2);
+  assert.equal((await board_(voter, '?race=search')).battles, 2);
+  assert.equal((await call('GET', '/v1/arena/leaderboard?race=coder', voter)).status, 404, 'a race outside the key answers like a missing one');
+  assert.equal((await call('GET', '/v1/arena/leaderboard', voter)).status, 400, 'a race-limited key names its race');
+  const all = await board_(admin!);
+  assert.equal(all.battles, 3);
+  assert.deepEqual(all.data.map((r) => r.contender).sort(), ['gpt-2', 'm', 'n']);
 });

@@ -2,13 +2,13 @@
  * /admin/races: the live state of each race, its per-contender evidence and decisions, and manual set-weight,
  * promote and rollback (admin scope, with a required reason; each is logged as a decision).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { promote, rollback, setWeight, unfreeze } from '../../race/race-control.js';
 import type { RaceState } from '../../race/race-state.js';
 import type { Change } from '../../race/race-states.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
-import { requireAdmin } from './admin-keys.js';
+import { confinedTeam, maySee } from '../route-access.js';
 
 function body(req: { body: unknown }): Record<string, unknown> {
   const b = req.body;
@@ -22,15 +22,19 @@ function str(b: Record<string, unknown>, key: string): string {
   return v;
 }
 
-export async function raceReport(ctx: GatewayContext, name: string) {
+/**
+ * A race's report. `team` (a non-admin caller's) narrows the evidence to that team's requests and feedback and leaves
+ * out what pools every team's traffic: the monitor's figures and the decisions (their details quote them).
+ */
+export async function raceReport(ctx: GatewayContext, name: string, team?: string) {
   const state = ctx.raceStates.get(name);
   const view = ctx.races.get(name);
   if (!state || !view) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
   const since = Math.min(state.championSince, ...state.challengers.map((c) => c.since));
   const [aggregates, feedback, decisions] = await Promise.all([
-    ctx.store.requests.aggregateByContender(name, since),
-    ctx.store.feedback.aggregateByContender(name, since),
-    ctx.store.decisions.list(name, { limit: 50 }),
+    ctx.store.requests.aggregateByContender(name, since, team !== undefined ? { team } : {}),
+    ctx.store.feedback.aggregateByContender(name, since, team),
+    team === undefined ? ctx.store.decisions.list(name, { limit: 50 }) : Promise.resolve([]),
   ]);
   return {
     object: 'race',
@@ -44,25 +48,31 @@ export async function raceReport(ctx: GatewayContext, name: string) {
     challengers: state.challengers,
     contenders: aggregates,
     feedback,
-    monitor: ctx.monitorStatus?.(name) ?? null,
+    monitor: team === undefined ? (ctx.monitorStatus?.(name) ?? null) : null,
     decisions,
   };
 }
 
 export function registerAdminRaceRoutes(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get('/admin/races', async () => ({
+  // A race-limited key sees only its races; any other name answers 404 exactly like a missing race.
+  const visibleRace = (req: FastifyRequest): string => {
+    const { name } = req.params as { name: string };
+    if (!ctx.races.get(name) || !maySee(req.principal, name)) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
+    return name;
+  };
+
+  app.get('/admin/races', async (req) => ({
     object: 'list',
-    data: ctx.races.names().map((name) => {
+    data: ctx.races.names().filter((name) => maySee(req.principal, name)).map((name) => {
       const s = ctx.raceStates.get(name)!;
       return { name, champion: s.champion, challengers: s.challengers, frozen: s.frozen, weights: ctx.races.get(name)!.entries };
     }),
   }));
 
-  app.get('/admin/races/:name', async (req) => raceReport(ctx, (req.params as { name: string }).name));
+  app.get('/admin/races/:name', async (req) => raceReport(ctx, visibleRace(req), confinedTeam(req)));
 
   app.get('/admin/races/:name/decisions', async (req) => {
-    const { name } = req.params as { name: string };
-    if (!ctx.races.get(name)) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
+    const name = visibleRace(req);
     return { object: 'list', data: await ctx.store.decisions.list(name, { limit: 500 }) };
   });
 
@@ -76,9 +86,7 @@ export function registerAdminRaceRoutes(app: FastifyInstance, ctx: GatewayContex
 
   for (const [path, act] of Object.entries(actions)) {
     app.post(`/admin/races/:name/${path}`, async (req) => {
-      requireAdmin(req);
-      const { name } = req.params as { name: string };
-      if (!ctx.races.get(name)) throw new SaimaError('not_found', `No race named '${name}'.`, 'race');
+      const name = visibleRace(req);
       const b = body(req);
       const actor = req.principal.keyId ?? 'anonymous';
       const done = await ctx.raceStates.update(name, (s) => act(s, b, actor, ctx.now()));

@@ -7,11 +7,16 @@ import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
 import { parseDuration } from '../key-service.js';
+import { confinedTeam, maySee } from '../route-access.js';
 
 /** The team a caller is confined to, or undefined for admins (who may pass `team` to filter). */
 function teamScope(req: FastifyRequest, asked: unknown): string | undefined {
-  if (req.principal.scopes.has('admin')) return typeof asked === 'string' && asked !== '' ? asked : undefined;
-  return req.principal.team ?? '\u0000no-team';
+  return confinedTeam(req) ?? (typeof asked === 'string' && asked !== '' ? asked : undefined);
+}
+
+/** A race-limited key's names, as a store filter (rows of other races are not its to read). */
+function visible(req: FastifyRequest): { visibleTo?: readonly string[] } {
+  return req.principal.races ? { visibleTo: [...req.principal.races] } : {};
 }
 
 function since(q: Record<string, unknown>, now: number, fallback: string): number {
@@ -34,6 +39,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const team = teamScope(req, q.team);
     const rows = await ctx.store.requests.listRequests({
       ...(team !== undefined ? { team } : {}),
+      ...visible(req),
       ...(typeof q.race === 'string' ? { race: q.race } : {}),
       ...(typeof q.contender === 'string' ? { contender: q.contender } : {}),
       since: since(q, ctx.now(), '1d'),
@@ -48,7 +54,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const { id } = req.params as { id: string };
     const row = await ctx.store.requests.getRequest(id);
     const team = teamScope(req, undefined);
-    if (!row || (team !== undefined && (row.team !== team || row.shadow))) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
+    if (!row || (team !== undefined && (row.team !== team || row.shadow)) || !maySee(req.principal, row.race ?? row.contender)) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
     return publicRow(row);
   });
 
@@ -56,12 +62,14 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const q = req.query as Record<string, unknown>;
     const team = teamScope(req, q.team);
     const rows = await ctx.store.feedback.listFeedback({
+      ...(team !== undefined ? { team } : {}),
+      ...visible(req),
       ...(typeof q.race === 'string' ? { race: q.race } : {}),
       ...(typeof q.contender === 'string' ? { contender: q.contender } : {}),
       since: since(q, ctx.now(), '7d'),
       limit: typeof q.limit === 'string' ? Number(q.limit) || 100 : 100,
     });
-    return { object: 'list', data: rows.filter((r) => team === undefined || r.team === team) };
+    return { object: 'list', data: rows };
   });
 
   app.get('/admin/spend', async (req) => {
@@ -75,7 +83,8 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const team = teamScope(req, q.team);
     const from = since(q, ctx.now(), '7d');
     const rows = await ctx.store.requests.spendRows({ since: from, ...(team !== undefined ? { team } : {}) });
-    const groups = groupSpend(rows, by, ctx.config.timeZone);
+    const seen = req.principal.races ? rows.filter((r) => maySee(req.principal, r.race ?? r.contender)) : rows;
+    const groups = groupSpend(seen, by, ctx.config.timeZone);
     return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups };
   });
 }

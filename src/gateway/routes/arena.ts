@@ -20,6 +20,7 @@ import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
 import { InFlight, SHUTTING_DOWN } from '../in-flight.js';
 import { hasScope } from '../principal.js';
+import { confinedTeam, maySee } from '../route-access.js';
 
 const MatchBodySchema = z
   .object({
@@ -141,6 +142,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
   app.post('/v1/arena/vote', async (req) => {
     requireVoter(req);
     const body = checked(z.object({ match_id: z.string().min(1).max(200), winner: z.enum(BATTLE_WINNERS as [BattleWinner, ...BattleWinner[]]) }).strict(), req.body);
+    await ctx.admission.admitEvidence(req.principal);
     const vote = await castVote(deps, body.match_id, body.winner, caller(req));
     boards.clear();
     return vote;
@@ -148,7 +150,12 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.post('/v1/arena/battles', async (req, reply) => {
     requireVoter(req);
-    const battles = await recordBattles(deps, parseBattleInputs(req.body), caller(req));
+    const inputs = parseBattleInputs(req.body);
+    await ctx.admission.admitEvidence(req.principal);
+    // A race-limited key records battles only in its races (or between contenders it may call directly).
+    const hidden = inputs.find((b) => (b.race != null ? !maySee(req.principal, b.race) : !maySee(req.principal, b.contender_a) || !maySee(req.principal, b.contender_b)));
+    if (hidden) throw new SaimaError('not_found', hidden.race != null ? `No race named '${hidden.race}'.` : 'No such contenders.', 'race');
+    const battles = await recordBattles(deps, inputs, caller(req));
     boards.clear();
     return reply.code(201).send({ object: 'arena.battles', recorded: battles.length, ids: battles.map((b) => b.id) });
   });
@@ -156,8 +163,10 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
   app.get('/v1/arena/battles', async (req) => {
     const q = req.query as Record<string, unknown>;
     const limit = typeof q.limit === 'string' ? Math.min(1000, Math.max(1, Number(q.limit) || 100)) : 100;
-    // A key without the admin scope sees only its own team's battles.
-    const team = req.principal.scopes.has('admin') ? undefined : (req.principal.team ?? '\u0000no-team');
+    // A key without the admin scope sees only its own team's battles, and a race-limited key only its races'.
+    const team = confinedTeam(req);
+    if (typeof q.race === 'string' && !maySee(req.principal, q.race)) throw new SaimaError('not_found', `No race named '${q.race}'.`, 'race');
+    if (q.race === undefined && req.principal.races) throw new SaimaError('missing_required_parameter', "This key is limited to some races: name one with 'race'.", 'race');
     const rows = await ctx.store.battles.list({
       ...(typeof q.race === 'string' ? { race: q.race } : {}),
       ...(typeof q.tag === 'string' ? { tag: q.tag } : {}),
@@ -168,7 +177,14 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
   });
 
   app.get('/v1/arena/leaderboard', async (req) => {
-    const query = parseLeaderboardParams(req.query as Record<string, unknown>, ctx.now());
+    const parsed = parseLeaderboardParams(req.query as Record<string, unknown>, ctx.now());
+    // A non-admin key ranks its own team's battles, over a race it may call (a race-limited key must name one).
+    if (parsed.race !== undefined && !maySee(req.principal, parsed.race)) throw new SaimaError('not_found', `No race named '${parsed.race}'.`, 'race');
+    if (parsed.race === undefined && req.principal.races) {
+      throw new SaimaError('missing_required_parameter', "This key is limited to some races: name one with 'race'.", 'race');
+    }
+    const team = confinedTeam(req);
+    const query = team !== undefined ? { ...parsed, team } : parsed;
     // `since` moves with the clock; round it to the cache lifetime so a polling dashboard still shares results.
     const key = JSON.stringify({ ...query, ...(query.since !== undefined ? { since: Math.floor(query.since / 30_000) } : {}) });
     return boards.get(key, async () => ({ ...(await queryLeaderboard(deps, query)), computed_at: ctx.now() }));

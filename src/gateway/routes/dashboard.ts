@@ -9,11 +9,6 @@ import { registerAdminEvalRoutes } from './admin-evals.js';
 import { registerAdminSessionRoute } from './admin-session.js';
 import { registerUiRoutes } from './ui.js';
 
-/** Paths under /ui answer without a key: the login page must load before anyone has typed one. */
-export function isDashboardPath(url: string): boolean {
-  return url === '/ui' || url.startsWith('/ui/') || url.startsWith('/ui?');
-}
-
 export function registerDashboardRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   registerUiRoutes(app);
   registerAdminSessionRoute(app, ctx);

@@ -1,13 +1,13 @@
 /**
  * POST /v1/feedback: a user's verdict on one answer, by the request id Saima returned in `x-saima-request-id`.
  * `score` in [-1, 1], or `thumbs: "up" | "down"`. Stored with the race and contender that served the request, for
- * the race monitor.
+ * the race monitor. A request has one current rating: a later one replaces it (every rating stays in the history).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../errors.js';
-import { hasScope } from '../principal.js';
+import { confinedTeam, maySee } from '../route-access.js';
 
 function parseFeedback(body: unknown): { requestId: string; score: number; comment: string | null } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SaimaError('invalid_type', 'The request body must be a JSON object.', 'body');
@@ -32,11 +32,12 @@ function parseFeedback(body: unknown): { requestId: string; score: number; comme
 
 export function registerFeedbackRoute(app: FastifyInstance, ctx: GatewayContext): void {
   app.post('/v1/feedback', async (req, reply) => {
-    if (!hasScope(req.principal, 'feedback')) throw new SaimaError('permission_denied', 'This key may not send feedback.');
     const fb = parseFeedback(req.body);
+    await ctx.admission.admitEvidence(req.principal);
     const served = await ctx.store.requests.getRequest(fb.requestId);
-    // Another team's request answers exactly like a missing one.
-    if (!served || served.shadow || (req.principal.team !== null && !req.principal.scopes.has('admin') && served.team !== req.principal.team)) {
+    // Another team's request, or a race the key may not call, answers exactly like a missing one.
+    const team = confinedTeam(req);
+    if (!served || served.shadow || (team !== undefined && served.team !== team) || !maySee(req.principal, served.race ?? served.contender)) {
       throw new SaimaError('not_found', `No request with id '${fb.requestId}'.`, 'request_id');
     }
     const row = {

@@ -38,8 +38,28 @@ export class FeedbackRepo {
     this.#db = db;
   }
 
+  /**
+   * Records a rating: always into the history, and as the request's current rating (replacing an earlier one), in
+   * one transaction. Concurrent ratings of one request leave exactly one current row (the unique index decides).
+   */
   async insertFeedback(row: FeedbackRow): Promise<void> {
-    await this.#db.insertInto('feedback').values(toRecord(row)).execute();
+    const rec = toRecord(row);
+    await this.#db.transaction().execute(async (tx) => {
+      await tx.insertInto('feedback_history').values(rec).execute();
+      await tx
+        .insertInto('feedback')
+        .values(rec)
+        .onConflict((oc) =>
+          oc.column('request_id').doUpdateSet({ id: rec.id, ts: rec.ts, team: rec.team, key_id: rec.key_id, score: rec.score, comment: rec.comment }),
+        )
+        .execute();
+    });
+  }
+
+  /** Every rating given to a request, oldest first (the current one is the last). */
+  async history(requestId: string): Promise<FeedbackRow[]> {
+    const recs = await this.#db.selectFrom('feedback_history').selectAll().where('request_id', '=', requestId).orderBy('ts').orderBy('id').execute();
+    return recs.map(fromRecord);
   }
 
   /** Newest first; `limit` defaults to 100 and is capped at 10 000. */
@@ -48,6 +68,12 @@ export class FeedbackRepo {
     if (filter.race !== undefined) q = q.where('race', '=', filter.race);
     if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
     if (filter.requestId !== undefined) q = q.where('request_id', '=', filter.requestId);
+    // Filters apply before the limit: a team must see its own newest rows even when other teams wrote more.
+    if (filter.team !== undefined) q = q.where('team', '=', filter.team);
+    if (filter.visibleTo !== undefined) {
+      const names = filter.visibleTo.length > 0 ? [...filter.visibleTo] : [''];
+      q = q.where((eb) => eb.or([eb('race', 'in', names), eb.and([eb('race', 'is', null), eb('contender', 'in', names)])]));
+    }
     if (filter.since !== undefined) q = q.where('ts', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
     const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), 10_000);
@@ -55,12 +81,14 @@ export class FeedbackRepo {
     return recs.map(fromRecord);
   }
 
-  async aggregateByContender(race: string, sinceMs: number): Promise<FeedbackAggregate[]> {
+  /** `team` narrows it to one team's feedback (what a non-admin key may see). */
+  async aggregateByContender(race: string, sinceMs: number, team?: string): Promise<FeedbackAggregate[]> {
     const rows = await this.#db
       .selectFrom('feedback')
       .where('race', '=', race)
       .where('ts', '>=', sinceMs)
       .where('contender', 'is not', null)
+      .$if(team !== undefined, (q) => q.where('team', '=', team!))
       .groupBy('contender')
       .select((eb) => [
         'contender',

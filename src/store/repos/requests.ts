@@ -126,6 +126,8 @@ export interface AggregateOptions {
   includeShadow?: boolean;
   /** Percentiles come from at most this many most recent successful rows per contender (default 10 000). */
   maxSamples?: number;
+  /** Only this team's rows (what a non-admin key may see of a race). */
+  team?: string;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -151,6 +153,10 @@ export class RequestsRepo {
     if (filter.race !== undefined) q = q.where('race', '=', filter.race);
     if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);
+    if (filter.visibleTo !== undefined) {
+      const names = filter.visibleTo.length > 0 ? [...filter.visibleTo] : [''];
+      q = q.where((eb) => eb.or([eb('race', 'in', names), eb.and([eb('race', 'is', null), eb('contender', 'in', names)])]));
+    }
     if (filter.since !== undefined) q = q.where('ts', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
     if (!filter.includeShadow) q = q.where('shadow', '=', 0);
@@ -168,6 +174,7 @@ export class RequestsRepo {
       .where('ts', '>=', sinceMs)
       .where('shadow', 'in', shadow)
       .where('contender', 'is not', null)
+      .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!))
       .groupBy('contender')
       .select((eb) => [
         'contender',
@@ -196,6 +203,7 @@ export class RequestsRepo {
         .where('ts', '>=', sinceMs)
         .where('shadow', 'in', shadow)
         .where('outcome', '=', 'ok')
+        .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!))
         .orderBy('ts', 'desc')
         .limit(maxSamples)
         .execute();
