@@ -22,7 +22,6 @@ import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
 import { SaimaError, errorBody } from './errors.js';
 import { InFlight } from './in-flight.js';
-import { isLoopbackAddress } from './listen-address.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS, NOBODY, type Principal } from './principal.js';
 import { assertRouteHasRule, enforceScope, ruleFor } from './route-access.js';
@@ -47,17 +46,10 @@ export interface AppDeps {
   logger?: boolean | Record<string, unknown>;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || isLoopbackAddress(host);
-}
-
 export const REDACT_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'apiKey', 'api_key', 'key'];
 
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; ctx: GatewayContext }> {
   const { config, store, providers } = deps;
-  if (config.auth.mode === 'none' && !isLoopback(config.server.host)) {
-    throw new SaimaError('invalid_request', `auth.mode none is only allowed when the gateway listens on loopback, not on ${config.server.host}`);
-  }
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const app = Fastify({
