@@ -1,8 +1,12 @@
 /** One human line for any error the CLI meets. */
 import { ConfigError } from '../config/load.js';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError, sanitize } from '../gateway/errors.js';
 
 export function describeError(err: unknown): string {
+  return sanitize(describe(err));
+}
+
+function describe(err: unknown): string {
   if (err instanceof ConfigError) return err.message;
   if (err instanceof SaimaError) return err.message;
   const e = err as NodeJS.ErrnoException;

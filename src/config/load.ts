@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type RawConfig, type RawContender } from './schema.js';
 import { PRESETS } from './presets.js';
+import { registerSecretValues, urlSecrets } from './secret-values.js';
 import type { Config, Contender, Race } from './types.js';
 
 export class ConfigError extends Error {
@@ -207,6 +208,12 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
   const budgets = linkBudgets(raw, contenders, races, problems);
   if (!isTimeZone(raw.time_zone)) problems.push(`time_zone: unknown time zone "${raw.time_zone}"`);
   if (problems.length) throw new ConfigError(problems, file);
+  registerSecretValues([
+    ...[...contenders.values()].flatMap((c) => [c.apiKey, ...Object.values(c.headers), ...urlSecrets(c.baseUrl)]),
+    ...urlSecrets(raw.store),
+    ...urlSecrets(raw.redis),
+    ...budgets.flatMap((b) => urlSecrets(b.webhook)),
+  ]);
   return deepFreeze({
     server: { host: raw.server.host, port: raw.server.port, bodyLimitBytes: raw.server.body_limit_bytes },
     auth: { mode: raw.auth.mode },

@@ -20,7 +20,7 @@ import { KeyAuthenticator } from './auth.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
-import { SaimaError, errorBody } from './errors.js';
+import { errorBody, sanitize } from './errors.js';
 import { InFlight } from './in-flight.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS, NOBODY, type Principal } from './principal.js';
@@ -54,7 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const random = deps.random ?? Math.random;
   const app = Fastify({
     bodyLimit: config.server.bodyLimitBytes,
-    logger: deps.logger === undefined ? { level: config.log.level, redact: REDACT_PATHS } : deps.logger,
+    // Paths name the fields known to hold keys; the stream strips every secret value from whatever else a line quotes.
+    logger: deps.logger === undefined ? { level: config.log.level, redact: REDACT_PATHS, stream: { write: (line: string) => void process.stdout.write(sanitize(line)) } } : deps.logger,
     // Per-request access lines cost CPU on the hot path; the request log already has one row per request.
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,

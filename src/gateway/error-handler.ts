@@ -56,8 +56,9 @@ export function installErrorHandlers(app: FastifyInstance, onRejected: (code: st
         reply.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))));
         reply.headers(rateLimitHeaders(known.state));
       }
-      if (known.status >= 500) req.log.warn({ code: known.code, detail: known.message }, 'request failed');
-      return reply.code(known.status).send(errorBody(known.code, known.message, known.param));
+      if (known.status >= 500) req.log.warn({ code: known.code, detail: sanitize(known.message) }, 'request failed');
+      // Every message leaves through the secret filter, whichever layer wrote it.
+      return reply.code(known.status).send(errorBody(known.code, sanitize(known.message), known.param));
     }
     req.log.error({ err }, 'unexpected error');
     return reply

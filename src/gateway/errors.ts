@@ -2,6 +2,8 @@
  * The one catalogue of errors Saima returns. Every HTTP error leaves the gateway as
  * `{"error":{"message","type","param","code"}}` (OpenAI's wire shape) with the status from this table.
  */
+import { redactSecretValues } from '../config/secret-values.js';
+
 export const ERRORS = {
   invalid_request: { status: 400, type: 'invalid_request_error' },
   invalid_json: { status: 400, type: 'invalid_request_error' },
@@ -55,9 +57,13 @@ export function errorBody(code: ErrorCode, message: string, param: string | null
   return { error: { message, type: ERRORS[code].type, param, code } };
 }
 
-/** Strips credentials from text that may quote an upstream URL, header or key before it reaches a client or a log. */
+/**
+ * Strips credentials from text that may quote an upstream URL, header or key before it reaches a client, a log or
+ * the store: every secret value the process knows first (by value, whatever its shape), then patterns as a second
+ * net for secrets it was never told about.
+ */
 export function sanitize(text: string): string {
-  return text
+  return redactSecretValues(text)
     .replace(/\b(sk|pk|rk)-[A-Za-z0-9_\-]{8,}/g, '$1-***')
     .replace(/(bearer\s+)[^\s"',]+/gi, '$1***')
     .replace(/(x-api-key|api[_-]?key|authorization)(["']?\s*[:=]\s*["']?)[^\s"',&]+/gi, '$1$2***')

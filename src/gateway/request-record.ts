@@ -3,7 +3,7 @@ import type { Contender } from '../config/types.js';
 import { costNanos, nanosToUnits } from '../metering/pricing.js';
 import { settleUsage } from '../metering/usage.js';
 import type { CallOutcome, Usage } from '../providers/spec.js';
-import { SaimaError } from './errors.js';
+import { SaimaError, sanitize } from './errors.js';
 import type { RequestLogRow } from '../store/types.js';
 import type { RequestObservation } from './metrics.js';
 
@@ -88,7 +88,8 @@ export async function applyOutcome(f: CallFacts, outcome: CallOutcome, body: Rec
   if (!outcome.ok && outcome.error) {
     f.outcome = outcome.error.phase === 'mid_stream' ? 'cut' : 'error';
     f.errorCode = outcome.error.code;
-    f.errorMessage = outcome.error.message;
+    // Stored and shown on the dashboard: an upstream's own words may quote a key.
+    f.errorMessage = sanitize(outcome.error.message);
   }
   f.finishReason = outcome.finishReason;
   f.usage = await settleUsage(outcome.usage, body, outcome.text);
@@ -102,6 +103,6 @@ export function applyFailure(f: CallFacts, err: unknown, fallback: string): Saim
   f.status = e.status;
   f.outcome = 'error';
   f.errorCode = e.code;
-  f.errorMessage = e.message;
+  f.errorMessage = sanitize(e.message);
   return e;
 }

@@ -5,6 +5,7 @@
  * settles, then flush the request log and close the store. Nothing is appended to a closed request log.
  */
 import type { FastifyInstance } from 'fastify';
+import { registerSecretValues } from '../config/secret-values.js';
 import type { Config } from '../config/types.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { openStore, type Store } from '../store/index.js';
@@ -44,6 +45,7 @@ export interface RunningGateway {
 export async function ensureAdminKey(store: Store, env: NodeJS.ProcessEnv, now: number): Promise<string | null> {
   const given = env.SAIMA_ADMIN_KEY;
   const admin = { team: 'admin', scopes: ['admin'] };
+  registerSecretValues([given]);
   if (given) {
     if (!given.startsWith('sk-saima-') || given.length < 40) throw new Error('SAIMA_ADMIN_KEY must start with sk-saima- and be at least 40 characters');
     if (!(await store.apiKeys.findByHash(hashKey(given)))) await createKey(store.apiKeys, admin, now, given);

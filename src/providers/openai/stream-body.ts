@@ -8,6 +8,7 @@
  * - The usage chunk we requested for metering is removed when the client did not ask for it.
  */
 import type { Contender } from '../../config/types.js';
+import { sanitize } from '../../gateway/errors.js';
 import type { CallSignal } from '../call-signal.js';
 import type { CallOutcome } from '../spec.js';
 import { ChatStreamWatcher } from '../sse.js';
@@ -76,7 +77,11 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
           if (rest !== out) hidden++;
           out = rest;
         }
-        if (!sent && watcher.upstreamError !== null) throw errorEventFirst(o.contender, watcher.upstreamError);
+        if (watcher.upstreamError !== null) {
+          if (!sent) throw errorEventFirst(o.contender, watcher.upstreamError);
+          // An upstream's error event may quote its key: it reaches the client only with secrets stripped.
+          out = Buffer.from(sanitize(Buffer.from(out).toString('utf8')));
+        }
         if (out.length === 0) continue;
         sent = true;
         latch.busy = false;
