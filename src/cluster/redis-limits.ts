@@ -9,6 +9,12 @@ import type { Counters } from './counters.js';
 import { integers } from './lua-script.js';
 
 const MINUTE = 60_000;
+/** Larger than any bucket: a token count is sent to Lua as a finite whole number, whatever a client asked for. */
+const MAX_TOKENS = 1e15;
+
+function boundedTokens(n: number): number {
+  return Number.isFinite(n) ? Math.min(MAX_TOKENS, Math.max(-MAX_TOKENS, Math.ceil(n))) : n < 0 ? -MAX_TOKENS : MAX_TOKENS;
+}
 
 // Shared by both scripts: a bucket's level now (the batch's clock, see LuaBatch), refilled continuously at cap per
 // period; a missing key (expired, or never used) or a changed capacity is a full bucket, as `RateLimiter` starts one.
@@ -26,9 +32,14 @@ local function wait_ms(level, need, cap)
   return math.ceil((need - level) * period / cap)
 end
 local function store(key, level, cap)
+  -- Debt is bounded at one capacity and the level stays finite (NaN fails level == level): the bucket always refills.
+  if level ~= level then level = -cap end
+  level = math.max(-cap, math.min(cap, level))
+  -- The TTL is computed before the write: a script error after HSET would leave a key that never expires.
+  local ttl = math.ceil(wait_ms(level, cap, cap) + period)
   redis.call('HSET', key, 'level', level, 'at', now, 'cap', cap)
   -- Once full again the key says nothing a missing key would not: let it go then (plus a period of slack).
-  redis.call('PEXPIRE', key, wait_ms(level, cap, cap) + period)
+  redis.call('PEXPIRE', key, ttl)
 end
 `;
 
@@ -101,7 +112,7 @@ export class RedisRateLimits implements RateLimitBackend {
   async admit(subjects: readonly LimitSubject[], tokens: number): Promise<Admission> {
     // KEYS: the RPM buckets, then the TPM buckets; ARGV: period, RPM bucket count, tokens, each bucket's capacity.
     const keys: string[] = [];
-    const args: number[] = [MINUTE, 0, Math.ceil(tokens)];
+    const args: number[] = [MINUTE, 0, boundedTokens(tokens)];
     for (const s of subjects) {
       if (s.limits.rpm === null) continue;
       keys.push(this.#keysOf(s.id).rpm);
@@ -126,7 +137,7 @@ export class RedisRateLimits implements RateLimitBackend {
     }
     const state = limitState(reply);
     if (reply[0] !== 1) return { ok: false, retryAfterMs: reply[2]!, state, which: reply[1] === 1 ? 'requests' : 'tokens' };
-    const ticket: Ticket = { tokenBuckets, tokens: Math.ceil(tokens) };
+    const ticket: Ticket = { tokenBuckets, tokens: boundedTokens(tokens) };
     return { ok: true, ticket, state };
   }
 
@@ -137,7 +148,7 @@ export class RedisRateLimits implements RateLimitBackend {
    * one by one would leave it: stricter, never looser. Resolves when the batch holding this correction is done.
    */
   settle(ticket: Ticket, actualTokens: number): Promise<void> {
-    const delta = ticket.tokens - Math.ceil(actualTokens);
+    const delta = boundedTokens(ticket.tokens - boundedTokens(actualTokens));
     if (delta === 0 || ticket.tokenBuckets.length === 0) return Promise.resolve();
     for (const key of ticket.tokenBuckets) this.#owed.set(key, (this.#owed.get(key) ?? 0) + delta);
     return this.#settled();
@@ -154,7 +165,7 @@ export class RedisRateLimits implements RateLimitBackend {
       const cap = this.#caps.get(key);
       if (cap === undefined || delta === 0) continue;
       keys.push(key);
-      args.push(delta, cap);
+      args.push(boundedTokens(delta), cap);
     }
     this.#owed.clear();
     return keys.length === 0 ? undefined : this.counters.call('limits.settle', keys, args, { lazy: true });

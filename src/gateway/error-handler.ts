@@ -53,7 +53,8 @@ export function installErrorHandlers(app: FastifyInstance, onRejected: (code: st
     onRejected(known?.code ?? 'internal_error');
     if (known) {
       if (known instanceof RateLimitError) {
-        reply.header('retry-after', String(Math.max(1, Math.ceil(known.retryAfterMs / 1000))));
+        const seconds = Math.ceil(known.retryAfterMs / 1000);
+        reply.header('retry-after', String(Number.isFinite(seconds) ? Math.max(1, seconds) : 60));
         reply.headers(rateLimitHeaders(known.state));
       }
       if (known.status >= 500) req.log.warn({ code: known.code, detail: sanitize(known.message) }, 'request failed');

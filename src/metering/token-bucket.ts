@@ -1,7 +1,9 @@
 /**
  * A token bucket: `capacity` tokens, refilled continuously at capacity per `periodMs` (a per-minute limit refills
  * its whole capacity in a minute). Requests take what they may use up front; `adjust` returns or charges the
- * difference once the real count is known, and may leave the bucket in debt.
+ * difference once the real count is known, and may leave the bucket in debt, but never more than one capacity:
+ * the level stays finite and within [-capacity, capacity] whatever it is given, so a bucket always refills (within
+ * two periods at most). A client's `max_tokens: 1e308` once made the level -Infinity and then NaN for good.
  */
 export class TokenBucket {
   #level: number;
@@ -35,13 +37,17 @@ export class TokenBucket {
 
   take(n: number, now: number): void {
     this.#refill(now);
-    this.#level -= n;
+    this.#level = this.#bounded(this.#level - finite(n));
   }
 
   /** Positive n gives tokens back (capped at capacity), negative n charges more. */
   adjust(n: number, now: number): void {
     this.#refill(now);
-    this.#level = Math.min(this.capacity, this.#level + n);
+    this.#level = this.#bounded(this.#level + finite(n));
+  }
+
+  #bounded(level: number): number {
+    return Math.max(-this.capacity, Math.min(this.capacity, level));
   }
 
   /** Milliseconds until `n` tokens are available (0 if now). */
@@ -55,4 +61,10 @@ export class TokenBucket {
   fullInMs(now: number): number {
     return this.waitMs(this.capacity, now);
   }
+}
+
+/** A non-finite amount counts as the largest finite one (NaN as a charge): the bounds then apply. */
+function finite(n: number): number {
+  if (Number.isFinite(n)) return n;
+  return n === -Infinity ? -Number.MAX_VALUE : Number.MAX_VALUE;
 }

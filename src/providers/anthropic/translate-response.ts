@@ -4,6 +4,7 @@
  * cache_creation breakdowns, service_tier), and what we do not translate must not break what we do.
  */
 import { z } from 'zod';
+import { reportedTokens } from '../reported-tokens.js';
 import type { Usage } from '../spec.js';
 
 export const AnthropicUsageSchema = z.object({
@@ -55,10 +56,10 @@ export function finishReason(stopReason: string | null | undefined): string | nu
  * Anthropic reports no separate thinking count (thinking is billed as output), so reasoningTokens stays 0.
  */
 export function toUsage(u: AnthropicUsage): Usage {
-  const cacheRead = u.cache_read_input_tokens ?? 0;
+  const cacheRead = reportedTokens(u.cache_read_input_tokens) ?? 0;
   return {
-    promptTokens: (u.input_tokens ?? 0) + cacheRead + (u.cache_creation_input_tokens ?? 0),
-    completionTokens: u.output_tokens ?? 0,
+    promptTokens: reportedTokens((reportedTokens(u.input_tokens) ?? 0) + cacheRead + (reportedTokens(u.cache_creation_input_tokens) ?? 0))!,
+    completionTokens: reportedTokens(u.output_tokens) ?? 0,
     reasoningTokens: 0,
     cachedTokens: cacheRead,
     estimated: false,

@@ -3,13 +3,12 @@
  * which detail objects they send (or send as null). Hand-written rather than zod: it runs on every request,
  * and a measured zod parse cost more than the rest of the usage handling together.
  */
+import { reportedTokens } from '../reported-tokens.js';
 import type { Usage } from '../spec.js';
 
 type Loose = Record<string, unknown>;
 
-function count(v: unknown): number | null {
-  return typeof v === 'number' && v >= 0 && Number.isFinite(v) ? v : null;
-}
+const count = reportedTokens;
 
 function object(v: unknown): Loose | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : null;
