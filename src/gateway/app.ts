@@ -2,6 +2,7 @@
  * buildApp(deps) → a Fastify instance with every route, the auth hook and the error handlers. No module state:
  * tests build as many gateways as they like, each with its own store, providers and metrics.
  */
+import { isUtf8 } from 'node:buffer';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { GatewayCluster } from '../cluster/gateway-cluster.js';
 import { readiness } from '../cluster/readiness.js';
@@ -20,7 +21,7 @@ import { KeyAuthenticator } from './auth.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
-import { errorBody, sanitize } from './errors.js';
+import { SaimaError, errorBody, sanitize } from './errors.js';
 import { InFlight } from './in-flight.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS, NOBODY, type Principal } from './principal.js';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     if (rule) enforceScope(rule, req.principal);
   });
   installErrorHandlers(app, (code) => ctx.metrics.rejected(code));
+  acceptOnlyUtf8Json(app);
   registerChatRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
@@ -172,6 +174,23 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     await cluster?.close();
   });
   return { app, ctx };
+}
+
+/**
+ * JSON bodies must be valid UTF-8, as OpenAI requires: decoding an invalid byte silently as U+FFFD would forward and
+ * charge a prompt the client never sent. Otherwise Fastify's own parser, with its prototype-poisoning guards.
+ */
+function acceptOnlyUtf8Json(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(new SaimaError('invalid_json', 'We could not parse the JSON body of your request. (The body is not valid UTF-8.)'), undefined);
+      return;
+    }
+    parse(req, bytes.toString('utf8'), done);
+  });
 }
 
 /** Budgets resume where the request log says they stand in the current period. */
