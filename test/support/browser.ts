@@ -51,6 +51,10 @@ export async function newPage(browser: Browser, opts: { viewport?: { width: numb
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
+  // The dashboard is served with a Content-Security-Policy: anything it blocks is a bug of the page.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) errors.push(msg.text());
+  });
   return { context, page, errors };
 }
 

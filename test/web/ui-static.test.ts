@@ -38,6 +38,16 @@ test('the dashboard build is served at /ui with content types, cache headers, gz
   assert.equal(index.status, 200, 'no key needed for the app itself');
   assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.equal(index.headers.get('cache-control'), 'no-cache');
+  // Served safely: a policy that allows only the bundle's own scripts and no framing, and no inline script to allow.
+  const csp = index.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(index.headers.get('x-frame-options'), 'DENY');
+  const page = await index.clone().text();
+  const scripts = page.match(/<script\b[^>]*>/g) ?? [];
+  assert.ok(scripts.length > 0);
+  for (const tag of scripts) assert.match(tag, /\bsrc=/, `an inline script: ${tag}`);
   const html = await index.text();
   assert.match(html, /<div id="root"><\/div>/);
   assert.equal((await fetch(`${url}/admin/races`)).status, 401, 'the APIs still need a key');
