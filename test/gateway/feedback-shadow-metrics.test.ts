@@ -1,4 +1,4 @@
-/** Feedback stored against the serving contender; shadow copies logged but never returned; Prometheus metrics. */
+/** Feedback stored against the serving contender, one current rating per request; shadow copies logged but never returned; Prometheus metrics. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -21,8 +21,11 @@ test('feedback by request id is stored with the race and contender that served i
   assert.equal(missing.status, 404);
   const db = new Database(dbFile, { readonly: true });
   t.after(() => db.close());
-  const rows = db.prepare('select score, contender, race, comment from feedback where request_id = ? order by score').all(id);
-  assert.deepEqual(rows, [
+  // One current rating per request (the later one); every rating stays in the history.
+  const rows = db.prepare('select score, contender, race, comment from feedback where request_id = ?').all(id);
+  assert.deepEqual(rows, [{ score: -0.5, contender: 'm', race: 'r', comment: null }]);
+  const history = db.prepare('select score, contender, race, comment from feedback_history where request_id = ? order by score').all(id);
+  assert.deepEqual(history, [
     { score: -0.5, contender: 'm', race: 'r', comment: null },
     { score: 1, contender: 'm', race: 'r', comment: 'great' },
   ]);
