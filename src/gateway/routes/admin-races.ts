@@ -26,6 +26,18 @@ function str(b: Record<string, unknown>, key: string): string {
  * A race's report. `team` (a non-admin caller's) narrows the evidence to that team's requests and feedback and leaves
  * out what pools every team's traffic: the monitor's figures and the decisions (their details quote them).
  */
+function reasonOf(b: Record<string, unknown>): string | undefined {
+  const v = b.reason;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.length > 2000) throw new SaimaError('invalid_type', "'reason' must be a string of at most 2000 characters.", 'reason');
+  return v;
+}
+
+function weightOf(b: Record<string, unknown>): number {
+  if (typeof b.weight !== 'number' || !Number.isFinite(b.weight)) throw new SaimaError('invalid_type', "'weight' must be a number.", 'weight');
+  return b.weight;
+}
+
 export async function raceReport(ctx: GatewayContext, name: string, team?: string) {
   const state = ctx.raceStates.get(name);
   const view = ctx.races.get(name);
@@ -78,10 +90,10 @@ export function registerAdminRaceRoutes(app: FastifyInstance, ctx: GatewayContex
 
   type Act = (s: RaceState, b: Record<string, unknown>, actor: string, now: number) => Change;
   const actions: Record<string, Act> = {
-    weights: (s, b, actor, now) => setWeight(s, ctx.config, str(b, 'contender'), Number(b.weight), b.reason as string | undefined, actor, now),
-    promote: (s, b, actor, now) => promote(s, str(b, 'contender'), b.reason as string | undefined, actor, now),
-    rollback: (s, b, actor, now) => rollback(s, str(b, 'contender'), b.reason as string | undefined, actor, now),
-    unfreeze: (s, b, actor, now) => unfreeze(s, b.reason as string | undefined, actor, now),
+    weights: (s, b, actor, now) => setWeight(s, ctx.config, str(b, 'contender'), weightOf(b), reasonOf(b), actor, now),
+    promote: (s, b, actor, now) => promote(s, str(b, 'contender'), reasonOf(b), actor, now),
+    rollback: (s, b, actor, now) => rollback(s, str(b, 'contender'), reasonOf(b), actor, now),
+    unfreeze: (s, b, actor, now) => unfreeze(s, reasonOf(b), actor, now),
   };
 
   for (const [path, act] of Object.entries(actions)) {
