@@ -15,6 +15,7 @@ import { SaimaError } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
+import { appliedCap, requestedCap, withOutputCap } from '../output-cap.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
@@ -56,7 +57,8 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const header = req.headers['x-saima-user'];
     const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
     const target = resolveTarget(ctx, req, body, userKey);
-    const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names);
+    const cap = requestedCap(body, ctx.config.contenders.get(target.names[0]!));
+    const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
     if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
     if (admitted.downgradedBy) target.names = admitted.names;
     const stream = body.stream === true;
@@ -72,20 +74,24 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     // Counted until the row is committed, so a shutdown closes the store only after it (see in-flight.ts).
     const leave = ctx.inFlight.enter(ac);
     try {
+      // Exactly one cap field goes upstream, the one reserved: the client's largest, else (when anything was
+      // reserved) the contender's default. With nothing reserved and no cap asked, the body goes as it came.
+      const capped = admitted.capped || cap.tokens !== null;
       const makeCall = (contender: Contender): UpstreamCall => ({
         contender,
-        body: { ...body, model: contender.model },
+        body: capped ? withOutputCap({ ...body, model: contender.model }, contender, appliedCap(cap, contender)) : { ...body, model: contender.model },
         stream,
         clientWantsUsage,
         captureText: target.capture,
         requestId,
       });
 
+      const primary = ctx.config.contenders.get(target.names[0]!);
       const facts: CallFacts = {
         id: requestId,
         ts,
         race: target.race,
-        contender: ctx.config.contenders.get(target.names[0]!) ?? null,
+        contender: primary ?? null,
         team: req.principal.team,
         keyId: req.principal.keyId,
         userHash: userKey === null ? null : users.of(userKey),
@@ -103,6 +109,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         finishReason: null,
         promptText: target.capture ? lastUserText(body) : null,
         responseText: null,
+        outputCap: capped && primary ? appliedCap(cap, primary) : null,
       };
 
       if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
@@ -125,6 +132,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       // see it under the arm it was assigned, while `contender` records who answered and charged.
       if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
       facts.contender = contender;
+      if (capped) facts.outputCap = appliedCap(cap, contender);
       facts.attempts = success.attempts;
       facts.ttftMs = performance.now() - t0;
       reply.header('x-saima-contender', contender.name);
