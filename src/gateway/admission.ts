@@ -9,6 +9,7 @@ import type { BudgetBackend, BudgetDef, Reservation, SpendContext } from '../met
 import { maxCostNanos } from '../metering/pricing.js';
 import { estimatePrompt, promptTokensFor, type PromptEstimate } from '../metering/prompt-estimate.js';
 import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
+import { loadEncoding } from '../providers/chat-tokens.js';
 import type { Usage } from '../providers/spec.js';
 import { SaimaError } from './errors.js';
 import { reservedOutputTokens, type RequestedCap } from './output-cap.js';
@@ -35,7 +36,11 @@ export class Admission {
     readonly ledger: BudgetBackend,
     /** Where a failed background settle is reported (the request has been answered by then). */
     readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    // Loading the tokenizer's tables blocks for a few hundred ms: at start, not on the first admitted request.
+    const limited = config.auth.mode === 'keys' || [...config.teams.values()].some((t) => t.limits.rpm !== null || t.limits.tpm !== null);
+    if (ledger.budgets.length > 0 || limited) void loadEncoding().catch(() => {});
+  }
 
   #subjects(p: Principal): LimitSubject[] {
     const out: LimitSubject[] = [];

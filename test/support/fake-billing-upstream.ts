@@ -24,6 +24,8 @@ export interface BillingUpstreamOptions {
   uncappedTokens?: number;
   /** Bill prompt tokens as body bytes / this, instead of counting texts. */
   promptBytesPerToken?: number;
+  /** Do not parse the body (bills bytes / promptBytesPerToken and writes uncappedTokens): for bodies of megabytes. */
+  skipParse?: boolean;
   /** Answer after this long, so that concurrent requests are all in flight at once (default 300 ms). */
   delayMs?: number;
 }
@@ -66,7 +68,7 @@ export async function startBillingUpstream(opts: BillingUpstreamOptions = {}): P
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      const body = opts.skipParse ? { model: 'unparsed' } : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
       state.requests.push(body);
       const honoured = opts.honours ? body[opts.honours] : undefined;
       const perChoice = typeof honoured === 'number' ? honoured : (opts.uncappedTokens ?? 10_000);
