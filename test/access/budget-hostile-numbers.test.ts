@@ -85,7 +85,7 @@ test('absurd usage from an upstream is clamped to a finite charge', async (t) =>
   t.after(() => db.close());
   const row = db.prepare('select prompt_tokens, completion_tokens, cost_nanos from requests').get() as Record<string, number>;
   assert.deepEqual([row.prompt_tokens, row.completion_tokens], [2 ** 31 - 1, 2]);
-  assert.ok(Number.isSafeInteger(row.cost_nanos) && row.cost_nanos > 0);
+  assert.ok(Number.isSafeInteger(row.cost_nanos) && row.cost_nanos! > 0);
   const [b] = await budgets(url, null);
   assert.ok(Number.isFinite(b!.spent) && b!.spent > 1000, 'the budget counts the charge (and is spent)');
   const again = await post(url, { model: 'r', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });

@@ -17,6 +17,7 @@ import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 import { appliedCap, requestedCap, withOutputCap } from '../output-cap.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
+import { budgetedRacesOf } from '../race-budget-guard.js';
 import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
 import { validateChatBody, type ChatBody } from '../validate-chat.js';
@@ -37,6 +38,11 @@ function resolveTarget(ctx: GatewayContext, req: FastifyRequest, body: ChatBody,
     return { race: view.race.name, names: [plan.primary, ...plan.fallbacks], capture: view.race.capture, view };
   }
   if (ctx.config.contenders.has(body.model) && (!allowed || allowed.has(body.model))) {
+    const races = budgetedRacesOf(ctx.config).get(body.model);
+    // A race's budget must not be escaped by calling its contender by name: only a key granted it may.
+    if (races && !allowed?.has(body.model)) {
+      throw new SaimaError('permission_denied', `'${body.model}' takes part in race '${races[0]}', whose budget applies: call the race, or use a key granted '${body.model}' by name.`, 'model');
+    }
     return { race: null, names: [body.model], capture: false, view: null };
   }
   // Same answer whether the model does not exist or the key may not see it: no existence leak.
