@@ -24,6 +24,10 @@ export interface Contender {
   readonly headers: Readonly<Record<string, string>>;
   readonly price: Price;
   readonly maxOutputTokens: number | null;
+  /** Largest output cap a request may ask of this contender; null: the gateway's ceiling. */
+  readonly contextWindow: number | null;
+  /** Prompt tokens reserved per image part; null: the gateway's stated bound. */
+  readonly imageTokens: number | null;
   readonly timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
   readonly retry: { maxRetries: number; baseMs: number; maxMs: number };
   readonly breaker: { failureThreshold: number; cooldownMs: number };

@@ -1,19 +1,19 @@
 /**
  * Admission control between routing and the upstream call: rate limits (key and team) and budget reservations.
- * Costs nothing when no limit or budget applies; otherwise it counts the prompt once with the tokenizer, reserves
- * prompt + max_tokens at the most expensive contender of the plan, and settles to the real usage afterwards.
+ * Costs nothing when no limit or budget applies; otherwise it estimates every billable field of the prompt once,
+ * reserves prompt + output cap at the most expensive contender of the plan, and settles to the real usage
+ * afterwards. An admitted request is then sent with exactly the output cap it was reserved at (output-cap.ts).
  */
 import type { Config, Contender } from '../config/types.js';
 import type { BudgetBackend, BudgetDef, Reservation, SpendContext } from '../metering/budgets.js';
 import { maxCostNanos } from '../metering/pricing.js';
+import { estimatePrompt, promptTokensFor, type PromptEstimate } from '../metering/prompt-estimate.js';
 import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
-import { estimatePromptTokens } from '../metering/tokenizer.js';
+import { loadEncoding } from '../providers/chat-tokens.js';
 import type { Usage } from '../providers/spec.js';
 import { SaimaError } from './errors.js';
+import { reservedOutputTokens, type RequestedCap } from './output-cap.js';
 import type { Principal } from './principal.js';
-
-/** Reserved output when neither the request nor the contender caps it. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 export interface AdmissionResult {
   ticket: Ticket | null;
@@ -22,6 +22,8 @@ export interface AdmissionResult {
   names: string[];
   downgradedBy: string | null;
   limitState: LimitState | null;
+  /** Something was reserved (a budget or a limit applies): the call must be sent with the reserved output cap. */
+  capped: boolean;
 }
 
 export class Admission {
@@ -34,7 +36,11 @@ export class Admission {
     readonly ledger: BudgetBackend,
     /** Where a failed background settle is reported (the request has been answered by then). */
     readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    // Loading the tokenizer's tables blocks for a few hundred ms: at start, not on the first admitted request.
+    const limited = config.auth.mode === 'keys' || [...config.teams.values()].some((t) => t.limits.rpm !== null || t.limits.tpm !== null);
+    if (ledger.budgets.length > 0 || limited) void loadEncoding().catch(() => {});
+  }
 
   #subjects(p: Principal): LimitSubject[] {
     const out: LimitSubject[] = [];
@@ -44,17 +50,18 @@ export class Admission {
     return out;
   }
 
-  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[]): Promise<AdmissionResult> {
+  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap): Promise<AdmissionResult> {
     const subjects = this.#subjects(p);
     const primary = names[0]!;
     const ctx: SpendContext = { team: p.team, keyId: p.keyId, contender: primary, race };
     const budgeted = this.ledger.budgets.length > 0 && this.ledger.budgets.some((b) => coversAny(b, ctx));
-    if (subjects.length === 0 && !budgeted) return { ticket: null, reservation: null, names, downgradedBy: null, limitState: null };
+    if (subjects.length === 0 && !budgeted) return { ticket: null, reservation: null, names, downgradedBy: null, limitState: null, capped: false };
 
-    const promptTokens = await estimatePromptTokens(body);
+    const estimate = await estimatePrompt(body);
     const contenders = names.map((n) => this.config.contenders.get(n)!).filter(Boolean);
-    const maxOut = maxOutputTokens(body, contenders);
-    const priciest = costliest(contenders, promptTokens, maxOut);
+    const maxOut = reservedOutputTokens(cap, contenders) + estimate.predicted * cap.choices;
+    const priciest = costliest(contenders, estimate, maxOut);
+    const promptTokens = maxPromptTokens(contenders, estimate);
     // A shared ledger (Redis) is asked in the same turn as the limiter, so both go in one round trip; a hold taken
     // for a request the limiter then refuses is given back at once.
     const early = budgeted && subjects.length > 0 && this.ledger.shared ? Promise.resolve(this.ledger.reserve(ctx, priciest.nanos, priciest.currency)) : null;
@@ -81,14 +88,16 @@ export class Admission {
       }
       ticket = a.ticket;
     }
-    if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState };
+    if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState, capped: true };
     let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
-    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState };
+    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true };
     const spent = r.exceeded;
     if (spent.downgradeTo) {
       const down = this.config.contenders.get(spent.downgradeTo)!;
-      r = await this.ledger.reserve({ ...ctx, contender: down.name }, maxCostNanos(promptTokens, maxOut, down.price), down.price.currency, new Set([spent.name]));
-      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState };
+      const downOut = reservedOutputTokens(cap, [down]) + estimate.predicted * cap.choices;
+      const cost = maxCostNanos(promptTokensFor(estimate, down.imageTokens), downOut, down.price);
+      r = await this.ledger.reserve({ ...ctx, contender: down.name }, cost, down.price.currency, new Set([spent.name]));
+      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true };
     }
     if (ticket) await this.limiter.settle(ticket, 0);
     throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);
@@ -140,18 +149,17 @@ function coversAny(b: BudgetDef, ctx: SpendContext): boolean {
   return (s.team === undefined || s.team === ctx.team) && (s.key === undefined || s.key === ctx.keyId) && (s.race === undefined || s.race === ctx.race);
 }
 
-function maxOutputTokens(body: Record<string, unknown>, contenders: Contender[]): number {
-  const asked = typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : typeof body.max_tokens === 'number' ? body.max_tokens : null;
-  const n = typeof body.n === 'number' ? body.n : 1;
-  if (asked !== null) return asked * n;
-  const caps = contenders.map((c) => c.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS);
-  return Math.max(...caps) * n;
+/** Prompt tokens counted against rate limits: the plan's largest, as its contenders bound images differently. */
+function maxPromptTokens(contenders: Contender[], e: PromptEstimate): number {
+  let most = promptTokensFor(e, null);
+  for (const c of contenders) most = Math.max(most, promptTokensFor(e, c.imageTokens));
+  return most;
 }
 
-function costliest(contenders: Contender[], promptTokens: number, maxOut: number): { nanos: number; currency: Contender['price']['currency'] } {
+function costliest(contenders: Contender[], e: PromptEstimate, maxOut: number): { nanos: number; currency: Contender['price']['currency'] } {
   let best = { nanos: 0, currency: 'CNY' as Contender['price']['currency'], cny: -1 };
   for (const c of contenders) {
-    const nanos = maxCostNanos(promptTokens, maxOut, c.price);
+    const nanos = maxCostNanos(promptTokensFor(e, c.imageTokens), maxOut, c.price);
     const cny = c.price.currency === 'USD' ? nanos * 7 : nanos;
     if (cny > best.cny) best = { nanos, currency: c.price.currency, cny };
   }

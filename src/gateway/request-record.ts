@@ -31,6 +31,8 @@ export interface CallFacts {
   responseText: string | null;
   /** The race's assigned contender when a fallback served instead (see RequestLogRow.fallbackFrom). */
   fallbackFrom?: string | null;
+  /** The output cap sent upstream, per choice (see RequestLogRow.outputCap). */
+  outputCap?: number | null;
 }
 
 export function toRow(f: CallFacts): RequestLogRow {
@@ -64,6 +66,7 @@ export function toRow(f: CallFacts): RequestLogRow {
     promptText: f.promptText,
     responseText: f.responseText,
     fallbackFrom: f.fallbackFrom ?? null,
+    outputCap: f.outputCap ?? null,
   };
 }
 

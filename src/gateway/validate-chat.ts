@@ -24,8 +24,9 @@ function bad(param: string, message: string, code: 'invalid_type' | 'invalid_val
 function optionalPositiveInt(body: Record<string, unknown>, key: string): void {
   const v = body[key];
   if (v === undefined || v === null) return;
+  if (typeof v !== 'number' || !Number.isInteger(v)) bad(key, `'${key}' must be a positive integer.`, 'invalid_type');
   // A safe integer: 1e308 is an integer to JavaScript, and became Infinity and NaN in the budgets.
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) bad(key, `'${key}' must be a positive integer.`, 'invalid_type');
+  if (v < 1 || !Number.isSafeInteger(v)) bad(key, `Invalid '${key}': expected a positive integer of at most ${Number.MAX_SAFE_INTEGER}, but got ${v} instead.`);
 }
 
 export function validateChatBody(body: unknown): ChatBody {

@@ -86,6 +86,11 @@ export function convertNanos(nanos: number, from: Currency, to: Currency, fx: Fx
   return from === to ? nanos : Math.round((nanos * fx[from]) / fx[to]);
 }
 
+/** Integer nanos that sums can carry exactly. */
+export function isMoney(nanos: number): boolean {
+  return Number.isSafeInteger(nanos) && nanos >= 0;
+}
+
 export function covers(scope: BudgetScope, ctx: SpendContext): boolean {
   return (
     (scope.team === undefined || scope.team === ctx.team) &&
@@ -130,7 +135,8 @@ export class BudgetLedger implements BudgetBackend {
       if (skip?.has(b.name) || !covers(b.scope, ctx)) continue;
       const w = this.#window(b, now);
       const nanos = convertNanos(costNanos, currency, b.currency, this.opts.fx);
-      if (w.spent + w.reserved + nanos > b.limitNanos) return { exceeded: b };
+      // A cost that is no money (NaN, infinite, negative, past 2^53) is refused: it would poison the window.
+      if (!isMoney(nanos) || w.spent + w.reserved + nanos > b.limitNanos) return { exceeded: b };
       holds.push({ budget: b, window: w, nanos });
     }
     for (const h of holds) h.window.reserved += h.nanos;
@@ -145,7 +151,9 @@ export class BudgetLedger implements BudgetBackend {
       // A reservation made in a period that has since ended settles into nothing: the new period starts at zero.
       if (!w || w.period !== h.period) continue;
       w.reserved -= h.nanos;
-      w.spent += convertNanos(actualNanos, currency, b.currency, this.opts.fx);
+      const actual = convertNanos(actualNanos, currency, b.currency, this.opts.fx);
+      // Never less than nothing, never a non-number: an unusable figure settles at what was reserved.
+      w.spent += isMoney(actual) ? actual : h.nanos;
       if (!w.warned && w.spent >= b.limitNanos * b.softRatio) {
         w.warned = true;
         this.opts.onEvent?.({ kind: 'soft_threshold', budget: b, period: w.period, spentNanos: w.spent });

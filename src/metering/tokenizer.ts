@@ -3,15 +3,17 @@
  * o200k_base (GPT-4o's encoding) only approximates other vendors' tokenizers, which is why such rows are flagged
  * `estimated`.
  */
-import { contentText, countText, loadEncoding, promptTokens } from '../providers/chat-tokens.js';
+import { contentText } from '../providers/chat-tokens.js';
+import { countTextBounded, estimatePrompt, promptTokensFor } from './prompt-estimate.js';
 
+/** Tokens of a text; past a bounded length counted by bytes (an upper bound), so a huge text costs linear time. */
 export async function countTokens(text: string): Promise<number> {
-  return countText(await loadEncoding(), text);
+  return countTextBounded(text);
 }
 
-/** Estimates prompt tokens of a chat request from its messages (text parts only) and tool definitions. */
+/** Estimates the prompt tokens of a chat request from every billable field (see prompt-estimate.ts). */
 export async function estimatePromptTokens(body: Record<string, unknown>): Promise<number> {
-  return promptTokens(await loadEncoding(), body);
+  return promptTokensFor(await estimatePrompt(body), null);
 }
 
 export const messageText = contentText;

@@ -33,6 +33,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     prompt_text: r.promptText ?? null,
     response_text: r.responseText ?? null,
     fallback_from: r.fallbackFrom ?? null,
+    output_cap: r.outputCap ?? null,
   };
 }
 
@@ -67,6 +68,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     promptText: r.prompt_text,
     responseText: r.response_text,
     fallbackFrom: r.fallback_from ?? null,
+    outputCap: r.output_cap === null || r.output_cap === undefined ? null : Number(r.output_cap),
   };
 }
 

@@ -34,6 +34,7 @@ export interface RequestsTable {
   prompt_text: string | null;
   response_text: string | null;
   fallback_from: string | null;
+  output_cap: number | null;
 }
 
 export interface FeedbackTable {

@@ -40,6 +40,11 @@ export interface RequestLogRow {
    * instead; the race monitor counts such a row as a failure of this arm. Absent or null otherwise.
    */
   fallbackFrom?: string | null;
+  /**
+   * The output cap (tokens per choice) the gateway sent upstream: the request's largest, or the one it was reserved
+   * at when it asked none. Null when none was sent.
+   */
+  outputCap?: number | null;
 }
 
 export interface FeedbackRow {

@@ -25,8 +25,9 @@ const BAD: Array<[Record<string, unknown>, string, 'invalid_type' | 'invalid_val
   [{ tool_choice: 'sometimes' }, 'tool_choice', 'invalid_value'],
   [{ response_format: { type: 'xml' } }, 'response_format.type', 'invalid_value'],
   [{ parallel_tool_calls: 1 }, 'parallel_tool_calls', 'invalid_type'],
-  [{ max_tokens: 1e308 }, 'max_tokens', 'invalid_type'],
-  [{ max_completion_tokens: 0 }, 'max_completion_tokens', 'invalid_type'],
+  [{ max_tokens: 1e308 }, 'max_tokens', 'invalid_value'],
+  [{ max_tokens: 1.5 }, 'max_tokens', 'invalid_type'],
+  [{ max_completion_tokens: 0 }, 'max_completion_tokens', 'invalid_value'],
   [{ n: 1000 }, 'n', 'invalid_type'],
 ];
 

@@ -17,6 +17,7 @@ import {
 import { ZERO_USAGE } from '../../metering/usage.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
 import type { GatewayContext } from '../context.js';
+import { requestedCap } from '../output-cap.js';
 import { SaimaError } from '../errors.js';
 import { InFlight, SHUTTING_DOWN } from '../in-flight.js';
 import { hasScope } from '../principal.js';
@@ -110,7 +111,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
     const language = body.language === undefined ? null : normaliseLanguage(body.language);
     if (body.language !== undefined && language === null) throw new SaimaError('invalid_value', "'language' must be a tag like zh or en.", 'language');
     const guard: SpendGuard = async (contender, callBody) => {
-      const admitted = await ctx.admission.admit(req.principal, callBody, body.race, [contender.name]);
+      const admitted = await ctx.admission.admit(req.principal, callBody, body.race, [contender.name], requestedCap(callBody, contender));
       if (admitted.downgradedBy) {
         // A budget would swap in another contender: an arena answer must come from the contender it is credited to.
         ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);

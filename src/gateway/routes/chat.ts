@@ -15,7 +15,9 @@ import { SaimaError } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
+import { appliedCap, requestedCap, withOutputCap } from '../output-cap.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
+import { budgetedRacesOf } from '../race-budget-guard.js';
 import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
 import { validateChatBody, type ChatBody } from '../validate-chat.js';
@@ -36,6 +38,11 @@ function resolveTarget(ctx: GatewayContext, req: FastifyRequest, body: ChatBody,
     return { race: view.race.name, names: [plan.primary, ...plan.fallbacks], capture: view.race.capture, view };
   }
   if (ctx.config.contenders.has(body.model) && (!allowed || allowed.has(body.model))) {
+    const races = budgetedRacesOf(ctx.config).get(body.model);
+    // A race's budget must not be escaped by calling its contender by name: only a key granted it may.
+    if (races && !allowed?.has(body.model)) {
+      throw new SaimaError('permission_denied', `'${body.model}' takes part in race '${races[0]}', whose budget applies: call the race, or use a key granted '${body.model}' by name.`, 'model');
+    }
     return { race: null, names: [body.model], capture: false, view: null };
   }
   // Same answer whether the model does not exist or the key may not see it: no existence leak.
@@ -56,7 +63,8 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const header = req.headers['x-saima-user'];
     const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
     const target = resolveTarget(ctx, req, body, userKey);
-    const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names);
+    const cap = requestedCap(body, ctx.config.contenders.get(target.names[0]!));
+    const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
     if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
     if (admitted.downgradedBy) target.names = admitted.names;
     const stream = body.stream === true;
@@ -72,20 +80,24 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     // Counted until the row is committed, so a shutdown closes the store only after it (see in-flight.ts).
     const leave = ctx.inFlight.enter(ac);
     try {
+      // Exactly one cap field goes upstream, the one reserved: the client's largest, else (when anything was
+      // reserved) the contender's default. With nothing reserved and no cap asked, the body goes as it came.
+      const capped = admitted.capped || cap.tokens !== null;
       const makeCall = (contender: Contender): UpstreamCall => ({
         contender,
-        body: { ...body, model: contender.model },
+        body: capped ? withOutputCap({ ...body, model: contender.model }, contender, appliedCap(cap, contender)) : { ...body, model: contender.model },
         stream,
         clientWantsUsage,
         captureText: target.capture,
         requestId,
       });
 
+      const primary = ctx.config.contenders.get(target.names[0]!);
       const facts: CallFacts = {
         id: requestId,
         ts,
         race: target.race,
-        contender: ctx.config.contenders.get(target.names[0]!) ?? null,
+        contender: primary ?? null,
         team: req.principal.team,
         keyId: req.principal.keyId,
         userHash: userKey === null ? null : users.of(userKey),
@@ -103,6 +115,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         finishReason: null,
         promptText: target.capture ? lastUserText(body) : null,
         responseText: null,
+        outputCap: capped && primary ? appliedCap(cap, primary) : null,
       };
 
       if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
@@ -125,6 +138,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       // see it under the arm it was assigned, while `contender` records who answered and charged.
       if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
       facts.contender = contender;
+      if (capped) facts.outputCap = appliedCap(cap, contender);
       facts.attempts = success.attempts;
       facts.ttftMs = performance.now() - t0;
       reply.header('x-saima-contender', contender.name);

@@ -9,6 +9,7 @@ import * as m0002 from './0002-evals.js';
 import * as m0003 from './0003-arena.js';
 import * as m0004 from './0004-fallback-from.js';
 import * as m0005 from './0005-feedback-once.js';
+import * as m0006 from './0006-every-yuan.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-arena': m0003,
   '0004-fallback-from': m0004,
   '0005-feedback-once': m0005,
+  '0006-every-yuan': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {
