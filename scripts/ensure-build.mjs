@@ -21,6 +21,8 @@ const stamp = 'dist/.tsbuildinfo';
 const sources = Math.max(newest('src'), newest('bench'), statSync('package.json').mtimeMs);
 try {
   if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
+    // The first build takes a while (half a minute on a small machine): say so instead of sitting silent.
+    if (!existsSync(stamp)) process.stderr.write('saima: building the gateway and the dashboard (first run only)…\n');
     execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   }
   ensureWebBuild();

@@ -51,3 +51,15 @@ test('an unknown command exits non-zero with a one-line message', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /^saima: unknown command 'frobnicate'/);
 });
+
+test('config check applies the loopback rule of serve: auth none on 0.0.0.0 fails with one line', async () => {
+  const file = join(dir, 'open.yaml');
+  writeFileSync(file, 'server: { host: 0.0.0.0 }\nauth: { mode: none }\ncontenders:\n  a: { provider: mock, model: a }\n');
+  const r = await runCli(['config', 'check', file]);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /auth\.mode none is only allowed when the gateway listens on loopback, not on 0\.0\.0\.0/);
+  writeFileSync(file, 'server: { host: 0.0.0.0 }\nauth: { mode: keys }\ncontenders:\n  a: { provider: mock, model: a }\n');
+  assert.equal((await runCli(['config', 'check', file])).code, 0);
+});

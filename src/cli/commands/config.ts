@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfigFile } from '../../config/load.js';
 import { ConfigSchema } from '../../config/schema.js';
+import { assertLoopbackHost } from '../../gateway/listen-address.js';
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('Check a config file or print its JSON Schema');
@@ -10,8 +11,10 @@ export function registerConfigCommands(program: Command): void {
     .command('check')
     .argument('<file>', 'config file (YAML or JSON)')
     .description('Validate a config file and its references without starting anything')
-    .action((file: string) => {
+    .action(async (file: string) => {
       const c = loadConfigFile(file);
+      // The rule `saima serve` applies: auth none listens on loopback only (a --host flag is checked again at serve).
+      if (c.auth.mode === 'none') await assertLoopbackHost(c.server.host);
       process.stdout.write(`${file}: ok (${c.contenders.size} contenders, ${c.races.size} races)\n`);
     });
   config
