@@ -107,3 +107,26 @@ for (const dialect of testDialects()) {
     assert.deepEqual(history, ['fb-1', 'fb-2', 'fb-3', 'fb-4']);
   });
 }
+
+test('/admin/feedback filters by team before its limit; a zero key lifetime is refused', async (t) => {
+  const { url, key: admin } = await startTestGateway(t, RACE);
+  const headers = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
+  const makeKey = async (body: Record<string, unknown>) => fetch(`${url}/admin/keys`, { method: 'POST', headers: headers(admin!), body: JSON.stringify(body) });
+  const alpha = ((await (await makeKey({ team: 'alpha', scopes: ['chat', 'feedback'] })).json()) as { key: string }).key;
+  const bravo = ((await (await makeKey({ team: 'bravo', scopes: ['chat', 'feedback'] })).json()) as { key: string }).key;
+  const rate = async (key: string) => {
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: headers(key), body: JSON.stringify({ model: 'r', messages: [{ role: 'user', content: 'x' }] }) });
+    const id = res.headers.get('x-saima-request-id')!;
+    assert.equal((await fetch(`${url}/v1/feedback`, { method: 'POST', headers: headers(key), body: JSON.stringify({ request_id: id, thumbs: 'up' }) })).status, 201);
+  };
+  await rate(alpha);
+  for (let i = 0; i < 5; i++) await rate(bravo);
+  const listed = (await (await fetch(`${url}/admin/feedback?limit=1`, { headers: headers(alpha) })).json()) as { data: Array<{ team: string }> };
+  assert.deepEqual(listed.data.map((r) => r.team), ['alpha'], "a team sees its own newest row even when others wrote more");
+
+  for (const expires of ['0s', '0d', '99999d']) {
+    const res = await makeKey({ team: 'alpha', scopes: ['chat'], expires });
+    assert.equal(res.status, 400, expires);
+    assert.equal(((await res.json()) as { error: { param: string } }).error.param, 'expires');
+  }
+});
