@@ -46,8 +46,11 @@ export function registerWorkerCommand(program: Command): void {
         throw err;
       }
       process.stderr.write(`saima: worker taking eval jobs from ${redacted(config.redis)} (concurrency ${concurrency}; store: ${config.store.split(':')[0]})\n`);
-      await nextSignal().received;
-      const stopped = await stopWorker(worker, shutdownMs);
+      // One listener from here to the exit: were it removed and added again between the first signal and the
+      // second, a second signal falling in the gap would meet the default action and kill the process mid-stop.
+      const signals = countSignals();
+      await signals.atLeast(1);
+      const stopped = await stopWorker(worker, shutdownMs, signals.atLeast(2));
       // An abandoned stop leaves BullMQ waiting on Redis: its connections would keep the process alive, so it ends
       // here once the store is closed (jobs in flight go back to the queue when their locks lapse).
       await Promise.race([providers.close(), sleep(2_000)]);
@@ -79,28 +82,28 @@ function onceAnOutage(write: (line: string) => void, quietMs = 30_000): (err: un
   };
 }
 
-/** The next SIGINT or SIGTERM; `cancel()` stops listening for it. */
-function nextSignal(): { received: Promise<void>; cancel(): void } {
-  let cancel = (): void => {};
-  const received = new Promise<void>((resolve) => {
-    const on = (): void => {
-      cancel();
-      resolve();
-    };
-    cancel = () => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-  return { received, cancel };
+/** SIGINT and SIGTERM counted from now on: `atLeast(n)` resolves once n have come. Listens until the process ends. */
+function countSignals(): { atLeast(n: number): Promise<void> } {
+  let count = 0;
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const on = (): void => {
+    count++;
+    for (const w of waiters.filter((x) => x.n <= count)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    atLeast: (n) => (count >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Waits for the jobs in flight unless Redis is down, the deadline passes or a second signal comes; says which. */
-async function stopWorker(worker: EvalWorker, shutdownMs: number): Promise<'closed' | 'abandoned'> {
+async function stopWorker(worker: EvalWorker, shutdownMs: number, secondSignal: Promise<void>): Promise<'closed' | 'abandoned'> {
   const say = (s: string) => process.stderr.write(`saima: worker ${s}\n`);
   if (!worker.redisReady) {
     say('stopping: Redis is unreachable, so the jobs in flight cannot be acknowledged; abandoning them to the other workers');
@@ -108,17 +111,15 @@ async function stopWorker(worker: EvalWorker, shutdownMs: number): Promise<'clos
     return 'abandoned';
   }
   say(`stopping after the jobs in flight (up to ${shutdownMs} ms; signal again to abandon them)`);
-  const again = nextSignal();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`jobs still in flight after ${shutdownMs} ms`), shutdownMs)));
   try {
-    const why = await Promise.race([worker.close().then(() => null), deadline, again.received.then(() => 'a second signal came')]);
+    const why = await Promise.race([worker.close().then(() => null), deadline, secondSignal.then(() => 'a second signal came')]);
     if (why === null) return 'closed';
     say(`stopping now (${why}): abandoning the jobs in flight to the other workers`);
     worker.abandon();
     return 'abandoned';
   } finally {
     clearTimeout(timer);
-    again.cancel();
   }
 }
