@@ -64,10 +64,11 @@ for (const dialect of testDialects()) {
     ]);
     assert.deepEqual(await store.requests.assignmentCounts('assistant', T0, { untilMs: T0 + 2, contenders: ['champ'] }), [{ contender: 'champ', rows: 2, users: 2, anonymous: 0 }]);
 
+    // One current rating per request: three rated requests in the window, one rated before it.
     for (const [i, score] of [1, -1, 0.5].entries()) {
-      await store.feedback.insertFeedback({ id: `f${i}`, ts: T0 + i, requestId: 'a0', race: 'assistant', contender: 'champ', team: null, keyId: null, score, comment: null });
+      await store.feedback.insertFeedback({ id: `f${i}`, ts: T0 + i, requestId: `a${i}`, race: 'assistant', contender: 'champ', team: null, keyId: null, score, comment: null });
     }
-    await store.feedback.insertFeedback({ id: 'f-old', ts: T0 - 1, requestId: 'a0', race: 'assistant', contender: 'champ', team: null, keyId: null, score: 1, comment: null });
+    await store.feedback.insertFeedback({ id: 'f-old', ts: T0 - 1, requestId: 'a-old', race: 'assistant', contender: 'champ', team: null, keyId: null, score: 1, comment: null });
     assert.deepEqual(await store.feedback.metricMoments('assistant', T0), [{ contender: 'champ', n: 3, sum: 0.5, sumSquares: 2.25 }]);
     assert.deepEqual(await store.feedback.metricMoments('assistant', T0, { untilMs: T0 + 1, contenders: ['champ'] }), [{ contender: 'champ', n: 1, sum: 1, sumSquares: 1 }]);
   });
