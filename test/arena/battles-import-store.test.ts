@@ -1,0 +1,42 @@
+/**
+ * The battles repo's bulk import on every database: a stream of batches is one transaction (a stream that fails
+ * half-way leaves nothing) and a set (ids already stored, or repeated in the stream, are counted as present and
+ * not written again, tags included).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openStore, type BattleRecord } from '../../src/store/index.js';
+import { storeUrlFor, testDialects } from '../support/databases.js';
+
+const T0 = 1_700_000_000_000;
+const battle = (i: number): BattleRecord => ({
+  id: `battle_imp_${i}`, ts: T0 + i, race: 'assistant', promptHash: 'h', prompt: null, contenderA: '通义千问', contenderB: 'deepseek-chat',
+  answerA: null, answerB: null, winner: i % 2 ? 'a' : 'b', error: null, source: 'human', voter: 'v', team: null, tags: i % 3 ? [] : ['coding'],
+  language: 'zh', styleA: null, styleB: null, details: null,
+});
+
+async function* batches(from: number, to: number, size: number, failAt?: number): AsyncGenerator<BattleRecord[]> {
+  for (let i = from; i < to; i += size) {
+    if (failAt !== undefined && i >= failAt) throw new Error('line 1234: bad battle');
+    yield Array.from({ length: Math.min(size, to - i) }, (_, k) => battle(i + k));
+  }
+}
+
+for (const dialect of testDialects()) {
+  test(`battles: importAll is one transaction and a set (${dialect})`, async (t) => {
+    const store = await openStore(await storeUrlFor(dialect, t));
+    t.after(() => store.close());
+    await assert.rejects(store.battles.importAll(batches(0, 3000, 700, 2100)), /line 1234/);
+    assert.equal((await store.battles.pairCounts()).length, 0, 'a failed stream leaves nothing');
+
+    assert.deepEqual(await store.battles.importAll(batches(0, 3000, 700)), { inserted: 3000, present: 0 });
+    assert.deepEqual(await store.battles.importAll(batches(2500, 3500, 400)), { inserted: 500, present: 500 });
+    async function* repeated(): AsyncGenerator<BattleRecord[]> {
+      yield [battle(9000), battle(9000)];
+    }
+    assert.deepEqual(await store.battles.importAll(repeated()), { inserted: 1, present: 1 });
+    const total = (await store.battles.pairCounts()).reduce((s, r) => s + r.n, 0);
+    assert.equal(total, 3501);
+    assert.equal((await store.battles.list({ tag: 'coding', limit: 10_000 })).length, 1168, 'tags of present battles are not written twice');
+  });
+}
