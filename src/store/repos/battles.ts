@@ -203,11 +203,11 @@ export class BattlesRepo {
    * statement on the raw connection (measured several times faster than building multi-row inserts); the caller
    * must not use the store for anything else until the promise settles.
    */
-  async importAll(batches: AsyncIterable<readonly BattleRecord[]>): Promise<{ inserted: number; present: number }> {
-    return this.#raw ? this.#importSqlite(this.#raw, batches) : this.#importKysely(batches);
+  async importAll(batches: AsyncIterable<readonly BattleRecord[]>, opts: { expected?: number } = {}): Promise<{ inserted: number; present: number }> {
+    return this.#raw ? this.#importSqlite(this.#raw, batches, opts.expected ?? 0) : this.#importKysely(batches);
   }
 
-  async #importSqlite(raw: BetterSqlite3.Database, batches: AsyncIterable<readonly BattleRecord[]>): Promise<{ inserted: number; present: number }> {
+  async #importSqlite(raw: BetterSqlite3.Database, batches: AsyncIterable<readonly BattleRecord[]>, expected: number): Promise<{ inserted: number; present: number }> {
     const cols = ['id', 'ts', 'race', 'prompt_hash', 'prompt', 'contender_a', 'contender_b', 'answer_a', 'answer_b', 'winner', 'error', 'source', 'voter', 'team', 'tags', 'language', 'style_a', 'style_b', 'details'] as const;
     const insert = raw.prepare(`INSERT INTO battles (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
     const tag = raw.prepare('INSERT INTO battle_tags (battle_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
@@ -229,8 +229,18 @@ export class BattlesRepo {
     raw.pragma('cache_size = -131072');
     raw.exec('BEGIN IMMEDIATE');
     try {
+      // A large import into a smaller table: updating the secondary indexes row by row touches a page per group of
+      // (pair, outcome, language) and outgrows any cache, while building them afterwards is one sort each. Their
+      // definitions come from the schema itself; dropped and rebuilt inside the transaction, so readers (WAL) keep
+      // seeing the old table with its indexes and a failed import leaves them untouched.
+      const rows = (raw.prepare('SELECT max(rowid) AS n FROM battles').get() as { n: number | null }).n ?? 0;
+      const rebuild = expected >= 50_000 && expected >= rows
+        ? (raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'battles' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>)
+        : [];
+      for (const ix of rebuild) raw.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
       // Each batch is a savepoint inside the one outer transaction (better-sqlite3 nests transaction() that way).
       for await (const batch of batches) writeBatch(batch);
+      for (const ix of rebuild) raw.exec(ix.sql);
       raw.exec('COMMIT');
     } catch (err) {
       if (raw.inTransaction) raw.exec('ROLLBACK');
