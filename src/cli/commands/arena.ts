@@ -75,6 +75,12 @@ export function registerArenaCommands(program: Command): void {
             },
           );
           if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
+          // A run whose judgements failed is not a success, even though what it judged is stored.
+          const failed = summary.judge_errors + summary.answer_errors;
+          if (failed > 0) {
+            process.exitCode = 1;
+            process.stderr.write(`saima: ${failed} of ${n} judgements failed (${summary.judge_errors} judge errors: no verdict; ${summary.answer_errors} answer errors: not judged)\n`);
+          }
           if (o.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
           const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
           process.stdout.write(
