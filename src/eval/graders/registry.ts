@@ -1,6 +1,6 @@
 /**
  * Graders as pure handlers in one registry (promptfoo style): the type names a handler, the handler turns an
- * answer into a `Grade`. A variant with several graders passes only when all pass; its score is their mean.
+ * answer into a `Grade`. A variant with several graders passes only when all pass; its score is their weighted mean.
  * `negate` flips a verdict (promptfoo's `not-` forms); an error stays an error.
  */
 import type { GraderSpec, GraderType } from '../suite-schema.js';
@@ -33,10 +33,14 @@ export async function gradeAnswer(answer: string, graders: readonly GraderSpec[]
   }
   if (grades.length === 1) return grades[0]!;
   const ok = grades as Array<Extract<Grade, { ok: true }>>;
+  // promptfoo's test score: the weighted mean of the assertions' scores (0 when every weight is 0); the pass needs
+  // every assertion to pass, whatever its weight.
+  const weights = graders.map((g) => g.weight);
+  const total = weights.reduce((s, w) => s + w, 0);
   return {
     ok: true,
     pass: ok.every((g) => g.pass),
-    score: ok.reduce((s, g) => s + g.score, 0) / ok.length,
+    score: total > 0 ? ok.reduce((s, g, i) => s + g.score * weights[i]!, 0) / total : 0,
     extracted: ok.find((g) => g.extracted !== null)?.extracted ?? null,
   };
 }
