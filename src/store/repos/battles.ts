@@ -234,13 +234,18 @@ export class BattlesRepo {
       // definitions come from the schema itself; dropped and rebuilt inside the transaction, so readers (WAL) keep
       // seeing the old table with its indexes and a failed import leaves them untouched.
       const rows = (raw.prepare('SELECT max(rowid) AS n FROM battles').get() as { n: number | null }).n ?? 0;
-      const rebuild = expected >= 50_000 && expected >= rows
-        ? (raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'battles' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>)
-        : [];
-      for (const ix of rebuild) raw.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+      const large = expected >= 50_000 && expected >= rows;
+      let dropped: Array<{ name: string; sql: string }> = [];
       // Each batch is a savepoint inside the one outer transaction (better-sqlite3 nests transaction() that way).
-      for await (const batch of batches) writeBatch(batch);
-      for (const ix of rebuild) raw.exec(ix.sql);
+      for await (const batch of batches) {
+        // Dropped only once the import proves to add many rows: a re-import of what is stored never rebuilds.
+        if (large && dropped.length === 0 && inserted >= 10_000) {
+          dropped = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'battles' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
+          for (const ix of dropped) raw.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+        }
+        writeBatch(batch);
+      }
+      for (const ix of dropped) raw.exec(ix.sql);
       raw.exec('COMMIT');
     } catch (err) {
       if (raw.inTransaction) raw.exec('ROLLBACK');
