@@ -153,12 +153,6 @@ async function fromFastChat(value: object, where: string, race: string | null, n
   const winner = FASTCHAT_WINNERS[b.winner];
   const questionId = b.question_id === undefined ? null : String(b.question_id);
   const id = identity(b.id, ['fastchat', b.model_a, b.model_b, winner, ts, questionId, prompt, b.judge ?? null, b.language ?? null], ts);
-  const m = b.conv_metadata;
-  const sum = (c: Record<string, number> | undefined) => Object.values(c ?? {}).reduce((s, x) => s + x, 0);
-  const style = (side: 'a' | 'b'): StyleCounts | null => {
-    const tokens = m?.[`sum_assistant_${side}_tokens`];
-    return typeof tokens === 'number' ? { tokens, headers: sum(m![`header_count_${side}`]), lists: sum(m![`list_count_${side}`]), bold: sum(m![`bold_count_${side}`]) } : null;
-  };
   const lang = b.language === undefined ? null : (LANGUAGE_NAMES[b.language.trim().toLowerCase()] ?? normaliseLanguage(b.language));
   return buildBattle({
     id,
@@ -172,8 +166,8 @@ async function fromFastChat(value: object, where: string, race: string | null, n
     contenderB: b.model_b,
     answerA: null,
     answerB: null,
-    styleA: style('a'),
-    styleB: style('b'),
+    styleA: fastChatStyle(b.conv_metadata, 'a'),
+    styleB: fastChatStyle(b.conv_metadata, 'b'),
     winner,
     source: 'human',
     voter: b.judge ?? 'anonymous',
@@ -181,6 +175,16 @@ async function fromFastChat(value: object, where: string, race: string | null, n
     tags: [],
     language: lang,
   });
+}
+
+type ConvMetadata = z.infer<typeof FastChatSchema>['conv_metadata'];
+const sumCounts = (c: Record<string, number> | undefined): number => Object.values(c ?? {}).reduce((s, x) => s + x, 0);
+
+/** FastChat's markdown counts of one side (add_markdown_info.py), summed per feature: Saima's style counts. */
+function fastChatStyle(m: ConvMetadata, side: 'a' | 'b'): StyleCounts | null {
+  const tokens = m?.[`sum_assistant_${side}_tokens`];
+  if (typeof tokens !== 'number') return null;
+  return { tokens, headers: sumCounts(m![`header_count_${side}`]), lists: sumCounts(m![`list_count_${side}`]), bold: sumCounts(m![`bold_count_${side}`]) };
 }
 
 /**
