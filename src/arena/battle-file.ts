@@ -13,6 +13,9 @@ export interface FileValue {
 
 export class BattleFileError extends Error {}
 
+/** One battle's text may not exceed this: a file without line breaks must not grow memory without bound. */
+export const MAX_BATTLE_CHARS = 16 * 1024 * 1024;
+
 export async function* battleFileValues(file: string): AsyncGenerator<FileValue> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
@@ -66,6 +69,7 @@ async function* jsonLines(file: string, chunks: AsyncIterable<string>): AsyncGen
       if (v) yield v;
     }
     rest = text.slice(from);
+    if (rest.length > MAX_BATTLE_CHARS) throw new BattleFileError(`${file}:${line + 1}: a line longer than ${MAX_BATTLE_CHARS} characters`);
   }
   const last = rest === '' ? null : parse(rest);
   if (last) yield last;
@@ -142,6 +146,7 @@ async function* arrayElements(file: string, chunks: AsyncIterable<string>): Asyn
       }
     }
     if (depth > 1) carry += text.slice(Math.max(0, start));
+    if (carry.length > MAX_BATTLE_CHARS) throw new BattleFileError(`${file}:${startLine}: a battle longer than ${MAX_BATTLE_CHARS} characters`);
   }
   if (!closed) fail(depth === 0 ? 'empty file' : 'the array is not closed (file cut short?)');
 }

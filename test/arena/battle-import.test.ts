@@ -57,6 +57,13 @@ test('a bad battle at line 15,001 refuses the whole file, named file:line; nothi
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /broken\.jsonl:3: not valid JSON/);
   assert.equal(await count(), 0);
+
+  // A file with no line breaks is refused at a bound, not read into memory whole.
+  const long = write('long.jsonl', [battle(1), `{"prompt": "${'x'.repeat(17 * 1024 * 1024)}"}`]);
+  const tooLong = await runCli(['arena', 'import', long, '-c', config]);
+  assert.equal(tooLong.code, 1);
+  assert.match(tooLong.stderr, /long\.jsonl:2: a line longer than 16777216 characters/);
+  assert.equal(await count(), 0);
 });
 
 test('re-importing is a no-op; identity is the id field, else the content', async (t) => {
