@@ -95,4 +95,5 @@ test('memoriser fails on contamination, the distractible solver on robustness on
   assert.equal(by.get('memoriser')!.verdict.status, 'gap suspected');
   assert.match(by.get('distractible')!.verdict.line, /robustness brittle — .*significant drop on: distractor/);
   for (const c of report.contenders) assertHonestSignificance(c.verdict.line);
+  t.diagnostic(report.contenders.map((c) => c.verdict.line).join('\n'));
 });
