@@ -17,7 +17,7 @@ const Assertion = z.object({ type: z.string(), value: z.unknown().optional(), th
 const Vars = z.record(z.string(), z.unknown());
 // `options` reach here only empty: every option key is refused by name first (refuseKeys).
 const Options = z.object({}).strict().optional();
-const TestCase = z.object({ description: z.string().optional(), vars: Vars.optional(), assert: z.array(Assertion).optional(), options: Options }).strict();
+const TestCase = z.object({ description: z.string().optional(), vars: Vars.optional(), assert: z.array(Assertion).optional(), threshold: z.number().min(0).max(1).optional(), options: Options }).strict();
 const PromptEntry = z.union([
   z.string(),
   z.object({ raw: z.string(), id: z.string().optional(), label: z.string().optional() }).strict(),
@@ -28,14 +28,13 @@ const PromptfooConfig = z
     description: z.string().optional(),
     prompts: z.union([PromptEntry, z.array(PromptEntry).min(1)]),
     providers: z.unknown().optional(),
-    defaultTest: z.object({ vars: Vars.optional(), assert: z.array(Assertion).optional(), options: Options }).strict().optional(),
+    defaultTest: z.object({ vars: Vars.optional(), assert: z.array(Assertion).optional(), threshold: z.number().min(0).max(1).optional(), options: Options }).strict().optional(),
     tests: z.union([z.string(), z.array(z.union([z.string(), TestCase]))]),
   })
   .strict();
 
 /** Keys promptfoo documents that Saima refuses, with the reason given at their path. */
 const REFUSED_TEST_KEYS: Record<string, string> = {
-  threshold: 'not supported (a test passes when every assertion passes)',
   options: 'not supported',
   provider: 'not supported: the contenders come from --contenders',
   metadata: 'not supported',
@@ -142,7 +141,9 @@ export function suiteFromPromptfoo(doc: unknown, file: string, text: string): Su
       const body = prompt.chat
         ? { messages: prompt.chat.map((m) => ({ role: m.role, content: substitute(m.content, vars, file, at) })) }
         : { prompt: substitute(prompt.text, vars, file, at) };
-      items.push({ id, tags, ...body, grader });
+      // promptfoo's test threshold: the test passes at this weighted score, whatever single assertions say.
+      const threshold = test.threshold ?? cfg.defaultTest?.threshold;
+      items.push({ id, tags, ...body, grader, ...(threshold !== undefined ? { pass_threshold: threshold } : {}) });
     });
   });
   return buildSuite({ name: undefined, description: cfg.description, items: items.map(stripUndefined) }, file, text, 'promptfoo');

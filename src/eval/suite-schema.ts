@@ -91,6 +91,7 @@ export const ItemSchema = z
     entities: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), EntitySchema).optional(),
     expected: z.unknown().optional(),
     grader: GraderField.optional(),
+    pass_threshold: z.number().min(0).max(1).optional().describe('Pass when the weighted score of the graders is at least this, instead of when every grader passes (promptfoo\'s test threshold)'),
     twins: z.array(AuthoredTwinSchema).default([]).describe('Authored private variants; left out of `saima eval publish`'),
   })
   .strict();

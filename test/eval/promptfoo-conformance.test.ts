@@ -73,6 +73,28 @@ const CASES: Case[] = [
   { type: 'llm-rubric', value: 'A polite French thank-you', threshold: 0.95, output: 'Merci beaucoup', pass: false },
 ];
 
+/**
+ * How promptfoo combines a test's assertions: the score is the weighted mean (weight default 1); the test passes when
+ * every assertion passes, whatever its weight — unless the test has a threshold, when the score decides.
+ */
+interface TestCase {
+  asserts: Array<{ type: string; value: string; weight?: number }>;
+  threshold?: number;
+  output: string;
+  pass: boolean;
+}
+const half = [{ type: 'contains', value: 'chat' }, { type: 'contains', value: 'chien' }];
+const weighted = [{ type: 'contains', value: 'chat', weight: 3 }, { type: 'contains', value: 'chien', weight: 1 }];
+const TEST_CASES: TestCase[] = [
+  { asserts: half, output: 'un chat', pass: false },
+  { asserts: half, threshold: 0.5, output: 'un chat', pass: true },
+  { asserts: half, threshold: 0.6, output: 'un chat', pass: false },
+  { asserts: weighted, threshold: 0.7, output: 'un chat', pass: true },
+  { asserts: weighted, threshold: 0.8, output: 'un chat', pass: false },
+  { asserts: [{ type: 'contains', value: 'chat' }, { type: 'contains', value: 'chien', weight: 0 }], output: 'un chat', pass: false },
+  { asserts: half, threshold: 0, output: 'un oiseau', pass: true },
+];
+
 /** One line per assertion type for docs/evals.md. */
 const SEMANTICS: Record<string, string> = {
   equals: 'the whole output equals the value exactly: case, spaces and newlines count (a number value compares as text)',
@@ -114,13 +136,17 @@ test('docs/evals.md carries the conformance table these cases generate', () => {
   for (const type of PROMPTFOO_ASSERTIONS) assert.ok(CASES.some((c) => c.type === type && !c.pass), `${type} has a case promptfoo fails`);
 });
 
-test('every supported assertion grades each case as promptfoo does', async (t) => {
-  const model = await startEvalUpstream((q) => CASES[Number(/^case (\d+)$/.exec(q)![1])]!.output);
+test('every supported assertion grades each case as promptfoo does; weights and test thresholds combine as promptfoo does', async (t) => {
+  const outputs = [...CASES.map((c) => c.output), ...TEST_CASES.map((c) => c.output)];
+  const model = await startEvalUpstream((q) => outputs[Number(/^case (\d+)$/.exec(q)![1])]!);
   const judge = await startEvalUpstream((q) => (/Answer to grade:\nMerci/.test(q) ? 'Polite and French.\nSCORE: 9' : 'Not French.\nSCORE: 1'));
   t.after(() => Promise.all([model.close(), judge.close()]));
   const dir = mkdtempSync(join(tmpdir(), 'saima-conformance-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const tests = CASES.map((c, n) => ({ vars: { n }, assert: [{ type: c.type, ...(c.value !== undefined ? { value: c.value } : {}), ...(c.threshold !== undefined ? { threshold: c.threshold } : {}) }] }));
+  const tests = [
+    ...CASES.map((c, n) => ({ vars: { n }, assert: [{ type: c.type, ...(c.value !== undefined ? { value: c.value } : {}), ...(c.threshold !== undefined ? { threshold: c.threshold } : {}) }] })),
+    ...TEST_CASES.map((c, k) => ({ vars: { n: CASES.length + k }, assert: c.asserts, ...(c.threshold !== undefined ? { threshold: c.threshold } : {}) })),
+  ];
   const suiteFile = join(dir, 'promptfooconfig.yaml');
   writeFileSync(suiteFile, JSON.stringify({ prompts: ['case {{n}}'], tests }));
   const c = (url: string) => ({ provider: 'openai', base_url: url, api_key: 'sk-test', model: 'm' });
@@ -134,10 +160,15 @@ test('every supported assertion grades each case as promptfoo does', async (t) =
   const results = await loadRunResults(store, loadConfigFile(cfg), report.run.id);
   const samples = results.samples.get('x')!;
   const suite = report.run.suites[0]!.name;
-  const wrong = CASES.flatMap((cs, n) => {
+  const wrong: string[] = CASES.flatMap((cs, n) => {
     const s = samples.get(`${suite}/p1-t${n + 1}`)?.[0];
     const got = s?.status === 'pass' ? true : s?.status === 'fail' ? false : s?.status;
     return got === cs.pass ? [] : [`${cs.type} ${JSON.stringify(cs.value)} on ${JSON.stringify(cs.output)}: promptfoo ${cs.pass ? 'passes' : 'fails'}, Saima ${String(got)}`];
+  });
+  TEST_CASES.forEach((tc, k) => {
+    const s = samples.get(`${suite}/p1-t${CASES.length + k + 1}`)?.[0];
+    const got = s?.status === 'pass' ? true : s?.status === 'fail' ? false : s?.status;
+    if (got !== tc.pass) wrong.push(`test ${JSON.stringify(tc.asserts)} threshold ${tc.threshold} on ${JSON.stringify(tc.output)}: promptfoo ${tc.pass ? 'passes' : 'fails'}, Saima ${String(got)}`);
   });
   assert.deepEqual(wrong, []);
 });
@@ -160,7 +191,6 @@ test('every refused type is refused at its path, and every key is honoured or re
     [{ ...base, tests: [{ vars: { x: 'hi' }, assert: [{ type: 'llm-rubric', value: 'polite', provider: 'openai:gpt-4o' }] }] }, /tests\[0\]\.assert\[0\]\.provider: not supported/],
     [{ ...base, tests: [{ vars: { x: 'hi' }, assert: [{ type: 'contains', value: 'hi', metric: 'greeting' }] }] }, /tests\[0\]\.assert\[0\]\.metric: not supported/],
     [{ ...base, tests: [{ vars: { x: 'hi' }, assert: [{ type: 'contains', value: 'hi', threshold: 0.5 }] }] }, /tests\[0\]\.assert\[0\]\.threshold: not supported for contains/],
-    [{ ...base, tests: [{ vars: { x: 'hi' }, threshold: 0.5, assert: [{ type: 'contains', value: 'hi' }] }] }, /tests\[0\]\.threshold: not supported/],
     [{ ...base, tests: [{ vars: { x: 'hi' }, assert: [{ type: 'equals', value: { a: 1 } }] }] }, /tests\[0\]\.assert\[0\]\.value: equals with an object/],
     [{ ...base, outputPath: 'out.json', tests: [{ vars: { x: 'hi' }, assert: [{ type: 'contains', value: 'hi' }] }] }, /: outputPath: not supported/],
     [{ ...base, tests: [{ vars: { x: 'hi' }, assert: [{ type: 'contains', value: 'hi', tranform: 'x' }] }] }, /tests\[0\]\.assert\[0\]: unknown key "tranform"/],
