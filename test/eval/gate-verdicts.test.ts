@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildConfig } from '../../src/config/load.js';
 import type { EvalReport } from '../../src/eval/report.js';
 import { loadSuite } from '../../src/eval/suite.js';
 import { runCli } from '../support/cli.js';
@@ -96,4 +97,15 @@ test('memoriser fails on contamination, the distractible solver on robustness on
   assert.match(by.get('distractible')!.verdict.line, /robustness brittle — .*significant drop on: distractor/);
   for (const c of report.contenders) assertHonestSignificance(c.verdict.line);
   t.diagnostic(report.contenders.map((c) => c.verdict.line).join('\n'));
+});
+
+test('the gate config takes the contamination limit once: max_gap or contamination.max_gap', () => {
+  const doc = (gate: Record<string, unknown>) => ({
+    store: 'sqlite::memory:',
+    contenders: { a: { provider: 'mock', model: 'a' }, b: { provider: 'mock', model: 'b' } },
+    races: { r: { champion: 'a', challengers: [{ contender: 'b', weight: 0 }], gate: { suites: ['s.yaml'], ...gate } } },
+  });
+  assert.throws(() => buildConfig(doc({ max_gap: 5, contamination: { max_gap: 3 } }), {}), /max_gap and contamination\.max_gap both given/);
+  const g = buildConfig(doc({ robustness: { blocks: false } }), {}).races.get('r')!.gate!;
+  assert.deepEqual([g.twins, g.contamination.blocks, g.contamination.max_gap ?? g.max_gap, g.robustness.blocks, g.robustness.max_drop], ['auto', true, undefined, false, 20]);
 });
