@@ -4,6 +4,7 @@
  */
 export type { ArenaDeps, Caller } from './arena-deps.js';
 export { buildBattle, type NewBattle } from './battle.js';
+export { BattleFileError, importBattleFile, type ImportOptions, type ImportSummary } from './battle-import.js';
 export { admitAll, callBody, callContender, type ArenaCallDeps, type CallMeta, type CallResult, type ChatMessage, type Settle, type SpendGuard } from './contender-call.js';
 export { judgePair, type GameRecord, type JudgeInput, type JudgeOutcome } from './judge.js';
 export { DEFAULT_JUDGE_PROMPT, parseJudgePrompt, renderJudgePrompt, VERDICT_REMINDER, type JudgePrompt } from './judge-prompt.js';

@@ -50,6 +50,8 @@ export interface LeaderboardRow {
   /** (wins + ties/2) / battles. */
   win_rate: number | null;
   retired: boolean;
+  /** Fewer than `method.min_battles` battles: the interval rests on too little to trust. */
+  few_battles: boolean;
   owner: string;
   style?: { rating: number | null; ci_lower: number | null; ci_upper: number | null };
 }
@@ -69,12 +71,23 @@ export interface Leaderboard {
     seed: number;
     level: number;
     degenerate_rounds: number;
+    /** Rounds the intervals were computed from: bootstrap_rounds − degenerate_rounds. */
+    usable_rounds: number;
+    /** A contender with fewer battles is flagged `few_battles`. */
+    min_battles: number;
   };
   data: LeaderboardRow[];
   win_rates: { contenders: string[]; predicted: Array<Array<number | null>>; observed: Array<Array<number | null>> };
   owners: Array<{ owner: string; variants: number; contenders: string[]; best: string | null; best_rating: number | null }>;
   style_control: StyleResult['summary'] | null;
 }
+
+/**
+ * Below this many battles a contender's interval is flagged: with n battles the standard error of its win rate is
+ * about 0.5/√n, so at 100 the 95% interval is already some ±70 rating points wide, and a percentile bootstrap over
+ * so few battles (often all wins or all losses in a resample) understates even that.
+ */
+export const MIN_BATTLES = 100;
 
 const num = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
 
@@ -136,6 +149,7 @@ export function computeLeaderboard(data: LeaderboardData, opts: LeaderboardOptio
       ties,
       win_rate: n > 0 ? (wins + ties / 2) / n : null,
       retired: data.retired(name),
+      few_battles: n < MIN_BATTLES,
       owner: ownerOf(name),
       ...(style ? { style: style.rows[i]! } : {}),
     };
@@ -159,6 +173,8 @@ export function computeLeaderboard(data: LeaderboardData, opts: LeaderboardOptio
       seed,
       level,
       degenerate_rounds: degenerateRounds,
+      usable_rounds: rounds - degenerateRounds,
+      min_battles: MIN_BATTLES,
     },
     data: order.map((i) => rows[i]!),
     win_rates: { contenders: order.map((i) => names[i]!), predicted: matrix(predicted), observed: matrix(observed) },

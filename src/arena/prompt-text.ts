@@ -1,9 +1,10 @@
 /** The text a battle is about: its prompt hash (always stored) and the question shown to a judge. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { messageText } from '../metering/tokenizer.js';
 
 export function promptHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  // The one-shot form: about half the cost of createHash().update().digest() per call (a bulk import hashes millions).
+  return hash('sha256', text, 'hex');
 }
 
 /**

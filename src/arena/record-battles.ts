@@ -12,28 +12,29 @@ import type { ArenaDeps, Caller } from './arena-deps.js';
 import { buildBattle } from './battle.js';
 import { normaliseLanguage } from './language.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:\-/ ()]{0,127}$/;
+/** Any script (通义千问, GPT-4o, claude-3.5): printable text without control characters or surrounding spaces. */
+const NAME = /^[^\p{Cc}\s](?:[^\p{Cc}]{0,126}[^\p{Cc}\s])?$/u;
 export const MAX_BATTLES_PER_REQUEST = 10_000;
 
 export const TagsSchema = z.array(z.string().trim().min(1).max(64)).max(16).default([]);
 
-const BattleInputSchema = z
-  .object({
-    race: z.string().min(1).nullable().optional(),
-    prompt: z.string().optional(),
-    prompt_hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest').optional(),
-    contender_a: z.string().regex(NAME, 'must be a contender name'),
-    contender_b: z.string().regex(NAME, 'must be a contender name'),
-    answer_a: z.string().optional(),
-    answer_b: z.string().optional(),
-    winner: z.enum(BATTLE_WINNERS as [string, ...string[]]),
-    source: z.enum(BATTLE_SOURCES as [string, ...string[]]).default('human'),
-    voter: z.string().max(128).optional(),
-    tags: TagsSchema,
-    language: z.string().optional(),
-    ts: z.number().int().nonnegative().optional(),
-  })
-  .strict()
+export const BattleFieldsSchema = z.object({
+  race: z.string().min(1).nullable().optional(),
+  prompt: z.string().optional(),
+  prompt_hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest').optional(),
+  contender_a: z.string().regex(NAME, 'must be a contender name (1–128 printable characters)'),
+  contender_b: z.string().regex(NAME, 'must be a contender name (1–128 printable characters)'),
+  answer_a: z.string().optional(),
+  answer_b: z.string().optional(),
+  winner: z.enum(BATTLE_WINNERS as [string, ...string[]]),
+  source: z.enum(BATTLE_SOURCES as [string, ...string[]]).default('human'),
+  voter: z.string().max(128).optional(),
+  tags: TagsSchema,
+  language: z.string().optional(),
+  ts: z.number().int().nonnegative().optional(),
+});
+
+const BattleInputSchema = BattleFieldsSchema.strict()
   .refine((b) => b.prompt !== undefined || b.prompt_hash !== undefined, { message: "give 'prompt' or 'prompt_hash'", path: ['prompt'] })
   .refine((b) => b.contender_a !== b.contender_b, { message: 'a contender cannot battle itself', path: ['contender_b'] });
 

@@ -47,7 +47,7 @@ export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps, 
   const res = await callContender(u.contender, u.variant.messages, u.variant.params, deps.attemptDeps, deps.signal);
   const judged = needsJudge(u.variant.graders);
   let grade: Grade | null = null;
-  if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null });
+  if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null }, u.variant.passThreshold ?? null);
   await store.evals.putResult({
     cacheKey: u.key, runId: run.id, ts: deps.now(), contender: u.contender.name, itemId: u.variant.itemId, variantId: u.variant.id, sample: u.sample,
     ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null, grade,
@@ -75,7 +75,7 @@ async function judgeAndStore(run: QueuedRun, key: string, variant: Variant, answ
     spend.currency = r.currency;
     return r.ok ? { ok: true, text: r.text ?? '' } : { ok: false, error: r.error! };
   };
-  const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge });
+  const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge }, variant.passThreshold ?? null);
   await deps.store.evals.setGrade(key, grade, spend.nanos, spend.currency);
   return { failed: !grade.ok, spent: spend.currency ? toCnyNanos(spend.nanos, spend.currency, deps.config.fx) : 0 };
 }

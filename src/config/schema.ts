@@ -140,12 +140,34 @@ export const GateSchema = z
   .object({
     suites: z.array(z.string()).min(1),
     min_score: z.number().min(0).max(100).default(80),
-    max_gap: z.number().min(0).max(100).default(5).describe('Largest significant gaming gap allowed, in points'),
+    twins: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .default('auto')
+      .describe('Twin kinds the gate runs: auto, all, none, or a list of kinds'),
+    max_gap: z.number().min(0).max(100).optional().describe('Shorthand for contamination.max_gap'),
+    contamination: z
+      .object({
+        blocks: z.boolean().default(true).describe('A significant contamination drop above max_gap fails the gate'),
+        max_gap: z.number().min(0).max(100).optional().describe('Largest significant drop allowed on authored, resampled or shuffled twins, in points (default 5)'),
+      })
+      .strict()
+      .prefault({}),
+    robustness: z
+      .object({
+        blocks: z.boolean().default(true).describe('A significant robustness drop above max_drop fails the gate'),
+        max_drop: z.number().min(0).max(100).default(20).describe('Largest significant drop allowed on distractor, reformat or renaming twins, in points'),
+      })
+      .strict()
+      .prefault({}),
     alpha: z.number().gt(0).lt(0.5).default(0.05),
     not_worse_than_champion: z.boolean().default(true),
     samples: positiveInt.default(1),
   })
-  .strict();
+  .strict()
+  .refine((g) => g.max_gap === undefined || g.contamination.max_gap === undefined, {
+    message: 'max_gap and contamination.max_gap both given: keep one',
+    path: ['max_gap'],
+  });
 
 export const RaceSchema = z
   .object({

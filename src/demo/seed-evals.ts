@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.js';
 import { createRun } from '../eval/create-run.js';
-import { evaluateGate, newGateId, type GateCheck } from '../eval/gate.js';
+import { evaluateGate, gateSettingsFrom, newGateId, type GateCheck } from '../eval/gate.js';
 import { buildReport, type ContenderReport } from '../eval/report.js';
 import { loadRunResults } from '../eval/run-results.js';
 import { executeRun } from '../eval/runner.js';
@@ -46,7 +46,7 @@ export async function seedEvals(store: Store, config: Config, suites: string[], 
   }
   const results = await loadRunResults(store, config, run.id);
   const report = buildReport(results);
-  const settings = { suites, minScore: gate.min_score, maxGap: gate.max_gap, alpha: gate.alpha, notWorseThanChampion: gate.not_worse_than_champion, samples: gate.samples };
+  const settings = gateSettingsFrom(gate, suites);
   const gates: GateOutcome[] = [];
   for (const challenger of challengers) {
     const verdict = evaluateGate(results, report, challenger, settings.notWorseThanChampion ? race.champion : null, settings);

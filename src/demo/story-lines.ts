@@ -14,5 +14,5 @@ export function scoreLine(c: ContenderReport): string {
 
 export function gateLine(g: GateOutcome): string {
   if (g.passed) return `gate ${g.challenger}: passed`;
-  return `gate ${g.challenger}: FAILED — ${g.failed.map((c) => c.message).join('; ')}`;
+  return `gate ${g.challenger}: FAILED — ${g.failed.map((c) => `${c.check}: ${c.message}`).join('; ')}`;
 }

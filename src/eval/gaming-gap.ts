@@ -11,7 +11,8 @@ import { accuracy, twinAccuracy, type ItemRow } from './item-table.js';
 import type { TwinKind } from './twins/twin-types.js';
 
 export interface GapResult {
-  kind: TwinKind | 'all';
+  /** A twin kind, a family of kinds (twin-verdicts.ts), or every twin. */
+  kind: TwinKind | 'all' | 'contamination' | 'robustness';
   /** Items with a graded original and a graded twin of this kind. */
   items: number;
   originalAccuracy: number;
@@ -27,10 +28,15 @@ export interface GapResult {
 }
 
 export function gapFor(rows: readonly ItemRow[], kind: TwinKind | 'all', opts: { seed?: number; level?: number } = {}): GapResult | null {
+  return gapOver(rows, kind, kind === 'all' ? () => true : (k) => k === kind, opts);
+}
+
+/** The gap over the twins whose kind `keep` accepts, labelled `label`. */
+export function gapOver(rows: readonly ItemRow[], label: GapResult['kind'], keep: (kind: TwinKind) => boolean, opts: { seed?: number; level?: number } = {}): GapResult | null {
   const a: number[] = [];
   const t: number[] = [];
   for (const r of rows) {
-    const twins = kind === 'all' ? r.twins : r.twins.filter((x) => x.variant.kind === kind);
+    const twins = r.twins.filter((x) => keep(x.variant.kind as TwinKind));
     const ai = accuracy(r.tally);
     const ti = twinAccuracy(twins);
     if (Number.isNaN(ai) || Number.isNaN(ti)) continue;
@@ -49,7 +55,7 @@ export function gapFor(rows: readonly ItemRow[], kind: TwinKind | 'all', opts: {
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   return {
-    kind,
+    kind: label,
     items: a.length,
     originalAccuracy: mean(a),
     twinAccuracy: mean(t),
@@ -73,14 +79,4 @@ export function gamingGap(rows: readonly ItemRow[], opts: { seed?: number; level
     all: gapFor(rows, 'all', opts),
     byKind: kinds.map((k) => gapFor(rows, k, opts)).filter((g): g is GapResult => g !== null),
   };
-}
-
-/**
- * Significant at α: the pooled gap (p < α), or any one kind at Bonferroni's α/m (m kinds tested), so a model
- * gamed on one kind of twin is not diluted by the others. Only gaps in the originals' favour count.
- */
-export function gapIsSignificant(g: GamingGap, alpha: number): boolean {
-  const m = Math.max(1, g.byKind.length);
-  if (g.all && g.all.gap > 0 && g.all.pValue < alpha) return true;
-  return g.byKind.some((k) => k.gap > 0 && k.pValue < alpha / m);
 }

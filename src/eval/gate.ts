@@ -1,8 +1,9 @@
 /**
  * The launch gate: a challenger is evaluated on the race's gate suites (with twins) next to the champion, and
- * passes only when every check holds: the run completed; its score on each suite is at least `min_score`; it shows
- * no significant gaming gap larger than `max_gap` points; and (optionally) it is not significantly worse than the
- * champion on the same original items (exact McNemar, paired per item, at α). The verdict and its reasons are
+ * passes only when every check holds: the run completed; its score on each suite is at least `min_score`; no
+ * contamination twin kind shows a significant drop above `max_gap` points (benchmark gaming); no robustness twin kind
+ * a significant drop above `max_drop` (brittleness; each family can be set to report without blocking); and
+ * (optionally) it is not significantly worse than the champion on the same original items (exact McNemar, paired per item, at α). The verdict and its reasons are
  * stored, so the race monitor's `gate` policy can read them.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,19 +12,36 @@ import { pairedBootstrap } from '../stats/paired-bootstrap.js';
 import { accuracy, itemRows } from './item-table.js';
 import type { EvalReport } from './report.js';
 import type { RunResults } from './run-results.js';
-import { fmt, fmtP, signed } from './verdict.js';
+import type { ReferenceGap } from './reference-gap.js';
+import { familyKinds, kindEvidence, type FamilyVerdict, type TwinFamily } from './twin-verdicts.js';
+import type { GateConfig } from '../config/types.js';
+import { parseTwinKinds } from './twins/index.js';
+import type { TwinKind } from './twins/twin-types.js';
+import { fmt, fmtP, signed } from './verdict-format.js';
+
+export interface FamilyGate {
+  /** Whether a significant drop above `max` fails the gate (otherwise it is reported only). */
+  blocks: boolean;
+  /** Largest significant drop allowed, in points. */
+  max: number;
+}
 
 export interface GateSettings {
   suites: string[];
+  /** Twin kinds to run; null is `auto` (every kind; authored only for promptfoo configs). */
+  twins: TwinKind[] | null;
   minScore: number;
-  maxGap: number;
+  /** Benchmark gaming: authored, resampled and shuffled twins. */
+  contamination: FamilyGate;
+  /** Brittleness: distractor, reformat and renaming twins. */
+  robustness: FamilyGate;
   alpha: number;
   notWorseThanChampion: boolean;
   samples: number;
 }
 
 export interface GateCheck {
-  check: 'complete' | 'score' | 'gap' | 'champion';
+  check: 'complete' | 'score' | 'contamination' | 'robustness' | 'champion';
   ok: boolean;
   message: string;
   details?: Record<string, unknown>;
@@ -51,21 +69,32 @@ export function evaluateGate(results: RunResults, report: EvalReport, challenger
     const ok = score >= s.minScore;
     checks.push({ check: 'score', ok, message: `${suite.name}: score ${fmt(score)} ${ok ? '≥' : '<'} ${s.minScore}`, details: { suite: suite.name, score: Number.isNaN(score) ? null : score, min: s.minScore } });
   }
-  const g = me.gap.all;
-  if (!g) checks.push({ check: 'gap', ok: true, message: 'no twins: gaming gap not tested' });
-  else {
-    const suspected = me.verdict.status === 'gap suspected';
-    const largest = Math.max(g.gap, ...me.gap.byKind.filter((k) => k.pValue < s.alpha / Math.max(1, me.gap.byKind.length)).map((k) => k.gap));
-    const ok = !(suspected && largest > s.maxGap);
-    checks.push({
-      check: 'gap',
-      ok,
-      message: `gaming gap ${signed(g.gap)} pts [${fmt(g.lower)}, ${fmt(g.upper)}], McNemar p = ${fmtP(g.pValue)}: ${suspected ? (ok ? `significant but within ${s.maxGap}` : `significant and above ${s.maxGap}`) : 'not significant'}`,
-      details: { gap: g.gap, lower: g.lower, upper: g.upper, pValue: g.pValue, largest, max: s.maxGap, verdict: me.verdict.line },
-    });
-  }
+  // The reference adjustment (when the run has references) can clear a contamination drop that every model shows.
+  const refCleared = me.contamination?.significant === true && me.verdict.status !== 'gap suspected';
+  checks.push(familyCheck(me.contamination, 'contamination', s.contamination, refCleared ? me.referenceGap : null));
+  checks.push(familyCheck(me.robustness, 'robustness', s.robustness, null));
   if (s.notWorseThanChampion && champion && champion !== challenger) checks.push(versusChampion(results, challenger, champion, s.alpha));
   return { passed: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * One family's check. It fails only when the family blocks and its deciding kind dropped significantly (Holm-adjusted
+ * p < α) by more than the limit; the line names that kind and the p that decided, never a pooled p.
+ */
+function familyCheck(v: FamilyVerdict | null, family: TwinFamily, g: FamilyGate, clearedBy: ReferenceGap | null): GateCheck {
+  const limit = family === 'contamination' ? 'max_gap' : 'max_drop';
+  if (!v) return { check: family, ok: true, message: `not tested: the run had no ${family} twins (${familyKinds(family).join(', ')})` };
+  const k = v.decisive;
+  const details = { kind: k.kind, gap: k.gap, lower: k.lower, upper: k.upper, pValue: k.pValue, adjustedP: k.adjustedP, alpha: v.alpha, kinds: v.kinds.map((x) => x.kind), pooled: v.pooled.gap, max: g.max, blocks: g.blocks };
+  const evidence = kindEvidence(k, v);
+  if (!v.significant) return { check: family, ok: true, message: `within chance: closest ${evidence}`, details };
+  if (clearedBy) {
+    return { check: family, ok: true, message: `${evidence}, but the reference-adjusted gap ${signed(clearedBy.delta)} pts (p = ${fmtP(clearedBy.pValue)}) says the twins are harder for every model`, details: { ...details, referenceGap: clearedBy } };
+  }
+  const above = k.gap > g.max;
+  const ok = !above || !g.blocks;
+  const what = above ? `significant and above ${limit} ${g.max}` : `significant but within ${limit} ${g.max}`;
+  return { check: family, ok, message: `${evidence}: ${what}${above && !g.blocks ? ` (${family} does not block: reported only)` : ''}`, details };
 }
 
 /** Paired over original items: is the challenger significantly worse than the champion (exact McNemar at α)? */
@@ -98,5 +127,22 @@ function versusChampion(results: RunResults, challenger: string, champion: strin
     details: { champion, difference: 100 * ci.estimate, lower: 100 * ci.lower, upper: 100 * ci.upper, better, worse, pValue: p, items: a.length },
   };
 }
+
+/** Gate settings from a race's `gate` section (defaults filled by the config schema). */
+export function gateSettingsFrom(g: GateConfig, suites: string[]): GateSettings {
+  return {
+    suites,
+    twins: parseTwinKinds(Array.isArray(g.twins) ? g.twins.join(',') : g.twins),
+    minScore: g.min_score,
+    contamination: { blocks: g.contamination.blocks, max: g.contamination.max_gap ?? g.max_gap ?? DEFAULT_MAX_GAP },
+    robustness: { blocks: g.robustness.blocks, max: g.robustness.max_drop },
+    alpha: g.alpha,
+    notWorseThanChampion: g.not_worse_than_champion,
+    samples: g.samples,
+  };
+}
+
+export const DEFAULT_MAX_GAP = 5;
+export const DEFAULT_MAX_DROP = 20;
 
 export const newGateId = (): string => `gate_${randomBytes(6).toString('hex')}`;

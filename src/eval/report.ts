@@ -3,11 +3,13 @@
  * a verdict line, per-tag and per-suite breakdowns, cost and latency, and the items where originals and twins
  * disagree most. One JSON-able object; the terminal table and the Markdown report render it.
  */
-import { gamingGap, gapFor, gapIsSignificant, type GamingGap } from './gaming-gap.js';
+import { gamingGap, gapFor, type GamingGap } from './gaming-gap.js';
 import { accuracy, itemRows, twinAccuracy, type ItemRow } from './item-table.js';
 import { scoreStats, type ScoreStats } from './metrics.js';
 import { referenceGap, type ReferenceGap } from './reference-gap.js';
 import type { RunResults, Sample } from './run-results.js';
+import { familyVerdict, TWIN_FAMILY, type FamilyVerdict } from './twin-verdicts.js';
+import type { TwinKind } from './twins/twin-types.js';
 import { verdictOf, type Verdict } from './verdict.js';
 
 export interface Breakdown {
@@ -33,6 +35,10 @@ export interface ContenderReport {
   /** Twin accuracy over items with twins, points; null without twins. */
   twinAccuracy: number | null;
   gap: GamingGap;
+  /** The drop on twins a reasoning model answers as well (gaming); null when the run had none of them. */
+  contamination: FamilyVerdict | null;
+  /** The drop on noisy twins (brittleness); null when the run had none of them. */
+  robustness: FamilyVerdict | null;
   referenceGap: ReferenceGap | null;
   verdict: Verdict;
   samples: { graded: number; errors: number; missing: number };
@@ -68,24 +74,30 @@ export function buildReport(results: RunResults, opts: { worst?: number; seed?: 
   const { spec, plan, record } = results;
   const rowsBy = new Map<string, ItemRow[]>();
   for (const name of spec.contenders) rowsBy.set(name, itemRows(plan.variants, results.samples.get(name) ?? new Map()));
+  // The reference adjustment is about contamination, so it fits on contamination twins only.
+  const contaminationRows = new Map([...rowsBy].map(([name, rows]) => [name, rows.map((r) => ({ ...r, twins: r.twins.filter((t) => TWIN_FAMILY[t.variant.kind as TwinKind] === 'contamination') }))]));
   const contenders = spec.contenders.map((name): ContenderReport => {
     const rows = rowsBy.get(name)!;
     const all = [...(results.samples.get(name)?.values() ?? [])].flat();
     const withTwins = rows.filter((r) => r.twins.length > 0);
     const twinAcc = mean(withTwins.map((r) => twinAccuracy(r.twins)).filter((x) => !Number.isNaN(x)));
     const gap = gamingGap(rows, { seed: opts.seed ?? 0 });
-    const refGap = spec.references.includes(name) ? null : referenceGap(name, rowsBy, spec.references, { seed: opts.seed ?? 0 });
+    const refGap = spec.references.includes(name) ? null : referenceGap(name, contaminationRows, spec.references, { seed: opts.seed ?? 0 });
+    const contamination = familyVerdict(rows, gap, 'contamination', spec.alpha, { seed: opts.seed ?? 0 });
+    const robustness = familyVerdict(rows, gap, 'robustness', spec.alpha, { seed: opts.seed ?? 0 });
     const score = scoreStats(rows, spec.samples, { seed: opts.seed ?? 0 });
     const graded = all.filter((s) => s.status === 'pass' || s.status === 'fail');
     const errors = all.filter((s) => s.status === 'error');
     const cost = all.reduce((s, x) => s + x.costCnyNanos, 0);
-    const verdict = verdictOf(name, score, gap, refGap, spec.alpha, gapIsSignificant(gap, spec.alpha));
+    const verdict = verdictOf(name, score, contamination, robustness, refGap, spec.alpha);
     return {
       contender: name,
       reference: spec.references.includes(name),
       score,
       twinAccuracy: Number.isNaN(twinAcc) ? null : 100 * twinAcc,
       gap,
+      contamination,
+      robustness,
       referenceGap: refGap,
       verdict,
       samples: { graded: graded.length, errors: errors.length, missing: all.filter((s) => s.status === 'missing').length },

@@ -37,6 +37,7 @@ const VariantSchema = z.object({
   messages: z.array(MessageSchema),
   expected: z.unknown().optional(),
   graders: z.array(GraderObject),
+  passThreshold: z.number().nullable().optional(),
   choices: z.array(z.string()).nullable(),
   params: z.record(z.string(), z.unknown()),
   note: z.string().nullable(),

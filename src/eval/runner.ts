@@ -141,7 +141,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   /** Grades with the judge, stores the grade, and returns what the judge calls cost (CNY nanos). */
   const judgeAndStore = async (key: string, variant: Variant, answer: string): Promise<number> => {
     const spend = { nanos: 0, currency: null as string | null };
-    const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) });
+    const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) }, variant.passThreshold ?? null);
     await store.evals.setGrade(key, grade, spend.nanos, spend.currency);
     const cost = spend.currency ? toCnyNanos(spend.nanos, spend.currency, config.fx) : 0;
     spent += cost;
@@ -156,7 +156,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     calls++;
     const judged = needsJudge(u.variant.graders);
     let grade: Grade | null = null;
-    if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null });
+    if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null }, u.variant.passThreshold ?? null);
     await store.evals.putResult({
       cacheKey: u.key, runId, ts: now(), contender: u.contender.name, itemId: u.variant.itemId, variantId: u.variant.id, sample: u.sample,
       ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null, grade,

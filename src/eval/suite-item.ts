@@ -70,7 +70,7 @@ export function buildItem(raw: RawItem, ctx: ItemContext): SuiteItem | null {
     }
   }
   if (problems.length > before) return null;
-  return { id: raw.id, suite: ctx.suite, lang, tags: raw.tags, parts, expected, graders, template, entities: raw.entities ?? {}, authored: raw.twins };
+  return { id: raw.id, suite: ctx.suite, lang, tags: raw.tags, parts, expected, graders, passThreshold: raw.pass_threshold ?? null, template, entities: raw.entities ?? {}, authored: raw.twins };
 }
 
 function buildTemplate(raw: RawItem, ctx: ItemContext): TemplateSpec | null {

@@ -6,20 +6,21 @@ import { z } from 'zod';
 
 const text = z.string().min(1, 'must not be empty');
 const negate = z.boolean().default(false).describe('Invert the verdict (promptfoo `not-` assertions)');
+const weight = z.number().min(0).default(1).describe('Weight in the item\'s score (a weighted mean of its graders, as promptfoo scores a test); the item passes only when every grader passes');
 
-export const ExactGrader = z.object({ type: z.literal('exact'), value: z.string().optional().describe('Default: the item `expected`'), ignore_case: z.boolean().default(false), negate }).strict().describe('The whole answer (trimmed, inner whitespace collapsed) equals the expected text');
+export const ExactGrader = z.object({ type: z.literal('exact'), value: z.string().optional().describe('Default: the item `expected`'), ignore_case: z.boolean().default(false), squash_whitespace: z.boolean().default(true).describe('Trim and collapse inner whitespace first (false: byte-for-byte, as promptfoo equals)'), negate, weight }).strict().describe('The whole answer (trimmed, inner whitespace collapsed unless squash_whitespace is false) equals the expected text');
 export const ContainsGrader = z
-  .object({ type: z.literal('contains'), value: z.union([z.string(), z.array(z.string()).min(1)]).optional(), ignore_case: z.boolean().default(false), mode: z.enum(['all', 'any']).default('all'), negate })
+  .object({ type: z.literal('contains'), value: z.union([z.string(), z.array(z.string()).min(1)]).optional(), ignore_case: z.boolean().default(false), mode: z.enum(['all', 'any']).default('all'), negate, weight })
   .strict()
   .describe('The answer contains the expected text (all or any of a list)');
-export const StartsWithGrader = z.object({ type: z.literal('starts-with'), value: z.string().optional(), ignore_case: z.boolean().default(false), negate }).strict().describe('The trimmed answer starts with the expected text');
-export const RegexGrader = z.object({ type: z.literal('regex'), pattern: z.string().optional().describe('Default: the item `expected`'), flags: z.string().regex(/^[imsu]*$/, 'only i, m, s, u').default(''), negate }).strict().describe('A regular expression finds a match in the answer');
+export const StartsWithGrader = z.object({ type: z.literal('starts-with'), value: z.string().optional(), ignore_case: z.boolean().default(false), trim: z.boolean().default(true).describe('Trim the answer first (false: as promptfoo starts-with)'), negate, weight }).strict().describe('The answer (trimmed unless trim is false) starts with the expected text');
+export const RegexGrader = z.object({ type: z.literal('regex'), pattern: z.string().optional().describe('Default: the item `expected`'), flags: z.string().regex(/^[imsu]*$/, 'only i, m, s, u').default(''), negate, weight }).strict().describe('A regular expression finds a match in the answer');
 export const NumberGrader = z
-  .object({ type: z.literal('number'), tolerance: z.number().min(0).default(1e-6), relative: z.boolean().default(false).describe('Tolerance as a fraction of |expected|'), negate })
+  .object({ type: z.literal('number'), tolerance: z.number().min(0).default(1e-6), relative: z.boolean().default(false).describe('Tolerance as a fraction of |expected|'), negate, weight })
   .strict()
   .describe('The final number of the answer (after "answer is", "答案", "####", \\boxed{} when present) equals the expected number');
-export const ChoiceGrader = z.object({ type: z.literal('choice'), negate }).strict().describe('The chosen letter (or the one choice text quoted) is the expected letter; twins that shuffle choices recompute the letter');
-export const JsonSchemaGrader = z.object({ type: z.literal('json-schema'), schema: z.record(z.string(), z.unknown()).optional().describe('Default: any JSON value'), negate }).strict().describe('The answer (or its fenced JSON block) parses as JSON and matches the schema');
+export const ChoiceGrader = z.object({ type: z.literal('choice'), negate, weight }).strict().describe('The chosen letter (or the one choice text quoted) is the expected letter; twins that shuffle choices recompute the letter');
+export const JsonSchemaGrader = z.object({ type: z.literal('json-schema'), schema: z.record(z.string(), z.unknown()).optional().describe('Default: any JSON value'), whole: z.boolean().default(false).describe('The whole answer must be the JSON (no fenced block or JSON inside prose), as promptfoo is-json'), negate, weight }).strict().describe('The answer (or, unless whole is true, its fenced JSON block or first JSON value) parses as JSON and matches the schema');
 export const JudgeGrader = z
   .object({
     type: z.literal('judge'),
@@ -27,6 +28,7 @@ export const JudgeGrader = z
     threshold: z.number().min(0).max(1).default(0.5).describe('Pass when SCORE/10 ≥ threshold'),
     contender: z.string().optional().describe('Judge contender; default the run\'s --judge'),
     negate,
+    weight,
   })
   .strict()
   .describe('An LLM judge grades by rubric; an unparsable judge reply is an error, never a pass');
@@ -89,6 +91,7 @@ export const ItemSchema = z
     entities: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), EntitySchema).optional(),
     expected: z.unknown().optional(),
     grader: GraderField.optional(),
+    pass_threshold: z.number().min(0).max(1).optional().describe('Pass when the weighted score of the graders is at least this, instead of when every grader passes (promptfoo\'s test threshold)'),
     twins: z.array(AuthoredTwinSchema).default([]).describe('Authored private variants; left out of `saima eval publish`'),
   })
   .strict();

@@ -32,6 +32,8 @@ export interface SuiteItem {
   /** For choice items, the correct letter. */
   expected: unknown;
   graders: readonly GraderSpec[];
+  /** Pass at this weighted score instead of when every grader passes; null: every grader must pass. */
+  passThreshold: number | null;
   template: TemplateSpec | null;
   entities: Readonly<Record<string, EntitySpec>>;
   authored: readonly RawTwin[];

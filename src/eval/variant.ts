@@ -16,6 +16,8 @@ export interface Variant {
   /** For choice items, the correct letter of this variant's option order. */
   expected: unknown;
   graders: GraderSpec[];
+  /** Pass at this weighted score of the graders instead of when all pass (absent in plans stored before it existed). */
+  passThreshold?: number | null;
   choices: string[] | null;
   /** Request fields for the call (the suite's `params`). */
   params: Record<string, unknown>;

@@ -35,3 +35,4 @@ export { fitStyleControlled, styleFeatures } from './bradley-terry-style.js';
 export type { StyleBattle, StyleControlFit, StyleControlOptions } from './bradley-terry-style.js';
 export { SeededRandom } from './seeded-random.js';
 export type { RandomSource } from './seeded-random.js';
+export { holmAdjust } from './holm.js';

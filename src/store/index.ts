@@ -80,7 +80,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     raceState: new RaceStateRepo(db),
     decisions: new DecisionsRepo(db),
     evals: new EvalsRepo(db),
-    battles: new BattlesRepo(db),
+    battles: new BattlesRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
     checkpointer,
     close() {
       closing ??= requestLog

@@ -33,12 +33,12 @@ async function judgeRun(t: TestContext, decide: Decide) {
   const prompts = join(dir, 'prompts.jsonl');
   writeFileSync(prompts, `${JSON.stringify({ prompt: 'Capital of France?', tags: ['geo'] })}\n`);
   const run = await runCli(['arena', 'judge', '--race', 'r', '--prompts', prompts, '--judge', 'judge', '--n', '3', '--json', '-c', config]);
-  assert.equal(run.code, 0, run.stderr);
   const board = await runCli(['leaderboard', '--race', 'r', '--json', '--rounds', '50', '-c', config]);
   assert.equal(board.code, 0, board.stderr);
   const db = new Database(join(dir, 'saima.db'), { readonly: true });
   t.after(() => db.close());
   return {
+    run,
     judge,
     summary: JSON.parse(run.stdout) as { battles: number; judge_errors: number; outcomes: Record<string, number> },
     board: JSON.parse(board.stdout) as { battles: number; judge_errors: number; data: Array<{ wins: number; losses: number; battles: number }> },
@@ -50,6 +50,8 @@ test('a verdict missing twice is an error, never a win; a verdict given on the r
   const mute = await judgeRun(t, () => 'Both answers have merit; one could argue [[A]] and one could argue [[B]].');
   assert.equal(mute.summary.battles, 3);
   assert.equal(mute.summary.judge_errors, 3);
+  assert.equal(mute.run.code, 1, 'a run whose judgements failed exits non-zero');
+  assert.match(mute.run.stderr, /^saima: 3 of 3 judgements failed \(3 judge errors: no verdict; 0 answer errors: not judged\)$/m);
   assert.deepEqual(mute.summary.outcomes, { a: 0, b: 0, tie: 0, tie_bothbad: 0 });
   assert.equal(mute.judge.requests.length, 12, 'each order asked twice');
   assert.ok(mute.judge.requests[0]!.length === 2 && mute.judge.requests.some((m) => m.length === 4 && m[3]!.content.includes('[[D]]')), 'the retry reminds the judge of the verdict format');
@@ -64,6 +66,7 @@ test('a verdict missing twice is an error, never a win; a verdict given on the r
   const late: Decide = (messages) => (messages.some((m) => m.role === 'assistant') ? prefers('Paris')(messages) : 'Let me think about it.');
   const retried = await judgeRun(t, late);
   assert.equal(retried.summary.judge_errors, 0);
+  assert.equal(retried.run.code, 0, retried.run.stderr);
   assert.equal(retried.judge.requests.length, 12);
   for (const r of retried.rows) {
     assert.equal(r.error, null);

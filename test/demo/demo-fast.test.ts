@@ -43,8 +43,8 @@ test('demo --fast: gate, rollback on error rate, promotion on feedback, under a 
   const demo = await startDemo(t);
   assert.match(demo.lines[0]!, /SIMULATED/);
 
-  const houseGate = await demo.waitForLine(/^\[.*\] gate house-model: FAILED — gaming gap/, 30_000);
-  assert.match(houseGate, /significant and above 5/);
+  const houseGate = await demo.waitForLine(/^\[.*\] gate house-model: FAILED — contamination: resample-numbers/, 30_000);
+  assert.match(houseGate, /significant and above max_gap 5/);
   await demo.waitForLine(/^\[.*\] gate outside-model: passed$/, 5_000);
   const arena = await demo.waitForLine(/arena: \d+ blind votes by simulated users recorded/, 30_000);
   // 40 matches are asked for; a match whose contender kept failing is skipped, never most of them.

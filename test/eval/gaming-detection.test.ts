@@ -79,7 +79,7 @@ test('memoriser flagged, solver and random clean; the gate fails the memoriser a
   const before = solve.requests.length;
   const failGate = await runCli(['gate', 'assistant', 'memoriser', '--no-progress', '--config', cfg], { timeoutMs: 60_000 });
   assert.equal(failGate.code, 1, failGate.stderr + failGate.stdout);
-  assert.match(failGate.stdout, /FAIL {2}gap/);
+  assert.match(failGate.stdout, /FAIL {2}contamination {2}resample-numbers/);
   assert.match(failGate.stdout, /pass {2}score .*arithmetic-bilingual: score 100\.0 ≥ 80/);
   assert.match(failGate.stdout, /gate failed: assistant\/memoriser/);
   const passGate = await runCli(['gate', 'assistant', 'solver', '--no-progress', '--config', cfg], { timeoutMs: 60_000 });
@@ -96,5 +96,5 @@ test('memoriser flagged, solver and random clean; the gate fails the memoriser a
   const solverGate = await store.evals.latestGate('assistant', 'solver');
   assert.equal(memoGate?.passed, false);
   assert.equal(solverGate?.passed, true);
-  assert.ok(Array.isArray(memoGate.reasons) && (memoGate.reasons as Array<{ check: string; ok: boolean }>).some((c) => c.check === 'gap' && !c.ok));
+  assert.ok(Array.isArray(memoGate.reasons) && (memoGate.reasons as Array<{ check: string; ok: boolean }>).some((c) => c.check === 'contamination' && !c.ok));
 });

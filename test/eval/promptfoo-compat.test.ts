@@ -83,5 +83,11 @@ test('promptfoo configs run with their assertions; llm-rubric is judged strictly
   writeFileSync(join(dir, 'bad.yaml'), "prompts: ['Say {{x}}']\ntests:\n  - vars: { x: hi }\n    assert: [{ type: javascript, value: 'output.length > 2' }]\n");
   const bad = await runCli(['eval', 'run', join(dir, 'bad.yaml'), '--contenders', 'x', '--config', cfg]);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /^saima: .*bad\.yaml: tests\[0\]\.assert\[0\]\.type: unsupported promptfoo assertion type "javascript" \(supported: equals, contains/);
+  assert.match(bad.stderr, /^saima: .*bad\.yaml: tests\[0\]\.assert\[0\]\.type: unsupported promptfoo assertion type "javascript" \(Saima does not run JavaScript from a suite\) \(supported: equals, contains/);
+
+  // With defaultTest assertions, a test's own assertion is still named by its index in the test.
+  writeFileSync(join(dir, 'bad-default.yaml'), "prompts: ['Say {{x}}']\ndefaultTest:\n  assert: [{ type: contains, value: a }, { type: contains, value: b }]\ntests:\n  - vars: { x: hi }\n    assert: [{ type: javascript, value: 'output.length > 2' }]\n");
+  const badDefault = await runCli(['eval', 'run', join(dir, 'bad-default.yaml'), '--contenders', 'x', '--config', cfg]);
+  assert.equal(badDefault.code, 1);
+  assert.match(badDefault.stderr, /bad-default\.yaml: tests\[0\]\.assert\[0\]\.type: unsupported promptfoo assertion type "javascript"/);
 });

@@ -5,17 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gamingGap, gapIsSignificant } from '../../src/eval/gaming-gap.js';
+import { gamingGap } from '../../src/eval/gaming-gap.js';
 import { itemRows, type ItemRow } from '../../src/eval/item-table.js';
 import { scoreStats } from '../../src/eval/metrics.js';
 import { fitLine, referenceGap } from '../../src/eval/reference-gap.js';
 import type { Sample } from '../../src/eval/run-results.js';
 import type { Variant } from '../../src/eval/variant.js';
+import { familyVerdict } from '../../src/eval/twin-verdicts.js';
 import { verdictOf } from '../../src/eval/verdict.js';
 
 const N = 120;
 const variant = (id: string, itemId: string, kind: Variant['kind']): Variant => ({ id, itemId, suite: 's', kind, tags: [], lang: 'en', messages: [], expected: 1, graders: [], choices: null, params: {}, note: null });
-const VARIANTS = Array.from({ length: N }, (_, i) => [variant(`s/${i}`, `s/${i}`, 'original'), variant(`s/${i}~distractor.0`, `s/${i}`, 'distractor')]).flat();
+const VARIANTS = Array.from({ length: N }, (_, i) => [variant(`s/${i}`, `s/${i}`, 'original'), variant(`s/${i}~resample-numbers.0`, `s/${i}`, 'resample-numbers')]).flat();
 const sample = (pass: boolean): Sample => ({ status: pass ? 'pass' : 'fail', answer: null, extracted: null, error: null, latencyMs: 1, costCnyNanos: 0, promptTokens: 0, completionTokens: 0 });
 
 /** A contender right on the first `orig` originals and on the first `twin` twins (items in a fixed order). */
@@ -23,7 +24,7 @@ function rows(orig: number, twin: number): ItemRow[] {
   const by = new Map<string, Sample[]>();
   for (let i = 0; i < N; i++) {
     by.set(`s/${i}`, [sample(i < orig)]);
-    by.set(`s/${i}~distractor.0`, [sample(i < twin)]);
+    by.set(`s/${i}~resample-numbers.0`, [sample(i < twin)]);
   }
   return itemRows(VARIANTS, by);
 }
@@ -38,7 +39,7 @@ test('least squares through the references, an offset when they cannot fix a slo
 });
 
 test('twins harder for everyone: raw gap significant, adjusted gap not; a gamer stays flagged', () => {
-  // References lose 20 points of twin accuracy at every level: the twins are simply harder. The gamer scores 95 on
+  // References lose 20 points of twin accuracy at every level: the (resampled) twins are simply harder. The gamer scores 95 on
   // originals, so the references predict 75 on its twins; it gets 25: an adjusted gap of exactly 50 points.
   const byContender = new Map<string, ItemRow[]>([
     ['ref-a', rows(60, 36)],
@@ -58,12 +59,12 @@ test('twins harder for everyone: raw gap significant, adjusted gap not; a gamer 
 
   const verdict = (name: string) => {
     const r = byContender.get(name)!;
-    const gap = gamingGap(r);
     const ref = referenceGap(name, byContender, refs);
-    return verdictOf(name, scoreStats(r, 1), gap, ref, 0.05, gapIsSignificant(gap, 0.05));
+    return verdictOf(name, scoreStats(r, 1), familyVerdict(r, gamingGap(r), 'contamination', 0.05), null, ref, 0.05);
   };
   const h = verdict('honest');
-  assert.ok(gapIsSignificant(gamingGap(byContender.get('honest')!), 0.05), 'the raw gap alone is significant');
+  const honestRows = byContender.get('honest')!;
+  assert.ok(familyVerdict(honestRows, gamingGap(honestRows), 'contamination', 0.05)!.significant, 'the raw gap alone is significant');
   assert.equal(h.status, 'clean', h.line);
   assert.match(h.line, /reference-adjusted/);
   assert.equal(verdict('gamer').status, 'gap suspected');

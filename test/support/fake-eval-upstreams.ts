@@ -8,6 +8,8 @@
  * - `solver(suite)`: actually reads the templated arithmetic: it matches the question against the suite's templates
  *   (names and places as wildcards, layout and punctuation ignored, one irrelevant sentence skipped) and computes
  *   the answer expression with the numbers it found, like a model that can do the arithmetic.
+ * - `distractible(suite)`: the solver, honest but brittle: when a sentence irrelevant to the problem carries a
+ *   number, it folds that number into the answer (adds it), like a model that grabs every number it sees.
  * - `randomAnswerer(seed)`: a random whole number from 0 to 999.
  *
  *   const up = await startEvalUpstream(solver(suite), { delayMs: 5 });
@@ -90,6 +92,15 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Reads the question against the suite's templates and computes the answer from the numbers in it. */
 export function solver(suite: Suite): Answerer {
+  return templateSolver(suite, false);
+}
+
+/** The solver, but an irrelevant sentence's number is added to the answer: honest, yet distractible. */
+export function distractible(suite: Suite): Answerer {
+  return templateSolver(suite, true);
+}
+
+function templateSolver(suite: Suite, grabsStrayNumbers: boolean): Answerer {
   const matchers = suite.items.flatMap((item) => {
     const t = item.template;
     if (!t?.answer) return [];
@@ -120,7 +131,11 @@ export function solver(suite: Suite): Answerer {
     let v = solve(q);
     // An irrelevant sentence does not change the problem: try the text without each sentence in turn.
     const parts = sentences(q);
-    for (let i = 0; v === null && i < parts.length; i++) v = solve(parts.filter((_, j) => j !== i).join(' '));
+    for (let i = 0; v === null && i < parts.length; i++) {
+      v = solve(parts.filter((_, j) => j !== i).join(' '));
+      const stray = /\d+(?:\.\d+)?/.exec(tokens(parts[i]!).join(' '));
+      if (v !== null && grabsStrayNumbers && stray) v += Number(stray[0]);
+    }
     return v === null ? "I can't solve this one." : `Working it out step by step.\nAnswer: ${formatNumber(v)}`;
   };
 }

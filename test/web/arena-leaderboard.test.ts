@@ -78,6 +78,11 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
 
   await page.getByTestId('lb-language').selectOption('zh');
   await page.waitForFunction(`[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(5)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
+  // What the numbers rest on: usable bootstrap rounds, and a badge on every row with fewer than 100 battles.
+  assert.match((await page.getByTestId('lb-rounds').textContent()) ?? '', /^Intervals from \d+ of 1000 bootstrap rounds/);
+  const perRow = (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(5)').allTextContents()).map(Number);
+  assert.ok(perRow.some((n) => n > 0 && n < 100), `the zh slice has thin rows: ${perRow}`);
+  assert.equal(await page.locator('[data-testid^="few-battles-"]').count(), perRow.filter((n) => n > 0 && n < 100).length);
 
   // On a phone the two answers stack and the wide leaderboard table scrolls inside its panel.
   const phone = await newPage(browser, { viewport: PHONE });

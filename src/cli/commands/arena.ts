@@ -1,13 +1,12 @@
 /**
  * `saima arena judge`: LLM-judged battles for a race over a prompt file (each pair judged in both orders), and
- * `saima arena import`: battles from a JSONL file (the `POST /v1/arena/battles` shape), e.g. history from elsewhere.
+ * `saima arena import`: battles from a file (Saima's or FastChat's shape), e.g. history from elsewhere, as one
+ * transaction and as a set (battle-import.ts).
  * Both write to the store the gateway uses; judge calls are metered into the request log like any other call.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  DEFAULT_JUDGE_PROMPT, MAX_BATTLES_PER_REQUEST, parseBattleInputs, parseJudgePrompt, parsePromptsFile, recordBattles, runJudge,
-} from '../../arena/index.js';
+import { DEFAULT_JUDGE_PROMPT, importBattleFile, parseJudgePrompt, parsePromptsFile, runJudge } from '../../arena/index.js';
 import { createAttemptDeps } from '../../gateway/context.js';
 import { ProviderRegistry } from '../../providers/registry.js';
 import { RaceBook } from '../../race/race-book.js';
@@ -76,6 +75,12 @@ export function registerArenaCommands(program: Command): void {
             },
           );
           if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
+          // A run whose judgements failed is not a success, even though what it judged is stored.
+          const failed = summary.judge_errors + summary.answer_errors;
+          if (failed > 0) {
+            process.exitCode = 1;
+            process.stderr.write(`saima: ${failed} of ${n} judgements failed (${summary.judge_errors} judge errors: no verdict; ${summary.answer_errors} answer errors: not judged)\n`);
+          }
           if (o.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
           const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
           process.stdout.write(
@@ -93,24 +98,14 @@ export function registerArenaCommands(program: Command): void {
     });
   arena
     .command('import')
-    .description('Import battles from a JSONL file, one battle per line (the POST /v1/arena/battles shape)')
+    .description('Import battles from a file, wholly or not at all; battles already stored are skipped. JSON Lines (the POST /v1/arena/battles shape, or FastChat battle records) or a FastChat clean_battle JSON array')
     .argument('<file>')
+    .option('--race <race>', 'race for battles that name none')
     .option('-c, --config <file>', 'config file', 'saima.yaml')
-    .action(async (file: string, o: { config: string }) => {
-      const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    .action(async (file: string, o: { config: string; race?: string }) => {
       await withStore(o.config, async (store, config) => {
-        let total = 0;
-        for (let i = 0; i < lines.length; i += MAX_BATTLES_PER_REQUEST) {
-          const data = lines.slice(i, i + MAX_BATTLES_PER_REQUEST).map((l, k) => {
-            try {
-              return JSON.parse(l) as unknown;
-            } catch {
-              throw new Error(`${file}:${i + k + 1}: not valid JSON`);
-            }
-          });
-          total += (await recordBattles({ config, store, now: Date.now }, parseBattleInputs({ data }), { team: null, keyId: null, admin: true })).length;
-        }
-        process.stdout.write(`imported ${total} battles from ${file}\n`);
+        const r = await importBattleFile(store, config, file, { race: o.race ?? null });
+        process.stdout.write(`imported ${r.battles} battles from ${file}: ${r.inserted} new, ${r.present} already present\n`);
       });
     });
 }

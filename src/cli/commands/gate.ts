@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/types.js';
 import { createRun } from '../../eval/create-run.js';
 import { EvalError } from '../../eval/eval-error.js';
-import { evaluateGate, newGateId, type GateSettings } from '../../eval/gate.js';
+import { DEFAULT_MAX_DROP, DEFAULT_MAX_GAP, evaluateGate, gateSettingsFrom, newGateId, type GateSettings } from '../../eval/gate.js';
+import { parseTwinKinds } from '../../eval/twins/index.js';
 import { parseMoney } from '../../eval/money.js';
 import { buildReport } from '../../eval/report.js';
 import { loadRunResults } from '../../eval/run-results.js';
@@ -23,6 +24,10 @@ interface GateFlags {
   suites?: string;
   minScore?: string;
   maxGap?: string;
+  maxDrop?: string;
+  twins?: string;
+  contaminationBlocks?: boolean;
+  robustnessBlocks?: boolean;
   alpha?: string;
   samples?: string;
   notWorseThanChampion?: boolean;
@@ -50,13 +55,16 @@ export function gateSettings(config: Config, configFile: string, race: string, o
   // Suites named in the config are relative to the config file; suites on the command line to the shell.
   const suites = o.suites ? o.suites.split(',').map((s) => s.trim()).filter(Boolean) : (g?.suites ?? []).map((s) => resolve(dirname(configFile), s));
   if (suites.length === 0) throw new EvalError(`race ${race} has no gate suites: add races.${race}.gate.suites to the config or pass --suites`);
+  const base = g ? gateSettingsFrom(g, suites) : null;
   return {
     suites,
-    minScore: num('--min-score', o.minScore, g?.min_score ?? 80),
-    maxGap: num('--max-gap', o.maxGap, g?.max_gap ?? 5),
-    alpha: num('--alpha', o.alpha, g?.alpha ?? 0.05),
-    samples: num('--samples', o.samples, g?.samples ?? 1),
-    notWorseThanChampion: o.notWorseThanChampion ?? g?.not_worse_than_champion ?? true,
+    twins: o.twins !== undefined ? parseTwinKinds(o.twins) : (base?.twins ?? null),
+    minScore: num('--min-score', o.minScore, base?.minScore ?? 80),
+    contamination: { blocks: o.contaminationBlocks ?? base?.contamination.blocks ?? true, max: num('--max-gap', o.maxGap, base?.contamination.max ?? DEFAULT_MAX_GAP) },
+    robustness: { blocks: o.robustnessBlocks ?? base?.robustness.blocks ?? true, max: num('--max-drop', o.maxDrop, base?.robustness.max ?? DEFAULT_MAX_DROP) },
+    alpha: num('--alpha', o.alpha, base?.alpha ?? 0.05),
+    samples: num('--samples', o.samples, base?.samples ?? 1),
+    notWorseThanChampion: o.notWorseThanChampion ?? base?.notWorseThanChampion ?? true,
   };
 }
 
@@ -75,7 +83,13 @@ export function registerGateCommand(program: Command): void {
     .argument('<challenger>')
     .option('--suites <files>', 'gate suites, comma-separated (default: races.<race>.gate.suites)')
     .option('--min-score <n>', 'lowest score allowed on each suite, 0–100 (default 80)')
-    .option('--max-gap <points>', 'largest significant gaming gap allowed (default 5)')
+    .option('--twins <kinds>', 'twin kinds: auto, all, none, or kinds comma-separated (default: races.<race>.gate.twins, else auto)')
+    .option('--max-gap <points>', 'contamination: largest significant drop allowed on authored/resampled/shuffled twins (default 5)')
+    .option('--max-drop <points>', 'robustness: largest significant drop allowed on distractor/reformat/renaming twins (default 20)')
+    .option('--contamination-blocks', 'a contamination drop above --max-gap fails the gate (default)')
+    .option('--no-contamination-blocks', 'report a contamination drop without failing the gate')
+    .option('--robustness-blocks', 'a robustness drop above --max-drop fails the gate (default)')
+    .option('--no-robustness-blocks', 'report a robustness drop without failing the gate')
     .option('--alpha <a>', 'significance level (default 0.05)')
     .option('--samples <k>', 'samples per item (default 1)')
     .option('--not-worse-than-champion', 'fail when significantly worse than the champion (default)')
@@ -97,7 +111,7 @@ export function registerGateCommand(program: Command): void {
           suites: settings.suites,
           contenders: compare ? [challenger, champion] : [challenger],
           samples: settings.samples,
-          twins: null,
+          twins: settings.twins,
           concurrency: Number(o.concurrency),
           maxCost: o.maxCost ? parseMoney(o.maxCost) : null,
           judge: o.judge ?? null,
@@ -110,9 +124,10 @@ export function registerGateCommand(program: Command): void {
         const verdict = evaluateGate(results, report, challenger, compare ? champion : null, settings);
         const row = { id: newGateId(), ts: Date.now(), race, challenger, passed: verdict.passed, reasons: verdict.checks, runId: run.id };
         await store.evals.insertGate(row);
-        if (o.json) process.stdout.write(`${JSON.stringify({ ...row, settings, verdict: report.contenders.find((c) => c.contender === challenger)?.verdict ?? null }, null, 2)}\n`);
+        const mine = report.contenders.find((c) => c.contender === challenger);
+        if (o.json) process.stdout.write(`${JSON.stringify({ ...row, settings, verdict: mine?.verdict ?? null, contamination: mine?.contamination ?? null, robustness: mine?.robustness ?? null }, null, 2)}\n`);
         else {
-          for (const c of verdict.checks) process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.check.padEnd(8)}  ${c.message}\n`);
+          for (const c of verdict.checks) process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.check.padEnd(13)}  ${c.message}\n`);
           process.stdout.write(`gate ${verdict.passed ? 'passed' : 'failed'}: ${race}/${challenger} (run ${run.id}, ${row.id})\n`);
         }
         if (!verdict.passed) process.exitCode = 1;

@@ -47,18 +47,25 @@ export function renderLeaderboard(board: LeaderboardReport): string {
     r.battles,
     winRate[i]!,
     `${r.owner} (${variants.get(r.owner) ?? 0})`,
-    r.retired ? 'retired' : r.rating === null ? 'unrated' : '',
+    [r.retired ? 'retired' : r.rating === null ? 'unrated' : '', r.few_battles && r.battles > 0 ? `few battles (<${board.method.min_battles})` : ''].filter(Boolean).join(', '),
   ]);
   const level = Math.round(board.method.level * 100);
   const head = ['rank', 'contender', 'rating', `${level}% CI`, ...(style ? ['style-ctrl'] : []), 'battles', 'win %', 'owner (variants)', 'status'];
   const anchor = board.method.anchor ? `${board.method.anchor.contender} = ${board.method.anchor.rating}` : 'mean 1000';
-  let out = `${scope}: ${board.battles} battles${board.judge_errors ? ` (+${board.judge_errors} judge errors, not rated)` : ''}; Bradley–Terry, ${anchor}, ${board.method.bootstrap_rounds} bootstrap rounds (seed ${board.method.seed})\n\n`;
+  let out = `${scope}: ${board.battles} battles${board.judge_errors ? ` (+${board.judge_errors} judge errors, not rated)` : ''}; Bradley–Terry, ${anchor}, ${rounds(board.method)}\n\n`;
   out += renderTable(head, rows);
   if (board.style_control) {
     const c = board.style_control.coefficients;
     out += `\nstyle control over ${board.style_control.battles} battles: tokens ${c.tokens.toFixed(3)}, headers ${c.headers.toFixed(3)}, lists ${c.lists.toFixed(3)}, bold ${c.bold.toFixed(3)} (log-odds per sd)\n`;
   }
   return out;
+}
+
+/** `1000 bootstrap rounds (seed 0)`, or, when some were dropped, how many the intervals actually rest on. */
+function rounds(m: LeaderboardReport['method']): string {
+  if (m.bootstrap_rounds === 0) return 'no bootstrap';
+  const usable = m.degenerate_rounds > 0 ? `, ${m.usable_rounds} usable: ${m.degenerate_rounds} degenerate rounds dropped (a resample that cannot rate every contender)` : '';
+  return `${m.bootstrap_rounds} bootstrap rounds (seed ${m.seed}${usable})`;
 }
 
 export function registerLeaderboardCommand(program: Command): void {

@@ -1,6 +1,6 @@
 /**
  * Graders as pure handlers in one registry (promptfoo style): the type names a handler, the handler turns an
- * answer into a `Grade`. A variant with several graders passes only when all pass; its score is their mean.
+ * answer into a `Grade`. A variant with several graders passes only when all pass; its score is their weighted mean.
  * `negate` flips a verdict (promptfoo's `not-` forms); an error stays an error.
  */
 import type { GraderSpec, GraderType } from '../suite-schema.js';
@@ -22,7 +22,7 @@ export const GRADERS: { [T in GraderType]: Handler<T> } = {
   judge,
 };
 
-export async function gradeAnswer(answer: string, graders: readonly GraderSpec[], ctx: GradeContext): Promise<Grade> {
+export async function gradeAnswer(answer: string, graders: readonly GraderSpec[], ctx: GradeContext, passThreshold: number | null = null): Promise<Grade> {
   const grades: Grade[] = [];
   for (const spec of graders) {
     const handler = GRADERS[spec.type] as Handler<typeof spec.type>;
@@ -31,12 +31,18 @@ export async function gradeAnswer(answer: string, graders: readonly GraderSpec[]
     if (!g.ok) return g;
     grades.push(g);
   }
-  if (grades.length === 1) return grades[0]!;
+  if (grades.length === 1 && passThreshold === null) return grades[0]!;
   const ok = grades as Array<Extract<Grade, { ok: true }>>;
+  // promptfoo's test score: the weighted mean of the assertions' scores (0 when every weight is 0); the pass needs
+  // every assertion to pass, whatever its weight.
+  // With a pass threshold (promptfoo's test threshold) the weighted score decides, not each grader.
+  const weights = graders.map((g) => g.weight);
+  const total = weights.reduce((s, w) => s + w, 0);
+  const score = total > 0 ? ok.reduce((s, g, i) => s + g.score * weights[i]!, 0) / total : 0;
   return {
     ok: true,
-    pass: ok.every((g) => g.pass),
-    score: ok.reduce((s, g) => s + g.score, 0) / ok.length,
+    pass: passThreshold === null ? ok.every((g) => g.pass) : score >= passThreshold,
+    score,
     extracted: ok.find((g) => g.extracted !== null)?.extracted ?? null,
   };
 }

@@ -26,16 +26,42 @@ export function choice(answer: string, _spec: Spec<'choice'>, ctx: GradeContext)
 
 const compiled = new Map<string, z.ZodType>();
 
+/**
+ * JSON Schema's `required` holds for names that `properties` does not list too (as ajv checks it); the converter
+ * only enforces listed ones, so each required name gets an unconstrained property first, recursively.
+ */
+function withRequiredProperties(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withRequiredProperties);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = withRequiredProperties(v);
+  if (Array.isArray(out.required)) {
+    const props = { ...((out.properties as Record<string, unknown> | undefined) ?? {}) };
+    for (const name of out.required) if (typeof name === 'string' && !(name in props)) props[name] = {};
+    out.properties = props;
+  }
+  return out;
+}
+
+/** The whole answer as JSON (JSON.parse tolerates surrounding whitespace only), else undefined. */
+function wholeJson(answer: string): unknown {
+  try {
+    return JSON.parse(answer) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export function jsonSchema(answer: string, spec: Spec<'json-schema'>): Grade {
-  const value = extractJson(answer);
-  if (value === undefined) return pass(false, null, 'no JSON in the answer');
+  const value = spec.whole ? wholeJson(answer) : extractJson(answer);
+  if (value === undefined) return pass(false, null, spec.whole ? 'the answer is not JSON' : 'no JSON in the answer');
   const extracted = JSON.stringify(value);
   if (!spec.schema) return pass(true, extracted);
   const key = JSON.stringify(spec.schema);
   let schema = compiled.get(key);
   if (!schema) {
     try {
-      schema = z.fromJSONSchema(spec.schema as Parameters<typeof z.fromJSONSchema>[0]);
+      schema = z.fromJSONSchema(withRequiredProperties(spec.schema) as Parameters<typeof z.fromJSONSchema>[0]);
     } catch (err) {
       return gradeError('invalid_grader', `json-schema: ${(err as Error).message.split('\n')[0]}`);
     }

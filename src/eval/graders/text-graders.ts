@@ -11,8 +11,9 @@ const textOf = (v: unknown): string | null => (typeof v === 'string' ? v : typeo
 export function exact(answer: string, spec: Spec<'exact'>, ctx: GradeContext): Grade {
   const want = spec.value ?? textOf(ctx.expected);
   if (want === null) return gradeError('invalid_grader', 'exact: nothing to compare with');
-  const got = squash(answer);
-  return pass(fold(got, spec.ignore_case) === fold(squash(want), spec.ignore_case), got);
+  const norm = spec.squash_whitespace ? squash : (x: string) => x;
+  const got = norm(answer);
+  return pass(fold(got, spec.ignore_case) === fold(norm(want), spec.ignore_case), got);
 }
 
 export function contains(answer: string, spec: Spec<'contains'>, ctx: GradeContext): Grade {
@@ -27,7 +28,7 @@ export function contains(answer: string, spec: Spec<'contains'>, ctx: GradeConte
 export function startsWith(answer: string, spec: Spec<'starts-with'>, ctx: GradeContext): Grade {
   const want = spec.value ?? textOf(ctx.expected);
   if (want === null) return gradeError('invalid_grader', 'starts-with: nothing to compare with');
-  const got = answer.trim();
+  const got = spec.trim ? answer.trim() : answer;
   return pass(fold(got, spec.ignore_case).startsWith(fold(want, spec.ignore_case)), got.slice(0, want.length));
 }
 

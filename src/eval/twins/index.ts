@@ -65,6 +65,7 @@ export function suiteVariants(suite: Suite, kinds: readonly TwinKind[], seed: nu
       messages: renderMessages(draft.parts),
       expected: draft.expected,
       graders: [...item.graders],
+      passThreshold: item.passThreshold,
       choices: draft.parts.choices ? [...draft.parts.choices] : null,
       params: { ...suite.params },
       note: kind === 'original' ? null : draft.note,

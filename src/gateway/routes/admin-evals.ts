@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildReport, type ContenderReport, type EvalReport } from '../../eval/report.js';
+import type { FamilyVerdict } from '../../eval/twin-verdicts.js';
 import { loadRunResults } from '../../eval/run-results.js';
 import type { EvalRunSummary } from '../../store/index.js';
 import type { GatewayContext } from '../context.js';
@@ -36,8 +37,20 @@ function runView(run: EvalRunSummary, { report, progress }: Computed) {
   };
 }
 
-function contenderView(c: ContenderReport, alpha: number) {
-  const m = Math.max(1, c.gap.byKind.length);
+function familyView(v: FamilyVerdict | null) {
+  if (!v) return null;
+  return {
+    significant: v.significant,
+    gap: { value: v.pooled.gap, lower: v.pooled.lower, upper: v.pooled.upper },
+    deciding_kind: v.decisive.kind,
+    p_value: v.decisive.pValue,
+    adjusted_p_value: v.decisive.adjustedP,
+    kinds: v.kinds.map((k) => k.kind),
+  };
+}
+
+function contenderView(c: ContenderReport) {
+  const tests = new Map([...(c.contamination?.kinds ?? []), ...(c.robustness?.kinds ?? [])].map((k) => [k.kind, k]));
   const all = c.gap.all;
   const k = c.score.stability.k;
   return {
@@ -49,6 +62,8 @@ function contenderView(c: ContenderReport, alpha: number) {
     k,
     gap: all ? { value: all.gap, lower: all.lower, upper: all.upper, p_value: all.pValue, flagged: c.verdict.status === 'gap suspected' } : null,
     verdict: c.verdict,
+    contamination: familyView(c.contamination),
+    robustness: familyView(c.robustness),
     twins: c.gap.byKind.map((g) => ({
       kind: g.kind,
       pairs: g.items,
@@ -56,8 +71,10 @@ function contenderView(c: ContenderReport, alpha: number) {
       twin: 100 * g.twinAccuracy,
       gap: { value: g.gap, lower: g.lower, upper: g.upper },
       p_value: g.pValue,
-      // The per-kind threshold of gapIsSignificant: Bonferroni over the kinds tested, originals' favour only.
-      flagged: g.gap > 0 && g.pValue < alpha / m,
+      // Holm-adjusted over the kinds of the same family (contamination or robustness), originals' favour only.
+      family: tests.has(g.kind) ? (c.contamination?.kinds.includes(tests.get(g.kind)!) ? 'contamination' : 'robustness') : null,
+      adjusted_p_value: tests.get(g.kind)?.adjustedP ?? null,
+      flagged: tests.get(g.kind)?.significant ?? false,
     })),
     cost_cny: c.cost.cnyNanos / 1e9,
     latency_p50_ms: c.latencyMs?.p50 ?? null,
@@ -112,7 +129,7 @@ export function registerAdminEvalRoutes(app: FastifyInstance, ctx: GatewayContex
       const { report } = await compute(run);
       for (const c of report.contenders) {
         if (seen.has(c.contender) || c.score.items === 0) continue;
-        const v = contenderView(c, report.run.alpha);
+        const v = contenderView(c);
         seen.set(c.contender, { contender: c.contender, run_id: run.id, score: v.score, pass_k: v.pass_k, k: v.k, gap_flagged: v.gap ? v.gap.flagged : null, gap: v.gap ? v.gap.value : null });
       }
     }
@@ -129,7 +146,7 @@ export function registerAdminEvalRoutes(app: FastifyInstance, ctx: GatewayContex
     return {
       object: 'eval.run',
       run: { ...runView(run, computed), twins: report.run.twins, alpha: report.run.alpha, suites: report.run.suites, warnings: report.run.warnings },
-      contenders: report.contenders.map((c) => contenderView(c, report.run.alpha)),
+      contenders: report.contenders.map((c) => contenderView(c)),
       worst: report.contenders.flatMap(worstView).sort((a, b) => b.disagreement - a.disagreement).slice(0, 12),
     };
   });

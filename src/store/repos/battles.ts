@@ -3,6 +3,7 @@
  * retired contender keeps its history and best-of-N selection stays visible. A vote claims its match and writes
  * its battle in one transaction, so a match yields at most one battle even when two votes race.
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { ArenaMatchesTable, BattlesTable, Database } from '../schema.js';
 
@@ -186,12 +187,96 @@ const fromMatchRecord = (r: ArenaMatchesTable): ArenaMatchRecord => ({
 
 export class BattlesRepo {
   readonly #db: Kysely<Database>;
+  /** The raw SQLite connection behind `#db`, for the bulk import; null on PostgreSQL. */
+  readonly #raw: BetterSqlite3.Database | null;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, raw: BetterSqlite3.Database | null = null) {
     this.#db = db;
+    this.#raw = raw;
   }
 
   /** Appends battles (and their tags) in one transaction. */
+  /**
+   * Imports a stream of battles as one transaction and as a set: a battle whose id is already stored is skipped
+   * (ids of imported battles are their identity), and if the stream throws, nothing of it stays. Batches are
+   * written as they arrive, so memory does not grow with the stream. On SQLite the rows go through one prepared
+   * statement on the raw connection (measured several times faster than building multi-row inserts); the caller
+   * must not use the store for anything else until the promise settles.
+   */
+  async importAll(batches: AsyncIterable<readonly BattleRecord[]>, opts: { expected?: number } = {}): Promise<{ inserted: number; present: number }> {
+    return this.#raw ? this.#importSqlite(this.#raw, batches, opts.expected ?? 0) : this.#importKysely(batches);
+  }
+
+  async #importSqlite(raw: BetterSqlite3.Database, batches: AsyncIterable<readonly BattleRecord[]>, expected: number): Promise<{ inserted: number; present: number }> {
+    const cols = ['id', 'ts', 'race', 'prompt_hash', 'prompt', 'contender_a', 'contender_b', 'answer_a', 'answer_b', 'winner', 'error', 'source', 'voter', 'team', 'tags', 'language', 'style_a', 'style_b', 'details'] as const;
+    const insert = raw.prepare(`INSERT INTO battles (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
+    const tag = raw.prepare('INSERT INTO battle_tags (battle_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    let inserted = 0;
+    let present = 0;
+    const writeBatch = raw.transaction((rows: readonly BattleRecord[]) => {
+      for (const b of rows) {
+        const r = toBattleRecord(b);
+        if (insert.run(r.id, r.ts, r.race, r.prompt_hash, r.prompt, r.contender_a, r.contender_b, r.answer_a, r.answer_b, r.winner, r.error, r.source, r.voter, r.team, r.tags, r.language, r.style_a, r.style_b, r.details).changes === 0) {
+          present++;
+          continue;
+        }
+        inserted++;
+        for (const t of new Set(b.tags)) tag.run(b.id, t);
+      }
+    });
+    // A bigger page cache for the import's index updates (bounded: 128 MB), restored after.
+    const cacheSize = raw.pragma('cache_size', { simple: true }) as number;
+    raw.pragma('cache_size = -131072');
+    raw.exec('BEGIN IMMEDIATE');
+    try {
+      // A large import into a smaller table: updating the secondary indexes row by row touches a page per group of
+      // (pair, outcome, language) and outgrows any cache, while building them afterwards is one sort each. Their
+      // definitions come from the schema itself; dropped and rebuilt inside the transaction, so readers (WAL) keep
+      // seeing the old table with its indexes and a failed import leaves them untouched.
+      const rows = (raw.prepare('SELECT max(rowid) AS n FROM battles').get() as { n: number | null }).n ?? 0;
+      const large = expected >= 50_000 && expected >= rows;
+      let dropped: Array<{ name: string; sql: string }> = [];
+      // Each batch is a savepoint inside the one outer transaction (better-sqlite3 nests transaction() that way).
+      for await (const batch of batches) {
+        // Dropped only once the import proves to add many rows: a re-import of what is stored never rebuilds.
+        if (large && dropped.length === 0 && inserted >= 10_000) {
+          dropped = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'battles' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
+          for (const ix of dropped) raw.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+        }
+        writeBatch(batch);
+      }
+      for (const ix of dropped) raw.exec(ix.sql);
+      raw.exec('COMMIT');
+    } catch (err) {
+      if (raw.inTransaction) raw.exec('ROLLBACK');
+      throw err;
+    } finally {
+      raw.pragma(`cache_size = ${cacheSize}`);
+    }
+    return { inserted, present };
+  }
+
+  async #importKysely(batches: AsyncIterable<readonly BattleRecord[]>): Promise<{ inserted: number; present: number }> {
+    return this.#db.transaction().execute(async (trx) => {
+      let inserted = 0;
+      let seen = 0;
+      for await (const batch of batches) {
+        seen += batch.length;
+        for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
+          const chunk = batch.slice(i, i + ROWS_PER_INSERT);
+          const rows = await trx.insertInto('battles').values(chunk.map(toBattleRecord)).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+          inserted += rows.length;
+          const fresh = new Set(rows.map((r) => r.id));
+          const tags = chunk.filter((b) => fresh.has(b.id)).flatMap((b) => [...new Set(b.tags)].map((tag) => ({ battle_id: b.id, tag })));
+          for (let j = 0; j < tags.length; j += 4 * ROWS_PER_INSERT) {
+            await trx.insertInto('battle_tags').values(tags.slice(j, j + 4 * ROWS_PER_INSERT)).onConflict((oc) => oc.columns(['battle_id', 'tag']).doNothing()).execute();
+          }
+        }
+      }
+      return { inserted, present: seen - inserted };
+    });
+  }
+
   async insert(battles: readonly BattleRecord[]): Promise<void> {
     if (battles.length === 0) return;
     await this.#db.transaction().execute(async (trx) => {

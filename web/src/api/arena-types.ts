@@ -13,6 +13,8 @@ export interface LeaderboardRow {
   ties: number;
   win_rate: number | null;
   retired: boolean;
+  /** Fewer than method.min_battles battles: the interval rests on too little. */
+  few_battles: boolean;
   owner: string;
 }
 
@@ -20,7 +22,7 @@ export interface LeaderboardReport {
   object: 'arena.leaderboard';
   battles: number;
   judge_errors: number;
-  method: { bootstrap_rounds: number; level: number };
+  method: { bootstrap_rounds: number; level: number; degenerate_rounds: number; usable_rounds: number; min_battles: number };
   data: LeaderboardRow[];
   race: string | null;
   tag: string | null;

@@ -122,6 +122,8 @@ export const en = {
   'lb.costPer1k': 'Cost / 1k requests',
   'lb.p95': 'p95 latency',
   'lb.sideBySide': 'Contenders side by side',
+  'lb.fewBattles': 'few battles',
+  'lb.rounds': 'Intervals from {usable} of {rounds} bootstrap rounds (the others could not rate every contender and were dropped); "few battles" marks fewer than {min} battles.',
 
   'evals.title': 'Eval runs',
   'evals.empty': 'No eval runs yet. Start one with `saima eval`.',

@@ -124,6 +124,8 @@ export const zh: Messages = {
   'lb.costPer1k': '每千次请求费用',
   'lb.p95': 'p95 延迟',
   'lb.sideBySide': '参赛模型对比',
+  'lb.fewBattles': '对战过少',
+  'lb.rounds': '区间来自 {rounds} 轮自助抽样中可用的 {usable} 轮（其余无法为每个模型评分，已舍弃）；“对战过少”表示少于 {min} 场对战。',
 
   'evals.title': '评测运行',
   'evals.empty': '暂无评测运行。使用 `saima eval` 开始一次评测。',

@@ -48,6 +48,9 @@ export function LeaderboardPage() {
       {board.data && board.data.data.length > 0 ? (
         <Panel title={t('lb.sideBySide')}>
           <LeaderboardTable rows={board.data.data} evals={evalMap} ops={ops} />
+          <p className="muted" data-testid="lb-rounds">
+            {t('lb.rounds', { usable: board.data.method.usable_rounds, rounds: board.data.method.bootstrap_rounds, min: board.data.method.min_battles })}
+          </p>
         </Panel>
       ) : null}
     </div>

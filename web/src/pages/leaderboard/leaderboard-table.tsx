@@ -46,6 +46,7 @@ export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
                 <td className="strong nowrap">
                   {r.contender}
                   {r.retired ? <span className="badge">{t('races.status.retired')}</span> : null}
+                  {r.few_battles && r.battles > 0 ? <span className="badge" data-testid={`few-battles-${r.contender}`}>{t('lb.fewBattles')}</span> : null}
                 </td>
                 <td>
                   <Interval value={r.rating} lo={r.ci_lower} hi={r.ci_upper} format={(x) => x.toFixed(0)} bar={false} />

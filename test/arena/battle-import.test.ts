@@ -1,0 +1,137 @@
+/**
+ * `saima arena import` is a transaction and a set, through the CLI on a real SQLite file: a bad battle anywhere
+ * refuses the whole file and names `file:line`; importing again adds nothing ("0 new, N already present"); a battle's
+ * identity is its `id` when given, else its content; FastChat's battle records (JSON Lines with extra keys, and the
+ * JSON array of a clean_battle export) import directly, with contender names in any script.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { openStore } from '../../src/store/index.js';
+import { runCli } from '../support/cli.js';
+import { mockContender } from '../support/gateway.js';
+
+function setup(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'saima-import-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'saima.yaml');
+  writeFileSync(config, JSON.stringify({
+    auth: { mode: 'none' },
+    store: `sqlite:${join(dir, 'saima.db')}`,
+    contenders: { 'qwen-max': mockContender('qwen-max'), 'deepseek-chat': mockContender('deepseek-chat') },
+    races: { assistant: { champion: 'qwen-max', challengers: [{ contender: 'deepseek-chat', weight: 10 }] } },
+  }));
+  const count = async () => {
+    const store = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+    try {
+      return (await store.battles.pairCounts()).reduce((s, r) => s + r.n, 0);
+    } finally {
+      await store.close();
+    }
+  };
+  const write = (name: string, lines: unknown[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`);
+    return file;
+  };
+  return { dir, config, count, write };
+}
+
+const battle = (k: number) => ({ race: 'assistant', prompt: `question ${k}`, contender_a: k % 2 ? 'qwen-max' : 'deepseek-chat', contender_b: k % 2 ? 'deepseek-chat' : 'qwen-max', winner: ['a', 'b', 'tie'][k % 3], ts: 1_700_000_000_000 + k });
+
+test('a bad battle at line 15,001 refuses the whole file, named file:line; nothing is stored', async (t) => {
+  const { config, count, write } = setup(t);
+  const lines: unknown[] = Array.from({ length: 15_000 }, (_, k) => battle(k));
+  lines.push({ ...battle(15_000), winner: 'left' });
+  const file = write('bad.jsonl', lines);
+  const r = await runCli(['arena', 'import', file, '-c', config], { timeoutMs: 60_000 });
+  assert.equal(r.code, 1, r.stdout);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:15001: winner: `));
+  assert.equal(await count(), 0, 'no battle of a refused file is stored');
+
+  const notJson = write('broken.jsonl', [battle(1), battle(2), '{"race": "assistant", "prompt": ']);
+  const broken = await runCli(['arena', 'import', notJson, '-c', config]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /broken\.jsonl:3: not valid JSON/);
+  assert.equal(await count(), 0);
+
+  // A file with no line breaks is refused at a bound, not read into memory whole.
+  const long = write('long.jsonl', [battle(1), `{"prompt": "${'x'.repeat(17 * 1024 * 1024)}"}`]);
+  const tooLong = await runCli(['arena', 'import', long, '-c', config]);
+  assert.equal(tooLong.code, 1);
+  assert.match(tooLong.stderr, /long\.jsonl:2: a line longer than 16777216 characters/);
+  assert.equal(await count(), 0);
+});
+
+test('re-importing is a no-op; identity is the id field, else the content', async (t) => {
+  const { config, count, write } = setup(t);
+  const file = write('battles.jsonl', Array.from({ length: 300 }, (_, k) => battle(k)));
+  const first = await runCli(['arena', 'import', file, '-c', config]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /imported 300 battles from .*: 300 new, 0 already present/);
+  const again = await runCli(['arena', 'import', file, '-c', config]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /: 0 new, 300 already present/);
+  assert.equal(await count(), 300);
+
+  // An overlapping file: 100 old battles and 50 new; a line repeated inside the file counts once.
+  const overlap = write('overlap.jsonl', [...Array.from({ length: 150 }, (_, k) => battle(200 + k)), battle(349)]);
+  const more = await runCli(['arena', 'import', overlap, '-c', config]);
+  assert.match(more.stdout, /imported 151 battles .*: 50 new, 101 already present/);
+  assert.equal(await count(), 350);
+
+  // With an id, the id is the identity: a corrected copy of a battle does not add a second one.
+  const ids = write('ids.jsonl', [{ ...battle(1000), id: 'vote-1' }, { ...battle(1001), id: 'vote-2' }]);
+  assert.match((await runCli(['arena', 'import', ids, '-c', config])).stdout, /2 new, 0 already present/);
+  const corrected = write('ids2.jsonl', [{ ...battle(1000), winner: 'b', id: 'vote-1' }]);
+  assert.match((await runCli(['arena', 'import', corrected, '-c', config])).stdout, /0 new, 1 already present/);
+  assert.equal(await count(), 352);
+});
+
+test("FastChat's battle records and clean_battle export import directly, names in any script", async (t) => {
+  const { dir, config, count, write } = setup(t);
+  // The record shape FastChat's clean_battle_data.py writes, extra keys included.
+  const fc = (k: number, a: string, b: string, winner: string) => ({
+    question_id: `q${k}`, model_a: a, model_b: b, winner, judge: `arena_user_${k % 7}`, conversation_a: null, conversation_b: null,
+    turn: 1, anony: true, language: k % 2 ? 'Chinese' : 'English', tstamp: 1_700_000_000.25 + k, dedup_tag: { high_freq: false, sampled: true }, category_tag: {},
+    conv_metadata: { sum_assistant_a_tokens: 120 + k, sum_assistant_b_tokens: 80, header_count_a: { h1: 1, h2: 0 }, header_count_b: { h1: 0 }, list_count_a: { ordered: 2, unordered: 1 }, list_count_b: { ordered: 0 }, bold_count_a: { '**': 3 }, bold_count_b: { '**': 0 } },
+  });
+  const winners = ['model_a', 'model_b', 'tie', 'tie (bothbad)'];
+  const records = Array.from({ length: 40 }, (_, k) => fc(k, k % 2 ? '通义千问' : 'gpt-4-0613', k % 2 ? 'gpt-4-0613' : '通义千问', winners[k % 4]!));
+  const jsonl = write('fastchat.jsonl', records);
+  const r = await runCli(['arena', 'import', jsonl, '--race', 'assistant', '-c', config]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /imported 40 battles .*: 40 new, 0 already present/);
+
+  // The clean_battle export is one indented JSON array (json.dump(..., indent=2)); 10 of its battles are new.
+  const array = join(dir, 'clean_battle_20240101.json');
+  const exported = [...records.slice(0, 30), ...Array.from({ length: 10 }, (_, k) => fc(100 + k, 'claude-2.1', '通义千问', 'model_a'))];
+  writeFileSync(array, JSON.stringify(exported, null, 2));
+  const e = await runCli(['arena', 'import', array, '--race', 'assistant', '-c', config]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, /imported 40 battles .*: 10 new, 30 already present/);
+  assert.equal(await count(), 50);
+
+  const board = await runCli(['leaderboard', '--race', 'assistant', '--rounds', '50', '--json', '-c', config]);
+  assert.equal(board.code, 0, board.stderr);
+  const b = JSON.parse(board.stdout) as { battles: number; data: Array<{ contender: string; battles: number }> };
+  assert.equal(b.battles, 50);
+  assert.equal(b.data.find((x) => x.contender === '通义千问')?.battles, 50);
+  const store = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+  t.after(() => store.close());
+  const one = (await store.battles.list({ race: 'assistant', limit: 100 })).find((x) => x.ts === 1_700_000_000_250);
+  assert.ok(one, 'tstamp seconds became ms');
+  assert.deepEqual([one.contenderA, one.winner, one.voter, one.language, one.styleA], ['gpt-4-0613', 'a', 'arena_user_0', 'en', { tokens: 120, headers: 1, lists: 3, bold: 3 }]);
+
+  // A bad element inside the array is named by the line it starts on, and nothing of the file is stored.
+  const bad = join(dir, 'bad_export.json');
+  writeFileSync(bad, JSON.stringify([fc(200, 'a-model', 'b-model', 'model_a'), { ...fc(201, 'a-model', 'b-model', 'model_a'), winner: 'left' }], null, 2));
+  const refused = await runCli(['arena', 'import', bad, '-c', config]);
+  assert.equal(refused.code, 1);
+  const startLine = JSON.stringify([fc(200, 'a-model', 'b-model', 'model_a'), 0], null, 2).split('\n').findIndex((l) => l === '  0') + 1;
+  assert.match(refused.stderr, new RegExp(`bad_export\\.json:${startLine}: winner: `));
+  assert.equal(await count(), 50);
+});
