@@ -86,3 +86,18 @@ export async function assertNoSidewaysScroll(page: Page, where: string): Promise
   const { scroll, width } = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })')) as { scroll: number; width: number };
   if (scroll > width + 1) throw new Error(`${where}: the page is ${scroll}px wide in a ${width}px viewport`);
 }
+
+/**
+ * Polls a JavaScript expression in the page until it is truthy, and returns its value. page.waitForFunction would
+ * compile the expression inside the page, which the dashboard's Content-Security-Policy (no eval) forbids; an
+ * evaluation from the test side is not subject to the page's policy.
+ */
+export async function waitForExpression<T>(page: Page, expression: string, opts: { pollMs?: number; timeoutMs?: number } = {}): Promise<T> {
+  const end = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    const value = (await page.evaluate(expression)) as T;
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${expression.slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
+  }
+}

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
+import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn, waitForExpression } from '../support/browser.js';
 import { mockContender, startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
 import { seedBattles } from './seed-arena.js';
 import { seedEvalRun } from './seed-evals.js';
@@ -38,12 +38,11 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
   await page.getByTestId('arena-prompt').fill('How do I reset my password?');
   await page.getByTestId('arena-send').click();
   // A side still being written already shows its first words, and no vote is offered yet.
-  const partial = await page.waitForFunction(
+  const seen = await waitForExpression<{ side: 'A' | 'B'; text: string }>(
+    page,
     `(() => { for (const s of ['A', 'B']) { const el = document.querySelector('[data-testid="arena-side-' + s + '"][data-state="streaming"] pre'); const text = el ? el.textContent.replace('▍', '').trim() : ''; if (text.length > 0) return { side: s, text }; } return null; })()`,
-    undefined,
-    { polling: 20 },
+    { pollMs: 20 },
   );
-  const seen = (await partial.jsonValue()) as { side: 'A' | 'B'; text: string };
   assert.equal(await page.getByTestId('arena-votes').count(), 0, 'no vote while an answer is being written');
   await page.getByTestId('arena-votes').waitFor();
   const answers = [await page.getByTestId('arena-answer-A').textContent(), await page.getByTestId('arena-answer-B').textContent()];
@@ -77,7 +76,7 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
   await screenshot(page, 'leaderboard', { docs: true });
 
   await page.getByTestId('lb-language').selectOption('zh');
-  await page.waitForFunction(`[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(5)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
+  await waitForExpression(page, `[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(5)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
   // What the numbers rest on: usable bootstrap rounds, and a badge on every row with fewer than 100 battles.
   assert.match((await page.getByTestId('lb-rounds').textContent()) ?? '', /^Intervals from \d+ of 1000 bootstrap rounds/);
   const perRow = (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(5)').allTextContents()).map(Number);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn } from '../support/browser.js';
+import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn, waitForExpression } from '../support/browser.js';
 import { seededGateway } from './seed.js';
 
 test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
@@ -43,7 +43,7 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.getByTestId('nav-requests').click();
   await page.getByTestId('request-row').first().waitFor();
   await page.getByTestId('filter-contender').selectOption('outside-model');
-  await page.waitForFunction(`[...document.querySelectorAll('[data-testid="request-row"]')].every((r) => r.textContent.includes('outside-model'))`);
+  await waitForExpression(page, `[...document.querySelectorAll('[data-testid="request-row"]')].every((r) => r.textContent.includes('outside-model'))`);
   await page.getByTestId('request-row').first().click();
   const drawer = page.getByTestId('request-drawer');
   await drawer.getByTestId('timing').waitFor();
