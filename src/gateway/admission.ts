@@ -50,8 +50,12 @@ export class Admission {
     return out;
   }
 
-  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap): Promise<AdmissionResult> {
-    const subjects = this.#subjects(p);
+  /**
+   * `budgetsOnly`: the gateway's own calls on a client's behalf (shadows) pay from the budgets that cover them but
+   * take nothing from the client's rate limits.
+   */
+  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap, budgetsOnly = false): Promise<AdmissionResult> {
+    const subjects = budgetsOnly ? [] : this.#subjects(p);
     const primary = names[0]!;
     const ctx: SpendContext = { team: p.team, keyId: p.keyId, contender: primary, race };
     const budgeted = this.ledger.budgets.length > 0 && this.ledger.budgets.some((b) => coversAny(b, ctx));

@@ -119,7 +119,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       };
 
       if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
-        startShadow(ctx, target.view.race, body, facts);
+        startShadow(ctx, target.view.race, body, facts, req.principal);
       }
 
       let success: AttemptSuccess;
