@@ -12,7 +12,7 @@ import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../mete
 import { loadEncoding } from '../providers/chat-tokens.js';
 import type { Usage } from '../providers/spec.js';
 import { SaimaError } from './errors.js';
-import { reservedOutputTokens, type RequestedCap } from './output-cap.js';
+import { reservedOutputTokens, type RequestedCap } from '../metering/output-cap.js';
 import type { Principal } from './principal.js';
 
 export interface AdmissionResult {

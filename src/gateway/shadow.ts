@@ -11,7 +11,7 @@ import { CallAbort } from '../providers/call-signal.js';
 import { attemptPlan } from '../race/attempt.js';
 import type { AdmissionResult } from './admission.js';
 import type { GatewayContext } from './context.js';
-import { appliedCap, requestedCap, withOutputCap, type RequestedCap } from './output-cap.js';
+import { appliedCap, requestedCap, withOutputCap, type RequestedCap } from '../metering/output-cap.js';
 import type { Principal } from './principal.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from './request-record.js';
 import type { ChatBody } from './validate-chat.js';

@@ -15,7 +15,7 @@ import { SaimaError } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
-import { appliedCap, requestedCap, withOutputCap } from '../output-cap.js';
+import { appliedCap, requestedCap, withOutputCap } from '../../metering/output-cap.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { budgetedRacesOf } from '../race-budget-guard.js';
 import { pumpStream } from '../stream-writer.js';
