@@ -50,6 +50,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     contender,
     parentId: parent.id,
     shadow: true,
+    source: 'shadow',
     usage: ZERO_USAGE,
     responseText: null,
     outputCap: capped ? appliedCap(cap, contender) : null,

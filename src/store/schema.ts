@@ -35,6 +35,7 @@ export interface RequestsTable {
   response_text: string | null;
   fallback_from: string | null;
   output_cap: number | null;
+  source: string | null;
 }
 
 export interface FeedbackTable {

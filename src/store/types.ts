@@ -45,6 +45,8 @@ export interface RequestLogRow {
    * at when it asked none. Null when none was sent.
    */
   outputCap?: number | null;
+  /** Which part of Saima made the call: `gateway`, `shadow`, `arena`, `judge` (see SPEND_SOURCES). */
+  source?: string | null;
 }
 
 export interface FeedbackRow {
@@ -181,6 +183,8 @@ export interface SpendRecord {
   promptTokens: number;
   completionTokens: number;
   shadow: boolean;
+  /** `gateway`, `shadow`, `arena`, `judge`, `eval`, `gate`. */
+  source: string;
 }
 
 export interface SpendFilter {
