@@ -38,6 +38,20 @@ export interface RequestsTable {
   source: string | null;
 }
 
+export interface AdmissionsTable {
+  id: string;
+  ts: number;
+  /** After this (epoch ms) the call has ended one way or another: its row exists, or it never will. */
+  expires_at: number;
+  team: string | null;
+  key_id: string | null;
+  race: string | null;
+  contender: string;
+  upstream_model: string | null;
+  reserved_nanos: number;
+  currency: string;
+}
+
 export interface FeedbackTable {
   id: string;
   ts: number;
@@ -146,6 +160,7 @@ export interface Database {
   decisions: DecisionsTable;
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
+  admissions: AdmissionsTable;
   gate_results: GateResultsTable;
   battles: BattlesTable;
   battle_tags: BattleTagsTable;

@@ -17,7 +17,8 @@ export interface RequestLogRow {
   stream: boolean;
   /** HTTP status sent to the client (for shadow rows, the upstream's). */
   status: number;
-  outcome: 'ok' | 'error' | 'cut';
+  /** `lost`: admitted under a budget, then the gateway stopped before logging it (charged at its reservation). */
+  outcome: 'ok' | 'error' | 'cut' | 'lost';
   errorCode: string | null;
   errorMessage: string | null;
   attempts: number;

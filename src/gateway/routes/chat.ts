@@ -122,6 +122,19 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         startShadow(ctx, target.view.race, body, facts, req.principal);
       }
 
+      // A budgeted call is journaled (committed) before its upstream call: a crash after this is charged, not lost.
+      if (journaled(admitted)) {
+        try {
+          await ctx.journal.open(
+            { id: requestId, ts, team: facts.team, key_id: facts.keyId, race: target.race, contender: target.names[0]!, upstream_model: primary?.model ?? null, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency! },
+            target.names,
+          );
+        } catch (err) {
+          ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
+          throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
+        }
+      }
+
       let success: AttemptSuccess;
       try {
         success = await attemptPlan(target.names, makeCall, ctx.attemptDeps, ac.signal);
@@ -200,4 +213,9 @@ async function commit(ctx: GatewayContext, facts: CallFacts, admitted: Admission
   if (facts.contender) ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
+  if (journaled(admitted)) ctx.journal.done(row.id);
+}
+
+function journaled(admitted: AdmissionResult): boolean {
+  return admitted.reservation !== null && admitted.reservedNanos !== undefined;
 }
