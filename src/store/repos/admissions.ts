@@ -54,7 +54,9 @@ function lostRow(a: AdmissionRecord): RequestLogRow {
     keyId: a.key_id,
     userHash: null,
     parentId: null,
-    shadow: false,
+    // No client saw an answer, and the crash was the gateway's, not the contender's: marked shadow, as arena calls
+    // are, so the race monitor's evidence (served rows only) does not count it against the contender.
+    shadow: true,
     stream: false,
     status: 0,
     outcome: 'lost',
