@@ -4,7 +4,9 @@
  * be judged against the served answer later. It never delays or fails the served request.
  */
 import { timeOrderedId } from '../store/time-ordered-id.js';
+import type { SpendGuard } from '../arena/contender-call.js';
 import { judgeShadowPair } from '../arena/shadow-judge.js';
+import { SaimaError } from './errors.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
 import { CallAbort } from '../providers/call-signal.js';
@@ -83,5 +85,14 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   ctx.admission.settle(admitted, facts.usage, row.costNanos, contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
-  await judgeShadowPair(ctx, body, parent, row);
+  // Judge calls pay from the budgets covering them, like the shadow call; a refused judge call leaves no verdict.
+  const guard: SpendGuard = async (judge, judgeBody) => {
+    const paid = await ctx.admission.admit(principal, judgeBody, parent.race, [judge.name], requestedCap(judgeBody, judge), true);
+    if (paid.downgradedBy) {
+      ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
+      throw new SaimaError('budget_exceeded', 'A budget covering the judge is spent.');
+    }
+    return (usage, costNanos) => ctx.admission.settle(paid, usage, costNanos, judge);
+  };
+  await judgeShadowPair({ ...ctx, guard }, body, parent, row);
 }

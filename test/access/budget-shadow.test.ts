@@ -66,3 +66,37 @@ test('served and shadow calls share a race budget under 200 concurrent requests'
   assert.ok(all.spent <= limit + Math.round(PER_CALL * 1e9), `spent ${all.spent / 1e9} CNY of ${limit / 1e9}`);
   assert.equal(Math.round(b!.spent * 1e9), all.spent, 'the live budget equals the log');
 });
+
+test('shadow judge calls pay from the budget covering the judge: a spent budget stops them, never the served calls', async (t) => {
+  const { prefers, startFakeJudge } = await import('../support/fake-judge-upstream.js');
+  const run = async (limit: number) => {
+    const judge = await startFakeJudge(prefers('Paris'));
+    t.after(() => judge.close());
+    const { client, gw, url, dbFile } = await startTestGateway(t, {
+      contenders: {
+        served: mockContender('served', { default_answer: 'It is Lyon.' }, { price: PRICE }),
+        shadowed: mockContender('shadowed', { default_answer: 'It is Paris.' }, { price: PRICE }),
+        judge: { provider: 'openai', base_url: judge.url, api_key: 'sk-test-judge-key', model: 'judge-1', price: PRICE, max_output_tokens: 100 },
+      },
+      races: { captured: { champion: 'served', capture: true, shadow: { contender: 'shadowed', rate: 1, judge: 'judge', judge_rate: 1 } } },
+      budgets: { judging: { contender: 'judge', period: 'day', limit, currency: 'CNY' } },
+    });
+    for (let i = 0; i < 4; i++) {
+      const res = await client.chat.completions.create({ model: 'captured', messages: [{ role: 'user', content: `Capital of France? (${i})` }] });
+      assert.equal(res.choices[0]!.message.content, 'It is Lyon.');
+    }
+    await Promise.allSettled([...gw.ctx.background]);
+    await gw.store.requestLog.flush();
+    const db = new Database(dbFile, { readonly: true });
+    t.after(() => db.close());
+    const rows = db.prepare("select count(*) as n, coalesce(sum(cost_nanos), 0) as spent, max(output_cap) as cap from requests where contender = 'judge'").get() as { n: number; spent: number; cap: number };
+    return { calls: judge.requests.length, rows, budget: (await settledBudgets(url))[0]! };
+  };
+  // A judge call reserves 100 output tokens (its max_output_tokens, sent as its cap) at 10 CNY/M = 0.001 CNY.
+  const starved = await run(0.0005);
+  assert.deepEqual([starved.calls, starved.rows.n, starved.budget.spent], [0, 0, 0], 'a budget too small for one judge call stops them all');
+  const paid = await run(10);
+  assert.equal(paid.calls, 8, 'two orders per judged pair');
+  assert.equal(paid.rows.cap, 100, 'each judge call carries the cap it was reserved at');
+  assert.equal(Math.round(paid.budget.spent * 1e9), paid.rows.spent, 'the live budget equals the log');
+});
