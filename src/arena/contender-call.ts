@@ -147,6 +147,8 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
     finishReason,
     promptText: meta.capture ? transcript(messages) : null,
     responseText: meta.capture ? text : null,
+    source: meta.kind === 'judge' ? 'judge' : 'arena',
+    outputCap: [body.max_tokens, body.max_completion_tokens].find((v): v is number => typeof v === 'number') ?? null,
   };
   await deps.store.requestLog.append(row);
   return failure ? { ok: false, code: failure.code, message: failure.message, row } : { ok: true, text: text ?? '', usage, row };

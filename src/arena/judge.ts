@@ -6,7 +6,8 @@
  * verdict is retried once with a reminder; if the retry has none either, the battle is an error, never a win.
  */
 import type { BattleWinner } from '../store/index.js';
-import { callContender, type ArenaCallDeps, type CallMeta } from './contender-call.js';
+import { appliedCap, requestedCap } from '../metering/output-cap.js';
+import { callBody, callContender, type ArenaCallDeps, type CallMeta, type Settle, type SpendGuard } from './contender-call.js';
 import { renderJudgePrompt, VERDICT_REMINDER, type JudgePrompt } from './judge-prompt.js';
 import { parseVerdict, type Verdict } from './verdict.js';
 
@@ -21,6 +22,8 @@ export interface JudgeInput {
   meta: Omit<CallMeta, 'kind' | 'params'>;
   /** Body fields for the judge calls. Default `{ temperature: 0 }` (MT-Bench). */
   params?: Record<string, unknown>;
+  /** Admission for each judge call (budgets): it is reserved before it is sent, and a refusal ends the game. */
+  guard?: SpendGuard;
 }
 
 export interface GameRecord {
@@ -58,11 +61,24 @@ export async function judgePair(deps: ArenaCallDeps, input: JudgeInput): Promise
 async function playGame(deps: ArenaCallDeps, input: JudgeInput, order: 'ab' | 'ba'): Promise<GameRecord> {
   const [first, second] = order === 'ab' ? [input.answerA, input.answerB] : [input.answerB, input.answerA];
   const messages = renderJudgePrompt(input.prompt, { question: input.question, answerA: first, answerB: second });
-  const meta: CallMeta = { ...input.meta, kind: 'judge', params: input.params ?? { temperature: 0 } };
+  let params = input.params ?? { temperature: 0 };
+  const judge = deps.config.contenders.get(input.judge);
+  // A paid judge call is sent the output cap it is reserved at.
+  if (input.guard && judge && requestedCap(params, judge).tokens === null) params = { ...params, max_tokens: appliedCap(requestedCap(params, judge), judge) };
+  const meta: CallMeta = { ...input.meta, kind: 'judge', params };
   const record: GameRecord = { order, verdict: null, winner: null, calls: 0, error: null, costNanos: 0 };
   let conversation: Array<{ role: string; content: unknown }> = messages;
   for (let call = 0; call < 2; call++) {
-    const r = await callContender(deps, input.judge, conversation, meta);
+    let settle: Settle | undefined;
+    if (input.guard && judge) {
+      try {
+        settle = await input.guard(judge, callBody(judge, conversation, params));
+      } catch (err) {
+        record.error = `judge call refused: ${(err as Error).message}`;
+        return record;
+      }
+    }
+    const r = await callContender(deps, input.judge, conversation, settle ? { ...meta, settle } : meta);
     record.calls++;
     record.costNanos += r.row.costNanos;
     if (!r.ok) {

@@ -10,6 +10,7 @@ import type { ArenaMatchRecord, BattleWinner } from '../store/index.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
 import { buildBattle } from './battle.js';
 import type { Race } from '../config/types.js';
+import { appliedCap, requestedCap } from '../metering/output-cap.js';
 import { admitAll, callBody, callContender, type CallMeta, type ChatMessage, type Settle, type SpendGuard } from './contender-call.js';
 import { detectLanguage } from './language.js';
 import { choosePair } from './pairing.js';
@@ -70,15 +71,18 @@ export async function openMatch(
   const s = await stats(race.name);
   const [first, second] = choosePair({ names, battles: s.battles, rating: s.rating, random: deps.random });
   const pair = [first, second].map((name) => deps.config.contenders.get(name)!);
+  // Paid matches are sent the output cap they are reserved at: without one of its own, the smaller of the pair's
+  // defaults, so neither answer can bill past its reservation.
+  const params = caller.guard && requestedCap(req.params, pair[0]).tokens === null ? { ...req.params, max_tokens: Math.min(...pair.map((c) => appliedCap(requestedCap(req.params, c), c))) } : req.params;
   let settles: Array<Settle | undefined> = [undefined, undefined];
   try {
-    if (caller.guard) settles = await admitAll(caller.guard, pair.map((c) => ({ contender: c, body: callBody(c, req.messages, req.params) })));
+    if (caller.guard) settles = await admitAll(caller.guard, pair.map((c) => ({ contender: c, body: callBody(c, req.messages, params) })));
   } catch (e) {
     // A rate limit names no contender (and carries retry-after); a budget's name might, so it is replaced.
     if (e instanceof SaimaError && e.code === 'budget_exceeded') throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
     throw e;
   }
-  const meta: CallMeta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params: req.params };
+  const meta: CallMeta = { race: race.name, team: caller.team, keyId: caller.keyId, parentId: null, capture: race.capture, kind: 'arena', params };
   return { race, names: [first, second], settles, meta };
 }
 

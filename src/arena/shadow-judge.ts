@@ -8,6 +8,7 @@
  */
 import type { RequestLogRow } from '../store/types.js';
 import type { ArenaDeps } from './arena-deps.js';
+import type { SpendGuard } from './contender-call.js';
 import { buildBattle } from './battle.js';
 import { judgePair } from './judge.js';
 import { DEFAULT_JUDGE_PROMPT } from './judge-prompt.js';
@@ -23,7 +24,10 @@ export interface ServedRequest {
   promptText: string | null;
 }
 
-export type ShadowJudgeDeps = Pick<ArenaDeps, 'config' | 'store' | 'attemptDeps' | 'now' | 'random'>;
+export type ShadowJudgeDeps = Pick<ArenaDeps, 'config' | 'store' | 'attemptDeps' | 'now' | 'random'> & {
+  /** Admission for the judge calls (budgets covering the judge, the race, the team and key). */
+  guard?: SpendGuard;
+};
 
 /** Judges one shadow answer against the served one when the race asks for it; never throws. */
 export async function judgeShadowPair(deps: ShadowJudgeDeps, body: { messages?: unknown }, served: ServedRequest, shadow: RequestLogRow): Promise<void> {
@@ -44,6 +48,7 @@ export async function judgeShadowPair(deps: ShadowJudgeDeps, body: { messages?: 
       answerA: row.responseText,
       answerB: shadow.responseText,
       meta: { race: race.name, team: served.team, keyId: served.keyId, parentId: served.id, capture: true },
+      ...(deps.guard ? { guard: deps.guard } : {}),
     });
     const battle = await buildBattle({
       ts: deps.now(), race: race.name, prompt: served.promptText, capture: true,

@@ -15,7 +15,8 @@ import { callContender } from './call-contender.js';
 import { EvalError } from './eval-error.js';
 import type { Grade, JudgeCall } from './graders/grade.js';
 import { gradeAnswer, needsJudge } from './graders/registry.js';
-import { formatCny, moneyToCnyNanos, toCnyNanos } from './money.js';
+import { maxCallCnyNanos, withReservedCap } from './call-max.js';
+import { formatCny, moneyToCnyNanos, toCnyNanos, type Money } from './money.js';
 import { parseStoredRun } from './run-spec.js';
 import type { Variant } from './variant.js';
 
@@ -43,6 +44,8 @@ export interface RunnerOptions {
   progressIntervalMs?: number;
   attemptDeps?: AttemptDeps;
   now?: () => number;
+  /** Replaces the run's own cost cap for this session (`eval resume --max-cost`). */
+  maxCost?: Money;
 }
 
 export interface RunOutcome {
@@ -101,7 +104,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     });
   });
 
-  const cap = spec.maxCost ? moneyToCnyNanos(spec.maxCost, config.fx) : Number.POSITIVE_INFINITY;
+  const maxCost = opts.maxCost ?? spec.maxCost;
+  const cap = maxCost ? moneyToCnyNanos(maxCost, config.fx) : Number.POSITIVE_INFINITY;
+  const capped = Number.isFinite(cap);
   let spent = Object.entries(await store.evals.runSpend(runId)).reduce((s, [cur, n]) => s + toCnyNanos(n, cur, config.fx), 0);
   await store.evals.setRunStatus(runId, 'running', null, now());
   const started = performance.now();
@@ -132,7 +137,20 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     const name = override ?? spec.judge;
     const judge = name ? config.contenders.get(name) : undefined;
     if (!judge) return { ok: false, error: { code: 'judge_missing', message: `judge contender '${name ?? ''}' not configured` } };
-    const r = await callContender(judge, messages, { temperature: 0 }, deps, inflight.signal);
+    // Under a cap, a judge call too is reserved at its maximum before it is sent, and sent with that output cap.
+    const params = capped ? withReservedCap({ temperature: 0 }, judge) : { temperature: 0 };
+    const max = capped ? await maxCallCnyNanos(judge, messages, params, config.fx) : 0;
+    if (capped && spent + reserved + max > cap) {
+      stopReason ??= `cost cap reached: spent ${formatCny(spent)} of ${formatCny(cap)}`;
+      throw new CapReached();
+    }
+    reserved += max;
+    let r;
+    try {
+      r = await callContender(judge, messages, params, deps, inflight.signal);
+    } finally {
+      reserved -= max;
+    }
     spend.nanos += r.costNanos;
     spend.currency = r.currency;
     return r.ok ? { ok: true, text: r.text ?? '' } : { ok: false, error: r.error! };
@@ -141,7 +159,16 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   /** Grades with the judge, stores the grade, and returns what the judge calls cost (CNY nanos). */
   const judgeAndStore = async (key: string, variant: Variant, answer: string): Promise<number> => {
     const spend = { nanos: 0, currency: null as string | null };
-    const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) }, variant.passThreshold ?? null);
+    let grade: Grade;
+    try {
+      grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) }, variant.passThreshold ?? null);
+    } catch (err) {
+      if (!(err instanceof CapReached)) throw err;
+      // The answer stays stored without its grade: a resume with room under its cap judges it.
+      const cost = spend.currency ? toCnyNanos(spend.nanos, spend.currency, config.fx) : 0;
+      spent += cost;
+      return cost;
+    }
     await store.evals.setGrade(key, grade, spend.nanos, spend.currency);
     const cost = spend.currency ? toCnyNanos(spend.nanos, spend.currency, config.fx) : 0;
     spent += cost;
@@ -150,9 +177,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   };
 
   /** One unit of work; its success and its own cost (CNY nanos), which other calls finishing meanwhile do not touch. */
-  const runUnit = async (u: Unit): Promise<{ ok: boolean; cost: number }> => {
+  const runUnit = async (u: Unit, params: Readonly<Record<string, unknown>>): Promise<{ ok: boolean; cost: number }> => {
     if (u.pending) return { ok: true, cost: await judgeAndStore(u.key, u.variant, u.pending.answer ?? '') };
-    const res = await callContender(u.contender, u.variant.messages, u.variant.params, deps, inflight.signal);
+    const res = await callContender(u.contender, u.variant.messages, params, deps, inflight.signal);
     calls++;
     const judged = needsJudge(u.variant.graders);
     let grade: Grade | null = null;
@@ -178,15 +205,14 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const worker = async (ci: number, state: ContenderState) => {
     const queue = queues[ci]!;
     while (stopReason === null && state.stopped === null) {
-      // Until a contender's first call has cost something, only one call runs under a cap: the first wave
-      // would otherwise go out unestimated.
-      if (Number.isFinite(cap) && state.completed === 0 && state.inflight > 0) {
-        await state.firstDone;
-        continue;
-      }
       const unit = queue[state.next];
       if (!unit) return;
-      const estimate = state.completed > 0 ? state.costCny / state.completed : 0;
+      // Under a cap every call is reserved at its maximum (prompt estimate + the output cap it is sent with) before
+      // it is sent, so a run may stop short of its cap but never spends past it, however costs move meanwhile.
+      // A judged answer's judge calls are reserved the same way when they are made.
+      const params = capped && !unit.pending ? withReservedCap(unit.variant.params, unit.contender) : unit.variant.params;
+      const estimate = capped && !unit.pending ? await maxCallCnyNanos(unit.contender, unit.variant.messages, params, config.fx) : 0;
+      if (stopReason !== null || state.stopped !== null || queue[state.next] !== unit) continue;
       if (spent + reserved + estimate > cap) {
         // Calls in flight may cost less than reserved: wait for one to settle and look again. With nothing in
         // flight, the next call would pass the cap: stop.
@@ -202,7 +228,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       inflightCalls++;
       reserved += estimate;
       try {
-        const { ok, cost } = await runUnit(unit);
+        const { ok, cost } = await runUnit(unit, params);
         state.costCny += cost;
         state.consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
         if (state.consecutiveFailures >= failureLimit) state.stopped = `${unit.contender.name} failed ${state.consecutiveFailures} calls in a row`;
@@ -253,6 +279,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   progress(true, true);
   return { runId, status: stopReason ? 'stopped' : 'done', stopReason, calls, cached, failed, spentCnyNanos: spent };
 }
+
+/** A judge call that would pass the cost cap: the grade is left for a resume. */
+class CapReached extends Error {}
 
 class ContenderState {
   next = 0;

@@ -12,7 +12,7 @@ import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../mete
 import { loadEncoding } from '../providers/chat-tokens.js';
 import type { Usage } from '../providers/spec.js';
 import { SaimaError } from './errors.js';
-import { reservedOutputTokens, type RequestedCap } from './output-cap.js';
+import { reservedOutputTokens, type RequestedCap } from '../metering/output-cap.js';
 import type { Principal } from './principal.js';
 
 export interface AdmissionResult {
@@ -24,6 +24,9 @@ export interface AdmissionResult {
   limitState: LimitState | null;
   /** Something was reserved (a budget or a limit applies): the call must be sent with the reserved output cap. */
   capped: boolean;
+  /** With a budget reservation: what it holds, in `currency` (the journal charges a lost call this much). */
+  reservedNanos?: number;
+  currency?: Contender['price']['currency'];
 }
 
 export class Admission {
@@ -50,8 +53,12 @@ export class Admission {
     return out;
   }
 
-  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap): Promise<AdmissionResult> {
-    const subjects = this.#subjects(p);
+  /**
+   * `budgetsOnly`: the gateway's own calls on a client's behalf (shadows) pay from the budgets that cover them but
+   * take nothing from the client's rate limits.
+   */
+  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap, budgetsOnly = false): Promise<AdmissionResult> {
+    const subjects = budgetsOnly ? [] : this.#subjects(p);
     const primary = names[0]!;
     const ctx: SpendContext = { team: p.team, keyId: p.keyId, contender: primary, race };
     const budgeted = this.ledger.budgets.length > 0 && this.ledger.budgets.some((b) => coversAny(b, ctx));
@@ -90,14 +97,14 @@ export class Admission {
     }
     if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState, capped: true };
     let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
-    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true };
+    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency };
     const spent = r.exceeded;
     if (spent.downgradeTo) {
       const down = this.config.contenders.get(spent.downgradeTo)!;
       const downOut = reservedOutputTokens(cap, [down]) + estimate.predicted * cap.choices;
       const cost = maxCostNanos(promptTokensFor(estimate, down.imageTokens), downOut, down.price);
       r = await this.ledger.reserve({ ...ctx, contender: down.name }, cost, down.price.currency, new Set([spent.name]));
-      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true };
+      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true, reservedNanos: cost, currency: down.price.currency };
     }
     if (ticket) await this.limiter.settle(ticket, 0);
     throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);

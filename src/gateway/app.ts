@@ -16,6 +16,7 @@ import { timeOrderedId } from '../store/time-ordered-id.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef } from '../metering/budgets.js';
 import { periodStart } from '../metering/periods.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
+import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
 import { Admission } from './admission.js';
 import { KeyAuthenticator } from './auth.js';
 import { budgetAlerter } from './budget-alerts.js';
@@ -89,6 +90,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
   try {
+    // Calls a stopped gateway admitted and never logged are logged as lost first, so the budgets count them.
+    const lost = await recoverLostAdmissions(store, now());
+    if (lost > 0) app.log.warn({ lost }, 'admitted calls without a logged outcome were charged at their reservation');
     await seedLedger(store, ledger, budgets, config, now());
     await raceStates.init();
     await cluster?.followRaces(() => raceStates.refresh());
@@ -111,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     background,
     inFlight: new InFlight(),
     admission: new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed')),
+    journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed')),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
   const monitor = new RaceMonitor({
@@ -171,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     await monitor.stop();
     await Promise.allSettled([...ctx.background]);
     await ctx.admission.drain();
+    await ctx.journal.flush();
     await cluster?.close();
   });
   return { app, ctx };

@@ -7,6 +7,7 @@ import type { RaceBook } from '../race/race-book.js';
 import type { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
 import type { Admission } from './admission.js';
+import type { AdmissionJournal } from './admission-journal.js';
 import type { InFlight } from './in-flight.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -21,6 +22,8 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   attemptDeps: AttemptDeps;
   admission: Admission;
+  /** Durable admission of budgeted calls (admission-journal.ts). */
+  journal: AdmissionJournal;
   now: () => number;
   random: () => number;
   /** Shadow calls in flight, so shutdown can wait for them. */

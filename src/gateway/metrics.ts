@@ -12,7 +12,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export interface RequestObservation {
   race: string;
   contender: string;
-  outcome: 'ok' | 'error' | 'cut';
+  outcome: 'ok' | 'error' | 'cut' | 'lost';
   status: number;
   latencyS: number;
   ttftS: number | null;

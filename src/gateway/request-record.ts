@@ -33,6 +33,8 @@ export interface CallFacts {
   fallbackFrom?: string | null;
   /** The output cap sent upstream, per choice (see RequestLogRow.outputCap). */
   outputCap?: number | null;
+  /** `gateway` or `shadow` (RequestLogRow.source). */
+  source?: string;
 }
 
 export function toRow(f: CallFacts): RequestLogRow {
@@ -67,6 +69,7 @@ export function toRow(f: CallFacts): RequestLogRow {
     responseText: f.responseText,
     fallbackFrom: f.fallbackFrom ?? null,
     outputCap: f.outputCap ?? null,
+    source: f.source ?? (f.shadow ? 'shadow' : 'gateway'),
   };
 }
 

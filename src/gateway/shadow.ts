@@ -4,26 +4,47 @@
  * be judged against the served answer later. It never delays or fails the served request.
  */
 import { timeOrderedId } from '../store/time-ordered-id.js';
+import type { SpendGuard } from '../arena/contender-call.js';
 import { judgeShadowPair } from '../arena/shadow-judge.js';
+import { SaimaError } from './errors.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
 import { CallAbort } from '../providers/call-signal.js';
 import { attemptPlan } from '../race/attempt.js';
+import type { AdmissionResult } from './admission.js';
 import type { GatewayContext } from './context.js';
+import { appliedCap, requestedCap, withOutputCap, type RequestedCap } from '../metering/output-cap.js';
+import type { Principal } from './principal.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from './request-record.js';
 import type { ChatBody } from './validate-chat.js';
 
-export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts): void {
+export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts, principal: Principal): void {
   const shadow = race.shadow;
   if (!shadow) return;
-  const task = runShadow(ctx, shadow.contender, body, parent).catch(() => undefined);
+  const task = runShadow(ctx, shadow.contender, body, parent, principal).catch(() => undefined);
   ctx.background.add(task);
   void task.finally(() => ctx.background.delete(task));
 }
 
-async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, parent: CallFacts): Promise<void> {
-  const t0 = performance.now();
+async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, parent: CallFacts, principal: Principal): Promise<void> {
   const contender = ctx.config.contenders.get(name) ?? null;
+  if (!contender) return;
+  // Paid like any call, from the budgets covering the shadow contender, team and key; a budget that refuses (or
+  // would swap in another contender) skips the shadow, never the served call.
+  let admitted: AdmissionResult;
+  let cap: RequestedCap;
+  try {
+    cap = requestedCap(body, contender);
+    admitted = await ctx.admission.admit(principal, body, parent.race, [name], cap, true);
+  } catch {
+    return;
+  }
+  if (admitted.downgradedBy) {
+    ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+    return;
+  }
+  const capped = admitted.capped || cap.tokens !== null;
+  const t0 = performance.now();
   const facts: CallFacts = {
     ...parent,
     id: timeOrderedId('shadow-'),
@@ -31,8 +52,10 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     contender,
     parentId: parent.id,
     shadow: true,
+    source: 'shadow',
     usage: ZERO_USAGE,
     responseText: null,
+    outputCap: capped ? appliedCap(cap, contender) : null,
   };
   const stream = body.stream === true;
   // A plain abort and a timer cleared at the end, not AbortSignal.timeout: that one keeps its signal and timer
@@ -43,7 +66,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   try {
     const ok = await attemptPlan(
       [name],
-      (c) => ({ contender: c, body: { ...body, model: c.model }, stream, clientWantsUsage: false, captureText: true, requestId: facts.id }),
+      (c) => ({ contender: c, body: capped ? withOutputCap({ ...body, model: c.model }, c, appliedCap(cap, c)) : { ...body, model: c.model }, stream, clientWantsUsage: false, captureText: true, requestId: facts.id }),
       ctx.attemptDeps,
       abort.signal,
     );
@@ -59,7 +82,17 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   }
   facts.latencyMs = performance.now() - t0;
   const row = toRow(facts);
+  ctx.admission.settle(admitted, facts.usage, row.costNanos, contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
-  await judgeShadowPair(ctx, body, parent, row);
+  // Judge calls pay from the budgets covering them, like the shadow call; a refused judge call leaves no verdict.
+  const guard: SpendGuard = async (judge, judgeBody) => {
+    const paid = await ctx.admission.admit(principal, judgeBody, parent.race, [judge.name], requestedCap(judgeBody, judge), true);
+    if (paid.downgradedBy) {
+      ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
+      throw new SaimaError('budget_exceeded', 'A budget covering the judge is spent.');
+    }
+    return (usage, costNanos) => ctx.admission.settle(paid, usage, costNanos, judge);
+  };
+  await judgeShadowPair({ ...ctx, guard }, body, parent, row);
 }

@@ -1,14 +1,14 @@
 /**
- * Spend grouped by any of day, month, team, key, race, contender. Sums integer nanos per currency, so the totals
- * reconcile exactly with the request log rows they come from.
+ * Spend grouped by any of day, month, team, key, race, contender, source. Sums integer nanos per currency, so the
+ * totals reconcile exactly with the request log and eval result rows they come from.
  */
 import type { SpendRecord } from '../store/types.js';
 import { periodKey } from './periods.js';
 
-export const SPEND_DIMENSIONS = ['day', 'month', 'team', 'key', 'race', 'contender'] as const;
+export const SPEND_DIMENSIONS = ['day', 'month', 'team', 'key', 'race', 'contender', 'source'] as const;
 export type SpendDimension = (typeof SPEND_DIMENSIONS)[number];
 
-/** One request's spend, as the request log stores it. */
+/** One call's spend, as the request log (or an eval result) stores it. */
 export type SpendRow = SpendRecord;
 
 export interface SpendGroup {
@@ -40,6 +40,7 @@ export function groupSpend(rows: Iterable<SpendRow>, by: readonly SpendDimension
         : d === 'team' ? r.team
         : d === 'key' ? r.keyId
         : d === 'race' ? r.race
+        : d === 'source' ? r.source
         : r.contender;
     }
     const id = `${JSON.stringify(key)}|${r.currency}`;

@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle, type OpenDatabaseOptions } from './d
 import { migrateToLatest } from './migrations/index.js';
 import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 import { postgresSink, sqliteSink } from './request-log-sinks.js';
+import { AdmissionsRepo } from './repos/admissions.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
 import { BattlesRepo } from './repos/battles.js';
 import { DecisionsRepo } from './repos/decisions.js';
@@ -39,6 +40,8 @@ export interface Store {
   readonly decisions: DecisionsRepo;
   readonly evals: EvalsRepo;
   readonly battles: BattlesRepo;
+  /** Budgeted calls admitted and not yet logged (see repos/admissions.ts). */
+  readonly admissions: AdmissionsRepo;
   /** The background WAL checkpointer, when `backgroundCheckpoint` started one. */
   readonly checkpointer: WalCheckpointer | null;
   /** Drains the request log, then closes the database. Idempotent. */
@@ -81,6 +84,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     decisions: new DecisionsRepo(db),
     evals: new EvalsRepo(db),
     battles: new BattlesRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
+    admissions: new AdmissionsRepo(db),
     checkpointer,
     close() {
       closing ??= requestLog

@@ -34,6 +34,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     response_text: r.responseText ?? null,
     fallback_from: r.fallbackFrom ?? null,
     output_cap: r.outputCap ?? null,
+    source: r.source ?? null,
   };
 }
 
@@ -69,6 +70,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     responseText: r.response_text,
     fallbackFrom: r.fallback_from ?? null,
     outputCap: r.output_cap === null || r.output_cap === undefined ? null : Number(r.output_cap),
+    source: r.source ?? null,
   };
 }
 

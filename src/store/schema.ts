@@ -35,6 +35,21 @@ export interface RequestsTable {
   response_text: string | null;
   fallback_from: string | null;
   output_cap: number | null;
+  source: string | null;
+}
+
+export interface AdmissionsTable {
+  id: string;
+  ts: number;
+  /** After this (epoch ms) the call has ended one way or another: its row exists, or it never will. */
+  expires_at: number;
+  team: string | null;
+  key_id: string | null;
+  race: string | null;
+  contender: string;
+  upstream_model: string | null;
+  reserved_nanos: number;
+  currency: string;
 }
 
 export interface FeedbackTable {
@@ -146,6 +161,7 @@ export interface Database {
   decisions: DecisionsTable;
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
+  admissions: AdmissionsTable;
   gate_results: GateResultsTable;
   battles: BattlesTable;
   battle_tags: BattleTagsTable;

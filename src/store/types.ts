@@ -17,7 +17,8 @@ export interface RequestLogRow {
   stream: boolean;
   /** HTTP status sent to the client (for shadow rows, the upstream's). */
   status: number;
-  outcome: 'ok' | 'error' | 'cut';
+  /** `lost`: admitted under a budget, then the gateway stopped before logging it (charged at its reservation). */
+  outcome: 'ok' | 'error' | 'cut' | 'lost';
   errorCode: string | null;
   errorMessage: string | null;
   attempts: number;
@@ -45,6 +46,8 @@ export interface RequestLogRow {
    * at when it asked none. Null when none was sent.
    */
   outputCap?: number | null;
+  /** Which part of Saima made the call: `gateway`, `shadow`, `arena`, `judge` (see SPEND_SOURCES). */
+  source?: string | null;
 }
 
 export interface FeedbackRow {
@@ -186,6 +189,8 @@ export interface SpendRecord {
   promptTokens: number;
   completionTokens: number;
   shadow: boolean;
+  /** `gateway`, `shadow`, `arena`, `judge`, `eval`, `gate`. */
+  source: string;
 }
 
 export interface SpendFilter {

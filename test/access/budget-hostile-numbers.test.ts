@@ -103,7 +103,7 @@ test('thousands of random hostile bodies leave every budget, gauge and rate-limi
   for (const { url, key } of [limited, open]) {
     const statuses = new Map<number, number>();
     for (let i = 0; i < 1000; i++) {
-      const body: Record<string, unknown> = { model: pick(['r', 'r', 'big', 'free']), messages: [{ role: 'user', content: `hostile ${i}` }] };
+      const body: Record<string, unknown> = { model: pick(['r', 'r', 'free']), messages: [{ role: 'user', content: `hostile ${i}` }] };
       for (const f of fields) if (random() < 0.6) body[f] = f === 'n' && random() < 0.5 ? pick([2, 3, 128]) : pick(numbers);
       if (random() < 0.1) body.prediction = { type: 'content', content: pick(['x', 'y'.repeat(1000)]) };
       let raw = JSON.stringify(body);

@@ -42,3 +42,25 @@ test('match calls are metered to the voter team and stopped by its budget', asyn
   const raters = report.data.find((g) => g.key.team === 'raters');
   assert.deepEqual([raters?.requests, raters?.cost], [4, 0.04]);
 });
+
+test('a paid match without max_tokens is sent the cap it was reserved at: the smaller default of the pair', async (t) => {
+  const priced = (model: string, cap: number) => mockContender(model, { default_answer: 'word '.repeat(400).trim() }, { price: { input: 0, output: 100, currency: 'CNY' }, max_output_tokens: cap });
+  const { url, key: admin, dbFile, gw } = await startTestGateway(t, {
+    auth: { mode: 'keys' },
+    contenders: { a: priced('a', 150), b: priced('b', 300) },
+    races: { assistant: { champion: 'a', challengers: [{ contender: 'b', weight: 50 }] } },
+    budgets: { 'raters-day': { team: 'raters', limit: 10 } },
+  });
+  const made = await fetch(`${url}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ team: 'raters', scopes: ['arena:vote'] }) });
+  const { key } = (await made.json()) as { key: string };
+  const res = await fetch(`${url}/v1/arena/match`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ race: 'assistant', prompt: 'Tell me a long story.' }) });
+  assert.equal(res.status, 201);
+  await gw.store.requestLog.flush();
+  const db = new Database(dbFile, { readonly: true });
+  t.after(() => db.close());
+  const rows = db.prepare("select output_cap, completion_tokens, source from requests where id like 'arena_%'").all();
+  assert.deepEqual(rows, [
+    { output_cap: 150, completion_tokens: 150, source: 'arena' },
+    { output_cap: 150, completion_tokens: 150, source: 'arena' },
+  ]);
+});

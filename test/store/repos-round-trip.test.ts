@@ -28,7 +28,7 @@ for (const dialect of testDialects()) {
     assert.deepEqual((await store.requests.listRequests({ limit: 1 })).map((r) => r.id), ['r3']);
     const spend = await store.requests.spendRows({ since: T0 });
     assert.deepEqual(spend.map((r) => [r.ts, r.shadow, r.costNanos]), [[T0, false, served.costNanos], [T0 + 1, true, shadow.costNanos], [T0 + 2, false, other.costNanos]]);
-    assert.deepEqual(spend[0], { ts: T0, team: 'search', keyId: 'key_1', race: 'assistant', contender: 'champ', costNanos: served.costNanos, currency: 'USD', promptTokens: 42, completionTokens: 17, shadow: false });
+    assert.deepEqual(spend[0], { ts: T0, team: 'search', keyId: 'key_1', race: 'assistant', contender: 'champ', costNanos: served.costNanos, currency: 'USD', promptTokens: 42, completionTokens: 17, shadow: false, source: 'gateway' });
     assert.deepEqual((await store.requests.spendRows({ since: T0, until: T0 + 2, team: 'search' })).map((r) => r.ts), [T0, T0 + 1]);
 
     const fb: FeedbackRow = { id: 'f1', ts: T0 + 5, requestId: 'r1', race: 'assistant', contender: 'champ', team: 'search', keyId: 'key_1', score: -0.5, comment: 'meh' };

@@ -32,6 +32,8 @@ export function requestRow(overrides: Partial<RequestLogRow> = {}): RequestLogRo
     promptText: null,
     responseText: null,
     fallbackFrom: null,
+    outputCap: null,
+    source: null,
     ...overrides,
   };
 }

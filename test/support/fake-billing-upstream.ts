@@ -24,6 +24,8 @@ export interface BillingUpstreamOptions {
   uncappedTokens?: number;
   /** Bill prompt tokens as body bytes / this, instead of counting texts. */
   promptBytesPerToken?: number;
+  /** The first this-many requests write one token each: a cost that jumps once a run has measured it cheap. */
+  cheapFirst?: number;
   /** Do not parse the body (bills bytes / promptBytesPerToken and writes uncappedTokens): for bodies of megabytes. */
   skipParse?: boolean;
   /** Answer after this long, so that concurrent requests are all in flight at once (default 300 ms). */
@@ -71,7 +73,7 @@ export async function startBillingUpstream(opts: BillingUpstreamOptions = {}): P
       const body = opts.skipParse ? { model: 'unparsed' } : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
       state.requests.push(body);
       const honoured = opts.honours ? body[opts.honours] : undefined;
-      const perChoice = typeof honoured === 'number' ? honoured : (opts.uncappedTokens ?? 10_000);
+      const perChoice = state.requests.length <= (opts.cheapFirst ?? 0) ? 1 : typeof honoured === 'number' ? honoured : (opts.uncappedTokens ?? 10_000);
       const n = typeof body.n === 'number' ? body.n : 1;
       const prompt = promptOf(body, raw.length);
       state.billedCompletion += perChoice * n;

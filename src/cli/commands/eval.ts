@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Config } from '../../config/types.js';
 import { createRun, type NewRunOptions } from '../../eval/create-run.js';
 import { EvalError } from '../../eval/eval-error.js';
-import { parseMoney } from '../../eval/money.js';
+import { parseMoney, type Money } from '../../eval/money.js';
 import { renderProgress } from '../../eval/progress.js';
 import type { RunProgress } from '../../eval/runner.js';
 import { publicCopy } from '../../eval/publish.js';
@@ -56,7 +56,7 @@ export function assertQueueable(config: Config): void {
  * Executes a run with a live progress line on stderr and Ctrl-C stopping it cleanly (a second Ctrl-C exits).
  * `queue`: the calls go to `saima worker` processes through Redis instead of this process; same line, same outcome.
  */
-export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean; queue?: boolean }): Promise<RunOutcome> {
+export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean; queue?: boolean; capOverride?: Money }): Promise<RunOutcome> {
   const stop = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -81,7 +81,7 @@ export async function runWithProgress(runId: string, store: Store, config: Confi
   try {
     // Loaded only here: BullMQ and ioredis are tens of MB that no other command needs.
     if (!providers) return await (await import('../../cluster/eval-queue.js')).runOnQueue(runId, store, config, { signal: stop.signal, onProgress, pollMs: tty ? 200 : 500 });
-    return await executeRun(runId, { store, config, providers, signal: stop.signal, progressIntervalMs: tty ? 100 : 2000, onProgress });
+    return await executeRun(runId, { store, config, providers, signal: stop.signal, progressIntervalMs: tty ? 100 : 2000, onProgress, ...(opts.capOverride ? { maxCost: opts.capOverride } : {}) });
   } finally {
     process.off('SIGINT', onSigint);
     if (show && tty) process.stderr.write('\n');
@@ -164,13 +164,16 @@ export function registerEvalCommands(program: Command): void {
       .argument('<run>')
       .option('--no-progress', 'no progress line')
       .option('--progress', 'progress lines even when stderr is not a terminal')
+      .option('--max-cost <amount>', "stop cleanly at this spend (the run's total, e.g. 20CNY), instead of the run's own cap")
       .option('--queue', 'let `saima worker` processes make the remaining calls (needs redis: and a PostgreSQL store:)'),
-  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean }) =>
-    withStore(o.config, async (store, config) => {
+  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean; maxCost?: string }) => {
+    const maxCost = o.maxCost ? parseMoney(o.maxCost) : undefined;
+    if (maxCost && o.queue) throw new EvalError('--max-cost on resume applies to calls made here; it cannot be combined with --queue');
+    await withStore(o.config, async (store, config) => {
       if (o.queue) assertQueueable(config);
-      await finish(store, config, await runWithProgress(runId, store, config, o), o);
-    }),
-  );
+      await finish(store, config, await runWithProgress(runId, store, config, { progress: o.progress, queue: o.queue, ...(maxCost ? { capOverride: maxCost } : {}) }), o);
+    });
+  });
 
   output(evalCmd.command('report').description('Report of a run: terminal table, --json or --md').argument('<run>')).action(async (runId: string, o: OutputOptions & { config: string }) =>
     withStore(o.config, async (store, config) => emit(buildReport(await loadRunResults(store, config, runId)), o)),

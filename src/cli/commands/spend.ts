@@ -1,4 +1,4 @@
-/** `saima spend --by day,team,contender --since 7d`: spend from the request log, grouped, as a table or JSON. */
+/** `saima spend --by day,team,contender --since 7d`: spend from the request log and eval results, grouped, as a table or JSON. */
 import type { Command } from 'commander';
 import { parseDuration } from '../../gateway/key-service.js';
 import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
@@ -8,8 +8,8 @@ import { renderTable } from '../table.js';
 export function registerSpendCommand(program: Command): void {
   program
     .command('spend')
-    .description('Spend and tokens from the request log, grouped')
-    .option('--by <dims>', 'any of day, month, team, key, race, contender', 'day,contender')
+    .description('Spend and tokens of every call Saima made (gateway, shadow, arena, judge, eval, gate), grouped')
+    .option('--by <dims>', 'any of day, month, team, key, race, contender, source', 'day,contender')
     .option('--since <duration>', 'how far back, e.g. 7d', '7d')
     .option('--team <team>', 'only this team')
     .option('--json', 'JSON output')
@@ -19,6 +19,8 @@ export function registerSpendCommand(program: Command): void {
       const since = Date.now() - parseDuration(o.since);
       await withStore(o.config, async (store, config) => {
         const rows = await store.requests.spendRows({ since, ...(o.team ? { team: o.team } : {}) });
+        // Eval and gate calls belong to no team: in an unfiltered report only.
+        if (!o.team) rows.push(...(await store.evals.spendRows(since)));
         const groups = groupSpend(rows, by, config.timeZone);
         if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups }, null, 2)}\n`);
         process.stdout.write(

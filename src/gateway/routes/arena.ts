@@ -17,7 +17,7 @@ import {
 import { ZERO_USAGE } from '../../metering/usage.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
 import type { GatewayContext } from '../context.js';
-import { requestedCap } from '../output-cap.js';
+import { requestedCap } from '../../metering/output-cap.js';
 import { SaimaError } from '../errors.js';
 import { InFlight, SHUTTING_DOWN } from '../in-flight.js';
 import { hasScope } from '../principal.js';

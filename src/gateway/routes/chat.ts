@@ -15,7 +15,7 @@ import { SaimaError } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
-import { appliedCap, requestedCap, withOutputCap } from '../output-cap.js';
+import { appliedCap, requestedCap, withOutputCap } from '../../metering/output-cap.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { budgetedRacesOf } from '../race-budget-guard.js';
 import { pumpStream } from '../stream-writer.js';
@@ -119,7 +119,20 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       };
 
       if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
-        startShadow(ctx, target.view.race, body, facts);
+        startShadow(ctx, target.view.race, body, facts, req.principal);
+      }
+
+      // A budgeted call is journaled (committed) before its upstream call: a crash after this is charged, not lost.
+      if (journaled(admitted)) {
+        try {
+          await ctx.journal.open(
+            { id: requestId, ts, team: facts.team, key_id: facts.keyId, race: target.race, contender: target.names[0]!, upstream_model: primary?.model ?? null, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency! },
+            target.names,
+          );
+        } catch (err) {
+          ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
+          throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
+        }
       }
 
       let success: AttemptSuccess;
@@ -200,4 +213,9 @@ async function commit(ctx: GatewayContext, facts: CallFacts, admitted: Admission
   if (facts.contender) ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
+  if (journaled(admitted)) ctx.journal.done(row.id);
+}
+
+function journaled(admitted: AdmissionResult): boolean {
+  return admitted.reservation !== null && admitted.reservedNanos !== undefined;
 }

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, EvalResultsTable, EvalRunsTable, GateResultsTable } from '../schema.js';
+import type { SpendRecord } from '../types.js';
 
 export type EvalRunStatus = 'running' | 'done' | 'stopped';
 
@@ -219,6 +220,27 @@ export class EvalsRepo {
   }
 
   /** What the calls made by `runId` (answers and judge calls) cost, per currency. */
+  /**
+   * Eval and gate calls since `since` as spend records (no team or key: evals run from the CLI), answers as `eval`
+   * or `gate` (a run a gate started), their judge calls as `judge`.
+   */
+  async spendRows(since: number): Promise<SpendRecord[]> {
+    const rows = await this.#db
+      .selectFrom('eval_results')
+      .select(['run_id', 'ts', 'contender', 'cost_nanos', 'currency', 'judge_cost_nanos', 'judge_currency', 'prompt_tokens', 'completion_tokens'])
+      .where('ts', '>=', since)
+      .orderBy('ts')
+      .execute();
+    const gateRuns = new Set((await this.#db.selectFrom('gate_results').select('run_id').where('run_id', 'is not', null).execute()).map((r) => r.run_id));
+    const out: SpendRecord[] = [];
+    for (const r of rows) {
+      const base = { ts: Number(r.ts), team: null, keyId: null, race: null, contender: r.contender, shadow: false };
+      out.push({ ...base, costNanos: Number(r.cost_nanos), currency: r.currency, promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), source: gateRuns.has(r.run_id) ? 'gate' : 'eval' });
+      if (r.judge_currency !== null && Number(r.judge_cost_nanos) > 0) out.push({ ...base, contender: null, costNanos: Number(r.judge_cost_nanos), currency: r.judge_currency, promptTokens: 0, completionTokens: 0, source: 'judge' });
+    }
+    return out;
+  }
+
   async runSpend(runId: string): Promise<SpendByCurrency> {
     const answers = await this.#db
       .selectFrom('eval_results')

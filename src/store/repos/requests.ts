@@ -232,7 +232,7 @@ export class RequestsRepo {
   async spendRows(filter: SpendFilter): Promise<SpendRecord[]> {
     let q = this.#db
       .selectFrom('requests')
-      .select(['ts', 'team', 'key_id', 'race', 'contender', 'cost_nanos', 'currency', 'prompt_tokens', 'completion_tokens', 'shadow'])
+      .select(['ts', 'team', 'key_id', 'race', 'contender', 'cost_nanos', 'currency', 'prompt_tokens', 'completion_tokens', 'shadow', 'source'])
       .where('ts', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);
@@ -248,6 +248,7 @@ export class RequestsRepo {
       promptTokens: Number(r.prompt_tokens),
       completionTokens: Number(r.completion_tokens),
       shadow: Number(r.shadow) === 1,
+      source: r.source ?? (Number(r.shadow) === 1 ? 'shadow' : 'gateway'),
     }));
   }
 

@@ -1,0 +1,64 @@
+/**
+ * Durable admission for budgeted calls. Before the upstream call, the call and its reservation are committed to the
+ * store's admission journal; once the call's request-log row is committed, the entry is removed (in batches, off
+ * the request path). A gateway killed in between leaves the entry behind, and the next start logs it as `lost` at
+ * its reservation before budgets resume from the log, so money already sent upstream is never admitted twice.
+ * Calls no budget covers are not journaled: they cost nothing here.
+ */
+import type { Config } from '../config/types.js';
+import type { Store } from '../store/index.js';
+import type { AdmissionRecord } from '../store/repos/admissions.js';
+
+const FLUSH_MS = 500;
+/** Past the longest a call can take (every attempt of every contender of a plan), plus a margin. */
+const MARGIN_MS = 60_000;
+
+export class AdmissionJournal {
+  readonly #done = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly store: Store,
+    readonly config: Config,
+    readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Commits the entry; the upstream call is made only after this resolves. */
+  async open(entry: Omit<AdmissionRecord, 'expires_at'>, names: readonly string[]): Promise<void> {
+    let longest = 0;
+    for (const n of names) {
+      const c = this.config.contenders.get(n);
+      if (c) longest += c.timeouts.totalMs * (1 + c.retry.maxRetries);
+    }
+    await this.store.admissions.open({ ...entry, expires_at: entry.ts + longest + MARGIN_MS });
+  }
+
+  /** The call's row is committed: its entry may go. */
+  done(id: string): void {
+    this.#done.add(id);
+    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
+  }
+
+  flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const ids = [...this.#done];
+    this.#done.clear();
+    this.#flushing = this.#flushing.then(() => this.store.admissions.close(ids)).catch((err: unknown) => this.onError(err));
+    return this.#flushing;
+  }
+}
+
+/**
+ * Logs what a stopped gateway left in the journal as `lost` rows, before budgets are seeded from the log. A SQLite
+ * store belongs to this one process, so every entry is an orphan; a shared PostgreSQL store may hold other live
+ * replicas' calls, so only entries whose call must have ended are settled. Returns how many calls were lost.
+ */
+export async function recoverLostAdmissions(store: Store, now: number): Promise<number> {
+  const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now);
+  if (orphans.length === 0) return 0;
+  await Promise.all(orphans.map((o) => store.requestLog.append(o.row)));
+  await store.admissions.close(orphans.map((o) => o.id));
+  return orphans.length;
+}

@@ -1,0 +1,82 @@
+/**
+ * The admission journal: a budgeted call is written here (committed) before its upstream call and removed once its
+ * request-log row is committed. After a crash, what is left are calls the upstream may have served and billed with
+ * no row to say so; `recover` logs each as outcome `lost` at its reservation, so budgets resuming from the log never
+ * admit that money again.
+ */
+import type { Kysely } from 'kysely';
+import type { AdmissionsTable, Database } from '../schema.js';
+import type { RequestLogRow } from '../types.js';
+
+export type AdmissionRecord = AdmissionsTable;
+
+export class AdmissionsRepo {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async open(a: AdmissionRecord): Promise<void> {
+    await this.#db.insertInto('admissions').values(a).execute();
+  }
+
+  async close(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();
+  }
+
+  /**
+   * Journal entries to settle: all of them (`expiredBefore` null: the caller knows no live process wrote any), or
+   * only those whose call must have ended by `expiredBefore`. Entries whose row was committed are dropped; the rest
+   * are returned as `lost` rows for the caller to log, and dropped once it has.
+   */
+  async orphans(expiredBefore: number | null): Promise<Array<{ id: string; row: RequestLogRow }>> {
+    let q = this.#db.selectFrom('admissions').selectAll();
+    if (expiredBefore !== null) q = q.where('expires_at', '<', expiredBefore);
+    const open = await q.orderBy('ts').execute();
+    if (open.length === 0) return [];
+    const logged = new Set(
+      (await this.#db.selectFrom('requests').select('id').where('id', 'in', open.map((a) => a.id)).execute()).map((r) => r.id),
+    );
+    await this.close(open.filter((a) => logged.has(a.id)).map((a) => a.id));
+    return open.filter((a) => !logged.has(a.id)).map((a) => ({ id: a.id, row: lostRow(a) }));
+  }
+}
+
+function lostRow(a: AdmissionRecord): RequestLogRow {
+  return {
+    id: a.id,
+    ts: Number(a.ts),
+    race: a.race,
+    contender: a.contender,
+    upstreamModel: a.upstream_model,
+    team: a.team,
+    keyId: a.key_id,
+    userHash: null,
+    parentId: null,
+    // No client saw an answer, and the crash was the gateway's, not the contender's: marked shadow, as arena calls
+    // are, so the race monitor's evidence (served rows only) does not count it against the contender.
+    shadow: true,
+    stream: false,
+    status: 0,
+    outcome: 'lost',
+    errorCode: 'lost',
+    errorMessage: 'the gateway stopped before this call was logged; charged at its reservation',
+    attempts: 1,
+    latencyMs: 0,
+    ttftMs: null,
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    usageEstimated: true,
+    costNanos: Number(a.reserved_nanos),
+    currency: a.currency,
+    finishReason: null,
+    promptText: null,
+    responseText: null,
+    fallbackFrom: null,
+    outputCap: null,
+    source: 'gateway',
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * In-flight spend survives a crash. Budgeted calls are journaled before their upstream call; `kill -9` the gateway
+ * while 20 of them are with a slow upstream that serves (and bills) every one, restart it: each call the upstream
+ * received is in the log — as a row or as a `lost` row charged at its reservation — and the budget counts them all,
+ * so it does not admit that money again.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { startBillingUpstream } from '../support/fake-billing-upstream.js';
+import { serveChild, serveOnSqlite } from '../support/cli.js';
+
+const IN_FLIGHT = 20;
+const MAX_TOKENS = 100;
+// Output only, 10 CNY per million: each call reserves 100 × 10 / 1e6 = 0.001 CNY; the budget is sized for 30.
+const PER_CALL_NANOS = MAX_TOKENS * 10 * 1_000;
+
+test('after kill -9 with budgeted calls in flight, a restart charges each at its reservation', async (t) => {
+  const up = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
+  t.after(() => up.close());
+  const first = await serveOnSqlite(t, [
+    'auth: { mode: none }',
+    'log: { level: silent }',
+    'contenders:',
+    `  m: { provider: openai, base_url: "${up.url}", api_key: sk-upstream-test, model: m-1, price: { input: 0, output: 10 } }`,
+    'races:',
+    '  r: { champion: m }',
+    'budgets:',
+    `  day: { race: r, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
+  ]);
+  const ask = (url: string, i: number) =>
+    fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
+  const inflight = Array.from({ length: IN_FLIGHT }, (_, i) => ask(first.url, i).catch(() => null));
+  for (let i = 0; i < 200 && up.requests.length < IN_FLIGHT; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(up.requests.length, IN_FLIGHT, 'every call reached the upstream');
+  first.child.kill('SIGKILL');
+  await first.exited;
+  assert.ok((await Promise.all(inflight)).every((r) => r === null), 'no client saw an answer');
+
+  const conn = () => new Database(first.db, { readonly: true });
+  const before = conn();
+  assert.equal((before.prepare('select count(*) as n from requests').get() as { n: number }).n, 0, 'no row was written before the kill');
+  assert.equal((before.prepare('select count(*) as n from admissions').get() as { n: number }).n, IN_FLIGHT, 'every admitted call is journaled');
+  before.close();
+
+  // The upstream served (and billed) all of them meanwhile; the restarted gateway must count that money.
+  const cfg = first.db.replace(/saima\.db$/, 'saima.yaml');
+  const second = await serveChild(t, cfg);
+  const db = conn();
+  t.after(() => db.close());
+  const lost = db.prepare("select count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost'").get() as { n: number; spent: number };
+  assert.deepEqual([lost.n, lost.spent], [IN_FLIGHT, IN_FLIGHT * PER_CALL_NANOS], 'upstream calls served = rows + lost rows');
+  assert.equal((db.prepare('select count(*) as n from admissions').get() as { n: number }).n, 0);
+  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
+  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the budget counts the lost calls');
+  // 10 calls' worth is left: the next 15 get 10 answers, not 15.
+  const after = await Promise.all(Array.from({ length: 15 }, (_, i) => ask(second.url, 100 + i)));
+  assert.equal(after.filter((r) => r.status === 200).length, 10);
+  assert.equal(after.filter((r) => r.status === 429).length, 5);
+});
