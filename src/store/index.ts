@@ -94,27 +94,30 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
       : {}),
     onError: (err, ids) => {
       if (isOutage(err)) storeHealth.reportFailure(err);
+      // A batch refused for one bad row (a duplicate id) was spooled whole: its good rows go in now, not at the
+      // next outage's end (the replay skips the duplicate).
+      else setImmediate(() => replay());
       onError?.(err, ids);
     },
   });
   if (spool) {
-    const replay = () => {
-      if (!requestLog.spoolPending) return;
-      requestLog.replaySpool().then(
-        (r) => {
-          opts.onSpoolReplay?.(null, r.rows);
-          // Rows spooled while that replay ran: take them too, while the store answers.
-          if (requestLog.spoolPending && storeHealth.up) replay();
-        },
-        (err: unknown) => {
-          if (isOutage(err)) storeHealth.reportFailure(err);
-          opts.onSpoolReplay?.(err, 0);
-        },
-      );
-    };
     storeHealth.onUp(replay);
     // Rows left by an earlier process (the store was down when it stopped) go in now.
     replay();
+  }
+  function replay(): void {
+    if (!requestLog.spoolPending) return;
+    requestLog.replaySpool().then(
+      (r) => {
+        opts.onSpoolReplay?.(null, r.rows);
+        // Rows spooled while that replay ran: take them too, while the store answers.
+        if (requestLog.spoolPending && storeHealth.up) replay();
+      },
+      (err: unknown) => {
+        if (isOutage(err)) storeHealth.reportFailure(err);
+        opts.onSpoolReplay?.(err, 0);
+      },
+    );
   }
   const checkpointer: WalCheckpointer | null =
     handle.dialect === 'sqlite' && handle.file && opts.backgroundCheckpoint
