@@ -180,18 +180,23 @@ function destroySocket(client: pg.PoolClient | pg.Client): void {
 function withClientDeadline<T>(client: pg.PoolClient, result: Promise<T>, deadlineMs: number, onError: (err: Error) => void): Promise<T> {
   if (!Number.isFinite(deadlineMs)) return result;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    let settled = false;
+    // Decided after one more I/O phase: an answer that arrived while the event loop was busy wins over the timer.
+    const timer = setTimeout(() => setImmediate(() => {
+      if (settled) return;
       const err = new StoreDeadlineError(`store: no answer from PostgreSQL within ${deadlineMs} ms`);
       onError(err);
       reject(err);
       destroySocket(client);
-    }, deadlineMs);
+    }), deadlineMs);
     result.then(
       (r) => {
+        settled = true;
         clearTimeout(timer);
         resolve(r);
       },
       (e: unknown) => {
+        settled = true;
         clearTimeout(timer);
         reject(e);
       },
@@ -225,7 +230,7 @@ function deadlinePool(pool: pg.Pool, deadlineMs: number, onError: (err: Error) =
       const client = await Promise.race([
         acquire,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StoreDeadlineError(`store: no connection within ${ms} ms`)), ms);
+          timer = setTimeout(() => setImmediate(() => reject(new StoreDeadlineError(`store: no connection within ${ms} ms`))), ms);
         }),
       ])
         .catch((err: unknown) => {

@@ -12,7 +12,7 @@ export interface StoreHealthOptions {
   downIntervalMs?: number;
   /** A probe that takes longer than this counts as a failure (default 500 ms). */
   probeDeadlineMs?: number;
-  /** Consecutive failed probes that mark the store down (default 2: one slow probe on a busy machine is no outage). */
+  /** Consecutive failed probes that mark the store down (default 3: a slow probe or two on a busy machine is no outage). */
   failuresToDown?: number;
   /** Called on each change of state, with the error that took the store down. */
   onChange?: (up: boolean, err: unknown) => void;
@@ -40,7 +40,7 @@ export class StoreHealth {
     this.#downIntervalMs = opts.downIntervalMs ?? 250;
     this.#deadlineMs = opts.probeDeadlineMs ?? 500;
     this.#onChange = opts.onChange ?? (() => {});
-    this.#failuresToDown = Math.max(1, opts.failuresToDown ?? 2);
+    this.#failuresToDown = Math.max(1, opts.failuresToDown ?? 3);
   }
 
   /** True while the last probe (or the last piece of real work) succeeded. */
@@ -96,7 +96,9 @@ export class StoreHealth {
   async #runProbe(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`store: no answer within ${this.#deadlineMs} ms`)), this.#deadlineMs);
+      // The deadline is decided after one more I/O phase: on a busy event loop the timer can come due in the same
+      // turn as an answer already received, and the answer must win then.
+      timer = setTimeout(() => setImmediate(() => reject(new Error(`store: no answer within ${this.#deadlineMs} ms`))), this.#deadlineMs);
     });
     try {
       await Promise.race([this.#probe(this.#deadlineMs), deadline]);
