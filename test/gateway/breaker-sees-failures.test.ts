@@ -1,0 +1,60 @@
+/**
+ * The breaker judges an attempt by how its answer ended: a contender whose streams are always cut, stalled or
+ * broken after the first byte loses its traffic like one that fails before it. An invalid first event is a
+ * failure before the first byte: retried, then a fallback serves, and the client never sees it.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import OpenAI from 'openai';
+import { startFakeOpenAI, type FakeOpenAIFault } from '../support/fake-openai-upstream.js';
+import { startTestGateway } from '../support/gateway.js';
+
+function contender(url: string, extra: Record<string, unknown> = {}) {
+  return { provider: 'openai', base_url: url, api_key: 'sk-test', model: 'm', price: { input: 1, output: 1 }, ...extra };
+}
+
+async function drain(client: OpenAI, model: string): Promise<{ text: string; error: string | null }> {
+  let text = '';
+  try {
+    for await (const c of await client.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] })) text += c.choices[0]?.delta.content ?? '';
+    return { text, error: null };
+  } catch (err) {
+    return { text, error: (err as Error).message };
+  }
+}
+
+const midStream: Array<[string, FakeOpenAIFault]> = [
+  ['cut', { kind: 'cut', afterEvents: 2 }],
+  ['stall', { kind: 'stall', afterEvents: 2 }],
+  ['invalid event', { kind: 'replay', body: 'data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: {broken\n\n', contentType: 'text/event-stream' }],
+];
+
+for (const [name, fault] of midStream) {
+  test(`streams that fail after the first byte (${name}) open the breaker`, async (t) => {
+    const up = await startFakeOpenAI({ answer: 'one two three four five' });
+    t.after(() => up.close());
+    const { client } = await startTestGateway(t, {
+      contenders: { bad: contender(up.url, { breaker: { failure_threshold: 3, cooldown_ms: 60_000 }, retry: { max_retries: 0 }, timeouts: { first_byte_ms: 300 } }) },
+    });
+    up.setFaults([fault, fault, fault, fault, fault]);
+    for (let i = 0; i < 3; i++) {
+      const r = await drain(client, 'bad');
+      assert.ok(r.error !== null, `call ${i} ends in an error, not silently`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    const fourth = await drain(client, 'bad');
+    assert.match(fourth.error ?? '', /circuit open/);
+    assert.equal(up.requests.length, 3, 'the open breaker kept the fourth call away from the upstream');
+  });
+}
+
+test('an invalid first event is a failure before the first byte: retried, never shown to the client', async (t) => {
+  const up = await startFakeOpenAI({ answer: 'fine answer' });
+  t.after(() => up.close());
+  const { client } = await startTestGateway(t, { contenders: { c: contender(up.url, { retry: { max_retries: 1, base_ms: 1 } }) } });
+  up.setFaults([{ kind: 'replay', body: 'data: {not json at all\n\ndata: [DONE]\n\n', contentType: 'text/event-stream' }, { kind: 'ok' }]);
+  const r = await drain(client, 'c');
+  assert.equal(r.error, null);
+  assert.equal(r.text, 'fine answer');
+  assert.equal(up.requests.length, 2);
+});
