@@ -58,3 +58,27 @@ test('an invalid first event is a failure before the first byte: retried, never 
   assert.equal(r.text, 'fine answer');
   assert.equal(up.requests.length, 2);
 });
+
+test('a non-stream call to an upstream that hangs before headers fails over after first_byte_ms, not total_ms, and says which limit fired', async (t) => {
+  const hung = await startFakeOpenAI({});
+  const good = await startFakeOpenAI({ answer: 'rescued' });
+  t.after(() => Promise.all([hung.close(), good.close()]));
+  const { client } = await startTestGateway(t, {
+    contenders: {
+      slow: contender(hung.url, { timeouts: { first_byte_ms: 300 }, retry: { max_retries: 0 } }),
+      spare: contender(good.url),
+    },
+    races: { r: { champion: 'slow', fallbacks: ['spare'] } },
+  });
+  hung.setFaults([{ kind: 'hang' }, { kind: 'hang' }]);
+  const t0 = performance.now();
+  const rescued = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });
+  const ms = performance.now() - t0;
+  assert.equal(rescued.choices[0]!.message.content, 'rescued');
+  assert.ok(ms < 2_000, `rescued in ${ms.toFixed(0)} ms`);
+
+  const alone = await client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'hi' }] }).then(() => null, (e: unknown) => e);
+  assert.ok(alone instanceof OpenAI.APIError);
+  assert.equal(alone.status, 504);
+  assert.match(alone.message, /no response headers within 300 ms \(timeouts\.first_byte_ms\)/);
+});
