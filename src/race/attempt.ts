@@ -17,6 +17,8 @@ export interface AttemptRecord {
   code: string;
   upstreamStatus: number | null;
   message: string;
+  /** How long the attempt took (0 when the breaker refused it). */
+  ms: number;
 }
 
 export interface AttemptDeps {
@@ -68,7 +70,7 @@ export async function attemptPlan(
       if (signal.aborted) throw new SaimaError('upstream_timeout', 'client went away');
       if (!breaker.tryPass()) {
         last = new SaimaError('circuit_open', `${name}: circuit open after repeated failures`);
-        failures.push({ contender: name, code: 'circuit_open', upstreamStatus: null, message: last.message });
+        failures.push({ contender: name, code: 'circuit_open', upstreamStatus: null, message: last.message, ms: 0 });
         break;
       }
       attempts++;
@@ -94,7 +96,7 @@ export async function attemptPlan(
         if (!(err instanceof SaimaError)) throw err;
         if (!(err instanceof UpstreamError)) throw err; // our own validation errors: the client's to fix
         last = err;
-        failures.push({ contender: name, code: err.code, upstreamStatus: err.upstreamStatus, message: err.message });
+        failures.push({ contender: name, code: err.code, upstreamStatus: err.upstreamStatus, message: err.message, ms: performance.now() - startedAt });
         if (!err.fallbackable) {
           breaker.onSuccess(); // the upstream answered sensibly; the request itself is bad
           throw err;

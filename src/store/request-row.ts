@@ -1,6 +1,6 @@
 /** The one mapping between `RequestLogRow` (camelCase, booleans) and the `requests` table (snake_case, 0/1). */
 import type { RequestsTable } from './schema.js';
-import type { RequestLogRow } from './types.js';
+import type { FailedAttempt, RequestLogRow } from './types.js';
 
 export function toRequestRecord(r: RequestLogRow): RequestsTable {
   return {
@@ -33,6 +33,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     prompt_text: r.promptText ?? null,
     response_text: r.responseText ?? null,
     fallback_from: r.fallbackFrom ?? null,
+    failed_attempts: r.failedAttempts && r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
   };
 }
 
@@ -67,6 +68,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     promptText: r.prompt_text,
     responseText: r.response_text,
     fallbackFrom: r.fallback_from ?? null,
+    failedAttempts: r.failed_attempts ? (JSON.parse(r.failed_attempts) as FailedAttempt[]) : null,
   };
 }
 

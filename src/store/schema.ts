@@ -34,6 +34,8 @@ export interface RequestsTable {
   prompt_text: string | null;
   response_text: string | null;
   fallback_from: string | null;
+  /** JSON array of FailedAttempt, or null. */
+  failed_attempts: string | null;
 }
 
 export interface FeedbackTable {

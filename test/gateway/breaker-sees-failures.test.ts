@@ -63,7 +63,7 @@ test('a non-stream call to an upstream that hangs before headers fails over afte
   const hung = await startFakeOpenAI({});
   const good = await startFakeOpenAI({ answer: 'rescued' });
   t.after(() => Promise.all([hung.close(), good.close()]));
-  const { client } = await startTestGateway(t, {
+  const { client, gw } = await startTestGateway(t, {
     contenders: {
       slow: contender(hung.url, { timeouts: { first_byte_ms: 300 }, retry: { max_retries: 0 } }),
       spare: contender(good.url),
@@ -72,10 +72,21 @@ test('a non-stream call to an upstream that hangs before headers fails over afte
   });
   hung.setFaults([{ kind: 'hang' }, { kind: 'hang' }]);
   const t0 = performance.now();
-  const rescued = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });
+  const { data: rescued, response } = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
   const ms = performance.now() - t0;
   assert.equal(rescued.choices[0]!.message.content, 'rescued');
   assert.ok(ms < 2_000, `rescued in ${ms.toFixed(0)} ms`);
+  // The rescued row says why the assigned contender failed, and how long it took.
+  await gw.store.requestLog.flush();
+  const row = await gw.store.requests.getRequest(response.headers.get('x-saima-request-id')!);
+  assert.equal(row?.contender, 'spare');
+  assert.equal(row?.fallbackFrom, 'slow');
+  assert.equal(row?.failedAttempts?.length, 1);
+  const [failed] = row!.failedAttempts!;
+  assert.equal(failed!.contender, 'slow');
+  assert.equal(failed!.code, 'upstream_timeout');
+  assert.match(failed!.message, /first_byte_ms/);
+  assert.ok(failed!.ms >= 250 && failed!.ms < 1_500, `the failed attempt took ${failed!.ms} ms`);
 
   const alone = await client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'hi' }] }).then(() => null, (e: unknown) => e);
   assert.ok(alone instanceof OpenAI.APIError);

@@ -32,6 +32,7 @@ export function requestRow(overrides: Partial<RequestLogRow> = {}): RequestLogRo
     promptText: null,
     responseText: null,
     fallbackFrom: null,
+    failedAttempts: null,
     ...overrides,
   };
 }

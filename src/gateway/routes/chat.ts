@@ -15,7 +15,7 @@ import { SaimaError, errorBody, sanitize } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
-import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
+import { applyFailure, applyOutcome, failedAttempts, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
 import { validateChatBody, type ChatBody } from '../validate-chat.js';
@@ -118,6 +118,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       } catch (err) {
         const e = applyFailure(facts, err, 'unexpected failure');
         facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
+        if (err instanceof AllContendersFailed) facts.failedAttempts = failedAttempts(err.failures);
         facts.latencyMs = performance.now() - t0;
         try {
           await commit(ctx, facts, admitted);
@@ -133,6 +134,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
       facts.contender = contender;
       facts.attempts = success.attempts;
+      facts.failedAttempts = failedAttempts(success.failures);
       facts.ttftMs = performance.now() - t0;
       reply.header('x-saima-contender', contender.name);
 

@@ -8,12 +8,14 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-evals.js';
 import * as m0003 from './0003-arena.js';
 import * as m0004 from './0004-fallback-from.js';
+import * as m0007 from './0007-failed-attempts.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-evals': m0002,
   '0003-arena': m0003,
   '0004-fallback-from': m0004,
+  '0007-failed-attempts': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
