@@ -68,3 +68,33 @@ for (const fault of ['refuse', 'blackhole'] as const) {
     t.diagnostic(`redis ${fault}: /ready 503 in ${readyMs.toFixed(0)} ms; fail-closed p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms; recovery ${recoveryMs.toFixed(0)} ms (asked after ${openMs.toFixed(0)} ms)`);
   });
 }
+
+test('a half-open Redis connection (the server side gone, ours looking alive) is dropped and replaced without restart', async (t) => {
+  const env = await clusterEnv(t);
+  const u = new URL(env.redisUrl);
+  const proxy = await FaultProxy.start(t, u.hostname, Number(u.port || 6379));
+  const doc = replicaDoc({ ...env, redisUrl: proxy.urlFor(env.redisUrl) }, {
+    contenders: { m: { provider: 'mock', model: 'm', price: { input: 1, output: 1 }, mock: { default_answer: 'a b' } } },
+    races: { r: { champion: 'm' } },
+    budgets: { daily: { race: 'r', period: 'day', limit: 100, currency: 'CNY' } },
+  });
+  const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: {} });
+  t.after(() => gw.close());
+  const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000 });
+  const ask = () => client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });
+  await ask();
+  proxy.halfOpen();
+  const t0 = performance.now();
+  const outcomes: string[] = [];
+  for (;;) {
+    const s = performance.now();
+    const r = await ask().then(() => 'ok', (e: unknown) => (e instanceof OpenAI.APIError ? String(e.status) : 'other'));
+    outcomes.push(r);
+    assert.ok(performance.now() - s < 6_000, 'no call waits past the command timeout');
+    if (r === 'ok') break;
+    assert.ok(performance.now() - t0 < 15_000, `recovered within 15 s: ${outcomes.join(' ')}`);
+    await pause(50);
+  }
+  assert.ok(outcomes.every((o) => o === 'ok' || o === '503'), outcomes.join(' '));
+  t.diagnostic(`redis half-open: recovered in ${(performance.now() - t0).toFixed(0)} ms after ${outcomes.length} calls`);
+});

@@ -228,3 +228,24 @@ test('rows spooled by a gateway that stopped while the store was down are replay
   const n = await sql<{ n: number }>`select count(*) as n from requests`.execute(second.gw.store.db);
   assert.equal(Number(n.rows[0]!.n), 1);
 });
+
+test('half-open PostgreSQL connections (the server side gone, ours looking alive): calls recover within seconds', async (t) => {
+  const { proxy, g } = await gatewayOverProxy(t, { log_commit_ms: 1_000 });
+  // Warm the pool so several connections are idle in it.
+  await Promise.all(Array.from({ length: 6 }, () => chat(g.client, true)));
+  proxy.halfOpen();
+  const t0 = performance.now();
+  const outcomes: string[] = [];
+  for (;;) {
+    const r = await timed(() => chat(g.client, true).then(() => 'ok', (e: unknown) => (e instanceof OpenAI.APIError ? String(e.status) : 'other')));
+    outcomes.push(r.value);
+    assert.ok(r.ms < 3_000, `no call hangs: ${r.ms.toFixed(0)} ms`);
+    if (r.value === 'ok' && g.gw.store.health.up && g.gw.store.requestLog.spoolPending === false) break;
+    assert.ok(performance.now() - t0 < 10_000, `recovered within 10 s: ${outcomes.join(' ')}`);
+    await pause(50);
+  }
+  assert.ok(outcomes.every((o) => o === 'ok' || o === '503'), `only answers or clear 503s: ${outcomes.join(' ')}`);
+  const ids = await sql<{ n: number }>`select count(*) as n from requests`.execute(g.gw.store.db);
+  assert.equal(Number(ids.rows[0]!.n), 6 + outcomes.filter((o) => o === 'ok').length, 'every answered call has its row');
+  t.diagnostic(`half-open: recovered in ${(performance.now() - t0).toFixed(0)} ms; calls meanwhile: ${outcomes.join(' ')}`);
+});
