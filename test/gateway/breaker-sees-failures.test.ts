@@ -93,3 +93,25 @@ test('a non-stream call to an upstream that hangs before headers fails over afte
   assert.equal(alone.status, 504);
   assert.match(alone.message, /no response headers within 300 ms \(timeouts\.first_byte_ms\)/);
 });
+
+test('a non-stream body that stalls half-way fails after the stall limit (first_byte_ms) and the fallback answers', async (t) => {
+  const stalled = await startFakeOpenAI({ answer: 'never whole' });
+  const good = await startFakeOpenAI({ answer: 'rescued' });
+  t.after(() => Promise.all([stalled.close(), good.close()]));
+  const { client } = await startTestGateway(t, {
+    contenders: {
+      slow: contender(stalled.url, { timeouts: { first_byte_ms: 300 }, retry: { max_retries: 0 } }),
+      spare: contender(good.url),
+    },
+    races: { r: { champion: 'slow', fallbacks: ['spare'] } },
+  });
+  stalled.setFaults([{ kind: 'stall', afterEvents: 0 }, { kind: 'stall', afterEvents: 0 }]);
+  const t0 = performance.now();
+  const rescued = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });
+  const ms = performance.now() - t0;
+  assert.equal(rescued.choices[0]!.message.content, 'rescued');
+  assert.ok(ms >= 250 && ms < 2_000, `rescued in ${ms.toFixed(0)} ms`);
+  const alone = await client.chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'hi' }] }).then(() => null, (e: unknown) => e);
+  assert.ok(alone instanceof OpenAI.APIError);
+  assert.match(alone.message, /stalled for 300 ms \(timeouts\.first_byte_ms\)/);
+});
