@@ -4,7 +4,10 @@
  * answers 503 promptly, and the replica recovers by itself when Redis returns.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
 import { startGateway } from '../../src/gateway/server.js';
@@ -12,6 +15,13 @@ import { FaultProxy } from '../support/fault-proxy.js';
 import { clusterEnv, replicaDoc } from './cluster-harness.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The request spool of a test's gateway stays in a directory of the test's own. */
+function spoolDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'saima-spool-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 for (const fault of ['refuse', 'blackhole'] as const) {
   test(`Redis unreachable (${fault}): fail closed within 100 ms, /ready 503 promptly, recovery without restart`, async (t) => {
@@ -22,6 +32,7 @@ for (const fault of ['refuse', 'blackhole'] as const) {
       contenders: { m: { provider: 'mock', model: 'm', price: { input: 1, output: 1 }, mock: { default_answer: 'a b' } } },
       races: { r: { champion: 'm' } },
       budgets: { daily: { race: 'r', period: 'day', limit: 100, currency: 'CNY' } },
+      store_options: { spool_path: join(spoolDir(t), 'spool.jsonl') },
     });
     const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: {} });
     t.after(() => gw.close());
@@ -77,6 +88,7 @@ test('a half-open Redis connection (the server side gone, ours looking alive) is
     contenders: { m: { provider: 'mock', model: 'm', price: { input: 1, output: 1 }, mock: { default_answer: 'a b' } } },
     races: { r: { champion: 'm' } },
     budgets: { daily: { race: 'r', period: 'day', limit: 100, currency: 'CNY' } },
+    store_options: { spool_path: join(spoolDir(t), 'spool.jsonl') },
   });
   const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: {} });
   t.after(() => gw.close());
