@@ -5,12 +5,13 @@
  */
 import type { Redis } from 'ioredis';
 import { LuaBatch } from './lua-batch.js';
+import type { RedisCircuit } from './redis-circuit.js';
 import { BUDGET_FUNCTIONS } from './budget-scripts.js';
 import { LIMIT_FUNCTIONS } from './redis-limits.js';
 
 export type CounterFunction = keyof typeof LIMIT_FUNCTIONS | keyof typeof BUDGET_FUNCTIONS;
 export type Counters = LuaBatch<CounterFunction>;
 
-export function sharedCounters(redis: Redis): Counters {
-  return new LuaBatch<CounterFunction>(redis, { ...LIMIT_FUNCTIONS, ...BUDGET_FUNCTIONS });
+export function sharedCounters(redis: Redis, circuit: RedisCircuit | null = null): Counters {
+  return new LuaBatch<CounterFunction>(redis, { ...LIMIT_FUNCTIONS, ...BUDGET_FUNCTIONS }, circuit);
 }

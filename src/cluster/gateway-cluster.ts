@@ -16,12 +16,15 @@ import { loggedSpend } from './logged-spend.js';
 import { RaceEvents } from './race-events.js';
 import { RedisBudgets, longestRequestMs, type RedisBudgetsOptions } from './redis-budgets.js';
 import { closeRedis, connectRedis, parseRedisUrl, type RedisTarget } from './redis-connection.js';
+import { RedisCircuit } from './redis-circuit.js';
 import { RedisRateLimits } from './redis-limits.js';
 
 export class GatewayCluster {
   readonly counters: Counters;
   readonly limits: RedisRateLimits;
   readonly events: RaceEvents;
+  /** Fails the shared counters fast while Redis is away (redis-circuit.ts). */
+  readonly circuit: RedisCircuit;
   #lease: LeaderLease | null = null;
   #received: Counter | null = null;
   #closing: Promise<void> | null = null;
@@ -34,7 +37,8 @@ export class GatewayCluster {
     readonly subscriber: Redis,
     readonly onError: (err: unknown) => void,
   ) {
-    this.counters = sharedCounters(redis);
+    this.circuit = new RedisCircuit(redis, { onChange: (open, reason) => open && onError(new Error(`redis circuit open: ${reason}`)) });
+    this.counters = sharedCounters(redis, this.circuit);
     this.limits = new RedisRateLimits(this.counters, target.prefix);
     this.events = new RaceEvents(redis, subscriber, target.prefix);
   }
@@ -103,17 +107,16 @@ export class GatewayCluster {
     this.#received = new Counter({ name: 'saima_cluster_race_events_received_total', help: 'Race-state changes announced by other replicas', registers: [registry] });
   }
 
-  /** For the readiness probe: Redis answers. */
+  /** For the readiness probe: Redis answers (at once false while the circuit is open; else a PING under 500 ms). */
   async ping(): Promise<boolean> {
-    return this.redis.ping().then(
-      (r) => r === 'PONG',
-      () => false,
-    );
+    if (this.circuit.unavailable()) return false;
+    return this.circuit.check();
   }
 
   /** Hands the lease back (unless the caller simulates a crash), then closes both connections. Idempotent. */
   close(opts: { releaseLease: boolean } = { releaseLease: true }): Promise<void> {
     this.#closing ??= (async () => {
+      this.circuit.stop();
       await this.#lease?.stop({ release: opts.releaseLease });
       await Promise.all([closeRedis(this.subscriber), closeRedis(this.redis)]);
     })();

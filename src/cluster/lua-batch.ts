@@ -8,6 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { LuaScript } from './lua-script.js';
+import type { RedisCircuit } from './redis-circuit.js';
 
 /**
  * A Lua function body that reads `KEYS` and `ARGV` (its parameters here) and returns a Redis reply. Two upvalues
@@ -62,6 +63,8 @@ export class LuaBatch<Name extends string> {
   constructor(
     readonly redis: Redis,
     functions: Readonly<Record<Name, LuaBody>>,
+    /** When given: a call while it is open fails at once, and a batch that failed tells it (redis-circuit.ts). */
+    readonly circuit: Pick<RedisCircuit, 'unavailable' | 'reportFailure'> | null = null,
   ) {
     const names = Object.keys(functions) as Name[];
     this.#ids = new Map(names.map((n, i) => [n, i + 1]));
@@ -105,6 +108,8 @@ return out
   call(name: Name, keys: readonly string[], args: ReadonlyArray<string | number>, opts: { lazy?: boolean } = {}): Promise<unknown> {
     const fn = this.#ids.get(name);
     if (fn === undefined) return Promise.reject(new Error(`LuaBatch: no function '${name}'`));
+    const down = this.circuit?.unavailable();
+    if (down) return Promise.reject(new Error(`redis unavailable (${down})`));
     return new Promise((resolve, reject) => {
       this.#pending.push({ fn, keys, args, resolve, reject });
       this.#schedule(opts.lazy === true);
@@ -195,6 +200,7 @@ return out
     try {
       reply = await this.#script.run(this.redis, keys, [fields.join(SEP)]);
     } catch (err) {
+      this.circuit?.reportFailure(err);
       for (const p of batch) p.reject(err);
       return;
     }

@@ -3,7 +3,6 @@
  * lost Redis refuses limited and budgeted requests (it fails closed), so a load balancer should stop sending it
  * traffic until Redis is back; liveness (`/health`) stays green meanwhile, so it is not restarted for nothing.
  */
-import { sql } from 'kysely';
 import type { Store } from '../store/index.js';
 import type { GatewayCluster } from './gateway-cluster.js';
 
@@ -14,12 +13,10 @@ export interface Readiness {
   redis: boolean | null;
 }
 
-export async function readiness(store: Pick<Store, 'db'>, cluster: GatewayCluster | null): Promise<Readiness> {
+export async function readiness(store: Pick<Store, 'health'>, cluster: GatewayCluster | null): Promise<Readiness> {
   const [db, redis] = await Promise.all([
-    sql`select 1 as one`.execute(store.db).then(
-      () => true,
-      () => false,
-    ),
+    // A fresh probe under the health's deadline (under a second): a hung database answers "not ready", not nothing.
+    store.health.check(),
     cluster ? cluster.ping() : Promise.resolve(null),
   ]);
   return { ready: db && redis !== false, store: db, redis };

@@ -230,6 +230,18 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     store: z.string().default('sqlite:.saima/saima.db').describe('sqlite:PATH or postgres://…'),
+    store_options: z
+      .object({
+        connect_ms: positiveInt.default(5_000).describe('PostgreSQL: open a connection, or wait for a free pooled one'),
+        statement_ms: positiveInt.default(30_000).describe("PostgreSQL: the server's statement_timeout; the client gives up 1 s later"),
+        busy_ms: positiveInt.default(5_000).describe("SQLite: wait for another process's write lock"),
+        log_commit_ms: positiveInt.default(5_000).describe('A request-log commit not done by then goes to the spool'),
+        spool_path: z.string().min(1).optional().describe('The request-log spool file (default: next to the SQLite file, or .saima/request-spool.jsonl)'),
+        spool_max_bytes: positiveInt.default(64 * 1024 * 1024).describe('The spool refuses rows beyond this size'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Deadlines of store operations, and the spool that keeps rows the store cannot take'),
     redis: z.string().optional().describe('redis://… shared by gateway replicas and workers (rate limits, budgets, race-state events, monitor lease, eval queue); `?prefix=` namespaces the keys'),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })

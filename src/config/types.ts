@@ -69,6 +69,15 @@ export interface Config {
   readonly server: { host: string; port: number; bodyLimitBytes: number };
   readonly auth: { mode: 'none' | 'keys' };
   readonly store: string;
+  readonly storeOptions: {
+    connectMs: number;
+    statementMs: number;
+    busyMs: number;
+    logCommitMs: number;
+    /** null: the default location (see spoolPathFor in the gateway's server). */
+    spoolPath: string | null;
+    spoolMaxBytes: number;
+  };
   /** Redis URL when several replicas share counters and queues; null for a single node. */
   readonly redis: string | null;
   readonly log: { level: string };

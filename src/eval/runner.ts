@@ -38,8 +38,12 @@ export interface RunnerOptions {
   store: Store;
   config: Config;
   providers: ProviderRegistry;
-  /** Aborting stops new calls; calls in flight finish and are recorded. */
+  /**
+   * Aborting stops new calls; calls in flight finish and are recorded, for up to `graceMs` (default: no bound).
+   * Past it they are abandoned unrecorded, so a resume makes them again.
+   */
   signal?: AbortSignal;
+  graceMs?: number;
   onProgress?: (p: RunProgress) => void;
   progressIntervalMs?: number;
   attemptDeps?: AttemptDeps;
@@ -114,10 +118,14 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   let calls = 0;
   let failed = 0;
   let stopReason: string | null = null;
-  const onAbort = () => void (stopReason ??= 'interrupted');
+  const inflight = new AbortController();
+  let graceTimer: NodeJS.Timeout | null = null;
+  const onAbort = () => {
+    stopReason ??= 'interrupted';
+    if (opts.graceMs !== undefined) graceTimer = setTimeout(() => inflight.abort(), opts.graceMs);
+  };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort();
-  const inflight = new AbortController();
   // Every call in flight listens on this one signal; the default limit of 10 listeners would only warn.
   setMaxListeners(0, inflight.signal);
 
@@ -132,6 +140,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     opts.onProgress({ done, total: all.length, cached, failed, spentCnyNanos: spent, elapsedMs, ratePerS, etaMs: ratePerS > 0 ? ((all.length - done) / ratePerS) * 1000 : null, finished });
   };
   progress(true);
+  // A line even while no call completes (slow calls, a stall upstream): progress is how a long run shows it lives.
+  const beat = opts.onProgress ? setInterval(() => progress(), Math.max(1_000, opts.progressIntervalMs ?? 100)) : null;
+  beat?.unref();
 
   const judgeFor = (spend: { nanos: number; currency: string | null }): JudgeCall => async (messages, override) => {
     const name = override ?? spec.judge;
@@ -169,6 +180,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       spent += cost;
       return cost;
     }
+    if (inflight.signal.aborted) return 0; // judged only in part: the answer stays ungraded for a resume
     await store.evals.setGrade(key, grade, spend.nanos, spend.currency);
     const cost = spend.currency ? toCnyNanos(spend.nanos, spend.currency, config.fx) : 0;
     spent += cost;
@@ -180,6 +192,8 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const runUnit = async (u: Unit, params: Readonly<Record<string, unknown>>): Promise<{ ok: boolean; cost: number }> => {
     if (u.pending) return { ok: true, cost: await judgeAndStore(u.key, u.variant, u.pending.answer ?? '') };
     const res = await callContender(u.contender, u.variant.messages, params, deps, inflight.signal);
+    // Cut by the end of the stop's grace: not the contender's failure, and not recorded, so a resume makes it again.
+    if (inflight.signal.aborted) return { ok: true, cost: 0 };
     calls++;
     const judged = needsJudge(u.variant.graders);
     let grade: Grade | null = null;
@@ -273,6 +287,8 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     contenders.flatMap((_, ci) => Array.from({ length: Math.min(spec.concurrency, Math.max(1, queues[ci]!.length)) }, () => worker(ci, states[ci]!))),
   );
   opts.signal?.removeEventListener('abort', onAbort);
+  if (graceTimer) clearTimeout(graceTimer);
+  if (beat) clearInterval(beat);
   const contenderStop = states.find((s) => s.stopped !== null)?.stopped ?? null;
   stopReason ??= contenderStop;
   await store.evals.setRunStatus(runId, stopReason ? 'stopped' : 'done', stopReason, now());

@@ -4,7 +4,7 @@ import { costNanos, nanosToUnits } from '../metering/pricing.js';
 import { settleUsage } from '../metering/usage.js';
 import type { CallOutcome, Usage } from '../providers/spec.js';
 import { SaimaError, sanitize } from './errors.js';
-import type { RequestLogRow } from '../store/types.js';
+import type { FailedAttempt, RequestLogRow } from '../store/types.js';
 import type { RequestObservation } from './metrics.js';
 
 export interface CallFacts {
@@ -35,6 +35,8 @@ export interface CallFacts {
   outputCap?: number | null;
   /** `gateway` or `shadow` (RequestLogRow.source). */
   source?: string;
+  /** The attempts that failed before the answer (or the give-up): who, why, how long. */
+  failedAttempts?: FailedAttempt[] | null;
 }
 
 export function toRow(f: CallFacts): RequestLogRow {
@@ -70,6 +72,7 @@ export function toRow(f: CallFacts): RequestLogRow {
     fallbackFrom: f.fallbackFrom ?? null,
     outputCap: f.outputCap ?? null,
     source: f.source ?? (f.shadow ? 'shadow' : 'gateway'),
+    failedAttempts: f.failedAttempts ?? null,
   };
 }
 
@@ -101,6 +104,12 @@ export async function applyOutcome(f: CallFacts, outcome: CallOutcome, body: Rec
   f.usage = await settleUsage(outcome.usage, body, outcome.text);
   // Text is kept only where the race captures prompts.
   if (f.promptText !== null) f.responseText = outcome.text;
+}
+
+/** The failed attempts of a plan, as the row keeps them (timing rounded to 0.1 ms). */
+export function failedAttempts(failures: ReadonlyArray<{ contender: string; code: string; message: string; ms: number }>): FailedAttempt[] | null {
+  if (failures.length === 0) return null;
+  return failures.map((f) => ({ contender: f.contender, code: f.code, message: f.message, ms: Math.round(f.ms * 10) / 10 }));
 }
 
 /** Records a call that failed before its first byte; returns the error to send. */

@@ -4,6 +4,7 @@
  * a grace period, cut the streams still open (the shutdown error event, recorded as such), drain shadow calls and
  * settles, then flush the request log and close the store. Nothing is appended to a closed request log.
  */
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { registerSecretValues } from '../config/secret-values.js';
 import type { Config } from '../config/types.js';
@@ -21,6 +22,16 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 const CUT_RECORD_MS = 5_000;
 /** How long connections that hold no call (a dashboard's live feed, a slow reader of a finished reply) may linger. */
 const LINGER_MS = 1_000;
+
+/**
+ * Where the request log spools rows the store cannot take: `store_options.spool_path`, else next to the SQLite
+ * file, else `.saima/request-spool.jsonl` (PostgreSQL; replicas sharing a directory need a spool_path each).
+ */
+export function spoolPathFor(config: Config): string {
+  if (config.storeOptions.spoolPath) return resolve(config.storeOptions.spoolPath);
+  const file = config.store.startsWith('sqlite:') ? config.store.slice('sqlite:'.length) : '';
+  return file !== '' && file !== ':memory:' ? `${resolve(file)}.spool.jsonl` : resolve('.saima', 'request-spool.jsonl');
+}
 
 /** `SAIMA_SHUTDOWN_GRACE_MS` overrides the grace period (e.g. to match a container's stop timeout). */
 export function shutdownGraceMs(env: NodeJS.ProcessEnv): number {
@@ -64,12 +75,28 @@ export async function startGateway(
   const host = opts.host ?? config.server.host;
   if (config.auth.mode === 'none') await assertLoopbackHost(host);
   // The gateway holds each response's end until its row commits: checkpoints must not stall that commit.
-  const store = await openStore(config.store, { backgroundCheckpoint: true });
+  const o = config.storeOptions;
+  // The app's logger exists only once the app is built; store events before that are not lost, just quiet.
+  let warn: (obj: object, msg: string) => void = () => {};
+  const store = await openStore(config.store, {
+    backgroundCheckpoint: true,
+    connectTimeoutMs: o.connectMs,
+    statementTimeoutMs: o.statementMs,
+    busyTimeoutMs: o.busyMs,
+    spool: { path: spoolPathFor(config), maxBytes: o.spoolMaxBytes, commitDeadlineMs: o.logCommitMs },
+    onSpoolReplay: (err, rows) => {
+      if (err) warn({ err: (err as Error).message }, 'store: replaying the request spool failed; the rows stay spooled');
+      else if (rows > 0) warn({ rows }, 'store: spooled request rows replayed into the store');
+    },
+    health: { onChange: (up, err) => warn(up ? {} : { err: (err as Error)?.message }, up ? 'store: answering again' : 'store: not answering') },
+  });
+  store.health.start();
   const providers = new ProviderRegistry(opts.random ? { random: opts.random } : {});
   let generatedAdminKey: string | null = null;
   try {
     if (config.auth.mode === 'keys') generatedAdminKey = await ensureAdminKey(store, opts.env ?? process.env, Date.now());
     const { app, ctx } = await buildApp({ ...opts, config, store, providers });
+    warn = (obj, msg) => app.log.warn(obj, msg);
     await app.listen({ port: opts.port ?? config.server.port, host });
     const addr = app.server.address();
     if (config.auth.mode === 'none') {

@@ -51,13 +51,13 @@ export async function postUpstream(
   payload: string,
   contender: Contender,
   signal: CallSignal,
-  stream = true,
 ): Promise<PostResult> {
   let res: Dispatcher.ResponseData;
   const { origin, path } = splitUrl(url);
-  // A non-streaming OpenAI-compatible server sends its headers only once the whole answer is ready, so for those
-  // calls the first-byte limit is the total one.
-  const firstByteMs = stream ? contender.timeouts.firstByteMs : contender.timeouts.totalMs;
+  // first_byte_ms bounds the wait for headers and for each body chunk (the stall limit), streamed or not: an
+  // upstream that hangs must fail over in seconds, not after total_ms. A non-streaming call whose server sends
+  // headers only once the whole answer is ready needs first_byte_ms above its longest answer (configuration.md).
+  const firstByteMs = contender.timeouts.firstByteMs;
   try {
     res = await agents.for(contender).request({
       origin,
@@ -95,13 +95,13 @@ export function networkError(err: unknown, contender: Contender, phase: 'connect
   if (err instanceof UpstreamError) return err;
   const e = err as { code?: string; name?: string; message?: string };
   if (e instanceof undiciErrors.HeadersTimeoutError || e.code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return new UpstreamError('upstream_timeout', `${contender.name}: no response headers within ${contender.timeouts.firstByteMs} ms`, { phase: 'first_byte', retryable: true, cause: err });
+    return new UpstreamError('upstream_timeout', `${contender.name}: no response headers within ${contender.timeouts.firstByteMs} ms (timeouts.first_byte_ms)`, { phase: 'first_byte', retryable: true, cause: err });
   }
   if (e instanceof undiciErrors.BodyTimeoutError || e.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new UpstreamError('upstream_timeout', `${contender.name}: upstream stalled for ${contender.timeouts.firstByteMs} ms`, { phase, retryable: phase !== 'mid_stream', cause: err });
+    return new UpstreamError('upstream_timeout', `${contender.name}: upstream stalled for ${contender.timeouts.firstByteMs} ms (timeouts.first_byte_ms)`, { phase, retryable: phase !== 'mid_stream', cause: err });
   }
   if (e.code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new UpstreamError('upstream_timeout', `${contender.name}: connect timed out`, { phase: 'connect', retryable: true, cause: err });
+    return new UpstreamError('upstream_timeout', `${contender.name}: connect timed out after ${contender.timeouts.connectMs} ms (timeouts.connect_ms)`, { phase: 'connect', retryable: true, cause: err });
   }
   if (e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') {
     return new UpstreamError('upstream_timeout', `${contender.name}: call aborted`, { phase, retryable: false, cause: err });

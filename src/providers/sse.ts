@@ -15,6 +15,7 @@ import type { Usage } from './spec.js';
 
 const QUOTE = 34;
 const BRACE = 123;
+const CLOSE_BRACE = 125;
 const SPACE = 32;
 const COLON = 58;
 
@@ -60,6 +61,12 @@ export class ChatStreamWatcher {
   usageOnlyEvents = 0;
   /** Message of an `{"error":…}` event sent by the upstream inside the stream. */
   upstreamError: string | null = null;
+  /**
+   * The first event that is not a chat chunk: the first event is JSON-parsed in full (once per stream); later ones
+   * must at least look like a JSON object (`{…}`), which costs two character reads, not a parse.
+   */
+  invalidEvent: string | null = null;
+  #events = 0;
 
   constructor(captureText: boolean) {
     this.#captureText = captureText;
@@ -94,6 +101,9 @@ export class ChatStreamWatcher {
     if (data === '[DONE]') {
       this.done = true;
       return;
+    }
+    if (this.invalidEvent === null && (this.#events++ === 0 ? parse(data) === null : data.charCodeAt(0) !== BRACE || data.charCodeAt(data.length - 1) !== CLOSE_BRACE)) {
+      this.invalidEvent = data.slice(0, 80);
     }
     if (this.#unparsed !== null) this.#unparsed.push(data);
     if (this.#captureText || keyFollowedBy(data, 'usage"', '"usage"', BRACE) || keyFollowedBy(data, 'eason"', '"finish_reason"', QUOTE) || data.startsWith('{"error"')) {

@@ -45,7 +45,7 @@ export class CallDeadline {
   /** Maps a failure to an UpstreamError, naming the total timeout when that is what ended the call. */
   explain(err: unknown, phase: Exclude<UpstreamPhase, 'headers'>): UpstreamError {
     if (this.#expired && !(err instanceof UpstreamError)) {
-      return new UpstreamError('upstream_timeout', `${this.#contender.name}: no complete answer within ${this.#contender.timeouts.totalMs} ms`, {
+      return new UpstreamError('upstream_timeout', `${this.#contender.name}: no complete answer within ${this.#contender.timeouts.totalMs} ms (timeouts.total_ms)`, {
         phase,
         retryable: false,
         cause: err,

@@ -2,7 +2,8 @@
  * Retries, fallbacks and circuit breaking for one request. An attempt succeeds once its first body chunk is in
  * hand: until then nothing has reached the client, so any retryable failure may be retried with jittered
  * exponential backoff (honouring retry-after up to the contender's ceiling) and then the next contender in the
- * plan is tried. After the first chunk, failures belong to the stream and are never retried.
+ * plan is tried. After the first chunk, failures belong to the stream and are never retried, but the breaker still
+ * counts them: it judges an attempt by how its answer ended, not by its first byte.
  */
 import type { Contender } from '../config/types.js';
 import { SaimaError } from '../gateway/errors.js';
@@ -16,6 +17,8 @@ export interface AttemptRecord {
   code: string;
   upstreamStatus: number | null;
   message: string;
+  /** How long the attempt took (0 when the breaker refused it). */
+  ms: number;
 }
 
 export interface AttemptDeps {
@@ -67,7 +70,7 @@ export async function attemptPlan(
       if (signal.aborted) throw new SaimaError('upstream_timeout', 'client went away');
       if (!breaker.tryPass()) {
         last = new SaimaError('circuit_open', `${name}: circuit open after repeated failures`);
-        failures.push({ contender: name, code: 'circuit_open', upstreamStatus: null, message: last.message });
+        failures.push({ contender: name, code: 'circuit_open', upstreamStatus: null, message: last.message, ms: 0 });
         break;
       }
       attempts++;
@@ -77,7 +80,12 @@ export async function attemptPlan(
         const reply = await deps.adapter(contender).send(call, signal);
         const rest = reply.body[Symbol.asyncIterator]();
         const head = await rest.next();
-        breaker.onSuccess();
+        // The breaker's verdict waits for the end of the answer: a stream cut, stalled or broken after its first
+        // byte is a failure of the contender too, though it is too late to retry it.
+        reply.outcome.then(
+          (o) => (o.ok || o.error === null ? breaker.onSuccess() : breaker.onFailure()),
+          () => breaker.onFailure(),
+        );
         return { contender, reply, first: head.done ? null : head.value, rest, attempts, failures, startedAt };
       } catch (err) {
         // The client went away (or the request's own deadline passed): not the contender's failure.
@@ -88,7 +96,7 @@ export async function attemptPlan(
         if (!(err instanceof SaimaError)) throw err;
         if (!(err instanceof UpstreamError)) throw err; // our own validation errors: the client's to fix
         last = err;
-        failures.push({ contender: name, code: err.code, upstreamStatus: err.upstreamStatus, message: err.message });
+        failures.push({ contender: name, code: err.code, upstreamStatus: err.upstreamStatus, message: err.message, ms: performance.now() - startedAt });
         if (!err.fallbackable) {
           breaker.onSuccess(); // the upstream answered sensibly; the request itself is bad
           throw err;

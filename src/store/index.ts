@@ -7,6 +7,8 @@ import { migrateToLatest } from './migrations/index.js';
 import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 import { postgresSink, sqliteSink } from './request-log-sinks.js';
 import { AdmissionsRepo } from './repos/admissions.js';
+import { RequestSpool } from './request-spool.js';
+import { StoreHealth, type StoreHealthOptions } from './store-health.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
 import { BattlesRepo } from './repos/battles.js';
 import { DecisionsRepo } from './repos/decisions.js';
@@ -25,6 +27,14 @@ export interface StoreOptions extends OpenDatabaseOptions {
    * For long-lived writers with latency to protect, i.e. the gateway; short CLI commands keep SQLite's default.
    */
   backgroundCheckpoint?: boolean | WalCheckpointerOptions;
+  /**
+   * The request log's local spool (request-spool.ts): rows the store cannot commit are kept there and replayed
+   * when it answers again. For processes that log calls already paid for, i.e. the gateway.
+   */
+  spool?: { path: string; maxBytes?: number; commitDeadlineMs?: number };
+  health?: StoreHealthOptions;
+  /** Called when replaying the spool fails (the rows stay spooled) or succeeds with rows. */
+  onSpoolReplay?: (err: unknown, rows: number) => void;
 }
 
 export interface Store {
@@ -42,6 +52,8 @@ export interface Store {
   readonly battles: BattlesRepo;
   /** Budgeted calls admitted and not yet logged (see repos/admissions.ts). */
   readonly admissions: AdmissionsRepo;
+  /** Whether the store answers; its heartbeat runs once `health.start()` is called (the gateway does). */
+  readonly health: StoreHealth;
   /** The background WAL checkpointer, when `backgroundCheckpoint` started one. */
   readonly checkpointer: WalCheckpointer | null;
   /** Drains the request log, then closes the database. Idempotent. */
@@ -57,7 +69,8 @@ export interface Store {
  * await store.close();
  */
 export async function openStore(url: string, opts: StoreOptions = {}): Promise<Store> {
-  const handle = await openDatabase(url, opts);
+  let health: StoreHealth | null = null;
+  const handle = await openDatabase(url, { ...opts, onConnectionError: (err) => (err.name === 'StoreDeadlineError' ? health?.reportFailure(err) : health?.suspect()) });
   try {
     await migrateToLatest(handle.db, handle.dialect === 'postgres' ? handle.schema : null);
   } catch (err) {
@@ -65,7 +78,50 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     throw err;
   }
   const sink = handle.dialect === 'sqlite' ? sqliteSink(handle.raw) : postgresSink(handle.db);
-  const requestLog = new RequestLogWriter(sink, opts.requestLog);
+  const userOnChange = opts.health?.onChange;
+  const storeHealth = new StoreHealth((ms) => handle.probe(ms), {
+    ...opts.health,
+    onChange: (up, err) => {
+      // Pooled connections may be half-open after an outage: drop them all so no query waits on a dead one.
+      if (!up) handle.resetConnections();
+      userOnChange?.(up, err);
+    },
+  });
+  health = storeHealth;
+  const spool = opts.spool ? new RequestSpool(opts.spool.path, opts.spool.maxBytes) : null;
+  const onError = opts.requestLog?.onError;
+  const requestLog = new RequestLogWriter(sink, {
+    ...opts.requestLog,
+    ...(spool
+      ? { spool, storeUp: () => storeHealth.up, ...(opts.spool?.commitDeadlineMs ? { commitDeadlineMs: opts.spool.commitDeadlineMs } : {}) }
+      : {}),
+    onError: (err, ids) => {
+      if (isOutage(err)) storeHealth.reportFailure(err);
+      // A batch refused for one bad row (a duplicate id) was spooled whole: its good rows go in now, not at the
+      // next outage's end (the replay skips the duplicate).
+      else setImmediate(() => replay());
+      onError?.(err, ids);
+    },
+  });
+  if (spool) {
+    storeHealth.onUp(replay);
+    // Rows left by an earlier process (the store was down when it stopped) go in now.
+    replay();
+  }
+  function replay(): void {
+    if (!requestLog.spoolPending) return;
+    requestLog.replaySpool().then(
+      (r) => {
+        opts.onSpoolReplay?.(null, r.rows);
+        // Rows spooled while that replay ran: take them too, while the store answers.
+        if (requestLog.spoolPending && storeHealth.up) replay();
+      },
+      (err: unknown) => {
+        if (isOutage(err)) storeHealth.reportFailure(err);
+        opts.onSpoolReplay?.(err, 0);
+      },
+    );
+  }
   const checkpointer: WalCheckpointer | null =
     handle.dialect === 'sqlite' && handle.file && opts.backgroundCheckpoint
       ? startWalCheckpointer(handle.raw, handle.file, opts.backgroundCheckpoint === true ? {} : opts.backgroundCheckpoint)
@@ -85,8 +141,10 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     evals: new EvalsRepo(db),
     battles: new BattlesRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
     admissions: new AdmissionsRepo(db),
+    health: storeHealth,
     checkpointer,
     close() {
+      storeHealth.stop();
       closing ??= requestLog
         .close()
         .then(() => checkpointer?.stop())
@@ -96,9 +154,22 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   });
 }
 
+/**
+ * Whether a failed write says the store is unreachable, rather than that one row was refused: a constraint
+ * violation (SQLSTATE class 23, SQLite's SQLITE_CONSTRAINT*) is the row's fault and the store stays up.
+ */
+function isOutage(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code.startsWith('23') || code.startsWith('SQLITE_CONSTRAINT'))) return false;
+  return true;
+}
+
 export { openDatabase, dialectOf, type DatabaseHandle, type SqliteHandle, type PostgresHandle } from './db.js';
 export { migrateToLatest, migrationProvider } from './migrations/index.js';
-export { RequestLogWriter, type RequestLogOptions } from './request-log.js';
+export { RequestLogWriter, CommitDeadlineError, type RequestLogOptions } from './request-log.js';
+export { RequestSpool, SpoolFullError, type SpoolReplay } from './request-spool.js';
+export { StoreHealth, type StoreHealthOptions } from './store-health.js';
+export { StoreDeadlineError } from './db.js';
 export { sqliteSink, postgresSink, type BatchSink } from './request-log-sinks.js';
 export type { AggregateOptions } from './repos/requests.js';
 export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo, EvalsRepo };

@@ -13,6 +13,8 @@ export interface BatchSink {
   write(rows: readonly RequestLogRow[]): void | Promise<void>;
   /** False while the connection cannot start its own transaction now; the writer retries shortly. */
   ready?(): boolean;
+  /** Like `write`, but rows whose id is already stored are skipped (the spool's replay: exactly once). */
+  writeSkippingDuplicates(rows: readonly RequestLogRow[]): Promise<void>;
 }
 
 /**
@@ -24,8 +26,13 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insert.run(toRequestRecord(row));
   });
+  const insertOrIgnore = raw.prepare(`insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  const txIgnore = raw.transaction((rows: readonly RequestLogRow[]) => {
+    for (const row of rows) insertOrIgnore.run(toRequestRecord(row));
+  });
   return {
     write: (rows) => tx(rows),
+    writeSkippingDuplicates: async (rows) => void txIgnore(rows),
     // Kysely shares this connection. If one of its transactions is open (awaiting between statements), our
     // transaction would nest as a savepoint and commit only with — or roll back with — someone else's work.
     ready: () => !raw.inTransaction,
@@ -49,6 +56,16 @@ export function postgresSink(db: Kysely<Database>, maxRowsPerStatement = 500): B
           await trx.insertInto('requests').values(records.slice(i, i + maxRowsPerStatement)).execute();
         }
       });
+    },
+    async writeSkippingDuplicates(rows) {
+      const records = rows.map(toRequestRecord);
+      for (let i = 0; i < records.length; i += maxRowsPerStatement) {
+        await db
+          .insertInto('requests')
+          .values(records.slice(i, i + maxRowsPerStatement))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 /** The one mapping between `RequestLogRow` (camelCase, booleans) and the `requests` table (snake_case, 0/1). */
 import type { RequestsTable } from './schema.js';
-import type { RequestLogRow } from './types.js';
+import type { FailedAttempt, RequestLogRow } from './types.js';
 
 export function toRequestRecord(r: RequestLogRow): RequestsTable {
   return {
@@ -35,6 +35,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     fallback_from: r.fallbackFrom ?? null,
     output_cap: r.outputCap ?? null,
     source: r.source ?? null,
+    failed_attempts: r.failedAttempts && r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
   };
 }
 
@@ -71,6 +72,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     fallbackFrom: r.fallback_from ?? null,
     outputCap: r.output_cap === null || r.output_cap === undefined ? null : Number(r.output_cap),
     source: r.source ?? null,
+    failedAttempts: r.failed_attempts ? (JSON.parse(r.failed_attempts) as FailedAttempt[]) : null,
   };
 }
 

@@ -36,6 +36,8 @@ export interface RequestsTable {
   fallback_from: string | null;
   output_cap: number | null;
   source: string | null;
+  /** JSON array of FailedAttempt, or null. */
+  failed_attempts: string | null;
 }
 
 export interface AdmissionsTable {

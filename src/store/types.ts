@@ -48,6 +48,17 @@ export interface RequestLogRow {
   outputCap?: number | null;
   /** Which part of Saima made the call: `gateway`, `shadow`, `arena`, `judge` (see SPEND_SOURCES). */
   source?: string | null;
+  /** The attempts that failed before the one that answered (or before the request gave up). Absent or null: none. */
+  failedAttempts?: FailedAttempt[] | null;
+}
+
+export interface FailedAttempt {
+  contender: string;
+  /** Saima's error code (upstream_timeout, upstream_error, circuit_open, …). */
+  code: string;
+  message: string;
+  /** How long the attempt took, in ms. */
+  ms: number;
 }
 
 export interface FeedbackRow {
@@ -109,13 +120,17 @@ export interface MetricSummary {
 /** One contender's traffic in a race since a time: what the race monitor and the dashboard compare. */
 export interface ContenderAggregate {
   contender: string;
-  /** Rows (served requests; shadow rows only when asked for). */
+  /** Requests the race assigned to this contender (shadow rows only when asked for), as the monitor counts them. */
   n: number;
-  /** Rows whose outcome is not `ok` (errors and cut streams). */
+  /** Of `n`, the failed ones: outcome not `ok` (errors, cut streams), or rescued by a fallback. */
   errors: number;
   /** Of `errors`, streams cut mid-way. */
   cuts: number;
-  /** Latency of successful rows only: a fast failure must not flatter a failing contender. Null when none. */
+  /** Of `errors`, requests a fallback answered after this contender failed before the first byte. */
+  rescued: number;
+  /** Requests this contender answered, its own and those it rescued as a fallback; tokens and cost are of these. */
+  served: number;
+  /** Latency of its own successful rows only: a fast failure must not flatter a failing contender. Null when none. */
   latencyMs: MetricSummary | null;
   /** TTFT of successful rows that have one. Null when none. */
   ttftMs: MetricSummary | null;

@@ -67,8 +67,12 @@ export function replicaDoc(env: ClusterEnv, doc: Record<string, unknown>): Recor
 /** Starts `n` replicas one after another (the first migrates the schema and seeds the race states). */
 export async function startReplicas(t: TestContext, env: ClusterEnv, doc: Record<string, unknown>, n: number, opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningGateway[]> {
   const out: RunningGateway[] = [];
+  // Each replica spools request rows the store cannot take to a file of its own, inside this test's directory.
+  const spools = mkdtempSync(join(tmpdir(), 'saima-spools-'));
+  t.after(() => rmSync(spools, { recursive: true, force: true }));
   for (let i = 0; i < n; i++) {
-    const gw = await startGateway(buildConfig(replicaDoc(env, doc), {}), { logger: false, env: opts.env ?? {} });
+    const replica = { ...doc, store_options: { spool_path: join(spools, `replica-${i}.jsonl`), ...(doc.store_options as object | undefined) } };
+    const gw = await startGateway(buildConfig(replicaDoc(env, replica), {}), { logger: false, env: opts.env ?? {} });
     t.after(() => gw.close());
     out.push(gw);
   }

@@ -41,14 +41,14 @@ for (const dialect of testDialects()) {
     assert.equal(rest.length, 0);
     // Latencies 100..1000: p50 = 550, p95 at rank 0.95*9 = 8.55 → 900 + 0.55*100 = 955.
     assert.deepEqual(champ, {
-      contender: 'champ', n: 11, errors: 1, cuts: 0,
+      contender: 'champ', n: 11, errors: 1, cuts: 0, rescued: 0, served: 11,
       latencyMs: { n: 10, mean: 550, p50: 550, p95: 955 },
       ttftMs: { n: 10, mean: 55, p50: 55, p95: 95.5 },
       promptTokens: 100, completionTokens: 55, reasoningTokens: 10, cachedTokens: 20,
       costNanos: 30_000_000_000, currency: 'USD',
     });
     assert.deepEqual(chal, {
-      contender: 'chal', n: 3, errors: 1, cuts: 1,
+      contender: 'chal', n: 3, errors: 1, cuts: 1, rescued: 0, served: 3,
       latencyMs: { n: 2, mean: 60, p50: 60, p95: 69 },
       ttftMs: { n: 1, mean: 7, p50: 7, p95: 7 },
       promptTokens: 126, completionTokens: 51, reasoningTokens: 9, cachedTokens: 24,
@@ -61,5 +61,24 @@ for (const dialect of testDialects()) {
     // The two most recent ok champ rows: latencies 900 and 1000.
     assert.deepEqual(rounded(bounded.find((a) => a.contender === 'champ')?.latencyMs), { n: 2, mean: 950, p50: 950, p95: 995 });
     assert.deepEqual(await store.requests.aggregateByContender('nobody', 0), []);
+  });
+
+  test(`aggregateByContender groups by the assigned contender and shows who served (${dialect})`, async (t) => {
+    const store = await openStore(await storeUrlFor(dialect, t));
+    t.after(() => store.close());
+    // chal was assigned three requests: one ok, and two it failed before the first byte that champ rescued.
+    const failed = [{ contender: 'chal', code: 'upstream_error', message: 'chal: network error (ECONNRESET)', ms: 3.2 }];
+    await Promise.all([
+      store.requestLog.append(requestRow({ id: 'a1', ts: T0 + 1, contender: 'chal', latencyMs: 40, costNanos: 5 })),
+      store.requestLog.append(requestRow({ id: 'a2', ts: T0 + 2, contender: 'champ', fallbackFrom: 'chal', failedAttempts: failed, latencyMs: 900, costNanos: 100 })),
+      store.requestLog.append(requestRow({ id: 'a3', ts: T0 + 3, contender: 'champ', fallbackFrom: 'chal', failedAttempts: failed, latencyMs: 800, costNanos: 100 })),
+      store.requestLog.append(requestRow({ id: 'a4', ts: T0 + 4, contender: 'champ', latencyMs: 300, costNanos: 100 })),
+    ]);
+    const [chal, champ] = await store.requests.aggregateByContender('assistant', T0);
+    assert.deepEqual([chal!.contender, chal!.n, chal!.errors, chal!.rescued, chal!.served, chal!.costNanos], ['chal', 3, 2, 2, 1, 5]);
+    assert.equal(chal!.latencyMs?.n, 1, 'the rescued rows are not chal latencies');
+    assert.deepEqual([champ!.contender, champ!.n, champ!.errors, champ!.rescued, champ!.served, champ!.costNanos], ['champ', 1, 0, 0, 3, 300]);
+    assert.equal(champ!.latencyMs?.n, 1);
+    assert.deepEqual((await store.requests.getRequest('a2'))?.failedAttempts, failed);
   });
 }

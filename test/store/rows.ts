@@ -34,6 +34,7 @@ export function requestRow(overrides: Partial<RequestLogRow> = {}): RequestLogRo
     fallbackFrom: null,
     outputCap: null,
     source: null,
+    failedAttempts: null,
     ...overrides,
   };
 }

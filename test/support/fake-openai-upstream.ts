@@ -22,7 +22,7 @@
  *   `ok` (optionally with its own answer fields), `status` (HTTP error with OpenAI's error body and an
  *   optional retry-after), `reset` (socket destroyed before headers), `hang` (no answer until `close()`),
  *   `cut` (stream: socket destroyed after `afterEvents` events; non-stream: after half the body), `stall`
- *   (stream: silence after `afterEvents` events, socket open), `no_done` (stream: ends cleanly without
+ *   (stream: silence after `afterEvents` events, socket open; non-stream: silence after half the body), `no_done` (stream: ends cleanly without
  *   `[DONE]`), `error_event` (stream: an OpenAI error event after `afterEvents` events, then the end),
  *   `replay` (a recorded body, e.g. `fixture('openai-stream-usage.sse')`, sent as is).
  * - `eventDelayMs` paces events; `splitEvery` writes the stream in slices of that many bytes with a pause
@@ -162,10 +162,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     const model = answer.model ?? (typeof body.model === 'string' ? body.model : 'fake-model');
     if (body.stream !== true) {
       const text = JSON.stringify(completion(id, model, answer));
-      if (fault.kind === 'cut') {
+      if (fault.kind === 'cut' || fault.kind === 'stall') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
         await write(text.slice(0, Math.floor(text.length / 2)));
-        res.socket?.destroy();
+        if (fault.kind === 'cut') res.socket?.destroy();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });

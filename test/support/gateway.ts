@@ -27,7 +27,9 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'saima-test-'));
   const dbFile = join(dir, 'saima.db');
-  const config = buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store: `sqlite:${dbFile}`, ...doc }, opts.env ?? {});
+  // The request spool stays in this test's directory, whatever the store (its default for PostgreSQL is the cwd).
+  const storeOptions = { spool_path: join(dir, 'request-spool.jsonl'), ...(doc.store_options as Record<string, unknown> | undefined) };
+  const config = buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store: `sqlite:${dbFile}`, ...doc, store_options: storeOptions }, opts.env ?? {});
   const keyed = config.auth.mode === 'keys';
   const gw = await startGateway(config, {
     logger: false,

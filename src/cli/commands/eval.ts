@@ -52,26 +52,45 @@ export function assertQueueable(config: Config): void {
   if (!/^postgres(ql)?:/.test(config.store)) throw new EvalError('--queue needs a PostgreSQL `store:` that every worker reaches (this config stores in SQLite)');
 }
 
+/** Plain (non-terminal) progress lines come at least this often. */
+const PLAIN_PROGRESS_MS = 5_000;
+/** How long the calls in flight get after a stop signal, unless `SAIMA_EVAL_GRACE_MS` says otherwise. */
+export const DEFAULT_EVAL_GRACE_MS = 10_000;
+
+export function evalGraceMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.SAIMA_EVAL_GRACE_MS;
+  if (raw === undefined || raw === '') return DEFAULT_EVAL_GRACE_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) throw new EvalError(`SAIMA_EVAL_GRACE_MS must be a whole number of milliseconds ≥ 0 (got '${raw}')`);
+  return ms;
+}
+
 /**
  * Executes a run with a live progress line on stderr and Ctrl-C stopping it cleanly (a second Ctrl-C exits).
  * `queue`: the calls go to `saima worker` processes through Redis instead of this process; same line, same outcome.
  */
 export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean; queue?: boolean; capOverride?: Money }): Promise<RunOutcome> {
   const stop = new AbortController();
+  const graceMs = evalGraceMs(process.env);
   let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write(`\nsaima: stopping after the calls in flight; resume with: saima eval resume ${runId}${opts.queue ? ' --queue' : ''}\n`);
+  // The first Ctrl-C or SIGTERM stops new calls and gives those in flight `graceMs` to land; the run is then
+  // marked stopped (resumable). A second one exits at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++interrupts > 1) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    process.stderr.write(`\nsaima: ${signal}: no new calls; the calls in flight get ${Math.round(graceMs / 1000)} s; resume with: saima eval resume ${runId}${opts.queue ? ' --queue' : ''}\n`);
     stop.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const tty = process.stderr.isTTY === true;
-  const show = opts.progress ?? tty;
+  // Without a terminal (CI, a pipe, a log file) a plain line at least every PLAIN_PROGRESS_MS, so a long run
+  // never looks hung; `--no-progress` silences it.
+  const show = opts.progress ?? true;
   let lastPlain = 0;
   const onProgress = show
     ? (p: RunProgress) => {
         if (tty) process.stderr.write(`\r${renderProgress(p)}\x1b[K`);
-        else if (p.finished || performance.now() - lastPlain > 1900) {
+        else if (p.finished || performance.now() - lastPlain >= PLAIN_PROGRESS_MS - 100) {
           lastPlain = performance.now();
           process.stderr.write(`${renderProgress(p)}\n`);
         }
@@ -81,9 +100,10 @@ export async function runWithProgress(runId: string, store: Store, config: Confi
   try {
     // Loaded only here: BullMQ and ioredis are tens of MB that no other command needs.
     if (!providers) return await (await import('../../cluster/eval-queue.js')).runOnQueue(runId, store, config, { signal: stop.signal, onProgress, pollMs: tty ? 200 : 500 });
-    return await executeRun(runId, { store, config, providers, signal: stop.signal, progressIntervalMs: tty ? 100 : 2000, onProgress, ...(opts.capOverride ? { maxCost: opts.capOverride } : {}) });
+    return await executeRun(runId, { store, config, providers, signal: stop.signal, graceMs, progressIntervalMs: tty ? 100 : 2000, onProgress, ...(opts.capOverride ? { maxCost: opts.capOverride } : {}) });
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (show && tty) process.stderr.write('\n');
     await providers?.close();
   }

@@ -60,11 +60,13 @@ export function registerRaceCommands(program: Command): void {
         process.stdout.write(`race ${name}: champion ${st.champion}${st.frozen ? ` (ramping frozen: ${st.frozen})` : ''}\n\n`);
         process.stdout.write(
           renderTable(
-            ['contender', 'role', 'weight', 'requests', 'error %', 'p95 ms', 'ttft p50 ms', 'feedback', 'cost'],
+            // Grouped by the assigned contender, as the monitor counts: `rescued` failed and a fallback answered;
+            // `served` is what this contender answered (its own and its rescues of others), which its cost is of.
+            ['contender', 'role', 'weight', 'assigned', 'error %', 'rescued', 'served', 'p95 ms', 'ttft p50 ms', 'feedback', 'cost'],
             agg.map((a) => {
               const f = fb.find((x) => x.contender === a.contender);
               const role = a.contender === st.champion ? 'champion' : (st.challengers.find((c) => c.contender === a.contender)?.status ?? 'other');
-              return [a.contender, role, weight.get(a.contender) ?? 0, a.n, Number(((100 * a.errors) / Math.max(1, a.n)).toFixed(2)), a.latencyMs ? Math.round(a.latencyMs.p95) : null, a.ttftMs ? Math.round(a.ttftMs.p50) : null, f ? Number(f.mean.toFixed(3)) : null, (a.costNanos / 1e9).toFixed(4)];
+              return [a.contender, role, weight.get(a.contender) ?? 0, a.n, Number(((100 * a.errors) / Math.max(1, a.n)).toFixed(2)), a.rescued, a.served, a.latencyMs ? Math.round(a.latencyMs.p95) : null, a.ttftMs ? Math.round(a.ttftMs.p50) : null, f ? Number(f.mean.toFixed(3)) : null, (a.costNanos / 1e9).toFixed(4)];
             }),
           ),
         );

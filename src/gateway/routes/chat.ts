@@ -11,12 +11,12 @@ import type { UpstreamCall, CallOutcome } from '../../providers/spec.js';
 import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../race/attempt.js';
 import { startShadow } from '../shadow.js';
 import type { GatewayContext } from '../context.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError, errorBody, sanitize } from '../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 import { appliedCap, requestedCap, withOutputCap } from '../../metering/output-cap.js';
-import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from '../request-record.js';
+import { applyFailure, applyOutcome, failedAttempts, toObservation, toRow, type CallFacts } from '../request-record.js';
 import { budgetedRacesOf } from '../race-budget-guard.js';
 import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
@@ -63,6 +63,9 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const header = req.headers['x-saima-user'];
     const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
     const target = resolveTarget(ctx, req, body, userKey);
+    // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
+    // current by the store's heartbeat and by the failures of real work).
+    if (!ctx.store.health.up) throw storeDown();
     const cap = requestedCap(body, ctx.config.contenders.get(target.names[0]!));
     const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
     if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
@@ -141,8 +144,13 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       } catch (err) {
         const e = applyFailure(facts, err, 'unexpected failure');
         facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
+        if (err instanceof AllContendersFailed) facts.failedAttempts = failedAttempts(err.failures);
         facts.latencyMs = performance.now() - t0;
-        await commit(ctx, facts, admitted);
+        try {
+          await commit(ctx, facts, admitted);
+        } catch {
+          // The client is owed the upstream's failure, not the log's (the row was neither committed nor spooled).
+        }
         reply.header('x-saima-contender', '');
         throw e;
       }
@@ -153,6 +161,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       facts.contender = contender;
       if (capped) facts.outputCap = appliedCap(cap, contender);
       facts.attempts = success.attempts;
+      facts.failedAttempts = failedAttempts(success.failures);
       facts.ttftMs = performance.now() - t0;
       reply.header('x-saima-contender', contender.name);
 
@@ -160,7 +169,11 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         const chunks: Uint8Array[] = success.first ? [success.first] : [];
         for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
         const outcome = await success.reply.outcome;
-        await finish(ctx, facts, outcome, body, t0, admitted);
+        try {
+          await finish(ctx, facts, outcome, body, t0, admitted);
+        } catch (err) {
+          throw logWriteFailed(err);
+        }
         reply.raw.off('close', onClose);
         return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       }
@@ -192,7 +205,12 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         facts.errorCode = 'client_closed';
         facts.errorMessage = 'client closed the connection before the end of the stream';
       }
-      await finish(ctx, facts, outcome, body, t0, admitted);
+      try {
+        await finish(ctx, facts, outcome, body, t0, admitted);
+      } catch (err) {
+        // Neither committed nor spooled: the stream still ends, saying why, instead of hanging without its last word.
+        tail = logWriteFailedEvent(err);
+      }
       raw.off('close', onClose);
       if (!raw.destroyed) raw.end(tail ?? undefined);
     } finally {
@@ -200,6 +218,20 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
       leave();
     }
   });
+}
+
+function storeDown(): SaimaError {
+  return new SaimaError('service_unavailable', 'The request log store is not answering, so no call is made; retry shortly.');
+}
+
+function logWriteFailed(err: unknown): SaimaError {
+  return new SaimaError('service_unavailable', `The answer could not be logged (request log write failed: ${sanitize((err as Error)?.message ?? String(err))}).`, null, { cause: err });
+}
+
+/** The event that ends a stream whose row could not be written: OpenAI's error shape, no `[DONE]` after it. */
+function logWriteFailedEvent(err: unknown): Buffer {
+  const e = logWriteFailed(err);
+  return Buffer.from(`data: ${JSON.stringify(errorBody(e.code, e.message))}\n\n`);
 }
 
 async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcome, body: ChatBody, t0: number, admitted: AdmissionResult): Promise<void> {

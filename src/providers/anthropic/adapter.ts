@@ -23,7 +23,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const { contender } = call;
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
     const payload = JSON.stringify(toMessagesRequest(call.body, contender, call.stream));
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream), payload, contender, signal, call.stream);
+    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream), payload, contender, signal);
     const sink = new OutcomeLatch(signal);
     const body = call.stream
       ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink })

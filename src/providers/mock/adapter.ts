@@ -101,7 +101,7 @@ export class MockAdapter implements ProviderAdapter {
       case 'hang':
         // Like a real upstream that never answers: the first-byte timeout is what ends the call.
         if (!(await sleep(contender.timeouts.firstByteMs, ...signals))) throw aborted(contender, 'first_byte');
-        throw new UpstreamError('upstream_timeout', `${contender.name}: no response headers within ${contender.timeouts.firstByteMs} ms`, { phase: 'first_byte', retryable: true });
+        throw new UpstreamError('upstream_timeout', `${contender.name}: no response headers within ${contender.timeouts.firstByteMs} ms (timeouts.first_byte_ms)`, { phase: 'first_byte', retryable: true });
       case 'cut':
       case null:
         return;

@@ -82,6 +82,9 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
           // An upstream's error event may quote its key: it reaches the client only with secrets stripped.
           out = Buffer.from(sanitize(Buffer.from(out).toString('utf8')));
         }
+        // Not a chat chunk: before the first byte the attempt fails cleanly (retry, then fallback); after it, the
+        // stream is cut here rather than passing the client something its SDK cannot parse.
+        if (watcher.invalidEvent !== null) throw invalidEvent(o.contender, watcher.invalidEvent, sent);
         if (out.length === 0) continue;
         sent = true;
         latch.busy = false;
@@ -94,8 +97,9 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
     const tail = aligner.flush();
     watcher.end();
 
-    // `[DONE]` arrived: the answer is complete even if the connection failed right after it.
-    if (watcher.done) {
+    // `[DONE]` arrived: the answer is complete even if the connection failed right after it (but not when an
+    // invalid event came before it: that stream was refused).
+    if (watcher.done && watcher.invalidEvent === null) {
       if (tail !== null) {
         latch.busy = false;
         yield o.hideUsage && watcher.usageOnlyEvents > hidden ? hideUsageChunk(tail) : tail;
@@ -129,6 +133,10 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
     // Reached without a settle when the consumer stopped early (return()) or the caller aborted.
     if (!latch.settled) latch.settle(state.outcome());
   }
+}
+
+function invalidEvent(contender: Contender, data: string, sent: boolean): UpstreamError {
+  return new UpstreamError('upstream_error', `${contender.name}: upstream sent an invalid stream event: ${JSON.stringify(data)}`, { phase: sent ? 'mid_stream' : 'first_byte', retryable: true });
 }
 
 /** The upstream's first event is an error: nothing reached the client yet, so the attempt fails cleanly. */

@@ -10,6 +10,7 @@ import * as m0003 from './0003-arena.js';
 import * as m0004 from './0004-fallback-from.js';
 import * as m0005 from './0005-feedback-once.js';
 import * as m0006 from './0006-every-yuan.js';
+import * as m0007 from './0007-failed-attempts.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-fallback-from': m0004,
   '0005-feedback-once': m0005,
   '0006-every-yuan': m0006,
+  '0007-failed-attempts': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

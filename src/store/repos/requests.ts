@@ -168,7 +168,24 @@ export class RequestsRepo {
   /** Per contender of `race`, rows with `ts >= sinceMs`: counts and sums in SQL, percentiles from a bounded sample. */
   async aggregateByContender(race: string, sinceMs: number, opts: AggregateOptions = {}): Promise<ContenderAggregate[]> {
     const shadow = opts.includeShadow ? [0, 1] : [0];
-    const totals = await this.#db
+    // Grouped by the arm the race assigned (as the monitor counts): a row a fallback rescued is its assigned arm's
+    // failure. Tokens and cost stay with the contender that served and charged, in `served` below.
+    const arms = await this.#db
+      .selectFrom('requests')
+      .where('race', '=', race)
+      .where('ts', '>=', sinceMs)
+      .where('shadow', 'in', shadow)
+      .where('contender', 'is not', null)
+      .groupBy(ARM)
+      .select([
+        ARM.as('arm'),
+        sql<number>`count(*)`.as('n'),
+        sql<number>`sum(case when ${FAILED} then 1 else 0 end)`.as('errors'),
+        sql<number>`sum(case when outcome = 'cut' and fallback_from is null then 1 else 0 end)`.as('cuts'),
+        sql<number>`sum(case when fallback_from is not null then 1 else 0 end)`.as('rescued'),
+      ])
+      .execute();
+    const served = await this.#db
       .selectFrom('requests')
       .where('race', '=', race)
       .where('ts', '>=', sinceMs)
@@ -178,9 +195,7 @@ export class RequestsRepo {
       .groupBy('contender')
       .select((eb) => [
         'contender',
-        eb.fn.countAll().as('n'),
-        eb.fn.sum(eb.case().when('outcome', '!=', 'ok').then(1).else(0).end()).as('errors'),
-        eb.fn.sum(eb.case().when('outcome', '=', 'cut').then(1).else(0).end()).as('cuts'),
+        eb.fn.countAll().as('served'),
         eb.fn.sum('prompt_tokens').as('prompt_tokens'),
         eb.fn.sum('completion_tokens').as('completion_tokens'),
         eb.fn.sum('reasoning_tokens').as('reasoning_tokens'),
@@ -188,13 +203,15 @@ export class RequestsRepo {
         eb.fn.sum('cost_nanos').as('cost_nanos'),
         eb.fn.min('currency').as('currency'),
       ])
-      .orderBy('contender')
       .execute();
+    const names = [...new Set([...arms.map((a) => a.arm), ...served.map((s) => s.contender!)])].sort();
     const maxSamples = Math.max(1, Math.trunc(opts.maxSamples ?? 10_000));
     const out: ContenderAggregate[] = [];
-    for (const t of totals) {
-      const contender = t.contender!;
-      // Uses the (race, contender, ts) index; the bound keeps a busy contender's scan and sort small.
+    for (const contender of names) {
+      const a = arms.find((x) => x.arm === contender);
+      const t = served.find((x) => x.contender === contender);
+      // Uses the (race, contender, ts) index; the bound keeps a busy contender's scan and sort small. Latency is of
+      // the arm's own successes: a rescued row's latency is the fallback's.
       const sample = await this.#db
         .selectFrom('requests')
         .select(['latency_ms', 'ttft_ms'])
@@ -204,22 +221,25 @@ export class RequestsRepo {
         .where('shadow', 'in', shadow)
         .where('outcome', '=', 'ok')
         .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!))
+        .where('fallback_from', 'is', null)
         .orderBy('ts', 'desc')
         .limit(maxSamples)
         .execute();
       out.push({
         contender,
-        n: Number(t.n),
-        errors: Number(t.errors),
-        cuts: Number(t.cuts),
+        n: Number(a?.n ?? 0),
+        errors: Number(a?.errors ?? 0),
+        cuts: Number(a?.cuts ?? 0),
+        rescued: Number(a?.rescued ?? 0),
+        served: Number(t?.served ?? 0),
         latencyMs: summarize(sample.map((s) => Number(s.latency_ms))),
         ttftMs: summarize(sample.flatMap((s) => (s.ttft_ms === null ? [] : [Number(s.ttft_ms)]))),
-        promptTokens: Number(t.prompt_tokens),
-        completionTokens: Number(t.completion_tokens),
-        reasoningTokens: Number(t.reasoning_tokens),
-        cachedTokens: Number(t.cached_tokens),
-        costNanos: Number(t.cost_nanos),
-        currency: t.currency,
+        promptTokens: Number(t?.prompt_tokens ?? 0),
+        completionTokens: Number(t?.completion_tokens ?? 0),
+        reasoningTokens: Number(t?.reasoning_tokens ?? 0),
+        cachedTokens: Number(t?.cached_tokens ?? 0),
+        costNanos: Number(t?.cost_nanos ?? 0),
+        currency: t?.currency ?? null,
       });
     }
     return out;
