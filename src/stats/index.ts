@@ -35,3 +35,5 @@ export { fitStyleControlled, styleFeatures } from './bradley-terry-style.js';
 export type { StyleBattle, StyleControlFit, StyleControlOptions } from './bradley-terry-style.js';
 export { SeededRandom } from './seeded-random.js';
 export type { RandomSource } from './seeded-random.js';
+export { addRatioMoments, independentRatioMoments, NO_RATIO_MOMENTS, ratioStats } from './ratio.js';
+export type { RatioMoments } from './ratio.js';
