@@ -13,7 +13,9 @@
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
-import type { AssignmentCounts, ContenderMoments } from '../store/repos/requests.js';
+import type { AssignmentCounts, ContenderMoments, UserMoments } from '../store/repos/requests.js';
+import { independentRatioMoments } from '../stats/index.js';
+import { METRIC_INDEX, UnitBook } from './unit-book.js';
 import { AssignmentTally } from './assignment-tally.js';
 import type { PairOutcomeCount } from '../store/repos/battles.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
@@ -26,8 +28,8 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows'>;
-  feedback: Pick<Store['feedback'], 'metricMoments'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'insertedUserMoments'>;
+  feedback: Pick<Store['feedback'], 'metricMoments' | 'userMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
 
@@ -56,6 +58,28 @@ function addInto(into: Map<string, ArmEvidence>, arms: Iterable<ArmEvidence>): v
   }
 }
 
+function addContenderMoments(a: ContenderMoments, b: ContenderMoments): ContenderMoments {
+  const add = (x: Moments, y: Moments): Moments => ({ n: x.n + y.n, sum: x.sum + y.sum, sumSquares: x.sumSquares + y.sumSquares });
+  return {
+    contender: a.contender, requests: a.requests + b.requests, errors: a.errors + b.errors, cuts: a.cuts + b.cuts,
+    truncations: a.truncations + b.truncations, logLatency: add(a.logLatency, b.logLatency), logTtft: add(a.logTtft, b.logTtft),
+    cost: add(a.cost, b.cost), currency: a.currency ?? b.currency,
+  };
+}
+
+/** Adds per-user feedback moments to the books; returns them summed per arm. */
+function feedFeedback(books: Books, rows: ReadonlyArray<{ contender: string; userHash: string | null; n: number; sum: number; sumSquares: number }>): Array<{ contender: string; n: number; sum: number; sumSquares: number }> {
+  const perArm = new Map<string, { contender: string; n: number; sum: number; sumSquares: number }>();
+  for (const r of rows) {
+    const book = bookOf(books, r.contender);
+    if (r.userHash === null) book.addIndependent(METRIC_INDEX.feedback, r.n, r.sum, r.sumSquares);
+    else book.add(r.userHash, METRIC_INDEX.feedback, r.sum, r.n);
+    const m = perArm.get(r.contender) ?? { contender: r.contender, n: 0, sum: 0, sumSquares: 0 };
+    perArm.set(r.contender, { contender: r.contender, n: m.n + r.n, sum: m.sum + r.sum, sumSquares: m.sumSquares + r.sumSquares });
+  }
+  return [...perArm.values()];
+}
+
 /** Commit delay on top of the longest request, for the group commit and clocks of other replicas. */
 const SETTLE_SLACK_MS = 30_000;
 /** The sample-ratio check counts the last half hour of the assignment window at most (distinct users do not add). */
@@ -68,6 +92,19 @@ interface WindowCache {
   settled: Map<string, ArmEvidence>;
   /** SQLite: the request moments of every row of the window up to rowid `lastRow`. */
   inserted: { lastRow: number; arms: Map<string, ArmEvidence> } | null;
+  /**
+   * Sticky races: per arm, each user's sums of everything `settled` and `inserted` hold (the parts that only
+   * grow); a tick's recent part is laid over them without being kept. Null when requests are the unit.
+   */
+  books: Map<string, UnitBook> | null;
+}
+
+type Books = Map<string, UnitBook>;
+
+function bookOf(books: Books, contender: string): UnitBook {
+  let b = books.get(contender);
+  if (!b) books.set(contender, (b = new UnitBook()));
+  return b;
 }
 
 export class EvidenceReader {
@@ -105,17 +142,29 @@ export class EvidenceReader {
     const id = `${race.name}\u0000${since}`;
     const key = contenders.join('\u0000');
     let w = this.#cache.get(id);
-    if (!w || w.key !== key) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null }));
+    // A table whose rowids went back (rebuilt underneath a running gateway) is read whole again.
+    const restart = !w || w.key !== key || (lastRow !== null && w.inserted !== null && lastRow < w.inserted.lastRow);
+    if (restart) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null, books: race.sticky ? new Map() : null }));
+    w = w!;
     if (lastRow !== null) await this.#readInserted(race.name, since, contenders, w, lastRow);
     const withRequests = lastRow === null;
     const cutoff = now - this.#settleMs(race, contenders);
     if (cutoff > w.settledUntil) {
-      addInto(w.settled, await this.#read(race.name, w.settledUntil, cutoff, contenders, withRequests));
+      addInto(w.settled, await this.#read(race.name, w.settledUntil, cutoff, contenders, withRequests, w.books));
       w.settledUntil = cutoff;
     }
     const out = new Map(w.settled);
-    addInto(out, await this.#read(race.name, w.settledUntil, undefined, contenders, withRequests));
+    const pending: Books | null = w.books ? new Map() : null;
+    addInto(out, await this.#read(race.name, w.settledUntil, undefined, contenders, withRequests, pending));
     if (w.inserted) addInto(out, w.inserted.arms.values());
+    if (w.books) {
+      for (const name of contenders) {
+        const arm = out.get(name) ?? emptyArm(name);
+        const units = (w.books.get(name) ?? new UnitBook()).view(pending!.get(name) ?? null);
+        // Battles are units of their own: a verdict's user is not recorded.
+        out.set(name, { ...arm, units: { ...units, judge: independentRatioMoments(arm.judge.n, arm.judge.sum, arm.judge.sumSquares) } });
+      }
+    }
     return out;
   }
 
@@ -125,23 +174,54 @@ export class EvidenceReader {
    * (rebuilt underneath a running gateway) is read whole again.
    */
   async #readInserted(race: string, since: number, contenders: string[], w: WindowCache, lastRow: number): Promise<void> {
-    if (w.inserted === null || lastRow < w.inserted.lastRow) {
-      const moments = await this.store.requests.metricMoments(race, since, { contenders, maxRow: lastRow });
+    if (w.inserted === null) {
+      const moments = w.books
+        ? this.#feedRequests(w.books, await this.store.requests.userMoments(race, since, { contenders, maxRow: lastRow }))
+        : await this.store.requests.metricMoments(race, since, { contenders, maxRow: lastRow });
       w.inserted = { lastRow, arms: new Map(moments.map((m) => [m.contender, this.#arm(m)])) };
       return;
     }
     if (lastRow === w.inserted.lastRow) return;
-    const moments = await this.store.requests.insertedMoments(race, since, w.inserted.lastRow, lastRow, contenders);
+    const moments = w.books
+      ? this.#feedRequests(w.books, await this.store.requests.insertedUserMoments(race, since, w.inserted.lastRow, lastRow, contenders))
+      : await this.store.requests.insertedMoments(race, since, w.inserted.lastRow, lastRow, contenders);
     addInto(w.inserted.arms, moments.map((m) => this.#arm(m)));
     w.inserted.lastRow = lastRow;
   }
 
-  /** `contenders[0]` is the champion: battle scores are read against it. Requests only when asked. */
-  async #read(race: string, since: number, untilMs: number | undefined, contenders: string[], withRequests: boolean): Promise<ArmEvidence[]> {
+  /** Adds per-user request moments to the books; returns them summed per arm. */
+  #feedRequests(books: Books, rows: readonly UserMoments[]): ContenderMoments[] {
+    const perArm = new Map<string, ContenderMoments>();
+    for (const r of rows) {
+      const f = this.#costFactor(r.currency);
+      const book = bookOf(books, r.contender);
+      const bad = Math.min(r.requests, r.errors + r.truncations);
+      if (r.userHash === null) {
+        book.addIndependent(METRIC_INDEX.errors, r.requests, bad, bad);
+        book.addIndependent(METRIC_INDEX.logLatency, r.logLatency.n, r.logLatency.sum, r.logLatency.sumSquares);
+        book.addIndependent(METRIC_INDEX.logTtft, r.logTtft.n, r.logTtft.sum, r.logTtft.sumSquares);
+        book.addIndependent(METRIC_INDEX.cost, r.cost.n, r.cost.sum * f, r.cost.sumSquares * f * f);
+      } else {
+        book.add(r.userHash, METRIC_INDEX.errors, bad, r.requests);
+        book.add(r.userHash, METRIC_INDEX.logLatency, r.logLatency.sum, r.logLatency.n);
+        book.add(r.userHash, METRIC_INDEX.logTtft, r.logTtft.sum, r.logTtft.n);
+        book.add(r.userHash, METRIC_INDEX.cost, r.cost.sum * f, r.cost.n);
+      }
+      const before = perArm.get(r.contender);
+      perArm.set(r.contender, before ? addContenderMoments(before, r) : r);
+    }
+    return [...perArm.values()];
+  }
+
+  /**
+   * `contenders[0]` is the champion: battle scores are read against it. Requests only when asked. With `books`
+   * (sticky races) requests and feedback are read per user and their sums added to the books too.
+   */
+  async #read(race: string, since: number, untilMs: number | undefined, contenders: string[], withRequests: boolean, books: Books | null): Promise<ArmEvidence[]> {
     const opts = untilMs === undefined ? { contenders } : { contenders, untilMs };
     const [requests, feedback, battles] = await Promise.all([
-      withRequests ? this.store.requests.metricMoments(race, since, opts) : [],
-      this.store.feedback.metricMoments(race, since, opts),
+      !withRequests ? [] : books ? this.store.requests.userMoments(race, since, opts).then((rows) => this.#feedRequests(books, rows)) : this.store.requests.metricMoments(race, since, opts),
+      books ? this.store.feedback.userMoments(race, since, opts).then((rows) => feedFeedback(books, rows)) : this.store.feedback.metricMoments(race, since, opts),
       this.store.battles.pairCounts({ race, contenders, sources: RACE_BATTLE_SOURCES, since, ...(untilMs === undefined ? {} : { until: untilMs }) }),
     ]);
     const arms = new Map(requests.map((m) => [m.contender, this.#arm(m)]));
@@ -151,10 +231,14 @@ export class EvidenceReader {
     return [...arms.values()];
   }
 
+  /** CNY per nano of `currency`. */
+  #costFactor(currency: string | null): number {
+    return (currency === 'USD' ? this.config.fx.USD : this.config.fx.CNY) / 1e9;
+  }
+
   /** Store moments → evidence, with cost converted from nanos of its currency to CNY. */
   #arm(m: ContenderMoments): ArmEvidence {
-    const rate = m.currency === 'USD' ? this.config.fx.USD : this.config.fx.CNY;
-    const f = rate / 1e9;
+    const f = this.#costFactor(m.currency);
     return {
       ...emptyArm(m.contender),
       requests: m.requests, errors: m.errors, cuts: m.cuts, truncations: m.truncations,

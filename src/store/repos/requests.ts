@@ -63,6 +63,10 @@ function toMoments(r: MomentRow): ContenderMoments {
   };
 }
 
+function toUserMoments(r: MomentRow & { user_hash: string | null }): UserMoments {
+  return { ...toMoments(r), userHash: r.user_hash };
+}
+
 /** Running sums of one metric over rows: what a mean, its variance and a sequential test need. */
 export interface Moments {
   n: number;
@@ -92,6 +96,14 @@ export interface ContenderMoments {
   /** Cost per row in nanos of `currency`, over every row (abandoned ones too). */
   cost: Moments;
   currency: string | null;
+}
+
+/**
+ * `ContenderMoments` of one user of one arm (`userHash` null: the arm's rows without a user, whose squares then
+ * are per row, each row its own unit). What the race monitor's user-level tests are built from.
+ */
+export interface UserMoments extends ContenderMoments {
+  userHash: string | null;
 }
 
 /** Rows and distinct users per contender in a window: the units a sample-ratio check counts. */
@@ -254,6 +266,22 @@ export class RequestsRepo {
       .orderBy('contender')
       .execute();
     return rows.map((r) => toMoments(r as unknown as MomentRow));
+  }
+
+  /** `metricMoments` per (arm, user): one row per user of each arm, and one per arm for the rows without a user. */
+  async userMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserMoments[]> {
+    const rows = await this.#servedInWindow(race, sinceMs, opts)
+      .groupBy([ARM, 'user_hash'])
+      .select([ARM.as('contender'), 'user_hash', ...MOMENT_SELECT])
+      .execute();
+    return rows.map((r) => toUserMoments(r as unknown as MomentRow & { user_hash: string | null }));
+  }
+
+  /** SQLite only: `userMoments` over the rows inserted after rowid `afterRow` up to `maxRow` (see `insertedMoments`). */
+  async insertedUserMoments(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<UserMoments[]> {
+    const sums = sql.join(MOMENT_SUMS.map(([name, sum]) => sql`${sum} as ${sql.ref(name)}`));
+    const rows = await this.#inserted<MomentRow & { user_hash: string | null }>(sql`${ARM} as contender, user_hash, ${sums}`, race, sinceMs, afterRow, maxRow, contenders, sql`group by 1, 2`);
+    return rows.map(toUserMoments);
   }
 
   /**
