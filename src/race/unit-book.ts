@@ -38,7 +38,12 @@ export class UnitBook {
   /** Adds y and n to one user's sums of `metric` (index in UNIT_METRICS). */
   add(user: string, metric: number, y: number, n: number): void {
     if (y === 0 && n === 0) return;
-    const at = this.#slot(user) + 2 * metric;
+    this.addAt(this.slot(user), metric, y, n);
+  }
+
+  /** `add` for a user's slot (see `slot`), to look a user up once for several metrics. */
+  addAt(slot: number, metric: number, y: number, n: number): void {
+    const at = slot + 2 * metric;
     const y0 = this.#sums[at]!;
     const n0 = this.#sums[at + 1]!;
     this.#sums[at] = y0 + y;
@@ -91,7 +96,8 @@ export class UnitBook {
     return out;
   }
 
-  #slot(user: string): number {
+  /** Where a user's sums are kept (allocated on first sight). */
+  slot(user: string): number {
     let slot = this.#slots.get(user);
     if (slot !== undefined) return slot;
     slot = this.#slots.size * 2 * M;

@@ -32,8 +32,24 @@ for (const dialect of testDialects()) {
     const race = rig.config.races.get('s')!;
     const state = rig.states.get('s')!;
     const t0 = state.challengers[0]!.since;
-    // What the test expects, kept from the rows it writes: per arm, per unit (user, or one per anonymous row).
-    const truth = new Map<string, Map<string, { err: [number, number]; lat: [number, number]; fb: [number, number] }>>();
+    // Every row and rating written, to compute what the monitor must see: per arm, per unit (user, or one per
+    // anonymous row), requests that ended and ratings given a commit delay (30 s) before the tick — on SQLite,
+    // which reads requests in insertion order, every request inserted.
+    const events: Array<{ arm: string; key: string; visibleAt: number; err?: number; lat?: number; fb?: number }> = [];
+    const truthAt = (now: number) => {
+      const truth = new Map<string, Map<string, { err: [number, number]; lat: [number, number]; fb: [number, number] }>>();
+      for (const e of events) {
+        if (e.visibleAt >= now - 30_000 && !(dialect === 'sqlite' && e.fb === undefined)) continue;
+        const arm = truth.get(e.arm) ?? new Map();
+        truth.set(e.arm, arm);
+        const u = arm.get(e.key) ?? { err: [0, 0], lat: [0, 0], fb: [0, 0] };
+        arm.set(e.key, u);
+        if (e.err !== undefined) { u.err[0] += e.err; u.err[1] += 1; }
+        if (e.lat !== undefined) { u.lat[0] += e.lat; u.lat[1] += 1; }
+        if (e.fb !== undefined) { u.fb[0] += e.fb; u.fb[1] += 1; }
+      }
+      return truth;
+    };
     let id = 0;
     const put = async (ts: number, contender: string, user: string | null, failed: boolean, latencyMs: number) => {
       const rowId = `q${id++}`;
@@ -41,19 +57,13 @@ for (const dialect of testDialects()) {
         id: rowId, ts, race: 's', contender, userHash: user, latencyMs, costNanos: 1000, currency: 'CNY',
         ...(failed ? { outcome: 'error' as const, errorCode: 'upstream_error', status: 502 } : {}),
       }));
-      const arm = truth.get(contender) ?? new Map();
-      truth.set(contender, arm);
       const key = user ?? `anon:${rowId}`;
-      const u = arm.get(key) ?? { err: [0, 0], lat: [0, 0], fb: [0, 0] };
-      arm.set(key, u);
-      u.err[0] += failed ? 1 : 0; u.err[1] += 1;
-      if (!failed) { u.lat[0] += Math.log(latencyMs); u.lat[1] += 1; }
+      events.push({ arm: contender, key, visibleAt: ts + latencyMs, err: failed ? 1 : 0, ...(failed ? {} : { lat: Math.log(latencyMs) }) });
       return { rowId, key };
     };
     const rate = async (contender: string, req: { rowId: string; key: string }, score: number, ts: number) => {
       await rig.store.feedback.insertFeedback({ id: `f${id++}`, ts, requestId: req.rowId, race: 's', contender, team: null, keyId: null, score, comment: null });
-      const u = truth.get(contender)!.get(req.key)!;
-      u.fb[0] += score; u.fb[1] += 1;
+      events.push({ arm: contender, key: req.key, visibleAt: ts, fb: score });
     };
     // 24 users per arm who differ: user i fails on every (i % 4 + 2)-th request and answers in 200·(1 + i % 5) ms.
     const traffic = async (fromS: number, toS: number) => {
@@ -69,7 +79,7 @@ for (const dialect of testDialects()) {
     const check = async (nowS: number) => {
       const ev = await reader.read(race, state, t0 + nowS * 1000);
       const arms = ev.windows.get(t0)!;
-      for (const [name, users] of truth) {
+      for (const [name, users] of truthAt(t0 + nowS * 1000)) {
         const a = arms.get(name)!;
         assert.ok(a.units, `${name}: user-level evidence`);
         const err = unitMoments([...users.values()].map((u) => u.err));
@@ -92,10 +102,12 @@ for (const dialect of testDialects()) {
     assert.equal(first.get('champ')!.units!.errors.units, 24, 'champion: 24 users, no anonymous rows');
     assert.equal(first.get('chal')!.units!.errors.units, 24 + 30, 'challenger: 24 users and 30 anonymous rows');
     assert.equal(first.get('champ')!.requests, 240);
-    // Next tick: more of the same users, and a row that started 10 minutes ago ends only now.
+    assert.equal(first.get('champ')!.units!.feedback.n, 78, 'ratings given up to 30 s before the tick');
+    // Next ticks: more of the same users, and a request that started 10 minutes ago ends only now.
     await traffic(1200, 1500);
-    await put(t0 + 600_000 + 3, 'champ', 'u5', true, 4000);
+    await put(t0 + 910_003, 'champ', 'u5', false, 590_000);
     await check(1505);
+    await check(1520);
     // Ten minutes later the recent part has settled (PostgreSQL), or been read once (SQLite): still the same.
     await traffic(1500, 1800);
     await check(2400);
