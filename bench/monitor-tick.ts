@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildConfig } from '../src/config/load.js';
@@ -131,9 +131,11 @@ async function run(kind: string): Promise<Result> {
 }
 
 const results: Result[] = [];
+const loadBefore = loadavg()[0]!;
 for (const kind of STORES) results.push(await run(kind));
+const load = Math.max(loadBefore, loadavg()[0]!);
 const lines = [
-  `\`npm run bench:monitor\` on ${cpus().length} cores, Node ${process.version}: one race-monitor tick, a sticky canary race with an active challenger, ${ROWS.toLocaleString('en-US')} rows in its window from ${USERS.toLocaleString('en-US')} distinct users (one in seven anonymous, one in ten rated), every metric tested per user; ticks 5 s apart, ${NEW_ROWS.toLocaleString('en-US')} new rows before each. SQLite: the tick's wall time (its reads run on the gateway's thread). PostgreSQL: the longest the gateway's thread was blocked during the tick.`,
+  `\`npm run bench:monitor\` on ${cpus().length} cores (1-minute load average up to ${load.toFixed(1)} during the run), Node ${process.version}: one race-monitor tick, a sticky canary race with an active challenger, ${ROWS.toLocaleString('en-US')} rows in its window from ${USERS.toLocaleString('en-US')} distinct users (one in seven anonymous, one in ten rated), every metric tested per user; ticks 5 s apart, ${NEW_ROWS.toLocaleString('en-US')} new rows before each. SQLite: the tick's wall time (its reads run on the gateway's thread). PostgreSQL: the longest the gateway's thread was blocked during the tick.`,
   '',
   '| store | first tick (the window read once through the index), ms | later ticks, ms | the same window read whole in SQL (what every tick cost before), ms |',
   '| --- | ---: | ---: | ---: |',
