@@ -64,27 +64,10 @@ export class UnitBook {
     a[o + 5]! += sum;
   }
 
-  /**
-   * The arm's moments, or — with `pending`, sums not yet settled (a window's recent rows, re-read each tick) —
-   * what they would be with `pending` added, leaving this book as it is. Costs O(users in `pending`).
-   */
-  view(pending: UnitBook | null = null): UnitEvidence {
-    const users = Float64Array.from(this.#users);
-    const independent = Float64Array.from(this.#independent);
-    if (pending) {
-      for (let i = 0; i < independent.length; i++) independent[i]! += pending.#independent[i]!;
-      for (const [user, slot] of pending.#slots) {
-        const mine = this.#slots.get(user);
-        for (let m = 0; m < M; m++) {
-          const dy = pending.#sums[slot + 2 * m]!;
-          const dn = pending.#sums[slot + 2 * m + 1]!;
-          if (dy === 0 && dn === 0) continue;
-          const y0 = mine === undefined ? 0 : this.#sums[mine + 2 * m]!;
-          const n0 = mine === undefined ? 0 : this.#sums[mine + 2 * m + 1]!;
-          move(users, m, y0, n0, y0 + dy, n0 + dn);
-        }
-      }
-    }
+  /** The arm's user-level moments per metric, units without a user included. */
+  view(): UnitEvidence {
+    const users = this.#users;
+    const independent = this.#independent;
     const out = {} as Record<UnitMetric, RatioMoments>;
     for (let m = 0; m < M; m++) {
       const o = m * F;
