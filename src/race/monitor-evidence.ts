@@ -88,8 +88,18 @@ function feedFeedback(books: Books, rows: ReadonlyArray<{ contender: string; use
 
 /** Commit delay on top of the longest request, for the group commit and clocks of other replicas. */
 const SETTLE_SLACK_MS = 30_000;
-/** The sample-ratio check counts the last half hour of the assignment window at most (distinct users do not add). */
+/**
+ * The sample-ratio check counts units from the start of the assignment window's current half hour: a fresh window
+ * every 30 minutes (distinct users do not add up over a long window). Fixed starts, not a sliding edge: the
+ * always-valid test's guarantee is for one window watched from its start, and a sliding window is a new window at
+ * every tick.
+ */
 const SRM_LOOKBACK_MS = 30 * 60_000;
+
+/** Start of the sample-ratio window at `now`: `since` plus whole half hours. */
+export function srmWindowStart(since: number, now: number): number {
+  return since + Math.max(0, Math.floor((now - since) / SRM_LOOKBACK_MS)) * SRM_LOOKBACK_MS;
+}
 
 interface WindowCache {
   key: string;
@@ -330,7 +340,7 @@ export class EvidenceReader {
     }
     const since = assignmentSince({ state });
     const contenders = [state.champion, ...state.challengers.filter((c) => c.status === 'active').map((c) => c.contender)];
-    const from = Math.max(since, now - SRM_LOOKBACK_MS);
+    const from = srmWindowStart(since, now);
     const counts = lastRow === null ? await this.store.requests.assignmentCounts(race.name, from, { contenders }) : await this.#tallied(race.name, since, from, contenders, lastRow);
     return { since, units: new Map(counts.map((c) => [c.contender, race.sticky ? c.users + c.anonymous : c.rows])) };
   }
