@@ -1,85 +1,144 @@
 /**
- * `npm run bench:monitor`: what one race-monitor tick costs the gateway's thread on SQLite, where the evidence
- * reads run synchronously on it. A sticky canary race with an active challenger (so the tick reads both the metric
- * moments and the sample-ratio units) and BENCH_ROWS rows in its window, 5,000 distinct users; then ticks 5 s
- * apart, each after BENCH_NEW_ROWS new rows. The first read of a window goes through the index; later ticks read
- * only the rows inserted since. For comparison, the same window's moments and distinct-user counts as one full
- * SQL read each, which is what every tick cost before.
+ * `npm run bench:monitor`: what one race-monitor tick costs the gateway's thread. A sticky canary race with an
+ * active challenger (so the tick reads the metric moments, the per-user sums of every metric and the
+ * sample-ratio units) and BENCH_ROWS rows in its window from BENCH_USERS distinct users, one in ten rated; then
+ * ticks 5 s apart, each after BENCH_NEW_ROWS new rows. The first read of a window goes through the index; later
+ * ticks read only what arrived since. On SQLite the reads run synchronously on the gateway's thread, so a tick's
+ * wall time is what the gateway waits; on PostgreSQL they do not, and the thread's share is measured as the
+ * longest event-loop stall during the tick (a timer's lateness). For comparison on SQLite, the same window's
+ * moments and distinct-user counts as one full SQL read each, what every tick cost before.
  *
- * Env: BENCH_ROWS (400000), BENCH_NEW_ROWS (3000), BENCH_TICKS (5), BENCH_WRITE (1; 0 prints only).
+ * Env: BENCH_ROWS (400000), BENCH_USERS (50000), BENCH_NEW_ROWS (3000), BENCH_TICKS (5), BENCH_STORES
+ * (sqlite,postgres), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_WRITE (1; 0 prints only).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { buildConfig } from '../src/config/load.js';
 import { EvidenceReader } from '../src/race/monitor-evidence.js';
 import { RaceBook } from '../src/race/race-book.js';
 import { RaceStates } from '../src/race/race-states.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
 import type { RequestLogRow } from '../src/store/types.js';
 import { publishBenchSection } from './support/benchmarks-doc.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const ROWS = Number(env('BENCH_ROWS', '400000'));
+const USERS = Number(env('BENCH_USERS', '50000'));
 const NEW_ROWS = Number(env('BENCH_NEW_ROWS', '3000'));
 const TICKS = Number(env('BENCH_TICKS', '5'));
+const STORES = env('BENCH_STORES', 'sqlite,postgres').split(',').map((s) => s.trim()).filter(Boolean);
+const PG_URL = env('BENCH_POSTGRES_URL', 'postgres://postgres@127.0.0.1:5432/test');
 
-const dir = mkdtempSync(join(tmpdir(), 'saima-bench-monitor-'));
-const store = await openStore(`sqlite:${join(dir, 'monitor.db')}`);
-try {
-  const mock = { provider: 'mock', model: 'm', price: { input: 1, output: 2 }, mock: {} };
-  const config = buildConfig({ store: 'sqlite::memory:', contenders: { champ: mock, chal: mock }, races: { r: { champion: 'champ', challengers: [{ contender: 'chal', weight: 20 }], sticky: true, policy: { type: 'canary' } } } }, {});
-  let now = Date.now();
-  const states = new RaceStates(store, config, new RaceBook(config), () => now);
-  await states.init();
-  const race = config.races.get('r')!;
-  const since = states.get('r')!.challengers[0]!.since;
+interface Result { store: string; first: number; later: number[]; full: number | null }
 
-  let id = 0;
-  const row = (ts: number, i: number): RequestLogRow => ({
-    id: `m${id++}`, ts, race: 'r', contender: i % 5 === 0 ? 'chal' : 'champ', upstreamModel: 'm', team: null, keyId: null,
-    userHash: i % 7 === 0 ? null : `u${i % 5000}`, parentId: null, shadow: false, stream: false, status: 200, outcome: 'ok',
-    errorCode: null, errorMessage: null, attempts: 1, latencyMs: 100 + (i % 50), ttftMs: 40, promptTokens: 12, completionTokens: 30,
-    reasoningTokens: 0, cachedTokens: 0, usageEstimated: false, costNanos: 60_000, currency: 'CNY', finishReason: 'stop',
-    promptText: null, responseText: null, fallbackFrom: null,
-  });
-  const append = async (n: number, from: number): Promise<void> => {
-    for (let done = 0; done < n; done += 5000) {
-      await Promise.all(Array.from({ length: Math.min(5000, n - done) }, (_, k) => store.requestLog.append(row(from + done + k, done + k))));
-    }
+/** The longest a timer fired late while `work` ran: how long the thread was not free. */
+async function stallDuring<T>(work: () => Promise<T>): Promise<number> {
+  let worst = 0;
+  let last = performance.now();
+  let done = false;
+  const beat = (): void => {
+    const t = performance.now();
+    worst = Math.max(worst, t - last);
+    last = t;
+    if (!done) setImmediate(beat);
   };
-  // The window: ROWS requests over the last ~10 minutes (what a race at ~650 req/s holds in `total_ms` + 30 s).
-  await append(ROWS, since + 1000);
-  now = since + 1000 + ROWS + 10;
-
-  const reader = new EvidenceReader(store, config);
-  const ticks: number[] = [];
-  for (let k = 0; k < TICKS; k++) {
-    if (k > 0) {
-      await append(NEW_ROWS, now);
-      now += 5000;
-    }
-    const t0 = performance.now();
-    await reader.read(race, states.get('r')!, now);
-    ticks.push(performance.now() - t0);
-  }
-  const f0 = performance.now();
-  await store.requests.metricMoments('r', since, { contenders: ['champ', 'chal'] });
-  await store.requests.assignmentCounts('r', Math.max(since, now - 30 * 60_000), { contenders: ['champ', 'chal'] });
-  const full = performance.now() - f0;
-
-  const later = ticks.slice(1);
-  const section = [
-    `\`npm run bench:monitor\` on ${cpus().length} cores, Node ${process.version}: one race-monitor tick on SQLite (synchronous on the gateway's thread), a sticky canary race with an active challenger, ${ROWS.toLocaleString('en-US')} rows in its window and 5,000 distinct users; ticks 5 s apart, ${NEW_ROWS.toLocaleString('en-US')} new rows before each.`,
-    '',
-    '| read | ms |',
-    '| --- | ---: |',
-    `| first tick (the window read once through the index) | ${ticks[0]!.toFixed(0)} |`,
-    `| later ticks (rows inserted since the last), ${later.length} | ${Math.min(...later).toFixed(0)}–${Math.max(...later).toFixed(0)} |`,
-    `| the same window read whole in SQL (moments + distinct users), what every tick cost before | ${full.toFixed(0)} |`,
-  ].join('\n');
-  publishBenchSection('monitor', 'Race monitor tick', section);
-} finally {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  setImmediate(beat);
+  await work();
+  done = true;
+  worst = Math.max(worst, performance.now() - last);
+  return worst;
 }
+
+async function run(kind: string): Promise<Result> {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'saima-bench-monitor-'));
+    store = await openStore(`sqlite:${join(dir, 'monitor.db')}`);
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const schema = `bench_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = new URL(PG_URL);
+    url.searchParams.set('schema', schema);
+    store = await openStore(url.toString());
+    cleanup = async () => {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    };
+  }
+  try {
+    const mock = { provider: 'mock', model: 'm', price: { input: 1, output: 2 }, mock: {} };
+    const config = buildConfig({ store: 'sqlite::memory:', contenders: { champ: mock, chal: mock }, races: { r: { champion: 'champ', challengers: [{ contender: 'chal', weight: 20 }], sticky: true, policy: { type: 'canary' } } } }, {});
+    let now = Date.now();
+    const states = new RaceStates(store, config, new RaceBook(config), () => now);
+    await states.init();
+    const race = config.races.get('r')!;
+    const since = states.get('r')!.challengers[0]!.since;
+
+    let id = 0;
+    const row = (ts: number, i: number): RequestLogRow => ({
+      id: `m${id++}`, ts, race: 'r', contender: i % 5 === 0 ? 'chal' : 'champ', upstreamModel: 'm', team: null, keyId: null,
+      userHash: i % 7 === 0 ? null : `u${(i * 7919) % USERS}`, parentId: null, shadow: false, stream: false, status: 200, outcome: i % 97 === 0 ? 'error' : 'ok',
+      errorCode: null, errorMessage: null, attempts: 1, latencyMs: 100 + (i % 50), ttftMs: 40, promptTokens: 12, completionTokens: 30,
+      reasoningTokens: 0, cachedTokens: 0, usageEstimated: false, costNanos: 60_000, currency: 'CNY', finishReason: 'stop',
+      promptText: null, responseText: null, fallbackFrom: null,
+    });
+    // Rows start 1 ms apart; one in ten is rated as it ends.
+    const append = async (n: number, from: number): Promise<void> => {
+      for (let done = 0; done < n; done += 5000) {
+        const batch = Array.from({ length: Math.min(5000, n - done) }, (_, k) => row(from + done + k, done + k));
+        await Promise.all(batch.map((r) => store.requestLog.append(r)));
+        await Promise.all(batch.filter((_, k) => k % 10 === 3).map((r) => store.feedback.insertFeedback({
+          id: `f${r.id}`, ts: r.ts + r.latencyMs, requestId: r.id, race: 'r', contender: r.contender, team: null, keyId: null, score: r.ts % 3 === 0 ? -1 : 1, comment: null,
+        })));
+      }
+    };
+    // The window: ROWS requests over the last ROWS ms (a race at 1,000 req/s).
+    await append(ROWS, since + 1000);
+    await store.requestLog.flush();
+    now = since + 1000 + ROWS + 10;
+
+    const reader = new EvidenceReader(store, config);
+    const ticks: number[] = [];
+    for (let k = 0; k < TICKS; k++) {
+      if (k > 0) {
+        await append(NEW_ROWS, now);
+        await store.requestLog.flush();
+        now += 5000;
+      }
+      const t0 = performance.now();
+      const stall = await stallDuring(() => reader.read(race, states.get('r')!, now));
+      ticks.push(kind === 'sqlite' ? performance.now() - t0 : stall);
+    }
+    let full: number | null = null;
+    if (kind === 'sqlite') {
+      const f0 = performance.now();
+      await store.requests.metricMoments('r', since, { contenders: ['champ', 'chal'] });
+      await store.requests.assignmentCounts('r', Math.max(since, now - 30 * 60_000), { contenders: ['champ', 'chal'] });
+      full = performance.now() - f0;
+    }
+    return { store: kind, first: ticks[0]!, later: ticks.slice(1), full };
+  } finally {
+    await store.close();
+    await cleanup();
+  }
+}
+
+const results: Result[] = [];
+const loadBefore = loadavg()[0]!;
+for (const kind of STORES) results.push(await run(kind));
+const load = Math.max(loadBefore, loadavg()[0]!);
+const lines = [
+  `\`npm run bench:monitor\` on ${cpus().length} cores (1-minute load average up to ${load.toFixed(1)} during the run), Node ${process.version}: one race-monitor tick, a sticky canary race with an active challenger, ${ROWS.toLocaleString('en-US')} rows in its window from ${USERS.toLocaleString('en-US')} distinct users (one in seven anonymous, one in ten rated), every metric tested per user; ticks 5 s apart, ${NEW_ROWS.toLocaleString('en-US')} new rows before each. SQLite: the tick's wall time (its reads run on the gateway's thread). PostgreSQL: the longest the gateway's thread was blocked during the tick.`,
+  '',
+  '| store | first tick (the window read once through the index), ms | later ticks, ms | the same window read whole in SQL (what every tick cost before), ms |',
+  '| --- | ---: | ---: | ---: |',
+  ...results.map((r) => `| ${r.store} | ${r.first.toFixed(0)} | ${Math.min(...r.later).toFixed(0)}–${Math.max(...r.later).toFixed(0)} | ${r.full === null ? '—' : r.full.toFixed(0)} |`),
+];
+publishBenchSection('monitor', 'Race monitor tick', lines.join('\n'));

@@ -3,10 +3,11 @@
  * never rows. The store fills them in SQL (`metricMoments`), the simulator synthesises them; the policies turn
  * them into per-metric arm statistics here, so both run the same tests on the same numbers.
  */
-import { meanStats, type ArmStats } from '../stats/index.js';
+import { addRatioMoments, meanStats, ratioStats, type ArmStats, type RatioMoments } from '../stats/index.js';
 import type { Moments } from '../store/repos/requests.js';
+import { UNIT_METRICS, type UnitEvidence } from './unit-book.js';
 
-export type { Moments };
+export type { Moments, UnitEvidence };
 
 /** One contender's evidence over a window [since, now]. Moments are additive across disjoint time spans. */
 export interface ArmEvidence {
@@ -30,6 +31,11 @@ export interface ArmEvidence {
    * shadow-judge verdicts): win 1, tie 0.5 (both bad counts as a tie), loss 0. Empty for the champion itself.
    */
   readonly judge: Moments;
+  /**
+   * Sticky races: the same metrics with the user as the unit (per-user sums, see `unit-book.ts`), which every test
+   * then uses (delta method, n = users). Null when requests are the unit (traffic split per request).
+   */
+  readonly units?: UnitEvidence | null;
 }
 
 /** The latest launch-gate verdict for a challenger (from `saima gate`), as the gate policy needs it. */
@@ -51,7 +57,7 @@ export interface RaceEvidence {
 export const NO_MOMENTS: Moments = Object.freeze({ n: 0, sum: 0, sumSquares: 0 });
 
 export function emptyArm(contender: string): ArmEvidence {
-  return { contender, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: NO_MOMENTS, logTtft: NO_MOMENTS, cost: NO_MOMENTS, feedback: NO_MOMENTS, judge: NO_MOMENTS };
+  return { contender, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: NO_MOMENTS, logTtft: NO_MOMENTS, cost: NO_MOMENTS, feedback: NO_MOMENTS, judge: NO_MOMENTS, units: null };
 }
 
 export function addMoments(a: Moments, b: Moments): Moments {
@@ -70,7 +76,13 @@ export function addArms(a: ArmEvidence, b: ArmEvidence): ArmEvidence {
     cost: addMoments(a.cost, b.cost),
     feedback: addMoments(a.feedback, b.feedback),
     judge: addMoments(a.judge, b.judge),
+    units: a.units && b.units ? addUnits(a.units, b.units) : (a.units ?? b.units),
   };
+}
+
+/** User-level moments of two parts with no user in common (adding them is only right then). */
+function addUnits(a: UnitEvidence, b: UnitEvidence): UnitEvidence {
+  return Object.fromEntries(UNIT_METRICS.map((m) => [m, addRatioMoments(a[m], b[m])])) as Record<keyof UnitEvidence, RatioMoments>;
 }
 
 /** A contender's evidence in the window starting at `since`; empty when it has none there. */
@@ -84,6 +96,15 @@ export function armIn(evidence: RaceEvidence, since: number, contender: string):
  * p(1 − p) both arms at 0 errors would have zero variance, and no test could ever show them equal.
  */
 export function errorRateArm(e: ArmEvidence): ArmStats {
+  if (e.units) {
+    // Users as units; no less uncertain than the same requests drawn independently (the floor keeps an arm
+    // without errors uncertain, as below).
+    const u = e.units.errors;
+    const s = ratioStats(u);
+    if (s.n === 0) return s;
+    const pt = (u.y + 0.5) / (u.n + 1);
+    return { n: s.n, mean: s.mean, variance: Math.max(s.variance, (pt * (1 - pt) * s.n) / u.n) };
+  }
   const n = e.requests;
   if (n === 0) return { n: 0, mean: 0, variance: 0 };
   const x = Math.min(n, e.errors + e.truncations);
@@ -93,16 +114,16 @@ export function errorRateArm(e: ArmEvidence): ArmStats {
 
 /** Mean ln(latency ms) of successful requests. */
 export function logLatencyArm(e: ArmEvidence): ArmStats {
-  return fromMoments(e.logLatency);
+  return e.units ? ratioStats(e.units.logLatency) : fromMoments(e.logLatency);
 }
 
 export function logTtftArm(e: ArmEvidence): ArmStats {
-  return fromMoments(e.logTtft);
+  return e.units ? ratioStats(e.units.logTtft) : fromMoments(e.logTtft);
 }
 
 /** Mean cost per request in CNY. */
 export function costArm(e: ArmEvidence): ArmStats {
-  return fromMoments(e.cost);
+  return e.units ? ratioStats(e.units.cost) : fromMoments(e.cost);
 }
 
 /**
@@ -110,6 +131,7 @@ export function costArm(e: ArmEvidence): ArmStats {
  * the error rate's pseudo-count: unanimous feedback must not read as certainty.
  */
 export function feedbackArm(e: ArmEvidence): ArmStats {
+  if (e.units) return flooredRatio(e.units.feedback, 1);
   const s = fromMoments(e.feedback);
   return s.n === 0 ? s : { ...s, variance: Math.max(s.variance, 1 / (s.n + 1)) };
 }
@@ -119,12 +141,22 @@ export function feedbackArm(e: ArmEvidence): ArmStats {
  * ≥ 0.25/(n + 1) so that a run of unanimous verdicts does not read as certainty.
  */
 export function judgeArm(e: ArmEvidence): ArmStats {
+  if (e.units) return flooredRatio(e.units.judge, 0.25);
   const s = fromMoments(e.judge);
   return s.n === 0 ? s : { ...s, variance: Math.max(s.variance, 0.25 / (s.n + 1)) };
 }
 
 /** The champion's side of every battle score: by construction, a draw. */
 export const JUDGE_REFERENCE = 0.5;
+
+/**
+ * A user-level ratio whose mean's variance is kept ≥ floor/(N(N + 1)), N the observations: the per-observation
+ * floor of `feedbackArm`/`judgeArm`, as a variance of the mean, expressed per unit.
+ */
+function flooredRatio(u: RatioMoments, floor: number): ArmStats {
+  const s = ratioStats(u);
+  return s.n === 0 ? s : { n: s.n, mean: s.mean, variance: Math.max(s.variance, (floor * s.n) / (u.n * (u.n + 1))) };
+}
 
 function fromMoments(m: Moments): ArmStats {
   return meanStats(m.n, m.sum, m.sumSquares);

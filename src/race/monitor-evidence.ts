@@ -13,7 +13,9 @@
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
-import type { AssignmentCounts, ContenderMoments } from '../store/repos/requests.js';
+import type { AssignmentCounts, ContenderMoments, UnitRow, UserMoments } from '../store/repos/requests.js';
+import { independentRatioMoments } from '../stats/index.js';
+import { METRIC_INDEX, UnitBook } from './unit-book.js';
 import { AssignmentTally } from './assignment-tally.js';
 import type { PairOutcomeCount } from '../store/repos/battles.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
@@ -26,8 +28,8 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows'>;
-  feedback: Pick<Store['feedback'], 'metricMoments'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'insertedUnitRows'>;
+  feedback: Pick<Store['feedback'], 'metricMoments' | 'userMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
 
@@ -56,18 +58,73 @@ function addInto(into: Map<string, ArmEvidence>, arms: Iterable<ArmEvidence>): v
   }
 }
 
+function addValue(m: Moments, x: number): void {
+  m.n += 1;
+  m.sum += x;
+  m.sumSquares += x * x;
+}
+
+function addContenderMoments(a: ContenderMoments, b: ContenderMoments): ContenderMoments {
+  const add = (x: Moments, y: Moments): Moments => ({ n: x.n + y.n, sum: x.sum + y.sum, sumSquares: x.sumSquares + y.sumSquares });
+  return {
+    contender: a.contender, requests: a.requests + b.requests, errors: a.errors + b.errors, cuts: a.cuts + b.cuts,
+    truncations: a.truncations + b.truncations, logLatency: add(a.logLatency, b.logLatency), logTtft: add(a.logTtft, b.logTtft),
+    cost: add(a.cost, b.cost), currency: a.currency ?? b.currency,
+  };
+}
+
+/** Adds per-user feedback moments to the books; returns them summed per arm. */
+function feedFeedback(books: Books, rows: ReadonlyArray<{ contender: string; userHash: string | null; n: number; sum: number; sumSquares: number }>): Array<{ contender: string; n: number; sum: number; sumSquares: number }> {
+  const perArm = new Map<string, { contender: string; n: number; sum: number; sumSquares: number }>();
+  for (const r of rows) {
+    const book = bookOf(books, r.contender);
+    if (r.userHash === null) book.addIndependent(METRIC_INDEX.feedback, r.n, r.sum, r.sumSquares);
+    else book.add(r.userHash, METRIC_INDEX.feedback, r.sum, r.n);
+    const m = perArm.get(r.contender) ?? { contender: r.contender, n: 0, sum: 0, sumSquares: 0 };
+    perArm.set(r.contender, { contender: r.contender, n: m.n + r.n, sum: m.sum + r.sum, sumSquares: m.sumSquares + r.sumSquares });
+  }
+  return [...perArm.values()];
+}
+
 /** Commit delay on top of the longest request, for the group commit and clocks of other replicas. */
 const SETTLE_SLACK_MS = 30_000;
-/** The sample-ratio check counts the last half hour of the assignment window at most (distinct users do not add). */
+/**
+ * The sample-ratio check counts units from the start of the assignment window's current half hour: a fresh window
+ * every 30 minutes (distinct users do not add up over a long window). Fixed starts, not a sliding edge: the
+ * always-valid test's guarantee is for one window watched from its start, and a sliding window is a new window at
+ * every tick.
+ */
 const SRM_LOOKBACK_MS = 30 * 60_000;
+
+/** Start of the sample-ratio window at `now`: `since` plus whole half hours. */
+export function srmWindowStart(since: number, now: number): number {
+  return since + Math.max(0, Math.floor((now - since) / SRM_LOOKBACK_MS)) * SRM_LOOKBACK_MS;
+}
 
 interface WindowCache {
   key: string;
   settledUntil: number;
-  /** Feedback and battles (and, on PostgreSQL, requests) up to `settledUntil`. */
+  /** Battles (and, on PostgreSQL, requests) up to `settledUntil`, feedback up to `feedbackUntil`. */
   settled: Map<string, ArmEvidence>;
   /** SQLite: the request moments of every row of the window up to rowid `lastRow`. */
   inserted: { lastRow: number; arms: Map<string, ArmEvidence> } | null;
+  /**
+   * Sticky races: per arm, each user's sums (see `UnitBook`) of requests and feedback up to `unitsUntil` (SQLite:
+   * requests up to `inserted.lastRow`). Null when requests are the unit.
+   */
+  books: Map<string, UnitBook> | null;
+  unitsUntil: number;
+  since: number;
+  /** Feedback up to here is in `settled`. */
+  feedbackUntil: number;
+}
+
+type Books = Map<string, UnitBook>;
+
+function bookOf(books: Books, contender: string): UnitBook {
+  let b = books.get(contender);
+  if (!b) books.set(contender, (b = new UnitBook()));
+  return b;
 }
 
 export class EvidenceReader {
@@ -105,7 +162,10 @@ export class EvidenceReader {
     const id = `${race.name}\u0000${since}`;
     const key = contenders.join('\u0000');
     let w = this.#cache.get(id);
-    if (!w || w.key !== key) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null }));
+    // A table whose rowids went back (rebuilt underneath a running gateway) is read whole again.
+    const restart = !w || w.key !== key || (lastRow !== null && w.inserted !== null && lastRow < w.inserted.lastRow);
+    if (restart) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null, books: race.sticky ? new Map() : null, unitsUntil: since, since, feedbackUntil: since }));
+    w = w!;
     if (lastRow !== null) await this.#readInserted(race.name, since, contenders, w, lastRow);
     const withRequests = lastRow === null;
     const cutoff = now - this.#settleMs(race, contenders);
@@ -113,10 +173,47 @@ export class EvidenceReader {
       addInto(w.settled, await this.#read(race.name, w.settledUntil, cutoff, contenders, withRequests));
       w.settledUntil = cutoff;
     }
+    // Feedback is written when it is given, at its `ts`: it settles after the commit delay alone.
+    const feedbackCutoff = now - SETTLE_SLACK_MS;
+    if (feedbackCutoff > w.feedbackUntil) {
+      addInto(w.settled, await this.#feedback(race.name, w.feedbackUntil, feedbackCutoff, contenders));
+      w.feedbackUntil = feedbackCutoff;
+    }
     const out = new Map(w.settled);
     addInto(out, await this.#read(race.name, w.settledUntil, undefined, contenders, withRequests));
+    addInto(out, await this.#feedback(race.name, w.feedbackUntil, undefined, contenders));
     if (w.inserted) addInto(out, w.inserted.arms.values());
+    if (w.books) {
+      await this.#readUnits(race, contenders, w, now, withRequests);
+      for (const name of contenders) {
+        const arm = out.get(name) ?? emptyArm(name);
+        const units = (w.books.get(name) ?? new UnitBook()).view();
+        // Battles are units of their own: a verdict's user is not recorded.
+        out.set(name, { ...arm, units: { ...units, judge: independentRatioMoments(arm.judge.n, arm.judge.sum, arm.judge.sumSquares) } });
+      }
+    }
     return out;
+  }
+
+  /**
+   * Sticky races: brings the window's per-user books up to a commit delay ago — on PostgreSQL the requests that
+   * *ended* since the last tick (on SQLite `#readInserted` feeds them, in insertion order), on both the feedback
+   * given since. A tick thus reads each row once and hands the gateway's thread a few seconds of rows, where
+   * re-reading the unsettled part per user (every user active in the last `total_ms`) would hand it most users
+   * of a busy race every tick. The price: user-level tests see requests and ratings 30 s late, nothing for a
+   * monitor that needs minutes of evidence; request counts stay current.
+   */
+  async #readUnits(race: Race, contenders: string[], w: WindowCache, now: number, withRequests: boolean): Promise<void> {
+    const until = now - SETTLE_SLACK_MS;
+    if (until <= w.unitsUntil) return;
+    const books = w.books!;
+    const opts = { contenders, untilMs: until };
+    if (withRequests) {
+      const ended = { from: w.unitsUntil, until, longestMs: this.#settleMs(race, contenders) };
+      this.#feedRequests(books, await this.store.requests.userMoments(race.name, w.since, { contenders, ended }));
+    }
+    feedFeedback(books, await this.store.feedback.userMoments(race.name, w.unitsUntil, opts));
+    w.unitsUntil = until;
   }
 
   /**
@@ -125,36 +222,108 @@ export class EvidenceReader {
    * (rebuilt underneath a running gateway) is read whole again.
    */
   async #readInserted(race: string, since: number, contenders: string[], w: WindowCache, lastRow: number): Promise<void> {
-    if (w.inserted === null || lastRow < w.inserted.lastRow) {
-      const moments = await this.store.requests.metricMoments(race, since, { contenders, maxRow: lastRow });
+    if (w.inserted === null) {
+      const moments = w.books
+        ? this.#feedRequests(w.books, await this.store.requests.userMoments(race, since, { contenders, maxRow: lastRow }))
+        : await this.store.requests.metricMoments(race, since, { contenders, maxRow: lastRow });
       w.inserted = { lastRow, arms: new Map(moments.map((m) => [m.contender, this.#arm(m)])) };
       return;
     }
     if (lastRow === w.inserted.lastRow) return;
-    const moments = await this.store.requests.insertedMoments(race, since, w.inserted.lastRow, lastRow, contenders);
+    const moments = w.books
+      ? this.#feedUnitRows(w.books, await this.store.requests.insertedUnitRows(race, since, w.inserted.lastRow, lastRow, contenders))
+      : await this.store.requests.insertedMoments(race, since, w.inserted.lastRow, lastRow, contenders);
     addInto(w.inserted.arms, moments.map((m) => this.#arm(m)));
     w.inserted.lastRow = lastRow;
+  }
+
+  /** Adds request rows one by one to the books; returns their moments per arm. */
+  #feedUnitRows(books: Books, rows: readonly UnitRow[]): ContenderMoments[] {
+    const perArm = new Map<string, ContenderMoments>();
+    for (const r of rows) {
+      let m = perArm.get(r.c);
+      if (!m) {
+        m = { contender: r.c, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: { n: 0, sum: 0, sumSquares: 0 }, logTtft: { n: 0, sum: 0, sumSquares: 0 }, cost: { n: 0, sum: 0, sumSquares: 0 }, currency: r.y };
+        perArm.set(r.c, m);
+      }
+      const k = Number(r.k);
+      m.requests += r.s;
+      m.errors += r.b - r.t;
+      m.cuts += r.x;
+      m.truncations += r.t;
+      if (r.l !== null) addValue(m.logLatency, r.l);
+      if (r.f !== null) addValue(m.logTtft, r.f);
+      addValue(m.cost, k);
+      if (m.currency === null || (r.y !== null && r.y < m.currency)) m.currency = r.y;
+      const book = bookOf(books, r.c);
+      const cost = k * this.#costFactor(r.y);
+      if (r.u === null) {
+        book.addIndependent(METRIC_INDEX.errors, r.s, r.b, r.b);
+        if (r.l !== null) book.addIndependent(METRIC_INDEX.logLatency, 1, r.l, r.l * r.l);
+        if (r.f !== null) book.addIndependent(METRIC_INDEX.logTtft, 1, r.f, r.f * r.f);
+        book.addIndependent(METRIC_INDEX.cost, 1, cost, cost * cost);
+      } else {
+        const slot = book.slot(r.u);
+        book.addAt(slot, METRIC_INDEX.errors, r.b, r.s);
+        if (r.l !== null) book.addAt(slot, METRIC_INDEX.logLatency, r.l, 1);
+        if (r.f !== null) book.addAt(slot, METRIC_INDEX.logTtft, r.f, 1);
+        book.addAt(slot, METRIC_INDEX.cost, cost, 1);
+      }
+    }
+    return [...perArm.values()];
+  }
+
+  /** Adds per-user request moments to the books; returns them summed per arm. */
+  #feedRequests(books: Books, rows: readonly UserMoments[]): ContenderMoments[] {
+    const perArm = new Map<string, ContenderMoments>();
+    for (const r of rows) {
+      const f = this.#costFactor(r.currency);
+      const book = bookOf(books, r.contender);
+      const bad = Math.min(r.requests, r.errors + r.truncations);
+      if (r.userHash === null) {
+        book.addIndependent(METRIC_INDEX.errors, r.requests, bad, bad);
+        book.addIndependent(METRIC_INDEX.logLatency, r.logLatency.n, r.logLatency.sum, r.logLatency.sumSquares);
+        book.addIndependent(METRIC_INDEX.logTtft, r.logTtft.n, r.logTtft.sum, r.logTtft.sumSquares);
+        book.addIndependent(METRIC_INDEX.cost, r.cost.n, r.cost.sum * f, r.cost.sumSquares * f * f);
+      } else {
+        book.add(r.userHash, METRIC_INDEX.errors, bad, r.requests);
+        book.add(r.userHash, METRIC_INDEX.logLatency, r.logLatency.sum, r.logLatency.n);
+        book.add(r.userHash, METRIC_INDEX.logTtft, r.logTtft.sum, r.logTtft.n);
+        book.add(r.userHash, METRIC_INDEX.cost, r.cost.sum * f, r.cost.n);
+      }
+      const before = perArm.get(r.contender);
+      perArm.set(r.contender, before ? addContenderMoments(before, r) : r);
+    }
+    return [...perArm.values()];
   }
 
   /** `contenders[0]` is the champion: battle scores are read against it. Requests only when asked. */
   async #read(race: string, since: number, untilMs: number | undefined, contenders: string[], withRequests: boolean): Promise<ArmEvidence[]> {
     const opts = untilMs === undefined ? { contenders } : { contenders, untilMs };
-    const [requests, feedback, battles] = await Promise.all([
+    const [requests, battles] = await Promise.all([
       withRequests ? this.store.requests.metricMoments(race, since, opts) : [],
-      this.store.feedback.metricMoments(race, since, opts),
       this.store.battles.pairCounts({ race, contenders, sources: RACE_BATTLE_SOURCES, since, ...(untilMs === undefined ? {} : { until: untilMs }) }),
     ]);
     const arms = new Map(requests.map((m) => [m.contender, this.#arm(m)]));
     const arm = (name: string): ArmEvidence => arms.get(name) ?? emptyArm(name);
-    for (const f of feedback) arms.set(f.contender, { ...arm(f.contender), feedback: { n: f.n, sum: f.sum, sumSquares: f.sumSquares } });
     for (const [name, judge] of battleScores(battles, contenders[0]!)) arms.set(name, { ...arm(name), judge });
     return [...arms.values()];
   }
 
+  /** CNY per nano of `currency`. */
+  #costFactor(currency: string | null): number {
+    return (currency === 'USD' ? this.config.fx.USD : this.config.fx.CNY) / 1e9;
+  }
+
+  /** Feedback given in [since, untilMs), per contender. */
+  async #feedback(race: string, since: number, untilMs: number | undefined, contenders: string[]): Promise<ArmEvidence[]> {
+    const rows = await this.store.feedback.metricMoments(race, since, untilMs === undefined ? { contenders } : { contenders, untilMs });
+    return rows.map((f) => ({ ...emptyArm(f.contender), feedback: { n: f.n, sum: f.sum, sumSquares: f.sumSquares } }));
+  }
+
   /** Store moments → evidence, with cost converted from nanos of its currency to CNY. */
   #arm(m: ContenderMoments): ArmEvidence {
-    const rate = m.currency === 'USD' ? this.config.fx.USD : this.config.fx.CNY;
-    const f = rate / 1e9;
+    const f = this.#costFactor(m.currency);
     return {
       ...emptyArm(m.contender),
       requests: m.requests, errors: m.errors, cuts: m.cuts, truncations: m.truncations,
@@ -171,7 +340,7 @@ export class EvidenceReader {
     }
     const since = assignmentSince({ state });
     const contenders = [state.champion, ...state.challengers.filter((c) => c.status === 'active').map((c) => c.contender)];
-    const from = Math.max(since, now - SRM_LOOKBACK_MS);
+    const from = srmWindowStart(since, now);
     const counts = lastRow === null ? await this.store.requests.assignmentCounts(race.name, from, { contenders }) : await this.#tallied(race.name, since, from, contenders, lastRow);
     return { since, units: new Map(counts.map((c) => [c.contender, race.sticky ? c.users + c.anonymous : c.rows])) };
   }

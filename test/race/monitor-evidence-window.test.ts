@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EvidenceReader } from '../../src/race/monitor-evidence.js';
+import { EvidenceReader, srmWindowStart } from '../../src/race/monitor-evidence.js';
 import { testDialects } from '../support/databases.js';
 import { requestRow } from '../store/rows.js';
 import { monitorRig } from './monitor-support.js';
@@ -75,7 +75,7 @@ for (const dialect of testDialects()) {
     const check = async (nowS: number) => {
       const now = t0 + nowS * 1000;
       const ev = await reader.read(race, state, now);
-      const full = await rig.store.requests.assignmentCounts('s', Math.max(t0, now - 30 * 60_000), { contenders: ['champ', 'chal'] });
+      const full = await rig.store.requests.assignmentCounts('s', srmWindowStart(t0, now), { contenders: ['champ', 'chal'] });
       const expected = new Map(full.map((c) => [c.contender, c.users + c.anonymous]));
       assert.deepEqual(ev.assignment?.units, expected, `at ${nowS} s`);
       return expected;
@@ -83,15 +83,20 @@ for (const dialect of testDialects()) {
     await traffic(0, 1200);
     const first = await check(1200);
     assert.equal(first.get('champ'), 40 + 20, '40 distinct users and 20 anonymous requests in 20 minutes');
-    // An hour on: the window slides past its start, users drop out and come back, and a late row lands for a
+    // Later, a fresh half-hour window (from 30 min on): users drop out and come back, and a late row lands for a
     // request that started 5 minutes ago (inside the window) and one that started 40 minutes ago (outside it).
-    await traffic(1200, 3600);
+    await traffic(1200, 3590);
     await put(t0 + 3300_000 + 7, 'chal', 'late-user');
     await put(t0 + 1200_000 + 7, 'chal', 'too-old-user');
-    const later = await check(3610);
-    assert.equal(later.get('chal'), 40 + 1 + 30, 'distinct users in the last 30 minutes, the late one included, plus anonymous requests');
-    // Ticks with nothing new, and the window edge moving inside one second, are counted to the millisecond.
-    await check(3610.5);
-    await check(3611.2);
+    const later = await check(3595);
+    assert.equal(srmWindowStart(t0, t0 + 3595_000), t0 + 1800_000);
+    assert.equal(later.get('chal'), 40 + 1 + 30, 'distinct users since the half hour began, the late one included, plus anonymous requests');
+    // Ticks with nothing new are counted the same; at the next half hour a fresh window starts, counted to the
+    // millisecond.
+    await check(3595.5);
+    await traffic(3600, 3700);
+    const fresh = await check(3700.2);
+    assert.equal(srmWindowStart(t0, t0 + 3700_200), t0 + 3600_000);
+    assert.ok(fresh.get('chal')! < 20, `a fresh window counts only its own units: ${fresh.get('chal')}`);
   });
 }

@@ -27,7 +27,7 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
   const file = join(dir, 'saima.yaml');
   writeFileSync(file, YAML);
 
-  const json = await runCli(['simulate', '--race', 'assistant', '--config', file, '--effect', 'error_rate=0.05', '--traffic', '20rps', '--runs', '100', '--hours', '2', '--json']);
+  const json = await runCli(['simulate', '--race', 'assistant', '--config', file, '--effect', 'error_rate=0.05', '--traffic', '20rps', '--runs', '100', '--hours', '2', '--users', '0', '--json']);
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { options: { race: string; policy: string }; noEffect: { runs: number; rolledBack: number }; withEffect: { rolledBack: number; detectMinutes: { median: number; p90: number }; finalWeights: Record<string, number> } };
   assert.deepEqual([report.options.race, report.options.policy], ['assistant', 'canary']);
@@ -38,9 +38,18 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
   assert.ok(report.withEffect.detectMinutes.p90 <= 15, JSON.stringify(report.withEffect.detectMinutes));
   assert.equal(report.withEffect.finalWeights.new, 0);
 
-  const text = await runCli(['simulate', '--effect', 'feedback=0.1', '--runs', '20', '--hours', '1']);
+  // Users by default: 2,000 with skewed activity, each sticky in the lane the router gives them.
+  const users = await runCli(['simulate', '--race', 'assistant', '--config', file, '--effect', 'error_rate=0.05', '--runs', '20', '--hours', '2', '--interval', '5m', '--json']);
+  assert.equal(users.code, 0, users.stderr);
+  const ur = JSON.parse(users.stdout) as { options: { users: { count: number; activity: string; spread: number }; analysis: string }; withEffect: { rolledBack: number; rolledBackCi: [number, number] } };
+  assert.deepEqual(ur.options.users, { count: 2000, activity: 'skewed', spread: 0.3 });
+  assert.equal(ur.options.analysis, 'user');
+  assert.ok(ur.withEffect.rolledBack >= 18, `rolled back ${ur.withEffect.rolledBack} of 20`);
+  assert.ok(ur.withEffect.rolledBackCi[0] < ur.withEffect.rolledBack / 20 && ur.withEffect.rolledBackCi[1] <= 1);
+
+  const text = await runCli(['simulate', '--effect', 'feedback=0.1', '--runs', '20', '--hours', '1', '--users', '200', '--activity', 'equal']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^race assistant \(canary\): 1 challenger, 20 rps for 1 h, monitor every 60 s, 20 runs per scenario/);
+  assert.match(text.stdout, /^race assistant \(canary\): 1 challenger, 20 rps for 1 h, monitor every 60 s, 20 runs per scenario, 200 equal users \(spread 0\.3\), users as the unit/);
   assert.match(text.stdout, /scenario\s+runs\s+rolled back\s+promoted/);
   assert.match(text.stdout, /^feedback=0\.1\s+20 /m);
   assert.match(text.stdout, /false-rollback rate \(no effect\): \d+\.\d %/);
@@ -48,4 +57,7 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
   const bad = await runCli(['simulate', '--effect', 'speed=2']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^saima: --effect speed=2: expected METRIC=NUMBER/);
+  const shape = await runCli(['simulate', '--activity', 'bursty']);
+  assert.equal(shape.code, 1);
+  assert.match(shape.stderr, /^saima: --activity bursty: expected one of equal, skewed, heavy/);
 });

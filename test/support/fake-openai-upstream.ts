@@ -76,6 +76,8 @@ export interface FakeOpenAIOptions extends FakeAnswer {
   usageMode?: 'separate' | 'last_chunk' | 'never';
   eventDelayMs?: number;
   headersDelayMs?: number;
+  /** Per request: how long to wait before the headers, from its parsed body (e.g. slower for some users). */
+  headersDelayFor?: (body: Record<string, unknown>) => number;
   splitEvery?: number;
   apiKey?: string;
   faults?: FakeOpenAIFault[];
@@ -134,6 +136,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       return new Promise((resolve) => (res.destroyed ? resolve() : res.write(buf, () => resolve())));
     };
     if (opts.headersDelayMs) await pause(opts.headersDelayMs);
+    const own = opts.headersDelayFor?.(body) ?? 0;
+    if (own > 0) await pause(own);
 
     switch (fault.kind) {
       case 'reset':

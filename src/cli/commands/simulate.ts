@@ -8,7 +8,8 @@ import { loadConfigFile } from '../../config/load.js';
 import type { Race } from '../../config/types.js';
 import { fixedHorizonInterval } from '../../race/policies/index.js';
 import { parseEffects } from '../../race/simulate/scenario.js';
-import { defaultSimulationRace, simulate, type BatchSummary } from '../../race/simulate/simulate.js';
+import { defaultSimulationRace, simulate, wilson, type BatchSummary } from '../../race/simulate/simulate.js';
+import { ACTIVITY_SHAPES, type ActivityShape, type UserModel } from '../../race/simulate/users.js';
 import { renderTable } from '../table.js';
 
 interface SimulateOptions {
@@ -22,6 +23,21 @@ interface SimulateOptions {
   seed: string;
   naive?: boolean;
   json?: boolean;
+  users: string;
+  activity: string;
+  spread: string;
+  analysis: string;
+}
+
+/** `--users 0` draws every request independently (no users); otherwise a population of that many. */
+function userModel(o: SimulateOptions): UserModel | null {
+  const count = Number(o.users);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`--users ${o.users}: expected a whole number (0: no users, every request independent)`);
+  if (!(ACTIVITY_SHAPES as readonly string[]).includes(o.activity)) throw new Error(`--activity ${o.activity}: expected one of ${ACTIVITY_SHAPES.join(', ')}`);
+  const spread = Number(o.spread);
+  if (!(spread >= 0) || !Number.isFinite(spread)) throw new Error(`--spread ${o.spread}: expected a number ≥ 0`);
+  if (o.analysis !== 'user' && o.analysis !== 'request') throw new Error(`--analysis ${o.analysis}: expected user or request`);
+  return count === 0 ? null : { count, activity: o.activity as ActivityShape, spread };
 }
 
 function parseTraffic(text: string): number {
@@ -62,16 +78,6 @@ function duration(minutes: number): string {
   return minutes < 120 ? `${minutes.toFixed(0)} min` : `${(minutes / 60).toFixed(1)} h`;
 }
 
-/** Wilson 95 % interval of a proportion, for the false-rollback rate. */
-function wilson(k: number, n: number): [number, number] {
-  const z = 1.959964;
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d;
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return [Math.max(0, c - h), Math.min(1, c + h)];
-}
-
 function row(label: string, b: BatchSummary, challengers: string[]): Array<string | number | null> {
   const share = challengers.reduce((s, c) => s + (b.finalWeights[c] ?? 0), 0);
   return [label, b.runs, percent(b.rolledBack, b.runs), percent(b.promoted, b.runs), percent(b.srmAlerted, b.runs),
@@ -91,9 +97,14 @@ export function registerSimulateCommand(program: Command): void {
     .option('--interval <duration>', 'how often the simulated monitor looks (the gateway default is 5s)', '1m')
     .option('--seed <n>', 'random seed', '1')
     .option('--naive', 'use a fixed-horizon z-test at every look instead of the always-valid test (to see why not)')
+    .option('--users <n>', 'sticky users in the race (0: every request drawn independently)', '2000')
+    .option('--activity <shape>', 'how requests spread over users: equal, skewed (Zipf 0.7) or heavy (Zipf 1.2)', 'skewed')
+    .option('--spread <s>', "per-user spread of every metric's baseline (see docs/racing.md)", '0.3')
+    .option('--analysis <unit>', "the tests' unit: user (what the monitor does) or request (every request independent, to see why not)", 'user')
     .option('--json', 'JSON output')
     .action((o: SimulateOptions) => {
       const { race, fx } = pickRace(o);
+      const users = userModel(o);
       const started = performance.now();
       const report = simulate({
         race, fx,
@@ -104,18 +115,25 @@ export function registerSimulateCommand(program: Command): void {
         intervalMs: parseInterval(o.interval),
         seed: Number(o.seed) | 0,
         ...(o.naive ? { method: fixedHorizonInterval } : {}),
+        ...(users ? { users, analysis: o.analysis as 'user' | 'request' } : {}),
       });
       const seconds = (performance.now() - started) / 1000;
       if (o.json) return void process.stdout.write(`${JSON.stringify({ ...report, naive: o.naive === true, seconds }, null, 2)}\n`);
       const challengers = race.challengers.map((c) => c.contender);
       const opts = report.options;
-      process.stdout.write(`race ${race.name} (${race.policy.type}${o.naive ? ', naive fixed-horizon test' : ''}): ${challengers.length} challenger${challengers.length > 1 ? 's' : ''}, ${opts.trafficRps} rps for ${opts.hours} h, monitor every ${opts.intervalMs / 1000} s, ${opts.runs} runs per scenario\n\n`);
+      const who = users ? `${users.count} ${users.activity} users (spread ${users.spread}), ${o.analysis === 'user' ? 'users' : 'requests'} as the unit` : 'independent requests';
+      process.stdout.write(`race ${race.name} (${race.policy.type}${o.naive ? ', naive fixed-horizon test' : ''}): ${challengers.length} challenger${challengers.length > 1 ? 's' : ''}, ${opts.trafficRps} rps for ${opts.hours} h, monitor every ${opts.intervalMs / 1000} s, ${opts.runs} runs per scenario, ${who}\n\n`);
       const effectLabel = Object.entries(opts.effects).map(([k, v]) => `${k}=${v}`).join(', ');
       const rows = [row('no effect', report.noEffect, challengers)];
       if (report.withEffect) rows.push(row(effectLabel, report.withEffect, challengers));
       process.stdout.write(renderTable(['scenario', 'runs', 'rolled back', 'promoted', 'SRM alert', 'detect p50', 'detect p90', 'challenger share at end'], rows));
       const [lo, hi] = wilson(report.noEffect.rolledBack, report.noEffect.runs);
-      process.stdout.write(`\nfalse-rollback rate (no effect): ${percent(report.noEffect.rolledBack, report.noEffect.runs)} (95 % CI ${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)} %), policy alpha ${race.policy.alpha}\n`);
+      const [plo, phi] = report.noEffect.promotedCi;
+      process.stdout.write(`\nfalse-rollback rate (no effect): ${percent(report.noEffect.rolledBack, report.noEffect.runs)} (95 % CI ${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)} %), false promotions ${percent(report.noEffect.promoted, report.noEffect.runs)} (95 % CI ${(100 * plo).toFixed(1)}–${(100 * phi).toFixed(1)} %), policy alpha ${race.policy.alpha}\n`);
+      if (report.withEffect?.detectMinutes) {
+        const [a, b] = report.withEffect.detectMinutes.medianCi;
+        process.stdout.write(`with the effect: ${percent(report.withEffect.rolledBack, report.withEffect.runs)} rolled back, median time to detect ${duration(report.withEffect.detectMinutes.median)} (95 % CI ${duration(a)}–${duration(b)})\n`);
+      }
       process.stdout.write(`detect = first rollback or promotion; baselines and effect units: docs/racing.md (${seconds.toFixed(1)} s)\n`);
     });
 }

@@ -69,9 +69,13 @@ export function challengerView(c: ChallengerState, guard: GuardResult | null, no
   };
 }
 
-/** The statistics stored with a decision. */
+/**
+ * The statistics stored with a decision. `unit` names what the tests' n counts: users in a sticky race (each
+ * request without a user counting as one), requests otherwise.
+ */
 export function details(input: PolicyInput, c: ChallengerState, guard: GuardResult): Record<string, unknown> {
-  return { window: { since: c.since, weight: c.weight, step: c.step, requests: guard.requests }, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
+  const unit = input.evidence.windows.get(c.since)?.get(c.contender)?.units ? 'user' : 'request';
+  return { window: { since: c.since, weight: c.weight, step: c.step, requests: guard.requests }, unit, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
 }
 
 function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, busy: boolean): Step {

@@ -11,6 +11,8 @@ import { applyPolicyChange, assignmentSince, decide, emptyMemory, remember, sequ
 import { routedChallengers, seedState, type RaceState } from '../race-state.js';
 import { synthesize, type ArmProfile } from './scenario.js';
 import { samplePoisson } from './samplers.js';
+import { runUserRace } from './run-user-race.js';
+import type { UserModel } from './users.js';
 
 export interface SimRace {
   race: Race;
@@ -22,6 +24,10 @@ export interface SimRace {
   fx: { CNY: number; USD: number };
   method?: IntervalMethod;
   banditDraws?: number;
+  /** Sticky users who differ (see `users.ts`); without, every request is an independent draw. */
+  users?: UserModel;
+  /** With users: the unit the policy's tests use (default `user`, what the monitor does). */
+  analysis?: 'user' | 'request';
 }
 
 export interface RaceOutcome {
@@ -35,6 +41,7 @@ export interface RaceOutcome {
 }
 
 export function runRace(sim: SimRace, rng: RandomSource): RaceOutcome {
+  if (sim.users) return runUserRace({ ...sim, users: sim.users }, rng);
   let state = seedState(sim.race, 0);
   const memory = emptyMemory();
   const windows = new Map<number, Map<string, Arm>>([[0, new Map()]]);

@@ -125,4 +125,27 @@ export class FeedbackRepo {
       .execute();
     return rows.map((r) => ({ contender: r.contender!, n: Number(r.n), sum: Number(r.sum), sumSquares: Number(r.sq) }));
   }
+
+  /**
+   * `metricMoments` per (contender, user of the rated request): the race monitor tests feedback with users as
+   * units. Feedback on a request without a user (or whose request row is not there) comes back under
+   * `userHash` null, its squares per rating, each rating its own unit.
+   */
+  async userMoments(
+    race: string, sinceMs: number, opts: { untilMs?: number; contenders?: readonly string[] } = {},
+  ): Promise<Array<{ contender: string; userHash: string | null; n: number; sum: number; sumSquares: number }>> {
+    let q = this.#db
+      .selectFrom('feedback as f')
+      .leftJoin('requests as r', 'r.id', 'f.request_id')
+      .where('f.race', '=', race)
+      .where('f.ts', '>=', sinceMs)
+      .where('f.contender', 'is not', null);
+    if (opts.contenders) q = q.where('f.contender', 'in', opts.contenders.length > 0 ? [...opts.contenders] : ['']);
+    if (opts.untilMs !== undefined) q = q.where('f.ts', '<', opts.untilMs);
+    const rows = await q
+      .groupBy(['f.contender', 'r.user_hash'])
+      .select(['f.contender', 'r.user_hash', sql<number>`count(*)`.as('n'), sql<number>`sum(f.score)`.as('sum'), sql<number>`sum(f.score * f.score)`.as('sq')])
+      .execute();
+    return rows.map((r) => ({ contender: r.contender!, userHash: r.user_hash ?? null, n: Number(r.n), sum: Number(r.sum), sumSquares: Number(r.sq) }));
+  }
 }

@@ -63,6 +63,10 @@ function toMoments(r: MomentRow): ContenderMoments {
   };
 }
 
+function toUserMoments(r: MomentRow & { user_hash: string | null }): UserMoments {
+  return { ...toMoments(r), userHash: r.user_hash };
+}
+
 /** Running sums of one metric over rows: what a mean, its variance and a sequential test need. */
 export interface Moments {
   n: number;
@@ -94,6 +98,32 @@ export interface ContenderMoments {
   currency: string | null;
 }
 
+/**
+ * `ContenderMoments` of one user of one arm (`userHash` null: the arm's rows without a user, whose squares then
+ * are per row, each row its own unit). What the race monitor's user-level tests are built from.
+ */
+export interface UserMoments extends ContenderMoments {
+  userHash: string | null;
+}
+
+/**
+ * One request row as the race monitor's per-user sums read it (short names: a tick reads thousands): arm `c`, user
+ * `u` (null: anonymous), served `s` (0/1), failed or truncated `b` (0/1, what the error rate counts), cut `x`,
+ * truncated `t`, ln latency `l` and ln TTFT `f` (null unless successful), cost in nanos `k` of currency `y`.
+ */
+export interface UnitRow {
+  c: string;
+  u: string | null;
+  s: number;
+  b: number;
+  x: number;
+  t: number;
+  l: number | null;
+  f: number | null;
+  k: number;
+  y: string | null;
+}
+
 /** Rows and distinct users per contender in a window: the units a sample-ratio check counts. */
 export interface AssignmentCounts {
   contender: string;
@@ -119,6 +149,12 @@ export interface WindowOptions {
   contenders?: readonly string[];
   /** SQLite only: rows inserted up to this rowid (see `lastRow`). */
   maxRow?: number;
+  /**
+   * Rows whose request *ended* (ts + latency_ms) in [from, until); those started up to `longestMs` before `from`
+   * are looked at. A row is written when its request ends, so once `until` is a commit delay in the past this
+   * slice no longer changes.
+   */
+  ended?: { from: number; until: number; longestMs: number };
 }
 
 export interface AggregateOptions {
@@ -285,6 +321,28 @@ export class RequestsRepo {
     return rows.map((r) => toMoments(r as unknown as MomentRow));
   }
 
+  /** `metricMoments` per (arm, user): one row per user of each arm, and one per arm for the rows without a user. */
+  async userMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserMoments[]> {
+    const rows = await this.#servedInWindow(race, sinceMs, opts)
+      .groupBy([ARM, 'user_hash'])
+      .select([ARM.as('contender'), 'user_hash', ...MOMENT_SELECT])
+      .execute();
+    return rows.map((r) => toUserMoments(r as unknown as MomentRow & { user_hash: string | null }));
+  }
+
+  /**
+   * SQLite only: the rows inserted after rowid `afterRow` up to `maxRow` one by one, reduced to what the race
+   * monitor's per-user sums need (see `UnitRow`). A tick's new rows are a few thousand; grouping them by user in
+   * SQL costs more than adding them up as they come.
+   */
+  async insertedUnitRows(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<UnitRow[]> {
+    const columns = sql`${ARM} as c, user_hash as u, case when ${SERVED} then 1 else 0 end as s,
+      case when ${FAILED} and ${SERVED} then 1 when ${OK} and finish_reason = 'length' then 1 else 0 end as b,
+      case when outcome = 'cut' and ${SERVED} then 1 else 0 end as x, case when ${OK} and finish_reason = 'length' then 1 else 0 end as t,
+      case when ${OK} then ${LAT} end as l, case when ${OK} and ttft_ms is not null then ${TTFT} end as f, ${COST} as k, currency as y`;
+    return this.#inserted<UnitRow>(columns, race, sinceMs, afterRow, maxRow, contenders);
+  }
+
   /**
    * SQLite only (null on PostgreSQL, where no column follows commit order): the rowid of the newest row. A row is
    * inserted when its request ends, whatever its start time, so the rows after a rowid are exactly the rows that
@@ -332,6 +390,11 @@ export class RequestsRepo {
     if (opts.contenders) q = q.where(armIn(opts.contenders));
     if (opts.untilMs !== undefined) q = q.where('ts', '<', opts.untilMs);
     if (opts.maxRow !== undefined) q = q.where(sql<number>`rowid`, '<=', opts.maxRow);
+    if (opts.ended) {
+      const { from, until, longestMs } = opts.ended;
+      q = q.where('ts', '>=', from - longestMs).where('ts', '<', until)
+        .where(sql<number>`ts + latency_ms`, '>=', from).where(sql<number>`ts + latency_ms`, '<', until);
+    }
     return q;
   }
 

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench:simulate-users -- CELL...`: the sweeps behind docs/racing.md's tables of simulated races with
+ * users. Each CELL is `policy/shape/scenario/analysis` — policy `canary` | `gate` | `bandit`; shape `skewed`
+ * (2,000 users, activity skew 0.7), `equal` (200 equally active users) or `heavy` (2,000 users, heavy-tailed
+ * activity), all with per-user spread 0.3; scenario `aa` (challenger identical), `error` (+2 error points),
+ * `latency` (+30 % latency) or `feedback` (−5 feedback points); analysis `user` (what the monitor does) or
+ * `request` (every request an independent unit, what it did before). Prints one JSON line per cell.
+ *
+ * `npm run bench:simulate-users -- --tables FILE...` prints the markdown tables of docs/racing.md from such lines.
+ *
+ * Env: SIM_RUNS (2000), SIM_HOURS (24), SIM_INTERVAL_S (300), SIM_TRAFFIC_RPS (20), SIM_SEED (1).
+ */
+import { readFileSync } from 'node:fs';
+import { defaultSimulationRace, simulateBatch } from '../src/race/simulate/simulate.js';
+import type { Effects } from '../src/race/simulate/scenario.js';
+import type { UserModel } from '../src/race/simulate/users.js';
+
+const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
+const RUNS = Number(env('SIM_RUNS', '2000'));
+const HOURS = Number(env('SIM_HOURS', '24'));
+const INTERVAL_MS = Number(env('SIM_INTERVAL_S', '300')) * 1000;
+const RPS = Number(env('SIM_TRAFFIC_RPS', '20'));
+const SEED = Number(env('SIM_SEED', '1'));
+
+export const SHAPES: Record<string, UserModel> = {
+  skewed: { count: 2000, activity: 'skewed', spread: 0.3 },
+  equal: { count: 200, activity: 'equal', spread: 0.3 },
+  heavy: { count: 2000, activity: 'heavy', spread: 0.3 },
+};
+export const SCENARIOS: Record<string, Effects> = {
+  aa: {},
+  error: { error_rate: 0.02 },
+  latency: { p95_latency: 0.3 },
+  feedback: { feedback: -0.05 },
+};
+
+interface CellResult {
+  policy: string; shape: string; scenario: string; analysis: string; runs: number; rolledBack: number; promoted: number;
+  rolledBackCi: [number, number]; promotedCi: [number, number]; detectMinutes: { median: number; p90: number; medianCi: [number, number] } | null;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const ci = (c: [number, number]) => `${(100 * c[0]).toFixed(1)}–${(100 * c[1]).toFixed(1)}`;
+const mins = (m: number) => (m < 120 ? `${m.toFixed(0)} min` : `${(m / 60).toFixed(1)} h`);
+const SHAPE_NAMES: Record<string, string> = { skewed: '2,000 users, skew 0.7', equal: '200 equal users', heavy: '2,000 users, heavy-tailed' };
+const SCENARIO_NAMES: Record<string, string> = { error: '+2 error points', latency: '+30 % latency', feedback: '−5 feedback points' };
+
+function tables(files: string[]): string {
+  const rows = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CellResult));
+  const aa = rows.filter((r) => r.scenario === 'aa');
+  const ab = rows.filter((r) => r.scenario !== 'aa');
+  const out = ['| policy | users | unit | runs | false rollbacks (95 % CI) | false promotions (95 % CI) |', '| --- | --- | --- | ---: | --- | --- |'];
+  for (const r of aa) out.push(`| ${r.policy} | ${SHAPE_NAMES[r.shape]} | ${r.analysis} | ${r.runs} | ${pct(r.rolledBack / r.runs)} (${ci(r.rolledBackCi)}) | ${pct(r.promoted / r.runs)} (${ci(r.promotedCi)}) |`);
+  out.push('', '| policy | users | effect | unit | runs | rolled back within 24 h (95 % CI) | time to detect p50 (95 % CI) / p90 |', '| --- | --- | --- | --- | ---: | --- | --- |');
+  for (const r of ab) {
+    const d = r.detectMinutes;
+    out.push(`| ${r.policy} | ${SHAPE_NAMES[r.shape]} | ${SCENARIO_NAMES[r.scenario]} | ${r.analysis} | ${r.runs} | ${pct(r.rolledBack / r.runs)} (${ci(r.rolledBackCi)}) | ${d ? `${mins(d.median)} (${mins(d.medianCi[0])}–${mins(d.medianCi[1])}) / ${mins(d.p90)}` : '—'} |`);
+  }
+  return out.join('\n');
+}
+
+if (process.argv[2] === '--tables') {
+  process.stdout.write(`${tables(process.argv.slice(3))}\n`);
+  process.exit(0);
+}
+
+for (const cell of process.argv.slice(2)) {
+  const [policy, shape, scenario, analysis] = cell.split('/') as [string, string, string, string];
+  const users = SHAPES[shape];
+  const effects = SCENARIOS[scenario];
+  if (!['canary', 'gate', 'bandit'].includes(policy) || !users || !effects || !['user', 'request'].includes(analysis)) {
+    throw new Error(`cell ${cell}: expected policy/shape/scenario/analysis (see the header)`);
+  }
+  const race = defaultSimulationRace({ type: policy });
+  const started = performance.now();
+  const batch = simulateBatch({
+    race, effects, trafficRps: RPS, hours: HOURS, runs: RUNS, intervalMs: INTERVAL_MS, fx: { CNY: 1, USD: 7.1 }, seed: SEED,
+    users, analysis: analysis as 'user' | 'request',
+  }, effects, SEED);
+  process.stdout.write(`${JSON.stringify({ cell, policy, shape, scenario, analysis, hours: HOURS, intervalMs: INTERVAL_MS, rps: RPS, seconds: (performance.now() - started) / 1000, ...batch })}\n`);
+}
