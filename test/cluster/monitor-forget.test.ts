@@ -23,7 +23,7 @@ test('a replica that regains the monitor lease re-weights from the decision log,
   const config = buildConfig({
     store: env.storeUrl,
     contenders: { m: mock, c: mock },
-    races: { r: { champion: 'm', challengers: [{ contender: 'c', weight: 50 }], policy: { type: 'bandit', primary: 'error_rate', min_samples: 20, min_step_s: 60, bandit_floor: 0.05 } } },
+    races: { r: { champion: 'm', challengers: [{ contender: 'c', weight: 50 }], policy: { type: 'bandit', primary: 'error_rate', min_samples: 20, min_step_s: 100, bandit_floor: 0.05 } } },
   }, {});
   const store = await openStore(config.store);
   t.after(() => store.close());
@@ -59,38 +59,44 @@ test('a replica that regains the monitor lease re-weights from the decision log,
     return reader.get('r')!.challengers.find((c) => c.contender === 'c')!.weight;
   };
 
+  // A sticky race's user-level evidence settles a commit delay (30 s) after the requests end: each tick below comes
+  // 31 s after the traffic it decides on.
+  const settle = () => (clock.now += 31 * S);
   // A leads and moves traffic to the challenger, which errs far less.
   clock.now += S;
   assert.equal(await a.lease.attempt(), true);
   await traffic('m', 100, 60);
   await traffic('c', 100, 0);
+  settle();
   await a.monitor.tick();
   assert.equal(await reweights(), 1, 'A re-weighted');
   assert.ok((await weightOfC()) > 80, `towards c: ${await weightOfC()}%`);
 
-  // A's lease lapses; B leads and, 61 s later, with c now the worse arm, moves traffic back.
-  clock.now += 61 * S;
+  // A's lease lapses; B leads and, 132 s after A's re-weight, with c now the worse arm, moves traffic back.
+  clock.now += 101 * S;
   await lapse();
   assert.equal(await b.lease.attempt(), true);
   assert.equal(await a.lease.attempt(), false, 'A lost the lease');
   await traffic('c', 400, 350);
+  settle();
   await b.monitor.tick();
   assert.equal(await reweights(), 2, 'B re-weighted');
   const afterB = await weightOfC();
   assert.ok(afterB < 20, `back towards m: ${afterB}%`);
 
-  // 30 s after B's re-weight (91 s after A's own), the evidence turns again and A leads again. Remembering only its
-  // own re-weight, A would move at once; from the log it knows the last one was 30 s ago and waits.
-  clock.now += 30 * S;
+  // 37 s after B's re-weight (169 s after A's own), the evidence turns again and A leads again. Remembering only its
+  // own re-weight, A would move at once; from the log it knows the last one was 37 s ago and waits.
+  clock.now += 6 * S;
   await lapse();
   assert.equal(await a.lease.attempt(), true, 'A leads again');
   await traffic('m', 1000, 950);
+  settle();
   await a.monitor.tick();
   assert.equal(await reweights(), 2, 'no re-weight within min_step_s of the last one, whoever made it');
   assert.equal(await weightOfC(), afterB);
 
   // Once min_step_s has passed since B's re-weight, A moves.
-  clock.now += 31 * S;
+  clock.now += 64 * S;
   await a.monitor.tick();
   assert.equal(await reweights(), 3, 'A re-weights once due');
   assert.ok((await weightOfC()) > 80, `towards c again: ${await weightOfC()}%`);

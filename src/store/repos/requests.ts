@@ -212,6 +212,7 @@ export class RequestsRepo {
       .where('ts', '>=', sinceMs)
       .where('shadow', 'in', shadow)
       .where('contender', 'is not', null)
+      .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!))
       .groupBy(ARM)
       .select([
         ARM.as('arm'),
