@@ -33,9 +33,12 @@ for (const dialect of testDialects()) {
 
     const fb: FeedbackRow = { id: 'f1', ts: T0 + 5, requestId: 'r1', race: 'assistant', contender: 'champ', team: 'search', keyId: 'key_1', score: -0.5, comment: 'meh' };
     await store.feedback.insertFeedback(fb);
+    // A later rating of the same request replaces the current one; both stay in the history.
     await store.feedback.insertFeedback({ ...fb, id: 'f2', ts: T0 + 6, score: 1, comment: null, keyId: null });
-    assert.deepEqual(await store.feedback.listFeedback({ requestId: 'r1', limit: 1 }), [{ ...fb, id: 'f2', ts: T0 + 6, score: 1, comment: null, keyId: null }]);
-    assert.deepEqual(await store.feedback.listFeedback({ until: T0 + 6 }), [fb]);
+    assert.deepEqual(await store.feedback.listFeedback({ requestId: 'r1' }), [{ ...fb, id: 'f2', ts: T0 + 6, score: 1, comment: null, keyId: null }]);
+    assert.deepEqual((await store.feedback.history('r1')).map((f) => [f.id, f.score, f.keyId]), [['f1', -0.5, 'key_1'], ['f2', 1, null]]);
+    await store.feedback.insertFeedback({ ...fb, id: 'f3', requestId: 'r3' });
+    assert.deepEqual(await store.feedback.listFeedback({ until: T0 + 6 }), [{ ...fb, id: 'f3', requestId: 'r3' }]);
     assert.deepEqual(await store.feedback.aggregateByContender('assistant', T0), [{ contender: 'champ', n: 2, mean: 0.25, positive: 1, negative: 1 }]);
 
     const key: ApiKeyRecord = { id: 'k1', hash: 'a'.repeat(64), prefix: 'sk-saima-ab12', team: 'search', scopes: ['chat', 'feedback'], races: ['assistant', 'coder'], createdAt: T0, expiresAt: T0 + 86_400_000, revokedAt: null, lastUsedAt: null, rpm: 60, tpm: null };
