@@ -53,7 +53,7 @@ test('memoriser fails on contamination, the distractible solver on robustness on
   }));
 
   const b = await runCli(['gate', 'assistant', 'distractible', '--no-progress', '--config', cfg], { timeoutMs: 90_000 });
-  t.diagnostic(b.stdout);
+  t.diagnostic(`gate of the distractible model:\n${b.stdout}`);
   assert.equal(b.code, 1, b.stderr + b.stdout);
   assert.match(b.stdout, /^pass {2}contamination {2}within chance: closest /m);
   assert.match(b.stdout, /^FAIL {2}robustness {5}distractor \+\d+\.\d pts .*McNemar p = [0-9.e-]+, Holm-adjusted over 3 kinds p = [0-9.e-]+ < α = 0\.05: significant and above max_drop 20$/m);
@@ -71,7 +71,7 @@ test('memoriser fails on contamination, the distractible solver on robustness on
   assert.match(verdict.reasons.find((r) => r.check === 'robustness')!.message, /robustness does not block: reported only/);
 
   const m = await runCli(['gate', 'assistant', 'memoriser', '--no-progress', '--config', cfg], { timeoutMs: 90_000 });
-  t.diagnostic(m.stdout);
+  t.diagnostic(`gate of the memoriser:\n${m.stdout}`);
   assert.equal(m.code, 1, m.stderr + m.stdout);
   assert.match(m.stdout, /^FAIL {2}contamination {2}(resample-numbers|shuffle-choices|authored) \+\d+\.\d pts .*McNemar p = [0-9.e-]+(, Holm-adjusted over \d kinds p = [0-9.e-]+)? < α = 0\.05: significant and above max_gap 5$/m);
   assertHonestSignificance(m.stdout);
