@@ -21,6 +21,11 @@ export class AdmissionsRepo {
     await this.#db.insertInto('admissions').values(a).execute();
   }
 
+  /** Several entries in one statement (and so one commit), a few hundred at a time to stay under bind limits. */
+  async openMany(list: readonly AdmissionRecord[]): Promise<void> {
+    for (let i = 0; i < list.length; i += 500) await this.#db.insertInto('admissions').values(list.slice(i, i + 500)).execute();
+  }
+
   async close(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();
   }
