@@ -206,13 +206,15 @@ export class RequestsRepo {
     const shadow = opts.includeShadow ? [0, 1] : [0];
     // Grouped by the arm the race assigned (as the monitor counts): a row a fallback rescued is its assigned arm's
     // failure. Tokens and cost stay with the contender that served and charged, in `served` below.
-    const arms = await this.#db
-      .selectFrom('requests')
-      .where('race', '=', race)
-      .where('ts', '>=', sinceMs)
-      .where('shadow', 'in', shadow)
-      .where('contender', 'is not', null)
-      .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!))
+    const rows = () =>
+      this.#db
+        .selectFrom('requests')
+        .where('race', '=', race)
+        .where('ts', '>=', sinceMs)
+        .where('shadow', 'in', shadow)
+        .where('contender', 'is not', null)
+        .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!));
+    const arms = await rows()
       .groupBy(ARM)
       .select([
         ARM.as('arm'),
@@ -222,13 +224,7 @@ export class RequestsRepo {
         sql<number>`sum(case when fallback_from is not null then 1 else 0 end)`.as('rescued'),
       ])
       .execute();
-    const served = await this.#db
-      .selectFrom('requests')
-      .where('race', '=', race)
-      .where('ts', '>=', sinceMs)
-      .where('shadow', 'in', shadow)
-      .where('contender', 'is not', null)
-      .$if(opts.team !== undefined, (q) => q.where('team', '=', opts.team!))
+    const served = await rows()
       .groupBy('contender')
       .select((eb) => [
         'contender',
