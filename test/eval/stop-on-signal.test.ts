@@ -49,7 +49,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     let gap = seen[0]! - Math.max(watchFrom, lineAt.filter((at) => at < watchFrom).at(-1) ?? watchFrom);
     for (let i = 1; i < seen.length; i++) gap = Math.max(gap, seen[i]! - seen[i - 1]!);
     const lines = seen.length - 1;
-    assert.ok(lines >= 2 && gap <= 10_000, `progress lines while no call completed: ${lines}, longest gap ${gap.toFixed(0)} ms\n${stderr}`);
+    // The bar is the gap (no 10 s without a line, the tail to now included); a line comes every ~5 s, so the 12 s
+    // window holds one or two of them depending on where it starts.
+    assert.ok(lines >= 1 && gap <= 10_000, `progress lines while no call completed: ${lines}, longest gap ${gap.toFixed(0)} ms\n${stderr}`);
 
     const t0 = performance.now();
     child.kill(signal);
