@@ -16,7 +16,7 @@ import type { BattleRecord, StyleCounts, Store } from '../store/index.js';
 import { buildBattle } from './battle.js';
 import { battleFileValues, BattleFileError } from './battle-file.js';
 import { normaliseLanguage } from './language.js';
-import { BattleFieldsSchema } from './record-battles.js';
+import { battleFields, BattleFieldsSchema } from './record-battles.js';
 
 export { BattleFileError };
 
@@ -124,21 +124,13 @@ async function fromSaima(value: object, where: string, config: Config, defaultRa
   const race = b.race ?? defaultRace;
   const id = identity(b.id, [b.race ?? null, b.contender_a, b.contender_b, b.winner, b.ts ?? null, b.prompt ?? null, b.prompt_hash ?? null, b.answer_a ?? null, b.answer_b ?? null, b.source, b.voter ?? null, [...b.tags].sort(), language ?? null], b.ts ?? null);
   return buildBattle({
+    ...battleFields(b),
     id,
     ts: b.ts ?? now,
     race,
-    prompt: b.prompt ?? null,
-    ...(b.prompt_hash ? { promptHash: b.prompt_hash } : {}),
     capture: race ? (config.races.get(race)?.capture ?? false) : false,
-    contenderA: b.contender_a,
-    contenderB: b.contender_b,
-    answerA: b.answer_a ?? null,
-    answerB: b.answer_b ?? null,
-    winner: b.winner as BattleRecord['winner'],
-    source: b.source as BattleRecord['source'],
     voter: b.voter ?? 'anonymous',
     team: null,
-    tags: b.tags,
     ...(language !== undefined ? { language } : {}),
   });
 }

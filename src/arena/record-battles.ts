@@ -55,6 +55,31 @@ export function parseBattleInputs(body: unknown): BattleInput[] {
   });
 }
 
+/** The fields of a Saima-shaped battle (over HTTP or in an import file) that map one to one onto a record. */
+export function battleFields(b: {
+  prompt?: string | undefined;
+  prompt_hash?: string | undefined;
+  contender_a: string;
+  contender_b: string;
+  answer_a?: string | undefined;
+  answer_b?: string | undefined;
+  winner: string;
+  source: string;
+  tags: string[];
+}) {
+  return {
+    prompt: b.prompt ?? null,
+    ...(b.prompt_hash ? { promptHash: b.prompt_hash } : {}),
+    contenderA: b.contender_a,
+    contenderB: b.contender_b,
+    answerA: b.answer_a ?? null,
+    answerB: b.answer_b ?? null,
+    winner: b.winner as BattleRecord['winner'],
+    source: b.source as BattleRecord['source'],
+    tags: b.tags,
+  };
+}
+
 export async function recordBattles(deps: Pick<ArenaDeps, 'config' | 'store' | 'now'>, inputs: readonly BattleInput[], caller: Caller): Promise<BattleRecord[]> {
   const now = deps.now();
   const battles = await Promise.all(
@@ -71,20 +96,12 @@ export async function recordBattles(deps: Pick<ArenaDeps, 'config' | 'store' | '
         if (language === null) throw new SaimaError('invalid_value', `battle ${k}: language must be a tag like zh or en.`, 'language');
       }
       return buildBattle({
+        ...battleFields(b),
         ts: b.ts ?? now,
         race: b.race ?? null,
-        prompt: b.prompt ?? null,
-        ...(b.prompt_hash ? { promptHash: b.prompt_hash } : {}),
         capture: race?.capture ?? false,
-        contenderA: b.contender_a,
-        contenderB: b.contender_b,
-        answerA: b.answer_a ?? null,
-        answerB: b.answer_b ?? null,
-        winner: b.winner as BattleRecord['winner'],
-        source: b.source as BattleRecord['source'],
         voter: b.voter ?? caller.keyId ?? 'anonymous',
         team: caller.team,
-        tags: b.tags,
         ...(language !== undefined ? { language } : {}),
       });
     }),
