@@ -19,6 +19,7 @@ import { RateLimiter } from '../metering/rate-limiter.js';
 import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
 import { Admission } from './admission.js';
 import { KeyAuthenticator } from './auth.js';
+import { BodyThreads, LARGE_BODY_BYTES, SMALL_ROUTE_BODY_BYTES } from './large-body/body-threads.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
@@ -138,7 +139,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   app.decorateRequest('principal', null as unknown as Principal);
   // Every route must have a rule in ROUTE_ACCESS; the rule of the matched route (never the raw URL, which may carry
   // a query string) decides whether a key is needed and which scope.
-  app.addHook('onRoute', (route) => assertRouteHasRule(route.method, route.url));
+  app.addHook('onRoute', (route) => {
+    assertRouteHasRule(route.method, route.url);
+    // Only chat bodies are parsed off the event loop (large-body/); every other route takes bodies that parse in
+    // a few milliseconds on it, whatever their shape.
+    if (route.url !== CHAT_ROUTE && route.bodyLimit === undefined) route.bodyLimit = Math.min(config.server.bodyLimitBytes, SMALL_ROUTE_BODY_BYTES);
+  });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);
     const rule = ruleFor(req.method, req.routeOptions.url);
@@ -154,7 +160,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     if (rule) enforceScope(rule, req.principal);
   });
   installErrorHandlers(app, (code) => ctx.metrics.rejected(code));
-  acceptOnlyUtf8Json(app);
+  const bodyThreads = new BodyThreads({ promptText: [...config.races.values()].some((r) => r.capture) });
+  acceptOnlyUtf8Json(app, bodyThreads);
   registerChatRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
@@ -174,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   app.addHook('onClose', async () => {
     clearInterval(refresher);
     await monitor.stop();
+    await bodyThreads.close();
     await Promise.allSettled([...ctx.background]);
     await ctx.admission.drain();
     await ctx.journal.flush();
@@ -182,15 +190,25 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   return { app, ctx };
 }
 
+const CHAT_ROUTE = '/v1/chat/completions';
+
 /**
  * JSON bodies must be valid UTF-8, as OpenAI requires: decoding an invalid byte silently as U+FFFD would forward and
- * charge a prompt the client never sent. Otherwise Fastify's own parser, with its prototype-poisoning guards.
+ * charge a prompt the client never sent. Otherwise Fastify's own parser, with its prototype-poisoning guards; a
+ * large chat body goes to the body threads, which apply the same rules off the event loop.
  */
-function acceptOnlyUtf8Json(app: FastifyInstance): void {
+function acceptOnlyUtf8Json(app: FastifyInstance, threads: BodyThreads): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const bytes = body as Buffer;
+    if (bytes.length >= LARGE_BODY_BYTES && req.routeOptions.url === CHAT_ROUTE) {
+      threads.parse(bytes).then(
+        (large) => done(null, large.body),
+        (err: unknown) => done(err as Error, undefined),
+      );
+      return;
+    }
     if (!isUtf8(bytes)) {
       done(new SaimaError('invalid_json', 'We could not parse the JSON body of your request. (The body is not valid UTF-8.)'), undefined);
       return;

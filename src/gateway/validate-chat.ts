@@ -2,11 +2,13 @@
  * Checks only the chat-completion fields Saima itself relies on; everything else passes upstream untouched.
  * Hand-written rather than schema-compiled: it runs on every request and touches a handful of fields.
  */
+import type { RawJson } from '../providers/raw-json.js';
 import { SaimaError } from './errors.js';
 
 export interface ChatBody extends Record<string, unknown> {
   model: string;
-  messages: Array<Record<string, unknown>>;
+  /** Raw JSON when the body was large and parsed off the event loop (see large-body/ and providers/raw-json.ts). */
+  messages: Array<Record<string, unknown>> | RawJson;
   stream?: boolean;
   user?: string;
 }
@@ -29,7 +31,12 @@ function optionalPositiveInt(body: Record<string, unknown>, key: string): void {
   if (v < 1 || !Number.isSafeInteger(v)) bad(key, `Invalid '${key}': expected a positive integer of at most ${Number.MAX_SAFE_INTEGER}, but got ${v} instead.`);
 }
 
-export function validateChatBody(body: unknown): ChatBody {
+/** A chat body parsed whole: its messages are values. */
+export interface PlainChatBody extends ChatBody {
+  messages: Array<Record<string, unknown>>;
+}
+
+export function validateChatBody(body: unknown): PlainChatBody {
   if (!isObject(body)) bad('body', 'The request body must be a JSON object.', 'invalid_type');
   const model = body.model;
   if (model === undefined || model === null) bad('model', "Missing required parameter: 'model'.", 'missing_required_parameter');
@@ -68,7 +75,7 @@ export function validateChatBody(body: unknown): ChatBody {
     const v = body[key];
     if (v !== undefined && v !== null) check(key, v);
   }
-  return body as ChatBody;
+  return body as PlainChatBody;
 }
 
 type Check = (param: string, v: unknown) => void;

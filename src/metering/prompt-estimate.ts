@@ -9,6 +9,7 @@
  * all; the rest is counted at one token per UTF-8 byte, which bounds every byte-level BPE tokenizer from above (a
  * token covers at least one byte). A request near the body limit is thus estimated in milliseconds.
  */
+import { hasRawParts, materialized } from '../providers/raw-json.js';
 import { AS_TEXT, loadEncoding, type Encoding } from '../providers/chat-tokens.js';
 
 /** Per-message overhead of the chat format (role markers, separators), per OpenAI's cookbook recipe. */
@@ -87,7 +88,19 @@ export const CONTENT_PARTS = ['text', 'refusal', 'image_url', 'input_audio', 'fi
 
 const FREE = new Set(Object.entries(REQUEST_FIELDS).flatMap(([k, v]) => (v === 'free' ? [k] : [])));
 
+/** Estimates made where a large body was parsed (off the event loop), found again by the body they describe. */
+const known = new WeakMap<object, PromptEstimate>();
+
+/** Records the estimate of a body whose bulky fields the caller holds as raw JSON (see providers/raw-json.ts). */
+export function rememberEstimate(body: Record<string, unknown>, estimate: PromptEstimate): void {
+  known.set(body, estimate);
+}
+
 export async function estimatePrompt(body: Record<string, unknown>): Promise<PromptEstimate> {
+  const remembered = known.get(body);
+  if (remembered) return remembered;
+  // A body with raw parts and no remembered estimate is counted whole (a parse on this thread), never as bytes.
+  if (hasRawParts(body)) body = materialized(body);
   const c = new Counter(await loadEncoding());
   let tokens = TOKENS_PER_REPLY;
   let predicted = 0;

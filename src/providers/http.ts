@@ -48,7 +48,7 @@ export async function postUpstream(
   agents: UpstreamAgents,
   url: string,
   headers: Record<string, string>,
-  payload: string,
+  payload: string | Buffer,
   contender: Contender,
   signal: CallSignal,
 ): Promise<PostResult> {

@@ -20,7 +20,8 @@ import { applyFailure, applyOutcome, failedAttempts, toObservation, toRow, type 
 import { budgetedRacesOf } from '../race-budget-guard.js';
 import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
-import { validateChatBody, type ChatBody } from '../validate-chat.js';
+import { validateChatBody, type ChatBody, type PlainChatBody } from '../validate-chat.js';
+import { offThread } from '../large-body/body-threads.js';
 
 interface Target {
   race: string | null;
@@ -49,7 +50,7 @@ function resolveTarget(ctx: GatewayContext, req: FastifyRequest, body: ChatBody,
   throw new SaimaError('model_not_found', `The model '${body.model}' does not exist or you do not have access to it.`, 'model');
 }
 
-function lastUserText(body: ChatBody): string {
+function lastUserText(body: PlainChatBody): string {
   return body.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
 }
 
@@ -59,7 +60,10 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const t0 = performance.now();
     const ts = ctx.now();
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call chat completions.');
-    const body = validateChatBody(req.body);
+    // A large body was parsed, validated and estimated off the event loop (large-body/); its bulky fields stay bytes.
+    const large = offThread(req.body);
+    const plain = large ? null : validateChatBody(req.body);
+    const body: ChatBody = large ? large.body : plain!;
     const header = req.headers['x-saima-user'];
     const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
     const target = resolveTarget(ctx, req, body, userKey);
@@ -116,7 +120,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
         ttftMs: null,
         usage: ZERO_USAGE,
         finishReason: null,
-        promptText: target.capture ? lastUserText(body) : null,
+        promptText: target.capture ? (large ? large.promptText : lastUserText(plain!)) : null,
         responseText: null,
         outputCap: capped && primary ? appliedCap(cap, primary) : null,
       };

@@ -2,6 +2,7 @@
  * The `anthropic` protocol: OpenAI chat completions in, Anthropic Messages API (2023-06-01) upstream,
  * OpenAI-shaped bytes back to the client, streaming or not.
  */
+import { materialized } from '../raw-json.js';
 import type { Dispatcher } from 'undici';
 import type { Contender } from '../../config/types.js';
 import type { CallSignal } from '../call-signal.js';
@@ -22,7 +23,8 @@ export class AnthropicAdapter implements ProviderAdapter {
     const startedAt = performance.now();
     const { contender } = call;
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
-    const payload = JSON.stringify(toMessagesRequest(call.body, contender, call.stream));
+    // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
+    const payload = JSON.stringify(toMessagesRequest(materialized(call.body), contender, call.stream));
     const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream), payload, contender, signal);
     const sink = new OutcomeLatch(signal);
     const body = call.stream

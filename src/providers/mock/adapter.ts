@@ -4,6 +4,7 @@
  * `mock` profile (scripted answers, latency, TTFT, token rate, jitter, injected faults) and speaks exactly
  * OpenAI's wire format. What it simulates and what it does not: ./README.md.
  */
+import { materialized } from '../raw-json.js';
 import { setMaxListeners } from 'node:events';
 import type { MockProfile } from '../../config/schema.js';
 import type { Contender } from '../../config/types.js';
@@ -38,19 +39,21 @@ export class MockAdapter implements ProviderAdapter {
     const { contender } = call;
     const profile = contender.mock;
     if (!profile) throw new UpstreamError('upstream_error', `${contender.name}: no mock profile`, { phase: 'connect', retryable: false });
-    const plan = planCall(profile, call.body, this.#randomFor(contender, profile));
+    // The simulator reads the messages: a large body's raw ones are parsed here (see raw-json.ts).
+    const request = materialized(call.body);
+    const plan = planCall(profile, request, this.#randomFor(contender, profile));
     const signals = [signal, this.#closing.signal];
     const [enc, slept] = await Promise.all([loadEncoding(), sleep(plan.latencyMs, ...signals)]);
     if (!slept) throw aborted(contender, 'connect');
     await this.#failBeforeHeaders(plan, contender, signals);
 
-    const gen = generate(enc, plan, call.body);
+    const gen = generate(enc, plan, request);
     const usage: Usage | null = profile.report_usage
-      ? { promptTokens: promptTokens(enc, call.body), completionTokens: gen.completionTokens, reasoningTokens: gen.reasoningTokens, cachedTokens: 0, estimated: false }
+      ? { promptTokens: promptTokens(enc, request), completionTokens: gen.completionTokens, reasoningTokens: gen.reasoningTokens, cachedTokens: 0, estimated: false }
       : null;
     const id = `chatcmpl-mock-${call.requestId}`;
     const created = Math.floor(Date.now() / 1000);
-    const model = typeof call.body.model === 'string' ? call.body.model : contender.model;
+    const model = typeof request.model === 'string' ? request.model : contender.model;
 
     if (!call.stream) return this.#complete(call, plan, gen, usage, { id, created, model, startedAt, signals });
     const { body, outcome } = mockStream(

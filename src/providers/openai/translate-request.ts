@@ -3,11 +3,12 @@
  * contender's declarative quirks applied, serialised once. The client's object is never mutated; it is
  * copied shallowly only when a quirk changes something.
  */
+import { RawJson, serializeBody } from '../raw-json.js';
 import type { UpstreamCall } from '../spec.js';
 
 type Body = Record<string, unknown>;
 
-export function upstreamPayload(call: UpstreamCall): string {
+export function upstreamPayload(call: UpstreamCall): string | Buffer {
   const { quirks } = call.contender;
   let body: Body = call.body;
   let copied = false;
@@ -29,8 +30,10 @@ export function upstreamPayload(call: UpstreamCall): string {
   }
 
   // The `developer` role (OpenAI, 2024-12) is rejected by vendors that only know `system`.
-  if (quirks.developerRole === 'system' && Array.isArray(body.messages) && body.messages.some(isDeveloper)) {
-    own().messages = (body.messages as unknown[]).map((m) => (isDeveloper(m) ? { ...m, role: 'system' } : m));
+  // (Messages kept as raw JSON of a large body are parsed here only when they hold such a message.)
+  const messages = body.messages instanceof RawJson && body.messages.hasDeveloperRole ? body.messages.parse() : body.messages;
+  if (quirks.developerRole === 'system' && Array.isArray(messages) && messages.some(isDeveloper)) {
+    own().messages = (messages as unknown[]).map((m) => (isDeveloper(m) ? { ...m, role: 'system' } : m));
   }
 
   // Ask for the usage chunk so the stream can be metered; it is hidden again from clients that did not ask.
@@ -39,7 +42,7 @@ export function upstreamPayload(call: UpstreamCall): string {
     const asked = isObject(options) && options.include_usage === true;
     if (!asked) own().stream_options = { ...(isObject(options) ? options : {}), include_usage: true };
   }
-  return JSON.stringify(body);
+  return serializeBody(body);
 }
 
 /** True when the reply will carry a usage chunk that the client did not ask for. */

@@ -1,0 +1,163 @@
+/**
+ * Large chat bodies are parsed off the event loop. Parsing, validating and estimating a body of megabytes is tens
+ * to hundreds of milliseconds of CPU (a body of 100,000 tiny messages: JSON.parse alone is over 100 ms); on the
+ * gateway's thread that pause would stall every other tenant's requests and streams. Bodies of LARGE_BODY_BYTES or
+ * more go to a small pool of worker threads (started at the first such body, unref'd while idle) and come back as
+ * a body with raw parts (raw-json.ts). A worker that dies fails the bodies it held; a fresh one takes the next.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { rememberEstimate, type PromptEstimate } from '../../metering/prompt-estimate.js';
+import { SaimaError, type ErrorCode } from '../errors.js';
+import type { ChatBody } from '../validate-chat.js';
+import { RAW_MEMBERS, RawJson } from '../../providers/raw-json.js';
+
+/** Below this a body is parsed on the event loop: a pathological 256 kB body parses in a few milliseconds. */
+export const LARGE_BODY_BYTES = 256 * 1024;
+/** The body limit of every route but chat completions (feedback, votes, battles, admin), capped by the configured one. */
+export const SMALL_ROUTE_BODY_BYTES = 256 * 1024;
+
+/** Bodies parsed here, by the object the route receives. */
+const parsedOffThread = new WeakMap<object, LargeChatBody>();
+
+/** What the body threads computed for a request body, when it was one of theirs. */
+export function offThread(body: unknown): LargeChatBody | undefined {
+  return typeof body === 'object' && body !== null ? parsedOffThread.get(body) : undefined;
+}
+
+export interface BodyJob {
+  id: number;
+  bytes: Uint8Array;
+  /** Whether to return the messages as text (only a race that captures prompts stores it). */
+  promptText: boolean;
+}
+
+/** A bulky field: where its value's JSON lies in the body's bytes. */
+export interface RawField {
+  key: string;
+  start: number;
+  end: number;
+  hasDeveloperRole: boolean;
+}
+
+export type BodyJobResult =
+  | {
+      id: number;
+      ok: true;
+      /** The body's bytes, handed back. */
+      bytes: Uint8Array;
+      fields: Record<string, unknown>;
+      raw: RawField[];
+      /** Byte ranges of the unknown parameters' members (`"key":value`, or runs of them). */
+      members: Array<[number, number]>;
+      /** The unknown parameters' members written out, when they were too scattered for a few ranges. */
+      membersText: Uint8Array | null;
+      estimate: PromptEstimate;
+      promptText: string | null;
+    }
+  | { id: number; ok: false; error: { code: ErrorCode; message: string; param: string | null } };
+
+/** A chat body parsed off-thread, with what was computed from the whole of it there. */
+export interface LargeChatBody {
+  body: ChatBody;
+  estimate: PromptEstimate;
+  /** The messages as text, as a capturing race stores them; null unless a race captures prompts. */
+  promptText: string | null;
+}
+
+// From dist the entry is plain JS; from source (tests, tsx) the worker registers tsx before importing it.
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './body-thread.ts' : './body-thread.js', import.meta.url).href;
+const BOOT = `const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.entry.endsWith('.ts')) (await import('tsx/esm/api')).register();
+  await import(workerData.entry);
+})().catch((err) => { setImmediate(() => { throw err; }); });`;
+
+interface Pending {
+  resolve(body: LargeChatBody): void;
+  reject(err: unknown): void;
+}
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+export class BodyThreads {
+  readonly #size: number;
+  readonly #threads: Array<Thread | null>;
+  readonly #promptText: boolean;
+  #next = 1;
+
+  /** `promptText`: some race captures prompts, so each body's messages come back as text too. */
+  constructor(opts: { promptText: boolean; size?: number }) {
+    const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    this.#promptText = opts.promptText;
+    this.#size = size;
+    this.#threads = Array.from({ length: size }, () => null);
+  }
+
+  /**
+   * Parses `bytes`, which are handed to the thread: a buffer that owns its whole memory is moved, not copied, and is
+   * unusable to the caller afterwards. Rejects with the client's 400.
+   */
+  parse(bytes: Uint8Array): Promise<LargeChatBody> {
+    const thread = this.#leastBusy();
+    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const job: BodyJob = { id: this.#next++, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText };
+    return new Promise<LargeChatBody>((resolve, reject) => {
+      thread.pending.set(job.id, { resolve, reject });
+      thread.worker.ref();
+      thread.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  async close(): Promise<void> {
+    const threads = this.#threads.splice(0, this.#size, ...Array.from({ length: this.#size }, () => null));
+    await Promise.all(threads.map((t) => t?.worker.terminate()));
+  }
+
+  #leastBusy(): Thread {
+    let best: Thread | null = null;
+    for (let i = 0; i < this.#size; i++) {
+      const t = this.#threads[i] ?? this.#start(i);
+      if (!best || t.pending.size < best.pending.size) best = t;
+      if (t.pending.size === 0) break;
+    }
+    return best!;
+  }
+
+  #start(slot: number): Thread {
+    const worker = new Worker(BOOT, { eval: true, workerData: { entry: ENTRY } });
+    worker.unref();
+    const thread: Thread = { worker, pending: new Map() };
+    this.#threads[slot] = thread;
+    worker.on('message', (r: BodyJobResult) => {
+      const p = thread.pending.get(r.id);
+      thread.pending.delete(r.id);
+      if (thread.pending.size === 0) worker.unref();
+      if (!p) return;
+      if (r.ok) p.resolve(assemble(r));
+      else p.reject(new SaimaError(r.error.code, r.error.message, r.error.param));
+    });
+    const fail = (err: unknown): void => {
+      if (this.#threads[slot] === thread) this.#threads[slot] = null;
+      for (const p of thread.pending.values()) p.reject(err instanceof Error ? err : new Error(`body thread exited (${String(err)})`));
+      thread.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`body thread exited with code ${code}`)));
+    return thread;
+  }
+}
+
+function assemble(r: Extract<BodyJobResult, { ok: true }>): LargeChatBody {
+  const body: Record<string | symbol, unknown> = { ...r.fields };
+  for (const f of r.raw) body[f.key] = new RawJson(r.bytes.subarray(f.start, f.end), f.hasDeveloperRole);
+  const parts = r.membersText ? [r.membersText] : r.members.map(([s, e]) => r.bytes.subarray(s, e));
+  if (parts.length > 0) body[RAW_MEMBERS] = { parts };
+  const large: LargeChatBody = { body: body as unknown as ChatBody, estimate: r.estimate, promptText: r.promptText };
+  parsedOffThread.set(body, large);
+  rememberEstimate(large.body, r.estimate);
+  return large;
+}
