@@ -140,7 +140,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     decisions: new DecisionsRepo(db),
     evals: new EvalsRepo(db),
     battles: new BattlesRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
-    admissions: new AdmissionsRepo(db),
+    admissions: new AdmissionsRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
     health: storeHealth,
     checkpointer,
     close() {

@@ -4,17 +4,42 @@
  * no row to say so; `recover` logs each as outcome `lost` at its reservation, so budgets resuming from the log never
  * admit that money again.
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { AdmissionsTable, Database } from '../schema.js';
 import type { RequestLogRow } from '../types.js';
 
 export type AdmissionRecord = AdmissionsTable;
 
+const COLUMNS = ['id', 'ts', 'expires_at', 'team', 'key_id', 'race', 'contender', 'upstream_model', 'reserved_nanos', 'currency'] as const;
+
+/**
+ * SQLite: the journal's writes as prepared statements in one synchronous transaction. Every budgeted request pays
+ * one insert and one delete; through Kysely each batch was compiled, prepared and awaited again (measured: the
+ * journal then cost a budgeted request about 25 µs of CPU, most of it preparing statements).
+ */
+function sqliteJournal(raw: BetterSqlite3.Database) {
+  const insert = raw.prepare(`insert into admissions (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  const remove = raw.prepare('delete from admissions where id = ?');
+  return {
+    open: raw.transaction((list: readonly AdmissionRecord[]) => {
+      for (const a of list) insert.run(a);
+    }),
+    close: raw.transaction((ids: readonly string[]) => {
+      for (const id of ids) remove.run(id);
+    }),
+    // Kysely shares the connection: inside one of its transactions ours would nest as a savepoint (request-log-sinks.ts).
+    ready: () => !raw.inTransaction,
+  };
+}
+
 export class AdmissionsRepo {
   readonly #db: Kysely<Database>;
+  readonly #sqlite: ReturnType<typeof sqliteJournal> | null;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, raw: BetterSqlite3.Database | null = null) {
     this.#db = db;
+    this.#sqlite = raw ? sqliteJournal(raw) : null;
   }
 
   async open(a: AdmissionRecord): Promise<void> {
@@ -23,10 +48,12 @@ export class AdmissionsRepo {
 
   /** Several entries in one statement (and so one commit), a few hundred at a time to stay under bind limits. */
   async openMany(list: readonly AdmissionRecord[]): Promise<void> {
+    if (this.#sqlite?.ready()) return this.#sqlite.open(list);
     for (let i = 0; i < list.length; i += 500) await this.#db.insertInto('admissions').values(list.slice(i, i + 500)).execute();
   }
 
   async close(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0 && this.#sqlite?.ready()) return this.#sqlite.close(ids);
     if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();
   }
 
