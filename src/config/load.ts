@@ -3,6 +3,7 @@
  * Every problem is reported as `path: problem`, e.g. `races.assistant.challengers[1].weight: must be ≥ 0`.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type RawConfig, type RawContender } from './schema.js';
@@ -48,10 +49,66 @@ export function interpolate(node: unknown, env: NodeJS.ProcessEnv, path: Propert
 
 function zodProblems(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `${formatPath([...issue.path])}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${formatPath([...issue.path])}: is required`;
-    return `${formatPath([...issue.path])}: ${issue.message}`;
+    const at = formatPath([...issue.path]);
+    if (issue.code === 'unrecognized_keys') return `${at}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (issue.code === 'invalid_type') return issue.input === undefined ? `${at}: is required` : `${at}: expected ${issue.expected}, got ${kindOf(issue.input)}`;
+    if (issue.code === 'invalid_value') return `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(issue.input) ?? kindOf(issue.input)}`;
+    if (issue.code === 'too_small' || issue.code === 'too_big') {
+      const op = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
+      const what = issue.origin === 'number' || issue.origin === 'int' ? '' : ` ${issue.origin === 'string' ? 'characters' : 'items'}`;
+      return `${at}: must be ${op} ${String(issue.code === 'too_small' ? issue.minimum : issue.maximum)}${what}`;
+    }
+    return `${at}: ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`;
   });
+}
+
+/** The JSON-ish name of a value's type, as config errors print it ("expected number, got string"). */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/**
+ * Names that a document refers to but does not define, read from the raw document so that they are reported in
+ * the same round as schema errors (otherwise fixing one kind of error only reveals the next).
+ */
+function rawReferenceProblems(doc: unknown): string[] {
+  const problems: string[] = [];
+  const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+  const root = obj(doc);
+  const contenders = new Set(Object.keys(obj(root?.contenders) ?? {}));
+  const races = obj(root?.races) ?? {};
+  const known = (name: unknown, at: string) => {
+    if (typeof name === 'string' && !contenders.has(name)) problems.push(`${at}: unknown contender "${name}"`);
+  };
+  for (const [name, raw] of Object.entries(races)) {
+    const r = obj(raw);
+    if (!r) continue;
+    known(r.champion, `races.${name}.champion`);
+    if (Array.isArray(r.challengers)) r.challengers.forEach((c, i) => known(obj(c)?.contender, `races.${name}.challengers[${i}].contender`));
+    if (Array.isArray(r.fallbacks)) r.fallbacks.forEach((f, i) => known(f, `races.${name}.fallbacks[${i}]`));
+    known(obj(r.shadow)?.contender, `races.${name}.shadow.contender`);
+  }
+  for (const [name, raw] of Object.entries(obj(root?.budgets) ?? {})) {
+    const b = obj(raw);
+    known(b?.contender, `budgets.${name}.contender`);
+    if (typeof b?.race === 'string' && !(b.race in races)) problems.push(`budgets.${name}.race: unknown race "${b.race}"`);
+  }
+  return problems;
+}
+
+/**
+ * A SQLite store path (and the spool's) in a config file is relative to that file, not to the directory a command
+ * happens to run in: otherwise a CLI command run elsewhere silently opens a new, empty database.
+ */
+function relativeToFile(path: string, file: string | null): string {
+  if (!file || path === '' || path === ':memory:' || isAbsolute(path)) return path;
+  return resolve(dirname(file), path);
+}
+
+function storeUrl(url: string, file: string | null): string {
+  return url.startsWith('sqlite:') ? `sqlite:${relativeToFile(url.slice('sqlite:'.length), file)}` : url;
 }
 
 function linkContender(name: string, raw: RawContender, env: NodeJS.ProcessEnv, problems: string[]): Contender | null {
@@ -198,8 +255,11 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
   const problems: string[] = [];
   const interpolated = interpolate(doc ?? {}, env, [], problems);
   if (problems.length) throw new ConfigError(problems, file);
-  const parsed = ConfigSchema.safeParse(interpolated);
-  if (!parsed.success) throw new ConfigError(zodProblems(parsed.error), file);
+  const parsed = ConfigSchema.safeParse(interpolated, { reportInput: true });
+  if (!parsed.success) {
+    const schema = zodProblems(parsed.error);
+    throw new ConfigError([...schema, ...rawReferenceProblems(interpolated).filter((p) => !schema.includes(p))], file);
+  }
   const raw = parsed.data;
   const contenders = new Map<string, Contender>();
   for (const [name, c] of Object.entries(raw.contenders)) {
@@ -219,13 +279,13 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
   return deepFreeze({
     server: { host: raw.server.host, port: raw.server.port, bodyLimitBytes: raw.server.body_limit_bytes },
     auth: { mode: raw.auth.mode },
-    store: raw.store,
+    store: storeUrl(raw.store, file),
     storeOptions: {
       connectMs: raw.store_options.connect_ms,
       statementMs: raw.store_options.statement_ms,
       busyMs: raw.store_options.busy_ms,
       logCommitMs: raw.store_options.log_commit_ms,
-      spoolPath: raw.store_options.spool_path ?? null,
+      spoolPath: raw.store_options.spool_path ? relativeToFile(raw.store_options.spool_path, file) : null,
       spoolMaxBytes: raw.store_options.spool_max_bytes,
     },
     redis: raw.redis ?? null,
@@ -262,7 +322,8 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError([`invalid YAML: ${(err as Error).message.split('\n')[0]}`], file);
+    // The yaml library's message ends with a code frame (the line and a caret under the error): keep it.
+    throw new ConfigError([`invalid YAML: ${(err as Error).message.trimEnd()}`], file);
   }
   return buildConfig(doc, env, file);
 }

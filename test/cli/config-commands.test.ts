@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../support/cli.js';
+import { CLI_ARGS, runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'saima-cli-'));
 
@@ -13,7 +13,7 @@ test('config check accepts the example config', async () => {
   assert.match(r.stdout, /examples\/saima\.yaml: ok \(3 contenders, 1 races\)/);
 });
 
-test('config check prints one line naming the path and the problem, and exits non-zero', async () => {
+test('config check prints each problem on its own line naming its path, and exits non-zero', async () => {
   const file = join(dir, 'bad.yaml');
   writeFileSync(
     file,
@@ -21,21 +21,74 @@ test('config check prints one line naming the path and the problem, and exits no
   );
   const r = await runCli(['config', 'check', file]);
   assert.equal(r.code, 1);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^saima: .*bad\.yaml: .*races\.assistant\.challengers\[1\]\.weight: must be ≥ 0/);
-  assert.doesNotMatch(r.stderr, /\s+at\s/, 'no stack trace');
+  assert.equal(r.stderr, `saima: ${file}: 1 problem\n  races.assistant.challengers[1].weight: must be ≥ 0\n`);
 });
 
-test('config check on a missing file and on broken YAML fails with one line', async () => {
+test('config check reports type errors as expected/got, and schema and reference errors in one round', async () => {
+  const file = join(dir, 'typed.yaml');
+  writeFileSync(
+    file,
+    [
+      'contenders:',
+      '  a: { provider: mock, model: a, price: { input: two, output: 1, currency: CNY } }',
+      'races:',
+      '  assistant: { champion: a, challengers: [{ contender: ghost, weight: 10 }] }',
+      'budgets:',
+      '  daily: { race: nowhere, period: day, limit: 5, currency: CNY }',
+      '',
+    ].join('\n'),
+  );
+  const r = await runCli(['config', 'check', file]);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.match(lines[0]!, /^saima: .*typed\.yaml: \d+ problems$/);
+  assert.ok(lines.includes('  contenders.a.price.input: expected number, got string'), r.stderr);
+  assert.ok(lines.includes('  races.assistant.challengers[0].contender: unknown contender "ghost"'), r.stderr);
+  assert.ok(lines.includes('  budgets.daily.race: unknown race "nowhere"'), r.stderr);
+  assert.doesNotMatch(r.stderr, /is required|Invalid input|\s+at\s/, r.stderr);
+
+  writeFileSync(file, 'contenders: 5\n');
+  const notMap = await runCli(['config', 'check', file]);
+  assert.match(notMap.stderr, /^ {2}contenders: expected record, got number$/m, notMap.stderr);
+});
+
+test('config check on a missing file and on broken YAML names the problem', async () => {
   const missing = await runCli(['config', 'check', join(dir, 'nope.yaml')]);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^saima: .*nope\.yaml: cannot read file \(ENOENT\)\n$/);
+  assert.match(missing.stderr, /^saima: .*nope\.yaml: 1 problem\n {2}cannot read file \(ENOENT\)\n$/);
   const broken = join(dir, 'broken.yaml');
   writeFileSync(broken, 'contenders: [\n');
   const r = await runCli(['config', 'check', broken]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^saima: .*broken\.yaml: invalid YAML/);
+  assert.match(r.stderr, /^saima: .*broken\.yaml: 1 problem\n {2}invalid YAML: /);
+  // The code frame: the offending line and a caret under it.
+  assert.match(r.stderr, /contenders: \[\n.*\^/s, r.stderr);
+  assert.doesNotMatch(r.stderr, /:\n$/, 'does not end in a bare colon');
+});
+
+test('a SQLite store path is relative to the config file, wherever the command runs; a missing store is noted', async () => {
+  const sub = mkdtempSync(join(dir, 'proj-'));
+  const file = join(sub, 'saima.yaml');
+  writeFileSync(file, 'store: sqlite:data/saima.db\ncontenders:\n  a: { provider: mock, model: a }\n');
+  const first = await runCli(['spend', '--config', file], { cwd: tmpdir() });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, new RegExp(`note: no store at ${join(sub, 'data', 'saima.db').replaceAll('.', '\\.')} yet`));
+  assert.ok(existsSync(join(sub, 'data', 'saima.db')), 'created next to the config file');
+  assert.ok(!existsSync(join(tmpdir(), 'data', 'saima.db')), 'not in the working directory');
+  const again = await runCli(['spend', '--config', file], { cwd: sub });
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /note: no store/, 'the same database, found from another directory');
+});
+
+test('a reader that closes the pipe early ends the command quietly', async () => {
+  const { execFile } = await import('node:child_process');
+  const cmd = `${JSON.stringify(process.execPath)} ${CLI_ARGS.map((a) => JSON.stringify(a)).join(' ')} config schema | head -c 20 > /dev/null`;
+  const r = await new Promise<{ stderr: string; code: number | null }>((res) => {
+    const child = execFile('bash', ['-o', 'pipefail', '-c', cmd], (err, _out, stderr) => res({ stderr, code: err ? (err.code as number) : 0 }));
+    void child;
+  });
+  assert.equal(r.stderr, '', 'no EPIPE stack trace');
+  assert.equal(r.code, 0);
 });
 
 test('config schema prints a JSON Schema that describes contenders and races', async () => {
