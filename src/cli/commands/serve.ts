@@ -19,7 +19,7 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write(`saima: created the first admin key (shown once, store it now): ${gw.generatedAdminKey}\n`);
       }
       process.stderr.write(
-        `saima: gateway listening on ${gw.url}, dashboard ${gw.url}/ui/ (races: ${[...config.races.keys()].join(', ') || 'none'}; auth: ${config.auth.mode}; store: ${config.store.split(':')[0]})\n`,
+        `saima: gateway listening on ${gw.url} (dashboard ${gw.url}/ui/; races: ${[...config.races.keys()].join(', ') || 'none'}; auth: ${config.auth.mode}; store: ${config.store.split(':')[0]})\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
