@@ -46,9 +46,25 @@ export class AllContendersFailed extends SaimaError {
       failures.length === 1 && last ? last.code : 'all_contenders_failed',
       failures.length === 1 && last
         ? last.message
-        : `all contenders failed: ${failures.map((f) => `${f.contender} (${f.code}${f.upstreamStatus ? ` ${f.upstreamStatus}` : ''})`).join(', ')}`,
+        : `all contenders failed: ${describeFailures(failures)}`,
     );
   }
+}
+
+/**
+ * Each failed attempt with its cause (a refused connection, a timeout and which limit, an upstream's status and
+ * message), repeats folded: the first thing an operator needs when an upstream is down is why.
+ */
+function describeFailures(failures: readonly AttemptRecord[]): string {
+  const parts: Array<{ text: string; n: number }> = [];
+  for (const f of failures) {
+    const detail = (f.message.startsWith(`${f.contender}: `) ? f.message.slice(f.contender.length + 2) : f.message).slice(0, 200);
+    const text = `${f.contender} (${f.code}${f.upstreamStatus ? ` ${f.upstreamStatus}` : ''}${detail ? `: ${detail}` : ''})`;
+    const last = parts.at(-1);
+    if (last?.text === text) last.n++;
+    else parts.push({ text, n: 1 });
+  }
+  return parts.map((p) => (p.n > 1 ? `${p.text} ×${p.n}` : p.text)).join(', ');
 }
 
 export async function attemptPlan(
