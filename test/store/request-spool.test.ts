@@ -59,7 +59,7 @@ for (const dialect of testDialects()) {
 test(`a full spool refuses the row, and says so`, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'saima-spool-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const spool = new RequestSpool(join(dir, 'spool.jsonl'), 2_000);
+  const spool = new RequestSpool(join(dir, 'spool.jsonl'), { maxBytes: 2_000 });
   spool.append([requestRow()]);
   assert.throws(() => spool.append([requestRow(), requestRow(), requestRow()]), /request spool is full/);
   spool.close();
