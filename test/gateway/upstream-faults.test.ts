@@ -77,6 +77,7 @@ const rescued: Array<{ name: string; fault: FakeOpenAIFault; stream: boolean; co
   { name: 'reset before headers', fault: { kind: 'reset' }, stream: true, code: 'upstream_error', message: /reset|socket|closed|terminated/i },
   { name: 'hang before headers (stream)', fault: { kind: 'hang' }, stream: true, code: 'upstream_timeout', message: /first_byte_ms/, minMs: 2 * FIRST_BYTE_MS },
   { name: 'hang before headers (non-stream)', fault: { kind: 'hang' }, stream: false, code: 'upstream_timeout', message: /first_byte_ms/, minMs: 2 * FIRST_BYTE_MS },
+  { name: 'error event first', fault: { kind: 'error_event', afterEvents: 0, message: 'The server is overloaded' }, stream: true, code: 'upstream_error', message: /upstream error event: .*overloaded/ },
   { name: 'invalid first event', fault: { kind: 'replay', body: 'data: {not json\n\n', contentType: 'text/event-stream' }, stream: true, code: 'upstream_error', message: /invalid stream event/ },
 ];
 
