@@ -44,6 +44,8 @@ for (const [name, fault, why] of firstEvents) {
       contenders: { claude: claude(fake.url, { retry: { max_retries: 1, base_ms: 1, max_ms: 5 } }), spare: mockContender('spare', { default_answer: 'spare answer' }) },
       races: { r: { champion: 'claude', fallbacks: ['spare'] } },
     });
+    // The mock fallback loads its tokenizer on its first call: once per process, not part of any fault's time.
+    await client.chat.completions.create({ model: 'spare', messages: [{ role: 'user', content: 'warm up' }] });
     // Once, then a good answer: the retry serves.
     fake.setFaults([fault, { kind: 'ok' }]);
     const retried = await drain(client, 'r');
@@ -54,7 +56,9 @@ for (const [name, fault, why] of firstEvents) {
 
     // Every time: the retry fails too, and the fallback serves.
     fake.setFaults([fault, fault]);
+    const t0 = performance.now();
     const rescued = await drain(client, 'r');
+    const ms = performance.now() - t0;
     assert.equal(rescued.error, null);
     assert.equal(rescued.text, 'spare answer');
     assert.equal(rescued.contender, 'spare');
@@ -74,6 +78,7 @@ for (const [name, fault, why] of firstEvents) {
       assert.equal(f.code, 'upstream_error');
       assert.match(f.message, why);
     }
+    t.diagnostic(`Anthropic ${name} first (twice): the fallback's answer in ${ms.toFixed(0)} ms; row: fallback_from=claude, failed_attempts=2×upstream_error`);
   });
 }
 
@@ -93,8 +98,11 @@ for (const [name, fault, why] of midStream) {
     });
     fake.setFaults([fault, fault, fault, fault]);
     const ids: string[] = [];
+    let slowest = 0;
     for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
       const r = await drain(client, 'claude');
+      slowest = Math.max(slowest, performance.now() - t0);
       assert.match(r.error ?? '', why, `call ${i} ends in an error, not silently`);
       assert.ok(r.text.length > 0 && ANSWER.startsWith(r.text) && r.text !== ANSWER, `a proper prefix reached the client first: ${JSON.stringify(r.text)}`);
       ids.push(r.id!);
@@ -110,5 +118,6 @@ for (const [name, fault, why] of midStream) {
       assert.equal(row?.errorCode, 'upstream_stream_cut');
       assert.match(row?.errorMessage ?? '', why);
     }
+    t.diagnostic(`Anthropic ${name} after the first byte: text so far then one error event (slowest ${slowest.toFixed(0)} ms); rows cut; breaker open after 3`);
   });
 }
