@@ -26,7 +26,9 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insert.run(toRequestRecord(row));
   });
-  const insertOrIgnore = raw.prepare(`insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  // Only a duplicate id is skipped: `insert or ignore` would also drop, silently, a row that breaks NOT NULL, which the
+  // spool's replay must see refused (and quarantine) instead.
+  const insertOrIgnore = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict (id) do nothing`);
   const txIgnore = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insertOrIgnore.run(toRequestRecord(row));
   });
