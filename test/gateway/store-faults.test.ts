@@ -344,3 +344,42 @@ test('a prompt and an answer with a NUL character (valid JSON, which PostgreSQL 
   assert.equal(g.gw.store.requestLog.spoolQuarantined, 0);
   assert.equal(g.gw.store.health.up, true);
 });
+
+test('PostgreSQL slow (delay through the proxy): calls answer, later, with their rows; slower than the probe deadline: clear 503s, then recovery', async (t) => {
+  const { proxy, g } = await gatewayOverProxy(t);
+  const base = await timed(() => chat(g.client, false));
+  // 60 ms each way on every chunk: a round trip to the store costs 120 ms more.
+  proxy.delay(60);
+  const slow = await timed(() => chat(g.client, false));
+  assert.equal(slow.value, 'one two three');
+  assert.ok(slow.ms >= 120, `the answer waits for its row's commit: ${slow.ms.toFixed(0)} ms`);
+  assert.equal(g.gw.store.health.up, true, 'slow is not down');
+  const { id } = await rawStream(g, 'slow');
+  await g.gw.store.requestLog.flush();
+  assert.equal(await countRows(g, [id]), 1, 'the row committed');
+  assert.equal(g.gw.store.requestLog.rowsSpooled, 0);
+
+  // 400 ms each way: the health probe (500 ms deadline) fails, and calls are refused before any upstream is bought.
+  proxy.delay(400);
+  const t0 = performance.now();
+  while (g.gw.store.health.up && performance.now() - t0 < 8_000) await pause(25);
+  const downMs = performance.now() - t0;
+  assert.equal(g.gw.store.health.up, false);
+  const refused = await timed(() => chat(g.client, true).then(() => null, (e: unknown) => e));
+  assert.ok(refused.value instanceof OpenAI.APIError && refused.value.status === 503, 'a clear 503');
+  assert.ok(refused.ms < 100, `refused in ${refused.ms.toFixed(1)} ms`);
+
+  proxy.delay(0);
+  const back = await timed(async () => {
+    for (;;) {
+      try {
+        return await chat(g.client, true);
+      } catch {
+        await pause(25);
+      }
+    }
+  });
+  assert.equal(back.value, 'one two three');
+  assert.ok(back.ms < 5_000, `recovered in ${back.ms.toFixed(0)} ms`);
+  t.diagnostic(`slow store: +120 ms round trip → answer in ${slow.ms.toFixed(0)} ms (was ${base.ms.toFixed(0)} ms), row committed; +800 ms → known down after ${downMs.toFixed(0)} ms, refused in ${refused.ms.toFixed(1)} ms, recovery ${back.ms.toFixed(0)} ms after the delay ended`);
+});
