@@ -30,8 +30,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
             <th className="num">{t('races.weight')}</th>
             <th className="num">{t('races.assigned')}</th>
             <th>{t('races.errorRate')}</th>
-            <th className="num">{t('races.rescued')}</th>
-            <th className="num">{t('races.served')}</th>
+            <th className="num nowrap">{t('races.rescuedServed')}</th>
             <th className="num">{t('races.p95')}</th>
             <th className="num">{t('races.ttft')}</th>
             <th>{t('races.feedback')}</th>
@@ -63,8 +62,9 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                 <td data-testid={`error-rate-${c}`}>
                   <Interval value={err} lo={errCi?.[0] ?? null} hi={errCi?.[1] ?? null} format={(x) => fmtPct(x)} />
                 </td>
-                <td className="num" data-testid={`rescued-${c}`}>{agg?.rescued ?? 0}</td>
-                <td className="num" data-testid={`served-${c}`}>{agg?.served ?? 0}</td>
+                <td className="num nowrap">
+                  <span data-testid={`rescued-${c}`}>{agg?.rescued ?? 0}</span> / <span data-testid={`served-${c}`}>{agg?.served ?? 0}</span>
+                </td>
                 <td className="num">{fmtMs(agg?.latencyMs?.p95)}</td>
                 <td className="num">{fmtMs(agg?.ttftMs?.p95)}</td>
                 <td>
