@@ -383,3 +383,33 @@ test('PostgreSQL slow (delay through the proxy): calls answer, later, with their
   assert.ok(back.ms < 5_000, `recovered in ${back.ms.toFixed(0)} ms`);
   t.diagnostic(`slow store: +120 ms round trip → answer in ${slow.ms.toFixed(0)} ms (was ${base.ms.toFixed(0)} ms), row committed; +800 ms → known down after ${downMs.toFixed(0)} ms, refused in ${refused.ms.toFixed(1)} ms, recovery ${back.ms.toFixed(0)} ms after the delay ended`);
 });
+
+test('the store dropping during non-stream calls: each still gets its 200 answer once its row is spooled, and every row is replayed', async (t) => {
+  const direct = await storeUrlFor('postgres', t);
+  const u = new URL(direct);
+  const proxy = await FaultProxy.start(t, u.hostname, Number(u.port || 5432));
+  // The answers come 300 ms after the calls: the store is gone by then.
+  const up = await startFakeOpenAI({ answer: 'one two three', headersDelayMs: 300 });
+  t.after(() => up.close());
+  const g = await startTestGateway(t, {
+    store: proxy.urlFor(direct),
+    store_options: { log_commit_ms: 1_000 },
+    contenders: { c: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'c', price: { input: 1, output: 1 }, retry: { max_retries: 0 } } },
+    races: { assistant: { champion: 'c' } },
+  });
+  const calls = Promise.all(Array.from({ length: 4 }, () => timed(() => g.client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'hi' }] }).withResponse())));
+  await pause(100);
+  proxy.set('blackhole');
+  const cutAt = performance.now();
+  const answered = await calls;
+  const lastAfterDrop = performance.now() - cutAt;
+  const lastMs = Math.max(...answered.map((a) => a.ms));
+  for (const a of answered) assert.equal(a.value.data.choices[0]!.message.content, 'one two three');
+  assert.equal(g.gw.store.requestLog.rowsSpooled, 4);
+  proxy.set('pass');
+  const ids = answered.map((a) => a.value.response.headers.get('x-saima-request-id')!);
+  const t0 = performance.now();
+  while ((await countRows(g, ids).catch(() => 0)) < 4 && performance.now() - t0 < 10_000) await pause(50);
+  assert.equal(await countRows(g, ids), 4);
+  t.diagnostic(`store dropped during non-stream calls: every call answered 200 (the last ${lastAfterDrop.toFixed(0)} ms after the drop, ${lastMs.toFixed(0)} ms after it was sent); rows replayed ${(performance.now() - t0).toFixed(0)} ms after the store returned`);
+});
