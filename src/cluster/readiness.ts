@@ -11,13 +11,19 @@ export interface Readiness {
   store: boolean;
   /** null on a single node. */
   redis: boolean | null;
+  /**
+   * The request-log spool: rows waiting for the store, and rows it refused for themselves (kept in the spool's
+   * quarantine file for an operator). Neither makes the replica unready: its new rows still go in.
+   */
+  spool: { pendingBytes: number; quarantined: number };
 }
 
-export async function readiness(store: Pick<Store, 'health'>, cluster: GatewayCluster | null): Promise<Readiness> {
+export async function readiness(store: Pick<Store, 'health' | 'requestLog'>, cluster: GatewayCluster | null): Promise<Readiness> {
   const [db, redis] = await Promise.all([
     // A fresh probe under the health's deadline (under a second): a hung database answers "not ready", not nothing.
     store.health.check(),
     cluster ? cluster.ping() : Promise.resolve(null),
   ]);
-  return { ready: db && redis !== false, store: db, redis };
+  const spool = { pendingBytes: store.requestLog.spoolBytes, quarantined: store.requestLog.spoolQuarantined };
+  return { ready: db && redis !== false, store: db, redis, spool };
 }

@@ -134,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   });
   ctx.metrics.trackBudgets(() => (ledger instanceof BudgetLedger ? ledger.status() : ledger.lastSeen()));
   cluster?.trackMetrics(ctx.metrics.registry);
+  ctx.metrics.trackSpool(() => ({ bytes: store.requestLog.spoolBytes, quarantined: store.requestLog.spoolQuarantined }));
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);

@@ -144,6 +144,27 @@ export class GatewayMetrics {
     });
   }
 
+  /** Gauges of the request-log spool, read at scrape time. */
+  trackSpool(status: () => { bytes: number; quarantined: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'saima_request_spool_bytes',
+      help: 'Bytes of request-log rows waiting in the local spool for the store',
+      registers,
+      collect() {
+        this.set(status().bytes);
+      },
+    });
+    new Gauge({
+      name: 'saima_request_spool_quarantined_rows',
+      help: 'Spooled request-log rows the store refused for themselves, kept in the spool quarantine file',
+      registers,
+      collect() {
+        this.set(status().quarantined);
+      },
+    });
+  }
+
   rejected(code: string): void {
     this.#rejected.inc({ code });
   }

@@ -88,6 +88,8 @@ export async function startGateway(
       if (err) warn({ err: (err as Error).message }, 'store: replaying the request spool failed; the rows stay spooled');
       else if (rows > 0) warn({ rows }, 'store: spooled request rows replayed into the store');
     },
+    onSpoolQuarantine: (row, err) =>
+      warn({ id: row.id, err: (err as Error)?.message, file: `${spoolPathFor(config)}.quarantine` }, 'store: the store refuses a spooled request row; it is kept in the quarantine file and the rows after it go in'),
     health: { onChange: (up, err) => warn(up ? {} : { err: (err as Error)?.message }, up ? 'store: answering again' : 'store: not answering') },
   });
   store.health.start();

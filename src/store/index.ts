@@ -8,6 +8,7 @@ import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 import { postgresSink, sqliteSink } from './request-log-sinks.js';
 import { AdmissionsRepo } from './repos/admissions.js';
 import { RequestSpool } from './request-spool.js';
+import { isRowRefusal } from './row-refusal.js';
 import { StoreHealth, type StoreHealthOptions } from './store-health.js';
 import { ApiKeysRepo } from './repos/api-keys.js';
 import { BattlesRepo } from './repos/battles.js';
@@ -35,6 +36,8 @@ export interface StoreOptions extends OpenDatabaseOptions {
   health?: StoreHealthOptions;
   /** Called when replaying the spool fails (the rows stay spooled) or succeeds with rows. */
   onSpoolReplay?: (err: unknown, rows: number) => void;
+  /** Called once per spooled row the store refuses for itself, when it is moved to the spool's quarantine file. */
+  onSpoolQuarantine?: (row: { id: string }, err: unknown) => void;
 }
 
 export interface Store {
@@ -88,7 +91,13 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     },
   });
   health = storeHealth;
-  const spool = opts.spool ? new RequestSpool(opts.spool.path, opts.spool.maxBytes) : null;
+  const spool = opts.spool
+    ? new RequestSpool(opts.spool.path, {
+        ...(opts.spool.maxBytes ? { maxBytes: opts.spool.maxBytes } : {}),
+        isRefusal: isRowRefusal,
+        ...(opts.onSpoolQuarantine ? { onQuarantine: opts.onSpoolQuarantine } : {}),
+      })
+    : null;
   const onError = opts.requestLog?.onError;
   const requestLog = new RequestLogWriter(sink, {
     ...opts.requestLog,
@@ -97,8 +106,8 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
       : {}),
     onError: (err, ids) => {
       if (isOutage(err)) storeHealth.reportFailure(err);
-      // A batch refused for one bad row (a duplicate id) was spooled whole: its good rows go in now, not at the
-      // next outage's end (the replay skips the duplicate).
+      // A batch refused for one bad row (a duplicate id, invalid data) was spooled whole: its good rows go in now,
+      // not at the next outage's end (the replay skips a duplicate and quarantines a refused row).
       else setImmediate(() => replay());
       onError?.(err, ids);
     },
@@ -154,14 +163,9 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   });
 }
 
-/**
- * Whether a failed write says the store is unreachable, rather than that one row was refused: a constraint
- * violation (SQLSTATE class 23, SQLite's SQLITE_CONSTRAINT*) is the row's fault and the store stays up.
- */
+/** Whether a failed write says the store is unreachable, rather than that rows were refused (row-refusal.ts). */
 function isOutage(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (code.startsWith('23') || code.startsWith('SQLITE_CONSTRAINT'))) return false;
-  return true;
+  return !isRowRefusal(err);
 }
 
 export { openDatabase, dialectOf, type DatabaseHandle, type SqliteHandle, type PostgresHandle } from './db.js';

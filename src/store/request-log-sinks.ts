@@ -5,7 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { REQUEST_COLUMNS, toRequestRecord } from './request-row.js';
-import type { Database } from './schema.js';
+import type { Database, RequestsTable } from './schema.js';
 import type { RequestLogRow } from './types.js';
 
 export interface BatchSink {
@@ -26,7 +26,9 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insert.run(toRequestRecord(row));
   });
-  const insertOrIgnore = raw.prepare(`insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  // Only a duplicate id is skipped: `insert or ignore` would also drop, silently, a row that breaks NOT NULL, which the
+  // spool's replay must see refused (and quarantine) instead.
+  const insertOrIgnore = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict (id) do nothing`);
   const txIgnore = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insertOrIgnore.run(toRequestRecord(row));
   });
@@ -46,7 +48,7 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
 export function postgresSink(db: Kysely<Database>, maxRowsPerStatement = 500): BatchSink {
   return {
     async write(rows) {
-      const records = rows.map(toRequestRecord);
+      const records = rows.map(postgresRecord);
       if (records.length <= maxRowsPerStatement) {
         await db.insertInto('requests').values(records).execute();
         return;
@@ -58,7 +60,7 @@ export function postgresSink(db: Kysely<Database>, maxRowsPerStatement = 500): B
       });
     },
     async writeSkippingDuplicates(rows) {
-      const records = rows.map(toRequestRecord);
+      const records = rows.map(postgresRecord);
       for (let i = 0; i < records.length; i += maxRowsPerStatement) {
         await db
           .insertInto('requests')
@@ -69,3 +71,19 @@ export function postgresSink(db: Kysely<Database>, maxRowsPerStatement = 500): B
     },
   };
 }
+
+/**
+ * PostgreSQL's text type cannot hold U+0000, which JSON (and so a client's prompt or an upstream's answer) may carry:
+ * the whole row would be refused, and with it the request's place in spend and race counts. It is stored as U+FFFD.
+ * `includes` is a native scan; rows without a NUL are passed on untouched.
+ */
+function postgresRecord(row: RequestLogRow): RequestsTable {
+  const rec = toRequestRecord(row);
+  for (const key of TEXT_COLUMNS) {
+    const v = rec[key];
+    if (typeof v === 'string' && v.includes('\u0000')) (rec as unknown as Record<string, unknown>)[key] = v.replaceAll('\u0000', '\uFFFD');
+  }
+  return rec;
+}
+
+const TEXT_COLUMNS = ['race', 'contender', 'upstream_model', 'team', 'key_id', 'user_hash', 'parent_id', 'error_code', 'error_message', 'finish_reason', 'prompt_text', 'response_text', 'fallback_from', 'source', 'failed_attempts'] as const satisfies ReadonlyArray<keyof RequestsTable>;

@@ -85,6 +85,16 @@ export class RequestLogWriter {
     return this.#rows;
   }
 
+  /** Spooled rows the store refused for themselves, kept in the spool's quarantine file. */
+  get spoolQuarantined(): number {
+    return this.#spool?.quarantined ?? 0;
+  }
+
+  /** Bytes of rows waiting in the spool file (not counting a replay under way). */
+  get spoolBytes(): number {
+    return this.#spool?.bytes ?? 0;
+  }
+
   /** True while spooled rows wait to be replayed into the store. */
   get spoolPending(): boolean {
     return this.#spool?.pending ?? false;

@@ -4,7 +4,7 @@
  * upstream is called for an answer that could not be logged.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -248,4 +248,168 @@ test('half-open PostgreSQL connections (the server side gone, ours looking alive
   const ids = await sql<{ n: number }>`select count(*) as n from requests`.execute(g.gw.store.db);
   assert.equal(Number(ids.rows[0]!.n), 6 + outcomes.filter((o) => o === 'ok').length, 'every answered call has its row');
   t.diagnostic(`half-open: recovered in ${(performance.now() - t0).toFixed(0)} ms; calls meanwhile: ${outcomes.join(' ')}`);
+});
+
+/** Starts a stream whose prompt is `content` and reads it to its end. */
+async function rawStream(g: TestGateway, content: string) {
+  const res = await fetch(`${g.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'assistant', stream: true, messages: [{ role: 'user', content }] }),
+    signal: AbortSignal.timeout(20_000),
+  });
+  const events = (await res.text()).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+  return { id: res.headers.get('x-saima-request-id')!, status: res.status, events };
+}
+
+test('a spooled row the store refuses for itself (damaged on disk) is quarantined, and the rows after it replay exactly once', async (t) => {
+  const direct = await storeUrlFor('postgres', t);
+  const u = new URL(direct);
+  const proxy = await FaultProxy.start(t, u.hostname, Number(u.port || 5432));
+  const up = await startFakeOpenAI({ answer: 'one two three', eventDelayMs: 150 });
+  t.after(() => up.close());
+  const g = await startTestGateway(t, {
+    store: proxy.urlFor(direct),
+    store_options: { log_commit_ms: 1_000 },
+    contenders: { c: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'c', price: { input: 1, output: 1 }, retry: { max_retries: 0 } } },
+    races: { assistant: { champion: 'c', capture: true } },
+  });
+  const log = g.gw.store.requestLog;
+  const spoolFile = g.gw.ctx.config.storeOptions.spoolPath!;
+  const quarantineFile = `${spoolFile}.quarantine`;
+
+  // The store drops while six streams are under way: their rows go to the spool.
+  const results = await (async () => {
+    const streams = Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((p) => rawStream(g, p)));
+    await pause(150);
+    proxy.set('blackhole');
+    return streams;
+  })();
+  for (const r of results) assert.equal(r.events.at(-1), '[DONE]', `stream ${r.id} ended with [DONE]`);
+  assert.equal(log.rowsSpooled, 6);
+  // While the store is away, one spooled line is damaged on disk so that it still parses, but as a row PostgreSQL
+  // refuses (a status that is not an integer), ahead of others in the file.
+  const lines = readFileSync(spoolFile, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 6);
+  const bad = (JSON.parse(lines[1]!) as { id: string }).id;
+  lines[1] = lines[1]!.replace(/"status":200/, '"status":"OK"');
+  writeFileSync(spoolFile, lines.join('\n') + '\n');
+  const good = results.map((r) => r.id).filter((id) => id !== bad);
+
+  proxy.set('pass');
+  const t0 = performance.now();
+  while ((log.spoolPending || (await countRows(g, good).catch(() => 0)) < 5) && performance.now() - t0 < 10_000) await pause(50);
+  const replayMs = performance.now() - t0;
+  assert.equal(await countRows(g, good), 5, 'the rows after the refused one are in the store');
+  assert.equal(await countRows(g, [bad]), 0);
+  assert.equal(log.spoolPending, false, 'the spool is not blocked');
+  assert.equal(log.spoolQuarantined, 1);
+  assert.equal(g.gw.store.health.up, true, 'a refused row is no outage');
+  const kept = readFileSync(quarantineFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { error: string; row: { id: string; status: unknown } });
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0]!.row.id, bad);
+  assert.equal(kept[0]!.row.status, 'OK', 'the refused row is kept as it was');
+  assert.match(kept[0]!.error, /invalid input syntax for type integer/);
+
+  // Visible to an operator: /ready (still 200) and /metrics.
+  const ready = await fetch(`${g.url}/ready`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(((await ready.json()) as { spool: unknown }).spool, { pendingBytes: 0, quarantined: 1 });
+  assert.match(await (await fetch(`${g.url}/metrics`)).text(), /^saima_request_spool_quarantined_rows 1$/m);
+
+  // Another outage and return: nothing is written twice, nothing quarantined twice.
+  g.gw.store.health.reportFailure(new Error('test: down again'));
+  while (!g.gw.store.health.up) await pause(25);
+  await pause(100);
+  assert.equal(await countRows(g, good), 5, 'exactly once');
+  assert.equal(readFileSync(quarantineFile, 'utf8').trim().split('\n').length, 1);
+  t.diagnostic(`refused spooled row: quarantined, the other 5 rows replayed ${replayMs.toFixed(0)} ms after the store returned`);
+});
+
+test('a prompt and an answer with a NUL character (valid JSON, which PostgreSQL text cannot hold) are logged with U+FFFD, not refused', async (t) => {
+  const up = await startFakeOpenAI({ answer: 'nul\u0000inside' });
+  t.after(() => up.close());
+  const g = await startTestGateway(t, {
+    store: await storeUrlFor('postgres', t),
+    contenders: { c: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'c', price: { input: 1, output: 1 } } },
+    races: { assistant: { champion: 'c', capture: true } },
+  });
+  const r = await rawStream(g, 'a\u0000b');
+  assert.equal(r.events.at(-1), '[DONE]');
+  await g.gw.store.requestLog.flush();
+  const row = await g.gw.store.requests.getRequest(r.id);
+  assert.match(row?.promptText ?? '', /a\uFFFDb/);
+  assert.equal(row?.responseText, 'nul\uFFFDinside');
+  assert.equal(g.gw.store.requestLog.rowsSpooled, 0, 'committed, not spooled');
+  assert.equal(g.gw.store.requestLog.spoolQuarantined, 0);
+  assert.equal(g.gw.store.health.up, true);
+});
+
+test('PostgreSQL slow (delay through the proxy): calls answer, later, with their rows; slower than the probe deadline: clear 503s, then recovery', async (t) => {
+  const { proxy, g } = await gatewayOverProxy(t);
+  const base = await timed(() => chat(g.client, false));
+  // 60 ms each way on every chunk: a round trip to the store costs 120 ms more.
+  proxy.delay(60);
+  const slow = await timed(() => chat(g.client, false));
+  assert.equal(slow.value, 'one two three');
+  assert.ok(slow.ms >= 120, `the answer waits for its row's commit: ${slow.ms.toFixed(0)} ms`);
+  assert.equal(g.gw.store.health.up, true, 'slow is not down');
+  const { id } = await rawStream(g, 'slow');
+  await g.gw.store.requestLog.flush();
+  assert.equal(await countRows(g, [id]), 1, 'the row committed');
+  assert.equal(g.gw.store.requestLog.rowsSpooled, 0);
+
+  // 400 ms each way: the health probe (500 ms deadline) fails, and calls are refused before any upstream is bought.
+  proxy.delay(400);
+  const t0 = performance.now();
+  while (g.gw.store.health.up && performance.now() - t0 < 8_000) await pause(25);
+  const downMs = performance.now() - t0;
+  assert.equal(g.gw.store.health.up, false);
+  const refused = await timed(() => chat(g.client, true).then(() => null, (e: unknown) => e));
+  assert.ok(refused.value instanceof OpenAI.APIError && refused.value.status === 503, 'a clear 503');
+  assert.ok(refused.ms < 100, `refused in ${refused.ms.toFixed(1)} ms`);
+
+  proxy.delay(0);
+  const back = await timed(async () => {
+    for (;;) {
+      try {
+        return await chat(g.client, true);
+      } catch {
+        await pause(25);
+      }
+    }
+  });
+  assert.equal(back.value, 'one two three');
+  assert.ok(back.ms < 5_000, `recovered in ${back.ms.toFixed(0)} ms`);
+  t.diagnostic(`slow store: +120 ms round trip → answer in ${slow.ms.toFixed(0)} ms (was ${base.ms.toFixed(0)} ms), row committed; +800 ms → known down after ${downMs.toFixed(0)} ms, refused in ${refused.ms.toFixed(1)} ms, recovery ${back.ms.toFixed(0)} ms after the delay ended`);
+});
+
+test('the store dropping during non-stream calls: each still gets its 200 answer once its row is spooled, and every row is replayed', async (t) => {
+  const direct = await storeUrlFor('postgres', t);
+  const u = new URL(direct);
+  const proxy = await FaultProxy.start(t, u.hostname, Number(u.port || 5432));
+  // The answers come 300 ms after the calls: the store is gone by then.
+  const up = await startFakeOpenAI({ answer: 'one two three', headersDelayMs: 300 });
+  t.after(() => up.close());
+  const g = await startTestGateway(t, {
+    store: proxy.urlFor(direct),
+    store_options: { log_commit_ms: 1_000 },
+    contenders: { c: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'c', price: { input: 1, output: 1 }, retry: { max_retries: 0 } } },
+    races: { assistant: { champion: 'c' } },
+  });
+  const calls = Promise.all(Array.from({ length: 4 }, () => timed(() => g.client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'hi' }] }).withResponse())));
+  await pause(100);
+  proxy.set('blackhole');
+  const cutAt = performance.now();
+  const answered = await calls;
+  const lastAfterDrop = performance.now() - cutAt;
+  const lastMs = Math.max(...answered.map((a) => a.ms));
+  for (const a of answered) assert.equal(a.value.data.choices[0]!.message.content, 'one two three');
+  assert.equal(g.gw.store.requestLog.rowsSpooled, 4);
+  proxy.set('pass');
+  const ids = answered.map((a) => a.value.response.headers.get('x-saima-request-id')!);
+  const t0 = performance.now();
+  while ((await countRows(g, ids).catch(() => 0)) < 4 && performance.now() - t0 < 10_000) await pause(50);
+  assert.equal(await countRows(g, ids), 4);
+  t.diagnostic(`store dropped during non-stream calls: every call answered 200 (the last ${lastAfterDrop.toFixed(0)} ms after the drop, ${lastMs.toFixed(0)} ms after it was sent); rows replayed ${(performance.now() - t0).toFixed(0)} ms after the store returned`);
 });

@@ -21,6 +21,8 @@
  *   retry-after), `reset` (socket destroyed before headers), `hang` (no answer until `close()`),
  *   `cut` (stream: socket destroyed after `afterEvents` events; non-stream: after half the body),
  *   `error_event` (stream: an `error` event after `afterEvents` events, then the end; non-stream: as `cut`),
+ *   `invalid_event` (stream: after `afterEvents` events, one whose data is not the Messages API's, by default
+ *   unparsable JSON, then the rest of the answer; non-stream: as `cut`),
  *   `replay` (a recorded body, e.g. a `test/fixtures/anthropic-*.sse` file, sent as is with status 200).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -46,6 +48,7 @@ export type FakeAnthropicFault =
   | { kind: 'hang' }
   | { kind: 'cut'; afterEvents: number }
   | { kind: 'error_event'; afterEvents: number; errorType?: string; message?: string }
+  | { kind: 'invalid_event'; afterEvents: number; data?: string }
   | { kind: 'replay'; body: string; contentType?: string };
 
 export interface RecordedAnthropicRequest {
@@ -121,8 +124,11 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
   async function sendStream(res: ServerResponse, events: SseEvent[], fault: FakeAnthropicFault): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_fake' });
     const limit = fault.kind === 'cut' || fault.kind === 'error_event' ? fault.afterEvents : events.length;
-    for (const [name, data] of events.slice(0, limit)) {
+    for (const [i, [name, data]] of events.slice(0, limit).entries()) {
       if (res.destroyed) return;
+      if (fault.kind === 'invalid_event' && i === fault.afterEvents) {
+        await new Promise<void>((r) => res.write(`event: content_block_delta\ndata: ${fault.data ?? '{"type":"content_block_delta","index":0,"delta":{"type":"text_d'}\n\n`, () => r()));
+      }
       // Wait for each write to reach the socket, so a cut after n events really delivers those n events.
       await new Promise<void>((r) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`, () => r()));
       if (opts.eventDelayMs) await new Promise((r) => setTimeout(r, opts.eventDelayMs));

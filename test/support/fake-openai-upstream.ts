@@ -24,7 +24,7 @@
  *   `cut` (stream: socket destroyed after `afterEvents` events; non-stream: after half the body), `stall`
  *   (stream: silence after `afterEvents` events, socket open; non-stream: silence after half the body), `no_done` (stream: ends cleanly without
  *   `[DONE]`), `error_event` (stream: an OpenAI error event after `afterEvents` events, then the end),
- *   `replay` (a recorded body, e.g. `fixture('openai-stream-usage.sse')`, sent as is).
+ *   `replay` (a recorded body, e.g. `fixture('openai-stream-usage.sse')`, sent as is, in `splitEvery` slices if set).
  * - `eventDelayMs` paces events; `splitEvery` writes the stream in slices of that many bytes with a pause
  *   between them, so events (and UTF-8 characters) arrive split across reads.
  */
@@ -154,11 +154,17 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         res.end();
         return;
       }
-      case 'replay':
+      case 'replay': {
         res.writeHead(fault.status ?? 200, { 'content-type': fault.contentType ?? (body.stream === true ? 'text/event-stream' : 'application/json') });
-        await write(fault.body);
+        const all = Buffer.from(fault.body);
+        const step = opts.splitEvery ?? all.length;
+        for (let at = 0; at < all.length; at += step) {
+          if (at > 0) await pause(opts.eventDelayMs ?? 5);
+          await write(all.subarray(at, at + step));
+        }
         res.end();
         return;
+      }
     }
 
     const answer: FakeAnswer = { ...opts, ...(fault.kind === 'ok' ? fault : {}) };

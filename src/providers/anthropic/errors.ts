@@ -28,6 +28,15 @@ export function malformedBody(what: string): UpstreamError {
 }
 
 /**
+ * A stream event that is not the Messages API's (unparsable JSON, not an object, or a known type in the wrong
+ * shape). Like any failure before the first byte it may be retried: a broken event is usually a broken connection
+ * or a proxy in the way, not an answer to this request.
+ */
+export function invalidEvent(name: string | undefined, data: string): UpstreamError {
+  return new UpstreamError('upstream_error', `upstream sent an invalid stream event (${name ?? 'unnamed'}): ${JSON.stringify(data.slice(0, 200))}`, { phase: 'first_byte', retryable: true });
+}
+
+/**
  * The one event a client sees when the stream fails after it started: OpenAI's error shape, no `[DONE]`
  * after it, so the client cannot mistake a cut answer for a complete one.
  */

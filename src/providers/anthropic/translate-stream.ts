@@ -16,7 +16,7 @@ import type { Contender } from '../../config/types.js';
 import { networkError } from '../http.js';
 import type { CallOutcome, Usage } from '../spec.js';
 import { UpstreamError } from '../upstream-error.js';
-import { errorForEvent, malformedBody, streamCutEvent } from './errors.js';
+import { errorForEvent, invalidEvent, streamCutEvent } from './errors.js';
 import { AnthropicUsageSchema, finishReason, openAIUsage, toUsage, type AnthropicUsage } from './translate-response.js';
 
 const EventSchema = z.discriminatedUnion('type', [
@@ -87,11 +87,15 @@ export class StreamTranslator {
     let parsed: AnthropicEvent;
     try {
       const raw: unknown = JSON.parse(msg.data);
-      const type = (raw as { type?: unknown } | null)?.type;
-      if (typeof type !== 'string' || !TRANSLATED.has(type)) return;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('not an event object');
+      const type = (raw as { type?: unknown }).type;
+      if (typeof type !== 'string') throw new TypeError('no event type');
+      if (!TRANSLATED.has(type)) return;
       parsed = EventSchema.parse(raw);
     } catch {
-      this.failure = malformedBody(`stream event (${msg.event ?? 'unnamed'})`);
+      // Whether before the first byte (a clean, retryable failure) or after it (the stream is cut here): never
+      // passed on, and the attempt counts as failed either way.
+      this.failure = invalidEvent(msg.event, msg.data);
       return;
     }
     this.#apply(parsed);

@@ -139,9 +139,12 @@ function invalidEvent(contender: Contender, data: string, sent: boolean): Upstre
   return new UpstreamError('upstream_error', `${contender.name}: upstream sent an invalid stream event: ${JSON.stringify(data)}`, { phase: sent ? 'mid_stream' : 'first_byte', retryable: true });
 }
 
-/** The upstream's first event is an error: nothing reached the client yet, so the attempt fails cleanly. */
+/**
+ * The upstream's first event is an error: nothing reached the client yet, so the attempt fails cleanly, and like a
+ * 5xx (what such events usually report: overload, a server error) it is retried before the fallback.
+ */
 function errorEventFirst(contender: Contender, message: string): UpstreamError {
-  return new UpstreamError('upstream_error', `${contender.name}: upstream error event: ${message}`, { phase: 'first_byte', retryable: false });
+  return new UpstreamError('upstream_error', `${contender.name}: upstream error event: ${message}`, { phase: 'first_byte', retryable: true });
 }
 
 function emptyStream(contender: Contender, tail: Buffer | null): UpstreamError {

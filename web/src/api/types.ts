@@ -20,11 +20,18 @@ export interface MetricSummary {
   p95: number;
 }
 
+/**
+ * Counts are of the arm the race assigned, as the monitor counts: a request a fallback rescued is its assigned
+ * contender's failure (`errors`, `rescued`). `served` counts the requests the contender answered, its own and the
+ * ones it rescued for another; tokens and cost stay with who served.
+ */
 export interface ContenderAggregate {
   contender: string;
   n: number;
   errors: number;
   cuts: number;
+  rescued: number;
+  served: number;
   latencyMs: MetricSummary | null;
   ttftMs: MetricSummary | null;
   promptTokens: number;
@@ -105,6 +112,17 @@ export interface RequestRow {
   finishReason: string | null;
   promptText: string | null;
   responseText: string | null;
+  /** The contender the race assigned, when it failed and a fallback (`contender`) served. */
+  fallbackFrom: string | null;
+  /** Each attempt that failed before the one that answered (or before the give-up). */
+  failedAttempts: FailedAttempt[] | null;
+}
+
+export interface FailedAttempt {
+  contender: string;
+  code: string;
+  message: string;
+  ms: number;
 }
 
 export type SpendDimension = 'day' | 'month' | 'team' | 'key' | 'race' | 'contender';

@@ -1,6 +1,8 @@
 /**
  * Per contender: role, weight, state, sample size, and the guardrail metrics with 95% intervals, plus the race
- * monitor's sequential-test status when a monitor runs in this gateway.
+ * monitor's sequential-test status when a monitor runs in this gateway. Counts are by the contender the race
+ * assigned, as the monitor counts (a rescued request is the assigned one's failure); `served` says who answered,
+ * so a fallback outside the race gets a row of its own.
  */
 import type { RaceReport } from '../../api/types.js';
 import { fmtMoney, fmtMs, fmtNumber, fmtPct } from '../../components/format.js';
@@ -16,6 +18,8 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
   const { t } = useI18n();
   const weightOf = new Map(race.weights.map((w) => [w.contender, w.weight]));
   const stateOf = new Map(race.challengers.map((c) => [c.contender, c.status]));
+  const inRace = new Set(contenders);
+  const rows = [...contenders, ...race.contenders.filter((a) => !inRace.has(a.contender) && a.served > 0).map((a) => a.contender)];
   return (
     <div className="table-wrap">
       <table className="table" data-testid="guardrail-table">
@@ -24,8 +28,9 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
             <th>{t('common.contender')}</th>
             <th>{t('races.role')}</th>
             <th className="num">{t('races.weight')}</th>
-            <th className="num">{t('common.n')}</th>
+            <th className="num">{t('races.assigned')}</th>
             <th>{t('races.errorRate')}</th>
+            <th className="num nowrap">{t('races.rescuedServed')}</th>
             <th className="num">{t('races.p95')}</th>
             <th className="num">{t('races.ttft')}</th>
             <th>{t('races.feedback')}</th>
@@ -34,7 +39,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
           </tr>
         </thead>
         <tbody>
-          {contenders.map((c) => {
+          {rows.map((c) => {
             const agg = race.contenders.find((a) => a.contender === c);
             const fb = race.feedback.find((f) => f.contender === c);
             const n = agg?.n ?? 0;
@@ -42,19 +47,23 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
             const errCi = agg ? wilson(agg.errors, n) : null;
             const fbCi = fb ? feedbackInterval(fb.mean, fb.n) : null;
             const champion = c === race.champion;
+            const fallback = !inRace.has(c);
             const state = champion ? null : stateOf.get(c);
-            const mon = champion ? null : challengerMonitor(race.monitor, c);
+            const mon = champion || fallback ? null : challengerMonitor(race.monitor, c);
             return (
               <tr key={c} data-testid={`contender-row-${c}`}>
                 <td className="strong nowrap">{c}</td>
                 <td>
-                  <span className={champion ? 'badge badge-champion' : 'badge'}>{champion ? t('races.champion') : t('races.challenger')}</span>
+                  <span className={champion ? 'badge badge-champion' : 'badge'}>{champion ? t('races.champion') : fallback ? t('races.fallback') : t('races.challenger')}</span>
                   {state && state !== 'active' ? <span className={`badge badge-${state}`}>{t(`races.status.${state}` as MessageKey)}</span> : null}
                 </td>
                 <td className="num" data-testid={`weight-${c}`}>{fmtNumber(weightOf.get(c) ?? 0, 1)}%</td>
-                <td className="num">{n}</td>
-                <td>
+                <td className="num" data-testid={`assigned-${c}`}>{n}</td>
+                <td data-testid={`error-rate-${c}`}>
                   <Interval value={err} lo={errCi?.[0] ?? null} hi={errCi?.[1] ?? null} format={(x) => fmtPct(x)} />
+                </td>
+                <td className="num nowrap">
+                  <span data-testid={`rescued-${c}`}>{agg?.rescued ?? 0}</span> / <span data-testid={`served-${c}`}>{agg?.served ?? 0}</span>
                 </td>
                 <td className="num">{fmtMs(agg?.latencyMs?.p95)}</td>
                 <td className="num">{fmtMs(agg?.ttftMs?.p95)}</td>
@@ -68,9 +77,10 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                     <span className="muted">—</span>
                   )}
                 </td>
-                <td className="num">{agg && n > 0 ? fmtMoney(agg.costNanos / 1e9 / n, agg.currency) : '—'}</td>
+                {/* Cost stays with who served and charged: per request it served. */}
+                <td className="num">{agg && agg.served > 0 ? fmtMoney(agg.costNanos / 1e9 / agg.served, agg.currency) : '—'}</td>
                 <td>
-                  {champion ? (
+                  {champion || fallback ? (
                     <span className="muted small">{t('common.none')}</span>
                   ) : mon === null ? (
                     <span className="muted small">{t('races.monitorOff')}</span>
@@ -92,6 +102,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
           })}
         </tbody>
       </table>
+      <p className="muted small">{t('races.countsHint')}</p>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 /** One request in detail: where the time went, tokens and cost, the error, and the text when the race captures it. */
 import { useApi } from '../../api/use-api.js';
-import type { RequestRow } from '../../api/types.js';
+import type { FailedAttempt, RequestRow } from '../../api/types.js';
 import { Drawer } from '../../components/drawer.js';
 import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
 import { ErrorBanner, Loading } from '../../components/status-views.js';
@@ -40,6 +40,35 @@ function TimingBar({ row }: { row: RequestRow }) {
   );
 }
 
+/** Why the assigned contender (and any retry) failed before the answer, or before the give-up. */
+function FailedAttempts({ attempts }: { attempts: readonly FailedAttempt[] }) {
+  const { t } = useI18n();
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="failed-attempts">
+        <thead>
+          <tr>
+            <th>{t('common.contender')}</th>
+            <th>{t('req.code')}</th>
+            <th>{t('req.message')}</th>
+            <th className="num">{t('req.took')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((a, i) => (
+            <tr key={i} data-testid="failed-attempt">
+              <td className="nowrap">{a.contender}</td>
+              <td className="mono small">{a.code}</td>
+              <td className="small">{a.message}</td>
+              <td className="num">{fmtMs(a.ms)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void }) {
   const { t, lang } = useI18n();
   const { data: row, error } = useApi<RequestRow>(`/admin/requests/${encodeURIComponent(id)}`);
@@ -53,7 +82,8 @@ export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void
           <dl className="kv">
             <div><dt>{t('common.time')}</dt><dd>{fmtTime(row.ts, lang)}</dd></div>
             <div><dt>{t('common.race')}</dt><dd>{row.race ?? '—'}</dd></div>
-            <div><dt>{t('common.contender')}</dt><dd>{row.contender ?? '—'}</dd></div>
+            <div><dt>{t('common.contender')}</dt><dd data-testid="request-contender">{row.contender ?? '—'}</dd></div>
+            {row.fallbackFrom ? <div><dt>{t('req.assigned')}</dt><dd data-testid="request-assigned">{row.fallbackFrom} <span className="badge badge-rolled_back">{t('req.rescuedFrom', { contender: row.fallbackFrom })}</span></dd></div> : null}
             <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstreamModel ?? '—'}</dd></div>
             <div><dt>{t('common.team')}</dt><dd>{row.team ?? '—'}</dd></div>
             <div><dt>{t('common.status')}</dt><dd>{row.status} · {t(`req.status.${row.outcome}`)}</dd></div>
@@ -69,6 +99,12 @@ export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void
             <div><dt>{t('req.reasoningTokens')}</dt><dd>{fmtInt(row.reasoningTokens, lang)}</dd></div>
             <div><dt>{t('req.cachedTokens')}</dt><dd>{fmtInt(row.cachedTokens, lang)}</dd></div>
           </dl>
+          {row.failedAttempts && row.failedAttempts.length > 0 ? (
+            <>
+              <h3>{t('req.failedAttempts')}</h3>
+              <FailedAttempts attempts={row.failedAttempts} />
+            </>
+          ) : null}
           {row.errorCode || row.errorMessage ? (
             <>
               <h3>{t('req.error')}</h3>

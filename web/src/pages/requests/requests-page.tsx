@@ -50,6 +50,11 @@ export function RequestsPage() {
                     <td>
                       {r.contender ?? '—'}
                       {r.shadow ? <span className="badge">{t('req.shadow')}</span> : null}
+                      {r.fallbackFrom ? (
+                        <span className="badge badge-rolled_back" data-testid="rescued-from" title={(r.failedAttempts ?? []).map((f) => `${f.contender}: ${f.code}`).join('\n')}>
+                          {t('req.rescuedFrom', { contender: r.fallbackFrom })}
+                        </span>
+                      ) : null}
                     </td>
                     <td>
                       <span className={`chip chip-${r.outcome === 'ok' ? 'ok' : 'bad'}`}>
