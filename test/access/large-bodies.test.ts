@@ -3,8 +3,8 @@
  * the upstream still receives every field the client sent, refusals are the same 400s as for small bodies, and the
  * gateway's event loop keeps answering. The bar itself (p99 delay ≤ 20 ms) is measured by `npm run bench:event-loop`.
  * Here the longest pause of each request is taken (a p99 over a request's hundreds of 1 ms samples hides one long
- * block), and their median per body shape must stay well under the 80-160 ms that one synchronous parse, estimate
- * and serialisation of such a body paused the loop for (a GC pause or a busy machine may lengthen one request).
+ * block), and their median per body shape must stay under 80 ms, where one synchronous parse, estimate
+ * and serialisation of such a body paused the loop for 130-1,750 ms (a GC pause or a busy machine lengthens some).
  */
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -52,7 +52,7 @@ test('every large body shape reaches the upstream with all its fields, streamed 
     }
     const median = [...pauses].sort((a, b) => a - b)[1]!;
     report.push(`${kind} ${pauses.map((p) => p.toFixed(1)).join('/')} ms`);
-    if (median >= 50) slow.push(kind);
+    if (median >= 80) slow.push(kind);
   }
   t.diagnostic(`longest event-loop pause per request: ${report.join('; ')}`);
   assert.deepEqual(slow, [], report.join('; '));
