@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, Contender } from '../config/types.js';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import { costNanos } from '../metering/pricing.js';
 import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
 import type { Usage } from '../providers/spec.js';

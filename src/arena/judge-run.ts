@@ -6,7 +6,7 @@
  * reply without a verdict is stored as an error, never a win. The judge never judges its own answers.
  */
 import { randomUUID } from 'node:crypto';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import { SeededRandom } from '../stats/index.js';
 import type { BattleWinner, PairOutcomeCount } from '../store/index.js';
 import type { ArenaDeps } from './arena-deps.js';

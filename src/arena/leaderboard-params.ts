@@ -3,7 +3,7 @@
  * `source` is a comma list; `anchor` names a contender, `anchor_rating` its rating (default 1000); `since` is a
  * duration (`7d`, `12h`) or epoch milliseconds; `rounds` 0…10,000 (0 skips the bootstrap).
  */
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import { BATTLE_SOURCES, type BattleSource } from '../store/index.js';
 import { normaliseLanguage } from './language.js';
 import type { LeaderboardQuery } from './leaderboard-query.js';

@@ -2,7 +2,7 @@
  * A leaderboard over the battles table: all battles, or one race's (every battle between two of its members, see
  * race-members.ts), narrowed by tag, language, source and time.
  */
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import type { BattleFilter, BattleSource } from '../store/index.js';
 import type { ArenaDeps } from './arena-deps.js';
 import type { Leaderboard, LeaderboardOptions } from './leaderboard.js';

@@ -3,7 +3,7 @@
  * over 50 contenders is about a second of CPU; here it cannot stall the gateway's event loop.
  */
 import { parentPort } from 'node:worker_threads';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import { computeLeaderboard } from './leaderboard.js';
 import type { LeaderboardJob, LeaderboardJobResult } from './leaderboard-worker.js';
 

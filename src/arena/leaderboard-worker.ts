@@ -6,7 +6,7 @@
  * dies fails the fits it held and a fresh one starts with the next.
  */
 import { Worker } from 'node:worker_threads';
-import { SaimaError, type ErrorCode } from '../gateway/errors.js';
+import { SaimaError, type ErrorCode } from '../errors.js';
 import type { Leaderboard, LeaderboardData, LeaderboardOptions } from './leaderboard.js';
 
 export interface LeaderboardJob {

@@ -8,7 +8,7 @@ import type { PairOutcomeCount, StyledBattle } from '../store/index.js';
 import {
   battlesPerModel, bootstrapBradleyTerry, fitBradleyTerry, observedWinRates, rankRanges, winRateMatrix, type PairCounts,
 } from '../stats/index.js';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import { ownerOf } from './race-members.js';
 import { fitStyleLeaderboard, type StyleResult } from './style-leaderboard.js';
 

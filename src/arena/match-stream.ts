@@ -9,7 +9,7 @@
  * a quality leaderboard, so that match is discarded (`match.discarded`) — as Chatbot Arena drops battles in which a
  * model errored. Both calls' rows and spend are logged either way.
  */
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
 import { callContender, type SpendGuard } from './contender-call.js';
 import { newMatchId, openMatch, storeMatch, type MatchRequest } from './match.js';

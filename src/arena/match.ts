@@ -5,7 +5,7 @@
  * takes one vote: the claim and the battle are one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import type { ArenaMatchRecord, BattleWinner } from '../store/index.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
 import { buildBattle } from './battle.js';

@@ -6,7 +6,7 @@
  * answers' style counts are all that remain.
  */
 import { z } from 'zod';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import { BATTLE_SOURCES, BATTLE_WINNERS, type BattleRecord } from '../store/index.js';
 import type { ArenaDeps, Caller } from './arena-deps.js';
 import { buildBattle } from './battle.js';

@@ -1,6 +1,6 @@
 /** One human line for any error the CLI meets. */
 import { ConfigError } from '../config/load.js';
-import { SaimaError, sanitize } from '../gateway/errors.js';
+import { SaimaError, sanitize } from '../errors.js';
 
 export function describeError(err: unknown): string {
   return sanitize(describe(err));

@@ -2,7 +2,7 @@
  * A replica that cannot reach the shared counters fails closed: admitting without them would let every replica
  * spend the whole budget. The client sees a 503 it may retry; the cause goes only to the log.
  */
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 
 export function clusterUnavailable(what: string, err: unknown): SaimaError {
   if (err instanceof SaimaError) return err;

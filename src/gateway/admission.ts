@@ -11,7 +11,7 @@ import { estimatePrompt, promptTokensFor, type PromptEstimate } from '../meterin
 import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
 import { loadEncoding } from '../providers/chat-tokens.js';
 import type { Usage } from '../providers/spec.js';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 import { reservedOutputTokens, type RequestedCap } from '../metering/output-cap.js';
 import type { Principal } from './principal.js';
 

@@ -23,7 +23,7 @@ import { BodyThreads, LARGE_BODY_BYTES, SMALL_ROUTE_BODY_BYTES } from './large-b
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
 import { installErrorHandlers } from './error-handler.js';
-import { SaimaError, errorBody, sanitize } from './errors.js';
+import { SaimaError, errorBody, sanitize } from '../errors.js';
 import { InFlight } from './in-flight.js';
 import { GatewayMetrics } from './metrics.js';
 import { ANONYMOUS, NOBODY, type Principal } from './principal.js';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApiKeyRecord } from '../store/types.js';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 import type { Principal } from './principal.js';
 
 export interface KeyLookup {

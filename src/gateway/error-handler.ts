@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { RateLimitError, rateLimitHeaders } from './admission.js';
-import { ERRORS, SaimaError, errorBody, sanitize, type ErrorCode } from './errors.js';
+import { ERRORS, SaimaError, errorBody, sanitize, type ErrorCode } from '../errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApiKeysRepo } from '../store/repos/api-keys.js';
 import type { ApiKeyRecord } from '../store/types.js';
 import { hashKey } from './auth.js';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 
 export const SCOPES = ['chat', 'feedback', 'arena:vote', 'admin'] as const;
 

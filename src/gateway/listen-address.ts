@@ -6,7 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 
 /** 127.0.0.0/8, ::1 and the IPv4-mapped form of 127.0.0.0/8. Wildcards (0.0.0.0, ::) are not loopback. */
 export function isLoopbackAddress(address: string): boolean {

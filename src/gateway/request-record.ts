@@ -3,7 +3,7 @@ import type { Contender } from '../config/types.js';
 import { costNanos, nanosToUnits } from '../metering/pricing.js';
 import { settleUsage } from '../metering/usage.js';
 import type { CallOutcome, Usage } from '../providers/spec.js';
-import { SaimaError, sanitize } from './errors.js';
+import { SaimaError, sanitize } from '../errors.js';
 import type { FailedAttempt, RequestLogRow } from '../store/types.js';
 import type { RequestObservation } from './metrics.js';
 

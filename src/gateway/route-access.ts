@@ -5,7 +5,7 @@
  * (a test keeps the two equal).
  */
 import type { FastifyRequest } from 'fastify';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 import { hasScope, type Principal, type Scope } from './principal.js';
 
 /** `public`: no key (probes, scrapers, the dashboard's static files); `key`: any valid key; else a scope. */

@@ -6,7 +6,7 @@
 import { timeOrderedId } from '../store/time-ordered-id.js';
 import type { SpendGuard } from '../arena/contender-call.js';
 import { judgeShadowPair } from '../arena/shadow-judge.js';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
 import { CallAbort } from '../providers/call-signal.js';

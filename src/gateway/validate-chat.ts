@@ -3,7 +3,7 @@
  * Hand-written rather than schema-compiled: it runs on every request and touches a handful of fields.
  */
 import type { RawJson } from '../providers/raw-json.js';
-import { SaimaError } from './errors.js';
+import { SaimaError } from '../errors.js';
 
 export interface ChatBody extends Record<string, unknown> {
   model: string;

@@ -5,7 +5,7 @@
  * it was reserved at, so an upstream that writes until its own limit cannot bill past the reservation.
  */
 import type { Contender } from '../config/types.js';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 
 /** Reserved (and sent) output when neither the request nor the contender caps it. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;

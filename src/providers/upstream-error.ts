@@ -1,4 +1,4 @@
-import { SaimaError, sanitize, type ErrorCode } from '../gateway/errors.js';
+import { SaimaError, sanitize, type ErrorCode } from '../errors.js';
 import type { UpstreamErrorInfo, UpstreamPhase } from './spec.js';
 
 /**

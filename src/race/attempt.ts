@@ -6,7 +6,7 @@
  * counts them: it judges an attempt by how its answer ended, not by its first byte.
  */
 import type { Contender } from '../config/types.js';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import type { CallSignal } from '../providers/call-signal.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../providers/spec.js';
 import { UpstreamError } from '../providers/upstream-error.js';

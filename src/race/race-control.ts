@@ -3,7 +3,7 @@
  * transitions with the decision that records them. Every manual change needs a reason and names its actor.
  */
 import type { Config } from '../config/types.js';
-import { SaimaError } from '../gateway/errors.js';
+import { SaimaError } from '../errors.js';
 import type { RaceState } from './race-state.js';
 import type { Change } from './race-states.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AnthropicAdapter } from '../../src/providers/anthropic/adapter.js';
 import type { UpstreamCall } from '../../src/providers/spec.js';
-import { SaimaError } from '../../src/gateway/errors.js';
+import { SaimaError } from '../../src/errors.js';
 import { fakeAnthropicContender, startFakeAnthropic } from '../support/fake-anthropic-upstream.js';
 
 async function setup(t: import('node:test').TestContext, extra: Record<string, unknown> = {}) {

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import { messageText } from '../../metering/tokenizer.js';
 import { estimatePrompt, REQUEST_FIELDS } from '../../metering/prompt-estimate.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { validateChatBody } from '../validate-chat.js';
 import type { BodyJob, BodyJobResult, RawField } from './body-threads.js';
 import { topLevelMembers } from './json-members.js';

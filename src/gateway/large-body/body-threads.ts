@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { rememberEstimate, type PromptEstimate } from '../../metering/prompt-estimate.js';
-import { SaimaError, type ErrorCode } from '../errors.js';
+import { SaimaError, type ErrorCode } from '../../errors.js';
 import type { ChatBody } from '../validate-chat.js';
 import { RAW_MEMBERS, RawJson } from '../../providers/raw-json.js';
 

@@ -11,7 +11,7 @@ import type { FamilyVerdict } from '../../eval/twin-verdicts.js';
 import { loadRunResults } from '../../eval/run-results.js';
 import type { EvalRunSummary } from '../../store/index.js';
 import type { GatewayContext } from '../context.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { requireAdmin } from './admin-keys.js';
 
 /** Finished reports kept in memory, newest use last; a few hundred kB at most. */

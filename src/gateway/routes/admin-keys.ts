@@ -1,7 +1,7 @@
 /** /admin/keys: create (the secret is in this one response only), list and revoke API keys. Admin scope only. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { createKey, parseDuration, publicKey } from '../key-service.js';
 
 export function requireAdmin(req: FastifyRequest): void {

@@ -7,7 +7,7 @@ import { promote, rollback, setWeight, unfreeze } from '../../race/race-control.
 import type { RaceState } from '../../race/race-state.js';
 import type { Change } from '../../race/race-states.js';
 import type { GatewayContext } from '../context.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { confinedTeam, maySee } from '../route-access.js';
 
 function body(req: { body: unknown }): Record<string, unknown> {

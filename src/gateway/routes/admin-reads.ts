@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
 import type { GatewayContext } from '../context.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { parseDuration } from '../key-service.js';
 import { confinedTeam, maySee } from '../route-access.js';
 

@@ -18,7 +18,7 @@ import { ZERO_USAGE } from '../../metering/usage.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
 import type { GatewayContext } from '../context.js';
 import { requestedCap } from '../../metering/output-cap.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { InFlight, SHUTTING_DOWN } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 import { confinedTeam, maySee } from '../route-access.js';

@@ -11,7 +11,7 @@ import type { UpstreamCall, CallOutcome } from '../../providers/spec.js';
 import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../race/attempt.js';
 import { startShadow } from '../shadow.js';
 import type { GatewayContext } from '../context.js';
-import { SaimaError, errorBody, sanitize } from '../errors.js';
+import { SaimaError, errorBody, sanitize } from '../../errors.js';
 import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';

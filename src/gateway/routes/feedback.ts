@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
-import { SaimaError } from '../errors.js';
+import { SaimaError } from '../../errors.js';
 import { confinedTeam, maySee } from '../route-access.js';
 
 function parseFeedback(body: unknown): { requestId: string; score: number; comment: string | null } {

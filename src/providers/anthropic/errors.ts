@@ -3,7 +3,7 @@
  * `overloaded_error`, the in-stream twin of HTTP 529), a malformed body, or a stream that stops early.
  * HTTP statuses before headers are mapped by `errorForStatus` in ../upstream-error.ts.
  */
-import { ERRORS, type ErrorCode } from '../../gateway/errors.js';
+import { ERRORS, type ErrorCode } from '../../errors.js';
 import { UpstreamError } from '../upstream-error.js';
 
 /** Anthropic's error `type` → our code and retry policy, mirroring the HTTP status each type stands for. */

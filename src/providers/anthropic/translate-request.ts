@@ -6,7 +6,7 @@
  * modes) are refused before any upstream call rather than silently ignored.
  */
 import type { Contender } from '../../config/types.js';
-import { SaimaError } from '../../gateway/errors.js';
+import { SaimaError } from '../../errors.js';
 
 export type AnthropicBlock = Record<string, unknown> & { type: string };
 export interface AnthropicTurn {

@@ -8,7 +8,7 @@
  * - The usage chunk we requested for metering is removed when the client did not ask for it.
  */
 import type { Contender } from '../../config/types.js';
-import { sanitize } from '../../gateway/errors.js';
+import { sanitize } from '../../errors.js';
 import type { CallSignal } from '../call-signal.js';
 import type { CallOutcome } from '../spec.js';
 import { ChatStreamWatcher } from '../sse.js';

@@ -2,7 +2,7 @@
  * The one catalogue of errors Saima returns. Every HTTP error leaves the gateway as
  * `{"error":{"message","type","param","code"}}` (OpenAI's wire shape) with the status from this table.
  */
-import { redactSecretValues } from '../config/secret-values.js';
+import { redactSecretValues } from './config/secret-values.js';
 
 export const ERRORS = {
   invalid_request: { status: 400, type: 'invalid_request_error' },
