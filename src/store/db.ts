@@ -3,6 +3,7 @@
  * `postgres://…` / `postgresql://…` (optionally `?schema=NAME`). Both dialects go through the same Kysely code;
  * the raw handle is exposed for the few places that measured faster without Kysely (the request log on SQLite).
  */
+import { PostgresTextPlugin } from './postgres-text.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -140,7 +141,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Pos
   raw.on('connect', (client) => client.on('error', (err) => onError(err)));
   // The search-path introspector keeps the migrator's table check inside our own schema (see its comment).
   const pool = deadlinePool(raw, statementMs + CLIENT_DEADLINE_MARGIN_MS, onError);
-  const db = new Kysely<Database>({ dialect: new SearchPathPostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SearchPathPostgresDialect({ pool }), plugins: [new PostgresTextPlugin()] });
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   } catch (err) {
