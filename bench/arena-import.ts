@@ -7,7 +7,7 @@
  * in N).
  * Run: node --import tsx bench/arena-import.ts [--battles 1000000] [--format jsonl|array]
  */
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,16 @@ console.log(`arena import bench: ${N.toLocaleString('en-US')} battles, ${(statSy
 
 const config = buildConfig({ store: `sqlite:${join(dir, 'saima.db')}`, contenders: { m: { provider: 'mock', model: 'm' } } });
 const store = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+/** CPU seconds of this process's main thread (Linux: utime + stime of its task; 0 elsewhere). */
+function mainThreadCpu(): number {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
 try {
@@ -46,12 +56,14 @@ try {
     peak = process.memoryUsage().rss;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpu();
     const r = await importBattleFile(store, config, file);
     const s = (performance.now() - t0) / 1000;
     const c = process.cpuUsage(cpu0);
     const cpu = (c.user + c.system) / 1e6;
+    const main = mainThreadCpu() - main0;
     // On a shared machine wall time includes waiting for a core; CPU time is what the import itself costs.
-    console.log(`${phase.padEnd(13)} ${s.toFixed(2).padStart(7)} s wall  ${Math.round(N / s).toLocaleString('en-US').padStart(9)} battles/s;  ${cpu.toFixed(2).padStart(7)} s cpu  ${Math.round(N / cpu).toLocaleString('en-US').padStart(9)} battles/cpu-s;  ${r.inserted} new, ${r.present} already present; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
+    console.log(`${phase.padEnd(13)} ${s.toFixed(2).padStart(7)} s wall  ${Math.round(N / s).toLocaleString('en-US').padStart(9)} battles/s;  ${cpu.toFixed(2).padStart(7)} s cpu  ${Math.round(N / cpu).toLocaleString('en-US').padStart(9)} battles/cpu-s (main thread ${main.toFixed(2)} s);  ${r.inserted} new, ${r.present} already present; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
   }
 } finally {
   clearInterval(sampler);
