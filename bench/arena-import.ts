@@ -5,17 +5,20 @@
  * finds every one already present. Prints battles per second of wall and of CPU time (on a shared machine the
  * wall clock includes waiting for a core) and the peak RSS of each phase (the bar: ≥ 100k battles/s, memory flat
  * in N).
- * Run: node --import tsx bench/arena-import.ts [--battles 1000000] [--format jsonl|array]
+ * With `--store postgres://…` the import goes to a fresh schema of that database instead (dropped after).
+ * Run: node --import tsx bench/arena-import.ts [--battles 1000000] [--format jsonl|array] [--store postgres://…]
  */
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { importBattleFile } from '../src/arena/battle-import.js';
 import { buildConfig } from '../src/config/load.js';
 import { openStore } from '../src/store/index.js';
 
-const { values: args } = parseArgs({ options: { battles: { type: 'string', default: '1000000' }, format: { type: 'string', default: 'jsonl' } } });
+const { values: args } = parseArgs({ options: { battles: { type: 'string', default: '1000000' }, format: { type: 'string', default: 'jsonl' }, store: { type: 'string' } } });
 const N = Number(args.battles);
 const dir = mkdtempSync(join(tmpdir(), 'saima-bench-import-'));
 const file = join(dir, args.format === 'array' ? 'clean_battle.json' : 'battles.jsonl');
@@ -37,8 +40,28 @@ if (args.format === 'array') out.write(']\n');
 await new Promise<void>((r) => { out.end(() => r()); });
 console.log(`arena import bench: ${N.toLocaleString('en-US')} battles, ${(statSync(file).size / 1e6).toFixed(0)} MB ${args.format}, node ${process.version}`);
 
-const config = buildConfig({ store: `sqlite:${join(dir, 'saima.db')}`, contenders: { m: { provider: 'mock', model: 'm' } } });
-const store = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+let storeUrl = `sqlite:${join(dir, 'saima.db')}`;
+let dropSchema = async () => {};
+if (args.store?.startsWith('postgres')) {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: args.store });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create schema ${schema}`);
+  dropSchema = () => admin(`drop schema if exists ${schema} cascade`);
+  const url = new URL(args.store);
+  url.searchParams.set('schema', schema);
+  storeUrl = url.toString();
+}
+console.log(`store: ${storeUrl.split(':')[0]}`);
+const config = buildConfig({ store: storeUrl, contenders: { m: { provider: 'mock', model: 'm' } } });
+const store = await openStore(storeUrl);
 /** CPU seconds of this process's main thread (Linux: utime + stime of its task; 0 elsewhere). */
 function mainThreadCpu(): number {
   try {
@@ -68,5 +91,6 @@ try {
 } finally {
   clearInterval(sampler);
   await store.close();
+  await dropSchema();
   rmSync(dir, { recursive: true, force: true });
 }
