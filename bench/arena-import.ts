@@ -4,12 +4,15 @@
  * a fresh SQLite store twice through the same code path as the CLI: the first import stores every battle, the second
  * finds every one already present. Prints battles per second of wall and of CPU time (on a shared machine the
  * wall clock includes waiting for a core) and the peak RSS of each phase (the bar: ≥ 100k battles/s, memory flat
- * in N).
+ * in N). The peak RSS is the kernel's high-water mark of the process (both threads, SQLite's page cache included),
+ * reset before each phase. Writes its section of docs/BENCHMARKS.md (BENCH_WRITE=0 to only print it).
  * With `--store postgres://…` the import goes to a fresh schema of that database instead (dropped after).
- * Run: node --import tsx bench/arena-import.ts [--battles 1000000] [--format jsonl|array] [--store postgres://…]
+ * Run: npm run bench:arena-import -- [--battles 1000000] [--format jsonl|array] [--store postgres://…] (from the build,
+ * as the CLI runs; `node --import tsx bench/arena-import.ts` runs it from source, where the reading thread compiles
+ * TypeScript first)
  */
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -17,6 +20,7 @@ import pg from 'pg';
 import { importBattleFile } from '../src/arena/battle-import.js';
 import { buildConfig } from '../src/config/load.js';
 import { openStore } from '../src/store/index.js';
+import { publishBenchSection } from './support/benchmarks-doc.js';
 
 const { values: args } = parseArgs({ options: { battles: { type: 'string', default: '1000000' }, format: { type: 'string', default: 'jsonl' }, store: { type: 'string' } } });
 const N = Number(args.battles);
@@ -72,11 +76,21 @@ function mainThreadCpu(): number {
   }
 }
 
-let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+/** The process's peak RSS since the last reset, in bytes (Linux VmHWM; reset through clear_refs). */
+function peakRss(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
+}
+function resetPeakRss(): void {
+  writeFileSync('/proc/self/clear_refs', '5');
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+const loadBefore = load();
+const rows: string[] = [];
 try {
   for (const phase of ['first import', 're-import']) {
-    peak = process.memoryUsage().rss;
+    resetPeakRss();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const main0 = mainThreadCpu();
@@ -85,12 +99,28 @@ try {
     const c = process.cpuUsage(cpu0);
     const cpu = (c.user + c.system) / 1e6;
     const main = mainThreadCpu() - main0;
-    // On a shared machine wall time includes waiting for a core; CPU time is what the import itself costs.
-    console.log(`${phase.padEnd(13)} ${s.toFixed(2).padStart(7)} s wall  ${Math.round(N / s).toLocaleString('en-US').padStart(9)} battles/s;  ${cpu.toFixed(2).padStart(7)} s cpu  ${Math.round(N / cpu).toLocaleString('en-US').padStart(9)} battles/cpu-s (main thread ${main.toFixed(2)} s);  ${r.inserted} new, ${r.present} already present; peak RSS ${(peak / 2 ** 20).toFixed(0)} MB`);
+    const peak = peakRss() / 2 ** 20;
+    // On a shared machine wall time includes waiting for a core; CPU time is what the import itself costs, and the
+    // writing (main) thread's CPU is the import's critical path once the reading thread has a core of its own.
+    const rate = (x: number) => Math.round(N / x).toLocaleString('en-US');
+    console.log(`${phase.padEnd(13)} ${s.toFixed(2).padStart(7)} s wall  ${rate(s).padStart(9)} battles/s;  ${cpu.toFixed(2).padStart(7)} s cpu (writing thread ${main.toFixed(2)} s: ${rate(main)} battles/s);  ${r.inserted} new, ${r.present} already present; peak RSS ${peak.toFixed(0)} MB`);
+    rows.push(`| ${phase} | ${r.inserted.toLocaleString('en-US')} new, ${r.present.toLocaleString('en-US')} present | ${s.toFixed(1)} s | **${rate(s)}** | ${cpu.toFixed(1)} s | ${main.toFixed(1)} s (${rate(main)} battles/s) | ${peak.toFixed(0)} MB |`);
   }
 } finally {
-  clearInterval(sampler);
   await store.close();
   await dropSchema();
   rmSync(dir, { recursive: true, force: true });
 }
+const dialect = storeUrl.startsWith('sqlite') ? 'sqlite' : 'postgres';
+publishBenchSection(
+  dialect === 'sqlite' ? 'arena-import' : 'arena-import-postgres',
+  dialect === 'sqlite' ? 'Arena import (SQLite)' : 'Arena import (PostgreSQL)',
+  [
+    `\`npm run bench:arena-import -- --battles ${N}${args.format === 'array' ? ' --format array' : ''}${dialect === 'sqlite' ? '' : ' --store postgres://…'}\`: ${N.toLocaleString('en-US')} FastChat battle records (${args.format === 'array' ? 'one JSON array' : 'JSON Lines'}, 50 contenders) imported into a fresh ${dialect === 'sqlite' ? 'SQLite file' : 'PostgreSQL schema'}, then imported again (every battle already present). Bar: ≥ 100k battles/s on SQLite, memory flat in N.`,
+    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}; load average ${loadBefore} at start, ${load()} at end (shared machine: wall time includes waiting for a core).`,
+    '',
+    '| phase | battles | wall | battles/s (wall) | CPU, both threads | CPU, writing thread | peak RSS |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n'),
+);
