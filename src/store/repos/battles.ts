@@ -220,7 +220,9 @@ export class BattlesRepo {
     const tag = raw.prepare('INSERT INTO battle_tags (battle_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
     let inserted = 0;
     let present = 0;
-    const writeBatch = raw.transaction((rows: readonly BattleRecord[]) => {
+    // Plain statements inside the one outer transaction: a savepoint per batch would only add page copies, since a
+    // failure anywhere rolls the whole import back.
+    const writeBatch = (rows: readonly BattleRecord[]) => {
       for (const b of rows) {
         if (isLean(b)) {
           if (lean.run(b.id, b.ts, b.race, b.promptHash, b.contenderA, b.contenderB, b.winner, b.source, b.voter, b.language).changes === 0) present++;
@@ -235,7 +237,7 @@ export class BattlesRepo {
         inserted++;
         for (const t of new Set(b.tags)) tag.run(b.id, t);
       }
-    });
+    };
     // A bigger page cache for the import's index updates (bounded: 128 MB), restored after.
     const cacheSize = raw.pragma('cache_size', { simple: true }) as number;
     raw.pragma('cache_size = -131072');
@@ -248,7 +250,6 @@ export class BattlesRepo {
       const rows = (raw.prepare('SELECT max(rowid) AS n FROM battles').get() as { n: number | null }).n ?? 0;
       const large = expected >= 50_000 && expected >= rows;
       let dropped: Array<{ name: string; sql: string }> = [];
-      // Each batch is a savepoint inside the one outer transaction (better-sqlite3 nests transaction() that way).
       for await (const batch of batches) {
         // Dropped only once the import proves to add many rows: a re-import of what is stored never rebuilds.
         if (large && dropped.length === 0 && inserted >= 10_000) {
