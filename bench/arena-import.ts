@@ -116,7 +116,7 @@ publishBenchSection(
   dialect === 'sqlite' ? 'arena-import' : 'arena-import-postgres',
   dialect === 'sqlite' ? 'Arena import (SQLite)' : 'Arena import (PostgreSQL)',
   [
-    `\`npm run bench:arena-import -- --battles ${N}${args.format === 'array' ? ' --format array' : ''}${dialect === 'sqlite' ? '' : ' --store postgres://…'}\`: ${N.toLocaleString('en-US')} FastChat battle records (${args.format === 'array' ? 'one JSON array' : 'JSON Lines'}, 50 contenders) imported into a fresh ${dialect === 'sqlite' ? 'SQLite file' : 'PostgreSQL schema'}, then imported again (every battle already present). Bar: ≥ 100k battles/s on SQLite, memory flat in N.`,
+    `\`npm run bench:arena-import -- --battles ${N}${args.format === 'array' ? ' --format array' : ''}${dialect === 'sqlite' ? '' : ' --store postgres://…'}\`: ${N.toLocaleString('en-US')} FastChat battle records (${args.format === 'array' ? 'one JSON array' : 'JSON Lines'}, 50 contenders) imported into a fresh ${dialect === 'sqlite' ? 'SQLite file' : 'PostgreSQL schema'}, then imported again (every battle already present). ${dialect === 'sqlite' ? 'Bar: ≥ 100k battles/s, memory flat in N.' : 'The bar is for SQLite; PostgreSQL must stay correct (the server\'s own CPU is not in these figures).'}`,
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}; load average ${loadBefore} at start, ${load()} at end (shared machine: wall time includes waiting for a core).`,
     '',
     '| phase | battles | wall | battles/s (wall) | CPU, both threads | CPU, writing thread | peak RSS |',
