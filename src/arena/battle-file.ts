@@ -6,12 +6,6 @@
  */
 import { createReadStream } from 'node:fs';
 
-export interface FileValue {
-  value: unknown;
-  /** 1-based line of the file where the value starts. */
-  line: number;
-}
-
 /** The values that start in one chunk of the file, in order; `lines[k]` is where `values[k]` starts. */
 export interface FileValues {
   values: unknown[];
@@ -22,12 +16,6 @@ export class BattleFileError extends Error {}
 
 /** One battle's text may not exceed this: a file without line breaks must not grow memory without bound. */
 export const MAX_BATTLE_CHARS = 16 * 1024 * 1024;
-
-export async function* battleFileValues(file: string): AsyncGenerator<FileValue> {
-  for await (const run of battleFileRuns(file)) {
-    for (let k = 0; k < run.values.length; k++) yield { value: run.values[k], line: run.lines[k]! };
-  }
-}
 
 export async function* battleFileRuns(file: string): AsyncGenerator<FileValues> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
