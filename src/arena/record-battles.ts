@@ -13,7 +13,7 @@ import { buildBattle } from './battle.js';
 import { normaliseLanguage } from './language.js';
 
 /** Any script (通义千问, GPT-4o, claude-3.5): printable text without control characters or surrounding spaces. */
-const NAME = /^[^\p{Cc}\s](?:[^\p{Cc}]{0,126}[^\p{Cc}\s])?$/u;
+export const CONTENDER_NAME = /^[^\p{Cc}\s](?:[^\p{Cc}]{0,126}[^\p{Cc}\s])?$/u;
 export const MAX_BATTLES_PER_REQUEST = 10_000;
 
 export const TagsSchema = z.array(z.string().trim().min(1).max(64)).max(16).default([]);
@@ -22,8 +22,8 @@ export const BattleFieldsSchema = z.object({
   race: z.string().min(1).nullable().optional(),
   prompt: z.string().optional(),
   prompt_hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest').optional(),
-  contender_a: z.string().regex(NAME, 'must be a contender name (1–128 printable characters)'),
-  contender_b: z.string().regex(NAME, 'must be a contender name (1–128 printable characters)'),
+  contender_a: z.string().regex(CONTENDER_NAME, 'must be a contender name (1–128 printable characters)'),
+  contender_b: z.string().regex(CONTENDER_NAME, 'must be a contender name (1–128 printable characters)'),
   answer_a: z.string().optional(),
   answer_b: z.string().optional(),
   winner: z.enum(BATTLE_WINNERS as [string, ...string[]]),

@@ -9,7 +9,7 @@ import type { Config } from '../config/types.js';
 import { EvalError } from '../eval/eval-error.js';
 import { moneyToCnyNanos, toCnyNanos } from '../eval/money.js';
 import type { RunOutcome, RunProgress } from '../eval/runner.js';
-import type { Store } from '../store/index.js';
+import { gradeId, type Store } from '../store/index.js';
 import { allUnits, jobIdOf, loadQueuedRun, unitOf, type UnitRef } from './queued-run.js';
 import { closeRedis, connectRedis, parseRedisUrl, type RedisTarget } from './redis-connection.js';
 import { RunTally } from './run-tally.js';
@@ -44,16 +44,19 @@ export class EvalQueue {
   async enqueue(store: Store, config: Config, runId: string, now = Date.now()): Promise<{ queued: number; cached: number }> {
     const run = await loadQueuedRun(store, config, runId);
     const units = allUnits(run);
-    const keys = units.map((u) => unitOf(run, u).key);
-    const answered = new Set((await store.evals.findResults(keys)).filter((r) => r.ok && r.grade !== null).map((r) => r.cacheKey));
-    const todo = units.filter((_, i) => !answered.has(keys[i]!));
+    const resolved = units.map((u) => unitOf(run, u));
+    const stored = new Set((await store.evals.findResults(resolved.map((u) => u.key))).filter((r) => r.ok).map((r) => r.cacheKey));
+    const grades = await store.evals.findGrades(resolved.filter((u) => stored.has(u.key)).map((u) => ({ cacheKey: u.key, gradingKey: u.gradingKey })));
+    const graded = (i: number) => grades.has(gradeId(resolved[i]!.key, resolved[i]!.gradingKey));
+    const todo = units.flatMap((ref, i) => (graded(i) ? [] : [stored.has(resolved[i]!.key) ? { ...ref, answered: true as const } : ref]));
+    const cached = units.length - todo.length;
     const spent = Object.entries(await store.evals.runSpend(runId)).reduce((s, [cur, n]) => s + toCnyNanos(n, cur, config.fx), 0);
     await this.tally(runId).reset(todo.length, 0, spent, run.spec.maxCost ? moneyToCnyNanos(run.spec.maxCost, config.fx) : null);
     await store.evals.setRunStatus(runId, todo.length === 0 ? 'done' : 'running', null, now);
     for (let i = 0; i < todo.length; i += 1_000) {
       await this.queue.addBulk(todo.slice(i, i + 1_000).map((ref) => ({ name: 'unit', data: { runId, ...ref }, opts: { ...JOB_OPTIONS, jobId: jobIdOf(runId, ref) } })));
     }
-    return { queued: todo.length, cached: answered.size };
+    return { queued: todo.length, cached };
   }
 
   async close(): Promise<void> {

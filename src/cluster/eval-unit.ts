@@ -38,10 +38,11 @@ export interface UnitDeps {
 export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps, retried = true): Promise<UnitOutcome> {
   const { store, config } = deps;
   const u = unitOf(run, ref);
-  const [row] = retried ? await store.evals.findResults([u.key]) : [];
-  if (row?.ok && row.grade !== null) return { kind: 'cached', failed: false, spentCnyNanos: 0 };
+  // A unit queued with its answer already stored (another grading's run paid for it) is graded, never asked again.
+  const [row] = retried || ref.answered ? await store.evals.findResults([u.key]) : [];
+  if (row?.ok && (await store.evals.findGrades([{ cacheKey: u.key, gradingKey: u.gradingKey }])).size > 0) return { kind: 'cached', failed: false, spentCnyNanos: 0 };
   if (row?.ok) {
-    const judged = await judgeAndStore(run, u.key, u.variant, row.answer ?? '', deps);
+    const judged = await gradeAndStore(run, u, row.answer ?? '', deps);
     return { kind: 'judged', failed: judged.failed, spentCnyNanos: judged.spent };
   }
   const res = await callContender(u.contender, u.variant.messages, u.variant.params, deps.attemptDeps, deps.signal);
@@ -50,21 +51,23 @@ export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps, 
   if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null }, u.variant.passThreshold ?? null);
   await store.evals.putResult({
     cacheKey: u.key, runId: run.id, ts: deps.now(), contender: u.contender.name, itemId: u.variant.itemId, variantId: u.variant.id, sample: u.sample,
-    ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null, grade,
+    ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null,
     latencyMs: res.latencyMs, ttftMs: res.ttftMs, attempts: res.attempts, promptTokens: res.usage.promptTokens,
     completionTokens: res.usage.completionTokens, usageEstimated: res.usage.estimated, costNanos: res.costNanos,
-    currency: res.currency, judgeCostNanos: 0, judgeCurrency: null,
+    currency: res.currency,
   });
+  if (grade) await store.evals.putGrade({ cacheKey: u.key, gradingKey: u.gradingKey, runId: run.id, ts: deps.now(), grade, judgeCostNanos: 0, judgeCurrency: null });
   const spent = toCnyNanos(res.costNanos, res.currency, config.fx);
   if (!res.ok) return { kind: 'called', failed: true, spentCnyNanos: spent };
   if (judged) {
-    const j = await judgeAndStore(run, u.key, u.variant, res.text ?? '', deps);
+    const j = await gradeAndStore(run, u, res.text ?? '', deps);
     return { kind: 'called', failed: j.failed, spentCnyNanos: spent + j.spent };
   }
   return { kind: 'called', failed: grade !== null && !grade.ok, spentCnyNanos: spent };
 }
 
-async function judgeAndStore(run: QueuedRun, key: string, variant: Variant, answer: string, deps: UnitDeps): Promise<{ failed: boolean; spent: number }> {
+async function gradeAndStore(run: QueuedRun, u: { key: string; gradingKey: string; variant: Variant }, answer: string, deps: UnitDeps): Promise<{ failed: boolean; spent: number }> {
+  const variant = u.variant;
   const spend = { nanos: 0, currency: null as string | null };
   const judge: JudgeCall = async (messages, override) => {
     const name = override ?? run.spec.judge;
@@ -76,6 +79,6 @@ async function judgeAndStore(run: QueuedRun, key: string, variant: Variant, answ
     return r.ok ? { ok: true, text: r.text ?? '' } : { ok: false, error: r.error! };
   };
   const grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge }, variant.passThreshold ?? null);
-  await deps.store.evals.setGrade(key, grade, spend.nanos, spend.currency);
+  await deps.store.evals.putGrade({ cacheKey: u.key, gradingKey: u.gradingKey, runId: run.id, ts: deps.now(), grade, judgeCostNanos: spend.nanos, judgeCurrency: spend.currency });
   return { failed: !grade.ok, spent: spend.currency ? toCnyNanos(spend.nanos, spend.currency, deps.config.fx) : 0 };
 }

@@ -19,7 +19,7 @@ import { loadQueuedRun, type QueuedRun } from './queued-run.js';
 import { closeRedis, connectRedis, parseRedisUrl } from './redis-connection.js';
 import { RunTally } from './run-tally.js';
 
-const JobSchema = z.object({ runId: z.string(), c: z.number().int(), v: z.number().int(), s: z.number().int() });
+const JobSchema = z.object({ runId: z.string(), c: z.number().int(), v: z.number().int(), s: z.number().int(), answered: z.literal(true).optional() });
 
 export interface EvalWorkerOptions {
   config: Config;

@@ -6,6 +6,7 @@
 import type { Config, Contender } from '../config/types.js';
 import { cacheKey, identityOf, sameIdentity } from '../eval/cache-key.js';
 import { EvalError } from '../eval/eval-error.js';
+import { gradingKeys } from '../eval/grading-key.js';
 import type { RunPlan, RunSpec } from '../eval/run-spec.js';
 import { parseStoredRun } from '../eval/run-spec.js';
 import type { Variant } from '../eval/variant.js';
@@ -16,6 +17,8 @@ export interface UnitRef {
   c: number;
   v: number;
   s: number;
+  /** Its answer is stored already (made for another grading): the unit only grades it. */
+  answered?: true;
 }
 
 export interface QueuedRun {
@@ -23,6 +26,8 @@ export interface QueuedRun {
   spec: RunSpec;
   plan: RunPlan;
   contenders: Contender[];
+  /** The grading key of a variant (a stored grade counts only under it). */
+  gradingKey: (variant: Variant) => string;
 }
 
 export async function loadQueuedRun(store: Store, config: Config, runId: string): Promise<QueuedRun> {
@@ -35,14 +40,14 @@ export async function loadQueuedRun(store: Store, config: Config, runId: string)
     if (!sameIdentity(spec.identities[i]!, identityOf(c))) throw new EvalError(`contender '${name}' differs from the one run ${runId} was created with`);
     return c;
   });
-  return { id: runId, spec, plan, contenders };
+  return { id: runId, spec, plan, contenders, gradingKey: gradingKeys(spec, config) };
 }
 
-export function unitOf(run: QueuedRun, ref: UnitRef): { contender: Contender; variant: Variant; sample: number; key: string } {
+export function unitOf(run: QueuedRun, ref: UnitRef): { contender: Contender; variant: Variant; sample: number; key: string; gradingKey: string } {
   const contender = run.contenders[ref.c];
   const variant = run.plan.variants[ref.v];
   if (!contender || !variant || ref.s < 0 || ref.s >= run.spec.samples) throw new EvalError(`run ${run.id} has no unit ${JSON.stringify(ref)}`);
-  return { contender, variant, sample: ref.s, key: cacheKey(run.spec.identities[ref.c]!, variant, ref.s, run.spec.cacheSalt) };
+  return { contender, variant, sample: ref.s, key: cacheKey(run.spec.identities[ref.c]!, variant, ref.s, run.spec.cacheSalt), gradingKey: run.gradingKey(variant) };
 }
 
 /** Every unit of the run, in the runner's order. */

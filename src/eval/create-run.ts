@@ -99,6 +99,7 @@ export async function createRun(store: Store, config: Config, opts: NewRunOption
     references,
     alpha,
     cacheSalt: opts.fresh ? id : '',
+    gradingKeys: true,
   };
   await store.evals.createRun({ id, createdAt: now, updatedAt: now, status: 'running', stopReason: null, label: suites.map((s) => s.name).join(','), spec, plan });
   return { id, spec, plan };

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import type { Config } from '../config/types.js';
-import type { EvalResultRow, EvalRunRecord, Store } from '../store/index.js';
+import { gradeId, type EvalGradeRow, type EvalResultRow, type EvalRunRecord, type Store } from '../store/index.js';
 import { cacheKey } from './cache-key.js';
+import { gradingKeys } from './grading-key.js';
 import { EvalError } from './eval-error.js';
 import type { Grade } from './graders/grade.js';
 import { toCnyNanos } from './money.js';
@@ -44,13 +45,16 @@ export async function loadRunResults(store: Store, config: Config, runId: string
   const record = await store.evals.getRun(runId);
   if (!record) throw new EvalError(`no run '${runId}' in the store`);
   const { spec, plan } = parseStoredRun(runId, record.spec, record.plan);
-  const keys: Array<{ contender: string; variant: string; sample: number; key: string }> = [];
+  const keys: Array<{ contender: string; variant: string; sample: number; key: string; gradingKey: string }> = [];
+  const gradingKeyOf = gradingKeys(spec, config);
   spec.identities.forEach((identity) => {
     for (const v of plan.variants) {
-      for (let s = 0; s < spec.samples; s++) keys.push({ contender: identity.name, variant: v.id, sample: s, key: cacheKey(identity, v, s, spec.cacheSalt) });
+      for (let s = 0; s < spec.samples; s++) keys.push({ contender: identity.name, variant: v.id, sample: s, key: cacheKey(identity, v, s, spec.cacheSalt), gradingKey: gradingKeyOf(v) });
     }
   });
   const rows = new Map((await store.evals.findResults(keys.map((k) => k.key))).map((r) => [r.cacheKey, r]));
+  // Only grades made under this run's own grading count: another run's verdict on the same answer may differ.
+  const grades = await store.evals.findGrades(keys.filter((k) => rows.has(k.key)).map((k) => ({ cacheKey: k.key, gradingKey: k.gradingKey })));
   const samples = new Map<string, Map<string, Sample[]>>();
   let missing = 0;
   for (const k of keys) {
@@ -60,19 +64,19 @@ export async function loadRunResults(store: Store, config: Config, runId: string
     if (!list) byVariant.set(k.variant, (list = []));
     const row = rows.get(k.key);
     if (!row) missing++;
-    list[k.sample] = row ? toSample(row, config) : MISSING;
+    list[k.sample] = row ? toSample(row, grades.get(gradeId(k.key, k.gradingKey)) ?? null, config) : MISSING;
   }
   return { record, spec, plan, samples, missing };
 }
 
 const MISSING: Sample = { status: 'missing', answer: null, extracted: null, error: null, latencyMs: null, costCnyNanos: 0, promptTokens: 0, completionTokens: 0 };
 
-function toSample(row: EvalResultRow, config: Config): Sample {
-  const cost = toCnyNanos(row.costNanos, row.currency, config.fx) + (row.judgeCurrency ? toCnyNanos(row.judgeCostNanos, row.judgeCurrency, config.fx) : 0);
+function toSample(row: EvalResultRow, graded: EvalGradeRow | null, config: Config): Sample {
+  const cost = toCnyNanos(row.costNanos, row.currency, config.fx) + (graded?.judgeCurrency ? toCnyNanos(graded.judgeCostNanos, graded.judgeCurrency, config.fx) : 0);
   const base = { answer: row.answer, latencyMs: row.ok ? row.latencyMs : null, costCnyNanos: cost, promptTokens: row.promptTokens, completionTokens: row.completionTokens };
   if (!row.ok) return { ...base, status: 'error', extracted: null, error: { code: row.errorCode ?? 'error', message: row.errorMessage ?? '' } };
-  if (row.grade === null) return { ...base, status: 'missing', extracted: null, error: null };
-  const parsed = GradeSchema.safeParse(row.grade);
+  if (graded === null) return { ...base, status: 'missing', extracted: null, error: null };
+  const parsed = GradeSchema.safeParse(graded.grade);
   if (!parsed.success) return { ...base, status: 'error', extracted: null, error: { code: 'invalid_grade', message: 'stored grade unreadable' } };
   const grade: Grade = parsed.data;
   if (!grade.ok) return { ...base, status: 'error', extracted: null, error: grade.error };

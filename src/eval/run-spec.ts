@@ -24,6 +24,8 @@ export const RunSpecSchema = z.object({
   alpha: z.number().gt(0).lt(1),
   /** Salt of the cache keys: '' shares results with every run; a run id keeps this run's samples its own. */
   cacheSalt: z.string(),
+  /** Grades are keyed by what graded them (`grading-key.ts`); absent in runs stored before, which keep one key. */
+  gradingKeys: z.literal(true).optional(),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 

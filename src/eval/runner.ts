@@ -8,9 +8,10 @@ import { setMaxListeners } from 'node:events';
 import type { Config, Contender } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AttemptDeps } from '../race/attempt.js';
-import type { EvalResultRow, Store } from '../store/index.js';
+import { gradeId, type EvalResultRow, type Store } from '../store/index.js';
 import { evalAttemptDeps } from './attempt-deps.js';
 import { cacheKey, identityOf, sameIdentity } from './cache-key.js';
+import { gradingKeys } from './grading-key.js';
 import { callContender } from './call-contender.js';
 import { EvalError } from './eval-error.js';
 import type { Grade, JudgeCall } from './graders/grade.js';
@@ -68,7 +69,9 @@ interface Unit {
   variant: Variant;
   sample: number;
   key: string;
-  /** The stored answer still waiting for its judge grade. */
+  /** What grades this variant: a stored grade counts only under this key. */
+  gradingKey: string;
+  /** The stored answer still waiting for its grade under `gradingKey` (a judge's, or a changed grading's). */
   pending: EvalResultRow | null;
 }
 
@@ -88,21 +91,24 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const deps = opts.attemptDeps ?? evalAttemptDeps(config, opts.providers);
   const queues: Unit[][] = contenders.map(() => []);
   const all: Unit[] = [];
+  const gradingKeyOf = gradingKeys(spec, config);
   contenders.forEach((contender, ci) => {
     for (const variant of plan.variants) {
       for (let sample = 0; sample < spec.samples; sample++) {
-        const unit = { contender, variant, sample, key: cacheKey(spec.identities[ci]!, variant, sample, spec.cacheSalt), pending: null };
+        const unit = { contender, variant, sample, key: cacheKey(spec.identities[ci]!, variant, sample, spec.cacheSalt), gradingKey: gradingKeyOf(variant), pending: null };
         all.push(unit);
         queues[ci]!.push(unit);
       }
     }
   });
   const existing = new Map((await store.evals.findResults(all.map((u) => u.key))).map((r) => [r.cacheKey, r]));
+  const grades = await store.evals.findGrades(all.filter((u) => existing.get(u.key)?.ok).map((u) => ({ cacheKey: u.key, gradingKey: u.gradingKey })));
   let cached = 0;
   contenders.forEach((_, ci) => {
     queues[ci] = queues[ci]!.filter((u) => {
       const row = existing.get(u.key);
-      if (row?.ok && row.grade !== null) return void cached++, false;
+      if (row?.ok && grades.has(gradeId(u.key, u.gradingKey))) return void cached++, false;
+      // An answer without a grade under this run's grading: graded again, not asked again.
       if (row?.ok) u.pending = row;
       return true;
     });
@@ -167,8 +173,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     return r.ok ? { ok: true, text: r.text ?? '' } : { ok: false, error: r.error! };
   };
 
-  /** Grades with the judge, stores the grade, and returns what the judge calls cost (CNY nanos). */
-  const judgeAndStore = async (key: string, variant: Variant, answer: string): Promise<number> => {
+  /** Grades (with the judge when the graders need one), stores the grade, and returns what judge calls cost (CNY nanos). */
+  const gradeAndStore = async (u: Unit, answer: string): Promise<number> => {
+    const variant = u.variant;
     const spend = { nanos: 0, currency: null as string | null };
     let grade: Grade;
     try {
@@ -181,7 +188,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       return cost;
     }
     if (inflight.signal.aborted) return 0; // judged only in part: the answer stays ungraded for a resume
-    await store.evals.setGrade(key, grade, spend.nanos, spend.currency);
+    await store.evals.putGrade({ cacheKey: u.key, gradingKey: u.gradingKey, runId, ts: now(), grade, judgeCostNanos: spend.nanos, judgeCurrency: spend.currency });
     const cost = spend.currency ? toCnyNanos(spend.nanos, spend.currency, config.fx) : 0;
     spent += cost;
     if (!grade.ok) failed++;
@@ -190,7 +197,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
 
   /** One unit of work; its success and its own cost (CNY nanos), which other calls finishing meanwhile do not touch. */
   const runUnit = async (u: Unit, params: Readonly<Record<string, unknown>>): Promise<{ ok: boolean; cost: number }> => {
-    if (u.pending) return { ok: true, cost: await judgeAndStore(u.key, u.variant, u.pending.answer ?? '') };
+    if (u.pending) return { ok: true, cost: await gradeAndStore(u, u.pending.answer ?? '') };
     const res = await callContender(u.contender, u.variant.messages, params, deps, inflight.signal);
     // Cut by the end of the stop's grace: not the contender's failure, and not recorded, so a resume makes it again.
     if (inflight.signal.aborted) return { ok: true, cost: 0 };
@@ -200,18 +207,20 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     if (res.ok && !judged) grade = await gradeAnswer(res.text ?? '', u.variant.graders, { expected: u.variant.expected, choices: u.variant.choices, messages: u.variant.messages, judge: null }, u.variant.passThreshold ?? null);
     await store.evals.putResult({
       cacheKey: u.key, runId, ts: now(), contender: u.contender.name, itemId: u.variant.itemId, variantId: u.variant.id, sample: u.sample,
-      ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null, grade,
+      ok: res.ok, answer: res.text, errorCode: res.error?.code ?? null, errorMessage: res.error?.message ?? null,
       latencyMs: res.latencyMs, ttftMs: res.ttftMs, attempts: res.attempts, promptTokens: res.usage.promptTokens,
       completionTokens: res.usage.completionTokens, usageEstimated: res.usage.estimated, costNanos: res.costNanos,
-      currency: res.currency, judgeCostNanos: 0, judgeCurrency: null,
+      currency: res.currency,
     });
+    // Written after its answer: a crash between the two leaves an answer that a resume grades without a call.
+    if (grade) await store.evals.putGrade({ cacheKey: u.key, gradingKey: u.gradingKey, runId, ts: now(), grade, judgeCostNanos: 0, judgeCurrency: null });
     const cost = toCnyNanos(res.costNanos, res.currency, config.fx);
     spent += cost;
     if (!res.ok) {
       failed++;
       return { ok: false, cost };
     }
-    if (judged) return { ok: true, cost: cost + (await judgeAndStore(u.key, u.variant, res.text ?? '')) };
+    if (judged) return { ok: true, cost: cost + (await gradeAndStore(u, res.text ?? '')) };
     if (grade && !grade.ok) failed++;
     return { ok: true, cost };
   };
@@ -277,11 +286,14 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const states = contenders.map(() => new ContenderState());
   // A resumed run estimates its next call from what its earlier calls cost, so a cap reached before the
   // interruption still holds without a probe call.
-  for (const row of existing.values()) {
+  for (const u of all) {
+    const row = existing.get(u.key);
+    if (!row || row.runId !== runId) continue;
     const ci = spec.contenders.indexOf(row.contender);
-    if (row.runId !== runId || ci < 0) continue;
+    if (ci < 0) continue;
+    const g = grades.get(gradeId(u.key, u.gradingKey));
     states[ci]!.completed++;
-    states[ci]!.costCny += toCnyNanos(row.costNanos, row.currency, config.fx) + (row.judgeCurrency ? toCnyNanos(row.judgeCostNanos, row.judgeCurrency, config.fx) : 0);
+    states[ci]!.costCny += toCnyNanos(row.costNanos, row.currency, config.fx) + (g?.judgeCurrency ? toCnyNanos(g.judgeCostNanos, g.judgeCurrency, config.fx) : 0);
   }
   await Promise.all(
     contenders.flatMap((_, ci) => Array.from({ length: Math.min(spec.concurrency, Math.max(1, queues[ci]!.length)) }, () => worker(ci, states[ci]!))),

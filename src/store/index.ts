@@ -179,6 +179,7 @@ export type { AggregateOptions } from './repos/requests.js';
 export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo, EvalsRepo };
 export { BattlesRepo, BATTLE_SOURCES, BATTLE_WINNERS } from './repos/battles.js';
 export type { ArenaMatchRecord, BattleFilter, BattleRecord, BattleSource, BattleWinner, PairOutcomeCount, StyleCounts, StyledBattle } from './repos/battles.js';
-export type { EvalRunRecord, EvalRunStatus, EvalRunSummary, EvalResultRow, GateResultRow, SpendByCurrency } from './repos/evals.js';
+export type { EvalRunRecord, EvalRunStatus, EvalRunSummary, EvalResultRow, EvalGradeRow, GateResultRow, SpendByCurrency } from './repos/evals.js';
+export { gradeId } from './repos/evals.js';
 export type { Database };
 export type * from './types.js';

@@ -129,7 +129,7 @@ export interface EvalResultsTable {
   answer: string | null;
   error_code: string | null;
   error_message: string | null;
-  /** JSON text; null until graded (a judge grade is written after the answer). */
+  /** No longer written: grades live in `eval_grades`, where older rows' grades were copied. */
   grade: string | null;
   latency_ms: number;
   ttft_ms: number | null;
@@ -139,6 +139,19 @@ export interface EvalResultsTable {
   usage_estimated: number;
   cost_nanos: number;
   currency: string;
+  judge_cost_nanos: number;
+  judge_currency: string | null;
+}
+
+/** A grade of one stored answer under one grading (assertions, expected value, threshold, judge). */
+export interface EvalGradesTable {
+  cache_key: string;
+  grading_key: string;
+  /** The run that graded it (and paid for its judge calls). */
+  run_id: string;
+  ts: number;
+  /** JSON text. */
+  grade: string;
   judge_cost_nanos: number;
   judge_currency: string | null;
 }
@@ -163,6 +176,7 @@ export interface Database {
   decisions: DecisionsTable;
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
+  eval_grades: EvalGradesTable;
   admissions: AdmissionsTable;
   gate_results: GateResultsTable;
   battles: BattlesTable;

@@ -135,3 +135,41 @@ test("FastChat's battle records and clean_battle export import directly, names i
   assert.match(refused.stderr, new RegExp(`bad_export\\.json:${startLine}: winner: `));
   assert.equal(await count(), 50);
 });
+
+test('a large FastChat export imports off-thread with the same guarantees: file:line of the first bad battle, nothing stored, a set', async (t) => {
+  const { dir, config, count, write } = setup(t);
+  // Plain records (no conversation or metadata, the shape a fast path checks by hand), over 1 MiB, so the file is
+  // read on the import thread; one odd record of each kind the hand check leaves to the schema.
+  const plain = (k: number) => ({ question_id: `q${k}`, model_a: k % 2 ? '通义千问' : 'gpt-4-0613', model_b: k % 2 ? 'gpt-4-0613' : '通义千问', winner: ['model_a', 'model_b', 'tie', 'tie (bothbad)'][k % 4], judge: `arena_user_${k % 7}`, tstamp: 1_700_000_000 + k, language: k % 3 ? 'English' : 'Chinese', anony: true });
+  const records: unknown[] = Array.from({ length: 12_000 }, (_, k) => plain(k));
+  records[5] = { ...plain(5), language: 'constructor' }; // not a language name: unknown, not Object's constructor
+  records[6] = { ...plain(6), conversation_a: [{ role: 'user', content: 'hello' }], conv_metadata: { sum_assistant_a_tokens: 9, sum_assistant_b_tokens: 3 } };
+  const ok = write('export.jsonl', records);
+  const first = await runCli(['arena', 'import', ok, '-c', config], { timeoutMs: 60_000 });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /imported 12000 battles .*: 12000 new, 0 already present/);
+  const again = await runCli(['arena', 'import', ok, '-c', config], { timeoutMs: 60_000 });
+  assert.match(again.stdout, /: 0 new, 12000 already present/);
+  assert.equal(await count(), 12_000);
+  const store = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+  try {
+    const byTs = new Map((await store.battles.list({ limit: 10_000, since: 1_700_000_000_000, until: 1_700_000_010_000 })).map((b) => [b.ts, b]));
+    assert.equal(byTs.get(1_700_000_005_000)?.language, null);
+    assert.deepEqual(byTs.get(1_700_000_006_000)?.styleA, { tokens: 9, headers: 0, lists: 0, bold: 0 });
+    assert.equal(byTs.get(1_700_000_003_000)?.language, 'zh');
+  } finally {
+    await store.close();
+  }
+
+  // A bad battle deep in the file, and a line of broken JSON after it in the same chunk: the bad battle is named.
+  const bad = records.map((r, k) => (k < 11_000 ? { ...(r as object), question_id: `b${k}` } : r));
+  bad[10_500] = { ...plain(10_500), model_b: 'gpt-4-0613', model_a: 'gpt-4-0613' };
+  const lines = bad.map((r) => JSON.stringify(r));
+  lines[10_510] = '{"model_a": ';
+  const file = write('bad.jsonl', lines);
+  const r = await runCli(['arena', 'import', file, '-c', config], { timeoutMs: 60_000 });
+  assert.equal(r.code, 1, r.stdout);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /bad\.jsonl:10501: model_b: a contender cannot battle itself/);
+  assert.equal(await count(), 12_000, 'none of the 10,500 good new battles before it is stored');
+});

@@ -116,3 +116,40 @@ test('a queued run interrupted with Ctrl-C resumes on the queue; every call is a
   assert.equal(code, 0, workerErr);
   assert.match(workerErr, /worker processed \d+ jobs/);
 });
+
+test('on the queue too, a changed assertion regrades the stored answers without asking again', async (t) => {
+  const env = await clusterEnv(t);
+  const storeUrl = await storeUrlFor('postgres', t);
+  const up = await startEvalUpstream((q) => (q.startsWith('Capital') ? 'The answer is Paris.' : 'The answer is 4.'));
+  t.after(() => up.close());
+  const dir = mkdtempSync(join(tmpdir(), 'saima-queue-regrade-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const suite = join(dir, 'tiny.yaml');
+  const writeSuite = (grader: string) =>
+    writeFileSync(suite, `name: tiny\ngrader: ${grader}\nitems:\n  - { id: a, prompt: "Capital of France?", expected: "Paris" }\n  - { id: b, prompt: "2 + 2 = ?", expected: "4" }\n`);
+  const cfg = join(dir, 'saima.json');
+  writeFileSync(cfg, JSON.stringify({ store: storeUrl, redis: env.redisUrl, contenders: { s: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 's' } } }));
+  const worker = spawn(process.execPath, [...CLI_ARGS, 'worker', '--config', cfg, '--concurrency', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let workerErr = '';
+  worker.stderr!.on('data', (d: Buffer) => (workerErr += d.toString()));
+  t.after(() => void (worker.exitCode === null && worker.signalCode === null && worker.kill('SIGKILL')));
+  await new Promise<void>((resolve, reject) => {
+    worker.stderr!.on('data', () => workerErr.includes('taking eval jobs') && resolve());
+    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${workerErr}`)));
+  });
+  const run = () => runCli(['eval', 'run', suite, '--contenders', 's', '--twins', 'none', '--queue', '--no-progress', '--json', '--config', cfg], { timeoutMs: 60_000 });
+  const score = (stdout: string) => (JSON.parse(stdout) as Report).contenders[0]!.score.score.value;
+
+  writeSuite('contains');
+  const first = await run();
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(score(first.stdout), 100);
+  assert.equal(up.requests.length, 2);
+
+  writeSuite('exact');
+  const strict = await run();
+  assert.equal(strict.code, 0, strict.stderr);
+  assert.equal(up.requests.length, 2, 'the worker graded the stored answers without calling again');
+  assert.equal(score(strict.stdout), 0, 'under the exact grader neither answer passes');
+  worker.kill('SIGTERM');
+});

@@ -13,7 +13,7 @@ import { runOnQueue } from '../../src/cluster/eval-queue.js';
 import { allUnits, loadQueuedRun, unitOf } from '../../src/cluster/queued-run.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createRun } from '../../src/eval/create-run.js';
-import { openStore } from '../../src/store/index.js';
+import { gradeId, openStore } from '../../src/store/index.js';
 import { CLI_ARGS } from '../support/cli.js';
 import { mockContender } from '../support/gateway.js';
 import { clusterEnv, replicaDoc } from './cluster-harness.js';
@@ -70,8 +70,11 @@ test('a run shared by two workers completes with every result exactly once after
   const rows = await store.evals.findResults(keys);
   assert.equal(rows.length, 2_000, 'every call has its result');
   assert.equal(new Set(rows.map((r) => r.cacheKey)).size, 2_000, 'and only one');
-  assert.ok(rows.every((r) => r.ok && r.grade !== null));
-  assert.equal(rows.filter((r) => r.contender === 'a' && (r.grade as { pass: boolean }).pass).length, ITEMS, 'graded like the in-process runner');
+  assert.ok(rows.every((r) => r.ok));
+  const units = allUnits(queued).map((u) => unitOf(queued, u));
+  const grades = await store.evals.findGrades(units.map((u) => ({ cacheKey: u.key, gradingKey: u.gradingKey })));
+  assert.equal(grades.size, 2_000, 'every answer has its grade');
+  assert.equal(units.filter((u) => u.contender.name === 'a' && (grades.get(gradeId(u.key, u.gradingKey))!.grade as { pass: boolean }).pass).length, ITEMS, 'graded like the in-process runner');
   assert.ok(outcome.calls <= 2_000, `${outcome.calls} calls counted`);
 
   // The surviving worker stops cleanly on SIGTERM once the queue is empty.

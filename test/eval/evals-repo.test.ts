@@ -1,7 +1,7 @@
 /** The evals repo round-trips runs, cached results, spend and gate verdicts on every database. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openStore, type EvalResultRow, type GateResultRow } from '../../src/store/index.js';
+import { gradeId, openStore, type EvalResultRow, type GateResultRow } from '../../src/store/index.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 
 const T0 = 1_700_000_000_000;
@@ -9,9 +9,9 @@ const T0 = 1_700_000_000_000;
 function result(over: Partial<EvalResultRow>): EvalResultRow {
   return {
     cacheKey: 'k1', runId: 'run_a', ts: T0, contender: 'solver', itemId: 'i1', variantId: 'i1', sample: 0, ok: true,
-    answer: '42', errorCode: null, errorMessage: null, grade: { ok: true, pass: true, score: 1, extracted: '42' },
+    answer: '42', errorCode: null, errorMessage: null,
     latencyMs: 12.5, ttftMs: 3.25, attempts: 1, promptTokens: 30, completionTokens: 4, usageEstimated: false,
-    costNanos: 1_234_000, currency: 'CNY', judgeCostNanos: 0, judgeCurrency: null, ...over,
+    costNanos: 1_234_000, currency: 'CNY', ...over,
   };
 }
 
@@ -30,8 +30,8 @@ for (const dialect of testDialects()) {
     assert.ok(!('plan' in listed[0]!), 'listing leaves the plan out');
 
     const a = result({});
-    const pending = result({ cacheKey: 'k2', variantId: 'i1~reformat.0', grade: null, currency: 'USD', costNanos: 5 });
-    const failed = result({ cacheKey: 'k3', ok: false, answer: null, grade: null, errorCode: 'upstream_error', errorMessage: 'upstream 500', ttftMs: null, usageEstimated: true });
+    const pending = result({ cacheKey: 'k2', variantId: 'i1~reformat.0', currency: 'USD', costNanos: 5 });
+    const failed = result({ cacheKey: 'k3', ok: false, answer: null, errorCode: 'upstream_error', errorMessage: 'upstream 500', ttftMs: null, usageEstimated: true });
     for (const r of [a, pending, failed]) await store.evals.putResult(r);
     await store.evals.putResult({ ...a, answer: 'overwritten?', runId: 'run_b' });
     const keys = Array.from({ length: 1200 }, (_, i) => `missing-${i}`).concat(['k3', 'k1', 'k2']);
@@ -45,9 +45,17 @@ for (const dialect of testDialects()) {
     assert.deepEqual((await store.evals.findResults(['k3']))[0], retried, 'a failed call is replaced by its retry');
     await store.evals.putResult(failed);
 
-    await store.evals.setGrade('k2', { ok: true, pass: false, score: 0.3, extracted: null }, 777, 'CNY');
-    const [graded] = await store.evals.findResults(['k2']);
-    assert.deepEqual(graded!.grade, { ok: true, pass: false, score: 0.3, extracted: null });
+    // Grades are per (answer, grading): two gradings of one answer are two grades; a regrade of the pair replaces it.
+    const strict = { cacheKey: 'k2', gradingKey: 'g-strict', runId: 'run_a', ts: T0, grade: { ok: true, pass: false, score: 0.3, extracted: null }, judgeCostNanos: 777, judgeCurrency: 'CNY' };
+    const lenient = { ...strict, gradingKey: 'g-lenient', runId: 'run_b', grade: { ok: true, pass: true, score: 1, extracted: null }, judgeCostNanos: 0, judgeCurrency: null };
+    await store.evals.putGrade(strict);
+    await store.evals.putGrade(lenient);
+    const grades = await store.evals.findGrades([{ cacheKey: 'k2', gradingKey: 'g-strict' }, { cacheKey: 'k2', gradingKey: 'g-lenient' }, { cacheKey: 'k2', gradingKey: 'g-other' }, { cacheKey: 'k1', gradingKey: 'g-strict' }]);
+    assert.deepEqual([...grades.keys()].sort(), [gradeId('k2', 'g-lenient'), gradeId('k2', 'g-strict')]);
+    assert.deepEqual(grades.get(gradeId('k2', 'g-strict')), strict);
+    assert.deepEqual(grades.get(gradeId('k2', 'g-lenient')), lenient);
+    await store.evals.putGrade({ ...strict, grade: { ok: true, pass: true, score: 0.9, extracted: null } });
+    assert.deepEqual((await store.evals.findGrades([strict])).get(gradeId('k2', 'g-strict'))!.grade, { ok: true, pass: true, score: 0.9, extracted: null });
     assert.deepEqual(await store.evals.runSpend('run_a'), { CNY: 1_234_000 + 777, USD: 5 });
     assert.deepEqual(await store.evals.runSpend('run_b'), { CNY: 1_234_000 });
 

@@ -70,7 +70,9 @@ test('promptfoo configs run with their assertions; llm-rubric is judged strictly
   assert.equal(strict.code, 0, strict.stderr);
   const y = (JSON.parse(strict.stdout) as EvalReport).contenders[0]!;
   assert.equal(model.requests.length, 10, 'answers came from the cache');
-  assert.equal(y.samples.errors, 0, 'the grades came from the cache too: the judge is part of the cached result');
+  // The judge is part of what graded: under another judge the cached answers are graded again, by that judge.
+  assert.equal(rambler.requests.length, 2, 'the llm-rubric answers were judged again by the new judge');
+  assert.equal(y.samples.errors, 2, "the rambler's unparsable replies are errors, not the first judge's grades");
 
   writeFileSync(join(dir, 'rubric-only.yaml'), "prompts: ['Translate to French: {{text}}']\ntests:\n  - vars: { text: Thanks }\n    assert: [{ type: llm-rubric, value: Polite, threshold: 0.8 }]\n");
   const unparsable = await runCli(['eval', 'run', join(dir, 'rubric-only.yaml'), '--contenders', 'x', '--judge', 'rambler', '--fresh', '--json', '--no-progress', '--config', cfg]);

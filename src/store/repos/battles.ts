@@ -185,6 +185,10 @@ const fromMatchRecord = (r: ArenaMatchesTable): ArenaMatchRecord => ({
   battleId: r.battle_id,
 });
 
+/** A battle whose row is its key fields alone (every other column null, no tags). */
+const isLean = (b: BattleRecord): boolean =>
+  b.prompt === null && b.answerA === null && b.answerB === null && b.error === null && b.team === null && b.styleA === null && b.styleB === null && b.tags.length === 0 && (b.details === null || b.details === undefined);
+
 export class BattlesRepo {
   readonly #db: Kysely<Database>;
   /** The raw SQLite connection behind `#db`, for the bulk import; null on PostgreSQL. */
@@ -210,11 +214,21 @@ export class BattlesRepo {
   async #importSqlite(raw: BetterSqlite3.Database, batches: AsyncIterable<readonly BattleRecord[]>, expected: number): Promise<{ inserted: number; present: number }> {
     const cols = ['id', 'ts', 'race', 'prompt_hash', 'prompt', 'contender_a', 'contender_b', 'answer_a', 'answer_b', 'winner', 'error', 'source', 'voter', 'team', 'tags', 'language', 'style_a', 'style_b', 'details'] as const;
     const insert = raw.prepare(`INSERT INTO battles (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
+    // Most imported battles carry no text, answers, style or tags: a statement that binds only the columns they
+    // fill costs about half as much per row as binding all nineteen.
+    const lean = raw.prepare(`INSERT INTO battles (id, ts, race, prompt_hash, contender_a, contender_b, winner, source, voter, tags, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?) ON CONFLICT (id) DO NOTHING`);
     const tag = raw.prepare('INSERT INTO battle_tags (battle_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
     let inserted = 0;
     let present = 0;
-    const writeBatch = raw.transaction((rows: readonly BattleRecord[]) => {
+    // Plain statements inside the one outer transaction: a savepoint per batch would only add page copies, since a
+    // failure anywhere rolls the whole import back.
+    const writeBatch = (rows: readonly BattleRecord[]) => {
       for (const b of rows) {
+        if (isLean(b)) {
+          if (lean.run(b.id, b.ts, b.race, b.promptHash, b.contenderA, b.contenderB, b.winner, b.source, b.voter, b.language).changes === 0) present++;
+          else inserted++;
+          continue;
+        }
         const r = toBattleRecord(b);
         if (insert.run(r.id, r.ts, r.race, r.prompt_hash, r.prompt, r.contender_a, r.contender_b, r.answer_a, r.answer_b, r.winner, r.error, r.source, r.voter, r.team, r.tags, r.language, r.style_a, r.style_b, r.details).changes === 0) {
           present++;
@@ -223,7 +237,7 @@ export class BattlesRepo {
         inserted++;
         for (const t of new Set(b.tags)) tag.run(b.id, t);
       }
-    });
+    };
     // A bigger page cache for the import's index updates (bounded: 128 MB), restored after.
     const cacheSize = raw.pragma('cache_size', { simple: true }) as number;
     raw.pragma('cache_size = -131072');
@@ -236,7 +250,6 @@ export class BattlesRepo {
       const rows = (raw.prepare('SELECT max(rowid) AS n FROM battles').get() as { n: number | null }).n ?? 0;
       const large = expected >= 50_000 && expected >= rows;
       let dropped: Array<{ name: string; sql: string }> = [];
-      // Each batch is a savepoint inside the one outer transaction (better-sqlite3 nests transaction() that way).
       for await (const batch of batches) {
         // Dropped only once the import proves to add many rows: a re-import of what is stored never rebuilds.
         if (large && dropped.length === 0 && inserted >= 10_000) {

@@ -38,8 +38,6 @@ export interface EvalResultRow {
   answer: string | null;
   errorCode: string | null;
   errorMessage: string | null;
-  /** Parsed grade JSON; null while a judge grade is pending. */
-  grade: unknown;
   latencyMs: number;
   ttftMs: number | null;
   attempts: number;
@@ -48,6 +46,17 @@ export interface EvalResultRow {
   usageEstimated: boolean;
   costNanos: number;
   currency: string;
+}
+
+/** A stored answer's grade under one grading (see `gradingKey` in the eval layer). */
+export interface EvalGradeRow {
+  cacheKey: string;
+  gradingKey: string;
+  /** The run that graded it (and paid for its judge calls). */
+  runId: string;
+  ts: number;
+  /** Parsed grade JSON. */
+  grade: unknown;
   judgeCostNanos: number;
   judgeCurrency: string | null;
 }
@@ -92,7 +101,6 @@ const resultFromRecord = (r: EvalResultsTable): EvalResultRow => ({
   answer: r.answer,
   errorCode: r.error_code,
   errorMessage: r.error_message,
-  grade: r.grade === null ? null : (JSON.parse(r.grade) as unknown),
   latencyMs: Number(r.latency_ms),
   ttftMs: r.ttft_ms === null ? null : Number(r.ttft_ms),
   attempts: Number(r.attempts),
@@ -101,8 +109,6 @@ const resultFromRecord = (r: EvalResultsTable): EvalResultRow => ({
   usageEstimated: Number(r.usage_estimated) === 1,
   costNanos: Number(r.cost_nanos),
   currency: r.currency,
-  judgeCostNanos: Number(r.judge_cost_nanos),
-  judgeCurrency: r.judge_currency,
 });
 
 const gateFromRecord = (r: GateResultsTable): GateResultRow => ({
@@ -114,6 +120,9 @@ const gateFromRecord = (r: GateResultsTable): GateResultRow => ({
   reasons: JSON.parse(r.reasons) as unknown,
   runId: r.run_id,
 });
+
+/** The map key of a grade in `findGrades`' answer. */
+export const gradeId = (cacheKey: string, gradingKey: string): string => `${cacheKey}\n${gradingKey}`;
 
 export class EvalsRepo {
   readonly #db: Kysely<Database>;
@@ -190,7 +199,7 @@ export class EvalsRepo {
       answer: row.answer,
       error_code: row.errorCode,
       error_message: row.errorMessage,
-      grade: row.grade === null || row.grade === undefined ? null : JSON.stringify(row.grade),
+      grade: null,
       latency_ms: row.latencyMs,
       ttft_ms: row.ttftMs,
       attempts: row.attempts,
@@ -199,8 +208,8 @@ export class EvalsRepo {
       usage_estimated: row.usageEstimated ? 1 : 0,
       cost_nanos: row.costNanos,
       currency: row.currency,
-      judge_cost_nanos: row.judgeCostNanos,
-      judge_currency: row.judgeCurrency,
+      judge_cost_nanos: 0,
+      judge_currency: null,
     };
     const { cache_key: _key, ...update } = values;
     await this.#db
@@ -210,12 +219,46 @@ export class EvalsRepo {
       .execute();
   }
 
-  /** Stores a grade decided after the answer (an LLM judge's), with what the judge call cost. */
-  async setGrade(cacheKey: string, grade: unknown, judgeCostNanos: number, judgeCurrency: string | null): Promise<void> {
+  /** The grades stored for these (answer, grading) pairs, by `gradeId(cacheKey, gradingKey)`. */
+  async findGrades(pairs: ReadonlyArray<{ cacheKey: string; gradingKey: string }>): Promise<Map<string, EvalGradeRow>> {
+    const wanted = new Set(pairs.map((p) => gradeId(p.cacheKey, p.gradingKey)));
+    const keys = [...new Set(pairs.map((p) => p.cacheKey))];
+    const out = new Map<string, EvalGradeRow>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const recs = await this.#db.selectFrom('eval_grades').selectAll().where('cache_key', 'in', keys.slice(i, i + KEYS_PER_QUERY)).execute();
+      for (const r of recs) {
+        const id = gradeId(r.cache_key, r.grading_key);
+        if (!wanted.has(id)) continue;
+        out.set(id, {
+          cacheKey: r.cache_key,
+          gradingKey: r.grading_key,
+          runId: r.run_id,
+          ts: Number(r.ts),
+          grade: JSON.parse(r.grade) as unknown,
+          judgeCostNanos: Number(r.judge_cost_nanos),
+          judgeCurrency: r.judge_currency,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Stores an answer's grade under a grading, with what its judge calls cost; a later grade of the pair replaces it. */
+  async putGrade(row: EvalGradeRow): Promise<void> {
+    const values = {
+      cache_key: row.cacheKey,
+      grading_key: row.gradingKey,
+      run_id: row.runId,
+      ts: row.ts,
+      grade: JSON.stringify(row.grade),
+      judge_cost_nanos: row.judgeCostNanos,
+      judge_currency: row.judgeCurrency,
+    };
+    const { cache_key: _k, grading_key: _g, ...update } = values;
     await this.#db
-      .updateTable('eval_results')
-      .set({ grade: JSON.stringify(grade), judge_cost_nanos: judgeCostNanos, judge_currency: judgeCurrency })
-      .where('cache_key', '=', cacheKey)
+      .insertInto('eval_grades')
+      .values(values)
+      .onConflict((oc) => oc.columns(['cache_key', 'grading_key']).doUpdateSet(update))
       .execute();
   }
 
@@ -227,18 +270,27 @@ export class EvalsRepo {
   async spendRows(since: number): Promise<SpendRecord[]> {
     const rows = await this.#db
       .selectFrom('eval_results')
-      .select(['run_id', 'ts', 'contender', 'cost_nanos', 'currency', 'judge_cost_nanos', 'judge_currency', 'prompt_tokens', 'completion_tokens'])
+      .select(['run_id', 'ts', 'contender', 'cost_nanos', 'currency', 'prompt_tokens', 'completion_tokens'])
       .where('ts', '>=', since)
+      .orderBy('ts')
+      .execute();
+    const judged = await this.#db
+      .selectFrom('eval_grades')
+      .select(['run_id', 'ts', 'judge_cost_nanos', 'judge_currency'])
+      .where('ts', '>=', since)
+      .where('judge_currency', 'is not', null)
+      .where('judge_cost_nanos', '>', 0)
       .orderBy('ts')
       .execute();
     const gateRuns = new Set((await this.#db.selectFrom('gate_results').select('run_id').where('run_id', 'is not', null).execute()).map((r) => r.run_id));
     const out: SpendRecord[] = [];
     for (const r of rows) {
-      const base = { ts: Number(r.ts), team: null, keyId: null, race: null, contender: r.contender, shadow: false };
-      out.push({ ...base, costNanos: Number(r.cost_nanos), currency: r.currency, promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), source: gateRuns.has(r.run_id) ? 'gate' : 'eval' });
-      if (r.judge_currency !== null && Number(r.judge_cost_nanos) > 0) out.push({ ...base, contender: null, costNanos: Number(r.judge_cost_nanos), currency: r.judge_currency, promptTokens: 0, completionTokens: 0, source: 'judge' });
+      out.push({ ts: Number(r.ts), team: null, keyId: null, race: null, contender: r.contender, shadow: false, costNanos: Number(r.cost_nanos), currency: r.currency, promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), source: gateRuns.has(r.run_id) ? 'gate' : 'eval' });
     }
-    return out;
+    for (const r of judged) {
+      out.push({ ts: Number(r.ts), team: null, keyId: null, race: null, contender: null, shadow: false, costNanos: Number(r.judge_cost_nanos), currency: r.judge_currency!, promptTokens: 0, completionTokens: 0, source: 'judge' });
+    }
+    return out.sort((a, b) => a.ts - b.ts);
   }
 
   async runSpend(runId: string): Promise<SpendByCurrency> {
@@ -249,7 +301,7 @@ export class EvalsRepo {
       .select((eb) => ['currency', eb.fn.sum<number>('cost_nanos').as('nanos')])
       .execute();
     const judged = await this.#db
-      .selectFrom('eval_results')
+      .selectFrom('eval_grades')
       .where('run_id', '=', runId)
       .where('judge_currency', 'is not', null)
       .groupBy('judge_currency')
