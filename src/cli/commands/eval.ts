@@ -196,7 +196,7 @@ export function registerEvalCommands(program: Command): void {
   });
 
   output(evalCmd.command('report').description('Report of a run: terminal table, --json or --md').argument('<run>')).action(async (runId: string, o: OutputOptions & { config: string }) =>
-    withStore(o.config, async (store, config) => emit(buildReport(await loadRunResults(store, config, runId)), o)),
+    withStore(o.config, async (store, config) => emit(buildReport(await loadRunResults(store, config, runId)), o), { reads: true }),
   );
 
   evalCmd

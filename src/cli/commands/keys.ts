@@ -58,7 +58,7 @@ export function registerKeysCommands(program: Command): void {
             rows.map((k) => [k.id, `${k.prefix}…`, k.team, k.scopes.join(','), k.races?.join(',') ?? 'all', k.rpm, k.tpm, k.status, k.expires_at ? new Date(k.expires_at).toISOString() : null]),
           ),
         );
-      });
+      }, { reads: true });
     });
   keys
     .command('revoke')

@@ -94,6 +94,6 @@ export function registerLeaderboardCommand(program: Command): void {
         );
         const board = await queryLeaderboard({ config, store, stateOf: (r) => states.get(r) }, query);
         process.stdout.write(o.json ? `${JSON.stringify(board, null, 2)}\n` : renderLeaderboard(board));
-      }),
+      }, { reads: true }),
     );
 }

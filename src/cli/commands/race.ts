@@ -37,7 +37,7 @@ export function registerRaceCommands(program: Command): void {
           return [name, st.champion, weights, st.frozen ?? ''];
         });
         process.stdout.write(renderTable(['race', 'champion', 'traffic', 'frozen'], rows));
-      }),
+      }, { reads: true }),
     );
   race
     .command('show')
@@ -72,7 +72,7 @@ export function registerRaceCommands(program: Command): void {
         );
         process.stdout.write(`\nlast decisions:\n`);
         for (const d of decisions) process.stdout.write(`  ${new Date(d.ts).toISOString()}  ${d.action.padEnd(9)} ${d.contender ?? ''}  ${d.reason ?? ''}\n`);
-      }),
+      }, { reads: true }),
     );
   race
     .command('set-weight')

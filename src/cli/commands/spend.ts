@@ -29,6 +29,6 @@ export function registerSpendCommand(program: Command): void {
             groups.map((g) => [...by.map((d) => g.key[d] ?? null), g.requests, g.promptTokens, g.completionTokens, g.cost.toFixed(6), g.currency]),
           ),
         );
-      });
+      }, { reads: true });
     });
 }
