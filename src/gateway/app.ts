@@ -203,7 +203,13 @@ function acceptOnlyUtf8Json(app: FastifyInstance, threads: BodyThreads): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const bytes = body as Buffer;
-    if (bytes.length >= LARGE_BODY_BYTES && req.routeOptions.url === CHAT_ROUTE) {
+    if (bytes.length >= LARGE_BODY_BYTES) {
+      // Only chat takes large bodies (off the event loop); any other path, an unknown one included (its 404 is
+      // answered after the body is parsed), refuses them rather than parse them here.
+      if (req.routeOptions.url !== CHAT_ROUTE) {
+        done(new SaimaError('request_too_large', 'Request body is too large.'), undefined);
+        return;
+      }
       threads.parse(bytes).then(
         (large) => done(null, large.body),
         (err: unknown) => done(err as Error, undefined),

@@ -135,4 +135,7 @@ test('routes other than chat take bodies of at most 256 kB, whatever the configu
   const res = await fetch(`${gw.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: 'req_x', comment: 'x'.repeat(300_000) }) });
   assert.equal(res.status, 413);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'request_too_large');
+  // An unknown path too: its 404 comes after the body is parsed, so a large body is refused instead.
+  const unknown = await fetch(`${gw.url}/v1/nowhere`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(largeBody('many-messages', 'sim', false)) });
+  assert.equal(unknown.status, 413);
 });
