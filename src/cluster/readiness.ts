@@ -15,7 +15,7 @@ export interface Readiness {
    * The request-log spool: rows waiting for the store, and rows it refused for themselves (kept in the spool's
    * quarantine file for an operator). Neither makes the replica unready: its new rows still go in.
    */
-  spool: { pendingBytes: number; quarantined: number };
+  spool: { pending_bytes: number; quarantined: number };
 }
 
 export async function readiness(store: Pick<Store, 'health' | 'requestLog'>, cluster: GatewayCluster | null): Promise<Readiness> {
@@ -24,6 +24,6 @@ export async function readiness(store: Pick<Store, 'health' | 'requestLog'>, clu
     store.health.check(),
     cluster ? cluster.ping() : Promise.resolve(null),
   ]);
-  const spool = { pendingBytes: store.requestLog.spoolBytes, quarantined: store.requestLog.spoolQuarantined };
+  const spool = { pending_bytes: store.requestLog.spoolBytes, quarantined: store.requestLog.spoolQuarantined };
   return { ready: db && redis !== false, store: db, redis, spool };
 }

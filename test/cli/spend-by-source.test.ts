@@ -22,7 +22,7 @@ const SUITE = fileURLToPath(new URL('../../examples/suites/arithmetic-bilingual.
 interface Group {
   key: { source?: string };
   requests: number;
-  costNanos: number;
+  cost_nanos: number;
 }
 
 test('saima spend --by source and /admin/spend?by=source count gateway, shadow and eval calls', async (t) => {
@@ -61,7 +61,7 @@ test('saima spend --by source and /admin/spend?by=source count gateway, shadow a
   assert.equal(cli.code, 0, cli.stderr);
   const http = (await (await fetch(`${gw.url}/admin/spend?by=source&since=1d`)).json()) as { data: Group[] };
   for (const data of [(JSON.parse(cli.stdout) as { data: Group[] }).data, http.data]) {
-    const got = new Map(data.map((g) => [g.key.source!, g.costNanos]));
+    const got = new Map(data.map((g) => [g.key.source!, g.cost_nanos]));
     assert.deepEqual(got, expected);
     assert.equal(data.find((g) => g.key.source === 'gateway')!.requests, 5);
   }

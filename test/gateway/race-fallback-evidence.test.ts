@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DecisionRow, RequestLogRow } from '../../src/store/types.js';
+import type { DecisionRow } from '../../src/store/types.js';
 import { mockContender, startTestGateway } from '../support/gateway.js';
 
 test('a challenger rescued by fallbacks is still rolled back on its error rate', async (t) => {
@@ -34,8 +34,8 @@ test('a challenger rescued by fallbacks is still rolled back on its error rate',
       assert.equal(res.headers.get('x-saima-contender'), 'champ');
       const id = res.headers.get('x-saima-request-id')!;
       await res.text();
-      const row = (await (await fetch(`${url}/admin/requests/${id}`)).json()) as RequestLogRow;
-      if (row.fallbackFrom) rescued.push(row.fallbackFrom);
+      const row = (await (await fetch(`${url}/admin/requests/${id}`)).json()) as { fallback_from: string | null; contender: string; outcome: string };
+      if (row.fallback_from) rescued.push(row.fallback_from);
       assert.equal(row.contender, 'champ');
       assert.equal(row.outcome, 'ok');
     }));

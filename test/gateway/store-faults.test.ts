@@ -314,7 +314,7 @@ test('a spooled row the store refuses for itself (damaged on disk) is quarantine
   // Visible to an operator: /ready (still 200) and /metrics.
   const ready = await fetch(`${g.url}/ready`);
   assert.equal(ready.status, 200);
-  assert.deepEqual(((await ready.json()) as { spool: unknown }).spool, { pendingBytes: 0, quarantined: 1 });
+  assert.deepEqual(((await ready.json()) as { spool: unknown }).spool, { pending_bytes: 0, quarantined: 1 });
   assert.match(await (await fetch(`${g.url}/metrics`)).text(), /^saima_request_spool_quarantined_rows 1$/m);
 
   // Another outage and return: nothing is written twice, nothing quarantined twice.

@@ -66,9 +66,9 @@ test('dashboard: race figures by assigned contender with rescued and served coun
 
   // The newest rescued request's detail: who served, who was assigned, and why the assigned one failed.
   const id = rescuedIds.at(-1)!;
-  const stored = (await (await fetch(`${g.url}/admin/requests/${id}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { failedAttempts: FailedAttempt[] };
-  assert.equal(stored.failedAttempts.length, 1);
-  const [failed] = stored.failedAttempts;
+  const stored = (await (await fetch(`${g.url}/admin/requests/${id}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { failed_attempts: FailedAttempt[] };
+  assert.equal(stored.failed_attempts.length, 1);
+  const [failed] = stored.failed_attempts;
   await page.getByTestId('request-row').first().click();
   const drawer = page.getByTestId('request-drawer');
   await drawer.getByTestId('failed-attempts').waitFor();

@@ -1,4 +1,5 @@
 /** `saima spend --by day,team,contender --since 7d`: spend from the request log and eval results, grouped, as a table or JSON. */
+import { snakeKeys } from '../../gateway/snake-case.js';
 import type { Command } from 'commander';
 import { parseDuration } from '../../gateway/key-service.js';
 import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
@@ -22,7 +23,7 @@ export function registerSpendCommand(program: Command): void {
         // Eval and gate calls belong to no team: in an unfiltered report only.
         if (!o.team) rows.push(...(await store.evals.spendRows(since)));
         const groups = groupSpend(rows, by, config.timeZone);
-        if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups }, null, 2)}\n`);
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups.map(snakeKeys) }, null, 2)}\n`);
         process.stdout.write(
           renderTable(
             [...by, 'requests', 'prompt_tok', 'completion_tok', 'cost', 'cur'],

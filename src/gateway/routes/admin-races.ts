@@ -2,6 +2,7 @@
  * /admin/races: the live state of each race, its per-contender evidence and decisions, and manual set-weight,
  * promote and rollback (admin scope, with a required reason; each is logged as a decision).
  */
+import { snakeKeys } from '../snake-case.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { promote, rollback, setWeight, unfreeze } from '../../race/race-control.js';
 import type { RaceState } from '../../race/race-state.js';
@@ -58,7 +59,7 @@ export async function raceReport(ctx: GatewayContext, name: string, team?: strin
     version: ctx.raceStates.version(name),
     weights: view.entries.map((e) => ({ contender: e.name, weight: e.weight })),
     challengers: state.challengers,
-    contenders: aggregates,
+    contenders: aggregates.map(snakeKeys),
     feedback,
     monitor: team === undefined ? (ctx.monitorStatus?.(name) ?? null) : null,
     decisions,

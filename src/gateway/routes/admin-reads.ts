@@ -2,6 +2,7 @@
  * Read APIs over the request log, feedback and spend. Any key may call them; a key without the admin scope sees
  * only its own team's rows, and another team's request answers exactly like a missing one (404, never 403).
  */
+import { snakeKeys } from '../snake-case.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
 import type { GatewayContext } from '../context.js';
@@ -29,8 +30,8 @@ function since(q: Record<string, unknown>, now: number, fallback: string): numbe
   }
 }
 
-function publicRow<T extends { keyId: string | null }>(row: T) {
-  return { object: 'request', ...row };
+function publicRow(row: object) {
+  return { object: 'request', ...snakeKeys(row) };
 }
 
 export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContext): void {
@@ -69,7 +70,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
       since: since(q, ctx.now(), '7d'),
       limit: typeof q.limit === 'string' ? Number(q.limit) || 100 : 100,
     });
-    return { object: 'list', data: rows };
+    return { object: 'list', data: rows.map(snakeKeys) };
   });
 
   app.get('/admin/spend', async (req) => {
@@ -87,6 +88,6 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     if (team === undefined) rows.push(...(await ctx.store.evals.spendRows(from)));
     const seen = req.principal.races ? rows.filter((r) => maySee(req.principal, r.race ?? r.contender)) : rows;
     const groups = groupSpend(seen, by, ctx.config.timeZone);
-    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups };
+    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups.map(snakeKeys) };
   });
 }

@@ -32,11 +32,11 @@ export interface ContenderAggregate {
   cuts: number;
   rescued: number;
   served: number;
-  latencyMs: MetricSummary | null;
-  ttftMs: MetricSummary | null;
-  promptTokens: number;
-  completionTokens: number;
-  costNanos: number;
+  latency_ms: MetricSummary | null;
+  ttft_ms: MetricSummary | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_nanos: number;
   currency: string | null;
 }
 
@@ -90,32 +90,32 @@ export interface RequestRow {
   ts: number;
   race: string | null;
   contender: string | null;
-  upstreamModel: string | null;
+  upstream_model: string | null;
   team: string | null;
-  keyId: string | null;
+  key_id: string | null;
   shadow: boolean;
   stream: boolean;
   status: number;
   outcome: 'ok' | 'error' | 'cut';
-  errorCode: string | null;
-  errorMessage: string | null;
+  error_code: string | null;
+  error_message: string | null;
   attempts: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  promptTokens: number;
-  completionTokens: number;
-  reasoningTokens: number;
-  cachedTokens: number;
-  usageEstimated: boolean;
-  costNanos: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  cached_tokens: number;
+  usage_estimated: boolean;
+  cost_nanos: number;
   currency: string;
-  finishReason: string | null;
-  promptText: string | null;
-  responseText: string | null;
+  finish_reason: string | null;
+  prompt_text: string | null;
+  response_text: string | null;
   /** The contender the race assigned, when it failed and a fallback (`contender`) served. */
-  fallbackFrom: string | null;
+  fallback_from: string | null;
   /** Each attempt that failed before the one that answered (or before the give-up). */
-  failedAttempts: FailedAttempt[] | null;
+  failed_attempts: FailedAttempt[] | null;
 }
 
 export interface FailedAttempt {
@@ -131,9 +131,9 @@ export interface SpendGroup {
   key: Partial<Record<SpendDimension, string | null>>;
   currency: string;
   requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  costNanos: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_nanos: number;
   cost: number;
 }
 

@@ -74,8 +74,8 @@ export function LeaderboardTable({ rows, evals, ops }: SideBySideProps) {
                   )}
                 </td>
                 {/* Cost stays with who served and charged: per 1k requests it served (n counts the requests assigned). */}
-                <td className="num">{op && op.served > 0 ? fmtMoney((op.costNanos / 1e9 / op.served) * 1000, op.currency) : '—'}</td>
-                <td className="num">{fmtMs(op?.latencyMs?.p95)}</td>
+                <td className="num">{op && op.served > 0 ? fmtMoney((op.cost_nanos / 1e9 / op.served) * 1000, op.currency) : '—'}</td>
+                <td className="num">{fmtMs(op?.latency_ms?.p95)}</td>
               </tr>
             );
           })}

@@ -65,8 +65,8 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                 <td className="num nowrap">
                   <span data-testid={`rescued-${c}`}>{agg?.rescued ?? 0}</span> / <span data-testid={`served-${c}`}>{agg?.served ?? 0}</span>
                 </td>
-                <td className="num">{fmtMs(agg?.latencyMs?.p95)}</td>
-                <td className="num">{fmtMs(agg?.ttftMs?.p95)}</td>
+                <td className="num">{fmtMs(agg?.latency_ms?.p95)}</td>
+                <td className="num">{fmtMs(agg?.ttft_ms?.p95)}</td>
                 <td>
                   {fb ? (
                     <>
@@ -78,7 +78,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                   )}
                 </td>
                 {/* Cost stays with who served and charged: per request it served. */}
-                <td className="num">{agg && agg.served > 0 ? fmtMoney(agg.costNanos / 1e9 / agg.served, agg.currency) : '—'}</td>
+                <td className="num">{agg && agg.served > 0 ? fmtMoney(agg.cost_nanos / 1e9 / agg.served, agg.currency) : '—'}</td>
                 <td>
                   {champion || fallback ? (
                     <span className="muted small">{t('common.none')}</span>

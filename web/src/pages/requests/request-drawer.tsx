@@ -8,9 +8,9 @@ import { useI18n } from '../../i18n/i18n-context.js';
 
 function TimingBar({ row }: { row: RequestRow }) {
   const { t } = useI18n();
-  const total = Math.max(row.latencyMs, 1);
-  const ttft = row.ttftMs ?? null;
-  const parts = ttft !== null ? [{ label: t('req.ttft'), ms: ttft, cls: 'seg-ttft' }, { label: t('req.generation'), ms: Math.max(0, row.latencyMs - ttft), cls: 'seg-gen' }] : [{ label: t('req.total'), ms: row.latencyMs, cls: 'seg-gen' }];
+  const total = Math.max(row.latency_ms, 1);
+  const ttft = row.ttft_ms ?? null;
+  const parts = ttft !== null ? [{ label: t('req.ttft'), ms: ttft, cls: 'seg-ttft' }, { label: t('req.generation'), ms: Math.max(0, row.latency_ms - ttft), cls: 'seg-gen' }] : [{ label: t('req.total'), ms: row.latency_ms, cls: 'seg-gen' }];
   return (
     <div data-testid="timing">
       <div className="timing-bar" aria-hidden="true">
@@ -29,7 +29,7 @@ function TimingBar({ row }: { row: RequestRow }) {
         ))}
         <div>
           <dt>{t('req.total')}</dt>
-          <dd className="strong">{fmtMs(row.latencyMs)}</dd>
+          <dd className="strong">{fmtMs(row.latency_ms)}</dd>
         </div>
         <div>
           <dt>{t('req.attempts')}</dt>
@@ -83,42 +83,42 @@ export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void
             <div><dt>{t('common.time')}</dt><dd>{fmtTime(row.ts, lang)}</dd></div>
             <div><dt>{t('common.race')}</dt><dd>{row.race ?? '—'}</dd></div>
             <div><dt>{t('common.contender')}</dt><dd data-testid="request-contender">{row.contender ?? '—'}</dd></div>
-            {row.fallbackFrom ? <div><dt>{t('req.assigned')}</dt><dd data-testid="request-assigned">{row.fallbackFrom} <span className="badge badge-rolled_back">{t('req.rescuedFrom', { contender: row.fallbackFrom })}</span></dd></div> : null}
-            <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstreamModel ?? '—'}</dd></div>
+            {row.fallback_from ? <div><dt>{t('req.assigned')}</dt><dd data-testid="request-assigned">{row.fallback_from} <span className="badge badge-rolled_back">{t('req.rescuedFrom', { contender: row.fallback_from })}</span></dd></div> : null}
+            <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstream_model ?? '—'}</dd></div>
             <div><dt>{t('common.team')}</dt><dd>{row.team ?? '—'}</dd></div>
             <div><dt>{t('common.status')}</dt><dd>{row.status} · {t(`req.status.${row.outcome}`)}</dd></div>
-            <div><dt>{t('req.finish')}</dt><dd>{row.finishReason ?? '—'}</dd></div>
-            <div><dt>{t('common.cost')}</dt><dd>{fmtMoney(row.costNanos / 1e9, row.currency)}</dd></div>
+            <div><dt>{t('req.finish')}</dt><dd>{row.finish_reason ?? '—'}</dd></div>
+            <div><dt>{t('common.cost')}</dt><dd>{fmtMoney(row.cost_nanos / 1e9, row.currency)}</dd></div>
           </dl>
           <h3>{t('req.timing')}</h3>
           <TimingBar row={row} />
-          <h3>{t('req.tokens')}{row.usageEstimated ? <span className="badge">{t('req.estimated')}</span> : null}</h3>
+          <h3>{t('req.tokens')}{row.usage_estimated ? <span className="badge">{t('req.estimated')}</span> : null}</h3>
           <dl className="kv">
-            <div><dt>{t('req.promptTokens')}</dt><dd>{fmtInt(row.promptTokens, lang)}</dd></div>
-            <div><dt>{t('req.completionTokens')}</dt><dd>{fmtInt(row.completionTokens, lang)}</dd></div>
-            <div><dt>{t('req.reasoningTokens')}</dt><dd>{fmtInt(row.reasoningTokens, lang)}</dd></div>
-            <div><dt>{t('req.cachedTokens')}</dt><dd>{fmtInt(row.cachedTokens, lang)}</dd></div>
+            <div><dt>{t('req.promptTokens')}</dt><dd>{fmtInt(row.prompt_tokens, lang)}</dd></div>
+            <div><dt>{t('req.completionTokens')}</dt><dd>{fmtInt(row.completion_tokens, lang)}</dd></div>
+            <div><dt>{t('req.reasoningTokens')}</dt><dd>{fmtInt(row.reasoning_tokens, lang)}</dd></div>
+            <div><dt>{t('req.cachedTokens')}</dt><dd>{fmtInt(row.cached_tokens, lang)}</dd></div>
           </dl>
-          {row.failedAttempts && row.failedAttempts.length > 0 ? (
+          {row.failed_attempts && row.failed_attempts.length > 0 ? (
             <>
               <h3>{t('req.failedAttempts')}</h3>
-              <FailedAttempts attempts={row.failedAttempts} />
+              <FailedAttempts attempts={row.failed_attempts} />
             </>
           ) : null}
-          {row.errorCode || row.errorMessage ? (
+          {row.error_code || row.error_message ? (
             <>
               <h3>{t('req.error')}</h3>
-              <p className="banner banner-error mono small">{row.errorCode}: {row.errorMessage}</p>
+              <p className="banner banner-error mono small">{row.error_code}: {row.error_message}</p>
             </>
           ) : null}
-          {row.promptText === null && row.responseText === null ? (
+          {row.prompt_text === null && row.response_text === null ? (
             <p className="muted small">{t('req.notCaptured')}</p>
           ) : (
             <>
               <h3>{t('req.prompt')}</h3>
-              <pre className="text-block" data-testid="request-prompt">{row.promptText ?? '—'}</pre>
+              <pre className="text-block" data-testid="request-prompt">{row.prompt_text ?? '—'}</pre>
               <h3>{t('req.answer')}</h3>
-              <pre className="text-block" data-testid="request-answer">{row.responseText ?? '—'}</pre>
+              <pre className="text-block" data-testid="request-answer">{row.response_text ?? '—'}</pre>
             </>
           )}
         </div>

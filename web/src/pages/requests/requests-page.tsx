@@ -50,9 +50,9 @@ export function RequestsPage() {
                     <td>
                       {r.contender ?? '—'}
                       {r.shadow ? <span className="badge">{t('req.shadow')}</span> : null}
-                      {r.fallbackFrom ? (
-                        <span className="badge badge-rolled_back" data-testid="rescued-from" title={(r.failedAttempts ?? []).map((f) => `${f.contender}: ${f.code}`).join('\n')}>
-                          {t('req.rescuedFrom', { contender: r.fallbackFrom })}
+                      {r.fallback_from ? (
+                        <span className="badge badge-rolled_back" data-testid="rescued-from" title={(r.failed_attempts ?? []).map((f) => `${f.contender}: ${f.code}`).join('\n')}>
+                          {t('req.rescuedFrom', { contender: r.fallback_from })}
                         </span>
                       ) : null}
                     </td>
@@ -61,9 +61,9 @@ export function RequestsPage() {
                         {r.status} {t(`req.status.${r.outcome}`)}
                       </span>
                     </td>
-                    <td className="num">{fmtMs(r.latencyMs)}</td>
-                    <td className="num">{fmtInt(r.promptTokens + r.completionTokens, lang)}</td>
-                    <td className="num">{fmtMoney(r.costNanos / 1e9, r.currency)}</td>
+                    <td className="num">{fmtMs(r.latency_ms)}</td>
+                    <td className="num">{fmtInt(r.prompt_tokens + r.completion_tokens, lang)}</td>
+                    <td className="num">{fmtMoney(r.cost_nanos / 1e9, r.currency)}</td>
                     <td>{r.team ?? '—'}</td>
                   </tr>
                 ))}

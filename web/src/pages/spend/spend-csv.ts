@@ -9,7 +9,7 @@ function cell(v: string | number): string {
 
 export function spendCsv(groups: readonly SpendGroup[], by: StackBy): string {
   const head = ['day', by, 'currency', 'requests', 'prompt_tokens', 'completion_tokens', 'cost'];
-  const rows = groups.map((g) => [g.key.day ?? '', g.key[by] ?? '', g.currency, g.requests, g.promptTokens, g.completionTokens, (g.costNanos / 1e9).toFixed(9)]);
+  const rows = groups.map((g) => [g.key.day ?? '', g.key[by] ?? '', g.currency, g.requests, g.prompt_tokens, g.completion_tokens, (g.cost_nanos / 1e9).toFixed(9)]);
   return [head, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -31,8 +31,8 @@ export function SpendTable({ groups, by }: { groups: readonly SpendGroup[]; by: 
               <td className="nowrap">{g.key.day}</td>
               <td>{g.key[by] ?? '—'}</td>
               <td className="num">{fmtInt(g.requests, lang)}</td>
-              <td className="num">{fmtInt(g.promptTokens, lang)}</td>
-              <td className="num">{fmtInt(g.completionTokens, lang)}</td>
+              <td className="num">{fmtInt(g.prompt_tokens, lang)}</td>
+              <td className="num">{fmtInt(g.completion_tokens, lang)}</td>
               <td className="num">{fmtMoney(g.cost, g.currency)}</td>
             </tr>
           ))}
