@@ -29,6 +29,8 @@ export interface NewRunOptions {
   alpha?: number;
   /** Share no cached result with other runs: every sample of this run is a new call. */
   fresh?: boolean;
+  /** The team whose budgets the run's calls pay from. */
+  team?: string | null;
 }
 
 export interface CreatedRun {
@@ -99,6 +101,7 @@ export async function createRun(store: Store, config: Config, opts: NewRunOption
     references,
     alpha,
     cacheSalt: opts.fresh ? id : '',
+    team: opts.team ?? null,
   };
   await store.evals.createRun({ id, createdAt: now, updatedAt: now, status: 'running', stopReason: null, label: suites.map((s) => s.name).join(','), spec, plan });
   return { id, spec, plan };

@@ -24,6 +24,8 @@ export const RunSpecSchema = z.object({
   alpha: z.number().gt(0).lt(1),
   /** Salt of the cache keys: '' shares results with every run; a run id keeps this run's samples its own. */
   cacheSalt: z.string(),
+  /** The team whose budgets the run's calls pay from (`--team`); absent on runs made before teams paid for evals. */
+  team: z.string().nullable().optional(),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 

@@ -83,7 +83,7 @@ export class AdmissionJournal {
  * replicas' calls, so only entries whose call must have ended are settled. Returns how many calls were lost.
  */
 export async function recoverLostAdmissions(store: Store, now: number): Promise<number> {
-  const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now);
+  const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now, now);
   if (orphans.length === 0) return 0;
   await Promise.all(orphans.map((o) => store.requestLog.append(o.row)));
   await store.admissions.close(orphans.map((o) => o.id));

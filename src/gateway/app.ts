@@ -15,6 +15,9 @@ import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef } from '../metering/budgets.js';
 import { periodStart } from '../metering/periods.js';
+import { budgetSpendRows, spentFromRows } from '../metering/budget-spend.js';
+import { budgetDefs } from '../metering/call-budget.js';
+import { BudgetArbiter } from './budget-arbiter.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
 import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
 import { Admission } from './admission.js';
@@ -70,16 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     },
   });
   const background = new Set<Promise<unknown>>();
-  const budgets: BudgetDef[] = config.budgets.map((b) => ({
-    name: b.name,
-    scope: b.scope,
-    period: b.period,
-    limitNanos: Math.round(b.limit * 1e9),
-    currency: b.currency,
-    softRatio: b.softRatio,
-    downgradeTo: b.downgradeTo,
-    webhook: b.webhook,
-  }));
+  const budgets: BudgetDef[] = budgetDefs(config);
   const budgetOpts = { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) };
   // Replicas of one deployment share limits, budgets, race announcements and the monitor lease through Redis.
   // Loaded only when clustered: ioredis and its scripts are memory a single node never needs.
@@ -89,11 +83,17 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
+  // On one node, other processes (eval runs, gates, arena judging) claim from this gateway's budgets (budget-arbiter.ts).
+  const arbiter = ledger instanceof BudgetLedger && budgets.length > 0
+    ? new BudgetArbiter(store, config, ledger, { now, onError: (err) => app.log.warn({ err: (err as Error).message }, 'budget claims: read failed') })
+    : null;
   try {
     // Calls a stopped gateway admitted and never logged are logged as lost first, so the budgets count them.
     const lost = await recoverLostAdmissions(store, now());
     if (lost > 0) app.log.warn({ lost }, 'admitted calls without a logged outcome were charged at their reservation');
+    await arbiter?.inventory();
     await seedLedger(store, ledger, budgets, config, now());
+    arbiter?.start();
     await raceStates.init();
     await cluster?.followRaces(() => raceStates.refresh());
   } catch (err) {
@@ -173,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   refresher.unref();
   app.addHook('onClose', async () => {
     clearInterval(refresher);
+    await arbiter?.stop();
     await monitor.stop();
     await Promise.allSettled([...ctx.background]);
     await ctx.admission.drain();
@@ -203,17 +204,6 @@ function acceptOnlyUtf8Json(app: FastifyInstance): void {
 async function seedLedger(store: Store, ledger: BudgetBackend, budgets: BudgetDef[], config: Config, now: number): Promise<void> {
   if (budgets.length === 0) return;
   const earliest = Math.min(...budgets.map((b) => periodStart(now, b.period, config.timeZone)));
-  const rows = await store.requests.spendRows({ since: earliest });
-  for (const b of budgets) {
-    const from = periodStart(now, b.period, config.timeZone);
-    let spent = 0;
-    for (const r of rows) {
-      if (r.ts < from || !r.contender) continue;
-      const s = b.scope;
-      if ((s.team !== undefined && s.team !== r.team) || (s.key !== undefined && s.key !== r.keyId) || (s.contender !== undefined && s.contender !== r.contender) || (s.race !== undefined && s.race !== r.race)) continue;
-      const from_ = r.currency === 'USD' ? 'USD' : 'CNY';
-      spent += from_ === b.currency ? r.costNanos : Math.round((r.costNanos * config.fx[from_]) / config.fx[b.currency]);
-    }
-    await ledger.seed(b.name, spent);
-  }
+  const rows = await budgetSpendRows(store, earliest);
+  for (const b of budgets) await ledger.seed(b.name, spentFromRows(rows, b, periodStart(now, b.period, config.timeZone), config.fx));
 }

@@ -143,6 +143,24 @@ export class BudgetLedger implements BudgetBackend {
     return { holds: holds.map((h) => ({ budget: h.budget, period: h.window.period, nanos: h.nanos })) };
   }
 
+  /**
+   * Holds `costNanos` on every covering budget whatever their limits say: for money another process has already
+   * committed to (a claim it granted itself while no gateway arbitrated), which the window must count.
+   */
+  force(ctx: SpendContext, costNanos: number, currency: Currency): Reservation {
+    const now = this.opts.now();
+    const holds: Array<Reservation['holds'][number]> = [];
+    for (const b of this.budgets) {
+      if (!covers(b.scope, ctx)) continue;
+      const w = this.#window(b, now);
+      const nanos = convertNanos(costNanos, currency, b.currency, this.opts.fx);
+      if (!isMoney(nanos)) continue;
+      w.reserved += nanos;
+      holds.push({ budget: b, period: w.period, nanos });
+    }
+    return { holds };
+  }
+
   /** Replaces a reservation by the actual cost. Fires the soft-threshold and exhaustion events once per period. */
   settle(r: Reservation, actualNanos: number, currency: Currency): void {
     for (const h of r.holds) {

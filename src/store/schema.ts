@@ -35,6 +35,7 @@ export interface RequestsTable {
   response_text: string | null;
   fallback_from: string | null;
   output_cap: number | null;
+  prompt_estimate?: number | null;
   source: string | null;
   /** JSON array of FailedAttempt, or null. */
   failed_attempts: string | null;
@@ -52,6 +53,17 @@ export interface AdmissionsTable {
   upstream_model: string | null;
   reserved_nanos: number;
   currency: string;
+  /** Null for the gateway's journal entries; a budget claim's maker otherwise (see budget-claims.ts). */
+  owner?: string | null;
+  /** A claim's `pending` | `granted` | `refused` | `settled`; null for journal entries. */
+  state?: string | null;
+  source?: string | null;
+  settled_nanos?: number | null;
+}
+
+export interface BudgetArbitersTable {
+  id: string;
+  seen_at: number;
 }
 
 export interface FeedbackTable {
@@ -164,6 +176,7 @@ export interface Database {
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
   admissions: AdmissionsTable;
+  budget_arbiters: BudgetArbitersTable;
   gate_results: GateResultsTable;
   battles: BattlesTable;
   battle_tags: BattleTagsTable;

@@ -19,8 +19,8 @@ export function registerSpendCommand(program: Command): void {
       const since = Date.now() - parseDuration(o.since);
       await withStore(o.config, async (store, config) => {
         const rows = await store.requests.spendRows({ since, ...(o.team ? { team: o.team } : {}) });
-        // Eval and gate calls belong to no team: in an unfiltered report only.
-        if (!o.team) rows.push(...(await store.evals.spendRows(since)));
+        // Eval and gate calls belong to the team their run was made for (`--team`), or to none.
+        rows.push(...(await store.evals.spendRows(since)).filter((r) => !o.team || r.team === o.team));
         const groups = groupSpend(rows, by, config.timeZone);
         if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups }, null, 2)}\n`);
         process.stdout.write(

@@ -84,7 +84,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const from = since(q, ctx.now(), '7d');
     const rows = await ctx.store.requests.spendRows({ since: from, ...(team !== undefined ? { team } : {}) });
     // Eval and gate calls belong to no team: in an unfiltered report only.
-    if (team === undefined) rows.push(...(await ctx.store.evals.spendRows(from)));
+    rows.push(...(await ctx.store.evals.spendRows(from)).filter((r) => team === undefined || r.team === team));
     const seen = req.principal.races ? rows.filter((r) => maySee(req.principal, r.race ?? r.contender)) : rows;
     const groups = groupSpend(seen, by, ctx.config.timeZone);
     return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups };

@@ -35,9 +35,12 @@ export class AdmissionsRepo {
    * only those whose call must have ended by `expiredBefore`. Entries whose row was committed are dropped; the rest
    * are returned as `lost` rows for the caller to log, and dropped once it has.
    */
-  async orphans(expiredBefore: number | null): Promise<Array<{ id: string; row: RequestLogRow }>> {
+  async orphans(expiredBefore: number | null, now: number = expiredBefore ?? Date.now()): Promise<Array<{ id: string; row: RequestLogRow }>> {
     let q = this.#db.selectFrom('admissions').selectAll();
     if (expiredBefore !== null) q = q.where('expires_at', '<', expiredBefore);
+    // Claims of other processes (an eval run may outlive a gateway restart) are orphans only once expired, and only
+    // while they still hold: a refused claim held nothing, a settled one has its row.
+    q = q.where((eb) => eb.or([eb('owner', 'is', null), eb.and([eb('expires_at', '<', now), eb('state', 'in', ['pending', 'granted'])])]));
     const open = await q.orderBy('ts').execute();
     if (open.length === 0) return [];
     const logged = new Set(
@@ -48,7 +51,7 @@ export class AdmissionsRepo {
   }
 }
 
-function lostRow(a: AdmissionRecord): RequestLogRow {
+export function lostRow(a: AdmissionRecord): RequestLogRow {
   return {
     id: a.id,
     ts: Number(a.ts),
@@ -66,7 +69,9 @@ function lostRow(a: AdmissionRecord): RequestLogRow {
     status: 0,
     outcome: 'lost',
     errorCode: 'lost',
-    errorMessage: 'the gateway stopped before this call was logged; charged at its reservation',
+    errorMessage: a.owner
+      ? 'the process that made this call stopped before logging it; charged at its reservation'
+      : 'the gateway stopped before this call was logged; charged at its reservation',
     attempts: 1,
     latencyMs: 0,
     ttftMs: null,
@@ -82,6 +87,6 @@ function lostRow(a: AdmissionRecord): RequestLogRow {
     responseText: null,
     fallbackFrom: null,
     outputCap: null,
-    source: 'gateway',
+    source: a.source ?? 'gateway',
   };
 }
