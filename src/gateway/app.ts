@@ -21,6 +21,7 @@ import { BudgetArbiter } from './budget-arbiter.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
 import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
 import { Admission } from './admission.js';
+import type { PromptCalibration } from '../metering/prompt-calibration.js';
 import { KeyAuthenticator } from './auth.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     ? await (await import('../cluster/gateway-cluster.js')).GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed'))
     : null;
   const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
+  const admission = new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed'));
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
   // On one node, other processes (eval runs, gates, arena judging) claim from this gateway's budgets (budget-arbiter.ts).
@@ -94,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     await arbiter?.inventory();
     await seedLedger(store, ledger, budgets, config, now());
     arbiter?.start();
+    await calibrateFromLog(store, admission.calibration, now());
     await raceStates.init();
     await cluster?.followRaces(() => raceStates.refresh());
   } catch (err) {
@@ -114,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     random,
     background,
     inFlight: new InFlight(),
-    admission: new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed')),
+    admission,
     journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed')),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
@@ -198,6 +201,12 @@ function acceptOnlyUtf8Json(app: FastifyInstance): void {
     }
     parse(req, bytes.toString('utf8'), done);
   });
+}
+
+/** Prompt calibration resumes from the last week's calls (the newest few dozen per contender count). */
+async function calibrateFromLog(store: Store, calibration: PromptCalibration, now: number): Promise<void> {
+  const rows = await store.requests.calibrationRows(now - 7 * 86_400_000);
+  for (let i = rows.length - 1; i >= 0; i--) calibration.observe(rows[i]!.contender, rows[i]!.estimated, rows[i]!.billed);
 }
 
 /** Budgets resume where the request log says they stand in the current period. */

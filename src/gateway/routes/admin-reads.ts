@@ -87,6 +87,8 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     rows.push(...(await ctx.store.evals.spendRows(from)).filter((r) => team === undefined || r.team === team));
     const seen = req.principal.races ? rows.filter((r) => maySee(req.principal, r.race ?? r.contender)) : rows;
     const groups = groupSpend(seen, by, ctx.config.timeZone);
-    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups };
+    // Per contender, billed over estimated prompt tokens as this gateway reserves with them (prompt-calibration.ts).
+    const calibration = ctx.admission.calibration.view().filter((c) => !req.principal.races || maySee(req.principal, c.contender));
+    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups, calibration };
   });
 }
