@@ -30,6 +30,8 @@ export class AdmissionJournal {
     readonly store: Store,
     readonly config: Config,
     readonly onError: (err: unknown) => void,
+    /** This gateway's id in `gateway_heartbeats`: a live replica settles a dead one's entries (lost-calls.ts). */
+    readonly owner: string | null = null,
   ) {}
 
   /**
@@ -43,7 +45,7 @@ export class AdmissionJournal {
       const c = this.config.contenders.get(n);
       if (c) longest += c.timeouts.totalMs * (1 + c.retry.maxRetries);
     }
-    const rec = { ...entry, expires_at: entry.ts + longest + MARGIN_MS };
+    const rec = { ...entry, expires_at: entry.ts + longest + MARGIN_MS, owner: this.owner };
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.push({ rec, resolve, reject }) === 1) setImmediate(() => void this.#write());
     });

@@ -19,7 +19,9 @@ import { budgetSpendRows, spentFromRows } from '../metering/budget-spend.js';
 import { budgetDefs } from '../metering/call-budget.js';
 import { BudgetArbiter } from './budget-arbiter.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
+import { randomUUID } from 'node:crypto';
 import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
+import { LostCalls } from './lost-calls.js';
 import { Admission } from './admission.js';
 import type { PromptCalibration } from '../metering/prompt-calibration.js';
 import { KeyAuthenticator } from './auth.js';
@@ -85,14 +87,25 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const admission = new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed'));
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
+  // This gateway's id in the store's heartbeats and on its journal entries.
+  const gatewayId = `gateway:${randomUUID()}`;
   // On one node, other processes (eval runs, gates, arena judging) claim from this gateway's budgets (budget-arbiter.ts).
   const arbiter = ledger instanceof BudgetLedger && budgets.length > 0
-    ? new BudgetArbiter(store, config, ledger, { now, onError: (err) => app.log.warn({ err: (err as Error).message }, 'budget claims: read failed') })
+    ? new BudgetArbiter(store, config, ledger, { id: gatewayId, now, onError: (err) => app.log.warn({ err: (err as Error).message }, 'budget claims: read failed') })
+    : null;
+  // On a shared store, a live replica logs a dead one's calls as lost within seconds (lost-calls.ts).
+  const lostCalls = store.dialect === 'postgres'
+    ? new LostCalls(store, ledger, config, {
+        id: gatewayId, now,
+        onError: (err) => app.log.warn({ err: (err as Error).message }, 'lost-call sweep failed'),
+        onLost: (lost) => app.log.warn({ lost }, "a stopped replica's admitted calls without a logged outcome were charged at their reservation"),
+      })
     : null;
   try {
     // Calls a stopped gateway admitted and never logged are logged as lost first, so the budgets count them.
     const lost = await recoverLostAdmissions(store, now());
     if (lost > 0) app.log.warn({ lost }, 'admitted calls without a logged outcome were charged at their reservation');
+    await lostCalls?.start();
     await arbiter?.inventory();
     await seedLedger(store, ledger, budgets, config, now());
     arbiter?.start();
@@ -118,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     background,
     inFlight: new InFlight(),
     admission,
-    journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed')),
+    journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed'), gatewayId),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
   const monitor = new RaceMonitor({
@@ -177,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   app.addHook('onClose', async () => {
     clearInterval(refresher);
     await arbiter?.stop();
+    await lostCalls?.stop();
     await monitor.stop();
     await Promise.allSettled([...ctx.background]);
     await ctx.admission.drain();

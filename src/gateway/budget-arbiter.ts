@@ -3,9 +3,8 @@
  * of other processes and decides each pending one against its live in-memory budgets, the same check-and-hold its
  * own requests pass, so gateway traffic and an eval run at once pass a budget by at most what settled costs exceed
  * their reservations. A granted claim is held until its maker settles it (or, if its maker died, until it expires,
- * when it is logged as `lost` at its reservation). The gateway beats in `budget_arbiters` while it arbitrates.
+ * when it is logged as `lost` at its reservation). The gateway beats in `gateway_heartbeats` while it arbitrates.
  */
-import { randomUUID } from 'node:crypto';
 import type { Config, Currency } from '../config/types.js';
 import type { BudgetLedger, Reservation } from '../metering/budgets.js';
 import type { Store } from '../store/index.js';
@@ -14,6 +13,8 @@ import type { Claim } from '../store/repos/budget-claims.js';
 import { ARBITER_BEAT_MS } from './claimed-budget.js';
 
 export interface BudgetArbiterOptions {
+  /** This gateway's id in `gateway_heartbeats`. */
+  id: string;
   now: () => number;
   /** How often claims are read. Default 50 ms. */
   intervalMs?: number;
@@ -21,7 +22,6 @@ export interface BudgetArbiterOptions {
 }
 
 export class BudgetArbiter {
-  readonly id = `gateway:${process.pid}:${randomUUID().slice(0, 8)}`;
   /** Claims this gateway holds in its ledger. */
   readonly #held = new Map<string, { r: Reservation; claim: Claim }>();
   #timer: NodeJS.Timeout | null = null;
@@ -55,18 +55,18 @@ export class BudgetArbiter {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#running;
-    await this.store.claims.retire(this.id).catch(this.opts.onError);
+    await this.store.claims.retire(this.opts.id).catch(this.opts.onError);
   }
 
   async #beat(): Promise<void> {
     this.#lastBeat = this.opts.now();
-    await this.store.claims.beat(this.id, this.#lastBeat);
+    await this.store.claims.beat(this.opts.id, this.#lastBeat);
   }
 
   async tick(): Promise<void> {
     const now = this.opts.now();
     if (now - this.#lastBeat >= ARBITER_BEAT_MS) await this.#beat();
-    const claims = (await this.store.claims.all()).filter((c) => !c.owner.startsWith('gateway'));
+    const claims = await this.store.claims.all();
     const present = new Set<string>();
     const done: string[] = [];
     for (const c of claims) {

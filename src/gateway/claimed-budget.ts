@@ -42,7 +42,7 @@ export class ClaimedBudget implements CallBudget {
   }
 
   async #arbiterLive(): Promise<boolean> {
-    const seen = await this.store.claims.arbiterSeen();
+    const seen = await this.store.claims.gatewaySeen();
     return seen !== null && this.#now() - seen < (this.opts.staleMs ?? 3000);
   }
 

@@ -53,7 +53,7 @@ export interface AdmissionsTable {
   upstream_model: string | null;
   reserved_nanos: number;
   currency: string;
-  /** Null for the gateway's journal entries; a budget claim's maker otherwise (see budget-claims.ts). */
+  /** The process that wrote the entry (a gateway replica, or a claim's maker); null on older entries. */
   owner?: string | null;
   /** A claim's `pending` | `granted` | `refused` | `settled`; null for journal entries. */
   state?: string | null;
@@ -61,7 +61,7 @@ export interface AdmissionsTable {
   settled_nanos?: number | null;
 }
 
-export interface BudgetArbitersTable {
+export interface GatewayHeartbeatsTable {
   id: string;
   seen_at: number;
 }
@@ -176,7 +176,7 @@ export interface Database {
   eval_runs: EvalRunsTable;
   eval_results: EvalResultsTable;
   admissions: AdmissionsTable;
-  budget_arbiters: BudgetArbitersTable;
+  gateway_heartbeats: GatewayHeartbeatsTable;
   gate_results: GateResultsTable;
   battles: BattlesTable;
   battle_tags: BattleTagsTable;

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { AdmissionsTable, Database } from '../schema.js';
+import { toRequestRecord } from '../request-row.js';
 import type { RequestLogRow } from '../types.js';
 
 export type AdmissionRecord = AdmissionsTable;
@@ -26,6 +27,27 @@ export class AdmissionsRepo {
     for (let i = 0; i < list.length; i += 500) await this.#db.insertInto('admissions').values(list.slice(i, i + 500)).execute();
   }
 
+  /**
+   * Takes the journal entries of `owners` (replicas found dead) and logs each whose call has no row as `lost`, in
+   * one transaction: of several live replicas sweeping at once, exactly one logs each entry. Returns the lost rows.
+   */
+  async takeLost(owners: readonly string[]): Promise<RequestLogRow[]> {
+    if (owners.length === 0) return [];
+    return this.#db.transaction().execute(async (trx) => {
+      const taken = await trx.deleteFrom('admissions').where('owner', 'in', owners).where('state', 'is', null).returningAll().execute();
+      if (taken.length === 0) return [];
+      const logged = new Set((await trx.selectFrom('requests').select('id').where('id', 'in', taken.map((a) => a.id)).execute()).map((r) => r.id));
+      const lost = taken.filter((a) => !logged.has(a.id)).map(lostRow);
+      for (let i = 0; i < lost.length; i += 500) await trx.insertInto('requests').values(lost.slice(i, i + 500).map(toRequestRecord)).execute();
+      return lost;
+    });
+  }
+
+  /** Owners of journal entries (replicas that admitted calls not yet logged). */
+  async owners(): Promise<string[]> {
+    return (await this.#db.selectFrom('admissions').select('owner').distinct().where('state', 'is', null).where('owner', 'is not', null).execute()).map((r) => r.owner!);
+  }
+
   async close(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();
   }
@@ -40,7 +62,7 @@ export class AdmissionsRepo {
     if (expiredBefore !== null) q = q.where('expires_at', '<', expiredBefore);
     // Claims of other processes (an eval run may outlive a gateway restart) are orphans only once expired, and only
     // while they still hold: a refused claim held nothing, a settled one has its row.
-    q = q.where((eb) => eb.or([eb('owner', 'is', null), eb.and([eb('expires_at', '<', now), eb('state', 'in', ['pending', 'granted'])])]));
+    q = q.where((eb) => eb.or([eb('state', 'is', null), eb.and([eb('expires_at', '<', now), eb('state', 'in', ['pending', 'granted'])])]));
     const open = await q.orderBy('ts').execute();
     if (open.length === 0) return [];
     const logged = new Set(
@@ -69,7 +91,7 @@ export function lostRow(a: AdmissionRecord): RequestLogRow {
     status: 0,
     outcome: 'lost',
     errorCode: 'lost',
-    errorMessage: a.owner
+    errorMessage: a.state
       ? 'the process that made this call stopped before logging it; charged at its reservation'
       : 'the gateway stopped before this call was logged; charged at its reservation',
     attempts: 1,

@@ -1,7 +1,7 @@
 /**
  * Budget claims: a call made by another process than the gateway (an eval run, a gate, an arena judging run) asks
  * for its reservation here, in the admissions table beside the gateway's journal entries. While a gateway arbitrates
- * (`budget_arbiters` seen lately), it decides each pending claim against its live budgets; with none, the claimant
+ * (its heartbeat in `gateway_heartbeats` seen lately), it decides each pending claim against its live budgets; with none, the claimant
  * decides in one serialised transaction from the log and the open holds (see metering/claimed-budget.ts).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -36,18 +36,18 @@ export class BudgetClaimsRepo {
     this.#db = db;
   }
 
-  /** The gateway says it arbitrates now. */
+  /** A gateway says it lives. */
   async beat(id: string, now: number): Promise<void> {
-    await this.#db.insertInto('budget_arbiters').values({ id, seen_at: now }).onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: now })).execute();
+    await this.#db.insertInto('gateway_heartbeats').values({ id, seen_at: now }).onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: now })).execute();
   }
 
   async retire(id: string): Promise<void> {
-    await this.#db.deleteFrom('budget_arbiters').where('id', '=', id).execute();
+    await this.#db.deleteFrom('gateway_heartbeats').where('id', '=', id).execute();
   }
 
-  /** When an arbiter last said it arbitrates, or null. */
-  async arbiterSeen(): Promise<number | null> {
-    const r = await this.#db.selectFrom('budget_arbiters').select((eb) => eb.fn.max('seen_at').as('seen')).executeTakeFirst();
+  /** When a gateway last said it lives, or null. */
+  async gatewaySeen(): Promise<number | null> {
+    const r = await this.#db.selectFrom('gateway_heartbeats').select((eb) => eb.fn.max('seen_at').as('seen')).executeTakeFirst();
     return r?.seen === null || r?.seen === undefined ? null : Number(r.seen);
   }
 
@@ -62,7 +62,12 @@ export class BudgetClaimsRepo {
 
   /** Every claim (journal entries excluded), oldest first. */
   async all(): Promise<Claim[]> {
-    return (await this.#db.selectFrom('admissions').selectAll().where('owner', 'is not', null).orderBy('ts').execute()).map(fromRow);
+    return (await this.#db.selectFrom('admissions').selectAll().where('state', 'is not', null).orderBy('ts').execute()).map(fromRow);
+  }
+
+  /** Gateways and when each last said it lives. */
+  async heartbeats(): Promise<Map<string, number>> {
+    return new Map((await this.#db.selectFrom('gateway_heartbeats').selectAll().execute()).map((r) => [r.id, Number(r.seen_at)]));
   }
 
   /** Decides a pending claim; false when it was no longer pending (someone else decided first). */
@@ -104,7 +109,7 @@ function toRow(c: Omit<Claim, 'settledNanos'>): AdmissionsTable {
   };
 }
 
-/** Journal entries (no owner) read as granted gateway holds. */
+/** Journal entries (no state) read as granted gateway holds. */
 function fromRow(r: AdmissionsTable): Claim {
   return {
     id: r.id, ts: Number(r.ts), expiresAt: Number(r.expires_at), owner: r.owner ?? 'gateway', state: (r.state ?? 'granted') as ClaimState,
