@@ -3,7 +3,7 @@
  * tokenizer counts more than ours (CJK text on a non-OpenAI tokenizer bills 1.5–3× o200k_base). A small ring of the
  * latest ratios per contender, updated when a call settles and rebuilt from recent rows at start; the reservation
  * multiplies the prompt estimate by an upper quantile of the ring, never by less than 1. No store query per request:
- * the factor is recomputed only after the ring changed.
+ * the factor is recomputed only after the ring changed, and on a ring of 16 or more at most every 8th call.
  */
 
 /** Ratios kept per contender. */
@@ -46,7 +46,8 @@ export class PromptCalibration {
     else r.ratios[r.next] = ratio;
     r.next = (r.next + 1) % RING;
     r.count++;
-    r.factor = null;
+    // Re-sorted at most every 8th call once the ring has a few: the factor lags its ring by under 8 calls.
+    if (r.ratios.length < 16 || r.count % 8 === 0) r.factor = null;
   }
 
   /** What to multiply a prompt estimate by for `contender`: 1 until its calls have said otherwise. */
