@@ -5,7 +5,8 @@
  * cache look-up keeps a retried job from paying for the same call twice.
  */
 import type { Config, Contender } from '../config/types.js';
-import { maxCallCnyNanos, withReservedCap } from '../eval/call-max.js';
+import { maxCallCnyNanos, observePrompt, withReservedCap } from '../eval/call-max.js';
+import type { PromptCalibration } from '../metering/prompt-calibration.js';
 import type { AttemptDeps } from '../race/attempt.js';
 import { callContender } from '../eval/call-contender.js';
 import type { Grade, JudgeCall } from '../eval/graders/grade.js';
@@ -49,6 +50,8 @@ export interface UnitDeps {
   now: () => number;
   /** Reserves each call before it is sent; without it, calls are made unreserved. */
   admit?: UnitAdmit;
+  /** What each upstream bills against our prompt estimates, learnt by this worker: reservations follow it. */
+  calibration?: PromptCalibration;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps, 
   const params = deps.admit ? withReservedCap(u.variant.params, u.contender) : u.variant.params;
   let ticket: UnitTicket | null = null;
   if (deps.admit) {
-    const a = await deps.admit(u.contender, 'eval', await maxCallCnyNanos(u.contender, u.variant.messages, params, config.fx));
+    const a = await deps.admit(u.contender, 'eval', await maxCallCnyNanos(u.contender, u.variant.messages, params, config.fx, deps.calibration));
     if ('refused' in a) return { kind: 'refused', failed: false, spentCnyNanos: 0, reason: a.refused };
     ticket = a;
     tickets.push(a);
@@ -80,6 +83,7 @@ export async function runEvalUnit(run: QueuedRun, ref: UnitRef, deps: UnitDeps, 
   let res;
   try {
     res = await callContender(u.contender, u.variant.messages, params, deps.attemptDeps, deps.signal);
+    if (deps.calibration) await observePrompt(deps.calibration, u.contender, u.variant.messages, params, res.usage);
   } catch (err) {
     await ticket?.settle(0, 'CNY');
     await release();
@@ -117,7 +121,7 @@ async function judgeAndStore(
     const params = deps.admit ? withReservedCap({ temperature: 0 }, c) : { temperature: 0 };
     let ticket: UnitTicket | null = null;
     if (deps.admit) {
-      const a = await deps.admit(c, 'judge', await maxCallCnyNanos(c, messages, params, deps.config.fx));
+      const a = await deps.admit(c, 'judge', await maxCallCnyNanos(c, messages, params, deps.config.fx, deps.calibration));
       if ('refused' in a) throw new Refused(a.refused);
       ticket = a;
       tickets.push(a);
@@ -125,6 +129,7 @@ async function judgeAndStore(
     let r;
     try {
       r = await callContender(c, messages, params, deps.attemptDeps, deps.signal);
+      if (deps.calibration) await observePrompt(deps.calibration, c, messages, params, r.usage);
     } finally {
       await ticket?.settle(r?.costNanos ?? 0, r?.currency ?? 'CNY');
     }

@@ -18,6 +18,7 @@ import { runEvalUnit, type UnitAdmit } from './eval-unit.js';
 import { formatCny, toCnyNanos } from '../eval/money.js';
 import { isExceeded, type CallHold } from '../metering/call-budget.js';
 import { RedisCallBudget } from './redis-call-budget.js';
+import { PromptCalibration } from '../metering/prompt-calibration.js';
 import { loadQueuedRun, type QueuedRun } from './queued-run.js';
 import { closeRedis, connectRedis, parseRedisUrl } from './redis-connection.js';
 import { RunTally } from './run-tally.js';
@@ -42,6 +43,7 @@ export class EvalWorker {
   readonly #runs = new Map<string, Promise<QueuedRun>>();
   readonly #inflight = new AbortController();
   readonly #attemptDeps: AttemptDeps;
+  readonly #calibration = new PromptCalibration();
 
   private constructor(
     readonly opts: EvalWorkerOptions,
@@ -95,7 +97,7 @@ export class EvalWorker {
     const run = await this.#run(data.runId);
     const retried = job.attemptsMade > 0 || job.stalledCounter > 0;
     const admit = this.#admit(tally, run.spec.team ?? null);
-    const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now, admit }, retried);
+    const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now, admit, calibration: this.#calibration }, retried);
     if (out.kind === 'refused') {
       // The run's cap or a budget would be passed by this call: the run stops short, resumable, never past.
       const reason = out.reason ?? 'refused';

@@ -15,7 +15,8 @@ import { callContender } from './call-contender.js';
 import { EvalError } from './eval-error.js';
 import type { Grade, JudgeCall } from './graders/grade.js';
 import { gradeAnswer, needsJudge } from './graders/registry.js';
-import { maxCallCnyNanos, withReservedCap } from './call-max.js';
+import { maxCallCnyNanos, observePrompt, withReservedCap } from './call-max.js';
+import { PromptCalibration } from '../metering/prompt-calibration.js';
 import { coveredBy, isExceeded, type CallBudget, type CallContext, type CallHold } from '../metering/call-budget.js';
 import { formatCny, moneyToCnyNanos, toCnyNanos, type Money } from './money.js';
 import { parseStoredRun } from './run-spec.js';
@@ -94,6 +95,8 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     return c;
   });
   const deps = opts.attemptDeps ?? evalAttemptDeps(config, opts.providers);
+  // Billed over estimated prompt tokens per contender, learnt from this run's calls: reservations follow it.
+  const calibration = new PromptCalibration();
   const queues: Unit[][] = contenders.map(() => []);
   const all: Unit[] = [];
   contenders.forEach((contender, ci) => {
@@ -160,7 +163,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     const ctx = callContext(judge, 'judge');
     const paying = capped || budgeted(ctx);
     const params = paying ? withReservedCap({ temperature: 0 }, judge) : { temperature: 0 };
-    const max = paying ? await maxCallCnyNanos(judge, messages, params, config.fx) : 0;
+    const max = paying ? await maxCallCnyNanos(judge, messages, params, config.fx, calibration) : 0;
     if (capped && spent + reserved + max > cap) {
       stopReason ??= `cost cap reached: spent ${formatCny(spent)} of ${formatCny(cap)}`;
       throw new CapReached();
@@ -171,6 +174,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     let r;
     try {
       r = await callContender(judge, messages, params, deps, inflight.signal);
+      await observePrompt(calibration, judge, messages, params, r.usage);
     } finally {
       reserved -= max;
       await settleBudget(hold, r?.costNanos ?? 0, r?.currency ?? 'CNY');
@@ -207,6 +211,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     let res;
     try {
       res = await callContender(u.contender, u.variant.messages, params, deps, inflight.signal);
+      await observePrompt(calibration, u.contender, u.variant.messages, params, res.usage);
     } catch (err) {
       await settleBudget(hold, 0, 'CNY');
       throw err;
@@ -249,7 +254,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       const ctx = callContext(unit.contender, source);
       const paying = !unit.pending && (capped || budgeted(ctx));
       const params = paying ? withReservedCap(unit.variant.params, unit.contender) : unit.variant.params;
-      const estimate = paying ? await maxCallCnyNanos(unit.contender, unit.variant.messages, params, config.fx) : 0;
+      const estimate = paying ? await maxCallCnyNanos(unit.contender, unit.variant.messages, params, config.fx, calibration) : 0;
       if (stopReason !== null || state.stopped !== null || queue[state.next] !== unit) continue;
       if (spent + reserved + estimate > cap) {
         // Calls in flight may cost less than reserved: wait for one to settle and look again. With nothing in
