@@ -96,7 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   // On a shared store, a live replica logs a dead one's calls as lost within seconds (lost-calls.ts).
   const lostCalls = store.dialect === 'postgres'
     ? new LostCalls(store, ledger, config, {
-        id: gatewayId, now,
+        id: gatewayId,
         onError: (err) => app.log.warn({ err: (err as Error).message }, 'lost-call sweep failed'),
         onLost: (lost) => app.log.warn({ lost }, "a stopped replica's admitted calls without a logged outcome were charged at their reservation"),
       })

@@ -60,7 +60,8 @@ export class BudgetArbiter {
 
   async #beat(): Promise<void> {
     this.#lastBeat = this.opts.now();
-    await this.store.claims.beat(this.opts.id, this.#lastBeat);
+    // On the store's clock, as claimants read it.
+    await this.store.claims.beat(this.opts.id, await this.store.claims.clock());
   }
 
   async tick(): Promise<void> {

@@ -43,7 +43,7 @@ export class ClaimedBudget implements CallBudget {
 
   async #arbiterLive(): Promise<boolean> {
     const seen = await this.store.claims.gatewaySeen();
-    return seen !== null && this.#now() - seen < (this.opts.staleMs ?? 3000);
+    return seen !== null && (await this.store.claims.clock()) - seen < (this.opts.staleMs ?? 3000);
   }
 
   async reserve(ctx: CallContext, nanos: number, currency: Currency): Promise<CallReservation> {

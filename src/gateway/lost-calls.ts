@@ -11,7 +11,6 @@ import type { Store } from '../store/index.js';
 
 export interface LostCallsOptions {
   id: string;
-  now: () => number;
   /** A replica silent this long is dead. Default 5000 ms (its heartbeat is every second). */
   staleMs?: number;
   beatMs?: number;
@@ -33,7 +32,7 @@ export class LostCalls {
   ) {}
 
   async start(): Promise<void> {
-    await this.store.claims.beat(this.opts.id, this.opts.now());
+    await this.store.claims.beat(this.opts.id, await this.store.claims.clock());
     this.#timer = setInterval(() => {
       this.#running = this.#running.then(() => this.#tick()).catch(this.opts.onError);
     }, this.opts.beatMs ?? 1000);
@@ -41,13 +40,14 @@ export class LostCalls {
   }
 
   async #tick(): Promise<void> {
-    await this.store.claims.beat(this.opts.id, this.opts.now());
+    await this.store.claims.beat(this.opts.id, await this.store.claims.clock());
     if (++this.#ticks % 2 === 0) await this.sweep();
   }
 
   /** Logs the calls of dead replicas as lost and charges the budgets with them; returns how many. */
   async sweep(): Promise<number> {
-    const now = this.opts.now();
+    // Heartbeats are written and compared on the database's clock: replicas' hosts may disagree by seconds.
+    const now = await this.store.claims.clock();
     const owners = (await this.store.admissions.owners()).filter((o) => o !== this.opts.id);
     if (owners.length === 0) return 0;
     const beats = await this.store.claims.heartbeats();

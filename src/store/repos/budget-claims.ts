@@ -65,6 +65,13 @@ export class BudgetClaimsRepo {
     return (await this.#db.selectFrom('admissions').selectAll().where('state', 'is not', null).orderBy('ts').execute()).map(fromRow);
   }
 
+  /** The database's clock (epoch ms): one clock for every replica's heartbeat, whatever their hosts' clocks say. */
+  async clock(): Promise<number> {
+    if (this.dialect === 'sqlite') return Date.now();
+    const r = await sql<{ ms: string }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms`.execute(this.#db);
+    return Number(r.rows[0]!.ms);
+  }
+
   /** Gateways and when each last said it lives. */
   async heartbeats(): Promise<Map<string, number>> {
     return new Map((await this.#db.selectFrom('gateway_heartbeats').selectAll().execute()).map((r) => [r.id, Number(r.seen_at)]));
