@@ -81,8 +81,9 @@ export class AdmissionJournal {
 
 /**
  * Logs what a stopped gateway left in the journal as `lost` rows, before budgets are seeded from the log. A SQLite
- * store belongs to this one process, so every entry is an orphan; a shared PostgreSQL store may hold other live
- * replicas' calls, so only entries whose call must have ended are settled. Returns how many calls were lost.
+ * store belongs to this one gateway, so every journal entry is an orphan (budget claims of CLI processes only once
+ * expired); a shared PostgreSQL store may hold other live replicas' calls, so only entries whose call must have
+ * ended are settled (lost-calls.ts settles a dead replica's sooner). Returns how many calls were lost.
  */
 export async function recoverLostAdmissions(store: Store, now: number): Promise<number> {
   const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now, now);
