@@ -11,7 +11,8 @@ import { SeededRandom } from '../stats/index.js';
 import type { BattleWinner, PairOutcomeCount } from '../store/index.js';
 import type { ArenaDeps } from './arena-deps.js';
 import { buildBattle } from './battle.js';
-import { callContender, type CallResult } from './contender-call.js';
+import { callBody, callContender, type CallResult, type SpendGuard } from './contender-call.js';
+import { appliedCap, requestedCap } from '../metering/output-cap.js';
 import { judgePair } from './judge.js';
 import type { JudgePrompt } from './judge-prompt.js';
 import { leaderboardScope } from './leaderboard-query.js';
@@ -35,6 +36,11 @@ export interface JudgeRunOptions {
   contenders?: readonly string[];
   /** Team the calls are metered to. */
   team?: string | null;
+  /**
+   * Budgets the calls pay from: each answer and judge call is reserved before it is sent. A refusal stops the run
+   * (what was judged is kept); `stopped` says why.
+   */
+  guards?: { answer: SpendGuard; judge: SpendGuard };
 }
 
 export interface JudgeRunSummary {
@@ -53,6 +59,8 @@ export interface JudgeRunSummary {
   first_position_rate: number | null;
   outcomes: Record<BattleWinner, number>;
   cost: Record<string, number>;
+  /** Why the run stopped short of n battles (a budget refused a call), else null. */
+  stopped: string | null;
 }
 
 export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?: (done: number) => void): Promise<JudgeRunSummary> {
@@ -73,30 +81,48 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
   const counts: PairOutcomeCount[] = await deps.store.battles.pairCounts(filter);
   const pool = [...new Set([...(members ?? []), ...names])];
   let stats: PairingStats = pairingStatsFrom(counts, pool);
-  const answers = new Map<string, Promise<CallResult>>();
   const team = opts.team ?? null;
+  let stopped: string | null = null;
+  const paid = async (name: string, p: number): Promise<CallResult | null> => {
+    const messages = opts.prompts[p]!.messages;
+    const meta = { race: race.name, team, keyId: null, parentId: null, capture: race.capture, kind: 'arena' };
+    if (!opts.guards) return callContender(deps, name, messages, meta);
+    // Reserved at its maximum, and sent with the output cap it was reserved at.
+    const c = deps.config.contenders.get(name)!;
+    const params = { max_tokens: appliedCap(requestedCap({}, c), c) };
+    try {
+      const settle = await opts.guards.answer(c, callBody(c, messages, params));
+      return await callContender(deps, name, messages, { ...meta, params, settle });
+    } catch (err) {
+      if (!(err instanceof SaimaError) || err.code !== 'budget_exceeded') throw err;
+      stopped ??= err.message;
+      return null;
+    }
+  };
+  const answers = new Map<string, Promise<CallResult | null>>();
   const answer = (name: string, p: number) => {
     const key = `${name}\u0000${p}`;
     let r = answers.get(key);
     if (!r) {
-      r = callContender(deps, name, opts.prompts[p]!.messages, { race: race.name, team, keyId: null, parentId: null, capture: race.capture, kind: 'arena' });
+      r = paid(name, p);
       answers.set(key, r);
     }
     return r;
   };
   const summary: JudgeRunSummary = {
     race: race.name, judge: opts.judge, contenders: names, battles: 0, judge_errors: 0, answer_errors: 0, consistent: 0,
-    position_consistency: null, first_position_rate: null, outcomes: { a: 0, b: 0, tie: 0, tie_bothbad: 0 }, cost: {},
+    position_consistency: null, first_position_rate: null, outcomes: { a: 0, b: 0, tie: 0, tie_bothbad: 0 }, cost: {}, stopped: null,
   };
   const spend = (currency: string, nanos: number) => (summary.cost[currency] = (summary.cost[currency] ?? 0) + nanos / 1e9);
   let firstPicked = 0;
   let decisive = 0;
   let next = 0;
   const worker = async () => {
-    for (let k = next++; k < opts.n; k = next++) {
+    for (let k = next++; k < opts.n && stopped === null; k = next++) {
       const p = order[k % order.length]!;
       const [a, b] = choosePair({ names, battles: stats.battles, rating: stats.rating, random: rand });
       const [ra, rb] = await Promise.all([answer(a, p), answer(b, p)]);
+      if (!ra || !rb) break;
       if (!ra.ok || !rb.ok) {
         summary.answer_errors++;
         continue;
@@ -106,7 +132,15 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
       const verdict = await judgePair(deps, {
         judge: opts.judge, prompt: opts.prompt, question: questionText(item.messages), answerA: ra.text, answerB: rb.text,
         meta: { race: race.name, team, keyId: null, parentId: id, capture: race.capture },
+        ...(opts.guards ? { guard: opts.guards.judge } : {}),
       });
+      // A judge call the budgets refused: the battle is not stored, and the run stops here.
+      const refused = verdict.games.find((g) => g.error?.startsWith('judge call refused'));
+      if (refused && opts.guards) {
+        stopped ??= refused.error;
+        for (const g of verdict.games) spend(deps.config.contenders.get(opts.judge)!.price.currency, g.costNanos);
+        break;
+      }
       for (const g of verdict.games) {
         spend(deps.config.contenders.get(opts.judge)!.price.currency, g.costNanos);
         if (g.verdict === 'A' || g.verdict === 'B') {
@@ -137,8 +171,9 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   for (const r of answers.values()) {
     const done = await r;
-    spend(done.row.currency, done.row.costNanos);
+    if (done) spend(done.row.currency, done.row.costNanos);
   }
+  summary.stopped = stopped;
   const judged = summary.battles - summary.judge_errors;
   summary.position_consistency = judged > 0 ? summary.consistent / judged : null;
   summary.first_position_rate = decisive > 0 ? firstPicked / decisive : null;

@@ -14,7 +14,11 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { AttemptDeps } from '../race/attempt.js';
 import type { Store } from '../store/index.js';
 import { EVAL_QUEUE, bullPrefix, type EvalJobData } from './eval-queue.js';
-import { runEvalUnit } from './eval-unit.js';
+import { runEvalUnit, type UnitAdmit } from './eval-unit.js';
+import { formatCny, toCnyNanos } from '../eval/money.js';
+import { isExceeded, type CallHold } from '../metering/call-budget.js';
+import { RedisCallBudget } from './redis-call-budget.js';
+import { PromptCalibration } from '../metering/prompt-calibration.js';
 import { loadQueuedRun, type QueuedRun } from './queued-run.js';
 import { closeRedis, connectRedis, parseRedisUrl } from './redis-connection.js';
 import { RunTally } from './run-tally.js';
@@ -39,12 +43,15 @@ export class EvalWorker {
   readonly #runs = new Map<string, Promise<QueuedRun>>();
   readonly #inflight = new AbortController();
   readonly #attemptDeps: AttemptDeps;
+  readonly #calibration = new PromptCalibration();
 
   private constructor(
     readonly opts: EvalWorkerOptions,
     readonly redis: Redis,
     readonly prefix: string,
     readonly worker: Worker<EvalJobData>,
+    /** The replicas' shared budgets, when the config has any. */
+    readonly budget: RedisCallBudget | null,
   ) {
     this.#attemptDeps = evalAttemptDeps(opts.config, opts.providers);
     // Every call in flight listens on this one signal; the default limit of 10 listeners would only warn.
@@ -68,7 +75,8 @@ export class EvalWorker {
       autorun: false,
     });
     worker.on('error', (err) => opts.onError?.(err));
-    self = new EvalWorker(opts, redis, target.prefix, worker);
+    const budget = opts.config.budgets.length > 0 ? await RedisCallBudget.open(opts.config, opts.store) : null;
+    self = new EvalWorker(opts, redis, target.prefix, worker, budget);
     worker.on('failed', (job, err) => void self!.#failed(job, err));
     void worker.run().catch((err: unknown) => opts.onError?.(err));
     await worker.waitUntilReady();
@@ -88,11 +96,51 @@ export class EvalWorker {
     }
     const run = await this.#run(data.runId);
     const retried = job.attemptsMade > 0 || job.stalledCounter > 0;
-    const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now }, retried);
-    const last = await tally.markDone(job.id!, { called: out.kind === 'called', cached: out.kind === 'cached', failed: out.failed, spentCnyNanos: out.spentCnyNanos });
+    const admit = this.#admit(tally, run.spec.team ?? null);
+    const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now, admit, calibration: this.#calibration }, retried);
+    if (out.kind === 'refused') {
+      // The run's cap or a budget would be passed by this call: the run stops short, resumable, never past.
+      const reason = out.reason ?? 'refused';
+      if (await tally.stop(reason)) await store.evals.setRunStatus(data.runId, 'stopped', reason, now());
+    }
+    const last = await tally.markDone(job.id!, { called: out.kind === 'called' || out.spentCnyNanos > 0, cached: out.kind === 'cached', failed: out.failed, spentCnyNanos: out.spentCnyNanos });
+    await out.release?.();
     if (last) await store.evals.setRunStatus(data.runId, 'done', null, now());
     this.processed++;
     return out.kind;
+  }
+
+  /**
+   * Each call's maximum is held on the run's cap (shared by every worker, in the tally) and on the budgets covering
+   * it (the replicas' own Redis windows) before it is sent.
+   */
+  #admit(tally: RunTally, team: string | null): UnitAdmit {
+    const { config } = this.opts;
+    return async (contender, source, maxCny) => {
+      if (!(await tally.reserve(maxCny))) {
+        const v = await tally.view();
+        return { refused: v.stopped ?? `cost cap reached: spent ${formatCny(v.spentCnyNanos)} of ${formatCny(v.capCnyNanos ?? 0)}` };
+      }
+      const budget = this.budget;
+      let hold: CallHold | null = null;
+      if (budget) {
+        const r = await budget.reserve({ team, keyId: null, contender: contender.name, race: null, source }, Math.ceil(maxCny), 'CNY').catch(async (err: unknown) => {
+          await tally.release(maxCny);
+          throw err;
+        });
+        if (isExceeded(r)) {
+          await tally.release(maxCny);
+          return { refused: `budget '${r.exceeded}' would be exceeded by the next call` };
+        }
+        hold = r;
+      }
+      return {
+        settle: async (nanos, currency) => {
+          if (budget && hold) await budget.settle(hold, Math.round(toCnyNanos(nanos, currency, config.fx)), 'CNY');
+        },
+        release: () => tally.release(maxCny),
+      };
+    };
   }
 
   /** A job out of retries (the store kept failing) still counts as processed, as a failure, so its run can end. */
@@ -124,6 +172,7 @@ export class EvalWorker {
   async close(): Promise<void> {
     await this.worker.close();
     await closeRedis(this.redis);
+    await this.budget?.close();
   }
 
   /**

@@ -58,7 +58,7 @@ export class GatewayCluster {
    * Budgets whose reservations are held at most as long as a request of `config` can run, and whose windows are
    * rebuilt from `store`'s request log whenever Redis has none.
    */
-  budgets(defs: readonly BudgetDef[], opts: Omit<RedisBudgetsOptions, 'holdMs' | 'spentSince'>, config: Config, store: Pick<Store, 'requests'>): RedisBudgets {
+  budgets(defs: readonly BudgetDef[], opts: Omit<RedisBudgetsOptions, 'holdMs' | 'spentSince'>, config: Config, store: Pick<Store, 'requests' | 'evals'>): RedisBudgets {
     return new RedisBudgets(this.counters, this.target.prefix, defs, { ...opts, holdMs: longestRequestMs(config), spentSince: loggedSpend(store, config) });
   }
 

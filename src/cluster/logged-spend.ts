@@ -4,19 +4,12 @@
  * the gateway's start-up seeding.
  */
 import type { Config } from '../config/types.js';
-import { convertNanos, type BudgetDef } from '../metering/budgets.js';
+import type { BudgetDef } from '../metering/budgets.js';
+import { budgetSpendRows, spentFromRows } from '../metering/budget-spend.js';
 import type { Store } from '../store/index.js';
 
 export type SpentSince = (budget: BudgetDef, fromMs: number) => Promise<number>;
 
-export function loggedSpend(store: Pick<Store, 'requests'>, config: Pick<Config, 'fx'>): SpentSince {
-  return async (b, fromMs) => {
-    const s = b.scope;
-    let spent = 0;
-    for (const r of await store.requests.spendRows({ since: fromMs, ...(s.team !== undefined ? { team: s.team } : {}) })) {
-      if (!r.contender || (s.key !== undefined && s.key !== r.keyId) || (s.contender !== undefined && s.contender !== r.contender) || (s.race !== undefined && s.race !== r.race)) continue;
-      spent += convertNanos(r.costNanos, r.currency === 'USD' ? 'USD' : 'CNY', b.currency, config.fx);
-    }
-    return spent;
-  };
+export function loggedSpend(store: Pick<Store, 'requests' | 'evals'>, config: Pick<Config, 'fx'>): SpentSince {
+  return async (b, fromMs) => spentFromRows(await budgetSpendRows(store, fromMs, b.scope.team), b, fromMs, config.fx);
 }

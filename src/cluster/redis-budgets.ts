@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, Currency } from '../config/types.js';
 import {
-  convertNanos, covers, type BudgetBackend, type BudgetDef, type BudgetEvent, type BudgetStatus, type FxTable, type Reservation, type ReserveResult,
+  convertNanos, covers, emptyHolds, type BudgetBackend, type BudgetDef, type BudgetEvent, type BudgetStatus, type FxTable, type Reservation, type ReserveResult,
   type SpendContext,
 } from '../metering/budgets.js';
 import { periodKey, periodStart } from '../metering/periods.js';
@@ -171,6 +171,12 @@ export class RedisBudgets implements BudgetBackend {
         i++;
       }
     });
+  }
+
+  /** Spend with no hold of this replica's (a dead replica's lost call): settled under an id no hold has. */
+  charge(ctx: SpendContext, costNanos: number, currency: Currency, at: number): Promise<void> {
+    const holds = emptyHolds(this.budgets, ctx, at, this.opts.timeZone);
+    return holds.length === 0 ? Promise.resolve() : this.settle({ id: `charge:${this.#reservationId()}`, holds }, costNanos, currency);
   }
 
   async status(): Promise<BudgetStatus[]> {

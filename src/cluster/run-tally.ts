@@ -24,6 +24,20 @@ if redis.call('SCARD', KEYS[2]) == total and redis.call('HEXISTS', KEYS[1], 'sto
 return 0
 `);
 
+/**
+ * KEYS: hash. ARGV: the call's most it can cost (CNY nanos). Under a cap, holds it when spent + held + it fits the
+ * cap (reply 1), else holds nothing (0): every worker's calls in flight are held in one place, so the run may stop
+ * short of its cap but never spends past it.
+ */
+const RESERVE = new LuaScript(`
+local v = redis.call('HMGET', KEYS[1], 'spent', 'reserved', 'cap', 'stopped')
+if v[4] then return 0 end
+local cap = tonumber(v[3] or '-1')
+if cap >= 0 and (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0) + tonumber(ARGV[1]) > cap then return 0 end
+redis.call('HINCRBY', KEYS[1], 'reserved', ARGV[1])
+return 1
+`);
+
 /** KEYS: hash. Reply: 1 for the one caller that stops the run. */
 const STOP = new LuaScript(`return redis.call('HSETNX', KEYS[1], 'stopped', ARGV[1])`);
 
@@ -76,6 +90,16 @@ export class RunTally {
     if (stopped) return stopped;
     if (cap && Number(cap) >= 0 && Number(spent ?? 0) >= Number(cap)) return `cost cap reached: spent ${formatCny(Number(spent))} of ${formatCny(Number(cap))}`;
     return null;
+  }
+
+  /** Holds a call's maximum against the run's cap before it is sent; false when it would pass the cap. */
+  async reserve(maxCnyNanos: number): Promise<boolean> {
+    return (await RESERVE.run(this.redis, [this.#hash], [Math.ceil(maxCnyNanos)])) === 1;
+  }
+
+  /** Gives a hold back once the call's spend is counted (`markDone`), so the two overlap, never leave a gap. */
+  async release(maxCnyNanos: number): Promise<void> {
+    await this.redis.hincrby(this.#hash, 'reserved', -Math.ceil(maxCnyNanos));
   }
 
   /** True for the one caller that stopped the run (so one worker writes the stored status). */

@@ -29,6 +29,8 @@ export interface NewRunOptions {
   alpha?: number;
   /** Share no cached result with other runs: every sample of this run is a new call. */
   fresh?: boolean;
+  /** The team whose budgets the run's calls pay from. */
+  team?: string | null;
 }
 
 export interface CreatedRun {
@@ -100,6 +102,7 @@ export async function createRun(store: Store, config: Config, opts: NewRunOption
     alpha,
     cacheSalt: opts.fresh ? id : '',
     gradingKeys: true,
+    team: opts.team ?? null,
   };
   await store.evals.createRun({ id, createdAt: now, updatedAt: now, status: 'running', stopReason: null, label: suites.map((s) => s.name).join(','), spec, plan });
   return { id, spec, plan };

@@ -26,6 +26,8 @@ export const RunSpecSchema = z.object({
   cacheSalt: z.string(),
   /** Grades are keyed by what graded them (`grading-key.ts`); absent in runs stored before, which keep one key. */
   gradingKeys: z.literal(true).optional(),
+  /** The team whose budgets the run's calls pay from (`--team`); absent on runs made before teams paid for evals. */
+  team: z.string().nullable().optional(),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 

@@ -16,7 +16,9 @@ import { callContender } from './call-contender.js';
 import { EvalError } from './eval-error.js';
 import type { Grade, JudgeCall } from './graders/grade.js';
 import { gradeAnswer, needsJudge } from './graders/registry.js';
-import { maxCallCnyNanos, withReservedCap } from './call-max.js';
+import { maxCallCnyNanos, observePrompt, withReservedCap } from './call-max.js';
+import { PromptCalibration } from '../metering/prompt-calibration.js';
+import { coveredBy, isExceeded, type CallBudget, type CallContext, type CallHold } from '../metering/call-budget.js';
 import { formatCny, moneyToCnyNanos, toCnyNanos, type Money } from './money.js';
 import { parseStoredRun } from './run-spec.js';
 import type { Variant } from './variant.js';
@@ -51,6 +53,13 @@ export interface RunnerOptions {
   now?: () => number;
   /** Replaces the run's own cost cap for this session (`eval resume --max-cost`). */
   maxCost?: Money;
+  /**
+   * The budgets the calls pay from (the gateway's): every call a budget covers is reserved at its maximum before
+   * it is sent and settled after; a refusal stops the run like its cost cap does.
+   */
+  budget?: CallBudget | null;
+  /** The calls' source in budgets and spend reports. Default `eval`. */
+  source?: 'eval' | 'gate';
 }
 
 export interface RunOutcome {
@@ -89,6 +98,8 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     return c;
   });
   const deps = opts.attemptDeps ?? evalAttemptDeps(config, opts.providers);
+  // Billed over estimated prompt tokens per contender, learnt from this run's calls: reservations follow it.
+  const calibration = new PromptCalibration();
   const queues: Unit[][] = contenders.map(() => []);
   const all: Unit[] = [];
   const gradingKeyOf = gradingKeys(spec, config);
@@ -155,18 +166,24 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     const judge = name ? config.contenders.get(name) : undefined;
     if (!judge) return { ok: false, error: { code: 'judge_missing', message: `judge contender '${name ?? ''}' not configured` } };
     // Under a cap, a judge call too is reserved at its maximum before it is sent, and sent with that output cap.
-    const params = capped ? withReservedCap({ temperature: 0 }, judge) : { temperature: 0 };
-    const max = capped ? await maxCallCnyNanos(judge, messages, params, config.fx) : 0;
+    const ctx = callContext(judge, 'judge');
+    const paying = capped || budgeted(ctx);
+    const params = paying ? withReservedCap({ temperature: 0 }, judge) : { temperature: 0 };
+    const max = paying ? await maxCallCnyNanos(judge, messages, params, config.fx, calibration) : 0;
     if (capped && spent + reserved + max > cap) {
       stopReason ??= `cost cap reached: spent ${formatCny(spent)} of ${formatCny(cap)}`;
       throw new CapReached();
     }
+    const hold = await reserveBudget(ctx, max);
+    if (hold === null) throw new CapReached();
     reserved += max;
     let r;
     try {
       r = await callContender(judge, messages, params, deps, inflight.signal);
+      await observePrompt(calibration, judge, messages, params, r.usage);
     } finally {
       reserved -= max;
+      await settleBudget(hold, r?.costNanos ?? 0, r?.currency ?? 'CNY');
     }
     spend.nanos += r.costNanos;
     spend.currency = r.currency;
@@ -196,11 +213,21 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   };
 
   /** One unit of work; its success and its own cost (CNY nanos), which other calls finishing meanwhile do not touch. */
-  const runUnit = async (u: Unit, params: Readonly<Record<string, unknown>>): Promise<{ ok: boolean; cost: number }> => {
+  const runUnit = async (u: Unit, params: Readonly<Record<string, unknown>>, hold: CallHold | null): Promise<{ ok: boolean; cost: number }> => {
     if (u.pending) return { ok: true, cost: await gradeAndStore(u, u.pending.answer ?? '') };
-    const res = await callContender(u.contender, u.variant.messages, params, deps, inflight.signal);
+    let res;
+    try {
+      res = await callContender(u.contender, u.variant.messages, params, deps, inflight.signal);
+      await observePrompt(calibration, u.contender, u.variant.messages, params, res.usage);
+    } catch (err) {
+      await settleBudget(hold, 0, 'CNY');
+      throw err;
+    }
     // Cut by the end of the stop's grace: not the contender's failure, and not recorded, so a resume makes it again.
-    if (inflight.signal.aborted) return { ok: true, cost: 0 };
+    if (inflight.signal.aborted) {
+      await settleBudget(hold, res.costNanos, res.currency);
+      return { ok: true, cost: 0 };
+    }
     calls++;
     const judged = needsJudge(u.variant.graders);
     let grade: Grade | null = null;
@@ -211,7 +238,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       latencyMs: res.latencyMs, ttftMs: res.ttftMs, attempts: res.attempts, promptTokens: res.usage.promptTokens,
       completionTokens: res.usage.completionTokens, usageEstimated: res.usage.estimated, costNanos: res.costNanos,
       currency: res.currency,
-    });
+    }).finally(() => settleBudget(hold, res.costNanos, res.currency));
     // Written after its answer: a crash between the two leaves an answer that a resume grades without a call.
     if (grade) await store.evals.putGrade({ cacheKey: u.key, gradingKey: u.gradingKey, runId, ts: now(), grade, judgeCostNanos: 0, judgeCurrency: null });
     const cost = toCnyNanos(res.costNanos, res.currency, config.fx);
@@ -233,8 +260,10 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       // Under a cap every call is reserved at its maximum (prompt estimate + the output cap it is sent with) before
       // it is sent, so a run may stop short of its cap but never spends past it, however costs move meanwhile.
       // A judged answer's judge calls are reserved the same way when they are made.
-      const params = capped && !unit.pending ? withReservedCap(unit.variant.params, unit.contender) : unit.variant.params;
-      const estimate = capped && !unit.pending ? await maxCallCnyNanos(unit.contender, unit.variant.messages, params, config.fx) : 0;
+      const ctx = callContext(unit.contender, source);
+      const paying = !unit.pending && (capped || budgeted(ctx));
+      const params = paying ? withReservedCap(unit.variant.params, unit.contender) : unit.variant.params;
+      const estimate = paying ? await maxCallCnyNanos(unit.contender, unit.variant.messages, params, config.fx, calibration) : 0;
       if (stopReason !== null || state.stopped !== null || queue[state.next] !== unit) continue;
       if (spent + reserved + estimate > cap) {
         // Calls in flight may cost less than reserved: wait for one to settle and look again. With nothing in
@@ -247,11 +276,19 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
         return;
       }
       state.next++;
+      // The budgets (shared with the gateway's traffic) are asked last: a refusal gives the unit back and, as for
+      // the cap, waits for a call in flight to settle, or stops the run when none is.
+      const hold = paying ? await reserveBudget(ctx, estimate, inflightCalls > 0) : null;
+      if (paying && hold === null) {
+        queue.push(unit);
+        if (stopReason === null && inflightCalls > 0) await nextSettled();
+        continue;
+      }
       state.inflight++;
       inflightCalls++;
       reserved += estimate;
       try {
-        const { ok, cost } = await runUnit(unit, params);
+        const { ok, cost } = await runUnit(unit, params, hold);
         state.costCny += cost;
         state.consecutiveFailures = ok ? 0 : state.consecutiveFailures + 1;
         if (state.consecutiveFailures >= failureLimit) state.stopped = `${unit.contender.name} failed ${state.consecutiveFailures} calls in a row`;
@@ -269,6 +306,30 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   };
   let reserved = 0;
   let inflightCalls = 0;
+  const source = opts.source ?? 'eval';
+  const budget = opts.budget ?? null;
+  const team = spec.team ?? null;
+  function callContext(c: Contender, kind: string): CallContext {
+    return { team, keyId: null, contender: c.name, race: null, source: kind };
+  }
+  function budgeted(ctx: CallContext): boolean {
+    return budget !== null && coveredBy(budget.budgets, ctx).length > 0;
+  }
+  /**
+   * Reserves a call's maximum (CNY nanos) on the budgets covering it; null when one refuses, which stops the run
+   * unless `mayWait` (calls in flight may settle below their reservations, so the caller looks again after one).
+   */
+  async function reserveBudget(ctx: CallContext, maxCny: number, mayWait = false): Promise<CallHold | null> {
+    if (!budget || !budgeted(ctx)) return { id: null, nanos: 0, currency: 'CNY' };
+    const r = await budget.reserve(ctx, Math.ceil(maxCny), 'CNY');
+    if (!isExceeded(r)) return r;
+    if (!mayWait) stopReason ??= `budget '${r.exceeded}' would be exceeded by the next call`;
+    return null;
+  }
+  async function settleBudget(hold: CallHold | null, nanos: number, currency: string): Promise<void> {
+    if (!budget || !hold || hold.id === null) return;
+    await budget.settle(hold, Math.round(toCnyNanos(nanos, currency, config.fx)), 'CNY');
+  }
   let settledSignal: { promise: Promise<void>; resolve: () => void } | null = null;
   const nextSettled = (): Promise<void> => {
     if (!settledSignal) {

@@ -30,6 +30,8 @@ export class AdmissionJournal {
     readonly store: Store,
     readonly config: Config,
     readonly onError: (err: unknown) => void,
+    /** This gateway's id in `gateway_heartbeats`: a live replica settles a dead one's entries (lost-calls.ts). */
+    readonly owner: string | null = null,
   ) {}
 
   /**
@@ -43,7 +45,7 @@ export class AdmissionJournal {
       const c = this.config.contenders.get(n);
       if (c) longest += c.timeouts.totalMs * (1 + c.retry.maxRetries);
     }
-    const rec = { ...entry, expires_at: entry.ts + longest + MARGIN_MS };
+    const rec = { ...entry, expires_at: entry.ts + longest + MARGIN_MS, owner: this.owner };
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.push({ rec, resolve, reject }) === 1) setImmediate(() => void this.#write());
     });
@@ -79,11 +81,12 @@ export class AdmissionJournal {
 
 /**
  * Logs what a stopped gateway left in the journal as `lost` rows, before budgets are seeded from the log. A SQLite
- * store belongs to this one process, so every entry is an orphan; a shared PostgreSQL store may hold other live
- * replicas' calls, so only entries whose call must have ended are settled. Returns how many calls were lost.
+ * store belongs to this one gateway, so every journal entry is an orphan (budget claims of CLI processes only once
+ * expired); a shared PostgreSQL store may hold other live replicas' calls, so only entries whose call must have
+ * ended are settled (lost-calls.ts settles a dead replica's sooner). Returns how many calls were lost.
  */
 export async function recoverLostAdmissions(store: Store, now: number): Promise<number> {
-  const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now);
+  const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now, now);
   if (orphans.length === 0) return 0;
   await Promise.all(orphans.map((o) => store.requestLog.append(o.row)));
   await store.admissions.close(orphans.map((o) => o.id));

@@ -13,6 +13,7 @@ import { loadEncoding } from '../providers/chat-tokens.js';
 import type { Usage } from '../providers/spec.js';
 import { SaimaError } from '../errors.js';
 import { reservedOutputTokens, type RequestedCap } from '../metering/output-cap.js';
+import { PromptCalibration } from '../metering/prompt-calibration.js';
 import type { Principal } from './principal.js';
 
 export interface AdmissionResult {
@@ -27,11 +28,15 @@ export interface AdmissionResult {
   /** With a budget reservation: what it holds, in `currency` (the journal charges a lost call this much). */
   reservedNanos?: number;
   currency?: Contender['price']['currency'];
+  /** The prompt estimate the reservation was made from: the settle compares it with the billed prompt tokens. */
+  estimate?: PromptEstimate;
 }
 
 export class Admission {
   /** Settles still on their way to a shared (Redis) backend. */
   readonly #pending = new Set<Promise<void>>();
+  /** Billed over estimated prompt tokens per contender: reservations scale the estimate by its upper quantile. */
+  readonly calibration = new PromptCalibration();
 
   constructor(
     readonly config: Config,
@@ -67,7 +72,7 @@ export class Admission {
     const estimate = await estimatePrompt(body);
     const contenders = names.map((n) => this.config.contenders.get(n)!).filter(Boolean);
     const maxOut = reservedOutputTokens(cap, contenders) + estimate.predicted * cap.choices;
-    const priciest = costliest(contenders, estimate, maxOut);
+    const priciest = costliest(contenders, estimate, maxOut, this.calibration);
     const promptTokens = maxPromptTokens(contenders, estimate);
     // A shared ledger (Redis) is asked in the same turn as the limiter, so both go in one round trip; a hold taken
     // for a request the limiter then refuses is given back at once.
@@ -97,14 +102,14 @@ export class Admission {
     }
     if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState, capped: true };
     let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
-    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency };
+    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency, estimate };
     const spent = r.exceeded;
     if (spent.downgradeTo) {
       const down = this.config.contenders.get(spent.downgradeTo)!;
       const downOut = reservedOutputTokens(cap, [down]) + estimate.predicted * cap.choices;
-      const cost = maxCostNanos(promptTokensFor(estimate, down.imageTokens), downOut, down.price);
+      const cost = maxCostNanos(calibratedPrompt(estimate, down, this.calibration), downOut, down.price);
       r = await this.ledger.reserve({ ...ctx, contender: down.name }, cost, down.price.currency, new Set([spent.name]));
-      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true, reservedNanos: cost, currency: down.price.currency };
+      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true, reservedNanos: cost, currency: down.price.currency, estimate };
     }
     if (ticket) await this.limiter.settle(ticket, 0);
     throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);
@@ -115,6 +120,7 @@ export class Admission {
    * only make the budget stricter meanwhile, never looser; `drain` waits for the stragglers at shutdown.
    */
   settle(result: AdmissionResult, usage: Usage, costNanos: number, contender: Contender): void {
+    if (result.estimate && !usage.estimated && usage.promptTokens > 0) this.calibration.observe(contender.name, promptTokensFor(result.estimate, contender.imageTokens), usage.promptTokens);
     if (result.ticket) this.#track(this.limiter.settle(result.ticket, usage.promptTokens + usage.completionTokens));
     if (result.reservation) this.#track(this.ledger.settle(result.reservation, costNanos, contender.price.currency));
   }
@@ -163,10 +169,22 @@ function maxPromptTokens(contenders: Contender[], e: PromptEstimate): number {
   return most;
 }
 
-function costliest(contenders: Contender[], e: PromptEstimate, maxOut: number): { nanos: number; currency: Contender['price']['currency'] } {
+/** The prompt tokens reserved for `c`: our estimate, scaled by what its upstream has billed against it lately. */
+function calibratedPrompt(e: PromptEstimate, c: Contender, calibration: PromptCalibration): number {
+  const tokens = promptTokensFor(e, c.imageTokens);
+  const f = calibration.factor(c.name);
+  return f === 1 ? tokens : Math.ceil(tokens * f);
+}
+
+/** The prompt estimate a row records for `contender` (before calibration), or null when none was made. */
+export function promptEstimateOf(result: AdmissionResult, contender: Contender): number | null {
+  return result.estimate ? promptTokensFor(result.estimate, contender.imageTokens) : null;
+}
+
+function costliest(contenders: Contender[], e: PromptEstimate, maxOut: number, calibration: PromptCalibration): { nanos: number; currency: Contender['price']['currency'] } {
   let best = { nanos: 0, currency: 'CNY' as Contender['price']['currency'], cny: -1 };
   for (const c of contenders) {
-    const nanos = maxCostNanos(promptTokensFor(e, c.imageTokens), maxOut, c.price);
+    const nanos = maxCostNanos(calibratedPrompt(e, c, calibration), maxOut, c.price);
     const cny = c.price.currency === 'USD' ? nanos * 7 : nanos;
     if (cny > best.cny) best = { nanos, currency: c.price.currency, cny };
   }

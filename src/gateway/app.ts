@@ -15,9 +15,15 @@ import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
 import { BudgetLedger, type BudgetBackend, type BudgetDef } from '../metering/budgets.js';
 import { periodStart } from '../metering/periods.js';
+import { budgetSpendRows, spentFromRows } from '../metering/budget-spend.js';
+import { budgetDefs } from '../metering/call-budget.js';
+import { BudgetArbiter } from './budget-arbiter.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
+import { randomUUID } from 'node:crypto';
 import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
+import { LostCalls } from './lost-calls.js';
 import { Admission } from './admission.js';
+import type { PromptCalibration } from '../metering/prompt-calibration.js';
 import { KeyAuthenticator } from './auth.js';
 import { BodyThreads, LARGE_BODY_BYTES, SMALL_ROUTE_BODY_BYTES } from './large-body/body-threads.js';
 import { budgetAlerter } from './budget-alerts.js';
@@ -71,16 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     },
   });
   const background = new Set<Promise<unknown>>();
-  const budgets: BudgetDef[] = config.budgets.map((b) => ({
-    name: b.name,
-    scope: b.scope,
-    period: b.period,
-    limitNanos: Math.round(b.limit * 1e9),
-    currency: b.currency,
-    softRatio: b.softRatio,
-    downgradeTo: b.downgradeTo,
-    webhook: b.webhook,
-  }));
+  const budgets: BudgetDef[] = budgetDefs(config);
   const budgetOpts = { timeZone: config.timeZone, fx: config.fx, now, onEvent: budgetAlerter(() => app.log, background) };
   // Replicas of one deployment share limits, budgets, race announcements and the monitor lease through Redis.
   // Loaded only when clustered: ioredis and its scripts are memory a single node never needs.
@@ -88,13 +85,32 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     ? await (await import('../cluster/gateway-cluster.js')).GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed'))
     : null;
   const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
+  const admission = new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed'));
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
+  // This gateway's id in the store's heartbeats and on its journal entries.
+  const gatewayId = `gateway:${randomUUID()}`;
+  // On one node, other processes (eval runs, gates, arena judging) claim from this gateway's budgets (budget-arbiter.ts).
+  const arbiter = ledger instanceof BudgetLedger && budgets.length > 0
+    ? new BudgetArbiter(store, config, ledger, { id: gatewayId, now, onError: (err) => app.log.warn({ err: (err as Error).message }, 'budget claims: read failed') })
+    : null;
+  // On a shared store, a live replica logs a dead one's calls as lost within seconds (lost-calls.ts).
+  const lostCalls = store.dialect === 'postgres'
+    ? new LostCalls(store, ledger, config, {
+        id: gatewayId,
+        onError: (err) => app.log.warn({ err: (err as Error).message }, 'lost-call sweep failed'),
+        onLost: (lost) => app.log.warn({ lost }, "a stopped replica's admitted calls without a logged outcome were charged at their reservation"),
+      })
+    : null;
   try {
     // Calls a stopped gateway admitted and never logged are logged as lost first, so the budgets count them.
     const lost = await recoverLostAdmissions(store, now());
     if (lost > 0) app.log.warn({ lost }, 'admitted calls without a logged outcome were charged at their reservation');
+    await lostCalls?.start();
+    await arbiter?.inventory();
     await seedLedger(store, ledger, budgets, config, now());
+    arbiter?.start();
+    await calibrateFromLog(store, admission.calibration, now());
     await raceStates.init();
     await cluster?.followRaces(() => raceStates.refresh());
   } catch (err) {
@@ -115,8 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     random,
     background,
     inFlight: new InFlight(),
-    admission: new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed')),
-    journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed')),
+    admission,
+    journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed'), gatewayId),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
   const monitor = new RaceMonitor({
@@ -181,6 +197,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   refresher.unref();
   app.addHook('onClose', async () => {
     clearInterval(refresher);
+    await arbiter?.stop();
+    await lostCalls?.stop();
     await monitor.stop();
     await bodyThreads.close();
     await Promise.allSettled([...ctx.background]);
@@ -224,21 +242,16 @@ function acceptOnlyUtf8Json(app: FastifyInstance, threads: BodyThreads): void {
   });
 }
 
+/** Prompt calibration resumes from the last week's calls (the newest few dozen per contender count). */
+async function calibrateFromLog(store: Store, calibration: PromptCalibration, now: number): Promise<void> {
+  const rows = await store.requests.calibrationRows(now - 7 * 86_400_000);
+  for (let i = rows.length - 1; i >= 0; i--) calibration.observe(rows[i]!.contender, rows[i]!.estimated, rows[i]!.billed);
+}
+
 /** Budgets resume where the request log says they stand in the current period. */
 async function seedLedger(store: Store, ledger: BudgetBackend, budgets: BudgetDef[], config: Config, now: number): Promise<void> {
   if (budgets.length === 0) return;
   const earliest = Math.min(...budgets.map((b) => periodStart(now, b.period, config.timeZone)));
-  const rows = await store.requests.spendRows({ since: earliest });
-  for (const b of budgets) {
-    const from = periodStart(now, b.period, config.timeZone);
-    let spent = 0;
-    for (const r of rows) {
-      if (r.ts < from || !r.contender) continue;
-      const s = b.scope;
-      if ((s.team !== undefined && s.team !== r.team) || (s.key !== undefined && s.key !== r.keyId) || (s.contender !== undefined && s.contender !== r.contender) || (s.race !== undefined && s.race !== r.race)) continue;
-      const from_ = r.currency === 'USD' ? 'USD' : 'CNY';
-      spent += from_ === b.currency ? r.costNanos : Math.round((r.costNanos * config.fx[from_]) / config.fx[b.currency]);
-    }
-    await ledger.seed(b.name, spent);
-  }
+  const rows = await budgetSpendRows(store, earliest);
+  for (const b of budgets) await ledger.seed(b.name, spentFromRows(rows, b, periodStart(now, b.period, config.timeZone), config.fx));
 }

@@ -74,7 +74,14 @@ export interface BudgetBackend {
   seed(name: string, spentNanos: number): void | Promise<void>;
   reserve(ctx: SpendContext, costNanos: number, currency: Currency, skip?: ReadonlySet<string>): ReserveResult | Promise<ReserveResult>;
   settle(r: Reservation, actualNanos: number, currency: Currency): void | Promise<void>;
+  /** Adds spend nothing reserved here (a dead replica's call, logged lost) to the period of `at`. */
+  charge(ctx: SpendContext, costNanos: number, currency: Currency, at: number): void | Promise<void>;
   status(): BudgetStatus[] | Promise<BudgetStatus[]>;
+}
+
+/** A reservation of nothing on every budget covering `ctx`, in the period of `at`: settling it adds spend only. */
+export function emptyHolds(budgets: readonly BudgetDef[], ctx: SpendContext, at: number, timeZone: string): Reservation['holds'] {
+  return budgets.filter((b) => covers(b.scope, ctx)).map((budget) => ({ budget, period: periodKey(at, budget.period, timeZone), nanos: 0 }));
 }
 
 export type ReserveResult = Reservation | { exceeded: BudgetDef };
@@ -143,6 +150,24 @@ export class BudgetLedger implements BudgetBackend {
     return { holds: holds.map((h) => ({ budget: h.budget, period: h.window.period, nanos: h.nanos })) };
   }
 
+  /**
+   * Holds `costNanos` on every covering budget whatever their limits say: for money another process has already
+   * committed to (a claim it granted itself while no gateway arbitrated), which the window must count.
+   */
+  force(ctx: SpendContext, costNanos: number, currency: Currency): Reservation {
+    const now = this.opts.now();
+    const holds: Array<Reservation['holds'][number]> = [];
+    for (const b of this.budgets) {
+      if (!covers(b.scope, ctx)) continue;
+      const w = this.#window(b, now);
+      const nanos = convertNanos(costNanos, currency, b.currency, this.opts.fx);
+      if (!isMoney(nanos)) continue;
+      w.reserved += nanos;
+      holds.push({ budget: b, period: w.period, nanos });
+    }
+    return { holds };
+  }
+
   /** Replaces a reservation by the actual cost. Fires the soft-threshold and exhaustion events once per period. */
   settle(r: Reservation, actualNanos: number, currency: Currency): void {
     for (const h of r.holds) {
@@ -159,6 +184,10 @@ export class BudgetLedger implements BudgetBackend {
         this.opts.onEvent?.({ kind: 'soft_threshold', budget: b, period: w.period, spentNanos: w.spent });
       }
     }
+  }
+
+  charge(ctx: SpendContext, costNanos: number, currency: Currency, at: number): void {
+    this.settle({ holds: emptyHolds(this.budgets, ctx, at, this.opts.timeZone) }, costNanos, currency);
   }
 
   /** Current period's spend and holds, for reports and the gauge. */

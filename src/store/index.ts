@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrations/index.js';
 import { RequestLogWriter, type RequestLogOptions } from './request-log.js';
 import { postgresSink, sqliteSink } from './request-log-sinks.js';
 import { AdmissionsRepo } from './repos/admissions.js';
+import { BudgetClaimsRepo } from './repos/budget-claims.js';
 import { RequestSpool } from './request-spool.js';
 import { isRowRefusal } from './row-refusal.js';
 import { StoreHealth, type StoreHealthOptions } from './store-health.js';
@@ -55,6 +56,8 @@ export interface Store {
   readonly battles: BattlesRepo;
   /** Budgeted calls admitted and not yet logged (see repos/admissions.ts). */
   readonly admissions: AdmissionsRepo;
+  /** Budget reservations of other processes than the gateway (see repos/budget-claims.ts). */
+  readonly claims: BudgetClaimsRepo;
   /** Whether the store answers; its heartbeat runs once `health.start()` is called (the gateway does). */
   readonly health: StoreHealth;
   /** The background WAL checkpointer, when `backgroundCheckpoint` started one. */
@@ -150,6 +153,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     evals: new EvalsRepo(db),
     battles: new BattlesRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
     admissions: new AdmissionsRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
+    claims: new BudgetClaimsRepo(db, handle.dialect),
     health: storeHealth,
     checkpointer,
     close() {

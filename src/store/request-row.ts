@@ -34,6 +34,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     response_text: r.responseText ?? null,
     fallback_from: r.fallbackFrom ?? null,
     output_cap: r.outputCap ?? null,
+    prompt_estimate: r.promptEstimate ?? null,
     source: r.source ?? null,
     failed_attempts: r.failedAttempts && r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
   };
@@ -71,6 +72,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     responseText: r.response_text,
     fallbackFrom: r.fallback_from ?? null,
     outputCap: r.output_cap === null || r.output_cap === undefined ? null : Number(r.output_cap),
+    promptEstimate: r.prompt_estimate === null || r.prompt_estimate === undefined ? null : Number(r.prompt_estimate),
     source: r.source ?? null,
     failedAttempts: r.failed_attempts ? (JSON.parse(r.failed_attempts) as FailedAttempt[]) : null,
   };

@@ -35,6 +35,7 @@ export interface RequestsTable {
   response_text: string | null;
   fallback_from: string | null;
   output_cap: number | null;
+  prompt_estimate?: number | null;
   source: string | null;
   /** JSON array of FailedAttempt, or null. */
   failed_attempts: string | null;
@@ -52,6 +53,17 @@ export interface AdmissionsTable {
   upstream_model: string | null;
   reserved_nanos: number;
   currency: string;
+  /** The process that wrote the entry (a gateway replica, or a claim's maker); null on older entries. */
+  owner?: string | null;
+  /** A claim's `pending` | `granted` | `refused` | `settled`; null for journal entries. */
+  state?: string | null;
+  source?: string | null;
+  settled_nanos?: number | null;
+}
+
+export interface GatewayHeartbeatsTable {
+  id: string;
+  seen_at: number;
 }
 
 export interface FeedbackTable {
@@ -178,6 +190,7 @@ export interface Database {
   eval_results: EvalResultsTable;
   eval_grades: EvalGradesTable;
   admissions: AdmissionsTable;
+  gateway_heartbeats: GatewayHeartbeatsTable;
   gate_results: GateResultsTable;
   battles: BattlesTable;
   battle_tags: BattleTagsTable;

@@ -46,6 +46,8 @@ export interface RequestLogRow {
    * at when it asked none. Null when none was sent.
    */
   outputCap?: number | null;
+  /** The prompt tokens the gateway estimated for this call's reservation (before calibration); null when none was made. */
+  promptEstimate?: number | null;
   /** Which part of Saima made the call: `gateway`, `shadow`, `arena`, `judge` (see SPEND_SOURCES). */
   source?: string | null;
   /** The attempts that failed before the one that answered (or before the request gave up). Absent or null: none. */

@@ -33,6 +33,7 @@ export function requestRow(overrides: Partial<RequestLogRow> = {}): RequestLogRo
     responseText: null,
     fallbackFrom: null,
     outputCap: null,
+    promptEstimate: null,
     source: null,
     failedAttempts: null,
     ...overrides,

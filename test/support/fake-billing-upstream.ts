@@ -24,6 +24,8 @@ export interface BillingUpstreamOptions {
   uncappedTokens?: number;
   /** Bill prompt tokens as body bytes / this, instead of counting texts. */
   promptBytesPerToken?: number;
+  /** Bill this many times the prompt tokens counted (a tokenizer that splits finer than ours, as with CJK text). */
+  promptScale?: number;
   /** The first this-many requests write one token each: a cost that jumps once a run has measured it cheap. */
   cheapFirst?: number;
   /** Do not parse the body (bills bytes / promptBytesPerToken and writes uncappedTokens): for bodies of megabytes. */
@@ -75,7 +77,7 @@ export async function startBillingUpstream(opts: BillingUpstreamOptions = {}): P
       const honoured = opts.honours ? body[opts.honours] : undefined;
       const perChoice = state.requests.length <= (opts.cheapFirst ?? 0) ? 1 : typeof honoured === 'number' ? honoured : (opts.uncappedTokens ?? 10_000);
       const n = typeof body.n === 'number' ? body.n : 1;
-      const prompt = promptOf(body, raw.length);
+      const prompt = Math.ceil(promptOf(body, raw.length) * (opts.promptScale ?? 1));
       state.billedCompletion += perChoice * n;
       state.billedPrompt += prompt;
       const answer = 'tok '.repeat(Math.min(perChoice, 50)).trim();

@@ -1,6 +1,6 @@
 /**
  * Every page of the dashboard in a real browser, with a screenshot of each under test-results/: spend (chart with
- * the budget line, table, CSV export), requests (filters, the detail drawer with timing and captured text), the
+ * the budget line, table, CSV export, prompt calibration), requests (filters, the detail drawer with timing and captured text), the
  * Chinese UI, and a phone-width layout that never scrolls sideways.
  */
 import assert from 'node:assert/strict';
@@ -35,6 +35,10 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   const csv = readFileSync((await download.path())!, 'utf8');
   assert.match(csv, /^\ufeff?day,contender,currency,requests,prompt_tokens,completion_tokens,cost\r\n/);
   assert.match(csv, /house-model,CNY,\d+,/);
+  // Prompt calibration: billed over estimated prompt tokens per contender (the mock bills what we estimate: 1×).
+  const calibration = page.getByTestId('spend-calibration');
+  await calibration.locator('td', { hasText: 'house-model' }).first().waitFor();
+  assert.match((await calibration.locator('tbody tr').first().textContent()) ?? '', /\d+\s*1\.00\s*1\.00/);
   await page.getByTestId('spend-by').selectOption('team');
   await page.getByTestId('spend-table').locator('td', { hasText: 'support' }).first().waitFor();
   await screenshot(page, 'spend');

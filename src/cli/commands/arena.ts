@@ -11,6 +11,8 @@ import { createAttemptDeps } from '../../gateway/context.js';
 import { ProviderRegistry } from '../../providers/registry.js';
 import { RaceBook } from '../../race/race-book.js';
 import { RaceStates } from '../../race/race-states.js';
+import { budgetGuard } from '../../arena/budget-guard.js';
+import { openCallBudget } from '../call-budget.js';
 import { withStore } from '../open-store.js';
 import { renderTable } from '../table.js';
 
@@ -56,6 +58,12 @@ export function registerArenaCommands(program: Command): void {
       const n = positiveInt(o.n, '--n');
       await withStore(o.config, async (store, config) => {
         const providers = new ProviderRegistry();
+        // The answer and judge calls pay from the same budgets as the gateway's traffic.
+        const budget = await openCallBudget(store, config);
+        const team = o.team ?? null;
+        const guards = budget
+          ? { answer: budgetGuard(budget, { team, race: o.race, source: 'arena' }), judge: budgetGuard(budget, { team, race: o.race, source: 'judge' }) }
+          : null;
         try {
           const states = new RaceStates(store, config, new RaceBook(config));
           await states.init();
@@ -65,7 +73,7 @@ export function registerArenaCommands(program: Command): void {
             deps,
             {
               race: o.race, prompts, n, judge: o.judge, prompt: judgePrompt, concurrency: positiveInt(o.concurrency, '--concurrency'), seed: Number(o.seed),
-              team: o.team ?? null, ...(o.contenders ? { contenders: o.contenders.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+              team, ...(guards ? { guards: { answer: guards.answer.guard, judge: guards.judge.guard } } : {}), ...(o.contenders ? { contenders: o.contenders.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
             },
             (done) => {
               if (!o.json && process.stderr.isTTY && (done === n || done - shown >= Math.max(1, n / 20))) {
@@ -75,6 +83,10 @@ export function registerArenaCommands(program: Command): void {
             },
           );
           if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
+          if (summary.stopped !== null) {
+            process.exitCode = 1;
+            process.stderr.write(`saima: stopped after ${summary.battles} of ${n} battles: ${summary.stopped}\n`);
+          }
           // A run whose judgements failed is not a success, even though what it judged is stored.
           const failed = summary.judge_errors + summary.answer_errors;
           if (failed > 0) {
@@ -92,6 +104,9 @@ export function registerArenaCommands(program: Command): void {
           const cost = Object.entries(summary.cost).map(([cur, v]) => `${v.toFixed(6)} ${cur}`).join(', ');
           process.stdout.write(`\ncost ${cost || '0'}; see the ratings with: saima leaderboard --race ${summary.race}\n`);
         } finally {
+          await guards?.answer.drain();
+          await guards?.judge.drain();
+          await budget?.close();
           await providers.close();
         }
       });

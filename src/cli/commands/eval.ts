@@ -23,6 +23,7 @@ import { SuiteSchema } from '../../eval/suite-schema.js';
 import { autoTwinKinds, parseTwinKinds, suiteVariants } from '../../eval/twins/index.js';
 import { ProviderRegistry } from '../../providers/registry.js';
 import type { Store } from '../../store/index.js';
+import { openCallBudget } from '../call-budget.js';
 import { withStore } from '../open-store.js';
 
 export const EXIT_STOPPED = 3;
@@ -69,7 +70,7 @@ export function evalGraceMs(env: NodeJS.ProcessEnv): number {
  * Executes a run with a live progress line on stderr and Ctrl-C stopping it cleanly (a second Ctrl-C exits).
  * `queue`: the calls go to `saima worker` processes through Redis instead of this process; same line, same outcome.
  */
-export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean; queue?: boolean; capOverride?: Money }): Promise<RunOutcome> {
+export async function runWithProgress(runId: string, store: Store, config: Config, opts: { progress?: boolean; queue?: boolean; capOverride?: Money; source?: 'eval' | 'gate' }): Promise<RunOutcome> {
   const stop = new AbortController();
   const graceMs = evalGraceMs(process.env);
   let interrupts = 0;
@@ -97,15 +98,18 @@ export async function runWithProgress(runId: string, store: Store, config: Confi
       }
     : undefined;
   const providers = opts.queue ? null : new ProviderRegistry();
+  // The calls pay from the same budgets as the gateway's traffic (queued calls: each worker reserves its own).
+  const budget = providers ? await openCallBudget(store, config) : null;
   try {
     // Loaded only here: BullMQ and ioredis are tens of MB that no other command needs.
     if (!providers) return await (await import('../../cluster/eval-queue.js')).runOnQueue(runId, store, config, { signal: stop.signal, onProgress, pollMs: tty ? 200 : 500 });
-    return await executeRun(runId, { store, config, providers, signal: stop.signal, graceMs, progressIntervalMs: tty ? 100 : 2000, onProgress, ...(opts.capOverride ? { maxCost: opts.capOverride } : {}) });
+    return await executeRun(runId, { store, config, providers, signal: stop.signal, graceMs, progressIntervalMs: tty ? 100 : 2000, onProgress, budget, source: opts.source ?? 'eval', ...(opts.capOverride ? { maxCost: opts.capOverride } : {}) });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (show && tty) process.stderr.write('\n');
     await providers?.close();
+    await budget?.close();
   }
 }
 
@@ -149,10 +153,11 @@ export function registerEvalCommands(program: Command): void {
       .option('--alpha <a>', 'significance level of the gap verdict', '0.05')
       .option('--seed <n>', 'twin seed (default: each suite\'s own)')
       .option('--fresh', 'share no cached result with earlier runs')
+      .option('--team <team>', "team whose budgets the run's calls pay from")
       .option('--progress', 'progress lines even when stderr is not a terminal')
       .option('--no-progress', 'no progress line')
       .option('--queue', 'let `saima worker` processes make the calls (needs redis: and a PostgreSQL store:)'),
-  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; progress?: boolean; config: string }) => {
+  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; team?: string; progress?: boolean; config: string }) => {
     const opts: NewRunOptions = {
       suites: list(suites),
       contenders: list(o.contenders),
@@ -165,6 +170,7 @@ export function registerEvalCommands(program: Command): void {
       alpha: Number(o.alpha),
       seed: o.seed === undefined ? null : Number(o.seed),
       fresh: o.fresh === true,
+      team: o.team ?? null,
     };
     if (opts.seed !== null && !Number.isInteger(opts.seed)) throw new EvalError(`--seed must be a whole number (got '${o.seed}')`);
     await withStore(o.config, async (store, config) => {

@@ -34,6 +34,7 @@ interface GateFlags {
   concurrency: string;
   maxCost?: string;
   judge?: string;
+  team?: string;
   json?: boolean;
   progress?: boolean;
 }
@@ -97,6 +98,7 @@ export function registerGateCommand(program: Command): void {
     .option('--concurrency <n>', 'calls in flight per contender', '8')
     .option('--max-cost <amount>', 'stop the evaluation at this spend (the gate then fails as incomplete)')
     .option('--judge <contender>', 'judge contender for judge graders')
+    .option('--team <team>', "team whose budgets the gate's calls pay from")
     .option('--json', 'the verdict as JSON')
     .option('--progress', 'progress lines even when stderr is not a terminal')
     .option('--no-progress', 'no progress line')
@@ -116,9 +118,10 @@ export function registerGateCommand(program: Command): void {
           maxCost: o.maxCost ? parseMoney(o.maxCost) : null,
           judge: o.judge ?? null,
           alpha: settings.alpha,
+          team: o.team ?? null,
         });
         process.stderr.write(`saima: gate ${race}/${challenger}: run ${run.id} on ${settings.suites.length} suite${settings.suites.length > 1 ? 's' : ''}${compare ? ` next to champion ${champion}` : ''}\n`);
-        await runWithProgress(run.id, store, config, o);
+        await runWithProgress(run.id, store, config, { ...o, source: 'gate' });
         const results = await loadRunResults(store, config, run.id);
         const report = buildReport(results);
         const verdict = evaluateGate(results, report, challenger, compare ? champion : null, settings);

@@ -2,6 +2,7 @@
 import { snakeKeys } from '../../gateway/snake-case.js';
 import type { Command } from 'commander';
 import { parseDuration } from '../../gateway/key-service.js';
+import { PromptCalibration } from '../../metering/prompt-calibration.js';
 import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
 import { withStore } from '../open-store.js';
 import { renderTable } from '../table.js';
@@ -20,16 +21,25 @@ export function registerSpendCommand(program: Command): void {
       const since = Date.now() - parseDuration(o.since);
       await withStore(o.config, async (store, config) => {
         const rows = await store.requests.spendRows({ since, ...(o.team ? { team: o.team } : {}) });
-        // Eval and gate calls belong to no team: in an unfiltered report only.
-        if (!o.team) rows.push(...(await store.evals.spendRows(since)));
+        // Eval and gate calls belong to the team their run was made for (`--team`), or to none.
+        rows.push(...(await store.evals.spendRows(since)).filter((r) => !o.team || r.team === o.team));
         const groups = groupSpend(rows, by, config.timeZone);
-        if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups.map(snakeKeys) }, null, 2)}\n`);
+        // The gateway reserves prompts at our estimate times an upper quantile of these ratios, rebuilt the same way.
+        const calibration = new PromptCalibration();
+        const seen = await store.requests.calibrationRows(since);
+        for (let i = seen.length - 1; i >= 0; i--) calibration.observe(seen[i]!.contender, seen[i]!.estimated, seen[i]!.billed);
+        const ratios = calibration.view();
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ by, since, time_zone: config.timeZone, data: groups.map(snakeKeys), calibration: ratios.map(snakeKeys) }, null, 2)}\n`);
         process.stdout.write(
           renderTable(
             [...by, 'requests', 'prompt_tok', 'completion_tok', 'cost', 'cur'],
             groups.map((g) => [...by.map((d) => g.key[d] ?? null), g.requests, g.promptTokens, g.completionTokens, g.cost.toFixed(6), g.currency]),
           ),
         );
+        if (ratios.length > 0) {
+          process.stdout.write('\nprompt tokens billed / estimated (reservations use the upper quantile)\n');
+          process.stdout.write(renderTable(['contender', 'calls', 'median', 'reserved_x'], ratios.map((c) => [c.contender, c.samples, c.median.toFixed(3), c.reserved.toFixed(3)])));
+        }
       }, { reads: true });
     });
 }

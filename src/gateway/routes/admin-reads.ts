@@ -85,9 +85,11 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const from = since(q, ctx.now(), '7d');
     const rows = await ctx.store.requests.spendRows({ since: from, ...(team !== undefined ? { team } : {}) });
     // Eval and gate calls belong to no team: in an unfiltered report only.
-    if (team === undefined) rows.push(...(await ctx.store.evals.spendRows(from)));
+    rows.push(...(await ctx.store.evals.spendRows(from)).filter((r) => team === undefined || r.team === team));
     const seen = req.principal.races ? rows.filter((r) => maySee(req.principal, r.race ?? r.contender)) : rows;
     const groups = groupSpend(seen, by, ctx.config.timeZone);
-    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups.map(snakeKeys) };
+    // Per contender, billed over estimated prompt tokens as this gateway reserves with them (prompt-calibration.ts).
+    const calibration = ctx.admission.calibration.view().filter((c) => !req.principal.races || maySee(req.principal, c.contender));
+    return { object: 'spend_report', by, since: from, time_zone: ctx.config.timeZone, data: groups.map(snakeKeys), calibration: calibration.map(snakeKeys) };
   });
 }

@@ -12,7 +12,7 @@ import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../rac
 import { startShadow } from '../shadow.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError, errorBody, sanitize } from '../../errors.js';
-import { rateLimitHeaders, type AdmissionResult } from '../admission.js';
+import { promptEstimateOf, rateLimitHeaders, type AdmissionResult } from '../admission.js';
 import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
 import { appliedCap, requestedCap, withOutputCap } from '../../metering/output-cap.js';
@@ -246,7 +246,10 @@ async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcom
 
 async function commit(ctx: GatewayContext, facts: CallFacts, admitted: AdmissionResult): Promise<void> {
   const row = toRow(facts);
-  if (facts.contender) ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
+  if (facts.contender) {
+    row.promptEstimate = promptEstimateOf(admitted, facts.contender);
+    ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
+  }
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
   if (journaled(admitted)) ctx.journal.done(row.id);

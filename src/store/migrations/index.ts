@@ -11,6 +11,7 @@ import * as m0004 from './0004-fallback-from.js';
 import * as m0005 from './0005-feedback-once.js';
 import * as m0006 from './0006-every-yuan.js';
 import * as m0007 from './0007-failed-attempts.js';
+import * as m0008 from './0008-shared-budgets.js';
 import * as m0011 from './0011-eval-grades.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-feedback-once': m0005,
   '0006-every-yuan': m0006,
   '0007-failed-attempts': m0007,
+  '0008-shared-budgets': m0008,
   '0011-eval-grades': m0011,
 };
 

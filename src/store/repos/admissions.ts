@@ -7,11 +7,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { AdmissionsTable, Database } from '../schema.js';
+import { toRequestRecord } from '../request-row.js';
 import type { RequestLogRow } from '../types.js';
 
 export type AdmissionRecord = AdmissionsTable;
 
-const COLUMNS = ['id', 'ts', 'expires_at', 'team', 'key_id', 'race', 'contender', 'upstream_model', 'reserved_nanos', 'currency'] as const;
+const COLUMNS = ['id', 'ts', 'expires_at', 'team', 'key_id', 'race', 'contender', 'upstream_model', 'reserved_nanos', 'currency', 'owner', 'state', 'source', 'settled_nanos'] as const;
+const OPTIONAL = { owner: null, state: null, source: null, settled_nanos: null };
 
 /**
  * SQLite: the journal's writes as prepared statements in one synchronous transaction. Every budgeted request pays
@@ -23,7 +25,7 @@ function sqliteJournal(raw: BetterSqlite3.Database) {
   const remove = raw.prepare('delete from admissions where id = ?');
   return {
     open: raw.transaction((list: readonly AdmissionRecord[]) => {
-      for (const a of list) insert.run(a);
+      for (const a of list) insert.run({ ...OPTIONAL, ...a });
     }),
     close: raw.transaction((ids: readonly string[]) => {
       for (const id of ids) remove.run(id);
@@ -52,6 +54,27 @@ export class AdmissionsRepo {
     for (let i = 0; i < list.length; i += 500) await this.#db.insertInto('admissions').values(list.slice(i, i + 500)).execute();
   }
 
+  /**
+   * Takes the journal entries of `owners` (replicas found dead) and logs each whose call has no row as `lost`, in
+   * one transaction: of several live replicas sweeping at once, exactly one logs each entry. Returns the lost rows.
+   */
+  async takeLost(owners: readonly string[]): Promise<RequestLogRow[]> {
+    if (owners.length === 0) return [];
+    return this.#db.transaction().execute(async (trx) => {
+      const taken = await trx.deleteFrom('admissions').where('owner', 'in', owners).where('state', 'is', null).returningAll().execute();
+      if (taken.length === 0) return [];
+      const logged = new Set((await trx.selectFrom('requests').select('id').where('id', 'in', taken.map((a) => a.id)).execute()).map((r) => r.id));
+      const lost = taken.filter((a) => !logged.has(a.id)).map(lostRow);
+      for (let i = 0; i < lost.length; i += 500) await trx.insertInto('requests').values(lost.slice(i, i + 500).map(toRequestRecord)).execute();
+      return lost;
+    });
+  }
+
+  /** Owners of journal entries (replicas that admitted calls not yet logged). */
+  async owners(): Promise<string[]> {
+    return (await this.#db.selectFrom('admissions').select('owner').distinct().where('state', 'is', null).where('owner', 'is not', null).execute()).map((r) => r.owner!);
+  }
+
   async close(ids: readonly string[]): Promise<void> {
     if (ids.length > 0 && this.#sqlite?.ready()) return this.#sqlite.close(ids);
     if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();
@@ -62,9 +85,12 @@ export class AdmissionsRepo {
    * only those whose call must have ended by `expiredBefore`. Entries whose row was committed are dropped; the rest
    * are returned as `lost` rows for the caller to log, and dropped once it has.
    */
-  async orphans(expiredBefore: number | null): Promise<Array<{ id: string; row: RequestLogRow }>> {
+  async orphans(expiredBefore: number | null, now: number = expiredBefore ?? Date.now()): Promise<Array<{ id: string; row: RequestLogRow }>> {
     let q = this.#db.selectFrom('admissions').selectAll();
     if (expiredBefore !== null) q = q.where('expires_at', '<', expiredBefore);
+    // Claims of other processes (an eval run may outlive a gateway restart) are orphans only once expired, and only
+    // while they still hold: a refused claim held nothing, a settled one has its row.
+    q = q.where((eb) => eb.or([eb('state', 'is', null), eb.and([eb('expires_at', '<', now), eb('state', 'in', ['pending', 'granted'])])]));
     const open = await q.orderBy('ts').execute();
     if (open.length === 0) return [];
     const logged = new Set(
@@ -75,7 +101,7 @@ export class AdmissionsRepo {
   }
 }
 
-function lostRow(a: AdmissionRecord): RequestLogRow {
+export function lostRow(a: AdmissionRecord): RequestLogRow {
   return {
     id: a.id,
     ts: Number(a.ts),
@@ -93,7 +119,9 @@ function lostRow(a: AdmissionRecord): RequestLogRow {
     status: 0,
     outcome: 'lost',
     errorCode: 'lost',
-    errorMessage: 'the gateway stopped before this call was logged; charged at its reservation',
+    errorMessage: a.state
+      ? 'the process that made this call stopped before logging it; charged at its reservation'
+      : 'the gateway stopped before this call was logged; charged at its reservation',
     attempts: 1,
     latencyMs: 0,
     ttftMs: null,
@@ -109,6 +137,6 @@ function lostRow(a: AdmissionRecord): RequestLogRow {
     responseText: null,
     fallbackFrom: null,
     outputCap: null,
-    source: 'gateway',
+    source: a.source ?? 'gateway',
   };
 }

@@ -282,6 +282,24 @@ export class RequestsRepo {
    * The cost columns of every row (shadow calls included) in [since, until), oldest first, for spend reports that
    * group by calendar periods in a time zone (which SQL cannot do portably). Only the columns needed are read.
    */
+  /**
+   * The latest calls whose prompt was both estimated (for a reservation) and billed by the upstream, newest first:
+   * what prompt calibration is rebuilt from at start.
+   */
+  async calibrationRows(since: number, limit = 20_000): Promise<Array<{ contender: string; estimated: number; billed: number }>> {
+    const rows = await this.#db
+      .selectFrom('requests')
+      .select(['contender', 'prompt_estimate', 'prompt_tokens'])
+      .where('ts', '>=', since)
+      .where('prompt_estimate', '>', 0)
+      .where('usage_estimated', '=', 0)
+      .where('contender', 'is not', null)
+      .orderBy('ts', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ contender: r.contender!, estimated: Number(r.prompt_estimate), billed: Number(r.prompt_tokens) }));
+  }
+
   async spendRows(filter: SpendFilter): Promise<SpendRecord[]> {
     let q = this.#db
       .selectFrom('requests')

@@ -143,6 +143,16 @@ export interface SpendReport {
   since: number;
   time_zone: string;
   data: SpendGroup[];
+  /** Per contender, billed over estimated prompt tokens (absent from gateways that predate it). */
+  calibration?: PromptCalibrationView[];
+}
+
+export interface PromptCalibrationView {
+  contender: string;
+  samples: number;
+  median: number;
+  /** The factor reservations use: the upper quantile, at least 1. */
+  reserved: number;
 }
 
 export interface BudgetStatus {

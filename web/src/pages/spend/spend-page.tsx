@@ -80,6 +80,31 @@ export function SpendPage() {
       >
         {report ? report.data.length === 0 ? <EmptyState>{t('spend.empty')}</EmptyState> : <SpendTable groups={report.data} by={by} /> : <Loading />}
       </Panel>
+      {report?.calibration && report.calibration.length > 0 ? (
+        <Panel title={t('spend.calibration')}>
+          <p className="muted">{t('spend.calibrationHint')}</p>
+          <table className="table" data-testid="spend-calibration">
+            <thead>
+              <tr>
+                <th>{t('common.contender')}</th>
+                <th className="num">{t('spend.calls')}</th>
+                <th className="num">{t('spend.median')}</th>
+                <th className="num">{t('spend.reservedAt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.calibration.map((c) => (
+                <tr key={c.contender}>
+                  <td>{c.contender}</td>
+                  <td className="num">{c.samples}</td>
+                  <td className="num">{c.median.toFixed(2)}</td>
+                  <td className="num">{c.reserved.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Panel>
+      ) : null}
     </div>
   );
 }

@@ -1,0 +1,35 @@
+/**
+ * A `SpendGuard` over the budgets as a CLI command pays from them (metering/call-budget.ts): each arena call is
+ * reserved at its maximum (every billable prompt field, plus the output cap it is sent with) before it is sent, and
+ * a refusal is a `budget_exceeded` that leaves the call unmade.
+ */
+import { SaimaError } from '../errors.js';
+import { coveredBy, isExceeded, type CallBudget } from '../metering/call-budget.js';
+import { requestedCap, reservedOutputTokens } from '../metering/output-cap.js';
+import { maxCostNanos } from '../metering/pricing.js';
+import { estimatePrompt, promptTokensFor } from '../metering/prompt-estimate.js';
+import type { SpendGuard } from './contender-call.js';
+
+export interface BudgetGuard {
+  guard: SpendGuard;
+  /** Waits for the settles still on their way to the budgets. */
+  drain(): Promise<void>;
+}
+
+export function budgetGuard(budget: CallBudget, scope: { team: string | null; race: string | null; source: 'arena' | 'judge' }, onError: (err: unknown) => void = () => {}): BudgetGuard {
+  const pending = new Set<Promise<void>>();
+  const guard: SpendGuard = async (contender, body) => {
+    const ctx = { team: scope.team, keyId: null, contender: contender.name, race: scope.race, source: scope.source };
+    if (coveredBy(budget.budgets, ctx).length === 0) return () => {};
+    const estimate = await estimatePrompt(body);
+    const cap = requestedCap(body, contender);
+    const most = maxCostNanos(promptTokensFor(estimate, contender.imageTokens), reservedOutputTokens(cap, [contender]) + estimate.predicted * cap.choices, contender.price);
+    const r = await budget.reserve(ctx, most, contender.price.currency);
+    if (isExceeded(r)) throw new SaimaError('budget_exceeded', `Budget '${r.exceeded}' is spent for this period.`);
+    return (_usage, costNanos) => {
+      const p: Promise<void> = budget.settle(r, costNanos, contender.price.currency).catch(onError).finally(() => pending.delete(p));
+      pending.add(p);
+    };
+  };
+  return { guard, drain: async () => void (await Promise.allSettled([...pending])) };
+}

@@ -1,0 +1,124 @@
+/**
+ * The gateway's side of budget claims (claimed-budget.ts) on one node: every `intervalMs` it reads the open claims
+ * of other processes and decides each pending one against its live in-memory budgets, the same check-and-hold its
+ * own requests pass, so gateway traffic and an eval run at once pass a budget by at most what settled costs exceed
+ * their reservations. A granted claim is held until its maker settles it (or, if its maker died, until it expires,
+ * when it is logged as `lost` at its reservation). The gateway beats in `gateway_heartbeats` while it arbitrates.
+ */
+import type { Config, Currency } from '../config/types.js';
+import type { BudgetLedger, Reservation } from '../metering/budgets.js';
+import type { Store } from '../store/index.js';
+import { lostRow } from '../store/repos/admissions.js';
+import type { Claim } from '../store/repos/budget-claims.js';
+import { ARBITER_BEAT_MS } from './claimed-budget.js';
+
+export interface BudgetArbiterOptions {
+  /** This gateway's id in `gateway_heartbeats`. */
+  id: string;
+  now: () => number;
+  /** How often claims are read. Default 50 ms. */
+  intervalMs?: number;
+  onError: (err: unknown) => void;
+}
+
+export class BudgetArbiter {
+  /** Claims this gateway holds in its ledger. */
+  readonly #held = new Map<string, { r: Reservation; claim: Claim }>();
+  #timer: NodeJS.Timeout | null = null;
+  #lastBeat = 0;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly store: Store,
+    readonly config: Config,
+    readonly ledger: BudgetLedger,
+    readonly opts: BudgetArbiterOptions,
+  ) {}
+
+  /**
+   * Takes the claims already granted as holds: called before budgets are seeded from the log, so a claim whose row
+   * lands meanwhile is counted twice for a while (stricter), never missed.
+   */
+  async inventory(): Promise<void> {
+    await this.#beat();
+    await this.tick();
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.#running = this.#running.then(() => this.tick()).catch(this.opts.onError);
+    }, this.opts.intervalMs ?? 50);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#running;
+    await this.store.claims.retire(this.opts.id).catch(this.opts.onError);
+  }
+
+  async #beat(): Promise<void> {
+    this.#lastBeat = this.opts.now();
+    // On the store's clock, as claimants read it.
+    await this.store.claims.beat(this.opts.id, await this.store.claims.clock());
+  }
+
+  async tick(): Promise<void> {
+    const now = this.opts.now();
+    if (now - this.#lastBeat >= ARBITER_BEAT_MS) await this.#beat();
+    const claims = await this.store.claims.all();
+    const present = new Set<string>();
+    const done: string[] = [];
+    for (const c of claims) {
+      present.add(c.id);
+      const held = this.#held.get(c.id);
+      if (c.state === 'pending') {
+        const r = this.ledger.reserve(ctxOf(c), c.reservedNanos, currencyOf(c));
+        if (!('holds' in r)) {
+          await this.store.claims.decide(c.id, 'refused');
+        } else if (await this.store.claims.decide(c.id, 'granted')) {
+          this.#held.set(c.id, { r, claim: c });
+        } else {
+          this.ledger.settle(r, 0, currencyOf(c));
+        }
+      } else if (c.state === 'granted' && !held) {
+        // Granted while no gateway arbitrated (its maker decided alone): held from now on, whatever the limit says.
+        this.#held.set(c.id, { r: this.ledger.force(ctxOf(c), c.reservedNanos, currencyOf(c)), claim: c });
+      } else if (c.state === 'settled') {
+        if (held) {
+          this.ledger.settle(held.r, c.settledNanos ?? c.reservedNanos, currencyOf(c));
+          this.#held.delete(c.id);
+        }
+        done.push(c.id);
+      }
+      if ((c.state === 'granted' || c.state === 'pending') && c.expiresAt < now) {
+        // Its maker died with the call in flight: charged at its reservation, as a lost row the log keeps.
+        const h = this.#held.get(c.id);
+        if (h) this.ledger.settle(h.r, c.reservedNanos, currencyOf(c));
+        this.#held.delete(c.id);
+        await this.store.requestLog.append(lostRow({
+          id: c.id, ts: c.ts, expires_at: c.expiresAt, team: c.team, key_id: c.keyId, race: c.race, contender: c.contender, upstream_model: null,
+          reserved_nanos: c.reservedNanos, currency: c.currency, owner: c.owner, source: c.source,
+        }));
+        done.push(c.id);
+      }
+    }
+    // A held claim removed by its maker (it settled while no gateway was seen): its cost is unknown here, so it
+    // counts at what it reserved until the budgets next resume from the log.
+    for (const [id, h] of this.#held) {
+      if (present.has(id)) continue;
+      this.ledger.settle(h.r, h.claim.reservedNanos, currencyOf(h.claim));
+      this.#held.delete(id);
+    }
+    await this.store.claims.remove(done);
+  }
+}
+
+function ctxOf(c: Claim) {
+  return { team: c.team, keyId: c.keyId, contender: c.contender, race: c.race };
+}
+
+function currencyOf(c: Claim): Currency {
+  return c.currency === 'USD' ? 'USD' : 'CNY';
+}

@@ -1,0 +1,126 @@
+/**
+ * Budget claims: a call made by another process than the gateway (an eval run, a gate, an arena judging run) asks
+ * for its reservation here, in the admissions table beside the gateway's journal entries. While a gateway arbitrates
+ * (its heartbeat in `gateway_heartbeats` seen lately), it decides each pending claim against its live budgets; with none, the claimant
+ * decides in one serialised transaction from the log and the open holds (see metering/claimed-budget.ts).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AdmissionsTable, Database } from '../schema.js';
+import type { Dialect } from '../types.js';
+
+export type ClaimState = 'pending' | 'granted' | 'refused' | 'settled';
+
+export interface Claim {
+  id: string;
+  ts: number;
+  expiresAt: number;
+  owner: string;
+  state: ClaimState;
+  source: string;
+  team: string | null;
+  keyId: string | null;
+  race: string | null;
+  contender: string;
+  reservedNanos: number;
+  currency: string;
+  settledNanos: number | null;
+}
+
+export class BudgetClaimsRepo {
+  readonly #db: Kysely<Database>;
+
+  constructor(
+    db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {
+    this.#db = db;
+  }
+
+  /** A gateway says it lives. */
+  async beat(id: string, now: number): Promise<void> {
+    await this.#db.insertInto('gateway_heartbeats').values({ id, seen_at: now }).onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: now })).execute();
+  }
+
+  async retire(id: string): Promise<void> {
+    await this.#db.deleteFrom('gateway_heartbeats').where('id', '=', id).execute();
+  }
+
+  /** When a gateway last said it lives, or null. */
+  async gatewaySeen(): Promise<number | null> {
+    const r = await this.#db.selectFrom('gateway_heartbeats').select((eb) => eb.fn.max('seen_at').as('seen')).executeTakeFirst();
+    return r?.seen === null || r?.seen === undefined ? null : Number(r.seen);
+  }
+
+  async insert(c: Omit<Claim, 'settledNanos'>): Promise<void> {
+    await this.#db.insertInto('admissions').values(toRow(c)).execute();
+  }
+
+  async get(id: string): Promise<Claim | null> {
+    const r = await this.#db.selectFrom('admissions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? fromRow(r) : null;
+  }
+
+  /** Every claim (journal entries excluded), oldest first. */
+  async all(): Promise<Claim[]> {
+    return (await this.#db.selectFrom('admissions').selectAll().where('state', 'is not', null).orderBy('ts').execute()).map(fromRow);
+  }
+
+  /** The database's clock (epoch ms): one clock for every replica's heartbeat, whatever their hosts' clocks say. */
+  async clock(): Promise<number> {
+    if (this.dialect === 'sqlite') return Date.now();
+    const r = await sql<{ ms: string }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms`.execute(this.#db);
+    return Number(r.rows[0]!.ms);
+  }
+
+  /** Gateways and when each last said it lives. */
+  async heartbeats(): Promise<Map<string, number>> {
+    return new Map((await this.#db.selectFrom('gateway_heartbeats').selectAll().execute()).map((r) => [r.id, Number(r.seen_at)]));
+  }
+
+  /** Decides a pending claim; false when it was no longer pending (someone else decided first). */
+  async decide(id: string, state: 'granted' | 'refused'): Promise<boolean> {
+    const r = await this.#db.updateTable('admissions').set({ state }).where('id', '=', id).where('state', '=', 'pending').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async settle(id: string, nanos: number): Promise<void> {
+    await this.#db.updateTable('admissions').set({ state: 'settled', settled_nanos: nanos }).where('id', '=', id).execute();
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();
+  }
+
+  /**
+   * Writes `c` and decides it in one transaction that no other claimant's runs beside (SQLite: the first statement
+   * is a write, so the transaction holds the write lock; PostgreSQL: a transaction-scoped advisory lock). `fits`
+   * reads the log and the open holds through the transaction; the claim is kept as granted when it fits, else removed.
+   */
+  async claimAlone(c: Omit<Claim, 'settledNanos' | 'state'>, fits: (trx: Transaction<Database>, open: Claim[]) => Promise<boolean>): Promise<boolean> {
+    return this.#db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(5810431)`.execute(trx);
+      await trx.insertInto('admissions').values(toRow({ ...c, state: 'pending' })).execute();
+      const open = (await trx.selectFrom('admissions').selectAll().where('id', '!=', c.id).execute()).map(fromRow);
+      const ok = await fits(trx, open);
+      if (ok) await trx.updateTable('admissions').set({ state: 'granted' }).where('id', '=', c.id).execute();
+      else await trx.deleteFrom('admissions').where('id', '=', c.id).execute();
+      return ok;
+    });
+  }
+}
+
+function toRow(c: Omit<Claim, 'settledNanos'>): AdmissionsTable {
+  return {
+    id: c.id, ts: c.ts, expires_at: c.expiresAt, team: c.team, key_id: c.keyId, race: c.race, contender: c.contender, upstream_model: null,
+    reserved_nanos: c.reservedNanos, currency: c.currency, owner: c.owner, state: c.state, source: c.source,
+  };
+}
+
+/** Journal entries (no state) read as granted gateway holds. */
+function fromRow(r: AdmissionsTable): Claim {
+  return {
+    id: r.id, ts: Number(r.ts), expiresAt: Number(r.expires_at), owner: r.owner ?? 'gateway', state: (r.state ?? 'granted') as ClaimState,
+    source: r.source ?? 'gateway', team: r.team, keyId: r.key_id, race: r.race, contender: r.contender, reservedNanos: Number(r.reserved_nanos),
+    currency: r.currency, settledNanos: r.settled_nanos === null || r.settled_nanos === undefined ? null : Number(r.settled_nanos),
+  };
+}
