@@ -160,7 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     assertRouteHasRule(route.method, route.url);
     // Only chat bodies are parsed off the event loop (large-body/); every other route takes bodies that parse in
     // a few milliseconds on it, whatever their shape.
-    if (route.url !== CHAT_ROUTE && route.bodyLimit === undefined) route.bodyLimit = Math.min(config.server.bodyLimitBytes, SMALL_ROUTE_BODY_BYTES);
+    if (route.url !== CHAT_ROUTE && route.url !== BATTLES_ROUTE && route.bodyLimit === undefined) route.bodyLimit = Math.min(config.server.bodyLimitBytes, SMALL_ROUTE_BODY_BYTES);
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);
@@ -210,6 +210,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
 }
 
 const CHAT_ROUTE = '/v1/chat/completions';
+/** Battle uploads (up to 10,000 battles a request) are the other large body, parsed and checked off-thread too. */
+const BATTLES_ROUTE = '/v1/arena/battles';
 
 /**
  * JSON bodies must be valid UTF-8, as OpenAI requires: decoding an invalid byte silently as U+FFFD would forward and
@@ -222,8 +224,15 @@ function acceptOnlyUtf8Json(app: FastifyInstance, threads: BodyThreads): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const bytes = body as Buffer;
     if (bytes.length >= LARGE_BODY_BYTES) {
-      // Only chat takes large bodies (off the event loop); any other path, an unknown one included (its 404 is
-      // answered after the body is parsed), refuses them rather than parse them here.
+      // Only chat and battle uploads take large bodies (off the event loop); any other path, an unknown one included
+      // (its 404 is answered after the body is parsed), refuses them rather than parse them here.
+      if (req.routeOptions.url === BATTLES_ROUTE) {
+        threads.parseBattles(bytes).then(
+          (token) => done(null, token),
+          (err: unknown) => done(err as Error, undefined),
+        );
+        return;
+      }
       if (req.routeOptions.url !== CHAT_ROUTE) {
         done(new SaimaError('request_too_large', 'Request body is too large.'), undefined);
         return;

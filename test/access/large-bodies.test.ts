@@ -139,3 +139,22 @@ test('routes other than chat take bodies of at most 256 kB, whatever the configu
   const unknown = await fetch(`${gw.url}/v1/nowhere`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(largeBody('many-messages', 'sim', false)) });
   assert.equal(unknown.status, 413);
 });
+
+test('a large battle upload is parsed and checked off the event loop, with the same answers', async (t) => {
+  const gw = await startTestGateway(t, { contenders: { a: mockContender('a'), b: mockContender('b') }, races: { r: { champion: 'a', challengers: [{ contender: 'b', weight: 10 }] } } });
+  const battle = (i: number) => ({ race: 'r', contender_a: 'a', contender_b: 'b', winner: i % 3 === 0 ? 'tie' : 'a', prompt: `prompt ${i} ${'x'.repeat(40)}`, tags: ['t'] });
+  const data = Array.from({ length: 5_000 }, (_, i) => battle(i));
+  const body = JSON.stringify({ data });
+  assert.ok(body.length > 256 * 1024, `${body.length} bytes`);
+  const post = (b: string) => fetch(`${gw.url}/v1/arena/battles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b });
+  const ok = await post(body);
+  assert.equal(ok.status, 201, await ok.clone().text());
+  assert.equal(((await ok.json()) as { recorded: number }).recorded, 5_000);
+  const bad = await post(JSON.stringify({ data: data.map((b, i) => (i === 4_321 ? { ...b, winner: 'both' } : b)) }));
+  assert.equal(bad.status, 400);
+  const err = ((await bad.json()) as { error: { message: string; param: string } }).error;
+  assert.match(err.message, /^battle 4321: winner: /);
+  assert.equal(err.param, 'winner');
+  const poisoned = await post(body.replace('"tags":["t"]', '"__proto__":{"admin":true}'));
+  assert.equal(poisoned.status, 400);
+});

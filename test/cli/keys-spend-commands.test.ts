@@ -45,12 +45,12 @@ test('keys create prints the key once; ls shows it without the secret; revoke st
   await gw.store.requestLog.flush();
   const spend = await runCli(['spend', '--config', cfgFile, '--by', 'team,contender', '--since', '1d', '--json']);
   assert.equal(spend.code, 0, spend.stderr);
-  const report = JSON.parse(spend.stdout) as { data: Array<{ key: { team: string; contender: string }; requests: number; costNanos: number; currency: string }> };
+  const report = JSON.parse(spend.stdout) as { data: Array<{ key: { team: string; contender: string }; requests: number; cost_nanos: number; currency: string }> };
   const rows = (await gw.store.requests.listRequests({ limit: 100 })).filter((r) => r.team === 'search');
   for (const g of report.data) {
     const mine = rows.filter((r) => r.contender === g.key.contender);
     assert.equal(g.requests, mine.length);
-    assert.equal(g.costNanos, mine.reduce((s, r) => s + r.costNanos, 0), 'exactly the sum of the rows');
+    assert.equal(g.cost_nanos, mine.reduce((s, r) => s + r.costNanos, 0), 'exactly the sum of the rows');
   }
   assert.deepEqual(report.data.map((g) => [g.key.contender, g.currency, g.requests]), [['m', 'CNY', 2], ['n', 'USD', 1]]);
   const table = await runCli(['spend', '--config', cfgFile, '--by', 'day,contender']);

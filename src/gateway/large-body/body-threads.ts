@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { rememberEstimate, type PromptEstimate } from '../../metering/prompt-estimate.js';
 import { SaimaError, type ErrorCode } from '../../errors.js';
 import type { ChatBody } from '../validate-chat.js';
+import type { BattleInput } from '../../arena/record-battles.js';
 import { RAW_MEMBERS, RawJson } from '../../providers/raw-json.js';
 
 /** Below this a body is parsed on the event loop: a pathological 256 kB body parses in a few milliseconds. */
@@ -25,8 +26,16 @@ export function offThread(body: unknown): LargeChatBody | undefined {
   return typeof body === 'object' && body !== null ? parsedOffThread.get(body) : undefined;
 }
 
+/** Battle uploads parsed and checked off the event loop, by the object the route receives. */
+const battlesOffThread = new WeakMap<object, BattleInput[]>();
+
+export function offThreadBattles(body: unknown): BattleInput[] | undefined {
+  return typeof body === 'object' && body !== null ? battlesOffThread.get(body) : undefined;
+}
+
 export interface BodyJob {
   id: number;
+  kind: 'chat' | 'battles';
   bytes: Uint8Array;
   /** Whether to return the messages as text (only a race that captures prompts stores it). */
   promptText: boolean;
@@ -41,9 +50,11 @@ export interface RawField {
 }
 
 export type BodyJobResult =
+  | { id: number; ok: true; kind: 'battles'; bytes: Uint8Array; battles: BattleInput[] }
   | {
       id: number;
       ok: true;
+      kind: 'chat';
       /** The body's bytes, handed back. */
       bytes: Uint8Array;
       fields: Record<string, unknown>;
@@ -74,7 +85,7 @@ const BOOT = `const { workerData } = require('node:worker_threads');
 })().catch((err) => { setImmediate(() => { throw err; }); });`;
 
 interface Pending {
-  resolve(body: LargeChatBody): void;
+  resolve(body: unknown): void;
   reject(err: unknown): void;
 }
 
@@ -102,10 +113,19 @@ export class BodyThreads {
    * unusable to the caller afterwards. Rejects with the client's 400.
    */
   parse(bytes: Uint8Array): Promise<LargeChatBody> {
+    return this.#post('chat', bytes) as Promise<LargeChatBody>;
+  }
+
+  /** A battle upload (`POST /v1/arena/battles`): resolves with a token object that `offThreadBattles` reads. */
+  parseBattles(bytes: Uint8Array): Promise<object> {
+    return this.#post('battles', bytes) as Promise<object>;
+  }
+
+  #post(kind: BodyJob['kind'], bytes: Uint8Array): Promise<unknown> {
     const thread = this.#leastBusy();
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-    const job: BodyJob = { id: this.#next++, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText };
-    return new Promise<LargeChatBody>((resolve, reject) => {
+    const job: BodyJob = { id: this.#next++, kind, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText };
+    return new Promise<unknown>((resolve, reject) => {
       thread.pending.set(job.id, { resolve, reject });
       thread.worker.ref();
       thread.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
@@ -151,7 +171,12 @@ export class BodyThreads {
   }
 }
 
-function assemble(r: Extract<BodyJobResult, { ok: true }>): LargeChatBody {
+function assemble(r: Extract<BodyJobResult, { ok: true }>): unknown {
+  if (r.kind === 'battles') {
+    const token = { battles: r.battles.length };
+    battlesOffThread.set(token, r.battles);
+    return token;
+  }
   const body: Record<string | symbol, unknown> = { ...r.fields };
   for (const f of r.raw) body[f.key] = new RawJson(r.bytes.subarray(f.start, f.end), f.hasDeveloperRole);
   const parts = r.membersText ? [r.membersText] : r.members.map(([s, e]) => r.bytes.subarray(s, e));

@@ -7,6 +7,7 @@
  * (cleared by battles recorded here). Nothing on the match path sets a contender, race-routing or upstream header,
  * and the body carries only the answers' text.
  */
+import { offThreadBattles } from '../large-body/body-threads.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -151,7 +152,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.post('/v1/arena/battles', async (req, reply) => {
     requireVoter(req);
-    const inputs = parseBattleInputs(req.body);
+    const inputs = offThreadBattles(req.body) ?? parseBattleInputs(req.body);
     await ctx.admission.admitEvidence(req.principal);
     // A race-limited key records battles only in its races (or between contenders it may call directly).
     const hidden = inputs.find((b) => (b.race != null ? !maySee(req.principal, b.race) : !maySee(req.principal, b.contender_a) || !maySee(req.principal, b.contender_b)));
