@@ -1,6 +1,6 @@
 /**
  * Per-user sums of one arm's metrics in one evidence window, kept across monitor ticks, and the user-level moments
- * the delta method needs (`stats/ratio.ts`): units, ΣY, ΣN, ΣY², ΣN², ΣYN per metric. A user's Yᵢ and Nᵢ grow
+ * the delta method needs (`stats/ratio.ts`): units, ΣY, ΣN, ΣY², ΣN², ΣYN, ΣN³ per metric. A user's Yᵢ and Nᵢ grow
  * as their requests and ratings arrive; ΣY² is not additive over time, so the book keeps each user's running sums
  * and moves the arm's moments by the difference when a user's sums change: O(1) per (user, tick), never a pass
  * over every user.
@@ -18,8 +18,8 @@ export type UnitEvidence = Readonly<Record<UnitMetric, RatioMoments>>;
 
 export const METRIC_INDEX: Readonly<Record<UnitMetric, number>> = Object.freeze({ errors: 0, logLatency: 1, logTtft: 2, cost: 3, feedback: 4, judge: 5 });
 const M = UNIT_METRICS.length;
-/** Fields of a metric's moments in the flat arrays: units, y, n, yy, nn, yn. */
-const F = 6;
+/** Fields of a metric's moments in the flat arrays: units, y, n, yy, nn, yn, nnn. */
+const F = 7;
 
 export const NO_UNITS: UnitEvidence = Object.freeze(Object.fromEntries(UNIT_METRICS.map((m) => [m, NO_RATIO_MOMENTS])) as Record<UnitMetric, RatioMoments>);
 
@@ -62,6 +62,7 @@ export class UnitBook {
     a[o + 3]! += sumSquares;
     a[o + 4]! += count;
     a[o + 5]! += sum;
+    a[o + 6]! += count;
   }
 
   /** The arm's user-level moments per metric, units without a user included. */
@@ -74,6 +75,7 @@ export class UnitBook {
       out[UNIT_METRICS[m]!] = {
         units: users[o]! + independent[o]!, y: users[o + 1]! + independent[o + 1]!, n: users[o + 2]! + independent[o + 2]!,
         yy: users[o + 3]! + independent[o + 3]!, nn: users[o + 4]! + independent[o + 4]!, yn: users[o + 5]! + independent[o + 5]!,
+        nnn: users[o + 6]! + independent[o + 6]!,
       };
     }
     return out;
@@ -103,4 +105,5 @@ function move(a: Float64Array, metric: number, y0: number, n0: number, y1: numbe
   a[o + 3]! += y1 * y1 - y0 * y0;
   a[o + 4]! += n1 * n1 - n0 * n0;
   a[o + 5]! += y1 * n1 - y0 * n0;
+  a[o + 6]! += n1 * n1 * n1 - n0 * n0 * n0;
 }
