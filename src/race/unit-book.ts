@@ -7,8 +7,19 @@
  *
  * Rows without a user are units of their own: their moments come from the store with per-row squares and are
  * simply added (`addIndependent`).
+ *
+ * Memory is bounded: a book keeps at most `MAX_BOOK_SLOTS` (65,536) slots, 12 doubles each (96 bytes) plus the
+ * user's key in a map — about 6 MB of sums and, with 16-character keys, about 10 MB in all per arm and window. A
+ * user first seen once the book is full shares the slot `cyrb53(user) mod 65,536` with the users already there:
+ * that slot is then one unit made of several users. Units that are groups of users, fixed by a hash and not by
+ * what they did, are still independent units of the randomisation (each user sits in one lane, so the whole group
+ * does too) — the analysis stays valid and merely sees fewer units, as bucketed experiment platforms do.
  */
 import { NO_RATIO_MOMENTS, type RatioMoments } from '../stats/index.js';
+import { cyrb53 } from './stable-hash.js';
+
+/** Most slots (users, or groups of users past the bound) one book keeps. */
+export const MAX_BOOK_SLOTS = 65_536;
 
 /** The metrics a race tests, as ratios of per-user sums: Y over N. */
 export const UNIT_METRICS = ['errors', 'logLatency', 'logTtft', 'cost', 'feedback', 'judge'] as const;
@@ -31,8 +42,22 @@ export class UnitBook {
   readonly #users = new Float64Array(F * M);
   readonly #independent = new Float64Array(F * M);
 
+  readonly #maxSlots: number;
+
+  /** @param maxSlots the bound on slots (tests lower it to see the bound at work). */
+  constructor(maxSlots = MAX_BOOK_SLOTS) {
+    if (!(Number.isInteger(maxSlots) && maxSlots > 0)) throw new RangeError('UnitBook needs a positive integer maxSlots');
+    this.#maxSlots = maxSlots;
+  }
+
+  /** Distinct users given a slot of their own (at most the bound). */
   get userCount(): number {
     return this.#slots.size;
+  }
+
+  /** Bytes held by the sums (the map of keys comes on top). */
+  get sumsBytes(): number {
+    return this.#sums.byteLength;
   }
 
   /** Adds y and n to one user's sums of `metric` (index in UNIT_METRICS). */
@@ -81,10 +106,11 @@ export class UnitBook {
     return out;
   }
 
-  /** Where a user's sums are kept (allocated on first sight). */
+  /** Where a user's sums are kept (allocated on first sight; once the book is full, a slot shared by hash). */
   slot(user: string): number {
     let slot = this.#slots.get(user);
     if (slot !== undefined) return slot;
+    if (this.#slots.size >= this.#maxSlots) return (cyrb53(user) % this.#maxSlots) * 2 * M;
     slot = this.#slots.size * 2 * M;
     if (slot + 2 * M > this.#sums.length) {
       const grown = new Float64Array(this.#sums.length * 2);
