@@ -7,11 +7,13 @@
  * `request` (every request an independent unit, what it did before). Prints one JSON line per cell.
  *
  * `npm run bench:simulate-users -- --tables FILE...` prints the markdown tables of docs/racing.md from such lines.
+ * Lines of one cell run with different SIM_SEEDs are independent batches and are pooled (counts added, the Wilson
+ * interval recomputed); a pooled A/B cell shows no time to detect, which cannot be pooled from medians.
  *
  * Env: SIM_RUNS (2000), SIM_HOURS (24), SIM_INTERVAL_S (300), SIM_TRAFFIC_RPS (20), SIM_SEED (1).
  */
 import { readFileSync } from 'node:fs';
-import { defaultSimulationRace, simulateBatch } from '../src/race/simulate/simulate.js';
+import { defaultSimulationRace, simulateBatch, wilson } from '../src/race/simulate/simulate.js';
 import type { Effects } from '../src/race/simulate/scenario.js';
 import type { UserModel } from '../src/race/simulate/users.js';
 
@@ -46,7 +48,21 @@ const SHAPE_NAMES: Record<string, string> = { skewed: '2,000 users, skew 0.7', e
 const SCENARIO_NAMES: Record<string, string> = { error: '+2 error points', latency: '+30 % latency', feedback: '−5 feedback points' };
 
 function tables(files: string[]): string {
-  const rows = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CellResult));
+  const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CellResult));
+  const pooled = new Map<string, CellResult>();
+  for (const r of lines) {
+    const key = `${r.policy}/${r.shape}/${r.scenario}/${r.analysis}`;
+    const before = pooled.get(key);
+    if (!before) {
+      pooled.set(key, r);
+      continue;
+    }
+    const runs = before.runs + r.runs;
+    const rolledBack = before.rolledBack + r.rolledBack;
+    const promoted = before.promoted + r.promoted;
+    pooled.set(key, { ...before, runs, rolledBack, promoted, rolledBackCi: wilson(rolledBack, runs), promotedCi: wilson(promoted, runs), detectMinutes: null });
+  }
+  const rows = [...pooled.values()];
   const aa = rows.filter((r) => r.scenario === 'aa');
   const ab = rows.filter((r) => r.scenario !== 'aa');
   const out = ['| policy | users | unit | runs | false rollbacks (95 % CI) | false promotions (95 % CI) |', '| --- | --- | --- | ---: | --- | --- |'];

@@ -2,7 +2,8 @@
  * The units each arm received in a sliding window (its start only moves forward), kept from the rows as they
  * arrive instead of counted in SQL each tick: distinct users (a user counts while their latest request is in the
  * window), anonymous requests, and all requests. Counting distinct users over half an hour of a busy race is a
- * sort of every row in it; here each row is looked at once, and a tick costs a pass over the distinct users.
+ * sort of every row in it; here each row is looked at once, and the counts are kept as rows arrive, so a tick
+ * costs O(1) — a pass over the distinct users happens only when the window's start moves (every half hour).
  *
  * Exact, not approximate: start times are kept per second, so the second the window starts in is counted to the
  * millisecond. Memory is one number per request in the window and one entry per distinct user.
@@ -15,33 +16,58 @@ interface ArmTally {
   /** Start times of every row, and of anonymous ones, by whole second. */
   rows: Map<number, number[]>;
   anonymous: Map<number, number[]>;
+  /** Units with a start time ≥ the tally's current window start. */
+  userCount: number;
+  rowCount: number;
+  anonymousCount: number;
 }
 
 export class AssignmentTally {
   readonly #arms = new Map<string, ArmTally>();
+  /** The window start the running counts are for. */
+  #since = Number.NEGATIVE_INFINITY;
 
   add(r: AssignmentRow): void {
     let arm = this.#arms.get(r.contender);
-    if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map() }));
+    if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map(), userCount: 0, rowCount: 0, anonymousCount: 0 }));
+    const inWindow = r.ts >= this.#since;
     addTime(arm.rows, r.ts);
-    if (r.userHash === null) addTime(arm.anonymous, r.ts);
-    else if ((arm.users.get(r.userHash) ?? -Infinity) < r.ts) arm.users.set(r.userHash, r.ts);
+    if (inWindow) arm.rowCount++;
+    if (r.userHash === null) {
+      addTime(arm.anonymous, r.ts);
+      if (inWindow) arm.anonymousCount++;
+      return;
+    }
+    const last = arm.users.get(r.userHash);
+    if (last !== undefined && last >= r.ts) return;
+    arm.users.set(r.userHash, r.ts);
+    if (inWindow && !(last !== undefined && last >= this.#since)) arm.userCount++;
   }
 
   /** Units per arm with `ts >= since`; what is older is forgotten (the window never moves back). */
   counts(since: number): AssignmentCounts[] {
+    if (since !== this.#since) this.#recount(since);
     const out: AssignmentCounts[] = [];
     for (const [contender, arm] of this.#arms) {
+      if (arm.rowCount === 0 && arm.userCount === 0) continue;
+      out.push({ contender, rows: arm.rowCount, users: arm.userCount, anonymous: arm.anonymousCount });
+    }
+    return out.sort((a, b) => (a.contender < b.contender ? -1 : a.contender > b.contender ? 1 : 0));
+  }
+
+  /** A new window start: one pass over the users and the seconds, forgetting what fell out. */
+  #recount(since: number): void {
+    for (const arm of this.#arms.values()) {
       let users = 0;
       for (const [user, last] of arm.users) {
         if (last >= since) users++;
         else arm.users.delete(user);
       }
-      const rows = countSince(arm.rows, since);
-      if (rows === 0 && users === 0) continue;
-      out.push({ contender, rows, users, anonymous: countSince(arm.anonymous, since) });
+      arm.userCount = users;
+      arm.rowCount = countSince(arm.rows, since);
+      arm.anonymousCount = countSince(arm.anonymous, since);
     }
-    return out.sort((a, b) => (a.contender < b.contender ? -1 : a.contender > b.contender ? 1 : 0));
+    this.#since = since;
   }
 }
 

@@ -28,7 +28,7 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'insertedUnitRows'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'insertedAssignmentRows' | 'userMoments' | 'insertedUnitRows'>;
   feedback: Pick<Store['feedback'], 'metricMoments' | 'userMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
@@ -359,7 +359,7 @@ export class EvidenceReader {
       for await (const row of this.store.requests.assignmentRows(race, from, contenders, { upTo: lastRow })) tally.add(row);
       this.#tallies.set(race, (t = { since, key, lastRow, tally }));
     } else if (lastRow > t.lastRow) {
-      for await (const row of this.store.requests.assignmentRows(race, since, contenders, { after: t.lastRow, upTo: lastRow })) t.tally.add(row);
+      for (const row of await this.store.requests.insertedAssignmentRows(race, since, contenders, t.lastRow, lastRow)) t.tally.add(row);
       t.lastRow = lastRow;
     }
     return t.tally.counts(from);

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/types.js';
 import { SaimaError } from '../errors.js';
-import type { RaceState } from './race-state.js';
+import { nextWindow, type RaceState } from './race-state.js';
 import type { Change } from './race-states.js';
 
 function requireReason(reason: string | undefined): string {
@@ -25,13 +25,16 @@ export function setWeight(state: RaceState, config: Config, contender: string, w
   if (!config.contenders.has(contender)) throw new SaimaError('not_found', `No contender named '${contender}'.`, 'contender');
   let c = state.challengers.find((x) => x.contender === contender);
   const before = c?.weight ?? 0;
+  const added = !c;
   if (!c) {
     c = { contender, weight, since: now, status: 'active', step: 0 };
     state.challengers.push(c);
   }
   const others = state.challengers.filter((x) => x !== c && x.status === 'active').reduce((s, x) => s + x.weight, 0);
   if (others + weight > 100) throw new SaimaError('invalid_value', `Challenger weights would add up to ${others + weight}%, more than 100.`, 'weight');
-  Object.assign(c, { weight, since: now, status: 'active' as const });
+  // A new window, unforeseen by the ramp: it takes its α from the share kept for such windows.
+  const window = added ? 1 : nextWindow(c);
+  Object.assign(c, { weight, since: now, status: 'active' as const, ...(window > 1 ? { window } : {}) });
   return { state, decision: { action: 'manual', contender, reason: why, details: { change: 'set-weight', from: before, to: weight }, actor } };
 }
 
@@ -79,6 +82,7 @@ export function unfreeze(state: RaceState, reason: string | undefined, actor: st
 export function ramp(state: RaceState, contender: string, weight: number, step: number, reason: string, details: unknown, now: number): Change {
   const c = challenger(state, contender);
   const before = c.weight;
-  Object.assign(c, { weight, step, since: now, status: 'active' as const });
+  const window = nextWindow(c);
+  Object.assign(c, { weight, step, since: now, status: 'active' as const, ...(window > 1 ? { window } : {}) });
   return { state, decision: { action: 'ramp', contender, reason, details: details ?? { change: 'ramp', from: before, to: weight }, actor: null } };
 }

@@ -15,6 +15,12 @@ export const ChallengerStateSchema = z.object({
   status: z.enum(['active', 'rolled_back', 'waiting_gate', 'retired']),
   /** Index into the race's ramp schedule. */
   step: z.number().int().min(0).default(0),
+  /**
+   * Ordinal of the challenger's current evidence window (1, or absent, for its first): every weight change opens a
+   * new one, and each window's harm tests get their own share of α (`policies/guard.ts`), so no number of them can
+   * spend more than α in total.
+   */
+  window: z.number().int().min(1).optional(),
 });
 
 export const RaceStateSchema = z.object({
@@ -47,6 +53,12 @@ export function seedState(race: Race, now: number): RaceState {
 /** Start of the window the extra-spend cap counts over. */
 export function spendWindowStart(state: RaceState): number {
   return state.spendSince ?? state.championSince;
+}
+
+/** The ordinal a challenger's next evidence window gets when its weight changes now. */
+export function nextWindow(c: ChallengerState): number {
+  // A challenger still waiting for its gate was never tested: its first window is still to come.
+  return c.status === 'waiting_gate' ? (c.window ?? 1) : (c.window ?? 1) + 1;
 }
 
 /** Weights that route traffic: challengers not active get none. */

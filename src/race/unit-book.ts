@@ -1,14 +1,25 @@
 /**
  * Per-user sums of one arm's metrics in one evidence window, kept across monitor ticks, and the user-level moments
- * the delta method needs (`stats/ratio.ts`): units, ΣY, ΣN, ΣY², ΣN², ΣYN per metric. A user's Yᵢ and Nᵢ grow
+ * the delta method needs (`stats/ratio.ts`): units, ΣY, ΣN, ΣY², ΣN², ΣYN, ΣN³ per metric. A user's Yᵢ and Nᵢ grow
  * as their requests and ratings arrive; ΣY² is not additive over time, so the book keeps each user's running sums
  * and moves the arm's moments by the difference when a user's sums change: O(1) per (user, tick), never a pass
  * over every user.
  *
  * Rows without a user are units of their own: their moments come from the store with per-row squares and are
  * simply added (`addIndependent`).
+ *
+ * Memory is bounded: a book keeps at most `MAX_BOOK_SLOTS` (65,536) slots, 12 doubles each (96 bytes) plus the
+ * user's key in a map — about 6 MB of sums and, with 16-character keys, about 10 MB in all per arm and window. A
+ * user first seen once the book is full shares the slot `cyrb53(user) mod 65,536` with the users already there:
+ * that slot is then one unit made of several users. Units that are groups of users, fixed by a hash and not by
+ * what they did, are still independent units of the randomisation (each user sits in one lane, so the whole group
+ * does too) — the analysis stays valid and merely sees fewer units, as bucketed experiment platforms do.
  */
 import { NO_RATIO_MOMENTS, type RatioMoments } from '../stats/index.js';
+import { cyrb53 } from './stable-hash.js';
+
+/** Most slots (users, or groups of users past the bound) one book keeps. */
+export const MAX_BOOK_SLOTS = 65_536;
 
 /** The metrics a race tests, as ratios of per-user sums: Y over N. */
 export const UNIT_METRICS = ['errors', 'logLatency', 'logTtft', 'cost', 'feedback', 'judge'] as const;
@@ -18,8 +29,8 @@ export type UnitEvidence = Readonly<Record<UnitMetric, RatioMoments>>;
 
 export const METRIC_INDEX: Readonly<Record<UnitMetric, number>> = Object.freeze({ errors: 0, logLatency: 1, logTtft: 2, cost: 3, feedback: 4, judge: 5 });
 const M = UNIT_METRICS.length;
-/** Fields of a metric's moments in the flat arrays: units, y, n, yy, nn, yn. */
-const F = 6;
+/** Fields of a metric's moments in the flat arrays: units, y, n, yy, nn, yn, nnn. */
+const F = 7;
 
 export const NO_UNITS: UnitEvidence = Object.freeze(Object.fromEntries(UNIT_METRICS.map((m) => [m, NO_RATIO_MOMENTS])) as Record<UnitMetric, RatioMoments>);
 
@@ -31,8 +42,22 @@ export class UnitBook {
   readonly #users = new Float64Array(F * M);
   readonly #independent = new Float64Array(F * M);
 
+  readonly #maxSlots: number;
+
+  /** @param maxSlots the bound on slots (tests lower it to see the bound at work). */
+  constructor(maxSlots = MAX_BOOK_SLOTS) {
+    if (!(Number.isInteger(maxSlots) && maxSlots > 0)) throw new RangeError('UnitBook needs a positive integer maxSlots');
+    this.#maxSlots = maxSlots;
+  }
+
+  /** Distinct users given a slot of their own (at most the bound). */
   get userCount(): number {
     return this.#slots.size;
+  }
+
+  /** Bytes held by the sums (the map of keys comes on top). */
+  get sumsBytes(): number {
+    return this.#sums.byteLength;
   }
 
   /** Adds y and n to one user's sums of `metric` (index in UNIT_METRICS). */
@@ -62,6 +87,7 @@ export class UnitBook {
     a[o + 3]! += sumSquares;
     a[o + 4]! += count;
     a[o + 5]! += sum;
+    a[o + 6]! += count;
   }
 
   /** The arm's user-level moments per metric, units without a user included. */
@@ -74,15 +100,17 @@ export class UnitBook {
       out[UNIT_METRICS[m]!] = {
         units: users[o]! + independent[o]!, y: users[o + 1]! + independent[o + 1]!, n: users[o + 2]! + independent[o + 2]!,
         yy: users[o + 3]! + independent[o + 3]!, nn: users[o + 4]! + independent[o + 4]!, yn: users[o + 5]! + independent[o + 5]!,
+        nnn: users[o + 6]! + independent[o + 6]!,
       };
     }
     return out;
   }
 
-  /** Where a user's sums are kept (allocated on first sight). */
+  /** Where a user's sums are kept (allocated on first sight; once the book is full, a slot shared by hash). */
   slot(user: string): number {
     let slot = this.#slots.get(user);
     if (slot !== undefined) return slot;
+    if (this.#slots.size >= this.#maxSlots) return (cyrb53(user) % this.#maxSlots) * 2 * M;
     slot = this.#slots.size * 2 * M;
     if (slot + 2 * M > this.#sums.length) {
       const grown = new Float64Array(this.#sums.length * 2);
@@ -103,4 +131,5 @@ function move(a: Float64Array, metric: number, y0: number, n0: number, y1: numbe
   a[o + 3]! += y1 * y1 - y0 * y0;
   a[o + 4]! += n1 * n1 - n0 * n0;
   a[o + 5]! += y1 * n1 - y0 * n0;
+  a[o + 6]! += n1 * n1 * n1 - n0 * n0 * n0;
 }

@@ -12,14 +12,30 @@
  * μ²_Y σ²_N/μ⁴_N, written with the residual, whose mean is exactly 0.) With one request per unit (Nᵢ = 1) it is
  * the ordinary per-request variance, so requests without a user are simply units of their own.
  *
- * The result is an `ArmStats` with n = units and a per-unit variance, so every test that takes a mean's arm
- * statistics (the confidence sequences included) works on users unchanged.
+ * When a few users send most of the requests, two things go wrong, and `ratioStats` corrects both:
+ *
+ * 1. R̂ is a weighted mean of the users' own rates yᵢ = Yᵢ/Nᵢ with weights hᵢ = Nᵢ/ΣN, and a dominant user pulls
+ *    R̂ towards their own rate, so their residual is small *because* they dominate: the residual variance misses
+ *    most of the uncertainty they bring. If every user's rate varied equally (variance σ²), Var(R̂) = σ²·H with
+ *    H = Σhᵢ², while E[Σhᵢ²(yᵢ − R̂)²] = σ²·(H − 2·Σhᵢ³ + H²). Dividing by 1 − 2Σhᵢ³/H + H makes the estimate
+ *    unbiased under that working model: the bias-reduced linearisation of Bell & McCaffrey (Survey Methodology
+ *    28(2), 2002), applied to the whole sum. With equal users it is the familiar k/(k − 1); with one user holding
+ *    all the weight it is infinite — one user says nothing about how users vary.
+ * 2. The confidence sequences rest on a central limit theorem over units, which needs many units and none
+ *    dominant. The number of equally weighted users the sample is worth is Kish's effective sample size
+ *    n_eff = (ΣNᵢ)²/ΣNᵢ² = 1/H (L. Kish, *Survey Sampling*, Wiley 1965, §11.7): k for equal users, far fewer
+ *    when a handful send most of the traffic. The arm's n is n_eff, so the sequences run on the information the
+ *    sample holds (their width at n is that of n_eff equal users), N* is in effective users, and a test waits
+ *    until each arm has enough of them.
+ *
+ * The result is an `ArmStats` with n = effective units and a per-unit variance, so every test that takes a mean's
+ * arm statistics (the confidence sequences included) works on users unchanged.
  */
 import type { ArmStats } from './means.js';
 
 /**
  * Per-unit sums of a ratio metric over the units of one arm that have at least one observation (Nᵢ > 0):
- * `units` = k, `y` = ΣYᵢ, `n` = ΣNᵢ, `yy` = ΣYᵢ², `nn` = ΣNᵢ², `yn` = ΣYᵢNᵢ.
+ * `units` = k, `y` = ΣYᵢ, `n` = ΣNᵢ, `yy` = ΣYᵢ², `nn` = ΣNᵢ², `yn` = ΣYᵢNᵢ, `nnn` = ΣNᵢ³.
  */
 export interface RatioMoments {
   readonly units: number;
@@ -28,29 +44,54 @@ export interface RatioMoments {
   readonly yy: number;
   readonly nn: number;
   readonly yn: number;
+  readonly nnn: number;
 }
 
-export const NO_RATIO_MOMENTS: RatioMoments = Object.freeze({ units: 0, y: 0, n: 0, yy: 0, nn: 0, yn: 0 });
+export const NO_RATIO_MOMENTS: RatioMoments = Object.freeze({ units: 0, y: 0, n: 0, yy: 0, nn: 0, yn: 0, nnn: 0 });
 
 /**
- * Arm statistics of the ratio ΣY/ΣN with users as units: n = units, mean = ΣY/ΣN, variance = the per-unit
- * delta-method variance Σ(Yᵢ − R·Nᵢ)²/((k − 1)·μ_N²), so that variance/n is Var(R̂). Variance 0 below two units.
+ * The delta-method variance of R̂ = ΣY/ΣN as Deng et al. give it (eq. 4 over k units), k/(k − 1) included:
+ * Σ(Yᵢ − R·Nᵢ)²·k/((k − 1)·(ΣN)²). 0 below two units.
+ */
+export function deltaMethodVariance(m: RatioMoments): number {
+  const k = m.units;
+  if (!(k >= 2) || !(m.n > 0)) return 0;
+  const r = m.y / m.n;
+  const residual = Math.max(0, m.yy - 2 * r * m.yn + r * r * m.nn);
+  return (residual * k) / ((k - 1) * m.n * m.n);
+}
+
+/** Kish's effective number of units, (ΣNᵢ)²/ΣNᵢ²: k when every unit weighs the same. */
+export function effectiveUnits(m: RatioMoments): number {
+  return m.nn > 0 ? (m.n * m.n) / m.nn : 0;
+}
+
+/**
+ * Arm statistics of the ratio ΣY/ΣN with users as units: n = n_eff (Kish), mean = ΣY/ΣN, variance such that
+ * variance/n is Var(R̂) = Σ(Yᵢ − R·Nᵢ)²/(ΣN)² / (1 − 2Σhᵢ³/H + H), hᵢ = Nᵢ/ΣN, H = Σhᵢ² (see the header).
+ * Variance 0 below two units, or when one unit holds all the weight.
  */
 export function ratioStats(m: RatioMoments): ArmStats {
   const k = m.units;
   if (!(k > 0) || !(m.n > 0)) return { n: 0, mean: 0, variance: 0 };
   const r = m.y / m.n;
-  if (k < 2) return { n: k, mean: r, variance: 0 };
-  const muN = m.n / k;
+  const nEff = effectiveUnits(m);
+  if (k < 2) return { n: nEff, mean: r, variance: 0 };
+  const w = m.n;
+  const h2 = m.nn / (w * w);
+  const h3 = m.nnn / (w * w * w);
+  const kept = 1 - (2 * h3) / h2 + h2;
+  // Rounding can leave a hair above 0 when one unit holds (nearly) everything: no evidence then.
+  if (!(kept > 1e-9)) return { n: nEff, mean: r, variance: 0 };
   const residual = Math.max(0, m.yy - 2 * r * m.yn + r * r * m.nn);
-  return { n: k, mean: r, variance: residual / ((k - 1) * muN * muN) };
+  return { n: nEff, mean: r, variance: (residual / (w * w) / kept) * nEff };
 }
 
 /** Unit moments of observations that are each their own unit (Nᵢ = 1): count c, Σx, Σx². */
 export function independentRatioMoments(count: number, sum: number, sumSquares: number): RatioMoments {
-  return { units: count, y: sum, n: count, yy: sumSquares, nn: count, yn: sum };
+  return { units: count, y: sum, n: count, yy: sumSquares, nn: count, yn: sum, nnn: count };
 }
 
 export function addRatioMoments(a: RatioMoments, b: RatioMoments): RatioMoments {
-  return { units: a.units + b.units, y: a.y + b.y, n: a.n + b.n, yy: a.yy + b.yy, nn: a.nn + b.nn, yn: a.yn + b.yn };
+  return { units: a.units + b.units, y: a.y + b.y, n: a.n + b.n, yy: a.yy + b.yy, nn: a.nn + b.nn, yn: a.yn + b.yn, nnn: a.nnn + b.nnn };
 }

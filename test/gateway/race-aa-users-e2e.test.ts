@@ -66,6 +66,6 @@ test('A/A races with users who differ: no rollback, no promotion', async (t) => 
     assert.equal(latency.champion.n + latency.challenger.n, USERS, `aa${r}: units are users`);
     assert.equal(view.requests.champion + view.requests.challenger, ROUNDS * USERS);
     // Decisions name the unit their tests counted: the champion's holds or ramps, if any, and every rollback.
-    for (const d of log.filter((x) => x.details && typeof x.details === 'object' && 'tests' in (x.details as object))) assert.equal((d.details as { unit: string }).unit, 'user');
+    for (const d of log.filter((x) => x.details && typeof x.details === 'object' && 'tests' in (x.details as object))) assert.equal((d.details as { unit: string }).unit, 'effective user');
   }
 });

@@ -34,7 +34,7 @@ for (const dialect of testDialects()) {
 
     const [ramp] = await rig.store.decisions.list('good');
     assert.equal(ramp!.action, 'ramp');
-    assert.deepEqual(rig.states.get('good')!.challengers[0], { contender: 'fine', weight: 50, since: rig.clock.now, status: 'active', step: 1 });
+    assert.deepEqual(rig.states.get('good')!.challengers[0], { contender: 'fine', weight: 50, since: rig.clock.now, status: 'active', step: 1, window: 2 });
     const status = rig.monitor.status('good');
     assert.ok(status && status.ok);
     assert.deepEqual(status.applied.map((a) => a.action), ['ramp']);

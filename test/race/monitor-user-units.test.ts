@@ -15,12 +15,12 @@ import { monitorRig } from './monitor-support.js';
 
 /** Delta-method moments from per-unit (Y, N) pairs. */
 function unitMoments(pairs: Iterable<[number, number]>): RatioMoments {
-  let units = 0, y = 0, n = 0, yy = 0, nn = 0, yn = 0;
+  let units = 0, y = 0, n = 0, yy = 0, nn = 0, yn = 0, nnn = 0;
   for (const [a, b] of pairs) {
     if (b <= 0) continue;
-    units++; y += a; n += b; yy += a * a; nn += b * b; yn += a * b;
+    units++; y += a; n += b; yy += a * a; nn += b * b; yn += a * b; nnn += b * b * b;
   }
-  return { units, y, n, yy, nn, yn };
+  return { units, y, n, yy, nn, yn, nnn };
 }
 
 const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -86,14 +86,14 @@ for (const dialect of testDialects()) {
         const lat = unitMoments([...users.values()].map((u) => u.lat));
         const fb = unitMoments([...users.values()].map((u) => u.fb));
         for (const [got, want, what] of [[a.units.errors, err, 'errors'], [a.units.logLatency, lat, 'latency'], [a.units.feedback, fb, 'feedback']] as const) {
-          for (const k of ['units', 'y', 'n', 'yy', 'nn', 'yn'] as const) close(got[k], want[k], `${name} ${what}.${k} at ${nowS} s`);
+          for (const k of ['units', 'y', 'n', 'yy', 'nn', 'yn', 'nnn'] as const) close(got[k], want[k], `${name} ${what}.${k} at ${nowS} s`);
         }
-        // The tests' arm statistics: n = units (users and anonymous rows), the delta-method variance.
+        // The tests' arm statistics: n = effective units (users and anonymous rows, Kish), the delta-method variance.
         const e = errorRateArm(a);
-        assert.equal(e.n, err.units);
-        close(e.variance, Math.max(ratioStats(err).variance, ((err.y + 0.5) / (err.n + 1)) * (1 - (err.y + 0.5) / (err.n + 1)) * err.units / err.n), `${name} error variance`);
+        close(e.n, (err.n * err.n) / err.nn, `${name} effective users`);
+        close(e.variance, Math.max(ratioStats(err).variance, ((err.y + 0.5) / (err.n + 1)) * (1 - (err.y + 0.5) / (err.n + 1)) * e.n / err.n), `${name} error variance`);
         close(logLatencyArm(a).variance, ratioStats(lat).variance, `${name} latency variance`);
-        assert.equal(feedbackArm(a).n, fb.units);
+        close(feedbackArm(a).n, (fb.n * fb.n) / fb.nn, `${name} feedback effective users`);
       }
       return arms;
     };

@@ -28,7 +28,7 @@ test('ramps to the next step once time and samples are met; the applied state st
   const tests = (change.details as { tests: Array<{ metric: string; harm: unknown }> }).tests;
   assert.deepEqual(tests.map((t) => t.metric).sort(), ['error_rate', 'feedback', 'p95_latency']);
   const applied = applyPolicyChange(structuredClone(s), change, 2 * MIN)!;
-  assert.deepEqual(applied.state.challengers[0], { contender: 'chal', weight: 25, since: 2 * MIN, status: 'active', step: 1 });
+  assert.deepEqual(applied.state.challengers[0], { contender: 'chal', weight: 25, since: 2 * MIN, status: 'active', step: 1, window: 2 });
   assert.equal(applied.decision.action, 'ramp');
   // The same change on a state whose window moved meanwhile is dropped.
   assert.equal(applyPolicyChange(structuredClone(applied.state), change, 3 * MIN), null);

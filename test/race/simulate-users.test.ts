@@ -48,3 +48,20 @@ test('simulated users land in the lanes the router gives them', () => {
   const inLane = pop.keys.filter((k) => lanes.sticky(k) === 'challenger').length;
   assert.ok(Math.abs(inLane / pop.count - 0.25) < 0.08, `${inLane} of ${pop.count}`);
 });
+
+test('A/A with heavy-tailed activity: a few users who send most of the requests do not read as many units', () => {
+  // The top 1 % of 2,000 users send 64 % of the requests. Counting users (n = k) and the plain delta-method
+  // variance rolled this harmless challenger back in 7 of these 40 races; n = Kish's effective users and the
+  // bias-reduced variance leave it alone.
+  const heavy = simulateBatch({ race: RACE, effects: {}, trafficRps: 20, hours: 4, runs: 40, intervalMs: 300_000, fx: { CNY: 1, USD: 7.1 }, users: { count: 2000, activity: 'heavy', spread: 0.3 }, analysis: 'user' }, {}, 5);
+  assert.ok(heavy.rolledBack + heavy.promoted <= 2, `heavy-tailed: ${heavy.rolledBack} rolled back, ${heavy.promoted} promoted of 40`);
+});
+
+test('the bandit rolls back a challenger that fails 2 points more often, with the canary guardrails', () => {
+  // Sticky users of skewed activity, 12 simulated hours. Before the bandit had the canary's guardrails (windows
+  // restarting at each re-weight, min_samples counted in observations) it rolled back none of these 16.
+  const race = defaultSimulationRace({ type: 'bandit' });
+  const effects = { error_rate: 0.02 };
+  const batch = simulateBatch({ race, effects, trafficRps: 20, hours: 12, runs: 16, intervalMs: 300_000, fx: { CNY: 1, USD: 7.1 }, users: { count: 2000, activity: 'skewed', spread: 0.3 }, analysis: 'user' }, effects, 5);
+  assert.ok(batch.rolledBack >= 4, `bandit: ${batch.rolledBack} of 16 rolled back`);
+});

@@ -3,17 +3,17 @@
 // against the exact binomial variance where requests really are independent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { meanStats, ratioStats, SeededRandom, type RatioMoments } from '../../src/stats/index.js';
+import { deltaMethodVariance, effectiveUnits, meanStats, ratioStats, SeededRandom, type RatioMoments } from '../../src/stats/index.js';
 import { sampleStandardNormal } from '../../src/stats/random-variates.js';
 import { assertClose } from './assert-close.js';
 
 function moments(users: ReadonlyArray<{ y: number; n: number }>): RatioMoments {
-  let units = 0, y = 0, n = 0, yy = 0, nn = 0, yn = 0;
+  let units = 0, y = 0, n = 0, yy = 0, nn = 0, yn = 0, nnn = 0;
   for (const u of users) {
     if (u.n <= 0) continue;
-    units++; y += u.y; n += u.n; yy += u.y * u.y; nn += u.n * u.n; yn += u.y * u.n;
+    units++; y += u.y; n += u.n; yy += u.y * u.y; nn += u.n * u.n; yn += u.y * u.n; nnn += u.n ** 3;
   }
-  return { units, y, n, yy, nn, yn };
+  return { units, y, n, yy, nn, yn, nnn };
 }
 
 /** 400 users who differ: activity from a heavy-tailed law, each with an error rate of their own. */
@@ -32,8 +32,7 @@ function clusteredUsers(rng: SeededRandom): Array<{ y: number; n: number }> {
 test('delta-method variance of a ratio matches a brute-force cluster bootstrap over users', () => {
   const rng = new SeededRandom(7);
   const users = clusteredUsers(rng);
-  const s = ratioStats(moments(users));
-  const deltaVar = s.variance / s.n;
+  const deltaVar = deltaMethodVariance(moments(users));
   // Bootstrap: redraw 400 users with replacement, recompute ΣY/ΣN; 4,000 rounds.
   const rounds = 4000;
   let sum = 0, sumSq = 0;
@@ -51,7 +50,8 @@ test('delta-method variance of a ratio matches a brute-force cluster bootstrap o
   // approximation error at 400 units is of the same order.
   assertClose(deltaVar, bootVar, 0.1, { relative: true, label: 'Var(R̂): delta method vs cluster bootstrap' });
   // The per-request variance, which treats every request as independent, is far too small for these users.
-  const perRequest = s.mean * (1 - s.mean) / moments(users).n;
+  const m = moments(users);
+  const perRequest = (m.y / m.n) * (1 - m.y / m.n) / m.n;
   assert.ok(deltaVar > 2 * perRequest, `clustered users: delta ${deltaVar} should be well above per-request ${perRequest}`);
 });
 
@@ -64,7 +64,7 @@ test('delta-method variance equals the expansion of Deng et al. eq. 4', () => {
   const varN = (m.nn - k * muN * muN) / (k - 1);
   const cov = (m.yn - k * muY * muN) / (k - 1);
   const eq4 = varY / muN ** 2 - (2 * muY * cov) / muN ** 3 + (muY ** 2 * varN) / muN ** 4;
-  assertClose(ratioStats(m).variance, eq4, 1e-9, { relative: true, label: 'per-unit variance' });
+  assertClose(deltaMethodVariance(m) * k, eq4, 1e-9, { relative: true, label: 'per-unit variance' });
 });
 
 test('with one request per unit the delta method is the per-request sample variance', () => {
@@ -94,6 +94,49 @@ test('independent Bernoulli requests: Var(R̂) ≈ p(1 − p)/ΣN, whatever each
 });
 
 test('degenerate inputs: no units, one unit', () => {
-  assert.deepEqual(ratioStats({ units: 0, y: 0, n: 0, yy: 0, nn: 0, yn: 0 }), { n: 0, mean: 0, variance: 0 });
-  assert.deepEqual(ratioStats({ units: 1, y: 2, n: 4, yy: 4, nn: 16, yn: 8 }), { n: 1, mean: 0.5, variance: 0 });
+  assert.deepEqual(ratioStats({ units: 0, y: 0, n: 0, yy: 0, nn: 0, yn: 0, nnn: 0 }), { n: 0, mean: 0, variance: 0 });
+  assert.deepEqual(ratioStats({ units: 1, y: 2, n: 4, yy: 4, nn: 16, yn: 8, nnn: 64 }), { n: 1, mean: 0.5, variance: 0 });
+});
+
+test('equally active users: n is the user count and the variance the plain delta method', () => {
+  const rng = new SeededRandom(5);
+  const users = Array.from({ length: 300 }, () => {
+    let y = 0;
+    for (let j = 0; j < 10; j++) if (rng.next() < 0.03 + 0.05 * rng.next()) y++;
+    return { y, n: 10 };
+  });
+  const m = moments(users);
+  const s = ratioStats(m);
+  assertClose(s.n, 300, 1e-9);
+  assertClose(s.variance / s.n, deltaMethodVariance(m), 1e-9, { relative: true, label: 'Var(R̂)' });
+});
+
+/**
+ * Users whose activity follows a heavy tail (the r-th most active sends ∝ r^−1.2) and whose own rates vary:
+ * redraw every user's rate many times with the activity fixed and measure the true spread of R̂. The plain delta
+ * method, dominated by users whose residual is small because they dominate R̂, falls far short of it; the
+ * bias-reduced one is unbiased when rates vary equally, and Kish's n_eff counts the few users that matter.
+ */
+test('heavy-tailed activity: the bias-reduced variance matches the true spread of R̂, the plain one falls short', () => {
+  const rng = new SeededRandom(21);
+  const k = 200;
+  const activity = Array.from({ length: k }, (_, i) => Math.round(2000 * (i + 1) ** -1.2) + 1);
+  const rounds = 4000;
+  let sum = 0, sumSq = 0, plain = 0, reduced = 0, nEff = 0;
+  for (let b = 0; b < rounds; b++) {
+    // Each user's rate: 0.02 + N(0, 0.01²), the same law for every user; their sums are that rate times N (no
+    // within-user noise, so the working model of equal variances holds exactly).
+    const users = activity.map((n) => ({ y: n * (0.02 + 0.01 * sampleStandardNormal(rng)), n }));
+    const m = moments(users);
+    const r = m.y / m.n;
+    sum += r; sumSq += r * r;
+    plain += deltaMethodVariance(m);
+    const s = ratioStats(m);
+    reduced += s.variance / s.n;
+    nEff = effectiveUnits(m);
+  }
+  const truth = (sumSq - (sum * sum) / rounds) / (rounds - 1);
+  assert.ok(nEff < 15, `n_eff ${nEff} of ${k} users`);
+  assertClose(reduced / rounds, truth, 0.06, { relative: true, label: 'bias-reduced Var(R̂) vs its true spread' });
+  assert.ok(plain / rounds < 0.8 * truth, `plain delta method ${plain / rounds} should fall well short of ${truth}`);
 });

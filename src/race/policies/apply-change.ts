@@ -4,7 +4,7 @@
  * dropped, and the next tick judges again.
  */
 import { promote, ramp, rollback } from '../race-control.js';
-import type { RaceState } from '../race-state.js';
+import { nextWindow, type RaceState } from '../race-state.js';
 import type { Change } from '../race-states.js';
 import type { PolicyChange } from './types.js';
 
@@ -30,8 +30,9 @@ export function applyPolicyChange(state: RaceState, change: PolicyChange, now: n
       for (const w of change.weights) {
         const c = state.challengers.find((x) => x.contender === w.contender);
         if (!c || c.status !== 'active') return null;
-        // A bandit's evidence window does not restart on a re-weight: `since` stays.
-        c.weight = w.weight;
+        // The guardrails' window restarts when the split changes, as a canary's does at a ramp: evidence from
+        // before and after a re-weight is never pooled. (The allocation reads the champion's window.)
+        if (c.weight !== w.weight) Object.assign(c, { weight: w.weight, since: now, window: nextWindow(c) });
       }
       if (state.challengers.filter((x) => x.status === 'active').reduce((s, x) => s + x.weight, 0) > 100) return null;
       return { state, decision: decision('ramp', null) };

@@ -1,11 +1,16 @@
 /**
  * `bandit`: Thompson sampling among the champion and every active challenger on the primary metric. Each arm's
  * share is its posterior probability of being best (Beta for the error rate, normal for means), floored at
- * `bandit_floor` so no arm starves, and the weights are re-set at most every `min_step_s`, once every arm has
- * `min_samples` observations of the primary metric, when some weight moves by a point or more. Guardrails still
- * roll a challenger back. A bandit never promotes: it keeps allocating; promote by hand when you are done.
- * Adaptive weights make the pooled means biased when the metric drifts over time (GrowthBook documents the same);
- * the bandit's windows do not restart when it re-weights, and its split is not SRM-tested.
+ * `bandit_floor` so no arm starves, once every arm has `min_samples` observations of the primary metric, when some
+ * weight moves by a point or more. A bandit never promotes: it keeps allocating; promote by hand when you are done.
+ *
+ * Guardrails are the canary's: the same harm tests, each challenger's evidence window restarting whenever a
+ * re-weight changes its weight (evidence from two splits is never pooled), each window with its own share of α
+ * (`guard.ts`). So that a window can gather evidence before the next re-weight ends it, re-weights are spaced in
+ * doubling epochs: the j-th comes at least `min_step_s`·2^(j−1) after the one before (at most 64·`min_step_s`),
+ * as batched bandits do (Perchet et al., "Batched bandit problems", Annals of Statistics 2016: a geometric grid).
+ * The allocation itself reads the champion's whole window: adaptive weights make those pooled means biased when
+ * the metric drifts over time (GrowthBook documents the same), and the split is not SRM-tested.
  */
 import {
   applyAllocationFloor, betaPosterior, gaussianPosterior, thompsonBetaAllocation, thompsonGaussianAllocation,
@@ -14,7 +19,7 @@ import { emptyArm, type ArmEvidence } from '../evidence.js';
 import { checkSpend } from './race-checks.js';
 import { challengerView, details } from './canary.js';
 import { describeHarm, guardChallenger } from './guard.js';
-import { METRICS } from './metrics.js';
+import { METRICS, observations } from './metrics.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
 
 export function decideBandit(input: PolicyInput): Verdict {
@@ -36,12 +41,12 @@ export function decideBandit(input: PolicyInput): Verdict {
     views.push(challengerView(c, guard, guard.broken ? 'rolled back' : 'racing'));
   }
   const assessment = { policy: 'bandit', at: now, blocked, srm: null, spend: spend.spend, bandit: null as { shares: Record<string, number> } | null, challengers: views };
-  const due = input.memory.lastReweightAt === null || now - input.memory.lastReweightAt >= policy.min_step_s * 1000;
+  const due = input.memory.lastReweightAt === null || now - input.memory.lastReweightAt >= epochMs(input);
   const spec = METRICS[policy.primary];
   if (blocked || !due || racing.length < 2 || !spec.arm) return { changes, assessment, banditEvaluated: false };
   const window = input.evidence.windows.get(state.championSince);
   const arms = racing.map((name) => window?.get(name) ?? emptyArm(name));
-  if (arms.some((a) => spec.arm!(a).n < policy.min_samples)) return { changes, assessment, banditEvaluated: false };
+  if (arms.some((a) => observations(policy.primary, a) < policy.min_samples)) return { changes, assessment, banditEvaluated: false };
 
   const shares = applyAllocationFloor(allocate(input, arms), Math.min(policy.bandit_floor, 1 / arms.length));
   assessment.bandit = { shares: Object.fromEntries(racing.map((name, i) => [name, shares[i]!])) };
@@ -53,6 +58,16 @@ export function decideBandit(input: PolicyInput): Verdict {
     changes.push({ kind: 'reweight', weights, reason: `bandit re-weight on ${policy.primary}: ${words}`, details: { metric: policy.primary, shares: assessment.bandit.shares, weights, arms: arms.map((a) => ({ contender: a.contender, ...spec.arm!(a) })) } });
   }
   return { changes, assessment, banditEvaluated: true };
+}
+
+/** Longest epoch: 2^6 = 64 × `min_step_s`. */
+const MAX_EPOCH_DOUBLINGS = 6;
+
+/** The least time between re-weights now: `min_step_s`·2^(j−1), j the windows the challengers have opened. */
+function epochMs(input: PolicyInput): number {
+  let opened = 1;
+  for (const c of input.state.challengers) if (c.status === 'active') opened = Math.max(opened, c.window ?? 1);
+  return input.race.policy.min_step_s * 1000 * 2 ** Math.min(MAX_EPOCH_DOUBLINGS, opened - 1);
 }
 
 /** P(best) per arm on the primary metric. */

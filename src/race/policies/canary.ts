@@ -70,12 +70,12 @@ export function challengerView(c: ChallengerState, guard: GuardResult | null, no
 }
 
 /**
- * The statistics stored with a decision. `unit` names what the tests' n counts: users in a sticky race (each
- * request without a user counting as one), requests otherwise.
+ * The statistics stored with a decision. `unit` names what the tests' n counts: in a sticky race effective users
+ * (Kish's (ΣNᵢ)²/ΣNᵢ² over users, each request without a user counting as one), requests otherwise.
  */
 export function details(input: PolicyInput, c: ChallengerState, guard: GuardResult): Record<string, unknown> {
-  const unit = input.evidence.windows.get(c.since)?.get(c.contender)?.units ? 'user' : 'request';
-  return { window: { since: c.since, weight: c.weight, step: c.step, requests: guard.requests }, unit, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
+  const unit = input.evidence.windows.get(c.since)?.get(c.contender)?.units ? 'effective user' : 'request';
+  return { window: { since: c.since, weight: c.weight, step: c.step, ordinal: c.window ?? 1, requests: guard.requests }, unit, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
 }
 
 function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, busy: boolean): Step {

@@ -3,11 +3,15 @@
  *
  * Rollback (harm) tests form one family per challenger: every configured guardrail plus the primary metric
  * (a challenger significantly worse on the metric it is meant to win is rolled back too). The family is watched
- * in every evidence window the challenger goes through — a new one starts at each ramp step, since the weights
- * changed — so each harm test runs at α/(K·S), K tests and S windows (Bonferroni): the chance that a challenger
- * no worse than its margins is ever rolled back stays ≤ α however long the race runs. Promotion needs the primary
- * significantly better and every guardrail significantly within its margin; that is an intersection–union test,
- * each part at plain α (Spotify's decision rule, Schuirmann's two one-sided tests).
+ * in every evidence window the challenger goes through — a new one starts whenever its weight changes: at each
+ * ramp step, at each bandit re-weight, at a manual `set-weight` — and each window's K tests share that window's
+ * part of α (Bonferroni). The config foresees S windows (a canary's starting weight and each higher ramp step;
+ * one for a bandit); each gets α/(S + 1), and the last share is kept for the windows nobody foresaw (manual
+ * changes, re-weights): the i-th of them gets α/(S + 1)·6/(π²i²), and Σ 6/(π²i²) = 1. So however many windows a
+ * challenger goes through, its harm tests spend at most α in total: the chance that a challenger no worse than
+ * its margins is ever rolled back stays ≤ α. Promotion needs the primary significantly better and every guardrail
+ * significantly within its margin; that is an intersection–union test, each part at plain α (Spotify's decision
+ * rule, Schuirmann's two one-sided tests).
  */
 import type { Race } from '../../config/types.js';
 import type { ChallengerState } from '../race-state.js';
@@ -23,34 +27,47 @@ export interface GuardResult {
   readonly requests: { champion: number; challenger: number };
 }
 
-/** Evidence windows a challenger goes through under a ramp: its starting weight and each higher ramp step. */
+/** Evidence windows the config foresees for a challenger: its starting weight and each higher ramp step. */
 export function windowCount(race: Race, contender: string): number {
   if (race.policy.type === 'bandit') return 1;
   const start = race.challengers.find((c) => c.contender === contender)?.weight ?? race.policy.ramp[0] ?? 0;
   return 1 + race.policy.ramp.filter((r) => r > start).length;
 }
 
+/**
+ * The share of the family's α for a challenger's `window`-th evidence window (1-based) when the config foresees
+ * `foreseen` windows: 1/(S + 1) each for the foreseen, 6/(π²(S + 1)i²) for the i-th one beyond. Sums to 1 over
+ * every window there could ever be.
+ */
+export function windowShare(window: number, foreseen: number): number {
+  const s = Math.max(1, foreseen);
+  if (window <= s) return 1 / (s + 1);
+  const i = window - s;
+  return 6 / (Math.PI * Math.PI * (s + 1) * i * i);
+}
+
 type Plans = Array<{ spec: MetricSpec; plan: TestPlan }>;
 /** Plans depend only on the (frozen) race config, the contender and the method: computed once, not every tick. */
 const planCache = new WeakMap<Race, WeakMap<IntervalMethod, Map<string, Plans>>>();
 
-/** The metrics tested for a challenger, with their roles, margins and levels. */
-export function testPlans(input: PolicyInput, contender: string): Plans {
+/** The metrics tested for a challenger in its `window`-th evidence window, with their roles, margins and levels. */
+export function testPlans(input: PolicyInput, contender: string, window = 1): Plans {
   const method = input.method ?? sequentialInterval;
   let byMethod = planCache.get(input.race);
   if (!byMethod) planCache.set(input.race, (byMethod = new WeakMap()));
   let byContender = byMethod.get(method);
   if (!byContender) byMethod.set(method, (byContender = new Map()));
-  let plans = byContender.get(contender);
-  if (!plans) byContender.set(contender, (plans = buildPlans(input.race, contender, method)));
+  const key = `${window}\u0000${contender}`;
+  let plans = byContender.get(key);
+  if (!plans) byContender.set(key, (plans = buildPlans(input.race, contender, window, method)));
   return plans;
 }
 
-function buildPlans(race: Race, contender: string, method: IntervalMethod): Plans {
+function buildPlans(race: Race, contender: string, window: number, method: IntervalMethod): Plans {
   const policy = race.policy;
   const names = new Set<MetricName>([...(Object.keys(policy.guardrails) as MetricName[]), policy.primary]);
   const tested = [...names].filter((n) => METRICS[n].arm !== null).length;
-  const harmAlpha = policy.alpha / (Math.max(1, tested) * windowCount(race, contender));
+  const harmAlpha = (policy.alpha * windowShare(window, windowCount(race, contender))) / Math.max(1, tested);
   return [...names].map((name) => {
     const guard = policy.guardrails[name];
     const role = name !== policy.primary ? 'guardrail' : guard ? 'both' : 'primary';
@@ -61,7 +78,7 @@ function buildPlans(race: Race, contender: string, method: IntervalMethod): Plan
 export function guardChallenger(input: PolicyInput, c: ChallengerState): GuardResult {
   const champion = armIn(input.evidence, c.since, input.state.champion);
   const challenger = armIn(input.evidence, c.since, c.contender);
-  const metrics = testPlans(input, c.contender).map(({ spec, plan }) => assessMetric(spec, plan, champion, challenger));
+  const metrics = testPlans(input, c.contender, c.window ?? 1).map(({ spec, plan }) => assessMetric(spec, plan, champion, challenger));
   return {
     metrics,
     broken: metrics.find((m) => m.harm?.significant === true) ?? null,

@@ -40,7 +40,25 @@ export const METRICS: Readonly<Record<MetricName, MetricSpec>> = {
   judge_win_rate: { name: 'judge_win_rate', worse: 'lower', scale: 'absolute', arm: judgeArm, reference: JUDGE_REFERENCE },
 };
 
-/** Fewest observations per arm before a metric is tested: the normal approximation needs some data. */
+/**
+ * Observations of a metric in an arm (requests, successful requests, ratings, battles), whatever the unit of
+ * analysis: what `min_samples` counts.
+ */
+export function observations(metric: MetricName, e: ArmEvidence): number {
+  switch (metric) {
+    case 'error_rate': return e.requests;
+    case 'p95_latency': return e.logLatency.n;
+    case 'ttft': return e.logTtft.n;
+    case 'cost_per_request': return e.cost.n;
+    case 'feedback': return e.feedback.n;
+    case 'judge_win_rate': return e.judge.n;
+  }
+}
+
+/**
+ * Fewest units per arm before a metric is tested — requests, or in a sticky race effective users (Kish's
+ * (ΣNᵢ)²/ΣNᵢ², see `stats/ratio.ts`): the normal approximation needs many units, none dominant.
+ */
 export const MIN_TEST_SAMPLES = 30;
 
 export interface TestPlan {

@@ -34,6 +34,8 @@ export interface RaceOutcome {
   /** Simulated ms from the start to the first rollback / the promotion; null if none. */
   rollbackAt: number | null;
   promoteAt: number | null;
+  /** The first rollback's reason (which guardrail broke), for breaking false rollbacks down by metric. */
+  rollbackReason?: string;
   srmAlerts: number;
   /** Final traffic share (percent) of every contender. */
   weights: Map<string, number>;
@@ -72,7 +74,10 @@ export function runRace(sim: SimRace, rng: RandomSource): RaceOutcome {
       if (!applied) continue;
       state = applied.state;
       remember(memory, change, t);
-      if (change.kind === 'rollback') out.rollbackAt ??= t;
+      if (change.kind === 'rollback' && out.rollbackAt === null) {
+        out.rollbackAt = t;
+        out.rollbackReason = change.reason;
+      }
       if (change.kind === 'promote') out.promoteAt ??= t;
       if (change.kind === 'srm-alert') out.srmAlerts++;
     }

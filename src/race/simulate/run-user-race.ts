@@ -89,7 +89,10 @@ export function runUserRace(sim: SimRace & { users: UserModel; analysis?: 'user'
       if (!applied) continue;
       state = applied.state;
       remember(memory, change, t);
-      if (change.kind === 'rollback') out.rollbackAt ??= t;
+      if (change.kind === 'rollback' && out.rollbackAt === null) {
+        out.rollbackAt = t;
+        out.rollbackReason = change.reason;
+      }
       if (change.kind === 'promote') out.promoteAt ??= t;
       if (change.kind === 'srm-alert') out.srmAlerts++;
     }

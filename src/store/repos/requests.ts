@@ -427,6 +427,16 @@ export class RequestsRepo {
     for await (const x of rows) yield { contender: x.contender, userHash: x.userHash, ts: Number(x.ts) };
   }
 
+  /**
+   * SQLite only: `assignmentRows` of the rows inserted after rowid `after` up to `upTo`, as one array: a tick's few
+   * thousand new rows, which an async generator would hand over one promise at a time.
+   */
+  async insertedAssignmentRows(race: string, sinceMs: number, contenders: readonly string[], after: number, upTo: number): Promise<AssignmentRow[]> {
+    const rows = await this.#inserted<AssignmentRow>(sql`${ARM} as contender, user_hash as "userHash", ts`, race, sinceMs, after, upTo, contenders);
+    for (const x of rows) x.ts = Number(x.ts);
+    return rows;
+  }
+
   /** Rows and distinct users per arm of `race` in the window (served rows, any outcome; rescued rows under the assigned arm). */
   async assignmentCounts(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<AssignmentCounts[]> {
     const rows = await this.#servedInWindow(race, sinceMs, opts)
