@@ -2,6 +2,8 @@
  * Shared HTTP plumbing for protocol adapters: one pooled undici Agent per adapter instance, and the mapping of
  * network failures before response headers to retryable `UpstreamError`s.
  */
+import { Readable } from 'node:stream';
+import type { BodyParts } from './raw-json.js';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { Contender } from '../config/types.js';
 import type { CallSignal } from './call-signal.js';
@@ -48,7 +50,7 @@ export async function postUpstream(
   agents: UpstreamAgents,
   url: string,
   headers: Record<string, string>,
-  payload: string | Buffer,
+  payload: string | BodyParts,
   contender: Contender,
   signal: CallSignal,
 ): Promise<PostResult> {
@@ -63,8 +65,9 @@ export async function postUpstream(
       origin,
       path,
       method: 'POST',
-      headers,
-      body: payload,
+      // Slices go out one after another under their total length.
+      headers: typeof payload === 'string' ? headers : { ...headers, 'content-length': String(payload.length) },
+      body: typeof payload === 'string' ? payload : Readable.from(payload.parts, { objectMode: false }),
       signal,
       headersTimeout: firstByteMs,
       bodyTimeout: firstByteMs,

@@ -51,11 +51,18 @@ export function materialized<T extends Record<string, unknown>>(body: T): T {
   return out as T;
 }
 
+/** A body sent as consecutive byte slices (the raw ones are views of the client's bytes), with its total length. */
+export interface BodyParts {
+  parts: readonly Uint8Array[];
+  length: number;
+}
+
 /**
- * The body as JSON for the upstream. A plain body is one JSON.stringify; a body with raw parts is assembled from
- * its small fields' JSON and the raw bytes (a copy of megabytes, not a parse or a serialisation of them).
+ * The body as JSON for the upstream. A plain body is one JSON.stringify; a body with raw parts is its small fields'
+ * JSON and the raw bytes as slices, written to the socket one after another: megabytes are neither parsed,
+ * serialised nor copied into one buffer again (each such copy is garbage the event loop pays a collection for).
  */
-export function serializeBody(body: Record<string, unknown>): string | Buffer {
+export function serializeBody(body: Record<string, unknown>): string | BodyParts {
   if (!hasRawParts(body)) return JSON.stringify(body);
   const parts: Uint8Array[] = [];
   let sep = '{';
@@ -76,7 +83,9 @@ export function serializeBody(body: Record<string, unknown>): string | Buffer {
   }
   if (sep === '{') parts.push(Buffer.from('{'));
   parts.push(Buffer.from('}'));
-  return Buffer.concat(parts);
+  let length = 0;
+  for (const p of parts) length += p.byteLength;
+  return { parts, length };
 }
 
 function utf8(bytes: Uint8Array): string {

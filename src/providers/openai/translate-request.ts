@@ -3,12 +3,12 @@
  * contender's declarative quirks applied, serialised once. The client's object is never mutated; it is
  * copied shallowly only when a quirk changes something.
  */
-import { RawJson, serializeBody } from '../raw-json.js';
+import { RawJson, serializeBody, type BodyParts } from '../raw-json.js';
 import type { UpstreamCall } from '../spec.js';
 
 type Body = Record<string, unknown>;
 
-export function upstreamPayload(call: UpstreamCall): string | Buffer {
+export function upstreamPayload(call: UpstreamCall): string | BodyParts {
   const { quirks } = call.contender;
   let body: Body = call.body;
   let copied = false;
