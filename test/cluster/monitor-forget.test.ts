@@ -1,7 +1,8 @@
 /**
  * A replica that loses the monitor lease and later takes it again decides from the stored race state, not from
  * what its policy remembered: here a bandit's last re-weight. Replica A re-weights, loses the lease, replica B
- * re-weights after it, and A, leading again, waits `min_step_s` from B's re-weight instead of its own.
+ * re-weights after it, and A, leading again, waits the epoch from B's re-weight instead of its own. (Re-weights come
+ * in doubling epochs: the second at least 2 × `min_step_s` after the first, the third 4 × after the second.)
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -72,8 +73,9 @@ test('a replica that regains the monitor lease re-weights from the decision log,
   assert.equal(await reweights(), 1, 'A re-weighted');
   assert.ok((await weightOfC()) > 80, `towards c: ${await weightOfC()}%`);
 
-  // A's lease lapses; B leads and, 132 s after A's re-weight, with c now the worse arm, moves traffic back.
-  clock.now += 101 * S;
+  // A's lease lapses; B leads and, 201 s after A's re-weight (its epoch is 200 s), with c now the worse arm, moves
+  // traffic back.
+  clock.now += 170 * S;
   await lapse();
   assert.equal(await b.lease.attempt(), true);
   assert.equal(await a.lease.attempt(), false, 'A lost the lease');
@@ -84,19 +86,20 @@ test('a replica that regains the monitor lease re-weights from the decision log,
   const afterB = await weightOfC();
   assert.ok(afterB < 20, `back towards m: ${afterB}%`);
 
-  // 37 s after B's re-weight (169 s after A's own), the evidence turns again and A leads again. Remembering only its
-  // own re-weight, A would move at once; from the log it knows the last one was 37 s ago and waits.
-  clock.now += 6 * S;
+  // 237 s after B's re-weight (438 s after A's own), the evidence turns again and A leads again. The third epoch is
+  // 400 s: remembering only its own re-weight, A would move at once; from the log it knows the last one was 237 s
+  // ago and waits.
+  clock.now += 206 * S;
   await lapse();
   assert.equal(await a.lease.attempt(), true, 'A leads again');
   await traffic('m', 1000, 950);
   settle();
   await a.monitor.tick();
-  assert.equal(await reweights(), 2, 'no re-weight within min_step_s of the last one, whoever made it');
+  assert.equal(await reweights(), 2, 'no re-weight within the epoch of the last one, whoever made it');
   assert.equal(await weightOfC(), afterB);
 
-  // Once min_step_s has passed since B's re-weight, A moves.
-  clock.now += 64 * S;
+  // Once the epoch has passed since B's re-weight, A moves.
+  clock.now += 164 * S;
   await a.monitor.tick();
   assert.equal(await reweights(), 3, 'A re-weights once due');
   assert.ok((await weightOfC()) > 80, `towards c again: ${await weightOfC()}%`);
