@@ -16,4 +16,4 @@ export interface Pacing {
 
 export const NORMAL: Pacing = { rps: 15, arenaVotes: 120, monitorIntervalMs: 2000, minSamples: 60, minStepS: 20, tuning: 2000 };
 
-export const FAST: Pacing = { rps: 80, arenaVotes: 40, monitorIntervalMs: 500, minSamples: 40, minStepS: 5, tuning: 1000 };
+export const FAST: Pacing = { rps: 110, arenaVotes: 40, monitorIntervalMs: 500, minSamples: 40, minStepS: 5, tuning: 1000 };
