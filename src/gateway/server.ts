@@ -99,7 +99,10 @@ export async function startGateway(
     if (config.auth.mode === 'keys') generatedAdminKey = await ensureAdminKey(store, opts.env ?? process.env, Date.now());
     const { app, ctx } = await buildApp({ ...opts, config, store, providers });
     warn = (obj, msg) => app.log.warn(obj, msg);
-    await app.listen({ port: opts.port ?? config.server.port, host });
+    // Fastify's own start line, reworded: it is the log record an operator reads the address and dashboard from.
+    const startText = (address: string): string =>
+      `saima listening on ${address} (dashboard ${address}/ui/; races: ${[...config.races.keys()].join(', ') || 'none'}; auth: ${config.auth.mode}; store: ${config.store.split(':')[0]})`;
+    await app.listen({ port: opts.port ?? config.server.port, host, listenTextResolver: startText });
     const addr = app.server.address();
     if (config.auth.mode === 'none') {
       try {
