@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildConfig } from '../src/config/load.js';
-import { startGateway } from '../src/gateway/server.js';
+import { startServer } from '../src/server/index.js';
 import { BODY_KINDS, startLargeBodyPeer, type BodyKind } from '../test/support/large-body-peer.js';
 import { publishBenchSection } from './support/benchmarks-doc.js';
 
@@ -33,7 +33,7 @@ async function gateway(name: string, budget: boolean) {
     races: { r: { champion: 'm' } },
     ...(budget ? { budgets: { month: { race: 'r', period: 'month', limit: 1_000_000, currency: 'CNY' } } } : {}),
   };
-  return startGateway(buildConfig(doc, {}), { logger: false, env: {} });
+  return startServer(buildConfig(doc, {}), { logger: false, env: {} });
 }
 
 interface Row {

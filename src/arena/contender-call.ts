@@ -11,6 +11,7 @@ import { SaimaError } from '../errors.js';
 import { costNanos } from '../metering/pricing.js';
 import { settleUsage, ZERO_USAGE } from '../metering/usage.js';
 import type { Usage } from '../providers/spec.js';
+import type { Settle, SpendGuard } from '../metering/spend-guard.js';
 import { attemptPlan, AllContendersFailed, type AttemptDeps } from '../race/attempt.js';
 import type { RequestLogRow } from '../store/types.js';
 import { forwardAnswerText } from './answer-deltas.js';
@@ -25,8 +26,7 @@ export interface ArenaCallDeps {
 
 export type ChatMessage = { role: string; content: unknown } & Record<string, unknown>;
 
-/** Admission for a call (rate limits, budgets): throws to refuse it, else returns how to settle the real spend. */
-export type SpendGuard = (contender: Contender, body: Record<string, unknown>) => Promise<Settle>;
+export type { Settle, SpendGuard } from '../metering/spend-guard.js';
 
 export interface CallMeta {
   race: string | null;
@@ -47,7 +47,6 @@ export interface CallMeta {
   signal?: AbortSignal;
 }
 
-export type Settle = (usage: Usage, costNanos: number) => void;
 
 /** The body sent for a call: the params, the contender's model id, the messages, streamed only when asked. */
 export function callBody(contender: Contender, messages: readonly ChatMessage[], params: Record<string, unknown> = {}, stream = false): Record<string, unknown> {

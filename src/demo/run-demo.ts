@@ -4,7 +4,7 @@
  * sends simulated users' traffic and feedback through the HTTP API while the real race monitor decides. Each
  * decision is printed as it lands; the run ends when `signal` aborts.
  */
-import { startGateway } from '../gateway/server.js';
+import { startServer } from '../server/index.js';
 import { followDecisions, type FeedDecision } from './decision-feed.js';
 import { demoConfig } from './demo-config.js';
 import { freshSqliteStore } from './fresh-store.js';
@@ -35,7 +35,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   const started = performance.now();
   const at = () => `[${fmtSeconds((performance.now() - started) / 1000)}]`;
   const { config, gateSuites } = demoConfig(pacing, { store: freshSqliteStore(o.storeFile), ...(o.port !== undefined ? { port: o.port } : {}) });
-  const gw = await startGateway(config, o.port !== undefined ? { port: o.port } : {});
+  const gw = await startServer(config, o.port !== undefined ? { port: o.port } : {});
   let users: SimulatedUsers | null = null;
   let feed: { stop(): void } | null = null;
   try {

@@ -28,6 +28,7 @@ import { KeyAuthenticator } from './auth.js';
 import { BodyThreads, LARGE_BODY_BYTES, SMALL_ROUTE_BODY_BYTES } from './large-body/body-threads.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
+import type { GatewayExtension } from './extension.js';
 import { installErrorHandlers } from './error-handler.js';
 import { SaimaError, errorBody, sanitize } from '../errors.js';
 import { InFlight } from './in-flight.js';
@@ -37,7 +38,6 @@ import { assertRouteHasRule, enforceScope, ruleFor } from './route-access.js';
 import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
-import { registerArenaRoutes } from './routes/arena.js';
 import { registerChatRoute } from './routes/chat.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
@@ -53,6 +53,8 @@ export interface AppDeps {
   random?: () => number;
   /** pino options, or false for silence (tests). */
   logger?: boolean | Record<string, unknown>;
+  /** Modules above the gateway that add routes and hooks (src/server wires the arena). */
+  extensions?: readonly GatewayExtension[];
 }
 
 export const REDACT_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'apiKey', 'api_key', 'key'];
@@ -119,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   }
   // Clustered, only the holder of this lease may run the race monitor (`monitorLease.isLeader()` before each tick).
   const monitorLease = cluster && config.monitor.enabled ? cluster.monitorLease(config.monitor.intervalMs) : null;
+  const judgeShadow = deps.extensions?.find((e) => e.judgeShadow)?.judgeShadow;
   const ctx: GatewayContext = {
     config,
     store,
@@ -133,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     inFlight: new InFlight(),
     admission,
     journal: new AdmissionJournal(store, config, (err) => app.log.warn({ err: (err as Error).message }, 'admission journal cleanup failed'), gatewayId),
+    ...(judgeShadow ? { judgeShadow } : {}),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
   const monitor = new RaceMonitor({
@@ -154,13 +158,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   const auth = config.auth.mode === 'keys' ? new KeyAuthenticator(store.apiKeys, now, 1_000, config.keyDefaults.limits) : null;
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);
+  /** Route URL → the module that checks its large bodies on the body threads (GatewayExtension.offThreadBodies). */
+  const offThreadChecks: Record<string, string> = Object.assign({}, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
   // Every route must have a rule in ROUTE_ACCESS; the rule of the matched route (never the raw URL, which may carry
   // a query string) decides whether a key is needed and which scope.
   app.addHook('onRoute', (route) => {
     assertRouteHasRule(route.method, route.url);
-    // Only chat bodies are parsed off the event loop (large-body/); every other route takes bodies that parse in
-    // a few milliseconds on it, whatever their shape.
-    if (route.url !== CHAT_ROUTE && route.url !== BATTLES_ROUTE && route.bodyLimit === undefined) route.bodyLimit = Math.min(config.server.bodyLimitBytes, SMALL_ROUTE_BODY_BYTES);
+    // Only chat bodies and those an extension checks off-thread are parsed off the event loop (large-body/); every
+    // other route takes bodies that parse in a few milliseconds on it, whatever their shape.
+    if (route.url !== CHAT_ROUTE && !Object.hasOwn(offThreadChecks, route.url) && route.bodyLimit === undefined) route.bodyLimit = Math.min(config.server.bodyLimitBytes, SMALL_ROUTE_BODY_BYTES);
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-saima-request-id', req.id);
@@ -178,7 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   });
   installErrorHandlers(app, (code) => ctx.metrics.rejected(code));
   const bodyThreads = new BodyThreads({ promptText: [...config.races.values()].some((r) => r.capture) });
-  acceptOnlyUtf8Json(app, bodyThreads);
+  acceptOnlyUtf8Json(app, bodyThreads, offThreadChecks);
   registerChatRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
@@ -186,7 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerAdminKeyRoutes(app, ctx, () => auth?.invalidate());
   registerAdminReadRoutes(app, ctx);
   registerAdminRaceRoutes(app, ctx);
-  registerArenaRoutes(app, ctx);
+  for (const ext of deps.extensions ?? []) ext.register?.(app, ctx);
   registerDashboardRoutes(app, ctx);
   app.get('/ready', async (_req, reply) => {
     const r = await readiness(store, cluster);
@@ -210,24 +216,24 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
 }
 
 const CHAT_ROUTE = '/v1/chat/completions';
-/** Battle uploads (up to 10,000 battles a request) are the other large body, parsed and checked off-thread too. */
-const BATTLES_ROUTE = '/v1/arena/battles';
 
 /**
  * JSON bodies must be valid UTF-8, as OpenAI requires: decoding an invalid byte silently as U+FFFD would forward and
  * charge a prompt the client never sent. Otherwise Fastify's own parser, with its prototype-poisoning guards; a
  * large chat body goes to the body threads, which apply the same rules off the event loop.
  */
-function acceptOnlyUtf8Json(app: FastifyInstance, threads: BodyThreads): void {
+function acceptOnlyUtf8Json(app: FastifyInstance, threads: BodyThreads, checkers: Record<string, string>): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const bytes = body as Buffer;
     if (bytes.length >= LARGE_BODY_BYTES) {
-      // Only chat and battle uploads take large bodies (off the event loop); any other path, an unknown one included
-      // (its 404 is answered after the body is parsed), refuses them rather than parse them here.
-      if (req.routeOptions.url === BATTLES_ROUTE) {
-        threads.parseBattles(bytes).then(
+      // Only chat and the routes an extension checks off-thread (arena battle uploads) take large bodies, off the
+      // event loop; any other path, an unknown one included (its 404 is answered after the body is parsed), refuses
+      // them rather than parse them here.
+      const checker = req.routeOptions.url !== undefined && Object.hasOwn(checkers, req.routeOptions.url) ? checkers[req.routeOptions.url] : undefined;
+      if (checker !== undefined) {
+        threads.parseChecked(bytes, checker).then(
           (token) => done(null, token),
           (err: unknown) => done(err as Error, undefined),
         );

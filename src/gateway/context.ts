@@ -1,4 +1,5 @@
 /** Everything a request handler needs, built once per gateway instance and passed explicitly. */
+import type { ShadowJudge } from './extension.js';
 import type { Config, Contender } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { CircuitBreaker } from '../race/circuit-breaker.js';
@@ -30,6 +31,8 @@ export interface GatewayContext {
   background: Set<Promise<unknown>>;
   /** Chat calls in flight, so shutdown can wait for them, then cut them (see server.ts). */
   inFlight: InFlight;
+  /** Judges shadow answers, when an extension provides a judge (the arena's, wired by src/server). */
+  judgeShadow?: ShadowJudge;
 }
 
 export function createAttemptDeps(config: Config, providers: ProviderRegistry, now: () => number, random: () => number): AttemptDeps {

@@ -4,8 +4,7 @@
  * be judged against the served answer later. It never delays or fails the served request.
  */
 import { timeOrderedId } from '../store/time-ordered-id.js';
-import type { SpendGuard } from '../arena/contender-call.js';
-import { judgeShadowPair } from '../arena/shadow-judge.js';
+import type { SpendGuard } from '../metering/spend-guard.js';
 import { SaimaError } from '../errors.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
@@ -85,6 +84,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   ctx.admission.settle(admitted, facts.usage, row.costNanos, contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
+  if (!ctx.judgeShadow) return;
   // Judge calls pay from the budgets covering them, like the shadow call; a refused judge call leaves no verdict.
   const guard: SpendGuard = async (judge, judgeBody) => {
     const paid = await ctx.admission.admit(principal, judgeBody, parent.race, [judge.name], requestedCap(judgeBody, judge), true);
@@ -94,5 +94,5 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     }
     return (usage, costNanos) => ctx.admission.settle(paid, usage, costNanos, judge);
   };
-  await judgeShadowPair({ ...ctx, guard }, body, parent, row);
+  await ctx.judgeShadow(ctx, guard, body, parent, row);
 }

@@ -62,9 +62,9 @@ test('budgets resume from the request log after a restart', async (t) => {
   const first = await startTestGateway(t, doc);
   for (let i = 0; i < 2; i++) await first.client.chat.completions.create({ model: 'r', max_tokens: 20, messages: [{ role: 'user', content: 'x' }] });
   await first.gw.close();
-  const { startGateway } = await import('../../src/gateway/server.js');
+  const { startServer } = await import('../../src/server/index.js');
   const { buildConfig } = await import('../../src/config/load.js');
-  const again = await startGateway(buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store: `sqlite:${first.dbFile}`, ...doc }, {}), { logger: false });
+  const again = await startServer(buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store: `sqlite:${first.dbFile}`, ...doc }, {}), { logger: false });
   t.after(() => again.close());
   const res = await fetch(`${again.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: 20, messages: [{ role: 'user', content: 'x' }] }) });
   assert.equal(res.status, 429);

@@ -10,7 +10,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { buildConfig } from '../../src/config/load.js';
-import { startGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { runCli } from '../support/cli.js';
 import { mockContender } from '../support/gateway.js';
 
@@ -36,10 +36,10 @@ function interfaceAddress(): string {
 }
 
 async function refused(t: TestContext, config: ReturnType<typeof buildConfig>, host?: string): Promise<void> {
-  let started: Awaited<ReturnType<typeof startGateway>> | null = null;
+  let started: Awaited<ReturnType<typeof startServer>> | null = null;
   await assert.rejects(
     (async () => {
-      started = await startGateway(config, { logger: false, env: {}, ...(host !== undefined ? { host } : {}) });
+      started = await startServer(config, { logger: false, env: {}, ...(host !== undefined ? { host } : {}) });
     })(),
     /auth\.mode none is only allowed when the gateway listens on loopback/,
   );
@@ -64,12 +64,12 @@ test('auth none: every non-loopback address is refused, however it is given', as
 
 test('auth none: loopback addresses listen; with keys any address may', async (t) => {
   for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) {
-    const gw = await startGateway(buildConfig(doc(t, '0.0.0.0'), {}), { logger: false, env: {}, host });
+    const gw = await startServer(buildConfig(doc(t, '0.0.0.0'), {}), { logger: false, env: {}, host });
     t.after(() => gw.close());
     const res = await fetch(`${gw.url}/health`);
     assert.equal(res.status, 200, host);
   }
-  const keyed = await startGateway(buildConfig(doc(t, '0.0.0.0', 'keys'), {}), { logger: false, env: {} });
+  const keyed = await startServer(buildConfig(doc(t, '0.0.0.0', 'keys'), {}), { logger: false, env: {} });
   t.after(() => keyed.close());
   const anonymous = await fetch(`${keyed.url.replace('0.0.0.0', '127.0.0.1')}/admin/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"team":"x"}' });
   assert.equal(anonymous.status, 401, 'a gateway with keys asks for one on every address');

@@ -56,3 +56,14 @@ test('every import between top-level modules is allowed by the table in docs/ARC
   }
   assert.deepEqual(violations, []);
 });
+
+test('the gateway imports nothing from the arena: the arena reaches it through the hooks it owns (src/server wires them)', () => {
+  assert.ok(!rules().get('gateway')!.has('arena'), 'docs/ARCHITECTURE.md lets the gateway import the arena');
+  const found: string[] = [];
+  for (const file of sources(join(SRC, 'gateway'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      if (moduleOf(resolve(dirname(file), m[1]!)) === 'arena') found.push(`${relative(ROOT, file)} imports ${m[1]}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});

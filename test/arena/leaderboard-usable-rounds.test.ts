@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildConfig } from '../../src/config/load.js';
-import { startGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { runCli } from '../support/cli.js';
 
 interface Board {
@@ -51,7 +51,7 @@ test('usable bootstrap rounds and few-battle flags in the table, the JSON and th
   assert.match(table.stdout, /small-x .*few battles \(<100\)/);
   assert.doesNotMatch(table.stdout, /big-a .*few battles/);
 
-  const gw = await startGateway(buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store, contenders: { m: { provider: 'mock', model: 'm' } } }, {}), { logger: false, env: {} });
+  const gw = await startServer(buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store, contenders: { m: { provider: 'mock', model: 'm' } } }, {}), { logger: false, env: {} });
   t.after(() => gw.close());
   const res = await fetch(`${gw.url}/v1/arena/leaderboard?rounds=400`);
   assert.equal(res.status, 200);

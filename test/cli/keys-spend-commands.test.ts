@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildConfig } from '../../src/config/load.js';
-import { startGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { runCli } from '../support/cli.js';
 
 test('keys create prints the key once; ls shows it without the secret; revoke stops it; spend reconciles', async (t) => {
@@ -37,7 +37,7 @@ test('keys create prints the key once; ls shows it without the secret; revoke st
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^saima: unknown scope 'root'/);
 
-  const gw = await startGateway(buildConfig(doc, {}), { logger: false });
+  const gw = await startServer(buildConfig(doc, {}), { logger: false });
   t.after(() => gw.close());
   const call = (model: string) =>
     fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hello there' }] }) });

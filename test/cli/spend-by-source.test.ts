@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
 import { loadSuite } from '../../src/eval/suite.js';
-import { startGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { runCli } from '../support/cli.js';
 import { solver, startEvalUpstream } from '../support/fake-eval-upstreams.js';
 import { mockContender } from '../support/gateway.js';
@@ -39,7 +39,7 @@ test('saima spend --by source and /admin/spend?by=source count gateway, shadow a
   };
   const cfg = join(dir, 'saima.json');
   writeFileSync(cfg, JSON.stringify(doc));
-  const gw = await startGateway(buildConfig({ ...doc, server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } }, {}), { logger: false });
+  const gw = await startServer(buildConfig({ ...doc, server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } }, {}), { logger: false });
   t.after(() => gw.close());
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0 });
   for (let i = 0; i < 5; i++) await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: `q ${i}` }] });

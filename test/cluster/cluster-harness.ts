@@ -13,7 +13,8 @@ import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
-import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
+import type { RunningGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { serveChild } from '../support/cli.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 
@@ -72,7 +73,7 @@ export async function startReplicas(t: TestContext, env: ClusterEnv, doc: Record
   t.after(() => rmSync(spools, { recursive: true, force: true }));
   for (let i = 0; i < n; i++) {
     const replica = { ...doc, store_options: { spool_path: join(spools, `replica-${i}.jsonl`), ...(doc.store_options as object | undefined) } };
-    const gw = await startGateway(buildConfig(replicaDoc(env, replica), {}), { logger: false, env: opts.env ?? {} });
+    const gw = await startServer(buildConfig(replicaDoc(env, replica), {}), { logger: false, env: opts.env ?? {} });
     t.after(() => gw.close());
     out.push(gw);
   }

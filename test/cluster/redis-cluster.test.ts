@@ -15,7 +15,7 @@ import { EvalWorker } from '../../src/cluster/eval-worker.js';
 import { runOnQueue } from '../../src/cluster/eval-queue.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createRun } from '../../src/eval/create-run.js';
-import { startGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { TEST_ADMIN_KEY, mockContender } from '../support/gateway.js';
 import { storeUrlFor } from '../support/databases.js';
@@ -88,7 +88,7 @@ test('replicas share limits, budgets, the monitor lease and the eval queue on a 
   const contenders = { m: mockContender('m', { default_answer: 'yes' }) };
 
   const untagged = buildConfig({ server: { host: '127.0.0.1', port: 0 }, store: storeUrl, redis: `redis://127.0.0.1:${ports[0]}?cluster=1`, contenders }, {});
-  await assert.rejects(startGateway(untagged, { logger: false, env: {} }), /on a Redis Cluster the prefix needs a hash tag/);
+  await assert.rejects(startServer(untagged, { logger: false, env: {} }), /on a Redis Cluster the prefix needs a hash tag/);
 
   // The second node of the URL list: any node will do, the client discovers the others.
   const redisUrl = `redis://127.0.0.1:${ports[1]}?cluster=1&prefix=saima:{t}:`;
@@ -105,7 +105,7 @@ test('replicas share limits, budgets, the monitor lease and the eval queue on a 
   };
   const replicas = [];
   for (let i = 0; i < 2; i++) {
-    const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: { SAIMA_ADMIN_KEY: TEST_ADMIN_KEY } });
+    const gw = await startServer(buildConfig(doc, {}), { logger: false, env: { SAIMA_ADMIN_KEY: TEST_ADMIN_KEY } });
     after(() => gw.close());
     replicas.push(gw);
   }

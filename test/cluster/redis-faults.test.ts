@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
-import { startGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { clusterEnv, replicaDoc } from './cluster-harness.js';
 
@@ -34,7 +34,7 @@ for (const fault of ['refuse', 'blackhole'] as const) {
       budgets: { daily: { race: 'r', period: 'day', limit: 100, currency: 'CNY' } },
       store_options: { spool_path: join(spoolDir(t), 'spool.jsonl') },
     });
-    const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: {} });
+    const gw = await startServer(buildConfig(doc, {}), { logger: false, env: {} });
     t.after(() => gw.close());
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000 });
     const ask = () => client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });
@@ -90,7 +90,7 @@ test('a half-open Redis connection (the server side gone, ours looking alive) is
     budgets: { daily: { race: 'r', period: 'day', limit: 100, currency: 'CNY' } },
     store_options: { spool_path: join(spoolDir(t), 'spool.jsonl') },
   });
-  const gw = await startGateway(buildConfig(doc, {}), { logger: false, env: {} });
+  const gw = await startServer(buildConfig(doc, {}), { logger: false, env: {} });
   t.after(() => gw.close());
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000 });
   const ask = () => client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'hi' }] });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
-import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
+import type { RunningGateway } from '../../src/gateway/server.js';
+import { startServer } from '../../src/server/index.js';
 
 export interface TestGateway {
   gw: RunningGateway;
@@ -31,7 +32,7 @@ export async function startTestGateway(
   const storeOptions = { spool_path: join(dir, 'request-spool.jsonl'), ...(doc.store_options as Record<string, unknown> | undefined) };
   const config = buildConfig({ server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store: `sqlite:${dbFile}`, ...doc, store_options: storeOptions }, opts.env ?? {});
   const keyed = config.auth.mode === 'keys';
-  const gw = await startGateway(config, {
+  const gw = await startServer(config, {
     logger: false,
     env: keyed ? { SAIMA_ADMIN_KEY: TEST_ADMIN_KEY, ...opts.env } : {},
     ...(opts.random ? { random: opts.random } : {}),

@@ -1,7 +1,7 @@
 /** `saima serve --config FILE`: run the gateway until SIGINT/SIGTERM, then shut down cleanly. */
 import type { Command } from 'commander';
 import { loadConfigFile } from '../../config/load.js';
-import { startGateway } from '../../gateway/server.js';
+import { startServer } from '../../server/index.js';
 import { boundHeapGrowth } from '../heap-growth.js';
 
 const LEVELS_SHOWING_INFO = new Set(['info', 'debug', 'trace']);
@@ -23,7 +23,7 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      const gw = await startGateway(config, { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
+      const gw = await startServer(config, { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) });
       // stdout carries the log stream alone (one JSON record a line, the start line among them); stderr carries what
       // must never enter it — the first admin key, a secret shown once — and the start line when the log level
       // hides it, so that the address is never silent.

@@ -8,7 +8,6 @@ import { isUtf8 } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import { messageText } from '../../metering/tokenizer.js';
 import { estimatePrompt, REQUEST_FIELDS } from '../../metering/prompt-estimate.js';
-import { parseBattleInputs } from '../../arena/record-battles.js';
 import { SaimaError } from '../../errors.js';
 import { validateChatBody } from '../validate-chat.js';
 import type { BodyJob, BodyJobResult, RawField } from './body-threads.js';
@@ -46,8 +45,9 @@ async function parse(job: BodyJob): Promise<BodyJobResult> {
   const { bytes } = job;
   try {
     const parsed = parseJson(bytes);
-    // A battle upload: parsed and checked here (10,000 battles through zod is tens of ms), sent back as values.
-    if (job.kind === 'battles') return { id: job.id, ok: true, kind: 'battles', bytes, battles: parseBattleInputs(parsed) };
+    // Another route's large body (10,000 arena battles through zod is tens of ms): checked here by the module the
+    // route named, sent back as values.
+    if (job.kind === 'checked') return { id: job.id, ok: true, kind: 'checked', bytes, value: (await checker(job.checker!)).checkBody(parsed) };
     const body = validateChatBody(parsed);
     const estimate = await estimatePrompt(body);
     const fields: Record<string, unknown> = {};
@@ -79,6 +79,15 @@ async function parse(job: BodyJob): Promise<BodyJobResult> {
     const e = err instanceof SaimaError ? err : new SaimaError('invalid_request', err instanceof Error ? err.message : String(err));
     return { id: job.id, ok: false, error: { code: e.code, message: e.message, param: e.param ?? null } };
   }
+}
+
+const checkers = new Map<string, Promise<{ checkBody(parsed: unknown): unknown }>>();
+
+/** The body-check module at `url`, imported once per thread. */
+function checker(url: string): Promise<{ checkBody(parsed: unknown): unknown }> {
+  let m = checkers.get(url);
+  if (!m) checkers.set(url, (m = import(url) as Promise<{ checkBody(parsed: unknown): unknown }>));
+  return m;
 }
 
 /** Fastify's default parser refuses `__proto__` and `constructor.prototype` keys; so does this one. */

@@ -10,7 +10,6 @@ import { Worker } from 'node:worker_threads';
 import { rememberEstimate, type PromptEstimate } from '../../metering/prompt-estimate.js';
 import { SaimaError, type ErrorCode } from '../../errors.js';
 import type { ChatBody } from '../validate-chat.js';
-import type { BattleInput } from '../../arena/record-battles.js';
 import { RAW_MEMBERS, RawJson } from '../../providers/raw-json.js';
 
 /** Below this a body is parsed on the event loop: a pathological 256 kB body parses in a few milliseconds. */
@@ -26,17 +25,20 @@ export function offThread(body: unknown): LargeChatBody | undefined {
   return typeof body === 'object' && body !== null ? parsedOffThread.get(body) : undefined;
 }
 
-/** Battle uploads parsed and checked off the event loop, by the object the route receives. */
-const battlesOffThread = new WeakMap<object, BattleInput[]>();
+/** Other large bodies parsed and checked off the event loop (see GatewayExtension), by the object the route receives. */
+const checkedOffThread = new WeakMap<object, unknown>();
 
-export function offThreadBattles(body: unknown): BattleInput[] | undefined {
-  return typeof body === 'object' && body !== null ? battlesOffThread.get(body) : undefined;
+/** What a route's off-thread check returned for this body, when the body threads parsed it. */
+export function offThreadChecked(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? checkedOffThread.get(body) : undefined;
 }
 
 export interface BodyJob {
   id: number;
-  kind: 'chat' | 'battles';
+  kind: 'chat' | 'checked';
   bytes: Uint8Array;
+  /** For `checked`: the module whose `checkBody` checks the parsed body. */
+  checker?: string;
   /** Whether to return the messages as text (only a race that captures prompts stores it). */
   promptText: boolean;
 }
@@ -50,7 +52,7 @@ export interface RawField {
 }
 
 export type BodyJobResult =
-  | { id: number; ok: true; kind: 'battles'; bytes: Uint8Array; battles: BattleInput[] }
+  | { id: number; ok: true; kind: 'checked'; bytes: Uint8Array; value: unknown }
   | {
       id: number;
       ok: true;
@@ -116,15 +118,18 @@ export class BodyThreads {
     return this.#post('chat', bytes) as Promise<LargeChatBody>;
   }
 
-  /** A battle upload (`POST /v1/arena/battles`): resolves with a token object that `offThreadBattles` reads. */
-  parseBattles(bytes: Uint8Array): Promise<object> {
-    return this.#post('battles', bytes) as Promise<object>;
+  /**
+   * Parses `bytes` and checks them with `checkBody` of the module at `checker` (a route's large body, see
+   * GatewayExtension): resolves with a token object that `offThreadChecked` maps to what the check returned.
+   */
+  parseChecked(bytes: Uint8Array, checker: string): Promise<object> {
+    return this.#post('checked', bytes, checker) as Promise<object>;
   }
 
-  #post(kind: BodyJob['kind'], bytes: Uint8Array): Promise<unknown> {
+  #post(kind: BodyJob['kind'], bytes: Uint8Array, checker?: string): Promise<unknown> {
     const thread = this.#leastBusy();
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-    const job: BodyJob = { id: this.#next++, kind, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText };
+    const job: BodyJob = { id: this.#next++, kind, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText, ...(checker ? { checker } : {}) };
     return new Promise<unknown>((resolve, reject) => {
       thread.pending.set(job.id, { resolve, reject });
       thread.worker.ref();
@@ -172,9 +177,9 @@ export class BodyThreads {
 }
 
 function assemble(r: Extract<BodyJobResult, { ok: true }>): unknown {
-  if (r.kind === 'battles') {
-    const token = { battles: r.battles.length };
-    battlesOffThread.set(token, r.battles);
+  if (r.kind === 'checked') {
+    const token = { checked: true };
+    checkedOffThread.set(token, r.value);
     return token;
   }
   const body: Record<string | symbol, unknown> = { ...r.fields };

@@ -7,22 +7,22 @@
  * (cleared by battles recorded here). Nothing on the match path sets a contender, race-routing or upstream header,
  * and the body carries only the answers' text.
  */
-import { offThreadBattles } from '../large-body/body-threads.js';
+import { offThreadChecked } from '../gateway/large-body/body-threads.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   castVote, createMatch, startStreamedMatch, LeaderboardCache, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
-  normaliseLanguage, type ArenaDeps, type Caller, type LeaderboardReport, type MatchStreamEvent, type SpendGuard,
+  normaliseLanguage, type ArenaDeps, type BattleInput, type Caller, type LeaderboardReport, type MatchStreamEvent, type SpendGuard,
   type StreamedMatch,
-} from '../../arena/index.js';
-import { ZERO_USAGE } from '../../metering/usage.js';
-import { BATTLE_WINNERS, type BattleWinner } from '../../store/index.js';
-import type { GatewayContext } from '../context.js';
-import { requestedCap } from '../../metering/output-cap.js';
-import { SaimaError } from '../../errors.js';
-import { InFlight, SHUTTING_DOWN } from '../in-flight.js';
-import { hasScope } from '../principal.js';
-import { confinedTeam, maySee } from '../route-access.js';
+} from '../arena/index.js';
+import { ZERO_USAGE } from '../metering/usage.js';
+import { BATTLE_WINNERS, type BattleWinner } from '../store/index.js';
+import type { GatewayContext } from '../gateway/context.js';
+import { requestedCap } from '../metering/output-cap.js';
+import { SaimaError } from '../errors.js';
+import { InFlight, SHUTTING_DOWN } from '../gateway/in-flight.js';
+import { hasScope } from '../gateway/principal.js';
+import { confinedTeam, maySee } from '../gateway/route-access.js';
 
 const MatchBodySchema = z
   .object({
@@ -152,7 +152,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.post('/v1/arena/battles', async (req, reply) => {
     requireVoter(req);
-    const inputs = offThreadBattles(req.body) ?? parseBattleInputs(req.body);
+    const inputs = (offThreadChecked(req.body) as BattleInput[] | undefined) ?? parseBattleInputs(req.body);
     await ctx.admission.admitEvidence(req.principal);
     // A race-limited key records battles only in its races (or between contenders it may call directly).
     const hidden = inputs.find((b) => (b.race != null ? !maySee(req.principal, b.race) : !maySee(req.principal, b.contender_a) || !maySee(req.principal, b.contender_b)));

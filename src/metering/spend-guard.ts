@@ -1,0 +1,13 @@
+/**
+ * The shape in which a caller pays for a call it makes on someone's behalf (an arena answer, a judge's verdict):
+ * admission first, settlement once the real usage is known. The gateway implements it over its admission; the arena
+ * and the eval runner only call it.
+ */
+import type { Contender } from '../config/types.js';
+import type { Usage } from '../providers/spec.js';
+
+/** Settles a call's real spend against what its admission reserved. */
+export type Settle = (usage: Usage, costNanos: number) => void;
+
+/** Admission for a call (rate limits, budgets): throws to refuse it, else returns how to settle the real spend. */
+export type SpendGuard = (contender: Contender, body: Record<string, unknown>) => Promise<Settle>;
