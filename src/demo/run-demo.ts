@@ -4,6 +4,7 @@
  * sends simulated users' traffic and feedback through the HTTP API while the real race monitor decides. Each
  * decision is printed as it lands; the run ends when `signal` aborts.
  */
+import type { Config } from '../config/types.js';
 import { startServer } from '../server/index.js';
 import { followDecisions, type FeedDecision } from './decision-feed.js';
 import { demoConfig } from './demo-config.js';
@@ -49,7 +50,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     for (const g of evals.gates) o.print(`${at()} ${gateLine(g)}`);
     if (o.signal.aborted) return;
 
-    const votes = await castSimulatedVotes(gw.url, pacing.arenaVotes, { signal: o.signal });
+    const votes = await castSimulatedVotes(gw.url, pacing.arenaVotes, answerAuthors(config), { signal: o.signal });
     o.print(`${at()} arena: ${votes} blind votes by simulated users recorded; leaderboard at ${gw.url}/ui/leaderboard`);
     if (!o.traffic) {
       o.print(`${at()} no traffic (--no-traffic): the race stays as configured. Ctrl-C to stop.`);
@@ -76,3 +77,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   }
 }
 
+/** Each simulated contender's own answer (its `mock.default_answer`) → the contender: what simulated voters recognise. */
+function answerAuthors(config: Config): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of config.contenders.values()) if (c.mock) out.set(c.mock.default_answer.trim(), c.name);
+  return out;
+}

@@ -49,6 +49,10 @@ test('demo --fast: gate, rollback on error rate, promotion on feedback, in about
   const arena = await demo.waitForLine(/arena: \d+ blind votes by simulated users recorded/, 30_000);
   // 40 matches are asked for; a match whose contender kept failing is skipped, never most of them.
   assert.ok(Number(/arena: (\d+) blind votes/.exec(arena)![1]) >= 30, arena);
+  // Blind: no answer of a match names a contender (the demo's answers used to say "… from house-model").
+  const match = (await (await fetch(`${demo.url}/v1/arena/match`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ race: 'assistant', prompt: 'Which plan suits a small team?' }) })).json()) as { answers: Array<{ content: string }> };
+  assert.equal(match.answers.length, 2);
+  for (const a of match.answers) assert.doesNotMatch(a.content, /house-model|outside-model|small-model|house-7b|outside-v3|small-1b/, a.content);
 
   const done = await demo.waitForLine(/story complete/, 90_000);
   const seconds = (performance.now() - demo.startedAt) / 1000;
