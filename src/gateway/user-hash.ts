@@ -14,9 +14,14 @@ export class UserHashes {
     let h = this.#known.get(user);
     if (h === undefined) {
       if (this.#known.size >= MAX_USERS) this.#known.clear();
-      h = createHash('sha256').update(user).digest('hex').slice(0, 16);
+      h = hashUser(user);
       this.#known.set(user, h);
     }
     return h;
   }
+}
+
+/** What the log keeps of a user id: the first 16 hex digits of its sha256 (also how a search by user finds rows). */
+export function hashUser(user: string): string {
+  return createHash('sha256').update(user).digest('hex').slice(0, 16);
 }

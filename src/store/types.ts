@@ -86,6 +86,14 @@ export interface RequestFilter {
   until?: number;
   limit?: number;
   includeShadow?: boolean;
+  /** Rows whose own outcome is this one. */
+  outcome?: RequestLogRow['outcome'];
+  /** One request by its id. */
+  id?: string;
+  /** One user's requests, by the hash the log keeps (`user_hash`). */
+  userHash?: string;
+  /** Keyset pagination: rows strictly older than this one in the log's order (ts, then id, both descending). */
+  before?: { ts: number; id: string };
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -57,6 +57,30 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'detached' });
 
+  // Filters run on the server over the whole window, pages carry a total: a week of rows is several pages.
+  await page.getByTestId('filter-contender').selectOption('');
+  await page.getByTestId('filter-since').selectOption('7d');
+  await waitForExpression(page, `/^1–50 of \\d/.test(document.querySelector('[data-testid="requests-count"]')?.textContent ?? '')`);
+  const apiTotal = async (q: string) => ((await (await fetch(`${gw.url}/admin/requests?${q}`, { headers: { authorization: `Bearer ${gw.adminKey}` } })).json()) as { total: number }).total;
+  const week = await apiTotal('since=7d');
+  assert.ok(week > 100, `${week} rows in the week`);
+  assert.equal(await page.getByTestId('requests-count').textContent(), `1–50 of ${week}`);
+  await page.getByTestId('requests-older').click();
+  await waitForExpression(page, `document.querySelector('[data-testid="requests-count"]')?.textContent === '51–100 of ${week}'`);
+  await page.getByTestId('requests-newer').click();
+  await waitForExpression(page, `document.querySelector('[data-testid="requests-count"]')?.textContent === '1–50 of ${week}'`);
+  const okRows = await apiTotal('since=7d&outcome=ok');
+  await page.getByTestId('filter-status').selectOption('ok');
+  await waitForExpression(page, `(document.querySelector('[data-testid="requests-count"]')?.textContent ?? '').endsWith(' of ${okRows}')`);
+  const errorRows = await apiTotal('since=7d&outcome=error');
+  await page.getByTestId('filter-status').selectOption('error');
+  if (errorRows > 0) {
+    await waitForExpression(page, `(document.querySelector('[data-testid="requests-count"]')?.textContent ?? '').endsWith(' of ${errorRows}')`);
+    assert.ok((await page.getByTestId('request-row').allTextContents()).every((r) => /error/.test(r)));
+  } else await page.getByText('No requests match these filters.').waitFor();
+  await page.getByTestId('filter-status').selectOption('');
+  await page.getByTestId('filter-since').selectOption('1d');
+
   // The canary race: the monitor's sequential tests per metric of the challenger.
   await page.getByTestId('nav-races').click();
   await page.getByTestId('race-tab-search').click();

@@ -8,6 +8,8 @@ import { groupSpend, parseDimensions } from '../../metering/spend-report.js';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../../errors.js';
 import { parseDuration } from '../key-service.js';
+import { hashUser } from '../user-hash.js';
+import type { RequestFilter } from '../../store/types.js';
 import { confinedTeam, maySee } from '../route-access.js';
 
 /** The team a caller is confined to, or undefined for admins (who may pass `team` to filter). */
@@ -30,6 +32,33 @@ function since(q: Record<string, unknown>, now: number, fallback: string): numbe
   }
 }
 
+const OUTCOMES = ['ok', 'error', 'cut', 'lost'] as const;
+
+function outcomeFilter(v: unknown): { outcome?: (typeof OUTCOMES)[number] } {
+  if (v === undefined || v === '') return {};
+  if (typeof v !== 'string' || !(OUTCOMES as readonly string[]).includes(v)) throw new SaimaError('invalid_value', `'outcome' must be one of ${OUTCOMES.join(', ')}.`, 'outcome');
+  return { outcome: v as (typeof OUTCOMES)[number] };
+}
+
+/** A moment given as epoch milliseconds or as a duration before now (`until=1h`: up to an hour ago). */
+function instant(v: unknown, now: number, param: string): number {
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  try {
+    if (typeof v === 'string') return now - parseDuration(v);
+  } catch {
+    // worded below
+  }
+  throw new SaimaError('invalid_value', `'${param}' must be a duration like 7d or epoch milliseconds.`, param);
+}
+
+/** `next_cursor` of the previous page: `<ts>~<id>` of its last row. */
+function cursor(v: unknown): { ts: number; id: string } | undefined {
+  if (v === undefined || v === '') return undefined;
+  const m = typeof v === 'string' ? /^(\d{1,16})~(.{1,200})$/.exec(v) : null;
+  if (!m) throw new SaimaError('invalid_value', "'before' must be the next_cursor of a previous page.", 'before');
+  return { ts: Number(m[1]), id: m[2]! };
+}
+
 function publicRow(row: object) {
   return { object: 'request', ...snakeKeys(row) };
 }
@@ -38,17 +67,28 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
   app.get('/admin/requests', async (req) => {
     const q = req.query as Record<string, unknown>;
     const team = teamScope(req, q.team);
-    const rows = await ctx.store.requests.listRequests({
+    const now = ctx.now();
+    const filter: RequestFilter = {
       ...(team !== undefined ? { team } : {}),
       ...visible(req),
-      ...(typeof q.race === 'string' ? { race: q.race } : {}),
-      ...(typeof q.contender === 'string' ? { contender: q.contender } : {}),
-      since: since(q, ctx.now(), '1d'),
-      limit: typeof q.limit === 'string' ? Number(q.limit) || 100 : 100,
+      ...(typeof q.race === 'string' && q.race !== '' ? { race: q.race } : {}),
+      ...(typeof q.contender === 'string' && q.contender !== '' ? { contender: q.contender } : {}),
+      ...(typeof q.id === 'string' && q.id !== '' ? { id: q.id } : {}),
+      ...(typeof q.user === 'string' && q.user !== '' ? { userHash: hashUser(q.user) } : {}),
+      ...outcomeFilter(q.outcome),
+      since: since(q, now, '1d'),
+      ...(q.until !== undefined ? { until: instant(q.until, now, 'until') } : {}),
       // Shadow rows include the arena's blind match calls: only admins may see them, or a voter could unmask a match.
       includeShadow: q.shadow === 'true' && req.principal.scopes.has('admin'),
-    });
-    return { object: 'list', data: rows.map(publicRow) };
+    };
+    const limit = typeof q.limit === 'string' ? Math.min(Number(q.limit) || 100, 1000) : 100;
+    const before = cursor(q.before);
+    // One row more than asked says whether another page follows.
+    const [rows, total] = await Promise.all([ctx.store.requests.listRequests({ ...filter, ...(before ? { before } : {}), limit: limit + 1 }), ctx.store.requests.countRequests(filter)]);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const hasMore = rows.length > limit && last !== undefined;
+    return { object: 'list', data: page.map(publicRow), total, has_more: hasMore, next_cursor: hasMore ? `${last.ts}~${last.id}` : null };
   });
 
   app.get('/admin/requests/:id', async (req) => {

@@ -185,7 +185,27 @@ export class RequestsRepo {
 
   /** Newest first. Shadow rows only with `includeShadow`; `limit` defaults to 100 and is capped at 10 000. */
   async listRequests(filter: RequestFilter = {}): Promise<RequestLogRow[]> {
-    let q = this.#db.selectFrom('requests').selectAll();
+    let q = this.#filtered(filter).selectAll();
+    if (filter.before !== undefined) {
+      const { ts, id } = filter.before;
+      q = q.where((eb) => eb.or([eb('ts', '<', ts), eb.and([eb('ts', '=', ts), eb('id', '<', id)])]));
+    }
+    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
+    const recs = await q.orderBy('ts', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return recs.map(fromRequestRecord);
+  }
+
+  /** How many rows `listRequests` would page through with this filter (its `before` and `limit` aside). */
+  async countRequests(filter: RequestFilter = {}): Promise<number> {
+    const r = await this.#filtered(filter).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  #filtered(filter: RequestFilter) {
+    let q = this.#db.selectFrom('requests');
+    if (filter.id !== undefined) q = q.where('id', '=', filter.id);
+    if (filter.outcome !== undefined) q = q.where('outcome', '=', filter.outcome);
+    if (filter.userHash !== undefined) q = q.where('user_hash', '=', filter.userHash);
     if (filter.race !== undefined) q = q.where('race', '=', filter.race);
     if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);
@@ -196,9 +216,7 @@ export class RequestsRepo {
     if (filter.since !== undefined) q = q.where('ts', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
     if (!filter.includeShadow) q = q.where('shadow', '=', 0);
-    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? DEFAULT_LIMIT)), MAX_LIMIT);
-    const recs = await q.orderBy('ts', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return recs.map(fromRequestRecord);
+    return q;
   }
 
   /** Per contender of `race`, rows with `ts >= sinceMs`: counts and sums in SQL, percentiles from a bounded sample. */

@@ -1,22 +1,31 @@
-/** The request log's filters: race, contender, status, time window, team (the API filters all but status). */
+/** The request log's filters: race, contender, status, time window, team, request id, user id — all applied by the API. */
 import type { ModelEntry } from '../../api/types.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 
 export interface RequestQuery {
   race: string;
   contender: string;
-  status: '' | 'ok' | 'error' | 'cut';
+  status: '' | 'ok' | 'error' | 'cut' | 'lost';
   since: '1h' | '1d' | '7d';
   team: string;
+  id: string;
+  user: string;
 }
 
-export const EMPTY_QUERY: RequestQuery = { race: '', contender: '', status: '', since: '1d', team: '' };
+export const EMPTY_QUERY: RequestQuery = { race: '', contender: '', status: '', since: '1d', team: '', id: '', user: '' };
 
-export function queryPath(q: RequestQuery): string {
-  const p = new URLSearchParams({ since: q.since, limit: '200' });
+export const PAGE_SIZE = 50;
+
+/** The API path of one page: `before` is the previous page's `next_cursor` (null for the newest rows). */
+export function queryPath(q: RequestQuery, before: string | null): string {
+  const p = new URLSearchParams({ since: q.since, limit: String(PAGE_SIZE) });
   if (q.race) p.set('race', q.race);
   if (q.contender) p.set('contender', q.contender);
+  if (q.status) p.set('outcome', q.status);
   if (q.team) p.set('team', q.team);
+  if (q.id) p.set('id', q.id);
+  if (q.user) p.set('user', q.user);
+  if (before) p.set('before', before);
   return `/admin/requests?${p.toString()}`;
 }
 
@@ -52,6 +61,7 @@ export function RequestFilters({ query, onChange, models, admin }: { query: Requ
           <option value="ok">{t('req.status.ok')}</option>
           <option value="error">{t('req.status.error')}</option>
           <option value="cut">{t('req.status.cut')}</option>
+          <option value="lost">{t('req.status.lost')}</option>
         </select>
       </label>
       <label className="field field-inline">
@@ -61,6 +71,14 @@ export function RequestFilters({ query, onChange, models, admin }: { query: Requ
           <option value="1d">{t('req.last1d')}</option>
           <option value="7d">{t('req.last7d')}</option>
         </select>
+      </label>
+      <label className="field field-inline">
+        <span>{t('req.searchId')}</span>
+        <input type="search" value={query.id} onChange={(e) => set('id', e.target.value.trim())} data-testid="filter-id" size={14} />
+      </label>
+      <label className="field field-inline">
+        <span>{t('req.searchUser')}</span>
+        <input type="search" value={query.user} onChange={(e) => set('user', e.target.value.trim())} data-testid="filter-user" size={10} />
       </label>
       {admin ? (
         <label className="field field-inline">

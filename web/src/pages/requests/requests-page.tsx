@@ -8,16 +8,30 @@ import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.
 import { useI18n } from '../../i18n/i18n-context.js';
 import { useSession } from '../../session/session-context.js';
 import { RequestDrawer } from './request-drawer.js';
-import { EMPTY_QUERY, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
+import { EMPTY_QUERY, PAGE_SIZE, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
+
+/** A page of the request log as the API answers it: filtered and counted on the server. */
+interface RequestPage extends List<RequestRow> {
+  total: number;
+  has_more: boolean;
+  next_cursor: string | null;
+}
 
 export function RequestsPage() {
   const { t, lang } = useI18n();
   const { session } = useSession();
-  const [query, setQuery] = useState<RequestQuery>(EMPTY_QUERY);
+  const [query, setQueryState] = useState<RequestQuery>(EMPTY_QUERY);
+  // The cursors of the pages before this one: the last is this page's, empty on the newest page.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const setQuery = (q: RequestQuery) => {
+    setQueryState(q);
+    setCursors([]);
+  };
   const [open, setOpen] = useState<string | null>(null);
   const models = useApi<List<ModelEntry>>('/v1/models');
-  const log = useApi<List<RequestRow>>(queryPath(query), { refreshMs: 10000 });
-  const rows = (log.data?.data ?? []).filter((r) => query.status === '' || r.outcome === query.status);
+  const log = useApi<RequestPage>(queryPath(query, cursors.at(-1) ?? null), { refreshMs: cursors.length === 0 ? 10000 : 0 });
+  const rows = log.data?.data ?? [];
+  const from = cursors.length * PAGE_SIZE;
   return (
     <div className="stack" data-testid="requests-page">
       <h1>{t('req.title')}</h1>
@@ -28,6 +42,16 @@ export function RequestsPage() {
         ) : rows.length === 0 ? (
           <EmptyState>{t('req.empty')}</EmptyState>
         ) : (
+          <>
+          <div className="pager" data-testid="requests-pager">
+            <span data-testid="requests-count">{t('req.count', { from: fmtInt(from + 1, lang), to: fmtInt(from + rows.length, lang), total: fmtInt(log.data.total, lang) })}</span>
+            <button type="button" className="btn btn-small" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="requests-newer">
+              {t('req.newer')}
+            </button>
+            <button type="button" className="btn btn-small" disabled={!log.data.has_more} onClick={() => log.data?.next_cursor && setCursors([...cursors, log.data.next_cursor])} data-testid="requests-older">
+              {t('req.older')}
+            </button>
+          </div>
           <div className="table-wrap">
             <table className="table table-hover" data-testid="requests-table">
               <thead>
@@ -70,6 +94,7 @@ export function RequestsPage() {
               </tbody>
             </table>
           </div>
+          </>
         )}
       </Panel>
       {open ? <RequestDrawer id={open} onClose={() => setOpen(null)} /> : null}

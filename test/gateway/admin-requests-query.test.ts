@@ -1,0 +1,69 @@
+/**
+ * `GET /admin/requests` filters on the server (outcome, request id, user id, time) and pages with a cursor and a
+ * total, so the dashboard never filters a truncated page in the browser: a status filter over "the latest 200 rows"
+ * showed "no requests match" while matching rows existed further back.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mockContender, startTestGateway } from '../support/gateway.js';
+
+interface Page {
+  data: Array<{ id: string; outcome: string; user_hash: string | null; contender: string }>;
+  total: number;
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+test('admin requests: server-side outcome, id and user filters, keyset pages with a total, clear 400s', async (t) => {
+  const { client, url, gw } = await startTestGateway(t, {
+    contenders: { good: mockContender('good'), bad: mockContender('bad', { error_rate: 1, error_kinds: ['http_500'] }, { retry: { max_retries: 0 } }) },
+  });
+  // 30 answered requests, then 3 failed ones: the failed rows are the newest, the first page of 'ok' rows is not.
+  for (let i = 0; i < 30; i++) await client.chat.completions.create({ model: 'good', messages: [{ role: 'user', content: `q${i}` }], user: i % 3 === 0 ? 'alice' : 'bob' });
+  for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'bad', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
+  await gw.store.requestLog.flush();
+  const get = async (q: string) => {
+    const res = await fetch(`${url}/admin/requests?${q}`);
+    return { status: res.status, body: (await res.json()) as Page & { error?: { code: string; param: string } } };
+  };
+
+  const all = await get('limit=5');
+  assert.equal(all.body.total, 33);
+  assert.equal(all.body.data.length, 5);
+  assert.equal(all.body.has_more, true);
+
+  // The first page of errors holds every error, though they are not among the newest 5 'ok' rows' page.
+  const errors = await get('outcome=error&limit=2');
+  assert.equal(errors.body.total, 3);
+  assert.deepEqual(errors.body.data.map((r) => r.outcome), ['error', 'error']);
+  const okFirst = await get('outcome=ok&limit=200');
+  assert.equal(okFirst.body.total, 30);
+  assert.ok(okFirst.body.data.every((r) => r.outcome === 'ok' && r.contender === 'good'));
+
+  // Paging with the cursor visits every row once, newest first.
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { body: Page } = await get(`limit=7${cursor ? `&before=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(page.body.total, 33, 'the total does not depend on the page');
+    seen.push(...page.body.data.map((r) => r.id));
+    cursor = page.body.next_cursor;
+  } while (cursor);
+  assert.equal(seen.length, 33);
+  assert.equal(new Set(seen).size, 33);
+
+  const alice = await get('user=alice&limit=100');
+  assert.equal(alice.body.total, 10);
+  assert.equal(new Set(alice.body.data.map((r) => r.user_hash)).size, 1);
+  const one = await get(`id=${encodeURIComponent(seen[4]!)}`);
+  assert.deepEqual(one.body.data.map((r) => r.id), [seen[4]]);
+  assert.equal((await get('user=nobody')).body.total, 0);
+  assert.equal((await get('until=1h')).body.total, 0, 'nothing is older than an hour');
+
+  for (const [q, param] of [['outcome=broken', 'outcome'], ['before=nonsense', 'before'], ['until=soon', 'until']] as const) {
+    const r = await get(q);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.error?.code, 'invalid_value', q);
+    assert.equal(r.body.error?.param, param, q);
+  }
+});
