@@ -158,3 +158,27 @@ test('a large battle upload is parsed and checked off the event loop, with the s
   const poisoned = await post(body.replace('"tags":["t"]', '"__proto__":{"admin":true}'));
   assert.equal(poisoned.status, 400);
 });
+
+test('a flood of large bodies is bounded: past 64 MiB waiting for the body threads, a body is refused at once with 503, the rest are served', async (t) => {
+  const up = await startFakeOpenAI();
+  t.after(() => up.close());
+  const gw = await startTestGateway(t, { contenders: { m: { provider: 'openai', base_url: up.url, api_key: 'sk-upstream-test', model: 'm-1', price: PRICE } } });
+  // 48 bodies of 3.9 MB at once (187 MB): the threads hold at most 64 MiB of them, about 16.
+  const body = JSON.stringify(largeBody('many-messages', 'm', false));
+  const answers = await Promise.all(
+    Array.from({ length: 48 }, async () => {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: res.status, json: (await res.json()) as { error?: { code: string; type: string } } };
+    }),
+  );
+  const refused = answers.filter((a) => a.status === 503);
+  const served = answers.filter((a) => a.status === 200);
+  t.diagnostic(`${served.length} served, ${refused.length} refused`);
+  assert.equal(served.length + refused.length, 48, JSON.stringify(answers.filter((a) => a.status !== 200 && a.status !== 503).map((a) => a.status)));
+  assert.ok(refused.length > 0, 'some bodies are refused instead of queued');
+  assert.ok(served.length >= 16, `${served.length} served`);
+  for (const r of refused) assert.deepEqual([r.json.error?.code, r.json.error?.type], ['service_unavailable', 'api_error']);
+  // Nothing stays reserved: the next body is parsed and served.
+  const after = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  assert.equal(after.status, 200);
+});

@@ -78,6 +78,9 @@ export interface LargeChatBody {
   promptText: string | null;
 }
 
+/** Large bodies waiting for the threads, at most: 16 bodies at the default 4 MiB body limit. */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+
 // From dist the entry is plain JS; from source (tests, tsx) the worker registers tsx before importing it.
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './body-thread.ts' : './body-thread.js', import.meta.url).href;
 const BOOT = `const { workerData } = require('node:worker_threads');
@@ -100,12 +103,20 @@ export class BodyThreads {
   readonly #size: number;
   readonly #threads: Array<Thread | null>;
   readonly #promptText: boolean;
+  readonly #maxQueuedBytes: number;
+  /** Bytes of the bodies handed to the threads and not answered yet. */
+  #queuedBytes = 0;
   #next = 1;
 
-  /** `promptText`: some race captures prompts, so each body's messages come back as text too. */
-  constructor(opts: { promptText: boolean; size?: number }) {
+  /**
+   * `promptText`: some race captures prompts, so each body's messages come back as text too. `maxQueuedBytes`: past
+   * this many bytes waiting for the threads, a body is refused at once (503) rather than held: a flood of large
+   * bodies would otherwise hold each one in memory for as long as the queue ahead of it takes.
+   */
+  constructor(opts: { promptText: boolean; size?: number; maxQueuedBytes?: number }) {
     const size = opts.size ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     this.#promptText = opts.promptText;
+    this.#maxQueuedBytes = opts.maxQueuedBytes ?? MAX_QUEUED_BYTES;
     this.#size = size;
     this.#threads = Array.from({ length: size }, () => null);
   }
@@ -127,11 +138,21 @@ export class BodyThreads {
   }
 
   #post(kind: BodyJob['kind'], bytes: Uint8Array, checker?: string): Promise<unknown> {
+    const size = bytes.byteLength;
+    // One body is always taken, whatever its size: the bound is on what waits, not on what the body limit allows.
+    if (this.#queuedBytes > 0 && this.#queuedBytes + size > this.#maxQueuedBytes) {
+      return Promise.reject(new SaimaError('service_unavailable', 'The gateway is busy parsing other large request bodies; retry shortly.'));
+    }
+    this.#queuedBytes += size;
+    const release = () => void (this.#queuedBytes -= size);
     const thread = this.#leastBusy();
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     const job: BodyJob = { id: this.#next++, kind, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText, ...(checker ? { checker } : {}) };
     return new Promise<unknown>((resolve, reject) => {
-      thread.pending.set(job.id, { resolve, reject });
+      thread.pending.set(job.id, {
+        resolve: (v) => (release(), resolve(v)),
+        reject: (e) => (release(), reject(e)),
+      });
       thread.worker.ref();
       thread.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
     });
