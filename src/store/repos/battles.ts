@@ -304,8 +304,9 @@ export class BattlesRepo {
         else inserted++;
       }
     };
-    // A bigger page cache for the import's index updates (bounded: 128 MB), restored after.
+    // A bigger page cache for the import's writes (bounded: 128 MB), restored after, as are the sorter's threads.
     const cacheSize = raw.pragma('cache_size', { simple: true }) as number;
+    const threads = raw.pragma('threads', { simple: true }) as number;
     raw.pragma('cache_size = -131072');
     raw.exec('BEGIN IMMEDIATE');
     try {
@@ -325,12 +326,19 @@ export class BattlesRepo {
         if (isLeanBatch(batch)) writeLean(batch);
         else writeRecords(batch);
       }
-      for (const ix of dropped) raw.exec(ix.sql);
+      if (dropped.length) {
+        // Each index is one sort. With a sorter run small enough to spill (8 MB), SQLite sorts the runs on a
+        // helper thread while this one scans the table: the core the reading thread used is free by now.
+        raw.pragma('threads = 1');
+        raw.pragma('cache_size = -8192');
+        for (const ix of dropped) raw.exec(ix.sql);
+      }
       raw.exec('COMMIT');
     } catch (err) {
       if (raw.inTransaction) raw.exec('ROLLBACK');
       throw err;
     } finally {
+      raw.pragma(`threads = ${threads}`);
       raw.pragma(`cache_size = ${cacheSize}`);
     }
     return { inserted, present };
