@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Migrator, sql } from 'kysely';
+import { openDatabase } from '../../src/store/db.js';
+import { migrationProvider } from '../../src/store/migrations/index.js';
 import { LEAN_FIELDS, openStore, type BattleBatch, type BattleRecord, type LeanBattles } from '../../src/store/index.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 
@@ -112,3 +115,24 @@ test('battles: the leaderboard, race and monitor queries read the three indexes 
   assert.match(plan("SELECT * FROM battles WHERE race = 'r' AND ts >= 5 ORDER BY ts DESC, id DESC LIMIT 100"), /INDEX battles_race_ts_pair/);
   assert.match(plan('SELECT * FROM battles ORDER BY ts DESC, id DESC LIMIT 100'), /INDEX battles_ts/);
 });
+
+for (const dialect of testDialects()) {
+  test(`battles: migration 0012 swaps five indexes for three and keeps every battle (${dialect})`, async (t) => {
+    const handle = await openDatabase(await storeUrlFor(dialect, t));
+    t.after(() => handle.close());
+    const schema = handle.dialect === 'postgres' ? handle.schema : null;
+    const migrator = new Migrator({ db: handle.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+    assert.equal((await migrator.migrateTo('0011-eval-grades')).error, undefined);
+    const row = (i: number) => ({ id: `b${i}`, ts: T0 + i, race: 'r', prompt_hash: 'h', contender_a: 'x', contender_b: 'y', winner: i % 2 ? 'a' : 'b', source: 'human', voter: 'v', tags: '[]', language: 'zh' });
+    await handle.db.insertInto('battles').values(Array.from({ length: 10 }, (_, i) => row(i))).execute();
+    const names = async () =>
+      handle.dialect === 'sqlite'
+        ? (handle.raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'battles' AND sql IS NOT NULL ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name)
+        : (await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'battles' and schemaname = ${schema} and indexname <> 'battles_pkey' order by indexname`.execute(handle.db)).rows.map((r) => r.indexname);
+    assert.deepEqual(await names(), ['battles_language_outcome', 'battles_outcome', 'battles_race_pair', 'battles_race_ts', 'battles_ts']);
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    assert.deepEqual(await names(), ['battles_pair_outcome', 'battles_race_ts_pair', 'battles_ts']);
+    const n = await handle.db.selectFrom('battles').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    assert.equal(Number(n.n), 10);
+  });
+}
