@@ -4,7 +4,7 @@
  * a fresh SQLite store twice through the same code path as the CLI: the first import stores every battle, the second
  * finds every one already present. Prints battles per second of wall and of CPU time (on a shared machine the
  * wall clock includes waiting for a core) and the peak RSS of each phase (the bar: ≥ 100k battles/s, memory flat
- * in N). The peak RSS is the kernel's high-water mark of the process (both threads, SQLite's page cache included),
+ * in N). The peak RSS is the kernel's high-water mark of the process (all its threads, SQLite's page cache included),
  * reset before each phase. Writes its section of docs/BENCHMARKS.md (BENCH_WRITE=0 to only print it).
  * With `--store postgres://…` the import goes to a fresh schema of that database instead (dropped after).
  * Run: npm run bench:arena-import -- [--battles 1000000] [--format jsonl|array] [--store postgres://…] (from the build,
@@ -119,7 +119,7 @@ publishBenchSection(
     `\`npm run bench:arena-import -- --battles ${N}${args.format === 'array' ? ' --format array' : ''}${dialect === 'sqlite' ? '' : ' --store postgres://…'}\`: ${N.toLocaleString('en-US')} FastChat battle records (${args.format === 'array' ? 'one JSON array' : 'JSON Lines'}, 50 contenders) imported into a fresh ${dialect === 'sqlite' ? 'SQLite file' : 'PostgreSQL schema'}, then imported again (every battle already present). ${dialect === 'sqlite' ? 'Bar: ≥ 100k battles/s, memory flat in N.' : 'The bar is for SQLite; PostgreSQL must stay correct (the server\'s own CPU is not in these figures).'}`,
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}; load average ${loadBefore} at start, ${load()} at end (shared machine: wall time includes waiting for a core).`,
     '',
-    '| phase | battles | wall | battles/s (wall) | CPU, both threads | CPU, writing thread | peak RSS |',
+    '| phase | battles | wall | battles/s (wall) | CPU, all threads | CPU, writing thread | peak RSS |',
     '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n'),

@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/types.js';
-import type { BattleRecord, Store } from '../store/index.js';
+import { batchSize, type BattleBatch, type Store } from '../store/index.js';
 import { BattleFileError } from './battle-file.js';
 import { unpackBattles, type PackedBattles } from './battle-pack.js';
 import { battleRecords, type RecordContext } from './battle-records.js';
@@ -41,9 +41,9 @@ export async function importBattleFile(store: Store, config: Config, file: strin
   const ctx: RecordContext = { file, race: opts.race ?? null, now: Date.now(), capturing, batch: opts.batch ?? 5000 };
   const source = size >= THREAD_MIN_BYTES ? recordsOffThread(ctx) : battleRecords(ctx);
   let battles = 0;
-  async function* counted(): AsyncGenerator<BattleRecord[]> {
+  async function* counted(): AsyncGenerator<BattleBatch> {
     for await (const batch of source) {
-      battles += batch.length;
+      battles += batchSize(batch);
       yield batch;
     }
   }
@@ -67,8 +67,8 @@ const BOOT = `const { workerData } = require('node:worker_threads');
   await import(workerData.entry);
 })().catch((err) => { setImmediate(() => { throw err; }); });`;
 
-/** The file's records as `battleRecords` gives them, produced on a worker thread a few batches ahead. */
-async function* recordsOffThread(ctx: RecordContext): AsyncGenerator<BattleRecord[]> {
+/** The file's records as `battleRecords` gives them (lean ones as columns), produced on a worker thread a few batches ahead. */
+async function* recordsOffThread(ctx: RecordContext): AsyncGenerator<BattleBatch> {
   const data: ImportThreadData = { entry: ENTRY, ctx: { ...ctx, capturing: [...ctx.capturing] } };
   const worker = new Worker(BOOT, { eval: true, workerData: data });
   const inbox: ImportThreadMessage[] = [];

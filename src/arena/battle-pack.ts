@@ -1,14 +1,16 @@
 /**
  * Battle records across a thread boundary. A structured clone of a record costs about as much as parsing its JSON
  * line again, so the common record — key fields only, as a FastChat export gives them — travels as nine strings in
- * one NUL-joined text, which the receiving side splits in a single native call. Anything else travels as is.
+ * one NUL-joined text, which the receiving side splits in a single native call and hands to the store as columns
+ * (`LeanBattles`), without building a record. Anything else travels as is.
  */
-import type { BattleRecord, BattleSource, BattleWinner } from '../store/index.js';
+import { LEAN_FIELDS, type BattleBatch, type BattleRecord } from '../store/index.js';
 
 export type PackedBattles = { packed: string; count: number } | { records: BattleRecord[] };
 
 const SEP = '\u0000';
-const FIELDS = 9;
+/** The store's lean column order: id, ts, prompt hash, contender a, contender b, winner, source, voter, language. */
+const FIELDS = LEAN_FIELDS;
 
 /** A record that the packed form carries exactly: its race is the import's, no text, style, tags or details. */
 function packable(b: BattleRecord, race: string | null): boolean {
@@ -47,32 +49,8 @@ export function packBattles(batch: readonly BattleRecord[], race: string | null)
   return out;
 }
 
-export function unpackBattles(m: PackedBattles, race: string | null): BattleRecord[] {
+/** A message as the store imports it: a packed run as lean columns (one split, no record objects), else the records. */
+export function unpackBattles(m: PackedBattles, race: string | null): BattleBatch {
   if ('records' in m) return m.records;
-  const f = m.packed.split(SEP);
-  const out = new Array<BattleRecord>(m.count);
-  for (let k = 0, i = 0; k < m.count; k++, i += FIELDS) {
-    out[k] = {
-      id: f[i]!,
-      ts: Number(f[i + 1]),
-      race,
-      promptHash: f[i + 2]!,
-      prompt: null,
-      contenderA: f[i + 3]!,
-      contenderB: f[i + 4]!,
-      answerA: null,
-      answerB: null,
-      winner: f[i + 5] as BattleWinner,
-      error: null,
-      source: f[i + 6] as BattleSource,
-      voter: f[i + 7]!,
-      team: null,
-      tags: [],
-      language: f[i + 8] === '' ? null : f[i + 8]!,
-      styleA: null,
-      styleB: null,
-      details: null,
-    };
-  }
-  return out;
+  return { race, count: m.count, fields: m.packed.split(SEP) };
 }

@@ -16,6 +16,7 @@ import { callContender } from './call-contender.js';
 import { EvalError } from './eval-error.js';
 import type { Grade, JudgeCall } from './graders/grade.js';
 import { gradeAnswer, needsJudge } from './graders/registry.js';
+import { judgeParams } from './graders/judge.js';
 import { maxCallCnyNanos, observePrompt, withReservedCap } from './call-max.js';
 import { PromptCalibration } from '../metering/prompt-calibration.js';
 import { coveredBy, isExceeded, type CallBudget, type CallContext, type CallHold } from '../metering/call-budget.js';
@@ -165,10 +166,11 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
     const name = override ?? spec.judge;
     const judge = name ? config.contenders.get(name) : undefined;
     if (!judge) return { ok: false, error: { code: 'judge_missing', message: `judge contender '${name ?? ''}' not configured` } };
-    // Under a cap, a judge call too is reserved at its maximum before it is sent, and sent with that output cap.
+    // Sent with the same settings and output cap whether or not the run is capped (they are in the grading key);
+    // under a cap, the call is reserved at its maximum before it is sent.
     const ctx = callContext(judge, 'judge');
     const paying = capped || budgeted(ctx);
-    const params = paying ? withReservedCap({ temperature: 0 }, judge) : { temperature: 0 };
+    const params = judgeParams(judge);
     const max = paying ? await maxCallCnyNanos(judge, messages, params, config.fx, calibration) : 0;
     if (capped && spent + reserved + max > cap) {
       stopReason ??= `cost cap reached: spent ${formatCny(spent)} of ${formatCny(cap)}`;

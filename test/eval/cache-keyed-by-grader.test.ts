@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { JUDGE_PROMPT } from '../../src/eval/graders/judge.js';
 import type { EvalReport } from '../../src/eval/report.js';
 import { runCli } from '../support/cli.js';
 import { startEvalUpstream } from '../support/fake-eval-upstreams.js';
@@ -82,4 +83,62 @@ test('a promptfoo config: a changed assert regrades; an identical one is served 
   assert.equal(same.code, 0, same.stderr);
   assert.equal(up.requests.length, 1);
   assert.equal(score(same.stdout), 0);
+});
+
+test("a judge grade is reused only while the judge is asked the same way: its settings are in the grading key", async (t) => {
+  const bodies: Array<Record<string, unknown>> = [];
+  const up = await startEvalUpstream((q, body) => {
+    if (body.model !== 'j') return q.startsWith('Capital') ? 'Paris.' : '4.';
+    bodies.push(body);
+    return 'It meets the rubric.\nSCORE: 9';
+  });
+  t.after(() => up.close());
+  const dir = mkdtempSync(join(tmpdir(), 'saima-grade-key-judge-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const suite = join(dir, 'judged.yaml');
+  writeFileSync(suite, 'name: judged\ngrader: { type: judge, rubric: "Answers the question correctly" }\nitems:\n  - { id: a, prompt: "Capital of France?", expected: "Paris" }\n  - { id: b, prompt: "2 + 2 = ?", expected: "4" }\n');
+  const cfg = join(dir, 'saima.yaml');
+  const writeConfig = (judge: Record<string, unknown>) =>
+    writeFileSync(cfg, JSON.stringify({ store: `sqlite:${join(dir, 's.db')}`, contenders: { x: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'x' }, j: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'j', ...judge } } }));
+  const run = () => runCli(['eval', 'run', suite, '--contenders', 'x', '--judge', 'j', '--twins', 'none', '--json', '--no-progress', '--config', cfg]);
+
+  writeConfig({});
+  const first = await run();
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(score(first.stdout), 100);
+  assert.equal(bodies.length, 2, 'each answer judged once');
+  assert.deepEqual(bodies.map((b) => [b.temperature, b.max_tokens]), [[0, 4096], [0, 4096]], 'the judge is sent its sampling settings and output cap');
+  // What the key digests is what is sent: the prompt's text, filled in.
+  const sent = bodies[0]!.messages as Array<{ role: string; content: string }>;
+  assert.equal(sent[0]!.content, JUDGE_PROMPT.system);
+  assert.match(sent[1]!.content, /^Rubric:\nAnswers the question correctly\n\nQuestion:\nCapital of France\?\n\nReference answer:\nParis\n\nAnswer to grade:\nParis\.$/);
+
+  // Nothing changed: answers and grades both come from the store.
+  const same = await run();
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(score(same.stdout), 100);
+  assert.equal(bodies.length, 2, 'no judge call: the grades are reused');
+  assert.equal(up.requests.length, 4, 'two answers and two judge calls in all');
+
+  // The judge is sent another output cap: what it is asked changed, so its grades are not reused.
+  writeConfig({ max_output_tokens: 300 });
+  const capped = await run();
+  assert.equal(capped.code, 0, capped.stderr);
+  assert.equal(bodies.length, 4, 'both answers judged again');
+  assert.deepEqual(bodies.slice(2).map((b) => b.max_tokens), [300, 300]);
+  assert.equal(up.requests.length, 6, 'the answers themselves come from the cache');
+
+  // The same cap under the other field name is another request too.
+  writeConfig({ max_output_tokens: 300, quirks: { max_tokens_field: 'max_completion_tokens' } });
+  const renamed = await run();
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.equal(bodies.length, 6);
+  assert.deepEqual(bodies.slice(4).map((b) => [b.max_tokens, b.max_completion_tokens]), [[undefined, 300], [undefined, 300]]);
+
+  // Back to the first settings: their grades are still stored and reused.
+  writeConfig({});
+  const back = await run();
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(score(back.stdout), 100);
+  assert.equal(bodies.length, 6, 'no judge call');
 });

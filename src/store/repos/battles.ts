@@ -96,6 +96,42 @@ export interface ArenaMatchRecord {
   battleId: string | null;
 }
 
+/**
+ * Battles whose rows are their key fields alone (no text, answers, style, tags, team, error or details; a verdict),
+ * as columns: `LEAN_FIELDS` strings a battle in `fields`, in the order id, ts (decimal), prompt hash, contender a,
+ * contender b, winner, source, voter, language ('' for none). An import hands a million of them over without a
+ * record object each.
+ */
+export interface LeanBattles {
+  race: string | null;
+  count: number;
+  fields: readonly string[];
+}
+export const LEAN_FIELDS = 9;
+
+/** What `importAll` takes: records, or lean battles as columns. */
+export type BattleBatch = readonly BattleRecord[] | LeanBattles;
+
+const isLeanBatch = (b: BattleBatch): b is LeanBattles => !Array.isArray(b);
+export const batchSize = (b: BattleBatch): number => (isLeanBatch(b) ? b.count : b.length);
+
+/** Lean battles as records (for the PostgreSQL import). */
+function leanRecords(l: LeanBattles): BattleRecord[] {
+  const f = l.fields;
+  const out = new Array<BattleRecord>(l.count);
+  for (let k = 0, i = 0; k < l.count; k++, i += LEAN_FIELDS) {
+    out[k] = {
+      id: f[i]!, ts: Number(f[i + 1]), race: l.race, promptHash: f[i + 2]!, prompt: null, contenderA: f[i + 3]!, contenderB: f[i + 4]!,
+      answerA: null, answerB: null, winner: f[i + 5] as BattleWinner, error: null, source: f[i + 6] as BattleSource, voter: f[i + 7]!,
+      team: null, tags: [], language: f[i + 8] === '' ? null : f[i + 8]!, styleA: null, styleB: null, details: null,
+    };
+  }
+  return out;
+}
+
+/** Lean rows per INSERT statement on SQLite: per-statement overhead dominates a row's cost below about 16. */
+const LEAN_ROWS_PER_INSERT = 32;
+
 /** 20 columns × 500 rows stays under SQLite's 32 766 and PostgreSQL's 65 535 bind parameters. */
 const ROWS_PER_INSERT = 500;
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
@@ -207,22 +243,28 @@ export class BattlesRepo {
    * statement on the raw connection (measured several times faster than building multi-row inserts); the caller
    * must not use the store for anything else until the promise settles.
    */
-  async importAll(batches: AsyncIterable<readonly BattleRecord[]>, opts: { expected?: number } = {}): Promise<{ inserted: number; present: number }> {
+  async importAll(batches: AsyncIterable<BattleBatch>, opts: { expected?: number } = {}): Promise<{ inserted: number; present: number }> {
     return this.#raw ? this.#importSqlite(this.#raw, batches, opts.expected ?? 0) : this.#importKysely(batches);
   }
 
-  async #importSqlite(raw: BetterSqlite3.Database, batches: AsyncIterable<readonly BattleRecord[]>, expected: number): Promise<{ inserted: number; present: number }> {
+  async #importSqlite(raw: BetterSqlite3.Database, batches: AsyncIterable<BattleBatch>, expected: number): Promise<{ inserted: number; present: number }> {
     const cols = ['id', 'ts', 'race', 'prompt_hash', 'prompt', 'contender_a', 'contender_b', 'answer_a', 'answer_b', 'winner', 'error', 'source', 'voter', 'team', 'tags', 'language', 'style_a', 'style_b', 'details'] as const;
     const insert = raw.prepare(`INSERT INTO battles (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
     // Most imported battles carry no text, answers, style or tags: a statement that binds only the columns they
-    // fill costs about half as much per row as binding all nineteen.
-    const lean = raw.prepare(`INSERT INTO battles (id, ts, race, prompt_hash, contender_a, contender_b, winner, source, voter, tags, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?) ON CONFLICT (id) DO NOTHING`);
+    // fill costs about half as much per row as binding all nineteen, and one that inserts many rows at once saves
+    // the per-statement cost (`changes` counts the rows it added: the others were already stored).
+    const leanRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)";
+    const leanSql = (rows: number) =>
+      `INSERT INTO battles (id, ts, race, prompt_hash, contender_a, contender_b, winner, source, voter, tags, language) VALUES ${new Array<string>(rows).fill(leanRow).join(', ')} ON CONFLICT (id) DO NOTHING`;
+    const lean = raw.prepare(leanSql(1));
+    const leanMany = raw.prepare(leanSql(LEAN_ROWS_PER_INSERT));
+    const params = new Array<string | number | null>(LEAN_ROWS_PER_INSERT * 10);
     const tag = raw.prepare('INSERT INTO battle_tags (battle_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
     let inserted = 0;
     let present = 0;
     // Plain statements inside the one outer transaction: a savepoint per batch would only add page copies, since a
     // failure anywhere rolls the whole import back.
-    const writeBatch = (rows: readonly BattleRecord[]) => {
+    const writeRecords = (rows: readonly BattleRecord[]) => {
       for (const b of rows) {
         if (isLean(b)) {
           if (lean.run(b.id, b.ts, b.race, b.promptHash, b.contenderA, b.contenderB, b.winner, b.source, b.voter, b.language).changes === 0) present++;
@@ -238,8 +280,33 @@ export class BattlesRepo {
         for (const t of new Set(b.tags)) tag.run(b.id, t);
       }
     };
-    // A bigger page cache for the import's index updates (bounded: 128 MB), restored after.
+    const writeLean = ({ race, count, fields: f }: LeanBattles) => {
+      let k = 0;
+      for (; k + LEAN_ROWS_PER_INSERT <= count; k += LEAN_ROWS_PER_INSERT) {
+        for (let j = 0, i = k * LEAN_FIELDS, p = 0; j < LEAN_ROWS_PER_INSERT; j++, i += LEAN_FIELDS) {
+          params[p++] = f[i]!;
+          params[p++] = Number(f[i + 1]);
+          params[p++] = race;
+          params[p++] = f[i + 2]!;
+          params[p++] = f[i + 3]!;
+          params[p++] = f[i + 4]!;
+          params[p++] = f[i + 5]!;
+          params[p++] = f[i + 6]!;
+          params[p++] = f[i + 7]!;
+          params[p++] = f[i + 8] === '' ? null : f[i + 8]!;
+        }
+        const added = leanMany.run(params).changes;
+        inserted += added;
+        present += LEAN_ROWS_PER_INSERT - added;
+      }
+      for (let i = k * LEAN_FIELDS; k < count; k++, i += LEAN_FIELDS) {
+        if (lean.run(f[i], Number(f[i + 1]), race, f[i + 2], f[i + 3], f[i + 4], f[i + 5], f[i + 6], f[i + 7], f[i + 8] === '' ? null : f[i + 8]).changes === 0) present++;
+        else inserted++;
+      }
+    };
+    // A bigger page cache for the import's writes (bounded: 128 MB), restored after, as are the sorter's threads.
     const cacheSize = raw.pragma('cache_size', { simple: true }) as number;
+    const threads = raw.pragma('threads', { simple: true }) as number;
     raw.pragma('cache_size = -131072');
     raw.exec('BEGIN IMMEDIATE');
     try {
@@ -256,24 +323,33 @@ export class BattlesRepo {
           dropped = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'battles' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
           for (const ix of dropped) raw.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
         }
-        writeBatch(batch);
+        if (isLeanBatch(batch)) writeLean(batch);
+        else writeRecords(batch);
       }
-      for (const ix of dropped) raw.exec(ix.sql);
+      if (dropped.length) {
+        // Each index is one sort. With a sorter run small enough to spill (8 MB), SQLite sorts the runs on a
+        // helper thread while this one scans the table: the core the reading thread used is free by now.
+        raw.pragma('threads = 1');
+        raw.pragma('cache_size = -8192');
+        for (const ix of dropped) raw.exec(ix.sql);
+      }
       raw.exec('COMMIT');
     } catch (err) {
       if (raw.inTransaction) raw.exec('ROLLBACK');
       throw err;
     } finally {
+      raw.pragma(`threads = ${threads}`);
       raw.pragma(`cache_size = ${cacheSize}`);
     }
     return { inserted, present };
   }
 
-  async #importKysely(batches: AsyncIterable<readonly BattleRecord[]>): Promise<{ inserted: number; present: number }> {
+  async #importKysely(batches: AsyncIterable<BattleBatch>): Promise<{ inserted: number; present: number }> {
     return this.#db.transaction().execute(async (trx) => {
       let inserted = 0;
       let seen = 0;
-      for await (const batch of batches) {
+      for await (const given of batches) {
+        const batch = isLeanBatch(given) ? leanRecords(given) : given;
         seen += batch.length;
         for (let i = 0; i < batch.length; i += ROWS_PER_INSERT) {
           const chunk = batch.slice(i, i + ROWS_PER_INSERT);
