@@ -8,7 +8,7 @@
  * here (a thread costs more to start than the file to read). Both run the same code on each battle.
  */
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../worker-thread.js';
 import type { Config } from '../config/types.js';
 import { batchSize, type BattleBatch, type Store } from '../store/index.js';
 import { BattleFileError } from './battle-file.js';
@@ -59,18 +59,10 @@ export interface ImportThreadData {
 
 export type ImportThreadMessage = { batch: PackedBattles[] } | { done: true } | { error: string; bad: boolean };
 
-// From dist the entry is plain JS; from source (tests, tsx) the worker registers tsx before importing it.
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './battle-import-thread.ts' : './battle-import-thread.js', import.meta.url).href;
-const BOOT = `const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.entry.endsWith('.ts')) (await import('tsx/esm/api')).register();
-  await import(workerData.entry);
-})().catch((err) => { setImmediate(() => { throw err; }); });`;
-
 /** The file's records as `battleRecords` gives them (lean ones as columns), produced on a worker thread a few batches ahead. */
 async function* recordsOffThread(ctx: RecordContext): AsyncGenerator<BattleBatch> {
-  const data: ImportThreadData = { entry: ENTRY, ctx: { ...ctx, capturing: [...ctx.capturing] } };
-  const worker = new Worker(BOOT, { eval: true, workerData: data });
+  const data: Omit<ImportThreadData, 'entry'> = { ctx: { ...ctx, capturing: [...ctx.capturing] } };
+  const worker = startWorker(import.meta.url, 'battle-import-thread', data);
   const inbox: ImportThreadMessage[] = [];
   let failure: Error | null = null;
   let wake: (() => void) | null = null;

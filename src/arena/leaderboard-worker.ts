@@ -5,7 +5,7 @@
  * the first fit and is unref'd whenever idle, so a CLI command still exits when its work is done. A worker that
  * dies fails the fits it held and a fresh one starts with the next.
  */
-import { Worker } from 'node:worker_threads';
+import { JobThread, startWorker } from '../worker-thread.js';
 import { SaimaError, type ErrorCode } from '../errors.js';
 import type { Leaderboard, LeaderboardData, LeaderboardOptions } from './leaderboard.js';
 
@@ -21,67 +21,34 @@ export type LeaderboardJobResult =
   | { id: number; board: Leaderboard }
   | { id: number; error: { code: ErrorCode | null; message: string; param: string | null } };
 
-// From dist the entry is plain JS; from source (tests, tsx) the worker registers tsx before importing it.
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './leaderboard-thread.ts' : './leaderboard-thread.js', import.meta.url).href;
-const BOOT = `const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.entry.endsWith('.ts')) (await import('tsx/esm/api')).register();
-  await import(workerData.entry);
-})().catch((err) => { setImmediate(() => { throw err; }); });`;
-
-interface Pending {
-  resolve(board: Leaderboard): void;
-  reject(err: unknown): void;
-}
-
 export class LeaderboardWorker {
-  #worker: Worker | null = null;
-  readonly #pending = new Map<number, Pending>();
+  #thread: JobThread<LeaderboardJob, LeaderboardJobResult> | null = null;
   #next = 1;
 
-  compute(data: LeaderboardData, opts: LeaderboardOptions = {}): Promise<Leaderboard> {
+  async compute(data: LeaderboardData, opts: LeaderboardOptions = {}): Promise<Leaderboard> {
     const names = new Set([...(data.members ?? []), ...data.counts.flatMap((c) => [c.contenderA, c.contenderB])]);
     const { retired, ...rest } = data;
     const job: LeaderboardJob = { id: this.#next++, data: rest, retired: [...names].filter((n) => retired(n)), opts };
-    const worker = this.#ensure();
-    return new Promise<Leaderboard>((resolve, reject) => {
-      this.#pending.set(job.id, { resolve, reject });
-      worker.ref();
-      worker.postMessage(job);
-    });
+    const r = await this.#ensure().post(job);
+    if ('board' in r) return r.board;
+    throw r.error.code ? new SaimaError(r.error.code, r.error.message, r.error.param) : new Error(r.error.message);
   }
 
   /** Stops the thread; fits still running fail. */
   async close(): Promise<void> {
-    const w = this.#worker;
-    this.#worker = null;
-    if (w) await w.terminate();
+    const t = this.#thread;
+    this.#thread = null;
+    if (t) await t.terminate();
   }
 
-  #ensure(): Worker {
-    if (this.#worker) return this.#worker;
-    const w = new Worker(BOOT, { eval: true, workerData: { entry: ENTRY } });
-    w.unref();
-    w.on('message', (r: LeaderboardJobResult) => {
-      const p = this.#pending.get(r.id);
-      this.#pending.delete(r.id);
-      if (this.#pending.size === 0) w.unref();
-      if (!p) return;
-      if ('board' in r) p.resolve(r.board);
-      else p.reject(r.error.code ? new SaimaError(r.error.code, r.error.message, r.error.param) : new Error(r.error.message));
+  #ensure(): JobThread<LeaderboardJob, LeaderboardJobResult> {
+    if (this.#thread) return this.#thread;
+    // A thread that dies fails the fits it held; the next fit starts a fresh one.
+    const thread: JobThread<LeaderboardJob, LeaderboardJobResult> = new JobThread(startWorker(import.meta.url, 'leaderboard-thread'), 'leaderboard worker', () => {
+      if (this.#thread === thread) this.#thread = null;
     });
-    const fail = (err: unknown): void => {
-      if (this.#worker === w) this.#worker = null;
-      for (const p of this.#pending.values()) p.reject(err instanceof Error ? err : new Error(`leaderboard worker exited (${String(err)})`));
-      this.#pending.clear();
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => {
-      if (this.#pending.size > 0) fail(new Error(`leaderboard worker exited with code ${code}`));
-      if (this.#worker === w) this.#worker = null;
-    });
-    this.#worker = w;
-    return w;
+    this.#thread = thread;
+    return thread;
   }
 }
 

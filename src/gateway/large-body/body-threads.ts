@@ -6,7 +6,7 @@
  * a body with raw parts (raw-json.ts). A worker that dies fails the bodies it held; a fresh one takes the next.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { JobThread, startWorker } from '../../worker-thread.js';
 import { rememberEstimate, type PromptEstimate } from '../../metering/prompt-estimate.js';
 import { SaimaError, type ErrorCode } from '../../errors.js';
 import type { ChatBody } from '../validate-chat.js';
@@ -81,23 +81,7 @@ export interface LargeChatBody {
 /** Large bodies waiting for the threads, at most: 16 bodies at the default 4 MiB body limit. */
 export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
-// From dist the entry is plain JS; from source (tests, tsx) the worker registers tsx before importing it.
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './body-thread.ts' : './body-thread.js', import.meta.url).href;
-const BOOT = `const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.entry.endsWith('.ts')) (await import('tsx/esm/api')).register();
-  await import(workerData.entry);
-})().catch((err) => { setImmediate(() => { throw err; }); });`;
-
-interface Pending {
-  resolve(body: unknown): void;
-  reject(err: unknown): void;
-}
-
-interface Thread {
-  worker: Worker;
-  pending: Map<number, Pending>;
-}
+type Thread = JobThread<BodyJob, BodyJobResult>;
 
 export class BodyThreads {
   readonly #size: number;
@@ -148,51 +132,41 @@ export class BodyThreads {
     const thread = this.#leastBusy();
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     const job: BodyJob = { id: this.#next++, kind, bytes: owned ? bytes : new Uint8Array(bytes), promptText: this.#promptText, ...(checker ? { checker } : {}) };
-    return new Promise<unknown>((resolve, reject) => {
-      thread.pending.set(job.id, {
-        resolve: (v) => (release(), resolve(v)),
-        reject: (e) => (release(), reject(e)),
-      });
-      thread.worker.ref();
-      thread.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
-    });
+    return thread.post(job, [job.bytes.buffer as ArrayBuffer]).then(
+      (r) => {
+        release();
+        if (r.ok) return assemble(r);
+        throw new SaimaError(r.error.code, r.error.message, r.error.param);
+      },
+      (err: unknown) => {
+        release();
+        // The thread died under this body (out of memory, killed): the client may retry, the next body gets a fresh one.
+        throw err instanceof SaimaError ? err : new SaimaError('service_unavailable', 'The gateway could not finish reading this request body; retry it.');
+      },
+    );
   }
 
   async close(): Promise<void> {
     const threads = this.#threads.splice(0, this.#size, ...Array.from({ length: this.#size }, () => null));
-    await Promise.all(threads.map((t) => t?.worker.terminate()));
+    await Promise.all(threads.map((t) => t?.terminate()));
   }
 
   #leastBusy(): Thread {
     let best: Thread | null = null;
     for (let i = 0; i < this.#size; i++) {
       const t = this.#threads[i] ?? this.#start(i);
-      if (!best || t.pending.size < best.pending.size) best = t;
-      if (t.pending.size === 0) break;
+      if (!best || t.pending < best.pending) best = t;
+      if (t.pending === 0) break;
     }
     return best!;
   }
 
   #start(slot: number): Thread {
-    const worker = new Worker(BOOT, { eval: true, workerData: { entry: ENTRY } });
-    worker.unref();
-    const thread: Thread = { worker, pending: new Map() };
-    this.#threads[slot] = thread;
-    worker.on('message', (r: BodyJobResult) => {
-      const p = thread.pending.get(r.id);
-      thread.pending.delete(r.id);
-      if (thread.pending.size === 0) worker.unref();
-      if (!p) return;
-      if (r.ok) p.resolve(assemble(r));
-      else p.reject(new SaimaError(r.error.code, r.error.message, r.error.param));
-    });
-    const fail = (err: unknown): void => {
+    // A thread that dies fails the bodies it held (JobThread); the next body starts a fresh one in its slot.
+    const thread: Thread = new JobThread(startWorker(import.meta.url, 'body-thread'), 'body thread', () => {
       if (this.#threads[slot] === thread) this.#threads[slot] = null;
-      for (const p of thread.pending.values()) p.reject(err instanceof Error ? err : new Error(`body thread exited (${String(err)})`));
-      thread.pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`body thread exited with code ${code}`)));
+    });
+    this.#threads[slot] = thread;
     return thread;
   }
 }
