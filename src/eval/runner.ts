@@ -309,8 +309,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const source = opts.source ?? 'eval';
   const budget = opts.budget ?? null;
   const team = spec.team ?? null;
+  const keyId = spec.key ?? null;
   function callContext(c: Contender, kind: string): CallContext {
-    return { team, keyId: null, contender: c.name, race: null, source: kind };
+    return { team, keyId, contender: c.name, race: null, source: kind };
   }
   function budgeted(ctx: CallContext): boolean {
     return budget !== null && coveredBy(budget.budgets, ctx).length > 0;
