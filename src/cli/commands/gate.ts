@@ -109,11 +109,11 @@ export function registerGateCommand(program: Command): void {
     .option('-c, --config <file>', 'config file', 'saima.yaml')
     .action(async (race: string, challenger: string, o: GateFlags) =>
       withStore(o.config, async (store, config) => {
-        const settings = gateSettings(config, o.config, race, o);
-        if (!config.contenders.has(challenger)) throw new EvalError(`unknown contender '${challenger}'`);
         const scope = await resolveCallScope(store, config, scopeFlags(o));
         const note = keyBudgetsNote(config, scope);
         if (note) process.stderr.write(note);
+        const settings = gateSettings(config, o.config, race, o);
+        if (!config.contenders.has(challenger)) throw new EvalError(`unknown contender '${challenger}'`);
         const champion = await currentChampion(store, config, race);
         const compare = settings.notWorseThanChampion && champion !== challenger;
         const run = await createRun(store, config, {
