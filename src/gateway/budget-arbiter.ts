@@ -98,7 +98,10 @@ export class BudgetArbiter {
       this.#lastBeat = t;
       beganAt = t;
     }
-    const claims = await this.store.claims.all();
+    const all = await this.store.claims.all();
+    // Claims decided elsewhere (alone, while this gateway did not beat) enter the ledger before any pending claim
+    // is decided against it.
+    const claims = [...all.filter((c) => c.state !== 'pending'), ...all.filter((c) => c.state === 'pending')];
     const present = new Set<string>();
     const done: string[] = [];
     for (const c of claims) {

@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { budgetSpendRows } from '../../src/metering/budget-spend.js';
+import { openStore } from '../../src/store/index.js';
 import { startBillingUpstream } from '../support/fake-billing-upstream.js';
 import { runCli, serveChild } from '../support/cli.js';
+import { storeUrlFor, testDialects } from '../support/databases.js';
 
 const SUITE = fileURLToPath(new URL('../../examples/suites/arithmetic-bilingual.yaml', import.meta.url));
 /** 400 output tokens at 100 CNY per million: the most one call can cost (prompts are priced 0). */
@@ -21,16 +23,16 @@ const LIMIT = 1e9;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a gateway paused past 3 s does not admit from stale budgets while an eval decided alone', async (t) => {
+for (const dialect of testDialects()) test(`a gateway paused past 3 s does not admit from stale budgets while an eval decided alone (${dialect})`, async (t) => {
   const up = await startBillingUpstream({ honours: 'max_tokens', uncappedTokens: 10_000, delayMs: 150 });
   t.after(() => up.close());
   const dir = mkdtempSync(join(tmpdir(), 'saima-paused-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const db = join(dir, 'saima.db');
+  const store = await storeUrlFor(dialect, t);
   const contender = { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'x', max_output_tokens: 400, price: { input: 0, output: 100, currency: 'CNY' } };
   const cfg = join(dir, 'saima.json');
   writeFileSync(cfg, JSON.stringify({
-    server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store: `sqlite:${db}`, contenders: { x: contender },
+    server: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' }, store, store_options: { spool_path: join(dir, 'spool.jsonl') }, contenders: { x: contender },
     budgets: { all: { limit: LIMIT / 1e9, currency: 'CNY', period: 'month' } }, monitor: { enabled: false },
   }));
   const gw = await serveChild(t, cfg);
@@ -75,10 +77,9 @@ test('a gateway paused past 3 s does not admit from stale budgets while an eval 
   assert.ok(evalCalls > 0, 'the eval was paid for');
   assert.ok(billed <= LIMIT + CALL_MAX, `settled spend ${billed / 1e9} CNY ≤ limit + one call's maximum`);
   // Every call is in the logs, and the gateway's budget counts the eval's calls made while it was stopped.
-  const d = new Database(db, { readonly: true });
-  t.after(() => d.close());
-  const logged = (d.prepare('select coalesce(sum(cost_nanos), 0) as c from eval_results').get() as { c: number }).c +
-    (d.prepare('select coalesce(sum(cost_nanos), 0) as c from requests').get() as { c: number }).c;
+  const st = await openStore(store);
+  t.after(() => st.close());
+  const logged = (await budgetSpendRows(st, 0)).reduce((sum, r) => sum + r.costNanos, 0);
   assert.equal(logged, billed, 'the logs say what the upstream billed');
   const after = await fetch(`${gw.url}/v1/chat/completions`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
