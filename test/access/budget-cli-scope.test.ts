@@ -115,3 +115,23 @@ test('--key makes the calls that key\'s: its budget stops the run, and the gatew
   t.after(() => d.close());
   assert.equal((d.prepare("select count(*) as n from requests where status = 200").get() as { n: number }).n, 0);
 });
+
+test('a run stored without a team resumes outside a team budget only when told so', async (t) => {
+  const { up, cfg, write } = await setup(t);
+  // Made while no team budget existed: no team, and no --no-team needed.
+  write({});
+  const first = await runCli(['eval', 'run', SUITE, '--contenders', 'x', '--twins', 'none', '--concurrency', '4', '--max-cost', '0.2CNY', '--json', '--no-progress', '--config', cfg], { timeoutMs: 60_000 });
+  assert.equal(first.code, 3, first.stderr);
+  const runId = /run (\S+):/.exec(first.stderr)?.[1];
+  assert.ok(runId, first.stderr);
+  write({ 'research-daily': { team: 'research', period: 'day', limit: LIMIT / 1e9, currency: 'CNY' } });
+  const sent = up.requests.length;
+
+  const refused = await runCli(['eval', 'resume', runId, '--max-cost', '10CNY', '--json', '--no-progress', '--config', cfg]);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`run ${runId} has no team and team budgets exist \\(research-daily\\): resume with --no-team`));
+  assert.equal(up.requests.length, sent, 'nothing was sent');
+  const resumed = await runCli(['eval', 'resume', runId, '--no-team', '--max-cost', '10CNY', '--json', '--no-progress', '--config', cfg], { timeoutMs: 60_000 });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(up.requests.length, 64, 'the rest of the run, outside the team budget on purpose');
+});
