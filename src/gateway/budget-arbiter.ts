@@ -4,6 +4,11 @@
  * own requests pass, so gateway traffic and an eval run at once pass a budget by at most what settled costs exceed
  * their reservations. A granted claim is held until its maker settles it (or, if its maker died, until it expires,
  * when it is logged as `lost` at its reservation). The gateway beats in `gateway_heartbeats` while it arbitrates.
+ *
+ * Fencing: a claimant decides alone only after 3 s without a beat. The gateway admits from memory only for 2 s after
+ * a beat whose following read of the claims it has applied (`current()`); past that (it was stopped, stalled in a
+ * GC, its loop blocked) it beats and applies the claims before a budgeted call goes upstream (`revalidate()`), and
+ * `epoch` tells a call admitted before a claim decided alone entered the ledger (Admission.confirm).
  */
 import type { Config, Currency } from '../config/types.js';
 import type { BudgetLedger, Reservation } from '../metering/budgets.js';

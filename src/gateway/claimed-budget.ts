@@ -2,8 +2,10 @@
  * Budgets for a process other than the gateway on one node (no Redis): each call is a claim in the store. While a
  * gateway arbitrates (budget-arbiter.ts: it beats every second), the claim waits for that gateway's decision, made
  * against its live in-memory budgets exactly as it admits its own requests, so the two cannot together pass a limit.
- * With no gateway seen for `staleMs`, the claimant decides alone in one serialised transaction: the logged spend of
- * the period plus every open hold (the gateway's journal entries and other claims) plus this call must fit.
+ * With no gateway seen for `staleMs`, the claimant decides alone in one serialised transaction (which checks again
+ * that no gateway beat meanwhile): the logged spend of the period plus every open hold (the gateway's journal entries
+ * and other claims) plus this call must fit. Such a claim stays in the store, settled, until a gateway has taken it
+ * into its ledger: a gateway that was only paused meanwhile learns of it before it admits again (budget-arbiter.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, Currency } from '../config/types.js';
