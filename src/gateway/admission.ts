@@ -137,8 +137,8 @@ export class Admission {
    * Called once a budgeted call is journaled, before it goes upstream. Constant time while the fence is current and
    * no claim decided without this gateway has entered the ledger since the call was admitted. Otherwise (this
    * process was paused: SIGSTOP, a long GC, a blocked loop) it first beats and applies the claims, and when one
-   * arrived since, the call must still fit its budgets with it, or it is refused (`budget_exceeded`); the caller
-   * then settles it at nothing. A claimant deciding alone sees every journaled call this lets go (claimed-budget.ts).
+   * arrived since, the call must still fit its budgets with it, or it is refused (`budget_exceeded`, its reservation
+   * released at once); the caller then settles the rest (a rate-limit ticket) at nothing. A claimant deciding alone sees every journaled call this lets go (claimed-budget.ts).
    */
   confirm(result: AdmissionResult): void | Promise<void> {
     const fence = this.fence;
@@ -157,7 +157,11 @@ export class Admission {
     }
     if (fence.epoch === result.fenceEpoch) return;
     const over = this.ledger instanceof BudgetLedger ? this.ledger.overLimit(result.reservation!) : null;
-    if (over) throw new SaimaError('budget_exceeded', `Budget '${over.name}' is spent for this period.`);
+    if (!over) return;
+    // Released here, in the same turn as the check: the calls re-checked after one pause see each refusal's room.
+    this.ledger.settle(result.reservation!, 0, result.currency ?? over.currency);
+    result.reservation = null;
+    throw new SaimaError('budget_exceeded', `Budget '${over.name}' is spent for this period.`);
   }
 
   /**
