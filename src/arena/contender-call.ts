@@ -116,7 +116,6 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
     failure = { code: 'client_closed', message: 'client closed the connection before the end of the stream', status: failure?.status ?? 200, cut: false };
   }
   const cost = costNanos(usage, contender.price);
-  settle?.(usage, cost);
   const row: RequestLogRow = {
     id,
     ts,
@@ -149,6 +148,12 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
     source: meta.kind === 'judge' ? 'judge' : 'arena',
     outputCap: [body.max_tokens, body.max_completion_tokens].find((v): v is number => typeof v === 'number') ?? null,
   };
-  await deps.store.requestLog.append(row);
+  // Settled once its row is in the log: budgets resuming from the log (a gateway starting, a claim decided
+  // alone) then find the call there, never neither in the log nor held.
+  try {
+    await deps.store.requestLog.append(row);
+  } finally {
+    settle?.(usage, cost);
+  }
   return failure ? { ok: false, code: failure.code, message: failure.message, row } : { ok: true, text: text ?? '', usage, row };
 }

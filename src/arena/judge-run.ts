@@ -36,6 +36,8 @@ export interface JudgeRunOptions {
   contenders?: readonly string[];
   /** Team the calls are metered to. */
   team?: string | null;
+  /** Key the calls are metered to (its key-scoped budgets cover them). */
+  keyId?: string | null;
   /**
    * Budgets the calls pay from: each answer and judge call is reserved before it is sent. A refusal stops the run
    * (what was judged is kept); `stopped` says why.
@@ -59,6 +61,11 @@ export interface JudgeRunSummary {
   first_position_rate: number | null;
   outcomes: Record<BattleWinner, number>;
   cost: Record<string, number>;
+  /**
+   * Battles not stored because a budget refused one of their calls: once one refuses, no new call is sent, the
+   * calls in flight finish (and are paid and logged), and the battles waiting on a refused call count here.
+   */
+  refused: number;
   /** Why the run stopped short of n battles (a budget refused a call), else null. */
   stopped: string | null;
 }
@@ -83,15 +90,22 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
   let stats: PairingStats = pairingStatsFrom(counts, pool);
   const team = opts.team ?? null;
   let stopped: string | null = null;
+  const keyId = opts.keyId ?? null;
+  // Once a budget has refused, no new call is sent: every later reservation is refused here, without asking.
+  const stopping = (g: SpendGuard): SpendGuard => async (c, body) => {
+    if (stopped !== null) throw new SaimaError('budget_exceeded', stopped.replace(/^judge call refused: /, ''));
+    return g(c, body);
+  };
+  const guards = opts.guards ? { answer: stopping(opts.guards.answer), judge: stopping(opts.guards.judge) } : null;
   const paid = async (name: string, p: number): Promise<CallResult | null> => {
     const messages = opts.prompts[p]!.messages;
-    const meta = { race: race.name, team, keyId: null, parentId: null, capture: race.capture, kind: 'arena' };
-    if (!opts.guards) return callContender(deps, name, messages, meta);
+    const meta = { race: race.name, team, keyId, parentId: null, capture: race.capture, kind: 'arena' };
+    if (!guards) return callContender(deps, name, messages, meta);
     // Reserved at its maximum, and sent with the output cap it was reserved at.
     const c = deps.config.contenders.get(name)!;
     const params = { max_tokens: appliedCap(requestedCap({}, c), c) };
     try {
-      const settle = await opts.guards.answer(c, callBody(c, messages, params));
+      const settle = await guards.answer(c, callBody(c, messages, params));
       return await callContender(deps, name, messages, { ...meta, params, settle });
     } catch (err) {
       if (!(err instanceof SaimaError) || err.code !== 'budget_exceeded') throw err;
@@ -111,7 +125,7 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
   };
   const summary: JudgeRunSummary = {
     race: race.name, judge: opts.judge, contenders: names, battles: 0, judge_errors: 0, answer_errors: 0, consistent: 0,
-    position_consistency: null, first_position_rate: null, outcomes: { a: 0, b: 0, tie: 0, tie_bothbad: 0 }, cost: {}, stopped: null,
+    position_consistency: null, first_position_rate: null, outcomes: { a: 0, b: 0, tie: 0, tie_bothbad: 0 }, cost: {}, refused: 0, stopped: null,
   };
   const spend = (currency: string, nanos: number) => (summary.cost[currency] = (summary.cost[currency] ?? 0) + nanos / 1e9);
   let firstPicked = 0;
@@ -122,7 +136,10 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
       const p = order[k % order.length]!;
       const [a, b] = choosePair({ names, battles: stats.battles, rating: stats.rating, random: rand });
       const [ra, rb] = await Promise.all([answer(a, p), answer(b, p)]);
-      if (!ra || !rb) break;
+      if (!ra || !rb) {
+        summary.refused++;
+        break;
+      }
       if (!ra.ok || !rb.ok) {
         summary.answer_errors++;
         continue;
@@ -131,13 +148,15 @@ export async function runJudge(deps: ArenaDeps, opts: JudgeRunOptions, onBattle?
       const item = opts.prompts[p]!;
       const verdict = await judgePair(deps, {
         judge: opts.judge, prompt: opts.prompt, question: questionText(item.messages), answerA: ra.text, answerB: rb.text,
-        meta: { race: race.name, team, keyId: null, parentId: id, capture: race.capture },
-        ...(opts.guards ? { guard: opts.guards.judge } : {}),
+        meta: { race: race.name, team, keyId, parentId: id, capture: race.capture },
+        ...(guards ? { guard: guards.judge } : {}),
       });
-      // A judge call the budgets refused: the battle is not stored, and the run stops here.
+      // A judge call the budgets refused: the battle is not stored, and the run stops here (the other game, if
+      // it was sent, has finished and is paid for).
       const refused = verdict.games.find((g) => g.error?.startsWith('judge call refused'));
-      if (refused && opts.guards) {
+      if (refused && guards) {
         stopped ??= refused.error;
+        summary.refused++;
         for (const g of verdict.games) spend(deps.config.contenders.get(opts.judge)!.price.currency, g.costNanos);
         break;
       }

@@ -96,7 +96,7 @@ export class EvalWorker {
     }
     const run = await this.#run(data.runId);
     const retried = job.attemptsMade > 0 || job.stalledCounter > 0;
-    const admit = this.#admit(tally, run.spec.team ?? null);
+    const admit = this.#admit(tally, run.spec.team ?? null, run.spec.key ?? null);
     const out = await runEvalUnit(run, data, { store, config, attemptDeps: this.#attemptDeps, signal: this.#inflight.signal, now, admit, calibration: this.#calibration }, retried);
     if (out.kind === 'refused') {
       // The run's cap or a budget would be passed by this call: the run stops short, resumable, never past.
@@ -114,7 +114,7 @@ export class EvalWorker {
    * Each call's maximum is held on the run's cap (shared by every worker, in the tally) and on the budgets covering
    * it (the replicas' own Redis windows) before it is sent.
    */
-  #admit(tally: RunTally, team: string | null): UnitAdmit {
+  #admit(tally: RunTally, team: string | null, keyId: string | null): UnitAdmit {
     const { config } = this.opts;
     return async (contender, source, maxCny) => {
       if (!(await tally.reserve(maxCny))) {
@@ -124,7 +124,7 @@ export class EvalWorker {
       const budget = this.budget;
       let hold: CallHold | null = null;
       if (budget) {
-        const r = await budget.reserve({ team, keyId: null, contender: contender.name, race: null, source }, Math.ceil(maxCny), 'CNY').catch(async (err: unknown) => {
+        const r = await budget.reserve({ team, keyId, contender: contender.name, race: null, source }, Math.ceil(maxCny), 'CNY').catch(async (err: unknown) => {
           await tally.release(maxCny);
           throw err;
         });

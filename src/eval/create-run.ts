@@ -31,6 +31,10 @@ export interface NewRunOptions {
   fresh?: boolean;
   /** The team whose budgets the run's calls pay from. */
   team?: string | null;
+  /** The key whose budgets the run's calls pay from (`--key`). */
+  key?: string | null;
+  /** `--no-team`: outside every team's budget on purpose. */
+  teamless?: boolean;
 }
 
 export interface CreatedRun {
@@ -103,6 +107,8 @@ export async function createRun(store: Store, config: Config, opts: NewRunOption
     cacheSalt: opts.fresh ? id : '',
     gradingKeys: true,
     team: opts.team ?? null,
+    key: opts.key ?? null,
+    ...(opts.teamless ? { teamless: true as const } : {}),
   };
   await store.evals.createRun({ id, createdAt: now, updatedAt: now, status: 'running', stopReason: null, label: suites.map((s) => s.name).join(','), spec, plan });
   return { id, spec, plan };

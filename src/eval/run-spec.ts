@@ -28,6 +28,10 @@ export const RunSpecSchema = z.object({
   gradingKeys: z.literal(true).optional(),
   /** The team whose budgets the run's calls pay from (`--team`); absent on runs made before teams paid for evals. */
   team: z.string().nullable().optional(),
+  /** The key whose budgets the run's calls pay from (`--key`), with its team in `team`. */
+  key: z.string().nullable().optional(),
+  /** Made with `--no-team`: outside every team's budget on purpose (a resume need not be told again). */
+  teamless: z.literal(true).optional(),
 });
 export type RunSpec = z.infer<typeof RunSpecSchema>;
 

@@ -162,7 +162,12 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const beat = opts.onProgress ? setInterval(() => progress(), Math.max(1_000, opts.progressIntervalMs ?? 100)) : null;
   beat?.unref();
 
-  const judgeFor = (spend: { nanos: number; currency: string | null }): JudgeCall => async (messages, override) => {
+  /**
+   * A judge call's cost is logged with its grade (eval_grades), after every judge call of the grade: its budget hold
+   * is settled only then (`holds`), so budgets resuming from the log never find the call neither held nor logged.
+   */
+  type JudgeSpend = { nanos: number; currency: string | null; holds: Array<{ hold: CallHold | null; nanos: number; currency: string }> };
+  const judgeFor = (spend: JudgeSpend): JudgeCall => async (messages, override) => {
     const name = override ?? spec.judge;
     const judge = name ? config.contenders.get(name) : undefined;
     if (!judge) return { ok: false, error: { code: 'judge_missing', message: `judge contender '${name ?? ''}' not configured` } };
@@ -185,7 +190,7 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
       await observePrompt(calibration, judge, messages, params, r.usage);
     } finally {
       reserved -= max;
-      await settleBudget(hold, r?.costNanos ?? 0, r?.currency ?? 'CNY');
+      spend.holds.push({ hold, nanos: r?.costNanos ?? 0, currency: r?.currency ?? 'CNY' });
     }
     spend.nanos += r.costNanos;
     spend.currency = r.currency;
@@ -194,8 +199,15 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
 
   /** Grades (with the judge when the graders need one), stores the grade, and returns what judge calls cost (CNY nanos). */
   const gradeAndStore = async (u: Unit, answer: string): Promise<number> => {
+    const spend: JudgeSpend = { nanos: 0, currency: null, holds: [] };
+    try {
+      return await gradeWith(u, answer, spend);
+    } finally {
+      for (const h of spend.holds) await settleBudget(h.hold, h.nanos, h.currency);
+    }
+  };
+  const gradeWith = async (u: Unit, answer: string, spend: JudgeSpend): Promise<number> => {
     const variant = u.variant;
-    const spend = { nanos: 0, currency: null as string | null };
     let grade: Grade;
     try {
       grade = await gradeAnswer(answer, variant.graders, { expected: variant.expected, choices: variant.choices, messages: variant.messages, judge: judgeFor(spend) }, variant.passThreshold ?? null);
@@ -311,8 +323,9 @@ export async function executeRun(runId: string, opts: RunnerOptions): Promise<Ru
   const source = opts.source ?? 'eval';
   const budget = opts.budget ?? null;
   const team = spec.team ?? null;
+  const keyId = spec.key ?? null;
   function callContext(c: Contender, kind: string): CallContext {
-    return { team, keyId: null, contender: c.name, race: null, source: kind };
+    return { team, keyId, contender: c.name, race: null, source: kind };
   }
   function budgeted(ctx: CallContext): boolean {
     return budget !== null && coveredBy(budget.budgets, ctx).length > 0;

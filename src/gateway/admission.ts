@@ -5,7 +5,7 @@
  * afterwards. An admitted request is then sent with exactly the output cap it was reserved at (output-cap.ts).
  */
 import type { Config, Contender } from '../config/types.js';
-import type { BudgetBackend, BudgetDef, Reservation, SpendContext } from '../metering/budgets.js';
+import { BudgetLedger, type BudgetBackend, type BudgetDef, type Reservation, type SpendContext } from '../metering/budgets.js';
 import { maxCostNanos } from '../metering/pricing.js';
 import { estimatePrompt, promptTokensFor, type PromptEstimate } from '../metering/prompt-estimate.js';
 import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
@@ -30,6 +30,21 @@ export interface AdmissionResult {
   currency?: Contender['price']['currency'];
   /** The prompt estimate the reservation was made from: the settle compares it with the billed prompt tokens. */
   estimate?: PromptEstimate;
+  /** The fence's epoch when the reservation was made (one node, with claims of other processes): see `confirm`. */
+  fenceEpoch?: number;
+}
+
+/**
+ * On one node, the claims other processes make on this gateway's budgets (budget-arbiter.ts): whether the ledger in
+ * memory is current, and how to make it so.
+ */
+export interface BudgetFence {
+  /** Bumped whenever a claim decided without this gateway enters its ledger. */
+  readonly epoch: number;
+  /** Constant time: a beat and its read of the claims are recent enough to admit from memory. */
+  current(): boolean;
+  /** Beats and applies the claims now. */
+  revalidate(): Promise<void>;
 }
 
 export class Admission {
@@ -37,6 +52,8 @@ export class Admission {
   readonly #pending = new Set<Promise<void>>();
   /** Billed over estimated prompt tokens per contender: reservations scale the estimate by its upper quantile. */
   readonly calibration = new PromptCalibration();
+  /** Set on one node when other processes claim from these budgets: `confirm` checks it. */
+  fence: BudgetFence | null = null;
 
   constructor(
     readonly config: Config,
@@ -101,18 +118,50 @@ export class Admission {
       ticket = a.ticket;
     }
     if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState, capped: true };
+    const fenceEpoch = this.fence?.epoch;
     let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
-    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency, estimate };
+    if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency, estimate, fenceEpoch };
     const spent = r.exceeded;
     if (spent.downgradeTo) {
       const down = this.config.contenders.get(spent.downgradeTo)!;
       const downOut = reservedOutputTokens(cap, [down]) + estimate.predicted * cap.choices;
       const cost = maxCostNanos(calibratedPrompt(estimate, down, this.calibration), downOut, down.price);
       r = await this.ledger.reserve({ ...ctx, contender: down.name }, cost, down.price.currency, new Set([spent.name]));
-      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true, reservedNanos: cost, currency: down.price.currency, estimate };
+      if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true, reservedNanos: cost, currency: down.price.currency, estimate, fenceEpoch };
     }
     if (ticket) await this.limiter.settle(ticket, 0);
     throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);
+  }
+
+  /**
+   * Called once a budgeted call is journaled, before it goes upstream. Constant time while the fence is current and
+   * no claim decided without this gateway has entered the ledger since the call was admitted. Otherwise (this
+   * process was paused: SIGSTOP, a long GC, a blocked loop) it first beats and applies the claims, and when one
+   * arrived since, the call must still fit its budgets with it, or it is refused (`budget_exceeded`, its reservation
+   * released at once); the caller then settles the rest (a rate-limit ticket) at nothing. A claimant deciding alone sees every journaled call this lets go (claimed-budget.ts).
+   */
+  confirm(result: AdmissionResult): void | Promise<void> {
+    const fence = this.fence;
+    if (!fence || !result.reservation || result.fenceEpoch === undefined) return;
+    if (fence.epoch === result.fenceEpoch && fence.current()) return;
+    return this.#reconfirm(fence, result);
+  }
+
+  async #reconfirm(fence: BudgetFence, result: AdmissionResult): Promise<void> {
+    if (!fence.current()) {
+      try {
+        await fence.revalidate();
+      } catch (err) {
+        throw new SaimaError('service_unavailable', 'The budget ledger cannot be checked right now; try again.', null, { cause: err });
+      }
+    }
+    if (fence.epoch === result.fenceEpoch) return;
+    const over = this.ledger instanceof BudgetLedger ? this.ledger.overLimit(result.reservation!) : null;
+    if (!over) return;
+    // Released here, in the same turn as the check: the calls re-checked after one pause see each refusal's room.
+    this.ledger.settle(result.reservation!, 0, result.currency ?? over.currency);
+    result.reservation = null;
+    throw new SaimaError('budget_exceeded', `Budget '${over.name}' is spent for this period.`);
   }
 
   /**

@@ -104,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
         onLost: (lost) => app.log.warn({ lost }, "a stopped replica's admitted calls without a logged outcome were charged at their reservation"),
       })
     : null;
+  admission.fence = arbiter;
   try {
     // Calls a stopped gateway admitted and never logged are logged as lost first, so the budgets count them.
     const lost = await recoverLostAdmissions(store, now());

@@ -4,13 +4,18 @@
  * own requests pass, so gateway traffic and an eval run at once pass a budget by at most what settled costs exceed
  * their reservations. A granted claim is held until its maker settles it (or, if its maker died, until it expires,
  * when it is logged as `lost` at its reservation). The gateway beats in `gateway_heartbeats` while it arbitrates.
+ *
+ * Fencing: a claimant decides alone only after 3 s without a beat. The gateway admits from memory only for 2 s after
+ * a beat whose following read of the claims it has applied (`current()`); past that (it was stopped, stalled in a
+ * GC, its loop blocked) it beats and applies the claims before a budgeted call goes upstream (`revalidate()`), and
+ * `epoch` tells a call admitted before a claim decided alone entered the ledger (Admission.confirm).
  */
 import type { Config, Currency } from '../config/types.js';
 import type { BudgetLedger, Reservation } from '../metering/budgets.js';
 import type { Store } from '../store/index.js';
 import { lostRow } from '../store/repos/admissions.js';
 import type { Claim } from '../store/repos/budget-claims.js';
-import { ARBITER_BEAT_MS } from './claimed-budget.js';
+import { ARBITER_BEAT_MS, ARBITER_LEASE_MS } from './claimed-budget.js';
 
 export interface BudgetArbiterOptions {
   /** This gateway's id in `gateway_heartbeats`. */
@@ -25,8 +30,21 @@ export class BudgetArbiter {
   /** Claims this gateway holds in its ledger. */
   readonly #held = new Map<string, { r: Reservation; claim: Claim }>();
   #timer: NodeJS.Timeout | null = null;
-  #lastBeat = 0;
+  #lastBeat = -Infinity;
   #running: Promise<void> = Promise.resolve();
+  /**
+   * When (performance.now()) the latest beat whose following read of the claims has been applied began: until
+   * ARBITER_LEASE_MS after it, no claimant can have decided alone unseen (it must find no beat for
+   * ARBITER_STALE_MS), so the ledger in memory may admit on its own.
+   */
+  #validFrom = -Infinity;
+  #revalidating: Promise<void> | null = null;
+  /**
+   * Counts the claims decided while this gateway was not arbitrating (granted alone, or granted and settled alone)
+   * that it has taken into its ledger since it started. A budgeted call admitted before such a claim arrived is
+   * checked against the ledger again before it goes upstream (Admission.confirm).
+   */
+  epoch = 0;
 
   constructor(
     readonly store: Store,
@@ -40,8 +58,21 @@ export class BudgetArbiter {
    * lands meanwhile is counted twice for a while (stricter), never missed.
    */
   async inventory(): Promise<void> {
-    await this.#beat();
-    await this.tick();
+    await this.tick(true);
+  }
+
+  /** Constant time: whether the ledger may admit from memory alone (a beat and its read of the claims are recent). */
+  current(): boolean {
+    return performance.now() - this.#validFrom < ARBITER_LEASE_MS;
+  }
+
+  /**
+   * Beats and applies the claims before an admission goes upstream, after a pause (a stopped process, a long GC, a
+   * blocked event loop) left the lease to lapse. Concurrent callers share one round.
+   */
+  revalidate(): Promise<void> {
+    this.#revalidating ??= (this.#running = this.#running.catch(() => {}).then(() => this.tick(false, true))).finally(() => (this.#revalidating = null));
+    return this.#revalidating;
   }
 
   start(): void {
@@ -58,16 +89,24 @@ export class BudgetArbiter {
     await this.store.claims.retire(this.opts.id).catch(this.opts.onError);
   }
 
-  async #beat(): Promise<void> {
-    this.#lastBeat = this.opts.now();
-    // On the store's clock, as claimants read it.
-    await this.store.claims.beat(this.opts.id, await this.store.claims.clock());
-  }
-
-  async tick(): Promise<void> {
+  /**
+   * `starting`: the first read, before budgets are seeded from the log; a claim settled by then has its row in the
+   * log, so it is only removed. `beat`: beat now, whenever the last beat was.
+   */
+  async tick(starting = false, beat = false): Promise<void> {
     const now = this.opts.now();
-    if (now - this.#lastBeat >= ARBITER_BEAT_MS) await this.#beat();
-    const claims = await this.store.claims.all();
+    const t = performance.now();
+    let beganAt: number | null = null;
+    if (starting || beat || t - this.#lastBeat >= ARBITER_BEAT_MS) {
+      // On the store's clock, as claimants read it (the repo reads it inside the beat's serialised write).
+      await this.store.claims.beat(this.opts.id);
+      this.#lastBeat = t;
+      beganAt = t;
+    }
+    const all = await this.store.claims.all();
+    // Claims decided elsewhere (alone, while this gateway did not beat) enter the ledger before any pending claim
+    // is decided against it.
+    const claims = [...all.filter((c) => c.state !== 'pending'), ...all.filter((c) => c.state === 'pending')];
     const present = new Set<string>();
     const done: string[] = [];
     for (const c of claims) {
@@ -85,10 +124,15 @@ export class BudgetArbiter {
       } else if (c.state === 'granted' && !held) {
         // Granted while no gateway arbitrated (its maker decided alone): held from now on, whatever the limit says.
         this.#held.set(c.id, { r: this.ledger.force(ctxOf(c), c.reservedNanos, currencyOf(c)), claim: c });
+        if (!starting) this.epoch++;
       } else if (c.state === 'settled') {
         if (held) {
           this.ledger.settle(held.r, c.settledNanos ?? c.reservedNanos, currencyOf(c));
           this.#held.delete(c.id);
+        } else if (!starting) {
+          // Granted and settled alone while this gateway was paused: spend its ledger has not seen.
+          this.ledger.charge(ctxOf(c), c.settledNanos ?? c.reservedNanos, currencyOf(c), c.ts);
+          this.epoch++;
         }
         done.push(c.id);
       }
@@ -112,6 +156,7 @@ export class BudgetArbiter {
       this.#held.delete(id);
     }
     await this.store.claims.remove(done);
+    if (beganAt !== null) this.#validFrom = beganAt;
   }
 }
 

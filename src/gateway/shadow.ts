@@ -42,6 +42,12 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
     return;
   }
+  try {
+    await ctx.admission.confirm(admitted);
+  } catch {
+    ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+    return;
+  }
   const capped = admitted.capped || cap.tokens !== null;
   const t0 = performance.now();
   const facts: CallFacts = {
@@ -92,6 +98,10 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
       ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
       throw new SaimaError('budget_exceeded', 'A budget covering the judge is spent.');
     }
+    await ctx.admission.confirm(paid)?.catch((err: unknown) => {
+      ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
+      throw err;
+    });
     return (usage, costNanos) => ctx.admission.settle(paid, usage, costNanos, judge);
   };
   await ctx.judgeShadow(ctx, guard, body, parent, row);

@@ -186,6 +186,15 @@ export class BudgetLedger implements BudgetBackend {
     }
   }
 
+  /** The first budget of `r` whose spend and holds (r's own included) pass its limit, or null. */
+  overLimit(r: Reservation): BudgetDef | null {
+    for (const h of r.holds) {
+      const w = this.#windows.get(h.budget.name);
+      if (w && w.period === h.period && w.spent + w.reserved > h.budget.limitNanos) return h.budget;
+    }
+    return null;
+  }
+
   charge(ctx: SpendContext, costNanos: number, currency: Currency, at: number): void {
     this.settle({ holds: emptyHolds(this.budgets, ctx, at, this.opts.timeZone) }, costNanos, currency);
   }

@@ -118,6 +118,10 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
         ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
         throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
       }
+      await ctx.admission.confirm(admitted)?.catch((err: unknown) => {
+        ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+        throw err;
+      });
       return (usage, costNanos) => ctx.admission.settle(admitted, usage, costNanos, contender);
     };
     const params = Object.fromEntries(Object.entries({ temperature: body.temperature, top_p: body.top_p, max_tokens: body.max_tokens }).filter(([, v]) => v !== undefined));

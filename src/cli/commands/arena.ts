@@ -12,7 +12,9 @@ import { ProviderRegistry } from '../../providers/registry.js';
 import { RaceBook } from '../../race/race-book.js';
 import { RaceStates } from '../../race/race-states.js';
 import { budgetGuard } from '../../arena/budget-guard.js';
+import { PromptCalibration } from '../../metering/prompt-calibration.js';
 import { openCallBudget } from '../call-budget.js';
+import { keyBudgetsNote, resolveCallScope, scopeFlags } from '../call-scope.js';
 import { withStore } from '../open-store.js';
 import { renderTable } from '../table.js';
 
@@ -25,7 +27,8 @@ interface JudgeFlags {
   concurrency: string;
   seed: string;
   contenders?: string;
-  team?: string;
+  team?: string | boolean;
+  key?: string;
   json?: boolean;
   config: string;
 }
@@ -49,7 +52,9 @@ export function registerArenaCommands(program: Command): void {
     .option('--concurrency <n>', 'battles in flight', '4')
     .option('--seed <n>', 'seed for prompt order and pairing', '0')
     .option('--contenders <list>', 'comma list instead of the race’s arena contenders')
-    .option('--team <team>', 'team the calls are metered to')
+    .option('--team <team>', 'team the calls are metered to (and whose budgets they pay from)')
+    .option('--no-team', "run outside every team's budget (needed when team budgets exist and neither --team nor --key is given)")
+    .option('--key <id>', "key whose budgets (and team's) the calls pay from, as if it made them")
     .option('--json', 'JSON summary')
     .option('-c, --config <file>', 'config file', 'saima.yaml')
     .action(async (o: JudgeFlags) => {
@@ -59,10 +64,14 @@ export function registerArenaCommands(program: Command): void {
       await withStore(o.config, async (store, config) => {
         const providers = new ProviderRegistry();
         // The answer and judge calls pay from the same budgets as the gateway's traffic.
+        const { team, keyId } = await resolveCallScope(store, config, scopeFlags(o));
+        const note = keyBudgetsNote(config, { team, keyId });
+        if (note) process.stderr.write(note);
         const budget = await openCallBudget(store, config);
-        const team = o.team ?? null;
+        // One calibration for the run: each contender's billed over estimated prompt tokens, from its settled calls.
+        const calibration = new PromptCalibration();
         const guards = budget
-          ? { answer: budgetGuard(budget, { team, race: o.race, source: 'arena' }), judge: budgetGuard(budget, { team, race: o.race, source: 'judge' }) }
+          ? { answer: budgetGuard(budget, { team, keyId, race: o.race, source: 'arena' }, undefined, calibration), judge: budgetGuard(budget, { team, keyId, race: o.race, source: 'judge' }, undefined, calibration) }
           : null;
         try {
           const states = new RaceStates(store, config, new RaceBook(config));
@@ -73,7 +82,7 @@ export function registerArenaCommands(program: Command): void {
             deps,
             {
               race: o.race, prompts, n, judge: o.judge, prompt: judgePrompt, concurrency: positiveInt(o.concurrency, '--concurrency'), seed: Number(o.seed),
-              team, ...(guards ? { guards: { answer: guards.answer.guard, judge: guards.judge.guard } } : {}), ...(o.contenders ? { contenders: o.contenders.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+              team, keyId, ...(guards ? { guards: { answer: guards.answer.guard, judge: guards.judge.guard } } : {}), ...(o.contenders ? { contenders: o.contenders.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
             },
             (done) => {
               if (!o.json && process.stderr.isTTY && (done === n || done - shown >= Math.max(1, n / 20))) {
@@ -84,8 +93,12 @@ export function registerArenaCommands(program: Command): void {
           );
           if (!o.json && process.stderr.isTTY) process.stderr.write('\n');
           if (summary.stopped !== null) {
+            // Every call in flight has finished and is paid and logged by now.
             process.exitCode = 1;
-            process.stderr.write(`saima: stopped after ${summary.battles} of ${n} battles: ${summary.stopped}\n`);
+            const failed = summary.judge_errors + summary.answer_errors;
+            process.stderr.write(
+              `saima: stopped after ${summary.battles} of ${n} battles: ${summary.stopped}; judged ${summary.battles - summary.judge_errors}, refused ${summary.refused}, failed ${failed}, not started ${Math.max(0, n - summary.battles - summary.refused - summary.answer_errors)}\n`,
+            );
           }
           // A run whose judgements failed is not a success, even though what it judged is stored.
           const failed = summary.judge_errors + summary.answer_errors;

@@ -24,7 +24,9 @@ import { autoTwinKinds, parseTwinKinds, suiteVariants } from '../../eval/twins/i
 import { ProviderRegistry } from '../../providers/registry.js';
 import type { Store } from '../../store/index.js';
 import { openCallBudget } from '../call-budget.js';
+import { CallScopeError, keyBudgetsNote, resolveCallScope, scopeFlags } from '../call-scope.js';
 import { withStore } from '../open-store.js';
+import { parseStoredRun } from '../../eval/run-spec.js';
 
 export const EXIT_STOPPED = 3;
 
@@ -113,6 +115,19 @@ export async function runWithProgress(runId: string, store: Store, config: Confi
   }
 }
 
+/**
+ * A run made with neither --team nor --key (before the rule existed, or while no team budget did) may not escape
+ * a team budget on resume: refused while one exists, unless `--no-team` says so, or the run was made with it.
+ */
+async function assertRunScope(store: Store, config: Config, runId: string, noTeam: boolean): Promise<void> {
+  const record = await store.evals.getRun(runId);
+  if (!record) return; // the runner says so
+  const { spec } = parseStoredRun(runId, record.spec, record.plan);
+  if (spec.team || spec.key || spec.teamless || noTeam) return;
+  const teamBudgets = config.budgets.filter((b) => b.scope.team !== undefined).map((b) => b.name);
+  if (teamBudgets.length > 0) throw new CallScopeError(`run ${runId} has no team and team budgets exist (${teamBudgets.join(', ')}): resume with --no-team to run it outside every team's budget`);
+}
+
 function emit(report: EvalReport, o: OutputOptions): void {
   const text = o.json ? `${JSON.stringify(report, null, 2)}\n` : o.md ? renderReportMarkdown(report) : renderReportText(report);
   if (o.out) {
@@ -154,10 +169,12 @@ export function registerEvalCommands(program: Command): void {
       .option('--seed <n>', 'twin seed (default: each suite\'s own)')
       .option('--fresh', 'share no cached result with earlier runs')
       .option('--team <team>', "team whose budgets the run's calls pay from")
+      .option('--no-team', "run outside every team's budget (needed when team budgets exist and neither --team nor --key is given)")
+      .option('--key <id>', "key whose budgets (and team's) the run's calls pay from, as if it made them")
       .option('--progress', 'progress lines even when stderr is not a terminal')
       .option('--no-progress', 'no progress line')
       .option('--queue', 'let `saima worker` processes make the calls (needs redis: and a PostgreSQL store:)'),
-  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; team?: string; progress?: boolean; config: string }) => {
+  ).action(async (suites: string, o: OutputOptions & { contenders: string; samples: string; twins: string; concurrency: string; maxCost?: string; judge?: string; reference?: string; alpha: string; seed?: string; fresh?: boolean; team?: string | boolean; key?: string; progress?: boolean; config: string }) => {
     const opts: NewRunOptions = {
       suites: list(suites),
       contenders: list(o.contenders),
@@ -170,12 +187,14 @@ export function registerEvalCommands(program: Command): void {
       alpha: Number(o.alpha),
       seed: o.seed === undefined ? null : Number(o.seed),
       fresh: o.fresh === true,
-      team: o.team ?? null,
     };
     if (opts.seed !== null && !Number.isInteger(opts.seed)) throw new EvalError(`--seed must be a whole number (got '${o.seed}')`);
     await withStore(o.config, async (store, config) => {
       if (o.queue) assertQueueable(config);
-      const run = await createRun(store, config, opts);
+      const scope = await resolveCallScope(store, config, scopeFlags(o));
+      const note = keyBudgetsNote(config, scope);
+      if (note) process.stderr.write(note);
+      const run = await createRun(store, config, { ...opts, team: scope.team, key: scope.keyId, teamless: o.team === false });
       const calls = run.spec.contenders.length * run.plan.variants.length * run.spec.samples;
       process.stderr.write(`saima: run ${run.id}: ${run.plan.variants.length} variants × ${run.spec.contenders.length} contenders × ${run.spec.samples} samples = ${calls} calls (before cache)${o.queue ? ' on the queue' : ''}; resume with: saima eval resume ${run.id}${o.queue ? ' --queue' : ''}\n`);
       for (const w of run.plan.warnings.slice(0, 5)) process.stderr.write(`saima: warning: ${w}\n`);
@@ -191,12 +210,14 @@ export function registerEvalCommands(program: Command): void {
       .option('--no-progress', 'no progress line')
       .option('--progress', 'progress lines even when stderr is not a terminal')
       .option('--max-cost <amount>', "stop cleanly at this spend (the run's total, e.g. 20CNY), instead of the run's own cap")
+      .option('--no-team', "resume a run made without --team or --key outside every team's budget")
       .option('--queue', 'let `saima worker` processes make the remaining calls (needs redis: and a PostgreSQL store:)'),
-  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean; maxCost?: string }) => {
+  ).action(async (runId: string, o: OutputOptions & { config: string; progress?: boolean; maxCost?: string; team?: boolean }) => {
     const maxCost = o.maxCost ? parseMoney(o.maxCost) : undefined;
     if (maxCost && o.queue) throw new EvalError('--max-cost on resume applies to calls made here; it cannot be combined with --queue');
     await withStore(o.config, async (store, config) => {
       if (o.queue) assertQueueable(config);
+      await assertRunScope(store, config, runId, o.team === false);
       await finish(store, config, await runWithProgress(runId, store, config, { progress: o.progress, queue: o.queue, ...(maxCost ? { capOverride: maxCost } : {}) }), o);
     });
   });

@@ -16,6 +16,7 @@ import { buildReport } from '../../eval/report.js';
 import { loadRunResults } from '../../eval/run-results.js';
 import { RaceStateSchema } from '../../race/race-state.js';
 import type { Store } from '../../store/index.js';
+import { keyBudgetsNote, resolveCallScope, scopeFlags } from '../call-scope.js';
 import { withStore } from '../open-store.js';
 import { runWithProgress } from './eval.js';
 
@@ -34,7 +35,8 @@ interface GateFlags {
   concurrency: string;
   maxCost?: string;
   judge?: string;
-  team?: string;
+  team?: string | boolean;
+  key?: string;
   json?: boolean;
   progress?: boolean;
 }
@@ -99,12 +101,17 @@ export function registerGateCommand(program: Command): void {
     .option('--max-cost <amount>', 'stop the evaluation at this spend (the gate then fails as incomplete)')
     .option('--judge <contender>', 'judge contender for judge graders')
     .option('--team <team>', "team whose budgets the gate's calls pay from")
+    .option('--no-team', "run outside every team's budget (needed when team budgets exist and neither --team nor --key is given)")
+    .option('--key <id>', "key whose budgets (and team's) the gate's calls pay from, as if it made them")
     .option('--json', 'the verdict as JSON')
     .option('--progress', 'progress lines even when stderr is not a terminal')
     .option('--no-progress', 'no progress line')
     .option('-c, --config <file>', 'config file', 'saima.yaml')
     .action(async (race: string, challenger: string, o: GateFlags) =>
       withStore(o.config, async (store, config) => {
+        const scope = await resolveCallScope(store, config, scopeFlags(o));
+        const note = keyBudgetsNote(config, scope);
+        if (note) process.stderr.write(note);
         const settings = gateSettings(config, o.config, race, o);
         if (!config.contenders.has(challenger)) throw new EvalError(`unknown contender '${challenger}'`);
         const champion = await currentChampion(store, config, race);
@@ -118,7 +125,9 @@ export function registerGateCommand(program: Command): void {
           maxCost: o.maxCost ? parseMoney(o.maxCost) : null,
           judge: o.judge ?? null,
           alpha: settings.alpha,
-          team: o.team ?? null,
+          team: scope.team,
+          key: scope.keyId,
+          teamless: o.team === false,
         });
         process.stderr.write(`saima: gate ${race}/${challenger}: run ${run.id} on ${settings.suites.length} suite${settings.suites.length > 1 ? 's' : ''}${compare ? ` next to champion ${champion}` : ''}\n`);
         await runWithProgress(run.id, store, config, { ...o, source: 'gate' });

@@ -140,6 +140,17 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
           ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
           throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
         }
+        // After a pause of this process, claims other processes decided meanwhile come first (constant time else).
+        const confirming = ctx.admission.confirm(admitted);
+        if (confirming) {
+          try {
+            await confirming;
+          } catch (err) {
+            ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
+            ctx.journal.done(requestId);
+            throw err;
+          }
+        }
       }
 
       let success: AttemptSuccess;

@@ -36,9 +36,22 @@ export class BudgetClaimsRepo {
     this.#db = db;
   }
 
-  /** A gateway says it lives. */
-  async beat(id: string, now: number): Promise<void> {
-    await this.#db.insertInto('gateway_heartbeats').values({ id, seen_at: now }).onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: now })).execute();
+  /**
+   * A gateway says it lives. Serialised with `claimAlone` (SQLite: both write; PostgreSQL: the same advisory lock),
+   * so a claimant deciding alone either sees this beat and defers to the gateway, or committed its grant before
+   * it, where the gateway's next read of the claims finds it.
+   */
+  async beat(id: string, now?: number): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await this.#db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
+        const at = now ?? (await clockOf(trx, this.dialect));
+        await trx.insertInto('gateway_heartbeats').values({ id, seen_at: at }).onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: at })).execute();
+      });
+      return;
+    }
+    const at = now ?? Date.now();
+    await this.#db.insertInto('gateway_heartbeats').values({ id, seen_at: at }).onConflict((oc) => oc.column('id').doUpdateSet({ seen_at: at })).execute();
   }
 
   async retire(id: string): Promise<void> {
@@ -67,9 +80,7 @@ export class BudgetClaimsRepo {
 
   /** The database's clock (epoch ms): one clock for every replica's heartbeat, whatever their hosts' clocks say. */
   async clock(): Promise<number> {
-    if (this.dialect === 'sqlite') return Date.now();
-    const r = await sql<{ ms: string }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms`.execute(this.#db);
-    return Number(r.rows[0]!.ms);
+    return clockOf(this.#db, this.dialect);
   }
 
   /** Gateways and when each last said it lives. */
@@ -92,21 +103,43 @@ export class BudgetClaimsRepo {
   }
 
   /**
-   * Writes `c` and decides it in one transaction that no other claimant's runs beside (SQLite: the first statement
-   * is a write, so the transaction holds the write lock; PostgreSQL: a transaction-scoped advisory lock). `fits`
-   * reads the log and the open holds through the transaction; the claim is kept as granted when it fits, else removed.
+   * Writes `c` and decides it in one transaction that no other claimant's, and no gateway's beat, runs beside
+   * (SQLite: the first statement is a write, so the transaction holds the write lock; PostgreSQL: a
+   * transaction-scoped advisory lock, which `beat` takes too). A gateway that beat within `staleMs` decides:
+   * `arbitrated`, nothing written. Else `fits` reads the log and the open holds (journal entries, pending and granted
+   * claims) through the transaction; the claim is kept as granted when it fits, else removed.
    */
-  async claimAlone(c: Omit<Claim, 'settledNanos' | 'state'>, fits: (trx: Transaction<Database>, open: Claim[]) => Promise<boolean>): Promise<boolean> {
+  async claimAlone(
+    c: Omit<Claim, 'settledNanos' | 'state'>, staleMs: number, fits: (trx: Transaction<Database>, open: Claim[]) => Promise<boolean>,
+  ): Promise<'granted' | 'refused' | 'arbitrated'> {
     return this.#db.transaction().execute(async (trx) => {
-      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(5810431)`.execute(trx);
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
       await trx.insertInto('admissions').values(toRow({ ...c, state: 'pending' })).execute();
-      const open = (await trx.selectFrom('admissions').selectAll().where('id', '!=', c.id).execute()).map(fromRow);
+      const seen = await trx.selectFrom('gateway_heartbeats').select((eb) => eb.fn.max('seen_at').as('seen')).executeTakeFirst();
+      if (seen?.seen !== null && seen?.seen !== undefined && (await clockOf(trx, this.dialect)) - Number(seen.seen) < staleMs) {
+        await trx.deleteFrom('admissions').where('id', '=', c.id).execute();
+        return 'arbitrated';
+      }
+      const open = (
+        await trx.selectFrom('admissions').selectAll().where('id', '!=', c.id)
+          .where((eb) => eb.or([eb('state', 'is', null), eb('state', 'in', ['pending', 'granted'])]))
+          .execute()
+      ).map(fromRow);
       const ok = await fits(trx, open);
       if (ok) await trx.updateTable('admissions').set({ state: 'granted' }).where('id', '=', c.id).execute();
       else await trx.deleteFrom('admissions').where('id', '=', c.id).execute();
-      return ok;
+      return ok ? 'granted' : 'refused';
     });
   }
+}
+
+/** The advisory lock (PostgreSQL) that serialises claims decided alone with gateways' beats. */
+const CLAIM_LOCK = 5810431;
+
+async function clockOf(db: Kysely<Database>, dialect: Dialect): Promise<number> {
+  if (dialect === 'sqlite') return Date.now();
+  const r = await sql<{ ms: string }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms`.execute(db);
+  return Number(r.rows[0]!.ms);
 }
 
 function toRow(c: Omit<Claim, 'settledNanos'>): AdmissionsTable {

@@ -285,21 +285,21 @@ export class EvalsRepo {
     const gateRuns = new Set((await this.#db.selectFrom('gate_results').select('run_id').where('run_id', 'is not', null).execute()).map((r) => r.run_id));
     // A run's team and judge are in its spec: the calls pay from that team's budgets, judge calls under the judge.
     const runIds = [...new Set([...rows.map((r) => r.run_id), ...judged.map((r) => r.run_id)])];
-    const runs = new Map<string, { team: string | null; judge: string | null }>();
+    const runs = new Map<string, { team: string | null; key: string | null; judge: string | null }>();
     for (let i = 0; i < runIds.length; i += 500) {
       for (const r of await this.#db.selectFrom('eval_runs').select(['id', 'spec']).where('id', 'in', runIds.slice(i, i + 500)).execute()) {
-        const spec = JSON.parse(r.spec) as { team?: unknown; judge?: unknown };
-        runs.set(r.id, { team: typeof spec.team === 'string' ? spec.team : null, judge: typeof spec.judge === 'string' ? spec.judge : null });
+        const spec = JSON.parse(r.spec) as { team?: unknown; key?: unknown; judge?: unknown };
+        runs.set(r.id, { team: typeof spec.team === 'string' ? spec.team : null, key: typeof spec.key === 'string' ? spec.key : null, judge: typeof spec.judge === 'string' ? spec.judge : null });
       }
     }
     const out: SpendRecord[] = [];
     for (const r of rows) {
       const run = runs.get(r.run_id);
-      out.push({ ts: Number(r.ts), team: run?.team ?? null, keyId: null, race: null, contender: r.contender, shadow: false, costNanos: Number(r.cost_nanos), currency: r.currency, promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), source: gateRuns.has(r.run_id) ? 'gate' : 'eval' });
+      out.push({ ts: Number(r.ts), team: run?.team ?? null, keyId: run?.key ?? null, race: null, contender: r.contender, shadow: false, costNanos: Number(r.cost_nanos), currency: r.currency, promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), source: gateRuns.has(r.run_id) ? 'gate' : 'eval' });
     }
     for (const r of judged) {
       const run = runs.get(r.run_id);
-      out.push({ ts: Number(r.ts), team: run?.team ?? null, keyId: null, race: null, contender: run?.judge ?? null, shadow: false, costNanos: Number(r.judge_cost_nanos), currency: r.judge_currency!, promptTokens: 0, completionTokens: 0, source: 'judge' });
+      out.push({ ts: Number(r.ts), team: run?.team ?? null, keyId: run?.key ?? null, race: null, contender: run?.judge ?? null, shadow: false, costNanos: Number(r.judge_cost_nanos), currency: r.judge_currency!, promptTokens: 0, completionTokens: 0, source: 'judge' });
     }
     return out.sort((a, b) => a.ts - b.ts);
   }
