@@ -42,18 +42,30 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
     return;
   }
+  const id = timeOrderedId('shadow-');
+  const ts = ctx.now();
+  // Journaled before its upstream call, as a served call is: a crash after this charges the shadow's reservation
+  // (a `lost` row) instead of forgetting money the upstream may bill.
+  const journaled = admitted.reservation !== null && admitted.reservedNanos !== undefined;
   try {
+    if (journaled) {
+      await ctx.journal.open(
+        { id, ts, team: parent.team, key_id: parent.keyId, race: parent.race, contender: name, upstream_model: contender.model, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, source: 'shadow' },
+        [name],
+      );
+    }
     await ctx.admission.confirm(admitted);
   } catch {
     ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+    if (journaled) ctx.journal.done(id);
     return;
   }
   const capped = admitted.capped || cap.tokens !== null;
   const t0 = performance.now();
   const facts: CallFacts = {
     ...parent,
-    id: timeOrderedId('shadow-'),
-    ts: ctx.now(),
+    id,
+    ts,
     contender,
     parentId: parent.id,
     shadow: true,
@@ -90,6 +102,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   ctx.admission.settle(admitted, facts.usage, row.costNanos, contender);
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
+  if (journaled) ctx.journal.done(id);
   if (!ctx.judgeShadow) return;
   // Judge calls pay from the budgets covering them, like the shadow call; a refused judge call leaves no verdict.
   const guard: SpendGuard = async (judge, judgeBody) => {

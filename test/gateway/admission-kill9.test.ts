@@ -58,3 +58,38 @@ test('after kill -9 with budgeted calls in flight, a restart charges each at its
   assert.equal(after.filter((r) => r.status === 200).length, 10);
   assert.equal(after.filter((r) => r.status === 429).length, 5);
 });
+
+test('after kill -9 with shadow calls in flight, a restart charges each shadow at its reservation', async (t) => {
+  const served = await startBillingUpstream({ honours: 'max_tokens', delayMs: 0 });
+  const shadowed = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
+  t.after(() => served.close());
+  t.after(() => shadowed.close());
+  const first = await serveOnSqlite(t, [
+    'auth: { mode: none }',
+    'log: { level: silent }',
+    'contenders:',
+    `  m: { provider: openai, base_url: "${served.url}", api_key: sk-upstream-test, model: m-1, price: { input: 0, output: 10 } }`,
+    `  s: { provider: openai, base_url: "${shadowed.url}", api_key: sk-upstream-test, model: s-1, price: { input: 0, output: 10 } }`,
+    'races:',
+    '  r: { champion: m, shadow: { contender: s, rate: 1 } }',
+    'budgets:',
+    `  shadow: { contender: s, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
+  ]);
+  const ask = (url: string, i: number) =>
+    fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
+  const answers = await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => ask(first.url, i)));
+  assert.ok(answers.every((r) => r.status === 200), 'the served calls are answered at once');
+  for (let i = 0; i < 200 && shadowed.requests.length < IN_FLIGHT; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(shadowed.requests.length, IN_FLIGHT, 'every shadow call reached its upstream');
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  const cfg = first.db.replace(/saima\.db$/, 'saima.yaml');
+  const second = await serveChild(t, cfg);
+  const db = new Database(first.db, { readonly: true });
+  t.after(() => db.close());
+  const lost = db.prepare("select count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost' and source = 'shadow' and contender = 's'").get() as { n: number; spent: number };
+  assert.deepEqual([lost.n, lost.spent], [IN_FLIGHT, IN_FLIGHT * PER_CALL_NANOS], 'each shadow the upstream served is a lost row at its reservation');
+  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
+  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the shadow budget counts them');
+});
