@@ -77,7 +77,7 @@ export async function callContender(deps: ArenaCallDeps, name: string, messages:
   const settle = meta.settle ?? null;
   const t0 = performance.now();
   const ts = deps.now();
-  const id = `${meta.kind}_${randomUUID()}`;
+  const id = settle?.rowId ?? `${meta.kind}_${randomUUID()}`;
   let usage = ZERO_USAGE;
   let text: string | null = null;
   let failure: { code: string; message: string; status: number; cut: boolean } | null = null;

@@ -15,7 +15,9 @@ import {
   normaliseLanguage, type ArenaDeps, type BattleInput, type Caller, type LeaderboardReport, type MatchStreamEvent, type SpendGuard,
   type StreamedMatch,
 } from '../arena/index.js';
+import { randomUUID } from 'node:crypto';
 import { ZERO_USAGE } from '../metering/usage.js';
+import type { Usage } from '../providers/spec.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../store/index.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { requestedCap } from '../metering/output-cap.js';
@@ -118,11 +120,31 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
         ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
         throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
       }
+      // Journaled before its upstream call, as a chat call is: a crash after this charges the answer's reservation
+      // (a `lost` row under the id the answer's row would have had) instead of forgetting it.
+      const id = `arena_${randomUUID()}`;
+      const journaled = admitted.reservation !== null && admitted.reservedNanos !== undefined;
+      if (journaled) {
+        try {
+          await ctx.journal.open(
+            { id, ts: ctx.now(), team: req.principal.team, key_id: req.principal.keyId, race: body.race, contender: contender.name, upstream_model: contender.model, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, source: 'arena' },
+            [contender.name],
+          );
+        } catch (err) {
+          ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+          throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
+        }
+      }
       await ctx.admission.confirm(admitted)?.catch((err: unknown) => {
         ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+        if (journaled) ctx.journal.done(id);
         throw err;
       });
-      return (usage, costNanos) => ctx.admission.settle(admitted, usage, costNanos, contender);
+      const settle = (usage: Usage, costNanos: number) => {
+        ctx.admission.settle(admitted, usage, costNanos, contender);
+        if (journaled) ctx.journal.done(id);
+      };
+      return Object.assign(settle, { rowId: id });
     };
     const params = Object.fromEntries(Object.entries({ temperature: body.temperature, top_p: body.top_p, max_tokens: body.max_tokens }).filter(([, v]) => v !== undefined));
     const matchReq = { race: body.race, messages: body.messages ?? [{ role: 'user', content: body.prompt! }], tags: body.tags, language, params };

@@ -93,3 +93,37 @@ test('after kill -9 with shadow calls in flight, a restart charges each shadow a
   const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
   assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the shadow budget counts them');
 });
+
+test('after kill -9 with arena match calls in flight, a restart charges each answer at its reservation', async (t) => {
+  const up = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
+  t.after(() => up.close());
+  const first = await serveOnSqlite(t, [
+    'auth: { mode: none }',
+    'log: { level: silent }',
+    'contenders:',
+    `  a: { provider: openai, base_url: "${up.url}", api_key: sk-upstream-test, model: a-1, price: { input: 0, output: 10 } }`,
+    `  b: { provider: openai, base_url: "${up.url}", api_key: sk-upstream-test, model: b-1, price: { input: 0, output: 10 } }`,
+    'races:',
+    '  r: { champion: a, challengers: [{ contender: b, weight: 50 }] }',
+    'budgets:',
+    `  day: { race: r, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
+  ]);
+  const MATCHES = IN_FLIGHT / 2;
+  const inflight = Array.from({ length: MATCHES }, (_, i) =>
+    fetch(`${first.url}/v1/arena/match`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ race: 'r', prompt: `q ${i}`, max_tokens: MAX_TOKENS }) }).catch(() => null),
+  );
+  for (let i = 0; i < 200 && up.requests.length < IN_FLIGHT; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(up.requests.length, IN_FLIGHT, 'both answers of every match reached the upstream');
+  first.child.kill('SIGKILL');
+  await first.exited;
+  assert.ok((await Promise.all(inflight)).every((r) => r === null), 'no voter saw a match');
+
+  const cfg = first.db.replace(/saima\.db$/, 'saima.yaml');
+  const second = await serveChild(t, cfg);
+  const db = new Database(first.db, { readonly: true });
+  t.after(() => db.close());
+  const lost = db.prepare("select count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost' and source = 'arena'").get() as { n: number; spent: number };
+  assert.deepEqual([lost.n, lost.spent], [IN_FLIGHT, IN_FLIGHT * PER_CALL_NANOS], 'each answer the upstream served is a lost row at its reservation');
+  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
+  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the race budget counts them');
+});
