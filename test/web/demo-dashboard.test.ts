@@ -29,6 +29,17 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   const rows = page.getByTestId('decision-row');
   await rows.filter({ hasText: /rollback\s*house-model\s*guardrail broken: error_rate/ }).first().waitFor({ timeout: 20_000 });
   await rows.filter({ hasText: /promote\s*outside-model\s*feedback significantly better/ }).first().waitFor({ timeout: 20_000 });
+  // The rollback keeps the evidence it rested on, in a small table, though the live window has started afresh.
+  const rolledBack = rows.filter({ hasText: /rollback\s*house-model/ }).first();
+  await rolledBack.locator('summary').click();
+  const errorRow = rolledBack.getByTestId('evidence-error_rate');
+  await errorRow.waitFor();
+  const [championN, challengerN] = ((await errorRow.getByTestId('evidence-n').textContent()) ?? '').split('/').map((x) => Number(x.replace(/[^\d]/g, '')));
+  assert.ok(championN! > 0 && challengerN! > 0, `units per arm: ${championN} / ${challengerN}`);
+  assert.match((await errorRow.getByTestId('evidence-p').textContent()) ?? '', /^[\d.e-]+ < [\d.e-]+$/, 'the harm p is below its α');
+  assert.match((await errorRow.textContent()) ?? '', /harm/);
+  assert.match((await rolledBack.getByTestId('evidence-window').textContent()) ?? '', /unit of analysis: users \(effective\)/);
+  assert.doesNotMatch((await rolledBack.textContent()) ?? '', /\bkey:/, 'no internal key in the details');
   assert.equal((await page.getByTestId('race-champion').textContent())?.trim(), 'outside-model');
   // Reloaded, the race tabs show the new champion too; then hover the rollback pin to show its numbers.
   await page.reload();

@@ -48,7 +48,8 @@ export function detailLines(details: unknown, prefix = ''): string[] {
   if (!isObj(details)) return details === null || details === undefined ? [] : [`${prefix || 'value'}: ${show(details)}`];
   const out: string[] = [];
   for (const [k, v] of Object.entries(details)) {
-    if (k === 'change') continue;
+    // `change` is shown as the action; `key` is the monitor's own memory of a hold, not evidence.
+    if (k === 'change' || k === 'key') continue;
     const path = prefix ? `${prefix}.${k}` : k;
     if (Array.isArray(v) && v.every((m) => isObj(m) && typeof m.metric === 'string')) out.push(...(v as Obj[]).filter((m) => m.available !== false).map(testLine));
     else if (isObj(v)) out.push(...detailLines(v, path));

@@ -3,6 +3,7 @@ import type { Decision } from '../../api/types.js';
 import { fmtTime } from '../../components/format.js';
 import { EmptyState } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
+import { DecisionEvidence, hasEvidence } from './decision-evidence.js';
 import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
 
 export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }) {
@@ -30,7 +31,16 @@ export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }
               </td>
               <td>{d.contender ?? '—'}</td>
               <td>{d.reason ?? '—'}</td>
-              <td className="small mono">{detailLines(d.details).join(' · ') || '—'}</td>
+              <td className="small">
+                {hasEvidence(d.details) ? (
+                  <details>
+                    <summary>{t('races.ev.show')}</summary>
+                    <DecisionEvidence details={d.details} />
+                  </details>
+                ) : (
+                  <span className="mono">{detailLines(d.details).join(' · ') || '—'}</span>
+                )}
+              </td>
               <td className="small">{d.actor ?? t('races.monitor')}</td>
             </tr>
           ))}

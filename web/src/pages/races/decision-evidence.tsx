@@ -1,0 +1,104 @@
+/**
+ * The evidence a monitor decision rested on, kept with the decision: its window (weight, step, requests, the unit of
+ * analysis) and one row per metric tested — units per arm, the effect in plain words, the margin, the harm test's
+ * p against its α, and the verdict. The race's live evidence table shows the current window, which starts afresh
+ * after a decision; this is what the decision itself saw. The monitor owns the shape, so it is read loosely.
+ */
+import { fmtInt, fmtTime } from '../../components/format.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import type { MessageKey } from '../../i18n/en.js';
+import { metricChip } from './monitor-status.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Metrics whose effect is a ratio challenger / champion (latency, TTFT, cost); the others are differences of rates. */
+const RATIO = new Set(['p95_latency', 'ttft', 'cost_per_request']);
+
+function pValue(v: number): string {
+  return v < 0.001 ? v.toExponential(1) : v.toFixed(3);
+}
+
+/** `+2.9 pts` for a difference of rates, `×1.31` for a ratio; the margin likewise (`1 pt`, `+20 %`). */
+export function effectText(metric: string, effect: number | null): string {
+  if (effect === null) return '—';
+  if (RATIO.has(metric)) return `×${effect.toFixed(2)}`;
+  const pts = effect * 100;
+  return `${pts >= 0 ? '+' : '−'}${Math.abs(pts).toFixed(1)} pts`;
+}
+
+export function marginText(metric: string, margin: number | null): string {
+  if (margin === null) return '—';
+  return RATIO.has(metric) ? `+${(margin * 100).toFixed(0)} %` : `${(margin * 100).toFixed(1)} pts`;
+}
+
+/** Whether a decision's details carry the monitor's tests (its automatic decisions do; manual changes do not). */
+export function hasEvidence(details: unknown): boolean {
+  return isObj(details) && Array.isArray(details.tests) && details.tests.some((m) => isObj(m) && typeof m.metric === 'string');
+}
+
+export function DecisionEvidence({ details }: { details: unknown }) {
+  const { t, lang } = useI18n();
+  if (!isObj(details) || !Array.isArray(details.tests)) return null;
+  const tests = details.tests.filter((m): m is Obj => isObj(m) && typeof m.metric === 'string' && m.available !== false);
+  const w = isObj(details.window) ? details.window : null;
+  const req = w && isObj(w.requests) ? w.requests : null;
+  const unit = details.unit === 'effective user' ? t('races.ev.unitUsers') : t('races.ev.unitRequests');
+  const alpha = num(details.alpha);
+  const since = w ? num(w.since) : null;
+  return (
+    <div className="evidence" data-testid="decision-evidence">
+      {w ? (
+        <p className="small muted" data-testid="evidence-window">
+          {t('races.ev.window', {
+            since: since === null ? '—' : fmtTime(since, lang),
+            weight: String(num(w.weight) ?? '—'),
+            champion: req && num(req.champion) !== null ? fmtInt(num(req.champion)!, lang) : '—',
+            challenger: req && num(req.challenger) !== null ? fmtInt(num(req.challenger)!, lang) : '—',
+            unit,
+            alpha: alpha === null ? '—' : String(alpha),
+          })}
+        </p>
+      ) : null}
+      {tests.length > 0 ? (
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th>{t('races.ev.metric')}</th>
+              <th className="num">{t('races.ev.units')}</th>
+              <th className="num">{t('races.ev.effect')}</th>
+              <th className="num">{t('races.ev.margin')}</th>
+              <th className="num">{t('races.ev.harmP')}</th>
+              <th>{t('races.ev.verdict')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tests.map((m) => {
+              const metric = String(m.metric);
+              const chip = metricChip(m);
+              const harm = isObj(m.harm) ? m.harm : null;
+              const hp = harm ? num(harm.pValue) : null;
+              const ha = harm ? num(harm.alpha) : null;
+              const n = (side: unknown) => (isObj(side) && num(side.n) !== null ? fmtInt(Math.round(num(side.n)!), lang) : '—');
+              return (
+                <tr key={metric} data-testid={`evidence-${metric}`}>
+                  <td>{metric}</td>
+                  <td className="num" data-testid="evidence-n">
+                    {n(m.champion)} / {n(m.challenger)}
+                  </td>
+                  <td className="num">{effectText(metric, num(m.effect))}</td>
+                  <td className="num">{marginText(metric, num(m.margin))}</td>
+                  <td className="num" data-testid="evidence-p">
+                    {hp === null ? '—' : `${pValue(hp)}${ha === null ? '' : ` ${hp < ha ? '<' : '≥'} ${pValue(ha)}`}`}
+                  </td>
+                  <td>{chip ? <span className={`chip chip-${chip.tone}`}>{t(`races.test.${chip.state}` as MessageKey)}</span> : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
