@@ -47,6 +47,9 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   await chart.waitFor();
   assert.match((await page.getByTestId('race-tab-assistant').textContent()) ?? '', /outside-model/);
   const pinsDrawn = Number(await chart.getAttribute('data-decisions'));
+  await page.locator('[data-testid="weights-chart"][data-colors*="house-model"]').waitFor();
+  const raceColours = JSON.parse((await chart.getAttribute('data-colors'))!) as Record<string, string>;
+  assert.deepEqual(Object.keys(raceColours).sort(), ['house-model', 'outside-model', 'small-model'].filter((n) => n in raceColours).sort());
   assert.ok(pinsDrawn >= 3, `decision pins: ${pinsDrawn}`);
   assert.equal(await chart.locator('svg path[fill="#dc2626"]').count(), 1, 'one red rollback pin');
   const promotePins = chart.locator('svg path[fill="#16a34a"]');
@@ -76,6 +79,11 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   await page.getByTestId('lb-row-outside-model').waitFor();
   await page.getByTestId('ratings-chart').waitFor();
   await screenshot(page, 'demo-leaderboard');
+  // One colour per contender on every page: the leaderboard's points match the race's areas, and differ.
+  await page.locator('[data-testid="ratings-chart"][data-colors*="outside-model"]').waitFor();
+  const ratingColours = JSON.parse((await page.getByTestId('ratings-chart').getAttribute('data-colors'))!) as Record<string, string>;
+  assert.equal(new Set(Object.values(ratingColours)).size, Object.keys(ratingColours).length, JSON.stringify(ratingColours));
+  for (const [name, colour] of Object.entries(raceColours)) if (name in ratingColours) assert.equal(ratingColours[name], colour, name);
 
   await page.goto(`${demo.url}/ui/spend`);
   await page.getByTestId('budget-assistant-daily').waitFor();

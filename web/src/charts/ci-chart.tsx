@@ -39,7 +39,7 @@ export function niceBounds(lo: number, hi: number): [number, number] {
   return [Math.floor((lo - span * 0.05) / step) * step, Math.ceil((hi + span * 0.05) / step) * step];
 }
 
-export function CiChart({ rows, axisName, range, format, testId }: { rows: readonly CiRow[]; axisName: string; range?: [number, number]; format: (x: number) => string; testId?: string }) {
+export function CiChart({ rows, axisName, range, format, testId, colorOf }: { rows: readonly CiRow[]; axisName: string; range?: [number, number]; format: (x: number) => string; testId?: string; colorOf?: (name: string) => string }) {
   const option = useMemo<ChartOption>(() => {
     const lows = rows.map((r) => r.lower ?? r.value);
     const highs = rows.map((r) => r.upper ?? r.value);
@@ -57,7 +57,7 @@ export function CiChart({ rows, axisName, range, format, testId }: { rows: reado
           symbolSize: 11,
           color: '#1d4ed8',
           z: 3,
-          data: rows.map((r, i) => ({ value: [r.value, i], row: r })),
+          data: rows.map((r, i) => ({ value: [r.value, i], row: r, ...(colorOf ? { itemStyle: { color: colorOf(r.name) } } : {}) })),
           tooltip: {
             formatter: (p: { data: { row: CiRow } }) => {
               const r = p.data.row;
@@ -70,6 +70,7 @@ export function CiChart({ rows, axisName, range, format, testId }: { rows: reado
     };
     // On a phone the name column and the number of ticks shrink, so the whiskers keep most of the width.
     return { baseOption: base, media: [{ query: { maxWidth: 520 }, option: { grid: { left: 92, right: 16 }, xAxis: { splitNumber: 3 }, yAxis: { axisLabel: { width: 84 } } } }] };
-  }, [rows, axisName, range, format]);
-  return <Chart option={option} height={Math.max(140, 60 + rows.length * 40)} testId={testId} data={{ rows: rows.length }} label={axisName} />;
+  }, [rows, axisName, range, format, colorOf]);
+  const colours: Record<string, string> = colorOf ? { colors: JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, colorOf(r.name)]))) } : {};
+  return <Chart option={option} height={Math.max(140, 60 + rows.length * 40)} testId={testId} data={{ rows: rows.length, ...colours }} label={axisName} />;
 }

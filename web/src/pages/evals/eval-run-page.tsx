@@ -4,6 +4,7 @@ import { isUnknownRoute } from '../../api/api-error.js';
 import type { EvalRunReport } from '../../api/eval-types.js';
 import { useApi } from '../../api/use-api.js';
 import { CiChart } from '../../charts/ci-chart.js';
+import { useContenderColors } from '../../charts/contender-colors.js';
 import { fmtMoney, fmtTime } from '../../components/format.js';
 import { Panel } from '../../components/panel.js';
 import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
@@ -17,6 +18,7 @@ const pct = (x: number) => x.toFixed(1);
 
 export function EvalRunPage({ id }: { id: string }) {
   const { t, lang } = useI18n();
+  const colorOf = useContenderColors();
   const [live, setLive] = useState(true);
   const report = useApi<EvalRunReport>(`/admin/evals/${encodeURIComponent(id)}`, live ? { refreshMs: 5000 } : {});
   useEffect(() => {
@@ -43,7 +45,7 @@ export function EvalRunPage({ id }: { id: string }) {
           <EmptyState>{t('common.notAvailable')}</EmptyState>
         ) : (
           <>
-            <CiChart rows={contenders.map((c) => ({ name: c.contender, value: c.score.value, lower: c.score.lower, upper: c.score.upper }))} axisName={t('evals.score')} range={[0, 100]} format={pct} testId="eval-scores" />
+            <CiChart rows={contenders.map((c) => ({ name: c.contender, value: c.score.value, lower: c.score.lower, upper: c.score.upper }))} axisName={t('evals.score')} range={[0, 100]} format={pct} testId="eval-scores" colorOf={colorOf} />
             <div className="table-wrap">
               <table className="table">
                 <thead>

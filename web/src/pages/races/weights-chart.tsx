@@ -5,7 +5,8 @@
 import { useMemo } from 'react';
 import type { Decision } from '../../api/types.js';
 import { Chart } from '../../charts/chart.js';
-import { PALETTE, type ChartOption } from '../../charts/echarts.js';
+import { useContenderColors } from '../../charts/contender-colors.js';
+import type { ChartOption } from '../../charts/echarts.js';
 import { fmtTime } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
@@ -17,8 +18,9 @@ function escape(s: string): string {
 
 export function WeightsChart({ history, decisions }: { history: WeightHistory; decisions: readonly Decision[] }) {
   const { t, lang } = useI18n();
+  const colorOf = useContenderColors();
   const option = useMemo<ChartOption>(() => {
-    const areas = history.contenders.map((c, i) => ({
+    const areas = history.contenders.map((c) => ({
       name: c,
       type: 'line',
       stack: 'weights',
@@ -27,7 +29,7 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
       symbolSize: 4,
       areaStyle: { opacity: 0.55 },
       lineStyle: { width: 1 },
-      color: PALETTE[i % PALETTE.length],
+      color: colorOf(c),
       data: history.steps.map((s) => [s.ts, s.weights[c] ?? 0]),
     }));
     const pins = {
@@ -67,6 +69,7 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
       yAxis: { type: 'value', min: 0, max: 110, interval: 25, axisLabel: { formatter: (v: number) => (v > 100 ? '' : `${v}%`) } },
       series: [...areas, pins],
     };
-  }, [history, decisions, t, lang]);
-  return <Chart option={option} height={300} testId="weights-chart" data={{ decisions: decisions.length }} label={t('races.weights')} />;
+  }, [history, decisions, t, lang, colorOf]);
+  const colours = JSON.stringify(Object.fromEntries(history.contenders.map((c) => [c, colorOf(c)])));
+  return <Chart option={option} height={300} testId="weights-chart" data={{ decisions: decisions.length, colors: colours }} label={t('races.weights')} />;
 }
