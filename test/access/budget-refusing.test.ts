@@ -78,3 +78,25 @@ test('a budget that refuses every call below 100 % reports refusing, then stops 
   assert.equal(later.refusing, false);
   assert.equal(later.last_refused_at, again.last_refused_at);
 });
+
+test('a budget that skips shadow calls reports refusing while every served call is answered', async (t) => {
+  const answer = { default_answer: 'word '.repeat(200) };
+  const { url } = await startTestGateway(t, {
+    contenders: { m: mockContender('m', answer, { price: PRICE }), s: mockContender('s', answer, { price: PRICE }) },
+    races: { r: { champion: 'm', shadow: { contender: 's', rate: 1 } } },
+    budgets: { shadow: { contender: 's', period: 'day', limit: 2 * RESERVED, currency: 'CNY' } },
+  });
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: 200, messages: [{ role: 'user', content: `q ${i}` }] }) });
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+  }
+  let b: BudgetView | undefined;
+  for (let i = 0; i < 200; i++) {
+    b = ((await (await fetch(`${url}/admin/budgets`)).json()) as { data: BudgetView[] }).data[0];
+    if (b!.reserved === 0 && b!.refused > 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(b!.refusing, true, JSON.stringify(b));
+  assert.ok(b!.refused >= 3, `${b!.refused} shadows skipped`);
+});
