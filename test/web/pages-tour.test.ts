@@ -29,7 +29,7 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   const labKey = String((await api('POST', '/admin/keys', gw.adminKey, { team: 'lab', scopes: ['chat'] })).body.key);
   const labStatuses: number[] = [];
   for (let i = 0; i < 10 && !labStatuses.includes(429); i++) {
-    labStatuses.push((await api('POST', '/v1/chat/completions', labKey, { model: 'assistant', user: 'lab', max_tokens: 20, messages: [{ role: 'user', content: `Lab question ${i}: how do I reset my password?` }] })).status);
+    labStatuses.push((await api('POST', '/v1/chat/completions', labKey, { model: 'house-model', user: 'lab', max_tokens: 20, messages: [{ role: 'user', content: `Lab question ${i}: how do I reset my password?` }] })).status);
   }
   assert.ok(labStatuses.includes(200) && labStatuses.at(-1) === 429, `lab calls: ${labStatuses.join(', ')}`);
   // Spend that is not served traffic: an eval run, and a blind arena match.
@@ -97,6 +97,8 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.getByTestId('spend-table').locator('td', { hasText: 'eval' }).first().waitFor();
   await page.getByTestId('spend-by').selectOption('team');
   await page.getByTestId('spend-table').locator('td', { hasText: 'support' }).first().waitFor();
+  // Stacked by team, the lab's own spend is drawn on its budget's axis beside its budget line.
+  await chart.locator('svg text', { hasText: 'lab spend (right axis)' }).waitFor();
   await screenshot(page, 'spend');
 
   // Requests: filter by contender, open one, see the timing breakdown and the captured prompt and answer.

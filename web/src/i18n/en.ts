@@ -184,6 +184,7 @@ export const en = {
   'spend.perMonth': 'monthly',
   'spend.period': 'Period',
   'spend.budgetRight': 'Budget {name} (right axis)',
+  'spend.ownSpend': '{name} spend (right axis)',
   'spend.budgetAxis': 'Budgets',
   'spend.refusing': 'Refusing calls',
   'spend.exhausted': 'Exhausted',

@@ -186,6 +186,7 @@ export const zh: Messages = {
   'spend.perMonth': '每月',
   'spend.period': '周期',
   'spend.budgetRight': '预算 {name}（右轴）',
+  'spend.ownSpend': '{name} 的花费（右轴）',
   'spend.budgetAxis': '预算',
   'spend.refusing': '正在拒绝调用',
   'spend.exhausted': '已用尽',

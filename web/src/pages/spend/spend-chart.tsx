@@ -2,7 +2,9 @@
  * Stacked daily spend bars, with each daily budget of this currency as a line labelled with its value and its soft
  * threshold dashed. A budget is drawn on the bars' axis when it is on their scale; one under a tenth of the tallest
  * day would sit flat on the floor there, so the small budgets get their own axis on the right (same currency,
- * its own scale, labelled), where their lines are visible and readable.
+ * its own scale, labelled), where their lines are visible and readable. When the bars are stacked by what such a
+ * budget is scoped to (a team budget, stacked by team), that stack's daily spend is drawn on the right axis too, so
+ * the budget is compared with its own spend on one scale.
  */
 import { useMemo } from 'react';
 import type { BudgetStatus } from '../../api/types.js';
@@ -10,7 +12,7 @@ import { Chart } from '../../charts/chart.js';
 import { PALETTE, type ChartOption } from '../../charts/echarts.js';
 import { fmtMoney } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
-import type { SpendSeries } from './spend-series.js';
+import type { SpendSeries, StackBy } from './spend-series.js';
 
 /** A budget under this fraction of the tallest day's bar goes on the right-hand axis. */
 export const OWN_AXIS_BELOW = 0.1;
@@ -33,7 +35,13 @@ function niceMax(x: number): number {
   return 10 * p;
 }
 
-export function SpendChart({ series, currency, budgets }: { series: SpendSeries; currency: string; budgets: readonly BudgetStatus[] }) {
+/** The stack a budget's spend is, when the bars are stacked by the one dimension the budget is scoped to. */
+function ownStack(b: BudgetStatus, by: StackBy): string | null {
+  const keys = Object.keys(b.scope);
+  return keys.length === 1 && keys[0] === by ? (b.scope[by as 'team' | 'contender'] ?? null) : null;
+}
+
+export function SpendChart({ series, currency, budgets, by }: { series: SpendSeries; currency: string; budgets: readonly BudgetStatus[]; by: StackBy }) {
   const { t } = useI18n();
   const daily = useMemo(() => budgets.filter((b) => b.period === 'day' && b.currency === currency), [budgets, currency]);
   const peak = Math.max(0, ...series.days.map((_, i) => series.stacks.reduce((s, k) => s + (series.values[k]?.[i] ?? 0), 0)));
@@ -43,7 +51,25 @@ export function SpendChart({ series, currency, budgets }: { series: SpendSeries;
     const left = lines.filter((l) => l.axis === 'left');
     const right = lines.filter((l) => l.axis === 'right');
     const leftMax = niceMax(Math.max(peak, ...left.map((l) => l.limit)) * 1.15);
-    const rightMax = right.length > 0 ? niceMax(Math.max(...right.map((l) => l.limit)) * 1.3) : undefined;
+    // A right-axis budget's own spend, on its scale, when the bars are stacked by what it is scoped to.
+    const own = right.flatMap((l) => {
+      const b = daily.find((x) => x.name === l.name);
+      const stack = b ? ownStack(b, by) : null;
+      const values = stack !== null ? series.values[stack] : undefined;
+      return stack !== null && values ? [{ stack, values }] : [];
+    });
+    const rightMax = right.length > 0 ? niceMax(Math.max(...right.map((l) => l.limit), ...own.flatMap((o) => o.values)) * 1.3) : undefined;
+    const ownSeries = own.map((o) => ({
+      name: t('spend.ownSpend', { name: o.stack }),
+      type: 'line',
+      yAxisIndex: 1,
+      data: o.values,
+      color: PALETTE[series.stacks.indexOf(o.stack) % PALETTE.length],
+      symbol: 'circle',
+      symbolSize: 6,
+      lineStyle: { width: 2, type: 'dotted' },
+      z: 6,
+    }));
     // Each budget is drawn as a constant line series on its own axis (a mark line would be placed on the first axis
     // whatever its series' axis), labelled at its start with its value; its soft threshold is a dashed series of the
     // same name, so the legend shows and hides both together.
@@ -71,9 +97,10 @@ export function SpendChart({ series, currency, budgets }: { series: SpendSeries;
       series: [
         ...series.stacks.map((s, i) => ({ name: s, type: 'bar', stack: 'spend', color: PALETTE[i % PALETTE.length], data: series.values[s] })),
         ...budgetSeries,
+        ...ownSeries,
       ],
     };
-  }, [series, currency, lines, peak, t]);
+  }, [series, currency, lines, peak, daily, by, t]);
   return (
     <Chart
       option={option}

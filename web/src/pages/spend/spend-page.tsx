@@ -72,7 +72,7 @@ export function SpendPage() {
       <h1>{t('spend.title')}</h1>
       <Panel title={t('spend.byDay')} actions={controls}>
         {spend.error && !report ? <ErrorBanner error={spend.error} onRetry={spend.reload} /> : null}
-        {!report || !series ? <Loading /> : series.stacks.length === 0 ? <EmptyState>{t('spend.empty')}</EmptyState> : <SpendChart series={series} currency={currency} budgets={budgets.data?.data ?? []} />}
+        {!report || !series ? <Loading /> : series.stacks.length === 0 ? <EmptyState>{t('spend.empty')}</EmptyState> : <SpendChart series={series} currency={currency} budgets={budgets.data?.data ?? []} by={by} />}
       </Panel>
       <Panel title={t('spend.budgets')}>
         {budgets.error && !budgets.data ? <ErrorBanner error={budgets.error} onRetry={budgets.reload} /> : budgets.data ? <BudgetCards budgets={budgets.data.data} /> : <Loading />}
