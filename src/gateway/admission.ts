@@ -14,6 +14,7 @@ import type { Usage } from '../providers/spec.js';
 import { SaimaError } from '../errors.js';
 import { reservedOutputTokens, type RequestedCap } from '../metering/output-cap.js';
 import { PromptCalibration } from '../metering/prompt-calibration.js';
+import { BudgetRefusals } from '../metering/budget-refusals.js';
 import type { Principal } from './principal.js';
 
 export interface AdmissionResult {
@@ -61,6 +62,8 @@ export class Admission {
     readonly ledger: BudgetBackend,
     /** Where a failed background settle is reported (the request has been answered by then). */
     readonly onError: (err: unknown) => void = () => {},
+    /** When each budget last refused a call here (GET /admin/budgets reports it). */
+    readonly refusals: BudgetRefusals = new BudgetRefusals(),
   ) {
     // Loading the tokenizer's tables blocks for a few hundred ms: at start, not on the first admitted request.
     const limited = config.auth.mode === 'keys' || [...config.teams.values()].some((t) => t.limits.rpm !== null || t.limits.tpm !== null);
@@ -130,7 +133,9 @@ export class Admission {
       if ('holds' in r) return { ticket, reservation: r, names: [down.name], downgradedBy: spent.name, limitState, capped: true, reservedNanos: cost, currency: down.price.currency, estimate, fenceEpoch };
     }
     if (ticket) await this.limiter.settle(ticket, 0);
-    throw new SaimaError('budget_exceeded', `Budget '${('exceeded' in r ? r.exceeded : spent).name}' is spent for this period.`);
+    const refusedBy = ('exceeded' in r ? r.exceeded : spent).name;
+    this.refusals.note(refusedBy);
+    throw new SaimaError('budget_exceeded', `Budget '${refusedBy}' is spent for this period.`);
   }
 
   /**

@@ -20,6 +20,7 @@ import { budgetDefs } from '../metering/call-budget.js';
 import { BudgetArbiter } from './budget-arbiter.js';
 import { RateLimiter } from '../metering/rate-limiter.js';
 import { randomUUID } from 'node:crypto';
+import { BudgetRefusals } from '../metering/budget-refusals.js';
 import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js';
 import { LostCalls } from './lost-calls.js';
 import { Admission } from './admission.js';
@@ -87,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     ? await (await import('../cluster/gateway-cluster.js')).GatewayCluster.open(config.redis, (err) => app.log.warn({ err: (err as Error).message }, 'cluster: redis call failed'))
     : null;
   const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
-  const admission = new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed'));
+  const admission = new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed'), new BudgetRefusals(now));
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
   // This gateway's id in the store's heartbeats and on its journal entries.

@@ -40,6 +40,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   }
   if (admitted.downgradedBy) {
     ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+    ctx.admission.refusals.note(admitted.downgradedBy);
     return;
   }
   const id = timeOrderedId('shadow-');
@@ -109,6 +110,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     const paid = await ctx.admission.admit(principal, judgeBody, parent.race, [judge.name], requestedCap(judgeBody, judge), true);
     if (paid.downgradedBy) {
       ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
+      ctx.admission.refusals.note(paid.downgradedBy);
       throw new SaimaError('budget_exceeded', 'A budget covering the judge is spent.');
     }
     await ctx.admission.confirm(paid)?.catch((err: unknown) => {

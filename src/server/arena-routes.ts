@@ -118,6 +118,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
       if (admitted.downgradedBy) {
         // A budget would swap in another contender: an arena answer must come from the contender it is credited to.
         ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
+        ctx.admission.refusals.note(admitted.downgradedBy);
         throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
       }
       // Journaled before its upstream call, as a chat call is: a crash after this charges the answer's reservation

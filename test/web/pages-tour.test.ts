@@ -1,6 +1,8 @@
 /**
  * Every page of the dashboard in a real browser, with a screenshot of each under test-results/: spend (chart with
- * the budget line, table, CSV export, prompt calibration), requests (filters, the detail drawer with timing and captured text), the
+ * the budget lines on the axis of their scale and labelled with their value, a budget refusing calls below 100 %
+ * shown as refusing, spend by source with eval and arena spend beside served calls, table, CSV export, prompt
+ * calibration), requests (filters, the detail drawer with timing and captured text), the
  * Chinese UI, and a phone-width layout that never scrolls sideways.
  */
 import assert from 'node:assert/strict';
@@ -8,10 +10,39 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { assertNoSidewaysScroll, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn, waitForExpression } from '../support/browser.js';
 import { seededGateway } from './seed.js';
+import { seedEvalRun } from './seed-evals.js';
 
 test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   ensureWebBuild();
-  const gw = await seededGateway(t);
+  // Besides the support team's daily budget, a tiny one for the lab team: far below a day's bars, and it refuses
+  // calls while part of it is still unspent (what remains is less than a call reserves).
+  const gw = await seededGateway(t, {
+    budgets: {
+      'support-daily': { team: 'support', period: 'day', limit: 0.12, soft_pct: 80 },
+      'lab-daily': { team: 'lab', period: 'day', limit: 0.004 },
+    },
+  });
+  const api = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${gw.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const labKey = String((await api('POST', '/admin/keys', gw.adminKey, { team: 'lab', scopes: ['chat'] })).body.key);
+  const labStatuses: number[] = [];
+  for (let i = 0; i < 10 && !labStatuses.includes(429); i++) {
+    labStatuses.push((await api('POST', '/v1/chat/completions', labKey, { model: 'house-model', user: 'lab', max_tokens: 20, messages: [{ role: 'user', content: `Lab question ${i}: how do I reset my password?` }] })).status);
+  }
+  assert.ok(labStatuses.includes(200) && labStatuses.at(-1) === 429, `lab calls: ${labStatuses.join(', ')}`);
+  // Spend that is not served traffic: an eval run, and a blind arena match.
+  await seedEvalRun(gw.gw.store, gw.gw.ctx.config);
+  assert.equal((await api('POST', '/v1/arena/match', gw.adminKey, { race: 'assistant', prompt: 'How do I reset my password?' })).status, 201);
+  // The match's answers are written in the background: wait until both are logged.
+  for (let i = 0; ; i++) {
+    await gw.gw.store.requestLog.flush();
+    const bySource = (await api('GET', '/admin/spend?by=source', gw.adminKey)).body.data as { key: { source: string }; requests: number }[];
+    if ((bySource.find((g) => g.key.source === 'arena')?.requests ?? 0) >= 2) break;
+    assert.ok(i < 100, 'the arena answers were logged');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const browser = await launchBrowser(t);
   const { page, errors } = await newPage(browser);
   await page.goto(`${gw.url}/ui/`);
@@ -25,12 +56,35 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   assert.equal(await page.evaluate("sessionStorage.getItem('saima.key')"), gw.adminKey);
   assert.equal(await page.evaluate("localStorage.getItem('saima.key')"), null, 'the key never reaches localStorage');
 
-  // Spend: seven days stacked by contender, the support team's daily budget drawn, CSV with every group.
+  // Spend: seven days stacked by contender, the daily budgets drawn, CSV with every group.
   await page.getByTestId('nav-spend').click();
-  // The chart draws the support team's daily budget once /admin/budgets has answered.
-  await page.locator('[data-testid="spend-chart"][data-budgets="1"]').waitFor();
+  // The chart draws the daily budgets once /admin/budgets has answered: the support team's on the bars' axis, the
+  // lab's (under a tenth of a day's bars) on its own axis on the right, each line labelled with its value.
+  const chart = page.locator('[data-testid="spend-chart"][data-budgets="2"]');
+  await chart.waitFor();
+  const lines = JSON.parse((await chart.getAttribute('data-budget-lines'))!) as { name: string; limit: number; axis: string }[];
+  assert.deepEqual(lines.map((l) => [l.name, l.limit, l.axis]).sort(), [['lab-daily', 0.004, 'right'], ['support-daily', 0.12, 'left']]);
+  const chartText = (await chart.locator('svg text').allTextContents()).join(' | ');
+  assert.match(chartText, /Budget lab-daily: ¥0\.0040/, chartText);
+  assert.match(chartText, /Budget support-daily: ¥0\.1200/, chartText);
+  assert.match(chartText, /Budgets/, 'the right-hand axis is named');
+  // Where the lab's line is drawn: its label sits well above the bars' floor, not flat on ¥0.
+  const floorY = await chart.evaluate((el) => Math.max(...[...el.querySelectorAll('svg text')].filter((n) => n.textContent === '¥0.00').map((n) => n.getBoundingClientRect().top)));
+  const labY = await chart.evaluate((el) => [...el.querySelectorAll('svg text')].find((n) => n.textContent?.startsWith('Budget lab-daily:'))!.getBoundingClientRect().top);
+  assert.ok(floorY - labY > 100, `the lab budget's label is ${floorY - labY}px above the floor`);
   assert.ok((await page.getByTestId('spend-table').locator('tbody tr').count()) >= 7);
   await page.getByTestId('budget-support-daily').waitFor();
+  // The lab's budget refuses calls below 100 %: its card says so, not just a percentage.
+  const lab = page.getByTestId('budget-lab-daily');
+  assert.equal(await lab.getAttribute('data-state'), 'refusing');
+  assert.equal(await page.getByTestId('budget-state-lab-daily').textContent(), 'Refusing calls');
+  assert.match((await lab.textContent()) ?? '', /\((\d|[1-9]\d)\.\d%\)/, 'refusing below 100 %');
+  assert.match((await page.getByTestId('budget-refusal-lab-daily').textContent()) ?? '', /refusing calls against this budget.*1 refused/);
+  assert.equal(await page.getByTestId('budget-support-daily').getAttribute('data-state'), 'open');
+  // Spend by source: served calls beside the eval run, the arena match; every source has a row.
+  for (const s of ['gateway', 'shadow', 'eval', 'gate', 'arena', 'judge']) await page.getByTestId(`spend-source-${s}`).waitFor();
+  for (const s of ['gateway', 'eval', 'arena']) assert.ok(Number(await page.getByTestId(`spend-source-${s}`).getAttribute('data-requests')) > 0, `${s} spend shown`);
+  assert.match((await page.getByTestId('spend-source-eval').textContent()) ?? '', /Eval runs eval\s*[\d,]+\s*¥0\.\d*[1-9]/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('spend-export').click()]);
   const csv = readFileSync((await download.path())!, 'utf8');
   assert.match(csv, /^\ufeff?day,contender,currency,requests,prompt_tokens,completion_tokens,cost\r\n/);
@@ -39,8 +93,12 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   const calibration = page.getByTestId('spend-calibration');
   await calibration.locator('td', { hasText: 'house-model' }).first().waitFor();
   assert.match((await calibration.locator('tbody tr').first().textContent()) ?? '', /\d+\s*1\.00\s*1\.00/);
+  await page.getByTestId('spend-by').selectOption('source');
+  await page.getByTestId('spend-table').locator('td', { hasText: 'eval' }).first().waitFor();
   await page.getByTestId('spend-by').selectOption('team');
   await page.getByTestId('spend-table').locator('td', { hasText: 'support' }).first().waitFor();
+  // Stacked by team, the lab's own spend is drawn on its budget's axis beside its budget line.
+  await chart.locator('svg text', { hasText: 'lab spend (right axis)' }).waitFor();
   await screenshot(page, 'spend');
 
   // Requests: filter by contender, open one, see the timing breakdown and the captured prompt and answer.
@@ -96,6 +154,12 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.getByText('流量权重变化').waitFor();
   assert.equal(await page.getByTestId('nav-spend').textContent(), '花费');
   await screenshot(page, 'races-zh');
+  await page.getByTestId('nav-spend').click();
+  assert.equal(await page.getByTestId('budget-state-lab-daily').textContent(), '正在拒绝调用');
+  await page.getByTestId('spend-source-eval').getByText('评测运行').waitFor();
+  await page.locator('[data-testid="spend-chart"] svg text', { hasText: '预算 lab-daily: ¥0.0040' }).waitFor();
+  await screenshot(page, 'spend-zh');
+  await page.getByTestId('nav-races').click();
   await page.reload();
   await page.getByText('流量权重变化').waitFor();
   await page.getByTestId('lang-switch').selectOption('en');

@@ -125,7 +125,7 @@ export interface FailedAttempt {
   ms: number;
 }
 
-export type SpendDimension = 'day' | 'month' | 'team' | 'key' | 'race' | 'contender';
+export type SpendDimension = 'day' | 'month' | 'team' | 'key' | 'race' | 'contender' | 'source';
 
 export interface SpendGroup {
   key: Partial<Record<SpendDimension, string | null>>;
@@ -167,6 +167,13 @@ export interface BudgetStatus {
   spent: number;
   reserved: number;
   downgrade_to: string | null;
+  /** Spent + reserved leave nothing of the limit (absent from gateways that predate it). */
+  exhausted?: boolean;
+  /** It refused a call on this gateway within the last minute: the gateway is turning calls away. */
+  refusing?: boolean;
+  last_refused_at?: number | null;
+  /** Refusals since the gateway started. */
+  refused?: number;
 }
 
 export interface ModelEntry {

@@ -1,4 +1,8 @@
-/** Spend: daily spend stacked by contender or team with budget lines, budgets this period, the table and CSV export. */
+/**
+ * Spend: daily spend stacked by contender, team or source with budget lines, budgets this period (and whether each
+ * is refusing calls), spend by source (served calls beside evals, gates, arena, judges and shadows), the table and
+ * CSV export.
+ */
 import { useMemo, useState } from 'react';
 import { useApi } from '../../api/use-api.js';
 import type { BudgetStatus, List, SpendReport } from '../../api/types.js';
@@ -10,6 +14,7 @@ import { SpendChart } from './spend-chart.js';
 import { downloadText, spendCsv } from './spend-csv.js';
 import { currencies, dayRange, spendSeries, type StackBy } from './spend-series.js';
 import { SpendTable } from './spend-table.js';
+import { SourceBreakdown } from './source-breakdown.js';
 
 const RANGES = [7, 14, 30, 90];
 
@@ -20,6 +25,7 @@ export function SpendPage() {
   const [currencyPick, setCurrency] = useState<string | null>(null);
   const spend = useApi<SpendReport>(`/admin/spend?by=day,${by}&since=${days}d`, { refreshMs: 30000 });
   const budgets = useApi<List<BudgetStatus>>('/admin/budgets', { refreshMs: 30000 });
+  const sources = useApi<SpendReport>(`/admin/spend?by=source&since=${days}d`, { refreshMs: 30000 });
   const report = spend.data;
   const curs = useMemo(() => (report ? currencies(report.data) : []), [report]);
   const currency = currencyPick !== null && curs.includes(currencyPick) ? currencyPick : (curs[0] ?? 'CNY');
@@ -35,6 +41,7 @@ export function SpendPage() {
         <select value={by} onChange={(e) => setBy(e.target.value as StackBy)} data-testid="spend-by">
           <option value="contender">{t('common.contender')}</option>
           <option value="team">{t('common.team')}</option>
+          <option value="source">{t('spend.sourceCol')}</option>
         </select>
       </label>
       <label className="field field-inline">
@@ -65,10 +72,13 @@ export function SpendPage() {
       <h1>{t('spend.title')}</h1>
       <Panel title={t('spend.byDay')} actions={controls}>
         {spend.error && !report ? <ErrorBanner error={spend.error} onRetry={spend.reload} /> : null}
-        {!report || !series ? <Loading /> : series.stacks.length === 0 ? <EmptyState>{t('spend.empty')}</EmptyState> : <SpendChart series={series} currency={currency} budgets={budgets.data?.data ?? []} />}
+        {!report || !series ? <Loading /> : series.stacks.length === 0 ? <EmptyState>{t('spend.empty')}</EmptyState> : <SpendChart series={series} currency={currency} budgets={budgets.data?.data ?? []} by={by} />}
       </Panel>
       <Panel title={t('spend.budgets')}>
         {budgets.error && !budgets.data ? <ErrorBanner error={budgets.error} onRetry={budgets.reload} /> : budgets.data ? <BudgetCards budgets={budgets.data.data} /> : <Loading />}
+      </Panel>
+      <Panel title={t('spend.bySource')}>
+        {sources.error && !sources.data ? <ErrorBanner error={sources.error} onRetry={sources.reload} /> : sources.data ? <SourceBreakdown groups={sources.data.data} /> : <Loading />}
       </Panel>
       <Panel
         title={t('spend.table')}

@@ -1,10 +1,10 @@
 /**
- * Turns a spend report grouped by (day, team|contender) into chart series and table rows for one currency. Days
+ * Turns a spend report grouped by (day, team|contender|source) into chart series and table rows for one currency. Days
  * with no spend still get a column, so gaps show as zero rather than being skipped by the time axis.
  */
 import type { SpendGroup } from '../../api/types.js';
 
-export type StackBy = 'contender' | 'team';
+export type StackBy = 'contender' | 'team' | 'source';
 
 export interface SpendSeries {
   days: string[];

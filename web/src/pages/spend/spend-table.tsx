@@ -18,7 +18,7 @@ export function SpendTable({ groups, by }: { groups: readonly SpendGroup[]; by: 
         <thead>
           <tr>
             <th>{t('spend.day')}</th>
-            <th>{by === 'team' ? t('common.team') : t('common.contender')}</th>
+            <th>{by === 'team' ? t('common.team') : by === 'source' ? t('spend.sourceCol') : t('common.contender')}</th>
             <th className="num">{t('common.requests')}</th>
             <th className="num">{t('spend.promptTokens')}</th>
             <th className="num">{t('spend.completionTokens')}</th>
