@@ -87,6 +87,9 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
 
   await page.goto(`${demo.url}/ui/spend`);
   await page.getByTestId('budget-assistant-daily').waitFor();
+  await page.locator('[data-testid="spend-chart"][data-colors*="house-model"]').waitFor();
+  const spendColours = JSON.parse((await page.getByTestId('spend-chart').getAttribute('data-colors'))!) as Record<string, string>;
+  for (const [name, colour] of Object.entries(raceColours)) if (name in spendColours) assert.equal(spendColours[name], colour, `spend colour of ${name}`);
   await screenshot(page, 'demo-spend');
 
   // Dismissed, the walkthrough stays closed across pages until the badge brings it back.

@@ -9,6 +9,7 @@
 import { useMemo } from 'react';
 import type { BudgetStatus } from '../../api/types.js';
 import { Chart } from '../../charts/chart.js';
+import { useContenderColors } from '../../charts/contender-colors.js';
 import { PALETTE, type ChartOption } from '../../charts/echarts.js';
 import { fmtMoney } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
@@ -43,6 +44,9 @@ function ownStack(b: BudgetStatus, by: StackBy): string | null {
 
 export function SpendChart({ series, currency, budgets, by }: { series: SpendSeries; currency: string; budgets: readonly BudgetStatus[]; by: StackBy }) {
   const { t } = useI18n();
+  const colorOf = useContenderColors();
+  // Stacked by contender, each keeps its colour of every other page; other stackings take the palette in order.
+  const stackColor = (stack: string): string => (by === 'contender' ? colorOf(stack) : PALETTE[series.stacks.indexOf(stack) % PALETTE.length]!);
   const daily = useMemo(() => budgets.filter((b) => b.period === 'day' && b.currency === currency), [budgets, currency]);
   const peak = Math.max(0, ...series.days.map((_, i) => series.stacks.reduce((s, k) => s + (series.values[k]?.[i] ?? 0), 0)));
   const lines = useMemo(() => budgetLines(daily, peak), [daily, peak]);
@@ -64,7 +68,7 @@ export function SpendChart({ series, currency, budgets, by }: { series: SpendSer
       type: 'line',
       yAxisIndex: 1,
       data: o.values,
-      color: PALETTE[series.stacks.indexOf(o.stack) % PALETTE.length],
+      color: stackColor(o.stack),
       symbol: 'circle',
       symbolSize: 6,
       lineStyle: { width: 2, type: 'dotted' },
@@ -95,18 +99,18 @@ export function SpendChart({ series, currency, budgets, by }: { series: SpendSer
           : []),
       ],
       series: [
-        ...series.stacks.map((s, i) => ({ name: s, type: 'bar', stack: 'spend', color: PALETTE[i % PALETTE.length], data: series.values[s] })),
+        ...series.stacks.map((s) => ({ name: s, type: 'bar', stack: 'spend', color: stackColor(s), data: series.values[s] })),
         ...budgetSeries,
         ...ownSeries,
       ],
     };
-  }, [series, currency, lines, peak, daily, by, t]);
+  }, [series, currency, lines, peak, daily, by, t, colorOf]);
   return (
     <Chart
       option={option}
       height={320}
       testId="spend-chart"
-      data={{ budgets: daily.length, 'budget-lines': JSON.stringify(lines.map((l) => ({ name: l.name, limit: l.limit, axis: l.axis }))) }}
+      data={{ budgets: daily.length, 'budget-lines': JSON.stringify(lines.map((l) => ({ name: l.name, limit: l.limit, axis: l.axis }))), colors: JSON.stringify(Object.fromEntries(series.stacks.map((s) => [s, stackColor(s)]))) }}
       label={t('spend.byDay')}
     />
   );
