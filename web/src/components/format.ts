@@ -28,7 +28,8 @@ export function fmtMoney(amount: number | null | undefined, currency: string | n
 }
 
 export function fmtTime(ts: number, lang: Lang): string {
-  return new Date(ts).toLocaleString(locale(lang), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  // A 24-hour clock in both languages, as the charts' time axes draw it: one time format on a page.
+  return new Date(ts).toLocaleString(locale(lang), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 export function fmtNumber(x: number, digits = 2): string {

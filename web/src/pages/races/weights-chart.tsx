@@ -10,6 +10,7 @@ import type { ChartOption } from '../../charts/echarts.js';
 import { fmtTime } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+import { pinPlaces } from './decision-pins.js';
 import type { WeightHistory } from './weight-history.js';
 
 function escape(s: string): string {
@@ -32,13 +33,16 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
       color: colorOf(c),
       data: history.steps.map((s) => [s.ts, s.weights[c] ?? 0]),
     }));
+    const first = history.steps[0]?.ts ?? 0;
+    const last = history.steps.at(-1)?.ts ?? first;
+    const places = pinPlaces(decisions.map((d) => d.ts), last - first);
     const pins = {
       name: t('races.decisions'),
       type: 'scatter',
       symbol: 'pin',
       symbolSize: 26,
       z: 10,
-      data: decisions.map((d) => ({ value: [d.ts, 100], itemStyle: { color: decisionColor(d) }, decision: d })),
+      data: decisions.map((d, i) => ({ value: [d.ts, places[i]!.y], itemStyle: { color: decisionColor(d) }, decision: d })),
       markLine: {
         silent: true,
         symbol: 'none',
@@ -62,7 +66,12 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
     };
     return {
       animation: false,
-      grid: { left: 44, right: 16, top: 40, bottom: 36 },
+      grid: { left: 44, right: 16, top: 40, bottom: 72 },
+      // Zoom with the wheel or a drag on the chart, or with the slider below it: a race's history grows forever.
+      dataZoom: [
+        { type: 'inside', xAxisIndex: 0, filterMode: 'none' },
+        { type: 'slider', xAxisIndex: 0, filterMode: 'none', bottom: 8, height: 22, labelFormatter: (v: number) => fmtTime(v, lang) },
+      ],
       legend: { top: 0, data: history.contenders },
       tooltip: { trigger: 'item', confine: true },
       xAxis: { type: 'time' },
@@ -71,5 +80,5 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
     };
   }, [history, decisions, t, lang, colorOf]);
   const colours = JSON.stringify(Object.fromEntries(history.contenders.map((c) => [c, colorOf(c)])));
-  return <Chart option={option} height={300} testId="weights-chart" data={{ decisions: decisions.length, colors: colours }} label={t('races.weights')} />;
+  return <Chart option={option} height={340} testId="weights-chart" data={{ decisions: decisions.length, colors: colours }} label={t('races.weights')} />;
 }
