@@ -92,6 +92,11 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   for (const [name, colour] of Object.entries(raceColours)) if (name in spendColours) assert.equal(spendColours[name], colour, `spend colour of ${name}`);
   await screenshot(page, 'demo-spend');
 
+  // The arena page has its own step of the walkthrough, never the races page's text.
+  await page.goto(`${demo.url}/ui/arena`);
+  await page.getByTestId('walkthrough').filter({ hasText: 'Arena: blind battles' }).waitFor();
+  assert.doesNotMatch((await page.getByTestId('walkthrough').textContent()) ?? '', /stacked areas are the traffic split/);
+
   // Dismissed, the walkthrough stays closed across pages until the badge brings it back.
   await page.getByTestId('walkthrough-close').click();
   await page.goto(`${demo.url}/ui/races/assistant`);

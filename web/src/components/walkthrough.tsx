@@ -15,11 +15,13 @@ const STEPS: ReadonlyArray<{ page: string; to: string; title: MessageKey; items:
   { page: '/leaderboard', to: '/leaderboard', title: 'walkthrough.leaderboard', items: ['walkthrough.leaderboard.ci'] },
   { page: '/spend', to: '/spend', title: 'walkthrough.spend', items: ['walkthrough.spend.budget'] },
   { page: '/requests', to: '/requests', title: 'walkthrough.requests', items: ['walkthrough.requests.log'] },
+  { page: '/arena', to: '/arena', title: 'walkthrough.arena', items: ['walkthrough.arena.blind'] },
 ];
 
 export function Walkthrough({ path, onClose }: { path: string; onClose: () => void }) {
   const { t } = useI18n();
-  const here = STEPS.find((s) => path.startsWith(s.page)) ?? STEPS[0]!;
+  // A page the story has no step for shows the story and the links, never another page's text.
+  const here = STEPS.find((s) => path.startsWith(s.page)) ?? null;
   return (
     <aside className="panel walkthrough" data-testid="walkthrough" aria-label={t('walkthrough.title')}>
       <header className="panel-head">
@@ -33,12 +35,16 @@ export function Walkthrough({ path, onClose }: { path: string; onClose: () => vo
           {t('common.close')}
         </button>
       </header>
-      <h3 className="walkthrough-page">{t(here.title)}</h3>
-      <ul className="walkthrough-items">
-        {here.items.map((k) => (
-          <li key={k}>{t(k)}</li>
-        ))}
-      </ul>
+      {here ? (
+        <>
+          <h3 className="walkthrough-page">{t(here.title)}</h3>
+          <ul className="walkthrough-items">
+            {here.items.map((k) => (
+              <li key={k}>{t(k)}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <nav className="walkthrough-next small" aria-label={t('walkthrough.title')}>
         {STEPS.filter((s) => s !== here).map((s) => (
           <Link key={s.page} to={s.to} className="walkthrough-link">

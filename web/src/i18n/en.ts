@@ -289,6 +289,8 @@ export const en = {
   'walkthrough.spend': 'Spend: against the budget',
   'walkthrough.spend.budget': "Every request is metered at its contender's price; the race has a daily budget, drawn as a line, after which traffic is downgraded to small-model.",
   'walkthrough.requests': 'Requests: the evidence',
+  'walkthrough.arena': 'Arena: blind battles',
+  'walkthrough.arena.blind': 'Two anonymous answers to one prompt, from two contenders of the race; their names appear only after the vote. The simulated voters cast the votes behind the leaderboard this way; a vote of yours counts the same.',
   'walkthrough.requests.log': "Every simulated user request is one row of the request log, cut streams included; the monitor decides from these rows and the users' feedback.",
 } as const;
 

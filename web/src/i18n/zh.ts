@@ -291,5 +291,7 @@ export const zh: Messages = {
   'walkthrough.spend': '花费：对照预算',
   'walkthrough.spend.budget': '每个请求按其模型价格计费；该赛道有每日预算（图中的线），超出后流量降级到 small-model。',
   'walkthrough.requests': '请求：证据',
+  'walkthrough.arena': '竞技场：盲测对战',
+  'walkthrough.arena.blind': '同一个提示的两个匿名回答，来自比赛中的两个参赛模型；投票之后才显示它们的名字。排行榜背后的投票由模拟用户这样投出；你的投票也同样计入。',
   'walkthrough.requests.log': '每个模拟用户请求都是请求日志中的一行，包括被截断的流；监控依据这些记录和用户反馈做决策。',
 };
