@@ -28,19 +28,24 @@ export class AssignmentTally {
   #since = Number.NEGATIVE_INFINITY;
 
   add(r: AssignmentRow): void {
-    let arm = this.#arms.get(r.contender);
-    if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map(), userCount: 0, rowCount: 0, anonymousCount: 0 }));
-    const inWindow = r.ts >= this.#since;
-    addTime(arm.rows, r.ts);
+    this.addRow(r.contender, r.userHash, r.ts);
+  }
+
+  /** `add` without the row object (a tick adds thousands). */
+  addRow(contender: string, userHash: string | null, ts: number): void {
+    let arm = this.#arms.get(contender);
+    if (!arm) this.#arms.set(contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map(), userCount: 0, rowCount: 0, anonymousCount: 0 }));
+    const inWindow = ts >= this.#since;
+    addTime(arm.rows, ts);
     if (inWindow) arm.rowCount++;
-    if (r.userHash === null) {
-      addTime(arm.anonymous, r.ts);
+    if (userHash === null) {
+      addTime(arm.anonymous, ts);
       if (inWindow) arm.anonymousCount++;
       return;
     }
-    const last = arm.users.get(r.userHash);
-    if (last !== undefined && last >= r.ts) return;
-    arm.users.set(r.userHash, r.ts);
+    const last = arm.users.get(userHash);
+    if (last !== undefined && last >= ts) return;
+    arm.users.set(userHash, ts);
     if (inWindow && !(last !== undefined && last >= this.#since)) arm.userCount++;
   }
 
