@@ -258,7 +258,8 @@ export class EvidenceReader {
 
   /**
    * Brings a window's request moments up to rowid `lastRow`: its first read goes through the (race, contender, ts)
-   * index, bounded by the rowid; later ones read only the rows inserted since. A table whose rowids went back
+   * index, bounded by the rowid; later ones take only the rows inserted since, from the tick's `FreshRows` (sticky
+   * races; a per-request race sums them in SQL). A table whose rowids went back
    * (rebuilt underneath a running gateway) is read whole again.
    */
   async #readInserted(race: string, since: number, contenders: string[], w: WindowCache, fresh: FreshRows): Promise<void> {
@@ -426,8 +427,8 @@ export class EvidenceReader {
   }
 
   /**
-   * SQLite: the assignment counts from a tally kept across ticks, fed each tick the rows inserted since (see
-   * `AssignmentTally`). A new assignment window, other arms, or rowids that went back start it afresh from the
+   * SQLite: the assignment counts from a tally kept across ticks, fed each tick the rows inserted since, the same
+   * `FreshRows` the windows fold (see `AssignmentTally`). A new assignment window, other arms, or rowids that went back start it afresh from the
    * index. Rows are fed from the window's start, not its sliding edge: a late row older than the edge is dropped
    * by the count, not missed.
    */
