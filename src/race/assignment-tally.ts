@@ -11,8 +11,11 @@
 import type { AssignmentCounts, AssignmentRow } from '../store/repos/requests.js';
 
 interface ArmTally {
-  /** Each user's latest start time. */
-  users: Map<string, number>;
+  /** Each user's latest start time (boxed: a row updates it with one lookup, not a lookup and a set). */
+  users: Map<string, { ts: number }>;
+  /** The bucket of `rows` a row was last added to, and its second: rows come mostly in order. */
+  lastSecond: number;
+  lastBucket: number[] | null;
   /** Start times of every row, and of anonymous ones, by whole second. */
   rows: Map<number, number[]>;
   anonymous: Map<number, number[]>;
@@ -28,20 +31,36 @@ export class AssignmentTally {
   #since = Number.NEGATIVE_INFINITY;
 
   add(r: AssignmentRow): void {
-    let arm = this.#arms.get(r.contender);
-    if (!arm) this.#arms.set(r.contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map(), userCount: 0, rowCount: 0, anonymousCount: 0 }));
-    const inWindow = r.ts >= this.#since;
-    addTime(arm.rows, r.ts);
+    this.addRow(r.contender, r.userHash, r.ts);
+  }
+
+  /** `add` without the row object (a tick adds thousands). */
+  addRow(contender: string, userHash: string | null, ts: number): void {
+    let arm = this.#arms.get(contender);
+    if (!arm) this.#arms.set(contender, (arm = { users: new Map(), rows: new Map(), anonymous: new Map(), userCount: 0, rowCount: 0, anonymousCount: 0, lastSecond: Number.NaN, lastBucket: null }));
+    const inWindow = ts >= this.#since;
+    const second = Math.floor(ts / 1000);
+    if (second === arm.lastSecond && arm.lastBucket !== null) arm.lastBucket.push(ts);
+    else {
+      arm.lastSecond = second;
+      arm.lastBucket = addTime(arm.rows, ts);
+    }
     if (inWindow) arm.rowCount++;
-    if (r.userHash === null) {
-      addTime(arm.anonymous, r.ts);
+    if (userHash === null) {
+      addTime(arm.anonymous, ts);
       if (inWindow) arm.anonymousCount++;
       return;
     }
-    const last = arm.users.get(r.userHash);
-    if (last !== undefined && last >= r.ts) return;
-    arm.users.set(r.userHash, r.ts);
-    if (inWindow && !(last !== undefined && last >= this.#since)) arm.userCount++;
+    const last = arm.users.get(userHash);
+    if (last === undefined) {
+      arm.users.set(userHash, { ts });
+      if (inWindow) arm.userCount++;
+      return;
+    }
+    if (last.ts >= ts) return;
+    const counted = last.ts >= this.#since;
+    last.ts = ts;
+    if (inWindow && !counted) arm.userCount++;
   }
 
   /** Units per arm with `ts >= since`; what is older is forgotten (the window never moves back). */
@@ -60,9 +79,10 @@ export class AssignmentTally {
     for (const arm of this.#arms.values()) {
       let users = 0;
       for (const [user, last] of arm.users) {
-        if (last >= since) users++;
+        if (last.ts >= since) users++;
         else arm.users.delete(user);
       }
+      arm.lastBucket = null;
       arm.userCount = users;
       arm.rowCount = countSince(arm.rows, since);
       arm.anonymousCount = countSince(arm.anonymous, since);
@@ -71,11 +91,17 @@ export class AssignmentTally {
   }
 }
 
-function addTime(bySecond: Map<number, number[]>, ts: number): void {
+/** Adds a start time to its second's bucket; returns the bucket. */
+function addTime(bySecond: Map<number, number[]>, ts: number): number[] {
   const s = Math.floor(ts / 1000);
   const bucket = bySecond.get(s);
-  if (bucket) bucket.push(ts);
-  else bySecond.set(s, [ts]);
+  if (bucket) {
+    bucket.push(ts);
+    return bucket;
+  }
+  const fresh = [ts];
+  bySecond.set(s, fresh);
+  return fresh;
 }
 
 function countSince(bySecond: Map<number, number[]>, since: number): number {

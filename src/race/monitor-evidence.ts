@@ -13,7 +13,7 @@
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
-import type { AssignmentCounts, ContenderMoments, UnitRow, UserMoments } from '../store/repos/requests.js';
+import type { AssignmentCounts, ContenderMoments, InsertedRow, UserMoments, UserSums } from '../store/repos/requests.js';
 import { independentRatioMoments } from '../stats/index.js';
 import { METRIC_INDEX, UnitBook } from './unit-book.js';
 import { AssignmentTally } from './assignment-tally.js';
@@ -28,7 +28,7 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'insertedAssignmentRows' | 'userMoments' | 'insertedUnitRows'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'userSums' | 'insertedRows'>;
   feedback: Pick<Store['feedback'], 'metricMoments' | 'userMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
@@ -121,6 +121,43 @@ interface WindowCache {
 
 type Books = Map<string, UnitBook>;
 
+/**
+ * SQLite: the rows of a race inserted since the previous tick, read once per tick (on first use) for every window
+ * and the sample-ratio tally, each of which takes those after the rowid it has seen and that started at its own
+ * window start or later. `since` is the earliest start any of them reads from; `contenders` every arm they read.
+ */
+class FreshRows {
+  #rows: InsertedRow[] | null = null;
+  /** The rows read are those after this rowid. */
+  #after = 0;
+
+  constructor(
+    readonly requests: Pick<Store['requests'], 'insertedRows'>,
+    readonly race: string,
+    readonly since: number,
+    readonly lastRow: number,
+    readonly contenders: readonly string[],
+  ) {}
+
+  /** The rows inserted after rowid `after` (up to `lastRow`): `rows` from index `from` on. */
+  async after(after: number): Promise<{ rows: readonly InsertedRow[]; from: number }> {
+    if (this.#rows === null || after < this.#after) {
+      this.#rows = await this.requests.insertedRows(this.race, this.since, after, this.lastRow, this.contenders);
+      this.#after = after;
+    }
+    const rows = this.#rows;
+    // Rows come in rowid order: the first after `after`, by bisection.
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid]![12] <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return { rows, from: lo };
+  }
+}
+
 function bookOf(books: Books, contender: string): UnitBook {
   let b = books.get(contender);
   if (!b) books.set(contender, (b = new UnitBook()));
@@ -143,10 +180,12 @@ export class EvidenceReader {
     const starts = new Set(state.challengers.filter((c) => c.status === 'active').map((c) => c.since));
     if (race.policy.type === 'bandit') starts.add(state.championSince);
     if (race.policy.max_extra_spend) starts.add(spendWindowStart(state));
-    // SQLite: the newest rowid, one bound for every read of this tick (null on PostgreSQL).
+    // SQLite: the newest rowid, one bound for every read of this tick (null on PostgreSQL), and the rows inserted
+    // since the last tick, read once for every window and the sample-ratio tally.
     const lastRow = await this.store.requests.lastRow();
+    const fresh = lastRow === null ? null : new FreshRows(this.store.requests, race.name, Math.min(...starts, assignmentSince({ state })), lastRow, contenders);
     const windows = new Map<number, ReadonlyMap<string, ArmEvidence>>();
-    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now, lastRow));
+    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now, fresh));
     for (const key of this.#cache.keys()) {
       const [name, since] = key.split('\u0000') as [string, string];
       if (name === race.name && !starts.has(Number(since))) this.#cache.delete(key);
@@ -155,10 +194,11 @@ export class EvidenceReader {
     if (race.policy.type === 'gate' && this.gates) {
       for (const c of state.challengers) if (c.status === 'waiting_gate') gates.set(c.contender, await this.gates.latestGate(race.name, c.contender));
     }
-    return { windows, assignment: await this.#assignment(race, state, now, lastRow), gates };
+    return { windows, assignment: await this.#assignment(race, state, now, fresh), gates };
   }
 
-  async #window(race: Race, since: number, contenders: string[], now: number, lastRow: number | null): Promise<Map<string, ArmEvidence>> {
+  async #window(race: Race, since: number, contenders: string[], now: number, fresh: FreshRows | null): Promise<Map<string, ArmEvidence>> {
+    const lastRow = fresh?.lastRow ?? null;
     const id = `${race.name}\u0000${since}`;
     const key = contenders.join('\u0000');
     let w = this.#cache.get(id);
@@ -166,7 +206,7 @@ export class EvidenceReader {
     const restart = !w || w.key !== key || (lastRow !== null && w.inserted !== null && lastRow < w.inserted.lastRow);
     if (restart) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null, books: race.sticky ? new Map() : null, unitsUntil: since, since, feedbackUntil: since }));
     w = w!;
-    if (lastRow !== null) await this.#readInserted(race.name, since, contenders, w, lastRow);
+    if (fresh !== null) await this.#readInserted(race.name, since, contenders, w, fresh);
     const withRequests = lastRow === null;
     const cutoff = now - this.#settleMs(race, contenders);
     if (cutoff > w.settledUntil) {
@@ -210,7 +250,7 @@ export class EvidenceReader {
     const opts = { contenders, untilMs: until };
     if (withRequests) {
       const ended = { from: w.unitsUntil, until, longestMs: this.#settleMs(race, contenders) };
-      this.#feedRequests(books, await this.store.requests.userMoments(race.name, w.since, { contenders, ended }));
+      this.#feedUserSums(books, await this.store.requests.userSums(race.name, w.since, { contenders, ended }));
     }
     feedFeedback(books, await this.store.feedback.userMoments(race.name, w.unitsUntil, opts));
     w.unitsUntil = until;
@@ -218,10 +258,12 @@ export class EvidenceReader {
 
   /**
    * Brings a window's request moments up to rowid `lastRow`: its first read goes through the (race, contender, ts)
-   * index, bounded by the rowid; later ones read only the rows inserted since. A table whose rowids went back
+   * index, bounded by the rowid; later ones take only the rows inserted since, from the tick's `FreshRows` (sticky
+   * races; a per-request race sums them in SQL). A table whose rowids went back
    * (rebuilt underneath a running gateway) is read whole again.
    */
-  async #readInserted(race: string, since: number, contenders: string[], w: WindowCache, lastRow: number): Promise<void> {
+  async #readInserted(race: string, since: number, contenders: string[], w: WindowCache, fresh: FreshRows): Promise<void> {
+    const lastRow = fresh.lastRow;
     if (w.inserted === null) {
       const moments = w.books
         ? this.#feedRequests(w.books, await this.store.requests.userMoments(race, since, { contenders, maxRow: lastRow }))
@@ -231,46 +273,85 @@ export class EvidenceReader {
     }
     if (lastRow === w.inserted.lastRow) return;
     const moments = w.books
-      ? this.#feedUnitRows(w.books, await this.store.requests.insertedUnitRows(race, since, w.inserted.lastRow, lastRow, contenders))
+      ? this.#feedUnitRows(w.books, await fresh.after(w.inserted.lastRow), since)
       : await this.store.requests.insertedMoments(race, since, w.inserted.lastRow, lastRow, contenders);
     addInto(w.inserted.arms, moments.map((m) => this.#arm(m)));
     w.inserted.lastRow = lastRow;
   }
 
-  /** Adds request rows one by one to the books; returns their moments per arm. */
-  #feedUnitRows(books: Books, rows: readonly UnitRow[]): ContenderMoments[] {
+  /** Adds request rows one by one to the books (those from `from` on that started at `since` or later); returns their moments per arm. */
+  #feedUnitRows(books: Books, fresh: { rows: readonly InsertedRow[]; from: number }, since: number): ContenderMoments[] {
     const perArm = new Map<string, ContenderMoments>();
-    for (const r of rows) {
-      let m = perArm.get(r.c);
-      if (!m) {
-        m = { contender: r.c, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: { n: 0, sum: 0, sumSquares: 0 }, logTtft: { n: 0, sum: 0, sumSquares: 0 }, cost: { n: 0, sum: 0, sumSquares: 0 }, currency: r.y };
-        perArm.set(r.c, m);
+    const { rows, from } = fresh;
+    let armName: string | null = null;
+    let m: ContenderMoments | undefined;
+    let book: UnitBook | undefined;
+    for (let i = from; i < rows.length; i++) {
+      const [u, s, b, x, t, l, f, k, y, contender, fallbackFrom, ts] = rows[i]!;
+      if (ts < since) continue;
+      const arm = fallbackFrom ?? contender;
+      if (arm !== armName) {
+        armName = arm;
+        m = perArm.get(arm);
+        if (!m) {
+          m = { contender: arm, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: { n: 0, sum: 0, sumSquares: 0 }, logTtft: { n: 0, sum: 0, sumSquares: 0 }, cost: { n: 0, sum: 0, sumSquares: 0 }, currency: y };
+          perArm.set(arm, m);
+        }
+        book = bookOf(books, arm);
       }
-      const k = Number(r.k);
-      m.requests += r.s;
-      m.errors += r.b - r.t;
-      m.cuts += r.x;
-      m.truncations += r.t;
-      if (r.l !== null) addValue(m.logLatency, r.l);
-      if (r.f !== null) addValue(m.logTtft, r.f);
+      m = m!;
+      book = book!;
+      m.requests += s;
+      m.errors += b - t;
+      m.cuts += x;
+      m.truncations += t;
+      if (l !== null) addValue(m.logLatency, l);
+      if (f !== null) addValue(m.logTtft, f);
       addValue(m.cost, k);
-      if (m.currency === null || (r.y !== null && r.y < m.currency)) m.currency = r.y;
-      const book = bookOf(books, r.c);
-      const cost = k * this.#costFactor(r.y);
-      if (r.u === null) {
-        book.addIndependent(METRIC_INDEX.errors, r.s, r.b, r.b);
-        if (r.l !== null) book.addIndependent(METRIC_INDEX.logLatency, 1, r.l, r.l * r.l);
-        if (r.f !== null) book.addIndependent(METRIC_INDEX.logTtft, 1, r.f, r.f * r.f);
+      if (m.currency === null || (y !== null && y < m.currency)) m.currency = y;
+      const cost = k * this.#costFactor(y);
+      if (u === null) {
+        book.addIndependent(METRIC_INDEX.errors, s, b, b);
+        if (l !== null) book.addIndependent(METRIC_INDEX.logLatency, 1, l, l * l);
+        if (f !== null) book.addIndependent(METRIC_INDEX.logTtft, 1, f, f * f);
         book.addIndependent(METRIC_INDEX.cost, 1, cost, cost * cost);
       } else {
-        const slot = book.slot(r.u);
-        book.addAt(slot, METRIC_INDEX.errors, r.b, r.s);
-        if (r.l !== null) book.addAt(slot, METRIC_INDEX.logLatency, r.l, 1);
-        if (r.f !== null) book.addAt(slot, METRIC_INDEX.logTtft, r.f, 1);
+        const slot = book.slot(u);
+        book.addAt(slot, METRIC_INDEX.errors, b, s);
+        if (l !== null) book.addAt(slot, METRIC_INDEX.logLatency, l, 1);
+        if (f !== null) book.addAt(slot, METRIC_INDEX.logTtft, f, 1);
         book.addAt(slot, METRIC_INDEX.cost, cost, 1);
       }
     }
     return [...perArm.values()];
+  }
+
+  /** Adds per-user request sums to the books (what `#feedRequests` adds, without summing them per arm). */
+  #feedUserSums(books: Books, rows: readonly UserSums[]): void {
+    let armName: string | null = null;
+    let book: UnitBook | undefined;
+    for (const r of rows) {
+      if (r.contender !== armName) {
+        armName = r.contender;
+        book = bookOf(books, armName);
+      }
+      book = book!;
+      const f = this.#costFactor(r.currency);
+      const bad = Math.min(r.requests, r.bad);
+      if (r.user_hash === null) {
+        book.addIndependent(METRIC_INDEX.errors, r.requests, bad, bad);
+        book.addIndependent(METRIC_INDEX.logLatency, r.lat_n, r.lat_sum, r.lat_sq!);
+        book.addIndependent(METRIC_INDEX.logTtft, r.ttft_n, r.ttft_sum, r.ttft_sq!);
+        book.addIndependent(METRIC_INDEX.cost, r.cost_n, r.cost_sum * f, r.cost_sq! * f * f);
+      } else {
+        const slot = book.slot(r.user_hash);
+        if (bad !== 0 || r.requests !== 0) book.addAt(slot, METRIC_INDEX.errors, bad, r.requests);
+        if (r.lat_sum !== 0 || r.lat_n !== 0) book.addAt(slot, METRIC_INDEX.logLatency, r.lat_sum, r.lat_n);
+        if (r.ttft_sum !== 0 || r.ttft_n !== 0) book.addAt(slot, METRIC_INDEX.logTtft, r.ttft_sum, r.ttft_n);
+        const cost = r.cost_sum * f;
+        if (cost !== 0 || r.cost_n !== 0) book.addAt(slot, METRIC_INDEX.cost, cost, r.cost_n);
+      }
+    }
   }
 
   /** Adds per-user request moments to the books; returns them summed per arm. */
@@ -333,7 +414,7 @@ export class EvidenceReader {
   }
 
   /** Units per contender in the assignment window: distinct users for sticky races, requests otherwise. */
-  async #assignment(race: Race, state: RaceState, now: number, lastRow: number | null): Promise<RaceEvidence['assignment']> {
+  async #assignment(race: Race, state: RaceState, now: number, fresh: FreshRows | null): Promise<RaceEvidence['assignment']> {
     if (race.policy.type === 'bandit' || !state.challengers.some((c) => c.status === 'active' && c.weight > 0)) {
       this.#tallies.delete(race.name);
       return null;
@@ -341,17 +422,18 @@ export class EvidenceReader {
     const since = assignmentSince({ state });
     const contenders = [state.champion, ...state.challengers.filter((c) => c.status === 'active').map((c) => c.contender)];
     const from = srmWindowStart(since, now);
-    const counts = lastRow === null ? await this.store.requests.assignmentCounts(race.name, from, { contenders }) : await this.#tallied(race.name, since, from, contenders, lastRow);
+    const counts = fresh === null ? await this.store.requests.assignmentCounts(race.name, from, { contenders }) : await this.#tallied(race.name, since, from, contenders, fresh);
     return { since, units: new Map(counts.map((c) => [c.contender, race.sticky ? c.users + c.anonymous : c.rows])) };
   }
 
   /**
-   * SQLite: the assignment counts from a tally kept across ticks, fed each tick the rows inserted since (see
-   * `AssignmentTally`). A new assignment window, other arms, or rowids that went back start it afresh from the
+   * SQLite: the assignment counts from a tally kept across ticks, fed each tick the rows inserted since, the same
+   * `FreshRows` the windows fold (see `AssignmentTally`). A new assignment window, other arms, or rowids that went back start it afresh from the
    * index. Rows are fed from the window's start, not its sliding edge: a late row older than the edge is dropped
    * by the count, not missed.
    */
-  async #tallied(race: string, since: number, from: number, contenders: string[], lastRow: number): Promise<AssignmentCounts[]> {
+  async #tallied(race: string, since: number, from: number, contenders: string[], fresh: FreshRows): Promise<AssignmentCounts[]> {
+    const lastRow = fresh.lastRow;
     const key = contenders.join('\u0000');
     let t = this.#tallies.get(race);
     if (!t || t.since !== since || t.key !== key || lastRow < t.lastRow) {
@@ -359,7 +441,18 @@ export class EvidenceReader {
       for await (const row of this.store.requests.assignmentRows(race, from, contenders, { upTo: lastRow })) tally.add(row);
       this.#tallies.set(race, (t = { since, key, lastRow, tally }));
     } else if (lastRow > t.lastRow) {
-      for (const row of await this.store.requests.insertedAssignmentRows(race, since, contenders, t.lastRow, lastRow)) t.tally.add(row);
+      const { rows, from: first } = await fresh.after(t.lastRow);
+      // The fresh rows are those of every arm of the race's windows; the tally counts only the active ones.
+      const arms = fresh.contenders.length === contenders.length ? null : new Set(contenders);
+      for (let i = first; i < rows.length; i++) {
+        const r = rows[i]!;
+        const ts = r[11];
+        if (ts < since) continue;
+        const contender = r[9];
+        const fallbackFrom = r[10];
+        if (arms !== null && !arms.has(contender) && !(fallbackFrom !== null && arms.has(fallbackFrom))) continue;
+        t.tally.addRow(fallbackFrom ?? contender, r[0], ts);
+      }
       t.lastRow = lastRow;
     }
     return t.tally.counts(from);

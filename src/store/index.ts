@@ -145,7 +145,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     db,
     handle,
     requestLog,
-    requests: new RequestsRepo(db, handle.dialect),
+    requests: new RequestsRepo(db, handle.dialect, handle.dialect === 'sqlite' ? handle.raw : null),
     feedback: new FeedbackRepo(db),
     apiKeys: new ApiKeysRepo(db),
     raceState: new RaceStateRepo(db),

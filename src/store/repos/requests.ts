@@ -1,4 +1,5 @@
 /** Reads of the request log: one request, filtered lists for the dashboard, per-contender aggregates for races. */
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 import { fromRequestRecord } from '../request-row.js';
@@ -44,10 +45,18 @@ const MOMENT_SUMS = [
   ['currency', sql<string | null>`min(currency)`],
 ] as const satisfies ReadonlyArray<readonly [string, RawBuilder<unknown>]>;
 
+/** The columns of `InsertedRow`, in its order. */
+const INSERTED_COLUMNS = sql`user_hash as u, case when ${SERVED} then 1 else 0 end as s,
+  case when ${FAILED} and ${SERVED} then 1 when ${OK} and finish_reason = 'length' then 1 else 0 end as b,
+  case when outcome = 'cut' and ${SERVED} then 1 else 0 end as x, case when ${OK} and finish_reason = 'length' then 1 else 0 end as t,
+  case when ${OK} then ${LAT} end as l, case when ${OK} and ttft_ms is not null then ${TTFT} end as f, ${COST} as k, currency as y,
+  contender as c, fallback_from as r, ts, rowid as i`;
+
 type MomentRow = { contender: string; currency: string | null } & { [K in Exclude<(typeof MOMENT_SUMS)[number][0], 'currency'>]: number | string };
 
 /** The sums as select items (a list of differently typed expressions, which the builder's overloads do not take). */
 const MOMENT_SELECT = MOMENT_SUMS.map(([name, sum]) => (sum as RawBuilder<unknown>).as(name));
+const MOMENT_SELECT_BY_NAME = Object.fromEntries(MOMENT_SUMS.map(([name, sum]) => [name, (sum as RawBuilder<unknown>).as(name)])) as Record<(typeof MOMENT_SUMS)[number][0], ReturnType<RawBuilder<unknown>['as']>>;
 
 function toMoments(r: MomentRow): ContenderMoments {
   return {
@@ -107,22 +116,40 @@ export interface UserMoments extends ContenderMoments {
 }
 
 /**
- * One request row as the race monitor's per-user sums read it (short names: a tick reads thousands): arm `c`, user
- * `u` (null: anonymous), served `s` (0/1), failed or truncated `b` (0/1, what the error rate counts), cut `x`,
- * truncated `t`, ln latency `l` and ln TTFT `f` (null unless successful), cost in nanos `k` of currency `y`.
+ * What the race monitor's per-user sums need of one user of one arm, as the query returns it (no copy: a tick
+ * reads thousands): requests, the failed or truncated among them (`bad`, before capping at `requests`), and the
+ * count and sum of ln latency, ln TTFT and cost in nanos of `currency`. Squares only for the arm's rows without
+ * a user (`user_hash` null), whose rows are units of their own; null for a user.
  */
-export interface UnitRow {
-  c: string;
-  u: string | null;
-  s: number;
-  b: number;
-  x: number;
-  t: number;
-  l: number | null;
-  f: number | null;
-  k: number;
-  y: string | null;
+export interface UserSums {
+  contender: string;
+  user_hash: string | null;
+  requests: number;
+  bad: number;
+  lat_n: number;
+  lat_sum: number;
+  ttft_n: number;
+  ttft_sum: number;
+  cost_n: number;
+  cost_sum: number;
+  currency: string | null;
+  lat_sq: number | null;
+  ttft_sq: number | null;
+  cost_sq: number | null;
 }
+
+/**
+ * One request row inserted since a rowid, as the race monitor folds it each tick into its per-user sums, its
+ * per-arm moments and its sample-ratio tally (see `insertedRows`): a tuple, not an object, because a busy race
+ * inserts thousands a tick and SQLite hands them to the gateway's own thread. Per row: its user (null: anonymous),
+ * served (0/1), failed or truncated (0/1, what the error rate counts), cut, truncated, ln latency and ln TTFT (null
+ * unless successful), cost in nanos of its currency, its contender and `fallback_from` (its arm is the latter when
+ * set), its start time and its rowid.
+ */
+export type InsertedRow = [
+  user: string | null, served: number, bad: number, cut: number, truncated: number, logLatency: number | null, logTtft: number | null,
+  costNanos: number, currency: string | null, contender: string, fallbackFrom: string | null, ts: number, rowid: number,
+];
 
 /** Rows and distinct users per contender in a window: the units a sample-ratio check counts. */
 export interface AssignmentCounts {
@@ -172,10 +199,15 @@ const MAX_LIMIT = 10_000;
 export class RequestsRepo {
   readonly #db: Kysely<Database>;
   readonly #dialect: Dialect;
+  /** The raw SQLite connection behind `#db` (null on PostgreSQL or inside a transaction), for `insertedRows`. */
+  readonly #raw: BetterSqlite3.Database | null;
+  /** `insertedRows`' prepared statements, by number of contenders. */
+  readonly #insertedStatements = new Map<number, BetterSqlite3.Statement>();
 
-  constructor(db: Kysely<Database>, dialect: Dialect) {
+  constructor(db: Kysely<Database>, dialect: Dialect, raw: BetterSqlite3.Database | null = null) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#raw = raw;
   }
 
   async getRequest(id: string): Promise<RequestLogRow | null> {
@@ -364,16 +396,52 @@ export class RequestsRepo {
   }
 
   /**
-   * SQLite only: the rows inserted after rowid `afterRow` up to `maxRow` one by one, reduced to what the race
-   * monitor's per-user sums need (see `UnitRow`). A tick's new rows are a few thousand; grouping them by user in
-   * SQL costs more than adding them up as they come.
+   * `userMoments` reduced to what the race monitor's per-user sums need (see `UserSums`): what PostgreSQL sends the
+   * gateway's thread each tick, one row per user active in the slice, so each column left out is thousands of
+   * values not parsed.
    */
-  async insertedUnitRows(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<UnitRow[]> {
-    const columns = sql`${ARM} as c, user_hash as u, case when ${SERVED} then 1 else 0 end as s,
-      case when ${FAILED} and ${SERVED} then 1 when ${OK} and finish_reason = 'length' then 1 else 0 end as b,
-      case when outcome = 'cut' and ${SERVED} then 1 else 0 end as x, case when ${OK} and finish_reason = 'length' then 1 else 0 end as t,
-      case when ${OK} then ${LAT} end as l, case when ${OK} and ttft_ms is not null then ${TTFT} end as f, ${COST} as k, currency as y`;
-    return this.#inserted<UnitRow>(columns, race, sinceMs, afterRow, maxRow, contenders);
+  async userSums(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserSums[]> {
+    const anonymous = (name: string) => sql<number | null>`case when user_hash is null then ${MOMENT_SUMS.find(([n]) => n === name)![1]} end`.as(name);
+    const rows = await this.#servedInWindow(race, sinceMs, opts)
+      .groupBy([ARM, 'user_hash'])
+      .select([
+        ARM.as('contender'), 'user_hash', MOMENT_SELECT_BY_NAME.requests,
+        sql<number>`sum(case when (${FAILED} and ${SERVED}) or (${OK} and finish_reason = 'length') then 1 else 0 end)`.as('bad'),
+        MOMENT_SELECT_BY_NAME.lat_n, MOMENT_SELECT_BY_NAME.lat_sum, MOMENT_SELECT_BY_NAME.ttft_n, MOMENT_SELECT_BY_NAME.ttft_sum,
+        MOMENT_SELECT_BY_NAME.cost_n, MOMENT_SELECT_BY_NAME.cost_sum, MOMENT_SELECT_BY_NAME.currency,
+        anonymous('lat_sq'), anonymous('ttft_sq'), anonymous('cost_sq'),
+      ])
+      .execute();
+    return rows as unknown as UserSums[];
+  }
+
+  /**
+   * SQLite only: the served rows of `race` inserted after rowid `afterRow` up to `maxRow`, with `ts >= sinceMs`, one
+   * tuple each (see `InsertedRow`), in rowid order: everything a race-monitor tick needs of the rows that arrived
+   * since the last, read once for its per-user sums, its per-arm moments and its sample-ratio tally. A prepared
+   * statement on the raw connection returning arrays: the rows are read on the gateway's own thread, and objects
+   * built through the query builder cost about twice as much.
+   */
+  async insertedRows(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<InsertedRow[]> {
+    if (this.#dialect !== 'sqlite') throw new Error('reads by insertion order: SQLite only');
+    if (maxRow <= afterRow) return [];
+    const list = contenders.length > 0 ? [...contenders] : [''];
+    if (this.#raw === null) {
+      const rows = await sql<Record<string, unknown>>`select ${INSERTED_COLUMNS} from requests not indexed
+        where rowid > ${afterRow} and rowid <= ${maxRow} and race = ${race} and ts >= ${sinceMs} and shadow = 0
+          and contender is not null and ${armIn(list)} order by rowid`.execute(this.#db);
+      return rows.rows.map((r) => Object.values(r) as InsertedRow);
+    }
+    let stmt = this.#insertedStatements.get(list.length);
+    if (!stmt) {
+      const marks = list.map(() => '?').join(', ');
+      const text = sql`select ${INSERTED_COLUMNS} from requests not indexed
+        where rowid > ? and rowid <= ? and race = ? and ts >= ? and shadow = 0 and contender is not null
+          and (contender in (${sql.raw(marks)}) or fallback_from in (${sql.raw(marks)})) order by rowid`.compile(this.#db).sql;
+      stmt = this.#raw.prepare(text).raw(true);
+      this.#insertedStatements.set(list.length, stmt);
+    }
+    return stmt.all(afterRow, maxRow, race, sinceMs, ...list, ...list) as InsertedRow[];
   }
 
   /**
@@ -443,16 +511,6 @@ export class RequestsRepo {
         ? await this.#inserted<AssignmentRow>(sql`${ARM} as contender, user_hash as "userHash", ts`, race, sinceMs, range.after, range.upTo, contenders)
         : this.#servedInWindow(race, sinceMs, { contenders, maxRow: range.upTo }).select([ARM.as('contender'), 'user_hash as userHash', 'ts']).stream();
     for await (const x of rows) yield { contender: x.contender, userHash: x.userHash, ts: Number(x.ts) };
-  }
-
-  /**
-   * SQLite only: `assignmentRows` of the rows inserted after rowid `after` up to `upTo`, as one array: a tick's few
-   * thousand new rows, which an async generator would hand over one promise at a time.
-   */
-  async insertedAssignmentRows(race: string, sinceMs: number, contenders: readonly string[], after: number, upTo: number): Promise<AssignmentRow[]> {
-    const rows = await this.#inserted<AssignmentRow>(sql`${ARM} as contender, user_hash as "userHash", ts`, race, sinceMs, after, upTo, contenders);
-    for (const x of rows) x.ts = Number(x.ts);
-    return rows;
   }
 
   /** Rows and distinct users per arm of `race` in the window (served rows, any outcome; rescued rows under the assigned arm). */
