@@ -3,14 +3,15 @@
  * users. Each CELL is `policy/shape/scenario/analysis` — policy `canary` | `gate` | `bandit`; shape `skewed`
  * (2,000 users, activity skew 0.7), `equal` (200 equally active users) or `heavy` (2,000 users, heavy-tailed
  * activity), all with per-user spread 0.3; scenario `aa` (challenger identical), `error` (+2 error points),
- * `latency` (+30 % latency) or `feedback` (−5 feedback points); analysis `user` (what the monitor does) or
- * `request` (every request an independent unit, what it did before). Prints one JSON line per cell.
+ * `latency` (+30 % latency) or `feedback` (−5 feedback points); analysis `user` (what the monitor does: users as
+ * units, adjusted by their pre-race history, SIM_PRE_HOURS of it), `plain` (users as units, no pre-race
+ * adjustment: what it did before) or `request` (every request an independent unit). Prints one JSON line per cell.
  *
  * `npm run bench:simulate-users -- --tables FILE...` prints the markdown tables of docs/racing.md from such lines.
  * Lines of one cell run with different SIM_SEEDs are independent batches and are pooled (counts added, the Wilson
  * interval recomputed); a pooled A/B cell shows no time to detect, which cannot be pooled from medians.
  *
- * Env: SIM_RUNS (2000), SIM_HOURS (24), SIM_INTERVAL_S (300), SIM_TRAFFIC_RPS (20), SIM_SEED (1).
+ * Env: SIM_RUNS (2000), SIM_HOURS (24), SIM_INTERVAL_S (300), SIM_TRAFFIC_RPS (20), SIM_SEED (1), SIM_PRE_HOURS (168).
  */
 import { readFileSync } from 'node:fs';
 import { defaultSimulationRace, simulateBatch, wilson } from '../src/race/simulate/simulate.js';
@@ -23,6 +24,7 @@ const HOURS = Number(env('SIM_HOURS', '24'));
 const INTERVAL_MS = Number(env('SIM_INTERVAL_S', '300')) * 1000;
 const RPS = Number(env('SIM_TRAFFIC_RPS', '20'));
 const SEED = Number(env('SIM_SEED', '1'));
+const PRE_HOURS = Number(env('SIM_PRE_HOURS', '168'));
 
 export const SHAPES: Record<string, UserModel> = {
   skewed: { count: 2000, activity: 'skewed', spread: 0.3 },
@@ -84,14 +86,14 @@ for (const cell of process.argv.slice(2)) {
   const [policy, shape, scenario, analysis] = cell.split('/') as [string, string, string, string];
   const users = SHAPES[shape];
   const effects = SCENARIOS[scenario];
-  if (!['canary', 'gate', 'bandit'].includes(policy) || !users || !effects || !['user', 'request'].includes(analysis)) {
+  if (!['canary', 'gate', 'bandit'].includes(policy) || !users || !effects || !['user', 'plain', 'request'].includes(analysis)) {
     throw new Error(`cell ${cell}: expected policy/shape/scenario/analysis (see the header)`);
   }
   const race = defaultSimulationRace({ type: policy });
   const started = performance.now();
   const batch = simulateBatch({
     race, effects, trafficRps: RPS, hours: HOURS, runs: RUNS, intervalMs: INTERVAL_MS, fx: { CNY: 1, USD: 7.1 }, seed: SEED,
-    users, analysis: analysis as 'user' | 'request',
+    users: { ...users, preHours: analysis === 'user' ? PRE_HOURS : 0 }, analysis: analysis === 'request' ? 'request' : 'user',
   }, effects, SEED);
-  process.stdout.write(`${JSON.stringify({ cell, policy, shape, scenario, analysis, hours: HOURS, intervalMs: INTERVAL_MS, rps: RPS, seconds: (performance.now() - started) / 1000, ...batch })}\n`);
+  process.stdout.write(`${JSON.stringify({ cell, policy, shape, scenario, analysis, hours: HOURS, intervalMs: INTERVAL_MS, rps: RPS, preHours: analysis === 'user' ? PRE_HOURS : 0, seconds: (performance.now() - started) / 1000, ...batch })}\n`);
 }
