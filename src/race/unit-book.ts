@@ -8,8 +8,8 @@
  * Rows without a user are units of their own: their moments come from the store with per-row squares and are
  * simply added (`addIndependent`).
  *
- * Memory is bounded: a book keeps at most `MAX_BOOK_SLOTS` (65,536) slots, 12 doubles each (96 bytes) plus the
- * user's key in a map — about 6 MB of sums and, with 16-character keys, about 10 MB in all per arm and window. A
+ * Memory is bounded: a book keeps at most `MAX_BOOK_SLOTS` (65,536) slots, 18 doubles each (144 bytes) plus the
+ * user's key in a map — about 9 MB of sums and, with 16-character keys, about 13 MB in all per arm and window. A
  * user first seen once the book is full shares the slot `cyrb53(user) mod 65,536` with the users already there:
  * that slot is then one unit made of several users. Units that are groups of users, fixed by a hash and not by
  * what they did, are still independent units of the randomisation (each user sits in one lane, so the whole group
