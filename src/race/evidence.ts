@@ -102,17 +102,21 @@ export interface Adjustment {
 export const NO_ADJUSTMENT: Adjustment = Object.freeze({ theta: 0, q0: 0 });
 
 /**
- * The adjustment of `metric` for a champion and a challenger whose users carry pre-race covariates; none when
- * either arm is analysed per request or no user of either has a covariate.
+ * The adjustment of `metric` for a champion and a challenger (or every arm a bandit allocates among) whose users
+ * carry pre-race covariates; none when an arm is analysed per request or no user of any has a covariate.
  */
-export function adjustmentOf(metric: UnitMetric, champion: ArmEvidence, challenger: ArmEvidence): Adjustment {
-  const c = champion.units?.[metric];
-  const t = challenger.units?.[metric];
-  if (!c || !t || (c.z === undefined && t.z === undefined)) return NO_ADJUSTMENT;
-  const theta = pooledTheta(c, t);
+export function adjustmentOf(metric: UnitMetric, ...arms: ArmEvidence[]): Adjustment {
+  const moments: RatioMoments[] = [];
+  for (const a of arms) {
+    const m = a.units?.[metric];
+    if (!m) return NO_ADJUSTMENT;
+    moments.push(m);
+  }
+  if (moments.every((m) => m.z === undefined)) return NO_ADJUSTMENT;
+  const theta = pooledTheta(...moments);
   if (theta === 0) return NO_ADJUSTMENT;
-  const n = c.n + t.n;
-  const q0 = n > 0 ? ((c.z ?? 0) + (t.z ?? 0)) / n : 0;
+  const n = moments.reduce((s, m) => s + m.n, 0);
+  const q0 = n > 0 ? moments.reduce((s, m) => s + (m.z ?? 0), 0) / n : 0;
   return { theta, q0 };
 }
 

@@ -136,10 +136,10 @@ function covariateParts(m: RatioMoments): { uu: number; ww: number; uw: number; 
   return { uu, ww, uw, q };
 }
 
-/** CUPED's pooled θ for two arms' moments; 0 when neither has covariate variation. */
-export function pooledTheta(a: RatioMoments, b: RatioMoments): number {
+/** CUPED's θ pooled over the arms' moments (two, or every arm of a bandit); 0 when none has covariate variation. */
+export function pooledTheta(...arms: RatioMoments[]): number {
   let num = 0, den = 0;
-  for (const m of [a, b]) {
+  for (const m of arms) {
     if (!(m.n > 0) || !(m.units >= 2)) continue;
     const p = covariateParts(m);
     num += p.uw / (m.n * m.n);

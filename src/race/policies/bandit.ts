@@ -15,7 +15,7 @@
 import {
   applyAllocationFloor, betaPosterior, gaussianPosterior, thompsonBetaAllocation, thompsonGaussianAllocation,
 } from '../../stats/index.js';
-import { emptyArm, type ArmEvidence } from '../evidence.js';
+import { adjustmentOf, emptyArm, NO_ADJUSTMENT, type ArmEvidence } from '../evidence.js';
 import { checkSpend } from './race-checks.js';
 import { challengerView, details, QUIET_STEPS } from './canary.js';
 import { describeHarm, guardChallenger } from './guard.js';
@@ -109,5 +109,8 @@ function allocate(input: PolicyInput, arms: ArmEvidence[]): Float64Array {
     }), options);
   }
   const spec = METRICS[metric];
-  return thompsonGaussianAllocation(arms.map((a) => gaussianPosterior(spec.arm!(a))), { ...options, lowerIsBetter: spec.worse === 'higher' });
+  // Sticky races with pre-race history: the arms' means adjusted by their users' baselines (θ pooled over every
+  // arm), so a lane that drew users who were always slow or always unhappy is not read as a worse model.
+  const adj = spec.unit ? adjustmentOf(spec.unit, ...arms) : NO_ADJUSTMENT;
+  return thompsonGaussianAllocation(arms.map((a) => gaussianPosterior(spec.arm!(a, adj))), { ...options, lowerIsBetter: spec.worse === 'higher' });
 }
