@@ -72,7 +72,7 @@ export function decideBandit(input: PolicyInput): Verdict {
  */
 function quietLanes(input: PolicyInput, arms: readonly ArmEvidence[]): PolicyChange | null {
   const policy = input.race.policy;
-  if (observations(policy.primary, arms[0]!) < policy.min_samples) return null;
+  if (!input.race.sticky || observations(policy.primary, arms[0]!) < policy.min_samples) return null;
   const short = new Set(arms.slice(1).filter((a) => observations(policy.primary, a) < policy.min_samples).map((a) => a.contender));
   const active = input.state.challengers.filter((c) => c.status === 'active');
   if (active.some((c) => short.has(c.contender) && input.now - c.since < QUIET_STEPS * policy.min_step_s * 1000)) return null;

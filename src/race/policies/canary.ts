@@ -88,9 +88,9 @@ function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, bus
   if (next === undefined) return promotion(input, c, guard, enough, busy);
   const elapsed = (input.now - c.since) / 1000;
   // A sticky lane holds whoever its users are: at 1 % of a few hundred users it may hold none, or a few quiet ones,
-  // and would wait for `min_samples` forever. A step waits for them at most QUIET_STEPS × min_step_s; the guardrails
+  // and would wait for `min_samples` forever (a race split per request gets its share of every request). A step waits for them at most QUIET_STEPS × min_step_s; the guardrails
   // still hold or roll back whatever the lane does show.
-  const quiet = elapsed >= QUIET_STEPS * policy.min_step_s && guard.requests.champion >= policy.min_samples;
+  const quiet = input.race.sticky && elapsed >= QUIET_STEPS * policy.min_step_s && guard.requests.champion >= policy.min_samples;
   if (elapsed < policy.min_step_s || !(enough || quiet)) {
     return { change: null, note: say(input, () => `next step ${next}% after ${policy.min_step_s} s and ${policy.min_samples} requests per arm (now ${Math.floor(elapsed)} s, ${guard.requests.champion}/${guard.requests.challenger})`) };
   }
