@@ -39,7 +39,7 @@ export const SCENARIOS: Record<string, Effects> = {
 };
 
 interface CellResult {
-  policy: string; shape: string; scenario: string; analysis: string; runs: number; rolledBack: number; promoted: number;
+  policy: string; shape: string; scenario: string; analysis: string; preHours?: number; finalWeights?: Record<string, number>; runs: number; rolledBack: number; promoted: number;
   rolledBackCi: [number, number]; promotedCi: [number, number]; detectMinutes: { median: number; p90: number; medianCi: [number, number] } | null;
 }
 
@@ -65,14 +65,16 @@ function tables(files: string[]): string {
     pooled.set(key, { ...before, runs, rolledBack, promoted, rolledBackCi: wilson(rolledBack, runs), promotedCi: wilson(promoted, runs), detectMinutes: null });
   }
   const rows = [...pooled.values()];
+  const unit = (r: CellResult) => (r.analysis === 'user' && (r.preHours ?? 0) > 0 ? `user, ${r.preHours! % 24 === 0 ? `${r.preHours! / 24} d` : `${r.preHours} h`} history` : r.analysis === 'plain' ? 'user' : r.analysis);
   const aa = rows.filter((r) => r.scenario === 'aa');
   const ab = rows.filter((r) => r.scenario !== 'aa');
   const out = ['| policy | users | unit | runs | false rollbacks (95 % CI) | false promotions (95 % CI) |', '| --- | --- | --- | ---: | --- | --- |'];
-  for (const r of aa) out.push(`| ${r.policy} | ${SHAPE_NAMES[r.shape]} | ${r.analysis} | ${r.runs} | ${pct(r.rolledBack / r.runs)} (${ci(r.rolledBackCi)}) | ${pct(r.promoted / r.runs)} (${ci(r.promotedCi)}) |`);
-  out.push('', '| policy | users | effect | unit | runs | rolled back within 24 h (95 % CI) | time to detect p50 (95 % CI) / p90 |', '| --- | --- | --- | --- | ---: | --- | --- |');
+  for (const r of aa) out.push(`| ${r.policy} | ${SHAPE_NAMES[r.shape]} | ${unit(r)} | ${r.runs} | ${pct(r.rolledBack / r.runs)} (${ci(r.rolledBackCi)}) | ${pct(r.promoted / r.runs)} (${ci(r.promotedCi)}) |`);
+  out.push('', '| policy | users | effect | unit | runs | rolled back within 24 h (95 % CI) | time to detect p50 (95 % CI) / p90 | challenger share at the end |', '| --- | --- | --- | --- | ---: | --- | --- | ---: |');
   for (const r of ab) {
     const d = r.detectMinutes;
-    out.push(`| ${r.policy} | ${SHAPE_NAMES[r.shape]} | ${SCENARIO_NAMES[r.scenario]} | ${r.analysis} | ${r.runs} | ${pct(r.rolledBack / r.runs)} (${ci(r.rolledBackCi)}) | ${d ? `${mins(d.median)} (${mins(d.medianCi[0])}–${mins(d.medianCi[1])}) / ${mins(d.p90)}` : '—'} |`);
+    const share = r.finalWeights?.challenger;
+    out.push(`| ${r.policy} | ${SHAPE_NAMES[r.shape]} | ${SCENARIO_NAMES[r.scenario]} | ${unit(r)} | ${r.runs} | ${pct(r.rolledBack / r.runs)} (${ci(r.rolledBackCi)}) | ${d ? `${mins(d.median)} (${mins(d.medianCi[0])}–${mins(d.medianCi[1])}) / ${mins(d.p90)}` : '—'} | ${share === undefined ? '—' : `${share.toFixed(1)} %`} |`);
   }
   return out.join('\n');
 }
