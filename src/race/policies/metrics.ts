@@ -102,6 +102,7 @@ export function assessMetric(spec: MetricSpec, plan: TestPlan, champion: ArmEvid
     harmZ: null as number | null, harm: null as TestOutcome | null, nonInferior: null as TestOutcome | null, superior: null as TestOutcome | null,
   };
   if (c.n < MIN_TEST_SAMPLES || t.n < MIN_TEST_SAMPLES || !isInformative(eff.variance) || !Number.isFinite(eff.estimate)) return out;
+  if (adj.theta !== 0) (out as { theta?: number }).theta = adj.theta;
   const n = c.n + t.n;
   const up = spec.worse === 'higher';
   // The margin in effect units, signed towards harm: H0 of the harm test is "no worse than the margin".
