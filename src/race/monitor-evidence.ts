@@ -186,7 +186,7 @@ export class EvidenceReader {
     // SQLite: the newest rowid, one bound for every read of this tick (null on PostgreSQL).
     const lastRow = await this.store.requests.lastRow();
     const windows = new Map<number, ReadonlyMap<string, ArmEvidence>>();
-    const covariates = race.sticky ? await this.#preRace(race, state) : null;
+    const covariates = race.sticky && state.challengers.some((c) => c.status === 'active') ? await this.#preRace(race, state) : null;
     for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now, lastRow, covariates));
     for (const key of this.#cache.keys()) {
       const [name, since] = key.split('\u0000') as [string, string];
@@ -208,7 +208,7 @@ export class EvidenceReader {
   async #preRace(race: Race, state: RaceState): Promise<Covariates | null> {
     const days = race.policy.pre_race_days;
     if (!(days > 0)) return null;
-    const key = `${state.champion}\u0000${state.championSince}`;
+    const key = `${state.champion}\u0000${state.championSince}\u0000${days}`;
     let c = this.#covariates.get(race.name);
     if (!c || c.key !== key) {
       const challengers = state.challengers.map((x) => x.contender);
