@@ -3,9 +3,9 @@
  * never rows. The store fills them in SQL (`metricMoments`), the simulator synthesises them; the policies turn
  * them into per-metric arm statistics here, so both run the same tests on the same numbers.
  */
-import { addRatioMoments, meanStats, ratioStats, type ArmStats, type RatioMoments } from '../stats/index.js';
+import { addRatioMoments, adjustedRatioStats, meanStats, pooledTheta, type ArmStats, type RatioMoments } from '../stats/index.js';
 import type { Moments } from '../store/repos/requests.js';
-import { UNIT_METRICS, type UnitEvidence } from './unit-book.js';
+import { UNIT_METRICS, type UnitEvidence, type UnitMetric } from './unit-book.js';
 
 export type { Moments, UnitEvidence };
 
@@ -91,16 +91,50 @@ export function armIn(evidence: RaceEvidence, since: number, contender: string):
 }
 
 /**
+ * The regression adjustment (CUPED, see `stats/ratio.ts`) both arms of a user-level metric share: θ pooled over the
+ * two arms, and the constant q₀ (the pooled Q) that keeps the adjusted means on the metric's scale.
+ */
+export interface Adjustment {
+  readonly theta: number;
+  readonly q0: number;
+}
+
+export const NO_ADJUSTMENT: Adjustment = Object.freeze({ theta: 0, q0: 0 });
+
+/**
+ * The adjustment of `metric` for a champion and a challenger (or every arm a bandit allocates among) whose users
+ * carry pre-race covariates; none when an arm is analysed per request or no user of any has a covariate.
+ */
+export function adjustmentOf(metric: UnitMetric, ...arms: ArmEvidence[]): Adjustment {
+  const moments: RatioMoments[] = [];
+  for (const a of arms) {
+    const m = a.units?.[metric];
+    if (!m) return NO_ADJUSTMENT;
+    moments.push(m);
+  }
+  if (moments.every((m) => m.z === undefined)) return NO_ADJUSTMENT;
+  const theta = pooledTheta(...moments);
+  if (theta === 0) return NO_ADJUSTMENT;
+  const n = moments.reduce((s, m) => s + m.n, 0);
+  const q0 = n > 0 ? moments.reduce((s, m) => s + (m.z ?? 0), 0) / n : 0;
+  return { theta, q0 };
+}
+
+function unitStats(u: RatioMoments, adj: Adjustment): ArmStats {
+  return adjustedRatioStats(u, adj.theta, adj.q0);
+}
+
+/**
  * Error rate as a proportion: errors (cuts included) plus truncations, over requests. The variance uses
  * p̃ = (x + 0.5)/(n + 1) instead of x/n, so an arm with no error yet still has a little uncertainty: with
  * p(1 − p) both arms at 0 errors would have zero variance, and no test could ever show them equal.
  */
-export function errorRateArm(e: ArmEvidence): ArmStats {
+export function errorRateArm(e: ArmEvidence, adj: Adjustment = NO_ADJUSTMENT): ArmStats {
   if (e.units) {
     // Users as units; no less uncertain than the same requests drawn independently (the floor keeps an arm
     // without errors uncertain, as below).
     const u = e.units.errors;
-    const s = ratioStats(u);
+    const s = unitStats(u, adj);
     if (s.n === 0) return s;
     const pt = (u.y + 0.5) / (u.n + 1);
     return { n: s.n, mean: s.mean, variance: Math.max(s.variance, (pt * (1 - pt) * s.n) / u.n) };
@@ -113,25 +147,25 @@ export function errorRateArm(e: ArmEvidence): ArmStats {
 }
 
 /** Mean ln(latency ms) of successful requests. */
-export function logLatencyArm(e: ArmEvidence): ArmStats {
-  return e.units ? ratioStats(e.units.logLatency) : fromMoments(e.logLatency);
+export function logLatencyArm(e: ArmEvidence, adj: Adjustment = NO_ADJUSTMENT): ArmStats {
+  return e.units ? unitStats(e.units.logLatency, adj) : fromMoments(e.logLatency);
 }
 
-export function logTtftArm(e: ArmEvidence): ArmStats {
-  return e.units ? ratioStats(e.units.logTtft) : fromMoments(e.logTtft);
+export function logTtftArm(e: ArmEvidence, adj: Adjustment = NO_ADJUSTMENT): ArmStats {
+  return e.units ? unitStats(e.units.logTtft, adj) : fromMoments(e.logTtft);
 }
 
 /** Mean cost per request in CNY. */
-export function costArm(e: ArmEvidence): ArmStats {
-  return e.units ? ratioStats(e.units.cost) : fromMoments(e.cost);
+export function costArm(e: ArmEvidence, adj: Adjustment = NO_ADJUSTMENT): ArmStats {
+  return e.units ? unitStats(e.units.cost, adj) : fromMoments(e.cost);
 }
 
 /**
  * Mean feedback score. Scores are bounded in [-1, 1]; the variance is kept ≥ 1/(n + 1) for the same reason as
  * the error rate's pseudo-count: unanimous feedback must not read as certainty.
  */
-export function feedbackArm(e: ArmEvidence): ArmStats {
-  if (e.units) return flooredRatio(e.units.feedback, 1);
+export function feedbackArm(e: ArmEvidence, adj: Adjustment = NO_ADJUSTMENT): ArmStats {
+  if (e.units) return flooredRatio(e.units.feedback, 1, adj);
   const s = fromMoments(e.feedback);
   return s.n === 0 ? s : { ...s, variance: Math.max(s.variance, 1 / (s.n + 1)) };
 }
@@ -153,8 +187,8 @@ export const JUDGE_REFERENCE = 0.5;
  * A user-level ratio whose mean's variance is kept ≥ floor/(N(N + 1)), N the observations: the per-observation
  * floor of `feedbackArm`/`judgeArm`, as a variance of the mean, expressed per unit.
  */
-function flooredRatio(u: RatioMoments, floor: number): ArmStats {
-  const s = ratioStats(u);
+function flooredRatio(u: RatioMoments, floor: number, adj: Adjustment = NO_ADJUSTMENT): ArmStats {
+  const s = unitStats(u, adj);
   return s.n === 0 ? s : { n: s.n, mean: s.mean, variance: Math.max(s.variance, (floor * s.n) / (u.n * (u.n + 1))) };
 }
 

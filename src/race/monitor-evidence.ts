@@ -15,7 +15,7 @@ import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
 import type { AssignmentCounts, ContenderMoments, InsertedRow, UserMoments, UserSums } from '../store/repos/requests.js';
 import { independentRatioMoments } from '../stats/index.js';
-import { METRIC_INDEX, UnitBook } from './unit-book.js';
+import { MAX_BOOK_SLOTS, METRIC_INDEX, UNIT_METRICS, UnitBook, type Covariates } from './unit-book.js';
 import { AssignmentTally } from './assignment-tally.js';
 import type { PairOutcomeCount } from '../store/repos/battles.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
@@ -28,7 +28,7 @@ export interface GateResults {
 }
 
 export type EvidenceStore = {
-  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'userSums' | 'insertedRows'>;
+  requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'userSums' | 'insertedRows' | 'firstServed'>;
   feedback: Pick<Store['feedback'], 'metricMoments' | 'userMoments'>;
   battles: Pick<Store['battles'], 'pairCounts'>;
 };
@@ -112,14 +112,15 @@ interface WindowCache {
    * Sticky races: per arm, each user's sums (see `UnitBook`) of requests and feedback up to `unitsUntil` (SQLite:
    * requests up to `inserted.lastRow`). Null when requests are the unit.
    */
-  books: Map<string, UnitBook> | null;
+  books: Books | null;
   unitsUntil: number;
   since: number;
   /** Feedback up to here is in `settled`. */
   feedbackUntil: number;
 }
 
-type Books = Map<string, UnitBook>;
+/** Per arm, its users' sums; `covariates`: where a new user's pre-race baseline comes from (null: none). */
+type Books = Map<string, UnitBook> & { covariates?: Covariates | null };
 
 /**
  * SQLite: the rows of a race inserted since the previous tick, read once per tick (on first use) for every window
@@ -160,12 +161,51 @@ class FreshRows {
 
 function bookOf(books: Books, contender: string): UnitBook {
   let b = books.get(contender);
-  if (!b) books.set(contender, (b = new UnitBook()));
+  if (!b) books.set(contender, (b = new UnitBook(MAX_BOOK_SLOTS, books.covariates ?? null)));
   return b;
+}
+
+/**
+ * Each user's pre-race covariates (see `UnitBook`, `stats/ratio.ts`) from their per-user sums on the champion:
+ * their own rate of every metric minus the pooled rate; 0 where they have no observation of it.
+ */
+export function preRaceCovariates(requests: readonly UserMoments[], feedback: ReadonlyArray<{ userHash: string | null; n: number; sum: number }>, costFactor: (currency: string | null) => number): Map<string, Float64Array> {
+  const M = UNIT_METRICS.length;
+  const sums = new Map<string, Float64Array>();
+  const total = new Float64Array(2 * M);
+  const add = (user: string, metric: number, y: number, n: number) => {
+    if (!(n > 0)) return;
+    let a = sums.get(user);
+    if (!a) sums.set(user, (a = new Float64Array(2 * M)));
+    a[2 * metric] = a[2 * metric]! + y;
+    a[2 * metric + 1] = a[2 * metric + 1]! + n;
+    total[2 * metric] = total[2 * metric]! + y;
+    total[2 * metric + 1] = total[2 * metric + 1]! + n;
+  };
+  for (const r of requests) {
+    if (r.userHash === null) continue;
+    add(r.userHash, METRIC_INDEX.errors, Math.min(r.requests, r.errors + r.truncations), r.requests);
+    add(r.userHash, METRIC_INDEX.logLatency, r.logLatency.sum, r.logLatency.n);
+    add(r.userHash, METRIC_INDEX.logTtft, r.logTtft.sum, r.logTtft.n);
+    add(r.userHash, METRIC_INDEX.cost, r.cost.sum * costFactor(r.currency), r.cost.n);
+  }
+  for (const f of feedback) if (f.userHash !== null) add(f.userHash, METRIC_INDEX.feedback, f.sum, f.n);
+  const out = new Map<string, Float64Array>();
+  for (const [user, a] of sums) {
+    const x = new Float64Array(M);
+    for (let m = 0; m < M; m++) if (a[2 * m + 1]! > 0 && total[2 * m + 1]! > 0) x[m] = a[2 * m]! / a[2 * m + 1]! - total[2 * m]! / total[2 * m + 1]!;
+    out.set(user, x);
+  }
+  return out;
 }
 
 export class EvidenceReader {
   readonly #cache = new Map<string, WindowCache>();
+  /**
+   * Sticky races: per race, its users' pre-race covariates, read once per champion reign (`key`): the champion's
+   * requests and ratings in the `pre_race_days` before the race's challengers first got traffic (`anchor`).
+   */
+  readonly #covariates = new Map<string, { key: string; anchor: number; users: Map<string, Float64Array> }>();
   /** SQLite: per race, the sample-ratio tally of its assignment window and the last rowid it has seen. */
   readonly #tallies = new Map<string, { since: number; key: string; lastRow: number; tally: AssignmentTally }>();
 
@@ -185,7 +225,8 @@ export class EvidenceReader {
     const lastRow = await this.store.requests.lastRow();
     const fresh = lastRow === null ? null : new FreshRows(this.store.requests, race.name, Math.min(...starts, assignmentSince({ state })), lastRow, contenders);
     const windows = new Map<number, ReadonlyMap<string, ArmEvidence>>();
-    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now, fresh));
+    const covariates = race.sticky && state.challengers.some((c) => c.status === 'active') ? await this.#preRace(race, state) : null;
+    for (const since of starts) windows.set(since, await this.#window(race, since, contenders, now, fresh, covariates));
     for (const key of this.#cache.keys()) {
       const [name, since] = key.split('\u0000') as [string, string];
       if (name === race.name && !starts.has(Number(since))) this.#cache.delete(key);
@@ -197,14 +238,43 @@ export class EvidenceReader {
     return { windows, assignment: await this.#assignment(race, state, now, fresh), gates };
   }
 
-  async #window(race: Race, since: number, contenders: string[], now: number, fresh: FreshRows | null): Promise<Map<string, ArmEvidence>> {
+  /**
+   * The race's pre-race covariates, read once per champion reign: its end (the anchor) is the first request any
+   * challenger served since the champion took over — or, before any did, the earliest start of an active
+   * challenger's window — so every user's history ends before any user was assigned a challenger, whichever lane
+   * they sit in, and a restart finds the same anchor.
+   */
+  async #preRace(race: Race, state: RaceState): Promise<Covariates | null> {
+    const days = race.policy.pre_race_days;
+    if (!(days > 0)) return null;
+    const key = `${state.champion}\u0000${state.championSince}\u0000${days}`;
+    let c = this.#covariates.get(race.name);
+    if (!c || c.key !== key) {
+      const challengers = state.challengers.map((x) => x.contender);
+      const first = challengers.length > 0 ? await this.store.requests.firstServed(race.name, challengers, state.championSince) : null;
+      const entered = Math.min(...state.challengers.filter((x) => x.status === 'active').map((x) => x.since));
+      const anchor = Math.min(first ?? Number.POSITIVE_INFINITY, entered);
+      if (!Number.isFinite(anchor)) return null;
+      const from = anchor - days * 86_400_000;
+      const opts = { contenders: [state.champion], untilMs: anchor };
+      const [requests, feedback] = await Promise.all([this.store.requests.userMoments(race.name, from, opts), this.store.feedback.userMoments(race.name, from, opts)]);
+      this.#covariates.set(race.name, (c = { key, anchor, users: preRaceCovariates(requests, feedback, (y) => this.#costFactor(y)) }));
+    }
+    const users = c.users;
+    return users.size > 0 ? (user) => users.get(user) ?? null : null;
+  }
+
+  async #window(race: Race, since: number, contenders: string[], now: number, fresh: FreshRows | null, covariates: Covariates | null = null): Promise<Map<string, ArmEvidence>> {
     const lastRow = fresh?.lastRow ?? null;
     const id = `${race.name}\u0000${since}`;
     const key = contenders.join('\u0000');
     let w = this.#cache.get(id);
     // A table whose rowids went back (rebuilt underneath a running gateway) is read whole again.
     const restart = !w || w.key !== key || (lastRow !== null && w.inserted !== null && lastRow < w.inserted.lastRow);
-    if (restart) this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null, books: race.sticky ? new Map() : null, unitsUntil: since, since, feedbackUntil: since }));
+    if (restart) {
+      const books: Books | null = race.sticky ? Object.assign(new Map<string, UnitBook>(), { covariates }) : null;
+      this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null, books, unitsUntil: since, since, feedbackUntil: since }));
+    }
     w = w!;
     if (fresh !== null) await this.#readInserted(race.name, since, contenders, w, fresh);
     const withRequests = lastRow === null;

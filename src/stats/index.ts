@@ -36,5 +36,5 @@ export type { StyleBattle, StyleControlFit, StyleControlOptions } from './bradle
 export { SeededRandom } from './seeded-random.js';
 export type { RandomSource } from './seeded-random.js';
 export { holmAdjust } from './holm.js';
-export { addRatioMoments, deltaMethodVariance, effectiveUnits, independentRatioMoments, NO_RATIO_MOMENTS, ratioStats } from './ratio.js';
-export type { RatioMoments } from './ratio.js';
+export { addRatioMoments, adjustedRatioPair, adjustedRatioStats, deltaMethodVariance, effectiveUnits, independentRatioMoments, NO_RATIO_MOMENTS, pooledTheta, ratioStats } from './ratio.js';
+export type { CovariateMoments, RatioMoments } from './ratio.js';

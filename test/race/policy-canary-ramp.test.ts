@@ -15,7 +15,17 @@ test('no ramp before min_step_s, nor before min_samples per arm', () => {
   assert.deepEqual(early.changes, []);
   assert.match(early.assessment.challengers[0]!.note, /next step 25% after 60 s/);
   const few = evidence({ 0: [arm('champ', { requests: 2000 }), arm('chal', { requests: 60 })] });
-  assert.deepEqual(decide(input(race, state([{ contender: 'chal' }]), few, 10 * MIN)).changes, []);
+  assert.deepEqual(decide(input(race, state([{ contender: 'chal' }]), few, 10 * MIN - 1)).changes, []);
+});
+
+test('a lane too quiet for min_samples ramps after 10 x min_step_s, unless a guardrail leans', () => {
+  // A sticky lane at a low weight may hold no users at all: it would wait for min_samples forever.
+  const empty = evidence({ 0: [arm('champ', { requests: 2000 }), arm('chal', { requests: 0 })] });
+  const v = decide(input(race, state([{ contender: 'chal' }]), empty, 10 * MIN));
+  assert.equal(v.changes[0]?.kind, 'ramp');
+  // Nor does the champion's side of the count wait: it must have min_samples itself.
+  const both = evidence({ 0: [arm('champ', { requests: 50 }), arm('chal', { requests: 0 })] });
+  assert.deepEqual(decide(input(race, state([{ contender: 'chal' }]), both, 10 * MIN)).changes, []);
 });
 
 test('ramps to the next step once time and samples are met; the applied state starts a new window', () => {

@@ -41,8 +41,9 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
   // Users by default: 2,000 with skewed activity, each sticky in the lane the router gives them.
   const users = await runCli(['simulate', '--race', 'assistant', '--config', file, '--effect', 'error_rate=0.05', '--runs', '20', '--hours', '2', '--interval', '5m', '--json']);
   assert.equal(users.code, 0, users.stderr);
-  const ur = JSON.parse(users.stdout) as { options: { users: { count: number; activity: string; spread: number }; analysis: string }; withEffect: { rolledBack: number; rolledBackCi: [number, number] } };
-  assert.deepEqual(ur.options.users, { count: 2000, activity: 'skewed', spread: 0.3 });
+  const ur = JSON.parse(users.stdout) as { options: { users: { count: number; activity: string; spread: number; preHours: number }; analysis: string }; withEffect: { rolledBack: number; rolledBackCi: [number, number] } };
+  // ... each with a week of history on the champion before the race, which the tests adjust by.
+  assert.deepEqual(ur.options.users, { count: 2000, activity: 'skewed', spread: 0.3, preHours: 168 });
   assert.equal(ur.options.analysis, 'user');
   assert.ok(ur.withEffect.rolledBack >= 18, `rolled back ${ur.withEffect.rolledBack} of 20`);
   assert.ok(ur.withEffect.rolledBackCi[0] < ur.withEffect.rolledBack / 20 && ur.withEffect.rolledBackCi[1] <= 1);
@@ -60,4 +61,6 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
   const shape = await runCli(['simulate', '--activity', 'bursty']);
   assert.equal(shape.code, 1);
   assert.match(shape.stderr, /^saima: --activity bursty: expected one of equal, skewed, heavy/);
+  const pre = await runCli(['simulate', '--pre-hours', '-1']);
+  assert.match(pre.stderr, /^saima: --pre-hours -1: expected a number of hours ≥ 0/);
 });

@@ -26,7 +26,8 @@ test(`the default bound holds at ${MAX_BOOK_SLOTS.toLocaleString('en-US')} slots
   const book = new UnitBook();
   for (let u = 0; u < 2 * MAX_BOOK_SLOTS; u++) book.add(`u${u}`, METRIC_INDEX.errors, 0, 1);
   assert.equal(book.userCount, MAX_BOOK_SLOTS);
-  assert.equal(book.sumsBytes, MAX_BOOK_SLOTS * 12 * 8);
+  // Y, N and the pre-race covariate x for each of the 6 metrics: 18 doubles, 144 bytes a slot.
+  assert.equal(book.sumsBytes, MAX_BOOK_SLOTS * 18 * 8);
   assert.equal(book.view().errors.n, 2 * MAX_BOOK_SLOTS);
   assert.ok(book.view().errors.units <= MAX_BOOK_SLOTS);
 });

@@ -26,6 +26,7 @@ interface SimulateOptions {
   users: string;
   activity: string;
   spread: string;
+  preHours: string;
   analysis: string;
 }
 
@@ -37,7 +38,9 @@ function userModel(o: SimulateOptions): UserModel | null {
   const spread = Number(o.spread);
   if (!(spread >= 0) || !Number.isFinite(spread)) throw new Error(`--spread ${o.spread}: expected a number ≥ 0`);
   if (o.analysis !== 'user' && o.analysis !== 'request') throw new Error(`--analysis ${o.analysis}: expected user or request`);
-  return count === 0 ? null : { count, activity: o.activity as ActivityShape, spread };
+  const preHours = Number(o.preHours);
+  if (!(preHours >= 0) || !Number.isFinite(preHours)) throw new Error(`--pre-hours ${o.preHours}: expected a number of hours ≥ 0 (0: no history, no adjustment)`);
+  return count === 0 ? null : { count, activity: o.activity as ActivityShape, spread, preHours };
 }
 
 function parseTraffic(text: string): number {
@@ -100,6 +103,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--users <n>', 'sticky users in the race (0: every request drawn independently)', '2000')
     .option('--activity <shape>', 'how requests spread over users: equal, skewed (Zipf 0.7) or heavy (Zipf 1.2)', 'skewed')
     .option('--spread <s>', "per-user spread of every metric's baseline (see docs/racing.md)", '0.3')
+    .option('--pre-hours <h>', "hours the same users spent on the champion before the race, which the tests adjust by (0: none)", '168')
     .option('--analysis <unit>', "the tests' unit: user (what the monitor does) or request (every request independent, to see why not)", 'user')
     .option('--json', 'JSON output')
     .action((o: SimulateOptions) => {
@@ -121,7 +125,7 @@ export function registerSimulateCommand(program: Command): void {
       if (o.json) return void process.stdout.write(`${JSON.stringify({ ...report, naive: o.naive === true, seconds }, null, 2)}\n`);
       const challengers = race.challengers.map((c) => c.contender);
       const opts = report.options;
-      const who = users ? `${users.count} ${users.activity} users (spread ${users.spread}), ${o.analysis === 'user' ? 'users' : 'requests'} as the unit` : 'independent requests';
+      const who = users ? `${users.count} ${users.activity} users (spread ${users.spread}), ${o.analysis === 'user' ? `users as the unit, adjusted by ${users.preHours ?? 0} h of pre-race history` : 'requests as the unit'}` : 'independent requests';
       process.stdout.write(`race ${race.name} (${race.policy.type}${o.naive ? ', naive fixed-horizon test' : ''}): ${challengers.length} challenger${challengers.length > 1 ? 's' : ''}, ${opts.trafficRps} rps for ${opts.hours} h, monitor every ${opts.intervalMs / 1000} s, ${opts.runs} runs per scenario, ${who}\n\n`);
       const effectLabel = Object.entries(opts.effects).map(([k, v]) => `${k}=${v}`).join(', ');
       const rows = [row('no effect', report.noEffect, challengers)];

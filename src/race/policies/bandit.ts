@@ -15,9 +15,9 @@
 import {
   applyAllocationFloor, betaPosterior, gaussianPosterior, thompsonBetaAllocation, thompsonGaussianAllocation,
 } from '../../stats/index.js';
-import { emptyArm, type ArmEvidence } from '../evidence.js';
+import { adjustmentOf, emptyArm, NO_ADJUSTMENT, type ArmEvidence } from '../evidence.js';
 import { checkSpend } from './race-checks.js';
-import { challengerView, details } from './canary.js';
+import { challengerView, details, QUIET_STEPS } from './canary.js';
 import { describeHarm, guardChallenger } from './guard.js';
 import { METRICS, observations } from './metrics.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
@@ -46,7 +46,11 @@ export function decideBandit(input: PolicyInput): Verdict {
   if (blocked || !due || racing.length < 2 || !spec.arm) return { changes, assessment, banditEvaluated: false };
   const window = input.evidence.windows.get(state.championSince);
   const arms = racing.map((name) => window?.get(name) ?? emptyArm(name));
-  if (arms.some((a) => observations(policy.primary, a) < policy.min_samples)) return { changes, assessment, banditEvaluated: false };
+  if (arms.some((a) => observations(policy.primary, a) < policy.min_samples)) {
+    const widen = quietLanes(input, arms);
+    if (widen) changes.push(widen);
+    return { changes, assessment, banditEvaluated: widen !== null };
+  }
 
   const shares = applyAllocationFloor(allocate(input, arms), Math.min(policy.bandit_floor, 1 / arms.length));
   assessment.bandit = { shares: Object.fromEntries(racing.map((name, i) => [name, shares[i]!])) };
@@ -58,6 +62,30 @@ export function decideBandit(input: PolicyInput): Verdict {
     changes.push({ kind: 'reweight', weights, reason: `bandit re-weight on ${policy.primary}: ${words}`, details: { metric: policy.primary, shares: assessment.bandit.shares, weights, arms: arms.map((a) => ({ contender: a.contender, ...spec.arm!(a) })) } });
   }
   return { changes, assessment, banditEvaluated: true };
+}
+
+/**
+ * A sticky lane holds whoever its users are: at a 1 % start among a few hundred users it may hold none, or a few
+ * quiet ones, and the bandit would wait for `min_samples` forever. When the champion has them and every challenger
+ * short of them has waited QUIET_STEPS × `min_step_s` in its window, those challengers' weights double (at least
+ * one point more; the champion keeps at least as much as each) — the canary's next step, not a Thompson draw.
+ */
+function quietLanes(input: PolicyInput, arms: readonly ArmEvidence[]): PolicyChange | null {
+  const policy = input.race.policy;
+  if (!input.race.sticky || observations(policy.primary, arms[0]!) < policy.min_samples) return null;
+  const short = new Set(arms.slice(1).filter((a) => observations(policy.primary, a) < policy.min_samples).map((a) => a.contender));
+  const active = input.state.challengers.filter((c) => c.status === 'active');
+  if (active.some((c) => short.has(c.contender) && input.now - c.since < QUIET_STEPS * policy.min_step_s * 1000)) return null;
+  const weights = active.map((c) => ({ contender: c.contender, weight: c.weight }));
+  for (const w of weights) {
+    if (!short.has(w.contender)) continue;
+    const others = weights.reduce((s, x) => s + (x === w ? 0 : x.weight), 0);
+    w.weight = Math.min(Math.max(2 * w.weight, w.weight + 1), (100 - others) / 2);
+  }
+  const moved = weights.filter((w) => w.weight !== active.find((c) => c.contender === w.contender)!.weight);
+  if (moved.length === 0) return null;
+  const words = moved.map((w) => `${w.contender} ${active.find((c) => c.contender === w.contender)!.weight}% → ${w.weight}%`).join(', ');
+  return { kind: 'reweight', weights, reason: `bandit: ${words} (too few ${policy.primary} observations after ${QUIET_STEPS * policy.min_step_s} s)`, details: { metric: policy.primary, weights, quiet: [...short] } };
 }
 
 /** Longest epoch: 2^6 = 64 × `min_step_s`. */
@@ -81,5 +109,8 @@ function allocate(input: PolicyInput, arms: ArmEvidence[]): Float64Array {
     }), options);
   }
   const spec = METRICS[metric];
-  return thompsonGaussianAllocation(arms.map((a) => gaussianPosterior(spec.arm!(a))), { ...options, lowerIsBetter: spec.worse === 'higher' });
+  // Sticky races with pre-race history: the arms' means adjusted by their users' baselines (θ pooled over every
+  // arm), so a lane that drew users who were always slow or always unhappy is not read as a worse model.
+  const adj = spec.unit ? adjustmentOf(spec.unit, ...arms) : NO_ADJUSTMENT;
+  return thompsonGaussianAllocation(arms.map((a) => gaussianPosterior(spec.arm!(a, adj))), { ...options, lowerIsBetter: spec.worse === 'higher' });
 }

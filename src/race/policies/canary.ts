@@ -78,13 +78,20 @@ export function details(input: PolicyInput, c: ChallengerState, guard: GuardResu
   return { window: { since: c.since, weight: c.weight, step: c.step, ordinal: c.window ?? 1, requests: guard.requests }, unit, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
 }
 
+/** A step waits for `min_samples` on the challenger at most this many times `min_step_s` (see `advance`). */
+export const QUIET_STEPS = 10;
+
 function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, busy: boolean): Step {
   const policy = input.race.policy;
   const next = policy.ramp.find((r) => r > c.weight);
   const enough = guard.requests.champion >= policy.min_samples && guard.requests.challenger >= policy.min_samples;
   if (next === undefined) return promotion(input, c, guard, enough, busy);
   const elapsed = (input.now - c.since) / 1000;
-  if (elapsed < policy.min_step_s || !enough) {
+  // A sticky lane holds whoever its users are: at 1 % of a few hundred users it may hold none, or a few quiet ones,
+  // and would wait for `min_samples` forever (a race split per request gets its share of every request). A step waits for them at most QUIET_STEPS × min_step_s; the guardrails
+  // still hold or roll back whatever the lane does show.
+  const quiet = input.race.sticky && elapsed >= QUIET_STEPS * policy.min_step_s && guard.requests.champion >= policy.min_samples;
+  if (elapsed < policy.min_step_s || !(enough || quiet)) {
     return { change: null, note: say(input, () => `next step ${next}% after ${policy.min_step_s} s and ${policy.min_samples} requests per arm (now ${Math.floor(elapsed)} s, ${guard.requests.champion}/${guard.requests.challenger})`) };
   }
   const leaning = guard.metrics.filter(leansHarmful).map((m) => m.metric);

@@ -18,25 +18,31 @@
  * so the normal approximation behind the confidence sequence holds early.
  */
 import { estimateEffect, isInformative, type ArmStats, type Effect } from '../../stats/index.js';
-import { costArm, errorRateArm, feedbackArm, judgeArm, JUDGE_REFERENCE, logLatencyArm, logTtftArm, type ArmEvidence } from '../evidence.js';
+import { adjustmentOf, costArm, errorRateArm, feedbackArm, judgeArm, JUDGE_REFERENCE, logLatencyArm, logTtftArm, NO_ADJUSTMENT, type Adjustment, type ArmEvidence } from '../evidence.js';
+import type { UnitMetric } from '../unit-book.js';
 import type { IntervalMethod, MetricAssessment, MetricName, TestOutcome } from './types.js';
 
 export interface MetricSpec {
   readonly name: MetricName;
   readonly worse: 'higher' | 'lower';
   readonly scale: 'absolute' | 'log' | 'relative';
-  /** Arm statistics from evidence; null when Saima has no data for the metric. */
-  readonly arm: ((e: ArmEvidence) => ArmStats) | null;
+  /**
+   * Arm statistics from evidence, regression-adjusted by `adj` when given (sticky races whose users carry pre-race
+   * covariates); null when Saima has no data for the metric.
+   */
+  readonly arm: ((e: ArmEvidence, adj?: Adjustment) => ArmStats) | null;
+  /** The per-user sums the metric is a ratio of, for the pre-race adjustment; none: never adjusted. */
+  readonly unit?: UnitMetric;
   /** One-sample metrics: the champion's value is this constant, not a measurement of its own. */
   readonly reference?: number;
 }
 
 export const METRICS: Readonly<Record<MetricName, MetricSpec>> = {
-  error_rate: { name: 'error_rate', worse: 'higher', scale: 'absolute', arm: errorRateArm },
-  p95_latency: { name: 'p95_latency', worse: 'higher', scale: 'log', arm: logLatencyArm },
-  ttft: { name: 'ttft', worse: 'higher', scale: 'log', arm: logTtftArm },
-  cost_per_request: { name: 'cost_per_request', worse: 'higher', scale: 'relative', arm: costArm },
-  feedback: { name: 'feedback', worse: 'lower', scale: 'absolute', arm: feedbackArm },
+  error_rate: { name: 'error_rate', worse: 'higher', scale: 'absolute', arm: errorRateArm, unit: 'errors' },
+  p95_latency: { name: 'p95_latency', worse: 'higher', scale: 'log', arm: logLatencyArm, unit: 'logLatency' },
+  ttft: { name: 'ttft', worse: 'higher', scale: 'log', arm: logTtftArm, unit: 'logTtft' },
+  cost_per_request: { name: 'cost_per_request', worse: 'higher', scale: 'relative', arm: costArm, unit: 'cost' },
+  feedback: { name: 'feedback', worse: 'lower', scale: 'absolute', arm: feedbackArm, unit: 'feedback' },
   judge_win_rate: { name: 'judge_win_rate', worse: 'lower', scale: 'absolute', arm: judgeArm, reference: JUDGE_REFERENCE },
 };
 
@@ -86,8 +92,9 @@ export function assessMetric(spec: MetricSpec, plan: TestPlan, champion: ArmEvid
   if (!spec.arm) {
     return { metric: spec.name, role: plan.role, margin: plan.margin, available: false, champion: { n: 0, mean: 0 }, challenger: { n: 0, mean: 0 }, effect: Number.NaN, harmZ: null, harm: null, nonInferior: null, superior: null };
   }
-  const t = spec.arm(challenger);
-  const c = spec.reference === undefined ? spec.arm(champion) : { n: t.n, mean: spec.reference, variance: 0 };
+  const adj = spec.unit && spec.reference === undefined ? adjustmentOf(spec.unit, champion, challenger) : NO_ADJUSTMENT;
+  const t = spec.arm(challenger, adj);
+  const c = spec.reference === undefined ? spec.arm(champion, adj) : { n: t.n, mean: spec.reference, variance: 0 };
   const eff = estimateEffect(c, t, spec.scale === 'relative' ? 'relative' : 'absolute');
   const out = {
     metric: spec.name, role: plan.role, margin: plan.margin, available: true,
@@ -95,6 +102,7 @@ export function assessMetric(spec: MetricSpec, plan: TestPlan, champion: ArmEvid
     harmZ: null as number | null, harm: null as TestOutcome | null, nonInferior: null as TestOutcome | null, superior: null as TestOutcome | null,
   };
   if (c.n < MIN_TEST_SAMPLES || t.n < MIN_TEST_SAMPLES || !isInformative(eff.variance) || !Number.isFinite(eff.estimate)) return out;
+  if (adj.theta !== 0) (out as { theta?: number }).theta = adj.theta;
   const n = c.n + t.n;
   const up = spec.worse === 'higher';
   // The margin in effect units, signed towards harm: H0 of the harm test is "no worse than the margin".

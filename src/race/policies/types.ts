@@ -89,6 +89,8 @@ export interface MetricAssessment {
   readonly nonInferior: TestOutcome | null;
   /** Primary only, H1: better → may be promoted. */
   readonly superior: TestOutcome | null;
+  /** Sticky races whose users have pre-race history: the pooled θ the metric was adjusted by (absent: none). */
+  readonly theta?: number;
 }
 
 export interface ChallengerAssessment {

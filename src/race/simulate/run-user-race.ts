@@ -14,11 +14,11 @@ import { LaneLayout } from '../assign.js';
 import type { ArmEvidence, GateVerdict, Moments, RaceEvidence } from '../evidence.js';
 import { applyPolicyChange, assignmentSince, decide, emptyMemory, remember, sequentialInterval } from '../policies/index.js';
 import { routedChallengers, seedState, type RaceState } from '../race-state.js';
-import { METRIC_INDEX, UnitBook } from '../unit-book.js';
+import { METRIC_INDEX, UNIT_METRICS, UnitBook } from '../unit-book.js';
 import type { RaceOutcome, SimRace } from './run-race.js';
 import { sampleBinomial, sampleNormalMoments, samplePoisson } from './samplers.js';
 import { BASELINE, type ArmProfile } from './scenario.js';
-import { drawPopulation, pickUser, userRates, type Population, type UserModel } from './users.js';
+import { DEFAULT_PRE_HOURS, drawPopulation, drawPreRace, pickUser, userRates, type Population, type UserModel } from './users.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Arm = Mutable<Omit<ArmEvidence, 'logLatency' | 'logTtft' | 'cost' | 'feedback' | 'judge' | 'units'>> & Record<'logLatency' | 'logTtft' | 'cost' | 'feedback', Mutable<Moments>>;
@@ -49,6 +49,9 @@ export function runUserRace(sim: SimRace & { users: UserModel; analysis?: 'user'
   const counts = new Int32Array(pop.count);
   const touched: number[] = [];
   const base = sim.profiles.get(sim.race.champion) ?? BASELINE;
+  // The users' week (by default) on the champion before the race: their pre-race covariates.
+  const preRequests = sim.trafficRps * 3600 * (sim.users.preHours ?? DEFAULT_PRE_HOURS);
+  const covariates = !requestLevel && preRequests > 0 ? drawPreRace(pop, base, preRequests, rng) : null;
   const rates = new Map<string, Array<{ error: number; up: number }>>();
   const ratesOf = (arm: string) => {
     let r = rates.get(arm);
@@ -74,7 +77,7 @@ export function runUserRace(sim: SimRace & { users: UserModel; analysis?: 'user'
       const k = counts[u]!;
       counts[u] = 0;
       const arm = laneOf[u]!;
-      drawUser(sim.profiles.get(arm)!, ratesOf(arm)[u]!, pop, u, k, arm, windows, rng, requestLevel);
+      drawUser(sim.profiles.get(arm)!, ratesOf(arm)[u]!, pop, u, k, arm, windows, rng, requestLevel, covariates);
     }
     touched.length = 0;
 
@@ -111,7 +114,7 @@ function newWindow(): Window {
 }
 
 /** Draws user u's k requests on `arm` and adds them to every open window (scalars only: this is the hot loop). */
-function drawUser(profile: ArmProfile, r: { error: number; up: number }, pop: Population, u: number, k: number, arm: string, windows: Map<number, Window>, rng: RandomSource, requestLevel: boolean): void {
+function drawUser(profile: ArmProfile, r: { error: number; up: number }, pop: Population, u: number, k: number, arm: string, windows: Map<number, Window>, rng: RandomSource, requestLevel: boolean, covariates: Float64Array | null): void {
   const errors = sampleBinomial(k, r.error, rng);
   const ok = k - errors;
   const latMean = profile.logLatency.mean + pop.logLatency[u]!;
@@ -153,7 +156,10 @@ function drawUser(profile: ArmProfile, r: { error: number; up: number }, pop: Po
       w.slots.set(arm, (slots = new Int32Array(pop.count).fill(-1)));
     }
     let slot = slots[u]!;
-    if (slot < 0) slots[u] = slot = book.slot(pop.keys[u]!);
+    if (slot < 0) {
+      slots[u] = slot = book.slot(pop.keys[u]!);
+      if (covariates) for (let m = 0; m < FEEDBACK + 1; m++) book.setCovariateAt(slot, m, covariates[u * METRIC_COUNT + m]!);
+    }
     book.addAt(slot, ERRORS, errors, k);
     if (ok > 0) {
       book.addAt(slot, LATENCY, latSum, ok);
@@ -169,6 +175,7 @@ const LATENCY = METRIC_INDEX.logLatency;
 const TTFT = METRIC_INDEX.logTtft;
 const COST = METRIC_INDEX.cost;
 const FEEDBACK = METRIC_INDEX.feedback;
+const METRIC_COUNT = UNIT_METRICS.length;
 
 /** What the policy sees: every window's arms, with user-level moments unless requests are the unit. */
 function evidenceOf(windows: Map<number, Window>, requestLevel: boolean): Map<number, Map<string, ArmEvidence>> {

@@ -386,6 +386,22 @@ export class RequestsRepo {
     return rows.map((r) => toMoments(r as unknown as MomentRow));
   }
 
+  /**
+   * Start of the earliest served row of `race` assigned to one of `contenders` with `ts >= sinceMs`, or null: when
+   * a race's challengers first got traffic (the race monitor's pre-race history ends there).
+   */
+  async firstServed(race: string, contenders: readonly string[], sinceMs: number): Promise<number | null> {
+    const r = await this.#db
+      .selectFrom('requests')
+      .where('race', '=', race)
+      .where('contender', 'in', contenders.length > 0 ? [...contenders] : [''])
+      .where('ts', '>=', sinceMs)
+      .where('shadow', '=', 0)
+      .select(sql<number | null>`min(ts)`.as('first'))
+      .executeTakeFirst();
+    return r?.first === null || r?.first === undefined ? null : Number(r.first);
+  }
+
   /** `metricMoments` per (arm, user): one row per user of each arm, and one per arm for the rows without a user. */
   async userMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserMoments[]> {
     const rows = await this.#servedInWindow(race, sinceMs, opts)
