@@ -53,6 +53,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteRule>> = {
   'GET /admin/evals': { access: 'admin', sees: 'admin only' },
   'GET /admin/evals/headlines': { access: 'admin', sees: 'admin only' },
   'GET /admin/evals/:run': { access: 'admin', sees: 'admin only' },
+  'GET /admin/gates': { access: 'admin', sees: 'admin only' },
 };
 
 /** The rule of a registered route; HEAD answers as its GET. Undefined for a path no route matched (a 404). */

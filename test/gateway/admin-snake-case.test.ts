@@ -34,7 +34,7 @@ test('every admin and dashboard GET answers with snake_case field names', async 
   const match = (await (await post('/v1/arena/match', { race: 'r', prompt: 'x' })).json()) as { id: string };
   await post('/v1/arena/vote', { match_id: match.id, winner: 'a' });
   await post('/admin/races/r/weights', { contender: 'b', weight: 10, reason: 'test' });
-  const paths = ['/v1/models', '/v1/arena/battles', '/v1/arena/leaderboard?race=r', '/admin/session', '/admin/requests', `/admin/requests/${id}`, '/admin/feedback', '/admin/spend', '/admin/budgets', '/admin/races', '/admin/races/r', '/admin/races/r/decisions', '/admin/keys', '/admin/evals', '/admin/evals/headlines', '/health', '/ready'];
+  const paths = ['/v1/models', '/v1/arena/battles', '/v1/arena/leaderboard?race=r', '/admin/session', '/admin/requests', `/admin/requests/${id}`, '/admin/feedback', '/admin/spend', '/admin/budgets', '/admin/races', '/admin/races/r', '/admin/races/r/decisions', '/admin/keys', '/admin/evals', '/admin/evals/headlines', '/admin/gates', '/health', '/ready'];
   const found: string[] = [];
   for (const p of paths) {
     const res = await fetch(`${gw.url}${p}`);

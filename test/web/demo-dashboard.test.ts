@@ -67,6 +67,14 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   await screenshot(page, 'demo-races-zh');
   await page.getByTestId('lang-switch').selectOption('en');
 
+  // The gate's verdicts are on the Evals page: the in-house model failed on contamination, the outside one passed.
+  await page.goto(`${demo.url}/ui/evals`);
+  const houseGate = page.getByTestId('gate-assistant-house-model').first();
+  await houseGate.waitFor();
+  assert.equal((await houseGate.getByTestId('gate-verdict').textContent())?.trim(), 'FAIL');
+  assert.match((await houseGate.getByTestId('gate-check-contamination').textContent()) ?? '', /^✗ contamination: .*p = .* < α = .*significant/);
+  assert.equal((await page.getByTestId('gate-assistant-outside-model').first().getByTestId('gate-verdict').textContent())?.trim(), 'PASS');
+
   await page.goto(`${demo.url}/ui/evals/${runId}`);
   const gap = page.getByTestId('gap-house-model');
   await gap.waitFor();

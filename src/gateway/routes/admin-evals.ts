@@ -121,6 +121,15 @@ export function registerAdminEvalRoutes(app: FastifyInstance, ctx: GatewayContex
     return { object: 'list', data: await Promise.all(runs.map(async (run) => runView(run, await compute(run)))) };
   });
 
+  // Launch-gate verdicts, newest first: each check a gate made (score, contamination, robustness, champion) with
+  // its numbers, and the eval run behind it.
+  app.get('/admin/gates', async (req) => {
+    requireAdmin(req);
+    const q = req.query as Record<string, unknown>;
+    const rows = await ctx.store.evals.listGates(typeof q.race === 'string' && q.race !== '' ? q.race : null, typeof q.limit === 'string' ? Number(q.limit) || 50 : 50);
+    return { object: 'list', data: rows.map((g) => ({ object: 'gate_verdict', id: g.id, ts: g.ts, race: g.race, challenger: g.challenger, passed: g.passed, checks: g.reasons, run_id: g.runId })) };
+  });
+
   app.get('/admin/evals/headlines', async (req) => {
     requireAdmin(req);
     const seen = new Map<string, unknown>();

@@ -353,12 +353,12 @@ export class EvalsRepo {
     return rec ? gateFromRecord(rec) : null;
   }
 
-  /** A race's gate verdicts, newest first; `limit` defaults to 100. */
-  async listGates(race: string, limit = 100): Promise<GateResultRow[]> {
+  /** A race's gate verdicts (every race's for null), newest first; `limit` defaults to 100. */
+  async listGates(race: string | null, limit = 100): Promise<GateResultRow[]> {
     const recs = await this.#db
       .selectFrom('gate_results')
       .selectAll()
-      .where('race', '=', race)
+      .$if(race !== null, (q) => q.where('race', '=', race!))
       .orderBy('ts', 'desc')
       .orderBy('id', 'desc')
       .limit(Math.min(Math.max(1, Math.trunc(limit)), 10_000))

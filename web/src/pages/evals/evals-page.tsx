@@ -9,6 +9,7 @@ import { Panel } from '../../components/panel.js';
 import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { Link } from '../../router/router.js';
+import { GateVerdicts } from './gate-verdicts.js';
 import { RunStatus } from './run-status.js';
 
 export function EvalsPage() {
@@ -68,6 +69,7 @@ export function EvalsPage() {
   return (
     <div className="stack" data-testid="evals-page">
       <h1>{t('evals.title')}</h1>
+      <GateVerdicts />
       <Panel title={t('evals.title')}>{body}</Panel>
     </div>
   );

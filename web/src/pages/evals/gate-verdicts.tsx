@@ -1,0 +1,94 @@
+/** The launch gate's verdicts, newest first: which challenger of which race passed or failed, and on what check. */
+import { isUnknownRoute } from '../../api/api-error.js';
+import { useApi } from '../../api/use-api.js';
+import type { List } from '../../api/types.js';
+import { fmtTime } from '../../components/format.js';
+import { Panel } from '../../components/panel.js';
+import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import type { MessageKey } from '../../i18n/en.js';
+import { useI18n } from '../../i18n/i18n-context.js';
+import { Link } from '../../router/router.js';
+
+interface GateVerdict {
+  id: string;
+  ts: number;
+  race: string;
+  challenger: string;
+  passed: boolean;
+  /** The gate's checks as it recorded them; read loosely. */
+  checks: unknown;
+  run_id: string | null;
+}
+
+interface Check {
+  check: string;
+  ok: boolean;
+  message: string;
+}
+
+function checksOf(v: unknown): Check[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((c): c is Check => typeof c === 'object' && c !== null && typeof (c as Check).message === 'string').map((c) => ({ check: String(c.check), ok: c.ok === true, message: c.message }));
+}
+
+const CHECKS = ['complete', 'score', 'contamination', 'robustness', 'champion'];
+
+export function GateVerdicts() {
+  const { t, lang } = useI18n();
+  const checkName = (c: string): string => (CHECKS.includes(c) ? t(`gates.check.${c}` as MessageKey) : c);
+  const gates = useApi<List<GateVerdict>>('/admin/gates?limit=50', { refreshMs: 30000 });
+  let body;
+  if (isUnknownRoute(gates.error)) return null;
+  if (gates.error && !gates.data) body = <ErrorBanner error={gates.error} onRetry={gates.reload} />;
+  else if (!gates.data) body = <Loading />;
+  else if (gates.data.data.length === 0) body = <EmptyState testId="gates-empty">{t('gates.empty')}</EmptyState>;
+  else
+    body = (
+      <div className="table-wrap">
+        <table className="table" data-testid="gates-table">
+          <thead>
+            <tr>
+              <th>{t('common.time')}</th>
+              <th>{t('common.race')}</th>
+              <th>{t('races.challenger')}</th>
+              <th>{t('gates.verdict')}</th>
+              <th>{t('gates.checks')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {gates.data.data.map((g) => (
+              <tr key={g.id} data-testid={`gate-${g.race}-${g.challenger}`}>
+                <td className="nowrap">{fmtTime(g.ts, lang)}</td>
+                <td>{g.race}</td>
+                <td>{g.challenger}</td>
+                <td>
+                  <span className={`chip chip-${g.passed ? 'ok' : 'bad'}`} data-testid="gate-verdict">
+                    {g.passed ? t('gates.passed') : t('gates.failed')}
+                  </span>
+                </td>
+                <td className="small">
+                  <ul className="checks">
+                    {checksOf(g.checks).map((c, i) => (
+                      <li key={i} className={c.ok ? '' : 'check-failed'} data-testid={`gate-check-${c.check}`}>
+                        {c.ok ? '✓' : '✗'} <span className="strong">{checkName(c.check)}</span>: {c.message}
+                      </li>
+                    ))}
+                  </ul>
+                  {g.run_id ? (
+                    <Link to={`/evals/${encodeURIComponent(g.run_id)}`} className="small">
+                      {t('gates.run')}
+                    </Link>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+  return (
+    <Panel title={t('gates.title')} hint={t('gates.hint')} testId="gates-panel">
+      {body}
+    </Panel>
+  );
+}
