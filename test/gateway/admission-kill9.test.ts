@@ -5,7 +5,8 @@
  * so it does not admit that money again.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import type { ChildProcess } from 'node:child_process';
+import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { startBillingUpstream } from '../support/fake-billing-upstream.js';
 import { serveChild, serveOnSqlite } from '../support/cli.js';
@@ -15,14 +16,42 @@ const MAX_TOKENS = 100;
 // Output only, 10 CNY per million: each call reserves 100 × 10 / 1e6 = 0.001 CNY; the budget is sized for 30.
 const PER_CALL_NANOS = MAX_TOKENS * 10 * 1_000;
 
+/** A gateway on a fresh SQLite file: no auth, silent, `lines` naming its contenders, races and budgets. */
+function serveBudgeted(t: TestContext, lines: readonly string[]) {
+  return serveOnSqlite(t, ['auth: { mode: none }', 'log: { level: silent }', ...lines]);
+}
+
+/** An OpenAI-compatible contender on `url`, priced at output only (10 CNY per million tokens). */
+const contender = (name: string, url: string) => `  ${name}: { provider: openai, base_url: "${url}", api_key: sk-upstream-test, model: ${name}-1, price: { input: 0, output: 10 } }`;
+
+/** Waits until the upstream has received `n` requests. */
+async function reached(up: { requests: unknown[] }, n: number): Promise<number> {
+  for (let i = 0; i < 200 && up.requests.length < n; i++) await new Promise((r) => setTimeout(r, 25));
+  return up.requests.length;
+}
+
+/**
+ * `kill -9` the gateway, start it again on the same store, and assert that the calls it had in flight are `lost`
+ * rows matching `where`, each at its reservation, and that the first budget counts them.
+ */
+async function killRestartAndCount(t: TestContext, first: { child: ChildProcess; exited: Promise<unknown>; db: string }, where: string, what: string): Promise<void> {
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const second = await serveChild(t, first.db.replace(/saima\.db$/, 'saima.yaml'));
+  const db = new Database(first.db, { readonly: true });
+  t.after(() => db.close());
+  const lost = db.prepare(`select count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost' and ${where}`).get() as { n: number; spent: number };
+  assert.deepEqual([lost.n, lost.spent], [IN_FLIGHT, IN_FLIGHT * PER_CALL_NANOS], `each ${what} the upstream served is a lost row at its reservation`);
+  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
+  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the budget counts them');
+}
+
 test('after kill -9 with budgeted calls in flight, a restart charges each at its reservation', async (t) => {
   const up = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
   t.after(() => up.close());
-  const first = await serveOnSqlite(t, [
-    'auth: { mode: none }',
-    'log: { level: silent }',
+  const first = await serveBudgeted(t, [
     'contenders:',
-    `  m: { provider: openai, base_url: "${up.url}", api_key: sk-upstream-test, model: m-1, price: { input: 0, output: 10 } }`,
+    contender('m', up.url),
     'races:',
     '  r: { champion: m }',
     'budgets:',
@@ -31,8 +60,7 @@ test('after kill -9 with budgeted calls in flight, a restart charges each at its
   const ask = (url: string, i: number) =>
     fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
   const inflight = Array.from({ length: IN_FLIGHT }, (_, i) => ask(first.url, i).catch(() => null));
-  for (let i = 0; i < 200 && up.requests.length < IN_FLIGHT; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.equal(up.requests.length, IN_FLIGHT, 'every call reached the upstream');
+  assert.equal(await reached(up, IN_FLIGHT), IN_FLIGHT, 'every call reached the upstream');
   first.child.kill('SIGKILL');
   await first.exited;
   assert.ok((await Promise.all(inflight)).every((r) => r === null), 'no client saw an answer');
@@ -64,66 +92,40 @@ test('after kill -9 with shadow calls in flight, a restart charges each shadow a
   const shadowed = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
   t.after(() => served.close());
   t.after(() => shadowed.close());
-  const first = await serveOnSqlite(t, [
-    'auth: { mode: none }',
-    'log: { level: silent }',
+  const first = await serveBudgeted(t, [
     'contenders:',
-    `  m: { provider: openai, base_url: "${served.url}", api_key: sk-upstream-test, model: m-1, price: { input: 0, output: 10 } }`,
-    `  s: { provider: openai, base_url: "${shadowed.url}", api_key: sk-upstream-test, model: s-1, price: { input: 0, output: 10 } }`,
+    contender('m', served.url),
+    contender('s', shadowed.url),
     'races:',
     '  r: { champion: m, shadow: { contender: s, rate: 1 } }',
     'budgets:',
     `  shadow: { contender: s, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
   ]);
-  const ask = (url: string, i: number) =>
-    fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
-  const answers = await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => ask(first.url, i)));
+  const ask = (i: number) =>
+    fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
+  const answers = await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => ask(i)));
   assert.ok(answers.every((r) => r.status === 200), 'the served calls are answered at once');
-  for (let i = 0; i < 200 && shadowed.requests.length < IN_FLIGHT; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.equal(shadowed.requests.length, IN_FLIGHT, 'every shadow call reached its upstream');
-  first.child.kill('SIGKILL');
-  await first.exited;
-
-  const cfg = first.db.replace(/saima\.db$/, 'saima.yaml');
-  const second = await serveChild(t, cfg);
-  const db = new Database(first.db, { readonly: true });
-  t.after(() => db.close());
-  const lost = db.prepare("select count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost' and source = 'shadow' and contender = 's'").get() as { n: number; spent: number };
-  assert.deepEqual([lost.n, lost.spent], [IN_FLIGHT, IN_FLIGHT * PER_CALL_NANOS], 'each shadow the upstream served is a lost row at its reservation');
-  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
-  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the shadow budget counts them');
+  assert.equal(await reached(shadowed, IN_FLIGHT), IN_FLIGHT, 'every shadow call reached its upstream');
+  await killRestartAndCount(t, first, "source = 'shadow' and contender = 's'", 'shadow');
 });
 
 test('after kill -9 with arena match calls in flight, a restart charges each answer at its reservation', async (t) => {
   const up = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
   t.after(() => up.close());
-  const first = await serveOnSqlite(t, [
-    'auth: { mode: none }',
-    'log: { level: silent }',
+  const first = await serveBudgeted(t, [
     'contenders:',
-    `  a: { provider: openai, base_url: "${up.url}", api_key: sk-upstream-test, model: a-1, price: { input: 0, output: 10 } }`,
-    `  b: { provider: openai, base_url: "${up.url}", api_key: sk-upstream-test, model: b-1, price: { input: 0, output: 10 } }`,
+    contender('a', up.url),
+    contender('b', up.url),
     'races:',
     '  r: { champion: a, challengers: [{ contender: b, weight: 50 }] }',
     'budgets:',
     `  day: { race: r, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
   ]);
-  const MATCHES = IN_FLIGHT / 2;
-  const inflight = Array.from({ length: MATCHES }, (_, i) =>
+  const inflight = Array.from({ length: IN_FLIGHT / 2 }, (_, i) =>
     fetch(`${first.url}/v1/arena/match`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ race: 'r', prompt: `q ${i}`, max_tokens: MAX_TOKENS }) }).catch(() => null),
   );
-  for (let i = 0; i < 200 && up.requests.length < IN_FLIGHT; i++) await new Promise((r) => setTimeout(r, 25));
-  assert.equal(up.requests.length, IN_FLIGHT, 'both answers of every match reached the upstream');
-  first.child.kill('SIGKILL');
-  await first.exited;
+  assert.equal(await reached(up, IN_FLIGHT), IN_FLIGHT, 'both answers of every match reached the upstream');
+  const killed = killRestartAndCount(t, first, "source = 'arena'", 'answer');
   assert.ok((await Promise.all(inflight)).every((r) => r === null), 'no voter saw a match');
-
-  const cfg = first.db.replace(/saima\.db$/, 'saima.yaml');
-  const second = await serveChild(t, cfg);
-  const db = new Database(first.db, { readonly: true });
-  t.after(() => db.close());
-  const lost = db.prepare("select count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost' and source = 'arena'").get() as { n: number; spent: number };
-  assert.deepEqual([lost.n, lost.spent], [IN_FLIGHT, IN_FLIGHT * PER_CALL_NANOS], 'each answer the upstream served is a lost row at its reservation');
-  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
-  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the race budget counts them');
+  await killed;
 });
