@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startBillingUpstream } from '../support/fake-billing-upstream.js';
 import { runCli, serveChild } from '../support/cli.js';
+import { gatewayCalls } from '../support/cli-budget-setup.js';
 
 const SUITE = fileURLToPath(new URL('../../examples/suites/arithmetic-bilingual.yaml', import.meta.url));
 const CALL_MAX = 0.04e9;
@@ -43,20 +44,7 @@ test('a gate run and gateway traffic of one key stay within that key\'s budget',
   const gate = runCli(['gate', 'r', 'x', '--suites', SUITE, '--twins', 'none', '--concurrency', '4', '--key', keyId, '--json', '--no-progress', '--config', cfg], { timeoutMs: 90_000 });
   const started = Date.now();
   while (up.requests.length === 0 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
-  let served = 0;
-  let refused = 0;
-  const one = async () => {
-    const r = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-      body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'hi' }], max_tokens: 400 }),
-    });
-    await r.arrayBuffer();
-    if (r.status === 200) served++;
-    else {
-      assert.equal(r.status, 429);
-      refused++;
-    }
-  };
+  const { counts, one } = gatewayCalls(gw.url, { authorization: `Bearer ${secret}` });
   for (let i = 0; i < 5; i++) await Promise.all(Array.from({ length: 12 }, one));
   const res = await gate;
   assert.equal(res.code, 1, `the gate fails: ${res.stderr}`);
@@ -70,8 +58,8 @@ test('a gate run and gateway traffic of one key stay within that key\'s budget',
   t.after(() => d.close());
   const gateCalls = d.prepare('select count(*) as n, coalesce(sum(cost_nanos), 0) as c from eval_results').get() as { n: number; c: number };
   const gatewayRows = d.prepare("select coalesce(sum(cost_nanos), 0) as c from requests where source = 'gateway'").get() as { c: number };
-  console.log(`gate calls ${gateCalls.n}, gateway served ${served} (refused ${refused}); billed ${billed / 1e9} CNY of the key's ${LIMIT / 1e9} CNY budget`);
-  assert.ok(gateCalls.n > 0 && served > 0 && refused > 0, 'the gate and the gateway were both paid for, and refused once spent');
+  console.log(`gate calls ${gateCalls.n}, gateway served ${counts.served} (refused ${counts.refused}); billed ${billed / 1e9} CNY of the key's ${LIMIT / 1e9} CNY budget`);
+  assert.ok(gateCalls.n > 0 && counts.served > 0 && counts.refused > 0, 'the gate and the gateway were both paid for, and refused once spent');
   assert.ok(billed <= LIMIT + CALL_MAX, `settled spend ${billed / 1e9} CNY ≤ limit + one call's maximum`);
   assert.equal(gateCalls.c + gatewayRows.c, billed, 'the logs say what the upstream billed');
   assert.ok(up.requests.every((b) => b.max_tokens === 400), 'every call was sent with the cap it was reserved at');

@@ -14,6 +14,7 @@ import { budgetSpendRows } from '../../src/metering/budget-spend.js';
 import { openStore } from '../../src/store/index.js';
 import { startBillingUpstream } from '../support/fake-billing-upstream.js';
 import { runCli, serveChild } from '../support/cli.js';
+import { gatewayCalls } from '../support/cli-budget-setup.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 
 const SUITE = fileURLToPath(new URL('../../examples/suites/arithmetic-bilingual.yaml', import.meta.url));
@@ -44,20 +45,8 @@ for (const dialect of testDialects()) test(`a gateway paused past 3 s does not a
   t.after(() => void (stopped && process.kill(pid, 'SIGCONT')));
 
   // 40 requests queue up in the paused gateway's socket.
-  let served = 0;
-  let refused = 0;
-  const queued = Array.from({ length: 40 }, async () => {
-    const r = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'hi' }], max_tokens: 400 }),
-    });
-    await r.arrayBuffer();
-    if (r.status === 200) served++;
-    else {
-      assert.equal(r.status, 429);
-      refused++;
-    }
-  });
+  const { counts, one } = gatewayCalls(gw.url);
+  const queued = Array.from({ length: 40 }, one);
   // No beat for over 3 s: the eval's claims are decided alone, from the log and the open holds.
   await sleep(3500);
   const evalRun = runCli(['eval', 'run', SUITE, '--contenders', 'x', '--twins', 'none', '--concurrency', '4', '--json', '--no-progress', '--config', cfg], { timeoutMs: 90_000 });
@@ -72,8 +61,8 @@ for (const dialect of testDialects()) test(`a gateway paused past 3 s does not a
   assert.equal(res.code, 3, `the eval stops short (exit 3): ${res.stderr}`);
 
   const billed = up.billedCompletion * 100 * 1000;
-  const evalCalls = up.requests.length - served;
-  console.log(`paused gateway: eval calls ${evalCalls}, gateway served ${served} (refused ${refused}); billed ${billed / 1e9} CNY of a ${LIMIT / 1e9} CNY budget`);
+  const evalCalls = up.requests.length - counts.served;
+  console.log(`paused gateway: eval calls ${evalCalls}, gateway served ${counts.served} (refused ${counts.refused}); billed ${billed / 1e9} CNY of a ${LIMIT / 1e9} CNY budget`);
   assert.ok(evalCalls > 0, 'the eval was paid for');
   assert.ok(billed <= LIMIT + CALL_MAX, `settled spend ${billed / 1e9} CNY ≤ limit + one call's maximum`);
   // Every call is in the logs.

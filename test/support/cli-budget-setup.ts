@@ -27,3 +27,23 @@ export async function cliBudgetSetup(t: TestContext) {
   return { up, db, cfg, write };
 }
 
+/**
+ * Gateway traffic beside a CLI run: `one()` sends a chat call capped at 400 tokens to contender `x` and counts it
+ * served (200) or refused (429; any other status fails the test).
+ */
+export function gatewayCalls(url: string, headers: Record<string, string> = {}) {
+  const counts = { served: 0, refused: 0 };
+  const one = async (): Promise<void> => {
+    const r = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'hi' }], max_tokens: 400 }),
+    });
+    await r.arrayBuffer();
+    if (r.status === 200) counts.served++;
+    else {
+      if (r.status !== 429) throw new Error(`a gateway call answered ${r.status}, neither 200 nor 429`);
+      counts.refused++;
+    }
+  };
+  return { counts, one };
+}
