@@ -20,3 +20,25 @@ export function boundHeapGrowth(execArgv: readonly string[] = process.execArgv, 
   v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
   return 'applied';
 }
+
+/**
+ * The size of each of the two semi-spaces of V8's young generation in the gateway process. V8 grows them under
+ * allocation pressure up to 16 MB on Node 22 and 32 MB on Node 24 (importing the gateway's modules alone takes them
+ * to 8 MB) and keeps that memory for good. Measured with bench:gateway's load (40,000 requests, then 200 open
+ * streams) on Node 22: 4 MB cost no measurable CPU per request against 16 MB and lowered the RSS peak by ~20 MB;
+ * 1 MB cost half the throughput.
+ */
+export const GATEWAY_SEMI_SPACE_MB = 4;
+
+const SEMI_SPACE_FLAG = /--(?:max|min)[-_]semi[-_]space[-_]size\b|--semi[-_]space[-_]growth[-_]factor\b/;
+
+/**
+ * The node arguments that start this process again with the young generation bounded, or null when node was given
+ * its own semi-space setting (on its command line or in NODE_OPTIONS): that one wins. V8 fixes the maximum when the
+ * process starts, so the only way to set it from inside is to start again (`process.execve`: same process id, same
+ * standard streams).
+ */
+export function boundedYoungGenerationArgs(execArgv: readonly string[], argv: readonly string[], nodeOptions = '', mb = GATEWAY_SEMI_SPACE_MB): string[] | null {
+  if (execArgv.some((a) => SEMI_SPACE_FLAG.test(a)) || SEMI_SPACE_FLAG.test(nodeOptions)) return null;
+  return [`--max-semi-space-size=${mb}`, ...execArgv, ...argv.slice(1)];
+}

@@ -1,9 +1,16 @@
-/** The gateway process bounds V8's old-generation growth unless node was started with its own bound. */
+/**
+ * The gateway process bounds V8's old-generation growth and its young generation unless node was started with its
+ * own settings.
+ */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { boundHeapGrowth } from '../../src/cli/heap-growth.js';
+import { boundedYoungGenerationArgs, boundHeapGrowth, GATEWAY_SEMI_SPACE_MB } from '../../src/cli/heap-growth.js';
+import { serveChild } from '../support/cli.js';
 
 const MODULE = fileURLToPath(new URL('../../src/cli/heap-growth.ts', import.meta.url));
 
@@ -48,4 +55,46 @@ test('a bound given to node wins over boundHeapGrowth()', () => {
   const bound = churn('bound');
   assert.equal(mine.said, 'left to the command line');
   assert.ok(mine.majors < bound.majors, `full GCs with node's own 300% ${mine.majors}, with the gateway's 50% ${bound.majors}`);
+});
+
+test('the young-generation bound is left to a setting given to node, on its command line or in NODE_OPTIONS', () => {
+  const argv = ['node', 'main.js', 'serve', '--config', 'c.yaml'];
+  assert.deepEqual(boundedYoungGenerationArgs(['--import', 'tsx'], argv), [`--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`, '--import', 'tsx', 'main.js', 'serve', '--config', 'c.yaml']);
+  assert.equal(boundedYoungGenerationArgs(['--max-semi-space-size=32'], argv), null);
+  assert.equal(boundedYoungGenerationArgs(['--semi_space_growth_factor=1'], argv), null);
+  assert.equal(boundedYoungGenerationArgs([], argv, '--enable-source-maps --max_semi_space_size=2'), null);
+  assert.notEqual(boundedYoungGenerationArgs([], argv, '--enable-source-maps'), null);
+});
+
+/** The young generation's size as the gateway's own /metrics reports it, after 300 requests through it. */
+async function newSpaceAfterTraffic(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<{ bytes: number; cmdline: string; pid: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'saima-young-gen-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cfg = join(dir, 'saima.yaml');
+  writeFileSync(cfg, ['server: { host: 127.0.0.1, port: 0 }', 'auth: { mode: none }', `store: "sqlite:${join(dir, 's.db')}"`, 'contenders:', '  m: { provider: mock, model: m }'].join('\n'));
+  const gw = await serveChild(t, cfg, { env });
+  const pid = gw.child.pid!;
+  for (let i = 0; i < 30; i++) {
+    await Promise.all(Array.from({ length: 10 }, async () => {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `hello ${i}` }] }) });
+      assert.equal(res.status, 200, await res.text());
+    }));
+  }
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+  const m = /^saima_process_nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/m.exec(metrics);
+  assert.ok(m, 'the gateway reports its young generation');
+  return { bytes: Number(m[1]), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '), pid };
+}
+
+test('saima serve runs with its young generation bounded, in the process that was started', async (t) => {
+  const { bytes, cmdline } = await newSpaceAfterTraffic(t);
+  // Two semi-spaces; V8's default lets them reach 16 MB each (8 MB each after loading the modules alone).
+  assert.ok(bytes <= 2 * GATEWAY_SEMI_SPACE_MB * 1024 * 1024, `young generation ${bytes} bytes`);
+  assert.match(cmdline, new RegExp(`--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB} `));
+});
+
+test('a semi-space size given in NODE_OPTIONS wins over the gateway bound', async (t) => {
+  const { bytes, cmdline } = await newSpaceAfterTraffic(t, { NODE_OPTIONS: '--max-semi-space-size=1' });
+  assert.ok(bytes <= 2 * 1024 * 1024, `young generation ${bytes} bytes`);
+  assert.doesNotMatch(cmdline, /semi-space/);
 });
