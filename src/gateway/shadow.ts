@@ -4,14 +4,13 @@
  * be judged against the served answer later. It never delays or fails the served request.
  */
 import { timeOrderedId } from '../store/time-ordered-id.js';
-import type { SpendGuard } from '../metering/spend-guard.js';
-import { SaimaError } from '../errors.js';
 import type { Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
 import { CallAbort } from '../providers/call-signal.js';
 import { attemptPlan } from '../race/attempt.js';
 import type { AdmissionResult } from './admission.js';
 import type { GatewayContext } from './context.js';
+import { paidCallGuard } from './paid-call.js';
 import { appliedCap, requestedCap, withOutputCap, type RequestedCap } from '../metering/output-cap.js';
 import type { Principal } from './principal.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from './request-record.js';
@@ -105,19 +104,8 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
   await ctx.store.requestLog.append(row);
   if (journaled) ctx.journal.done(id);
   if (!ctx.judgeShadow) return;
-  // Judge calls pay from the budgets covering them, like the shadow call; a refused judge call leaves no verdict.
-  const guard: SpendGuard = async (judge, judgeBody) => {
-    const paid = await ctx.admission.admit(principal, judgeBody, parent.race, [judge.name], requestedCap(judgeBody, judge), true);
-    if (paid.downgradedBy) {
-      ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
-      ctx.admission.refusals.note(paid.downgradedBy);
-      throw new SaimaError('budget_exceeded', 'A budget covering the judge is spent.');
-    }
-    await ctx.admission.confirm(paid)?.catch((err: unknown) => {
-      ctx.admission.settle(paid, ZERO_USAGE, 0, judge);
-      throw err;
-    });
-    return (usage, costNanos) => ctx.admission.settle(paid, usage, costNanos, judge);
-  };
+  // Judge calls pay from the budgets covering them and are journaled, like the shadow call; a refused judge call
+  // leaves no verdict.
+  const guard = paidCallGuard(ctx, principal, parent.race, { source: 'judge', budgetsOnly: true, refusal: 'A budget covering the judge is spent.' });
   await ctx.judgeShadow(ctx, guard, body, parent, row);
 }

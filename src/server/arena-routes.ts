@@ -12,15 +12,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   castVote, createMatch, startStreamedMatch, LeaderboardCache, PairingStatsCache, parseBattleInputs, parseLeaderboardParams, queryLeaderboard, recordBattles, TagsSchema,
-  normaliseLanguage, type ArenaDeps, type BattleInput, type Caller, type LeaderboardReport, type MatchStreamEvent, type SpendGuard,
+  normaliseLanguage, type ArenaDeps, type BattleInput, type Caller, type LeaderboardReport, type MatchStreamEvent,
   type StreamedMatch,
 } from '../arena/index.js';
-import { randomUUID } from 'node:crypto';
-import { ZERO_USAGE } from '../metering/usage.js';
-import type { Usage } from '../providers/spec.js';
 import { BATTLE_WINNERS, type BattleWinner } from '../store/index.js';
 import type { GatewayContext } from '../gateway/context.js';
-import { requestedCap } from '../metering/output-cap.js';
+import { paidCallGuard } from '../gateway/paid-call.js';
 import { SaimaError } from '../errors.js';
 import { InFlight, SHUTTING_DOWN } from '../gateway/in-flight.js';
 import { hasScope } from '../gateway/principal.js';
@@ -113,40 +110,8 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
     if (!ctx.config.races.has(body.race) || (allowed && !allowed.has(body.race))) throw new SaimaError('not_found', `No race named '${body.race}'.`, 'race');
     const language = body.language === undefined ? null : normaliseLanguage(body.language);
     if (body.language !== undefined && language === null) throw new SaimaError('invalid_value', "'language' must be a tag like zh or en.", 'language');
-    const guard: SpendGuard = async (contender, callBody) => {
-      const admitted = await ctx.admission.admit(req.principal, callBody, body.race, [contender.name], requestedCap(callBody, contender));
-      if (admitted.downgradedBy) {
-        // A budget would swap in another contender: an arena answer must come from the contender it is credited to.
-        ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
-        ctx.admission.refusals.note(admitted.downgradedBy);
-        throw new SaimaError('budget_exceeded', 'A budget of this key or team is spent; no match was made.');
-      }
-      // Journaled before its upstream call, as a chat call is: a crash after this charges the answer's reservation
-      // (a `lost` row under the id the answer's row would have had) instead of forgetting it.
-      const id = `arena_${randomUUID()}`;
-      const journaled = admitted.reservation !== null && admitted.reservedNanos !== undefined;
-      if (journaled) {
-        try {
-          await ctx.journal.open(
-            { id, ts: ctx.now(), team: req.principal.team, key_id: req.principal.keyId, race: body.race, contender: contender.name, upstream_model: contender.model, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, source: 'arena' },
-            [contender.name],
-          );
-        } catch (err) {
-          ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
-          throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
-        }
-      }
-      await ctx.admission.confirm(admitted)?.catch((err: unknown) => {
-        ctx.admission.settle(admitted, ZERO_USAGE, 0, contender);
-        if (journaled) ctx.journal.done(id);
-        throw err;
-      });
-      const settle = (usage: Usage, costNanos: number) => {
-        ctx.admission.settle(admitted, usage, costNanos, contender);
-        if (journaled) ctx.journal.done(id);
-      };
-      return Object.assign(settle, { rowId: id });
-    };
+    // An answer must come from the contender it is credited to: a budget that would swap in another refuses.
+    const guard = paidCallGuard(ctx, req.principal, body.race, { source: 'arena', budgetsOnly: false, refusal: 'A budget of this key or team is spent; no match was made.' });
     const params = Object.fromEntries(Object.entries({ temperature: body.temperature, top_p: body.top_p, max_tokens: body.max_tokens }).filter(([, v]) => v !== undefined));
     const matchReq = { race: body.race, messages: body.messages ?? [{ role: 'user', content: body.prompt! }], tags: body.tags, language, params };
     const stats = (race: string) => pairing.get(deps, race);

@@ -129,3 +129,30 @@ test('after kill -9 with arena match calls in flight, a restart charges each ans
   assert.ok((await Promise.all(inflight)).every((r) => r === null), 'no voter saw a match');
   await killed;
 });
+
+test('after kill -9 with judge calls of judged shadows in flight, a restart charges each at its reservation', async (t) => {
+  const answers = await startBillingUpstream({ honours: 'max_tokens', delayMs: 0 });
+  const judge = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
+  t.after(() => answers.close());
+  t.after(() => judge.close());
+  const first = await serveBudgeted(t, [
+    'contenders:',
+    contender('m', answers.url),
+    contender('s', answers.url),
+    // The judge is sent (and reserved at) its own output cap: the calls' 100 tokens.
+    `${contender('j', judge.url).slice(0, -2)}, max_output_tokens: ${MAX_TOKENS} }`,
+    'races:',
+    '  r: { champion: m, capture: true, shadow: { contender: s, rate: 1, judge: j, judge_rate: 1 } }',
+    'budgets:',
+    `  judge: { contender: j, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
+  ]);
+  // Each judged shadow asks the judge twice (both orders): 10 requests put 20 judge calls in flight.
+  const asked = await Promise.all(
+    Array.from({ length: IN_FLIGHT / 2 }, (_, i) =>
+      fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', messages: [{ role: 'user', content: `q ${i}` }] }) }),
+    ),
+  );
+  assert.ok(asked.every((r) => r.status === 200), 'the served calls are answered at once');
+  assert.equal(await reached(judge, IN_FLIGHT), IN_FLIGHT, 'both judge calls of every shadow reached the judge');
+  await killRestartAndCount(t, first, "source = 'judge' and contender = 'j'", 'judge call');
+});
