@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { boundedYoungGenerationArgs, boundHeapGrowth, GATEWAY_SEMI_SPACE_MB } from '../../src/cli/heap-growth.js';
+import { boundedStart, boundHeapGrowth, GATEWAY_MALLOC_ARENAS, GATEWAY_SEMI_SPACE_MB } from '../../src/cli/heap-growth.js';
 import { serveChild } from '../support/cli.js';
 
 const MODULE = fileURLToPath(new URL('../../src/cli/heap-growth.ts', import.meta.url));
@@ -57,17 +57,19 @@ test('a bound given to node wins over boundHeapGrowth()', () => {
   assert.ok(mine.majors < bound.majors, `full GCs with node's own 300% ${mine.majors}, with the gateway's 50% ${bound.majors}`);
 });
 
-test('the young-generation bound is left to a setting given to node, on its command line or in NODE_OPTIONS', () => {
+test('the young-generation and arena bounds are left to settings given to node or in the environment', () => {
   const argv = ['node', 'main.js', 'serve', '--config', 'c.yaml'];
-  assert.deepEqual(boundedYoungGenerationArgs(['--import', 'tsx'], argv), [`--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`, '--import', 'tsx', 'main.js', 'serve', '--config', 'c.yaml']);
-  assert.equal(boundedYoungGenerationArgs(['--max-semi-space-size=32'], argv), null);
-  assert.equal(boundedYoungGenerationArgs(['--semi_space_growth_factor=1'], argv), null);
-  assert.equal(boundedYoungGenerationArgs([], argv, '--enable-source-maps --max_semi_space_size=2'), null);
-  assert.notEqual(boundedYoungGenerationArgs([], argv, '--enable-source-maps'), null);
+  const semi = `--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`;
+  assert.deepEqual(boundedStart(['--import', 'tsx'], argv, { HOME: '/h' }), { args: [semi, '--import', 'tsx', 'main.js', 'serve', '--config', 'c.yaml'], env: { HOME: '/h', MALLOC_ARENA_MAX: String(GATEWAY_MALLOC_ARENAS) } });
+  assert.deepEqual(boundedStart(['--max-semi-space-size=32'], argv, {})?.args, ['--max-semi-space-size=32', 'main.js', 'serve', '--config', 'c.yaml']);
+  assert.deepEqual(boundedStart([], argv, { MALLOC_ARENA_MAX: '8' })?.env, { MALLOC_ARENA_MAX: '8' });
+  assert.equal(boundedStart(['--semi_space_growth_factor=1'], argv, { MALLOC_ARENA_MAX: '4' }), null);
+  assert.equal(boundedStart([], argv, { NODE_OPTIONS: '--enable-source-maps --max_semi_space_size=2', MALLOC_ARENA_MAX: '1' }), null);
+  assert.deepEqual(boundedStart([], argv, { NODE_OPTIONS: '--enable-source-maps' })?.args[0], semi);
 });
 
 /** The young generation's size as the gateway's own /metrics reports it, after 300 requests through it. */
-async function newSpaceAfterTraffic(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<{ bytes: number; cmdline: string; pid: number }> {
+async function newSpaceAfterTraffic(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<{ bytes: number; cmdline: string; arenas: string | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'saima-young-gen-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cfg = join(dir, 'saima.yaml');
@@ -83,18 +85,21 @@ async function newSpaceAfterTraffic(t: TestContext, env: NodeJS.ProcessEnv = {})
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
   const m = /^saima_process_nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/m.exec(metrics);
   assert.ok(m, 'the gateway reports its young generation');
-  return { bytes: Number(m[1]), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '), pid };
+  const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  return { bytes: Number(m[1]), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '), arenas: environ.find((e) => e.startsWith('MALLOC_ARENA_MAX=')) ?? null };
 }
 
-test('saima serve runs with its young generation bounded, in the process that was started', async (t) => {
-  const { bytes, cmdline } = await newSpaceAfterTraffic(t);
+test('saima serve runs with its young generation and arenas bounded, in the process that was started', async (t) => {
+  const { bytes, cmdline, arenas } = await newSpaceAfterTraffic(t, { MALLOC_ARENA_MAX: undefined });
   // Two semi-spaces; V8's default lets them reach 16 MB each (8 MB each after loading the modules alone).
   assert.ok(bytes <= 2 * GATEWAY_SEMI_SPACE_MB * 1024 * 1024, `young generation ${bytes} bytes`);
   assert.match(cmdline, new RegExp(`--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB} `));
+  assert.equal(arenas, `MALLOC_ARENA_MAX=${GATEWAY_MALLOC_ARENAS}`);
 });
 
-test('a semi-space size given in NODE_OPTIONS wins over the gateway bound', async (t) => {
-  const { bytes, cmdline } = await newSpaceAfterTraffic(t, { NODE_OPTIONS: '--max-semi-space-size=1' });
+test('a semi-space size in NODE_OPTIONS and arenas in the environment win over the gateway bounds', async (t) => {
+  const { bytes, cmdline, arenas } = await newSpaceAfterTraffic(t, { NODE_OPTIONS: '--max-semi-space-size=1', MALLOC_ARENA_MAX: '3' });
   assert.ok(bytes <= 2 * 1024 * 1024, `young generation ${bytes} bytes`);
   assert.doesNotMatch(cmdline, /semi-space/);
+  assert.equal(arenas, 'MALLOC_ARENA_MAX=3');
 });
