@@ -32,6 +32,8 @@ export class RefusalLog {
   readonly #storeUp: () => boolean;
   readonly #onError: (err: unknown) => void;
   #entries = new Map<string, Entry>();
+  /** The entry the latest refusal went to, while it is in `#entries`. */
+  #last: Entry | null = null;
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> | null = null;
   #closed = false;
@@ -66,10 +68,13 @@ export class RefusalLog {
   note(r: Refusal): void {
     if (this.#closed) return;
     const bucket = r.ts - (r.ts % REFUSAL_BUCKET_MS);
-    const key = `${bucket}\n${r.keyId}\n${r.team}\n${r.race}\n${r.contender}\n${r.status}\n${r.code}\n${r.message}`;
-    const e = this.#entries.get(key);
     this.#noted++;
+    // A flood is mostly one client refused for one reason: the entry of the previous refusal, compared field by field,
+    // spares building and hashing the map key.
+    const last = this.#last;
+    const e = last !== null && same(last, bucket, r) ? last : this.#entries.get(`${bucket}\n${r.keyId}\n${r.team}\n${r.race}\n${r.contender}\n${r.status}\n${r.code}\n${r.message}`);
     if (e) {
+      this.#last = e;
       e.count++;
       if (r.ts < e.firstTs) {
         e.firstTs = r.ts;
@@ -82,7 +87,9 @@ export class RefusalLog {
       this.#dropped++;
       return;
     }
-    this.#entries.set(key, { ts: bucket, team: r.team, keyId: r.keyId, race: r.race, contender: r.contender, status: r.status, code: r.code, message: r.message, count: 1, firstTs: r.ts, lastTs: r.ts, firstId: r.id });
+    const entry = { ts: bucket, team: r.team, keyId: r.keyId, race: r.race, contender: r.contender, status: r.status, code: r.code, message: r.message, count: 1, firstTs: r.ts, lastTs: r.ts, firstId: r.id };
+    this.#entries.set(`${bucket}\n${r.keyId}\n${r.team}\n${r.race}\n${r.contender}\n${r.status}\n${r.code}\n${r.message}`, entry);
+    this.#last = entry;
     this.#timer ??= setInterval(() => void this.flush(), this.#flushMs).unref();
   }
 
@@ -105,6 +112,7 @@ export class RefusalLog {
     if (this.#entries.size === 0 || !this.#storeUp()) return;
     const taken = this.#entries;
     this.#entries = new Map();
+    this.#last = null;
     const records = [...taken].map(([key, e]) => ({ ...e, id: recordId(key) }));
     try {
       await this.#repo.add(records);
@@ -133,6 +141,10 @@ export class RefusalLog {
     }
     if (e.lastTs > now.lastTs) now.lastTs = e.lastTs;
   }
+}
+
+function same(e: Entry, bucket: number, r: Refusal): boolean {
+  return e.ts === bucket && e.keyId === r.keyId && e.team === r.team && e.race === r.race && e.contender === r.contender && e.status === r.status && e.code === r.code && e.message === r.message;
 }
 
 /** The same minute and combination give the same id on every replica. */
