@@ -67,7 +67,7 @@ test('requests page: the refused filter shows a minute of refusals as one row wi
 
   // Chinese: the status, the reason's label and the count are translated.
   await page.getByTestId('lang-switch').selectOption('zh');
-  await waitForExpression(page, `document.querySelector('[data-testid="refusal-status"]')?.textContent === '429 已拒绝: 预算已用完'`);
+  await waitForExpression(page, `document.querySelector('[data-testid="refusal-status"]')?.textContent === '429 已拒绝：预算已用完'`);
   assert.equal(await page.getByTestId('filter-status').locator('option[value="refused"]').textContent(), '已拒绝');
   await page.getByTestId('lang-switch').selectOption('en');
 

@@ -230,6 +230,7 @@ export const en = {
   'req.status.lost': 'lost',
   'req.status.refused': 'refused',
   'req.countCapped': '{from}–{to} of {total}+',
+  'req.refusedStatus': '{status} refused: {reason}',
   'req.refusedCount': '×{count}',
   'req.refusedKey': 'key {key}',
   'req.refusedWhy': '{count} requests refused between {from} and {to}: {message}',

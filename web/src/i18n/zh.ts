@@ -232,6 +232,7 @@ export const zh: Messages = {
   'req.status.lost': '丢失',
   'req.status.refused': '已拒绝',
   'req.countCapped': '第 {from}–{to} 条，共 {total}+ 条',
+  'req.refusedStatus': '{status} 已拒绝：{reason}',
   'req.refusedCount': '×{count}',
   'req.refusedKey': '密钥 {key}',
   'req.refusedWhy': '{from} 至 {to} 之间拒绝了 {count} 个请求：{message}',

@@ -125,7 +125,7 @@ function RefusalLine({ r }: { r: RefusalRow }) {
       <td>{r.contender ?? '—'}</td>
       <td>
         <span className="chip chip-bad" data-testid="refusal-status">
-          {r.status} {t('req.status.refused')}: {label}
+          {t('req.refusedStatus', { status: r.status, reason: label })}
         </span>
         <span className="badge" data-testid="refusal-count">
           {t('req.refusedCount', { count })}
