@@ -90,6 +90,7 @@ export async function startGateway(
     },
     onSpoolQuarantine: (row, err) =>
       warn({ id: row.id, err: (err as Error)?.message, file: `${spoolPathFor(config)}.quarantine` }, 'store: the store refuses a spooled request row; it is kept in the quarantine file and the rows after it go in'),
+    refusalLog: { onError: (err) => warn({ err: (err as Error)?.message }, 'store: counts of refused requests not written yet; they are kept for the next try') },
     health: { onChange: (up, err) => warn(up ? {} : { err: (err as Error)?.message }, up ? 'store: answering again' : 'store: not answering') },
   });
   store.health.start();

@@ -18,12 +18,16 @@ import { EvalsRepo } from './repos/evals.js';
 import { FeedbackRepo } from './repos/feedback.js';
 import { RaceStateRepo } from './repos/race-state.js';
 import { RequestsRepo } from './repos/requests.js';
+import { RefusalsRepo } from './repos/refusals.js';
+import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
 import type { Database } from './schema.js';
 import type { Dialect } from './types.js';
 import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 
 export interface StoreOptions extends OpenDatabaseOptions {
   requestLog?: RequestLogOptions;
+  /** How refusals are counted and flushed (refusal-log.ts). */
+  refusalLog?: Omit<RefusalLogOptions, 'storeUp'>;
   /**
    * SQLite file only: checkpoint the WAL from a worker thread instead of inside a commit (see wal-checkpointer.ts).
    * For long-lived writers with latency to protect, i.e. the gateway; short CLI commands keep SQLite's default.
@@ -48,6 +52,9 @@ export interface Store {
   readonly handle: DatabaseHandle;
   readonly requestLog: RequestLogWriter;
   readonly requests: RequestsRepo;
+  /** Requests refused at admission, counted per minute (refusal-log.ts), and their records (repos/refusals.ts). */
+  readonly refusalLog: RefusalLog;
+  readonly refusals: RefusalsRepo;
   readonly feedback: FeedbackRepo;
   readonly apiKeys: ApiKeysRepo;
   readonly raceState: RaceStateRepo;
@@ -139,6 +146,8 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
       ? startWalCheckpointer(handle.raw, handle.file, opts.backgroundCheckpoint === true ? {} : opts.backgroundCheckpoint)
       : null;
   const db = handle.db;
+  const refusals = new RefusalsRepo(db);
+  const refusalLog = new RefusalLog(refusals, { ...opts.refusalLog, storeUp: () => storeHealth.up });
   let closing: Promise<void> | null = null;
   return Object.freeze({
     dialect: handle.dialect,
@@ -146,6 +155,8 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     handle,
     requestLog,
     requests: new RequestsRepo(db, handle.dialect, handle.dialect === 'sqlite' ? handle.raw : null),
+    refusalLog,
+    refusals,
     feedback: new FeedbackRepo(db),
     apiKeys: new ApiKeysRepo(db),
     raceState: new RaceStateRepo(db),
@@ -160,6 +171,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
       storeHealth.stop();
       closing ??= requestLog
         .close()
+        .then(() => refusalLog.close())
         .then(() => checkpointer?.stop())
         .then(() => handle.close());
       return closing;
@@ -180,6 +192,8 @@ export { StoreHealth, type StoreHealthOptions } from './store-health.js';
 export { StoreDeadlineError } from './db.js';
 export { sqliteSink, postgresSink, type BatchSink } from './request-log-sinks.js';
 export type { AggregateOptions } from './repos/requests.js';
+export { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
+export { RefusalsRepo, REFUSAL_BUCKET_MS, type RefusalFilter } from './repos/refusals.js';
 export { RequestsRepo, FeedbackRepo, ApiKeysRepo, RaceStateRepo, DecisionsRepo, EvalsRepo };
 export { BattlesRepo, BATTLE_SOURCES, BATTLE_WINNERS, LEAN_FIELDS, batchSize } from './repos/battles.js';
 export type { ArenaMatchRecord, BattleBatch, BattleFilter, BattleRecord, BattleSource, BattleWinner, LeanBattles, PairOutcomeCount, StyleCounts, StyledBattle } from './repos/battles.js';

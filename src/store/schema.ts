@@ -41,6 +41,24 @@ export interface RequestsTable {
   failed_attempts: string | null;
 }
 
+/** Requests refused at admission, counted per minute and combination (see migrations/0013-refusals.ts). */
+export interface RefusalsTable {
+  id: string;
+  /** The minute's start, epoch ms. */
+  ts: number;
+  team: string | null;
+  key_id: string | null;
+  race: string | null;
+  contender: string | null;
+  status: number;
+  code: string;
+  message: string;
+  count: number;
+  first_ts: number;
+  last_ts: number;
+  first_id: string;
+}
+
 export interface AdmissionsTable {
   id: string;
   ts: number;
@@ -195,6 +213,7 @@ export interface Database {
   battles: BattlesTable;
   battle_tags: BattleTagsTable;
   arena_matches: ArenaMatchesTable;
+  refusals: RefusalsTable;
 }
 
 export interface BattlesTable {

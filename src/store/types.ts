@@ -63,6 +63,37 @@ export interface FailedAttempt {
   ms: number;
 }
 
+/** One request refused at admission (a spent budget, a rate limit), as the gateway notes it: no row of its own. */
+export interface Refusal {
+  /** When it was refused, epoch ms. */
+  ts: number;
+  /** The id its error answer carried. */
+  id: string;
+  team: string | null;
+  keyId: string | null;
+  race: string | null;
+  /** The contender the race assigned (or the one called by name). */
+  contender: string | null;
+  status: number;
+  /** Saima's error code: `budget_exceeded` or `rate_limit_exceeded`. */
+  code: string;
+  /** The error message the client read (it names the budget, or the limit: requests or tokens per minute). */
+  message: string;
+}
+
+/** Refusals of one minute and one combination of key, team, race, contender, code and message. */
+export interface RefusalRecord extends Omit<Refusal, 'ts' | 'id'> {
+  /** Derived from the minute and the combination: replicas sharing a store add into the same record. */
+  id: string;
+  /** The minute's start, epoch ms. */
+  ts: number;
+  count: number;
+  firstTs: number;
+  lastTs: number;
+  /** The id of the earliest refusal counted here. */
+  firstId: string;
+}
+
 export interface FeedbackRow {
   id: string;
   ts: number;

@@ -9,7 +9,8 @@ import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../../errors.js';
 import { parseDuration } from '../key-service.js';
 import { hashUser } from '../user-hash.js';
-import type { RequestFilter } from '../../store/types.js';
+import type { RefusalRecord, RequestFilter, RequestLogRow } from '../../store/types.js';
+import { REFUSAL_BUCKET_MS } from '../../store/repos/refusals.js';
 import { confinedTeam, maySee } from '../route-access.js';
 
 /** The team a caller is confined to, or undefined for admins (who may pass `team` to filter). */
@@ -32,13 +33,20 @@ function since(q: Record<string, unknown>, now: number, fallback: string): numbe
   }
 }
 
-const OUTCOMES = ['ok', 'error', 'cut', 'lost'] as const;
+const OUTCOMES = ['ok', 'error', 'cut', 'lost', 'refused'] as const;
+type Outcome = (typeof OUTCOMES)[number];
 
-function outcomeFilter(v: unknown): { outcome?: (typeof OUTCOMES)[number] } {
-  if (v === undefined || v === '') return {};
+function outcomeParam(v: unknown): Outcome | undefined {
+  if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || !(OUTCOMES as readonly string[]).includes(v)) throw new SaimaError('invalid_value', `'outcome' must be one of ${OUTCOMES.join(', ')}.`, 'outcome');
-  return { outcome: v as (typeof OUTCOMES)[number] };
+  return v as Outcome;
 }
+
+/**
+ * `total` counts at most this many entries (then `total_capped` is true): the count walks every matching row, and on
+ * SQLite it does so on the gateway's own thread, asked again at each poll of the dashboard.
+ */
+export const TOTAL_CAP = 100_000;
 
 /** A moment given as epoch milliseconds or as a duration before now (`until=1h`: up to an hour ago). */
 function instant(v: unknown, now: number, param: string): number {
@@ -51,16 +59,51 @@ function instant(v: unknown, now: number, param: string): number {
   throw new SaimaError('invalid_value', `'${param}' must be a duration like 7d or epoch milliseconds.`, param);
 }
 
-/** `next_cursor` of the previous page: `<ts>~<id>` of its last row. */
-function cursor(v: unknown): { ts: number; id: string } | undefined {
+/**
+ * `next_cursor` of the previous page: `<ts>~<id>` when its last entry is a request, `<ts>!<id>` when a refusal record.
+ * The list is ordered by ts descending; at the same ts refusal records come before requests, each kind by id
+ * descending, so each table is read from its own side of the cursor.
+ */
+function cursor(v: unknown): { ts: number; id: string; refusal: boolean } | undefined {
   if (v === undefined || v === '') return undefined;
-  const m = typeof v === 'string' ? /^(\d{1,16})~(.{1,200})$/.exec(v) : null;
+  const m = typeof v === 'string' ? /^(\d{1,16})([~!])(.{1,200})$/.exec(v) : null;
   if (!m) throw new SaimaError('invalid_value', "'before' must be the next_cursor of a previous page.", 'before');
-  return { ts: Number(m[1]), id: m[2]! };
+  return { ts: Number(m[1]), id: m[3]!, refusal: m[2] === '!' };
+}
+
+/** Keyset bounds for each table after the cursor (an empty id: nothing at that ts remains of that table). */
+function afterCursor(c: { ts: number; id: string; refusal: boolean }): { requests: { ts: number; id: string }; refusals: { ts: number; id: string } } {
+  return c.refusal ? { requests: { ts: c.ts + 1, id: '' }, refusals: { ts: c.ts, id: c.id } } : { requests: { ts: c.ts, id: c.id }, refusals: { ts: c.ts, id: '' } };
+}
+
+function publicRefusal(r: RefusalRecord) {
+  const { firstTs, lastTs, firstId, code, message, ...rest } = r;
+  return snakeKeys({ object: 'refusal', ...rest, outcome: 'refused', until: r.ts + REFUSAL_BUCKET_MS, errorCode: code, errorMessage: message, firstTs, lastTs, firstId });
 }
 
 function publicRow(row: object) {
   return { object: 'request', ...snakeKeys(row) };
+}
+
+type Entry = { kind: 'request'; row: RequestLogRow } | { kind: 'refusal'; row: RefusalRecord };
+
+/** The newest `limit` of two lists each already in the log's order (a refusal first at the same ts). */
+function merge(rows: readonly RequestLogRow[], refusals: readonly RefusalRecord[], limit: number): Entry[] {
+  const out: Entry[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit && (i < rows.length || j < refusals.length)) {
+    const r = rows[i];
+    const f = refusals[j];
+    if (f !== undefined && (r === undefined || f.ts >= r.ts)) {
+      out.push({ kind: 'refusal', row: f });
+      j++;
+    } else {
+      out.push({ kind: 'request', row: r! });
+      i++;
+    }
+  }
+  return out;
 }
 
 export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContext): void {
@@ -68,6 +111,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const q = req.query as Record<string, unknown>;
     const team = teamScope(req, q.team);
     const now = ctx.now();
+    const outcome = outcomeParam(q.outcome);
     const filter: RequestFilter = {
       ...(team !== undefined ? { team } : {}),
       ...visible(req),
@@ -75,7 +119,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
       ...(typeof q.contender === 'string' && q.contender !== '' ? { contender: q.contender } : {}),
       ...(typeof q.id === 'string' && q.id !== '' ? { id: q.id } : {}),
       ...(typeof q.user === 'string' && q.user !== '' ? { userHash: hashUser(q.user) } : {}),
-      ...outcomeFilter(q.outcome),
+      ...(outcome !== undefined && outcome !== 'refused' ? { outcome } : {}),
       since: since(q, now, '1d'),
       ...(q.until !== undefined ? { until: instant(q.until, now, 'until') } : {}),
       // Shadow rows include the arena's blind match calls: only admins may see them, or a voter could unmask a match.
@@ -83,12 +127,31 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     };
     const limit = typeof q.limit === 'string' ? Math.min(Number(q.limit) || 100, 1000) : 100;
     const before = cursor(q.before);
-    // One row more than asked says whether another page follows.
-    const [rows, total] = await Promise.all([ctx.store.requests.listRequests({ ...filter, ...(before ? { before } : {}), limit: limit + 1 }), ctx.store.requests.countRequests(filter)]);
-    const page = rows.slice(0, limit);
+    const bounds = before ? afterCursor(before) : undefined;
+    // Refusals are counted per minute and combination, with no user: a user filter finds none.
+    const withRequests = outcome !== 'refused';
+    const withRefusals = (outcome === undefined || outcome === 'refused') && filter.userHash === undefined;
+    const { outcome: _o, userHash: _u, includeShadow: _s, ...refusalFilter } = filter;
+    // One entry more than asked says whether another page follows.
+    const [rows, refusals, requestCount, refusalCount] = await Promise.all([
+      withRequests ? ctx.store.requests.listRequests({ ...filter, ...(bounds ? { before: bounds.requests } : {}), limit: limit + 1 }) : [],
+      withRefusals ? ctx.store.refusals.list({ ...refusalFilter, ...(bounds ? { before: bounds.refusals } : {}), limit: limit + 1 }) : [],
+      withRequests ? ctx.store.requests.countRequests(filter, TOTAL_CAP + 1) : 0,
+      withRefusals ? ctx.store.refusals.count(refusalFilter, TOTAL_CAP + 1) : { records: 0, requests: 0 },
+    ]);
+    const page = merge(rows, refusals, limit);
     const last = page.at(-1);
-    const hasMore = rows.length > limit && last !== undefined;
-    return { object: 'list', data: page.map(publicRow), total, has_more: hasMore, next_cursor: hasMore ? `${last.ts}~${last.id}` : null };
+    const hasMore = rows.length + refusals.length > limit && last !== undefined;
+    const counted = requestCount + refusalCount.records;
+    return {
+      object: 'list',
+      data: page.map((e) => (e.kind === 'request' ? publicRow(e.row) : publicRefusal(e.row))),
+      total: Math.min(counted, TOTAL_CAP),
+      total_capped: counted > TOTAL_CAP,
+      refused_requests: refusalCount.requests,
+      has_more: hasMore,
+      next_cursor: hasMore ? `${last.row.ts}${last.kind === 'request' ? '~' : '!'}${last.row.id}` : null,
+    };
   });
 
   app.get('/admin/requests/:id', async (req) => {

@@ -71,7 +71,13 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     // current by the store's heartbeat and by the failures of real work).
     if (!ctx.store.health.up) throw storeDown();
     const cap = requestedCap(body, ctx.config.contenders.get(target.names[0]!));
-    const admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
+    let admitted: AdmissionResult;
+    try {
+      admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
+    } catch (err) {
+      noteRefusal(ctx, req, target, ts, err);
+      throw err;
+    }
     if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
     if (admitted.downgradedBy) target.names = admitted.names;
     const stream = body.stream === true;
@@ -148,6 +154,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
           } catch (err) {
             ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
             ctx.journal.done(requestId);
+            noteRefusal(ctx, req, target, ts, err);
             throw err;
           }
         }
@@ -264,6 +271,16 @@ async function commit(ctx: GatewayContext, facts: CallFacts, admitted: Admission
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
   if (journaled(admitted)) ctx.journal.done(row.id);
+}
+
+/**
+ * A request refused at admission (a spent budget, a rate limit) has no row: it is counted per minute and combination
+ * (store/refusal-log.ts), in constant time, so a flood of refused calls neither costs a write each nor grows the
+ * store with its rate. Refusals before admission (auth, an unknown model) are not counted.
+ */
+function noteRefusal(ctx: GatewayContext, req: FastifyRequest, target: Target, ts: number, err: unknown): void {
+  if (!(err instanceof SaimaError) || (err.code !== 'budget_exceeded' && err.code !== 'rate_limit_exceeded')) return;
+  ctx.store.refusalLog.note({ ts, id: req.id, team: req.principal.team, keyId: req.principal.keyId, race: target.race, contender: target.names[0] ?? null, status: err.status, code: err.code, message: err.message });
 }
 
 function journaled(admitted: AdmissionResult): boolean {

@@ -227,9 +227,17 @@ export class RequestsRepo {
     return recs.map(fromRequestRecord);
   }
 
-  /** How many rows `listRequests` would page through with this filter (its `before` and `limit` aside). */
-  async countRequests(filter: RequestFilter = {}): Promise<number> {
-    const r = await this.#filtered(filter).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  /**
+   * How many rows `listRequests` would page through with this filter (its `before` and `limit` aside), counting
+   * over at most `cap` rows: on SQLite the count runs on the caller's thread, so a window of millions of rows would
+   * hold the event loop for as long as it takes to walk them.
+   */
+  async countRequests(filter: RequestFilter = {}, cap?: number): Promise<number> {
+    const matching = this.#filtered(filter);
+    const r =
+      cap === undefined
+        ? await matching.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+        : await this.#db.selectFrom(matching.select(sql<number>`1`.as('one')).limit(cap).as('m')).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 

@@ -118,6 +118,27 @@ export interface RequestRow {
   failed_attempts: FailedAttempt[] | null;
 }
 
+/** Requests refused at admission in one minute, for one key, team, race, contender and reason: counted, not logged one by one. */
+export interface RefusalRow {
+  object: 'refusal';
+  id: string;
+  /** The minute's start; `until` its end. */
+  ts: number;
+  until: number;
+  race: string | null;
+  contender: string | null;
+  team: string | null;
+  key_id: string | null;
+  status: number;
+  outcome: 'refused';
+  error_code: string;
+  error_message: string;
+  count: number;
+  first_ts: number;
+  last_ts: number;
+  first_id: string;
+}
+
 export interface FailedAttempt {
   contender: string;
   code: string;

@@ -1,11 +1,14 @@
-/** The request log's filters: race, contender, status, time window, team, request id, user id — all applied by the API. */
+/**
+ * The request log's filters: race, contender, status (refused: requests turned away at admission, counted per
+ * minute), time window, team, request id, user id — all applied by the API.
+ */
 import type { ModelEntry } from '../../api/types.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 
 export interface RequestQuery {
   race: string;
   contender: string;
-  status: '' | 'ok' | 'error' | 'cut' | 'lost';
+  status: '' | 'ok' | 'error' | 'cut' | 'lost' | 'refused';
   since: '1h' | '1d' | '7d';
   team: string;
   id: string;
@@ -62,6 +65,7 @@ export function RequestFilters({ query, onChange, models, admin }: { query: Requ
           <option value="error">{t('req.status.error')}</option>
           <option value="cut">{t('req.status.cut')}</option>
           <option value="lost">{t('req.status.lost')}</option>
+          <option value="refused">{t('req.status.refused')}</option>
         </select>
       </label>
       <label className="field field-inline">

@@ -1,18 +1,23 @@
 /** Requests: the filterable request log; a row opens the detail drawer. */
 import { useState } from 'react';
 import { useApi } from '../../api/use-api.js';
-import type { List, ModelEntry, RequestRow } from '../../api/types.js';
+import type { List, ModelEntry, RefusalRow, RequestRow } from '../../api/types.js';
 import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
 import { Panel } from '../../components/panel.js';
 import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
-import { useI18n } from '../../i18n/i18n-context.js';
+import { useI18n, type Lang } from '../../i18n/i18n-context.js';
 import { useSession } from '../../session/session-context.js';
 import { RequestDrawer } from './request-drawer.js';
 import { EMPTY_QUERY, PAGE_SIZE, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
 
-/** A page of the request log as the API answers it: filtered and counted on the server. */
-interface RequestPage extends List<RequestRow> {
+/**
+ * A page of the request log as the API answers it: filtered and counted on the server. Requests refused at
+ * admission come as one entry per minute and combination, with their count. `total` is counted over at most
+ * 100,000 entries (`total_capped`: there are more).
+ */
+interface RequestPage extends List<RequestRow | RefusalRow> {
   total: number;
+  total_capped: boolean;
   has_more: boolean;
   next_cursor: string | null;
 }
@@ -44,7 +49,7 @@ export function RequestsPage() {
         ) : (
           <>
           <div className="pager" data-testid="requests-pager">
-            <span data-testid="requests-count">{t('req.count', { from: fmtInt(from + 1, lang), to: fmtInt(from + rows.length, lang), total: fmtInt(log.data.total, lang) })}</span>
+            <span data-testid="requests-count">{t(log.data.total_capped ? 'req.countCapped' : 'req.count', { from: fmtInt(from + 1, lang), to: fmtInt(from + rows.length, lang), total: fmtInt(log.data.total, lang) })}</span>
             <button type="button" className="btn btn-small" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="requests-newer">
               {t('req.newer')}
             </button>
@@ -67,7 +72,10 @@ export function RequestsPage() {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => (
+                {rows.map((r) =>
+                  r.object === 'refusal' ? (
+                    <RefusalLine key={r.id} r={r} />
+                  ) : (
                   <tr key={r.id} onClick={() => setOpen(r.id)} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && setOpen(r.id)} data-testid="request-row">
                     <td className="nowrap">{fmtTime(r.ts, lang)}</td>
                     <td>{r.race ?? '—'}</td>
@@ -90,7 +98,8 @@ export function RequestsPage() {
                     <td className="num">{fmtMoney(r.cost_nanos / 1e9, r.currency)}</td>
                     <td>{r.team ?? '—'}</td>
                   </tr>
-                ))}
+                  ),
+                )}
               </tbody>
             </table>
           </div>
@@ -100,4 +109,41 @@ export function RequestsPage() {
       {open ? <RequestDrawer id={open} onClose={() => setOpen(null)} /> : null}
     </div>
   );
+}
+
+/** A minute's refusals of one key, team, race, contender and reason: when, why, how many. */
+function RefusalLine({ r }: { r: RefusalRow }) {
+  const { t, lang } = useI18n();
+  const label = r.error_code === 'budget_exceeded' || r.error_code === 'rate_limit_exceeded' ? t(`req.code.${r.error_code}`) : r.error_code;
+  const count = fmtInt(r.count, lang);
+  return (
+    <tr data-testid="refusal-row" data-count={r.count} data-code={r.error_code} title={t('req.refusedWhy', { count, from: fmtTime(r.first_ts, lang), to: fmtTime(r.last_ts, lang), message: r.error_message })}>
+      <td className="nowrap">
+        {fmtTime(r.ts, lang)}–{clock(r.until, lang)}
+      </td>
+      <td>{r.race ?? '—'}</td>
+      <td>{r.contender ?? '—'}</td>
+      <td>
+        <span className="chip chip-bad" data-testid="refusal-status">
+          {t('req.refusedStatus', { status: r.status, reason: label })}
+        </span>
+        <span className="badge" data-testid="refusal-count">
+          {t('req.refusedCount', { count })}
+        </span>
+        <div className="muted" data-testid="refusal-reason">
+          {r.error_message}
+          {r.key_id ? ` · ${t('req.refusedKey', { key: r.key_id })}` : ''}
+        </div>
+      </td>
+      <td className="num">—</td>
+      <td className="num">—</td>
+      <td className="num">—</td>
+      <td>{r.team ?? '—'}</td>
+    </tr>
+  );
+}
+
+/** Hours, minutes and seconds on the 24-hour clock the page's times use. */
+function clock(ts: number, lang: Lang): string {
+  return new Date(ts).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-US', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
