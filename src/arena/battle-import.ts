@@ -13,7 +13,7 @@ import type { Config } from '../config/types.js';
 import { batchSize, type BattleBatch, type Store } from '../store/index.js';
 import { BattleFileError } from './battle-file.js';
 import { unpackBattles, type PackedBattles } from './battle-pack.js';
-import { battleRecords, type RecordContext } from './battle-records.js';
+import { battleBatches, type RecordContext } from './battle-records.js';
 
 export { BattleFileError };
 
@@ -39,7 +39,7 @@ export async function importBattleFile(store: Store, config: Config, file: strin
   const size = statSync(file).size;
   const capturing = new Set([...config.races].filter(([, r]) => r.capture).map(([name]) => name));
   const ctx: RecordContext = { file, race: opts.race ?? null, now: Date.now(), capturing, batch: opts.batch ?? 5000 };
-  const source = size >= THREAD_MIN_BYTES ? recordsOffThread(ctx) : battleRecords(ctx);
+  const source = size >= THREAD_MIN_BYTES ? batchesOffThread(ctx) : runsOf(battleBatches(ctx));
   let battles = 0;
   async function* counted(): AsyncGenerator<BattleBatch> {
     for await (const batch of source) {
@@ -59,8 +59,12 @@ export interface ImportThreadData {
 
 export type ImportThreadMessage = { batch: PackedBattles[] } | { done: true } | { error: string; bad: boolean };
 
-/** The file's records as `battleRecords` gives them (lean ones as columns), produced on a worker thread a few batches ahead. */
-async function* recordsOffThread(ctx: RecordContext): AsyncGenerator<BattleBatch> {
+async function* runsOf(batches: AsyncIterable<BattleBatch[]>): AsyncGenerator<BattleBatch> {
+  for await (const runs of batches) yield* runs;
+}
+
+/** The file's runs as `battleBatches` gives them, produced on a worker thread a few batches ahead. */
+async function* batchesOffThread(ctx: RecordContext): AsyncGenerator<BattleBatch> {
   const data: Omit<ImportThreadData, 'entry'> = { ctx: { ...ctx, capturing: [...ctx.capturing] } };
   const worker = startWorker(import.meta.url, 'battle-import-thread', data);
   const inbox: ImportThreadMessage[] = [];
