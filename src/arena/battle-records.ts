@@ -342,17 +342,12 @@ const questionPromptHash = (questionId: string): string => hash('sha256', `quest
  * and have that one silently dropped: SHA-256, 128 bits of it (no known way to find a collision short of about 2^64
  * tries). A fast non-cryptographic hash, or SHA-1 or MD5 (collisions made to order are public), would not do, and
  * would not be faster here either: a one-shot digest of a battle's ~150 bytes costs about 0.7 µs, nearly all of it
- * the call, the same for all four (measured). A FastChat battle without its conversation hashes twice: this id
- * and the question's stand-in prompt hash above, which hashes the question alone (battles on one question share
- * it); different inputs, so one digest cannot serve as both.
+ * the call, and SHA-1, MD5 and BLAKE2 cost as much or more (measured). A FastChat battle without its conversation
+ * hashes twice: this id and the question's stand-in prompt hash above, which hashes the question alone (battles on
+ * one question share it); different inputs, so one digest cannot serve as both.
  */
 function identity(given: string | undefined, content: unknown[], ts: number | null): string {
-  return given !== undefined ? givenIdentity(given) : contentIdentity(JSON.stringify(content), ts);
-}
-
-const givenIdentity = (given: string): string => `battle_${hash('sha256', `id\u0000${given}`, 'hex').slice(0, 32)}`;
-
-function contentIdentity(contentJson: string, ts: number | null): string {
-  const digest = hash('sha256', `content\u0000${contentJson}`, 'hex').slice(0, 32);
+  if (given !== undefined) return `battle_${hash('sha256', `id\u0000${given}`, 'hex').slice(0, 32)}`;
+  const digest = hash('sha256', `content\u0000${JSON.stringify(content)}`, 'hex').slice(0, 32);
   return ts === null ? `battle_${digest}` : `battle_t${ts.toString(36).padStart(9, '0')}_${digest}`;
 }
