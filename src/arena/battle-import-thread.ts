@@ -5,7 +5,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BattleFileError } from './battle-file.js';
-import { packBattles } from './battle-pack.js';
 import { battleBatches, type RecordContext } from './battle-records.js';
 import type { ImportThreadData, ImportThreadMessage } from './battle-import.js';
 
@@ -25,7 +24,7 @@ try {
   for await (const batch of battleBatches(ctx)) {
     while (credits === 0) await new Promise<void>((r) => (wake = r));
     credits--;
-    send({ batch: packBattles(batch) });
+    send({ batch });
   }
   send({ done: true });
 } catch (err) {

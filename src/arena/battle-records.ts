@@ -149,19 +149,14 @@ class BatchBuilder {
   }
 }
 
-/**
- * A record that lean columns carry exactly: its race is the import's; no text, style, tags or details; a verdict; a
- * voter; a whole `ts`; and no NUL in the strings (columns cross between threads NUL-joined, see `battle-pack.ts`).
- */
+/** A record that lean columns carry exactly: its race is the import's; no text, style, tags or details; a verdict; a voter; a whole `ts`. */
 function leanRow(b: BattleRecord, race: string | null): boolean {
   return (
     b.race === race && b.prompt === null && b.answerA === null && b.answerB === null && b.error === null && b.team === null &&
     b.styleA === null && b.styleB === null && b.tags.length === 0 && (b.details === null || b.details === undefined) &&
-    b.winner !== null && typeof b.voter === 'string' && !b.voter.includes(NUL) && !b.contenderA.includes(NUL) && !b.contenderB.includes(NUL) &&
-    !b.id.includes(NUL) && Number.isSafeInteger(b.ts) && (b.language === null || (b.language !== '' && !b.language.includes(NUL)))
+    b.winner !== null && typeof b.voter === 'string' && Number.isSafeInteger(b.ts) && b.language !== ''
   );
 }
-const NUL = '\u0000';
 
 /** Per-file state of reading battles: the name check and a small cache of language names. */
 class BattleReader {
@@ -186,15 +181,12 @@ class BattleReader {
     const winner = FASTCHAT_WINNERS[v.winner];
     const questionId = v.question_id === undefined ? null : String(v.question_id);
     const id = identity(v.id, ['fastchat', v.model_a, v.model_b, winner, ts, questionId, null, v.judge ?? null, v.language ?? null], ts);
-    const voter = v.judge ?? 'anonymous';
     let language: string | null = null;
     if (v.language !== undefined) {
       language = this.#languages.get(v.language) ?? fastChatLanguage(v.language);
       if (this.#languages.size < 1000) this.#languages.set(v.language, language);
     }
-    // Names passed CONTENDER_NAME (no control character), a language is a tag, an id is hex: only the voter may hold a NUL.
-    if (voter.includes(NUL)) return false;
-    out.lean('human', id, String(ts ?? this.#ctx.now), questionPromptHash(questionId ?? id), v.model_a, v.model_b, winner, voter, language ?? '');
+    out.lean('human', id, String(ts ?? this.#ctx.now), questionPromptHash(questionId ?? id), v.model_a, v.model_b, winner, v.judge ?? 'anonymous', language ?? '');
     return true;
   }
 }

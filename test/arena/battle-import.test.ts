@@ -199,9 +199,17 @@ test('a battle keeps its id and prompt hash from earlier versions, read here or 
   }
   // The same four among 6,000 others (over 1 MiB: read on the import thread) are present, not new.
   const filler = Array.from({ length: 6000 }, (_, k) => ({ question_id: `f${k}`, model_a: 'gpt-4', model_b: 'claude-v1', winner: 'tie', judge: `arena_user_${k}`, tstamp: 1_600_000_000 + k, language: 'English' }));
+  filler[10] = { ...filler[10]!, judge: 'arena\u0000user' }; // any string crosses between the threads intact
   const large = write('large.jsonl', [...filler.slice(0, 3000), ...pinned.map(([line]) => line), ...filler.slice(3000)]);
   const r = await runCli(['arena', 'import', large, '-c', config], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /imported 6004 battles .*: 6000 new, 4 already present/);
   assert.equal(await count(), 6004);
+  const reopened = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+  try {
+    const tenth = (await reopened.battles.list({ since: 1_600_000_010_000, until: 1_600_000_010_001 }))[0];
+    assert.deepEqual([tenth?.voter, tenth?.language, tenth?.source], ['arena\u0000user', 'en', 'human']);
+  } finally {
+    await reopened.close();
+  }
 });
