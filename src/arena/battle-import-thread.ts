@@ -5,8 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BattleFileError } from './battle-file.js';
-import { packBattles } from './battle-pack.js';
-import { battleRecords, type RecordContext } from './battle-records.js';
+import { battleBatches, type RecordContext } from './battle-records.js';
 import type { ImportThreadData, ImportThreadMessage } from './battle-import.js';
 
 const port = parentPort;
@@ -22,10 +21,10 @@ port.on('message', () => {
 });
 const send = (m: ImportThreadMessage) => port.postMessage(m);
 try {
-  for await (const batch of battleRecords(ctx)) {
+  for await (const batch of battleBatches(ctx)) {
     while (credits === 0) await new Promise<void>((r) => (wake = r));
     credits--;
-    send({ batch: packBattles(batch, ctx.race) });
+    send({ batch });
   }
   send({ done: true });
 } catch (err) {

@@ -10,7 +10,7 @@
  */
 import { hash } from 'node:crypto';
 import { z } from 'zod';
-import type { BattleRecord, StyleCounts, Store } from '../store/index.js';
+import { LEAN_FIELDS, type BattleBatch, type BattleRecord, type BattleSource, type StyleCounts } from '../store/index.js';
 import { buildBattle } from './battle.js';
 import { promptHash } from './prompt-text.js';
 import { battleFileRuns, BattleFileError } from './battle-file.js';
@@ -75,21 +75,119 @@ export interface RecordContext {
   batch: number;
 }
 
-/** The file's battles as records, in batches of at most `ctx.batch`, in file order. */
-export async function* battleRecords(ctx: RecordContext): AsyncGenerator<BattleRecord[]> {
-  const names = new NameCheck();
+/**
+ * The file's battles in batches of at most `ctx.batch`, in file order. A batch is a list of runs: battles whose row
+ * is their key fields alone as columns (`LeanBattles`: no record object each), the others as records.
+ */
+export async function* battleBatches(ctx: RecordContext): AsyncGenerator<BattleBatch[]> {
+  const reader = new BattleReader(ctx);
   // One run of values per chunk of the file; a Saima-shaped battle may need an await (style counts), a FastChat
   // record never does, so the common case costs no microtask per battle.
   for await (const { values, lines } of battleFileRuns(ctx.file)) {
     for (let from = 0; from < values.length; from += ctx.batch) {
       const to = Math.min(values.length, from + ctx.batch);
-      const batch: BattleRecord[] = new Array<BattleRecord>(to - from);
+      const out = new BatchBuilder(ctx.race);
       for (let k = from; k < to; k++) {
-        const r = toRecord(values[k], lines[k]!, ctx, names);
-        batch[k - from] = r instanceof Promise ? await r : r;
+        if (reader.leanFastChat(values[k], out)) continue;
+        const r = toRecord(values[k], lines[k]!, ctx, reader.names);
+        out.record(r instanceof Promise ? await r : r);
       }
-      yield batch;
+      yield out.done();
     }
+  }
+}
+
+/** A batch as runs, in order: consecutive lean battles of one source share one run of columns. */
+class BatchBuilder {
+  readonly #race: string | null;
+  readonly #runs: BattleBatch[] = [];
+  #fields: string[] | null = null;
+  #source: BattleSource | null = null;
+  #records: BattleRecord[] | null = null;
+
+  constructor(race: string | null) {
+    this.#race = race;
+  }
+
+  /** One lean battle's columns, in `LEAN_FIELDS` order. */
+  lean(source: BattleSource, id: string, ts: string, promptHash: string, a: string, b: string, winner: string, voter: string, language: string): void {
+    if (this.#fields === null || this.#source !== source) {
+      this.#flushFields();
+      this.#flushRecords();
+      this.#fields = [];
+      this.#source = source;
+    }
+    this.#fields.push(id, ts, promptHash, a, b, winner, voter, language);
+  }
+
+  record(b: BattleRecord): void {
+    if (leanRow(b, this.#race)) {
+      this.lean(b.source, b.id, String(b.ts), b.promptHash, b.contenderA, b.contenderB, b.winner!, b.voter!, b.language ?? '');
+      return;
+    }
+    if (this.#records === null) {
+      this.#flushFields();
+      this.#records = [];
+    }
+    this.#records.push(b);
+  }
+
+  done(): BattleBatch[] {
+    this.#flushFields();
+    this.#flushRecords();
+    return this.#runs;
+  }
+
+  #flushFields(): void {
+    if (this.#fields) this.#runs.push({ race: this.#race, source: this.#source!, count: this.#fields.length / LEAN_FIELDS, fields: this.#fields });
+    this.#fields = null;
+  }
+
+  #flushRecords(): void {
+    if (this.#records) this.#runs.push(this.#records);
+    this.#records = null;
+  }
+}
+
+/** A record that lean columns carry exactly: its race is the import's; no text, style, tags or details; a verdict; a voter; a whole `ts`. */
+function leanRow(b: BattleRecord, race: string | null): boolean {
+  return (
+    b.race === race && b.prompt === null && b.answerA === null && b.answerB === null && b.error === null && b.team === null &&
+    b.styleA === null && b.styleB === null && b.tags.length === 0 && (b.details === null || b.details === undefined) &&
+    b.winner !== null && typeof b.voter === 'string' && Number.isSafeInteger(b.ts) && b.language !== ''
+  );
+}
+
+/** Per-file state of reading battles: the name check and a small cache of language names. */
+class BattleReader {
+  readonly names = new NameCheck();
+  readonly #ctx: RecordContext;
+  readonly #languages = new Map<string, string | null>();
+
+  constructor(ctx: RecordContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * A FastChat record of the usual shape (`plainFastChat`) goes straight to lean columns, the ones `fastChatRecord`
+   * and `leanRow` would give it, without a record object. False when the value takes the usual road instead.
+   */
+  leanFastChat(value: unknown, out: BatchBuilder): boolean {
+    if (typeof value !== 'object' || value === null || !('model_a' in value)) return false;
+    const v = value as Record<string, unknown>;
+    if (!plainFastChat(v, this.names)) return false;
+    const ts = v.tstamp !== undefined ? Math.round(v.tstamp * 1000) : null;
+    if (ts !== null && !Number.isSafeInteger(ts)) return false;
+    const winner = FASTCHAT_WINNERS[v.winner];
+    const questionId = v.question_id === undefined ? null : String(v.question_id);
+    const id = identity(v.id, ['fastchat', v.model_a, v.model_b, winner, ts, questionId, null, v.judge ?? null, v.language ?? null], ts);
+    let language: string | null = null;
+    if (v.language !== undefined) {
+      language = this.#languages.get(v.language) ?? fastChatLanguage(v.language);
+      if (this.#languages.size < 1000) this.#languages.set(v.language, language);
+    }
+    out.lean('human', id, String(ts ?? this.#ctx.now), questionPromptHash(questionId ?? id), v.model_a, v.model_b, winner, v.judge ?? 'anonymous', language ?? '');
+    return true;
   }
 }
 
@@ -192,7 +290,7 @@ function fastChatRecord(b: PlainFastChat, prompt: string | null, styleA: StyleCo
     ts: ts ?? ctx.now,
     race: ctx.race,
     // Without the conversation, the question id stands in for the prompt (same question, same hash).
-    promptHash: prompt !== null ? promptHash(prompt) : hash('sha256', `question:${questionId ?? id}`, 'hex'),
+    promptHash: prompt !== null ? promptHash(prompt) : questionPromptHash(questionId ?? id),
     prompt: null,
     contenderA: b.model_a,
     contenderB: b.model_b,
@@ -204,7 +302,7 @@ function fastChatRecord(b: PlainFastChat, prompt: string | null, styleA: StyleCo
     voter: b.judge ?? 'anonymous',
     team: null,
     tags: [],
-    language: b.language === undefined ? null : (LANGUAGE_NAMES.get(b.language.trim().toLowerCase()) ?? normaliseLanguage(b.language)),
+    language: b.language === undefined ? null : fastChatLanguage(b.language),
     styleA,
     styleB,
     details: null,
@@ -221,10 +319,24 @@ function fastChatStyle(m: ConvMetadata, side: 'a' | 'b'): StyleCounts | null {
   return { tokens, headers: sumCounts(m![`header_count_${side}`]), lists: sumCounts(m![`list_count_${side}`]), bold: sumCounts(m![`bold_count_${side}`]) };
 }
 
+const fastChatLanguage = (name: string): string | null => LANGUAGE_NAMES.get(name.trim().toLowerCase()) ?? normaliseLanguage(name);
+
+/** Without the conversation, the question id stands in for the prompt: same question, same hash. */
+const questionPromptHash = (questionId: string): string => hash('sha256', `question:${questionId}`, 'hex');
+
 /**
  * The stored id of an imported battle: from its `id` when given, else from its content. Same input, same id. A
  * content id starts with the battle's time (when the file gives one): files are mostly in time order, so the
  * primary key then grows at its end instead of at random pages, which keeps a million-battle import fast.
+ *
+ * The id is the import's dedup key: a battle whose id is stored counts as present and is skipped. So the hash must
+ * resist a crafted collision, or a file could carry a battle made to take the id of another (one not yet imported)
+ * and have that one silently dropped: SHA-256, 128 bits of it (no known way to find a collision short of about 2^64
+ * tries). A fast non-cryptographic hash, or SHA-1 or MD5 (collisions made to order are public), would not do, and
+ * would not be faster here either: a one-shot digest of a battle's ~150 bytes costs about 0.7 µs, nearly all of it
+ * the call, and SHA-1, MD5 and BLAKE2 cost as much or more (measured). A FastChat battle without its conversation
+ * hashes twice: this id and the question's stand-in prompt hash above, which hashes the question alone (battles on
+ * one question share it); different inputs, so one digest cannot serve as both.
  */
 function identity(given: string | undefined, content: unknown[], ts: number | null): string {
   if (given !== undefined) return `battle_${hash('sha256', `id\u0000${given}`, 'hex').slice(0, 32)}`;

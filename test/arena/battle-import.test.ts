@@ -173,3 +173,43 @@ test('a large FastChat export imports off-thread with the same guarantees: file:
   assert.match(r.stderr, /bad\.jsonl:10501: model_b: a contender cannot battle itself/);
   assert.equal(await count(), 12_000, 'none of the 10,500 good new battles before it is stored');
 });
+
+test('a battle keeps its id and prompt hash from earlier versions, read here or on the import thread, so old imports stay present', async (t) => {
+  const { dir, config, count, write } = setup(t);
+  // Ids and prompt hashes as the import stored them before the import wrote FastChat records straight to columns
+  // (a quoted, backslashed judge included: the content id is the hash of the fields' JSON, escapes and all).
+  const pinned: Array<[unknown, string, string]> = [
+    [{ question_id: 'q-7', model_a: 'gpt-4', model_b: '通义千问', winner: 'tie (bothbad)', judge: 'arena_user_1', language: 'Chinese', tstamp: 1700000000.123, turn: 1 },
+      'battle_t0loyw3v5n_5914e03bc8b0d2b2166139a6e7ae62c8', '78ed2e2a4da20c1884d213cf015885eae157c5705ae7dbd5cb9531ef0662f65c'],
+    [{ question_id: 42, model_a: 'claude-v1', model_b: 'gpt-4', winner: 'model_b', judge: 'a "quoted" \\ judge' },
+      'battle_62ca6995aac9aabf1f265862138fe969', 'aa3b7a679b65c85d16115d11e12b4ec12e4c761ccd95b02087e8e001e2e82b57'],
+    [{ id: 'fc-1', model_a: 'claude-v1', model_b: 'gpt-4', winner: 'model_a' },
+      'battle_5e67379e11bbd9790c609ce74b7dd3a2', '529ed3993fae856b28fa28499fa9b059eefc610ec2592864187929b241188038'],
+    [{ prompt: 'What is 2+2?', contender_a: 'qwen-max', contender_b: 'deepseek-chat', winner: 'a', ts: 1700000000000 },
+      'battle_t0loyw3v28_cebf8901f5fcaba9516e4205af2575c2', '52cb6b5e4a038af1756708f98afb718a08c75b87b2f03dbee4dd9c8139c15c5e'],
+  ];
+  const small = write('small.jsonl', pinned.map(([line]) => line));
+  assert.match((await runCli(['arena', 'import', small, '-c', config])).stdout, /: 4 new, 0 already present/);
+  const store = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+  try {
+    const stored = new Map((await store.battles.list({ limit: 10 })).map((b) => [b.id, b.promptHash]));
+    assert.deepEqual(stored, new Map(pinned.map(([, id, hash]) => [id, hash])));
+  } finally {
+    await store.close();
+  }
+  // The same four among 6,000 others (over 1 MiB: read on the import thread) are present, not new.
+  const filler = Array.from({ length: 6000 }, (_, k) => ({ question_id: `f${k}`, model_a: 'gpt-4', model_b: 'claude-v1', winner: 'tie', judge: `arena_user_${k}`, tstamp: 1_600_000_000 + k, language: 'English' }));
+  filler[10] = { ...filler[10]!, judge: 'arena\u0000user' }; // any string crosses between the threads intact
+  const large = write('large.jsonl', [...filler.slice(0, 3000), ...pinned.map(([line]) => line), ...filler.slice(3000)]);
+  const r = await runCli(['arena', 'import', large, '-c', config], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /imported 6004 battles .*: 6000 new, 4 already present/);
+  assert.equal(await count(), 6004);
+  const reopened = await openStore(`sqlite:${join(dir, 'saima.db')}`);
+  try {
+    const tenth = (await reopened.battles.list({ since: 1_600_000_010_000, until: 1_600_000_010_001 }))[0];
+    assert.deepEqual([tenth?.voter, tenth?.language, tenth?.source], ['arena\u0000user', 'en', 'human']);
+  } finally {
+    await reopened.close();
+  }
+});

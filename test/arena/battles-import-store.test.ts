@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Migrator, sql } from 'kysely';
 import { openDatabase } from '../../src/store/db.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { LEAN_FIELDS, openStore, type BattleBatch, type BattleRecord, type LeanBattles } from '../../src/store/index.js';
+import { LEAN_FIELDS, openStore, type BattleBatch, type BattleRecord, type BattleSource, type LeanBattles } from '../../src/store/index.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 
 const T0 = 1_700_000_000_000;
@@ -65,12 +65,12 @@ test('battles: a large import into a small table rebuilds the indexes, and a fai
 });
 
 /** Battles `from`..`to` as lean columns (what the import thread hands over); `repeat` lists indexes given twice. */
-function lean(from: number, to: number, race: string | null, repeat: number[] = []): LeanBattles {
+function lean(from: number, to: number, race: string | null, repeat: number[] = [], source: BattleSource = 'human'): LeanBattles {
   const fields: string[] = [];
   for (const i of [...Array.from({ length: to - from }, (_, k) => from + k), ...repeat]) {
-    fields.push(`battle_lean_${i}`, String(T0 + i), `h${i % 7}`, `m${i % 5}`, `m${(i % 5) + 1}`, i % 3 ? 'a' : 'tie', 'human', `v${i % 11}`, i % 2 ? 'en' : '');
+    fields.push(`battle_lean_${i}`, String(T0 + i), `h${i % 7}`, `m${i % 5}`, `m${(i % 5) + 1}`, i % 3 ? 'a' : 'tie', `v${i % 11}`, i % 2 ? 'en' : '');
   }
-  return { race, count: fields.length / LEAN_FIELDS, fields };
+  return { race, source, count: fields.length / LEAN_FIELDS, fields };
 }
 
 for (const dialect of testDialects()) {
@@ -97,6 +97,10 @@ for (const dialect of testDialects()) {
     assert.equal((await store.battles.get('battle_lean_4'))!.language, null, "'' is no language");
     assert.equal((await store.battles.get('battle_lean_120'))!.race, null);
     assert.equal((await store.battles.list({ race: 'r', limit: 10_000 })).length, 107);
+    // A run's source is every one of its battles' (bound once a statement on SQLite).
+    assert.deepEqual(await store.battles.importAll(stream([lean(200, 240, 'r', [], 'judge')])), { inserted: 40, present: 0 });
+    assert.deepEqual(new Set((await store.battles.list({ limit: 10_000 })).filter((x) => Number(x.id.slice(12)) >= 200).map((x) => x.source)), new Set(['judge']));
+    assert.equal((await store.battles.list({ sources: ['judge'], limit: 10_000 })).length, 40);
   });
 }
 

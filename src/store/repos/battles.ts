@@ -99,15 +99,16 @@ export interface ArenaMatchRecord {
 /**
  * Battles whose rows are their key fields alone (no text, answers, style, tags, team, error or details; a verdict),
  * as columns: `LEAN_FIELDS` strings a battle in `fields`, in the order id, ts (decimal), prompt hash, contender a,
- * contender b, winner, source, voter, language ('' for none). An import hands a million of them over without a
- * record object each.
+ * contender b, winner, voter, language ('' for none); race and source are the run's. An import hands a million of
+ * them over without a record object each.
  */
 export interface LeanBattles {
   race: string | null;
+  source: BattleSource;
   count: number;
   fields: readonly string[];
 }
-export const LEAN_FIELDS = 9;
+export const LEAN_FIELDS = 8;
 
 /** What `importAll` takes: records, or lean battles as columns. */
 export type BattleBatch = readonly BattleRecord[] | LeanBattles;
@@ -122,8 +123,8 @@ function leanRecords(l: LeanBattles): BattleRecord[] {
   for (let k = 0, i = 0; k < l.count; k++, i += LEAN_FIELDS) {
     out[k] = {
       id: f[i]!, ts: Number(f[i + 1]), race: l.race, promptHash: f[i + 2]!, prompt: null, contenderA: f[i + 3]!, contenderB: f[i + 4]!,
-      answerA: null, answerB: null, winner: f[i + 5] as BattleWinner, error: null, source: f[i + 6] as BattleSource, voter: f[i + 7]!,
-      team: null, tags: [], language: f[i + 8] === '' ? null : f[i + 8]!, styleA: null, styleB: null, details: null,
+      answerA: null, answerB: null, winner: f[i + 5] as BattleWinner, error: null, source: l.source, voter: f[i + 6]!,
+      team: null, tags: [], language: f[i + 7] === '' ? null : f[i + 7]!, styleA: null, styleB: null, details: null,
     };
   }
   return out;
@@ -252,13 +253,15 @@ export class BattlesRepo {
     const insert = raw.prepare(`INSERT INTO battles (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (id) DO NOTHING`);
     // Most imported battles carry no text, answers, style or tags: a statement that binds only the columns they
     // fill costs about half as much per row as binding all nineteen, and one that inserts many rows at once saves
-    // the per-statement cost (`changes` counts the rows it added: the others were already stored).
-    const leanRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)";
+    // the per-statement cost (`changes` counts the rows it added: the others were already stored). Race and source
+    // are the run's, bound once a statement: binding a value (a call into the driver, a copy of the string) is
+    // about half of what a row costs, the rest SQLite's record and two B-tree inserts.
+    const leanRow = "(?, ?, @race, ?, ?, ?, ?, @source, ?, '[]', ?)";
     const leanSql = (rows: number) =>
       `INSERT INTO battles (id, ts, race, prompt_hash, contender_a, contender_b, winner, source, voter, tags, language) VALUES ${new Array<string>(rows).fill(leanRow).join(', ')} ON CONFLICT (id) DO NOTHING`;
     const lean = raw.prepare(leanSql(1));
     const leanMany = raw.prepare(leanSql(LEAN_ROWS_PER_INSERT));
-    const params = new Array<string | number | null>(LEAN_ROWS_PER_INSERT * 10);
+    const params = new Array<string | number | null>(LEAN_ROWS_PER_INSERT * LEAN_FIELDS);
     const tag = raw.prepare('INSERT INTO battle_tags (battle_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
     let inserted = 0;
     let present = 0;
@@ -267,7 +270,7 @@ export class BattlesRepo {
     const writeRecords = (rows: readonly BattleRecord[]) => {
       for (const b of rows) {
         if (isLean(b)) {
-          if (lean.run(b.id, b.ts, b.race, b.promptHash, b.contenderA, b.contenderB, b.winner, b.source, b.voter, b.language).changes === 0) present++;
+          if (lean.run(b.id, b.ts, b.promptHash, b.contenderA, b.contenderB, b.winner, b.voter, b.language, { race: b.race, source: b.source }).changes === 0) present++;
           else inserted++;
           continue;
         }
@@ -280,27 +283,26 @@ export class BattlesRepo {
         for (const t of new Set(b.tags)) tag.run(b.id, t);
       }
     };
-    const writeLean = ({ race, count, fields: f }: LeanBattles) => {
+    const writeLean = ({ race, source, count, fields: f }: LeanBattles) => {
+      const run = { race, source };
       let k = 0;
       for (; k + LEAN_ROWS_PER_INSERT <= count; k += LEAN_ROWS_PER_INSERT) {
         for (let j = 0, i = k * LEAN_FIELDS, p = 0; j < LEAN_ROWS_PER_INSERT; j++, i += LEAN_FIELDS) {
           params[p++] = f[i]!;
           params[p++] = Number(f[i + 1]);
-          params[p++] = race;
           params[p++] = f[i + 2]!;
           params[p++] = f[i + 3]!;
           params[p++] = f[i + 4]!;
           params[p++] = f[i + 5]!;
           params[p++] = f[i + 6]!;
-          params[p++] = f[i + 7]!;
-          params[p++] = f[i + 8] === '' ? null : f[i + 8]!;
+          params[p++] = f[i + 7] === '' ? null : f[i + 7]!;
         }
-        const added = leanMany.run(params).changes;
+        const added = leanMany.run(params, run).changes;
         inserted += added;
         present += LEAN_ROWS_PER_INSERT - added;
       }
       for (let i = k * LEAN_FIELDS; k < count; k++, i += LEAN_FIELDS) {
-        if (lean.run(f[i], Number(f[i + 1]), race, f[i + 2], f[i + 3], f[i + 4], f[i + 5], f[i + 6], f[i + 7], f[i + 8] === '' ? null : f[i + 8]).changes === 0) present++;
+        if (lean.run(f[i], Number(f[i + 1]), f[i + 2], f[i + 3], f[i + 4], f[i + 5], f[i + 6], f[i + 7] === '' ? null : f[i + 7], run).changes === 0) present++;
         else inserted++;
       }
     };
