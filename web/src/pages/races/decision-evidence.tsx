@@ -8,6 +8,7 @@ import { fmtInt, fmtTime } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import type { MessageKey } from '../../i18n/en.js';
 import { metricChip } from './monitor-status.js';
+import { metricName } from './reason-text.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,16 +22,16 @@ function pValue(v: number): string {
 }
 
 /** `+2.9 pts` for a difference of rates, `×1.31` for a ratio; the margin likewise (`1 pt`, `+20 %`). */
-export function effectText(metric: string, effect: number | null): string {
+export function effectText(metric: string, effect: number | null, pts = 'pts'): string {
   if (effect === null) return '—';
   if (RATIO.has(metric)) return `×${effect.toFixed(2)}`;
-  const pts = effect * 100;
-  return `${pts >= 0 ? '+' : '−'}${Math.abs(pts).toFixed(1)} pts`;
+  const points = effect * 100;
+  return `${points >= 0 ? '+' : '−'}${Math.abs(points).toFixed(1)} ${pts}`;
 }
 
-export function marginText(metric: string, margin: number | null): string {
+export function marginText(metric: string, margin: number | null, pts = 'pts'): string {
   if (margin === null) return '—';
-  return RATIO.has(metric) ? `+${(margin * 100).toFixed(0)} %` : `${(margin * 100).toFixed(1)} pts`;
+  return RATIO.has(metric) ? `+${(margin * 100).toFixed(0)} %` : `${(margin * 100).toFixed(1)} ${pts}`;
 }
 
 /** Whether a decision's details carry the monitor's tests (its automatic decisions do; manual changes do not). */
@@ -83,12 +84,12 @@ export function DecisionEvidence({ details }: { details: unknown }) {
               const n = (side: unknown) => (isObj(side) && num(side.n) !== null ? fmtInt(Math.round(num(side.n)!), lang) : '—');
               return (
                 <tr key={metric} data-testid={`evidence-${metric}`}>
-                  <td>{metric}</td>
+                  <td>{metricName(metric, t)}</td>
                   <td className="num" data-testid="evidence-n">
                     {n(m.champion)} / {n(m.challenger)}
                   </td>
-                  <td className="num">{effectText(metric, num(m.effect))}</td>
-                  <td className="num">{marginText(metric, num(m.margin))}</td>
+                  <td className="num">{effectText(metric, num(m.effect), t('races.ev.pts'))}</td>
+                  <td className="num">{marginText(metric, num(m.margin), t('races.ev.pts'))}</td>
                   <td className="num" data-testid="evidence-p">
                     {hp === null ? '—' : `${pValue(hp)}${ha === null ? '' : ` ${hp < ha ? '<' : '≥'} ${pValue(ha)}`}`}
                   </td>

@@ -3,7 +3,7 @@ import type { Decision } from '../../api/types.js';
 import type { MessageKey } from '../../i18n/en.js';
 import type { Translate } from '../../i18n/i18n-context.js';
 
-const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze'];
+const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze', 'srm-alert'];
 const CHANGES = ['set-weight', 'promote', 'rollback'];
 
 /** The action, with a manual change's kind (set-weight, promote, rollback) when it recorded one. */
@@ -48,8 +48,9 @@ export function detailLines(details: unknown, prefix = ''): string[] {
   if (!isObj(details)) return details === null || details === undefined ? [] : [`${prefix || 'value'}: ${show(details)}`];
   const out: string[] = [];
   for (const [k, v] of Object.entries(details)) {
-    // `change` is shown as the action; `key` is the monitor's own memory of a hold, not evidence.
-    if (k === 'change' || k === 'key') continue;
+    // `change` is shown as the action; `key` is the monitor's own memory of a hold, not evidence; the reason's code
+    // is shown as the reason.
+    if (k === 'change' || k === 'key' || k === 'reason_code' || k === 'reason_params') continue;
     const path = prefix ? `${prefix}.${k}` : k;
     if (Array.isArray(v) && v.every((m) => isObj(m) && typeof m.metric === 'string')) out.push(...(v as Obj[]).filter((m) => m.available !== false).map(testLine));
     else if (isObj(v)) out.push(...detailLines(v, path));

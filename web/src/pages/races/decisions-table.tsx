@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { DecisionEvidence, hasEvidence } from './decision-evidence.js';
 import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+import { decisionReason } from './reason-text.js';
 
 export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }) {
   const { t, lang } = useI18n();
@@ -30,7 +31,7 @@ export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }
                 <span className="dot" style={{ background: decisionColor(d) }} aria-hidden="true" /> {decisionLabel(d, t)}
               </td>
               <td>{d.contender ?? '—'}</td>
-              <td>{d.reason ?? '—'}</td>
+              <td data-testid="decision-reason">{decisionReason(d, t, lang) ?? '—'}</td>
               <td className="small">
                 {hasEvidence(d.details) ? (
                   <details>

@@ -20,6 +20,8 @@ export interface ChallengerMonitor {
   chips: MetricChip[];
   /** The policy's plain-words note: what it waits for, or what it did. */
   note: string | null;
+  /** The note as a code and its numbers (`why`), for the page's language; read loosely by reason-text.ts. */
+  why: unknown;
   /** The monitor's last tick of this race failed. */
   error: string | null;
 }
@@ -57,14 +59,14 @@ export function metricChip(m: Obj): MetricChip | null {
 /** null when no monitor runs in this gateway; chips empty while it has nothing to say about the challenger. */
 export function challengerMonitor(monitor: unknown, contender: string): ChallengerMonitor | null {
   if (!isObj(monitor)) return null;
-  if (monitor.ok === false) return { chips: [], note: null, error: typeof monitor.error === 'string' ? monitor.error : 'monitor error' };
+  if (monitor.ok === false) return { chips: [], note: null, why: null, error: typeof monitor.error === 'string' ? monitor.error : 'monitor error' };
   const a = assessmentOf(monitor);
   const list = Array.isArray(a.challengers) ? a.challengers : [];
   const entry = list.find((c): c is Obj => isObj(c) && c.contender === contender);
-  if (!entry) return { chips: [], note: null, error: null };
+  if (!entry) return { chips: [], note: null, why: null, error: null };
   const metrics = Array.isArray(entry.metrics) ? entry.metrics : [];
   const chips = metrics.flatMap((m) => (isObj(m) ? (metricChip(m) ?? []) : []));
-  return { chips, note: typeof entry.note === 'string' ? entry.note : null, error: null };
+  return { chips, note: typeof entry.note === 'string' ? entry.note : null, why: entry.why ?? null, error: null };
 }
 
 /** A race-level warning from the monitor: ramping blocked (a sample-ratio mismatch, a frozen race). */

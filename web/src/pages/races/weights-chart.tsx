@@ -12,6 +12,7 @@ import { useI18n } from '../../i18n/i18n-context.js';
 import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
 import { pinPlaces } from './decision-pins.js';
 import type { WeightHistory } from './weight-history.js';
+import { decisionReason } from './reason-text.js';
 
 function escape(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -56,7 +57,7 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
           const lines = [
             `<b>${escape(decisionLabel(d, t))}</b> · ${escape(d.contender ?? '')}`,
             escape(fmtTime(d.ts, lang)),
-            d.reason ? `${escape(t('common.reason'))}: ${escape(d.reason)}` : '',
+            decisionReason(d, t, lang) ? `${escape(t('common.reason'))}: ${escape(decisionReason(d, t, lang)!)}` : '',
             ...detailLines(d.details).map((l) => escape(l)),
             `${escape(t('races.actor'))}: ${escape(d.actor ?? t('races.monitor'))}`,
           ];
