@@ -31,6 +31,13 @@ const ENGLISH_PHRASES = [
   'rescued from', 'Rank held', 'bootstrap rounds', ' pts', 'row beats',
 ];
 
+/** The pictures in docs/img/ this test refreshes (with SAIMA_DOCS_SCREENSHOTS=1): width and path → name, start. */
+const DOCS_SHOTS: Record<string, { name: string; from: string }> = {
+  '1280 /races/triage': { name: 'races-zh', from: '[data-testid="guardrail-table"]' },
+  '1280 /leaderboard': { name: 'leaderboard-matrix-zh', from: '[data-testid="leaderboard-table"]' },
+  '390 /leaderboard': { name: 'leaderboard-phone-zh', from: '[data-testid="leaderboard-table"]' },
+};
+
 interface Found {
   text: string;
   where: string;
@@ -174,6 +181,8 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
       const where = `${p.path} at ${viewport.width} px`;
       await page.goto(`${gw.url}/ui${p.path}`);
       await page.locator(p.ready).first().waitFor();
+      // The rollback's evidence open: its table is the widest thing a decision row holds.
+      if (p.path === '/races/triage') await page.locator('[data-testid="decision-row"]', { hasText: 'flaky-model' }).locator('summary').click();
       if (p.charts) await waitForExpression(page, `[...document.querySelectorAll('.chart')].length > 0 && [...document.querySelectorAll('.chart')].every((c) => c.hasAttribute('data-axis-labels'))`);
       // Tables and their cues settle within a frame or two of the data.
       await page.waitForTimeout(150);
@@ -194,7 +203,9 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
       const labels = await overlappingLabels(page);
       for (const o of labels.overlaps) problems.push(`${where}: overlapping axis labels ${o}`);
       chartAxes += labels.axes;
+      const docs = DOCS_SHOTS[`${viewport.width} ${p.path}`];
       await screenshot(page, `tour-zh-${viewport.width}${p.path.replace(/\//g, '-').replace(/-run_[0-9a-f]+/, '-run')}`);
+      if (docs) await screenshot(page, docs.name, { docs: true, from: docs.from });
     }
     assert.ok(chartAxes >= 8, `axes with labels checked at ${viewport.width} px: ${chartAxes}`);
     // On a phone the wide tables do scroll: the check above met regions to look at.

@@ -27,10 +27,10 @@ export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }
           {decisions.map((d) => (
             <tr key={d.id} data-testid="decision-row">
               <td className="nowrap">{fmtTime(d.ts, lang)}</td>
-              <td>
+              <td className="nowrap">
                 <span className="dot" style={{ background: decisionColor(d) }} aria-hidden="true" /> {decisionLabel(d, t)}
               </td>
-              <td>{d.contender ?? '—'}</td>
+              <td className="nowrap">{d.contender ?? '—'}</td>
               <td data-testid="decision-reason">{decisionReason(d, t, lang) ?? '—'}</td>
               <td className="small">
                 {hasEvidence(d.details) ? (

@@ -71,7 +71,7 @@ export function sayReason(why: ReasonCode | null, t: Translate, lang: Lang, froz
       break;
     case 'note_last_waiting': {
       const waits = [
-        ...(p.metric ? [t('reason.waitBetter', { metric: metricName(String(p.metric), t), p: p.p ?? '—' })] : []),
+        ...(p.metric ? [t('reason.waitBetter', { metric: metricName(String(p.metric), t), p: p.p === undefined || p.p === 'n/a' ? '—' : p.p })] : []),
         ...(p.pending ? [t('reason.waitMargins', { metrics: metricList(p.pending, t) })] : []),
       ];
       vars.waits = waits.join(t('reason.and'));
