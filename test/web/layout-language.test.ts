@@ -28,7 +28,7 @@ const ENGLISH_WORDS = [
 const ENGLISH_PHRASES = [
   'guardrail broken', 'guardrails hold after', 'significantly better', 'holding at', 'sample ratio mismatch', 'ramping frozen',
   'gate passed', 'bandit', 'last step:', 'next step', 'waiting for', 'waiting:', 'collecting evidence', 'More columns',
-  'rescued from', 'Rank held', 'bootstrap rounds', ' pts', 'row beats',
+  'rescued from', 'Rank held', 'bootstrap rounds', ' pts', 'row beats', 'from: ', 'previous champion',
 ];
 
 /** The pictures in docs/img/ this test refreshes (with SAIMA_DOCS_SCREENSHOTS=1): width and path → name, start. */
@@ -206,6 +206,17 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
       const docs = DOCS_SHOTS[`${viewport.width} ${p.path}`];
       await screenshot(page, `tour-zh-${viewport.width}${p.path.replace(/\//g, '-').replace(/-run_[0-9a-f]+/, '-run')}`);
       if (docs) await screenshot(page, docs.name, { docs: true, from: docs.from });
+      if (p.path === '/races/triage' && viewport === DESKTOP) {
+        // The rollback pin's tooltip says the reason and the evidence in Chinese too, never a dump of English keys.
+        await page.evaluate('window.scrollTo(0, 0)');
+        const pin = (await page.locator('[data-testid="weights-chart"] svg path[fill="#dc2626"]').first().boundingBox())!;
+        await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
+        const tip = await waitForExpression<string>(page, `[...document.querySelectorAll('[data-testid="weights-chart"] div')].map((d) => d.innerText || '').find((x) => x.includes('护栏被突破')) || ''`);
+        assert.match(tip, /原因: 护栏被突破：错误率 \+0\.9\d+/, tip);
+        assert.match(tip, /窗口自 .* 起，挑战者权重 40%/, tip);
+        assert.match(tip, /错误率: \+\d+\.\d 个百分点 · 损害检验 p 对 α [\d.e-]+ < [\d.e-]+ · 有害/, tip);
+        assert.doesNotMatch(tip, /window\.|tests|harm p|effect|alpha|guardrail/, tip);
+      }
     }
     assert.ok(chartAxes >= 8, `axes with labels checked at ${viewport.width} px: ${chartAxes}`);
     // On a phone the wide tables do scroll: the check above met regions to look at.

@@ -3,6 +3,18 @@ import type { Decision } from '../../api/types.js';
 import type { MessageKey } from '../../i18n/en.js';
 import type { Translate } from '../../i18n/i18n-context.js';
 
+/** Keys a manual change records, named in the page's language in a pin's tooltip. */
+const DETAIL_KEYS = ['from', 'to', 'weight', 'previousChampion', 'wasFrozen', 'spendCountedFrom'];
+
+/** A manual change's recorded numbers, one `name: value` line each, with the names in the page's language. */
+export function changeLines(details: unknown, t: Translate): string[] {
+  return detailLines(details).map((line) => {
+    const at = line.indexOf(': ');
+    const key = at < 0 ? '' : line.slice(0, at);
+    return DETAIL_KEYS.includes(key) ? `${t(`races.detail.${key}` as MessageKey)}: ${line.slice(at + 2)}` : line;
+  });
+}
+
 const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze', 'srm-alert'];
 const CHANGES = ['set-weight', 'promote', 'rollback'];
 

@@ -4,7 +4,7 @@ import { fmtTime } from '../../components/format.js';
 import { EmptyState } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { DecisionEvidence, hasEvidence } from './decision-evidence.js';
-import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+import { changeLines, decisionColor, decisionLabel } from './decision-text.js';
 import { decisionReason } from './reason-text.js';
 
 export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }) {
@@ -39,7 +39,7 @@ export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }
                     <DecisionEvidence details={d.details} />
                   </details>
                 ) : (
-                  <span className="mono">{detailLines(d.details).join(' · ') || '—'}</span>
+                  <span className="mono">{changeLines(d.details, t).join(' · ') || '—'}</span>
                 )}
               </td>
               <td className="small">{d.actor ?? t('races.monitor')}</td>
