@@ -13,9 +13,12 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DESKTOP, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn, waitForExpression } from '../support/browser.js';
 import { mockContender } from '../support/gateway.js';
+import { DEFAULT_MAX_DROP, DEFAULT_MAX_GAP, evaluateGate, newGateId } from '../../src/eval/gate.js';
+import { buildReport } from '../../src/eval/report.js';
+import { loadRunResults } from '../../src/eval/run-results.js';
 import { seededGateway } from './seed.js';
 import { seedBattles } from './seed-arena.js';
-import { seedEvalRun } from './seed-evals.js';
+import { SUITE, seedEvalRun } from './seed-evals.js';
 
 /** Whole text nodes that are English UI words when they stand alone (a status, an action, a verdict). */
 const ENGLISH_WORDS = [
@@ -28,6 +31,7 @@ const ENGLISH_WORDS = [
 const ENGLISH_PHRASES = [
   'guardrail broken', 'guardrails hold after', 'significantly better', 'holding at', 'sample ratio mismatch', 'ramping frozen',
   'gate passed', 'bandit', 'last step:', 'next step', 'waiting for', 'waiting:', 'collecting evidence', 'More columns',
+  'within chance', 'vs champion', 'run complete', 'not tested', ': score ', 'significant and above', 'significant but within',
   'rescued from', 'Rank held', 'bootstrap rounds', ' pts', 'row beats', 'from: ', 'previous champion',
 ];
 
@@ -139,6 +143,14 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   }
   await gw.gw.store.requestLog.flush();
   const runId = await seedEvalRun(gw.gw.store, gw.gw.ctx.config);
+  // The launch gate's verdicts on that run, as `saima gate` stores them: the memoriser fails on contamination.
+  const results = await loadRunResults(gw.gw.store, gw.gw.ctx.config, runId);
+  const report = buildReport(results);
+  const gateSettings = { suites: [SUITE], twins: null, minScore: 40, contamination: { blocks: true, max: DEFAULT_MAX_GAP }, robustness: { blocks: true, max: DEFAULT_MAX_DROP }, alpha: 0.05, notWorseThanChampion: true, samples: 2 };
+  for (const challenger of ['outside-model', 'small-model']) {
+    const verdict = evaluateGate(results, report, challenger, 'house-model', gateSettings);
+    await gw.gw.store.evals.insertGate({ id: newGateId(), ts: Date.now(), race: 'assistant', challenger, passed: verdict.passed, reasons: verdict.checks, runId });
+  }
   await seedBattles(gw.url, gw.adminKey);
   for (let i = 0; ; i++) {
     const actions = (await gw.gw.store.decisions.list('triage')).map((d) => d.action);
@@ -154,7 +166,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
     { path: '/races/search', ready: '[data-testid="sequential-house-model"] .chip', charts: true },
     { path: '/races/assistant', ready: '[data-testid="decisions-table"]', charts: true },
     { path: '/leaderboard', ready: '[data-testid="win-rate-matrix"]', charts: true },
-    { path: '/evals', ready: '[data-testid="evals-table"]' },
+    { path: '/evals', ready: '[data-testid="gates-table"]' },
     { path: `/evals/${runId}`, ready: '[data-testid="eval-row-house-model"]', charts: true },
     { path: '/spend', ready: '[data-testid="spend-chart"][data-budgets]', charts: true },
     { path: '/requests', ready: '[data-testid="request-row"]' },
@@ -168,7 +180,10 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   await en.page.goto(`${gw.url}/ui/races/triage`);
   await en.page.locator('[data-testid="decisions-table"] [data-testid="decision-reason"]', { hasText: 'guardrail broken' }).waitFor();
   const seenInEnglish = (await englishLeft(en.page)).map((f) => f.text);
-  for (const expected of [/^guardrail broken: error_rate/, /^guardrails hold after/, /^rolled back$/, /^rollback$/]) {
+  await en.page.goto(`${gw.url}/ui/evals`);
+  await en.page.getByTestId('gates-table').waitFor();
+  seenInEnglish.push(...(await englishLeft(en.page)).map((f) => f.text));
+  for (const expected of [/^guardrail broken: error_rate/, /^guardrails hold after/, /^rolled back$/, /^rollback$/, /^FAIL$/, /within chance|significant and above/, /vs champion house-model/]) {
     assert.ok(seenInEnglish.some((x) => expected.test(x)), `the scan finds ${expected} on the English page: ${seenInEnglish.join(' | ')}`);
   }
 
@@ -206,6 +221,12 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
       const docs = DOCS_SHOTS[`${viewport.width} ${p.path}`];
       await screenshot(page, `tour-zh-${viewport.width}${p.path.replace(/\//g, '-').replace(/-run_[0-9a-f]+/, '-run')}`);
       if (docs) await screenshot(page, docs.name, { docs: true, from: docs.from });
+      if (p.path === '/evals') {
+        // The gate's lines said from their numbers: the memoriser's contamination check fails, in Chinese.
+        const failed = (await page.getByTestId('gate-assistant-outside-model').getByTestId('gate-check-contamination').textContent()) ?? '';
+        assert.match(failed, /^✗ 污染（刷分）: \S+ \+\d+\.\d 个百分点 \[[\d.]+, [\d.]+\]，McNemar p = [\d.e-]+.*< α = 0\.05：显著，且超过 max_gap 5$/, failed);
+        assert.match((await page.getByTestId('gate-assistant-small-model').getByTestId('gate-check-champion').textContent()) ?? '', /对比冠军 house-model：-\d+\.\d 个百分点/);
+      }
       if (p.path === '/races/triage' && viewport === DESKTOP) {
         // The rollback pin's tooltip says the reason and the evidence in Chinese too, never a dump of English keys.
         await page.evaluate('window.scrollTo(0, 0)');
