@@ -103,6 +103,8 @@ export const en = {
   'races.detail.previousChampion': 'previous champion',
   'races.detail.wasFrozen': 'was frozen',
   'races.detail.spendCountedFrom': 'spend counted from',
+  'races.chip.title': 'effect {effect} · harm p {harm} · non-inferior p {ni}{superior} · n {n1}/{n2}',
+  'races.chip.superior': ' · superior p {p}',
   'races.test.harm': 'harm',
   'races.test.better': 'better',
   'races.test.ok': 'within margin',

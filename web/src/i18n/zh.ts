@@ -105,6 +105,8 @@ export const zh: Messages = {
   'races.detail.previousChampion': '原冠军',
   'races.detail.wasFrozen': '原冻结原因',
   'races.detail.spendCountedFrom': '花费起算时间',
+  'races.chip.title': '效应 {effect} · 损害检验 p {harm} · 非劣检验 p {ni}{superior} · 样本 {n1}/{n2}',
+  'races.chip.superior': ' · 优效检验 p {p}',
   'races.test.harm': '有害',
   'races.test.better': '更优',
   'races.test.ok': '在容差内',

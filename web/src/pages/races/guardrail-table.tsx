@@ -50,7 +50,7 @@ export function GuardrailTable({ race, contenders, frozenText }: { race: RaceRep
             const champion = c === race.champion;
             const fallback = !inRace.has(c);
             const state = champion ? null : stateOf.get(c);
-            const mon = champion || fallback ? null : challengerMonitor(race.monitor, c);
+            const mon = champion || fallback ? null : challengerMonitor(race.monitor, c, t);
             return (
               <tr key={c} data-testid={`contender-row-${c}`}>
                 <td className="strong nowrap">{c}</td>
