@@ -237,7 +237,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
         const pin = (await page.locator('[data-testid="weights-chart"] svg path[fill="#dc2626"]').first().boundingBox())!;
         await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
         const tip = await waitForExpression<string>(page, `[...document.querySelectorAll('[data-testid="weights-chart"] div')].map((d) => d.innerText || '').find((x) => x.includes('护栏被突破')) || ''`);
-        assert.match(tip, /原因: 护栏被突破：错误率 \+0\.9\d+/, tip);
+        assert.match(tip, /原因: 护栏被突破：错误率 \+0\.\d+（界限 \+0\.\d+ > \+0\.0500，p = [\d.e-]+）/, tip);
         assert.match(tip, /窗口自 .* 起，挑战者权重 40%/, tip);
         assert.match(tip, /错误率: \+\d+\.\d 个百分点 · 损害检验 p 对 α [\d.e-]+ < [\d.e-]+ · 有害/, tip);
         assert.doesNotMatch(tip, /window\.|tests|harm p|effect|alpha|guardrail/, tip);
