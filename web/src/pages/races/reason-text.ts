@@ -8,7 +8,7 @@
  */
 import type { Decision } from '../../api/types.js';
 import type { MessageKey } from '../../i18n/en.js';
-import type { Lang, Translate } from '../../i18n/i18n-context.js';
+import type { Lang, Translate } from '../../i18n/translate.js';
 
 export interface ReasonCode {
   code: string;
@@ -45,7 +45,7 @@ const metricList = (list: string | number | undefined, t: Translate) =>
 
 /** The reason in the page's language; null in English or when the code is unknown (the caller shows the stored text). */
 export function sayReason(why: ReasonCode | null, t: Translate, lang: Lang, frozenText?: string | null): string | null {
-  if (!why || lang === 'en') return null;
+  if (!why || lang === 'en' || !CODES.has(why.code)) return null;
   const p = why.params;
   const vars: Record<string, string | number> = { ...p };
   switch (why.code) {
@@ -67,7 +67,7 @@ export function sayReason(why: ReasonCode | null, t: Translate, lang: Lang, froz
       break;
     case 'note_blocked':
     case 'note_gate_blocked':
-      vars.blocked = sayReason({ code: String(p.blocked ?? ''), params: { reason: p.reason ?? '' } }, t, lang, frozenText) ?? String(p.reason ?? '');
+      vars.blocked = sayReason(reasonCode({ code: p.blocked, params: { reason: p.reason ?? '' } }), t, lang, frozenText) ?? String(p.reason ?? '');
       break;
     case 'note_last_waiting': {
       const waits = [
