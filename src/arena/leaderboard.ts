@@ -6,7 +6,7 @@
  */
 import type { PairOutcomeCount, StyledBattle } from '../store/index.js';
 import {
-  battlesPerModel, bootstrapBradleyTerry, fitBradleyTerry, observedWinRates, rankRanges, winRateMatrix, type PairCounts,
+  battlesPerModel, bootstrapBradleyTerry, fitBradleyTerry, observedWinRates, rankHeld, rankRanges, winRateMatrix, type PairCounts,
 } from '../stats/index.js';
 import { SaimaError } from '../errors.js';
 import { ownerOf } from './race-members.js';
@@ -39,6 +39,11 @@ export interface LeaderboardRow {
   /** Best rank the intervals allow (what Chatbot Arena publishes); null when unrated. */
   rank: number | null;
   rank_worst: number | null;
+  /**
+   * Share of the usable bootstrap rounds in which this contender kept its place in the order of ratings (its
+   * position by `rating`); null when unrated or without a bootstrap.
+   */
+  rank_held: number | null;
   contender: string;
   rating: number | null;
   ci_lower: number | null;
@@ -77,7 +82,8 @@ export interface Leaderboard {
     min_battles: number;
   };
   data: LeaderboardRow[];
-  win_rates: { contenders: string[]; predicted: Array<Array<number | null>>; observed: Array<Array<number | null>> };
+  /** P(row beats column), predicted from the ratings and observed in the battles; `battles` per pair, ties included. */
+  win_rates: { contenders: string[]; predicted: Array<Array<number | null>>; observed: Array<Array<number | null>>; battles: number[][] };
   owners: Array<{ owner: string; variants: number; contenders: string[]; best: string | null; best_rating: number | null }>;
   style_control: StyleResult['summary'] | null;
 }
@@ -108,12 +114,14 @@ export function computeLeaderboard(data: LeaderboardData, opts: LeaderboardOptio
   let lower: Float64Array = new Float64Array(names.length).fill(Number.NaN);
   let upper: Float64Array = new Float64Array(names.length).fill(Number.NaN);
   let degenerateRounds = 0;
+  let held: Float64Array = new Float64Array(names.length).fill(Number.NaN);
   try {
     const fitOpts = { seed, level, ...(anchor ? { anchor } : {}) };
     if (rounds > 0) {
       const boot = bootstrapBradleyTerry(counts, { ...fitOpts, rounds });
       ({ lower, upper, degenerateRounds } = boot);
       ratings = boot.fit.ratings;
+      held = rankHeld(ratings, boot.samples, rounds).share;
     } else {
       ratings = fitBradleyTerry(counts, fitOpts).ratings;
     }
@@ -139,6 +147,7 @@ export function computeLeaderboard(data: LeaderboardData, opts: LeaderboardOptio
     return {
       rank: num(ranks[i]!.best),
       rank_worst: num(ranks[i]!.worst),
+      rank_held: num(held[i]),
       contender: name,
       rating: num(ratings[i]),
       ci_lower: num(lower[i]),
@@ -158,6 +167,7 @@ export function computeLeaderboard(data: LeaderboardData, opts: LeaderboardOptio
   const predicted = winRateMatrix(ratings);
   const observed = observedWinRates(counts);
   const matrix = (m: Float64Array) => order.map((i) => order.map((j) => num(m[i * names.length + j])));
+  const met = (i: number, j: number) => (i === j ? 0 : counts.wins[i * names.length + j]! + counts.wins[j * names.length + i]! + counts.ties[Math.min(i, j) * names.length + Math.max(i, j)]!);
   return {
     object: 'arena.leaderboard',
     battles: counts.total,
@@ -177,7 +187,7 @@ export function computeLeaderboard(data: LeaderboardData, opts: LeaderboardOptio
       min_battles: MIN_BATTLES,
     },
     data: order.map((i) => rows[i]!),
-    win_rates: { contenders: order.map((i) => names[i]!), predicted: matrix(predicted), observed: matrix(observed) },
+    win_rates: { contenders: order.map((i) => names[i]!), predicted: matrix(predicted), observed: matrix(observed), battles: order.map((i) => order.map((j) => met(i, j))) },
     owners: owners(order.map((i) => rows[i]!)),
     style_control: style?.summary ?? null,
   };

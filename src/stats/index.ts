@@ -31,6 +31,8 @@ export {
 export type { Battle, BattleOutcome, BradleyTerryFit, BradleyTerryOptions, EloScale, PairCounts, RankRange } from './bradley-terry.js';
 export { bootstrapBradleyTerry, quantileSorted } from './bootstrap.js';
 export type { BootstrapOptions, BradleyTerryBootstrap } from './bootstrap.js';
+export { rankHeld } from './rank-held.js';
+export type { RankHeld } from './rank-held.js';
 export { fitStyleControlled, styleFeatures } from './bradley-terry-style.js';
 export type { StyleBattle, StyleControlFit, StyleControlOptions } from './bradley-terry-style.js';
 export { SeededRandom } from './seeded-random.js';

@@ -66,16 +66,20 @@ export async function signIn(page: Page, gatewayUrl: string, key: string): Promi
   await page.getByTestId('logout').waitFor();
 }
 
-/** Saves a full-page screenshot as test-results/<name>.png (and docs/img/<name>.png when asked to). */
-export async function screenshot(page: Page, name: string, opts: { docs?: boolean } = {}): Promise<string> {
+/**
+ * Saves a full-page screenshot as test-results/<name>.png (and docs/img/<name>.png when asked to). The docs image
+ * starts at the top of the page, or a little above the element `from` (a CSS selector) names.
+ */
+export async function screenshot(page: Page, name: string, opts: { docs?: boolean; from?: string } = {}): Promise<string> {
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   if (opts.docs && process.env.SAIMA_DOCS_SCREENSHOTS === '1') {
     mkdirSync(DOCS_IMG, { recursive: true });
-    // The top of the page, a little taller than the window: enough for the README without a wall of tables.
-    const height = Math.min(1000, Number(await page.evaluate('document.documentElement.scrollHeight')));
-    await page.screenshot({ path: join(DOCS_IMG, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize()?.width ?? 1280, height } });
+    const top = opts.from ? Math.max(0, Number(await page.evaluate(`document.querySelector(${JSON.stringify(opts.from)}).getBoundingClientRect().top + window.scrollY - 16`))) : 0;
+    // A little taller than the window: enough for the README without a wall of tables.
+    const height = Math.min(1000, Number(await page.evaluate('document.documentElement.scrollHeight')) - top);
+    await page.screenshot({ path: join(DOCS_IMG, `${name}.png`), fullPage: true, clip: { x: 0, y: top, width: page.viewportSize()?.width ?? 1280, height } });
   }
   return file;
 }

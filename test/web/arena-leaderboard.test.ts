@@ -1,7 +1,8 @@
 /**
  * In a real browser: a blind arena round (prompt, two anonymous answers streaming in — a partial answer is on
  * screen before it ends and voting waits for both — a vote by keyboard, names revealed only after it), then the leaderboard with the vote counted, ratings with CI whiskers, eval columns beside the
- * ratings (the memoriser's gap flagged), serving cost per 1k requests, and the language filter.
+ * ratings (the memoriser's gap flagged), serving cost per 1k requests, the rank columns explained (rank held: the
+ * share of usable bootstrap rounds), the win-rate matrix with its battles per pair, and the language filter.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -64,22 +65,51 @@ test('arena vote reveals the names; leaderboard shows ratings beside evals and c
   // Leaderboard: 180 seeded battles plus this vote, three rated contenders with whiskers and the eval columns.
   await page.getByTestId('nav-leaderboard').click();
   await page.locator('[data-testid="ratings-chart"][data-rows="3"]').waitFor();
-  const battles = async () => (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(5)').allTextContents()).reduce((s, x) => s + Number(x), 0);
+  const battles = async () => (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(6)').allTextContents()).reduce((s, x) => s + Number(x), 0);
   assert.equal(await battles(), 2 * 181, 'each battle counts for both contenders');
   const outside = page.getByTestId('lb-row-outside-model');
   await outside.locator('.chip-bad').waitFor();
   assert.match((await outside.textContent()) ?? '', /gap flagged/);
   assert.match((await page.getByTestId('lb-row-house-model').textContent()) ?? '', /no significant gap/);
-  assert.match((await outside.locator('td').nth(9).textContent()) ?? '', /^¥\d/, 'cost per 1k requests');
+  assert.match((await outside.locator('td').nth(10).textContent()) ?? '', /^¥\d/, 'cost per 1k requests');
   const firstRank = page.getByTestId('leaderboard-table').locator('tbody tr').first();
   assert.match((await firstRank.textContent()) ?? '', /house-model/);
+  // The rank columns explained on the page: the rank held is the share of the usable bootstrap rounds that kept
+  // the order, said in the header's tooltip and in the legend with the number of rounds.
+  const api = (await (await fetch(`${gw.url}/v1/arena/leaderboard?race=assistant`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as {
+    method: { usable_rounds: number; bootstrap_rounds: number };
+    data: Array<{ contender: string; rank_held: number | null }>;
+    win_rates: { contenders: string[]; observed: Array<Array<number | null>>; battles: number[][] };
+  };
+  for (const row of api.data) assert.equal(await page.getByTestId(`rank-held-${row.contender}`).textContent(), `${(100 * row.rank_held!).toFixed(0)}%`);
+  const heldHelp = `Share of the ${api.method.usable_rounds} usable bootstrap rounds (of ${api.method.bootstrap_rounds}) in which the contender kept its place`;
+  assert.ok((await page.getByTestId('lb-head-rank-held').getAttribute('title'))?.startsWith(heldHelp));
+  assert.ok((await page.getByTestId('lb-legend-rank-held').textContent())?.startsWith(heldHelp));
+  assert.match((await page.getByTestId('lb-head-stability').getAttribute('title')) ?? '', /all k samples of an item are correct/);
+  assert.match((await page.getByTestId('lb-legend').textContent()) ?? '', /Rank range.*intervals allow.*Rank held.*Stability \(pass\^k\)/s);
+  // The win-rate matrix: P(row beats column) with the battles behind it, as the API reports it, best row first.
+  const matrix = page.getByTestId('win-rate-matrix');
+  assert.equal(await matrix.getAttribute('data-size'), '3');
+  const { contenders, observed, battles: met } = api.win_rates;
+  assert.equal(contenders[0], 'house-model');
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      if (i === j) continue;
+      const cell = page.getByTestId(`wr-${contenders[i]}-${contenders[j]}`);
+      assert.equal(Number(await cell.getAttribute('data-battles')), met[i]![j]);
+      assert.ok(met[i]![j]! > 0);
+      assert.equal((await cell.textContent())?.replace(/\s+/g, ' '), `${(100 * observed[i]![j]!).toFixed(0)}%n ${met[i]![j]}`);
+      assert.ok(Math.abs(observed[i]![j]! + observed[j]![i]! - 1) < 1e-9, 'the two sides of a pair add up to one');
+    }
+  }
+  assert.match((await page.getByTestId(`wr-house-model-small-model`).getAttribute('title')) ?? '', /^house-model beat small-model in \d+% of \d+ battles; the ratings predict \d+%\.$/);
   await screenshot(page, 'leaderboard', { docs: true });
 
   await page.getByTestId('lb-language').selectOption('zh');
-  await waitForExpression(page, `[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(5)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
+  await waitForExpression(page, `[...document.querySelectorAll('[data-testid="leaderboard-table"] tbody tr td:nth-child(6)')].reduce((s, td) => s + Number(td.textContent), 0) === 120`);
   // What the numbers rest on: usable bootstrap rounds, and a badge on every row with fewer than 100 battles.
   assert.match((await page.getByTestId('lb-rounds').textContent()) ?? '', /^Intervals from \d+ of 1000 bootstrap rounds/);
-  const perRow = (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(5)').allTextContents()).map(Number);
+  const perRow = (await page.getByTestId('leaderboard-table').locator('tbody tr td:nth-child(6)').allTextContents()).map(Number);
   assert.ok(perRow.some((n) => n > 0 && n < 100), `the zh slice has thin rows: ${perRow}`);
   assert.equal(await page.locator('[data-testid^="few-battles-"]').count(), perRow.filter((n) => n > 0 && n < 100).length);
 

@@ -21,7 +21,9 @@ export interface SeededGateway extends TestGateway {
 
 const ANSWER = 'Here is a careful answer. It explains the steps, gives an example, and ends with a short summary so the reader can act on it.';
 
+/** `extra` is merged into the config; its `contenders` and `races` are added to the seeded ones. */
 export async function seededGateway(t: TestContext, extra: Record<string, unknown> = {}): Promise<SeededGateway> {
+  const { contenders: moreContenders, races: moreRaces, ...rest } = extra as { contenders?: Record<string, unknown>; races?: Record<string, unknown> };
   let offset = -6 * DAY;
   const gw = await startTestGateway(
     t,
@@ -31,6 +33,7 @@ export async function seededGateway(t: TestContext, extra: Record<string, unknow
         'house-model': mockContender('house-7b', { latency_ms: 15, ttft_ms: 10, default_answer: ANSWER }, { price: { input: 20, output: 60, currency: 'CNY' } }),
         'outside-model': mockContender('outside-v3', { latency_ms: 35, ttft_ms: 25, error_rate: 0.08, default_answer: `${ANSWER} It also adds a caveat.` }, { price: { input: 30, output: 90, currency: 'CNY' } }),
         'small-model': mockContender('small-1b', { latency_ms: 5, default_answer: 'Short answer.' }, { price: { input: 2, output: 4, currency: 'CNY' } }),
+        ...moreContenders,
       },
       races: {
         assistant: {
@@ -46,10 +49,11 @@ export async function seededGateway(t: TestContext, extra: Record<string, unknow
           challengers: [{ contender: 'house-model', weight: 50 }],
           policy: { type: 'canary', ramp: [50], min_samples: 100_000, guardrails: { error_rate: { margin: 0.05 } } },
         },
+        ...moreRaces,
       },
       monitor: { interval_ms: 500 },
       budgets: { 'support-daily': { team: 'support', period: 'day', limit: 0.12, soft_pct: 80 } },
-      ...extra,
+      ...rest,
     },
     { now: () => Date.now() + offset },
   );

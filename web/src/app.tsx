@@ -1,10 +1,11 @@
 /** The dashboard shell: session gate, header, and the page for the current path. Pages load on first visit. */
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Header } from './components/header.js';
+import { watchScrollCues } from './components/scroll-cues.js';
 import { Loading } from './components/status-views.js';
 import { Walkthrough, useWalkthrough } from './components/walkthrough.js';
 import { isDemo } from './components/walkthrough-mode.js';
-import { I18nProvider } from './i18n/i18n-context.js';
+import { I18nProvider, useI18n } from './i18n/i18n-context.js';
 import { LoginPage } from './pages/login/login-page.js';
 import { matchPath, navigate, usePath } from './router/router.js';
 import { SessionProvider, useSession } from './session/session-context.js';
@@ -54,6 +55,9 @@ function Shell() {
   const [demo] = useState(isDemo);
   const walkthrough = useWalkthrough();
   const checkingAuth = useSignInWithoutAuth(session, login);
+  const { t } = useI18n();
+  const hint = t('common.scrollHint');
+  useEffect(() => watchScrollCues(document.body, hint), [hint]);
   useEffect(() => {
     if (session && (path === '/' || path === '/login')) navigate('/races', { replace: true });
   }, [session, path]);

@@ -6,25 +6,28 @@
 import { promote, ramp, rollback } from '../race-control.js';
 import { nextWindow, type RaceState } from '../race-state.js';
 import type { Change } from '../race-states.js';
+import { withReason } from './reasons.js';
 import type { PolicyChange } from './types.js';
 
 export function applyPolicyChange(state: RaceState, change: PolicyChange, now: number): Change | null {
-  const decision = (action: string, contender: string | null) => ({ action, contender, reason: change.reason, details: change.details, actor: null });
+  // The decision keeps the reason's code beside its statistics, so a page can say it in its own language.
+  const details = withReason(change.details, change.why);
+  const decision = (action: string, contender: string | null) => ({ action, contender, reason: change.reason, details, actor: null });
   switch (change.kind) {
     case 'rollback':
     case 'ramp':
     case 'promote': {
       const c = state.challengers.find((x) => x.contender === change.contender);
       if (!c || c.status !== 'active' || c.since !== change.since) return null;
-      if (change.kind === 'rollback') return rollback(state, change.contender, change.reason, null, now, true, change.details);
-      if (change.kind === 'ramp') return ramp(state, change.contender, change.to, change.step, change.reason, change.details, now);
+      if (change.kind === 'rollback') return rollback(state, change.contender, change.reason, null, now, true, details);
+      if (change.kind === 'ramp') return ramp(state, change.contender, change.to, change.step, change.reason, details, now);
       const done = promote(state, change.contender, change.reason, null, now, true);
-      return { state: done.state, decision: { ...done.decision, details: { ...change.details, previousChampion: (done.decision.details as { previousChampion?: string }).previousChampion } } };
+      return { state: done.state, decision: { ...done.decision, details: { ...details, previousChampion: (done.decision.details as { previousChampion?: string }).previousChampion } } };
     }
     case 'activate': {
       const c = state.challengers.find((x) => x.contender === change.contender);
       if (!c || c.status !== 'waiting_gate') return null;
-      return ramp(state, change.contender, change.to, change.step, change.reason, change.details, now);
+      return ramp(state, change.contender, change.to, change.step, change.reason, details, now);
     }
     case 'reweight': {
       for (const w of change.weights) {

@@ -18,29 +18,30 @@ import {
 import { adjustmentOf, emptyArm, NO_ADJUSTMENT, type ArmEvidence } from '../evidence.js';
 import { checkSpend } from './race-checks.js';
 import { challengerView, details, QUIET_STEPS } from './canary.js';
-import { describeHarm, guardChallenger } from './guard.js';
+import { guardChallenger } from './guard.js';
 import { METRICS, observations } from './metrics.js';
+import * as say from './reasons.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
 
 export function decideBandit(input: PolicyInput): Verdict {
   const { state, race, now } = input;
   const policy = race.policy;
   const spend = checkSpend(input);
-  const blocked = state.frozen ? `frozen (${state.frozen})` : spend.change ? 'the extra-spend cap is reached' : null;
+  const blocked = state.frozen ? say.blockedFrozen(state.frozen) : spend.change ? say.blockedSpend() : null;
   const changes: PolicyChange[] = spend.change ? [spend.change] : [];
   const views: ChallengerAssessment[] = [];
   const racing: string[] = [state.champion];
   for (const c of state.challengers) {
     if (c.status !== 'active') {
-      views.push(challengerView(c, null, c.status.replace('_', ' ')));
+      views.push(challengerView(c, null, say.noteStatus(c.status)));
       continue;
     }
     const guard = guardChallenger(input, c);
-    if (guard.broken) changes.unshift({ kind: 'rollback', contender: c.contender, since: c.since, reason: `guardrail broken: ${describeHarm(guard.broken)}`, details: details(input, c, guard) });
+    if (guard.broken) changes.unshift({ kind: 'rollback', contender: c.contender, since: c.since, ...say.reasonOf(say.guardrailBroken(guard.broken)), details: details(input, c, guard) });
     else racing.push(c.contender);
-    views.push(challengerView(c, guard, guard.broken ? 'rolled back' : 'racing'));
+    views.push(challengerView(c, guard, guard.broken ? say.noteRolledBack() : say.noteRacing()));
   }
-  const assessment = { policy: 'bandit', at: now, blocked, srm: null, spend: spend.spend, bandit: null as { shares: Record<string, number> } | null, challengers: views };
+  const assessment = { policy: 'bandit', at: now, blocked: blocked?.text ?? null, blocked_why: blocked?.why ?? null, srm: null, spend: spend.spend, bandit: null as { shares: Record<string, number> } | null, challengers: views };
   const due = input.memory.lastReweightAt === null || now - input.memory.lastReweightAt >= epochMs(input);
   const spec = METRICS[policy.primary];
   if (blocked || !due || racing.length < 2 || !spec.arm) return { changes, assessment, banditEvaluated: false };
@@ -59,7 +60,7 @@ export function decideBandit(input: PolicyInput): Verdict {
   const moved = weights.some((w) => Math.abs(w.weight - (current.get(w.contender) ?? 0)) >= 1);
   if (moved) {
     const words = weights.map((w) => `${w.contender} ${current.get(w.contender) ?? 0}% → ${w.weight}%`).join(', ');
-    changes.push({ kind: 'reweight', weights, reason: `bandit re-weight on ${policy.primary}: ${words}`, details: { metric: policy.primary, shares: assessment.bandit.shares, weights, arms: arms.map((a) => ({ contender: a.contender, ...spec.arm!(a) })) } });
+    changes.push({ kind: 'reweight', weights, ...say.reasonOf(say.banditReweight(policy.primary, words)), details: { metric: policy.primary, shares: assessment.bandit.shares, weights, arms: arms.map((a) => ({ contender: a.contender, ...spec.arm!(a) })) } });
   }
   return { changes, assessment, banditEvaluated: true };
 }
@@ -85,7 +86,7 @@ function quietLanes(input: PolicyInput, arms: readonly ArmEvidence[]): PolicyCha
   const moved = weights.filter((w) => w.weight !== active.find((c) => c.contender === w.contender)!.weight);
   if (moved.length === 0) return null;
   const words = moved.map((w) => `${w.contender} ${active.find((c) => c.contender === w.contender)!.weight}% → ${w.weight}%`).join(', ');
-  return { kind: 'reweight', weights, reason: `bandit: ${words} (too few ${policy.primary} observations after ${QUIET_STEPS * policy.min_step_s} s)`, details: { metric: policy.primary, weights, quiet: [...short] } };
+  return { kind: 'reweight', weights, ...say.reasonOf(say.banditQuiet(policy.primary, words, QUIET_STEPS * policy.min_step_s)), details: { metric: policy.primary, weights, quiet: [...short] } };
 }
 
 /** Longest epoch: 2^6 = 64 × `min_step_s`. */

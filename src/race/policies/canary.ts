@@ -6,44 +6,45 @@
  * at once, at any step. Blocked races (SRM, frozen) still roll back but add no traffic.
  */
 import { checkSpend, checkSrm } from './race-checks.js';
-import { describeHarm, guardChallenger, type GuardResult } from './guard.js';
+import { guardChallenger, type GuardResult } from './guard.js';
 import { gateStep } from './gate.js';
 import { leansHarmful } from './metrics.js';
+import * as say from './reasons.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
 import type { ChallengerState } from '../race-state.js';
 
 interface Step {
   change: PolicyChange | null;
-  note: string;
+  note: say.Said;
 }
 
 export function decideCanary(input: PolicyInput): Verdict {
   const { state } = input;
   const srm = checkSrm(input);
   const spend = checkSpend(input);
-  const blocked = state.frozen ? `frozen (${state.frozen})` : spend.change ? 'the extra-spend cap is reached' : srm.srm?.flagged ? 'the traffic split fails its sample-ratio check' : null;
+  const blocked = state.frozen ? say.blockedFrozen(state.frozen) : spend.change ? say.blockedSpend() : srm.srm?.flagged ? say.blockedSrm() : null;
   const rollbacks: PolicyChange[] = [];
   const alerts = [spend.change, srm.change].filter((c): c is PolicyChange => c !== null);
   const adds: PolicyChange[] = [];
   const views: ChallengerAssessment[] = [];
   for (const c of state.challengers) {
     if (c.status === 'waiting_gate') {
-      const g = input.race.policy.type === 'gate' ? gateStep(input, c, blocked, adds.length > 0) : { change: null, note: `waiting for a launch gate, but the policy is ${input.race.policy.type}: activate it by hand` };
+      const g = input.race.policy.type === 'gate' ? gateStep(input, c, blocked, adds.length > 0) : { change: null, note: say.noteGateWrongPolicy(input.race.policy.type) };
       if (g.change) adds.push(g.change);
       views.push(challengerView(c, null, g.note));
       continue;
     }
     if (c.status !== 'active') {
-      views.push(challengerView(c, null, c.status.replace('_', ' ')));
+      views.push(challengerView(c, null, say.noteStatus(c.status)));
       continue;
     }
     const guard = guardChallenger(input, c);
     let step: Step;
     if (guard.broken) {
-      step = { change: { kind: 'rollback', contender: c.contender, since: c.since, reason: `guardrail broken: ${describeHarm(guard.broken)}`, details: details(input, c, guard) }, note: 'rolled back' };
+      step = { change: { kind: 'rollback', contender: c.contender, since: c.since, ...say.reasonOf(say.guardrailBroken(guard.broken)), details: details(input, c, guard) }, note: say.noteRolledBack() };
       rollbacks.push(step.change!);
     } else {
-      step = blocked ? { change: null, note: `waiting: ${blocked}` } : advance(input, c, guard, adds.length > 0);
+      step = blocked ? { change: null, note: say.noteWaitingBlocked(blocked) } : advance(input, c, guard, adds.length > 0);
       if (step.change?.kind === 'hold') alerts.push(step.change);
       else if (step.change) adds.push(step.change);
     }
@@ -51,22 +52,25 @@ export function decideCanary(input: PolicyInput): Verdict {
   }
   return {
     changes: [...rollbacks, ...alerts, ...adds],
-    assessment: { policy: input.race.policy.type, at: input.now, blocked, srm: srm.srm, spend: spend.spend, bandit: null, challengers: views },
+    assessment: { policy: input.race.policy.type, at: input.now, blocked: blocked?.text ?? null, blocked_why: blocked?.why ?? null, srm: srm.srm, spend: spend.spend, bandit: null, challengers: views },
     banditEvaluated: false,
   };
 }
 
+const SILENT: say.Said = { text: '', why: { code: '', params: {} } };
+
 /** Builds a note only when someone will read it: the simulator asks for none. */
-function say(input: PolicyInput, text: () => string): string {
-  return input.explain === false ? '' : text();
+function lazy(input: PolicyInput, note: () => say.Said): say.Said {
+  return input.explain === false ? SILENT : note();
 }
 
 /** A challenger's line in the race assessment (spelled out, not spread: this runs every simulated tick). */
-export function challengerView(c: ChallengerState, guard: GuardResult | null, note: string): ChallengerAssessment {
-  return {
+export function challengerView(c: ChallengerState, guard: GuardResult | null, note: say.Said): ChallengerAssessment {
+  const view: ChallengerAssessment = {
     contender: c.contender, status: c.status, weight: c.weight, step: c.step, since: c.since,
-    requests: guard ? guard.requests : { champion: 0, challenger: 0 }, metrics: guard ? guard.metrics : [], note,
+    requests: guard ? guard.requests : { champion: 0, challenger: 0 }, metrics: guard ? guard.metrics : [], note: note.text,
   };
+  return note.why.code === '' ? view : { ...view, why: note.why };
 }
 
 /**
@@ -92,7 +96,7 @@ function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, bus
   // still hold or roll back whatever the lane does show.
   const quiet = input.race.sticky && elapsed >= QUIET_STEPS * policy.min_step_s && guard.requests.champion >= policy.min_samples;
   if (elapsed < policy.min_step_s || !(enough || quiet)) {
-    return { change: null, note: say(input, () => `next step ${next}% after ${policy.min_step_s} s and ${policy.min_samples} requests per arm (now ${Math.floor(elapsed)} s, ${guard.requests.champion}/${guard.requests.challenger})`) };
+    return { change: null, note: lazy(input, () => say.noteNextStep(next, policy.min_step_s, policy.min_samples, Math.floor(elapsed), guard.requests.champion, guard.requests.challenger)) };
   }
   const leaning = guard.metrics.filter(leansHarmful).map((m) => m.metric);
   const others = input.state.challengers.filter((x) => x.status === 'active' && x !== c).reduce((s, x) => s + x.weight, 0);
@@ -100,15 +104,15 @@ function advance(input: PolicyInput, c: ChallengerState, guard: GuardResult, bus
   const room = 100 - (others + next) >= next;
   if (leaning.length > 0 || !room) {
     const cause = leaning.length > 0 ? `lean:${leaning.join(',')}` : 'room';
-    const note = leaning.length > 0 ? `holding at ${c.weight}%: ${leaning.join(', ')} ${leaning.length > 1 ? 'lean' : 'leans'} past the margin (not yet significant)` : `holding at ${c.weight}%: ${next}% would leave the champion less traffic than this challenger`;
+    const note = leaning.length > 0 ? say.holdLeaning(c.weight, leaning) : say.holdRoom(c.weight, next);
     const key = `${c.contender}:${c.since}:${cause}`;
-    const change: PolicyChange | null = input.memory.holds.has(key) ? null : { kind: 'hold', contender: c.contender, since: c.since, key, reason: note, details: { key, ...details(input, c, guard) } };
+    const change: PolicyChange | null = input.memory.holds.has(key) ? null : { kind: 'hold', contender: c.contender, since: c.since, key, ...say.reasonOf(note), details: { key, ...details(input, c, guard) } };
     return { change, note };
   }
-  if (busy) return { change: null, note: `next step ${next}% on the next tick` };
+  if (busy) return { change: null, note: say.noteNextTick(next) };
   return {
-    change: { kind: 'ramp', contender: c.contender, since: c.since, to: next, step: policy.ramp.indexOf(next), reason: `guardrails hold after ${Math.floor(elapsed)} s and ${guard.requests.challenger} requests: ${c.weight}% → ${next}%`, details: details(input, c, guard) },
-    note: `ramping to ${next}%`,
+    change: { kind: 'ramp', contender: c.contender, since: c.since, to: next, step: policy.ramp.indexOf(next), ...say.reasonOf(say.rampStep(Math.floor(elapsed), guard.requests.challenger, c.weight, next)), details: details(input, c, guard) },
+    note: say.noteRamping(next),
   };
 }
 
@@ -117,20 +121,14 @@ function promotion(input: PolicyInput, c: ChallengerState, guard: GuardResult, e
   const primary = guard.metrics.find((m) => m.role !== 'guardrail')!;
   const pending = guard.metrics.filter((m) => m.role !== 'primary' && m.available && m.nonInferior?.significant !== true).map((m) => m.metric);
   const better = primary.superior?.significant === true;
-  if (!enough) return { change: null, note: `last step: waiting for ${policy.min_samples} requests per arm` };
+  if (!enough) return { change: null, note: say.noteLastStepSamples(policy.min_samples) };
   if (!better || pending.length > 0) {
-    const note = say(input, () => {
-      const waits = [
-        ...(better ? [] : [`${primary.metric} to be significantly better (p = ${primary.superior ? primary.superior.pValue.toPrecision(2) : 'n/a'})`]),
-        ...(pending.length > 0 ? [`${pending.join(', ')} to be shown within ${pending.length > 1 ? 'their margins' : 'its margin'}`] : []),
-      ];
-      return `last step: waiting for ${waits.join(' and ')}`;
-    });
-    return { change: null, note };
+    const p = primary.superior ? primary.superior.pValue.toPrecision(2) : 'n/a';
+    return { change: null, note: lazy(input, () => say.noteLastStepWaiting(better ? '' : primary.metric, better ? '' : p, pending)) };
   }
-  if (busy) return { change: null, note: 'promoting on the next tick' };
+  if (busy) return { change: null, note: say.notePromotingNextTick() };
   return {
-    change: { kind: 'promote', contender: c.contender, since: c.since, reason: `${primary.metric} significantly better (p = ${primary.superior!.pValue.toPrecision(2)}) and every guardrail within its margin`, details: details(input, c, guard) },
-    note: 'promoted',
+    change: { kind: 'promote', contender: c.contender, since: c.since, ...say.reasonOf(say.promoted(primary.metric, primary.superior!.pValue.toPrecision(2))), details: details(input, c, guard) },
+    note: say.notePromoted(),
   };
 }

@@ -13,7 +13,7 @@ export function decide(input: PolicyInput): Verdict {
     case 'manual':
       return {
         changes: [],
-        assessment: { policy: 'manual', at: input.now, blocked: null, srm: null, spend: null, bandit: null, challengers: [] },
+        assessment: { policy: 'manual', at: input.now, blocked: null, blocked_why: null, srm: null, spend: null, bandit: null, challengers: [] },
         banditEvaluated: false,
       };
     default: {

@@ -4,23 +4,24 @@
  * canary: guardrails, ramp and promotion as in `canary.ts`.
  */
 import type { ChallengerState } from '../race-state.js';
+import * as say from './reasons.js';
 import type { PolicyChange, PolicyInput } from './types.js';
 
-export function gateStep(input: PolicyInput, c: ChallengerState, blocked: string | null, busy: boolean): { change: PolicyChange | null; note: string } {
+export function gateStep(input: PolicyInput, c: ChallengerState, blocked: say.Said | null, busy: boolean): { change: PolicyChange | null; note: say.Said } {
   const verdict = input.evidence.gates.get(c.contender) ?? null;
-  if (!verdict) return { change: null, note: 'waiting for its launch gate: no verdict yet (run `saima gate`)' };
+  if (!verdict) return { change: null, note: say.noteGateNone() };
   const at = new Date(verdict.ts).toISOString();
-  if (!verdict.passed) return { change: null, note: `waiting for its launch gate: the latest verdict (${at}) failed` };
-  if (blocked) return { change: null, note: `gate passed (${at}); waiting: ${blocked}` };
-  if (busy) return { change: null, note: `gate passed (${at}); entering on the next tick` };
+  if (!verdict.passed) return { change: null, note: say.noteGateFailed(at) };
+  if (blocked) return { change: null, note: say.noteGateBlocked(at, blocked) };
+  if (busy) return { change: null, note: say.noteGateNextTick(at) };
   const policy = input.race.policy;
   const configured = input.race.challengers.find((x) => x.contender === c.contender)?.weight;
   const to = configured !== undefined && configured > 0 ? configured : c.weight > 0 ? c.weight : (policy.ramp[0] ?? 1);
   const others = input.state.challengers.filter((x) => x.status === 'active').reduce((s, x) => s + x.weight, 0);
-  if (100 - (others + to) < to) return { change: null, note: `gate passed (${at}); waiting for room: ${to}% would leave the champion less traffic than this challenger` };
+  if (100 - (others + to) < to) return { change: null, note: say.noteGateRoom(at, to) };
   const step = Math.max(0, policy.ramp.findIndex((r) => r >= to));
   return {
-    change: { kind: 'activate', contender: c.contender, to, step, reason: 'gate passed', details: { gate: { passed: verdict.passed, ts: verdict.ts, reasons: verdict.reasons }, weight: to, step } },
-    note: `gate passed (${at}); entering at ${to}%`,
+    change: { kind: 'activate', contender: c.contender, to, step, reason: say.gatePassed().text, why: say.gatePassed().why, details: { gate: { passed: verdict.passed, ts: verdict.ts, reasons: verdict.reasons }, weight: to, step } },
+    note: say.noteGateEntering(at, to),
   };
 }

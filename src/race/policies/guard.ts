@@ -85,12 +85,3 @@ export function guardChallenger(input: PolicyInput, c: ChallengerState): GuardRe
     requests: { champion: champion.requests, challenger: challenger.requests },
   };
 }
-
-/** One line for the decision log: "error_rate +0.091 (bound +0.052 > margin 0.01, p = 0.0004)". */
-export function describeHarm(m: MetricAssessment): string {
-  const ratio = METRICS[m.metric].scale !== 'absolute';
-  const fmt = (x: number) => (ratio ? `${x.toFixed(3)}×` : `${x >= 0 ? '+' : ''}${x.toFixed(4)}`);
-  const limit = ratio ? `${(1 + m.margin).toFixed(3)}×` : fmt(METRICS[m.metric].worse === 'higher' ? m.margin : -m.margin);
-  const cmp = METRICS[m.metric].worse === 'higher' ? '>' : '<';
-  return `${m.metric} ${fmt(m.effect)} (bound ${fmt(m.harm!.bound)} ${cmp} ${limit}, p = ${m.harm!.pValue.toPrecision(2)})`;
-}

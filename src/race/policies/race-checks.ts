@@ -12,6 +12,7 @@
 import { sequentialSrmTest } from '../../stats/index.js';
 import { spendWindowStart } from '../race-state.js';
 import type { PolicyChange, PolicyInput, RaceAssessment } from './types.js';
+import { reasonOf, sampleRatioMismatch, spendCap } from './reasons.js';
 
 const MIN_SRM_UNITS = 8;
 
@@ -50,7 +51,7 @@ export function checkSrm(input: PolicyInput): { srm: RaceAssessment['srm']; chan
     change: {
       kind: 'srm-alert',
       since,
-      reason: `sample ratio mismatch: observed ${units.join(' / ')} units for weights ${expected} (Bayes factor ${Math.exp(r.logBayesFactor).toPrecision(2)}, always-valid p = ${r.pValue.toPrecision(2)}; χ² = ${r.chiSquare.toFixed(1)}); ramps and promotions wait`,
+      ...reasonOf(sampleRatioMismatch(units.join(' / '), expected, Math.exp(r.logBayesFactor).toPrecision(2), r.pValue.toPrecision(2), r.chiSquare.toFixed(1))),
       details: { test: 'srm', ...srm, weights: Object.fromEntries(live.map((x) => [x.contender, x.weight])) },
     },
   };
@@ -74,7 +75,7 @@ export function checkSpend(input: PolicyInput): { spend: RaceAssessment['spend']
     spend,
     change: {
       kind: 'freeze',
-      reason: `challengers cost ${extra.toFixed(4)} CNY more than the champion would have, past the cap of ${capCny.toFixed(4)} CNY; ramping frozen`,
+      ...reasonOf(spendCap(extra.toFixed(4), capCny.toFixed(4))),
       details: { test: 'max_extra_spend', extraCny: extra, capCny, cap, championCostPerRequest: perRequest, since },
     },
   };

@@ -7,6 +7,7 @@ import type { GUARDRAIL_METRICS } from '../../config/schema.js';
 import type { Effect, RandomSource } from '../../stats/index.js';
 import type { RaceEvidence } from '../evidence.js';
 import type { RaceState } from '../race-state.js';
+import type { ReasonCode } from './reasons.js';
 
 export type MetricName = (typeof GUARDRAIL_METRICS)[number];
 
@@ -46,7 +47,9 @@ export interface PolicyInput {
 }
 
 interface Base {
+  /** English, for the API, the CLI and the logs; `why` says the same as a code and its numbers (reasons.ts). */
   reason: string;
+  why: ReasonCode;
   details: Record<string, unknown>;
 }
 
@@ -104,6 +107,8 @@ export interface ChallengerAssessment {
   readonly metrics: readonly MetricAssessment[];
   /** In plain words: what the policy is waiting for, or what it did. */
   readonly note: string;
+  /** The note as a code and its numbers, for a page in another language (absent when no note was written). */
+  readonly why?: ReasonCode;
 }
 
 export interface RaceAssessment {
@@ -111,6 +116,8 @@ export interface RaceAssessment {
   readonly at: number;
   /** Why changes that add traffic are blocked (SRM, frozen), else null. */
   readonly blocked: string | null;
+  /** `blocked` as a code, for a page in another language. */
+  readonly blocked_why: ReasonCode | null;
   /** `pValue` is the always-valid one (min(1, 1/BF)); χ² is shown beside it. */
   readonly srm: { since: number; pValue: number; logBayesFactor: number; chiSquare: number; flagged: boolean; units: Record<string, number> } | null;
   readonly spend: { extra: number; cap: number; currency: 'CNY' } | null;

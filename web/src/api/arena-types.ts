@@ -3,6 +3,8 @@
 export interface LeaderboardRow {
   rank: number | null;
   rank_worst: number | null;
+  /** Share of the usable bootstrap rounds in which the contender kept its place in the order of ratings. */
+  rank_held: number | null;
   contender: string;
   rating: number | null;
   ci_lower: number | null;
@@ -24,6 +26,8 @@ export interface LeaderboardReport {
   judge_errors: number;
   method: { bootstrap_rounds: number; level: number; degenerate_rounds: number; usable_rounds: number; min_battles: number };
   data: LeaderboardRow[];
+  /** P(row beats column): `observed` in the battles, `predicted` from the ratings; `battles` per pair. */
+  win_rates: { contenders: string[]; predicted: Array<Array<number | null>>; observed: Array<Array<number | null>>; battles: number[][] };
   race: string | null;
   tag: string | null;
   language: string | null;

@@ -1,5 +1,6 @@
 /** One ECharts instance in a div: created once, options replaced on change, resized with its container. */
 import { useEffect, useRef } from 'react';
+import { axisLabelBoxes, withLabelRules } from './axis-labels.js';
 import { echarts, type ChartOption } from './echarts.js';
 
 export interface ChartProps {
@@ -17,8 +18,13 @@ export function Chart({ option, height = 320, testId, data, label }: ChartProps)
 
   useEffect(() => {
     if (!el.current) return;
-    const c = echarts.init(el.current, null, { renderer: 'svg' });
+    const node = el.current;
+    const c = echarts.init(node, null, { renderer: 'svg' });
     chart.current = c;
+    // What was drawn, for tests: the axis labels' boxes, per axis (see axis-labels.ts).
+    c.on('finished', () => {
+      node.dataset.axisLabels = JSON.stringify(axisLabelBoxes(c));
+    });
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current);
     return () => {
@@ -29,7 +35,7 @@ export function Chart({ option, height = 320, testId, data, label }: ChartProps)
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    chart.current?.setOption(withLabelRules(option), { notMerge: true });
   }, [option]);
 
   const attrs: Record<string, string | number> = {};

@@ -3,11 +3,11 @@
  * follows the browser (any zh-* locale → Chinese).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en, type MessageKey } from './en.js';
+import { en } from './en.js';
+import type { Lang, Translate } from './translate.js';
 import { zh } from './zh.js';
 
-export type Lang = 'en' | 'zh';
-export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+export type { Lang, Translate } from './translate.js';
 
 const DICTS = { en, zh } as const;
 const STORAGE_KEY = 'saima.lang';

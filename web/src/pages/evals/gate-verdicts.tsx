@@ -8,6 +8,7 @@ import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.
 import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { Link } from '../../router/router.js';
+import { gateCheckText, type GateCheckView } from './gate-text.js';
 
 interface GateVerdict {
   id: string;
@@ -20,15 +21,11 @@ interface GateVerdict {
   run_id: string | null;
 }
 
-interface Check {
-  check: string;
-  ok: boolean;
-  message: string;
-}
-
-function checksOf(v: unknown): Check[] {
+function checksOf(v: unknown): GateCheckView[] {
   if (!Array.isArray(v)) return [];
-  return v.filter((c): c is Check => typeof c === 'object' && c !== null && typeof (c as Check).message === 'string').map((c) => ({ check: String(c.check), ok: c.ok === true, message: c.message }));
+  return v
+    .filter((c): c is GateCheckView => typeof c === 'object' && c !== null && typeof (c as GateCheckView).message === 'string')
+    .map((c) => ({ check: String(c.check), ok: c.ok === true, message: c.message, details: c.details }));
 }
 
 const CHECKS = ['complete', 'score', 'contamination', 'robustness', 'champion'];
@@ -70,7 +67,7 @@ export function GateVerdicts() {
                   <ul className="checks">
                     {checksOf(g.checks).map((c, i) => (
                       <li key={i} className={c.ok ? '' : 'check-failed'} data-testid={`gate-check-${c.check}`}>
-                        {c.ok ? '✓' : '✗'} <span className="strong">{checkName(c.check)}</span>: {c.message}
+                        {c.ok ? '✓' : '✗'} <span className="strong">{checkName(c.check)}</span>: {gateCheckText(c, t, lang) ?? c.message}
                       </li>
                     ))}
                   </ul>

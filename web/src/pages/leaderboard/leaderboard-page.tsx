@@ -11,6 +11,7 @@ import { useI18n } from '../../i18n/i18n-context.js';
 import { LeaderboardFilters, type LeaderboardQuery } from './leaderboard-filters.js';
 import { LeaderboardTable } from './leaderboard-table.js';
 import { RatingsChart } from './ratings-chart.js';
+import { WinRateMatrix } from './win-rate-matrix.js';
 
 export function leaderboardPath(q: LeaderboardQuery): string {
   const p = new URLSearchParams();
@@ -47,10 +48,15 @@ export function LeaderboardPage() {
       </Panel>
       {board.data && board.data.data.length > 0 ? (
         <Panel title={t('lb.sideBySide')}>
-          <LeaderboardTable rows={board.data.data} evals={evalMap} ops={ops} />
+          <LeaderboardTable rows={board.data.data} evals={evalMap} ops={ops} rounds={{ usable: board.data.method.usable_rounds, total: board.data.method.bootstrap_rounds }} />
           <p className="muted" data-testid="lb-rounds">
             {t('lb.rounds', { usable: board.data.method.usable_rounds, rounds: board.data.method.bootstrap_rounds, min: board.data.method.min_battles })}
           </p>
+        </Panel>
+      ) : null}
+      {board.data && board.data.battles > 0 && board.data.win_rates.contenders.length > 1 ? (
+        <Panel title={t('lb.matrix')} hint={t('lb.matrixHint')} testId="lb-matrix-panel">
+          <WinRateMatrix matrix={board.data.win_rates} />
         </Panel>
       ) : null}
     </div>

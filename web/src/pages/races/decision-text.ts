@@ -3,7 +3,19 @@ import type { Decision } from '../../api/types.js';
 import type { MessageKey } from '../../i18n/en.js';
 import type { Translate } from '../../i18n/i18n-context.js';
 
-const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze'];
+/** Keys a manual change records, named in the page's language in a pin's tooltip. */
+const DETAIL_KEYS = ['from', 'to', 'weight', 'previousChampion', 'wasFrozen', 'spendCountedFrom'];
+
+/** A manual change's recorded numbers, one `name: value` line each, with the names in the page's language. */
+export function changeLines(details: unknown, t: Translate): string[] {
+  return detailLines(details).map((line) => {
+    const at = line.indexOf(': ');
+    const key = at < 0 ? '' : line.slice(0, at);
+    return DETAIL_KEYS.includes(key) ? `${t(`races.detail.${key}` as MessageKey)}: ${line.slice(at + 2)}` : line;
+  });
+}
+
+const KNOWN = ['rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze', 'srm-alert'];
 const CHANGES = ['set-weight', 'promote', 'rollback'];
 
 /** The action, with a manual change's kind (set-weight, promote, rollback) when it recorded one. */
@@ -48,8 +60,9 @@ export function detailLines(details: unknown, prefix = ''): string[] {
   if (!isObj(details)) return details === null || details === undefined ? [] : [`${prefix || 'value'}: ${show(details)}`];
   const out: string[] = [];
   for (const [k, v] of Object.entries(details)) {
-    // `change` is shown as the action; `key` is the monitor's own memory of a hold, not evidence.
-    if (k === 'change' || k === 'key') continue;
+    // `change` is shown as the action; `key` is the monitor's own memory of a hold, not evidence; the reason's code
+    // is shown as the reason.
+    if (k === 'change' || k === 'key' || k === 'reason_code' || k === 'reason_params') continue;
     const path = prefix ? `${prefix}.${k}` : k;
     if (Array.isArray(v) && v.every((m) => isObj(m) && typeof m.metric === 'string')) out.push(...(v as Obj[]).filter((m) => m.available !== false).map(testLine));
     else if (isObj(v)) out.push(...detailLines(v, path));

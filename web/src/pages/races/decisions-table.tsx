@@ -4,7 +4,8 @@ import { fmtTime } from '../../components/format.js';
 import { EmptyState } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { DecisionEvidence, hasEvidence } from './decision-evidence.js';
-import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+import { changeLines, decisionColor, decisionLabel } from './decision-text.js';
+import { decisionReason } from './reason-text.js';
 
 export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }) {
   const { t, lang } = useI18n();
@@ -26,11 +27,11 @@ export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }
           {decisions.map((d) => (
             <tr key={d.id} data-testid="decision-row">
               <td className="nowrap">{fmtTime(d.ts, lang)}</td>
-              <td>
+              <td className="nowrap">
                 <span className="dot" style={{ background: decisionColor(d) }} aria-hidden="true" /> {decisionLabel(d, t)}
               </td>
-              <td>{d.contender ?? '—'}</td>
-              <td>{d.reason ?? '—'}</td>
+              <td className="nowrap">{d.contender ?? '—'}</td>
+              <td data-testid="decision-reason">{decisionReason(d, t, lang) ?? '—'}</td>
               <td className="small">
                 {hasEvidence(d.details) ? (
                   <details>
@@ -38,7 +39,7 @@ export function DecisionsTable({ decisions }: { decisions: readonly Decision[] }
                     <DecisionEvidence details={d.details} />
                   </details>
                 ) : (
-                  <span className="mono">{detailLines(d.details).join(' · ') || '—'}</span>
+                  <span className="mono">{changeLines(d.details, t).join(' · ') || '—'}</span>
                 )}
               </td>
               <td className="small">{d.actor ?? t('races.monitor')}</td>

@@ -11,11 +11,12 @@ import { useI18n } from '../../i18n/i18n-context.js';
 import type { MessageKey } from '../../i18n/en.js';
 import { feedbackInterval, wilson } from './intervals.js';
 import { challengerMonitor } from './monitor-status.js';
+import { reasonCode, sayReason } from './reason-text.js';
 
 const METRIC_KEYS = new Set(['error_rate', 'p95_latency', 'ttft', 'cost_per_request', 'feedback', 'judge_win_rate']);
 
-export function GuardrailTable({ race, contenders }: { race: RaceReport; contenders: readonly string[] }) {
-  const { t } = useI18n();
+export function GuardrailTable({ race, contenders, frozenText }: { race: RaceReport; contenders: readonly string[]; frozenText?: string | null }) {
+  const { t, lang } = useI18n();
   const weightOf = new Map(race.weights.map((w) => [w.contender, w.weight]));
   const stateOf = new Map(race.challengers.map((c) => [c.contender, c.status]));
   const inRace = new Set(contenders);
@@ -49,7 +50,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
             const champion = c === race.champion;
             const fallback = !inRace.has(c);
             const state = champion ? null : stateOf.get(c);
-            const mon = champion || fallback ? null : challengerMonitor(race.monitor, c);
+            const mon = champion || fallback ? null : challengerMonitor(race.monitor, c, t);
             return (
               <tr key={c} data-testid={`contender-row-${c}`}>
                 <td className="strong nowrap">{c}</td>
@@ -93,7 +94,7 @@ export function GuardrailTable({ race, contenders }: { race: RaceReport; contend
                           {METRIC_KEYS.has(chip.metric) ? t(`metric.${chip.metric}` as MessageKey) : chip.metric}: {t(`races.test.${chip.state}`)}
                         </span>
                       ))}
-                      {mon.note ? <div className="muted small">{mon.note}</div> : null}
+                      {mon.note ? <div className="muted small" data-testid={`monitor-note-${c}`}>{sayReason(reasonCode(mon.why), t, lang, frozenText) ?? mon.note}</div> : null}
                     </div>
                   )}
                 </td>

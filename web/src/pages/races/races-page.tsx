@@ -10,6 +10,7 @@ import { Link } from '../../router/router.js';
 import { DecisionsTable } from './decisions-table.js';
 import { GuardrailTable } from './guardrail-table.js';
 import { monitorBlocked, monitorPolicy } from './monitor-status.js';
+import { frozenReason, reasonCode, sayReason } from './reason-text.js';
 import { RaceActions } from './race-actions.js';
 import { weightHistory } from './weight-history.js';
 import { WeightsChart } from './weights-chart.js';
@@ -20,6 +21,9 @@ function RaceView({ name }: { name: string }) {
   const history = useMemo(() => (race ? weightHistory(race, Date.now()) : null), [race]);
   if (error && !race) return <ErrorBanner error={error} onRetry={reload} />;
   if (!race || !history) return <Loading />;
+  const frozen = race.frozen ? frozenReason(race.frozen, race.decisions, t, lang) : null;
+  const blocked = monitorBlocked(race.monitor);
+  const blockedWhy = typeof race.monitor === 'object' && race.monitor !== null ? (race.monitor as { assessment?: { blocked_why?: unknown } }).assessment?.blocked_why : undefined;
   return (
     <div className="stack" data-testid={`race-${race.name}`}>
       <div className="race-head">
@@ -29,14 +33,14 @@ function RaceView({ name }: { name: string }) {
           {monitorPolicy(race.monitor) ? ` · ${t('races.policy', { policy: monitorPolicy(race.monitor)! })}` : ''}
         </span>
         {race.description ? <p className="muted">{race.description}</p> : null}
-        {race.frozen ? <p className="banner banner-warn">{t('races.frozen', { reason: race.frozen })}</p> : null}
-        {monitorBlocked(race.monitor) && !race.frozen ? <p className="banner banner-warn">{t('races.blocked', { reason: monitorBlocked(race.monitor)! })}</p> : null}
+        {frozen ? <p className="banner banner-warn" data-testid="race-frozen">{t('races.frozen', { reason: frozen })}</p> : null}
+        {blocked && !race.frozen ? <p className="banner banner-warn" data-testid="race-blocked">{t('races.blocked', { reason: sayReason(reasonCode(blockedWhy), t, lang) ?? blocked })}</p> : null}
       </div>
       <Panel title={t('races.weights')} hint={t('races.weightsHint')}>
         <WeightsChart history={history} decisions={race.decisions} />
       </Panel>
       <Panel title={t('races.guardrails')} hint={t('races.guardrailsHint')}>
-        <GuardrailTable race={race} contenders={history.contenders} />
+        <GuardrailTable race={race} contenders={history.contenders} frozenText={frozen} />
       </Panel>
       <Panel title={t('races.manual')} hint={t('races.manualHint')}>
         <RaceActions race={race} onDone={reload} />

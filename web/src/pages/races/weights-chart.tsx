@@ -9,9 +9,11 @@ import { useContenderColors } from '../../charts/contender-colors.js';
 import type { ChartOption } from '../../charts/echarts.js';
 import { fmtTime } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
-import { decisionColor, decisionLabel, detailLines } from './decision-text.js';
+import { evidenceLines, hasEvidence } from './decision-evidence.js';
+import { changeLines, decisionColor, decisionLabel } from './decision-text.js';
 import { pinPlaces } from './decision-pins.js';
 import type { WeightHistory } from './weight-history.js';
+import { decisionReason } from './reason-text.js';
 
 function escape(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -56,8 +58,8 @@ export function WeightsChart({ history, decisions }: { history: WeightHistory; d
           const lines = [
             `<b>${escape(decisionLabel(d, t))}</b> · ${escape(d.contender ?? '')}`,
             escape(fmtTime(d.ts, lang)),
-            d.reason ? `${escape(t('common.reason'))}: ${escape(d.reason)}` : '',
-            ...detailLines(d.details).map((l) => escape(l)),
+            decisionReason(d, t, lang) ? `${escape(t('common.reason'))}: ${escape(decisionReason(d, t, lang)!)}` : '',
+            ...(hasEvidence(d.details) ? evidenceLines(d.details, t, lang) : changeLines(d.details, t)).map((l) => escape(l)),
             `${escape(t('races.actor'))}: ${escape(d.actor ?? t('races.monitor'))}`,
           ];
           return lines.filter(Boolean).join('<br/>');

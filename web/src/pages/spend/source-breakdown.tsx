@@ -51,7 +51,7 @@ export function SourceBreakdown({ groups }: { groups: readonly SpendGroup[] }) {
           {rows.map((r) => (
             <tr key={r.source} data-testid={`spend-source-${r.source}`} data-requests={r.requests} className={r.requests === 0 ? 'muted' : undefined}>
               <td>
-                {label(r.source)} <span className="muted small">{r.source}</span>
+                {label(r.source)} <span className="muted small mono" translate="no">{r.source}</span>
               </td>
               <td className="num">{fmtInt(r.requests, lang)}</td>
               {currencies.map((c) => (
