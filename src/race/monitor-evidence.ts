@@ -27,6 +27,28 @@ export interface GateResults {
   latestGate(race: string, challenger: string): Promise<GateVerdict | null>;
 }
 
+/** What the reader needs of the config: the exchange rates and each contender's longest request. */
+export interface EvidenceConfig {
+  readonly fx: Config['fx'];
+  readonly contenders: ReadonlyMap<string, { readonly timeouts: { readonly totalMs: number } }>;
+}
+
+/** Where the race monitor gets a race's evidence each tick: read here (`EvidenceReader`) or on a thread of its own. */
+export interface EvidenceSource {
+  read(race: Race, state: RaceState, now: number): Promise<RaceEvidence>;
+  /** Releases what the source holds (a thread, a connection); reads in flight may fail. */
+  close(): Promise<void>;
+}
+
+/** The latest launch-gate verdict of each challenger of a gate race that waits for one. */
+export async function readGates(gates: GateResults | null, race: Race, state: RaceState): Promise<Map<string, GateVerdict | null>> {
+  const out = new Map<string, GateVerdict | null>();
+  if (race.policy.type === 'gate' && gates) {
+    for (const c of state.challengers) if (c.status === 'waiting_gate') out.set(c.contender, await gates.latestGate(race.name, c.contender));
+  }
+  return out;
+}
+
 export type EvidenceStore = {
   requests: Pick<Store['requests'], 'metricMoments' | 'assignmentCounts' | 'lastRow' | 'insertedMoments' | 'assignmentRows' | 'userMoments' | 'userSums' | 'insertedRows' | 'firstServed'>;
   feedback: Pick<Store['feedback'], 'metricMoments' | 'userMoments'>;
@@ -199,7 +221,7 @@ export function preRaceCovariates(requests: readonly UserMoments[], feedback: Re
   return out;
 }
 
-export class EvidenceReader {
+export class EvidenceReader implements EvidenceSource {
   readonly #cache = new Map<string, WindowCache>();
   /**
    * Sticky races: per race, its users' pre-race covariates, read once per champion reign (`key`): the champion's
@@ -211,9 +233,11 @@ export class EvidenceReader {
 
   constructor(
     readonly store: EvidenceStore,
-    readonly config: Config,
+    readonly config: EvidenceConfig,
     readonly gates: GateResults | null = null,
   ) {}
+
+  async close(): Promise<void> {}
 
   async read(race: Race, state: RaceState, now: number): Promise<RaceEvidence> {
     const contenders = [state.champion, ...state.challengers.map((c) => c.contender)];
@@ -231,10 +255,7 @@ export class EvidenceReader {
       const [name, since] = key.split('\u0000') as [string, string];
       if (name === race.name && !starts.has(Number(since))) this.#cache.delete(key);
     }
-    const gates = new Map<string, GateVerdict | null>();
-    if (race.policy.type === 'gate' && this.gates) {
-      for (const c of state.challengers) if (c.status === 'waiting_gate') gates.set(c.contender, await this.gates.latestGate(race.name, c.contender));
-    }
+    const gates = await readGates(this.gates, race, state);
     return { windows, assignment: await this.#assignment(race, state, now, fresh), gates };
   }
 

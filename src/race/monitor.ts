@@ -8,7 +8,7 @@ import type { Config, Race } from '../config/types.js';
 import type { RandomSource } from '../stats/index.js';
 import type { Store } from '../store/index.js';
 import type { DecisionRow } from '../store/types.js';
-import { EvidenceReader, type EvidenceStore, type GateResults } from './monitor-evidence.js';
+import { EvidenceReader, type EvidenceSource, type EvidenceStore, type GateResults } from './monitor-evidence.js';
 import { applyPolicyChange, decide, emptyMemory, remember, type PolicyMemory, type RaceAssessment } from './policies/index.js';
 import type { RaceStates } from './race-states.js';
 
@@ -26,6 +26,11 @@ export interface RaceMonitorDeps {
   isLeader?: () => boolean;
   /** Where failures of a race's tick are reported (the gateway passes its logger). */
   onError?: (race: string, err: unknown) => void;
+  /**
+   * Where the evidence is read: by default here, on the calling thread; the gateway passes an `EvidenceWorker`
+   * (a thread of its own). The monitor closes it when it stops.
+   */
+  evidence?: EvidenceSource;
 }
 
 /** What `GET /admin/races/:name` shows under `monitor`. */
@@ -36,7 +41,7 @@ export type MonitorStatus =
 export class RaceMonitor {
   readonly #deps: RaceMonitorDeps;
   readonly #now: () => number;
-  readonly #reader: EvidenceReader;
+  readonly #reader: EvidenceSource;
   readonly #random: RandomSource;
   readonly #status = new Map<string, MonitorStatus>();
   readonly #memory = new Map<string, PolicyMemory>();
@@ -47,7 +52,7 @@ export class RaceMonitor {
   constructor(deps: RaceMonitorDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#reader = new EvidenceReader(deps.store, deps.config, deps.gates ?? null);
+    this.#reader = deps.evidence ?? new EvidenceReader(deps.store, deps.config, deps.gates ?? null);
     this.#random = deps.random ?? { next: Math.random };
   }
 
@@ -61,12 +66,13 @@ export class RaceMonitor {
     schedule();
   }
 
-  /** Stops the timer and waits for a tick in progress. */
+  /** Stops the timer, waits for a tick in progress and closes the evidence source. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running;
+    await this.#reader.close();
   }
 
   /** One pass over every automatic race. A call during a tick returns that tick instead of starting another. */
