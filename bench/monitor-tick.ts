@@ -2,13 +2,13 @@
  * `npm run bench:monitor`: what one race-monitor tick costs the gateway's thread. A sticky canary race with an
  * active challenger (so the tick reads the metric moments, the per-user sums of every metric and the
  * sample-ratio units) and BENCH_ROWS rows in its window from BENCH_USERS distinct users, one in ten rated; then
- * ticks 5 s apart, each after BENCH_NEW_ROWS new rows. Two readers of the same store tick side by side on the
- * same rows: the evidence reader on the gateway's thread (what the gateway ran before) and on the monitor's own
- * thread (`EvidenceWorker`, what it runs now); their evidence is checked equal at every tick. The first tick of
- * each is the first after a restart: it reads the whole window through the index. Per tick: its wall time, the CPU
- * time of the process and of the gateway's thread alone, and, on a second reader of each kind that ticks beside
- * (so the probe's own CPU stays out of the first's), the longest the gateway's thread was not free (a 1 ms timer's
- * lateness).
+ * ticks 5 s apart, each after BENCH_NEW_ROWS new rows. Two readers of the same store, one after the other: the
+ * evidence reader on the gateway's thread (what the gateway ran before) and on the monitor's own thread
+ * (`EvidenceWorker`, what it runs now). The first tick of each is the first after a restart: it reads the whole
+ * window through the index. Per tick: its wall time, the CPU time of the process and of the gateway's thread alone,
+ * and, on a second reader of the same kind that ticks beside it (so the probe's own CPU stays out of the first's),
+ * the longest the gateway's thread was not free (a 1 ms timer's lateness). At the turn from one to the other, the
+ * second's first read must count what the first's last read counted.
  *
  * Env: BENCH_ROWS (400000), BENCH_USERS (50000), BENCH_NEW_ROWS (3000), BENCH_TICKS (9), BENCH_STORES
  * (sqlite,postgres), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_WRITE (1; 0 prints only).
@@ -24,7 +24,10 @@ import { EvidenceReader, type EvidenceSource } from '../src/race/monitor-evidenc
 import { EvidenceWorker } from '../src/race/monitor-evidence-worker.js';
 import { RaceBook } from '../src/race/race-book.js';
 import { RaceStates } from '../src/race/race-states.js';
-import { MAX_BOOK_SLOTS } from '../src/race/unit-book.js';
+import { MAX_BOOK_SLOTS, UNIT_METRICS } from '../src/race/unit-book.js';
+import type { RaceEvidence } from '../src/race/evidence.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { openStore, type Store } from '../src/store/index.js';
 import type { RequestLogRow } from '../src/store/types.js';
 import { publishBenchSection } from './support/benchmarks-doc.js';
@@ -56,6 +59,26 @@ async function stallDuring<T>(work: () => Promise<T>): Promise<number> {
     clearInterval(timer);
   }
   return Math.max(worst, performance.now() - last - 1, 0);
+}
+
+/** A full collection of this thread's heap, through V8's `gc` (exposed at run time: the script runs without flags). */
+const collectGarbage = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+/** Whether two reads agree on every count: requests, errors, users and rows per metric, sample-ratio units. */
+function sameCounts(a: RaceEvidence, b: RaceEvidence): boolean {
+  const counts = (e: RaceEvidence) => ({
+    windows: [...e.windows].map(([since, arms]) => [since, [...arms.values()].map((x) => [x.contender, x.requests, x.errors, x.cuts, x.truncations, x.logLatency.n, x.cost.n, x.feedback.n, x.judge.n, ...UNIT_METRICS.flatMap((m) => [x.units?.[m].units, x.units?.[m].n])]).sort()]),
+    assignment: e.assignment && [e.assignment.since, [...e.assignment.units].sort()],
+  });
+  try {
+    deepStrictEqual(counts(b), counts(a));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Wall time and CPU time (the process's, the calling thread's) of one awaited call. */
@@ -126,42 +149,40 @@ async function run(kind: string): Promise<Result> {
     await store.requestLog.flush();
     now = since + 1000 + ROWS + 10;
 
-    // Each kind twice: one measured for time, one probed for stalls.
-    const readers: EvidenceSource[] = [new EvidenceReader(store, config), new EvidenceReader(store, config), new EvidenceWorker({ url: store.url, config, fallback: store }), new EvidenceWorker({ url: store.url, config, fallback: store })];
-    try {
-      const state = () => states.get('r')!;
-      const paths: Path[] = [];
-      const firsts = [];
-      for (const [k, r] of readers.entries()) {
-        if (k % 2 === 0) firsts.push(await measure(() => r.read(race, state(), now)));
-        else paths.push({ first: firsts[firsts.length - 1]!.m, firstStall: await stallDuring(() => r.read(race, state(), now)), later: [], laterStall: [] });
-      }
-      let same = true;
-      const check = (a: unknown, b: unknown): void => {
-        try {
-          deepStrictEqual(a, b);
-        } catch {
-          same = false;
+    const state = () => states.get('r')!;
+    /**
+     * One reader kind over TICKS ticks: the first after a restart (a fresh reader reads the whole window), then a
+     * tick after every NEW_ROWS rows. Each tick runs twice, on a reader measured for time and on one probed for
+     * stalls. Returns what it measured and the evidence of its last tick.
+     */
+    const phase = async (make: () => EvidenceSource): Promise<{ path: Path; first: RaceEvidence; last: RaceEvidence }> => {
+      const [timed, probed] = [make(), make()];
+      try {
+        const first = await measure(() => timed.read(race, state(), now));
+        const path: Path = { first: first.m, firstStall: await stallDuring(() => probed.read(race, state(), now)), later: [], laterStall: [] };
+        let last = first.value;
+        for (let k = 1; k < TICKS; k++) {
+          await append(NEW_ROWS, now);
+          await store.requestLog.flush();
+          now += 5000;
+          const tick = await measure(() => timed.read(race, state(), now));
+          path.later.push(tick.m);
+          path.laterStall.push(await stallDuring(() => probed.read(race, state(), now)));
+          last = tick.value;
         }
-      };
-      check(firsts[1]!.value, firsts[0]!.value);
-      for (let k = 1; k < TICKS; k++) {
-        await append(NEW_ROWS, now);
-        await store.requestLog.flush();
-        now += 5000;
-        const ticks = [];
-        for (const [i, r] of readers.entries()) {
-          if (i % 2 === 0) ticks.push(await measure(() => r.read(race, state(), now)));
-          else paths[i >> 1]!.laterStall.push(await stallDuring(() => r.read(race, state(), now)));
-        }
-        paths[0]!.later.push(ticks[0]!.m);
-        paths[1]!.later.push(ticks[1]!.m);
-        check(ticks[1]!.value, ticks[0]!.value);
+        return { path, first: first.value, last };
+      } finally {
+        await Promise.all([timed.close(), probed.close()]);
       }
-      return { store: kind, here: paths[0]!, there: paths[1]!, same };
-    } finally {
-      await Promise.all(readers.map((r) => r.close()));
-    }
+    };
+    // The reader on the gateway's thread first; then, once its books are collected (in the gateway they are not on
+    // this thread's heap at all, and a heap that holds them pauses longer to collect), the reader on the monitor's
+    // thread, whose first tick reads the whole window again: TICKS - 1 ticks of rows more than the first's.
+    const here = await phase(() => new EvidenceReader(store, config));
+    collectGarbage();
+    const there = await phase(() => new EvidenceWorker({ url: store.url, config, fallback: store }));
+    // Same store, same moment: the first read of the second equals the last of the first, count for count.
+    return { store: kind, here: here.path, there: there.path, same: sameCounts(here.last, there.first) };
   } finally {
     await store.close();
     await cleanup();
@@ -186,7 +207,7 @@ const tableRow = (r: Result, name: string, p: Path): string => {
   return `| ${r.store} | ${name} | ${ms(p.first.wall)} | ${ms(p.first.thread)} | ${ms(p.firstStall)} | ${range(p.later.map((m) => m.wall))} | ${range(p.later.map((m) => m.cpu))} | ${range(threads)} (**${ms(median(threads))}**) | ${range(p.laterStall)} |`;
 };
 const lines = [
-  `\`npm run bench:monitor\` on ${cpus().length} cores (1-minute load average up to ${load.toFixed(1)} during the run), Node ${process.version}: one race-monitor tick, a sticky canary race with an active challenger, ${ROWS.toLocaleString('en-US')} rows in its window from ${USERS.toLocaleString('en-US')} distinct users (one in seven anonymous, one in ten rated), every metric tested per user; ticks 5 s apart, ${NEW_ROWS.toLocaleString('en-US')} new rows before each. Two readers tick side by side on the same rows: on the gateway's thread (what the gateway ran before) and on the monitor's own thread with its own connection (what it runs now); their evidence was ${results.every((r) => r.same) ? 'equal at every tick' : '**not** equal at every tick'}.`,
+  `\`npm run bench:monitor\` on ${cpus().length} cores (1-minute load average up to ${load.toFixed(1)} during the run), Node ${process.version}: one race-monitor tick, a sticky canary race with an active challenger, ${ROWS.toLocaleString('en-US')} rows in its window from ${USERS.toLocaleString('en-US')} distinct users (one in seven anonymous, one in ten rated), every metric tested per user; ticks 5 s apart, ${NEW_ROWS.toLocaleString('en-US')} new rows before each. Two readers of the same store: on the gateway's thread (what the gateway ran before) and on the monitor's own thread with its own connection (what it runs now); the first runs its ticks, then the second, each reader kind twice (one timed, one probed for stalls). At the turn, the second's first read counted ${results.every((r) => r.same) ? 'the same' : '**not** the same'} requests, errors, users and sample-ratio units as the first's last, arm by arm.`,
   '',
   '| store | evidence read | first tick after a restart: wall, ms | its CPU on the gateway\'s thread, ms | its longest stall of the gateway\'s thread, ms | later ticks: wall, ms | CPU of the process, ms | CPU of the gateway\'s thread, ms (median) | longest stall of the gateway\'s thread, ms |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -7,9 +7,10 @@
  *
  * On SQLite the request log is read by insertion order instead: each window keeps the moments of every row up to
  * a rowid and each tick adds only the rows inserted since, late ones included. The recent part of a busy race is
- * hundreds of thousands of rows (every row of the last `total_ms` + 30 s), and SQLite reads run on the gateway's
- * own thread: re-reading them each tick stalled every request for about a second. PostgreSQL, whose reads do not
- * block the gateway and whose commit order no column follows, keeps the time-based split.
+ * hundreds of thousands of rows (every row of the last `total_ms` + 30 s), and SQLite reads run synchronously on
+ * the thread that makes them: re-reading them each tick stalled the gateway's every request for about a second
+ * when the monitor read on its thread, and would keep a core busy on the monitor's own (`monitor-evidence-worker.ts`).
+ * PostgreSQL, whose commit order no column follows, keeps the time-based split.
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
@@ -329,7 +330,7 @@ export class EvidenceReader implements EvidenceSource {
   /**
    * Sticky races: brings the window's per-user books up to a commit delay ago — on PostgreSQL the requests that
    * *ended* since the last tick (on SQLite `#readInserted` feeds them, in insertion order), on both the feedback
-   * given since. A tick thus reads each row once and hands the gateway's thread a few seconds of rows, where
+   * given since. A tick thus reads each row once and hands the reading thread a few seconds of rows, where
    * re-reading the unsettled part per user (every user active in the last `total_ms`) would hand it most users
    * of a busy race every tick. The price: user-level tests see requests and ratings 30 s late, nothing for a
    * monitor that needs minutes of evidence; request counts stay current.

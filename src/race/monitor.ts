@@ -1,5 +1,6 @@
 /**
- * The race monitor: every `monitor.interval_ms` it reads each automatic race's evidence, runs the race's policy
+ * The race monitor: every `monitor.interval_ms` it reads each automatic race's evidence (in the gateway on a thread
+ * of its own, `monitor-evidence-worker.ts`), runs the race's policy
  * and writes the resulting decisions through `RaceStates.update` (optimistic, re-validated against the stored
  * state, logged with the numbers behind them). Ticks never overlap; a failing race is reported in its status and
  * does not stop the others. Tests drive it with an injected clock and `tick()`.
