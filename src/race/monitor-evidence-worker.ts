@@ -101,6 +101,11 @@ export class EvidenceWorker implements EvidenceSource {
     return { windows: read.windows, assignment: read.assignment, gates };
   }
 
+  /** Starts the thread now (it loads its modules and opens its connection while nothing waits for it). */
+  warm(): void {
+    if (!this.#inThread && !this.#closed) this.#ensure();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const thread = this.#thread;

@@ -37,6 +37,8 @@ export interface EvidenceConfig {
 /** Where the race monitor gets a race's evidence each tick: read here (`EvidenceReader`) or on a thread of its own. */
 export interface EvidenceSource {
   read(race: Race, state: RaceState, now: number): Promise<RaceEvidence>;
+  /** Gets ready for the first read ahead of it (starts a thread), where there is anything to get ready. */
+  warm?(): void;
   /** Releases what the source holds (a thread, a connection); reads in flight may fail. */
   close(): Promise<void>;
 }
