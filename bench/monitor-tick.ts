@@ -5,7 +5,8 @@
  * ticks 5 s apart, each after BENCH_NEW_ROWS new rows. Two readers of the same store, one after the other: the
  * evidence reader on the gateway's thread (what the gateway ran before) and on the monitor's own thread
  * (`EvidenceWorker`, what it runs now). The first tick of each is the first after a restart: it reads the whole
- * window through the index. Per tick: its wall time, the CPU time of the process and of the gateway's thread alone,
+ * window through the index (the monitor's thread started beforehand, as the monitor starts it an interval before
+ * its first tick). Per tick: its wall time, the CPU time of the process and of the gateway's thread alone,
  * and, on a second reader of the same kind that ticks beside it (so the probe's own CPU stays out of the first's),
  * the longest the gateway's thread was not free (a 1 ms timer's lateness). At the turn from one to the other, the
  * second's first read must count what the first's last read counted.
@@ -158,6 +159,8 @@ async function run(kind: string): Promise<Result> {
     const phase = async (make: () => EvidenceSource): Promise<{ path: Path; first: RaceEvidence; last: RaceEvidence }> => {
       const [timed, probed] = [make(), make()];
       try {
+        // As the monitor does when it starts, an interval before its first tick (a thread starts and opens its connection).
+        await Promise.all([timed.warm?.(), probed.warm?.()]);
         const first = await measure(() => timed.read(race, state(), now));
         const path: Path = { first: first.m, firstStall: await stallDuring(() => probed.read(race, state(), now)), later: [], laterStall: [] };
         let last = first.value;

@@ -24,6 +24,10 @@ const store = { requests: new RequestsRepo(handle.db, handle.dialect, raw), feed
 const reader = new EvidenceReader(store, { fx: data.fx, contenders: new Map(data.contenders) });
 
 port.on('message', (job: EvidenceJob) => {
+  if ('ping' in job) {
+    port.postMessage({ id: job.id, ready: true } satisfies EvidenceJobResult);
+    return;
+  }
   reader.read(job.race, job.state, job.now).then(
     (e): EvidenceJobResult => ({ id: job.id, windows: e.windows, assignment: e.assignment }),
     (err: unknown): EvidenceJobResult => ({ id: job.id, error: err instanceof Error ? err.message : String(err) }),

@@ -33,16 +33,13 @@ export interface EvidenceThreadData {
   contenders: Array<[string, { timeouts: { totalMs: number } }]>;
 }
 
-export interface EvidenceJob {
-  id: number;
-  race: Race;
-  state: RaceState;
-  now: number;
-}
+/** A race to read, or (`ping`) a question the thread answers once it has started. */
+export type EvidenceJob = { id: number; race: Race; state: RaceState; now: number } | { id: number; ping: true };
 
 export type EvidenceJobResult =
   | { id: number; windows: RaceEvidence['windows']; assignment: RaceEvidence['assignment'] }
-  | { id: number; error: string };
+  | { id: number; error: string }
+  | { id: number; ready: true };
 
 export interface EvidenceWorkerOptions {
   /** The store's URL (`Store.url`); see `canReadOffThread`. */
@@ -74,6 +71,10 @@ export class EvidenceWorker implements EvidenceSource {
   #deaths = 0;
   /** Set once the thread has died more than `maxRestarts` times in a row: reads on this thread from then on. */
   #inThread: EvidenceReader | null = null;
+  /** Whether a thread has started (answered) yet; `#early` reads until then, `#starting` is its answer. */
+  #started = false;
+  #early: EvidenceReader | null = null;
+  #starting: Promise<void> | null = null;
   #closed = false;
   #next = 1;
 
@@ -101,9 +102,21 @@ export class EvidenceWorker implements EvidenceSource {
     return { windows: read.windows, assignment: read.assignment, gates };
   }
 
-  /** Starts the thread now (it loads its modules and opens its connection while nothing waits for it). */
-  warm(): void {
-    if (!this.#inThread && !this.#closed) this.#ensure();
+  /**
+   * Starts the thread now (it loads its modules and opens its connection while nothing waits for it); resolves once
+   * it answers. The monitor calls it when it starts, an interval before its first tick.
+   */
+  warm(): Promise<void> {
+    if (this.#started || this.#inThread || this.#closed) return Promise.resolve();
+    this.#starting ??= this.#ensure().post({ id: this.#next++, ping: true }).then(
+      () => {
+        this.#started = true;
+        this.#early = null;
+      },
+      // A thread that died starting counts as a death (`onDeath`); the next read or warm starts another.
+      () => void (this.#starting = null),
+    );
+    return this.#starting;
   }
 
   async close(): Promise<void> {
@@ -125,6 +138,13 @@ export class EvidenceWorker implements EvidenceSource {
     for (;;) {
       if (this.#inThread) return this.#inThread.read(race, state, now);
       if (this.#closed) throw new Error('the race monitor evidence reader is closed');
+      if (!this.#started) {
+        // No thread has started yet (a tick right after the start, e.g. on taking the monitor lease over): this
+        // one reads here rather than wait for a thread to load; the reads move to the thread once it answers. A
+        // thread that replaces a dead one is waited for instead (a busy race's first read is seconds).
+        void this.warm();
+        return (this.#early ??= new EvidenceReader(this.#opts.fallback, this.#opts.config)).read(race, state, now);
+      }
       const thread = this.#ensure();
       let r: EvidenceJobResult;
       const deadline = setTimeout(() => {
@@ -142,6 +162,7 @@ export class EvidenceWorker implements EvidenceSource {
       }
       this.#deaths = 0;
       if ('error' in r) throw new Error(r.error);
+      if (!('windows' in r)) throw new Error('the race monitor evidence thread answered a read with no evidence');
       return r;
     }
   }

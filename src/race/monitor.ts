@@ -62,7 +62,7 @@ export class RaceMonitor {
     if (this.#timer || this.#stopped) return;
     // A thread that reads the evidence starts now, not at the first tick: a replica that takes the lease over
     // ticks at once, and should not wait for a thread to start and load its modules first.
-    this.#reader.warm?.();
+    void this.#reader.warm?.();
     const schedule = () => {
       this.#timer = setTimeout(() => void this.tick().finally(() => !this.#stopped && schedule()), this.#deps.config.monitor.intervalMs);
       this.#timer.unref();

@@ -28,6 +28,8 @@ for (const dialect of testDialects()) {
     // Another thread that also reads while rows wait for their group commit (its sums then add up in another order).
     const eager = new EvidenceWorker({ url: rig.store.url, config: rig.config, fallback: rig.store, log: (msg) => logs.push(msg) });
     t.after(() => Promise.all([there.close(), eager.close()]));
+    // As the monitor does when it starts: the threads start, and every read below is theirs.
+    await Promise.all([there.warm(), eager.warm()]);
     const random = new SeededRandom(7);
     let id = 0;
     const since = state.challengers[0]!.since;
@@ -81,6 +83,30 @@ for (const dialect of testDialects()) {
   });
 }
 
+test('a read before the thread has ever started is made on the calling thread; once it has, every read is the thread\'s', async (t) => {
+  const rig = await monitorRig(t, 'sqlite', { bad: { champion: 'champ', challengers: [{ contender: 'flaky', weight: 10 }], sticky: false, policy: { type: 'canary' } } });
+  const race = rig.config.races.get('bad')!;
+  const calls: string[] = [];
+  // The calling thread's store, counting what is read through it.
+  const requests = new Proxy(rig.store.requests, {
+    get: (target, name, receiver) => {
+      const v = Reflect.get(target, name, receiver) as unknown;
+      return typeof v === 'function' ? (...args: unknown[]) => (calls.push(String(name)), (v as (...a: unknown[]) => unknown).apply(target, args)) : v;
+    },
+  });
+  const worker = new EvidenceWorker({ url: rig.store.url, config: rig.config, fallback: { ...rig.store, requests } });
+  t.after(() => worker.close());
+  await rig.traffic('bad', 'champ', 50, 1);
+  const early = await worker.read(race, rig.states.get('bad')!, rig.clock.now);
+  assert.ok(calls.length > 0, 'read here: the thread was not started');
+  await worker.warm();
+  calls.length = 0;
+  const late = await worker.read(race, rig.states.get('bad')!, rig.clock.now);
+  assert.deepEqual(calls, [], 'read on the thread');
+  assert.deepStrictEqual(late, early);
+  assert.equal([...late.windows.values()][0]!.get('champ')!.requests, 50);
+});
+
 test('an in-memory SQLite database is read on the calling thread; a file or PostgreSQL off it', () => {
   assert.equal(canReadOffThread('sqlite::memory:'), false);
   assert.equal(canReadOffThread('sqlite:/var/lib/saima/saima.db'), true);
@@ -98,10 +124,11 @@ for (const dialect of testDialects()) {
     const rig = await monitorRig(t, dialect, { bad: flaky }, {
       evidence: (store, config) => (evidence = new EvidenceWorker({ url: store.url, config, fallback: store, log: (msg, fields) => logs.push(`${msg} ${JSON.stringify(fields)}`) })),
     });
+    await evidence!.warm();
     await rig.traffic('bad', 'champ', 900, 9);
     await rig.traffic('bad', 'flaky', 100, 20);
     rig.clock.now += 60_000;
-    // The thread is killed while it holds the tick's read (it is still starting: a read on a fresh thread waits for it).
+    // The thread is killed while it holds the tick's read.
     const tick = rig.monitor.tick();
     await sleep(50);
     await evidence!.terminateThread();
@@ -120,11 +147,13 @@ test('a thread that keeps dying sends the reads back to the calling thread, whic
   const rig = await monitorRig(t, 'sqlite', { bad: flaky }, {
     evidence: (store, config) => (evidence = new EvidenceWorker({ url: store.url, config, fallback: store, maxRestarts: 1, log: (msg) => logs.push(msg) })),
   });
+  await evidence!.warm();
   await rig.traffic('bad', 'champ', 900, 9);
   rig.clock.now += 5000;
   await rig.monitor.tick();
   assert.equal(rig.monitor.status('bad')?.ok, true);
-  // Two deaths in a row without a read answered in between: the first restarts, the second falls back.
+  // Two deaths in a row without a read answered in between: the first restarts, the second falls back. (A thread
+  // that replaces a dead one is waited for: the reads stay off this thread while it starts.)
   await evidence!.terminateThread();
   await rig.monitor.tick();
   await evidence!.terminateThread();
