@@ -14,9 +14,10 @@
  * read by the next. SQLite's WAL lets this reader run beside the gateway's writes; an in-memory SQLite database
  * cannot be opened twice, so its monitor reads on its own thread (`canReadOffThread`).
  *
- * The thread starts with the monitor (`warm`), an interval before its first tick. A read made before any thread has
- * answered (a replica taking the monitor lease over right after its start ticks at once) is made on the calling
- * thread rather than wait for a thread to load its modules; the reads move to the thread once it answers.
+ * The thread starts with the monitor (`warm`), an interval before its first tick; clustered, with the replica's first
+ * read as the lease holder. A read made before any thread has answered (a replica that takes the lease ticks at
+ * once) is made on the calling thread rather than wait for a thread to load its modules; the reads move to the
+ * thread once it answers.
  *
  * When the thread dies (a crash, running out of memory, a read that did not answer within `deadlineMs`), the read
  * it held is retried on a fresh thread, whose first read rebuilds its books from the store; after `maxRestarts`

@@ -60,9 +60,10 @@ export class RaceMonitor {
   /** Ticks every `config.monitor.intervalMs` until `stop()`; the timer does not keep the process alive. */
   start(): void {
     if (this.#timer || this.#stopped) return;
-    // A thread that reads the evidence starts now, not at the first tick: a replica that takes the lease over
-    // ticks at once, and should not wait for a thread to start and load its modules first.
-    void this.#reader.warm?.();
+    // A thread that reads the evidence starts now, an interval before the first tick. Clustered, a replica starts it
+    // when it first leads (its first tick as leader reads here): on a follower it would hold memory and
+    // connections for nothing, and its start would compete with the takeover for the core.
+    if (!this.#deps.isLeader) void this.#reader.warm?.();
     const schedule = () => {
       this.#timer = setTimeout(() => void this.tick().finally(() => !this.#stopped && schedule()), this.#deps.config.monitor.intervalMs);
       this.#timer.unref();
