@@ -31,7 +31,7 @@ export class JobThread<Job extends { id: number }, Result extends { id: number }
   readonly #pending = new Map<number, Pending<Result>>();
   #dead = false;
 
-  constructor(worker: Worker, name: string, onDeath?: () => void) {
+  constructor(worker: Worker, name: string, onDeath?: (err: Error) => void) {
     this.#worker = worker;
     worker.unref();
     worker.on('message', (r: Result) => {
@@ -43,7 +43,7 @@ export class JobThread<Job extends { id: number }, Result extends { id: number }
     const fail = (err: Error): void => {
       if (this.#dead) return;
       this.#dead = true;
-      onDeath?.();
+      onDeath?.(err);
       for (const p of this.#pending.values()) p.reject(err);
       this.#pending.clear();
     };

@@ -10,6 +10,7 @@ import type { Config } from '../config/types.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { RaceBook } from '../race/race-book.js';
 import { RaceMonitor } from '../race/monitor.js';
+import { canReadOffThread, EvidenceWorker } from '../race/monitor-evidence-worker.js';
 import { RaceStates } from '../race/race-states.js';
 import type { Store } from '../store/index.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
@@ -141,8 +142,12 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     ...(judgeShadow ? { judgeShadow } : {}),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
+  // Its evidence is read on a thread of its own (monitor-evidence-worker.ts), unless the database is in memory.
+  const evidence = canReadOffThread(store.url)
+    ? new EvidenceWorker({ url: store.url, config, gates: store.evals, fallback: store, log: (msg, fields) => app.log.warn(fields, msg) })
+    : undefined;
   const monitor = new RaceMonitor({
-    config, store, raceStates, now, gates: store.evals,
+    config, store, raceStates, now, gates: store.evals, ...(evidence ? { evidence } : {}),
     ...(monitorLease ? { isLeader: () => monitorLease.isLeader() } : {}),
     onError: (race, err) => app.log.warn({ race, err: (err as Error).message }, 'race monitor tick failed'),
   });

@@ -7,9 +7,10 @@
  *
  * On SQLite the request log is read by insertion order instead: each window keeps the moments of every row up to
  * a rowid and each tick adds only the rows inserted since, late ones included. The recent part of a busy race is
- * hundreds of thousands of rows (every row of the last `total_ms` + 30 s), and SQLite reads run on the gateway's
- * own thread: re-reading them each tick stalled every request for about a second. PostgreSQL, whose reads do not
- * block the gateway and whose commit order no column follows, keeps the time-based split.
+ * hundreds of thousands of rows (every row of the last `total_ms` + 30 s), and SQLite reads run synchronously on
+ * the thread that makes them: re-reading them each tick stalled the gateway's every request for about a second
+ * when the monitor read on its thread, and would keep a core busy on the monitor's own (`monitor-evidence-worker.ts`).
+ * PostgreSQL, whose commit order no column follows, keeps the time-based split.
  */
 import type { Config, Race } from '../config/types.js';
 import type { Store } from '../store/index.js';
@@ -19,12 +20,37 @@ import { MAX_BOOK_SLOTS, METRIC_INDEX, UNIT_METRICS, UnitBook, type Covariates }
 import { AssignmentTally } from './assignment-tally.js';
 import type { PairOutcomeCount } from '../store/repos/battles.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
-import { assignmentSince } from './policies/index.js';
+// From its own module, not the policies' index: the evidence thread starts faster without every policy.
+import { assignmentSince } from './policies/race-checks.js';
 import { spendWindowStart, type RaceState } from './race-state.js';
 
 /** Where the gate policy finds launch-gate verdicts (`store.evals` implements it). */
 export interface GateResults {
   latestGate(race: string, challenger: string): Promise<GateVerdict | null>;
+}
+
+/** What the reader needs of the config: the exchange rates and each contender's longest request. */
+export interface EvidenceConfig {
+  readonly fx: Config['fx'];
+  readonly contenders: ReadonlyMap<string, { readonly timeouts: { readonly totalMs: number } }>;
+}
+
+/** Where the race monitor gets a race's evidence each tick: read here (`EvidenceReader`) or on a thread of its own. */
+export interface EvidenceSource {
+  read(race: Race, state: RaceState, now: number): Promise<RaceEvidence>;
+  /** Gets ready for the first read ahead of it (starts a thread), where there is anything to get ready. */
+  warm?(): Promise<void>;
+  /** Releases what the source holds (a thread, a connection); reads in flight may fail. */
+  close(): Promise<void>;
+}
+
+/** The latest launch-gate verdict of each challenger of a gate race that waits for one. */
+export async function readGates(gates: GateResults | null, race: Race, state: RaceState): Promise<Map<string, GateVerdict | null>> {
+  const out = new Map<string, GateVerdict | null>();
+  if (race.policy.type === 'gate' && gates) {
+    for (const c of state.challengers) if (c.status === 'waiting_gate') out.set(c.contender, await gates.latestGate(race.name, c.contender));
+  }
+  return out;
 }
 
 export type EvidenceStore = {
@@ -199,7 +225,7 @@ export function preRaceCovariates(requests: readonly UserMoments[], feedback: Re
   return out;
 }
 
-export class EvidenceReader {
+export class EvidenceReader implements EvidenceSource {
   readonly #cache = new Map<string, WindowCache>();
   /**
    * Sticky races: per race, its users' pre-race covariates, read once per champion reign (`key`): the champion's
@@ -211,9 +237,11 @@ export class EvidenceReader {
 
   constructor(
     readonly store: EvidenceStore,
-    readonly config: Config,
+    readonly config: EvidenceConfig,
     readonly gates: GateResults | null = null,
   ) {}
+
+  async close(): Promise<void> {}
 
   async read(race: Race, state: RaceState, now: number): Promise<RaceEvidence> {
     const contenders = [state.champion, ...state.challengers.map((c) => c.contender)];
@@ -231,10 +259,7 @@ export class EvidenceReader {
       const [name, since] = key.split('\u0000') as [string, string];
       if (name === race.name && !starts.has(Number(since))) this.#cache.delete(key);
     }
-    const gates = new Map<string, GateVerdict | null>();
-    if (race.policy.type === 'gate' && this.gates) {
-      for (const c of state.challengers) if (c.status === 'waiting_gate') gates.set(c.contender, await this.gates.latestGate(race.name, c.contender));
-    }
+    const gates = await readGates(this.gates, race, state);
     return { windows, assignment: await this.#assignment(race, state, now, fresh), gates };
   }
 
@@ -308,7 +333,7 @@ export class EvidenceReader {
   /**
    * Sticky races: brings the window's per-user books up to a commit delay ago — on PostgreSQL the requests that
    * *ended* since the last tick (on SQLite `#readInserted` feeds them, in insertion order), on both the feedback
-   * given since. A tick thus reads each row once and hands the gateway's thread a few seconds of rows, where
+   * given since. A tick thus reads each row once and hands the reading thread a few seconds of rows, where
    * re-reading the unsettled part per user (every user active in the last `total_ms`) would hand it most users
    * of a busy race every tick. The price: user-level tests see requests and ratings 30 s late, nothing for a
    * monitor that needs minutes of evidence; request counts stay current.

@@ -1,5 +1,6 @@
 /**
- * The race monitor: every `monitor.interval_ms` it reads each automatic race's evidence, runs the race's policy
+ * The race monitor: every `monitor.interval_ms` it reads each automatic race's evidence (in the gateway on a thread
+ * of its own, `monitor-evidence-worker.ts`), runs the race's policy
  * and writes the resulting decisions through `RaceStates.update` (optimistic, re-validated against the stored
  * state, logged with the numbers behind them). Ticks never overlap; a failing race is reported in its status and
  * does not stop the others. Tests drive it with an injected clock and `tick()`.
@@ -8,7 +9,7 @@ import type { Config, Race } from '../config/types.js';
 import type { RandomSource } from '../stats/index.js';
 import type { Store } from '../store/index.js';
 import type { DecisionRow } from '../store/types.js';
-import { EvidenceReader, type EvidenceStore, type GateResults } from './monitor-evidence.js';
+import { EvidenceReader, type EvidenceSource, type EvidenceStore, type GateResults } from './monitor-evidence.js';
 import { applyPolicyChange, decide, emptyMemory, remember, type PolicyMemory, type RaceAssessment } from './policies/index.js';
 import type { RaceStates } from './race-states.js';
 
@@ -26,6 +27,11 @@ export interface RaceMonitorDeps {
   isLeader?: () => boolean;
   /** Where failures of a race's tick are reported (the gateway passes its logger). */
   onError?: (race: string, err: unknown) => void;
+  /**
+   * Where the evidence is read: by default here, on the calling thread; the gateway passes an `EvidenceWorker`
+   * (a thread of its own). The monitor closes it when it stops.
+   */
+  evidence?: EvidenceSource;
 }
 
 /** What `GET /admin/races/:name` shows under `monitor`. */
@@ -36,7 +42,7 @@ export type MonitorStatus =
 export class RaceMonitor {
   readonly #deps: RaceMonitorDeps;
   readonly #now: () => number;
-  readonly #reader: EvidenceReader;
+  readonly #reader: EvidenceSource;
   readonly #random: RandomSource;
   readonly #status = new Map<string, MonitorStatus>();
   readonly #memory = new Map<string, PolicyMemory>();
@@ -47,13 +53,17 @@ export class RaceMonitor {
   constructor(deps: RaceMonitorDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#reader = new EvidenceReader(deps.store, deps.config, deps.gates ?? null);
+    this.#reader = deps.evidence ?? new EvidenceReader(deps.store, deps.config, deps.gates ?? null);
     this.#random = deps.random ?? { next: Math.random };
   }
 
   /** Ticks every `config.monitor.intervalMs` until `stop()`; the timer does not keep the process alive. */
   start(): void {
     if (this.#timer || this.#stopped) return;
+    // A thread that reads the evidence starts now, an interval before the first tick. Clustered, a replica starts it
+    // when it first leads (its first tick as leader reads here): on a follower it would hold memory and
+    // connections for nothing, and its start would compete with the takeover for the core.
+    if (!this.#deps.isLeader) void this.#reader.warm?.();
     const schedule = () => {
       this.#timer = setTimeout(() => void this.tick().finally(() => !this.#stopped && schedule()), this.#deps.config.monitor.intervalMs);
       this.#timer.unref();
@@ -61,12 +71,13 @@ export class RaceMonitor {
     schedule();
   }
 
-  /** Stops the timer and waits for a tick in progress. */
+  /** Stops the timer, waits for a tick in progress and closes the evidence source. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running;
+    await this.#reader.close();
   }
 
   /** One pass over every automatic race. A call during a tick returns that tick instead of starting another. */

@@ -47,6 +47,8 @@ export interface StoreOptions extends OpenDatabaseOptions {
 
 export interface Store {
   readonly dialect: Dialect;
+  /** The URL the store was opened from: another connection (a worker thread's) opens the same database with it. */
+  readonly url: string;
   readonly db: DatabaseHandle['db'];
   /** The dialect's raw handle (better-sqlite3 Database or pg Pool), for measured hot paths only. */
   readonly handle: DatabaseHandle;
@@ -151,6 +153,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   let closing: Promise<void> | null = null;
   return Object.freeze({
     dialect: handle.dialect,
+    url,
     db,
     handle,
     requestLog,

@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test';
 import { buildConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { RaceMonitor, type GateResults } from '../../src/race/monitor.js';
+import type { EvidenceSource } from '../../src/race/monitor-evidence.js';
 import { RaceBook } from '../../src/race/race-book.js';
 import { RaceStates } from '../../src/race/race-states.js';
 import { openStore, type Store } from '../../src/store/index.js';
@@ -20,7 +21,10 @@ export interface MonitorRig {
   traffic(race: string, contender: string, n: number, errors?: number, ts?: number): Promise<void>;
 }
 
-export async function monitorRig(t: TestContext, dialect: TestDialect, races: Record<string, unknown>, opts: { gates?: GateResults; errors?: string[]; intervalMs?: number } = {}): Promise<MonitorRig> {
+export async function monitorRig(
+  t: TestContext, dialect: TestDialect, races: Record<string, unknown>,
+  opts: { gates?: GateResults; errors?: string[]; intervalMs?: number; evidence?: (store: Store, config: Config) => EvidenceSource } = {},
+): Promise<MonitorRig> {
   const store = await openStore(await storeUrlFor(dialect, t));
   t.after(() => store.close());
   const mock = { provider: 'mock', model: 'm', price: { input: 1, output: 2 }, mock: {} };
@@ -36,6 +40,7 @@ export async function monitorRig(t: TestContext, dialect: TestDialect, races: Re
   const monitor = new RaceMonitor({
     config, store, raceStates: states, now, random: new SeededRandom(3), gates: opts.gates ?? null,
     onError: (race, err) => opts.errors?.push(`${race}: ${(err as Error).message}`),
+    ...(opts.evidence ? { evidence: opts.evidence(store, config) } : {}),
   });
   t.after(() => monitor.stop());
   let seq = 0;

@@ -141,7 +141,7 @@ export interface UserSums {
 /**
  * One request row inserted since a rowid, as the race monitor folds it each tick into its per-user sums, its
  * per-arm moments and its sample-ratio tally (see `insertedRows`): a tuple, not an object, because a busy race
- * inserts thousands a tick and SQLite hands them to the gateway's own thread. Per row: its user (null: anonymous),
+ * inserts thousands a tick and SQLite hands them to the reading thread synchronously. Per row: its user (null: anonymous),
  * served (0/1), failed or truncated (0/1, what the error rate counts), cut, truncated, ln latency and ln TTFT (null
  * unless successful), cost in nanos of its currency, its contender and `fallback_from` (its arm is the latter when
  * set), its start time and its rowid.
@@ -421,7 +421,7 @@ export class RequestsRepo {
 
   /**
    * `userMoments` reduced to what the race monitor's per-user sums need (see `UserSums`): what PostgreSQL sends the
-   * gateway's thread each tick, one row per user active in the slice, so each column left out is thousands of
+   * reading thread each tick, one row per user active in the slice, so each column left out is thousands of
    * values not parsed.
    */
   async userSums(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserSums[]> {
@@ -443,7 +443,7 @@ export class RequestsRepo {
    * SQLite only: the served rows of `race` inserted after rowid `afterRow` up to `maxRow`, with `ts >= sinceMs`, one
    * tuple each (see `InsertedRow`), in rowid order: everything a race-monitor tick needs of the rows that arrived
    * since the last, read once for its per-user sums, its per-arm moments and its sample-ratio tally. A prepared
-   * statement on the raw connection returning arrays: the rows are read on the gateway's own thread, and objects
+   * statement on the raw connection returning arrays: the rows are read synchronously on the reading thread, and objects
    * built through the query builder cost about twice as much.
    */
   async insertedRows(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<InsertedRow[]> {
