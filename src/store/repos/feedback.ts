@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, FeedbackTable } from '../schema.js';
 import type { FeedbackAggregate, FeedbackFilter, FeedbackRow } from '../types.js';
+import { visibleTo } from './visible-to.js';
 
 function toRecord(r: FeedbackRow): FeedbackTable {
   return {
@@ -70,10 +71,7 @@ export class FeedbackRepo {
     if (filter.requestId !== undefined) q = q.where('request_id', '=', filter.requestId);
     // Filters apply before the limit: a team must see its own newest rows even when other teams wrote more.
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);
-    if (filter.visibleTo !== undefined) {
-      const names = filter.visibleTo.length > 0 ? [...filter.visibleTo] : [''];
-      q = q.where((eb) => eb.or([eb('race', 'in', names), eb.and([eb('race', 'is', null), eb('contender', 'in', names)])]));
-    }
+    if (filter.visibleTo !== undefined) q = q.where(visibleTo(filter.visibleTo));
     if (filter.since !== undefined) q = q.where('ts', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
     const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? 100)), 10_000);

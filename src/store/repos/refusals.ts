@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, RefusalsTable } from '../schema.js';
 import type { RefusalRecord, RequestFilter } from '../types.js';
+import { visibleTo } from './visible-to.js';
 
 /** 13 columns × 500 records stays far below either database's limit on bound parameters. */
 const RECORDS_PER_STATEMENT = 500;
@@ -66,10 +67,7 @@ export class RefusalsRepo {
     if (filter.race !== undefined) q = q.where('race', '=', filter.race);
     if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);
-    if (filter.visibleTo !== undefined) {
-      const names = filter.visibleTo.length > 0 ? [...filter.visibleTo] : [''];
-      q = q.where((eb) => eb.or([eb('race', 'in', names), eb.and([eb('race', 'is', null), eb('contender', 'in', names)])]));
-    }
+    if (filter.visibleTo !== undefined) q = q.where(visibleTo(filter.visibleTo));
     // A minute counts when it overlaps the window.
     if (filter.since !== undefined) q = q.where('ts', '>', filter.since - REFUSAL_BUCKET_MS);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);

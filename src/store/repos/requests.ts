@@ -6,6 +6,7 @@ import { fromRequestRecord } from '../request-row.js';
 import type { Database } from '../schema.js';
 import type { ContenderAggregate, Dialect, RequestFilter, RequestLogRow, SpendFilter, SpendRecord } from '../types.js';
 import { summarize } from './summarize.js';
+import { visibleTo } from './visible-to.js';
 
 /**
  * The race arm a row belongs to: the assigned contender when a fallback rescued the request, else the one that
@@ -249,10 +250,7 @@ export class RequestsRepo {
     if (filter.race !== undefined) q = q.where('race', '=', filter.race);
     if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);
-    if (filter.visibleTo !== undefined) {
-      const names = filter.visibleTo.length > 0 ? [...filter.visibleTo] : [''];
-      q = q.where((eb) => eb.or([eb('race', 'in', names), eb.and([eb('race', 'is', null), eb('contender', 'in', names)])]));
-    }
+    if (filter.visibleTo !== undefined) q = q.where(visibleTo(filter.visibleTo));
     if (filter.since !== undefined) q = q.where('ts', '>=', filter.since);
     if (filter.until !== undefined) q = q.where('ts', '<', filter.until);
     if (!filter.includeShadow) q = q.where('shadow', '=', 0);
