@@ -66,8 +66,8 @@ export class Admission {
     readonly refusals: BudgetRefusals = new BudgetRefusals(),
   ) {
     // Loading the tokenizer's tables blocks for a few hundred ms and holds ~25 MB for good: at start when the
-    // config says requests will need an estimate (a budget, team limits, limits every key inherits); a key given
-    // limits of its own loads them with its first request instead, so a gateway that never limits never pays.
+    // config says requests will need an estimate (a budget, team limits, limits every key inherits); stored keys
+    // with limits of their own load them at start too (app.ts), so a gateway that never limits never pays.
     const hasLimits = (l: { rpm: number | null; tpm: number | null }) => l.rpm !== null || l.tpm !== null;
     const limited = hasLimits(config.keyDefaults.limits) || [...config.teams.values()].some((t) => hasLimits(t.limits));
     if (ledger.budgets.length > 0 || limited) void loadEncoding().catch(() => {});

@@ -45,6 +45,7 @@ import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { loadEncoding } from '../providers/chat-tokens.js';
 
 export interface AppDeps {
   config: Config;
@@ -90,6 +91,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     : null;
   const ledger = cluster ? cluster.budgets(budgets, budgetOpts, config, store) : new BudgetLedger(budgets, budgetOpts);
   const admission = new Admission(config, cluster?.limits ?? new RateLimiter(now), ledger, (err) => app.log.warn({ err: (err as Error).message }, 'settle failed'), new BudgetRefusals(now));
+  // A key given limits of its own needs the tokenizer's tables: load them at start when such a key is stored (a key
+  // given limits later loads them with its first request), not on a limited request while traffic waits behind it.
+  if (config.auth.mode === 'keys') {
+    void store.apiKeys.list({ activeOnly: true }).then(async (keys) => {
+      if (keys.some((k) => k.rpm !== null || k.tpm !== null)) await loadEncoding();
+    }).catch(() => {});
+  }
   const races = new RaceBook(config);
   const raceStates = cluster ? cluster.raceStates(store, config, races, now) : new RaceStates(store, config, races, now);
   // This gateway's id in the store's heartbeats and on its journal entries.
