@@ -15,6 +15,7 @@
  *   output usage), message_stop. Text and JSON are split into `chunkChars`-sized deltas.
  * - Like the real API it answers 401 without `x-api-key`, 400 without `anthropic-version`, `max_tokens` or
  *   `messages`, with Anthropic's error body `{"type":"error","error":{"type","message"}}`.
+ * - `POST /v1/messages/count_tokens` answers `{"input_tokens": fakeTokenCount(body)}` (no `max_tokens` allowed).
  * - Every request is recorded in `requests` (headers and parsed body), faulted ones included.
  * - `setFaults([...])` replaces a queue consumed one fault per request; an empty queue means `ok`:
  *   `ok` (optionally with its own answer), `status` (HTTP error with Anthropic's body and an optional
@@ -112,6 +113,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       res.writeHead(200, { 'content-type': fault.contentType ?? 'text/event-stream' });
       return void res.end(fault.body);
     }
+    if (recorded.path === '/v1/messages/count_tokens') return countTokens(res, recorded);
     const problem = validate(recorded);
     if (problem) return sendError(res, problem[0], ERROR_TYPES[problem[0]] ?? 'api_error', problem[1]);
     const answer = (fault.kind === 'ok' ? fault.answer : undefined) ?? (typeof opts.answer === 'function' ? opts.answer(recorded) : opts.answer) ?? { text: 'Hello from the fake Anthropic.' };
@@ -164,6 +166,24 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * `POST /v1/messages/count_tokens` as documented: the same body as /v1/messages without `max_tokens` (Anthropic
+ * refuses it there as an extra input), answered `{"input_tokens": N}`. N here: a quarter of the JSON characters of
+ * system, messages and tools, a count the tests can compute.
+ */
+function countTokens(res: ServerResponse, r: RecordedAnthropicRequest): void {
+  if (typeof r.headers['x-api-key'] !== 'string') return sendError(res, 401, 'authentication_error', 'x-api-key header is required');
+  if (!Array.isArray(r.body.messages)) return sendError(res, 400, 'invalid_request_error', 'messages: Field required');
+  if (r.body.max_tokens !== undefined) return sendError(res, 400, 'invalid_request_error', 'max_tokens: Extra inputs are not permitted');
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
+  res.end(JSON.stringify({ input_tokens: fakeTokenCount(r.body) }));
+}
+
+/** The fake's count_tokens answer for a body. */
+export function fakeTokenCount(body: Record<string, unknown>): number {
+  return Math.ceil(JSON.stringify([body.system ?? null, body.messages, body.tools ?? null]).length / 4);
 }
 
 function validate(r: RecordedAnthropicRequest): [number, string] | null {

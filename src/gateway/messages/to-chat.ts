@@ -4,8 +4,8 @@
  *
  * What an OpenAI-compatible upstream cannot carry is not dropped: it is listed in `refusals`, and a call to such a
  * contender is refused with a 400 naming it (an `anthropic` contender gets the client's own body and carries all).
- * `cache_control` is the one thing left out on purpose: a caching hint, not content (OpenAI-compatible upstreams
- * cache prompts by themselves).
+ * `cache_control` (top-level or on a block) is the one thing left out on purpose: a caching hint, not content
+ * (OpenAI-compatible upstreams cache prompts by themselves).
  */
 import type { PlainChatBody } from '../validate-chat.js';
 import { isObject, type Json, type MessagesBody } from './validate-messages.js';
@@ -21,7 +21,9 @@ export interface Translated {
 }
 
 /** Top-level fields translated below; any other one is refused for an OpenAI-compatible contender. */
-const TRANSLATED = new Set(['model', 'messages', 'max_tokens', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools', 'tool_choice', 'metadata', 'thinking']);
+const TRANSLATED = new Set(['model', 'messages', 'max_tokens', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools', 'tool_choice', 'metadata', 'thinking', 'output_config', 'cache_control']);
+/** `output_config.effort` values with an OpenAI `reasoning_effort` of the same name. */
+const EFFORTS = new Set(['low', 'medium', 'high']);
 
 export function toChatBody(body: MessagesBody): Translated {
   const refusals: Refusal[] = [];
@@ -55,6 +57,7 @@ export function toChatBody(body: MessagesBody): Translated {
   if (isObject(body.metadata)) for (const key of Object.keys(body.metadata)) if (key !== 'user_id') refuse(`metadata.${key}`, `'metadata.${key}'`);
   // Vendors with an Anthropic-style switch (DeepSeek, Zhipu, Moonshot) read `thinking`; the anthropic provider too.
   if (isObject(body.thinking) && body.thinking.type !== 'disabled') chat.thinking = body.thinking;
+  if (isObject(body.output_config)) outputConfig(body.output_config, chat, refuse);
   if (Array.isArray(body.tools) && body.tools.length > 0) {
     chat.tools = body.tools.map((t: Json, i) => {
       if (t.type !== undefined && t.type !== null && t.type !== 'custom') refuse(`tools.${i}`, `the server tool '${String(t.type)}'`);
@@ -75,6 +78,16 @@ export function toChatBody(body: MessagesBody): Translated {
 }
 
 type Refuse = (param: string, what: string) => void;
+
+/** `effort` → `reasoning_effort`, a JSON schema `format` → `response_format`; anything else is refused. */
+function outputConfig(config: Json, chat: Json, refuse: Refuse): void {
+  for (const [key, v] of Object.entries(config)) {
+    if (v === undefined || v === null) continue;
+    if (key === 'effort' && typeof v === 'string' && EFFORTS.has(v)) chat.reasoning_effort = v;
+    else if (key === 'format' && isObject(v) && v.type === 'json_schema' && isObject(v.schema)) chat.response_format = { type: 'json_schema', json_schema: { name: 'output', schema: v.schema } };
+    else refuse(`output_config.${key}`, `'output_config.${key}' of ${JSON.stringify(v).slice(0, 60)}`);
+  }
+}
 
 /** A user turn: its tool results become `tool` messages (first, as OpenAI wants them after the calls), the rest one user message. */
 function userTurn(content: string | Json[], at: string, out: Json[], refuse: Refuse): void {

@@ -81,11 +81,13 @@ export function validateMessagesBody(body: unknown, maxTokensRequired: boolean):
   const thinking = body.thinking;
   if (thinking !== undefined && thinking !== null) {
     if (!isObject(thinking)) bad('thinking', 'Input should be an object', 'invalid_type');
-    if (!['enabled', 'disabled', 'adaptive'].includes(String(thinking.type))) bad('thinking.type', "Input should be 'enabled', 'disabled' or 'adaptive'");
+    if (typeof thinking.type !== 'string') bad('thinking.type', 'Field required', 'missing_required_parameter');
     if (thinking.type === 'enabled' && (typeof thinking.budget_tokens !== 'number' || !Number.isSafeInteger(thinking.budget_tokens) || thinking.budget_tokens < 1)) {
       bad('thinking.budget_tokens', 'Input should be a positive integer', 'invalid_type');
     }
   }
+  const output = body.output_config;
+  if (output !== undefined && output !== null && !isObject(output)) bad('output_config', 'Input should be an object', 'invalid_type');
   return body as MessagesBody;
 }
 
