@@ -419,3 +419,48 @@ test('budget: the reservation at max_tokens bounds the spend on the Messages rou
   assert.ok(spent.nanos <= 50e9, String(spent.nanos));
   assert.ok(spent.nanos >= 15e9, String(spent.nanos));
 });
+
+test('retries and fallbacks across protocols: a failing anthropic champion falls back to a translated contender; a passed-through stream cut ends with an error event', async (t) => {
+  const gw = await raceGateway(t, { races: { assistant: { champion: 'claude', fallbacks: ['deepseek'] } } }, { answer: 'Fallback answer.' });
+  gw.claude.setFaults([{ kind: 'status', status: 529 }]);
+  const { data, response } = await gw.anthropic.messages.create({ model: 'assistant', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+  assert.equal(response.headers.get('x-saima-contender'), 'deepseek');
+  assert.equal((data.content[0] as Anthropic.TextBlock).text, 'Fallback answer.');
+  const row = rowOf(gw.dbFile, response.headers.get('x-saima-request-id')!);
+  assert.equal(row.fallback_from, 'claude');
+  assert.equal(row.contender, 'deepseek');
+  assert.match(String(row.failed_attempts), /claude/);
+
+  // After its first content, an Anthropic stream that breaks is not retried: the client gets an error event.
+  gw.claude.setFaults([{ kind: 'cut', afterEvents: 8 }]);
+  const raw = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'assistant', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi' }] }) });
+  const wire = await raw.text();
+  assert.match(wire, /event: content_block_delta/);
+  assert.match(wire, /event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"stream cut/);
+  assert.doesNotMatch(wire, /message_stop/);
+  assert.equal(rowOf(gw.dbFile, raw.headers.get('x-saima-request-id')!).outcome, 'cut');
+});
+
+test('a large Messages body is parsed on the body threads and served; shadow copies are logged with the protocol', async (t) => {
+  const gw = await raceGateway(t, { races: { assistant: { champion: 'deepseek', shadow: { contender: 'claude', rate: 1 } } } });
+  const long = 'lorem ipsum dolor sit amet '.repeat(12_000); // ~324 kB
+  const { response } = await gw.anthropic.messages.create({ model: 'assistant', max_tokens: 32, messages: [{ role: 'user', content: long }] }).withResponse();
+  assert.equal(response.status, 200);
+  assert.equal(((gw.deepseek.requests.at(-1)!.body.messages as Json[])[0]!.content as string).length, long.length);
+  const missing = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'assistant', messages: [{ role: 'user', content: long }] }) });
+  assert.equal(missing.status, 400);
+  assert.equal(((await missing.json()) as { error: { message: string } }).error.message, 'max_tokens: Field required');
+
+  const id = response.headers.get('x-saima-request-id')!;
+  const db = new Database(gw.dbFile, { readonly: true });
+  t.after(() => db.close());
+  let shadow: Json | undefined;
+  for (let i = 0; i < 100 && !shadow; i++) {
+    shadow = db.prepare('select * from requests where parent_id = ?').get(id) as Json | undefined;
+    if (!shadow) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(shadow, 'the shadow row is written');
+  assert.equal(shadow.contender, 'claude');
+  assert.equal(shadow.protocol, 'messages');
+  assert.equal(shadow.outcome, 'ok');
+});
