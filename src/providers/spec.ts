@@ -38,6 +38,8 @@ export interface UpstreamCall {
    * Other adapters ignore it and serve `body`.
    */
   anthropicBody?: Record<string, unknown>;
+  /** The client's `anthropic-beta` header, forwarded with `anthropicBody` (the betas its body may rely on). */
+  anthropicBeta?: string;
 }
 
 export interface UpstreamReply {

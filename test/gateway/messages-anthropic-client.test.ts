@@ -103,7 +103,7 @@ test('messages.create to an anthropic contender passes the body and the bytes th
     cache_control: { type: 'ephemeral' as const },
     service_tier: 'auto' as const,
   };
-  const { data, response } = await gw.anthropic.messages.create(params).withResponse();
+  const { data, response } = await gw.anthropic.messages.create(params, { headers: { 'anthropic-beta': 'context-1m-2025-08-07' } }).withResponse();
   assert.equal(response.headers.get('x-saima-contender'), 'claude');
   // The fake's own id, signature and usage: bytes the gateway did not make.
   assert.match(data.id, /^msg_fake_/);
@@ -112,6 +112,7 @@ test('messages.create to an anthropic contender passes the body and the bytes th
   const sent = gw.claude.requests.at(-1)!;
   assert.deepEqual(sent.body, { ...params, model: 'claude-test' });
   assert.equal(sent.headers['x-api-key'], 'sk-ant-test-0123456789');
+  assert.equal(sent.headers['anthropic-beta'], 'context-1m-2025-08-07');
 
   const row = rowOf(gw.dbFile, response.headers.get('x-saima-request-id')!);
   assert.equal(row.protocol, 'messages');

@@ -48,14 +48,14 @@ function promptText(chat: PlainChatBody): string {
   return chat.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
 }
 
-function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: string): FrontDoor {
+function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: string, beta: string | undefined): FrontDoor {
   const stops = Array.isArray(client.stop_sequences) ? (client.stop_sequences as string[]) : [];
   return {
     protocol: 'messages',
     // The translated stream's usage chunk is read for nothing but is asked for: the row meters from it.
     clientWantsUsage: true,
     call(contender, base) {
-      if (contender.protocol === 'anthropic') return { ...base, anthropicBody: client };
+      if (contender.protocol === 'anthropic') return { ...base, anthropicBody: client, ...(beta ? { anthropicBeta: beta } : {}) };
       const refused = refusals[0];
       if (refused) throw new SaimaError('invalid_request', `${refused.message} ('${contender.name}' speaks the ${contender.protocol} protocol).`, refused.param);
       return base;
@@ -81,7 +81,8 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call messages.');
     const client = messagesBody(req.body, true);
     const { chat, refusals } = toChatBody(client);
-    const door = messagesDoor(client, refusals, req.id);
+    const beta = req.headers['anthropic-beta'];
+    const door = messagesDoor(client, refusals, req.id, typeof beta === 'string' && beta !== '' ? beta : undefined);
     return serveRoutedCall(ctx, req, reply, { body: chat, promptText: () => promptText(chat), userKey: userKeyOf(chat, req), t0, ts }, door, users);
   });
 

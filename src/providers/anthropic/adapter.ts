@@ -28,7 +28,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
     const native = call.anthropicBody !== undefined;
     const payload = JSON.stringify(native ? nativeRequest(call, contender) : toMessagesRequest(materialized(call.body), contender, call.stream));
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream), payload, contender, signal);
+    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream, native ? call.anthropicBeta : undefined), payload, contender, signal);
     const sink = new OutcomeLatch(signal);
     const body = call.stream
       ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink, native })
@@ -70,11 +70,12 @@ function nativeRequest(call: UpstreamCall, contender: Contender): Record<string,
   return { ...call.anthropicBody, model: call.body.model, max_tokens: maxTokens(call.body, contender) };
 }
 
-function requestHeaders(contender: Contender, stream: boolean): Record<string, string> {
+function requestHeaders(contender: Contender, stream: boolean, beta?: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     'anthropic-version': ANTHROPIC_VERSION,
+    ...(beta ? { 'anthropic-beta': beta } : {}),
     ...(contender.apiKey ? { 'x-api-key': contender.apiKey } : {}),
     // Last, so a contender can add anthropic-beta or override the version on purpose.
     ...contender.headers,
