@@ -348,6 +348,9 @@ test("errors in Anthropic's shape with the right status: auth, scope, model, bod
   await expectError(await post('/v1/messages', JSON.stringify({ ...ok, temperature: 1.5 })), 400, 'invalid_request_error', /temperature/);
   await expectError(await post('/v1/messages', JSON.stringify({ ...ok, messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] })), 413, 'request_too_large');
   await expectError(await post('/v1/messages/batches', '{}'), 404, 'not_found_error');
+  // Tool results nested in each other are refused at the second level (thousands deep would run a recursive check's stack out).
+  const deep = JSON.stringify({ ...ok, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'tool_result', tool_use_id: 'u', content: 'x' }] }] }] });
+  await expectError(await post('/v1/messages', deep), 400, 'invalid_request_error', /cannot hold another tool_result/);
 
   // What an OpenAI-compatible contender cannot carry is refused, named; the anthropic contender carries it.
   await expectError(await post('/v1/messages', JSON.stringify({ ...ok, container: 'container_1' })), 400, 'invalid_request_error', /container.*cannot be carried.*deepseek/);

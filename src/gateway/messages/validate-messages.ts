@@ -104,8 +104,12 @@ function content(c: unknown, at: string): void {
   blocks(c, at);
 }
 
-/** A list of content blocks: each an object with a string `type`; the blocks Saima reads are checked in depth. */
-function blocks(c: unknown, at: string): void {
+/**
+ * A list of content blocks: each an object with a string `type`; the blocks Saima reads are checked in depth. A tool
+ * result's own content is one level down and may hold no tool result itself, so the check never recurses deeper
+ * (a body of thousands of nested blocks would otherwise run the stack out).
+ */
+function blocks(c: unknown, at: string, inToolResult = false): void {
   if (!Array.isArray(c)) bad(at, 'Input should be a string or a list of content blocks', 'invalid_type');
   c.forEach((b, j) => {
     const where = `${at}.${j}`;
@@ -130,8 +134,9 @@ function blocks(c: unknown, at: string): void {
         if (b.input !== undefined && !isObject(b.input)) bad(`${where}.input`, 'Input should be an object', 'invalid_type');
         return;
       case 'tool_result':
+        if (inToolResult) bad(where, 'a tool_result cannot hold another tool_result');
         if (typeof b.tool_use_id !== 'string') bad(`${where}.tool_use_id`, 'Field required', 'missing_required_parameter');
-        if (b.content !== undefined && b.content !== null && typeof b.content !== 'string') blocks(b.content, `${where}.content`);
+        if (b.content !== undefined && b.content !== null && typeof b.content !== 'string') blocks(b.content, `${where}.content`, true);
         return;
       case 'thinking':
         if (typeof b.thinking !== 'string') bad(`${where}.thinking`, 'Input should be a valid string', 'invalid_type');

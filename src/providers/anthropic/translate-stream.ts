@@ -61,7 +61,11 @@ export class StreamTranslator {
   finished = false;
   failure: UpstreamError | null = null;
 
-  constructor(readonly wantUsage: boolean) {}
+  /** `emit` false: only watch (usage, stop reason, text, failures) a stream passed through, translating nothing. */
+  constructor(
+    readonly wantUsage: boolean,
+    readonly emit = true,
+  ) {}
 
   get text(): string {
     return this.#text;
@@ -177,6 +181,7 @@ export class StreamTranslator {
   #finish(): void {
     this.finished = true;
     this.started = true;
+    if (!this.emit) return;
     this.#chunk({}, this.finishReason ?? 'stop');
     const usage = this.usage;
     if (this.wantUsage && usage) this.#out += sse({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: openAIUsage(usage) });
@@ -184,6 +189,7 @@ export class StreamTranslator {
   }
 
   #chunk(delta: Record<string, unknown>, finish: string | null = null): void {
+    if (!this.emit) return;
     // The envelope is the same for every chunk of a message: serialise it once, then only the delta.
     this.#prefix ??= `data: {"id":${JSON.stringify(this.#id)},"object":"chat.completion.chunk","created":${this.#created},"model":${JSON.stringify(this.#model)},"choices":[{"index":0,"delta":`;
     this.#out += `${this.#prefix}${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
@@ -231,17 +237,16 @@ export interface StreamOptions {
 
 /** Reads Anthropic SSE bytes and yields OpenAI SSE bytes (or, `native`, the same events); see the file comment for the failure rules. */
 export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: StreamOptions): AsyncGenerator<Uint8Array> {
-  const t = new StreamTranslator(opts.wantUsage);
+  const native = opts.native === true;
+  const t = new StreamTranslator(opts.wantUsage, !native);
   const parser = createParser({ onEvent: (e) => t.event(e) });
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  const native = opts.native === true;
   // Native: the upstream's text up to its last complete event, not yet released, and the partial event after it.
   let whole = '';
   let partial = '';
   const take = (): string => {
     if (!native) return t.take();
-    t.take(); // the translation is only watched, never sent
     if (t.finished) {
       whole += partial;
       partial = '';
