@@ -54,6 +54,16 @@ export function toolInput(args: unknown): Json {
   return parsed;
 }
 
+/** Content given as parts (some vendors answer so): their text, in order; a part of another kind cannot be carried. */
+function textParts(parts: unknown[]): string {
+  return parts
+    .map((p) => {
+      if (isObject(p) && p.type === 'text' && typeof p.text === 'string') return p.text;
+      throw new SaimaError('upstream_error', `The upstream answered with a ${isObject(p) ? String(p.type) : typeof p} content part, which this Messages translation does not carry.`);
+    })
+    .join('');
+}
+
 export interface ReadCompletion {
   render(usage: Usage): Json;
 }
@@ -72,7 +82,8 @@ export function readCompletion(bytes: Buffer, requestId: string, stops: readonly
   const content: Json[] = [];
   const reasoning = message.reasoning_content ?? message.reasoning;
   if (typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: '' });
-  if (typeof message.content === 'string' && message.content !== '') content.push({ type: 'text', text: message.content, citations: null });
+  const text = typeof message.content === 'string' ? message.content : Array.isArray(message.content) ? textParts(message.content) : '';
+  if (text !== '') content.push({ type: 'text', text, citations: null });
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls as Json[]) {
       const fn = isObject(call.function) ? call.function : {};
