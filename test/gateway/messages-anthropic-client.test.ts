@@ -15,7 +15,7 @@ type Json = Record<string, unknown>;
 
 async function raceGateway(t: import('node:test').TestContext, extra: Json = {}, deepseekOpts: Parameters<typeof startFakeOpenAI>[0] = {}) {
   const deepseek = await startFakeOpenAI({ model: 'deepseek-chat', ...deepseekOpts });
-  const claude = await startFakeAnthropic({ answer: { text: 'Hello from Claude.', thinking: 'Say hello.', usage: { input_tokens: 20, output_tokens: 6, cache_read_input_tokens: 8 } } });
+  const claude = await startFakeAnthropic({ answer: { text: 'Hello from Claude.', thinking: 'Say hello.', usage: { input_tokens: 20, output_tokens: 6, cache_read_input_tokens: 8, thinking_tokens: 2 } } });
   t.after(() => deepseek.close());
   t.after(() => claude.close());
   const gw = await startTestGateway(t, {
@@ -40,7 +40,7 @@ function rowOf(dbFile: string, id: string): Json {
 }
 
 test('messages.create to an OpenAI-compatible contender: system blocks, thinking, usage and stop reason translated; the row says messages', async (t) => {
-  const gw = await raceGateway(t, {}, { reasoning: 'The user greets me.', answer: 'Hi there!', usage: { prompt_tokens: 30, completion_tokens: 7, cached_tokens: 10 } });
+  const gw = await raceGateway(t, {}, { reasoning: 'The user greets me.', answer: 'Hi there!', usage: { prompt_tokens: 30, completion_tokens: 7, cached_tokens: 10, reasoning_tokens: 4 } });
   // Sampling parameters are gone from this SDK's types (newer models take none), but older clients still send them.
   const params = {
     model: 'deepseek',
@@ -66,6 +66,7 @@ test('messages.create to an OpenAI-compatible contender: system blocks, thinking
   assert.equal(data.usage.input_tokens, 20);
   assert.equal(data.usage.cache_read_input_tokens, 10);
   assert.equal(data.usage.output_tokens, 7);
+  assert.equal(data.usage.output_tokens_details?.thinking_tokens, 4);
 
   const sent = gw.deepseek.requests.at(-1)!.body;
   assert.deepEqual(sent.messages, [{ role: 'system', content: 'Be brief.\n\nAnswer in English.' }, { role: 'user', content: 'Hello' }]);
@@ -81,6 +82,7 @@ test('messages.create to an OpenAI-compatible contender: system blocks, thinking
   assert.equal(row.prompt_tokens, 30);
   assert.equal(row.cached_tokens, 10);
   assert.equal(row.completion_tokens, 7);
+  assert.equal(row.reasoning_tokens, 4);
   assert.equal(row.output_cap, 300);
   assert.ok((row.cost_nanos as number) > 0);
 
@@ -119,6 +121,7 @@ test('messages.create to an anthropic contender passes the body and the bytes th
   assert.equal(row.prompt_tokens, 28);
   assert.equal(row.cached_tokens, 8);
   assert.equal(row.completion_tokens, 6);
+  assert.equal(row.reasoning_tokens, 2);
   assert.equal(row.usage_estimated, 0);
   // (20 × 3 + 8 × 0.3 + 6 × 15) per million USD = 152.4e-6 USD.
   assert.equal(row.cost_nanos, 152_400);
@@ -170,6 +173,7 @@ test('messages.stream: translated event by event from DeepSeek chunks, passed th
   assert.equal(row.protocol, 'messages');
   assert.equal(row.stream, 1);
   assert.equal(row.completion_tokens, 6);
+  assert.equal(row.reasoning_tokens, 2);
   assert.equal(row.prompt_tokens, 28);
 
   // On the wire: the upstream's pings pass too, and message_stop is the last event.

@@ -39,7 +39,7 @@ export interface FakeAnthropicAnswer {
   stopReason?: string;
   /** Defaults to the request's model. */
   model?: string;
-  usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number; thinking_tokens?: number };
 }
 
 export type FakeAnthropicFault =
@@ -212,13 +212,15 @@ function sendMessage(res: ServerResponse, message: Record<string, unknown>, faul
   res.end(text);
 }
 
-function usageOf(a: FakeAnthropicAnswer): Required<NonNullable<FakeAnthropicAnswer['usage']>> {
+/** Usage as the API reports it; `output_tokens_details.thinking_tokens` only when the answer says how many. */
+function usageOf(a: FakeAnthropicAnswer): Record<string, unknown> & { output_tokens: number } {
   const produced = (a.text ?? '') + (a.thinking ?? '') + JSON.stringify(a.toolUses ?? []);
   return {
     input_tokens: a.usage?.input_tokens ?? 12,
     output_tokens: a.usage?.output_tokens ?? Math.max(1, Math.ceil(produced.length / 4)),
     cache_read_input_tokens: a.usage?.cache_read_input_tokens ?? 0,
     cache_creation_input_tokens: a.usage?.cache_creation_input_tokens ?? 0,
+    ...(a.usage?.thinking_tokens !== undefined ? { output_tokens_details: { thinking_tokens: a.usage.thinking_tokens } } : {}),
   };
 }
 
@@ -269,7 +271,8 @@ function streamEvents(id: string, model: string, a: FakeAnthropicAnswer, size: n
     const json = pieces(JSON.stringify(u.input), size).map((partial_json) => ({ type: 'input_json_delta', partial_json }));
     block({ type: 'tool_use', id: toolId(a, i), name: u.name, input: {} }, [{ type: 'input_json_delta', partial_json: '' }, ...json]);
   });
-  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stopReasonOf(a), stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }]);
+  const details = usage.output_tokens_details ? { output_tokens_details: usage.output_tokens_details } : {};
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stopReasonOf(a), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, ...details } }]);
   events.push(['message_stop', { type: 'message_stop' }]);
   return events;
 }

@@ -31,13 +31,17 @@ export function matchedStop(choice: Json, stops: readonly string[]): string | nu
   return typeof s === 'string' && stops.includes(s) ? s : null;
 }
 
-/** Anthropic counts cache reads outside `input_tokens`; creation is not reported by OpenAI-compatible upstreams. */
+/**
+ * Anthropic counts cache reads outside `input_tokens`; creation is not reported by OpenAI-compatible upstreams.
+ * Reasoning tokens (DeepSeek's `completion_tokens_details.reasoning_tokens`) are the thinking share of the output.
+ */
 export function anthropicUsage(u: Usage): Json {
   return {
     input_tokens: Math.max(0, u.promptTokens - u.cachedTokens),
     output_tokens: u.completionTokens,
     cache_read_input_tokens: u.cachedTokens,
     cache_creation_input_tokens: null,
+    output_tokens_details: u.reasoningTokens > 0 ? { thinking_tokens: u.reasoningTokens } : null,
   };
 }
 
