@@ -472,3 +472,23 @@ test('a large Messages body is parsed on the body threads and served; shadow cop
   assert.equal(shadow.protocol, 'messages');
   assert.equal(shadow.outcome, 'ok');
 });
+
+test("DeepSeek's usage on the finish chunk with its cache-hit count, and an upstream with no usage at all: message_delta carries the settled usage", async (t) => {
+  const gw = await raceGateway(t, {}, { usageMode: 'last_chunk', answer: 'Cached reply.', usage: { prompt_tokens: 50, completion_tokens: 8, prompt_cache_hit_tokens: 30 } });
+  const stream = gw.anthropic.messages.stream({ model: 'deepseek', max_tokens: 40, messages: [{ role: 'user', content: 'Hi' }] });
+  const final = await stream.finalMessage();
+  assert.equal(final.usage.input_tokens, 20);
+  assert.equal(final.usage.cache_read_input_tokens, 30);
+  assert.equal(final.usage.output_tokens, 8);
+
+  gw.deepseek.setFaults([{ kind: 'ok', answer: 'No usage from me.', usage: null }]);
+  const silent = gw.anthropic.messages.stream({ model: 'deepseek', max_tokens: 40, messages: [{ role: 'user', content: 'Hello there, how are you today?' }] });
+  const estimated = await silent.finalMessage();
+  const id = (await silent.withResponse()).response.headers.get('x-saima-request-id')!;
+  const row = rowOf(gw.dbFile, id);
+  assert.equal(row.usage_estimated, 1);
+  // The client reads the same estimate the row was charged at.
+  assert.equal(estimated.usage.input_tokens, row.prompt_tokens);
+  assert.equal(estimated.usage.output_tokens, row.completion_tokens);
+  assert.ok((row.completion_tokens as number) > 0);
+});
