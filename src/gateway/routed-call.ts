@@ -44,6 +44,8 @@ export interface ClientStream {
   ending?(facts: CallFacts): Buffer | null;
   /** Whether the answer reached its end (a door that makes its own ending): a shutdown then cut nothing. */
   complete?(): boolean;
+  /** Why the door itself ended the stream with an error (an answer its protocol cannot carry), or null. */
+  failure?(): string | null;
 }
 
 export interface FrontDoor {
@@ -265,6 +267,9 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
       // The adapter turns upstream failures into an error event and outcome; this is the client going away.
     }
     let outcome = await success.reply.outcome;
+    // The upstream's answer was whole but the client's protocol could not carry the rest of it: the row says so.
+    const refused = client.failure?.() ?? null;
+    if (refused !== null && outcome.ok) outcome = { ...outcome, ok: false, error: { code: 'upstream_error', message: refused, phase: 'mid_stream', upstreamStatus: 200 } };
     // Cut by the shutdown before its last word: the client is told, and the row says it was us, not the upstream.
     if (InFlight.wasCut(ac.signal) && tail === null && !(client.complete?.() ?? false) && !raw.destroyed) {
       outcome = shutdownOutcome(outcome);

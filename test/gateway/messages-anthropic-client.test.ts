@@ -492,3 +492,32 @@ test("DeepSeek's usage on the finish chunk with its cache-hit count, and an upst
   assert.equal(estimated.usage.output_tokens, row.completion_tokens);
   assert.ok((row.completion_tokens as number) > 0);
 });
+
+test("vLLM's matched stop string reads stop_sequence; interleaved parallel tool-call pieces are refused in the stream, not garbled", async (t) => {
+  const gw = await raceGateway(t);
+  // vLLM names the stop string that ended the answer in the choice's `stop_reason`.
+  const vllm = { id: 'cmpl-1', object: 'chat.completion', created: 1, model: 'my-org/house-7b', choices: [{ index: 0, message: { role: 'assistant', content: 'one two' }, finish_reason: 'stop', stop_reason: '###' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } };
+  gw.deepseek.setFaults([{ kind: 'replay', body: JSON.stringify(vllm), contentType: 'application/json' }]);
+  const stopped = await gw.anthropic.messages.create({ model: 'deepseek', max_tokens: 20, stop_sequences: ['###'], messages: [{ role: 'user', content: 'Count' }] });
+  assert.equal(stopped.stop_reason, 'stop_sequence');
+  assert.equal(stopped.stop_sequence, '###');
+
+  const chunk = (delta: Json, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'deepseek-chat', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const call = (index: number, extra: Json) => ({ tool_calls: [{ index, ...extra }] });
+  const interleaved = [
+    chunk({ role: 'assistant', content: null }),
+    chunk(call(0, { id: 'call_a', type: 'function', function: { name: 'f', arguments: '{"a":' } })),
+    chunk(call(1, { id: 'call_b', type: 'function', function: { name: 'f', arguments: '{"b":2}' } })),
+    chunk(call(0, { function: { arguments: '1}' } })),
+    chunk({}, 'tool_calls'),
+    'data: [DONE]\n\n',
+  ].join('');
+  gw.deepseek.setFaults([{ kind: 'replay', body: interleaved }]);
+  const raw = await fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'deepseek', max_tokens: 20, stream: true, messages: [{ role: 'user', content: 'x' }] }) });
+  const wire = await raw.text();
+  assert.match(wire, /event: error\ndata: .*interleaved the arguments of parallel tool calls/);
+  assert.doesNotMatch(wire, /message_stop/);
+  const row = rowOf(gw.dbFile, raw.headers.get('x-saima-request-id')!);
+  assert.equal(row.outcome, 'cut');
+  assert.match(String(row.error_message), /interleaved/);
+});

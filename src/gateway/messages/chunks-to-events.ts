@@ -28,6 +28,8 @@ export class ChunksToEvents {
   /** The upstream's `[DONE]` arrived: the answer is whole. */
   finished = false;
   failed = false;
+  /** Why this translation ended the stream with an error event, when it did. */
+  failure: string | null = null;
 
   constructor(
     readonly requestId: string,
@@ -135,6 +137,7 @@ export class ChunksToEvents {
 
   #fail(message: string): void {
     this.failed = true;
+    this.failure = message;
     this.#out += anthropicErrorEvent('api_error', message).toString();
   }
 }
@@ -183,5 +186,6 @@ export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<U
       return text === null ? null : Buffer.from(text);
     },
     complete: () => t.finished,
+    failure: () => t.failure,
   };
 }
