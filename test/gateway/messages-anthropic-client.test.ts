@@ -316,6 +316,12 @@ test('sticky assignment: a user keeps one contender on the Messages route, by me
   t.after(() => db.close());
   const rows = db.prepare("select contender, protocol, count(*) as n from requests where race = 'assistant' group by contender, protocol order by contender, protocol").all() as Json[];
   assert.deepEqual(new Set(rows.map((r) => `${String(r.contender)}/${String(r.protocol)}`)), new Set(['claude/chat', 'claude/messages', 'deepseek/chat', 'deepseek/messages']));
+  // The race's report counts every row of a contender, whichever door it came through.
+  const report = (await (await fetch(`${gw.url}/admin/races/assistant`)).json()) as { contenders: Array<{ contender: string; n: number }> };
+  for (const name of ['claude', 'deepseek']) {
+    const logged = rows.filter((r) => r.contender === name).reduce((sum, r) => sum + (r.n as number), 0);
+    assert.equal(report.contenders.find((c) => c.contender === name)?.n, logged, name);
+  }
 });
 
 test("errors in Anthropic's shape with the right status: auth, scope, model, body, size, untranslatable fields", async (t) => {
