@@ -16,6 +16,7 @@ import * as m0011 from './0011-eval-grades.js';
 import * as m0012 from './0012-battle-indexes.js';
 import * as m0013 from './0013-refusals.js';
 import * as m0014 from './0014-request-protocol.js';
+import * as m0015 from './0015-admission-indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-battle-indexes': m0012,
   '0013-refusals': m0013,
   '0014-request-protocol': m0014,
+  '0015-admission-indexes': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
