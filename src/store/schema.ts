@@ -39,7 +39,7 @@ export interface RequestsTable {
   source: string | null;
   /** JSON array of FailedAttempt, or null. */
   failed_attempts: string | null;
-  /** `chat` or `messages` (migrations/0014-request-protocol.ts). */
+  /** `chat` or `messages` (migrations/0016-request-protocol.ts). */
   protocol: string;
 }
 
