@@ -298,6 +298,7 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     timeZone: raw.time_zone,
     fx: { CNY: 1, USD: raw.fx.USD },
     monitor: { enabled: raw.monitor.enabled, intervalMs: raw.monitor.interval_ms },
+    responses: { retentionDays: raw.responses.retention_days },
   });
 }
 

@@ -91,4 +91,6 @@ export interface Config {
   /** CNY per one unit of each currency. */
   readonly fx: { readonly CNY: number; readonly USD: number };
   readonly monitor: { enabled: boolean; intervalMs: number };
+  /** Responses API: how long a stored response can be continued (`previous_response_id`) or read, in days. */
+  readonly responses: { retentionDays: number };
 }

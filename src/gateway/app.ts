@@ -42,6 +42,7 @@ import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
 import { MESSAGES_OFF_THREAD, registerMessagesRoutes } from './routes/messages.js';
+import { registerResponsesRoutes } from './routes/responses.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
@@ -203,6 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   acceptOnlyUtf8Json(app, bodyThreads, offThreadChecks);
   registerChatRoute(app, ctx);
   registerMessagesRoutes(app, ctx);
+  registerResponsesRoutes(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
   registerOpsRoutes(app, ctx);

@@ -216,6 +216,22 @@ export interface Database {
   battle_tags: BattleTagsTable;
   arena_matches: ArenaMatchesTable;
   refusals: RefusalsTable;
+  responses: StoredResponsesTable;
+}
+
+/** Responses kept for `previous_response_id` (see migrations/0017-stored-responses.ts). */
+export interface StoredResponsesTable {
+  id: string;
+  ts: number;
+  expires_at: number;
+  team: string | null;
+  key_id: string | null;
+  race: string | null;
+  contender: string;
+  /** JSON text: the chat messages of the conversation so far. */
+  conversation: string;
+  /** JSON text: the response object as sent. */
+  response: string;
 }
 
 export interface BattlesTable {

@@ -1,0 +1,141 @@
+/**
+ * The OpenAI Responses API as a front door: `POST /v1/responses` goes through the same routed call as chat
+ * completions (routed-call.ts), sticky by `safety_identifier`, `user` or `x-saima-user`. Every contender is called
+ * with the translation (responses/to-chat.ts: no upstream is sent the client's own body) and its chat-shaped answer is
+ * translated back, whole (to-response.ts) or event by event (chunks-to-events.ts). With `store` (the default) the
+ * response is kept (migrations/0017) for `responses.retention_days`; a request with `previous_response_id` continues
+ * that conversation on the contender that served it. `GET /v1/responses/{id}` reads a stored response.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SaimaError } from '../../errors.js';
+import { messageText } from '../../metering/tokenizer.js';
+import type { GatewayContext } from '../context.js';
+import { hasScope, type Principal } from '../principal.js';
+import type { CallFacts } from '../request-record.js';
+import { ChunksToEvents, translatedStream } from '../responses/chunks-to-events.js';
+import { assistantMessage, type Answer } from '../responses/response-object.js';
+import { toChatBody, type Json, type ResponsesBody } from '../responses/to-chat.js';
+import { readAnswer, renderResponse } from '../responses/to-response.js';
+import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
+import { UserHashes } from '../user-hash.js';
+import type { PlainChatBody } from '../validate-chat.js';
+import type { StoredResponse } from '../../store/repos/stored-responses.js';
+
+export const RESPONSES_ROUTE = '/v1/responses';
+const DAY_MS = 86_400_000;
+/** Expired responses are deleted at most this often (a read never returns one past its retention anyway). */
+const PRUNE_EVERY_MS = 3_600_000;
+
+function userKeyOf(body: ResponsesBody, req: FastifyRequest): string | null {
+  for (const v of [body.safety_identifier, body.user]) if (typeof v === 'string' && v !== '') return v;
+  const header = req.headers['x-saima-user'];
+  return typeof header === 'string' && header !== '' ? header : null;
+}
+
+function promptText(chat: PlainChatBody): string {
+  return chat.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
+}
+
+/** Same answer whether the id does not exist, expired, or belongs to another team: no existence leak. */
+function notFound(id: string, param: string | null): SaimaError {
+  return new SaimaError('not_found', `Response with id '${id}' not found.`, param);
+}
+
+/** A key continues and reads the responses of its own team (or, a key without a team, its own). */
+function owns(principal: Principal, stored: StoredResponse): boolean {
+  return stored.team !== null ? stored.team === principal.team : stored.keyId === principal.keyId;
+}
+
+interface Keep {
+  /** The conversation before this answer: the earlier one, then this request's input. */
+  conversation: Json[];
+  principal: Principal;
+  log: FastifyBaseLogger;
+}
+
+function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, createdAt: number, keep: Keep | null): FrontDoor {
+  let answer: Answer | null = null;
+  let response: Json | null = null;
+  let stream: ChunksToEvents | null = null;
+  const finalOf = (facts: CallFacts): Json | null => {
+    if (stream) return stream.final(facts);
+    if (answer) response ??= renderResponse(body, id, createdAt, answer, facts.usage);
+    return response;
+  };
+  return {
+    protocol: 'responses',
+    // The translation reads the stream's usage chunk for the settled usage of `response.completed`.
+    clientWantsUsage: true,
+    call: (_contender, base) => base,
+    whole(bytes) {
+      answer = readAnswer(bytes);
+      return (facts) => Buffer.from(JSON.stringify(finalOf(facts)));
+    },
+    stream(first, rest) {
+      stream = new ChunksToEvents(body, id, createdAt);
+      return translatedStream(first, rest, stream);
+    },
+    async settle(facts) {
+      const final = finalOf(facts);
+      const a = stream?.answer ?? answer;
+      if (!keep || !final || !a || !facts.contender) return;
+      try {
+        await ctx.store.responses.put({
+          id,
+          ts: facts.ts,
+          expiresAt: facts.ts + ctx.config.responses.retentionDays * DAY_MS,
+          team: keep.principal.team,
+          keyId: keep.principal.keyId,
+          race: facts.race,
+          contender: facts.contender.name,
+          conversation: [...keep.conversation, assistantMessage(a.reasoning, a.text, a.calls)],
+          response: final,
+        });
+      } catch (err) {
+        // The answer is bought and logged; only its continuation is lost (a later previous_response_id gets a 404).
+        keep.log.warn({ err, responseId: id }, 'could not store the response');
+      }
+    },
+    errorEvent: (code, message) => (stream ? stream.errorEvent(code, message) : Buffer.from(`event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0 })}\n\n`)),
+  };
+}
+
+export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const users = new UserHashes();
+  let prunedAt = 0;
+  app.post(RESPONSES_ROUTE, async (req: FastifyRequest, reply: FastifyReply) => {
+    const t0 = performance.now();
+    const ts = ctx.now();
+    if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
+    const { body, input, chat } = toChatBody(req.body);
+    let earlier: Json[] = [];
+    let pin: { contender: string; race: string | null } | undefined;
+    const previous = body.previous_response_id;
+    if (typeof previous === 'string' && previous !== '') {
+      const stored = await ctx.store.responses.get(previous, ts);
+      if (!stored || !owns(req.principal, stored)) throw notFound(previous, 'previous_response_id');
+      earlier = stored.conversation;
+      pin = { contender: stored.contender, race: stored.race };
+      // Instructions are not carried over from the earlier response (OpenAI's rule): this request's own lead.
+      const system = typeof body.instructions === 'string' && body.instructions !== '' ? [{ role: 'system', content: body.instructions }] : [];
+      chat.messages = [...system, ...earlier, ...input] as PlainChatBody['messages'];
+    }
+    const id = `resp_${req.id}`;
+    const store = body.store !== false;
+    const keep: Keep | null = store ? { conversation: [...earlier, ...input], principal: req.principal, log: req.log } : null;
+    const door = responsesDoor(ctx, body, id, Math.floor(ts / 1000), keep);
+    if (store && ts - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = ts;
+      ctx.store.responses.prune(ts).catch((err: unknown) => req.log.warn({ err }, 'could not prune expired responses'));
+    }
+    return serveRoutedCall(ctx, req, reply, { body: chat, promptText: () => promptText(chat), userKey: userKeyOf(body, req), t0, ts, ...(pin ? { pin } : {}) }, door, users);
+  });
+
+  app.get(`${RESPONSES_ROUTE}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
+    const { id } = req.params;
+    const stored = await ctx.store.responses.get(id, ctx.now());
+    if (!stored || !owns(req.principal, stored)) throw notFound(id, null);
+    return stored.response;
+  });
+}
