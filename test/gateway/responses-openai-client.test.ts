@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
+import { startFakeAnthropic } from '../support/fake-anthropic-upstream.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
 import { startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
 
@@ -283,6 +284,17 @@ test('images: input_image parts reach the contender as image_url parts; file ids
     gw.client.responses.create({ model: 'deepseek', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-123', detail: 'auto' }] }] }),
     (e: unknown) => e instanceof OpenAI.BadRequestError && (e.error as Json).param === 'input[0].content[0].file_id',
   );
+
+  // A body past 256 kB (a large image) is parsed, checked and translated on the body threads, and served.
+  const big = `data:image/png;base64,${Buffer.alloc(400_000, 7).toString('base64')}`;
+  const served = await gw.client.responses.create({ model: 'deepseek', input: [{ role: 'user', content: [{ type: 'input_image', image_url: big, detail: 'high' }, { type: 'input_text', text: 'And this?' }] }] });
+  assert.equal(served.status, 'completed');
+  const bigSent = (gw.deepseek.requests.at(-1)!.body.messages as Array<{ content: Json[] }>)[0]!.content;
+  assert.equal((bigSent[0]!.image_url as Json).url, big);
+  await assert.rejects(
+    gw.client.responses.create({ model: 'deepseek', input: [{ role: 'user', content: [{ type: 'input_image', image_url: big, detail: 'high' }] }], tools: [{ type: 'web_search' }] }),
+    (e: unknown) => e instanceof OpenAI.BadRequestError && (e.error as Json).param === 'tools[0].type',
+  );
 });
 
 test('max_output_tokens: the answer cut at the cap is incomplete (max_output_tokens), whole and streamed; no cap sends the contender default', async (t) => {
@@ -390,4 +402,28 @@ test('budget: the reservation at max_output_tokens bounds the spend on the Respo
   const spent = db.prepare("select sum(cost_nanos) as nanos, count(*) as n from requests where protocol = 'responses'").get() as { nanos: number; n: number };
   assert.equal(spent.n, 3);
   assert.ok(spent.nanos <= 50e9 && spent.nanos >= 15e9, String(spent.nanos));
+});
+
+test('an anthropic contender serves Responses requests too: the chat translation goes on to Messages, the answer comes back as a response', async (t) => {
+  const claude = await startFakeAnthropic({ answer: { text: 'Hello from Claude.', thinking: 'Say hello.', usage: { input_tokens: 20, output_tokens: 6, cache_read_input_tokens: 8, thinking_tokens: 2 } } });
+  t.after(() => claude.close());
+  const gw = await startTestGateway(t, {
+    contenders: { claude: { provider: 'anthropic', base_url: claude.url, api_key: 'sk-ant-test-0123456789', model: 'claude-test', price: { input: 3, output: 15, currency: 'USD' }, retry: { max_retries: 0 } } },
+  });
+  const whole = await gw.client.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'Hello', max_output_tokens: 100 });
+  assert.equal(whole.output_text, 'Hello from Claude.');
+  assert.deepEqual(whole.output.map((i) => i.type), ['reasoning', 'message']);
+  assert.equal(whole.usage?.input_tokens_details.cached_tokens, 8);
+  const sent = claude.requests.at(-1)!.body;
+  assert.equal(sent.max_tokens, 100);
+  assert.equal(JSON.stringify(sent.system).includes('Be brief.'), true);
+  const stream = await gw.client.responses.create({ model: 'claude', input: 'Hello', stream: true });
+  let text = '';
+  let last: OpenAI.Responses.ResponseStreamEvent | null = null;
+  for await (const e of stream) {
+    if (e.type === 'response.output_text.delta') text += e.delta;
+    last = e;
+  }
+  assert.equal(text, 'Hello from Claude.');
+  assert.equal(last?.type, 'response.completed');
 });

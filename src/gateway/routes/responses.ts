@@ -14,7 +14,9 @@ import { hasScope, type Principal } from '../principal.js';
 import type { CallFacts } from '../request-record.js';
 import { ChunksToEvents, translatedStream } from '../responses/chunks-to-events.js';
 import { assistantMessage, type Answer } from '../responses/response-object.js';
-import { toChatBody, type Json, type ResponsesBody } from '../responses/to-chat.js';
+import { RESPONSES_BODY_CHECK } from '../responses/check-body.js';
+import { toChatBody, type Json, type ResponsesBody, type Translated } from '../responses/to-chat.js';
+import { offThreadChecked } from '../large-body/body-threads.js';
 import { readAnswer, renderResponse } from '../responses/to-response.js';
 import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
@@ -22,6 +24,8 @@ import type { PlainChatBody } from '../validate-chat.js';
 import type { StoredResponse } from '../../store/repos/stored-responses.js';
 
 export const RESPONSES_ROUTE = '/v1/responses';
+/** Large bodies are parsed, checked and translated on the body threads (app.ts). */
+export const RESPONSES_OFF_THREAD: Record<string, string> = { [RESPONSES_ROUTE]: RESPONSES_BODY_CHECK };
 const DAY_MS = 86_400_000;
 /** Expired responses are deleted at most this often (a read never returns one past its retention anyway). */
 const PRUNE_EVERY_MS = 3_600_000;
@@ -107,7 +111,7 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     const t0 = performance.now();
     const ts = ctx.now();
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
-    const { body, input, chat } = toChatBody(req.body);
+    const { body, input, chat } = (offThreadChecked(req.body) as Translated | undefined) ?? toChatBody(req.body);
     let earlier: Json[] = [];
     let pin: { contender: string; race: string | null } | undefined;
     const previous = body.previous_response_id;
