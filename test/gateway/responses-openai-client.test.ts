@@ -297,7 +297,7 @@ test('images: input_image parts reach the contender as image_url parts; file ids
   );
 });
 
-test('max_output_tokens: the answer cut at the cap is incomplete (max_output_tokens), whole and streamed; no cap sends the contender default', async (t) => {
+test('max_output_tokens: the answer cut at the cap is incomplete (max_output_tokens), whole and streamed', async (t) => {
   const gw = await raceGateway(t, {}, { answer: 'A long answer that was cut', finishReason: 'length' });
   const whole = await gw.client.responses.create({ model: 'deepseek', input: 'Tell me everything', max_output_tokens: 16 });
   assert.equal(whole.status, 'incomplete');
@@ -335,6 +335,8 @@ test("errors in OpenAI's shape: built-in tools, background, conversation, unknow
   await badRequest({ model: 'deepseek' }, 'input');
   await badRequest({ model: 'deepseek', input: 'x', max_output_tokens: 'many' }, 'max_output_tokens');
   await badRequest({ model: 'deepseek', input: 'x', temperature: 3 }, 'temperature');
+  // Past the contender's context window (here the ceiling): named as the client's field, not the chat one it travels in.
+  await badRequest({ model: 'deepseek', input: 'x', max_output_tokens: 2_000_000 }, 'max_output_tokens');
   assert.equal(gw.deepseek.requests.length + gw.qwen.requests.length, 0, 'nothing refused reached an upstream');
 
   await assert.rejects(gw.client.responses.create({ model: 'nope', input: 'x' }), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).code === 'model_not_found');
@@ -381,7 +383,7 @@ test('budget: the reservation at max_output_tokens bounds the spend on the Respo
   t.after(() => upstream.close());
   // 1 CNY per output token: a call reserves a little over max_output_tokens CNY; the race's budget is 50 CNY a day.
   const gw = await startTestGateway(t, {
-    contenders: { deepseek: { provider: 'openai', base_url: upstream.url, model: 'deepseek-chat', price: { input: 1, output: 1_000_000, currency: 'CNY' }, retry: { max_retries: 0 } } },
+    contenders: { deepseek: { provider: 'openai', base_url: upstream.url, model: 'deepseek-chat', max_output_tokens: 30, price: { input: 1, output: 1_000_000, currency: 'CNY' }, retry: { max_retries: 0 } } },
     races: { assistant: { champion: 'deepseek' } },
     budgets: { cap: { race: 'assistant', period: 'day', limit: 50, currency: 'CNY' } },
   });
@@ -402,6 +404,10 @@ test('budget: the reservation at max_output_tokens bounds the spend on the Respo
   const spent = db.prepare("select sum(cost_nanos) as nanos, count(*) as n from requests where protocol = 'responses'").get() as { nanos: number; n: number };
   assert.equal(spent.n, 3);
   assert.ok(spent.nanos <= 50e9 && spent.nanos >= 15e9, String(spent.nanos));
+  // No cap asked: reserved at the contender's default (30), and that cap is what the upstream is sent.
+  assert.equal((await gw.client.responses.create({ model: 'assistant', input: 'Hi' })).status, 'completed');
+  const last = upstream.requests.at(-1)!.body;
+  assert.equal(last.max_tokens ?? last.max_completion_tokens, 30);
 });
 
 test('an anthropic contender serves Responses requests too: the chat translation goes on to Messages, the answer comes back as a response', async (t) => {

@@ -40,6 +40,12 @@ function promptText(chat: PlainChatBody): string {
   return chat.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
 }
 
+/** The output cap checks speak of the chat field the cap travels in; this client sent `max_output_tokens`. */
+function inClientTerms(err: unknown): unknown {
+  if (!(err instanceof SaimaError) || (err.param !== 'max_tokens' && err.param !== 'max_completion_tokens')) return err;
+  return new SaimaError(err.code, err.message.replace(/max_(completion_)?tokens/g, 'max_output_tokens'), 'max_output_tokens');
+}
+
 /** Same answer whether the id does not exist, expired, or belongs to another team: no existence leak. */
 function notFound(id: string, param: string | null): SaimaError {
   return new SaimaError('not_found', `Response with id '${id}' not found.`, param);
@@ -132,7 +138,11 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
       prunedAt = ts;
       ctx.store.responses.prune(ts).catch((err: unknown) => req.log.warn({ err }, 'could not prune expired responses'));
     }
-    return serveRoutedCall(ctx, req, reply, { body: chat, promptText: () => promptText(chat), userKey: userKeyOf(body, req), t0, ts, ...(pin ? { pin } : {}) }, door, users);
+    try {
+      return await serveRoutedCall(ctx, req, reply, { body: chat, promptText: () => promptText(chat), userKey: userKeyOf(body, req), t0, ts, ...(pin ? { pin } : {}) }, door, users);
+    } catch (err) {
+      throw inClientTerms(err);
+    }
   });
 
   app.get(`${RESPONSES_ROUTE}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>) => {
