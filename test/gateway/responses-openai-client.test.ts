@@ -333,6 +333,7 @@ test("errors in OpenAI's shape: built-in tools, background, conversation, unknow
   await badRequest({ model: 'deepseek', input: 'x', include: ['reasoning.encrypted_content'] }, 'include');
   await badRequest({ model: 'deepseek', input: 'x', tool_choice: { type: 'web_search_preview' } }, 'tool_choice.type');
   await badRequest({ model: 'deepseek' }, 'input');
+  await badRequest({ model: 'deepseek', input: [], instructions: 'Be brief.' }, 'input');
   await badRequest({ model: 'deepseek', input: 'x', max_output_tokens: 'many' }, 'max_output_tokens');
   await badRequest({ model: 'deepseek', input: 'x', temperature: 3 }, 'temperature');
   // Past the contender's context window (here the ceiling): named as the client's field, not the chat one it travels in.
@@ -371,6 +372,16 @@ test('an upstream failure: its status in OpenAI\'s shape, and mid-stream a respo
   assert.notEqual(row.outcome, 'ok');
   // A failed response is not stored for continuation.
   await assert.rejects(gw.client.responses.retrieve(failed.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+
+  // The upstream's connection cut mid-answer: response.failed too, and the row says cut.
+  gw.deepseek.setFaults([{ kind: 'cut', afterEvents: 4 }]);
+  const cutStream = await gw.client.responses.create({ model: 'deepseek', input: 'x', stream: true });
+  const cutEvents: OpenAI.Responses.ResponseStreamEvent[] = [];
+  for await (const e of cutStream) cutEvents.push(e);
+  assert.ok(cutEvents.some((e) => e.type === 'response.output_text.delta'));
+  const cut = cutEvents.at(-1)!;
+  assert.equal(cut.type, 'response.failed');
+  assert.equal(rowOf(gw.dbFile, (cut as OpenAI.Responses.ResponseFailedEvent).response.id.slice('resp_'.length)).outcome, 'cut');
 });
 
 function isObjectLike(v: unknown): boolean {

@@ -130,6 +130,7 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
       const system = typeof body.instructions === 'string' && body.instructions !== '' ? [{ role: 'system', content: body.instructions }] : [];
       chat.messages = [...system, ...earlier, ...input] as PlainChatBody['messages'];
     }
+    if (!chat.messages.some((m) => m.role !== 'system' && m.role !== 'developer')) throw new SaimaError('invalid_value', 'input: There is nothing to answer: give at least one input item (or a previous_response_id to continue).', 'input');
     const id = `resp_${req.id}`;
     const store = body.store !== false;
     const keep: Keep | null = store ? { conversation: [...earlier, ...input], principal: req.principal, log: req.log } : null;
