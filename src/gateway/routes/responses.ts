@@ -46,6 +46,16 @@ function inClientTerms(err: unknown): unknown {
   return new SaimaError(err.code, err.message.replace(/max_(completion_)?tokens/g, 'max_output_tokens'), 'max_output_tokens');
 }
 
+/** A stored response, or null; a store that cannot answer is the client's 503, not a 500. */
+async function readStored(ctx: GatewayContext, id: string, now: number): Promise<StoredResponse | null> {
+  if (!ctx.store.health.up) throw new SaimaError('service_unavailable', 'The store is not answering, so stored responses cannot be read; retry shortly.');
+  try {
+    return await ctx.store.responses.get(id, now);
+  } catch (err) {
+    throw new SaimaError('service_unavailable', 'The store could not read the stored response; retry shortly.', null, { cause: err });
+  }
+}
+
 /** Same answer whether the id does not exist, expired, or belongs to another team: no existence leak. */
 function notFound(id: string, param: string | null): SaimaError {
   return new SaimaError('not_found', `Response with id '${id}' not found.`, param);
@@ -89,6 +99,11 @@ function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, cre
       const final = finalOf(facts);
       const a = stream?.answer ?? answer;
       if (!keep || !final || !a || !facts.contender) return;
+      // A store that is down would hold the answer for its deadlines: the answer goes out, unstored (and logged).
+      if (!ctx.store.health.up) {
+        keep.log.warn({ responseId: id }, 'the store is down: the response is not stored');
+        return;
+      }
       try {
         await ctx.store.responses.put({
           id,
@@ -122,7 +137,7 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     let pin: { contender: string; race: string | null } | undefined;
     const previous = body.previous_response_id;
     if (typeof previous === 'string' && previous !== '') {
-      const stored = await ctx.store.responses.get(previous, ts);
+      const stored = await readStored(ctx, previous, ts);
       if (!stored || !owns(req.principal, stored)) throw notFound(previous, 'previous_response_id');
       earlier = stored.conversation;
       pin = { contender: stored.contender, race: stored.race };
@@ -149,7 +164,7 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
   app.get(`${RESPONSES_ROUTE}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>) => {
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
     const { id } = req.params;
-    const stored = await ctx.store.responses.get(id, ctx.now());
+    const stored = await readStored(ctx, id, ctx.now());
     if (!stored || !owns(req.principal, stored)) throw notFound(id, null);
     return stored.response;
   });
