@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { startFakeAnthropic } from '../support/fake-anthropic-upstream.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
+import { storeUrlFor, testDialects } from '../support/databases.js';
 import { startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
 
 type Json = Record<string, unknown>;
@@ -443,4 +444,16 @@ test('an anthropic contender serves Responses requests too: the chat translation
   }
   assert.equal(text, 'Hello from Claude.');
   assert.equal(last?.type, 'response.completed');
+});
+
+test('on PostgreSQL: a stored response is continued and read back, and its row says responses', async (t) => {
+  if (!testDialects().includes('postgres')) return;
+  const gw = await raceGateway(t, { store: await storeUrlFor('postgres', t) }, { answer: 'Stored in PostgreSQL.' });
+  const first = await gw.client.responses.create({ model: 'deepseek', input: 'One' });
+  const second = await gw.client.responses.create({ model: 'deepseek', previous_response_id: first.id, input: 'Two', stream: true });
+  let completed: OpenAI.Responses.Response | null = null;
+  for await (const e of second) if (e.type === 'response.completed') completed = e.response;
+  assert.equal(completed?.previous_response_id, first.id);
+  assert.deepEqual(gw.deepseek.requests.at(-1)!.body.messages, [{ role: 'user', content: 'One' }, { role: 'assistant', content: 'Stored in PostgreSQL.' }, { role: 'user', content: 'Two' }]);
+  assert.equal((await gw.client.responses.retrieve(completed!.id)).output_text, 'Stored in PostgreSQL.');
 });
