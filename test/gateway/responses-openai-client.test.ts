@@ -80,6 +80,9 @@ test('responses.create: instructions, reasoning item, output_text, usage with ca
   assert.equal(row.output_cap, 300);
   assert.ok((row.cost_nanos as number) > 0);
 
+  const listed = (await (await fetch(`${gw.url}/admin/requests?limit=10`)).json()) as { data: Array<{ id: string; protocol: string }> };
+  assert.equal(listed.data.find((r) => r.id === requestId)?.protocol, 'responses');
+
   // Stored (store defaults to true) and readable by id.
   const again = await gw.client.responses.retrieve(data.id);
   assert.equal(again.id, data.id);
