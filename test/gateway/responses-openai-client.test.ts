@@ -460,3 +460,22 @@ test('on PostgreSQL: a stored response is continued and read back, and its row s
   assert.deepEqual(gw.deepseek.requests.at(-1)!.body.messages, [{ role: 'user', content: 'One' }, { role: 'assistant', content: 'Stored in PostgreSQL.' }, { role: 'user', content: 'Two' }]);
   assert.equal((await gw.client.responses.retrieve(completed!.id)).output_text, 'Stored in PostgreSQL.');
 });
+
+test("DeepSeek's thinking mode: the reasoning of a tool-call turn goes back as reasoning_content, from the stored response and from replayed reasoning items", async (t) => {
+  const gw = await raceGateway(t, {}, { reasoning: 'I need the weather tool.', answer: '', toolCalls: [{ id: 'call_9', name: 'get_weather', arguments: '{"city":"Oslo"}' }], finishReason: 'tool_calls' });
+  const tools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }];
+  const first = await gw.client.responses.create({ model: 'deepseek', input: 'Weather in Oslo?', tools });
+  assert.deepEqual(first.output.map((i) => i.type), ['reasoning', 'function_call']);
+  gw.deepseek.setFaults([{ kind: 'ok', reasoning: '', answer: '3°C in Oslo.', toolCalls: [], finishReason: 'stop' }]);
+  await gw.client.responses.create({ model: 'deepseek', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: 'call_9', output: '3°C' }], tools });
+  const expected = [
+    { role: 'user', content: 'Weather in Oslo?' },
+    { role: 'assistant', content: null, reasoning_content: 'I need the weather tool.', tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+    { role: 'tool', tool_call_id: 'call_9', content: '3°C' },
+  ];
+  assert.deepEqual(gw.deepseek.requests.at(-1)!.body.messages, expected);
+  // The same turn replayed by a stateless client: the output items it got, then the tool result.
+  gw.deepseek.setFaults([{ kind: 'ok', reasoning: '', answer: '3°C in Oslo.', toolCalls: [], finishReason: 'stop' }]);
+  await gw.client.responses.create({ model: 'deepseek', store: false, input: [{ role: 'user', content: 'Weather in Oslo?' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: 'call_9', output: '3°C' }], tools });
+  assert.deepEqual(gw.deepseek.requests.at(-1)!.body.messages, expected);
+});
