@@ -466,6 +466,12 @@ test("DeepSeek's thinking mode: the reasoning of a tool-call turn goes back as r
   const tools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }];
   const first = await gw.client.responses.create({ model: 'deepseek', input: 'Weather in Oslo?', tools });
   assert.deepEqual(first.output.map((i) => i.type), ['reasoning', 'function_call']);
+  // The SDK's stream helper assembles the same items from the events (it checks their indexes as it goes).
+  const streamed = await gw.client.responses.stream({ model: 'deepseek', input: 'Weather in Oslo?', tools }).finalResponse();
+  assert.deepEqual(
+    streamed.output.map((i) => (i.type === 'function_call' ? [i.call_id, i.arguments] : i.type === 'reasoning' ? i.summary : i.type)),
+    [[{ type: 'summary_text', text: 'I need the weather tool.' }], ['call_9', '{"city":"Oslo"}']],
+  );
   gw.deepseek.setFaults([{ kind: 'ok', reasoning: '', answer: '3°C in Oslo.', toolCalls: [], finishReason: 'stop' }]);
   await gw.client.responses.create({ model: 'deepseek', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: 'call_9', output: '3°C' }], tools });
   const expected = [
