@@ -228,8 +228,10 @@ export interface StoredResponsesTable {
   key_id: string | null;
   race: string | null;
   contender: string;
-  /** JSON text: the chat messages of the conversation so far. */
-  conversation: string;
+  /** The response this one continued. */
+  previous_id: string | null;
+  /** JSON text: the chat messages this response added (its input, then its answer). */
+  turn: string;
   /** JSON text: the response object as sent. */
   response: string;
 }

@@ -21,7 +21,7 @@ import { readAnswer, renderResponse } from '../responses/to-response.js';
 import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
 import type { PlainChatBody } from '../validate-chat.js';
-import type { StoredResponse } from '../../store/repos/stored-responses.js';
+import type { StoredConversation, StoredResponse } from '../../store/repos/stored-responses.js';
 
 export const RESPONSES_ROUTE = '/v1/responses';
 /** Large bodies are parsed, checked and translated on the body threads (app.ts). */
@@ -56,6 +56,14 @@ async function readStored(ctx: GatewayContext, id: string, now: number): Promise
   }
 }
 
+async function readConversation(ctx: GatewayContext, id: string): Promise<StoredConversation | null> {
+  try {
+    return await ctx.store.responses.conversation(id);
+  } catch (err) {
+    throw new SaimaError('service_unavailable', 'The store could not read the stored conversation; retry shortly.', null, { cause: err });
+  }
+}
+
 /** Same answer whether the id does not exist, expired, or belongs to another team: no existence leak. */
 function notFound(id: string, param: string | null): SaimaError {
   return new SaimaError('not_found', `Response with id '${id}' not found.`, param);
@@ -67,8 +75,11 @@ function owns(principal: Principal, stored: StoredResponse): boolean {
 }
 
 interface Keep {
-  /** The conversation before this answer: the earlier one, then this request's input. */
-  conversation: Json[];
+  /** This request's input, as chat messages (the turn stored with the answer). */
+  input: Json[];
+  /** The response continued, and the responses its conversation is stored in (kept as long as this one). */
+  previousId: string | null;
+  ancestors: string[];
   principal: Principal;
   log: FastifyBaseLogger;
 }
@@ -113,9 +124,10 @@ function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, cre
           keyId: keep.principal.keyId,
           race: facts.race,
           contender: facts.contender.name,
-          conversation: [...keep.conversation, assistantMessage(a.reasoning, a.text, a.calls)],
+          previousId: keep.previousId,
+          turn: [...keep.input, assistantMessage(a.reasoning, a.text, a.calls)],
           response: final,
-        });
+        }, keep.ancestors);
       } catch (err) {
         // The answer is bought and logged; only its continuation is lost (a later previous_response_id gets a 404).
         keep.log.warn({ err, responseId: id }, 'could not store the response');
@@ -134,12 +146,17 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
     const { body, input, chat } = (offThreadChecked(req.body) as Translated | undefined) ?? toChatBody(req.body);
     let earlier: Json[] = [];
+    let ancestors: string[] = [];
     let pin: { contender: string; race: string | null } | undefined;
     const previous = body.previous_response_id;
     if (typeof previous === 'string' && previous !== '') {
       const stored = await readStored(ctx, previous, ts);
       if (!stored || !owns(req.principal, stored)) throw notFound(previous, 'previous_response_id');
-      earlier = stored.conversation;
+      const conversation = await readConversation(ctx, previous);
+      // A conversation whose beginning is gone cannot be continued faithfully: as missing as its end.
+      if (!conversation) throw notFound(previous, 'previous_response_id');
+      earlier = conversation.messages;
+      ancestors = conversation.ids;
       pin = { contender: stored.contender, race: stored.race };
       // Instructions are not carried over from the earlier response (OpenAI's rule): this request's own lead.
       const system = typeof body.instructions === 'string' && body.instructions !== '' ? [{ role: 'system', content: body.instructions }] : [];
@@ -148,7 +165,7 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     if (!chat.messages.some((m) => m.role !== 'system' && m.role !== 'developer')) throw new SaimaError('invalid_value', 'input: There is nothing to answer: give at least one input item (or a previous_response_id to continue).', 'input');
     const id = `resp_${req.id}`;
     const store = body.store !== false;
-    const keep: Keep | null = store ? { conversation: [...earlier, ...input], principal: req.principal, log: req.log } : null;
+    const keep: Keep | null = store ? { input, previousId: pin ? previous! : null, ancestors, principal: req.principal, log: req.log } : null;
     const door = responsesDoor(ctx, body, id, Math.floor(ts / 1000), keep);
     if (store && ts - prunedAt > PRUNE_EVERY_MS) {
       prunedAt = ts;
