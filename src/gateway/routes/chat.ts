@@ -22,6 +22,7 @@ import { pumpStream } from '../stream-writer.js';
 import { UserHashes } from '../user-hash.js';
 import { validateChatBody, type ChatBody, type PlainChatBody } from '../validate-chat.js';
 import { offThread } from '../large-body/body-threads.js';
+import { noteRefusal } from '../refusal-note.js';
 
 interface Target {
   race: string | null;
@@ -75,7 +76,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     try {
       admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
     } catch (err) {
-      noteRefusal(ctx, req, target, ts, err);
+      noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
       throw err;
     }
     if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
@@ -154,7 +155,7 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
           } catch (err) {
             ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
             ctx.journal.done(requestId);
-            noteRefusal(ctx, req, target, ts, err);
+            noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
             throw err;
           }
         }
@@ -271,16 +272,6 @@ async function commit(ctx: GatewayContext, facts: CallFacts, admitted: Admission
   ctx.metrics.observe(toObservation(row));
   await ctx.store.requestLog.append(row);
   if (journaled(admitted)) ctx.journal.done(row.id);
-}
-
-/**
- * A request refused at admission (a spent budget, a rate limit) has no row: it is counted per minute and combination
- * (store/refusal-log.ts), in constant time, so a flood of refused calls neither costs a write each nor grows the
- * store with its rate. Refusals before admission (auth, an unknown model) are not counted.
- */
-function noteRefusal(ctx: GatewayContext, req: FastifyRequest, target: Target, ts: number, err: unknown): void {
-  if (!(err instanceof SaimaError) || (err.code !== 'budget_exceeded' && err.code !== 'rate_limit_exceeded')) return;
-  ctx.store.refusalLog.note({ ts, id: req.id, team: req.principal.team, keyId: req.principal.keyId, race: target.race, contender: target.names[0] ?? null, status: err.status, code: err.code, message: err.message });
 }
 
 function journaled(admitted: AdmissionResult): boolean {
