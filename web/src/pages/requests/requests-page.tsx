@@ -8,6 +8,7 @@ import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.
 import { useI18n, type Lang } from '../../i18n/i18n-context.js';
 import { useSession } from '../../session/session-context.js';
 import { RequestDrawer } from './request-drawer.js';
+import { refusalLabel, refusalMessage } from './refusal-text.js';
 import { EMPTY_QUERY, PAGE_SIZE, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
 
 /**
@@ -74,7 +75,7 @@ export function RequestsPage() {
               <tbody>
                 {rows.map((r) =>
                   r.object === 'refusal' ? (
-                    <RefusalLine key={r.id} r={r} />
+                    <RefusalLine key={r.id} r={r} onOpen={() => setOpen(r.id)} />
                   ) : (
                   <tr key={r.id} onClick={() => setOpen(r.id)} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && setOpen(r.id)} data-testid="request-row">
                     <td className="nowrap">{fmtTime(r.ts, lang)}</td>
@@ -112,12 +113,22 @@ export function RequestsPage() {
 }
 
 /** A minute's refusals of one key, team, race, contender and reason: when, why, how many. */
-function RefusalLine({ r }: { r: RefusalRow }) {
+function RefusalLine({ r, onOpen }: { r: RefusalRow; onOpen: () => void }) {
   const { t, lang } = useI18n();
-  const label = r.error_code === 'budget_exceeded' || r.error_code === 'rate_limit_exceeded' ? t(`req.code.${r.error_code}`) : r.error_code;
+  const label = refusalLabel(r.error_code, t);
+  const message = refusalMessage(r.error_message, t, lang);
   const count = fmtInt(r.count, lang);
+  // Opens the refusals' own record (GET /admin/requests/:id answers it): a refused call has no request row.
   return (
-    <tr data-testid="refusal-row" data-count={r.count} data-code={r.error_code} title={t('req.refusedWhy', { count, from: fmtTime(r.first_ts, lang), to: fmtTime(r.last_ts, lang), message: r.error_message })}>
+    <tr
+      data-testid="refusal-row"
+      data-count={r.count}
+      data-code={r.error_code}
+      title={t('req.refusedWhy', { count, from: fmtTime(r.first_ts, lang), to: fmtTime(r.last_ts, lang), message })}
+      onClick={onOpen}
+      tabIndex={0}
+      onKeyDown={(e) => e.key === 'Enter' && onOpen()}
+    >
       <td className="nowrap">
         {fmtTime(r.ts, lang)}–{clock(r.until, lang)}
       </td>
@@ -131,7 +142,7 @@ function RefusalLine({ r }: { r: RefusalRow }) {
           {t('req.refusedCount', { count })}
         </span>
         <div className="muted" data-testid="refusal-reason">
-          {r.error_message}
+          {message}
           {r.key_id ? ` · ${t('req.refusedKey', { key: r.key_id })}` : ''}
         </div>
       </td>
