@@ -2,9 +2,10 @@
 import type { WorstItem } from '../../api/eval-types.js';
 import { fmtPct } from '../../components/format.js';
 import { useI18n } from '../../i18n/i18n-context.js';
+import { twinNote } from './twin-note.js';
 
 export function WorstItems({ items }: { items: readonly WorstItem[] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   return (
     <div className="table-wrap">
       <table className="table" data-testid="worst-items">
@@ -33,7 +34,7 @@ export function WorstItems({ items }: { items: readonly WorstItem[] }) {
               </td>
               <td>
                 {w.twin_pass !== null ? <span className={`chip chip-${w.twin_pass >= 0.5 ? 'ok' : 'bad'}`}>{fmtPct(w.twin_pass, 0)}</span> : null}
-                {w.note ? <span className="muted small mono">{w.note}</span> : null}
+                {w.note ? <span className="muted small mono" data-testid="twin-note">{twinNote(w.note, t, lang)}</span> : null}
                 <div className="small clamp muted" title={w.twin_question}>
                   {w.twin_question}
                 </div>
