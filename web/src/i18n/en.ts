@@ -342,6 +342,7 @@ export const en = {
   'req.older': 'Older',
   'req.latency': 'Latency',
   'req.tokens': 'Tokens',
+  'req.anyTime': 'Any time',
   'req.last1h': 'Last hour',
   'req.last1d': 'Last day',
   'req.last7d': 'Last 7 days',

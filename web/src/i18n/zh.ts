@@ -342,6 +342,7 @@ export const zh: Messages = {
   'req.older': '较早',
   'req.latency': '延迟',
   'req.tokens': 'Token',
+  'req.anyTime': '任意时间',
   'req.last1h': '最近 1 小时',
   'req.last1d': '最近 1 天',
   'req.last7d': '最近 7 天',
