@@ -1,8 +1,11 @@
 /**
- * Every page of the dashboard at 1280 and 390 px, in Chinese, on seeded data that includes the monitor's own
- * decisions (a rollback on a broken guardrail, a ramp) and notes, an eval run and arena battles:
- * - no string of a known English list (statuses, decision actions, the monitor's reasons and notes) is left on a
- *   Chinese page — the same scan finds them on the English page, so it is not blind;
+ * Every page of the dashboard at 1280 and 390 px, in Chinese — the login page (with a key the gateway refuses) and
+ * every page behind it — on seeded data that includes the monitor's own decisions (a rollback on a broken guardrail,
+ * a ramp) and notes, an eval run and one stopped by its cost cap with their gate verdicts, arena battles and calls
+ * refused by a rate limit:
+ * - no string of a known English list (statuses, decision actions, the monitor's reasons and notes, gate lines, stop
+ *   reasons, twin notes, refusal reasons), in a text node, a hover text or a label, is left on a Chinese page — the
+ *   same scan finds them on the English page, so it is not blind;
  * - nothing is clipped sideways without a visible cue: the document never scrolls sideways, and every element whose
  *   content is wider than its box is a sideways-scrolling region that says so (shaded edge and a hint line);
  * - no two labels of one chart axis overlap (the charts publish their drawn label boxes in `data-axis-labels`).
@@ -36,7 +39,7 @@ const ENGLISH_PHRASES = [
   // The gate's completeness and champion lines, a run's stop reason, the twins' notes, a refusal's reason.
   'incomplete', 'samples missing', 'is not in run', 'no item graded', 'cost cap reached', 'interrupted', 'would be exceeded',
   'calls in a row', 'one sentence per line', 'bulleted facts', 'inserted "', 'answer ', 'is spent for this period', 'Rate limit reached',
-  'no match was made',
+  'no match was made', 'revoked API key',
 ];
 
 /** The pictures in docs/img/ this test refreshes (with SAIMA_DOCS_SCREENSHOTS=1): width and path → name, start. */
@@ -241,8 +244,27 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   }
 
   const problems: string[] = [];
+  /** English left, and content clipped sideways without a cue: each found is a problem of the page `where`. */
+  const checkPage = async (page: Page, where: string) => {
+    for (const f of await englishLeft(page)) problems.push(`${where}: English left on a Chinese page: "${f.text}" in ${f.where}`);
+    const { doc, viewport: vw, clips } = await sideways(page);
+    if (doc > vw + 1) problems.push(`${where}: the page is ${doc}px wide in a ${vw}px viewport`);
+    for (const c of clips) {
+      const what = `${where}: ${c.tag} in ${c.testid} (${c.scrollWidth} > ${c.clientWidth}, overflow-x ${c.overflowX})`;
+      // Content wider than a box that does not clip it spills over its neighbours; one that clips must scroll.
+      if (c.overflowX !== 'auto' && c.overflowX !== 'scroll') problems.push(`${what} spills or is clipped, and does not scroll`);
+      else if (c.cue === null || !/right|left/.test(c.cue)) problems.push(`${what} scrolls sideways without a cue`);
+      else if (!/左右滑动/.test(c.hint)) problems.push(`${what}: no hint line (${c.hint})`);
+    }
+  };
   for (const viewport of [DESKTOP, PHONE]) {
     const { page, errors } = await newPage(browser, { viewport, locale: 'zh-CN' });
+    // The login page first, with a key the gateway refuses: its reason is said in Chinese too.
+    await page.goto(`${gw.url}/ui/`);
+    await page.getByTestId('login-key').fill('sk-saima-not-a-key');
+    await page.getByTestId('login-submit').click();
+    assert.equal(await page.getByTestId('login-error').textContent(), '密钥未被接受：密钥不正确、已过期或已被吊销。');
+    await checkPage(page, `/login at ${viewport.width} px`);
     await signIn(page, gw.url, gw.adminKey);
     let chartAxes = 0;
     for (const p of pages) {
@@ -261,17 +283,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
       await page.waitForTimeout(150);
       assert.equal(await page.evaluate('document.documentElement.lang'), 'zh-CN', where);
 
-      for (const f of await englishLeft(page)) problems.push(`${where}: English left on a Chinese page: "${f.text}" in ${f.where}`);
-
-      const { doc, viewport: vw, clips } = await sideways(page);
-      if (doc > vw + 1) problems.push(`${where}: the page is ${doc}px wide in a ${vw}px viewport`);
-      for (const c of clips) {
-        const what = `${where}: ${c.tag} in ${c.testid} (${c.scrollWidth} > ${c.clientWidth}, overflow-x ${c.overflowX})`;
-        // Content wider than a box that does not clip it spills over its neighbours; one that clips must scroll.
-        if (c.overflowX !== 'auto' && c.overflowX !== 'scroll') problems.push(`${what} spills or is clipped, and does not scroll`);
-        else if (c.cue === null || !/right|left/.test(c.cue)) problems.push(`${what} scrolls sideways without a cue`);
-        else if (!/左右滑动/.test(c.hint)) problems.push(`${what}: no hint line (${c.hint})`);
-      }
+      await checkPage(page, where);
 
       const labels = await overlappingLabels(page);
       for (const o of labels.overlaps) problems.push(`${where}: overlapping axis labels ${o}`);

@@ -39,6 +39,7 @@ export const en = {
   'login.submit': 'Sign in',
   'login.checking': 'Checking…',
   'login.invalid': 'This key was not accepted: {message}',
+  'login.badKey': 'Incorrect, expired or revoked API key.',
   'login.noAuth': 'This gateway runs without keys (loopback quick start): any text will do.',
 
   'races.title': 'Races',

@@ -41,6 +41,7 @@ export const zh: Messages = {
   'login.submit': '登录',
   'login.checking': '验证中…',
   'login.invalid': '密钥未被接受：{message}',
+  'login.badKey': '密钥不正确、已过期或已被吊销。',
   'login.noAuth': '本网关未启用密钥（本机快速启动模式），输入任意内容即可。',
 
   'races.title': '赛道',
