@@ -47,6 +47,7 @@ const DOCS_SHOTS: Record<string, { name: string; from: string }> = {
   '1280 /races/triage': { name: 'races-zh', from: '[data-testid="guardrail-table"]' },
   '1280 /leaderboard': { name: 'leaderboard-matrix-zh', from: '[data-testid="leaderboard-table"]' },
   '390 /leaderboard': { name: 'leaderboard-phone-zh', from: '[data-testid="leaderboard-table"]' },
+  '1280 /evals': { name: 'evals-gates-zh', from: '[data-testid="gates-panel"]' },
 };
 
 interface Found {
@@ -174,7 +175,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   // A run stopped by its cost cap, with contamination twins only: the gate finds it incomplete, the robustness family
   // not tested and no item graded for both; the same verdict also as a gate stored before the numbers of those lines
   // were kept (its Chinese lines are read from the stored English ones).
-  const stoppedId = await seedEvalRun(gw.gw.store, gw.gw.ctx.config, { twins: ['resample-numbers'], maxCost: { amount: 0.000001, currency: 'CNY' } });
+  const stoppedId = await seedEvalRun(gw.gw.store, gw.gw.ctx.config, { twins: ['resample-numbers'], maxCost: { amount: 0.001, currency: 'CNY' } });
   const stoppedResults = await loadRunResults(gw.gw.store, gw.gw.ctx.config, stoppedId);
   const stopped = evaluateGate(stoppedResults, buildReport(stoppedResults), 'small-model', 'house-model', gateSettings);
   await gw.gw.store.evals.insertGate({ id: newGateId(), ts: Date.now(), race: 'search', challenger: 'small-model', passed: stopped.passed, reasons: stopped.checks, runId: stoppedId });
