@@ -28,7 +28,7 @@ const ENGLISH_WORDS = [
   'active', 'rolled back', 'waiting for gate', 'retired', 'running', 'done', 'stopped', 'ok', 'error', 'cut', 'lost',
   'rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze', 'SRM alert', 'racing', 'promoted', 'monitor', 'evidence',
   'harm', 'better', 'within margin', 'inconclusive', 'too few samples', 'gap flagged', 'no significant gap', 'few battles',
-  'PASS', 'FAIL', 'Refusing calls', 'Exhausted', 'shadow', 'estimated',
+  'PASS', 'FAIL', 'Refusing calls', 'Exhausted', 'shadow', 'estimated', 'stop', 'length',
 ];
 /** Phrases of the monitor's reasons and notes, and other English sentences, anywhere in a text node. */
 const ENGLISH_PHRASES = [
@@ -317,6 +317,13 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
         assert.match((await page.getByTestId(`eval-run-${stoppedId}`).getByTestId('run-status').getAttribute('title')) ?? '', /^达到费用上限：已花费 [\d.]+ CNY，上限 [\d.]+ CNY$/);
       }
       if (p.path === '/requests') {
+        // A served request's detail: why its answer ended, in words.
+        await page.getByTestId('filter-status').selectOption('ok');
+        await page.getByTestId('request-row').first().click();
+        assert.match((await page.getByTestId('request-finish').textContent()) ?? '', /^模型正常结束 stop$/);
+        for (const f of await englishLeft(page)) problems.push(`${where}, request detail: English left on a Chinese page: "${f.text}" in ${f.where}`);
+        await page.keyboard.press('Escape');
+        await page.getByTestId('filter-status').selectOption('refused');
         // The refusals' reason said in Chinese, and the row opens their record.
         assert.match((await page.getByTestId('refusal-reason').first().textContent()) ?? '', /^已达到每分钟请求数上限。/);
         await page.getByTestId('refusal-row').first().click();

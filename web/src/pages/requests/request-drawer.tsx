@@ -96,6 +96,21 @@ function RefusalDetail({ r }: { r: RefusalRow }) {
   );
 }
 
+const FINISH_REASONS = ['stop', 'length', 'content_filter', 'tool_calls', 'function_call'] as const;
+
+/** Why the answer ended, in words, beside the OpenAI value itself (an identifier, the same in every language). */
+function FinishReason({ reason }: { reason: string }) {
+  const { t } = useI18n();
+  const known = (FINISH_REASONS as readonly string[]).includes(reason);
+  return known ? (
+    <>
+      {t(`req.finishReason.${reason as (typeof FINISH_REASONS)[number]}`)} <span className="muted mono small" translate="no">{reason}</span>
+    </>
+  ) : (
+    <span className="mono" translate="no">{reason}</span>
+  );
+}
+
 export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void }) {
   const { t, lang } = useI18n();
   // A refused call's id (or its record's) answers the record that counted it.
@@ -119,7 +134,7 @@ export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void
             <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstream_model ?? '—'}</dd></div>
             <div><dt>{t('common.team')}</dt><dd>{row.team ?? '—'}</dd></div>
             <div><dt>{t('common.status')}</dt><dd>{row.status} · {t(`req.status.${row.outcome}`)}</dd></div>
-            <div><dt>{t('req.finish')}</dt><dd>{row.finish_reason ?? '—'}</dd></div>
+            <div><dt>{t('req.finish')}</dt><dd data-testid="request-finish">{row.finish_reason ? <FinishReason reason={row.finish_reason} /> : '—'}</dd></div>
             <div><dt>{t('common.cost')}</dt><dd>{fmtMoney(row.cost_nanos / 1e9, row.currency)}</dd></div>
           </dl>
           <h3>{t('req.timing')}</h3>
