@@ -186,6 +186,9 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   };
   const oldChecks = [...stopped.checks.map(before), ...evaluateGate(results, report, 'outside-model', 'house-model', gateSettings).checks.filter((c) => c.check === 'contamination').map(before)];
   await gw.gw.store.evals.insertGate({ id: newGateId(), ts: Date.now() - 60_000, race: 'triage', challenger: 'small-model', passed: false, reasons: oldChecks, runId: stoppedId });
+  // A challenger the run did not evaluate.
+  const absent = evaluateGate(results, report, 'flaky-model', 'house-model', gateSettings);
+  await gw.gw.store.evals.insertGate({ id: newGateId(), ts: Date.now() - 120_000, race: 'triage', challenger: 'flaky-model', passed: absent.passed, reasons: absent.checks, runId });
   // Calls refused by a team's rate limit, for the Requests page's refusal row and its reason.
   const interns = (await (await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${gw.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ team: 'interns', scopes: ['chat'] }) })).json()) as { key: string };
   const refusedStatuses: number[] = [];
@@ -239,7 +242,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   for (const expected of [
     /^guardrail broken: error_rate/, /^guardrails hold after/, /^rolled back$/, /^rollback$/, /^FAIL$/, /within chance|significant and above/, /vs champion house-model/,
     /^run run_\w+ incomplete \(stopped: cost cap reached/, /^title: cost cap reached/, /^not tested: the run had no robustness twins/, /^no item graded for both/,
-    /Rate limit reached for requests per minute/, /answer \d+→\d+/,
+    /Rate limit reached for requests per minute/, /answer \d+→\d+/, /^flaky-model is not in run/,
   ]) {
     assert.ok(seenInEnglish.some((x) => expected.test(x)), `the scan finds ${expected} on the English page: ${seenInEnglish.join(' | ')}`);
   }
@@ -313,6 +316,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
           assert.equal(await line('champion'), '✗ 对比冠军: 没有 small-model 与 house-model 都已评分的题目', race);
         }
         assert.match((await page.getByTestId('gate-triage-small-model').getByTestId('gate-check-contamination').last().textContent()) ?? '', /\]（n=\d+，b=\d+，c=\d+），McNemar p/);
+        assert.equal((await page.getByTestId('gate-triage-flaky-model').getByTestId('gate-check-complete').textContent())?.trim(), `✗ 完整性: flaky-model 不在运行 ${runId} 中`);
         // The stopped run's status says why on hover, in Chinese.
         assert.match((await page.getByTestId(`eval-run-${stoppedId}`).getByTestId('run-status').getAttribute('title')) ?? '', /^达到费用上限：已花费 [\d.]+ CNY，上限 [\d.]+ CNY$/);
       }

@@ -36,8 +36,8 @@ function counts(c: GateCheckView, d: Obj, t: Translate): string {
 /** The completeness check: the run complete, incomplete (its status, why it stopped, samples missing), or without the challenger. */
 function complete(c: GateCheckView, d: Obj | null, t: Translate, lang: Lang): string | null {
   if (c.ok) return t('gates.msg.complete');
-  const absent = d && typeof d.absent === 'string' && typeof d.run === 'string' ? { challenger: d.absent, run: d.run } : /^(.+) is not in run (\S+)$/.exec(c.message)?.slice(1);
-  if (absent) return Array.isArray(absent) ? t('gates.msg.absent', { challenger: absent[0]!, run: absent[1]! }) : t('gates.msg.absent', absent);
+  const absent = d && typeof d.absent === 'string' && typeof d.run === 'string' ? [d.absent, d.run] : /^(.+) is not in run (\S+)$/.exec(c.message)?.slice(1);
+  if (absent) return t('gates.msg.absent', { challenger: absent[0]!, run: absent[1]! });
   let run: string, status: string, stop: string | null, missing: string;
   if (d && typeof d.run === 'string' && typeof d.status === 'string' && num(d.missing) !== null) {
     [run, status, stop, missing] = [d.run, d.status, typeof d.stopReason === 'string' ? d.stopReason : null, String(d.missing)];
