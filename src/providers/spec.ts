@@ -32,6 +32,8 @@ export interface UpstreamCall {
   /** Keep the answer text in the outcome (race capture or an estimate needs it). */
   captureText: boolean;
   requestId: string;
+  /** W3C trace context of this attempt (`traceparent`, `tracestate`), sent upstream as headers when tracing is on. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamReply {
@@ -54,6 +56,8 @@ export interface CallOutcome {
   text: string | null;
   /** The failure after headers (a mid-stream cut, a malformed body), when `ok` is false. */
   error: UpstreamErrorInfo | null;
+  /** The model id the upstream says answered, where the adapter reads it without extra parsing. */
+  model?: string | null;
 }
 
 export interface UpstreamErrorInfo {

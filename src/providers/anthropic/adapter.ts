@@ -25,7 +25,8 @@ export class AnthropicAdapter implements ProviderAdapter {
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
     // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
     const payload = JSON.stringify(toMessagesRequest(materialized(call.body), contender, call.stream));
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream), payload, contender, signal);
+    const headers = requestHeaders(contender, call.stream);
+    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal);
     const sink = new OutcomeLatch(signal);
     const body = call.stream
       ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink })
