@@ -47,6 +47,18 @@ const SHUTDOWN_MS = 3_000;
 /** Each export gives up after this; the batch is dropped, the next one tries again. */
 const EXPORT_TIMEOUT_MS = 5_000;
 const OPERATION = 'chat';
+/** Spans per export request, and the most that may wait (more are dropped): fewer, larger exports cost less CPU. */
+const EXPORT_BATCH = 1024;
+const QUEUE_LIMIT = 4096;
+/** Distinct metric attribute sets kept for reuse (contenders × races × error types × reported models). */
+const ATTRIBUTE_SETS = 1000;
+
+/** The attribute sets of one attempt's metric points, built once per distinct combination and reused. */
+interface PointAttributes {
+  base: Attributes;
+  input: Attributes;
+  output: Attributes;
+}
 
 interface OpenSpan {
   span: Span;
@@ -74,6 +86,7 @@ class OtelTelemetry implements GatewayTelemetry {
   readonly #duration: Histogram;
   readonly #tokens: Histogram;
   readonly #firstChunk: Histogram;
+  readonly #pointAttributes = new Map<string, PointAttributes>();
 
   constructor(settings: TelemetrySettings) {
     const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName }));
@@ -84,6 +97,8 @@ class OtelTelemetry implements GatewayTelemetry {
         new BatchSpanProcessor({
           exporter: new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
           exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+          maxExportBatchSize: EXPORT_BATCH,
+          maxQueueSize: QUEUE_LIMIT,
         }),
       ],
     });
@@ -245,18 +260,6 @@ class OtelTelemetry implements GatewayTelemetry {
 
   #endAttempt(span: Span, owner: OpenSpan, attributes: Attributes, stream: boolean, startedAt: number, o: CallOutcome | null, err: unknown): void {
     const seconds = (performance.now() - startedAt) / 1000;
-    // Metric attributes: the low-cardinality ones (the request id and the stream flag stay on the span).
-    const m: Attributes = {
-      [GEN_AI.operationName]: OPERATION,
-      [GEN_AI.providerName]: attributes[GEN_AI.providerName],
-      [GEN_AI.requestModel]: attributes[GEN_AI.requestModel],
-      [SAIMA.contender]: attributes[SAIMA.contender],
-    };
-    if (attributes['server.address'] !== undefined) {
-      m['server.address'] = attributes['server.address'];
-      m['server.port'] = attributes['server.port'];
-    }
-    if (owner.race !== null) m[SAIMA.race] = owner.race;
     const end: Attributes = {};
     let errorType: string | null = null;
     if (o === null) {
@@ -266,34 +269,60 @@ class OtelTelemetry implements GatewayTelemetry {
       span.setStatus({ code: SpanStatusCode.ERROR, message: typeof e?.message === 'string' ? sanitize(e.message).slice(0, 300) : errorType });
     } else {
       if (o.model) {
-        m[GEN_AI.responseModel] = o.model;
         end[GEN_AI.responseModel] = o.model;
         if (o.ok) owner.responseModel = o.model;
       }
       if (o.usage) {
         end[GEN_AI.inputTokens] = o.usage.promptTokens;
         end[GEN_AI.outputTokens] = o.usage.completionTokens;
-        this.#tokens.record(o.usage.promptTokens, { ...m, [GEN_AI.tokenType]: 'input' });
-        this.#tokens.record(o.usage.completionTokens, { ...m, [GEN_AI.tokenType]: 'output' });
       }
       if (o.finishReason !== null) end[GEN_AI.responseFinishReasons] = [o.finishReason];
-      if (stream && o.ttftMs !== null) {
-        end[GEN_AI.responseTimeToFirstChunk] = o.ttftMs / 1000;
-        this.#firstChunk.record(o.ttftMs / 1000, m);
-      }
+      if (stream && o.ttftMs !== null) end[GEN_AI.responseTimeToFirstChunk] = o.ttftMs / 1000;
       if (!o.ok && o.error) {
         errorType = o.error.upstreamStatus !== null ? String(o.error.upstreamStatus) : o.error.code;
         end[SAIMA.outcome] = o.error.phase === 'mid_stream' ? 'cut' : 'error';
         span.setStatus({ code: SpanStatusCode.ERROR, message: sanitize(o.error.message).slice(0, 300) });
       } else end[SAIMA.outcome] = 'ok';
     }
-    if (errorType !== null) {
-      m['error.type'] = errorType;
-      end['error.type'] = errorType;
+    if (errorType !== null) end['error.type'] = errorType;
+    const m = this.#points(attributes, owner.race, errorType, o?.model ?? null);
+    this.#duration.record(seconds, m.base);
+    if (o?.usage) {
+      this.#tokens.record(o.usage.promptTokens, m.input);
+      this.#tokens.record(o.usage.completionTokens, m.output);
     }
-    this.#duration.record(seconds, m);
+    if (stream && o?.ttftMs != null) this.#firstChunk.record(o.ttftMs / 1000, m.base);
     if (span.isRecording()) span.setAttributes(end);
     span.end();
+  }
+
+  /**
+   * Metric attributes: the low-cardinality ones (the request id and the stream flag stay on the span), as objects
+   * reused across attempts with the same values rather than built three times per attempt.
+   */
+  #points(span: Attributes, race: string | null, errorType: string | null, responseModel: string | null): PointAttributes {
+    const key = `${String(span[SAIMA.contender])}\u0000${race ?? ''}\u0000${errorType ?? ''}\u0000${responseModel ?? ''}`;
+    let points = this.#pointAttributes.get(key);
+    if (!points) {
+      const base: Attributes = {
+        [GEN_AI.operationName]: OPERATION,
+        [GEN_AI.providerName]: span[GEN_AI.providerName],
+        [GEN_AI.requestModel]: span[GEN_AI.requestModel],
+        [SAIMA.contender]: span[SAIMA.contender],
+      };
+      if (span['server.address'] !== undefined) {
+        base['server.address'] = span['server.address'];
+        base['server.port'] = span['server.port'];
+      }
+      if (race !== null) base[SAIMA.race] = race;
+      if (responseModel !== null) base[GEN_AI.responseModel] = responseModel;
+      if (errorType !== null) base['error.type'] = errorType;
+      points = { base, input: { ...base, [GEN_AI.tokenType]: 'input' }, output: { ...base, [GEN_AI.tokenType]: 'output' } };
+      // Bounded: a model id an upstream invents per call must not grow this without end.
+      if (this.#pointAttributes.size >= ATTRIBUTE_SETS) this.#pointAttributes.clear();
+      this.#pointAttributes.set(key, points);
+    }
+    return points;
   }
 
   #upstream(c: Contender): Upstream {
