@@ -87,8 +87,10 @@ for (const collector of ['refusing', 'hanging'] as const) {
     latencies.sort((a, b) => a - b);
     const p50 = latencies[300]!;
     const max = latencies.at(-1)!;
-    // The simulator answers at once: a request waiting on an export would take the exporter's 5 s timeout.
-    assert.ok(max < 1_500, `slowest request ${max.toFixed(0)} ms (p50 ${p50.toFixed(1)} ms)`);
+    // The simulator answers at once. A request that waited for an export would wait out the exporter's 5 s timeout
+    // (hanging) or its retries (refusing); the bounds leave room for a loaded two-core machine, not for that.
+    assert.ok(p50 < 250, `median request ${p50.toFixed(1)} ms`);
+    assert.ok(max < 4_500, `slowest request ${max.toFixed(0)} ms (p50 ${p50.toFixed(1)} ms)`);
     if (hang) assert.ok(hang.hits() > 0, 'exports were attempted while requests ran');
     const t0 = performance.now();
     await gw.close();
