@@ -47,9 +47,6 @@ const SHUTDOWN_MS = 3_000;
 /** Each export gives up after this; the batch is dropped, the next one tries again. */
 const EXPORT_TIMEOUT_MS = 5_000;
 const OPERATION = 'chat';
-/** Spans per export request, and the most that may wait (more are dropped): fewer, larger exports cost less CPU. */
-const EXPORT_BATCH = 1024;
-const QUEUE_LIMIT = 4096;
 /** Distinct metric attribute sets kept for reuse (contenders × races × error types × reported models). */
 const ATTRIBUTE_SETS = 1000;
 
@@ -97,8 +94,6 @@ class OtelTelemetry implements GatewayTelemetry {
         new BatchSpanProcessor({
           exporter: new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
           exportTimeoutMillis: EXPORT_TIMEOUT_MS,
-          maxExportBatchSize: EXPORT_BATCH,
-          maxQueueSize: QUEUE_LIMIT,
         }),
       ],
     });
