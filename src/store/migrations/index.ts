@@ -15,6 +15,7 @@ import * as m0008 from './0008-shared-budgets.js';
 import * as m0011 from './0011-eval-grades.js';
 import * as m0012 from './0012-battle-indexes.js';
 import * as m0013 from './0013-refusals.js';
+import * as m0015 from './0015-admission-indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-eval-grades': m0011,
   '0012-battle-indexes': m0012,
   '0013-refusals': m0013,
+  '0015-admission-indexes': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
