@@ -51,13 +51,16 @@ test('off: a serving gateway never loads a module of the OpenTelemetry SDK; on b
 
   const otlp = await startOtlpReceiver();
   t.after(() => otlp.close());
-  const on = await serveOnce(t, { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: 'saima-test' });
+  const on = await serveOnce(t, { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: 'saima-test', OTEL_EXPORTER_OTLP_HEADERS: 'x-team=platform%20ops,authorization=Bearer%20collector-token' });
   assert.ok(on.some((u) => u.includes('/@opentelemetry/sdk-trace/')) && on.some((u) => u.includes('/@opentelemetry/exporter-trace-otlp-http/')), 'the SDK is loaded when on');
   const server = otlp.spans().filter((s) => s.kind === 2);
   assert.equal(server.length, 1, 'the one request was exported before the process exited');
   assert.equal(server[0]!.name, 'chat r');
   assert.equal(server[0]!.resource['service.name'], 'saima-test');
   assert.equal(otlp.spans().filter((s) => s.kind === 3 && s.parentSpanId === server[0]!.spanId).length, 1);
+  const sent = otlp.headers().find((h) => h['x-team'] !== undefined);
+  assert.equal(sent?.['x-team'], 'platform ops', 'OTEL_EXPORTER_OTLP_HEADERS, percent-decoded');
+  assert.equal(sent?.authorization, 'Bearer collector-token');
 });
 
 for (const collector of ['refusing', 'hanging'] as const) {
