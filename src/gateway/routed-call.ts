@@ -102,6 +102,7 @@ export function resolveTarget(ctx: GatewayContext, req: FastifyRequest, model: s
 export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, reply: FastifyReply, r: RoutedRequest, door: FrontDoor, users: UserHashes): Promise<unknown> {
   const { body, userKey, t0, ts } = r;
   const target = resolveTarget(ctx, req, body.model, userKey);
+  ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined }, t0, reply.raw);
   // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
   // current by the store's heartbeat and by the failures of real work).
   if (!ctx.store.health.up) throw storeDown();
@@ -318,6 +319,7 @@ async function commit(ctx: GatewayContext, facts: CallFacts, admitted: Admission
     ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
   }
   ctx.metrics.observe(toObservation(row));
+  ctx.telemetry?.finish(facts);
   await ctx.store.requestLog.append(row);
   if (journaled(admitted)) ctx.journal.done(row.id);
 }
