@@ -1,6 +1,6 @@
 /**
- * The four things the gateway benchmark drives: the fake upstream itself ("direct"), the undici floor, Saima
- * and the peer Portkey gateway. Each proxy runs in its own process; each target knows how to address a chat
+ * The things the gateway benchmark drives: the fake upstream itself ("direct"), the undici floor, Saima (as
+ * configured in production, without a key, with limits and budgets, with tracing on) and the peer Portkey gateway. Each proxy runs in its own process; each target knows how to address a chat
  * completion to itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,10 +11,10 @@ import { freePort, type ChildProcesses, type ChildServer } from './child-process
 import { SAIMA_BENCH_KEY, writeSaimaConfig, type SaimaVariant } from './saima-config.js';
 
 export type Mode = 'non-stream' | 'stream';
-export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey' | 'saima-open' | 'saima-guarded';
+export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey' | 'saima-open' | 'saima-guarded' | 'saima-traced';
 // Order is run order within each point: the access-control pair runs beside Saima, before the peer, whose process
 // keeps working after its own runs end (measured: targets run right after it cost up to 2× their CPU).
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'saima-open', 'saima-guarded', 'portkey'];
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'saima-traced', 'saima-open', 'saima-guarded', 'portkey'];
 
 export interface Upstreams {
   fast: ChildServer;
@@ -35,6 +35,8 @@ export interface Target {
 
 /** The access-control comparison runs where throughput is saturated and steadiest. */
 const ACCESS_POINT = { modes: ['non-stream'] as const, concurrency: [50] };
+/** Tracing's cost is judged in both modes at the same point. */
+const TRACED_POINT = { modes: ['non-stream', 'stream'] as const, concurrency: [50] };
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -87,10 +89,17 @@ export async function startTarget(name: TargetName, children: ChildProcesses, up
     }
     case 'saima':
     case 'saima-open':
-    case 'saima-guarded': {
-      const variant: SaimaVariant = name === 'saima' ? 'production' : name === 'saima-open' ? 'open' : 'guarded';
+    case 'saima-guarded':
+    case 'saima-traced': {
+      const variant: SaimaVariant = name === 'saima' ? 'production' : name === 'saima-open' ? 'open' : name === 'saima-traced' ? 'traced' : 'guarded';
+      let collectorUrl: string | undefined;
+      if (variant === 'traced') {
+        const collectorPort = await freePort();
+        const collector = await children.start({ name: 'collector', args: [...supportScript('discard-collector'), '--port', String(collectorPort)], port: collectorPort, readyPath: '/health', readyStatus: 200 });
+        collectorUrl = collector.url;
+      }
       const port = await freePort();
-      const config = writeSaimaConfig(tmp, port, up.fast.port, up.slow.port, variant);
+      const config = writeSaimaConfig(tmp, port, up.fast.port, up.slow.port, variant, collectorUrl);
       const main = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
       if (!existsSync(main)) throw new Error(`${main.slice(repoRoot().length + 1)} does not exist (run npm run build)`);
       const server = await children.start({ name, args: [main, 'serve', '--config', config], env: { SAIMA_ADMIN_KEY: SAIMA_BENCH_KEY, NODE_ENV: 'production' }, port, readyPath: '/health', readyStatus: 200 });
@@ -98,12 +107,13 @@ export async function startTarget(name: TargetName, children: ChildProcesses, up
         production: 'Saima (auth, race, sticky, metering, request log)',
         open: 'Saima as above without a key (auth none, no limits, no budgets)',
         guarded: 'Saima as above + per-key and per-team RPM/TPM limits + team and contender daily budgets',
+        traced: 'Saima as above + OpenTelemetry tracing at 100 % sampling to a loopback collector (OTLP/HTTP)',
       }[variant];
       return {
         name, label, server, url: server.url + completions,
         headers: variant === 'open' ? { ...JSON_CT } : { ...JSON_CT, authorization: `Bearer ${SAIMA_BENCH_KEY}` },
         body: (m, opts) => chatBody(opts?.slow ? 'bench-slow' : 'bench', m),
-        ...(variant === 'production' ? {} : { only: ACCESS_POINT }),
+        ...(variant === 'production' ? {} : { only: variant === 'traced' ? TRACED_POINT : ACCESS_POINT }),
       };
     }
     case 'portkey': {

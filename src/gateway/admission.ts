@@ -5,7 +5,7 @@
  * afterwards. An admitted request is then sent with exactly the output cap it was reserved at (output-cap.ts).
  */
 import type { Config, Contender } from '../config/types.js';
-import { BudgetLedger, type BudgetBackend, type BudgetDef, type Reservation, type SpendContext } from '../metering/budgets.js';
+import { BudgetLedger, convertNanos, type BudgetBackend, type BudgetDef, type FxTable, type Reservation, type SpendContext } from '../metering/budgets.js';
 import { maxCostNanos } from '../metering/pricing.js';
 import { estimatePrompt, promptTokensFor, type PromptEstimate } from '../metering/prompt-estimate.js';
 import type { LimitState, LimitSubject, RateLimitBackend, Ticket } from '../metering/rate-limiter.js';
@@ -85,6 +85,19 @@ export class Admission {
    * `budgetsOnly`: the gateway's own calls on a client's behalf (shadows) pay from the budgets that cover them but
    * take nothing from the client's rate limits.
    */
+  /**
+   * A free call that still reaches an upstream (a token count): it takes one request from the key's and the team's
+   * request rate, in buckets of its own (`…:count`), so a flood of counts cannot spend the organisation's upstream
+   * rate limits, nor the key's rate for paid calls. Nothing is reserved or charged. Null when no limit applies.
+   */
+  async admitFreeCall(p: Principal): Promise<LimitState | null> {
+    const subjects = this.#subjects(p).flatMap((s) => (s.limits.rpm === null ? [] : [{ id: `${s.id}:count`, limits: { rpm: s.limits.rpm, tpm: null } }]));
+    if (subjects.length === 0) return null;
+    const a = await this.limiter.admit(subjects, 0);
+    if (!a.ok) throw new RateLimitError('Rate limit reached for requests per minute.', a.retryAfterMs, a.state);
+    return a.state;
+  }
+
   async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap, budgetsOnly = false): Promise<AdmissionResult> {
     const subjects = budgetsOnly ? [] : this.#subjects(p);
     const primary = names[0]!;
@@ -95,7 +108,7 @@ export class Admission {
     const estimate = await estimatePrompt(body);
     const contenders = names.map((n) => this.config.contenders.get(n)!).filter(Boolean);
     const maxOut = reservedOutputTokens(cap, contenders) + estimate.predicted * cap.choices;
-    const priciest = costliest(contenders, estimate, maxOut, this.calibration);
+    const priciest = costliest(contenders, estimate, maxOut, this.calibration, this.config.fx);
     const promptTokens = maxPromptTokens(contenders, estimate);
     // A shared ledger (Redis) is asked in the same turn as the limiter, so both go in one round trip; a hold taken
     // for a request the limiter then refuses is given back at once.
@@ -238,11 +251,15 @@ export function promptEstimateOf(result: AdmissionResult, contender: Contender):
   return result.estimate ? promptTokensFor(result.estimate, contender.imageTokens) : null;
 }
 
-function costliest(contenders: Contender[], e: PromptEstimate, maxOut: number, calibration: PromptCalibration): { nanos: number; currency: Contender['price']['currency'] } {
+/**
+ * The plan member whose call can cost the most, compared at the configured exchange rates (the ones budgets convert
+ * with): a fallback priced in another currency that costs more is the one reserved for.
+ */
+function costliest(contenders: Contender[], e: PromptEstimate, maxOut: number, calibration: PromptCalibration, fx: FxTable): { nanos: number; currency: Contender['price']['currency'] } {
   let best = { nanos: 0, currency: 'CNY' as Contender['price']['currency'], cny: -1 };
   for (const c of contenders) {
     const nanos = maxCostNanos(calibratedPrompt(e, c, calibration), maxOut, c.price);
-    const cny = c.price.currency === 'USD' ? nanos * 7 : nanos;
+    const cny = convertNanos(nanos, c.price.currency, 'CNY', fx);
     if (cny > best.cny) best = { nanos, currency: c.price.currency, cny };
   }
   return best;

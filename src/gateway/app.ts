@@ -26,7 +26,7 @@ import { AdmissionJournal, recoverLostAdmissions } from './admission-journal.js'
 import { LostCalls } from './lost-calls.js';
 import { Admission } from './admission.js';
 import type { PromptCalibration } from '../metering/prompt-calibration.js';
-import { KeyAuthenticator } from './auth.js';
+import { credentialHeader, KeyAuthenticator } from './auth.js';
 import { BodyThreads, LARGE_BODY_BYTES, SMALL_ROUTE_BODY_BYTES } from './large-body/body-threads.js';
 import { budgetAlerter } from './budget-alerts.js';
 import { createAttemptDeps, type GatewayContext } from './context.js';
@@ -41,11 +41,13 @@ import { registerAdminKeyRoutes } from './routes/admin-keys.js';
 import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
+import { MESSAGES_OFF_THREAD, registerMessagesRoutes } from './routes/messages.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { loadEncoding } from '../providers/chat-tokens.js';
+import { telemetrySettings } from '../telemetry/settings.js';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +60,8 @@ export interface AppDeps {
   logger?: boolean | Record<string, unknown>;
   /** Modules above the gateway that add routes and hooks (src/server wires the arena). */
   extensions?: readonly GatewayExtension[];
+  /** Where the standard OTEL_* variables are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const REDACT_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'apiKey', 'api_key', 'key'];
@@ -133,6 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   // Clustered, only the holder of this lease may run the race monitor (`monitorLease.isLeader()` before each tick).
   const monitorLease = cluster && config.monitor.enabled ? cluster.monitorLease(config.monitor.intervalMs) : null;
   const judgeShadow = deps.extensions?.find((e) => e.judgeShadow)?.judgeShadow;
+  // The OpenTelemetry SDK is loaded only when telemetry is on: off, it costs neither memory nor start time.
+  const otel = telemetrySettings(config.telemetry, deps.env ?? process.env);
+  const telemetry = otel ? (await import('../telemetry/telemetry.js')).startTelemetry(otel) : null;
   const ctx: GatewayContext = {
     config,
     store,
@@ -140,7 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     races,
     raceStates,
     metrics: deps.metrics ?? new GatewayMetrics(),
-    attemptDeps: createAttemptDeps(config, providers, now, random),
+    attemptDeps: createAttemptDeps(config, providers, now, random, telemetry ? (a) => telemetry.traceAdapter(a) : undefined),
+    telemetry,
     now,
     random,
     background,
@@ -174,7 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);
   /** Route URL → the module that checks its large bodies on the body threads (GatewayExtension.offThreadBodies). */
-  const offThreadChecks: Record<string, string> = Object.assign({}, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
+  const offThreadChecks: Record<string, string> = Object.assign({ ...MESSAGES_OFF_THREAD }, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
   // Every route must have a rule in ROUTE_ACCESS; the rule of the matched route (never the raw URL, which may carry
   // a query string) decides whether a key is needed and which scope.
   app.addHook('onRoute', (route) => {
@@ -194,13 +202,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
       req.principal = NOBODY;
       return;
     }
-    req.principal = await auth.authenticate(req.headers.authorization);
+    req.principal = await auth.authenticate(credentialHeader(req.headers.authorization, req.headers['x-api-key']));
     if (rule) enforceScope(rule, req.principal);
   });
   installErrorHandlers(app, (code) => ctx.metrics.rejected(code));
   const bodyThreads = new BodyThreads({ promptText: [...config.races.values()].some((r) => r.capture) });
   acceptOnlyUtf8Json(app, bodyThreads, offThreadChecks);
   registerChatRoute(app, ctx);
+  registerMessagesRoutes(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
   registerOpsRoutes(app, ctx);
@@ -226,6 +235,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     await ctx.admission.drain();
     await ctx.journal.flush();
     await cluster?.close();
+    // Last: the spans of the calls drained above are ended by now and leave in this final export.
+    await telemetry?.shutdown();
   });
   return { app, ctx };
 }

@@ -33,10 +33,13 @@ export class KeyAuthenticator {
     readonly defaultLimits: { rpm: number | null; tpm: number | null } = { rpm: null, tpm: null },
   ) {}
 
-  /** Resolves the `Authorization` header to a principal, or throws `invalid_api_key`. */
+  /**
+   * Resolves the `Authorization` header to a principal, or throws `invalid_api_key`. Anthropic clients send their
+   * key as `x-api-key` (see `credentialHeader`).
+   */
   async authenticate(header: string | undefined): Promise<Principal> {
     if (!header || !header.toLowerCase().startsWith('bearer ')) {
-      throw new SaimaError('invalid_api_key', 'You did not provide an API key. Send it as "Authorization: Bearer sk-saima-…".');
+      throw new SaimaError('invalid_api_key', 'You did not provide an API key. Send it as "Authorization: Bearer sk-saima-…" (or, from an Anthropic client, "x-api-key: sk-saima-…").');
     }
     const secret = header.slice(7).trim();
     const now = this.now();
@@ -73,4 +76,10 @@ export class KeyAuthenticator {
       keyExpiresAt: rec.expiresAt,
     };
   }
+}
+
+/** The bearer credential of a request: `Authorization`, else an `x-api-key` header (Anthropic's SDKs send that). */
+export function credentialHeader(authorization: string | undefined, apiKey: string | string[] | undefined): string | undefined {
+  if (authorization !== undefined) return authorization;
+  return typeof apiKey === 'string' && apiKey !== '' ? `Bearer ${apiKey}` : undefined;
 }

@@ -3,9 +3,19 @@
  * empty body, body too large, wrong media type) and anything unexpected, which becomes `internal_error` carrying
  * the request id while its stack goes only to the log.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { RateLimitError, rateLimitHeaders } from './admission.js';
 import { ERRORS, SaimaError, errorBody, sanitize, type ErrorCode } from '../errors.js';
+import { anthropicErrorBody } from './messages/anthropic-errors.js';
+
+/** Requests to the Messages API front door get Anthropic's error shape, whatever failed (auth, body, route, call). */
+function speaksMessages(url: string | undefined): boolean {
+  return url !== undefined && (url === '/v1/messages' || url.startsWith('/v1/messages/') || url.startsWith('/v1/messages?'));
+}
+
+function bodyFor(req: FastifyRequest, status: number, code: ErrorCode, message: string, param: string | null = null): unknown {
+  return speaksMessages(req.routeOptions.url ?? req.url) ? anthropicErrorBody(status, message, req.id) : errorBody(code, message, param);
+}
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -59,15 +69,15 @@ export function installErrorHandlers(app: FastifyInstance, onRejected: (code: st
       }
       if (known.status >= 500) req.log.warn({ code: known.code, detail: sanitize(known.message) }, 'request failed');
       // Every message leaves through the secret filter, whichever layer wrote it.
-      return reply.code(known.status).send(errorBody(known.code, sanitize(known.message), known.param));
+      return reply.code(known.status).send(bodyFor(req, known.status, known.code, sanitize(known.message), known.param));
     }
     req.log.error({ err }, 'unexpected error');
     return reply
       .code(ERRORS.internal_error.status)
-      .send(errorBody('internal_error', `The server had an error while processing your request (request id ${req.id}).`));
+      .send(bodyFor(req, ERRORS.internal_error.status, 'internal_error', `The server had an error while processing your request (request id ${req.id}).`));
   });
   app.setNotFoundHandler((req, reply) => {
     onRejected('not_found');
-    reply.code(404).send(errorBody('not_found', `Unknown route: ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`));
+    reply.code(404).send(bodyFor(req, 404, 'not_found', `Unknown route: ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}`));
   });
 }

@@ -8,12 +8,12 @@ import type { CallSignal } from '../providers/call-signal.js';
 import type { CallOutcome } from '../providers/spec.js';
 
 export const SHUTTING_DOWN = 'server_shutting_down';
-const MESSAGE = 'The gateway is shutting down; the stream was cut before its end. Retry the request.';
+export const SHUTDOWN_MESSAGE = 'The gateway is shutting down; the stream was cut before its end. Retry the request.';
 
 /** The abort reason of a call cut by the shutdown, told apart from a client hanging up. */
 class ShutdownCut extends Error {
   constructor() {
-    super(MESSAGE);
+    super(SHUTDOWN_MESSAGE);
     this.name = 'ShutdownCut';
   }
 }
@@ -73,11 +73,11 @@ export class InFlight {
 
 /** The event that ends a stream cut by the shutdown: OpenAI's error shape, no `[DONE]` after it. */
 export function shutdownCutEvent(): Buffer {
-  const error = { message: MESSAGE, type: 'api_error', param: null, code: SHUTTING_DOWN };
+  const error = { message: SHUTDOWN_MESSAGE, type: 'api_error', param: null, code: SHUTTING_DOWN };
   return Buffer.from(`data: ${JSON.stringify({ error })}\n\n`);
 }
 
 /** The outcome recorded for a stream cut by the shutdown: what it sent so far, failed as a cut of ours, not the upstream's. */
 export function shutdownOutcome(o: CallOutcome): CallOutcome {
-  return { ...o, ok: false, error: { code: SHUTTING_DOWN, message: MESSAGE, phase: 'mid_stream', upstreamStatus: null } };
+  return { ...o, ok: false, error: { code: SHUTTING_DOWN, message: SHUTDOWN_MESSAGE, phase: 'mid_stream', upstreamStatus: null } };
 }

@@ -1,9 +1,10 @@
 /**
  * A call refused at admission (a spent budget, a rate limit) has no request row: it is counted per minute and
  * combination (store/refusal-log.ts), in constant time, so a flood of refused calls neither costs a write each nor
- * grows the store with its rate. Every route that admits a client's call notes its refusals here — chat, arena
- * matches, votes, battle uploads and feedback — so the request log shows them all. Refusals before admission (auth,
- * an unknown model or race) are not counted: a client could invent unbounded combinations.
+ * grows the store with its rate. Every route that admits a client's call notes its refusals here — chat and
+ * messages, token counts, arena matches, votes, battle uploads and feedback — so the request log shows them all.
+ * Refusals before admission (auth, an unknown model or race) are not counted: a client could invent unbounded
+ * combinations.
  */
 import type { FastifyRequest } from 'fastify';
 import { SaimaError } from '../errors.js';

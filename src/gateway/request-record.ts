@@ -4,7 +4,7 @@ import { costNanos, nanosToUnits } from '../metering/pricing.js';
 import { settleUsage } from '../metering/usage.js';
 import type { CallOutcome, Usage } from '../providers/spec.js';
 import { SaimaError, sanitize } from '../errors.js';
-import type { FailedAttempt, RequestLogRow } from '../store/types.js';
+import type { FailedAttempt, RequestLogRow, RequestProtocol } from '../store/types.js';
 import type { RequestObservation } from './metrics.js';
 
 export interface CallFacts {
@@ -37,6 +37,8 @@ export interface CallFacts {
   source?: string;
   /** The attempts that failed before the answer (or the give-up): who, why, how long. */
   failedAttempts?: FailedAttempt[] | null;
+  /** The front door the client used (RequestLogRow.protocol); `chat` when absent. */
+  protocol?: RequestProtocol;
 }
 
 export function toRow(f: CallFacts): RequestLogRow {
@@ -73,6 +75,7 @@ export function toRow(f: CallFacts): RequestLogRow {
     outputCap: f.outputCap ?? null,
     source: f.source ?? (f.shadow ? 'shadow' : 'gateway'),
     failedAttempts: f.failedAttempts ?? null,
+    protocol: f.protocol ?? 'chat',
   };
 }
 

@@ -27,6 +27,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteRule>> = {
   'GET /ui': { access: 'public', sees: 'a redirect to /ui/' },
   'GET /ui/*': { access: 'public', sees: "the dashboard's static files; every figure they show comes from the keyed APIs below" },
   'POST /v1/chat/completions': { access: 'chat', sees: ITS_RACES },
+  'POST /v1/messages': { access: 'chat', sees: ITS_RACES },
+  'POST /v1/messages/count_tokens': { access: 'chat', sees: ITS_RACES },
   'GET /v1/models': { access: 'chat', sees: ITS_RACES },
   'POST /v1/feedback': { access: 'feedback', sees: "requests of its own team (and races it may call); one current rating per request" },
   'POST /v1/arena/match': { access: 'arena:vote', sees: ITS_RACES },

@@ -8,6 +8,15 @@ import type { ServerResponse } from 'node:http';
 const DONE = Buffer.from('data: [DONE]');
 const ERROR_EVENT = Buffer.from('data: {"error"');
 
+/** Where a stream's last word begins in a chunk, or -1: the front door's protocol decides what that word is. */
+export type LastWordFinder = (buf: Buffer) => number;
+
+/** OpenAI chat completions: the `data: [DONE]`, or the error event of a cut stream. */
+export const openAILastWord: LastWordFinder = (buf) => {
+  const done = buf.lastIndexOf(DONE);
+  return done >= 0 ? done : buf.indexOf(ERROR_EVENT);
+};
+
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
@@ -29,7 +38,7 @@ function write(raw: ServerResponse, chunk: Uint8Array): Promise<void> | null {
  * Pumps `first` and the rest of the iterator to `raw`. Returns the held-back tail (the `[DONE]` or error event and
  * what follows it), or null when the stream ended without either.
  */
-export async function pumpStream(raw: ServerResponse, first: Uint8Array | null, rest: AsyncIterator<Uint8Array>): Promise<Buffer | null> {
+export async function pumpStream(raw: ServerResponse, first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, lastWord: LastWordFinder = openAILastWord): Promise<Buffer | null> {
   let tail: Buffer | null = null;
   let next: Uint8Array | null = first;
   while (next !== null) {
@@ -38,8 +47,7 @@ export async function pumpStream(raw: ServerResponse, first: Uint8Array | null, 
     if (tail) {
       tail = Buffer.concat([tail, buf]);
     } else {
-      const done = buf.lastIndexOf(DONE);
-      const at = done >= 0 ? done : buf.indexOf(ERROR_EVENT);
+      const at = lastWord(buf);
       const head = at >= 0 ? buf.subarray(0, at) : buf;
       if (at >= 0) tail = buf.subarray(at);
       if (head.length > 0) {

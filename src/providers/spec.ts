@@ -32,6 +32,16 @@ export interface UpstreamCall {
   /** Keep the answer text in the outcome (race capture or an estimate needs it). */
   captureText: boolean;
   requestId: string;
+  /**
+   * The client's own Anthropic Messages body, when the client spoke that protocol: an `anthropic` adapter sends it
+   * as is (model and output cap set as for `body`) and its reply carries the Messages API's bytes (`wire`).
+   * Other adapters ignore it and serve `body`.
+   */
+  anthropicBody?: Record<string, unknown>;
+  /** The client's `anthropic-beta` header, forwarded with `anthropicBody` (the betas its body may rely on). */
+  anthropicBeta?: string;
+  /** W3C trace context of this attempt (`traceparent`, `tracestate`), sent upstream as headers when tracing is on. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamReply {
@@ -40,6 +50,8 @@ export interface UpstreamReply {
   contentType: string;
   /** OpenAI-shaped bytes for the client: passed through for `openai`, translated for `anthropic`, made up by `mock`. */
   body: AsyncIterable<Uint8Array>;
+  /** The protocol of `body`: absent for OpenAI chat completions, `anthropic` for a Messages body passed through. */
+  wire?: 'anthropic';
   /** Settles when the body has been fully consumed or has failed. Never rejects. */
   outcome: Promise<CallOutcome>;
 }
@@ -54,6 +66,8 @@ export interface CallOutcome {
   text: string | null;
   /** The failure after headers (a mid-stream cut, a malformed body), when `ok` is false. */
   error: UpstreamErrorInfo | null;
+  /** The model id the upstream says answered, where the adapter reads it without extra parsing. */
+  model?: string | null;
 }
 
 export interface UpstreamErrorInfo {
@@ -67,6 +81,8 @@ export interface ProviderAdapter {
   readonly protocol: 'openai' | 'anthropic' | 'mock';
   /** One upstream attempt. Resolves at response headers of a 2xx; rejects with `UpstreamError` before that. */
   send(call: UpstreamCall, signal: CallSignal): Promise<UpstreamReply>;
+  /** The upstream's own count of a Messages body's input tokens, where the protocol has one (Anthropic's count_tokens). */
+  countTokens?(contender: Contender, body: Record<string, unknown>, signal: CallSignal): Promise<number>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

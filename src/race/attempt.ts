@@ -110,7 +110,11 @@ export async function attemptPlan(
           throw err instanceof SaimaError ? err : new SaimaError('upstream_timeout', 'client went away');
         }
         if (!(err instanceof SaimaError)) throw err;
-        if (!(err instanceof UpstreamError)) throw err; // our own validation errors: the client's to fix
+        if (!(err instanceof UpstreamError)) {
+          // Our own validation errors, the client's to fix: no upstream was asked, so a half-open probe is not spent.
+          breaker.release();
+          throw err;
+        }
         last = err;
         failures.push({ contender: name, code: err.code, upstreamStatus: err.upstreamStatus, message: err.message, ms: performance.now() - startedAt });
         if (!err.fallbackable) {

@@ -363,7 +363,9 @@ export class EvidenceReader implements EvidenceSource {
       const moments = w.books
         ? this.#feedRequests(w.books, await this.store.requests.userMoments(race, since, { contenders, maxRow: lastRow }))
         : await this.store.requests.metricMoments(race, since, { contenders, maxRow: lastRow });
-      w.inserted = { lastRow, arms: new Map(moments.map((m) => [m.contender, this.#arm(m)])) };
+      const arms = new Map<string, ArmEvidence>();
+      addInto(arms, moments.map((m) => this.#arm(m)));
+      w.inserted = { lastRow, arms };
       return;
     }
     if (lastRow === w.inserted.lastRow) return;
@@ -389,7 +391,9 @@ export class EvidenceReader implements EvidenceSource {
         armName = arm;
         m = perArm.get(arm);
         if (!m) {
-          m = { contender: arm, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: { n: 0, sum: 0, sumSquares: 0 }, logTtft: { n: 0, sum: 0, sumSquares: 0 }, cost: { n: 0, sum: 0, sumSquares: 0 }, currency: y };
+          // Costs summed in CNY nanos, each row converted at its own currency's rate (an arm's rescues may be
+          // charged in another currency than its own rows).
+          m = { contender: arm, requests: 0, errors: 0, cuts: 0, truncations: 0, logLatency: { n: 0, sum: 0, sumSquares: 0 }, logTtft: { n: 0, sum: 0, sumSquares: 0 }, cost: { n: 0, sum: 0, sumSquares: 0 }, currency: 'CNY' };
           perArm.set(arm, m);
         }
         book = bookOf(books, arm);
@@ -402,8 +406,7 @@ export class EvidenceReader implements EvidenceSource {
       m.truncations += t;
       if (l !== null) addValue(m.logLatency, l);
       if (f !== null) addValue(m.logTtft, f);
-      addValue(m.cost, k);
-      if (m.currency === null || (y !== null && y < m.currency)) m.currency = y;
+      addValue(m.cost, k * this.#cnyRate(y));
       const cost = k * this.#costFactor(y);
       if (u === null) {
         book.addIndependent(METRIC_INDEX.errors, s, b, b);
@@ -467,8 +470,10 @@ export class EvidenceReader implements EvidenceSource {
         book.add(r.userHash, METRIC_INDEX.logTtft, r.logTtft.sum, r.logTtft.n);
         book.add(r.userHash, METRIC_INDEX.cost, r.cost.sum * f, r.cost.n);
       }
-      const before = perArm.get(r.contender);
-      perArm.set(r.contender, before ? addContenderMoments(before, r) : r);
+      // Summed per arm and currency: `#arm` converts each sum before arms are added.
+      const key = `${r.contender}\u0000${r.currency}`;
+      const before = perArm.get(key);
+      perArm.set(key, before ? addContenderMoments(before, r) : r);
     }
     return [...perArm.values()];
   }
@@ -480,7 +485,9 @@ export class EvidenceReader implements EvidenceSource {
       withRequests ? this.store.requests.metricMoments(race, since, opts) : [],
       this.store.battles.pairCounts({ race, contenders, sources: RACE_BATTLE_SOURCES, since, ...(untilMs === undefined ? {} : { until: untilMs }) }),
     ]);
-    const arms = new Map(requests.map((m) => [m.contender, this.#arm(m)]));
+    // One row per arm and currency: converted, then added per arm.
+    const arms = new Map<string, ArmEvidence>();
+    addInto(arms, requests.map((m) => this.#arm(m)));
     const arm = (name: string): ArmEvidence => arms.get(name) ?? emptyArm(name);
     for (const [name, judge] of battleScores(battles, contenders[0]!)) arms.set(name, { ...arm(name), judge });
     return [...arms.values()];
@@ -489,6 +496,11 @@ export class EvidenceReader implements EvidenceSource {
   /** CNY per nano of `currency`. */
   #costFactor(currency: string | null): number {
     return (currency === 'USD' ? this.config.fx.USD : this.config.fx.CNY) / 1e9;
+  }
+
+  /** CNY nanos per nano of `currency`. */
+  #cnyRate(currency: string | null): number {
+    return currency === 'USD' ? this.config.fx.USD / this.config.fx.CNY : 1;
   }
 
   /** Feedback given in [since, untilMs), per contender. */

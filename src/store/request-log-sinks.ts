@@ -86,4 +86,4 @@ function postgresRecord(row: RequestLogRow): RequestsTable {
   return rec;
 }
 
-const TEXT_COLUMNS = ['race', 'contender', 'upstream_model', 'team', 'key_id', 'user_hash', 'parent_id', 'error_code', 'error_message', 'finish_reason', 'prompt_text', 'response_text', 'fallback_from', 'source', 'failed_attempts'] as const satisfies ReadonlyArray<keyof RequestsTable>;
+const TEXT_COLUMNS = ['race', 'contender', 'upstream_model', 'team', 'key_id', 'user_hash', 'parent_id', 'error_code', 'error_message', 'finish_reason', 'prompt_text', 'response_text', 'fallback_from', 'source', 'failed_attempts', 'protocol'] as const satisfies ReadonlyArray<keyof RequestsTable>;

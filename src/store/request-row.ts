@@ -37,6 +37,7 @@ export function toRequestRecord(r: RequestLogRow): RequestsTable {
     prompt_estimate: r.promptEstimate ?? null,
     source: r.source ?? null,
     failed_attempts: r.failedAttempts && r.failedAttempts.length > 0 ? JSON.stringify(r.failedAttempts) : null,
+    protocol: r.protocol ?? 'chat',
   };
 }
 
@@ -75,6 +76,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     promptEstimate: r.prompt_estimate === null || r.prompt_estimate === undefined ? null : Number(r.prompt_estimate),
     source: r.source ?? null,
     failedAttempts: r.failed_attempts ? (JSON.parse(r.failed_attempts) as FailedAttempt[]) : null,
+    protocol: r.protocol === 'messages' ? 'messages' : 'chat',
   };
 }
 

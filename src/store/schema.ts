@@ -39,6 +39,8 @@ export interface RequestsTable {
   source: string | null;
   /** JSON array of FailedAttempt, or null. */
   failed_attempts: string | null;
+  /** `chat` or `messages` (migrations/0016-request-protocol.ts). */
+  protocol: string;
 }
 
 /** Requests refused at admission, counted per minute and combination (see migrations/0013-refusals.ts). */

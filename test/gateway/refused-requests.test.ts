@@ -248,3 +248,23 @@ test('refused arena matches, votes and feedback are counted in the request log l
   const opened = await fetch(`${url}/admin/requests/${encodeURIComponent(match.first_id!)}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
   assert.equal(((await opened.json()) as Entry).count, 3);
 });
+
+test('token counts refused by the request rate are counted in the request log too', async (t) => {
+  const clock = minuteClock();
+  const { url, gw } = await startTestGateway(
+    t,
+    { auth: { mode: 'keys' }, contenders: { m: mockContender('m') }, races: { r: { champion: 'm' } }, teams: { lab: { limits: { rpm: 1 } } } },
+    { now: clock.now },
+  );
+  const lab = (await (await fetch(`${url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ team: 'lab', scopes: ['chat'] }) })).json()) as { id: string; key: string };
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${url}/v1/messages/count_tokens`, { method: 'POST', headers: { authorization: `Bearer ${lab.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', messages: [{ role: 'user', content: 'hi' }] }) });
+    statuses.push(res.status);
+    await res.arrayBuffer();
+  }
+  assert.deepEqual(statuses, [200, 429, 429]);
+  await gw.store.refusalLog.flush();
+  const page = (await (await fetch(`${url}/admin/requests?outcome=refused`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as Page;
+  assert.deepEqual(page.data.map((e) => [e.team, e.key_id, e.race, e.contender, e.error_code, e.count]), [['lab', lab.id, 'r', 'm', 'rate_limit_exceeded', 2]]);
+});

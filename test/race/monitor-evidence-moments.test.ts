@@ -54,9 +54,11 @@ for (const dialect of testDialects()) {
     // Sub-millisecond latency counts as 1 ms: ln 1 = 0.
     assert.deepEqual(chal!.logLatency, { n: 1, sum: 0, sumSquares: 0 });
     assert.deepEqual(chal!.cost, { n: 4, sum: 10, sumSquares: 58 });
-    assert.equal((await store.requests.metricMoments('assistant', T0)).find((m) => m.contender === 'chal')!.requests, 4);
+    // The late row is charged in USD: one row per arm and currency, costs never summed across currencies.
+    const chalRows = (await store.requests.metricMoments('assistant', T0)).filter((m) => m.contender === 'chal');
+    assert.deepEqual(chalRows.map((m) => [m.currency, m.requests, m.cost.n]).sort(), [['CNY', 3, 4], ['USD', 1, 1]]);
 
-    assert.deepEqual((await store.requests.metricMoments('assistant', T0, { contenders: ['chal'] })).map((m) => m.contender), ['chal']);
+    assert.deepEqual((await store.requests.metricMoments('assistant', T0, { contenders: ['chal'] })).map((m) => m.contender), ['chal', 'chal']);
     const counts = await store.requests.assignmentCounts('assistant', T0);
     assert.deepEqual(counts, [
       { contender: 'chal', rows: 5, users: 1, anonymous: 0 },

@@ -36,6 +36,7 @@ export function requestRow(overrides: Partial<RequestLogRow> = {}): RequestLogRo
     promptEstimate: null,
     source: null,
     failedAttempts: null,
+    protocol: 'chat',
     ...overrides,
   };
 }

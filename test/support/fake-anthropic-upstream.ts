@@ -15,6 +15,7 @@
  *   output usage), message_stop. Text and JSON are split into `chunkChars`-sized deltas.
  * - Like the real API it answers 401 without `x-api-key`, 400 without `anthropic-version`, `max_tokens` or
  *   `messages`, with Anthropic's error body `{"type":"error","error":{"type","message"}}`.
+ * - `POST /v1/messages/count_tokens` answers `{"input_tokens": fakeTokenCount(body)}` (no `max_tokens` allowed).
  * - Every request is recorded in `requests` (headers and parsed body), faulted ones included.
  * - `setFaults([...])` replaces a queue consumed one fault per request; an empty queue means `ok`:
  *   `ok` (optionally with its own answer), `status` (HTTP error with Anthropic's body and an optional
@@ -38,7 +39,7 @@ export interface FakeAnthropicAnswer {
   stopReason?: string;
   /** Defaults to the request's model. */
   model?: string;
-  usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  usage?: { input_tokens?: number; output_tokens?: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number; thinking_tokens?: number };
 }
 
 export type FakeAnthropicFault =
@@ -112,6 +113,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       res.writeHead(200, { 'content-type': fault.contentType ?? 'text/event-stream' });
       return void res.end(fault.body);
     }
+    if (recorded.path === '/v1/messages/count_tokens') return countTokens(res, recorded);
     const problem = validate(recorded);
     if (problem) return sendError(res, problem[0], ERROR_TYPES[problem[0]] ?? 'api_error', problem[1]);
     const answer = (fault.kind === 'ok' ? fault.answer : undefined) ?? (typeof opts.answer === 'function' ? opts.answer(recorded) : opts.answer) ?? { text: 'Hello from the fake Anthropic.' };
@@ -166,6 +168,24 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * `POST /v1/messages/count_tokens` as documented: the same body as /v1/messages without `max_tokens` (Anthropic
+ * refuses it there as an extra input), answered `{"input_tokens": N}`. N here: a quarter of the JSON characters of
+ * system, messages and tools, a count the tests can compute.
+ */
+function countTokens(res: ServerResponse, r: RecordedAnthropicRequest): void {
+  if (typeof r.headers['x-api-key'] !== 'string') return sendError(res, 401, 'authentication_error', 'x-api-key header is required');
+  if (!Array.isArray(r.body.messages)) return sendError(res, 400, 'invalid_request_error', 'messages: Field required');
+  if (r.body.max_tokens !== undefined) return sendError(res, 400, 'invalid_request_error', 'max_tokens: Extra inputs are not permitted');
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
+  res.end(JSON.stringify({ input_tokens: fakeTokenCount(r.body) }));
+}
+
+/** The fake's count_tokens answer for a body. */
+export function fakeTokenCount(body: Record<string, unknown>): number {
+  return Math.ceil(JSON.stringify([body.system ?? null, body.messages, body.tools ?? null]).length / 4);
+}
+
 function validate(r: RecordedAnthropicRequest): [number, string] | null {
   if (r.method !== 'POST' || r.path !== '/v1/messages') return [404, `no route ${r.method} ${r.path}`];
   if (typeof r.headers['x-api-key'] !== 'string') return [401, 'x-api-key header is required'];
@@ -192,13 +212,15 @@ function sendMessage(res: ServerResponse, message: Record<string, unknown>, faul
   res.end(text);
 }
 
-function usageOf(a: FakeAnthropicAnswer): Required<NonNullable<FakeAnthropicAnswer['usage']>> {
+/** Usage as the API reports it; `output_tokens_details.thinking_tokens` only when the answer says how many. */
+function usageOf(a: FakeAnthropicAnswer): Record<string, unknown> & { output_tokens: number } {
   const produced = (a.text ?? '') + (a.thinking ?? '') + JSON.stringify(a.toolUses ?? []);
   return {
     input_tokens: a.usage?.input_tokens ?? 12,
     output_tokens: a.usage?.output_tokens ?? Math.max(1, Math.ceil(produced.length / 4)),
     cache_read_input_tokens: a.usage?.cache_read_input_tokens ?? 0,
     cache_creation_input_tokens: a.usage?.cache_creation_input_tokens ?? 0,
+    ...(a.usage?.thinking_tokens !== undefined ? { output_tokens_details: { thinking_tokens: a.usage.thinking_tokens } } : {}),
   };
 }
 
@@ -249,7 +271,8 @@ function streamEvents(id: string, model: string, a: FakeAnthropicAnswer, size: n
     const json = pieces(JSON.stringify(u.input), size).map((partial_json) => ({ type: 'input_json_delta', partial_json }));
     block({ type: 'tool_use', id: toolId(a, i), name: u.name, input: {} }, [{ type: 'input_json_delta', partial_json: '' }, ...json]);
   });
-  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stopReasonOf(a), stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }]);
+  const details = usage.output_tokens_details ? { output_tokens_details: usage.output_tokens_details } : {};
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: stopReasonOf(a), stop_sequence: null }, usage: { output_tokens: usage.output_tokens, ...details } }]);
   events.push(['message_stop', { type: 'message_stop' }]);
   return events;
 }

@@ -1,59 +1,36 @@
 /**
- * POST /v1/chat/completions: validate → resolve race or contender → assign → attempt (retries, fallbacks,
- * breaker) → stream or send the upstream's bytes → meter → log (committed before the client sees the end).
+ * POST /v1/chat/completions: validate → the routed call (routed-call.ts: race, admission, attempts, metering, log)
+ * with the upstream's OpenAI-shaped bytes sent or streamed back unchanged.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Contender } from '../../config/types.js';
-import { ZERO_USAGE } from '../../metering/usage.js';
 import { messageText } from '../../metering/tokenizer.js';
-import { CallAbort } from '../../providers/call-signal.js';
-import type { UpstreamCall, CallOutcome } from '../../providers/spec.js';
-import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../../race/attempt.js';
-import { startShadow } from '../shadow.js';
+import { SaimaError } from '../../errors.js';
 import type { GatewayContext } from '../context.js';
-import { SaimaError, errorBody, sanitize } from '../../errors.js';
-import { promptEstimateOf, rateLimitHeaders, type AdmissionResult } from '../admission.js';
-import { InFlight, shutdownCutEvent, shutdownOutcome } from '../in-flight.js';
 import { hasScope } from '../principal.js';
-import { appliedCap, requestedCap, withOutputCap } from '../../metering/output-cap.js';
-import { applyFailure, applyOutcome, failedAttempts, toObservation, toRow, type CallFacts } from '../request-record.js';
-import { budgetedRacesOf } from '../race-budget-guard.js';
-import { pumpStream } from '../stream-writer.js';
+import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
 import { validateChatBody, type ChatBody, type PlainChatBody } from '../validate-chat.js';
 import { offThread } from '../large-body/body-threads.js';
-import { noteRefusal } from '../refusal-note.js';
-
-interface Target {
-  race: string | null;
-  names: string[];
-  capture: boolean;
-  view: ReturnType<GatewayContext['races']['get']> | null;
-}
-
-function resolveTarget(ctx: GatewayContext, req: FastifyRequest, body: ChatBody, userKey: string | null): Target {
-  const allowed = req.principal.races;
-  const view = ctx.races.get(body.model);
-  if (view && (!allowed || allowed.has(body.model))) {
-    const plan = ctx.races.plan(view, userKey, ctx.random);
-    if (!plan) throw new SaimaError('service_unavailable', `Race '${body.model}' has no contender with traffic.`, 'model');
-    return { race: view.race.name, names: [plan.primary, ...plan.fallbacks], capture: view.race.capture, view };
-  }
-  if (ctx.config.contenders.has(body.model) && (!allowed || allowed.has(body.model))) {
-    const races = budgetedRacesOf(ctx.config).get(body.model);
-    // A race's budget must not be escaped by calling its contender by name: only a key granted it may.
-    if (races && !allowed?.has(body.model)) {
-      throw new SaimaError('permission_denied', `'${body.model}' takes part in race '${races[0]}', whose budget applies: call the race, or use a key granted '${body.model}' by name.`, 'model');
-    }
-    return { race: null, names: [body.model], capture: false, view: null };
-  }
-  // Same answer whether the model does not exist or the key may not see it: no existence leak.
-  throw new SaimaError('model_not_found', `The model '${body.model}' does not exist or you do not have access to it.`, 'model');
-}
 
 function lastUserText(body: PlainChatBody): string {
   return body.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
 }
+
+/** Chat completions in, chat completions out: every reply's bytes go to the client as the upstream sent them. */
+function chatDoor(clientWantsUsage: boolean): FrontDoor {
+  return {
+    protocol: 'chat',
+    clientWantsUsage,
+    call: (_contender, base) => base,
+    whole: (bytes) => () => bytes,
+    stream: (first, rest) => ({ first, rest }),
+    // OpenAI's error shape, no `[DONE]` after it.
+    errorEvent: (code, message, type) => Buffer.from(`data: ${JSON.stringify({ error: { message, type, param: null, code } })}\n\n`),
+  };
+}
+
+const DOOR_WITH_USAGE = chatDoor(true);
+const DOOR_WITHOUT_USAGE = chatDoor(false);
 
 export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): void {
   const users = new UserHashes();
@@ -67,213 +44,14 @@ export function registerChatRoute(app: FastifyInstance, ctx: GatewayContext): vo
     const body: ChatBody = large ? large.body : plain!;
     const header = req.headers['x-saima-user'];
     const userKey = typeof body.user === 'string' && body.user !== '' ? body.user : typeof header === 'string' && header !== '' ? header : null;
-    const target = resolveTarget(ctx, req, body, userKey);
-    // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
-    // current by the store's heartbeat and by the failures of real work).
-    if (!ctx.store.health.up) throw storeDown();
-    const cap = requestedCap(body, ctx.config.contenders.get(target.names[0]!));
-    let admitted: AdmissionResult;
-    try {
-      admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
-    } catch (err) {
-      noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
-      throw err;
-    }
-    if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
-    if (admitted.downgradedBy) target.names = admitted.names;
-    const stream = body.stream === true;
-    const clientWantsUsage = stream && (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const requestId = req.id;
-    reply.header('x-saima-race', target.race ?? '');
-
-    const ac = new CallAbort();
-    const onClose = () => {
-      if (!reply.raw.writableFinished) ac.abort();
-    };
-    reply.raw.once('close', onClose);
-    // Counted until the row is committed, so a shutdown closes the store only after it (see in-flight.ts).
-    const leave = ctx.inFlight.enter(ac);
-    try {
-      // Exactly one cap field goes upstream, the one reserved: the client's largest, else (when anything was
-      // reserved) the contender's default. With nothing reserved and no cap asked, the body goes as it came.
-      const capped = admitted.capped || cap.tokens !== null;
-      const makeCall = (contender: Contender): UpstreamCall => ({
-        contender,
-        body: capped ? withOutputCap({ ...body, model: contender.model }, contender, appliedCap(cap, contender)) : { ...body, model: contender.model },
-        stream,
-        clientWantsUsage,
-        captureText: target.capture,
-        requestId,
-      });
-
-      const primary = ctx.config.contenders.get(target.names[0]!);
-      const facts: CallFacts = {
-        id: requestId,
-        ts,
-        race: target.race,
-        contender: primary ?? null,
-        team: req.principal.team,
-        keyId: req.principal.keyId,
-        userHash: userKey === null ? null : users.of(userKey),
-        parentId: null,
-        shadow: false,
-        stream,
-        status: 200,
-        outcome: 'ok',
-        errorCode: null,
-        errorMessage: null,
-        attempts: 0,
-        latencyMs: 0,
-        ttftMs: null,
-        usage: ZERO_USAGE,
-        finishReason: null,
-        promptText: target.capture ? (large ? large.promptText : lastUserText(plain!)) : null,
-        responseText: null,
-        outputCap: capped && primary ? appliedCap(cap, primary) : null,
-      };
-
-      if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
-        startShadow(ctx, target.view.race, body, facts, req.principal);
-      }
-
-      // A budgeted call is journaled (committed) before its upstream call: a crash after this is charged, not lost.
-      if (journaled(admitted)) {
-        try {
-          await ctx.journal.open(
-            { id: requestId, ts, team: facts.team, key_id: facts.keyId, race: target.race, contender: target.names[0]!, upstream_model: primary?.model ?? null, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency! },
-            target.names,
-          );
-        } catch (err) {
-          ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
-          throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
-        }
-        // After a pause of this process, claims other processes decided meanwhile come first (constant time else).
-        const confirming = ctx.admission.confirm(admitted);
-        if (confirming) {
-          try {
-            await confirming;
-          } catch (err) {
-            ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
-            ctx.journal.done(requestId);
-            noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
-            throw err;
-          }
-        }
-      }
-
-      let success: AttemptSuccess;
-      try {
-        success = await attemptPlan(target.names, makeCall, ctx.attemptDeps, ac.signal);
-      } catch (err) {
-        const e = applyFailure(facts, err, 'unexpected failure');
-        facts.attempts = err instanceof AllContendersFailed ? err.failures.length : Math.max(1, facts.attempts);
-        if (err instanceof AllContendersFailed) facts.failedAttempts = failedAttempts(err.failures);
-        facts.latencyMs = performance.now() - t0;
-        try {
-          await commit(ctx, facts, admitted);
-        } catch {
-          // The client is owed the upstream's failure, not the log's (the row was neither committed nor spooled).
-        }
-        reply.header('x-saima-contender', '');
-        throw e;
-      }
-      const { contender } = success;
-      // A race arm that failed before the first byte and was rescued by a fallback still failed: the monitor must
-      // see it under the arm it was assigned, while `contender` records who answered and charged.
-      if (target.race !== null && contender.name !== target.names[0]) facts.fallbackFrom = target.names[0]!;
-      facts.contender = contender;
-      if (capped) facts.outputCap = appliedCap(cap, contender);
-      facts.attempts = success.attempts;
-      facts.failedAttempts = failedAttempts(success.failures);
-      facts.ttftMs = performance.now() - t0;
-      reply.header('x-saima-contender', contender.name);
-
-      if (!stream) {
-        const chunks: Uint8Array[] = success.first ? [success.first] : [];
-        for (let r = await success.rest.next(); !r.done; r = await success.rest.next()) chunks.push(r.value);
-        const outcome = await success.reply.outcome;
-        try {
-          await finish(ctx, facts, outcome, body, t0, admitted);
-        } catch (err) {
-          throw logWriteFailed(err);
-        }
-        reply.raw.off('close', onClose);
-        return reply.code(200).type(success.reply.contentType).send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      }
-
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': success.reply.contentType,
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'x-saima-request-id': requestId,
-        'x-saima-race': target.race ?? '',
-        'x-saima-contender': contender.name,
-      });
-      let tail: Buffer | null = null;
-      try {
-        tail = await pumpStream(raw, success.first, success.rest);
-      } catch {
-        // The adapter turns upstream failures into an error event and outcome; this is the client going away.
-      }
-      let outcome = await success.reply.outcome;
-      // Cut by the shutdown before its last word: the client is told, and the row says it was us, not the upstream.
-      if (InFlight.wasCut(ac.signal) && tail === null && !raw.destroyed) {
-        outcome = shutdownOutcome(outcome);
-        tail = shutdownCutEvent();
-      }
-      if (raw.destroyed && outcome.ok) {
-        facts.outcome = 'error';
-        facts.errorCode = 'client_closed';
-        facts.errorMessage = 'client closed the connection before the end of the stream';
-      }
-      try {
-        await finish(ctx, facts, outcome, body, t0, admitted);
-      } catch (err) {
-        // Neither committed nor spooled: the stream still ends, saying why, instead of hanging without its last word.
-        tail = logWriteFailedEvent(err);
-      }
-      raw.off('close', onClose);
-      if (!raw.destroyed) raw.end(tail ?? undefined);
-    } finally {
-      // Once the row is committed (or recording it failed): a shutdown then no longer waits for this call.
-      leave();
-    }
+    const clientWantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    return serveRoutedCall(
+      ctx,
+      req,
+      reply,
+      { body, promptText: () => (large ? large.promptText : lastUserText(plain!)), userKey, t0, ts },
+      clientWantsUsage ? DOOR_WITH_USAGE : DOOR_WITHOUT_USAGE,
+      users,
+    );
   });
-}
-
-function storeDown(): SaimaError {
-  return new SaimaError('service_unavailable', 'The request log store is not answering, so no call is made; retry shortly.');
-}
-
-function logWriteFailed(err: unknown): SaimaError {
-  return new SaimaError('service_unavailable', `The answer could not be logged (request log write failed: ${sanitize((err as Error)?.message ?? String(err))}).`, null, { cause: err });
-}
-
-/** The event that ends a stream whose row could not be written: OpenAI's error shape, no `[DONE]` after it. */
-function logWriteFailedEvent(err: unknown): Buffer {
-  const e = logWriteFailed(err);
-  return Buffer.from(`data: ${JSON.stringify(errorBody(e.code, e.message))}\n\n`);
-}
-
-async function finish(ctx: GatewayContext, facts: CallFacts, outcome: CallOutcome, body: ChatBody, t0: number, admitted: AdmissionResult): Promise<void> {
-  await applyOutcome(facts, outcome, body);
-  facts.latencyMs = performance.now() - t0;
-  await commit(ctx, facts, admitted);
-}
-
-async function commit(ctx: GatewayContext, facts: CallFacts, admitted: AdmissionResult): Promise<void> {
-  const row = toRow(facts);
-  if (facts.contender) {
-    row.promptEstimate = promptEstimateOf(admitted, facts.contender);
-    ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
-  }
-  ctx.metrics.observe(toObservation(row));
-  await ctx.store.requestLog.append(row);
-  if (journaled(admitted)) ctx.journal.done(row.id);
-}
-
-function journaled(admitted: AdmissionResult): boolean {
-  return admitted.reservation !== null && admitted.reservedNanos !== undefined;
 }

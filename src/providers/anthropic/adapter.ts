@@ -1,6 +1,8 @@
 /**
  * The `anthropic` protocol: OpenAI chat completions in, Anthropic Messages API (2023-06-01) upstream,
- * OpenAI-shaped bytes back to the client, streaming or not.
+ * OpenAI-shaped bytes back to the client, streaming or not. A client that itself speaks the Messages API
+ * (`call.anthropicBody`) is passed through: its body goes up with only the model and output cap set, and the
+ * upstream's bytes come back unchanged, watched by the same parser for usage, stop reason and failures.
  */
 import { materialized } from '../raw-json.js';
 import type { Dispatcher } from 'undici';
@@ -9,7 +11,7 @@ import type { CallSignal } from '../call-signal.js';
 import { createAgent, networkError, postUpstream } from '../http.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { malformedBody } from './errors.js';
-import { toMessagesRequest } from './translate-request.js';
+import { maxTokens, toMessagesRequest } from './translate-request.js';
 import { MessageSchema, toChatCompletion } from './translate-response.js';
 import { translateStream, type StreamSink } from './translate-stream.js';
 
@@ -24,18 +26,36 @@ export class AnthropicAdapter implements ProviderAdapter {
     const { contender } = call;
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
     // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
-    const payload = JSON.stringify(toMessagesRequest(materialized(call.body), contender, call.stream));
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream), payload, contender, signal);
+    const native = call.anthropicBody !== undefined;
+    const payload = JSON.stringify(native ? nativeRequest(call, contender) : toMessagesRequest(materialized(call.body), contender, call.stream));
+    const headers = requestHeaders(contender, call.stream, native ? call.anthropicBeta : undefined);
+    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal);
     const sink = new OutcomeLatch(signal);
     const body = call.stream
-      ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink })
-      : completionBody(res.body, call, startedAt, sink);
+      ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink, native })
+      : completionBody(res.body, call, startedAt, sink, native);
     return {
       status: 200,
       contentType: call.stream ? 'text/event-stream' : 'application/json',
       body,
       outcome: sink.promise,
+      ...(native ? { wire: 'anthropic' as const } : {}),
     };
+  }
+
+  /** Anthropic's own count (`POST /v1/messages/count_tokens`): free, and exact for its model. */
+  async countTokens(contender: Contender, body: Record<string, unknown>, signal: CallSignal): Promise<number> {
+    const payload = JSON.stringify({ ...body, model: contender.model });
+    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages/count_tokens`, requestHeaders(contender, false), payload, contender, signal);
+    let raw: unknown;
+    try {
+      raw = await res.body.json();
+    } catch {
+      throw malformedBody('count_tokens body');
+    }
+    const n = (raw as { input_tokens?: unknown } | null)?.input_tokens;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw malformedBody('count_tokens body');
+    return n;
   }
 
   async close(): Promise<void> {
@@ -43,11 +63,20 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 }
 
-function requestHeaders(contender: Contender, stream: boolean): Record<string, string> {
+/**
+ * The client's Messages body as it came, with the contender's model and the output cap the call was admitted with
+ * (`max_tokens` is required in the Messages API, so it is the client's own unless a budget reserved less).
+ */
+function nativeRequest(call: UpstreamCall, contender: Contender): Record<string, unknown> {
+  return { ...call.anthropicBody, model: call.body.model, max_tokens: maxTokens(call.body, contender) };
+}
+
+function requestHeaders(contender: Contender, stream: boolean, beta?: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     'anthropic-version': ANTHROPIC_VERSION,
+    ...(beta ? { 'anthropic-beta': beta } : {}),
     ...(contender.apiKey ? { 'x-api-key': contender.apiKey } : {}),
     // Last, so a contender can add anthropic-beta or override the version on purpose.
     ...contender.headers,
@@ -55,11 +84,13 @@ function requestHeaders(contender: Contender, stream: boolean): Record<string, s
 }
 
 /** A non-streaming reply is read whole, so every failure happens before the client sees a byte. */
-async function* completionBody(source: Dispatcher.ResponseData['body'], call: UpstreamCall, startedAt: number, sink: OutcomeLatch): AsyncGenerator<Uint8Array> {
+async function* completionBody(source: Dispatcher.ResponseData['body'], call: UpstreamCall, startedAt: number, sink: OutcomeLatch, native: boolean): AsyncGenerator<Uint8Array> {
   sink.busy = true;
   let raw: unknown;
+  let bytes: Buffer;
   try {
-    raw = await source.json();
+    bytes = Buffer.from(await source.arrayBuffer());
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     const e = err instanceof SyntaxError ? malformedBody('JSON body') : networkError(err, call.contender, 'first_byte');
     sink.settle(failed(e.info()));
@@ -81,7 +112,7 @@ async function* completionBody(source: Dispatcher.ResponseData['body'], call: Up
     error: null,
   });
   sink.busy = false;
-  yield Buffer.from(JSON.stringify(done.body));
+  yield native ? bytes : Buffer.from(JSON.stringify(done.body));
 }
 
 function failed(error: CallOutcome['error']): CallOutcome {

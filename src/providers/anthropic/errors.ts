@@ -44,3 +44,8 @@ export function streamCutEvent(message: string): string {
   const error = { message, type: ERRORS.upstream_stream_cut.type, param: null, code: 'upstream_stream_cut' };
   return `data: ${JSON.stringify({ error })}\n\n`;
 }
+
+/** The Messages API's own in-stream error event, for a passed-through stream that fails after it started. */
+export function anthropicErrorEvent(type: string, message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
+}

@@ -60,7 +60,7 @@ function refuseUntranslatable(body: Json): void {
   if (isObject(rf) && rf.type !== 'text') throw invalid('response_format', `response_format ${String(rf.type)} is not supported by the anthropic provider`);
 }
 
-function maxTokens(body: Json, contender: Contender): number {
+export function maxTokens(body: Json, contender: Contender): number {
   for (const v of [body.max_completion_tokens, body.max_tokens]) if (typeof v === 'number') return v;
   return contender.maxOutputTokens ?? DEFAULT_MAX_TOKENS;
 }

@@ -12,6 +12,8 @@ export const AnthropicUsageSchema = z.object({
   output_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
   cache_creation_input_tokens: z.number().nullish(),
+  /** Newer API versions report the part of output_tokens spent thinking. */
+  output_tokens_details: z.object({ thinking_tokens: z.number().nullish() }).nullish(),
 });
 export type AnthropicUsage = z.infer<typeof AnthropicUsageSchema>;
 
@@ -53,14 +55,14 @@ export function finishReason(stopReason: string | null | undefined): string | nu
 
 /**
  * Anthropic counts cached prompt tokens outside `input_tokens`; OpenAI counts them inside `prompt_tokens`.
- * Anthropic reports no separate thinking count (thinking is billed as output), so reasoningTokens stays 0.
+ * Thinking is billed as output; its share is `output_tokens_details.thinking_tokens` where reported, else 0.
  */
 export function toUsage(u: AnthropicUsage): Usage {
   const cacheRead = reportedTokens(u.cache_read_input_tokens) ?? 0;
   return {
     promptTokens: reportedTokens((reportedTokens(u.input_tokens) ?? 0) + cacheRead + (reportedTokens(u.cache_creation_input_tokens) ?? 0))!,
     completionTokens: reportedTokens(u.output_tokens) ?? 0,
-    reasoningTokens: 0,
+    reasoningTokens: reportedTokens(u.output_tokens_details?.thinking_tokens) ?? 0,
     cachedTokens: cacheRead,
     estimated: false,
   };

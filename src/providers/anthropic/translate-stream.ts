@@ -16,7 +16,7 @@ import type { Contender } from '../../config/types.js';
 import { networkError } from '../http.js';
 import type { CallOutcome, Usage } from '../spec.js';
 import { UpstreamError } from '../upstream-error.js';
-import { errorForEvent, invalidEvent, streamCutEvent } from './errors.js';
+import { anthropicErrorEvent, errorForEvent, invalidEvent, streamCutEvent } from './errors.js';
 import { AnthropicUsageSchema, finishReason, openAIUsage, toUsage, type AnthropicUsage } from './translate-response.js';
 
 const EventSchema = z.discriminatedUnion('type', [
@@ -61,7 +61,11 @@ export class StreamTranslator {
   finished = false;
   failure: UpstreamError | null = null;
 
-  constructor(readonly wantUsage: boolean) {}
+  /** `emit` false: only watch (usage, stop reason, text, failures) a stream passed through, translating nothing. */
+  constructor(
+    readonly wantUsage: boolean,
+    readonly emit = true,
+  ) {}
 
   get text(): string {
     return this.#text;
@@ -177,6 +181,7 @@ export class StreamTranslator {
   #finish(): void {
     this.finished = true;
     this.started = true;
+    if (!this.emit) return;
     this.#chunk({}, this.finishReason ?? 'stop');
     const usage = this.usage;
     if (this.wantUsage && usage) this.#out += sse({ id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: openAIUsage(usage) });
@@ -184,10 +189,22 @@ export class StreamTranslator {
   }
 
   #chunk(delta: Record<string, unknown>, finish: string | null = null): void {
+    if (!this.emit) return;
     // The envelope is the same for every chunk of a message: serialise it once, then only the delta.
     this.#prefix ??= `data: {"id":${JSON.stringify(this.#id)},"object":"chat.completion.chunk","created":${this.#created},"model":${JSON.stringify(this.#model)},"choices":[{"index":0,"delta":`;
     this.#out += `${this.#prefix}${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`;
   }
+}
+
+/** Moves every complete SSE event of `pending` onto `whole`: released events are always whole ones. */
+function splitAtEventEnd(whole: string, pending: string): [string, string] {
+  const end = Math.max(endAfter(pending, '\n\n'), endAfter(pending, '\r\n\r\n'), endAfter(pending, '\r\r'));
+  return end === 0 ? [whole, pending] : [whole + pending.slice(0, end), pending.slice(end)];
+}
+
+function endAfter(text: string, sep: string): number {
+  const at = text.lastIndexOf(sep);
+  return at < 0 ? 0 : at + sep.length;
 }
 
 function sse(payload: unknown): string {
@@ -211,14 +228,33 @@ export interface StreamOptions {
   /** performance.now() when the attempt began. */
   startedAt: number;
   sink: StreamSink;
+  /**
+   * Pass the upstream's events through unchanged (a Messages API client) instead of translating them: whole events
+   * are released, the same way and at the same moment, and a cut ends with an Anthropic `error` event.
+   */
+  native?: boolean;
 }
 
-/** Reads Anthropic SSE bytes and yields OpenAI SSE bytes; see the file comment for the failure rules. */
+/** Reads Anthropic SSE bytes and yields OpenAI SSE bytes (or, `native`, the same events); see the file comment for the failure rules. */
 export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: StreamOptions): AsyncGenerator<Uint8Array> {
-  const t = new StreamTranslator(opts.wantUsage);
+  const native = opts.native === true;
+  const t = new StreamTranslator(opts.wantUsage, !native);
   const parser = createParser({ onEvent: (e) => t.event(e) });
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
+  // Native: the upstream's text up to its last complete event, not yet released, and the partial event after it.
+  let whole = '';
+  let partial = '';
+  const take = (): string => {
+    if (!native) return t.take();
+    if (t.finished) {
+      whole += partial;
+      partial = '';
+    }
+    const out = whole;
+    whole = '';
+    return out;
+  };
   let released = false;
   let ttftMs: number | null = null;
   let failure: UpstreamError | null = null;
@@ -234,11 +270,13 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
   try {
     try {
       for await (const chunk of source) {
-        parser.feed(decoder.decode(chunk, { stream: true }));
+        const text = decoder.decode(chunk, { stream: true });
+        parser.feed(text);
+        if (native) [whole, partial] = splitAtEventEnd(whole, partial + text);
         if (ttftMs === null && t.sawContent) ttftMs = performance.now() - opts.startedAt;
         if (t.failure) break;
         if (t.finished) opts.sink.settle(outcome(true));
-        const out = t.started ? t.take() : '';
+        const out = t.started ? take() : '';
         if (out !== '') {
           released = true;
           opts.sink.busy = false;
@@ -259,7 +297,8 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
     const message = `stream cut: ${failure.message}`;
     opts.sink.settle({ ...outcome(false), usage: null, error: { code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: 200 } });
     opts.sink.busy = false;
-    yield encoder.encode(t.take() + streamCutEvent(message));
+    // Native: the events after the last release are not sent (the upstream's own error event may be among them).
+    yield encoder.encode(native ? anthropicErrorEvent('api_error', message) : t.take() + streamCutEvent(message));
   } finally {
     // Reached without a settlement only when the consumer stopped iterating early (return()): nothing failed
     // upstream, and the consumer knows why it stopped.

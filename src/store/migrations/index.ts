@@ -15,7 +15,9 @@ import * as m0008 from './0008-shared-budgets.js';
 import * as m0011 from './0011-eval-grades.js';
 import * as m0012 from './0012-battle-indexes.js';
 import * as m0013 from './0013-refusals.js';
-import * as m0014 from './0014-refusal-first-id.js';
+import * as m0015 from './0015-admission-indexes.js';
+import * as m0016 from './0016-request-protocol.js';
+import * as m0017 from './0017-refusal-first-id.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -29,7 +31,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-eval-grades': m0011,
   '0012-battle-indexes': m0012,
   '0013-refusals': m0013,
-  '0014-refusal-first-id': m0014,
+  '0015-admission-indexes': m0015,
+  '0016-request-protocol': m0016,
+  '0017-refusal-first-id': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

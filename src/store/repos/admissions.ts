@@ -5,7 +5,7 @@
  * admit that money again.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AdmissionsTable, Database } from '../schema.js';
 import { toRequestRecord } from '../request-row.js';
 import type { RequestLogRow } from '../types.js';
@@ -70,9 +70,20 @@ export class AdmissionsRepo {
     });
   }
 
-  /** Owners of journal entries (replicas that admitted calls not yet logged). */
+  /**
+   * Owners of journal entries (replicas that admitted calls not yet logged). A loose index scan: one seek in
+   * `admissions_journal_owner` per owner, so the cost follows the number of replicas, not of calls in flight (a
+   * `distinct` read every entry: 30,000 in flight cost 2-8 ms per sweep).
+   */
   async owners(): Promise<string[]> {
-    return (await this.#db.selectFrom('admissions').select('owner').distinct().where('state', 'is', null).where('owner', 'is not', null).execute()).map((r) => r.owner!);
+    const rows = await sql<{ owner: string | null }>`
+      with recursive o(owner) as (
+        select min(owner) from admissions where state is null and owner is not null
+        union all
+        select (select min(a.owner) from admissions a where a.state is null and a.owner > o.owner) from o where o.owner is not null
+      )
+      select owner from o where owner is not null`.execute(this.#db);
+    return rows.rows.map((r) => r.owner!);
   }
 
   async close(ids: readonly string[]): Promise<void> {

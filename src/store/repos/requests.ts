@@ -380,12 +380,14 @@ export class RequestsRepo {
   }
 
   /**
-   * Per contender of `race`, rows with `sinceMs <= ts < untilMs`: counts and first and second moments of log
-   * latency, log TTFT and cost, all summed in SQL (see MOMENT_SUMS) so the cost does not grow with a sample.
+   * Per contender of `race` and currency, rows with `sinceMs <= ts < untilMs`: counts and first and second moments
+   * of log latency, log TTFT and cost, all summed in SQL (see MOMENT_SUMS) so the cost does not grow with a sample.
+   * An arm whose rows were charged in two currencies (a rescue by a fallback priced in another) has a row for each:
+   * costs are summed in one currency only, the caller converts and adds them.
    */
   async metricMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<ContenderMoments[]> {
     const rows = await this.#servedInWindow(race, sinceMs, opts)
-      .groupBy(ARM)
+      .groupBy([ARM, 'currency'])
       .select([ARM.as('contender'), ...MOMENT_SELECT])
       .orderBy('contender')
       .execute();
@@ -408,10 +410,10 @@ export class RequestsRepo {
     return r?.first === null || r?.first === undefined ? null : Number(r.first);
   }
 
-  /** `metricMoments` per (arm, user): one row per user of each arm, and one per arm for the rows without a user. */
+  /** `metricMoments` per (arm, user): one row per user of each arm (and currency), and one per arm for the rows without a user. */
   async userMoments(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserMoments[]> {
     const rows = await this.#servedInWindow(race, sinceMs, opts)
-      .groupBy([ARM, 'user_hash'])
+      .groupBy([ARM, 'user_hash', 'currency'])
       .select([ARM.as('contender'), 'user_hash', ...MOMENT_SELECT])
       .execute();
     return rows.map((r) => toUserMoments(r as unknown as MomentRow & { user_hash: string | null }));
@@ -425,7 +427,7 @@ export class RequestsRepo {
   async userSums(race: string, sinceMs: number, opts: WindowOptions = {}): Promise<UserSums[]> {
     const anonymous = (name: string) => sql<number | null>`case when user_hash is null then ${MOMENT_SUMS.find(([n]) => n === name)![1]} end`.as(name);
     const rows = await this.#servedInWindow(race, sinceMs, opts)
-      .groupBy([ARM, 'user_hash'])
+      .groupBy([ARM, 'user_hash', 'currency'])
       .select([
         ARM.as('contender'), 'user_hash', MOMENT_SELECT_BY_NAME.requests,
         sql<number>`sum(case when (${FAILED} and ${SERVED}) or (${OK} and finish_reason = 'length') then 1 else 0 end)`.as('bad'),
@@ -483,7 +485,7 @@ export class RequestsRepo {
    */
   async insertedMoments(race: string, sinceMs: number, afterRow: number, maxRow: number, contenders: readonly string[]): Promise<ContenderMoments[]> {
     const sums = sql.join(MOMENT_SUMS.map(([name, sum]) => sql`${sum} as ${sql.ref(name)}`));
-    return (await this.#inserted<MomentRow>(sql`${ARM} as contender, ${sums}`, race, sinceMs, afterRow, maxRow, contenders, sql`group by 1 order by 1`)).map(toMoments);
+    return (await this.#inserted<MomentRow>(sql`${ARM} as contender, ${sums}`, race, sinceMs, afterRow, maxRow, contenders, sql`group by 1, currency order by 1`)).map(toMoments);
   }
 
   /**
