@@ -26,6 +26,7 @@ import { hasScope } from '../principal.js';
 import { resolveTarget, serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
 import type { PlainChatBody } from '../validate-chat.js';
+import { admitNoting } from '../refusal-note.js';
 
 export const MESSAGES_ROUTE = '/v1/messages';
 export const COUNT_TOKENS_ROUTE = '/v1/messages/count_tokens';
@@ -89,12 +90,13 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
   });
 
   app.post(COUNT_TOKENS_ROUTE, async (req: FastifyRequest, reply: FastifyReply) => {
+    const ts = ctx.now();
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call messages.');
     const client = messagesBody(req.body, false);
     const { chat } = toChatBody(client);
     const target = resolveTarget(ctx, req, client.model, userKeyOf(chat, req));
     const contender = ctx.config.contenders.get(target.names[0]!)!;
-    const limits = await ctx.admission.admitFreeCall(req.principal);
+    const limits = await admitNoting(ctx, req, { ts, race: target.race, contender: contender.name }, () => ctx.admission.admitFreeCall(req.principal));
     if (limits) reply.headers(rateLimitHeaders(limits));
     reply.header('x-saima-race', target.race ?? '');
     reply.header('x-saima-contender', contender.name);
