@@ -85,6 +85,15 @@ export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[
         ? `${f(pt.median)}× paired per round (${span(pt, (x) => `${f(x)}×`)}); medians on ${f(on.cpuMsPerRequest, 3)} vs off ${f(off.cpuMsPerRequest, 3)} ms/req`
         : 'missing run');
   }
+  for (const mode of ['non-stream', 'stream'] as const) {
+    const m = row('saima-messages', mode, 50);
+    const fl = row('floor', mode, 50);
+    const pm = paired('saima-messages', 'floor', mode, 50, cpu);
+    push(`Messages API (translated): CPU per request ≤ 2× the floor's (${mode}, c=50)`, healthy(m) && healthy(fl) ? pm.median <= 2 : null,
+      m && fl
+        ? `${f(pm.median)}× paired per round (${span(pm, (x) => `${f(x)}×`)}); medians Messages ${f(m.cpuMsPerRequest, 3)} ms, floor ${f(fl.cpuMsPerRequest, 3)} ms`
+        : 'missing run');
+  }
   const sl = slow.find((x) => x.target === 'saima');
   push('RSS ≤ 200 MB with 200 concurrent streams', sl ? sl.rssPeakMb <= 200 && sl.errors === 0 : null,
     sl ? `peak ${f(sl.rssPeakMb, 0)} MB, ${sl.errors} errors in ${sl.responses} streams` : 'missing run');

@@ -16,7 +16,7 @@ import { stringify } from 'yaml';
 /** Registered as an admin key by the gateway at its first start (must start with sk-saima-, ≥ 40 chars). */
 export const SAIMA_BENCH_KEY = 'sk-saima-bench-0000000000000000000000000000000000';
 
-export type SaimaVariant = 'production' | 'open' | 'guarded' | 'traced';
+export type SaimaVariant = 'production' | 'open' | 'guarded' | 'traced' | 'messages';
 
 export function writeSaimaConfig(dir: string, port: number, upstreamPort: number, slowUpstreamPort: number, variant: SaimaVariant = 'production', collectorUrl?: string): string {
   const contender = (upstream: number) => ({

@@ -11,10 +11,10 @@ import { freePort, type ChildProcesses, type ChildServer } from './child-process
 import { SAIMA_BENCH_KEY, writeSaimaConfig, type SaimaVariant } from './saima-config.js';
 
 export type Mode = 'non-stream' | 'stream';
-export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey' | 'saima-open' | 'saima-guarded' | 'saima-traced';
+export type TargetName = 'direct' | 'floor' | 'saima' | 'portkey' | 'saima-open' | 'saima-guarded' | 'saima-traced' | 'saima-messages';
 // Order is run order within each point: the access-control pair runs beside Saima, before the peer, whose process
 // keeps working after its own runs end (measured: targets run right after it cost up to 2× their CPU).
-export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'saima-traced', 'saima-open', 'saima-guarded', 'portkey'];
+export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'saima-traced', 'saima-messages', 'saima-open', 'saima-guarded', 'portkey'];
 
 export interface Upstreams {
   fast: ChildServer;
@@ -29,13 +29,15 @@ export interface Target {
   url: string;
   headers: Record<string, string>;
   body(mode: Mode, opts?: { slow?: boolean }): string;
+  /** Whether a probe's answer is this target's valid completion (default: an OpenAI chat completion). */
+  valid?(text: string, stream: boolean): boolean;
   /** Runs only at these modes and concurrencies (the access-control pair needs just one comparison point). */
   only?: { modes: readonly Mode[]; concurrency: readonly number[] };
 }
 
 /** The access-control comparison runs where throughput is saturated and steadiest. */
 const ACCESS_POINT = { modes: ['non-stream'] as const, concurrency: [50] };
-/** Tracing's cost is judged in both modes at the same point. */
+// Both modes at the one concurrency their bars compare at (tracing on vs off; the Messages door vs the floor).
 const TRACED_POINT = { modes: ['non-stream', 'stream'] as const, concurrency: [50] };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,6 +60,12 @@ export function supportScript(name: string): string[] {
 
 function chatBody(model: string, mode: Mode): string {
   const body: Record<string, unknown> = { model, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] };
+  if (mode === 'stream') body.stream = true;
+  return JSON.stringify(body);
+}
+
+function messagesBody(model: string, mode: Mode): string {
+  const body: Record<string, unknown> = { model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello to the benchmark.' }] };
   if (mode === 'stream') body.stream = true;
   return JSON.stringify(body);
 }
@@ -86,6 +94,20 @@ export async function startTarget(name: TargetName, children: ChildProcesses, up
       const port = await freePort();
       const server = await children.start({ name, args: [...supportScript('undici-floor-proxy'), '--port', String(port), '--upstream', up.fast.url], port, readyPath: '/health', readyStatus: 200 });
       return { name, label: 'undici floor (~40 lines)', server, url: server.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: (m) => chatBody('bench-model', m) };
+    }
+    case 'saima-messages': {
+      // Anthropic's Messages API in, translated for the OpenAI-format upstream, translated back (the same config as `saima`).
+      const port = await freePort();
+      const config = writeSaimaConfig(tmp, port, up.fast.port, up.slow.port, 'messages');
+      const main = join(repoRoot(), 'dist', 'src', 'cli', 'main.js');
+      const server = await children.start({ name, args: [main, 'serve', '--config', config], env: { SAIMA_ADMIN_KEY: SAIMA_BENCH_KEY, NODE_ENV: 'production' }, port, readyPath: '/health', readyStatus: 200 });
+      return {
+        name, label: 'Saima as `saima`, Anthropic Messages API in (/v1/messages), translated to the OpenAI-format upstream and back', server, url: `${server.url}/v1/messages`,
+        headers: { ...JSON_CT, 'x-api-key': SAIMA_BENCH_KEY, 'anthropic-version': '2023-06-01' },
+        body: (m, opts) => messagesBody(opts?.slow ? 'bench-slow' : 'bench', m),
+        valid: (text, stream) => (stream ? text.includes('"text":"Hello') && text.includes('event: message_stop') : text.includes('"text":"Hello there')),
+        only: TRACED_POINT,
+      };
     }
     case 'saima':
     case 'saima-open':
