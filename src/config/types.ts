@@ -93,4 +93,6 @@ export interface Config {
   readonly monitor: { enabled: boolean; intervalMs: number };
   /** Responses API: how long a stored response can be continued (`previous_response_id`) or read, in days. */
   readonly responses: { retentionDays: number };
+  /** `telemetry.otlp` as written (null: not in the file); the standard OTEL_* variables fill what it leaves out. */
+  readonly telemetry: { readonly endpoint: string | null; readonly headers: Readonly<Record<string, string>>; readonly sampleRate: number | null } | null;
 }

@@ -40,6 +40,8 @@ export interface UpstreamCall {
   anthropicBody?: Record<string, unknown>;
   /** The client's `anthropic-beta` header, forwarded with `anthropicBody` (the betas its body may rely on). */
   anthropicBeta?: string;
+  /** W3C trace context of this attempt (`traceparent`, `tracestate`), sent upstream as headers when tracing is on. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamReply {
@@ -64,6 +66,8 @@ export interface CallOutcome {
   text: string | null;
   /** The failure after headers (a mid-stream cut, a malformed body), when `ok` is false. */
   error: UpstreamErrorInfo | null;
+  /** The model id the upstream says answered, where the adapter reads it without extra parsing. */
+  model?: string | null;
 }
 
 export interface UpstreamErrorInfo {

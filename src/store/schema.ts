@@ -219,7 +219,7 @@ export interface Database {
   responses: StoredResponsesTable;
 }
 
-/** Responses kept for `previous_response_id` (see migrations/0017-stored-responses.ts). */
+/** Responses kept for `previous_response_id` (see migrations/0018-stored-responses.ts). */
 export interface StoredResponsesTable {
   id: string;
   ts: number;

@@ -1,5 +1,5 @@
 /**
- * The Responses API's stored responses (migration 0017) on every real database: what is put comes back as put, a
+ * The Responses API's stored responses (migration 0018) on every real database: what is put comes back as put, a
  * conversation is read back as its chain of turns (one query, oldest first), a continuation keeps its ancestors as
  * long as itself, nothing is read past its retention, a chain missing its beginning reads as missing, and prune
  * deletes exactly the expired responses.

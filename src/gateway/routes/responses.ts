@@ -3,7 +3,7 @@
  * completions (routed-call.ts), sticky by `safety_identifier`, `user` or `x-saima-user`. Every contender is called
  * with the translation (responses/to-chat.ts: no upstream is sent the client's own body) and its chat-shaped answer is
  * translated back, whole (to-response.ts) or event by event (chunks-to-events.ts). With `store` (the default) the
- * response is kept (migrations/0017) for `responses.retention_days`; a request with `previous_response_id` continues
+ * response is kept (migrations/0018) for `responses.retention_days`; a request with `previous_response_id` continues
  * that conversation on the contender that served it. `GET /v1/responses/{id}` reads a stored response.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

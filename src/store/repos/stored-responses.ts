@@ -1,5 +1,5 @@
 /**
- * Responses API responses kept for `previous_response_id` and `GET /v1/responses/{id}` (migrations/0017). Each
+ * Responses API responses kept for `previous_response_id` and `GET /v1/responses/{id}` (migrations/0018). Each
  * response stores its own turn and a link to the one it continued; a conversation is read back as its chain in one
  * recursive query, so a long conversation costs its size once, not once per turn.
  */
