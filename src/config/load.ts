@@ -300,6 +300,7 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     timeZone: raw.time_zone,
     fx: { CNY: 1, USD: raw.fx.USD },
     monitor: { enabled: raw.monitor.enabled, intervalMs: raw.monitor.interval_ms },
+    responses: { retentionDays: raw.responses.retention_days },
     telemetry: raw.telemetry
       ? { endpoint: raw.telemetry.otlp.endpoint ?? null, headers: { ...raw.telemetry.otlp.headers }, sampleRate: raw.telemetry.otlp.sample_rate ?? null }
       : null,

@@ -265,6 +265,11 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe('The race monitor: how often it reads the evidence and decides'),
+    responses: z
+      .object({ retention_days: z.number().positive().max(3650).default(30).describe('How long a stored response can be continued (previous_response_id) or read, in days') })
+      .strict()
+      .prefault({})
+      .describe('The Responses API front door (POST /v1/responses)'),
     time_zone: z.string().default('UTC').describe('IANA zone in which budget days and months start'),
     telemetry: z
       .object({

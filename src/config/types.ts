@@ -91,6 +91,8 @@ export interface Config {
   /** CNY per one unit of each currency. */
   readonly fx: { readonly CNY: number; readonly USD: number };
   readonly monitor: { enabled: boolean; intervalMs: number };
+  /** Responses API: how long a stored response can be continued (`previous_response_id`) or read, in days. */
+  readonly responses: { retentionDays: number };
   /** `telemetry.otlp` as written (null: not in the file); the standard OTEL_* variables fill what it leaves out. */
   readonly telemetry: { readonly endpoint: string | null; readonly headers: Readonly<Record<string, string>>; readonly sampleRate: number | null } | null;
 }

@@ -1,5 +1,5 @@
 /**
- * The protocol-neutral core of every front door (`/v1/chat/completions`, `/v1/messages`): resolve race or contender
+ * The protocol-neutral core of every front door (`/v1/chat/completions`, `/v1/messages`, `/v1/responses`): resolve race or contender
  * → assign → admission (limits, budget reservation at the output cap) → journal → attempt (retries, fallbacks,
  * breaker) → send or stream → meter → log (committed before the client sees the end). A front door brings the
  * request as an OpenAI chat-shaped body (what admission, shadow and the adapters read) and a `FrontDoor` that makes
@@ -63,6 +63,11 @@ export interface FrontDoor {
   whole(bytes: Buffer, reply: UpstreamReply): (facts: CallFacts) => Buffer | Uint8Array;
   /** The client's stream from the upstream reply's chunks. */
   stream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, reply: UpstreamReply): ClientStream;
+  /**
+   * Runs once a successful call's row is committed and before the client gets its last word (the Responses door
+   * stores the response here, so a client that has the answer can continue from it). Must not throw.
+   */
+  settle?(facts: CallFacts): Promise<void>;
   /** An event that ends a stream with an error of the gateway's own (log write failed, shutdown). */
   errorEvent(code: string, message: string, type: string): Buffer;
 }
@@ -75,6 +80,11 @@ export interface RoutedRequest {
   promptText(): string | null;
   /** Sticky assignment key (the client's user id), or null. */
   userKey: string | null;
+  /**
+   * The contender this request must go to, instead of the race's assignment, and the race (or null: called by name)
+   * it was served under (a Responses request continuing a stored response stays where that response was made).
+   */
+  pin?: { contender: string; race: string | null };
   t0: number;
   ts: number;
 }
@@ -103,6 +113,7 @@ export function resolveTarget(ctx: GatewayContext, req: FastifyRequest, model: s
 export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, reply: FastifyReply, r: RoutedRequest, door: FrontDoor, users: UserHashes): Promise<unknown> {
   const { body, userKey, t0, ts } = r;
   const target = resolveTarget(ctx, req, body.model, userKey);
+  if (r.pin) pinTarget(ctx, target, r.pin);
   ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined }, t0, reply.raw);
   // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
   // current by the store's heartbeat and by the failures of real work).
@@ -247,6 +258,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
         throw logWriteFailed(err);
       }
       if (unreadable) throw unreadable;
+      if (door.settle && facts.outcome === 'ok') await door.settle(facts);
       reply.raw.off('close', onClose);
       return reply.code(200).type(success.reply.contentType).send(render!(facts));
     }
@@ -284,6 +296,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     }
     try {
       await finish(ctx, facts, outcome, body, t0, admitted);
+      if (door.settle && facts.outcome === 'ok' && tail === null && (client.complete?.() ?? true)) await door.settle(facts);
       if (tail === null && client.ending) tail = client.ending(facts);
     } catch (err) {
       // Neither committed nor spooled: the stream still ends, saying why, instead of hanging without its last word.
@@ -297,6 +310,21 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     // Once the row is committed (or recording it failed): a shutdown then no longer waits for this call.
     leave();
   }
+}
+
+/**
+ * A pinned request goes to its contender alone (no race draw, no fallback): the model asked must be the race (or the
+ * contender) the pinned response was served under, and that contender must still be configured.
+ */
+function pinTarget(ctx: GatewayContext, target: Target, pin: { contender: string; race: string | null }): void {
+  const sameRoute = pin.race !== null ? target.race === pin.race : target.race === null && target.names[0] === pin.contender;
+  if (!sameRoute) {
+    throw new SaimaError('invalid_request', `previous_response_id: that response was served by ${pin.race !== null ? `race '${pin.race}'` : `'${pin.contender}'`}; continue it with the same model.`, 'previous_response_id');
+  }
+  if (!ctx.config.contenders.has(pin.contender)) {
+    throw new SaimaError('invalid_request', `previous_response_id: the contender that served it ('${pin.contender}') is no longer configured.`, 'previous_response_id');
+  }
+  target.names = [pin.contender];
 }
 
 function storeDown(): SaimaError {

@@ -19,6 +19,7 @@ import { FeedbackRepo } from './repos/feedback.js';
 import { RaceStateRepo } from './repos/race-state.js';
 import { RequestsRepo } from './repos/requests.js';
 import { RefusalsRepo } from './repos/refusals.js';
+import { StoredResponsesRepo } from './repos/stored-responses.js';
 import { RefusalLog, type RefusalLogOptions } from './refusal-log.js';
 import type { Database } from './schema.js';
 import type { Dialect } from './types.js';
@@ -57,6 +58,8 @@ export interface Store {
   /** Requests refused at admission, counted per minute (refusal-log.ts), and their records (repos/refusals.ts). */
   readonly refusalLog: RefusalLog;
   readonly refusals: RefusalsRepo;
+  /** Responses API responses kept for `previous_response_id` (repos/stored-responses.ts). */
+  readonly responses: StoredResponsesRepo;
   readonly feedback: FeedbackRepo;
   readonly apiKeys: ApiKeysRepo;
   readonly raceState: RaceStateRepo;
@@ -160,6 +163,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     requests: new RequestsRepo(db, handle.dialect, handle.dialect === 'sqlite' ? handle.raw : null),
     refusalLog,
     refusals,
+    responses: new StoredResponsesRepo(db),
     feedback: new FeedbackRepo(db),
     apiKeys: new ApiKeysRepo(db),
     raceState: new RaceStateRepo(db),

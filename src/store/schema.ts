@@ -216,6 +216,24 @@ export interface Database {
   battle_tags: BattleTagsTable;
   arena_matches: ArenaMatchesTable;
   refusals: RefusalsTable;
+  responses: StoredResponsesTable;
+}
+
+/** Responses kept for `previous_response_id` (see migrations/0018-stored-responses.ts). */
+export interface StoredResponsesTable {
+  id: string;
+  ts: number;
+  expires_at: number;
+  team: string | null;
+  key_id: string | null;
+  race: string | null;
+  contender: string;
+  /** The response this one continued. */
+  previous_id: string | null;
+  /** JSON text: the chat messages this response added (its input, then its answer). */
+  turn: string;
+  /** JSON text: the response object as sent. */
+  response: string;
 }
 
 export interface BattlesTable {

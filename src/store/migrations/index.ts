@@ -18,6 +18,7 @@ import * as m0013 from './0013-refusals.js';
 import * as m0015 from './0015-admission-indexes.js';
 import * as m0016 from './0016-request-protocol.js';
 import * as m0017 from './0017-refusal-first-id.js';
+import * as m0018 from './0018-stored-responses.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-admission-indexes': m0015,
   '0016-request-protocol': m0016,
   '0017-refusal-first-id': m0017,
+  '0018-stored-responses': m0018,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,188 @@
+/**
+ * The OpenAI Responses API as a front door: `POST /v1/responses` goes through the same routed call as chat
+ * completions (routed-call.ts), sticky by `safety_identifier`, `user` or `x-saima-user`. Every contender is called
+ * with the translation (responses/to-chat.ts: no upstream is sent the client's own body) and its chat-shaped answer is
+ * translated back, whole (to-response.ts) or event by event (chunks-to-events.ts). With `store` (the default) the
+ * response is kept (migrations/0018) for `responses.retention_days`; a request with `previous_response_id` continues
+ * that conversation on the contender that served it. `GET /v1/responses/{id}` reads a stored response.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SaimaError } from '../../errors.js';
+import { messageText } from '../../metering/tokenizer.js';
+import type { GatewayContext } from '../context.js';
+import { hasScope, type Principal } from '../principal.js';
+import type { CallFacts } from '../request-record.js';
+import { ChunksToEvents, translatedStream } from '../responses/chunks-to-events.js';
+import { assistantMessage, type Answer } from '../responses/response-object.js';
+import { RESPONSES_BODY_CHECK } from '../responses/check-body.js';
+import { toChatBody, type Json, type ResponsesBody, type Translated } from '../responses/to-chat.js';
+import { offThreadChecked } from '../large-body/body-threads.js';
+import { readAnswer, renderResponse } from '../responses/to-response.js';
+import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
+import { UserHashes } from '../user-hash.js';
+import type { PlainChatBody } from '../validate-chat.js';
+import type { StoredConversation, StoredResponse } from '../../store/repos/stored-responses.js';
+
+export const RESPONSES_ROUTE = '/v1/responses';
+/** Large bodies are parsed, checked and translated on the body threads (app.ts). */
+export const RESPONSES_OFF_THREAD: Record<string, string> = { [RESPONSES_ROUTE]: RESPONSES_BODY_CHECK };
+const DAY_MS = 86_400_000;
+/** Expired responses are deleted at most this often (a read never returns one past its retention anyway). */
+const PRUNE_EVERY_MS = 3_600_000;
+
+function userKeyOf(body: ResponsesBody, req: FastifyRequest): string | null {
+  for (const v of [body.safety_identifier, body.user]) if (typeof v === 'string' && v !== '') return v;
+  const header = req.headers['x-saima-user'];
+  return typeof header === 'string' && header !== '' ? header : null;
+}
+
+function promptText(chat: PlainChatBody): string {
+  return chat.messages.map((m) => `${String(m.role)}: ${messageText(m.content)}`).join('\n');
+}
+
+/** The output cap checks speak of the chat field the cap travels in; this client sent `max_output_tokens`. */
+function inClientTerms(err: unknown): unknown {
+  if (!(err instanceof SaimaError) || (err.param !== 'max_tokens' && err.param !== 'max_completion_tokens')) return err;
+  return new SaimaError(err.code, err.message.replace(/max_(completion_)?tokens/g, 'max_output_tokens'), 'max_output_tokens');
+}
+
+/** A stored response, or null; a store that cannot answer is the client's 503, not a 500. */
+async function readStored(ctx: GatewayContext, id: string, now: number): Promise<StoredResponse | null> {
+  if (!ctx.store.health.up) throw new SaimaError('service_unavailable', 'The store is not answering, so stored responses cannot be read; retry shortly.');
+  try {
+    return await ctx.store.responses.get(id, now);
+  } catch (err) {
+    throw new SaimaError('service_unavailable', 'The store could not read the stored response; retry shortly.', null, { cause: err });
+  }
+}
+
+async function readConversation(ctx: GatewayContext, id: string): Promise<StoredConversation | null> {
+  try {
+    return await ctx.store.responses.conversation(id);
+  } catch (err) {
+    throw new SaimaError('service_unavailable', 'The store could not read the stored conversation; retry shortly.', null, { cause: err });
+  }
+}
+
+/** Same answer whether the id does not exist, expired, or belongs to another team: no existence leak. */
+function notFound(id: string, param: string | null): SaimaError {
+  return new SaimaError('not_found', `Response with id '${id}' not found.`, param);
+}
+
+/** A key continues and reads the responses of its own team (or, a key without a team, its own). */
+function owns(principal: Principal, stored: StoredResponse): boolean {
+  return stored.team !== null ? stored.team === principal.team : stored.keyId === principal.keyId;
+}
+
+interface Keep {
+  /** This request's input, as chat messages (the turn stored with the answer). */
+  input: Json[];
+  /** The response continued, and the responses its conversation is stored in (kept as long as this one). */
+  previousId: string | null;
+  ancestors: string[];
+  principal: Principal;
+  log: FastifyBaseLogger;
+}
+
+function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, createdAt: number, keep: Keep | null): FrontDoor {
+  let answer: Answer | null = null;
+  let response: Json | null = null;
+  let stream: ChunksToEvents | null = null;
+  const finalOf = (facts: CallFacts): Json | null => {
+    if (stream) return stream.final(facts);
+    if (answer) response ??= renderResponse(body, id, createdAt, answer, facts.usage);
+    return response;
+  };
+  return {
+    protocol: 'responses',
+    // The translation reads the stream's usage chunk for the settled usage of `response.completed`.
+    clientWantsUsage: true,
+    call: (_contender, base) => base,
+    whole(bytes) {
+      answer = readAnswer(bytes);
+      return (facts) => Buffer.from(JSON.stringify(finalOf(facts)));
+    },
+    stream(first, rest) {
+      stream = new ChunksToEvents(body, id, createdAt);
+      return translatedStream(first, rest, stream);
+    },
+    async settle(facts) {
+      const final = finalOf(facts);
+      const a = stream?.answer ?? answer;
+      if (!keep || !final || !a || !facts.contender) return;
+      // A store that is down would hold the answer for its deadlines: the answer goes out, unstored (and logged).
+      if (!ctx.store.health.up) {
+        keep.log.warn({ responseId: id }, 'the store is down: the response is not stored');
+        return;
+      }
+      try {
+        await ctx.store.responses.put({
+          id,
+          ts: facts.ts,
+          expiresAt: facts.ts + ctx.config.responses.retentionDays * DAY_MS,
+          team: keep.principal.team,
+          keyId: keep.principal.keyId,
+          race: facts.race,
+          contender: facts.contender.name,
+          previousId: keep.previousId,
+          turn: [...keep.input, assistantMessage(a.reasoning, a.text, a.calls)],
+          response: final,
+        }, keep.ancestors);
+      } catch (err) {
+        // The answer is bought and logged; only its continuation is lost (a later previous_response_id gets a 404).
+        keep.log.warn({ err, responseId: id }, 'could not store the response');
+      }
+    },
+    errorEvent: (code, message) => (stream ? stream.errorEvent(code, message) : Buffer.from(`event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0 })}\n\n`)),
+  };
+}
+
+export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const users = new UserHashes();
+  let prunedAt = 0;
+  app.post(RESPONSES_ROUTE, async (req: FastifyRequest, reply: FastifyReply) => {
+    const t0 = performance.now();
+    const ts = ctx.now();
+    if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
+    const { body, input, chat } = (offThreadChecked(req.body) as Translated | undefined) ?? toChatBody(req.body);
+    let earlier: Json[] = [];
+    let ancestors: string[] = [];
+    let pin: { contender: string; race: string | null } | undefined;
+    const previous = body.previous_response_id;
+    if (typeof previous === 'string' && previous !== '') {
+      const stored = await readStored(ctx, previous, ts);
+      if (!stored || !owns(req.principal, stored)) throw notFound(previous, 'previous_response_id');
+      const conversation = await readConversation(ctx, previous);
+      // A conversation whose beginning is gone cannot be continued faithfully: as missing as its end.
+      if (!conversation) throw notFound(previous, 'previous_response_id');
+      earlier = conversation.messages;
+      ancestors = conversation.ids;
+      pin = { contender: stored.contender, race: stored.race };
+      // Instructions are not carried over from the earlier response (OpenAI's rule): this request's own lead.
+      const system = typeof body.instructions === 'string' && body.instructions !== '' ? [{ role: 'system', content: body.instructions }] : [];
+      chat.messages = [...system, ...earlier, ...input] as PlainChatBody['messages'];
+    }
+    if (!chat.messages.some((m) => m.role !== 'system' && m.role !== 'developer')) throw new SaimaError('invalid_value', 'input: There is nothing to answer: give at least one input item (or a previous_response_id to continue).', 'input');
+    const id = `resp_${req.id}`;
+    const store = body.store !== false;
+    const keep: Keep | null = store ? { input, previousId: pin ? previous! : null, ancestors, principal: req.principal, log: req.log } : null;
+    const door = responsesDoor(ctx, body, id, Math.floor(ts / 1000), keep);
+    if (store && ts - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = ts;
+      ctx.store.responses.prune(ts).catch((err: unknown) => req.log.warn({ err }, 'could not prune expired responses'));
+    }
+    try {
+      return await serveRoutedCall(ctx, req, reply, { body: chat, promptText: () => promptText(chat), userKey: userKeyOf(body, req), t0, ts, ...(pin ? { pin } : {}) }, door, users);
+    } catch (err) {
+      throw inClientTerms(err);
+    }
+  });
+
+  app.get(`${RESPONSES_ROUTE}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
+    const { id } = req.params;
+    const stored = await readStored(ctx, id, ctx.now());
+    if (!stored || !owns(req.principal, stored)) throw notFound(id, null);
+    return stored.response;
+  });
+}

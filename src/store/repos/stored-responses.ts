@@ -1,0 +1,100 @@
+/**
+ * Responses API responses kept for `previous_response_id` and `GET /v1/responses/{id}` (migrations/0018). Each
+ * response stores its own turn and a link to the one it continued; a conversation is read back as its chain in one
+ * recursive query, so a long conversation costs its size once, not once per turn.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+type Message = Record<string, unknown>;
+
+export interface StoredResponse {
+  id: string;
+  ts: number;
+  expiresAt: number;
+  team: string | null;
+  keyId: string | null;
+  race: string | null;
+  contender: string;
+  /** The response this one continued, or null. */
+  previousId: string | null;
+  /** The chat messages this response added: its request's input, then its answer. */
+  turn: Message[];
+  /** The response object as sent. */
+  response: Record<string, unknown>;
+}
+
+/** A conversation up to a response: its messages in order, and the ids of the responses that hold them. */
+export interface StoredConversation {
+  messages: Message[];
+  ids: string[];
+}
+
+/** Ids per UPDATE … IN (…): far below either database's limit on bound parameters. */
+const IDS_PER_STATEMENT = 500;
+
+export class StoredResponsesRepo {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Stores a response; `ancestors` (the responses its conversation holds) are kept at least as long as it, so a
+   * conversation does not lose its beginning while its end can still be continued.
+   */
+  async put(r: StoredResponse, ancestors: readonly string[] = []): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('responses')
+        .values({ id: r.id, ts: r.ts, expires_at: r.expiresAt, team: r.team, key_id: r.keyId, race: r.race, contender: r.contender, previous_id: r.previousId, turn: JSON.stringify(r.turn), response: JSON.stringify(r.response) })
+        .execute();
+      for (let i = 0; i < ancestors.length; i += IDS_PER_STATEMENT) {
+        await tx
+          .updateTable('responses')
+          .set({ expires_at: r.expiresAt })
+          .where('id', 'in', ancestors.slice(i, i + IDS_PER_STATEMENT))
+          .where('expires_at', '<', r.expiresAt)
+          .execute();
+      }
+    });
+  }
+
+  /** The response if stored and not expired at `now`; the caller checks who may see it. */
+  async get(id: string, now: number): Promise<StoredResponse | null> {
+    const row = await this.#db.selectFrom('responses').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+    if (!row) return null;
+    return {
+      id: row.id,
+      ts: Number(row.ts),
+      expiresAt: Number(row.expires_at),
+      team: row.team,
+      keyId: row.key_id,
+      race: row.race,
+      contender: row.contender,
+      previousId: row.previous_id,
+      turn: JSON.parse(row.turn) as Message[],
+      response: JSON.parse(row.response) as Record<string, unknown>,
+    };
+  }
+
+  /** The conversation up to `id`, oldest turn first; null when `id` or one of its ancestors is not stored. */
+  async conversation(id: string): Promise<StoredConversation | null> {
+    const { rows } = await sql<{ id: string; previous_id: string | null; turn: string }>`
+      with recursive chain(id, previous_id, turn, depth) as (
+        select id, previous_id, turn, 0 from responses where id = ${id}
+        union all
+        select r.id, r.previous_id, r.turn, chain.depth + 1 from responses r join chain on r.id = chain.previous_id
+      )
+      select id, previous_id, turn from chain order by depth desc`.execute(this.#db);
+    if (rows.length === 0 || rows[0]!.previous_id !== null) return null;
+    return { messages: rows.flatMap((r) => JSON.parse(r.turn) as Message[]), ids: rows.map((r) => r.id) };
+  }
+
+  /** Deletes responses whose retention ended; returns how many. */
+  async prune(now: number): Promise<number> {
+    const r = await this.#db.deleteFrom('responses').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
