@@ -42,6 +42,7 @@ import { registerAdminRaceRoutes } from './routes/admin-races.js';
 import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
 import { MESSAGES_OFF_THREAD, registerMessagesRoutes } from './routes/messages.js';
+import { EMBEDDINGS_OFF_THREAD, registerEmbeddingsRoute } from './routes/embeddings.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
@@ -175,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);
   /** Route URL → the module that checks its large bodies on the body threads (GatewayExtension.offThreadBodies). */
-  const offThreadChecks: Record<string, string> = Object.assign({ ...MESSAGES_OFF_THREAD }, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
+  const offThreadChecks: Record<string, string> = Object.assign({ ...MESSAGES_OFF_THREAD, ...EMBEDDINGS_OFF_THREAD }, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
   // Every route must have a rule in ROUTE_ACCESS; the rule of the matched route (never the raw URL, which may carry
   // a query string) decides whether a key is needed and which scope.
   app.addHook('onRoute', (route) => {
@@ -203,6 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   acceptOnlyUtf8Json(app, bodyThreads, offThreadChecks);
   registerChatRoute(app, ctx);
   registerMessagesRoutes(app, ctx);
+  registerEmbeddingsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
   registerOpsRoutes(app, ctx);

@@ -29,6 +29,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteRule>> = {
   'POST /v1/chat/completions': { access: 'chat', sees: ITS_RACES },
   'POST /v1/messages': { access: 'chat', sees: ITS_RACES },
   'POST /v1/messages/count_tokens': { access: 'chat', sees: ITS_RACES },
+  'POST /v1/embeddings': { access: 'chat', sees: ITS_RACES },
   'GET /v1/models': { access: 'chat', sees: ITS_RACES },
   'POST /v1/feedback': { access: 'feedback', sees: "requests of its own team (and races it may call); one current rating per request" },
   'POST /v1/arena/match': { access: 'arena:vote', sees: ITS_RACES },

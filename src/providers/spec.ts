@@ -40,6 +40,11 @@ export interface UpstreamCall {
   anthropicBody?: Record<string, unknown>;
   /** The client's `anthropic-beta` header, forwarded with `anthropicBody` (the betas its body may rely on). */
   anthropicBeta?: string;
+  /**
+   * `embeddings`: `body` is an OpenAI embeddings request, sent to the upstream's `/embeddings` (never streamed); the
+   * reply carries its bytes unchanged and the outcome its `usage.prompt_tokens`. Only `openai` and `mock` serve it.
+   */
+  operation?: 'embeddings';
 }
 
 export interface UpstreamReply {

@@ -52,12 +52,12 @@ export interface RequestLogRow {
   source?: string | null;
   /** The attempts that failed before the one that answered (or before the request gave up). Absent or null: none. */
   failedAttempts?: FailedAttempt[] | null;
-  /** The client's protocol: `chat` (OpenAI chat completions) or `messages` (Anthropic Messages). Absent: `chat`. */
+  /** The client's protocol: `chat` (OpenAI chat completions), `messages` (Anthropic Messages) or `embeddings`. Absent: `chat`. */
   protocol?: RequestProtocol;
 }
 
 /** The front doors a request can come through; a race's evidence pools them per contender. */
-export type RequestProtocol = 'chat' | 'messages';
+export type RequestProtocol = 'chat' | 'messages' | 'embeddings';
 
 export interface FailedAttempt {
   contender: string;

@@ -46,8 +46,8 @@ async function parse(job: BodyJob): Promise<BodyJobResult> {
   try {
     const parsed = parseJson(bytes);
     // Another route's large body (10,000 arena battles through zod is tens of ms): checked here by the module the
-    // route named, sent back as values.
-    if (job.kind === 'checked') return { id: job.id, ok: true, kind: 'checked', bytes, value: (await checker(job.checker!)).checkBody(parsed) };
+    // route named, sent back as values (a check may be async: the embeddings check loads the tokenizer).
+    if (job.kind === 'checked') return { id: job.id, ok: true, kind: 'checked', bytes, value: await (await checker(job.checker!)).checkBody(parsed) };
     const body = validateChatBody(parsed);
     const estimate = await estimatePrompt(body);
     const fields: Record<string, unknown> = {};

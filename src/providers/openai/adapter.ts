@@ -1,5 +1,5 @@
 /**
- * The `openai` protocol: any OpenAI-compatible `/chat/completions` endpoint (OpenAI, DeepSeek, Qwen, Doubao,
+ * The `openai` protocol: any OpenAI-compatible `/chat/completions` (and `/embeddings`) endpoint (OpenAI, DeepSeek, Qwen, Doubao,
  * Hunyuan, Moonshot, vLLM, Ollama, llama.cpp, SGLang). The client's body goes up with the contender's quirks
  * applied; the upstream's bytes come back unchanged, watched by a side parser for metering.
  */
@@ -9,11 +9,14 @@ import { createAgent, postUpstream } from '../http.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { CallDeadline } from '../stream-deadline.js';
 import { readCompletion } from './read-completion.js';
+import { readEmbeddings } from './read-embeddings.js';
+import { serializeBody } from '../raw-json.js';
 import { passThrough } from './stream-body.js';
 import { hidesUsage, upstreamPayload } from './translate-request.js';
 
 interface Target {
   url: string;
+  embeddingsUrl: string;
   jsonHeaders: Record<string, string>;
   streamHeaders: Record<string, string>;
 }
@@ -28,6 +31,17 @@ export class OpenAIAdapter implements ProviderAdapter {
     const startedAt = performance.now();
     const { contender } = call;
     const target = this.#target(contender);
+    if (call.operation === 'embeddings') {
+      // The client's body as it came (model replaced): the chat quirks do not apply to embeddings.
+      const res = await postUpstream(this.#agent, target.embeddingsUrl, target.jsonHeaders, serializeBody(call.body), contender, signal);
+      const deadline = new CallDeadline(signal, contender, startedAt);
+      deadline.arm(res.body);
+      try {
+        return await readEmbeddings(res.body, call, startedAt, deadline);
+      } finally {
+        deadline.dispose();
+      }
+    }
     const payload = upstreamPayload(call);
     // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses.
     const res = await postUpstream(this.#agent, target.url, call.stream ? target.streamHeaders : target.jsonHeaders, payload, contender, signal);
@@ -59,6 +73,7 @@ export class OpenAIAdapter implements ProviderAdapter {
       if (contender.apiKey) base.authorization = `Bearer ${contender.apiKey}`;
       target = {
         url: `${contender.baseUrl}/chat/completions`,
+        embeddingsUrl: `${contender.baseUrl}/embeddings`,
         // The contender's own headers last, so it can override on purpose (e.g. a vendor's auth header).
         jsonHeaders: { ...base, accept: 'application/json', ...contender.headers },
         streamHeaders: { ...base, accept: 'text/event-stream', ...contender.headers },
