@@ -106,3 +106,246 @@ test('embeddings.create: floats, base64 and dimensions pass through; bytes uncha
   assert.equal(mine?.prompt_tokens, 9);
   assert.equal(listed.data.filter((r) => r.protocol === 'embeddings').length, 4);
 });
+
+test('a race of two embedding models: users stick to their contender by `user` or x-saima-user; every row is evidence of its contender', async (t) => {
+  const a = await upstream(t, { model: 'emb-a' });
+  const b = await upstream(t, { model: 'emb-b' });
+  const gw = await startTestGateway(t, {
+    contenders: { a: contender(a.url, 'emb-a'), b: contender(b.url, 'emb-b') },
+    races: { search: { champion: 'a', challengers: [{ contender: 'b', weight: 50 }] } },
+  });
+  const seen = new Map<string, Set<string>>();
+  for (let round = 0; round < 3; round++) {
+    for (let u = 0; u < 16; u++) {
+      const { data, response } = await gw.client.embeddings.create({ model: 'search', input: `query ${round}`, user: `user-${u}`, encoding_format: 'float' }).withResponse();
+      const who = response.headers.get('x-saima-contender')!;
+      assert.equal(response.headers.get('x-saima-race'), 'search');
+      assert.equal(data.model, who === 'a' ? 'emb-a' : 'emb-b');
+      (seen.get(`user-${u}`) ?? seen.set(`user-${u}`, new Set()).get(`user-${u}`)!).add(who);
+    }
+  }
+  for (const [user, who] of seen) assert.equal(who.size, 1, `${user} moved between ${[...who].join(', ')}`);
+  const arms = new Set([...seen.values()].map((s) => [...s][0]));
+  assert.deepEqual([...arms].sort(), ['a', 'b']);
+
+  // The header keys the assignment when the body has no `user`.
+  const byHeader = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const res = await post(gw.url, { model: 'search', input: `q${i}` }, { 'x-saima-user': 'header-user' });
+    assert.equal(res.status, 200);
+    byHeader.add(res.headers.get('x-saima-contender')!);
+  }
+  assert.equal(byHeader.size, 1);
+
+  const logged = rows(gw.dbFile);
+  assert.equal(logged.length, 52);
+  assert.ok(logged.every((r) => r.race === 'search' && r.outcome === 'ok' && r.user_hash !== null));
+  // The race report counts them under their contenders, as it counts chat rows.
+  const report = (await (await fetch(`${gw.url}/admin/races/search`)).json()) as Json;
+  const text = JSON.stringify(report);
+  assert.match(text, /"a"/);
+  assert.match(text, /"b"/);
+});
+
+test('budget: 200 concurrent calls under a budget sized for 40 spend at most the limit plus one call; refusals are 429s', async (t) => {
+  // Slow headers: all 200 hold their reservations at once. 4 words = 4 tokens, billed as estimated.
+  const up = await upstream(t, { headersDelayMs: 300 });
+  const input = 'alpha beta gamma delta';
+  const gw = await startTestGateway(t, {
+    // 1 CNY per input token: a call costs (and reserves) 4 CNY; 40 of them fill the 160 CNY budget.
+    contenders: { e: { ...contender(up.url, 'emb'), price: { input: 1_000_000, output: 0, currency: 'CNY' } } },
+    races: { search: { champion: 'e' } },
+    budgets: { cap: { race: 'search', period: 'day', limit: 160, currency: 'CNY' } },
+  });
+  const results = await Promise.allSettled(Array.from({ length: 200 }, () => gw.client.embeddings.create({ model: 'search', input })));
+  const ok = results.filter((r) => r.status === 'fulfilled').length;
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  assert.ok(refused.every((r) => r.reason instanceof OpenAI.RateLimitError && /Budget 'cap'/.test((r.reason as Error).message)), String(refused[0]?.reason));
+  assert.equal(up.requests.length, ok);
+  const spent = rows(gw.dbFile).reduce((s, r) => s + (r.cost_nanos as number), 0);
+  const oneCall = 4e9;
+  assert.ok(ok >= 39 && ok <= 41, `served ${ok}`);
+  assert.ok(spent <= 160e9 + oneCall, `spent ${spent}`);
+  assert.equal(spent, ok * oneCall);
+  // A call the whole budget cannot pay for is refused before any upstream call.
+  const before = up.requests.length;
+  await assert.rejects(gw.client.embeddings.create({ model: 'search', input: 'word '.repeat(200) }), OpenAI.RateLimitError);
+  assert.equal(up.requests.length, before);
+});
+
+test('TPM counts the input tokens (token arrays by their length); RPM applies as to chat', async (t) => {
+  const up = await upstream(t);
+  const gw = await startTestGateway(t, { auth: { mode: 'keys' }, contenders: { e: contender(up.url, 'emb') } });
+  const key = async (limits: Json) => {
+    const res = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ team: 'lab', scopes: ['chat'], ...limits }) });
+    return new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: ((await res.json()) as { key: string }).key, maxRetries: 0 });
+  };
+  const tpm = await key({ tpm: 10 });
+  const first = await tpm.embeddings.create({ model: 'e', input: 'alpha beta gamma delta' }).withResponse();
+  assert.equal(first.response.headers.get('x-ratelimit-limit-tokens'), '10');
+  assert.equal(first.response.headers.get('x-ratelimit-remaining-tokens'), '6');
+  await tpm.embeddings.create({ model: 'e', input: ['alpha beta', 'gamma delta'] });
+  // 8 of 10 used: a 4-token input no longer fits; no output tokens are counted, so a 2-token one still does.
+  await assert.rejects(tpm.embeddings.create({ model: 'e', input: 'alpha beta gamma delta' }), (e: unknown) => e instanceof OpenAI.RateLimitError && /tokens per minute/.test((e as Error).message));
+  await tpm.embeddings.create({ model: 'e', input: 'alpha beta' });
+
+  const arrays = await key({ tpm: 10 });
+  await arrays.embeddings.create({ model: 'e', input: [[1, 2, 3, 4, 5, 6]] });
+  await assert.rejects(arrays.embeddings.create({ model: 'e', input: [1, 2, 3, 4, 5] }), OpenAI.RateLimitError);
+  await arrays.embeddings.create({ model: 'e', input: [1, 2, 3, 4] });
+
+  const rpm = await key({ rpm: 2 });
+  await rpm.embeddings.create({ model: 'e', input: 'a' });
+  await rpm.embeddings.create({ model: 'e', input: 'b' });
+  await assert.rejects(rpm.embeddings.create({ model: 'e', input: 'c' }), (e: unknown) => e instanceof OpenAI.RateLimitError && /requests per minute/.test((e as Error).message));
+  assert.equal(up.requests.length, 7);
+});
+
+test('retries, fallbacks and the upstream failure in OpenAI shape', async (t) => {
+  const a = await upstream(t, { model: 'emb-a' });
+  const b = await upstream(t, { model: 'emb-b' });
+  const gw = await startTestGateway(t, {
+    contenders: { a: contender(a.url, 'emb-a', 20, { retry: { max_retries: 1, base_ms: 1, max_ms: 2 } }), b: contender(b.url, 'emb-b') },
+    races: { search: { champion: 'a', fallbacks: ['b'] } },
+  });
+  // A 503 then an answer: retried on the same contender.
+  a.setFaults([503]);
+  const retried = await gw.client.embeddings.create({ model: 'search', input: 'hello' }).withResponse();
+  assert.equal(retried.response.headers.get('x-saima-contender'), 'a');
+  assert.equal(rowOf(gw.dbFile, retried.response.headers.get('x-saima-request-id')!).attempts, 2);
+
+  // The champion fails twice: its fallback answers, and the row keeps who was assigned and why it failed.
+  a.setFaults([500, 500]);
+  const fell = await gw.client.embeddings.create({ model: 'search', input: 'hello', encoding_format: 'float' }).withResponse();
+  assert.equal(fell.response.headers.get('x-saima-contender'), 'b');
+  assert.equal(fell.data.model, 'emb-b');
+  const row = rowOf(gw.dbFile, fell.response.headers.get('x-saima-request-id')!);
+  assert.equal(row.contender, 'b');
+  assert.equal(row.fallback_from, 'a');
+  assert.equal(row.protocol, 'embeddings');
+  assert.match(String(row.failed_attempts), /"contender":"a"/);
+
+  // Every contender failing: a 502 in OpenAI's error shape.
+  a.setFaults([500, 500]);
+  b.setFaults([500]);
+  const res = await post(gw.url, { model: 'search', input: 'hello' });
+  assert.equal(res.status, 502);
+  const err = ((await res.json()) as { error: Json }).error;
+  assert.equal(err.type, 'api_error');
+  assert.equal(err.code, 'all_contenders_failed');
+  assert.match(String(err.message), /\ba \(upstream_error 500/);
+  assert.equal(rowOf(gw.dbFile, res.headers.get('x-saima-request-id')!).outcome, 'error');
+});
+
+test('errors in OpenAI shape: 401, 403, 404 model, 400 invalid input, 400 for an anthropic contender, 413', async (t) => {
+  const up = await upstream(t);
+  const gw = await startTestGateway(t, {
+    auth: { mode: 'keys' },
+    server: { host: '127.0.0.1', port: 0, body_limit_bytes: 512 * 1024 },
+    contenders: {
+      e: contender(up.url, 'emb'),
+      claude: { provider: 'anthropic', base_url: 'http://127.0.0.1:9', api_key: 'sk-ant-test-0123456789', model: 'claude-test', price: { input: 3, output: 15, currency: 'USD' } },
+    },
+  });
+  const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
+  const expect = async (res: Response, status: number, code: string, param?: string | null) => {
+    const body = (await res.json()) as { error: { message: string; type: string; code: string; param: string | null } };
+    assert.equal(res.status, status, JSON.stringify(body));
+    assert.equal(body.error.code, code);
+    assert.equal(typeof body.error.message, 'string');
+    assert.equal(typeof body.error.type, 'string');
+    if (param !== undefined) assert.equal(body.error.param, param);
+    return body.error;
+  };
+  await expect(await post(gw.url, { model: 'e', input: 'x' }), 401, 'invalid_api_key');
+  const feedbackOnly = (await (await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ team: 'lab', scopes: ['feedback'] }) })).json()) as { key: string };
+  await expect(await post(gw.url, { model: 'e', input: 'x' }, { authorization: `Bearer ${feedbackOnly.key}` }), 403, 'permission_denied');
+  await expect(await post(gw.url, { model: 'nope', input: 'x' }, auth), 404, 'model_not_found', 'model');
+
+  const invalid: Array<[unknown, string]> = [
+    [{ model: 'e' }, 'missing_required_parameter'],
+    [{ input: 'x' }, 'missing_required_parameter'],
+    [{ model: 'e', input: '' }, 'invalid_value'],
+    [{ model: 'e', input: [] }, 'invalid_value'],
+    [{ model: 'e', input: ['a', ''] }, 'invalid_value'],
+    [{ model: 'e', input: ['a', 2] }, 'invalid_type'],
+    [{ model: 'e', input: [1, 'a'] }, 'invalid_type'],
+    [{ model: 'e', input: [1, -2] }, 'invalid_type'],
+    [{ model: 'e', input: [1.5] }, 'invalid_type'],
+    [{ model: 'e', input: [[1], []] }, 'invalid_value'],
+    [{ model: 'e', input: [[1], 'a'] }, 'invalid_type'],
+    [{ model: 'e', input: [{ text: 'a' }] }, 'invalid_type'],
+    [{ model: 'e', input: 42 }, 'invalid_type'],
+    [{ model: 'e', input: Array.from({ length: 2049 }, () => 'a') }, 'invalid_value'],
+    [{ model: 'e', input: 'x', encoding_format: 'int8' }, 'invalid_value'],
+    [{ model: 'e', input: 'x', dimensions: 0 }, 'invalid_value'],
+    [{ model: 'e', input: 'x', dimensions: '8' }, 'invalid_type'],
+    [{ model: 'e', input: 'x', user: 7 }, 'invalid_type'],
+    [{ model: 'e', input: 'x', stream: true }, 'invalid_value'],
+    ['[1,2]', 'invalid_type'],
+  ];
+  for (const [body, code] of invalid) {
+    const e = await expect(await post(gw.url, body, auth), 400, code);
+    assert.equal(e.type, 'invalid_request_error');
+  }
+  await expect(await post(gw.url, '{"model":', auth), 400, 'invalid_json');
+  // Exactly 2,048 inputs are accepted.
+  const most = await post(gw.url, { model: 'e', input: Array.from({ length: 2048 }, (_, i) => `t${i}`) }, auth);
+  assert.equal(most.status, 200);
+  assert.equal(((await most.json()) as { data: unknown[] }).data.length, 2048);
+
+  // An anthropic contender cannot embed: a 400 naming it, and no upstream called.
+  const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
+  await assert.rejects(client.embeddings.create({ model: 'claude', input: 'x' }), (e: unknown) => e instanceof OpenAI.BadRequestError && /'claude' cannot serve embeddings/.test((e as Error).message));
+
+  // Over the body limit: 413 before anything else.
+  await expect(await post(gw.url, { model: 'e', input: 'x'.repeat(600 * 1024) }, auth), 413, 'request_too_large');
+  assert.equal(up.requests.length, 1);
+});
+
+test('a large body goes through the body threads; a large reply is metered from its tail (or head) without a parse; no usage is estimated', async (t) => {
+  const up = await upstream(t, { dimensions: 1536 });
+  const head = await upstream(t, { dimensions: 1536, usageFirst: true });
+  const none = await upstream(t, { dimensions: 1536, noUsage: true });
+  const gw = await startTestGateway(t, {
+    contenders: { e: contender(up.url, 'emb'), head: contender(head.url, 'emb'), none: contender(none.url, 'emb') },
+    races: { big: { champion: 'e' } },
+    budgets: { cap: { race: 'big', period: 'day', limit: 100, currency: 'USD' } },
+  });
+  // ~400 kB of texts: parsed, checked and estimated on the body threads.
+  const texts = Array.from({ length: 800 }, (_, i) => `document ${i} `.repeat(40).trim());
+  assert.ok(JSON.stringify(texts).length > 256 * 1024);
+  const { data, response } = await gw.client.embeddings.create({ model: 'big', input: texts, encoding_format: 'float' }).withResponse();
+  assert.equal(data.data.length, 800);
+  assert.deepEqual(up.requests.at(-1)!.body.input, texts);
+  const row = rowOf(gw.dbFile, response.headers.get('x-saima-request-id')!);
+  const billed = texts.reduce((s, x) => s + fakeTokens(x), 0);
+  // The reply is megabytes (800 × 1,536 floats): its usage read from the tail.
+  assert.ok(up.sent.at(-1)!.length > 10 * 1024 * 1024, String(up.sent.at(-1)!.length));
+  assert.equal(row.prompt_tokens, billed);
+  assert.equal(row.usage_estimated, 0);
+  // The estimate the budget reserved from was made from the whole input (off the event loop).
+  assert.ok((row.prompt_estimate as number) >= billed, String(row.prompt_estimate));
+
+  const some = texts.slice(0, 50);
+  const fromHead = await gw.client.embeddings.create({ model: 'head', input: some }).withResponse();
+  assert.equal(rowOf(gw.dbFile, fromHead.response.headers.get('x-saima-request-id')!).prompt_tokens, some.reduce((s, x) => s + fakeTokens(x), 0));
+  const unreported = await gw.client.embeddings.create({ model: 'none', input: some }).withResponse();
+  const estimated = rowOf(gw.dbFile, unreported.response.headers.get('x-saima-request-id')!);
+  assert.equal(estimated.usage_estimated, 1);
+  assert.ok((estimated.prompt_tokens as number) >= some.reduce((s, x) => s + fakeTokens(x), 0));
+});
+
+test('a mock contender simulates embeddings: deterministic unit vectors, dimensions honoured, usage by the tokenizer', async (t) => {
+  const gw = await startTestGateway(t, { contenders: { sim: mockContender('sim-embed', { latency_ms: 0 }) } });
+  const one = await gw.client.embeddings.create({ model: 'sim', input: ['same text', 'other text'], dimensions: 16, encoding_format: 'float' });
+  const two = await gw.client.embeddings.create({ model: 'sim', input: 'same text', dimensions: 16, encoding_format: 'float' });
+  assert.equal(one.data[0]!.embedding.length, 16);
+  assert.deepEqual(two.data[0]!.embedding, one.data[0]!.embedding);
+  assert.notDeepEqual(one.data[1]!.embedding, one.data[0]!.embedding);
+  const norm = Math.sqrt(one.data[0]!.embedding.reduce((s, x) => s + x * x, 0));
+  assert.ok(Math.abs(norm - 1) < 1e-5, String(norm));
+  assert.equal(one.usage.prompt_tokens, 4);
+  const b64 = await gw.client.embeddings.create({ model: 'sim', input: 'same text', dimensions: 16 });
+  assert.deepEqual(b64.data[0]!.embedding.map((x) => Math.fround(x)), one.data[0]!.embedding.map((x) => Math.fround(x)));
+});
