@@ -327,6 +327,15 @@ test('a large body goes through the body threads; a large reply is metered from 
   // The estimate the budget reserved from was made from the whole input (off the event loop).
   assert.ok((row.prompt_estimate as number) >= billed, String(row.prompt_estimate));
 
+  // Large token arrays too, and a large body's invalid input is refused from the thread with the same 400.
+  const arrays = Array.from({ length: 300 }, (_, i) => Array.from({ length: 200 }, (_, j) => (i * 31 + j) % 50_000));
+  const tokens = await gw.client.embeddings.create({ model: 'big', input: arrays, dimensions: 2 }).withResponse();
+  assert.deepEqual(up.requests.at(-1)!.body.input, arrays);
+  assert.equal(rowOf(gw.dbFile, tokens.response.headers.get('x-saima-request-id')!).prompt_tokens, 60_000);
+  const bad = await post(gw.url, { model: 'big', input: [...texts, ''] });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(((await bad.json()) as { error: Json }).error.param, 'input');
+
   const some = texts.slice(0, 50);
   const fromHead = await gw.client.embeddings.create({ model: 'head', input: some }).withResponse();
   assert.equal(rowOf(gw.dbFile, fromHead.response.headers.get('x-saima-request-id')!).prompt_tokens, some.reduce((s, x) => s + fakeTokens(x), 0));
@@ -346,6 +355,12 @@ test('a mock contender simulates embeddings: deterministic unit vectors, dimensi
   const norm = Math.sqrt(one.data[0]!.embedding.reduce((s, x) => s + x * x, 0));
   assert.ok(Math.abs(norm - 1) < 1e-5, String(norm));
   assert.equal(one.usage.prompt_tokens, 4);
+  // A large body reaches the simulator too (its input kept as bytes until the simulator reads it).
+  const many = Array.from({ length: 2000 }, (_, i) => `sentence number ${i} of a long list of texts to embed, `.repeat(3));
+  assert.ok(JSON.stringify(many).length > 256 * 1024);
+  const large = await gw.client.embeddings.create({ model: 'sim', input: many, dimensions: 2, encoding_format: 'float' });
+  assert.equal(large.data.length, 2000);
+  assert.deepEqual(large.data[7]!.embedding, (await gw.client.embeddings.create({ model: 'sim', input: many[7]!, dimensions: 2, encoding_format: 'float' })).data[0]!.embedding);
   const b64 = await gw.client.embeddings.create({ model: 'sim', input: 'same text', dimensions: 16 });
   assert.deepEqual(b64.data[0]!.embedding.map((x) => Math.fround(x)), one.data[0]!.embedding.map((x) => Math.fround(x)));
 });

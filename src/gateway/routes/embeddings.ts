@@ -11,7 +11,8 @@ import { estimateEmbeddingInput, rememberEstimate } from '../../metering/prompt-
 import type { GatewayContext } from '../context.js';
 import { EMBEDDINGS_BODY_CHECK, type CheckedEmbeddings } from '../embeddings/check-body.js';
 import { validateEmbeddingsBody, type EmbeddingsBody } from '../embeddings/validate-embeddings.js';
-import { offThreadChecked } from '../large-body/body-threads.js';
+import { offThreadChecked, offThreadRaw } from '../large-body/body-threads.js';
+import { materialized } from '../../providers/raw-json.js';
 import { hasScope } from '../principal.js';
 import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
@@ -43,8 +44,10 @@ const EMBEDDINGS_DOOR: FrontDoor = {
 function embeddingsBody(raw: unknown): EmbeddingsBody {
   const checked = offThreadChecked(raw) as CheckedEmbeddings | undefined;
   if (checked !== undefined) {
-    rememberEstimate(checked.body, checked.estimate);
-    return checked.body;
+    // `input` as the client's bytes (providers/raw-json.ts): never parsed or serialised again on the event loop.
+    const body = { ...checked.body, ...offThreadRaw(raw) } as EmbeddingsBody;
+    rememberEstimate(body, checked.estimate);
+    return body;
   }
   const body = validateEmbeddingsBody(raw);
   // Admission asks for it only when a limit or budget applies; metering when the upstream reports no usage.
@@ -67,9 +70,9 @@ export function registerEmbeddingsRoute(app: FastifyInstance, ctx: GatewayContex
   });
 }
 
-/** The inputs as text for a race that captures prompts (token arrays as their ids). */
+/** The inputs as text for a race that captures prompts (token arrays as their ids; a large body's parsed here). */
 function promptText(body: EmbeddingsBody): string {
-  const input = body.input;
+  const { input } = materialized(body);
   if (typeof input === 'string') return input;
   if (typeof input[0] === 'number') return JSON.stringify(input);
   return (input as Array<string | number[]>).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n');
