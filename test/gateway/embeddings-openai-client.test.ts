@@ -364,3 +364,37 @@ test('a mock contender simulates embeddings: deterministic unit vectors, dimensi
   const b64 = await gw.client.embeddings.create({ model: 'sim', input: 'same text', dimensions: 16 });
   assert.deepEqual(b64.data[0]!.embedding.map((x) => Math.fround(x)), one.data[0]!.embedding.map((x) => Math.fround(x)));
 });
+
+test('embeddings called on a chat race: a 400 naming the contender, no fallback, and the breaker its chat traffic shares stays closed', async (t) => {
+  const { startFakeOpenAI } = await import('../support/fake-openai-upstream.js');
+  const chat = await startFakeOpenAI({ model: 'chat-model', answer: 'Hello.' });
+  t.after(() => chat.close());
+  const other = await upstream(t);
+  const gw = await startTestGateway(t, {
+    contenders: {
+      talker: { ...contender(chat.url, 'chat-model'), breaker: { failure_threshold: 2, cooldown_ms: 60_000 } },
+      embedder: contender(other.url, 'emb'),
+    },
+    races: { assistant: { champion: 'talker', fallbacks: ['embedder'] } },
+  });
+  for (let i = 0; i < 4; i++) {
+    const res = await post(gw.url, { model: 'assistant', input: 'hello' });
+    const err = ((await res.json()) as { error: Json }).error;
+    assert.equal(res.status, 400);
+    assert.equal(err.code, 'upstream_bad_request');
+    assert.match(String(err.message), /'talker' serves no embeddings/);
+  }
+  // Not rescued by the fallback (the request, not the contender, was wrong), and chat is still served by `talker`.
+  assert.equal(other.requests.length, 0);
+  const answer = await gw.client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+  assert.equal(answer.response.headers.get('x-saima-contender'), 'talker');
+  assert.equal(answer.data.choices[0]!.message.content, 'Hello.');
+});
+
+test('feedback on an embeddings request is accepted like any other', async (t) => {
+  const up = await upstream(t);
+  const gw = await startTestGateway(t, { contenders: { e: contender(up.url, 'emb') }, races: { search: { champion: 'e' } } });
+  const { response } = await gw.client.embeddings.create({ model: 'search', input: 'hello' }).withResponse();
+  const res = await fetch(`${gw.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: response.headers.get('x-saima-request-id'), thumbs: 'up' }) });
+  assert.equal(res.status, 201);
+});

@@ -8,11 +8,27 @@ import type { CallSignal } from '../call-signal.js';
 import { createAgent, postUpstream } from '../http.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { CallDeadline } from '../stream-deadline.js';
+import { UpstreamError } from '../upstream-error.js';
 import { readCompletion } from './read-completion.js';
 import { readEmbeddings } from './read-embeddings.js';
 import { serializeBody } from '../raw-json.js';
 import { passThrough } from './stream-body.js';
 import { hidesUsage, upstreamPayload } from './translate-request.js';
+
+/**
+ * A 404 from `/embeddings`: this upstream serves no embeddings for this model (a chat model called through the
+ * embeddings door). The request's fault, like a 400: no retry, no fallback, and no failure for the contender's breaker,
+ * which its chat traffic shares.
+ */
+function noEmbeddingsHere(err: unknown, contender: Contender): unknown {
+  if (!(err instanceof UpstreamError) || err.upstreamStatus !== 404) return err;
+  return new UpstreamError('upstream_bad_request', `'${contender.name}' serves no embeddings (its upstream answered 404 at /embeddings for '${contender.model}'): call a race or contender of an embedding model.`, {
+    phase: err.phase,
+    upstreamStatus: 404,
+    retryable: false,
+    fallbackable: false,
+  });
+}
 
 interface Target {
   url: string;
@@ -33,7 +49,9 @@ export class OpenAIAdapter implements ProviderAdapter {
     const target = this.#target(contender);
     if (call.operation === 'embeddings') {
       // The client's body as it came (model replaced): the chat quirks do not apply to embeddings.
-      const res = await postUpstream(this.#agent, target.embeddingsUrl, target.jsonHeaders, serializeBody(call.body), contender, signal);
+      const res = await postUpstream(this.#agent, target.embeddingsUrl, target.jsonHeaders, serializeBody(call.body), contender, signal).catch((err: unknown) => {
+        throw noEmbeddingsHere(err, contender);
+      });
       const deadline = new CallDeadline(signal, contender, startedAt);
       deadline.arm(res.body);
       try {
