@@ -296,7 +296,7 @@ test('errors in OpenAI shape: 401, 403, 404 model, 400 invalid input, 400 for an
 
   // An anthropic contender cannot embed: a 400 naming it, and no upstream called.
   const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
-  await assert.rejects(client.embeddings.create({ model: 'claude', input: 'x' }), (e: unknown) => e instanceof OpenAI.BadRequestError && /'claude' cannot serve embeddings/.test((e as Error).message));
+  await assert.rejects(client.embeddings.create({ model: 'claude', input: 'x' }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'embeddings_unsupported' && /'claude' cannot serve embeddings/.test((e as Error).message));
 
   // Over the body limit: 413 before anything else.
   await expect(await post(gw.url, { model: 'e', input: 'x'.repeat(600 * 1024) }, auth), 413, 'request_too_large');
@@ -381,7 +381,8 @@ test('embeddings called on a chat race: a 400 naming the contender, no fallback,
     const res = await post(gw.url, { model: 'assistant', input: 'hello' });
     const err = ((await res.json()) as { error: Json }).error;
     assert.equal(res.status, 400);
-    assert.equal(err.code, 'upstream_bad_request');
+    assert.equal(err.code, 'embeddings_unsupported');
+    assert.equal(err.type, 'invalid_request_error');
     assert.match(String(err.message), /'talker' serves no embeddings/);
   }
   // Not rescued by the fallback (the request, not the contender, was wrong), and chat is still served by `talker`.
@@ -389,6 +390,12 @@ test('embeddings called on a chat race: a 400 naming the contender, no fallback,
   const answer = await gw.client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
   assert.equal(answer.response.headers.get('x-saima-contender'), 'talker');
   assert.equal(answer.data.choices[0]!.message.content, 'Hello.');
+  // The misdirected calls are logged, but the monitor's evidence on `talker` is its chat call alone.
+  await gw.gw.store.requestLog.flush();
+  assert.equal(rows(gw.dbFile, "contender = 'talker' and protocol = 'embeddings'").length, 4);
+  const talker = (await gw.gw.store.requests.metricMoments('assistant', 0)).find((m) => m.contender === 'talker')!;
+  assert.equal(talker.requests, 1);
+  assert.equal(talker.errors, 0);
 });
 
 test('feedback on an embeddings request is accepted like any other', async (t) => {

@@ -28,7 +28,7 @@ const EMBEDDINGS_DOOR: FrontDoor = {
   generates: false,
   call(contender, base) {
     if (contender.protocol === 'anthropic') {
-      throw new SaimaError('invalid_request', `'${contender.name}' cannot serve embeddings: it speaks the anthropic protocol, and Anthropic has no embeddings API. Call a race or contender of the openai protocol.`, 'model');
+      throw new SaimaError('embeddings_unsupported', `'${contender.name}' cannot serve embeddings: it speaks the anthropic protocol, and Anthropic has no embeddings API. Call a race or contender of the openai protocol.`, 'model');
     }
     return { ...base, operation: 'embeddings' };
   },

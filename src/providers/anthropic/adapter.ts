@@ -26,7 +26,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const startedAt = performance.now();
     const { contender } = call;
     // Anthropic has no embeddings API (the front door refuses such a contender first; this is the adapter's own guard).
-    if (call.operation === 'embeddings') throw new SaimaError('invalid_request', `'${contender.name}' speaks the anthropic protocol, which has no embeddings API.`, 'model');
+    if (call.operation === 'embeddings') throw new SaimaError('embeddings_unsupported', `'${contender.name}' speaks the anthropic protocol, which has no embeddings API.`, 'model');
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
     // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
     const native = call.anthropicBody !== undefined;

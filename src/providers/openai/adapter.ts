@@ -22,7 +22,7 @@ import { hidesUsage, upstreamPayload } from './translate-request.js';
  */
 function noEmbeddingsHere(err: unknown, contender: Contender): unknown {
   if (!(err instanceof UpstreamError) || err.upstreamStatus !== 404) return err;
-  return new UpstreamError('upstream_bad_request', `'${contender.name}' serves no embeddings (its upstream answered 404 at /embeddings for '${contender.model}'): call a race or contender of an embedding model.`, {
+  return new UpstreamError('embeddings_unsupported', `'${contender.name}' serves no embeddings (its upstream answered 404 at /embeddings for '${contender.model}'): call a race or contender of an embedding model.`, {
     phase: err.phase,
     upstreamStatus: 404,
     retryable: false,
