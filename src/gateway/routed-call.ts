@@ -65,6 +65,11 @@ export interface FrontDoor {
    * sent upstream, and no shadow is made (a shadow's answer is judged as text). Absent: true.
    */
   readonly generates?: boolean;
+  /**
+   * Whether a contender can serve this door at all (embeddings: not an `anthropic` one). Fallbacks that cannot are
+   * left out of the plan; the assigned contender is kept, and `call` refuses it with the client's 400.
+   */
+  serves?(contender: Contender): boolean;
   /** The client's stream from the upstream reply's chunks. */
   stream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, reply: UpstreamReply): ClientStream;
   /** An event that ends a stream with an error of the gateway's own (log write failed, shutdown). */
@@ -107,6 +112,10 @@ export function resolveTarget(ctx: GatewayContext, req: FastifyRequest, model: s
 export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, reply: FastifyReply, r: RoutedRequest, door: FrontDoor, users: UserHashes): Promise<unknown> {
   const { body, userKey, t0, ts } = r;
   const target = resolveTarget(ctx, req, body.model, userKey);
+  if (door.serves && target.names.length > 1) {
+    const [assigned, ...fallbacks] = target.names;
+    target.names = [assigned!, ...fallbacks.filter((n) => door.serves!(ctx.config.contenders.get(n)!))];
+  }
   // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
   // current by the store's heartbeat and by the failures of real work).
   if (!ctx.store.health.up) throw storeDown();

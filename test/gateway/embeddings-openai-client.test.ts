@@ -405,3 +405,25 @@ test('feedback on an embeddings request is accepted like any other', async (t) =
   const res = await fetch(`${gw.url}/v1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request_id: response.headers.get('x-saima-request-id'), thumbs: 'up' }) });
   assert.equal(res.status, 201);
 });
+
+test('an anthropic fallback is left out of an embeddings plan; an open circuit answers 503', async (t) => {
+  const a = await upstream(t, { model: 'emb-a' });
+  const b = await upstream(t, { model: 'emb-b' });
+  const claude = { provider: 'anthropic', base_url: 'http://127.0.0.1:9', api_key: 'sk-ant-test-0123456789', model: 'claude-test', price: { input: 3, output: 15, currency: 'USD' } };
+  const gw = await startTestGateway(t, {
+    contenders: { a: { ...contender(a.url, 'emb-a'), breaker: { failure_threshold: 1, cooldown_ms: 60_000 } }, claude, b: contender(b.url, 'emb-b') },
+    races: { search: { champion: 'a', fallbacks: ['claude', 'b'] }, lone: { champion: 'a', fallbacks: ['claude'] } },
+  });
+  a.setFaults([500]);
+  const fell = await gw.client.embeddings.create({ model: 'search', input: 'hello' }).withResponse();
+  assert.equal(fell.response.headers.get('x-saima-contender'), 'b');
+  const row = rowOf(gw.dbFile, fell.response.headers.get('x-saima-request-id')!);
+  assert.equal(row.fallback_from, 'a');
+  assert.doesNotMatch(String(row.failed_attempts), /claude/);
+  // `a`'s circuit is open now and `lone` has no other contender that embeds: 503, in OpenAI's shape.
+  const res = await post(gw.url, { model: 'lone', input: 'hello' });
+  const err = ((await res.json()) as { error: Json }).error;
+  assert.equal(res.status, 503, JSON.stringify(err));
+  assert.equal(err.code, 'circuit_open');
+  assert.equal(a.requests.length, 1);
+});

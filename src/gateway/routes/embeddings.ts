@@ -26,6 +26,7 @@ const EMBEDDINGS_DOOR: FrontDoor = {
   protocol: 'embeddings',
   clientWantsUsage: false,
   generates: false,
+  serves: (contender) => contender.protocol !== 'anthropic',
   call(contender, base) {
     if (contender.protocol === 'anthropic') {
       throw new SaimaError('embeddings_unsupported', `'${contender.name}' cannot serve embeddings: it speaks the anthropic protocol, and Anthropic has no embeddings API. Call a race or contender of the openai protocol.`, 'model');
