@@ -427,3 +427,21 @@ test('an anthropic fallback is left out of an embeddings plan; an open circuit a
   assert.equal(err.code, 'circuit_open');
   assert.equal(a.requests.length, 1);
 });
+
+test('a 200 that is cut half-way is retried, large or small; a 200 carrying an error is a 502', async (t) => {
+  const up = await upstream(t, { dimensions: 1536 });
+  const gw = await startTestGateway(t, { contenders: { e: contender(up.url, 'emb', 20, { retry: { max_retries: 1, base_ms: 1, max_ms: 2 } }) } });
+  const texts = Array.from({ length: 64 }, (_, i) => `text ${i}`);
+  for (const input of [texts, 'one short text']) {
+    up.setFaults(['truncated']);
+    const { data, response } = await gw.client.embeddings.create({ model: 'e', input, encoding_format: 'float', dimensions: typeof input === 'string' ? 4 : 1536 }).withResponse();
+    assert.equal(data.data.length, typeof input === 'string' ? 1 : 64);
+    const row = rowOf(gw.dbFile, response.headers.get('x-saima-request-id')!);
+    assert.equal(row.attempts, 2);
+    assert.match(String(row.failed_attempts), /invalid JSON/);
+  }
+  up.setFaults(['error-body', 'error-body']);
+  const res = await post(gw.url, { model: 'e', input: 'x' });
+  assert.equal(res.status, 502);
+  assert.match(((await res.json()) as { error: { message: string } }).error.message, /simulated error in a 200/);
+});

@@ -14,20 +14,25 @@ export interface FakeEmbeddingsOptions {
   dimensions?: number;
   /** Delay before the response headers. */
   headersDelayMs?: number;
-  /** Statuses to answer with, one per request, before answering normally. */
-  faults?: number[];
+  /**
+   * One per request, before answering normally: a status to answer with, `truncated` (a 200 whose body stops half-way,
+   * as a proxy cutting it would send) or `error-body` (a 200 carrying an OpenAI error object).
+   */
+  faults?: FakeEmbeddingsFault[];
   /** Leave `usage` out of the answers. */
   noUsage?: boolean;
   /** Write `usage` before `data` (as some compatible servers do). */
   usageFirst?: boolean;
 }
 
+export type FakeEmbeddingsFault = number | 'truncated' | 'error-body';
+
 export interface FakeEmbeddings {
   url: string;
   requests: Array<{ body: Record<string, unknown>; headers: IncomingMessage['headers'] }>;
   /** The bytes of each answer sent, in order. */
   sent: Buffer[];
-  setFaults(statuses: number[]): void;
+  setFaults(faults: FakeEmbeddingsFault[]): void;
   close(): Promise<void>;
 }
 
@@ -64,7 +69,9 @@ export async function startFakeEmbeddings(opts: FakeEmbeddingsOptions = {}): Pro
     requests.push({ body, headers: req.headers });
     if (opts.headersDelayMs) await new Promise((r) => setTimeout(r, opts.headersDelayMs));
     const fault = faults.shift();
-    if (fault !== undefined) return send(res, fault, { error: { message: `simulated ${fault}`, type: 'server_error', param: null, code: null } });
+    if (fault === 'error-body') return send(res, 200, { error: { message: 'simulated error in a 200', type: 'server_error', param: null, code: null } });
+    if (typeof fault === 'number') return send(res, fault, { error: { message: `simulated ${fault}`, type: 'server_error', param: null, code: null } });
+    const truncated = fault === 'truncated';
     const dims = typeof body.dimensions === 'number' ? body.dimensions : (opts.dimensions ?? 8);
     const base64 = body.encoding_format === 'base64';
     let tokens = 0;
@@ -80,6 +87,12 @@ export async function startFakeEmbeddings(opts: FakeEmbeddingsOptions = {}): Pro
       : opts.usageFirst
         ? { object: 'list', usage, model: opts.model ?? 'text-embedding-3-small', data }
         : { object: 'list', data, model: opts.model ?? 'text-embedding-3-small', usage };
+    if (truncated) {
+      const bytes = Buffer.from(JSON.stringify(answer));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(bytes.subarray(0, bytes.length >> 1));
+      return;
+    }
     return send(res, 200, answer);
   }
 
