@@ -6,7 +6,8 @@
  *
  * Env: BENCH_SECONDS (3, the measured length of each run), BENCH_ROUNDS (3; each table cell is the median of the
  * rounds), BENCH_CONCURRENCY (1,50,200), BENCH_TARGETS
- * (direct,floor,saima,saima-open,saima-guarded,portkey; the access pair runs non-stream at c=50 only), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
+ * (direct,floor,saima,saima-traced,saima-messages,saima-open,saima-guarded,portkey; the access pair runs non-stream at c=50 only, saima-traced both
+ * modes at c=50), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
  * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log), BENCH_WARM_REQUESTS (40000) and
  * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run).
  */
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     // lands on all of them rather than on whichever target happened to run at that moment.
     for (const mode of ['non-stream', 'stream'] as const) {
       for (const t of targets.filter((x) => !x.only || x.only.modes.includes(mode))) {
-        const p = await probe(t.url, { ...t.headers, 'x-saima-user': 'probe' }, t.body(mode), mode === 'stream');
+        const p = await probe(t.url, { ...t.headers, 'x-saima-user': 'probe' }, t.body(mode), mode === 'stream', t.valid);
         if (p.error) p.error = scrub(p.error + serverError(t));
         reportOf(t).probes[mode] = p;
         if (!p.ok) log(`  ${t.name} ${mode} probe failed: ${p.error}`);

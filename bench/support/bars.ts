@@ -76,6 +76,24 @@ export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[
     open && guarded
       ? `${f(pa.median)}× paired per round (${span(pa, (x) => `${f(x)}×`)}); medians with ${f(guarded.rps, 0)} vs without ${f(open.rps, 0)} RPS, CPU ${f(guarded.cpuMsPerRequest, 3)} vs ${f(open.cpuMsPerRequest, 3)} ms/req`
       : 'missing run');
+  for (const mode of ['non-stream', 'stream'] as const) {
+    const on = row('saima-traced', mode, 50);
+    const off = row('saima', mode, 50);
+    const pt = paired('saima-traced', 'saima', mode, 50, cpu);
+    push(`CPU per request with tracing on ≤ 1.3× tracing off (${mode}, c=50)`, healthy(on) && healthy(off) ? pt.median <= 1.3 : null,
+      on && off
+        ? `${f(pt.median)}× paired per round (${span(pt, (x) => `${f(x)}×`)}); medians on ${f(on.cpuMsPerRequest, 3)} vs off ${f(off.cpuMsPerRequest, 3)} ms/req`
+        : 'missing run');
+  }
+  for (const mode of ['non-stream', 'stream'] as const) {
+    const m = row('saima-messages', mode, 50);
+    const fl = row('floor', mode, 50);
+    const pm = paired('saima-messages', 'floor', mode, 50, cpu);
+    push(`Messages API (translated): CPU per request ≤ 2× the floor's (${mode}, c=50)`, healthy(m) && healthy(fl) ? pm.median <= 2 : null,
+      m && fl
+        ? `${f(pm.median)}× paired per round (${span(pm, (x) => `${f(x)}×`)}); medians Messages ${f(m.cpuMsPerRequest, 3)} ms, floor ${f(fl.cpuMsPerRequest, 3)} ms`
+        : 'missing run');
+  }
   const sl = slow.find((x) => x.target === 'saima');
   push('RSS ≤ 200 MB with 200 concurrent streams', sl ? sl.rssPeakMb <= 200 && sl.errors === 0 : null,
     sl ? `peak ${f(sl.rssPeakMb, 0)} MB, ${sl.errors} errors in ${sl.responses} streams` : 'missing run');

@@ -5,7 +5,9 @@
  *
  * Two variants measure what access control costs: `open` drops the key (auth none, no limits, no budgets) and
  * `guarded` adds per-key and per-team rate limits (requests and tokens) and two daily budgets (team, contender),
- * all sized never to refuse a request, so every request pays for the checks and none is turned away.
+ * all sized never to refuse a request, so every request pays for the checks and none is turned away. `traced` is
+ * the production config with OpenTelemetry tracing on at 100 % sampling (telemetry.md), exporting to a loopback
+ * collector that discards what it gets.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +16,9 @@ import { stringify } from 'yaml';
 /** Registered as an admin key by the gateway at its first start (must start with sk-saima-, ≥ 40 chars). */
 export const SAIMA_BENCH_KEY = 'sk-saima-bench-0000000000000000000000000000000000';
 
-export type SaimaVariant = 'production' | 'open' | 'guarded';
+export type SaimaVariant = 'production' | 'open' | 'guarded' | 'traced' | 'messages';
 
-export function writeSaimaConfig(dir: string, port: number, upstreamPort: number, slowUpstreamPort: number, variant: SaimaVariant = 'production'): string {
+export function writeSaimaConfig(dir: string, port: number, upstreamPort: number, slowUpstreamPort: number, variant: SaimaVariant = 'production', collectorUrl?: string): string {
   const contender = (upstream: number) => ({
     provider: 'openai',
     base_url: `http://127.0.0.1:${upstream}/v1`,
@@ -29,6 +31,8 @@ export function writeSaimaConfig(dir: string, port: number, upstreamPort: number
     server: { host: '127.0.0.1', port },
     auth: { mode: variant === 'open' ? 'none' : 'keys' },
     store: `sqlite:${join(dir, `bench-${variant}.db`)}`,
+    // `traced`: the production config with OpenTelemetry on, every request traced, to a collector that discards.
+    ...(variant === 'traced' ? { telemetry: { otlp: { endpoint: collectorUrl, sample_rate: 1 } } } : {}),
     ...(variant === 'guarded'
       ? {
           // The bench key is the admin key the gateway registers at first start: team `admin`, key defaults apply.

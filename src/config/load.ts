@@ -275,6 +275,8 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     ...urlSecrets(raw.store),
     ...urlSecrets(raw.redis),
     ...budgets.flatMap((b) => urlSecrets(b.webhook)),
+    ...Object.values(raw.telemetry?.otlp.headers ?? {}),
+    ...urlSecrets(raw.telemetry?.otlp.endpoint),
   ]);
   return deepFreeze({
     server: { host: raw.server.host, port: raw.server.port, bodyLimitBytes: raw.server.body_limit_bytes },
@@ -298,6 +300,9 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
     timeZone: raw.time_zone,
     fx: { CNY: 1, USD: raw.fx.USD },
     monitor: { enabled: raw.monitor.enabled, intervalMs: raw.monitor.interval_ms },
+    telemetry: raw.telemetry
+      ? { endpoint: raw.telemetry.otlp.endpoint ?? null, headers: { ...raw.telemetry.otlp.headers }, sampleRate: raw.telemetry.otlp.sample_rate ?? null }
+      : null,
   });
 }
 

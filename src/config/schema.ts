@@ -266,6 +266,19 @@ export const ConfigSchema = z
       .prefault({})
       .describe('The race monitor: how often it reads the evidence and decides'),
     time_zone: z.string().default('UTC').describe('IANA zone in which budget days and months start'),
+    telemetry: z
+      .object({
+        otlp: z
+          .object({
+            endpoint: z.url('must be a URL').optional().describe('OTLP/HTTP base URL of the collector (…/v1/traces and …/v1/metrics are appended); default: OTEL_EXPORTER_OTLP_ENDPOINT'),
+            headers: z.record(z.string(), z.string()).optional().describe('Headers sent with every export (e.g. an API key as ${ENV_VAR}); default: OTEL_EXPORTER_OTLP_HEADERS'),
+            sample_rate: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').optional().describe('Share of requests traced when no sampled traceparent comes in (default: OTEL_TRACES_SAMPLER_ARG, else 1)'),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional()
+      .describe('OpenTelemetry traces and metrics over OTLP/HTTP (GenAI semantic conventions); off unless given here or by OTEL_EXPORTER_OTLP_ENDPOINT'),
     fx: z
       .object({ USD: z.number().positive().default(7.1) })
       .strict()

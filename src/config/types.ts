@@ -91,4 +91,6 @@ export interface Config {
   /** CNY per one unit of each currency. */
   readonly fx: { readonly CNY: number; readonly USD: number };
   readonly monitor: { enabled: boolean; intervalMs: number };
+  /** `telemetry.otlp` as written (null: not in the file); the standard OTEL_* variables fill what it leaves out. */
+  readonly telemetry: { readonly endpoint: string | null; readonly headers: Readonly<Record<string, string>>; readonly sampleRate: number | null } | null;
 }

@@ -55,13 +55,14 @@ export interface GateVerdict {
 export function evaluateGate(results: RunResults, report: EvalReport, challenger: string, champion: string | null, s: GateSettings): GateVerdict {
   const checks: GateCheck[] = [];
   const me = report.contenders.find((c) => c.contender === challenger);
-  if (!me) return { passed: false, checks: [{ check: 'complete', ok: false, message: `${challenger} is not in run ${report.run.id}` }] };
+  if (!me) return { passed: false, checks: [{ check: 'complete', ok: false, message: `${challenger} is not in run ${report.run.id}`, details: { run: report.run.id, absent: challenger } }] };
   const missing = me.samples.missing + (champion ? (report.contenders.find((c) => c.contender === champion)?.samples.missing ?? 0) : 0);
   const complete = report.run.status === 'done' && missing === 0;
   checks.push({
     check: 'complete',
     ok: complete,
     message: complete ? `run ${report.run.id} complete` : `run ${report.run.id} incomplete (${report.run.status}${report.run.stopReason ? `: ${report.run.stopReason}` : ''}; ${missing} samples missing)`,
+    details: { run: report.run.id, status: report.run.status, stopReason: report.run.stopReason, missing },
   });
   for (const suite of report.run.suites) {
     const b = me.suites.find((x) => x.key === suite.name);
@@ -83,9 +84,10 @@ export function evaluateGate(results: RunResults, report: EvalReport, challenger
  */
 function familyCheck(v: FamilyVerdict | null, family: TwinFamily, g: FamilyGate, clearedBy: ReferenceGap | null): GateCheck {
   const limit = family === 'contamination' ? 'max_gap' : 'max_drop';
-  if (!v) return { check: family, ok: true, message: `not tested: the run had no ${family} twins (${familyKinds(family).join(', ')})` };
+  if (!v) return { check: family, ok: true, message: `not tested: the run had no ${family} twins (${familyKinds(family).join(', ')})`, details: { tested: false, kinds: familyKinds(family) } };
   const k = v.decisive;
-  const details = { kind: k.kind, gap: k.gap, lower: k.lower, upper: k.upper, pValue: k.pValue, adjustedP: k.adjustedP, alpha: v.alpha, kinds: v.kinds.map((x) => x.kind), pooled: v.pooled.gap, max: g.max, blocks: g.blocks };
+  // items, b and c are the counts McNemar's test rests on (item pairs, right on the original only, on the twin only).
+  const details = { kind: k.kind, gap: k.gap, lower: k.lower, upper: k.upper, items: k.items, b: k.b, c: k.c, pValue: k.pValue, adjustedP: k.adjustedP, alpha: v.alpha, kinds: v.kinds.map((x) => x.kind), pooled: v.pooled.gap, max: g.max, blocks: g.blocks };
   const evidence = kindEvidence(k, v);
   if (!v.significant) return { check: family, ok: true, message: `within chance: closest ${evidence}`, details };
   if (clearedBy) {
@@ -110,7 +112,7 @@ function versusChampion(results: RunResults, challenger: string, champion: strin
     a.push(x);
     b.push(y);
   }
-  if (a.length === 0) return { check: 'champion', ok: false, message: `no item graded for both ${challenger} and ${champion}` };
+  if (a.length === 0) return { check: 'champion', ok: false, message: `no item graded for both ${challenger} and ${champion}`, details: { champion, challenger, items: 0 } };
   let better = 0;
   let worse = 0;
   for (let i = 0; i < a.length; i++) {

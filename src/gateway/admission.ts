@@ -85,6 +85,19 @@ export class Admission {
    * `budgetsOnly`: the gateway's own calls on a client's behalf (shadows) pay from the budgets that cover them but
    * take nothing from the client's rate limits.
    */
+  /**
+   * A free call that still reaches an upstream (a token count): it takes one request from the key's and the team's
+   * request rate, in buckets of its own (`…:count`), so a flood of counts cannot spend the organisation's upstream
+   * rate limits, nor the key's rate for paid calls. Nothing is reserved or charged. Null when no limit applies.
+   */
+  async admitFreeCall(p: Principal): Promise<LimitState | null> {
+    const subjects = this.#subjects(p).flatMap((s) => (s.limits.rpm === null ? [] : [{ id: `${s.id}:count`, limits: { rpm: s.limits.rpm, tpm: null } }]));
+    if (subjects.length === 0) return null;
+    const a = await this.limiter.admit(subjects, 0);
+    if (!a.ok) throw new RateLimitError('Rate limit reached for requests per minute.', a.retryAfterMs, a.state);
+    return a.state;
+  }
+
   async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap, budgetsOnly = false): Promise<AdmissionResult> {
     const subjects = budgetsOnly ? [] : this.#subjects(p);
     const primary = names[0]!;

@@ -48,6 +48,7 @@ import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { loadEncoding } from '../providers/chat-tokens.js';
+import { telemetrySettings } from '../telemetry/settings.js';
 
 export interface AppDeps {
   config: Config;
@@ -60,6 +61,8 @@ export interface AppDeps {
   logger?: boolean | Record<string, unknown>;
   /** Modules above the gateway that add routes and hooks (src/server wires the arena). */
   extensions?: readonly GatewayExtension[];
+  /** Where the standard OTEL_* variables are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const REDACT_PATHS = ['req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'apiKey', 'api_key', 'key'];
@@ -135,6 +138,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   // Clustered, only the holder of this lease may run the race monitor (`monitorLease.isLeader()` before each tick).
   const monitorLease = cluster && config.monitor.enabled ? cluster.monitorLease(config.monitor.intervalMs) : null;
   const judgeShadow = deps.extensions?.find((e) => e.judgeShadow)?.judgeShadow;
+  // The OpenTelemetry SDK is loaded only when telemetry is on: off, it costs neither memory nor start time.
+  const otel = telemetrySettings(config.telemetry, deps.env ?? process.env);
+  const telemetry = otel ? (await import('../telemetry/telemetry.js')).startTelemetry(otel) : null;
   const ctx: GatewayContext = {
     config,
     store,
@@ -142,7 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     races,
     raceStates,
     metrics: deps.metrics ?? new GatewayMetrics(),
-    attemptDeps: createAttemptDeps(config, providers, now, random),
+    attemptDeps: createAttemptDeps(config, providers, now, random, telemetry ? (a) => telemetry.traceAdapter(a) : undefined),
+    telemetry,
     now,
     random,
     background,
@@ -230,6 +237,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     await ctx.admission.drain();
     await ctx.journal.flush();
     await cluster?.close();
+    // Last: the spans of the calls drained above are ended by now and leave in this final export.
+    await telemetry?.shutdown();
   });
   return { app, ctx };
 }

@@ -11,6 +11,8 @@ import type { Admission } from './admission.js';
 import type { AdmissionJournal } from './admission-journal.js';
 import type { InFlight } from './in-flight.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayTelemetry } from '../telemetry/types.js';
+import type { ProviderAdapter } from '../providers/spec.js';
 
 export interface GatewayContext {
   config: Config;
@@ -33,13 +35,22 @@ export interface GatewayContext {
   inFlight: InFlight;
   /** Judges shadow answers, when an extension provides a judge (the arena's, wired by src/server). */
   judgeShadow?: ShadowJudge;
+  /** OpenTelemetry spans and metrics; null when off (then nothing of it is loaded, and a request pays a null check). */
+  telemetry: GatewayTelemetry | null;
 }
 
-export function createAttemptDeps(config: Config, providers: ProviderRegistry, now: () => number, random: () => number): AttemptDeps {
+export function createAttemptDeps(
+  config: Config,
+  providers: ProviderRegistry,
+  now: () => number,
+  random: () => number,
+  /** Wraps each adapter (telemetry's client span per attempt). */
+  wrap?: (adapter: ProviderAdapter) => ProviderAdapter,
+): AttemptDeps {
   const breakers = new Map<string, CircuitBreaker>();
   return {
     contender: (name) => config.contenders.get(name),
-    adapter: (c: Contender) => providers.adapterFor(c),
+    adapter: wrap ? (c: Contender) => wrap(providers.adapterFor(c)) : (c: Contender) => providers.adapterFor(c),
     breaker: (c: Contender) => {
       let b = breakers.get(c.name);
       if (!b) {

@@ -39,7 +39,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteRule>> = {
   'GET /v1/arena/leaderboard': { access: 'key', sees: "a leaderboard of its own team's battles, over races it may call" },
   'GET /admin/session': { access: 'key', sees: 'the key itself' },
   'GET /admin/requests': { access: 'key', sees: `${OWN_TEAM}; only races it may call` },
-  'GET /admin/requests/:id': { access: 'key', sees: OWN_TEAM },
+  'GET /admin/requests/:id': { access: 'key', sees: `${OWN_TEAM}; a refused call's id opens the record that counted it` },
   'GET /admin/feedback': { access: 'key', sees: `${OWN_TEAM}; only races it may call` },
   'GET /admin/spend': { access: 'key', sees: OWN_TEAM },
   'GET /admin/budgets': { access: 'key', sees: 'budgets scoped to its own team' },

@@ -23,6 +23,7 @@ import { pumpStream, type LastWordFinder } from './stream-writer.js';
 import type { UserHashes } from './user-hash.js';
 import type { ChatBody } from './validate-chat.js';
 import type { RequestProtocol } from '../store/types.js';
+import { noteRefusal } from './refusal-note.js';
 
 export interface Target {
   race: string | null;
@@ -116,6 +117,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     const [assigned, ...fallbacks] = target.names;
     target.names = [assigned!, ...fallbacks.filter((n) => door.serves!(ctx.config.contenders.get(n)!))];
   }
+  ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined }, t0, reply.raw);
   // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
   // current by the store's heartbeat and by the failures of real work).
   if (!ctx.store.health.up) throw storeDown();
@@ -125,7 +127,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
   try {
     admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
   } catch (err) {
-    noteRefusal(ctx, req, target, ts, err);
+    noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
     throw err;
   }
   if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
@@ -206,7 +208,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
         } catch (err) {
           ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
           ctx.journal.done(requestId);
-          noteRefusal(ctx, req, target, ts, err);
+          noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
           throw err;
         }
       }
@@ -333,18 +335,9 @@ async function commit(ctx: GatewayContext, facts: CallFacts, admitted: Admission
     ctx.admission.settle(admitted, facts.usage, row.costNanos, facts.contender);
   }
   ctx.metrics.observe(toObservation(row));
+  ctx.telemetry?.finish(facts);
   await ctx.store.requestLog.append(row);
   if (journaled(admitted)) ctx.journal.done(row.id);
-}
-
-/**
- * A request refused at admission (a spent budget, a rate limit) has no row: it is counted per minute and combination
- * (store/refusal-log.ts), in constant time, so a flood of refused calls neither costs a write each nor grows the
- * store with its rate. Refusals before admission (auth, an unknown model) are not counted.
- */
-function noteRefusal(ctx: GatewayContext, req: FastifyRequest, target: Target, ts: number, err: unknown): void {
-  if (!(err instanceof SaimaError) || (err.code !== 'budget_exceeded' && err.code !== 'rate_limit_exceeded')) return;
-  ctx.store.refusalLog.note({ ts, id: req.id, team: req.principal.team, keyId: req.principal.keyId, race: target.race, contender: target.names[0] ?? null, status: err.status, code: err.code, message: err.message });
 }
 
 function journaled(admitted: AdmissionResult): boolean {

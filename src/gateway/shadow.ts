@@ -19,12 +19,18 @@ import type { ChatBody } from './validate-chat.js';
 export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts, principal: Principal): void {
   const shadow = race.shadow;
   if (!shadow) return;
-  const task = runShadow(ctx, shadow.contender, body, parent, principal).catch(() => undefined);
+  const id = timeOrderedId('shadow-');
+  // Opened now, while the served request's span is open to link to; ended by its facts, or as skipped.
+  ctx.telemetry?.startShadow(id, parent.id, parent.race, shadow.contender);
+  const task = runShadow(ctx, id, shadow.contender, body, parent, principal).catch(() => undefined);
   ctx.background.add(task);
-  void task.finally(() => ctx.background.delete(task));
+  void task.finally(() => {
+    ctx.background.delete(task);
+    ctx.telemetry?.abandon(id);
+  });
 }
 
-async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, parent: CallFacts, principal: Principal): Promise<void> {
+async function runShadow(ctx: GatewayContext, id: string, name: string, body: ChatBody, parent: CallFacts, principal: Principal): Promise<void> {
   const contender = ctx.config.contenders.get(name) ?? null;
   if (!contender) return;
   // Paid like any call, from the budgets covering the shadow contender, team and key; a budget that refuses (or
@@ -42,7 +48,6 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     ctx.admission.refusals.note(admitted.downgradedBy);
     return;
   }
-  const id = timeOrderedId('shadow-');
   const ts = ctx.now();
   // Journaled before its upstream call, as a served call is: a crash after this charges the shadow's reservation
   // (a `lost` row) instead of forgetting money the upstream may bill.
@@ -98,6 +103,7 @@ async function runShadow(ctx: GatewayContext, name: string, body: ChatBody, pare
     clearTimeout(deadline);
   }
   facts.latencyMs = performance.now() - t0;
+  ctx.telemetry?.finish(facts);
   const row = toRow(facts);
   ctx.admission.settle(admitted, facts.usage, row.costNanos, contender);
   ctx.metrics.observe(toObservation(row));

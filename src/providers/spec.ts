@@ -45,6 +45,8 @@ export interface UpstreamCall {
    * reply carries its bytes unchanged and the outcome its `usage.prompt_tokens`. Only `openai` and `mock` serve it.
    */
   operation?: 'embeddings';
+  /** W3C trace context of this attempt (`traceparent`, `tracestate`), sent upstream as headers when tracing is on. */
+  traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamReply {
@@ -69,6 +71,8 @@ export interface CallOutcome {
   text: string | null;
   /** The failure after headers (a mid-stream cut, a malformed body), when `ok` is false. */
   error: UpstreamErrorInfo | null;
+  /** The model id the upstream says answered, where the adapter reads it without extra parsing. */
+  model?: string | null;
 }
 
 export interface UpstreamErrorInfo {

@@ -40,6 +40,7 @@ function keyFollowedBy(data: string, tail: string, key: string, first: number): 
 }
 
 interface ChunkShape {
+  model?: unknown;
   error?: unknown;
   usage?: unknown;
   choices?: Array<{ finish_reason?: unknown; usage?: unknown; delta?: { content?: unknown } | null } | null> | null;
@@ -55,6 +56,8 @@ export class ChatStreamWatcher {
   #unparsed: string[] | null;
   usage: Usage | null = null;
   finishReason: string | null = null;
+  /** The chunk's `model`, read from the chunks inspected anyway (finish reason, usage): no parse of its own. */
+  model: string | null = null;
   /** `data: [DONE]` arrived: the upstream finished the stream properly. */
   done = false;
   /** Usage-only chunks seen (`"choices":[]` with a usage object), the ones hidden from clients that did not ask. */
@@ -119,6 +122,7 @@ export class ChatStreamWatcher {
       this.upstreamError = typeof e.message === 'string' ? e.message : typeof chunk.error === 'string' ? chunk.error : 'error event';
       return;
     }
+    if (typeof chunk.model === 'string') this.model = chunk.model;
     const choice = chunk.choices?.[0];
     if (choice) {
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;

@@ -18,6 +18,7 @@ import {
 import { BATTLE_WINNERS, type BattleWinner } from '../store/index.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { paidCallGuard } from '../gateway/paid-call.js';
+import { admitNoting } from '../gateway/refusal-note.js';
 import { SaimaError } from '../errors.js';
 import { InFlight, SHUTTING_DOWN } from '../gateway/in-flight.js';
 import { hasScope } from '../gateway/principal.js';
@@ -103,6 +104,7 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
   const boards = new LeaderboardCache<LeaderboardReport & { computed_at: number }>(30_000, ctx.now);
 
   app.post('/v1/arena/match', async (req, reply) => {
+    const ts = ctx.now();
     requireVoter(req);
     const body = checked(MatchBodySchema, req.body);
     const allowed = req.principal.races;
@@ -120,13 +122,15 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
     const ac = new AbortController();
     const leave = ctx.inFlight.enter(ac);
     try {
+      // A refused match is counted in the request log with its race; the pair stays unnamed, as the match was blind.
+      const refused = { ts, race: body.race, contender: null };
       if (wantsStream(req, body)) {
         // Pairing and admission happen before the first byte, so a refusal is still an ordinary error answer.
-        const match = await startStreamedMatch(deps, stats, matchReq, { ...caller(req), guard });
+        const match = await admitNoting(ctx, req, refused, () => startStreamedMatch(deps, stats, matchReq, { ...caller(req), guard }));
         await sendMatchStream(req, reply, match, ac);
         return reply;
       }
-      const match = await createMatch(deps, stats, matchReq, { ...caller(req), guard });
+      const match = await admitNoting(ctx, req, refused, () => createMatch(deps, stats, matchReq, { ...caller(req), guard }));
       return await reply.code(201).send(match);
     } finally {
       leave();
@@ -135,8 +139,9 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.post('/v1/arena/vote', async (req) => {
     requireVoter(req);
+    const ts = ctx.now();
     const body = checked(z.object({ match_id: z.string().min(1).max(200), winner: z.enum(BATTLE_WINNERS as [BattleWinner, ...BattleWinner[]]) }).strict(), req.body);
-    await ctx.admission.admitEvidence(req.principal);
+    await admitNoting(ctx, req, { ts, race: null, contender: null }, () => ctx.admission.admitEvidence(req.principal));
     const vote = await castVote(deps, body.match_id, body.winner, caller(req));
     boards.clear();
     return vote;
@@ -144,8 +149,9 @@ export function registerArenaRoutes(app: FastifyInstance, ctx: GatewayContext): 
 
   app.post('/v1/arena/battles', async (req, reply) => {
     requireVoter(req);
+    const ts = ctx.now();
     const inputs = (offThreadChecked(req.body) as BattleInput[] | undefined) ?? parseBattleInputs(req.body);
-    await ctx.admission.admitEvidence(req.principal);
+    await admitNoting(ctx, req, { ts, race: null, contender: null }, () => ctx.admission.admitEvidence(req.principal));
     // A race-limited key records battles only in its races (or between contenders it may call directly).
     const hidden = inputs.find((b) => (b.race != null ? !maySee(req.principal, b.race) : !maySee(req.principal, b.contender_a) || !maySee(req.principal, b.contender_b)));
     if (hidden) throw new SaimaError('not_found', hidden.race != null ? `No race named '${hidden.race}'.` : 'No such contenders.', 'race');

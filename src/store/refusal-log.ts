@@ -90,11 +90,20 @@ export class RefusalLog {
     const entry = { ts: bucket, team: r.team, keyId: r.keyId, race: r.race, contender: r.contender, status: r.status, code: r.code, message: r.message, count: 1, firstTs: r.ts, lastTs: r.ts, firstId: r.id };
     this.#entries.set(`${bucket}\n${r.keyId}\n${r.team}\n${r.race}\n${r.contender}\n${r.status}\n${r.code}\n${r.message}`, entry);
     this.#last = entry;
-    this.#timer ??= setInterval(() => void this.flush(), this.#flushMs).unref();
+    this.#timer ??= setInterval(() => void this.#flushOnce(), this.#flushMs).unref();
   }
 
-  /** Adds what was counted since the last flush to the store; never rejects (a failed flush is kept for the next). */
-  flush(): Promise<void> {
+  /**
+   * Adds everything counted before this call to the store; never rejects (a failed flush is kept for the next). A
+   * write already under way took only what was counted before it began: this one follows it.
+   */
+  async flush(): Promise<void> {
+    if (this.#flushing) await this.#flushing;
+    await this.#flushOnce();
+  }
+
+  /** The timer's flush: joins a write under way instead of queueing another behind a slow store. */
+  #flushOnce(): Promise<void> {
     this.#flushing ??= this.#write().finally(() => (this.#flushing = null));
     return this.#flushing;
   }
@@ -104,7 +113,6 @@ export class RefusalLog {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    await this.#flushing;
     await this.flush();
   }
 

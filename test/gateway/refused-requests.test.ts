@@ -104,6 +104,15 @@ for (const dialect of testDialects()) {
     assert.ok(results.some((r) => r.id === rec.first_id), 'first_id is the id one refused request was answered with');
     // Found by that id, too.
     assert.equal((await get(`id=${encodeURIComponent(rec.first_id!)}`)).data[0]?.id, rec.id);
+    // A refused call has no row, and its id opens the record that counted it (it used to answer 404), as does the
+    // record's own id; an id nobody was answered with is still a 404.
+    for (const id of [rec.first_id!, rec.id]) {
+      const res = await fetch(`${url}/admin/requests/${encodeURIComponent(id)}`);
+      assert.equal(res.status, 200, id);
+      const detail = (await res.json()) as Entry;
+      assert.deepEqual([detail.object, detail.id, detail.count, detail.error_code, detail.first_id], ['refusal', rec.id, REFUSED, 'budget_exceeded', rec.first_id]);
+    }
+    assert.equal((await fetch(`${url}/admin/requests/req_nobody`)).status, 404);
 
     // Unfiltered, the log holds the served calls and the refusals; its total counts the record as one entry.
     const all = await get('limit=10');
@@ -178,4 +187,84 @@ test('rate-limit refusals name the key and team, and a team key sees only its ow
   const opsView = await get('outcome=refused', ops.key);
   assert.deepEqual([opsView.total, opsView.data.length, opsView.refused_requests], [0, 0, 0]);
   assert.equal((await get('', ops.key)).total, 1, 'the ops key sees its one served call');
+  // The refused call's id opens its record for its own team, and for another team reads like a missing request.
+  const detail = async (key: string) => fetch(`${url}/admin/requests/${encodeURIComponent(rec.first_id!)}`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal((await detail(lab.key)).status, 200);
+  assert.equal((await detail(ops.key)).status, 404);
+});
+
+test('refused arena matches, votes and feedback are counted in the request log like refused chat calls', async (t) => {
+  const clock = minuteClock();
+  const priced = (model: string) => mockContender(model, {}, { price: PRICE });
+  const { url, gw } = await startTestGateway(
+    t,
+    {
+      auth: { mode: 'keys' },
+      key_defaults: { evidence_rpm: 2 },
+      contenders: { a: priced('a'), b: priced('b') },
+      races: { duel: { champion: 'a', challengers: [{ contender: 'b', weight: 50 }] } },
+      // Far less than one answer reserves: every match of the raters is refused before a call is made.
+      budgets: { 'raters-day': { team: 'raters', period: 'day', limit: 1e-6, currency: 'CNY' } },
+    },
+    { now: clock.now },
+  );
+  const post = async (path: string, key: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, code: res.status >= 400 ? ((JSON.parse(text) as { error: { code: string } }).error.code) : null, id: res.headers.get('x-saima-request-id') };
+  };
+  const makeKey = async (team: string, scopes: string[]) => (await (await fetch(`${url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ team, scopes }) })).json()) as { id: string; key: string };
+  const rater = await makeKey('raters', ['arena:vote']);
+  const lab = await makeKey('lab', ['chat', 'feedback']);
+
+  // Three matches refused by the budget (one asked as a stream: still refused before the first byte).
+  const matches = [
+    await post('/v1/arena/match', rater.key, { race: 'duel', prompt: 'Tell me a story.', max_tokens: 200 }),
+    await post('/v1/arena/match', rater.key, { race: 'duel', prompt: 'Another one.', max_tokens: 200 }),
+    await post('/v1/arena/match', rater.key, { race: 'duel', prompt: 'A streamed one.', max_tokens: 200, stream: true }),
+  ];
+  assert.deepEqual(matches.map((m) => [m.status, m.code]), Array(3).fill([429, 'budget_exceeded']));
+  // Votes and feedback past the key's evidence limit (2 a minute): the admitted ones find no match or request.
+  const votes = [];
+  for (let i = 0; i < 3; i++) votes.push(await post('/v1/arena/vote', rater.key, { match_id: `m_${i}`, winner: 'a' }));
+  assert.deepEqual(votes.map((v) => v.status), [404, 404, 429]);
+  const ratings = [];
+  for (let i = 0; i < 4; i++) ratings.push(await post('/v1/feedback', lab.key, { request_id: `req_${i}`, thumbs: 'up' }));
+  assert.deepEqual(ratings.map((r) => r.status), [404, 404, 429, 429]);
+  await gw.store.refusalLog.flush();
+
+  const page = (await (await fetch(`${url}/admin/requests?outcome=refused`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as Page;
+  const seen = page.data.map((e) => [e.team, e.key_id, e.race, e.contender, e.status, e.error_code, e.count]).sort((x, y) => `${x[0]} ${x[5]}`.localeCompare(`${y[0]} ${y[5]}`));
+  assert.deepEqual(seen, [
+    ['lab', lab.id, null, null, 429, 'rate_limit_exceeded', 2],
+    ['raters', rater.id, 'duel', null, 429, 'budget_exceeded', 3],
+    ['raters', rater.id, null, null, 429, 'rate_limit_exceeded', 1],
+  ]);
+  assert.equal(page.refused_requests, 6);
+  const match = page.data.find((e) => e.error_code === 'budget_exceeded')!;
+  assert.ok(matches.some((m) => m.id === match.first_id), 'first_id is the id a refused match was answered with');
+  // The match's pair stays unnamed in the log, as it was in the answer: the message names neither contender.
+  assert.doesNotMatch(match.error_message!, /\b[ab]\b/);
+  const opened = await fetch(`${url}/admin/requests/${encodeURIComponent(match.first_id!)}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+  assert.equal(((await opened.json()) as Entry).count, 3);
+});
+
+test('token counts refused by the request rate are counted in the request log too', async (t) => {
+  const clock = minuteClock();
+  const { url, gw } = await startTestGateway(
+    t,
+    { auth: { mode: 'keys' }, contenders: { m: mockContender('m') }, races: { r: { champion: 'm' } }, teams: { lab: { limits: { rpm: 1 } } } },
+    { now: clock.now },
+  );
+  const lab = (await (await fetch(`${url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ team: 'lab', scopes: ['chat'] }) })).json()) as { id: string; key: string };
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${url}/v1/messages/count_tokens`, { method: 'POST', headers: { authorization: `Bearer ${lab.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', messages: [{ role: 'user', content: 'hi' }] }) });
+    statuses.push(res.status);
+    await res.arrayBuffer();
+  }
+  assert.deepEqual(statuses, [200, 429, 429]);
+  await gw.store.refusalLog.flush();
+  const page = (await (await fetch(`${url}/admin/requests?outcome=refused`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as Page;
+  assert.deepEqual(page.data.map((e) => [e.team, e.key_id, e.race, e.contender, e.error_code, e.count]), [['lab', lab.id, 'r', 'm', 'rate_limit_exceeded', 2]]);
 });

@@ -67,3 +67,17 @@ test('refusal log: past its limit of combinations a refusal is counted as droppe
   assert.equal(stored.length, 3);
   assert.equal(stored.reduce((n, r) => n + r.count, 0), 4);
 });
+
+test('refusal log: a flush called while another write is under way still writes what was counted before it', async (t) => {
+  const store = await openStore(await storeUrlFor('sqlite', t));
+  t.after(() => store.close());
+  const log = store.refusalLog;
+  log.note(refusal(MINUTE + 1_000, 'req_1'));
+  // A write under way (the timer's, in the gateway) took only the first refusal.
+  const underWay = log.flush();
+  log.note(refusal(MINUTE + 2_000, 'req_2'));
+  await log.flush();
+  const [rec] = await store.refusals.list({ limit: 10 });
+  assert.equal(rec?.count, 2, 'the second refusal was written by the flush that came after it');
+  await underWay;
+});

@@ -81,6 +81,11 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   assert.match((await gap.getAttribute('class')) ?? '', /chip-bad/);
   assert.match((await page.getByTestId('gap-outside-model').getAttribute('class')) ?? '', /chip-ok/);
   assert.match((await page.getByTestId('walkthrough').textContent()) ?? '', /gaming gap/);
+  // The eval scores use the race's colours too.
+  await page.locator('[data-testid="eval-scores"][data-colors*="house-model"]').waitFor();
+  const evalColours = JSON.parse((await page.getByTestId('eval-scores').getAttribute('data-colors'))!) as Record<string, string>;
+  assert.ok(Object.keys(raceColours).some((name) => name in evalColours), JSON.stringify(evalColours));
+  for (const [name, colour] of Object.entries(raceColours)) if (name in evalColours) assert.equal(evalColours[name], colour, `eval colour of ${name}`);
   await screenshot(page, 'demo-evals', { docs: true });
 
   await page.goto(`${demo.url}/ui/leaderboard`);

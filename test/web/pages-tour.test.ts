@@ -139,6 +139,17 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   await page.getByTestId('filter-status').selectOption('');
   await page.getByTestId('filter-since').selectOption('1d');
 
+  // A request id finds its row whenever it was served: the first of the week, six days back, with the window at a day.
+  const oldest = gw.requestIds[0]!;
+  await page.getByTestId('filter-id').fill(oldest);
+  await waitForExpression(page, `document.querySelector('[data-testid="requests-count"]')?.textContent === '1–1 of 1'`);
+  await page.getByTestId('request-row').click();
+  assert.equal(await page.getByTestId('request-drawer').locator('h2').textContent(), `Request ${oldest.slice(0, 16)}`);
+  assert.equal(await page.getByTestId('filter-since').inputValue(), 'any');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('filter-id').fill('');
+  await waitForExpression(page, `document.querySelector('[data-testid="filter-since"]')?.value === '1d'`);
+
   // The canary race: the monitor's sequential tests per metric of the challenger.
   await page.getByTestId('nav-races').click();
   await page.getByTestId('race-tab-search').click();

@@ -1,7 +1,7 @@
 /**
  * The Requests page shows requests refused at admission: the "refused" status finds a minute's refusals of the lab
  * team's spent budget as one row with its count and reason, in English and Chinese, at phone width without
- * scrolling sideways; a total past 100,000 reads "100,000+".
+ * scrolling sideways; the row opens the refusals' own record (never a 404); a total past 100,000 reads "100,000+".
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -65,10 +65,29 @@ test('requests page: the refused filter shows a minute of refusals as one row wi
   assert.equal(await page.getByTestId('requests-count').textContent(), '1–1 of 1');
   await screenshot(page, 'requests-refused');
 
+  // The row opens the refusals' own record (a refused call has no request row: its id used to answer 404).
+  await row.click();
+  const detail = page.getByTestId('refusal-detail');
+  await detail.waitFor();
+  assert.equal(await page.getByTestId('request-drawer').locator('.banner-error').count(), 0, 'no error in the drawer');
+  assert.equal(await detail.getByTestId('refusal-detail-count').textContent(), String(REFUSED));
+  assert.equal(await detail.getByTestId('refusal-detail-reason').textContent(), "Budget 'lab-daily' is spent for this period.");
+  assert.match((await detail.getByTestId('refusal-detail-first-id').textContent()) ?? '', /^req_/);
+  assert.match((await detail.textContent()) ?? '', /no upstream call was made/);
+  await page.keyboard.press('Escape');
+  await detail.waitFor({ state: 'detached' });
+
   // Chinese: the status, the reason's label and the count are translated.
   await page.getByTestId('lang-switch').selectOption('zh');
   await waitForExpression(page, `document.querySelector('[data-testid="refusal-status"]')?.textContent === '429 已拒绝：预算已用完'`);
   assert.equal(await page.getByTestId('filter-status').locator('option[value="refused"]').textContent(), '已拒绝');
+  // The reason, in the row, its hover and its record, is said in Chinese too (the stored message is English).
+  assert.equal(await row.getByTestId('refusal-reason').textContent(), `预算 'lab-daily' 本周期已用完。 · 密钥 ${String(lab.id)}`);
+  assert.match((await row.getAttribute('title')) ?? '', / 之间拒绝了 37 个请求：预算 'lab-daily' 本周期已用完。$/);
+  await row.click();
+  assert.equal(await page.getByTestId('refusal-detail-reason').textContent(), "预算 'lab-daily' 本周期已用完。");
+  assert.match((await page.getByTestId('refusal-detail').textContent()) ?? '', /没有调用上游/);
+  await page.keyboard.press('Escape');
   await page.getByTestId('lang-switch').selectOption('en');
 
   // A phone: the row's reason wraps inside the table's panel; the page never scrolls sideways.

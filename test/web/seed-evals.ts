@@ -13,14 +13,20 @@ import { executeRun } from '../../src/eval/runner.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import type { Store } from '../../src/store/index.js';
 import type { Config } from '../../src/config/types.js';
+import type { Money } from '../../src/eval/money.js';
+import type { TwinKind } from '../../src/eval/twins/twin-types.js';
 import { ROOT } from '../support/browser.js';
 
 export const SUITE = join(ROOT, 'examples', 'suites', 'arithmetic-bilingual.yaml');
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export async function seedEvalRun(store: Store, config: Config): Promise<string> {
-  const run = await createRun(store, config, { suites: [SUITE], contenders: ['house-model', 'outside-model', 'small-model'], samples: 2, twins: ['resample-numbers', 'rename-entities'], concurrency: 8 });
+/**
+ * `twins` replaces the two kinds; `maxCost` caps the run's spend as `--max-cost` does (on fresh calls, not the
+ * cached answers of an earlier run), and a run stopped by it is returned as it stopped (else the run must finish).
+ */
+export async function seedEvalRun(store: Store, config: Config, opts: { twins?: TwinKind[]; maxCost?: Money } = {}): Promise<string> {
+  const run = await createRun(store, config, { suites: [SUITE], contenders: ['house-model', 'outside-model', 'small-model'], samples: 2, twins: opts.twins ?? ['resample-numbers', 'rename-entities'], concurrency: 8, ...(opts.maxCost ? { fresh: true } : {}) });
   const script = (keep: (v: (typeof run.plan.variants)[number], i: number) => boolean) =>
     run.plan.variants.flatMap((v, i) => {
       const user = [...v.messages].reverse().find((m) => m.role === 'user');
@@ -38,7 +44,8 @@ export async function seedEvalRun(store: Store, config: Config): Promise<string>
     },
     {},
   );
-  const outcome = await executeRun(run.id, { store, config: scripted, providers: new ProviderRegistry() });
-  assert.equal(outcome.status, 'done', `eval run stopped: ${outcome.stopReason}`);
+  const outcome = await executeRun(run.id, { store, config: scripted, providers: new ProviderRegistry(), ...(opts.maxCost ? { maxCost: opts.maxCost } : {}) });
+  if (opts.maxCost) assert.match(outcome.stopReason ?? '', /^cost cap reached/, `eval run under a cap: ${outcome.status}`);
+  else assert.equal(outcome.status, 'done', `eval run stopped: ${outcome.stopReason}`);
   return run.id;
 }

@@ -158,8 +158,15 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const { id } = req.params as { id: string };
     const row = await ctx.store.requests.getRequest(id);
     const team = teamScope(req, undefined);
-    if (!row || (team !== undefined && (row.team !== team || row.shadow)) || !maySee(req.principal, row.race ?? row.contender)) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
-    return publicRow(row);
+    if (row) {
+      if ((team !== undefined && (row.team !== team || row.shadow)) || !maySee(req.principal, row.race ?? row.contender)) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
+      return publicRow(row);
+    }
+    // A refused call has no row: its id (a refusal record's `first_id`, or the record's own id) opens the record
+    // that counted it, under the same visibility as the list.
+    const refusal = await ctx.store.refusals.get(id);
+    if (!refusal || (team !== undefined && refusal.team !== team) || !maySee(req.principal, refusal.race ?? refusal.contender)) throw new SaimaError('not_found', `No request with id '${id}'.`, 'id');
+    return publicRefusal(refusal);
   });
 
   app.get('/admin/feedback', async (req) => {

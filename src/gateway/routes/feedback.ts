@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../../errors.js';
 import { confinedTeam, maySee } from '../route-access.js';
+import { admitNoting } from '../refusal-note.js';
 
 function parseFeedback(body: unknown): { requestId: string; score: number; comment: string | null } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SaimaError('invalid_type', 'The request body must be a JSON object.', 'body');
@@ -32,8 +33,10 @@ function parseFeedback(body: unknown): { requestId: string; score: number; comme
 
 export function registerFeedbackRoute(app: FastifyInstance, ctx: GatewayContext): void {
   app.post('/v1/feedback', async (req, reply) => {
+    const ts = ctx.now();
     const fb = parseFeedback(req.body);
-    await ctx.admission.admitEvidence(req.principal);
+    // The rated request is looked up only once admitted: a refused rating names no race.
+    await admitNoting(ctx, req, { ts, race: null, contender: null }, () => ctx.admission.admitEvidence(req.principal));
     const served = await ctx.store.requests.getRequest(fb.requestId);
     // Another team's request, or a race the key may not call, answers exactly like a missing one.
     const team = confinedTeam(req);

@@ -3,7 +3,8 @@
  * completions (routed-call.ts), sticky by `metadata.user_id` or `x-saima-user`. An `anthropic` contender gets the
  * client's own body and its bytes come back unchanged; any other contender gets the translation (messages/to-chat.ts)
  * and its OpenAI-shaped answer is translated back, whole or event by event. `POST /v1/messages/count_tokens` answers
- * the assigned contender's own count (Anthropic's count_tokens) or the gateway's estimate, and is never charged.
+ * the assigned contender's own count (Anthropic's count_tokens) or the gateway's estimate, and is never charged; it
+ * takes one request from the key's and team's request rate, in buckets of its own (Admission.admitFreeCall).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Contender } from '../../config/types.js';
@@ -20,10 +21,12 @@ import { anthropicLastWord, translatedStream } from '../messages/chunks-to-event
 import { toChatBody, type Refusal } from '../messages/to-chat.js';
 import { readCompletion } from '../messages/to-message.js';
 import { validateMessagesBody, type MessagesBody } from '../messages/validate-messages.js';
+import { rateLimitHeaders } from '../admission.js';
 import { hasScope } from '../principal.js';
 import { resolveTarget, serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
 import type { PlainChatBody } from '../validate-chat.js';
+import { admitNoting } from '../refusal-note.js';
 
 export const MESSAGES_ROUTE = '/v1/messages';
 export const COUNT_TOKENS_ROUTE = '/v1/messages/count_tokens';
@@ -87,11 +90,14 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
   });
 
   app.post(COUNT_TOKENS_ROUTE, async (req: FastifyRequest, reply: FastifyReply) => {
+    const ts = ctx.now();
     if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call messages.');
     const client = messagesBody(req.body, false);
     const { chat } = toChatBody(client);
     const target = resolveTarget(ctx, req, client.model, userKeyOf(chat, req));
     const contender = ctx.config.contenders.get(target.names[0]!)!;
+    const limits = await admitNoting(ctx, req, { ts, race: target.race, contender: contender.name }, () => ctx.admission.admitFreeCall(req.principal));
+    if (limits) reply.headers(rateLimitHeaders(limits));
     reply.header('x-saima-race', target.race ?? '');
     reply.header('x-saima-contender', contender.name);
     const counted = await upstreamCount(ctx, contender, client);

@@ -31,7 +31,8 @@ export class AnthropicAdapter implements ProviderAdapter {
     // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
     const native = call.anthropicBody !== undefined;
     const payload = JSON.stringify(native ? nativeRequest(call, contender) : toMessagesRequest(materialized(call.body), contender, call.stream));
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, requestHeaders(contender, call.stream, native ? call.anthropicBeta : undefined), payload, contender, signal);
+    const headers = requestHeaders(contender, call.stream, native ? call.anthropicBeta : undefined);
+    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal);
     const sink = new OutcomeLatch(signal);
     const body = call.stream
       ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink, native })

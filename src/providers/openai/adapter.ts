@@ -62,7 +62,8 @@ export class OpenAIAdapter implements ProviderAdapter {
     }
     const payload = upstreamPayload(call);
     // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses.
-    const res = await postUpstream(this.#agent, target.url, call.stream ? target.streamHeaders : target.jsonHeaders, payload, contender, signal);
+    const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
+    const res = await postUpstream(this.#agent, target.url, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal);
     const deadline = new CallDeadline(signal, contender, startedAt);
     deadline.arm(res.body);
     if (!call.stream) {

@@ -93,5 +93,6 @@ function interpret(bytes: Uint8Array, contender: Contender, captureText: boolean
     // Kept for the estimate too when the upstream reports no usage.
     text: captureText || usage === null ? (content ?? '') : null,
     error: null,
+    model: body.model ?? null,
   };
 }

@@ -48,12 +48,12 @@ class StreamState {
 
   outcome(): CallOutcome {
     const w = this.watcher;
-    return { ok: true, usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: w.text(), error: null };
+    return { ok: true, usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: w.text(), error: null, model: w.model };
   }
 
   partial(): Partial<CallOutcome> {
     const w = this.watcher;
-    return { usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: w.text() };
+    return { usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: w.text(), model: w.model };
   }
 }
 

@@ -31,7 +31,7 @@ export function readUsage(raw: unknown): Usage | null {
 }
 
 /** What Saima reads from a non-streamed `chat.completion`: first choice's finish reason and text, and usage. */
-export function completionFields(raw: unknown): { finishReason: string | null; content: string | null; usage: Usage | null; error: string | null } | null {
+export function completionFields(raw: unknown): { finishReason: string | null; content: string | null; usage: Usage | null; error: string | null; model?: string | null } | null {
   const body = object(raw);
   if (body === null) return null;
   const choices = Array.isArray(body.choices) ? (body.choices as unknown[]) : null;
@@ -47,5 +47,6 @@ export function completionFields(raw: unknown): { finishReason: string | null; c
     content: typeof message?.content === 'string' ? message.content : null,
     usage: readUsage(body.usage),
     error: null,
+    model: typeof body.model === 'string' ? body.model : null,
   };
 }

@@ -17,6 +17,7 @@ import * as m0012 from './0012-battle-indexes.js';
 import * as m0013 from './0013-refusals.js';
 import * as m0015 from './0015-admission-indexes.js';
 import * as m0016 from './0016-request-protocol.js';
+import * as m0017 from './0017-refusal-first-id.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-refusals': m0013,
   '0015-admission-indexes': m0015,
   '0016-request-protocol': m0016,
+  '0017-refusal-first-id': m0017,
 };
 
 export const migrationProvider: MigrationProvider = {

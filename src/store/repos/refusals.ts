@@ -51,6 +51,12 @@ export class RefusalsRepo {
     return recs.map(fromTable);
   }
 
+  /** The record of this id, or the one holding the refused request answered with this id (its first). */
+  async get(id: string): Promise<RefusalRecord | null> {
+    const r = await this.#filtered({ id }).selectAll().orderBy('ts', 'desc').limit(1).executeTakeFirst();
+    return r ? fromTable(r) : null;
+  }
+
   /** Records matching the filter, counted over at most `cap` of them, and the refused requests those records hold. */
   async count(filter: RefusalFilter, cap: number): Promise<{ records: number; requests: number }> {
     const r = await this.#db

@@ -1,12 +1,12 @@
 /** Eval runs, newest first, with live progress for the ones still running. */
 import { useEffect, useState } from 'react';
-import { isUnknownRoute } from '../../api/api-error.js';
 import type { EvalRunListItem } from '../../api/eval-types.js';
 import { useApi } from '../../api/use-api.js';
 import type { List } from '../../api/types.js';
 import { fmtTime } from '../../components/format.js';
 import { Panel } from '../../components/panel.js';
-import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { DataTable } from '../../components/data-table.js';
+import { DataView } from '../../components/data-view.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { Link } from '../../router/router.js';
 import { GateVerdicts } from './gate-verdicts.js';
@@ -20,52 +20,42 @@ export function EvalsPage() {
   useEffect(() => {
     if (runs.data) setLive(runs.data.data.some((r) => r.status === 'running'));
   }, [runs.data]);
-  let body;
-  if (isUnknownRoute(runs.error)) body = <EmptyState testId="evals-unavailable">{t('evals.unavailable')}</EmptyState>;
-  else if (runs.error && !runs.data) body = <ErrorBanner error={runs.error} onRetry={runs.reload} />;
-  else if (!runs.data) body = <Loading />;
-  else if (runs.data.data.length === 0) body = <EmptyState testId="evals-empty">{t('evals.empty')}</EmptyState>;
-  else
-    body = (
-      <div className="table-wrap">
-        <table className="table" data-testid="evals-table">
-          <thead>
-            <tr>
-              <th>{t('evals.label')}</th>
-              <th>{t('common.status')}</th>
-              <th>{t('evals.progress')}</th>
-              <th>{t('common.contender')}</th>
-              <th>{t('evals.created')}</th>
+  const columns = [{ label: t('evals.label') }, { label: t('common.status') }, { label: t('evals.progress') }, { label: t('common.contender') }, { label: t('evals.created') }];
+  const body = (
+    <DataView
+      state={runs}
+      unavailable={{ text: t('evals.unavailable'), testId: 'evals-unavailable' }}
+      empty={{ when: (d) => d.data.length === 0, text: t('evals.empty'), testId: 'evals-empty' }}
+    >
+      {(data) => (
+        <DataTable columns={columns} testId="evals-table">
+          {data.data.map((r) => (
+            <tr key={r.id} data-testid={`eval-run-${r.id}`}>
+              <td>
+                <Link to={`/evals/${encodeURIComponent(r.id)}`} className="strong">
+                  {r.label}
+                </Link>
+                <div className="muted small mono">{r.id}</div>
+              </td>
+              <td>
+                <RunStatus run={r} />
+              </td>
+              <td>
+                <div className="progress" title={`${r.progress.done}/${r.progress.total}`}>
+                  <span style={{ width: `${r.progress.total > 0 ? (r.progress.done / r.progress.total) * 100 : 0}%` }} />
+                </div>
+                <span className="muted small">
+                  {r.progress.done}/{r.progress.total}
+                </span>
+              </td>
+              <td>{r.contenders.join(', ')}</td>
+              <td className="nowrap">{fmtTime(r.created_at, lang)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {runs.data.data.map((r) => (
-              <tr key={r.id} data-testid={`eval-run-${r.id}`}>
-                <td>
-                  <Link to={`/evals/${encodeURIComponent(r.id)}`} className="strong">
-                    {r.label}
-                  </Link>
-                  <div className="muted small mono">{r.id}</div>
-                </td>
-                <td>
-                  <RunStatus run={r} />
-                </td>
-                <td>
-                  <div className="progress" title={`${r.progress.done}/${r.progress.total}`}>
-                    <span style={{ width: `${r.progress.total > 0 ? (r.progress.done / r.progress.total) * 100 : 0}%` }} />
-                  </div>
-                  <span className="muted small">
-                    {r.progress.done}/{r.progress.total}
-                  </span>
-                </td>
-                <td>{r.contenders.join(', ')}</td>
-                <td className="nowrap">{fmtTime(r.created_at, lang)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    );
+          ))}
+        </DataTable>
+      )}
+    </DataView>
+  );
   return (
     <div className="stack" data-testid="evals-page">
       <h1>{t('evals.title')}</h1>

@@ -4,7 +4,8 @@ import { useApi } from '../../api/use-api.js';
 import type { List } from '../../api/types.js';
 import { fmtTime } from '../../components/format.js';
 import { Panel } from '../../components/panel.js';
-import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { DataTable } from '../../components/data-table.js';
+import { DataView } from '../../components/data-view.js';
 import type { MessageKey } from '../../i18n/en.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { Link } from '../../router/router.js';
@@ -34,26 +35,15 @@ export function GateVerdicts() {
   const { t, lang } = useI18n();
   const checkName = (c: string): string => (CHECKS.includes(c) ? t(`gates.check.${c}` as MessageKey) : c);
   const gates = useApi<List<GateVerdict>>('/admin/gates?limit=50', { refreshMs: 30000 });
-  let body;
+  // A gateway without gate verdicts (an older one) shows no panel for them.
   if (isUnknownRoute(gates.error)) return null;
-  if (gates.error && !gates.data) body = <ErrorBanner error={gates.error} onRetry={gates.reload} />;
-  else if (!gates.data) body = <Loading />;
-  else if (gates.data.data.length === 0) body = <EmptyState testId="gates-empty">{t('gates.empty')}</EmptyState>;
-  else
-    body = (
-      <div className="table-wrap">
-        <table className="table" data-testid="gates-table">
-          <thead>
-            <tr>
-              <th>{t('common.time')}</th>
-              <th>{t('common.race')}</th>
-              <th>{t('races.challenger')}</th>
-              <th>{t('gates.verdict')}</th>
-              <th>{t('gates.checks')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {gates.data.data.map((g) => (
+  const columns = [{ label: t('common.time') }, { label: t('common.race') }, { label: t('races.challenger') }, { label: t('gates.verdict') }, { label: t('gates.checks') }];
+  return (
+    <Panel title={t('gates.title')} hint={t('gates.hint')} testId="gates-panel">
+      <DataView state={gates} empty={{ when: (d) => d.data.length === 0, text: t('gates.empty'), testId: 'gates-empty' }}>
+        {(data) => (
+          <DataTable columns={columns} testId="gates-table">
+            {data.data.map((g) => (
               <tr key={g.id} data-testid={`gate-${g.race}-${g.challenger}`}>
                 <td className="nowrap">{fmtTime(g.ts, lang)}</td>
                 <td>{g.race}</td>
@@ -79,13 +69,9 @@ export function GateVerdicts() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
-    );
-  return (
-    <Panel title={t('gates.title')} hint={t('gates.hint')} testId="gates-panel">
-      {body}
+          </DataTable>
+        )}
+      </DataView>
     </Panel>
   );
 }

@@ -1,12 +1,11 @@
 /** Leaderboard: Bradley–Terry ratings from the arena with CIs, beside eval results and serving cost and latency. */
 import { useMemo, useState } from 'react';
-import { isUnknownRoute } from '../../api/api-error.js';
 import type { LeaderboardReport } from '../../api/arena-types.js';
 import type { EvalHeadline } from '../../api/eval-types.js';
 import { useApi } from '../../api/use-api.js';
 import type { List, RaceReport, RaceSummary } from '../../api/types.js';
 import { Panel } from '../../components/panel.js';
-import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { DataView } from '../../components/data-view.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { LeaderboardFilters, type LeaderboardQuery } from './leaderboard-filters.js';
 import { LeaderboardTable } from './leaderboard-table.js';
@@ -33,12 +32,15 @@ export function LeaderboardPage() {
   const evalMap = useMemo(() => new Map((evals.data?.data ?? []).map((e) => [e.contender, e])), [evals.data]);
   const ops = useMemo(() => new Map((race.data?.contenders ?? []).map((c) => [c.contender, c])), [race.data]);
 
-  let body;
-  if (isUnknownRoute(board.error)) body = <EmptyState testId="lb-unavailable">{t('lb.unavailable')}</EmptyState>;
-  else if (board.error && !board.data) body = <ErrorBanner error={board.error} onRetry={board.reload} />;
-  else if (!board.data) body = <Loading />;
-  else if (board.data.battles === 0) body = <EmptyState testId="lb-empty">{t('lb.empty')}</EmptyState>;
-  else body = <RatingsChart rows={board.data.data} />;
+  const body = (
+    <DataView
+      state={board}
+      unavailable={{ text: t('lb.unavailable'), testId: 'lb-unavailable' }}
+      empty={{ when: (d) => d.battles === 0, text: t('lb.empty'), testId: 'lb-empty' }}
+    >
+      {(data) => <RatingsChart rows={data.data} />}
+    </DataView>
+  );
 
   return (
     <div className="stack" data-testid="leaderboard-page">

@@ -1,5 +1,6 @@
 /** Asks for an API key, checks it against the gateway, and keeps it in this tab's session storage only. */
 import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError } from '../../api/api-error.js';
 import { LanguageSwitch } from '../../components/header.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { useSession } from '../../session/session-context.js';
@@ -27,7 +28,9 @@ export function LoginPage() {
     try {
       await login(key.trim());
     } catch (err) {
-      setError(t('login.invalid', { message: (err as Error).message }));
+      // A refused key is said in the page's language from its code; anything else (the network, a proxy) as it came.
+      const refused = err instanceof ApiError && err.code === 'invalid_api_key';
+      setError(t('login.invalid', { message: refused ? t('login.badKey') : (err as Error).message }));
       setBusy(false);
     }
   };
@@ -47,7 +50,7 @@ export function LoginPage() {
           <input type="password" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-saima-…" data-testid="login-key" required />
         </label>
         {error ? (
-          <p className="banner banner-error" role="alert">
+          <p className="banner banner-error" role="alert" data-testid="login-error">
             {error}
           </p>
         ) : null}

@@ -1,10 +1,11 @@
 /** One request in detail: where the time went, tokens and cost, the error, and the text when the race captures it. */
 import { useApi } from '../../api/use-api.js';
-import type { FailedAttempt, RequestRow } from '../../api/types.js';
+import type { FailedAttempt, RefusalRow, RequestRow } from '../../api/types.js';
 import { Drawer } from '../../components/drawer.js';
 import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
 import { ErrorBanner, Loading } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
+import { refusalLabel, refusalMessage } from './refusal-text.js';
 
 function TimingBar({ row }: { row: RequestRow }) {
   const { t } = useI18n();
@@ -69,13 +70,59 @@ function FailedAttempts({ attempts }: { attempts: readonly FailedAttempt[] }) {
   );
 }
 
+/**
+ * Calls refused at admission, as the record that counted them: no upstream call was made, so there is nothing of a
+ * request's detail to show, only when, how many, why and whose.
+ */
+function RefusalDetail({ r }: { r: RefusalRow }) {
+  const { t, lang } = useI18n();
+  return (
+    <div className="stack" data-testid="refusal-detail">
+      <dl className="kv">
+        <div><dt>{t('req.refusal.minute')}</dt><dd>{fmtTime(r.ts, lang)}</dd></div>
+        <div><dt>{t('req.refusal.count')}</dt><dd className="strong" data-testid="refusal-detail-count">{fmtInt(r.count, lang)}</dd></div>
+        <div><dt>{t('req.refusal.first')}</dt><dd>{fmtTime(r.first_ts, lang)}</dd></div>
+        <div><dt>{t('req.refusal.last')}</dt><dd>{fmtTime(r.last_ts, lang)}</dd></div>
+        <div><dt>{t('common.status')}</dt><dd>{t('req.refusedStatus', { status: r.status, reason: refusalLabel(r.error_code, t) })}</dd></div>
+        <div><dt>{t('req.refusal.reason')}</dt><dd data-testid="refusal-detail-reason">{refusalMessage(r.error_message, t, lang)}</dd></div>
+        <div><dt>{t('common.race')}</dt><dd>{r.race ?? '—'}</dd></div>
+        <div><dt>{t('common.contender')}</dt><dd>{r.contender ?? '—'}</dd></div>
+        <div><dt>{t('common.team')}</dt><dd>{r.team ?? '—'}</dd></div>
+        <div><dt>{t('req.refusal.key')}</dt><dd className="mono" translate="no">{r.key_id ?? '—'}</dd></div>
+        <div><dt>{t('req.refusal.firstId')}</dt><dd className="mono small" translate="no" data-testid="refusal-detail-first-id">{r.first_id}</dd></div>
+      </dl>
+      <p className="muted small">{t('req.refusal.note')}</p>
+    </div>
+  );
+}
+
+const FINISH_REASONS = ['stop', 'length', 'content_filter', 'tool_calls', 'function_call'] as const;
+
+/** Why the answer ended, in words, beside the OpenAI value itself (an identifier, the same in every language). */
+function FinishReason({ reason }: { reason: string }) {
+  const { t } = useI18n();
+  const known = (FINISH_REASONS as readonly string[]).includes(reason);
+  return known ? (
+    <>
+      {t(`req.finishReason.${reason as (typeof FINISH_REASONS)[number]}`)} <span className="muted mono small" translate="no">{reason}</span>
+    </>
+  ) : (
+    <span className="mono" translate="no">{reason}</span>
+  );
+}
+
 export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void }) {
   const { t, lang } = useI18n();
-  const { data: row, error } = useApi<RequestRow>(`/admin/requests/${encodeURIComponent(id)}`);
+  // A refused call's id (or its record's) answers the record that counted it.
+  const { data, error } = useApi<RequestRow | RefusalRow>(`/admin/requests/${encodeURIComponent(id)}`);
+  const refusal = data?.object === 'refusal' ? data : null;
+  const row = data?.object === 'refusal' ? undefined : data;
   return (
-    <Drawer title={t('req.detail', { id: id.slice(0, 16) })} onClose={onClose} testId="request-drawer">
+    <Drawer title={refusal ? t('req.refusal.title', { id: id.slice(0, 16) }) : t('req.detail', { id: id.slice(0, 16) })} onClose={onClose} testId="request-drawer">
       {error ? <ErrorBanner error={error} /> : null}
-      {!row ? (
+      {refusal ? (
+        <RefusalDetail r={refusal} />
+      ) : !row ? (
         error ? null : <Loading />
       ) : (
         <div className="stack">
@@ -87,7 +134,7 @@ export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void
             <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstream_model ?? '—'}</dd></div>
             <div><dt>{t('common.team')}</dt><dd>{row.team ?? '—'}</dd></div>
             <div><dt>{t('common.status')}</dt><dd>{row.status} · {t(`req.status.${row.outcome}`)}</dd></div>
-            <div><dt>{t('req.finish')}</dt><dd>{row.finish_reason ?? '—'}</dd></div>
+            <div><dt>{t('req.finish')}</dt><dd data-testid="request-finish">{row.finish_reason ? <FinishReason reason={row.finish_reason} /> : '—'}</dd></div>
             <div><dt>{t('common.cost')}</dt><dd>{fmtMoney(row.cost_nanos / 1e9, row.currency)}</dd></div>
           </dl>
           <h3>{t('req.timing')}</h3>

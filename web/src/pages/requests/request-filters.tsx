@@ -1,6 +1,6 @@
 /**
  * The request log's filters: race, contender, status (refused: requests turned away at admission, counted per
- * minute), time window, team, request id, user id — all applied by the API.
+ * minute), time window, team, request id, user id — all applied by the API. A request id is looked up at any time.
  */
 import type { ModelEntry } from '../../api/types.js';
 import { useI18n } from '../../i18n/i18n-context.js';
@@ -21,7 +21,8 @@ export const PAGE_SIZE = 50;
 
 /** The API path of one page: `before` is the previous page's `next_cursor` (null for the newest rows). */
 export function queryPath(q: RequestQuery, before: string | null): string {
-  const p = new URLSearchParams({ since: q.since, limit: String(PAGE_SIZE) });
+  // An id names one request (or one refusal record): it is found whenever it happened, not only in the window.
+  const p = new URLSearchParams({ since: q.id ? '0' : q.since, limit: String(PAGE_SIZE) });
   if (q.race) p.set('race', q.race);
   if (q.contender) p.set('contender', q.contender);
   if (q.status) p.set('outcome', q.status);
@@ -70,7 +71,8 @@ export function RequestFilters({ query, onChange, models, admin }: { query: Requ
       </label>
       <label className="field field-inline">
         <span>{t('common.time')}</span>
-        <select value={query.since} onChange={(e) => set('since', e.target.value as RequestQuery['since'])} data-testid="filter-since">
+        <select value={query.id ? 'any' : query.since} disabled={query.id !== ''} onChange={(e) => set('since', e.target.value as RequestQuery['since'])} data-testid="filter-since">
+          {query.id ? <option value="any">{t('req.anyTime')}</option> : null}
           <option value="1h">{t('req.last1h')}</option>
           <option value="1d">{t('req.last1d')}</option>
           <option value="7d">{t('req.last7d')}</option>

@@ -4,10 +4,12 @@ import { useApi } from '../../api/use-api.js';
 import type { List, ModelEntry, RefusalRow, RequestRow } from '../../api/types.js';
 import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
 import { Panel } from '../../components/panel.js';
-import { EmptyState, ErrorBanner, Loading } from '../../components/status-views.js';
+import { DataTable } from '../../components/data-table.js';
+import { DataView } from '../../components/data-view.js';
 import { useI18n, type Lang } from '../../i18n/i18n-context.js';
 import { useSession } from '../../session/session-context.js';
 import { RequestDrawer } from './request-drawer.js';
+import { refusalLabel, refusalMessage } from './refusal-text.js';
 import { EMPTY_QUERY, PAGE_SIZE, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
 
 /**
@@ -35,76 +37,63 @@ export function RequestsPage() {
   const [open, setOpen] = useState<string | null>(null);
   const models = useApi<List<ModelEntry>>('/v1/models');
   const log = useApi<RequestPage>(queryPath(query, cursors.at(-1) ?? null), { refreshMs: cursors.length === 0 ? 10000 : 0 });
-  const rows = log.data?.data ?? [];
   const from = cursors.length * PAGE_SIZE;
   return (
     <div className="stack" data-testid="requests-page">
       <h1>{t('req.title')}</h1>
       <Panel title={t('req.title')} actions={<RequestFilters query={query} onChange={setQuery} models={models.data?.data ?? []} admin={session?.info.admin ?? false} />}>
-        {log.error && !log.data ? <ErrorBanner error={log.error} onRetry={log.reload} /> : null}
-        {!log.data ? (
-          log.error ? null : <Loading />
-        ) : rows.length === 0 ? (
-          <EmptyState>{t('req.empty')}</EmptyState>
-        ) : (
-          <>
-          <div className="pager" data-testid="requests-pager">
-            <span data-testid="requests-count">{t(log.data.total_capped ? 'req.countCapped' : 'req.count', { from: fmtInt(from + 1, lang), to: fmtInt(from + rows.length, lang), total: fmtInt(log.data.total, lang) })}</span>
-            <button type="button" className="btn btn-small" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="requests-newer">
-              {t('req.newer')}
-            </button>
-            <button type="button" className="btn btn-small" disabled={!log.data.has_more} onClick={() => log.data?.next_cursor && setCursors([...cursors, log.data.next_cursor])} data-testid="requests-older">
-              {t('req.older')}
-            </button>
-          </div>
-          <div className="table-wrap">
-            <table className="table table-hover" data-testid="requests-table">
-              <thead>
-                <tr>
-                  <th>{t('common.time')}</th>
-                  <th>{t('common.race')}</th>
-                  <th>{t('common.contender')}</th>
-                  <th>{t('common.status')}</th>
-                  <th className="num">{t('req.latency')}</th>
-                  <th className="num">{t('req.tokens')}</th>
-                  <th className="num">{t('common.cost')}</th>
-                  <th>{t('common.team')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) =>
+        <DataView state={log} empty={{ when: (d) => d.data.length === 0, text: t('req.empty') }}>
+          {(page) => (
+            <>
+              <div className="pager" data-testid="requests-pager">
+                <span data-testid="requests-count">{t(page.total_capped ? 'req.countCapped' : 'req.count', { from: fmtInt(from + 1, lang), to: fmtInt(from + page.data.length, lang), total: fmtInt(page.total, lang) })}</span>
+                <button type="button" className="btn btn-small" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="requests-newer">
+                  {t('req.newer')}
+                </button>
+                <button type="button" className="btn btn-small" disabled={!page.has_more} onClick={() => page.next_cursor && setCursors([...cursors, page.next_cursor])} data-testid="requests-older">
+                  {t('req.older')}
+                </button>
+              </div>
+              <DataTable
+                columns={[
+                  { label: t('common.time') }, { label: t('common.race') }, { label: t('common.contender') }, { label: t('common.status') },
+                  { label: t('req.latency'), num: true }, { label: t('req.tokens'), num: true }, { label: t('common.cost'), num: true }, { label: t('common.team') },
+                ]}
+                testId="requests-table"
+                className="table-hover"
+              >
+                {page.data.map((r) =>
                   r.object === 'refusal' ? (
-                    <RefusalLine key={r.id} r={r} />
+                    <RefusalLine key={r.id} r={r} onOpen={() => setOpen(r.id)} />
                   ) : (
-                  <tr key={r.id} onClick={() => setOpen(r.id)} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && setOpen(r.id)} data-testid="request-row">
-                    <td className="nowrap">{fmtTime(r.ts, lang)}</td>
-                    <td>{r.race ?? '—'}</td>
-                    <td>
-                      {r.contender ?? '—'}
-                      {r.shadow ? <span className="badge">{t('req.shadow')}</span> : null}
-                      {r.fallback_from ? (
-                        <span className="badge badge-rolled_back" data-testid="rescued-from" title={(r.failed_attempts ?? []).map((f) => `${f.contender}: ${f.code}`).join('\n')}>
-                          {t('req.rescuedFrom', { contender: r.fallback_from })}
+                    <tr key={r.id} onClick={() => setOpen(r.id)} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && setOpen(r.id)} data-testid="request-row">
+                      <td className="nowrap">{fmtTime(r.ts, lang)}</td>
+                      <td>{r.race ?? '—'}</td>
+                      <td>
+                        {r.contender ?? '—'}
+                        {r.shadow ? <span className="badge">{t('req.shadow')}</span> : null}
+                        {r.fallback_from ? (
+                          <span className="badge badge-rolled_back" data-testid="rescued-from" title={(r.failed_attempts ?? []).map((f) => `${f.contender}: ${f.code}`).join('\n')}>
+                            {t('req.rescuedFrom', { contender: r.fallback_from })}
+                          </span>
+                        ) : null}
+                      </td>
+                      <td>
+                        <span className={`chip chip-${r.outcome === 'ok' ? 'ok' : 'bad'}`}>
+                          {r.status} {t(`req.status.${r.outcome}`)}
                         </span>
-                      ) : null}
-                    </td>
-                    <td>
-                      <span className={`chip chip-${r.outcome === 'ok' ? 'ok' : 'bad'}`}>
-                        {r.status} {t(`req.status.${r.outcome}`)}
-                      </span>
-                    </td>
-                    <td className="num">{fmtMs(r.latency_ms)}</td>
-                    <td className="num">{fmtInt(r.prompt_tokens + r.completion_tokens, lang)}</td>
-                    <td className="num">{fmtMoney(r.cost_nanos / 1e9, r.currency)}</td>
-                    <td>{r.team ?? '—'}</td>
-                  </tr>
+                      </td>
+                      <td className="num">{fmtMs(r.latency_ms)}</td>
+                      <td className="num">{fmtInt(r.prompt_tokens + r.completion_tokens, lang)}</td>
+                      <td className="num">{fmtMoney(r.cost_nanos / 1e9, r.currency)}</td>
+                      <td>{r.team ?? '—'}</td>
+                    </tr>
                   ),
                 )}
-              </tbody>
-            </table>
-          </div>
-          </>
-        )}
+              </DataTable>
+            </>
+          )}
+        </DataView>
       </Panel>
       {open ? <RequestDrawer id={open} onClose={() => setOpen(null)} /> : null}
     </div>
@@ -112,12 +101,22 @@ export function RequestsPage() {
 }
 
 /** A minute's refusals of one key, team, race, contender and reason: when, why, how many. */
-function RefusalLine({ r }: { r: RefusalRow }) {
+function RefusalLine({ r, onOpen }: { r: RefusalRow; onOpen: () => void }) {
   const { t, lang } = useI18n();
-  const label = r.error_code === 'budget_exceeded' || r.error_code === 'rate_limit_exceeded' ? t(`req.code.${r.error_code}`) : r.error_code;
+  const label = refusalLabel(r.error_code, t);
+  const message = refusalMessage(r.error_message, t, lang);
   const count = fmtInt(r.count, lang);
+  // Opens the refusals' own record (GET /admin/requests/:id answers it): a refused call has no request row.
   return (
-    <tr data-testid="refusal-row" data-count={r.count} data-code={r.error_code} title={t('req.refusedWhy', { count, from: fmtTime(r.first_ts, lang), to: fmtTime(r.last_ts, lang), message: r.error_message })}>
+    <tr
+      data-testid="refusal-row"
+      data-count={r.count}
+      data-code={r.error_code}
+      title={t('req.refusedWhy', { count, from: fmtTime(r.first_ts, lang), to: fmtTime(r.last_ts, lang), message })}
+      onClick={onOpen}
+      tabIndex={0}
+      onKeyDown={(e) => e.key === 'Enter' && onOpen()}
+    >
       <td className="nowrap">
         {fmtTime(r.ts, lang)}–{clock(r.until, lang)}
       </td>
@@ -131,7 +130,7 @@ function RefusalLine({ r }: { r: RefusalRow }) {
           {t('req.refusedCount', { count })}
         </span>
         <div className="muted" data-testid="refusal-reason">
-          {r.error_message}
+          {message}
           {r.key_id ? ` · ${t('req.refusedKey', { key: r.key_id })}` : ''}
         </div>
       </td>
