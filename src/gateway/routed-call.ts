@@ -117,7 +117,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     const [assigned, ...fallbacks] = target.names;
     target.names = [assigned!, ...fallbacks.filter((n) => door.serves!(ctx.config.contenders.get(n)!))];
   }
-  ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined }, t0, reply.raw);
+  ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined, ...(door.protocol === 'embeddings' ? { operation: 'embeddings' as const } : {}) }, t0, reply.raw);
   // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
   // current by the store's heartbeat and by the failures of real work).
   if (!ctx.store.health.up) throw storeDown();

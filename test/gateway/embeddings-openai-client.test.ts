@@ -445,3 +445,29 @@ test('a 200 that is cut half-way is retried, large or small; a 200 carrying an e
   assert.equal(res.status, 502);
   assert.match(((await res.json()) as { error: { message: string } }).error.message, /simulated error in a 200/);
 });
+
+test('with tracing on, an embeddings call is a GenAI `embeddings` operation and its attempt carries traceparent upstream', async (t) => {
+  const { startOtlpReceiver } = await import('../support/otlp-receiver.js');
+  const otlp = await startOtlpReceiver();
+  t.after(() => otlp.close());
+  const up = await upstream(t, { model: 'emb-a' });
+  const { client, gw } = await startTestGateway(t, {
+    telemetry: { otlp: { endpoint: otlp.url } },
+    contenders: { a: contender(up.url, 'emb-a') },
+    races: { search: { champion: 'a' } },
+  });
+  const { response } = await client.embeddings.create({ model: 'search', input: ['alpha beta', 'gamma'] }).withResponse();
+  const id = response.headers.get('x-saima-request-id')!;
+  const upstreamTrace = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(String(up.requests.at(-1)!.headers.traceparent));
+  assert.ok(upstreamTrace, 'the upstream got a traceparent');
+  await gw.close();
+  const spans = otlp.spans().filter((s) => s.attributes['saima.request_id'] === id);
+  const server = spans.find((s) => s.kind === 2)!;
+  const attempt = spans.find((s) => s.kind === 3)!;
+  assert.equal(server.name, 'embeddings search');
+  assert.equal(server.attributes['gen_ai.operation.name'], 'embeddings');
+  assert.equal(server.attributes['gen_ai.usage.input_tokens'], 3);
+  assert.equal(attempt.name, 'embeddings emb-a');
+  assert.equal(attempt.attributes['gen_ai.operation.name'], 'embeddings');
+  assert.equal(attempt.traceId, upstreamTrace[1]);
+});

@@ -49,7 +49,8 @@ export class OpenAIAdapter implements ProviderAdapter {
     const target = this.#target(contender);
     if (call.operation === 'embeddings') {
       // The client's body as it came (model replaced): the chat quirks do not apply to embeddings.
-      const res = await postUpstream(this.#agent, target.embeddingsUrl, target.jsonHeaders, serializeBody(call.body), contender, signal).catch((err: unknown) => {
+      const headers = call.traceHeaders ? { ...target.jsonHeaders, ...call.traceHeaders } : target.jsonHeaders;
+      const res = await postUpstream(this.#agent, target.embeddingsUrl, headers, serializeBody(call.body), contender, signal).catch((err: unknown) => {
         throw noEmbeddingsHere(err, contender);
       });
       const deadline = new CallDeadline(signal, contender, startedAt);
