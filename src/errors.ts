@@ -21,6 +21,8 @@ export const ERRORS = {
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   budget_exceeded: { status: 429, type: 'insufficient_quota' },
   upstream_bad_request: { status: 400, type: 'invalid_request_error' },
+  /** Embeddings asked of a contender whose model or protocol has none: the request's fault, no evidence about it. */
+  embeddings_unsupported: { status: 400, type: 'invalid_request_error' },
   upstream_error: { status: 502, type: 'api_error' },
   upstream_rate_limited: { status: 429, type: 'rate_limit_error' },
   upstream_timeout: { status: 504, type: 'api_error' },

@@ -43,6 +43,7 @@ import { registerAdminReadRoutes } from './routes/admin-reads.js';
 import { registerChatRoute } from './routes/chat.js';
 import { MESSAGES_OFF_THREAD, registerMessagesRoutes } from './routes/messages.js';
 import { RESPONSES_OFF_THREAD, registerResponsesRoutes } from './routes/responses.js';
+import { EMBEDDINGS_OFF_THREAD, registerEmbeddingsRoute } from './routes/embeddings.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerFeedbackRoute } from './routes/feedback.js';
 import { registerModelsRoute } from './routes/models.js';
@@ -183,7 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   // Fastify forbids object defaults on request decorators (they would be shared); every request sets its own.
   app.decorateRequest('principal', null as unknown as Principal);
   /** Route URL → the module that checks its large bodies on the body threads (GatewayExtension.offThreadBodies). */
-  const offThreadChecks: Record<string, string> = Object.assign({ ...MESSAGES_OFF_THREAD, ...RESPONSES_OFF_THREAD }, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
+  const offThreadChecks: Record<string, string> = Object.assign({ ...MESSAGES_OFF_THREAD, ...RESPONSES_OFF_THREAD, ...EMBEDDINGS_OFF_THREAD }, ...(deps.extensions ?? []).map((e) => e.offThreadBodies ?? {}));
   // Every route must have a rule in ROUTE_ACCESS; the rule of the matched route (never the raw URL, which may carry
   // a query string) decides whether a key is needed and which scope.
   app.addHook('onRoute', (route) => {
@@ -212,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
   registerChatRoute(app, ctx);
   registerMessagesRoutes(app, ctx);
   registerResponsesRoutes(app, ctx);
+  registerEmbeddingsRoute(app, ctx);
   registerModelsRoute(app, ctx);
   registerFeedbackRoute(app, ctx);
   registerOpsRoutes(app, ctx);

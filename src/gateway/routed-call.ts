@@ -1,5 +1,5 @@
 /**
- * The protocol-neutral core of every front door (`/v1/chat/completions`, `/v1/messages`, `/v1/responses`): resolve race or contender
+ * The protocol-neutral core of every front door (`/v1/chat/completions`, `/v1/messages`, `/v1/responses`, `/v1/embeddings`): resolve race or contender
  * → assign → admission (limits, budget reservation at the output cap) → journal → attempt (retries, fallbacks,
  * breaker) → send or stream → meter → log (committed before the client sees the end). A front door brings the
  * request as an OpenAI chat-shaped body (what admission, shadow and the adapters read) and a `FrontDoor` that makes
@@ -16,7 +16,7 @@ import type { GatewayContext } from './context.js';
 import { SaimaError, sanitize } from '../errors.js';
 import { promptEstimateOf, rateLimitHeaders, type AdmissionResult } from './admission.js';
 import { InFlight, shutdownOutcome, SHUTTING_DOWN, SHUTDOWN_MESSAGE } from './in-flight.js';
-import { appliedCap, requestedCap, withOutputCap } from '../metering/output-cap.js';
+import { appliedCap, NO_OUTPUT, requestedCap, withOutputCap } from '../metering/output-cap.js';
 import { applyFailure, applyOutcome, failedAttempts, toObservation, toRow, type CallFacts } from './request-record.js';
 import { budgetedRacesOf } from './race-budget-guard.js';
 import { pumpStream, type LastWordFinder } from './stream-writer.js';
@@ -61,6 +61,16 @@ export interface FrontDoor {
    * cannot be carried is logged as the failure it is) and rendering it from the committed facts.
    */
   whole(bytes: Buffer, reply: UpstreamReply): (facts: CallFacts) => Buffer | Uint8Array;
+  /**
+   * False for a door whose calls generate no tokens (embeddings): nothing is reserved for output, no output cap is
+   * sent upstream, and no shadow is made (a shadow's answer is judged as text). Absent: true.
+   */
+  readonly generates?: boolean;
+  /**
+   * Whether a contender can serve this door at all (embeddings: not an `anthropic` one). Fallbacks that cannot are
+   * left out of the plan; the assigned contender is kept, and `call` refuses it with the client's 400.
+   */
+  serves?(contender: Contender): boolean;
   /** The client's stream from the upstream reply's chunks. */
   stream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, reply: UpstreamReply): ClientStream;
   /**
@@ -114,11 +124,16 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
   const { body, userKey, t0, ts } = r;
   const target = resolveTarget(ctx, req, body.model, userKey);
   if (r.pin) pinTarget(ctx, target, r.pin);
-  ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined }, t0, reply.raw);
+  if (door.serves && target.names.length > 1) {
+    const [assigned, ...fallbacks] = target.names;
+    target.names = [assigned!, ...fallbacks.filter((n) => door.serves!(ctx.config.contenders.get(n)!))];
+  }
+  ctx.telemetry?.startRequest(req.id, req.headers, { model: body.model, race: target.race, stream: body.stream === true, capture: target.capture, messages: target.capture ? body.messages : undefined, ...(door.protocol === 'embeddings' ? { operation: 'embeddings' as const } : {}) }, t0, reply.raw);
   // An answer whose row cannot be logged is not bought: refuse before any upstream is called (an O(1) flag kept
   // current by the store's heartbeat and by the failures of real work).
   if (!ctx.store.health.up) throw storeDown();
-  const cap = requestedCap(body, ctx.config.contenders.get(target.names[0]!));
+  const generates = door.generates !== false;
+  const cap = generates ? requestedCap(body, ctx.config.contenders.get(target.names[0]!)) : NO_OUTPUT;
   let admitted: AdmissionResult;
   try {
     admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
@@ -143,7 +158,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
   try {
     // Exactly one cap field goes upstream, the one reserved: the client's largest, else (when anything was
     // reserved) the contender's default. With nothing reserved and no cap asked, the body goes as it came.
-    const capped = admitted.capped || cap.tokens !== null;
+    const capped = generates && (admitted.capped || cap.tokens !== null);
     const makeCall = (contender: Contender): UpstreamCall =>
       door.call(contender, {
         contender,
@@ -181,7 +196,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
       protocol: door.protocol,
     };
 
-    if (target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
+    if (generates && target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
       startShadow(ctx, target.view.race, body, facts, req.principal);
     }
 

@@ -51,6 +51,9 @@ export function requestedCap(body: Record<string, unknown>, contender: Contender
   return { tokens, param, choices: typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 1 };
 }
 
+/** A call that generates nothing (embeddings): no output is reserved and no cap is sent. */
+export const NO_OUTPUT: Readonly<RequestedCap> = Object.freeze({ tokens: 0, param: null, choices: 1 });
+
 /** The per-choice cap a contender is called with: the client's own, else what it is reserved at. */
 export function appliedCap(cap: RequestedCap, contender: Contender): number {
   return cap.tokens ?? contender.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
@@ -58,6 +61,7 @@ export function appliedCap(cap: RequestedCap, contender: Contender): number {
 
 /** Output tokens to reserve for a plan: the largest applied cap among its contenders, for every choice. */
 export function reservedOutputTokens(cap: RequestedCap, contenders: readonly Contender[]): number {
+  if (cap === NO_OUTPUT) return 0;
   let most = cap.tokens ?? 0;
   if (cap.tokens === null) for (const c of contenders) most = Math.max(most, appliedCap(cap, c));
   if (most === 0) most = DEFAULT_MAX_OUTPUT_TOKENS;

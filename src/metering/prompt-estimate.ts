@@ -88,16 +88,20 @@ export const CONTENT_PARTS = ['text', 'refusal', 'image_url', 'input_audio', 'fi
 
 const FREE = new Set(Object.entries(REQUEST_FIELDS).flatMap(([k, v]) => (v === 'free' ? [k] : [])));
 
-/** Estimates made where a large body was parsed (off the event loop), found again by the body they describe. */
-const known = new WeakMap<object, PromptEstimate>();
+/**
+ * Estimates made where a large body was parsed (off the event loop), found again by the body they describe; or how
+ * to make one, for a body that is not a chat request (embeddings), asked only when admission or metering needs it.
+ */
+const known = new WeakMap<object, PromptEstimate | (() => Promise<PromptEstimate>)>();
 
 /** Records the estimate of a body whose bulky fields the caller holds as raw JSON (see providers/raw-json.ts). */
-export function rememberEstimate(body: Record<string, unknown>, estimate: PromptEstimate): void {
+export function rememberEstimate(body: Record<string, unknown>, estimate: PromptEstimate | (() => Promise<PromptEstimate>)): void {
   known.set(body, estimate);
 }
 
 export async function estimatePrompt(body: Record<string, unknown>): Promise<PromptEstimate> {
   const remembered = known.get(body);
+  if (typeof remembered === 'function') return remembered();
   if (remembered) return remembered;
   // A body with raw parts and no remembered estimate is counted whole (a parse on this thread), never as bytes.
   if (hasRawParts(body)) body = materialized(body);
@@ -113,6 +117,20 @@ export async function estimatePrompt(body: Record<string, unknown>): Promise<Pro
     else tokens += c.any(v);
   }
   return { tokens, images: c.images, predicted };
+}
+
+/**
+ * The input tokens of an embeddings request (`input`: a text, texts, a token array or token arrays), at the same
+ * bounded cost as a chat prompt: texts through the tokenizer (past TOKENIZED_CHARS, one token per byte), token
+ * arrays by their length. No per-input overhead: embedding models bill the inputs' tokens alone.
+ */
+export async function estimateEmbeddingInput(input: unknown): Promise<PromptEstimate> {
+  const c = new Counter(await loadEncoding());
+  let tokens = 0;
+  const one = (v: unknown): number => (typeof v === 'string' ? c.text(v) : Array.isArray(v) ? v.length : c.any(v));
+  if (Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number') for (const v of input) tokens += one(v);
+  else tokens = one(input);
+  return { tokens, images: 0, predicted: 0 };
 }
 
 /** Tokens of one text (an answer counted when the upstream reports no usage), at the same bounded cost. */

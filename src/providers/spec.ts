@@ -40,6 +40,11 @@ export interface UpstreamCall {
   anthropicBody?: Record<string, unknown>;
   /** The client's `anthropic-beta` header, forwarded with `anthropicBody` (the betas its body may rely on). */
   anthropicBeta?: string;
+  /**
+   * `embeddings`: `body` is an OpenAI embeddings request, sent to the upstream's `/embeddings` (never streamed); the
+   * reply carries its bytes unchanged and the outcome its `usage.prompt_tokens`. Only `openai` and `mock` serve it.
+   */
+  operation?: 'embeddings';
   /** W3C trace context of this attempt (`traceparent`, `tracestate`), sent upstream as headers when tracing is on. */
   traceHeaders?: Readonly<Record<string, string>>;
 }

@@ -76,7 +76,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     promptEstimate: r.prompt_estimate === null || r.prompt_estimate === undefined ? null : Number(r.prompt_estimate),
     source: r.source ?? null,
     failedAttempts: r.failed_attempts ? (JSON.parse(r.failed_attempts) as FailedAttempt[]) : null,
-    protocol: r.protocol === 'messages' || r.protocol === 'responses' ? r.protocol : 'chat',
+    protocol: r.protocol === 'messages' || r.protocol === 'responses' || r.protocol === 'embeddings' ? r.protocol : 'chat',
   };
 }
 

@@ -52,12 +52,12 @@ export interface RequestLogRow {
   source?: string | null;
   /** The attempts that failed before the one that answered (or before the request gave up). Absent or null: none. */
   failedAttempts?: FailedAttempt[] | null;
-  /** The client's protocol: `chat` (OpenAI chat completions), `messages` (Anthropic Messages) or `responses` (OpenAI Responses). Absent: `chat`. */
+  /** The client's protocol: `chat` (OpenAI chat completions), `messages` (Anthropic Messages), `responses` (OpenAI Responses) or `embeddings`. Absent: `chat`. */
   protocol?: RequestProtocol;
 }
 
 /** The front doors a request can come through; a race's evidence pools them per contender. */
-export type RequestProtocol = 'chat' | 'messages' | 'responses';
+export type RequestProtocol = 'chat' | 'messages' | 'responses' | 'embeddings';
 
 export interface FailedAttempt {
   contender: string;

@@ -118,13 +118,13 @@ class OtelTelemetry implements GatewayTelemetry {
   startRequest(id: string, headers: IncomingHttpHeaders, request: TracedRequest, startedAt: number, response: ClosingResponse): void {
     const parent = this.#propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
     const attributes: Attributes = {
-      [GEN_AI.operationName]: OPERATION,
+      [GEN_AI.operationName]: request.operation ?? OPERATION,
       [GEN_AI.requestModel]: request.model,
       [GEN_AI.requestStream]: request.stream,
       [SAIMA.requestId]: id,
     };
     if (request.race !== null) attributes[SAIMA.race] = request.race;
-    const span = this.#tracer.startSpan(`${OPERATION} ${request.model}`, { kind: SpanKind.SERVER, attributes, startTime: startedAt }, parent);
+    const span = this.#tracer.startSpan(`${request.operation ?? OPERATION} ${request.model}`, { kind: SpanKind.SERVER, attributes, startTime: startedAt }, parent);
     this.#open.set(id, { span, context: trace.setSpan(parent, span), race: request.race, capture: request.capture, messages: request.capture ? request.messages : undefined, responseModel: null });
     // A request refused before it had facts (its budget, the store) still ends its span, with the status it got.
     response.once('close', () => this.#closeUnfinished(id, response.statusCode));
@@ -225,7 +225,7 @@ class OtelTelemetry implements GatewayTelemetry {
     const c = call.contender;
     const up = this.#upstream(c);
     const attributes: Attributes = {
-      [GEN_AI.operationName]: OPERATION,
+      [GEN_AI.operationName]: call.operation ?? OPERATION,
       [GEN_AI.providerName]: up.provider,
       [GEN_AI.requestModel]: c.model,
       [GEN_AI.requestStream]: call.stream,
@@ -237,7 +237,7 @@ class OtelTelemetry implements GatewayTelemetry {
       attributes['server.port'] = up.port!;
     }
     if (owner.race !== null) attributes[SAIMA.race] = owner.race;
-    const span = this.#tracer.startSpan(`${OPERATION} ${c.model}`, { kind: SpanKind.CLIENT, attributes }, owner.context);
+    const span = this.#tracer.startSpan(`${call.operation ?? OPERATION} ${c.model}`, { kind: SpanKind.CLIENT, attributes }, owner.context);
     // The upstream sees this attempt's span as its parent (sampled flag included), whether or not it is recorded.
     const traceHeaders: Record<string, string> = {};
     this.#propagator.inject(trace.setSpan(ROOT_CONTEXT, span), traceHeaders, defaultTextMapSetter);
@@ -296,11 +296,11 @@ class OtelTelemetry implements GatewayTelemetry {
    * reused across attempts with the same values rather than built three times per attempt.
    */
   #points(span: Attributes, race: string | null, errorType: string | null, responseModel: string | null): PointAttributes {
-    const key = `${String(span[SAIMA.contender])}\u0000${race ?? ''}\u0000${errorType ?? ''}\u0000${responseModel ?? ''}`;
+    const key = `${String(span[GEN_AI.operationName])}\u0000${String(span[SAIMA.contender])}\u0000${race ?? ''}\u0000${errorType ?? ''}\u0000${responseModel ?? ''}`;
     let points = this.#pointAttributes.get(key);
     if (!points) {
       const base: Attributes = {
-        [GEN_AI.operationName]: OPERATION,
+        [GEN_AI.operationName]: span[GEN_AI.operationName] ?? OPERATION,
         [GEN_AI.providerName]: span[GEN_AI.providerName],
         [GEN_AI.requestModel]: span[GEN_AI.requestModel],
         [SAIMA.contender]: span[SAIMA.contender],

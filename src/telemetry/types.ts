@@ -16,6 +16,8 @@ export interface TracedRequest {
   capture: boolean;
   /** The client's messages (read only when `capture`). */
   messages?: unknown;
+  /** `gen_ai.operation.name`: `embeddings` for the embeddings door, else `chat`. */
+  operation?: 'chat' | 'embeddings';
 }
 
 /** How a call ended: the fields of the request-log facts the spans read (the gateway passes its facts as is). */

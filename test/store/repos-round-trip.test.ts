@@ -14,7 +14,7 @@ for (const dialect of testDialects()) {
 
     const served = requestRow({ id: 'r1', ts: T0, promptText: 'héllo ✓', responseText: 'world', usageEstimated: true, stream: false });
     const shadow = requestRow({ id: 'r2', ts: T0 + 1, shadow: true, parentId: 'r1', contender: 'chal', outcome: 'cut', errorCode: 'upstream_error', errorMessage: 'cut', ttftMs: null, finishReason: null });
-    const other = requestRow({ id: 'r3', ts: T0 + 2, team: 'ads', race: 'coder', fallbackFrom: 'chal' });
+    const other = requestRow({ id: 'r3', ts: T0 + 2, team: 'ads', race: 'coder', fallbackFrom: 'chal', protocol: 'embeddings', completionTokens: 0 });
     await Promise.all([served, shadow, other].map((r) => store.requestLog.append(r)));
     assert.deepEqual(await store.requests.getRequest('r1'), served);
     assert.deepEqual(await store.requests.getRequest('r2'), shadow);

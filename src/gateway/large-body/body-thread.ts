@@ -46,8 +46,15 @@ async function parse(job: BodyJob): Promise<BodyJobResult> {
   try {
     const parsed = parseJson(bytes);
     // Another route's large body (10,000 arena battles through zod is tens of ms): checked here by the module the
-    // route named, sent back as values.
-    if (job.kind === 'checked') return { id: job.id, ok: true, kind: 'checked', bytes, value: (await checker(job.checker!)).checkBody(parsed) };
+    // route named, sent back as values (a check may be async: the embeddings check loads the tokenizer). Fields the
+    // module names in RAW_FIELDS (an embeddings `input` of megabytes) go back as byte ranges, left out of the value.
+    if (job.kind === 'checked') {
+      const mod = await checker(job.checker!);
+      const value = await mod.checkBody(parsed);
+      const raw: RawField[] = [];
+      if (mod.RAW_FIELDS) for (const [key, range] of topLevelMembers(bytes)) if (mod.RAW_FIELDS.includes(key)) raw.push({ key, start: range.valueStart, end: range.end, hasDeveloperRole: false });
+      return { id: job.id, ok: true, kind: 'checked', bytes, value, raw };
+    }
     const body = validateChatBody(parsed);
     const estimate = await estimatePrompt(body);
     const fields: Record<string, unknown> = {};
@@ -81,12 +88,18 @@ async function parse(job: BodyJob): Promise<BodyJobResult> {
   }
 }
 
-const checkers = new Map<string, Promise<{ checkBody(parsed: unknown): unknown }>>();
+/** A route's body-check module: its check, and the top-level fields it wants kept as bytes. */
+interface BodyCheck {
+  checkBody(parsed: unknown): unknown;
+  RAW_FIELDS?: readonly string[];
+}
+
+const checkers = new Map<string, Promise<BodyCheck>>();
 
 /** The body-check module at `url`, imported once per thread. */
-function checker(url: string): Promise<{ checkBody(parsed: unknown): unknown }> {
+function checker(url: string): Promise<BodyCheck> {
   let m = checkers.get(url);
-  if (!m) checkers.set(url, (m = import(url) as Promise<{ checkBody(parsed: unknown): unknown }>));
+  if (!m) checkers.set(url, (m = import(url) as Promise<BodyCheck>));
   return m;
 }
 

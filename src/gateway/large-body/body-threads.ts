@@ -33,6 +33,13 @@ export function offThreadChecked(body: unknown): unknown {
   return typeof body === 'object' && body !== null ? checkedOffThread.get(body) : undefined;
 }
 
+/** The fields its check kept as bytes (the module's RAW_FIELDS), as raw JSON spliced upstream unchanged. */
+const rawOffThread = new WeakMap<object, Record<string, RawJson>>();
+
+export function offThreadRaw(body: unknown): Record<string, RawJson> | undefined {
+  return typeof body === 'object' && body !== null ? rawOffThread.get(body) : undefined;
+}
+
 export interface BodyJob {
   id: number;
   kind: 'chat' | 'checked';
@@ -52,7 +59,7 @@ export interface RawField {
 }
 
 export type BodyJobResult =
-  | { id: number; ok: true; kind: 'checked'; bytes: Uint8Array; value: unknown }
+  | { id: number; ok: true; kind: 'checked'; bytes: Uint8Array; value: unknown; raw: RawField[] }
   | {
       id: number;
       ok: true;
@@ -175,6 +182,7 @@ function assemble(r: Extract<BodyJobResult, { ok: true }>): unknown {
   if (r.kind === 'checked') {
     const token = { checked: true };
     checkedOffThread.set(token, r.value);
+    if (r.raw.length > 0) rawOffThread.set(token, Object.fromEntries(r.raw.map((f) => [f.key, new RawJson(r.bytes.subarray(f.start, f.end))])));
     return token;
   }
   const body: Record<string | symbol, unknown> = { ...r.fields };

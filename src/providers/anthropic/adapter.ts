@@ -11,6 +11,7 @@ import type { CallSignal } from '../call-signal.js';
 import { createAgent, networkError, postUpstream } from '../http.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { malformedBody } from './errors.js';
+import { SaimaError } from '../../errors.js';
 import { maxTokens, toMessagesRequest } from './translate-request.js';
 import { MessageSchema, toChatCompletion } from './translate-response.js';
 import { translateStream, type StreamSink } from './translate-stream.js';
@@ -24,6 +25,8 @@ export class AnthropicAdapter implements ProviderAdapter {
   async send(call: UpstreamCall, signal: CallSignal): Promise<UpstreamReply> {
     const startedAt = performance.now();
     const { contender } = call;
+    // Anthropic has no embeddings API (the front door refuses such a contender first; this is the adapter's own guard).
+    if (call.operation === 'embeddings') throw new SaimaError('embeddings_unsupported', `'${contender.name}' speaks the anthropic protocol, which has no embeddings API.`, 'model');
     // Throws SaimaError('invalid_request') for what cannot be translated, before anything is sent.
     // The Messages body is a translation: a large body's raw messages are parsed here (see raw-json.ts).
     const native = call.anthropicBody !== undefined;

@@ -12,6 +12,7 @@ import type { CallSignal } from '../call-signal.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply, Usage } from '../spec.js';
 import { onceBody } from '../stream-once.js';
 import { errorForStatus, UpstreamError } from '../upstream-error.js';
+import { embeddingsJson } from './embeddings.js';
 import { durationMs, generate, type Generation } from './generate.js';
 import { planCall, type MockPlan } from './plan.js';
 import { mulberry32 } from './prng.js';
@@ -46,6 +47,7 @@ export class MockAdapter implements ProviderAdapter {
     const [enc, slept] = await Promise.all([loadEncoding(), sleep(plan.latencyMs, ...signals)]);
     if (!slept) throw aborted(contender, 'connect');
     await this.#failBeforeHeaders(plan, contender, signals);
+    if (call.operation === 'embeddings') return embeddingsReply(enc, call, request, startedAt);
 
     const gen = generate(enc, plan, request);
     const usage: Usage | null = profile.report_usage
@@ -141,6 +143,16 @@ export class MockAdapter implements ProviderAdapter {
     };
     return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome) };
   }
+}
+
+/** Embeddings (see ./embeddings.ts): simulated vectors after the profile's latency and faults. */
+function embeddingsReply(enc: Awaited<ReturnType<typeof loadEncoding>>, call: UpstreamCall, request: Record<string, unknown>, startedAt: number): UpstreamReply {
+  const model = typeof request.model === 'string' ? request.model : call.contender.model;
+  const reports = call.contender.mock!.report_usage;
+  const { json, promptTokens } = embeddingsJson(enc, request, model, reports);
+  const usage: Usage | null = reports ? { promptTokens, completionTokens: 0, reasoningTokens: 0, cachedTokens: 0, estimated: false } : null;
+  const outcome: CallOutcome = { ok: true, usage, finishReason: null, ttftMs: performance.now() - startedAt, text: null, error: null };
+  return { status: 200, contentType: 'application/json', body: onceBody(Buffer.from(json)), outcome: Promise.resolve(outcome) };
 }
 
 function aborted(contender: Contender, phase: 'connect' | 'first_byte'): UpstreamError {

@@ -1,5 +1,5 @@
 /**
- * The `openai` protocol: any OpenAI-compatible `/chat/completions` endpoint (OpenAI, DeepSeek, Qwen, Doubao,
+ * The `openai` protocol: any OpenAI-compatible `/chat/completions` (and `/embeddings`) endpoint (OpenAI, DeepSeek, Qwen, Doubao,
  * Hunyuan, Moonshot, vLLM, Ollama, llama.cpp, SGLang). The client's body goes up with the contender's quirks
  * applied; the upstream's bytes come back unchanged, watched by a side parser for metering.
  */
@@ -8,12 +8,31 @@ import type { CallSignal } from '../call-signal.js';
 import { createAgent, postUpstream } from '../http.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { CallDeadline } from '../stream-deadline.js';
+import { UpstreamError } from '../upstream-error.js';
 import { readCompletion } from './read-completion.js';
+import { readEmbeddings } from './read-embeddings.js';
+import { serializeBody } from '../raw-json.js';
 import { passThrough } from './stream-body.js';
 import { hidesUsage, upstreamPayload } from './translate-request.js';
 
+/**
+ * A 404 from `/embeddings`: this upstream serves no embeddings for this model (a chat model called through the
+ * embeddings door). The request's fault, like a 400: no retry, no fallback, and no failure for the contender's breaker,
+ * which its chat traffic shares.
+ */
+function noEmbeddingsHere(err: unknown, contender: Contender): unknown {
+  if (!(err instanceof UpstreamError) || err.upstreamStatus !== 404) return err;
+  return new UpstreamError('embeddings_unsupported', `'${contender.name}' serves no embeddings (its upstream answered 404 at /embeddings for '${contender.model}'): call a race or contender of an embedding model.`, {
+    phase: err.phase,
+    upstreamStatus: 404,
+    retryable: false,
+    fallbackable: false,
+  });
+}
+
 interface Target {
   url: string;
+  embeddingsUrl: string;
   jsonHeaders: Record<string, string>;
   streamHeaders: Record<string, string>;
 }
@@ -28,6 +47,20 @@ export class OpenAIAdapter implements ProviderAdapter {
     const startedAt = performance.now();
     const { contender } = call;
     const target = this.#target(contender);
+    if (call.operation === 'embeddings') {
+      // The client's body as it came (model replaced): the chat quirks do not apply to embeddings.
+      const headers = call.traceHeaders ? { ...target.jsonHeaders, ...call.traceHeaders } : target.jsonHeaders;
+      const res = await postUpstream(this.#agent, target.embeddingsUrl, headers, serializeBody(call.body), contender, signal).catch((err: unknown) => {
+        throw noEmbeddingsHere(err, contender);
+      });
+      const deadline = new CallDeadline(signal, contender, startedAt);
+      deadline.arm(res.body);
+      try {
+        return await readEmbeddings(res.body, call, startedAt, deadline);
+      } finally {
+        deadline.dispose();
+      }
+    }
     const payload = upstreamPayload(call);
     // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses.
     const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
@@ -60,6 +93,7 @@ export class OpenAIAdapter implements ProviderAdapter {
       if (contender.apiKey) base.authorization = `Bearer ${contender.apiKey}`;
       target = {
         url: `${contender.baseUrl}/chat/completions`,
+        embeddingsUrl: `${contender.baseUrl}/embeddings`,
         // The contender's own headers last, so it can override on purpose (e.g. a vendor's auth header).
         jsonHeaders: { ...base, accept: 'application/json', ...contender.headers },
         streamHeaders: { ...base, accept: 'text/event-stream', ...contender.headers },

@@ -39,7 +39,7 @@ export async function readCompletion(
  * Collects a body with stream events rather than `for await`: an async iterator over a Readable costs a generator,
  * its promises and an end-of-stream watcher per body, measured at an eighth of all bytes allocated per request.
  */
-function readWhole(source: Readable, contender: Contender, onFirstChunk: () => void): Promise<{ chunks: Buffer[]; size: number }> {
+export function readWhole(source: Readable, contender: Contender, onFirstChunk: () => void, limit = MAX_COMPLETION_BYTES): Promise<{ chunks: Buffer[]; size: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -54,9 +54,9 @@ function readWhole(source: Readable, contender: Contender, onFirstChunk: () => v
     const onData = (chunk: Buffer): void => {
       onFirstChunk();
       size += chunk.length;
-      if (size > MAX_COMPLETION_BYTES) {
+      if (size > limit) {
         source.destroy();
-        done(new UpstreamError('upstream_error', `${contender.name}: response larger than ${MAX_COMPLETION_BYTES} bytes`, { phase: 'first_byte', retryable: false }));
+        done(new UpstreamError('upstream_error', `${contender.name}: response larger than ${limit} bytes`, { phase: 'first_byte', retryable: false }));
         return;
       }
       chunks.push(chunk);
