@@ -7,10 +7,10 @@
  * they carry the settled usage (the upstream's, or the gateway's estimate when it reported none) and a client that
  * sees `message_stop` knows the call is on record. A cut upstream stream becomes Anthropic's `error` event.
  */
-import { createParser } from 'eventsource-parser';
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
 import type { LastWordFinder } from '../stream-writer.js';
+import { translatedStream as translatedClientStream } from '../translated-answer.js';
 import { anthropicErrorEvent } from './anthropic-errors.js';
 import { anthropicUsage, matchedStop, stopReason } from './to-message.js';
 import { isObject, type Json } from './validate-messages.js';
@@ -164,28 +164,5 @@ function lineStart(buf: Buffer, marker: Buffer): number {
 
 /** The client's stream of a translated call. */
 export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, requestId: string, stops: readonly string[]): ClientStream {
-  const t = new ChunksToEvents(requestId, stops);
-  const parser = createParser({ onEvent: (e) => t.data(e.data) });
-  const decoder = new TextDecoder();
-  const translate = (chunk: Uint8Array): Buffer => {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    return Buffer.from(t.take());
-  };
-  async function* events(): AsyncGenerator<Uint8Array> {
-    for (let r = await rest.next(); !r.done; r = await rest.next()) {
-      const out = translate(r.value);
-      if (out.length > 0) yield out;
-    }
-  }
-  return {
-    first: translate(first ?? new Uint8Array(0)),
-    rest: events(),
-    lastWord: anthropicLastWord,
-    ending: (facts) => {
-      const text = t.ending(facts);
-      return text === null ? null : Buffer.from(text);
-    },
-    complete: () => t.finished,
-    failure: () => t.failure,
-  };
+  return translatedClientStream(first, rest, new ChunksToEvents(requestId, stops), anthropicLastWord);
 }

@@ -3,6 +3,7 @@
  * becomes a thinking block, text a text block, each tool call a tool_use block with its arguments parsed, the finish
  * reason a stop reason, and usage Anthropic's (cached tokens outside `input_tokens`).
  */
+import { firstChoice } from '../translated-answer.js';
 import { SaimaError } from '../../errors.js';
 import type { Usage } from '../../providers/spec.js';
 import { isObject, type Json } from './validate-messages.js';
@@ -74,15 +75,7 @@ export interface ReadCompletion {
 
 /** Reads a completion's bytes now (throwing what cannot be carried), renders the message once usage is settled. */
 export function readCompletion(bytes: Buffer, requestId: string, stops: readonly string[]): ReadCompletion {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new SaimaError('upstream_error', 'The upstream answered with a body that is not JSON.');
-  }
-  const choice = isObject(raw) && Array.isArray(raw.choices) && isObject(raw.choices[0]) ? raw.choices[0] : null;
-  const message = choice && isObject(choice.message) ? choice.message : null;
-  if (!isObject(raw) || !choice || !message) throw new SaimaError('upstream_error', 'The upstream answered with no choice to carry.');
+  const { completion: raw, choice, message } = firstChoice(bytes);
   const content: Json[] = [];
   const reasoning = message.reasoning_content ?? message.reasoning;
   if (typeof reasoning === 'string' && reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: '' });

@@ -9,10 +9,10 @@
  * by `ending` once the request's row is committed, so it carries the settled usage. A cut or failed upstream stream
  * becomes `response.failed`.
  */
-import { createParser } from 'eventsource-parser';
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
 import type { LastWordFinder } from '../stream-writer.js';
+import { translatedStream as translatedClientStream } from '../translated-answer.js';
 import { functionCallItem, itemIds, messageItem, reasoningItem, responseShell, responsesUsage, statusOf, type Answer } from './response-object.js';
 import { isObject, type Json, type ResponsesBody } from './to-chat.js';
 
@@ -218,27 +218,5 @@ export const responsesLastWord: LastWordFinder = (buf) => {
 
 /** The client's stream of a call, through `t`. */
 export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, t: ChunksToEvents): ClientStream {
-  const parser = createParser({ onEvent: (e) => t.data(e.data) });
-  const decoder = new TextDecoder();
-  const translate = (chunk: Uint8Array): Buffer => {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    return Buffer.from(t.take());
-  };
-  async function* events(): AsyncGenerator<Uint8Array> {
-    for (let r = await rest.next(); !r.done; r = await rest.next()) {
-      const out = translate(r.value);
-      if (out.length > 0) yield out;
-    }
-  }
-  return {
-    first: translate(first ?? new Uint8Array(0)),
-    rest: events(),
-    lastWord: responsesLastWord,
-    ending: (facts) => {
-      const text = t.ending(facts);
-      return text === null ? null : Buffer.from(text);
-    },
-    complete: () => t.finished,
-    failure: () => t.failure,
-  };
+  return translatedClientStream(first, rest, t, responsesLastWord);
 }

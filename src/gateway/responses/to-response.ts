@@ -4,21 +4,14 @@
  * `message` item with `output_text`, each tool call as a `function_call` item; finish reason → status; usage from
  * the committed facts. Read before the row is written (what cannot be carried fails the call), rendered after.
  */
+import { firstChoice } from '../translated-answer.js';
 import { SaimaError } from '../../errors.js';
 import type { Usage } from '../../providers/spec.js';
 import { outputItems, responseShell, responsesUsage, statusOf, type Answer } from './response-object.js';
 import { isObject, type Json, type ResponsesBody } from './to-chat.js';
 
 export function readAnswer(bytes: Buffer): Answer {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new SaimaError('upstream_error', 'The upstream answered with a body that is not JSON.');
-  }
-  const choice = isObject(raw) && Array.isArray(raw.choices) && isObject(raw.choices[0]) ? raw.choices[0] : null;
-  const message = choice && isObject(choice.message) ? choice.message : null;
-  if (!isObject(raw) || !choice || !message) throw new SaimaError('upstream_error', 'The upstream answered with no choice to carry.');
+  const { completion: raw, choice, message } = firstChoice(bytes);
   const reasoning = message.reasoning_content ?? message.reasoning;
   const content = message.content;
   let text = '';
