@@ -305,6 +305,23 @@ test('count_tokens takes one request from the key rate, in buckets of its own: a
   assert.equal(answer.type, 'message');
 });
 
+test('models.list through the Anthropic SDK: the races and contenders the key may call, in the Models API shape', async (t) => {
+  const gw = await raceGateway(t);
+  const page = await gw.anthropic.models.list();
+  const models = page.data;
+  assert.deepEqual(models.map((m) => m.id), ['assistant', 'deepseek', 'claude']);
+  for (const m of models) {
+    assert.equal(m.type, 'model');
+    assert.equal(m.display_name, m.id);
+    assert.ok(!Number.isNaN(Date.parse(m.created_at)), m.created_at);
+  }
+  assert.equal(page.has_more, false);
+  // An OpenAI client gets OpenAI's list from the same route.
+  const openai = (await (await fetch(`${gw.url}/v1/models`)).json()) as { object: string; data: Array<{ object: string }> };
+  assert.equal(openai.object, 'list');
+  assert.ok(openai.data.every((m) => m.object === 'model'));
+});
+
 test('sticky assignment: a user keeps one contender on the Messages route, by metadata.user_id or x-saima-user, and the same one as on chat', async (t) => {
   const gw = await raceGateway(t);
   const assigned = new Map<string, string>();
