@@ -9,18 +9,11 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { fakeTokens, fakeVector, startFakeEmbeddings, type FakeEmbeddingsOptions } from '../support/fake-openai-embeddings.js';
-import { mockContender, startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
+import { mockContender, startTestGateway, TEST_ADMIN_KEY, loggedRow } from '../support/gateway.js';
 
 type Json = Record<string, unknown>;
 
-function rowOf(dbFile: string, id: string): Json {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('select * from requests where id = ?').get(id) as Json;
-  } finally {
-    db.close();
-  }
-}
+const rowOf = (dbFile: string, id: string) => loggedRow(dbFile, id)! as Json;
 
 function rows(dbFile: string, where = "protocol = 'embeddings'"): Json[] {
   const db = new Database(dbFile, { readonly: true });

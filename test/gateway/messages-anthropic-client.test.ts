@@ -9,7 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import Database from 'better-sqlite3';
 import { fakeTokenCount, startFakeAnthropic } from '../support/fake-anthropic-upstream.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
-import { startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
+import { startTestGateway, TEST_ADMIN_KEY, loggedRow } from '../support/gateway.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,14 +30,7 @@ async function raceGateway(t: import('node:test').TestContext, extra: Json = {},
   return { ...gw, deepseek, claude, anthropic: client };
 }
 
-function rowOf(dbFile: string, id: string): Json {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('select * from requests where id = ?').get(id) as Json;
-  } finally {
-    db.close();
-  }
-}
+const rowOf = (dbFile: string, id: string) => loggedRow(dbFile, id)! as Json;
 
 test('messages.create to an OpenAI-compatible contender: system blocks, thinking, usage and stop reason translated; the row says messages', async (t) => {
   const gw = await raceGateway(t, {}, { reasoning: 'The user greets me.', answer: 'Hi there!', usage: { prompt_tokens: 30, completion_tokens: 7, cached_tokens: 10, reasoning_tokens: 4 } });

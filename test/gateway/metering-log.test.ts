@@ -2,18 +2,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
-import { mockContender, startTestGateway } from '../support/gateway.js';
+import { mockContender, startTestGateway, loggedRow } from '../support/gateway.js';
 
-function rowOf(dbFile: string, id: string): Record<string, unknown> {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('select * from requests where id = ?').get(id) as Record<string, unknown>;
-  } finally {
-    db.close();
-  }
-}
+const rowOf = (dbFile: string, id: string) => loggedRow(dbFile, id)! as Record<string, unknown>;
 
 test('reported usage (reasoning and cached tokens) is priced from the contender table, streamed or not', async (t) => {
   const up = await startFakeOpenAI({ answer: 'ok', usage: { prompt_tokens: 1000, completion_tokens: 500, reasoning_tokens: 200, cached_tokens: 400 } });

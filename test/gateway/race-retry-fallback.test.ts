@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
-import { startTestGateway } from '../support/gateway.js';
+import { startTestGateway, loggedRow } from '../support/gateway.js';
 
 function upstream(url: string, extra: Record<string, unknown> = {}) {
   return {
@@ -22,14 +22,7 @@ function upstream(url: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-function row(dbFile: string, id: string) {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('select * from requests where id = ?').get(id) as Record<string, unknown> | undefined;
-  } finally {
-    db.close();
-  }
-}
+const row = (dbFile: string, id: string) => loggedRow(dbFile, id) as Record<string, unknown> | undefined;
 
 test('429 with retry-after is retried after the wait; 500 is retried; the row counts attempts', async (t) => {
   const up = await startFakeOpenAI({});

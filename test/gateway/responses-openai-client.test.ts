@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { startFakeAnthropic } from '../support/fake-anthropic-upstream.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
 import { storeUrlFor, testDialects } from '../support/databases.js';
-import { startTestGateway, TEST_ADMIN_KEY } from '../support/gateway.js';
+import { startTestGateway, TEST_ADMIN_KEY, loggedRow } from '../support/gateway.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,14 +34,7 @@ async function raceGateway(t: import('node:test').TestContext, extra: Json = {},
   return { ...gw, deepseek, qwen };
 }
 
-function rowOf(dbFile: string, id: string): Json {
-  const db = new Database(dbFile, { readonly: true });
-  try {
-    return db.prepare('select * from requests where id = ?').get(id) as Json;
-  } finally {
-    db.close();
-  }
-}
+const rowOf = (dbFile: string, id: string) => loggedRow(dbFile, id)! as Json;
 
 test('responses.create: instructions, reasoning item, output_text, usage with cached and reasoning tokens; the row says responses', async (t) => {
   const gw = await raceGateway(t, {}, { reasoning: 'The user greets me.', answer: 'Hi there!', usage: { prompt_tokens: 30, completion_tokens: 7, cached_tokens: 10, reasoning_tokens: 4 } });

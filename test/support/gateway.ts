@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { buildConfig } from '../../src/config/load.js';
 import type { RunningGateway } from '../../src/gateway/server.js';
@@ -49,4 +50,14 @@ export async function startTestGateway(
 /** A mock contender definition with overrides. */
 export function mockContender(model: string, mock: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return { provider: 'mock', model, price: { input: 1, output: 2, currency: 'CNY' }, mock: { default_answer: `answer from ${model}`, ...mock }, ...extra };
+}
+
+/** The request-log row of request `id` in a test gateway's SQLite file, read on a connection of its own. */
+export function loggedRow(dbFile: string, id: string): Record<string, unknown> | undefined {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db.prepare('select * from requests where id = ?').get(id) as Record<string, unknown> | undefined;
+  } finally {
+    db.close();
+  }
 }
