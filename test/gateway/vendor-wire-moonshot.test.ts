@@ -144,3 +144,31 @@ test('Moonshot\'s 429 (rate_limit_reached_error, no code or param) through /v1/m
     return true;
   });
 });
+
+test('the newer stream form, usage both in the finishing choice and in a statistics chunk (choices: []): metered once, the statistics chunk only for a client that asked', async (t) => {
+  const gw = await moonshotGateway(t);
+  const ask = async (extra: Json) => {
+    gw.kimi.next({ status: 200, fixture: 'moonshot-stream-usage-chunk.sse' });
+    const { data: stream, response } = await gw.client.chat.completions
+      .create({ model: 'kimi', messages: [{ role: 'user', content: 'Hello, my name is Li Lei. What is 1+1?' }], stream: true, ...extra } as OpenAI.ChatCompletionCreateParamsStreaming)
+      .withResponse();
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const c of stream) chunks.push(c);
+    return { chunks, row: rowOf(gw.dbFile, response.headers.get('x-saima-request-id')) };
+  };
+  const plain = await ask({});
+  assert.ok(plain.chunks.every((c) => c.choices.length === 1), 'the statistics chunk the gateway asked for is hidden');
+  assert.equal(plain.chunks.map((c) => c.choices[0]!.delta.content ?? '').join(''), 'Hello, Li Lei! 1+1 is 2.');
+  assert.equal(plain.row.prompt_tokens, 19);
+  assert.equal(plain.row.completion_tokens, 13, 'the same counts twice are one usage, not two');
+
+  const asked = await ask({ stream_options: { include_usage: true } });
+  assert.deepEqual(asked.chunks.at(-1)!.choices, []);
+  assert.deepEqual(asked.chunks.at(-1)!.usage, { prompt_tokens: 19, completion_tokens: 13, total_tokens: 32 });
+
+  gw.kimi.next({ status: 200, fixture: 'moonshot-stream-usage-chunk.sse' });
+  const final = await gw.anthropic.messages.stream({ model: 'kimi', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
+  assert.deepEqual(final.content, [{ type: 'text', text: 'Hello, Li Lei! 1+1 is 2.', citations: null }]);
+  assert.equal(final.usage.input_tokens, 19);
+  assert.equal(final.usage.output_tokens, 13);
+});

@@ -171,3 +171,37 @@ test('Qwen\'s error bodies through /v1/messages: its 400 and 429 come back in An
   assert.equal(res.status, 429);
   assert.equal(((await res.json()) as { error: { type: string } }).error.type, 'rate_limit_error');
 });
+
+test('Qwen\'s streamed parallel tool calls (continuations with an empty id, a closing fragment with null arguments) become tool_use blocks and function_call items', async (t) => {
+  const gw = await qwenGateway(t);
+  const tools = [{ name: 'get_current_weather', description: 'Weather of a place', input_schema: { type: 'object' as const, properties: { location: { type: 'string' }, unit: { type: 'string' } }, required: ['location'] } }];
+  gw.qwen.next({ status: 200, fixture: 'qwen-stream-tool-calls.sse' });
+  const stream = gw.anthropic.messages.stream({ model: 'qwen', max_tokens: 256, tools, messages: [{ role: 'user', content: '杭州和上海的天气？' }] });
+  const final = await stream.finalMessage();
+  assert.deepEqual(final.content, [
+    { type: 'tool_use', id: 'call_30817ba5d0b349ed88ddcc', name: 'get_current_weather', input: { location: '浙江省杭州市', unit: 'celsius' } },
+    { type: 'tool_use', id: 'call_566994452aec418d930430', name: 'get_current_weather', input: { location: '上海市', unit: 'celsius' } },
+  ]);
+  assert.equal(final.stop_reason, 'tool_use');
+  assert.equal(final.usage.input_tokens, 263);
+  assert.equal(final.usage.output_tokens, 48);
+  assert.equal((gw.qwen.requests.at(-1)!.body.tools as Json[])[0]!.type, 'function');
+
+  gw.qwen.next({ status: 200, fixture: 'qwen-stream-tool-calls.sse' });
+  const events = await gw.client.responses.create({
+    model: 'qwen',
+    input: '杭州和上海的天气？',
+    tools: [{ type: 'function', name: 'get_current_weather', parameters: tools[0]!.input_schema, strict: false }],
+    stream: true,
+  });
+  let done: OpenAI.Responses.ResponseCompletedEvent | undefined;
+  for await (const e of events) if (e.type === 'response.completed') done = e;
+  const calls = done!.response.output.filter((i): i is OpenAI.Responses.ResponseFunctionToolCall => i.type === 'function_call');
+  assert.deepEqual(
+    calls.map((c) => [c.call_id, c.name, JSON.parse(c.arguments)]),
+    [
+      ['call_30817ba5d0b349ed88ddcc', 'get_current_weather', { location: '浙江省杭州市', unit: 'celsius' }],
+      ['call_566994452aec418d930430', 'get_current_weather', { location: '上海市', unit: 'celsius' }],
+    ],
+  );
+});
