@@ -172,3 +172,44 @@ test('the newer stream form, usage both in the finishing choice and in a statist
   assert.equal(final.usage.input_tokens, 19);
   assert.equal(final.usage.output_tokens, 13);
 });
+
+test('a thinking model\'s tool-call turn goes back to Moonshot with its reasoning_content, as Kimi requires, from Messages and Responses histories', async (t) => {
+  // Kimi refuses a multi-step tool call whose assistant turn lost its reasoning_content ("Preserved Thinking").
+  const gw = await moonshotGateway(t);
+  await gw.anthropic.messages.create({
+    model: 'kimi',
+    max_tokens: 256,
+    tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+    messages: [
+      { role: 'user', content: '北京天气？' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: '需要查天气。', signature: '' },
+          { type: 'tool_use', id: 'get_weather:0', name: 'get_weather', input: { city: '北京' } },
+        ],
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'get_weather:0', content: '晴，25°C' }] },
+    ],
+  });
+  const fromMessages = (gw.kimi.requests.at(-1)!.body.messages as Json[])[1]!;
+  assert.equal(fromMessages.role, 'assistant');
+  assert.equal(fromMessages.reasoning_content, '需要查天气。');
+  assert.equal(((fromMessages.tool_calls as Json[])[0]!.function as Json).name, 'get_weather');
+
+  await gw.client.responses.create({
+    model: 'kimi',
+    input: [
+      { role: 'user', content: '北京天气？' },
+      { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: '需要查天气。' }] },
+      { type: 'function_call', call_id: 'get_weather:0', name: 'get_weather', arguments: '{"city":"北京"}' },
+      { type: 'function_call_output', call_id: 'get_weather:0', output: '晴，25°C' },
+    ],
+    tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }],
+  });
+  const sent = gw.kimi.requests.at(-1)!.body.messages as Json[];
+  assert.equal(sent[1]!.role, 'assistant');
+  assert.equal(sent[1]!.reasoning_content, '需要查天气。');
+  assert.equal((sent[1]!.tool_calls as Json[])[0]!.id, 'get_weather:0');
+  assert.deepEqual(sent[2], { role: 'tool', tool_call_id: 'get_weather:0', content: '晴，25°C' });
+});
