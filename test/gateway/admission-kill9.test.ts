@@ -144,12 +144,17 @@ test('after kill -9 with shadow calls in flight, a restart charges each shadow a
     'budgets:',
     `  shadow: { contender: s, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
   ]);
+  // Half the served calls come through the Messages door: their shadows' lost rows say so, as their rows would.
   const ask = (i: number) =>
-    fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
+    fetch(`${first.url}/v1/${i % 2 === 0 ? 'messages' : 'chat/completions'}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
   const answers = await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => ask(i)));
   assert.ok(answers.every((r) => r.status === 200), 'the served calls are answered at once');
   assert.equal(await reached(shadowed, IN_FLIGHT), IN_FLIGHT, 'every shadow call reached its upstream');
   await killRestartAndCount(t, first, "source = 'shadow' and contender = 's'", 'shadow');
+  const db = new Database(first.db, { readonly: true });
+  t.after(() => db.close());
+  const byProtocol = db.prepare("select protocol, count(*) as n from requests where outcome = 'lost' group by protocol order by protocol").all();
+  assert.deepEqual(byProtocol, [{ protocol: 'chat', n: IN_FLIGHT / 2 }, { protocol: 'messages', n: IN_FLIGHT / 2 }]);
 });
 
 test('after kill -9 with arena match calls in flight, a restart charges each answer at its reservation', async (t) => {
