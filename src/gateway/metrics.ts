@@ -4,14 +4,19 @@
  * maps (no key strings built per request), and each counter hands them to prom-client when the registry is read.
  * prom-client hashes the label set on every `inc`, even through a cached child: at thousands of requests per
  * second that was a few percent of the gateway's CPU and of its allocation. Histograms are observed directly.
+ * Per-request series carry the client's `protocol` (the front door: `chat`, `messages`, `responses`, `embeddings`):
+ * four values at most, so it multiplies the series by at most four.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RequestProtocol } from '../store/types.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export interface RequestObservation {
   race: string;
   contender: string;
+  /** The front door the client used. */
+  protocol: RequestProtocol;
   outcome: 'ok' | 'error' | 'cut' | 'lost';
   status: number;
   latencyS: number;
@@ -50,11 +55,11 @@ interface ContenderSeries {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'race' | 'contender' | 'outcome' | 'status' | 'shadow'>;
-  readonly #latency: Histogram<'race' | 'contender'>;
-  readonly #ttft: Histogram<'race' | 'contender'>;
-  readonly #tokens: Counter<'contender' | 'kind'>;
-  readonly #cost: Counter<'contender' | 'currency'>;
+  readonly #requests: Counter<'race' | 'contender' | 'protocol' | 'outcome' | 'status' | 'shadow'>;
+  readonly #latency: Histogram<'race' | 'contender' | 'protocol'>;
+  readonly #ttft: Histogram<'race' | 'contender' | 'protocol'>;
+  readonly #tokens: Counter<'contender' | 'protocol' | 'kind'>;
+  readonly #cost: Counter<'contender' | 'protocol' | 'currency'>;
   readonly #rejected: Counter<'code'>;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
@@ -64,11 +69,11 @@ export class GatewayMetrics {
     const collect = (kind: PendingKind) => () => {
       for (const p of pending[kind]) p.flush();
     };
-    this.#requests = new Counter({ name: 'saima_requests_total', help: 'Chat requests by race, contender and outcome', labelNames: ['race', 'contender', 'outcome', 'status', 'shadow'], registers, collect: collect('requests') });
-    this.#latency = new Histogram({ name: 'saima_request_duration_seconds', help: 'Whole request latency', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
-    this.#ttft = new Histogram({ name: 'saima_time_to_first_token_seconds', help: 'Time to the first body byte from the upstream', labelNames: ['race', 'contender'], buckets: LATENCY_BUCKETS, registers });
-    this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender and kind (prompt, completion)', labelNames: ['contender', 'kind'], registers, collect: collect('tokens') });
-    this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender', labelNames: ['contender', 'currency'], registers, collect: collect('cost') });
+    this.#requests = new Counter({ name: 'saima_requests_total', help: 'Requests by race, contender, protocol (front door) and outcome', labelNames: ['race', 'contender', 'protocol', 'outcome', 'status', 'shadow'], registers, collect: collect('requests') });
+    this.#latency = new Histogram({ name: 'saima_request_duration_seconds', help: 'Whole request latency', labelNames: ['race', 'contender', 'protocol'], buckets: LATENCY_BUCKETS, registers });
+    this.#ttft = new Histogram({ name: 'saima_time_to_first_token_seconds', help: 'Time to the first body byte from the upstream', labelNames: ['race', 'contender', 'protocol'], buckets: LATENCY_BUCKETS, registers });
+    this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender, protocol and kind (prompt, completion)', labelNames: ['contender', 'protocol', 'kind'], registers, collect: collect('tokens') });
+    this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender and protocol', labelNames: ['contender', 'protocol', 'currency'], registers, collect: collect('cost') });
     this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Error responses by code (refused before routing, or failed after)', labelNames: ['code'], registers });
   }
 
@@ -81,22 +86,24 @@ export class GatewayMetrics {
     return p;
   }
 
-  /** Series by race, contender and currency, made once each. */
-  readonly #children = new Map<string, Map<string, Map<string, ContenderSeries>>>();
+  /** Series by protocol, race, contender and currency, made once each. */
+  readonly #children = new Map<RequestProtocol, Map<string, Map<string, Map<string, ContenderSeries>>>>();
 
-  #series(race: string, contender: string, currency: string): ContenderSeries {
-    let byContender = this.#children.get(race);
-    if (!byContender) this.#children.set(race, (byContender = new Map()));
+  #series(protocol: RequestProtocol, race: string, contender: string, currency: string): ContenderSeries {
+    let byRace = this.#children.get(protocol);
+    if (!byRace) this.#children.set(protocol, (byRace = new Map()));
+    let byContender = byRace.get(race);
+    if (!byContender) byRace.set(race, (byContender = new Map()));
     let byCurrency = byContender.get(contender);
     if (!byCurrency) byContender.set(contender, (byCurrency = new Map()));
     let s = byCurrency.get(currency);
     if (!s) {
       s = {
-        latency: this.#latency.labels({ race, contender }),
-        ttft: this.#ttft.labels({ race, contender }),
-        prompt: this.#count('tokens', this.#tokens.labels({ contender, kind: 'prompt' })),
-        completion: this.#count('tokens', this.#tokens.labels({ contender, kind: 'completion' })),
-        cost: this.#count('cost', this.#cost.labels({ contender, currency })),
+        latency: this.#latency.labels({ race, contender, protocol }),
+        ttft: this.#ttft.labels({ race, contender, protocol }),
+        prompt: this.#count('tokens', this.#tokens.labels({ contender, protocol, kind: 'prompt' })),
+        completion: this.#count('tokens', this.#tokens.labels({ contender, protocol, kind: 'completion' })),
+        cost: this.#count('cost', this.#cost.labels({ contender, protocol, currency })),
         requests: new Map(),
       };
       byCurrency.set(currency, s);
@@ -105,13 +112,13 @@ export class GatewayMetrics {
   }
 
   observe(o: RequestObservation): void {
-    const s = this.#series(o.race, o.contender, o.currency);
+    const s = this.#series(o.protocol, o.race, o.contender, o.currency);
     let byStatus = s.requests.get(o.outcome);
     if (!byStatus) s.requests.set(o.outcome, (byStatus = new Map()));
     let byShadow = byStatus.get(o.status);
     if (!byShadow) byStatus.set(o.status, (byShadow = [null, null]));
     const i = o.shadow ? 1 : 0;
-    const counter = (byShadow[i] ??= this.#count('requests', this.#requests.labels({ race: o.race, contender: o.contender, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' })));
+    const counter = (byShadow[i] ??= this.#count('requests', this.#requests.labels({ race: o.race, contender: o.contender, protocol: o.protocol, outcome: o.outcome, status: String(o.status), shadow: o.shadow ? 'true' : 'false' })));
     counter.value++;
     if (o.shadow) return;
     s.latency.observe(o.latencyS);

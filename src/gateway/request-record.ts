@@ -83,6 +83,7 @@ export function toObservation(row: RequestLogRow): RequestObservation {
   return {
     race: row.race ?? '',
     contender: row.contender ?? '',
+    protocol: row.protocol ?? 'chat',
     outcome: row.outcome,
     status: row.status,
     latencyS: row.latencyMs / 1000,

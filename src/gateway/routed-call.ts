@@ -204,7 +204,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     if (journaled(admitted)) {
       try {
         await ctx.journal.open(
-          { id: requestId, ts, team: facts.team, key_id: facts.keyId, race: target.race, contender: target.names[0]!, upstream_model: primary?.model ?? null, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency! },
+          { id: requestId, ts, team: facts.team, key_id: facts.keyId, race: target.race, contender: target.names[0]!, upstream_model: primary?.model ?? null, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, protocol: door.protocol },
           target.names,
         );
       } catch (err) {

@@ -55,7 +55,7 @@ async function runShadow(ctx: GatewayContext, id: string, name: string, body: Ch
   try {
     if (journaled) {
       await ctx.journal.open(
-        { id, ts, team: parent.team, key_id: parent.keyId, race: parent.race, contender: name, upstream_model: contender.model, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, source: 'shadow' },
+        { id, ts, team: parent.team, key_id: parent.keyId, race: parent.race, contender: name, upstream_model: contender.model, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, source: 'shadow', protocol: parent.protocol ?? null },
         [name],
       );
     }

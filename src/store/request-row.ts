@@ -1,6 +1,11 @@
 /** The one mapping between `RequestLogRow` (camelCase, booleans) and the `requests` table (snake_case, 0/1). */
 import type { RequestsTable } from './schema.js';
-import type { FailedAttempt, RequestLogRow } from './types.js';
+import type { FailedAttempt, RequestLogRow, RequestProtocol } from './types.js';
+
+/** A stored protocol as the type knows it: anything else (null on older rows and journal entries) is `chat`. */
+export function protocolOf(v: string | null | undefined): RequestProtocol {
+  return v === 'messages' || v === 'responses' || v === 'embeddings' ? v : 'chat';
+}
 
 export function toRequestRecord(r: RequestLogRow): RequestsTable {
   return {
@@ -76,7 +81,7 @@ export function fromRequestRecord(r: RequestsTable): RequestLogRow {
     promptEstimate: r.prompt_estimate === null || r.prompt_estimate === undefined ? null : Number(r.prompt_estimate),
     source: r.source ?? null,
     failedAttempts: r.failed_attempts ? (JSON.parse(r.failed_attempts) as FailedAttempt[]) : null,
-    protocol: r.protocol === 'messages' || r.protocol === 'responses' || r.protocol === 'embeddings' ? r.protocol : 'chat',
+    protocol: protocolOf(r.protocol),
   };
 }
 

@@ -39,7 +39,7 @@ export interface RequestsTable {
   source: string | null;
   /** JSON array of FailedAttempt, or null. */
   failed_attempts: string | null;
-  /** `chat` or `messages` (migrations/0016-request-protocol.ts). */
+  /** `chat`, `messages`, `responses` or `embeddings` (migrations/0016-request-protocol.ts). */
   protocol: string;
 }
 
@@ -79,6 +79,8 @@ export interface AdmissionsTable {
   state?: string | null;
   source?: string | null;
   settled_nanos?: number | null;
+  /** The journaled call's front door (RequestProtocol); null on older entries and Saima's own calls: `chat`. */
+  protocol?: string | null;
 }
 
 export interface GatewayHeartbeatsTable {

@@ -57,7 +57,8 @@ export interface RequestLogRow {
 }
 
 /** The front doors a request can come through; a race's evidence pools them per contender. */
-export type RequestProtocol = 'chat' | 'messages' | 'responses' | 'embeddings';
+export const REQUEST_PROTOCOLS = ['chat', 'messages', 'responses', 'embeddings'] as const;
+export type RequestProtocol = (typeof REQUEST_PROTOCOLS)[number];
 
 export interface FailedAttempt {
   contender: string;
@@ -128,6 +129,8 @@ export interface RequestFilter {
   id?: string;
   /** One user's requests, by the hash the log keeps (`user_hash`). */
   userHash?: string;
+  /** Rows of one front door (`requests.protocol`). */
+  protocol?: RequestProtocol;
   /** Keyset pagination: rows strictly older than this one in the log's order (ts, then id, both descending). */
   before?: { ts: number; id: string };
 }

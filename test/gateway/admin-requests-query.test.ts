@@ -3,10 +3,11 @@
  * total, so the dashboard never filters a truncated page in the browser: a status filter over "the latest 200 rows"
  * showed "no requests match" while matching rows existed further back. The total is counted over at most 100,000
  * rows (`total_capped` says there are more): the dashboard asks for it every 10 s, and on SQLite the count runs on
- * the gateway's own thread.
+ * the gateway's own thread. Each row says the front door its client used (`protocol`), and the list filters on it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import { sql } from 'kysely';
 import { storeUrlFor, testDialects } from '../support/databases.js';
 import { mockContender, startTestGateway } from '../support/gateway.js';
@@ -69,6 +70,54 @@ test('admin requests: server-side outcome, id and user filters, keyset pages wit
     assert.equal(r.status, 400, q);
     assert.equal(r.body.error?.code, 'invalid_value', q);
     assert.equal(r.body.error?.param, param, q);
+  }
+});
+
+test('admin requests: each row says its protocol; ?protocol= lists one front door, an unknown one is a 400', async (t) => {
+  const { client, url, gw } = await startTestGateway(t, {
+    contenders: { good: mockContender('good'), priced: mockContender('priced', {}, { price: { input: 0, output: 10, currency: 'CNY' } }) },
+    races: { r: { champion: 'good' }, paid: { champion: 'priced' } },
+    // Less than one call reserves: every call to `paid` is refused at admission (a refusal record, no row).
+    budgets: { tiny: { race: 'paid', period: 'day', limit: 1e-6, currency: 'CNY' } },
+  });
+  const anthropic = new Anthropic({ baseURL: url, apiKey: 'unused-key', maxRetries: 0 });
+  await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'c' }] });
+  for (let i = 0; i < 3; i++) await anthropic.messages.create({ model: 'r', max_tokens: 50, messages: [{ role: 'user', content: `m${i}` }] });
+  await client.responses.create({ model: 'r', input: 'x', store: false });
+  await client.embeddings.create({ model: 'good', input: 'e' });
+  await assert.rejects(client.chat.completions.create({ model: 'paid', messages: [{ role: 'user', content: 'x' }] }), { status: 429 });
+  await gw.store.requestLog.flush();
+  await gw.store.refusalLog.flush();
+  type Row = { id: string; object: string; protocol?: string };
+  const get = async (q: string) => {
+    const res = await fetch(`${url}/admin/requests?${q}`);
+    return { status: res.status, body: (await res.json()) as { data: Row[]; total: number; error?: { code: string; param: string; type: string; message: string } } };
+  };
+
+  const all = await get('limit=100');
+  assert.equal(all.status, 200);
+  const count = (rows: Row[]) => Object.fromEntries(['chat', 'messages', 'responses', 'embeddings', 'refusal'].map((p) => [p, rows.filter((r) => (r.object === 'refusal' ? 'refusal' : r.protocol) === p).length]));
+  assert.deepEqual(count(all.body.data), { chat: 1, messages: 3, responses: 1, embeddings: 1, refusal: 1 });
+
+  for (const [protocol, n] of [['messages', 3], ['chat', 1], ['responses', 1], ['embeddings', 1]] as const) {
+    const one = await get(`protocol=${protocol}`);
+    assert.equal(one.status, 200, protocol);
+    assert.equal(one.body.total, n, protocol);
+    // Refusal records keep no protocol: a protocol filter finds none of them.
+    assert.ok(one.body.data.every((r) => r.object === 'request' && r.protocol === protocol), protocol);
+  }
+  const messagesRow = (await get('protocol=messages')).body.data[0]!;
+  const detail = (await (await fetch(`${url}/admin/requests/${messagesRow.id}`)).json()) as Row;
+  assert.equal(detail.protocol, 'messages', 'the detail says the protocol too');
+  assert.equal((await get('protocol=messages&outcome=refused')).body.total, 0);
+
+  for (const bad of ['anthropic', 'CHAT', 'messages,chat']) {
+    const r = await get(`protocol=${encodeURIComponent(bad)}`);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.error?.code, 'invalid_value', bad);
+    assert.equal(r.body.error?.param, 'protocol', bad);
+    assert.equal(r.body.error?.type, 'invalid_request_error', bad);
+    assert.match(r.body.error!.message, /chat, messages, responses, embeddings/);
   }
 });
 

@@ -2,11 +2,12 @@
  * In-flight spend survives a crash. Budgeted calls are journaled before their upstream call; `kill -9` the gateway
  * while 20 of them are with a slow upstream that serves (and bills) every one, restart it: each call the upstream
  * received is in the log — as a row or as a `lost` row charged at its reservation — and the budget counts them all,
- * so it does not admit that money again.
+ * so it does not admit that money again. A lost row keeps the protocol of the front door its call came through.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import Database from 'better-sqlite3';
 import { startBillingUpstream } from '../support/fake-billing-upstream.js';
 import { serveChild, serveOnSqlite } from '../support/cli.js';
@@ -87,6 +88,48 @@ test('after kill -9 with budgeted calls in flight, a restart charges each at its
   assert.equal(after.filter((r) => r.status === 429).length, 5);
 });
 
+test('after kill -9, each lost call keeps the protocol of the front door it came through', async (t) => {
+  const up = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
+  t.after(() => up.close());
+  const first = await serveBudgeted(t, [
+    'contenders:',
+    contender('m', up.url),
+    'races:',
+    '  r: { champion: m }',
+    'budgets:',
+    `  day: { race: r, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
+  ]);
+  // Half through the Anthropic SDK (Messages, translated for this OpenAI contender), half as chat completions.
+  const anthropic = new Anthropic({ baseURL: first.url, apiKey: 'unused-key', maxRetries: 0 });
+  const inflight = Array.from({ length: IN_FLIGHT }, (_, i) =>
+    i % 2 === 0
+      ? anthropic.messages.create({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `m ${i}` }] }).catch(() => null)
+      : fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `c ${i}` }] }) }).catch(() => null),
+  );
+  assert.equal(await reached(up, IN_FLIGHT), IN_FLIGHT, 'every call reached the upstream');
+  first.child.kill('SIGKILL');
+  await first.exited;
+  assert.ok((await Promise.all(inflight)).every((r) => r === null), 'no client saw an answer');
+
+  // An entry journaled before the journal kept the protocol (its column left null) reads as chat.
+  const raw = new Database(first.db);
+  const journal = raw.prepare('select protocol, count(*) as n from admissions group by protocol order by protocol').all();
+  assert.deepEqual(journal, [{ protocol: 'chat', n: IN_FLIGHT / 2 }, { protocol: 'messages', n: IN_FLIGHT / 2 }], 'the journal keeps each call\'s protocol');
+  raw.prepare("update admissions set protocol = null where id = (select min(id) from admissions where protocol = 'chat')").run();
+  raw.close();
+
+  const second = await serveChild(t, first.db.replace(/saima\.db$/, 'saima.yaml'));
+  const db = new Database(first.db, { readonly: true });
+  t.after(() => db.close());
+  const lost = db.prepare("select protocol, count(*) as n, sum(cost_nanos) as spent from requests where outcome = 'lost' group by protocol order by protocol").all();
+  assert.deepEqual(lost, [
+    { protocol: 'chat', n: IN_FLIGHT / 2, spent: (IN_FLIGHT / 2) * PER_CALL_NANOS },
+    { protocol: 'messages', n: IN_FLIGHT / 2, spent: (IN_FLIGHT / 2) * PER_CALL_NANOS },
+  ]);
+  const budget = ((await (await fetch(`${second.url}/admin/budgets`)).json()) as { data: Array<{ spent: number }> }).data[0]!;
+  assert.equal(Math.round(budget.spent * 1e9), IN_FLIGHT * PER_CALL_NANOS, 'the budget counts the lost calls of both doors');
+});
+
 test('after kill -9 with shadow calls in flight, a restart charges each shadow at its reservation', async (t) => {
   const served = await startBillingUpstream({ honours: 'max_tokens', delayMs: 0 });
   const shadowed = await startBillingUpstream({ honours: 'max_tokens', delayMs: 3_000 });
@@ -101,12 +144,17 @@ test('after kill -9 with shadow calls in flight, a restart charges each shadow a
     'budgets:',
     `  shadow: { contender: s, period: day, limit: ${(30 * PER_CALL_NANOS) / 1e9}, currency: CNY }`,
   ]);
+  // Half the served calls come through the Messages door: their shadows' lost rows say so, as their rows would.
   const ask = (i: number) =>
-    fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
+    fetch(`${first.url}/v1/${i % 2 === 0 ? 'messages' : 'chat/completions'}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'r', max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: `q ${i}` }] }) });
   const answers = await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => ask(i)));
   assert.ok(answers.every((r) => r.status === 200), 'the served calls are answered at once');
   assert.equal(await reached(shadowed, IN_FLIGHT), IN_FLIGHT, 'every shadow call reached its upstream');
   await killRestartAndCount(t, first, "source = 'shadow' and contender = 's'", 'shadow');
+  const db = new Database(first.db, { readonly: true });
+  t.after(() => db.close());
+  const byProtocol = db.prepare("select protocol, count(*) as n from requests where outcome = 'lost' group by protocol order by protocol").all();
+  assert.deepEqual(byProtocol, [{ protocol: 'chat', n: IN_FLIGHT / 2 }, { protocol: 'messages', n: IN_FLIGHT / 2 }]);
 });
 
 test('after kill -9 with arena match calls in flight, a restart charges each answer at its reservation', async (t) => {

@@ -1,6 +1,7 @@
 /** Feedback stored against the serving contender, one current rating per request; shadow copies logged but never returned; Prometheus metrics. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import Database from 'better-sqlite3';
 import { mockContender, startTestGateway } from '../support/gateway.js';
 
@@ -61,25 +62,56 @@ test('/metrics exposes requests, latency, TTFT, tokens and cost per contender', 
   const res = await fetch(`${url}/metrics`);
   assert.match(res.headers.get('content-type')!, /text\/plain/);
   const text = await res.text();
-  assert.match(text, /saima_requests_total\{race="r",contender="m",outcome="ok",status="200",shadow="false"\} 2/);
-  assert.match(text, /saima_request_duration_seconds_count\{race="r",contender="m"\} 2/);
-  assert.match(text, /saima_time_to_first_token_seconds_count\{race="r",contender="m"\} 2/);
-  assert.match(text, /saima_tokens_total\{contender="m",kind="completion"\} \d+/);
-  assert.match(text, /saima_cost_total\{contender="m",currency="CNY"\} [\d.e-]+/);
+  assert.match(text, /saima_requests_total\{race="r",contender="m",protocol="chat",outcome="ok",status="200",shadow="false"\} 2/);
+  assert.match(text, /saima_request_duration_seconds_count\{race="r",contender="m",protocol="chat"\} 2/);
+  assert.match(text, /saima_time_to_first_token_seconds_count\{race="r",contender="m",protocol="chat"\} 2/);
+  assert.match(text, /saima_tokens_total\{contender="m",protocol="chat",kind="completion"\} \d+/);
+  assert.match(text, /saima_cost_total\{contender="m",protocol="chat",currency="CNY"\} [\d.e-]+/);
   assert.match(text, /saima_rejected_requests_total\{code="model_not_found"\} 1/);
 
   // Counters gather between scrapes and are handed over at each: a later scrape adds only what came since.
-  const tokens = (t: string, kind: string) => Number(new RegExp(`saima_tokens_total\\{contender="m",kind="${kind}"\\} (\\d+)`).exec(t)![1]);
-  const cost = (t: string) => Number(/saima_cost_total\{contender="m",currency="CNY"\} ([\d.e-]+)/.exec(t)![1]);
+  const tokens = (t: string, kind: string) => Number(new RegExp(`saima_tokens_total\\{contender="m",protocol="chat",kind="${kind}"\\} (\\d+)`).exec(t)![1]);
+  const cost = (t: string) => Number(/saima_cost_total\{contender="m",protocol="chat",currency="CNY"\} ([\d.e-]+)/.exec(t)![1]);
   const third = await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] });
   const again = await (await fetch(`${url}/metrics`)).text();
-  assert.match(again, /saima_requests_total\{race="r",contender="m",outcome="ok",status="200",shadow="false"\} 3/);
+  assert.match(again, /saima_requests_total\{race="r",contender="m",protocol="chat",outcome="ok",status="200",shadow="false"\} 3/);
   assert.equal(tokens(again, 'completion') - tokens(text, 'completion'), third.usage!.completion_tokens);
   assert.equal(tokens(again, 'prompt') - tokens(text, 'prompt'), third.usage!.prompt_tokens);
   assert.ok(cost(again) > cost(text), `cost grew: ${cost(text)} → ${cost(again)}`);
   const unchanged = await (await fetch(`${url}/metrics`)).text();
-  assert.match(unchanged, /saima_requests_total\{race="r",contender="m",outcome="ok",status="200",shadow="false"\} 3/, 'a scrape with nothing new changes nothing');
+  assert.match(unchanged, /saima_requests_total\{race="r",contender="m",protocol="chat",outcome="ok",status="200",shadow="false"\} 3/, 'a scrape with nothing new changes nothing');
   assert.equal(tokens(unchanged, 'completion'), tokens(again, 'completion'));
+});
+
+test('/metrics splits each per-request series by the protocol the client used', async (t) => {
+  const { client, url } = await startTestGateway(t, { contenders: { m: mockContender('m') }, races: { r: { champion: 'm' } } });
+  const anthropic = new Anthropic({ baseURL: url, apiKey: 'unused-key', maxRetries: 0 });
+  await client.chat.completions.create({ model: 'r', messages: [{ role: 'user', content: 'x' }] });
+  const messages: Anthropic.Message[] = [];
+  for (let i = 0; i < 2; i++) messages.push(await anthropic.messages.create({ model: 'r', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] }));
+  const streamed = await anthropic.messages.create({ model: 'r', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] });
+  for await (const _e of streamed);
+  await client.embeddings.create({ model: 'm', input: 'x' });
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (re: RegExp) => {
+    const m = re.exec(text);
+    assert.ok(m, `${re} in /metrics`);
+    return Number(m[1]);
+  };
+  assert.equal(value(/saima_requests_total\{race="r",contender="m",protocol="chat",outcome="ok",status="200",shadow="false"\} (\d+)/), 1);
+  assert.equal(value(/saima_requests_total\{race="r",contender="m",protocol="messages",outcome="ok",status="200",shadow="false"\} (\d+)/), 3);
+  assert.equal(value(/saima_requests_total\{race="",contender="m",protocol="embeddings",outcome="ok",status="200",shadow="false"\} (\d+)/), 1);
+  assert.equal(value(/saima_request_duration_seconds_count\{race="r",contender="m",protocol="messages"\} (\d+)/), 3);
+  assert.equal(value(/saima_time_to_first_token_seconds_count\{race="r",contender="m",protocol="chat"\} (\d+)/), 1);
+  const completion = messages.reduce((n, m) => n + m.usage.output_tokens, 0);
+  assert.ok(completion > 0);
+  assert.ok(value(/saima_tokens_total\{contender="m",protocol="messages",kind="completion"\} (\d+)/) >= completion, 'the Messages calls\' tokens are counted under messages');
+  assert.ok(value(/saima_cost_total\{contender="m",protocol="messages",currency="CNY"\} ([\d.e-]+)/) > 0);
+  // Every per-request series names one of the four front doors, never anything else.
+  const protocols = new Set([...text.matchAll(/^saima_(?:requests_total|request_duration_seconds_count|time_to_first_token_seconds_count|tokens_total|cost_total)\{[^}]*protocol="([^"]*)"/gm)].map((m) => m[1]));
+  assert.deepEqual([...protocols].sort(), ['chat', 'embeddings', 'messages']);
+  const unlabelled = text.split('\n').filter((l) => /^saima_(requests_total|request_duration_seconds_count|tokens_total|cost_total)\{/.test(l) && !l.includes('protocol="'));
+  assert.deepEqual(unlabelled, []);
 });
 
 test('GET /health answers without a key even when auth is on; other routes need one', async (t) => {

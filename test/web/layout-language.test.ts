@@ -1,8 +1,8 @@
 /**
  * Every page of the dashboard at 1280 and 390 px, in Chinese — the login page (with a key the gateway refuses) and
  * every page behind it — on seeded data that includes the monitor's own decisions (a rollback on a broken guardrail,
- * a ramp) and notes, an eval run and one stopped by its cost cap with their gate verdicts, arena battles and calls
- * refused by a rate limit:
+ * a ramp) and notes, an eval run and one stopped by its cost cap with their gate verdicts, arena battles, calls
+ * refused by a rate limit, and calls through the Messages and Responses front doors beside chat completions:
  * - no string of a known English list (statuses, decision actions, the monitor's reasons and notes, gate lines, stop
  *   reasons, twin notes, refusal reasons), in a text node, a hover text or a label, is left on a Chinese page — the
  *   same scan finds them on the English page, so it is not blind;
@@ -13,6 +13,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { DESKTOP, ensureWebBuild, launchBrowser, newPage, PHONE, screenshot, signIn, waitForExpression } from '../support/browser.js';
 import { mockContender } from '../support/gateway.js';
@@ -29,6 +31,8 @@ const ENGLISH_WORDS = [
   'rollback', 'ramp', 'promote', 'hold', 'manual', 'freeze', 'SRM alert', 'racing', 'promoted', 'monitor', 'evidence',
   'harm', 'better', 'within margin', 'inconclusive', 'too few samples', 'gap flagged', 'no significant gap', 'few battles',
   'PASS', 'FAIL', 'Refusing calls', 'Exhausted', 'shadow', 'estimated', 'stop', 'length',
+  // The Requests page's protocol column and its header.
+  'Protocol', 'Chat Completions', 'Messages', 'Responses', 'Embeddings',
 ];
 /** Phrases of the monitor's reasons and notes, and other English sentences, anywhere in a text node. */
 const ENGLISH_PHRASES = [
@@ -162,6 +166,10 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
     const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'triage', user: `triage-${i}`, messages: [{ role: 'user', content: `Which queue does ticket ${i} go to?` }] }) });
     await res.arrayBuffer();
   }
+  // Calls through the other front doors, for the Requests page's protocol column.
+  const anthropic = new Anthropic({ baseURL: gw.url, apiKey: gw.adminKey, maxRetries: 0 });
+  for (let i = 0; i < 2; i++) await anthropic.messages.create({ model: 'assistant', max_tokens: 50, messages: [{ role: 'user', content: `Summarise ticket ${i}` }] });
+  await new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: gw.adminKey, maxRetries: 0 }).responses.create({ model: 'assistant', input: 'Draft a reply', store: false });
   await gw.gw.store.requestLog.flush();
   const runId = await seedEvalRun(gw.gw.store, gw.gw.ctx.config);
   // The launch gate's verdicts on that run, as `saima gate` stores them: the memoriser fails on contamination.
@@ -233,6 +241,8 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   await en.page.getByTestId('gates-table').waitFor();
   seenInEnglish.push(...(await englishLeft(en.page)).map((f) => f.text));
   await en.page.goto(`${gw.url}/ui/requests`);
+  await en.page.locator('[data-testid="request-protocol"][data-protocol="messages"]').first().waitFor();
+  seenInEnglish.push(...(await englishLeft(en.page)).map((f) => f.text));
   await en.page.getByTestId('filter-status').selectOption('refused');
   await en.page.getByTestId('refusal-row').first().waitFor();
   seenInEnglish.push(...(await englishLeft(en.page)).map((f) => f.text));
@@ -242,7 +252,7 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
   for (const expected of [
     /^guardrail broken: error_rate/, /^guardrails hold after/, /^rolled back$/, /^rollback$/, /^FAIL$/, /within chance|significant and above/, /vs champion house-model/,
     /^run run_\w+ incomplete \(stopped: cost cap reached/, /^title: cost cap reached/, /^not tested: the run had no robustness twins/, /^no item graded for both/,
-    /Rate limit reached for requests per minute/, /answer \d+→\d+/, /^flaky-model is not in run/,
+    /Rate limit reached for requests per minute/, /answer \d+→\d+/, /^flaky-model is not in run/, /^Protocol$/, /^Messages$/, /^Responses$/, /^Chat Completions$/,
   ]) {
     assert.ok(seenInEnglish.some((x) => expected.test(x)), `the scan finds ${expected} on the English page: ${seenInEnglish.join(' | ')}`);
   }
@@ -323,6 +333,9 @@ test('every page in Chinese at 1280 and 390 px: no English left, nothing clipped
       if (p.path === '/requests') {
         // A served request's detail: why its answer ended, in words.
         await page.getByTestId('filter-status').selectOption('ok');
+        // The protocol column, with each front door's calls among the newest rows, in Chinese.
+        await page.locator('[data-testid="request-protocol"][data-protocol="messages"]').first().waitFor();
+        assert.deepEqual([...new Set(await page.getByTestId('request-protocol').allTextContents())].sort(), ['响应', '对话补全', '消息'].sort());
         await page.getByTestId('request-row').first().click();
         assert.match((await page.getByTestId('request-finish').textContent()) ?? '', /^模型正常结束 stop$/);
         for (const f of await englishLeft(page)) problems.push(`${where}, request detail: English left on a Chinese page: "${f.text}" in ${f.where}`);

@@ -198,7 +198,7 @@ test('dashboard tour: spend, requests, Chinese UI, phone width', async (t) => {
   assert.equal(await team.page.getByTestId('action-rollback').count(), 0);
   await team.page.getByTestId('nav-requests').click();
   await team.page.getByTestId('request-row').first().waitFor();
-  const teams = await team.page.getByTestId('request-row').locator('td:nth-child(8)').allTextContents();
+  const teams = await team.page.getByTestId('request-row').locator('td:nth-child(9)').allTextContents();
   assert.ok(teams.length > 0 && teams.every((x) => x === 'support'), `only support rows: ${[...new Set(teams)].join(', ')}`);
 
   assert.deepEqual([...errors, ...phone.errors, ...team.errors], []);

@@ -59,7 +59,7 @@ test('requests page: the refused filter shows a minute of refusals as one row wi
   assert.equal(await row.getByTestId('refusal-count').textContent(), `×${REFUSED}`);
   assert.match((await row.getByTestId('refusal-reason').textContent()) ?? '', new RegExp(`Budget 'lab-daily' is spent for this period\\. · key ${String(lab.id)}`));
   const cells = await row.locator('td').allTextContents();
-  assert.deepEqual([cells[1], cells[2], cells[7]], ['assistant', 'house-model', 'lab']);
+  assert.deepEqual([cells[1], cells[2], cells[3], cells[8]], ['assistant', 'house-model', '—', 'lab']);
   // The minute it covers, start and end.
   assert.match(cells[0]!, /\d\d:\d\d:00–\d\d:\d\d:00$/, cells[0]);
   assert.equal(await page.getByTestId('requests-count').textContent(), '1–1 of 1');

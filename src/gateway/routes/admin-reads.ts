@@ -9,7 +9,7 @@ import type { GatewayContext } from '../context.js';
 import { SaimaError } from '../../errors.js';
 import { parseDuration } from '../key-service.js';
 import { hashUser } from '../user-hash.js';
-import type { RefusalRecord, RequestFilter, RequestLogRow } from '../../store/types.js';
+import { REQUEST_PROTOCOLS, type RefusalRecord, type RequestFilter, type RequestLogRow, type RequestProtocol } from '../../store/types.js';
 import { REFUSAL_BUCKET_MS } from '../../store/repos/refusals.js';
 import { confinedTeam, maySee } from '../route-access.js';
 
@@ -40,6 +40,12 @@ function outcomeParam(v: unknown): Outcome | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || !(OUTCOMES as readonly string[]).includes(v)) throw new SaimaError('invalid_value', `'outcome' must be one of ${OUTCOMES.join(', ')}.`, 'outcome');
   return v as Outcome;
+}
+
+function protocolParam(v: unknown): RequestProtocol | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string' || !(REQUEST_PROTOCOLS as readonly string[]).includes(v)) throw new SaimaError('invalid_value', `'protocol' must be one of ${REQUEST_PROTOCOLS.join(', ')}.`, 'protocol');
+  return v as RequestProtocol;
 }
 
 /**
@@ -112,6 +118,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const team = teamScope(req, q.team);
     const now = ctx.now();
     const outcome = outcomeParam(q.outcome);
+    const protocol = protocolParam(q.protocol);
     const filter: RequestFilter = {
       ...(team !== undefined ? { team } : {}),
       ...visible(req),
@@ -120,6 +127,7 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
       ...(typeof q.id === 'string' && q.id !== '' ? { id: q.id } : {}),
       ...(typeof q.user === 'string' && q.user !== '' ? { userHash: hashUser(q.user) } : {}),
       ...(outcome !== undefined && outcome !== 'refused' ? { outcome } : {}),
+      ...(protocol !== undefined ? { protocol } : {}),
       since: since(q, now, '1d'),
       ...(q.until !== undefined ? { until: instant(q.until, now, 'until') } : {}),
       // Shadow rows include the arena's blind match calls: only admins may see them, or a voter could unmask a match.
@@ -128,10 +136,10 @@ export function registerAdminReadRoutes(app: FastifyInstance, ctx: GatewayContex
     const limit = typeof q.limit === 'string' ? Math.min(Number(q.limit) || 100, 1000) : 100;
     const before = cursor(q.before);
     const bounds = before ? afterCursor(before) : undefined;
-    // Refusals are counted per minute and combination, with no user: a user filter finds none.
+    // Refusals are counted per minute and combination, with no user and no protocol: those filters find none.
     const withRequests = outcome !== 'refused';
-    const withRefusals = (outcome === undefined || outcome === 'refused') && filter.userHash === undefined;
-    const { outcome: _o, userHash: _u, includeShadow: _s, ...refusalFilter } = filter;
+    const withRefusals = (outcome === undefined || outcome === 'refused') && filter.userHash === undefined && filter.protocol === undefined;
+    const { outcome: _o, userHash: _u, includeShadow: _s, protocol: _p, ...refusalFilter } = filter;
     // One entry more than asked says whether another page follows.
     const [rows, refusals, requestCount, refusalCount] = await Promise.all([
       withRequests ? ctx.store.requests.listRequests({ ...filter, ...(bounds ? { before: bounds.requests } : {}), limit: limit + 1 }) : [],

@@ -7,13 +7,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { AdmissionsTable, Database } from '../schema.js';
-import { toRequestRecord } from '../request-row.js';
+import { protocolOf, toRequestRecord } from '../request-row.js';
 import type { RequestLogRow } from '../types.js';
 
 export type AdmissionRecord = AdmissionsTable;
 
-const COLUMNS = ['id', 'ts', 'expires_at', 'team', 'key_id', 'race', 'contender', 'upstream_model', 'reserved_nanos', 'currency', 'owner', 'state', 'source', 'settled_nanos'] as const;
-const OPTIONAL = { owner: null, state: null, source: null, settled_nanos: null };
+const COLUMNS = ['id', 'ts', 'expires_at', 'team', 'key_id', 'race', 'contender', 'upstream_model', 'reserved_nanos', 'currency', 'owner', 'state', 'source', 'settled_nanos', 'protocol'] as const;
+const OPTIONAL = { owner: null, state: null, source: null, settled_nanos: null, protocol: null };
 
 /**
  * SQLite: the journal's writes as prepared statements in one synchronous transaction. Every budgeted request pays
@@ -149,5 +149,7 @@ export function lostRow(a: AdmissionRecord): RequestLogRow {
     fallbackFrom: null,
     outputCap: null,
     source: a.source ?? 'gateway',
+    // The door its client came through, as the row it never got would say; entries from before 0019 read as chat.
+    protocol: protocolOf(a.protocol),
   };
 }

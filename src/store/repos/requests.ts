@@ -249,6 +249,7 @@ export class RequestsRepo {
     if (filter.id !== undefined) q = q.where('id', '=', filter.id);
     if (filter.outcome !== undefined) q = q.where('outcome', '=', filter.outcome);
     if (filter.userHash !== undefined) q = q.where('user_hash', '=', filter.userHash);
+    if (filter.protocol !== undefined) q = q.where('protocol', '=', filter.protocol);
     if (filter.race !== undefined) q = q.where('race', '=', filter.race);
     if (filter.contender !== undefined) q = q.where('contender', '=', filter.contender);
     if (filter.team !== undefined) q = q.where('team', '=', filter.team);

@@ -84,6 +84,9 @@ export interface RaceReport {
   decisions: Decision[];
 }
 
+/** The front door a request came through. */
+export type RequestProtocol = 'chat' | 'messages' | 'responses' | 'embeddings';
+
 export interface RequestRow {
   object: 'request';
   id: string;
@@ -116,6 +119,8 @@ export interface RequestRow {
   fallback_from: string | null;
   /** Each attempt that failed before the one that answered (or before the give-up). */
   failed_attempts: FailedAttempt[] | null;
+  /** The front door the client used. */
+  protocol: RequestProtocol;
 }
 
 /** Requests refused at admission in one minute, for one key, team, race, contender and reason: counted, not logged one by one. */

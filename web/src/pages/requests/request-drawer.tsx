@@ -6,6 +6,7 @@ import { fmtInt, fmtMoney, fmtMs, fmtTime } from '../../components/format.js';
 import { ErrorBanner, Loading } from '../../components/status-views.js';
 import { useI18n } from '../../i18n/i18n-context.js';
 import { refusalLabel, refusalMessage } from './refusal-text.js';
+import { ProtocolDetail } from './protocol-text.js';
 
 function TimingBar({ row }: { row: RequestRow }) {
   const { t } = useI18n();
@@ -131,6 +132,7 @@ export function RequestDrawer({ id, onClose }: { id: string; onClose: () => void
             <div><dt>{t('common.race')}</dt><dd>{row.race ?? '—'}</dd></div>
             <div><dt>{t('common.contender')}</dt><dd data-testid="request-contender">{row.contender ?? '—'}</dd></div>
             {row.fallback_from ? <div><dt>{t('req.assigned')}</dt><dd data-testid="request-assigned">{row.fallback_from} <span className="badge badge-rolled_back">{t('req.rescuedFrom', { contender: row.fallback_from })}</span></dd></div> : null}
+            <div><dt>{t('req.protocol')}</dt><dd data-testid="request-protocol-detail">{<ProtocolDetail protocol={row.protocol} />}</dd></div>
             <div><dt>{t('req.model')}</dt><dd className="mono">{row.upstream_model ?? '—'}</dd></div>
             <div><dt>{t('common.team')}</dt><dd>{row.team ?? '—'}</dd></div>
             <div><dt>{t('common.status')}</dt><dd>{row.status} · {t(`req.status.${row.outcome}`)}</dd></div>

@@ -1,21 +1,24 @@
 /**
  * The request log's filters: race, contender, status (refused: requests turned away at admission, counted per
- * minute), time window, team, request id, user id — all applied by the API. A request id is looked up at any time.
+ * minute), protocol (the front door), time window, team, request id, user id — all applied by the API. A request id
+ * is looked up at any time.
  */
-import type { ModelEntry } from '../../api/types.js';
+import type { ModelEntry, RequestProtocol } from '../../api/types.js';
 import { useI18n } from '../../i18n/i18n-context.js';
+import { PROTOCOLS } from './protocol-text.js';
 
 export interface RequestQuery {
   race: string;
   contender: string;
   status: '' | 'ok' | 'error' | 'cut' | 'lost' | 'refused';
+  protocol: '' | RequestProtocol;
   since: '1h' | '1d' | '7d';
   team: string;
   id: string;
   user: string;
 }
 
-export const EMPTY_QUERY: RequestQuery = { race: '', contender: '', status: '', since: '1d', team: '', id: '', user: '' };
+export const EMPTY_QUERY: RequestQuery = { race: '', contender: '', status: '', protocol: '', since: '1d', team: '', id: '', user: '' };
 
 export const PAGE_SIZE = 50;
 
@@ -26,6 +29,7 @@ export function queryPath(q: RequestQuery, before: string | null): string {
   if (q.race) p.set('race', q.race);
   if (q.contender) p.set('contender', q.contender);
   if (q.status) p.set('outcome', q.status);
+  if (q.protocol) p.set('protocol', q.protocol);
   if (q.team) p.set('team', q.team);
   if (q.id) p.set('id', q.id);
   if (q.user) p.set('user', q.user);
@@ -67,6 +71,17 @@ export function RequestFilters({ query, onChange, models, admin }: { query: Requ
           <option value="cut">{t('req.status.cut')}</option>
           <option value="lost">{t('req.status.lost')}</option>
           <option value="refused">{t('req.status.refused')}</option>
+        </select>
+      </label>
+      <label className="field field-inline">
+        <span>{t('req.protocol')}</span>
+        <select value={query.protocol} onChange={(e) => set('protocol', e.target.value as RequestQuery['protocol'])} data-testid="filter-protocol">
+          <option value="">{t('common.all')}</option>
+          {PROTOCOLS.map((p) => (
+            <option key={p} value={p}>
+              {t(`req.protocol.${p}`)}
+            </option>
+          ))}
         </select>
       </label>
       <label className="field field-inline">

@@ -10,6 +10,7 @@ import { useI18n, type Lang } from '../../i18n/i18n-context.js';
 import { useSession } from '../../session/session-context.js';
 import { RequestDrawer } from './request-drawer.js';
 import { refusalLabel, refusalMessage } from './refusal-text.js';
+import { ProtocolName } from './protocol-text.js';
 import { EMPTY_QUERY, PAGE_SIZE, queryPath, RequestFilters, type RequestQuery } from './request-filters.js';
 
 /**
@@ -56,7 +57,7 @@ export function RequestsPage() {
               </div>
               <DataTable
                 columns={[
-                  { label: t('common.time') }, { label: t('common.race') }, { label: t('common.contender') }, { label: t('common.status') },
+                  { label: t('common.time') }, { label: t('common.race') }, { label: t('common.contender') }, { label: t('req.protocol') }, { label: t('common.status') },
                   { label: t('req.latency'), num: true }, { label: t('req.tokens'), num: true }, { label: t('common.cost'), num: true }, { label: t('common.team') },
                 ]}
                 testId="requests-table"
@@ -77,6 +78,9 @@ export function RequestsPage() {
                             {t('req.rescuedFrom', { contender: r.fallback_from })}
                           </span>
                         ) : null}
+                      </td>
+                      <td>
+                        <ProtocolName protocol={r.protocol} />
                       </td>
                       <td>
                         <span className={`chip chip-${r.outcome === 'ok' ? 'ok' : 'bad'}`}>
@@ -122,6 +126,8 @@ function RefusalLine({ r, onOpen }: { r: RefusalRow; onOpen: () => void }) {
       </td>
       <td>{r.race ?? '—'}</td>
       <td>{r.contender ?? '—'}</td>
+      {/* Refusals are counted without their front door. */}
+      <td>—</td>
       <td>
         <span className="chip chip-bad" data-testid="refusal-status">
           {t('req.refusedStatus', { status: r.status, reason: label })}
