@@ -262,6 +262,48 @@ test('a key continues and reads only its own team\'s responses: another team get
   assert.equal((await alpha2.responses.retrieve(mine.id)).id, mine.id);
 });
 
+test('responses.delete: OpenAI\'s deleted object; afterwards GET and previous_response_id answer as for an unknown id; another team\'s id is a 404', async (t) => {
+  const gw = await raceGateway(t, { auth: { mode: 'keys' } });
+  const makeKey = async (team: string) => {
+    const res = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ team, scopes: ['chat'] }) });
+    assert.equal(res.status, 201);
+    return new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: ((await res.json()) as { key: string }).key, maxRetries: 0 });
+  };
+  const alpha = await makeKey('alpha');
+  const bravo = await makeKey('bravo');
+  const first = await alpha.responses.create({ model: 'deepseek', input: 'One' });
+  const second = await alpha.responses.create({ model: 'deepseek', previous_response_id: first.id, input: 'Two' });
+
+  // Another team's id: the 404 of a missing one, and nothing is deleted.
+  const foreign = await bravo.responses.delete(second.id).catch((e: unknown) => e);
+  const unknown = await bravo.responses.delete('resp_missing').catch((e: unknown) => e);
+  assert.ok(foreign instanceof OpenAI.NotFoundError && unknown instanceof OpenAI.NotFoundError);
+  assert.equal((foreign.error as Json).message, String((unknown.error as Json).message).replace('resp_missing', second.id));
+  assert.equal((foreign.error as Json).type, 'invalid_request_error');
+  assert.equal((await alpha.responses.retrieve(second.id)).id, second.id);
+
+  const res = await alpha.responses.delete(second.id).asResponse();
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { id: second.id, object: 'response.deleted', deleted: true });
+
+  // Gone: read, continued and deleted again, it answers exactly as an id never stored.
+  await assert.rejects(alpha.responses.retrieve(second.id), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).message === `Response with id '${second.id}' not found.`);
+  const continued = await alpha.responses.create({ model: 'deepseek', previous_response_id: second.id, input: 'Three' }).catch((e: unknown) => e);
+  const never = await alpha.responses.create({ model: 'deepseek', previous_response_id: 'resp_never', input: 'Three' }).catch((e: unknown) => e);
+  assert.ok(continued instanceof OpenAI.NotFoundError && never instanceof OpenAI.NotFoundError);
+  assert.deepEqual(continued.error, { ...(never.error as Json), message: String((never.error as Json).message).replace('resp_never', second.id) });
+  await assert.rejects(alpha.responses.delete(second.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+
+  // The response it continued is untouched, and the SDK's own delete (no body read) resolves.
+  const again = await alpha.responses.create({ model: 'deepseek', previous_response_id: first.id, input: 'Again' });
+  assert.equal(again.status, 'completed');
+  await alpha.responses.delete(first.id);
+  await assert.rejects(alpha.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+  // Its turn is gone from the conversations that continued it: they can be read, but no longer continued.
+  assert.equal((await alpha.responses.retrieve(again.id)).id, again.id);
+  await assert.rejects(alpha.responses.create({ model: 'deepseek', previous_response_id: again.id, input: 'More' }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+});
+
 test('images: input_image parts reach the contender as image_url parts; file ids are refused by name', async (t) => {
   const gw = await raceGateway(t);
   const png = `data:image/png;base64,${Buffer.from('89504e470d0a1a0a', 'hex').toString('base64')}`;

@@ -4,7 +4,8 @@
  * with the translation (responses/to-chat.ts: no upstream is sent the client's own body) and its chat-shaped answer is
  * translated back, whole (to-response.ts) or event by event (chunks-to-events.ts). With `store` (the default) the
  * response is kept (migrations/0018) for `responses.retention_days`; a request with `previous_response_id` continues
- * that conversation on the contender that served it. `GET /v1/responses/{id}` reads a stored response.
+ * that conversation on the contender that served it. `GET /v1/responses/{id}` reads a stored response and
+ * `DELETE /v1/responses/{id}` deletes it.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SaimaError } from '../../errors.js';
@@ -184,5 +185,22 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     const stored = await readStored(ctx, id, ctx.now());
     if (!stored || !owns(req.principal, stored)) throw notFound(id, null);
     return stored.response;
+  });
+
+  // OpenAI's answer to a delete. Afterwards the id is unknown: GET and previous_response_id answer its 404.
+  app.delete(`${RESPONSES_ROUTE}/:id`, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    if (!hasScope(req.principal, 'chat')) throw new SaimaError('permission_denied', 'This key may not call responses.');
+    const { id } = req.params;
+    const stored = await readStored(ctx, id, ctx.now());
+    if (!stored || !owns(req.principal, stored)) throw notFound(id, null);
+    let deleted: boolean;
+    try {
+      deleted = await ctx.store.responses.delete(id);
+    } catch (err) {
+      throw new SaimaError('service_unavailable', 'The store could not delete the stored response; retry shortly.', null, { cause: err });
+    }
+    // Deleted meanwhile by another request: as missing as if it never was.
+    if (!deleted) throw notFound(id, null);
+    return { id, object: 'response.deleted', deleted: true };
   });
 }

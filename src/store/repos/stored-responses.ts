@@ -92,6 +92,15 @@ export class StoredResponsesRepo {
     return { messages: rows.flatMap((r) => JSON.parse(r.turn) as Message[]), ids: rows.map((r) => r.id) };
   }
 
+  /**
+   * Deletes one response (`DELETE /v1/responses/{id}`); true when it was there. Its turn goes with it, so a response
+   * that continued it can no longer be continued either: its conversation lost a turn (`conversation` answers null).
+   */
+  async delete(id: string): Promise<boolean> {
+    const r = await this.#db.deleteFrom('responses').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
   /** Deletes responses whose retention ended; returns how many. */
   async prune(now: number): Promise<number> {
     const r = await this.#db.deleteFrom('responses').where('expires_at', '<=', now).executeTakeFirst();
