@@ -241,6 +241,77 @@ test('previous_response_id stays on the contender that served it, whatever the r
   await assert.rejects(gw.client.responses.create({ model: 'assistant', previous_response_id: 'resp_nope', input: 'x' }), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).param === 'previous_response_id' && /resp_nope/.test(String((e.error as Json).message)));
 });
 
+test('a continuation leaves a rolled-back challenger: the race\'s assignment serves it with the stored turns, without the other model\'s reasoning', async (t) => {
+  let draw = 0.01;
+  const deepseek = await startFakeOpenAI({ model: 'deepseek-chat', answer: 'From DeepSeek.' });
+  const qwen = await startFakeOpenAI({ model: 'qwen-plus', reasoning: 'Qwen thinks.', answer: 'From Qwen.' });
+  t.after(() => deepseek.close());
+  t.after(() => qwen.close());
+  const gw = await startTestGateway(
+    t,
+    {
+      contenders: {
+        deepseek: { provider: 'openai', base_url: deepseek.url, model: 'deepseek-chat', retry: { max_retries: 0 } },
+        qwen: { provider: 'openai', base_url: qwen.url, model: 'qwen-plus', retry: { max_retries: 0 } },
+      },
+      races: { assistant: { champion: 'deepseek', challengers: [{ contender: 'qwen', weight: 50 }] } },
+    },
+    { random: () => draw },
+  );
+  const served = new Map<string, number>();
+  for (const x of [0.01, 0.3, 0.6, 0.99]) {
+    draw = x;
+    const probe = await gw.client.responses.create({ model: 'assistant', input: 'probe', store: false }).withResponse();
+    served.set(probe.response.headers.get('x-saima-contender')!, x);
+  }
+  assert.equal(served.size, 2);
+  draw = served.get('qwen')!;
+  const a = await gw.client.responses.create({ model: 'assistant', input: 'One' }).withResponse();
+  assert.equal(a.response.headers.get('x-saima-contender'), 'qwen');
+  // While the challenger serves, its conversation stays with it (the draw now says deepseek), reasoning included.
+  draw = served.get('deepseek')!;
+  const b = await gw.client.responses.create({ model: 'assistant', previous_response_id: a.data.id, input: 'Two' }).withResponse();
+  assert.equal(b.response.headers.get('x-saima-contender'), 'qwen');
+  assert.deepEqual(qwen.requests.at(-1)!.body.messages, [
+    { role: 'user', content: 'One' },
+    { role: 'assistant', content: 'From Qwen.', reasoning_content: 'Qwen thinks.' },
+    { role: 'user', content: 'Two' },
+  ]);
+
+  // The challenger is rolled back (the admin API, as the monitor's decision would): its conversations move on.
+  const rolled = await fetch(`${gw.url}/admin/races/assistant/rollback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contender: 'qwen', reason: 'error rate' }) });
+  assert.equal(rolled.status, 200);
+  const qwenCalls = qwen.requests.length;
+  draw = served.get('qwen')!;
+  const c = await gw.client.responses.create({ model: 'assistant', previous_response_id: b.data.id, input: 'Three', stream: true }).withResponse();
+  assert.equal(c.response.headers.get('x-saima-contender'), 'deepseek');
+  let completed: OpenAI.Responses.Response | null = null;
+  let text = '';
+  for await (const e of c.data) {
+    if (e.type === 'response.output_text.delta') text += e.delta;
+    if (e.type === 'response.completed') completed = e.response;
+  }
+  assert.equal(text, 'From DeepSeek.');
+  assert.equal(completed?.previous_response_id, b.data.id);
+  assert.equal(qwen.requests.length, qwenCalls, 'the rolled-back challenger is not called again');
+  // The whole conversation replayed to the champion; the challenger's reasoning is left out.
+  assert.deepEqual(deepseek.requests.at(-1)!.body.messages, [
+    { role: 'user', content: 'One' },
+    { role: 'assistant', content: 'From Qwen.' },
+    { role: 'user', content: 'Two' },
+    { role: 'assistant', content: 'From Qwen.' },
+    { role: 'user', content: 'Three' },
+  ]);
+  const row = rowOf(gw.dbFile, completed!.id.slice('resp_'.length));
+  assert.equal(row.contender, 'deepseek');
+  assert.equal(row.race, 'assistant');
+  // The new turn is the champion's: continuing it stays there, with the earlier turns as they were sent.
+  const d = await gw.client.responses.create({ model: 'assistant', previous_response_id: completed!.id, input: 'Four' }).withResponse();
+  assert.equal(d.response.headers.get('x-saima-contender'), 'deepseek');
+  assert.equal((deepseek.requests.at(-1)!.body.messages as Json[]).length, 7);
+  assert.equal(qwen.requests.length, qwenCalls);
+});
+
 test('a key continues and reads only its own team\'s responses: another team gets the 404 of a missing one', async (t) => {
   const gw = await raceGateway(t, { auth: { mode: 'keys' } });
   const makeKey = async (team: string) => {

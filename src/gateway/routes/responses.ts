@@ -4,7 +4,8 @@
  * with the translation (responses/to-chat.ts: no upstream is sent the client's own body) and its chat-shaped answer is
  * translated back, whole (to-response.ts) or event by event (chunks-to-events.ts). With `store` (the default) the
  * response is kept (migrations/0018) for `responses.retention_days`; a request with `previous_response_id` continues
- * that conversation on the contender that served it. `GET /v1/responses/{id}` reads a stored response and
+ * that conversation on the contender that served it while that contender serves the race (else on the race's
+ * assignment, routed-call.ts `pinTarget`). `GET /v1/responses/{id}` reads a stored response and
  * `DELETE /v1/responses/{id}` deletes it.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -16,10 +17,11 @@ import type { CallFacts } from '../request-record.js';
 import { ChunksToEvents, translatedStream } from '../responses/chunks-to-events.js';
 import { assistantMessage, type Answer } from '../responses/response-object.js';
 import { RESPONSES_BODY_CHECK } from '../responses/check-body.js';
-import { toChatBody, type Json, type ResponsesBody, type Translated } from '../responses/to-chat.js';
+import { isObject, toChatBody, type Json, type ResponsesBody, type Translated } from '../responses/to-chat.js';
 import { offThreadChecked } from '../large-body/body-threads.js';
 import { readAnswer, renderResponse } from '../responses/to-response.js';
-import { serveRoutedCall, type FrontDoor } from '../routed-call.js';
+import { serveRoutedCall, type FrontDoor, type Pin } from '../routed-call.js';
+import type { UpstreamCall } from '../../providers/spec.js';
 import { UserHashes } from '../user-hash.js';
 import type { PlainChatBody } from '../validate-chat.js';
 import type { StoredConversation, StoredResponse } from '../../store/repos/stored-responses.js';
@@ -85,7 +87,26 @@ interface Keep {
   log: FastifyBaseLogger;
 }
 
-function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, createdAt: number, keep: Keep | null): FrontDoor {
+/**
+ * The call a contender gets of a continued conversation: an earlier answer's reasoning goes back only to the contender
+ * that reasoned it (DeepSeek's thinking mode wants its own `reasoning_content` again). Another contender — one that
+ * took the conversation over after its first contender stopped serving the race — gets those turns without it: a
+ * model's reasoning is its own hidden state, not part of the conversation, and some upstreams refuse the field.
+ */
+function forContender(contender: string, base: UpstreamCall, origins: readonly (string | null)[]): UpstreamCall {
+  const messages = base.body.messages;
+  if (!Array.isArray(messages)) return base;
+  const foreign = (m: unknown, i: number): boolean => origins[i] != null && origins[i] !== contender && isObject(m) && m.reasoning_content !== undefined;
+  if (!messages.some(foreign)) return base;
+  const own = messages.map((m: unknown, i) => {
+    if (!foreign(m, i)) return m;
+    const { reasoning_content: _, ...rest } = m as Json;
+    return rest;
+  });
+  return { ...base, body: { ...base.body, messages: own } };
+}
+
+function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, createdAt: number, keep: Keep | null, origins: readonly (string | null)[]): FrontDoor {
   let answer: Answer | null = null;
   let response: Json | null = null;
   let stream: ChunksToEvents | null = null;
@@ -98,7 +119,7 @@ function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, cre
     protocol: 'responses',
     // The translation reads the stream's usage chunk for the settled usage of `response.completed`.
     clientWantsUsage: true,
-    call: (_contender, base) => base,
+    call: (contender, base) => (origins.length > 0 ? forContender(contender.name, base, origins) : base),
     whole(bytes) {
       answer = readAnswer(bytes);
       return (facts) => Buffer.from(JSON.stringify(finalOf(facts)));
@@ -148,7 +169,8 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
     const { body, input, chat } = (offThreadChecked(req.body) as Translated | undefined) ?? toChatBody(req.body);
     let earlier: Json[] = [];
     let ancestors: string[] = [];
-    let pin: { contender: string; race: string | null } | undefined;
+    let pin: Pin | undefined;
+    let origins: (string | null)[] = [];
     const previous = body.previous_response_id;
     if (typeof previous === 'string' && previous !== '') {
       const stored = await readStored(ctx, previous, ts);
@@ -162,12 +184,13 @@ export function registerResponsesRoutes(app: FastifyInstance, ctx: GatewayContex
       // Instructions are not carried over from the earlier response (OpenAI's rule): this request's own lead.
       const system = typeof body.instructions === 'string' && body.instructions !== '' ? [{ role: 'system', content: body.instructions }] : [];
       chat.messages = [...system, ...earlier, ...input] as PlainChatBody['messages'];
+      origins = [...system.map(() => null), ...conversation.origins, ...input.map(() => null)];
     }
     if (!chat.messages.some((m) => m.role !== 'system' && m.role !== 'developer')) throw new SaimaError('invalid_value', 'input: There is nothing to answer: give at least one input item (or a previous_response_id to continue).', 'input');
     const id = `resp_${req.id}`;
     const store = body.store !== false;
     const keep: Keep | null = store ? { input, previousId: pin ? previous! : null, ancestors, principal: req.principal, log: req.log } : null;
-    const door = responsesDoor(ctx, body, id, Math.floor(ts / 1000), keep);
+    const door = responsesDoor(ctx, body, id, Math.floor(ts / 1000), keep, origins);
     if (store && ts - prunedAt > PRUNE_EVERY_MS) {
       prunedAt = ts;
       ctx.store.responses.prune(ts).catch((err: unknown) => req.log.warn({ err }, 'could not prune expired responses'));

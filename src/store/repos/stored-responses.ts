@@ -27,6 +27,8 @@ export interface StoredResponse {
 /** A conversation up to a response: its messages in order, and the ids of the responses that hold them. */
 export interface StoredConversation {
   messages: Message[];
+  /** Per message: the contender of the response whose turn holds it (whose answer it is, for an assistant message). */
+  origins: string[];
   ids: string[];
 }
 
@@ -81,15 +83,23 @@ export class StoredResponsesRepo {
 
   /** The conversation up to `id`, oldest turn first; null when `id` or one of its ancestors is not stored. */
   async conversation(id: string): Promise<StoredConversation | null> {
-    const { rows } = await sql<{ id: string; previous_id: string | null; turn: string }>`
-      with recursive chain(id, previous_id, turn, depth) as (
-        select id, previous_id, turn, 0 from responses where id = ${id}
+    const { rows } = await sql<{ id: string; previous_id: string | null; contender: string; turn: string }>`
+      with recursive chain(id, previous_id, contender, turn, depth) as (
+        select id, previous_id, contender, turn, 0 from responses where id = ${id}
         union all
-        select r.id, r.previous_id, r.turn, chain.depth + 1 from responses r join chain on r.id = chain.previous_id
+        select r.id, r.previous_id, r.contender, r.turn, chain.depth + 1 from responses r join chain on r.id = chain.previous_id
       )
-      select id, previous_id, turn from chain order by depth desc`.execute(this.#db);
+      select id, previous_id, contender, turn from chain order by depth desc`.execute(this.#db);
     if (rows.length === 0 || rows[0]!.previous_id !== null) return null;
-    return { messages: rows.flatMap((r) => JSON.parse(r.turn) as Message[]), ids: rows.map((r) => r.id) };
+    const messages: Message[] = [];
+    const origins: string[] = [];
+    for (const r of rows) {
+      for (const m of JSON.parse(r.turn) as Message[]) {
+        messages.push(m);
+        origins.push(r.contender);
+      }
+    }
+    return { messages, origins, ids: rows.map((r) => r.id) };
   }
 
   /**
