@@ -19,6 +19,7 @@ import * as m0015 from './0015-admission-indexes.js';
 import * as m0016 from './0016-request-protocol.js';
 import * as m0017 from './0017-refusal-first-id.js';
 import * as m0018 from './0018-stored-responses.js';
+import * as m0019 from './0019-upstream-responses.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-request-protocol': m0016,
   '0017-refusal-first-id': m0017,
   '0018-stored-responses': m0018,
+  '0019-upstream-responses': m0019,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,6 @@
 /**
- * Responses API responses kept for `previous_response_id` and `GET /v1/responses/{id}` (migrations/0018). Each
+ * Responses API responses kept for `previous_response_id` and `GET /v1/responses/{id}` (migrations/0018), and the
+ * ids of those an upstream's own Responses API holds (migrations/0019: who may continue them, and where). Each
  * response stores its own turn and a link to the one it continued; a conversation is read back as its chain in one
  * recursive query, so a long conversation costs its size once, not once per turn.
  */
@@ -20,8 +21,14 @@ export interface StoredResponse {
   previousId: string | null;
   /** The chat messages this response added: its request's input, then its answer. */
   turn: Message[];
-  /** The response object as sent. */
+  /** The response object as sent (empty for an upstream's). */
   response: Record<string, unknown>;
+  /**
+   * Made by the contender's own Responses API, which holds the conversation (migrations/0019): the gateway keeps only
+   * who may continue it and where, and `contextTokens`, what it leaves in the upstream's context (its input and
+   * output tokens), null when unknown.
+   */
+  upstream?: { contextTokens: number | null };
 }
 
 /** A conversation up to a response: its messages in order, and the ids of the responses that hold them. */
@@ -50,7 +57,20 @@ export class StoredResponsesRepo {
     await this.#db.transaction().execute(async (tx) => {
       await tx
         .insertInto('responses')
-        .values({ id: r.id, ts: r.ts, expires_at: r.expiresAt, team: r.team, key_id: r.keyId, race: r.race, contender: r.contender, previous_id: r.previousId, turn: JSON.stringify(r.turn), response: JSON.stringify(r.response) })
+        .values({
+          id: r.id,
+          ts: r.ts,
+          expires_at: r.expiresAt,
+          team: r.team,
+          key_id: r.keyId,
+          race: r.race,
+          contender: r.contender,
+          previous_id: r.previousId,
+          turn: JSON.stringify(r.turn),
+          response: JSON.stringify(r.response),
+          upstream: r.upstream ? 1 : 0,
+          context_tokens: r.upstream?.contextTokens ?? null,
+        })
         .execute();
       for (let i = 0; i < ancestors.length; i += IDS_PER_STATEMENT) {
         await tx
@@ -78,6 +98,7 @@ export class StoredResponsesRepo {
       previousId: row.previous_id,
       turn: JSON.parse(row.turn) as Message[],
       response: JSON.parse(row.response) as Record<string, unknown>,
+      ...(Number(row.upstream) === 1 ? { upstream: { contextTokens: row.context_tokens === null ? null : Number(row.context_tokens) } } : {}),
     };
   }
 
