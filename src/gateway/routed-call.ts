@@ -207,7 +207,8 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
       protocol: door.protocol,
     };
 
-    if (generates && target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
+    // A conversation its upstream holds is not in `body` (only the new input is): a shadow would answer another question.
+    if (generates && !r.pin?.heldUpstream && target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
       startShadow(ctx, target.view.race, body, facts, req.principal);
     }
 

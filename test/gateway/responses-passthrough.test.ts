@@ -244,3 +244,30 @@ test('budget: the passthrough reservation at max_output_tokens bounds the spend;
   assert.equal(spent.n, 4);
   assert.ok(spent.nanos <= 50e9, String(spent.nanos));
 });
+
+test('shadow traffic: a fresh passed-through request is shadowed (translated), a continuation the upstream holds is not', async (t) => {
+  const gw = await passthroughGateway(t, { race: { challengers: [], shadow: { contender: 'deepseek', rate: 1 } } });
+  const shadowRows = () => {
+    const db = new Database(gw.dbFile, { readonly: true });
+    try {
+      return (db.prepare('select count(*) as n from requests where shadow = 1').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const waitFor = async (n: number) => {
+    for (let i = 0; i < 100 && shadowRows() < n; i++) await new Promise((r) => setTimeout(r, 20));
+    return shadowRows();
+  };
+  const first = await gw.client.responses.create({ model: 'assistant', input: 'One' });
+  assert.equal(await waitFor(1), 1);
+  assert.deepEqual(gw.deepseek.requests.at(-1)!.body.messages, [{ role: 'user', content: 'One' }]);
+  const next = await gw.client.responses.create({ model: 'assistant', previous_response_id: first.id, input: 'Two' });
+  assert.equal(next.previous_response_id, first.id);
+  // A fresh request after it is shadowed again: had the continuation been, there would be three.
+  await gw.client.responses.create({ model: 'assistant', input: 'Three' });
+  assert.equal(await waitFor(2), 2);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(shadowRows(), 2);
+  assert.equal(gw.deepseek.requests.length, 2);
+});
