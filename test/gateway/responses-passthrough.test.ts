@@ -13,8 +13,8 @@ import { loggedRow, startTestGateway } from '../support/gateway.js';
 
 type Json = Record<string, unknown>;
 
-async function passthroughGateway(t: TestContext, opts: { random?: () => number; race?: Json; gpt?: Json } = {}) {
-  const gpt = await startFakeOpenAI({ model: 'gpt-test', answer: 'Hello from the Responses API.' });
+async function passthroughGateway(t: TestContext, opts: { random?: () => number; race?: Json; gpt?: Json; upstream?: Parameters<typeof startFakeOpenAI>[0] } = {}) {
+  const gpt = await startFakeOpenAI({ model: 'gpt-test', answer: 'Hello from the Responses API.', ...opts.upstream });
   const deepseek = await startFakeOpenAI({ model: 'deepseek-chat', answer: 'Hello from chat completions.' });
   t.after(() => gpt.close());
   t.after(() => deepseek.close());
@@ -270,4 +270,40 @@ test('shadow traffic: a fresh passed-through request is shadowed (translated), a
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(shadowRows(), 2);
   assert.equal(gw.deepseek.requests.length, 2);
+});
+
+test('upstream failures of a passed-through stream: an error event first falls back (translated), one mid-answer reaches the client and the row', async (t) => {
+  // Events paced, so what was sent before the error reached the client before it.
+  const gw = await passthroughGateway(t, { race: { challengers: [], fallbacks: ['deepseek'] }, upstream: { eventDelayMs: 10 } });
+  // The upstream's first event is an error: nothing was sent, so the fallback serves the request, translated.
+  gw.gpt.setFaults([{ kind: 'error_event', afterEvents: 0, message: 'overloaded' }]);
+  const rescued = await gw.client.responses.create({ model: 'assistant', input: 'Hi', stream: true }).withResponse();
+  assert.equal(rescued.response.headers.get('x-saima-contender'), 'deepseek');
+  let text = '';
+  let last: OpenAI.Responses.ResponseStreamEvent | null = null;
+  for await (const e of rescued.data) {
+    if (e.type === 'response.output_text.delta') text += e.delta;
+    last = e;
+  }
+  assert.equal(text, 'Hello from chat completions.');
+  assert.equal(last?.type, 'response.completed');
+  const rescuedRow = rowOf(gw.dbFile, rescued.response.headers.get('x-saima-request-id')!);
+  assert.equal(rescuedRow.fallback_from, 'gpt');
+  assert.equal(rescuedRow.contender, 'deepseek');
+
+  // Mid-answer: the upstream's own error event is the client's last, and the row records the failure.
+  gw.gpt.setFaults([{ kind: 'error_event', afterEvents: 6, message: 'overloaded mid-answer' }]);
+  const broken = await gw.client.responses.create({ model: 'assistant', input: 'Hi', stream: true }).withResponse();
+  const events: Json[] = [];
+  for await (const e of broken.data) events.push(e as unknown as Json);
+  assert.equal(broken.response.headers.get('x-saima-contender'), 'gpt');
+  assert.deepEqual(events.map((e) => e.sequence_number), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(events.at(-1)!.type, 'error');
+  assert.match(String(events.at(-1)!.message), /overloaded mid-answer/);
+  const row = rowOf(gw.dbFile, broken.response.headers.get('x-saima-request-id')!);
+  assert.equal(row.contender, 'gpt');
+  // Failed after the first byte: a cut answer, with the upstream's reason.
+  assert.equal(row.outcome, 'cut');
+  assert.equal(row.error_code, 'upstream_error');
+  assert.match(String(row.error_message), /overloaded mid-answer/);
 });

@@ -290,8 +290,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       res.end();
       return;
     }
-    let n = 0;
-    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: n++, ...data })}\n\n`;
+    type Ev = [string, Record<string, unknown>];
+    const ev = (type: string, data: Record<string, unknown>): Ev => [type, data];
     const at = { item_id: msgId, output_index: 0, content_index: 0 };
     const events = [
       ev('response.created', { response: object('in_progress', [], null) }),
@@ -305,8 +305,9 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
       ev(incomplete ? 'response.incomplete' : 'response.completed', { response: done }),
     ];
     const stopAfter = fault.kind === 'cut' || fault.kind === 'stall' || fault.kind === 'error_event' ? fault.afterEvents : null;
-    const sent = stopAfter === null ? events : events.slice(0, stopAfter);
-    if (fault.kind === 'error_event') sent.push(ev('error', { code: 'server_error', message: fault.message ?? 'The server had an error while processing your request.', param: null }));
+    const chosen = stopAfter === null ? events : events.slice(0, stopAfter);
+    if (fault.kind === 'error_event') chosen.push(ev('error', { code: 'server_error', message: fault.message ?? 'The server had an error while processing your request.', param: null }));
+    const sent = chosen.map(([type, data], n) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: n, ...data })}\n\n`);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
     for (const e of sent) {
