@@ -138,6 +138,7 @@ function linkContender(name: string, raw: RawContender, env: NodeJS.ProcessEnv, 
       problems.push(`${at}.mock.answers[${i}].match: not a valid regular expression`);
     }
   });
+  if (raw.responses === true && protocol !== 'openai') problems.push(`${at}.responses: only an openai contender can pass Responses API requests through (this one speaks ${protocol})`);
   const price = raw.price ?? { input: 0, output: 0, currency: 'CNY' as const };
   const q = { ...preset?.quirks, ...definedQuirks(raw.quirks) };
   return {
@@ -154,6 +155,7 @@ function linkContender(name: string, raw: RawContender, env: NodeJS.ProcessEnv, 
     timeouts: { connectMs: raw.timeouts.connect_ms, firstByteMs: raw.timeouts.first_byte_ms, totalMs: raw.timeouts.total_ms },
     retry: { maxRetries: raw.retry.max_retries, baseMs: raw.retry.base_ms, maxMs: raw.retry.max_ms },
     breaker: { failureThreshold: raw.breaker.failure_threshold, cooldownMs: raw.breaker.cooldown_ms },
+    responsesApi: raw.responses === true && protocol === 'openai',
     quirks: {
       maxTokensField: q.maxTokensField ?? 'max_tokens',
       developerRole: q.developerRole ?? 'developer',

@@ -88,6 +88,10 @@ export const ContenderSchema = z
     retry: RetrySchema.prefault({}),
     breaker: BreakerSchema.prefault({}),
     quirks: QuirksSchema.optional(),
+    responses: z
+      .boolean()
+      .optional()
+      .describe('openai contenders: the upstream serves the Responses API at {base_url}/responses, so Responses API clients routed here have their requests passed through (model and output cap set) instead of translated to chat completions, and the upstream keeps their conversations (default false)'),
     mock: MockProfileSchema.optional(),
   })
   .strict();

@@ -31,6 +31,8 @@ export interface Contender {
   readonly timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
   readonly retry: { maxRetries: number; baseMs: number; maxMs: number };
   readonly breaker: { failureThreshold: number; cooldownMs: number };
+  /** The upstream serves the Responses API itself (`responses: true`, openai only): Responses clients pass through. */
+  readonly responsesApi: boolean;
   readonly quirks: { maxTokensField: 'max_tokens' | 'max_completion_tokens'; developerRole: 'developer' | 'system'; usageInStream: boolean };
   readonly mock: MockProfile | null;
 }

@@ -31,6 +31,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteRule>> = {
   'POST /v1/messages/count_tokens': { access: 'chat', sees: ITS_RACES },
   'POST /v1/responses': { access: 'chat', sees: `${ITS_RACES}; previous_response_id only of its own team's responses (another's answers 404 like a missing one)` },
   'GET /v1/responses/:id': { access: 'chat', sees: "responses stored for its own team (a key without a team: its own); another's id answers 404 like a missing one" },
+  'DELETE /v1/responses/:id': { access: 'chat', sees: "responses stored for its own team (a key without a team: its own); another's id answers 404 like a missing one" },
   'POST /v1/embeddings': { access: 'chat', sees: ITS_RACES },
   'GET /v1/models': { access: 'chat', sees: ITS_RACES },
   'POST /v1/feedback': { access: 'feedback', sees: "requests of its own team (and races it may call); one current rating per request" },

@@ -94,9 +94,20 @@ export interface RoutedRequest {
    * The contender this request must go to, instead of the race's assignment, and the race (or null: called by name)
    * it was served under (a Responses request continuing a stored response stays where that response was made).
    */
-  pin?: { contender: string; race: string | null };
+  pin?: Pin;
   t0: number;
   ts: number;
+}
+
+/** Where a continued conversation was served (see `RoutedRequest.pin` and `pinTarget`). */
+export interface Pin {
+  contender: string;
+  race: string | null;
+  /**
+   * Only that contender holds the conversation (an upstream's own Responses state): when it no longer serves the race,
+   * the request is refused instead of going to the race's assignment.
+   */
+  heldUpstream?: boolean;
 }
 
 export function resolveTarget(ctx: GatewayContext, req: FastifyRequest, model: string, userKey: string | null): Target {
@@ -196,7 +207,8 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
       protocol: door.protocol,
     };
 
-    if (generates && target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
+    // A conversation its upstream holds is not in `body` (only the new input is): a shadow would answer another question.
+    if (generates && !r.pin?.heldUpstream && target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
       startShadow(ctx, target.view.race, body, facts, req.principal);
     }
 
@@ -328,18 +340,31 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
 }
 
 /**
- * A pinned request goes to its contender alone (no race draw, no fallback): the model asked must be the race (or the
- * contender) the pinned response was served under, and that contender must still be configured.
+ * A pinned request goes to its contender alone (no race draw, no fallback) while that contender still serves the race
+ * (it has traffic in the race's current weights): the model asked must be the race (or the contender) the pinned
+ * response was served under. A contender that stopped serving — rolled back, set to weight 0, removed — is not called
+ * again for its old conversations: a rollback is a safety action, and the gateway holds the whole conversation, so the
+ * request goes to the race's assignment (with its fallbacks) instead. Only a conversation the upstream itself holds
+ * (`heldUpstream`) cannot move, and is refused.
  */
-function pinTarget(ctx: GatewayContext, target: Target, pin: { contender: string; race: string | null }): void {
+function pinTarget(ctx: GatewayContext, target: Target, pin: Pin): void {
   const sameRoute = pin.race !== null ? target.race === pin.race : target.race === null && target.names[0] === pin.contender;
   if (!sameRoute) {
     throw new SaimaError('invalid_request', `previous_response_id: that response was served by ${pin.race !== null ? `race '${pin.race}'` : `'${pin.contender}'`}; continue it with the same model.`, 'previous_response_id');
   }
-  if (!ctx.config.contenders.has(pin.contender)) {
+  const configured = ctx.config.contenders.has(pin.contender);
+  const serving = configured && (!target.view || target.view.entries.some((e) => e.name === pin.contender && e.weight > 0));
+  if (serving) {
+    target.names = [pin.contender];
+    return;
+  }
+  if (pin.heldUpstream) {
+    throw new SaimaError('invalid_request', `previous_response_id: that response is held by the upstream of '${pin.contender}', which no longer serves ${pin.race !== null ? `race '${pin.race}'` : 'this gateway'}; the gateway does not hold its conversation, so start a new one (without previous_response_id).`, 'previous_response_id');
+  }
+  if (!configured && !target.view) {
     throw new SaimaError('invalid_request', `previous_response_id: the contender that served it ('${pin.contender}') is no longer configured.`, 'previous_response_id');
   }
-  target.names = [pin.contender];
+  // Not serving the race any more: the race's own assignment (already in `target`) continues the conversation.
 }
 
 function storeDown(): SaimaError {

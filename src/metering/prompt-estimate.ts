@@ -99,6 +99,19 @@ export function rememberEstimate(body: Record<string, unknown>, estimate: Prompt
   known.set(body, estimate);
 }
 
+/**
+ * Adds `tokens` the upstream will bill as input beyond what `body` holds: a conversation the upstream keeps itself (a
+ * Responses API `previous_response_id` passed through), whose earlier turns the gateway never sees.
+ */
+export function addCarriedTokens(body: Record<string, unknown>, tokens: number): void {
+  const own = known.get(body);
+  const count = async (): Promise<PromptEstimate> => {
+    const e = typeof own === 'function' ? await own() : (own ?? (await estimatePrompt({ ...body })));
+    return { ...e, tokens: e.tokens + tokens };
+  };
+  known.set(body, count);
+}
+
 export async function estimatePrompt(body: Record<string, unknown>): Promise<PromptEstimate> {
   const remembered = known.get(body);
   if (typeof remembered === 'function') return remembered();

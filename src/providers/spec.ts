@@ -41,6 +41,12 @@ export interface UpstreamCall {
   /** The client's `anthropic-beta` header, forwarded with `anthropicBody` (the betas its body may rely on). */
   anthropicBeta?: string;
   /**
+   * The client's own Responses API body (model and output cap already set), for an `openai` contender whose upstream
+   * serves that API (`responses: true`): sent to `{base_url}/responses` instead of `body`, and the reply carries the
+   * Responses API's bytes (`wire`). Other adapters never get it.
+   */
+  responsesBody?: Record<string, unknown>;
+  /**
    * `embeddings`: `body` is an OpenAI embeddings request, sent to the upstream's `/embeddings` (never streamed); the
    * reply carries its bytes unchanged and the outcome its `usage.prompt_tokens`. Only `openai` and `mock` serve it.
    */
@@ -55,8 +61,11 @@ export interface UpstreamReply {
   contentType: string;
   /** OpenAI-shaped bytes for the client: passed through for `openai`, translated for `anthropic`, made up by `mock`. */
   body: AsyncIterable<Uint8Array>;
-  /** The protocol of `body`: absent for OpenAI chat completions, `anthropic` for a Messages body passed through. */
-  wire?: 'anthropic';
+  /**
+   * The protocol of `body`: absent for OpenAI chat completions, `anthropic` for a Messages body passed through,
+   * `responses` for a Responses API body passed through.
+   */
+  wire?: 'anthropic' | 'responses';
   /** Settles when the body has been fully consumed or has failed. Never rejects. */
   outcome: Promise<CallOutcome>;
 }
@@ -73,6 +82,8 @@ export interface CallOutcome {
   error: UpstreamErrorInfo | null;
   /** The model id the upstream says answered, where the adapter reads it without extra parsing. */
   model?: string | null;
+  /** The upstream's own id of the answer (a Responses API answer passed through: the id its client continues). */
+  responseId?: string | null;
 }
 
 export interface UpstreamErrorInfo {

@@ -236,6 +236,10 @@ export interface StoredResponsesTable {
   turn: string;
   /** JSON text: the response object as sent. */
   response: string;
+  /** 1: made by the contender's own Responses API, which holds it (migrations/0019); `turn` and `response` are empty. */
+  upstream: number;
+  /** Upstream responses: the input and output tokens it leaves in the upstream's context. */
+  context_tokens: number | null;
 }
 
 export interface BattlesTable {

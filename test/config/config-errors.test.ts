@@ -32,6 +32,8 @@ const CASES: Array<[string, (d: ReturnType<typeof base>) => unknown, string]> = 
   ['openai without base_url', (d) => ((d.contenders.a = { provider: 'openai', model: 'x' } as never), d), 'contenders.a.base_url: is required for provider openai without a preset'],
   ['preset without key', (d) => ((d.contenders.a = { preset: 'deepseek', model: 'deepseek-chat' } as never), d), 'contenders.a.api_key: not given and DEEPSEEK_API_KEY is not set'],
   ['bad mock regex', (d) => ((d.contenders.a = { provider: 'mock', model: 'a', mock: { answers: [{ match: '(unclosed', answer: 'x' }] } } as never), d), 'contenders.a.mock.answers[0].match: not a valid regular expression'],
+  ['responses on a mock contender', (d) => (((d.contenders.a as Record<string, unknown>).responses = true), d), 'contenders.a.responses: only an openai contender can pass Responses API requests through (this one speaks mock)'],
+  ['responses not a boolean', (d) => ((d.contenders.a = { provider: 'openai', base_url: 'http://127.0.0.1:9/v1', model: 'x', responses: 'yes' } as never), d), 'contenders.a.responses: expected boolean'],
   ['unset env var', (d) => ((d.contenders.a = { preset: 'deepseek', model: 'x', api_key: '${NOPE_KEY}' } as never), d), 'contenders.a.api_key: environment variable NOPE_KEY is not set'],
 ];
 

@@ -241,6 +241,77 @@ test('previous_response_id stays on the contender that served it, whatever the r
   await assert.rejects(gw.client.responses.create({ model: 'assistant', previous_response_id: 'resp_nope', input: 'x' }), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).param === 'previous_response_id' && /resp_nope/.test(String((e.error as Json).message)));
 });
 
+test('a continuation leaves a rolled-back challenger: the race\'s assignment serves it with the stored turns, without the other model\'s reasoning', async (t) => {
+  let draw = 0.01;
+  const deepseek = await startFakeOpenAI({ model: 'deepseek-chat', answer: 'From DeepSeek.' });
+  const qwen = await startFakeOpenAI({ model: 'qwen-plus', reasoning: 'Qwen thinks.', answer: 'From Qwen.' });
+  t.after(() => deepseek.close());
+  t.after(() => qwen.close());
+  const gw = await startTestGateway(
+    t,
+    {
+      contenders: {
+        deepseek: { provider: 'openai', base_url: deepseek.url, model: 'deepseek-chat', retry: { max_retries: 0 } },
+        qwen: { provider: 'openai', base_url: qwen.url, model: 'qwen-plus', retry: { max_retries: 0 } },
+      },
+      races: { assistant: { champion: 'deepseek', challengers: [{ contender: 'qwen', weight: 50 }] } },
+    },
+    { random: () => draw },
+  );
+  const served = new Map<string, number>();
+  for (const x of [0.01, 0.3, 0.6, 0.99]) {
+    draw = x;
+    const probe = await gw.client.responses.create({ model: 'assistant', input: 'probe', store: false }).withResponse();
+    served.set(probe.response.headers.get('x-saima-contender')!, x);
+  }
+  assert.equal(served.size, 2);
+  draw = served.get('qwen')!;
+  const a = await gw.client.responses.create({ model: 'assistant', input: 'One' }).withResponse();
+  assert.equal(a.response.headers.get('x-saima-contender'), 'qwen');
+  // While the challenger serves, its conversation stays with it (the draw now says deepseek), reasoning included.
+  draw = served.get('deepseek')!;
+  const b = await gw.client.responses.create({ model: 'assistant', previous_response_id: a.data.id, input: 'Two' }).withResponse();
+  assert.equal(b.response.headers.get('x-saima-contender'), 'qwen');
+  assert.deepEqual(qwen.requests.at(-1)!.body.messages, [
+    { role: 'user', content: 'One' },
+    { role: 'assistant', content: 'From Qwen.', reasoning_content: 'Qwen thinks.' },
+    { role: 'user', content: 'Two' },
+  ]);
+
+  // The challenger is rolled back (the admin API, as the monitor's decision would): its conversations move on.
+  const rolled = await fetch(`${gw.url}/admin/races/assistant/rollback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ contender: 'qwen', reason: 'error rate' }) });
+  assert.equal(rolled.status, 200);
+  const qwenCalls = qwen.requests.length;
+  draw = served.get('qwen')!;
+  const c = await gw.client.responses.create({ model: 'assistant', previous_response_id: b.data.id, input: 'Three', stream: true }).withResponse();
+  assert.equal(c.response.headers.get('x-saima-contender'), 'deepseek');
+  let completed: OpenAI.Responses.Response | null = null;
+  let text = '';
+  for await (const e of c.data) {
+    if (e.type === 'response.output_text.delta') text += e.delta;
+    if (e.type === 'response.completed') completed = e.response;
+  }
+  assert.equal(text, 'From DeepSeek.');
+  assert.equal(completed?.previous_response_id, b.data.id);
+  assert.equal(qwen.requests.length, qwenCalls, 'the rolled-back challenger is not called again');
+  // The whole conversation replayed to the champion; the challenger's reasoning is left out.
+  assert.deepEqual(deepseek.requests.at(-1)!.body.messages, [
+    { role: 'user', content: 'One' },
+    { role: 'assistant', content: 'From Qwen.' },
+    { role: 'user', content: 'Two' },
+    { role: 'assistant', content: 'From Qwen.' },
+    { role: 'user', content: 'Three' },
+  ]);
+  const row = rowOf(gw.dbFile, completed!.id.slice('resp_'.length));
+  assert.equal(row.contender, 'deepseek');
+  assert.equal(row.race, 'assistant');
+  // The new turn is the champion's: continuing it stays there, with the earlier turns as they were sent.
+  const d = await gw.client.responses.create({ model: 'assistant', previous_response_id: completed!.id, input: 'Four' }).withResponse();
+  assert.equal(d.response.headers.get('x-saima-contender'), 'deepseek');
+  assert.equal((deepseek.requests.at(-1)!.body.messages as Json[]).length, 7);
+  assert.equal(qwen.requests.length, qwenCalls);
+});
+
 test('a key continues and reads only its own team\'s responses: another team gets the 404 of a missing one', async (t) => {
   const gw = await raceGateway(t, { auth: { mode: 'keys' } });
   const makeKey = async (team: string) => {
@@ -260,6 +331,48 @@ test('a key continues and reads only its own team\'s responses: another team get
   assert.equal((foreign.error as Json).message, String((missing.error as Json).message).replace('resp_missing', mine.id));
   await assert.rejects(bravo.responses.retrieve(mine.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
   assert.equal((await alpha2.responses.retrieve(mine.id)).id, mine.id);
+});
+
+test('responses.delete: OpenAI\'s deleted object; afterwards GET and previous_response_id answer as for an unknown id; another team\'s id is a 404', async (t) => {
+  const gw = await raceGateway(t, { auth: { mode: 'keys' } });
+  const makeKey = async (team: string) => {
+    const res = await fetch(`${gw.url}/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ team, scopes: ['chat'] }) });
+    assert.equal(res.status, 201);
+    return new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: ((await res.json()) as { key: string }).key, maxRetries: 0 });
+  };
+  const alpha = await makeKey('alpha');
+  const bravo = await makeKey('bravo');
+  const first = await alpha.responses.create({ model: 'deepseek', input: 'One' });
+  const second = await alpha.responses.create({ model: 'deepseek', previous_response_id: first.id, input: 'Two' });
+
+  // Another team's id: the 404 of a missing one, and nothing is deleted.
+  const foreign = await bravo.responses.delete(second.id).catch((e: unknown) => e);
+  const unknown = await bravo.responses.delete('resp_missing').catch((e: unknown) => e);
+  assert.ok(foreign instanceof OpenAI.NotFoundError && unknown instanceof OpenAI.NotFoundError);
+  assert.equal((foreign.error as Json).message, String((unknown.error as Json).message).replace('resp_missing', second.id));
+  assert.equal((foreign.error as Json).type, 'invalid_request_error');
+  assert.equal((await alpha.responses.retrieve(second.id)).id, second.id);
+
+  const res = await alpha.responses.delete(second.id).asResponse();
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { id: second.id, object: 'response.deleted', deleted: true });
+
+  // Gone: read, continued and deleted again, it answers exactly as an id never stored.
+  await assert.rejects(alpha.responses.retrieve(second.id), (e: unknown) => e instanceof OpenAI.NotFoundError && (e.error as Json).message === `Response with id '${second.id}' not found.`);
+  const continued = await alpha.responses.create({ model: 'deepseek', previous_response_id: second.id, input: 'Three' }).catch((e: unknown) => e);
+  const never = await alpha.responses.create({ model: 'deepseek', previous_response_id: 'resp_never', input: 'Three' }).catch((e: unknown) => e);
+  assert.ok(continued instanceof OpenAI.NotFoundError && never instanceof OpenAI.NotFoundError);
+  assert.deepEqual(continued.error, { ...(never.error as Json), message: String((never.error as Json).message).replace('resp_never', second.id) });
+  await assert.rejects(alpha.responses.delete(second.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+
+  // The response it continued is untouched, and the SDK's own delete (no body read) resolves.
+  const again = await alpha.responses.create({ model: 'deepseek', previous_response_id: first.id, input: 'Again' });
+  assert.equal(again.status, 'completed');
+  await alpha.responses.delete(first.id);
+  await assert.rejects(alpha.responses.retrieve(first.id), (e: unknown) => e instanceof OpenAI.NotFoundError);
+  // Its turn is gone from the conversations that continued it: they can be read, but no longer continued.
+  assert.equal((await alpha.responses.retrieve(again.id)).id, again.id);
+  await assert.rejects(alpha.responses.create({ model: 'deepseek', previous_response_id: again.id, input: 'More' }), (e: unknown) => e instanceof OpenAI.NotFoundError);
 });
 
 test('images: input_image parts reach the contender as image_url parts; file ids are refused by name', async (t) => {

@@ -1,6 +1,6 @@
 /**
  * A fake OpenAI-compatible upstream: a real node:http server on 127.0.0.1 (port 0) that answers
- * `POST /v1/chat/completions` like api.openai.com (and `GET /v1/models`), for tests of the `openai` provider
+ * `POST /v1/chat/completions` like api.openai.com (and `POST /v1/responses`, `GET /v1/models`), for tests of the `openai` provider
  * and of the gateway behind it.
  *
  *   const up = await startFakeOpenAI({ answer: 'Hi!', reasoning: 'Greet back.', usage: { prompt_tokens: 9, completion_tokens: 3 } });
@@ -25,6 +25,14 @@
  *   (stream: silence after `afterEvents` events, socket open; non-stream: silence after half the body), `no_done` (stream: ends cleanly without
  *   `[DONE]`), `error_event` (stream: an OpenAI error event after `afterEvents` events, then the end),
  *   `replay` (a recorded body, e.g. `fixture('openai-stream-usage.sse')`, sent as is, in `splitEvery` slices if set).
+ * - `POST /v1/responses` answers as OpenAI's Responses API does: a `response` object (one `message` item with an
+ *   `output_text` part, `usage` with `input_tokens`/`output_tokens` and their details; `finishReason: 'length'` makes it
+ *   `incomplete` at `max_output_tokens`), or with `stream: true` its events, each with the next `sequence_number`:
+ *   `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`,
+ *   `response.output_text.delta` per word, `response.output_text.done`, `response.content_part.done`,
+ *   `response.output_item.done`, `response.completed` (with usage). Stored responses (unless `store: false`) are
+ *   continued by `previous_response_id` (unknown: OpenAI's 400), whose input is billed the stored conversation's
+ *   tokens again. The `status`, `reset`, `hang`, `cut`, `stall` and `error_event` faults apply too.
  * - `eventDelayMs` paces events; `splitEvery` writes the stream in slices of that many bytes with a pause
  *   between them, so events (and UTF-8 characters) arrive split across reads.
  */
@@ -106,6 +114,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
   const requests: RecordedRequest[] = [];
   let faults: FakeOpenAIFault[] = [...(opts.faults ?? [])];
   let seq = 0;
+  /** Responses API responses stored by id: the tokens each leaves in the conversation's context. */
+  const conversations = new Map<string, number>();
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
@@ -120,7 +130,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     if (req.method === 'GET' && path === '/v1/models') {
       return sendJson(res, 200, { object: 'list', data: [{ id: opts.model ?? 'fake-model', object: 'model', created: 1700000000, owned_by: 'fake' }] });
     }
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') return sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}.`, 'invalid_request_error', 'unknown_url'));
+    if (req.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/responses')) return sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}.`, 'invalid_request_error', 'unknown_url'));
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
@@ -168,6 +178,7 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     }
 
     const answer: FakeAnswer = { ...opts, ...(fault.kind === 'ok' ? fault : {}) };
+    if (path === '/v1/responses') return respondResponses(body, answer, fault, res, write);
     const id = `chatcmpl-fake${String(++seq).padStart(4, '0')}`;
     const model = answer.model ?? (typeof body.model === 'string' ? body.model : 'fake-model');
     if (body.stream !== true) {
@@ -204,6 +215,105 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         await write(event);
         if (opts.eventDelayMs) await pause(opts.eventDelayMs);
       }
+    }
+    if (fault.kind === 'cut') res.socket?.destroy();
+    else if (fault.kind !== 'stall') res.end();
+  }
+
+  /**
+   * OpenAI's Responses API: a `response` object, or with `stream: true` its event sequence. Stored responses (`store`
+   * unless false) can be continued by `previous_response_id` (an unknown one is OpenAI's 400); the input a
+   * continuation is billed grows by the stored conversation's tokens, as OpenAI bills it.
+   */
+  async function respondResponses(body: Record<string, unknown>, answer: FakeAnswer, fault: FakeOpenAIFault, res: ServerResponse, write: (chunk: string) => Promise<void>): Promise<void> {
+    const previous = body.previous_response_id;
+    let carried = 0;
+    if (typeof previous === 'string') {
+      const known = conversations.get(previous);
+      if (known === undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        await write(JSON.stringify({ error: { message: `Previous response with id '${previous}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } }));
+        res.end();
+        return;
+      }
+      carried = known;
+    }
+    const id = `resp_fake${String(++seq).padStart(4, '0')}${'0'.repeat(40)}`;
+    const text = answer.answer ?? DEFAULT_ANSWER;
+    const deltas = words(text);
+    const inputTokens = (answer.usage?.prompt_tokens ?? 10) + carried;
+    const outputTokens = answer.usage?.completion_tokens ?? deltas.length;
+    const cap = typeof body.max_output_tokens === 'number' ? body.max_output_tokens : null;
+    const incomplete = answer.finishReason === 'length';
+    const usage = answer.usage === null ? null : {
+      input_tokens: inputTokens,
+      input_tokens_details: { cached_tokens: answer.usage?.cached_tokens ?? 0 },
+      output_tokens: outputTokens,
+      output_tokens_details: { reasoning_tokens: answer.usage?.reasoning_tokens ?? 0 },
+      total_tokens: inputTokens + outputTokens,
+    };
+    const msgId = `msg_${id.slice(5)}`;
+    const part = (t: string) => ({ type: 'output_text', annotations: [], logprobs: [], text: t });
+    const item = (status: string, content: unknown[]) => ({ id: msgId, type: 'message', status, content, role: 'assistant' });
+    const object = (status: string, output: unknown[], u: unknown) => ({
+      id,
+      object: 'response',
+      created_at: 1700000000,
+      status,
+      background: false,
+      error: null,
+      incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+      instructions: body.instructions ?? null,
+      max_output_tokens: cap,
+      model: answer.model ?? (typeof body.model === 'string' ? body.model : 'fake-model'),
+      output,
+      parallel_tool_calls: true,
+      previous_response_id: previous ?? null,
+      reasoning: { effort: null, summary: null },
+      store: body.store !== false,
+      temperature: 1,
+      text: { format: { type: 'text' } },
+      tool_choice: 'auto',
+      tools: [],
+      top_p: 1,
+      truncation: 'disabled',
+      usage: u,
+      user: null,
+      metadata: body.metadata ?? {},
+    });
+    const status = incomplete ? 'incomplete' : 'completed';
+    const done = object(status, [item(status, [part(text)])], usage);
+    if (body.store !== false) conversations.set(id, inputTokens + outputTokens);
+    if (body.stream !== true) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      await write(JSON.stringify(done));
+      res.end();
+      return;
+    }
+    type Ev = [string, Record<string, unknown>];
+    const ev = (type: string, data: Record<string, unknown>): Ev => [type, data];
+    const at = { item_id: msgId, output_index: 0, content_index: 0 };
+    const events = [
+      ev('response.created', { response: object('in_progress', [], null) }),
+      ev('response.in_progress', { response: object('in_progress', [], null) }),
+      ev('response.output_item.added', { output_index: 0, item: item('in_progress', []) }),
+      ev('response.content_part.added', { ...at, part: part('') }),
+      ...deltas.map((d) => ev('response.output_text.delta', { ...at, delta: d, logprobs: [] })),
+      ev('response.output_text.done', { ...at, text, logprobs: [] }),
+      ev('response.content_part.done', { ...at, part: part(text) }),
+      ev('response.output_item.done', { output_index: 0, item: item(status, [part(text)]) }),
+      ev(incomplete ? 'response.incomplete' : 'response.completed', { response: done }),
+    ];
+    const stopAfter = fault.kind === 'cut' || fault.kind === 'stall' || fault.kind === 'error_event' ? fault.afterEvents : null;
+    const chosen = stopAfter === null ? events : events.slice(0, stopAfter);
+    if (fault.kind === 'error_event') chosen.push(ev('error', { code: 'server_error', message: fault.message ?? 'The server had an error while processing your request.', param: null }));
+    const sent = chosen.map(([type, data], n) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: n, ...data })}\n\n`);
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+    for (const e of sent) {
+      if (res.destroyed) return;
+      await write(e);
+      if (opts.eventDelayMs) await pause(opts.eventDelayMs);
     }
     if (fault.kind === 'cut') res.socket?.destroy();
     else if (fault.kind !== 'stall') res.end();

@@ -1,9 +1,10 @@
 /**
  * A Responses API body (`POST /v1/responses`) → the gateway's internal chat body (OpenAI chat completions shape),
- * which admission estimates and caps, shadows resend and every contender is called with. Responses requests are
- * always translated (no contender is sent the client's own body), so what chat completions cannot carry is refused
- * here with a 400 naming the field: built-in tools, `background`, `conversation`, item and content types with no
- * chat form. Nothing is dropped silently: `metadata` and `store` are the gateway's own (echoed back, kept).
+ * which admission estimates and caps, shadows resend and every contender without an upstream Responses API is called
+ * with. Every request must be servable that way (a fallback may be translated even when the assigned contender passes
+ * the client's body through), so what chat completions cannot carry is refused here with a 400 naming the field:
+ * built-in tools, `background`, `conversation`, item and content types with no chat form. Nothing is dropped
+ * silently: `metadata` and `store` are the gateway's own (echoed back, kept) when translated.
  */
 import { SaimaError } from '../../errors.js';
 import type { PlainChatBody } from '../validate-chat.js';
@@ -37,7 +38,7 @@ function bad(param: string, message: string, code: 'invalid_type' | 'invalid_val
 }
 
 function refuse(param: string, what: string): never {
-  throw new SaimaError('invalid_request', `${param}: ${what} cannot be carried by this gateway's Responses API, which translates every request to chat completions.`, param);
+  throw new SaimaError('invalid_request', `${param}: ${what} cannot be carried by this gateway's Responses API, which must be able to serve every request translated to chat completions.`, param);
 }
 
 /** Top-level fields read below; any other one is refused by name. */

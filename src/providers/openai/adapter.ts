@@ -1,5 +1,6 @@
 /**
- * The `openai` protocol: any OpenAI-compatible `/chat/completions` (and `/embeddings`) endpoint (OpenAI, DeepSeek, Qwen, Doubao,
+ * The `openai` protocol: any OpenAI-compatible `/chat/completions` (and `/embeddings`, and for a contender declared
+ * with `responses: true` its own `/responses`) endpoint (OpenAI, DeepSeek, Qwen, Doubao,
  * Hunyuan, Moonshot, vLLM, Ollama, llama.cpp, SGLang). The client's body goes up with the contender's quirks
  * applied; the upstream's bytes come back unchanged, watched by a side parser for metering.
  */
@@ -11,6 +12,7 @@ import { CallDeadline } from '../stream-deadline.js';
 import { UpstreamError } from '../upstream-error.js';
 import { readCompletion } from './read-completion.js';
 import { readEmbeddings } from './read-embeddings.js';
+import { passResponsesStream, readResponse, responsesUrl } from './responses-api.js';
 import { serializeBody } from '../raw-json.js';
 import { passThrough } from './stream-body.js';
 import { hidesUsage, upstreamPayload } from './translate-request.js';
@@ -33,6 +35,7 @@ function noEmbeddingsHere(err: unknown, contender: Contender): unknown {
 interface Target {
   url: string;
   embeddingsUrl: string;
+  responsesUrl: string;
   jsonHeaders: Record<string, string>;
   streamHeaders: Record<string, string>;
 }
@@ -57,6 +60,19 @@ export class OpenAIAdapter implements ProviderAdapter {
       deadline.arm(res.body);
       try {
         return await readEmbeddings(res.body, call, startedAt, deadline);
+      } finally {
+        deadline.dispose();
+      }
+    }
+    if (call.responsesBody !== undefined) {
+      // The upstream's own Responses API: the client's body as the front door made it, no chat quirk applies.
+      const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
+      const res = await postUpstream(this.#agent, target.responsesUrl, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, JSON.stringify(call.responsesBody), contender, signal);
+      const deadline = new CallDeadline(signal, contender, startedAt);
+      deadline.arm(res.body);
+      if (call.stream) return passResponsesStream(res.body, { contender, captureText: call.captureText, startedAt, deadline }, signal);
+      try {
+        return await readResponse(res.body, call, startedAt, deadline);
       } finally {
         deadline.dispose();
       }
@@ -94,6 +110,7 @@ export class OpenAIAdapter implements ProviderAdapter {
       target = {
         url: `${contender.baseUrl}/chat/completions`,
         embeddingsUrl: `${contender.baseUrl}/embeddings`,
+        responsesUrl: responsesUrl(contender),
         // The contender's own headers last, so it can override on purpose (e.g. a vendor's auth header).
         jsonHeaders: { ...base, accept: 'application/json', ...contender.headers },
         streamHeaders: { ...base, accept: 'text/event-stream', ...contender.headers },

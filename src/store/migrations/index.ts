@@ -20,6 +20,7 @@ import * as m0016 from './0016-request-protocol.js';
 import * as m0017 from './0017-refusal-first-id.js';
 import * as m0018 from './0018-stored-responses.js';
 import * as m0019 from './0019-admission-protocol.js';
+import * as m0020 from './0020-upstream-responses.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-refusal-first-id': m0017,
   '0018-stored-responses': m0018,
   '0019-admission-protocol': m0019,
+  '0020-upstream-responses': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,258 @@
+/**
+ * An upstream's own Responses API (`POST {base_url}/responses`), for a contender declared with `responses: true`: the
+ * client's Responses body goes up (model and output cap set by the caller) and the upstream's bytes come back
+ * unchanged, whole or as whole SSE events, watched for what the gateway meters: `usage` (`input_tokens`,
+ * `output_tokens` and their details) from the answer, or in a stream from its last event (`response.completed`,
+ * `response.incomplete` or `response.failed`), the status, the upstream's response id and (when asked) the text.
+ *
+ * Failure rules as for chat completions (stream-body.ts): a whole answer is read before `send()` resolves, so every
+ * failure can be retried or fall back; a stream whose first event is an error fails cleanly before the first byte; a
+ * stream cut after it ends with one Responses `error` event (`upstream_stream_cut`, numbered after the last event).
+ */
+import type { Readable } from 'node:stream';
+import { createParser } from 'eventsource-parser';
+import type { Contender } from '../../config/types.js';
+import { sanitize } from '../../errors.js';
+import type { CallSignal } from '../call-signal.js';
+import { reportedTokens } from '../reported-tokens.js';
+import type { CallOutcome, UpstreamCall, UpstreamReply, Usage } from '../spec.js';
+import { SseAligner } from '../stream-aligner.js';
+import type { CallDeadline } from '../stream-deadline.js';
+import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
+import { onceBody } from '../stream-once.js';
+import { UpstreamError } from '../upstream-error.js';
+import { readWhole } from './read-completion.js';
+
+type Loose = Record<string, unknown>;
+
+function object(v: unknown): Loose | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : null;
+}
+
+/** A Responses API `usage` object in the gateway's terms (cached inside input, reasoning inside output, as chat). */
+export function responsesUsage(raw: unknown): Usage | null {
+  const u = object(raw);
+  const input = reportedTokens(u?.input_tokens);
+  if (u === null || input === null) return null;
+  return {
+    promptTokens: input,
+    completionTokens: reportedTokens(u.output_tokens) ?? 0,
+    reasoningTokens: reportedTokens(object(u.output_tokens_details)?.reasoning_tokens) ?? 0,
+    cachedTokens: reportedTokens(object(u.input_tokens_details)?.cached_tokens) ?? 0,
+    estimated: false,
+  };
+}
+
+/** A response's status as a chat finish reason (what the row records): the output cap reached is `length`. */
+function finishOf(response: Loose): string | null {
+  const status = response.status;
+  if (status === 'incomplete') {
+    const reason = object(response.incomplete_details)?.reason;
+    return reason === 'max_output_tokens' ? 'length' : reason === 'content_filter' ? 'content_filter' : 'length';
+  }
+  if (status !== 'completed') return null;
+  const output = Array.isArray(response.output) ? response.output : [];
+  return output.some((i) => object(i)?.type === 'function_call') ? 'tool_calls' : 'stop';
+}
+
+/** The text of a response's `message` items (`output_text` parts). */
+function outputText(response: Loose): string {
+  let out = '';
+  for (const item of Array.isArray(response.output) ? response.output : []) {
+    const it = object(item);
+    if (it?.type !== 'message' || !Array.isArray(it.content)) continue;
+    for (const part of it.content) {
+      const p = object(part);
+      if (p?.type === 'output_text' && typeof p.text === 'string') out += p.text;
+    }
+  }
+  return out;
+}
+
+/** The Responses request's URL beside the chat one. */
+export function responsesUrl(contender: Contender): string {
+  return `${contender.baseUrl}/responses`;
+}
+
+/** A whole (non-streamed) Responses answer, read before `send()` resolves. */
+export async function readResponse(source: Readable, call: UpstreamCall, startedAt: number, deadline: CallDeadline): Promise<UpstreamReply> {
+  const { contender } = call;
+  let ttftMs: number | null = null;
+  let whole: { chunks: Buffer[]; size: number };
+  try {
+    whole = await readWhole(source, contender, () => (ttftMs ??= performance.now() - startedAt));
+  } catch (err) {
+    throw deadline.explain(err, 'first_byte');
+  }
+  const bytes = whole.chunks.length === 1 ? whole.chunks[0]! : Buffer.concat(whole.chunks, whole.size);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new UpstreamError('upstream_error', `${contender.name}: upstream sent invalid JSON`, { phase: 'first_byte', retryable: true });
+  }
+  const response = object(json);
+  if (response === null || response.object !== 'response' || typeof response.id !== 'string') {
+    const error = object(response?.error);
+    const detail = error && typeof error.message === 'string' ? `upstream error: ${error.message}` : 'upstream sent no Responses API response';
+    throw new UpstreamError('upstream_error', `${contender.name}: ${detail}`, { phase: 'first_byte', retryable: false });
+  }
+  if (response.status === 'failed') {
+    const message = object(response.error)?.message;
+    throw new UpstreamError('upstream_error', `${contender.name}: upstream response failed: ${typeof message === 'string' ? message : 'no reason given'}`, { phase: 'first_byte', retryable: true });
+  }
+  const usage = responsesUsage(response.usage);
+  const outcome: CallOutcome = {
+    ok: true,
+    usage,
+    finishReason: finishOf(response),
+    ttftMs,
+    text: call.captureText || usage === null ? outputText(response) : null,
+    error: null,
+    model: typeof response.model === 'string' ? response.model : null,
+    responseId: response.id,
+  };
+  return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome), wire: 'responses' };
+}
+
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/** A side parser of a Responses event stream: it reads every event (they are few and small) and changes none. */
+class ResponsesWatcher {
+  readonly #parser = createParser({ onEvent: (ev) => this.#event(ev.data) });
+  readonly #decoder = new TextDecoder();
+  readonly #text: string[] = [];
+  usage: Usage | null = null;
+  finishReason: string | null = null;
+  model: string | null = null;
+  responseId: string | null = null;
+  /** The last `sequence_number` seen: an event the gateway adds is numbered after it. */
+  sequence = -1;
+  /** The answer's last event arrived (`response.completed`, `.incomplete` or `.failed`). */
+  ended = false;
+  /** `response.failed`'s error message, or an `error` event's: the upstream's own failure. */
+  upstreamError: string | null = null;
+  /** The first event that is not a Responses event (no JSON object with a `type`). */
+  invalidEvent: string | null = null;
+
+  feed(chunk: Uint8Array): void {
+    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+  }
+
+  end(): void {
+    this.#parser.feed(`${this.#decoder.decode()}\n\n`);
+  }
+
+  text(): string {
+    return this.#text.join('');
+  }
+
+  #event(data: string): void {
+    let ev: Loose | null;
+    try {
+      ev = object(JSON.parse(data));
+    } catch {
+      ev = null;
+    }
+    if (ev === null || typeof ev.type !== 'string') {
+      this.invalidEvent ??= data.slice(0, 80);
+      return;
+    }
+    if (typeof ev.sequence_number === 'number') this.sequence = ev.sequence_number;
+    if (ev.type === 'response.output_text.delta' && typeof ev.delta === 'string') this.#text.push(ev.delta);
+    else if (ev.type === 'error') this.upstreamError ??= typeof ev.message === 'string' ? ev.message : 'error event';
+    const response = object(ev.response);
+    if (response === null) return;
+    if (typeof response.id === 'string') this.responseId ??= response.id;
+    if (typeof response.model === 'string') this.model = response.model;
+    if (!TERMINAL.has(ev.type)) return;
+    this.ended = true;
+    this.usage = responsesUsage(response.usage);
+    this.finishReason = finishOf(response);
+    if (ev.type === 'response.failed') {
+      const message = object(response.error)?.message;
+      this.upstreamError = typeof message === 'string' ? message : 'response failed';
+    }
+  }
+}
+
+export interface ResponsesStreamOptions {
+  contender: Contender;
+  captureText: boolean;
+  startedAt: number;
+  deadline: CallDeadline;
+}
+
+/** A streamed Responses answer, passed through as whole events (see the file comment for the failure rules). */
+export function passResponsesStream(source: AsyncIterable<Uint8Array>, o: ResponsesStreamOptions, signal: CallSignal): UpstreamReply {
+  const w = new ResponsesWatcher();
+  let ttftMs: number | null = null;
+  const partial = (): Partial<CallOutcome> => ({ usage: w.usage, finishReason: w.finishReason, ttftMs, text: o.captureText || w.usage === null ? w.text() : null });
+  const state = (): CallOutcome => ({ ok: true, error: null, model: w.model, responseId: w.responseId, ...partial() }) as CallOutcome;
+  const latch = new OutcomeLatch(signal, state, () => o.deadline.dispose());
+
+  async function* run(): AsyncGenerator<Uint8Array> {
+    const aligner = new SseAligner();
+    let sent = false;
+    let failure: unknown = null;
+    latch.busy = true;
+    try {
+      try {
+        for await (const chunk of source) {
+          ttftMs ??= performance.now() - o.startedAt;
+          w.feed(chunk);
+          const out = aligner.push(chunk);
+          if (out === null) continue;
+          if (w.invalidEvent !== null) throw new UpstreamError('upstream_error', `${o.contender.name}: upstream sent an invalid Responses event: ${JSON.stringify(w.invalidEvent)}`, { phase: sent ? 'mid_stream' : 'first_byte', retryable: true });
+          // An error before anything was sent: a clean failure of the attempt, retried like the 5xx it usually stands for.
+          if (!sent && w.upstreamError !== null) throw new UpstreamError('upstream_error', `${o.contender.name}: upstream error event: ${w.upstreamError}`, { phase: 'first_byte', retryable: true });
+          sent = true;
+          latch.busy = false;
+          // An upstream's error text may quote its key: it reaches the client only with secrets stripped.
+          yield w.upstreamError !== null ? Buffer.from(sanitize(out.toString('utf8'))) : out;
+          latch.busy = true;
+        }
+      } catch (err) {
+        failure = err;
+      }
+      const tail = aligner.flush();
+      w.end();
+      if (w.ended && w.invalidEvent === null) {
+        if (tail !== null && tail.length > 0) {
+          latch.busy = false;
+          yield tail;
+        }
+        if (w.upstreamError !== null) latch.settle(failedOutcome({ code: 'upstream_error', message: `${o.contender.name}: upstream response failed: ${w.upstreamError}`, phase: 'mid_stream', upstreamStatus: null }, partial()));
+        else latch.settle(state());
+        return;
+      }
+      const reason = failure === null ? null : failure instanceof UpstreamError ? failure : o.deadline.explain(failure, sent ? 'mid_stream' : 'first_byte');
+      if (!sent) {
+        const err = reason ?? new UpstreamError('upstream_error', `${o.contender.name}: upstream closed the stream before any event`, { phase: 'first_byte', retryable: true });
+        latch.settle(failedOutcome(err.info(), { ttftMs }));
+        throw err;
+      }
+      if (o.deadline.callerAborted) return;
+      if (reason === null && w.upstreamError !== null) {
+        // The upstream's own error event has reached the client already.
+        latch.settle(failedOutcome({ code: 'upstream_error', message: `${o.contender.name}: upstream error in stream: ${w.upstreamError}`, phase: 'mid_stream', upstreamStatus: null }, partial()));
+        return;
+      }
+      const why = reason ? reason.message.replace(`${o.contender.name}: `, '') : 'ended before response.completed';
+      const message = `${o.contender.name}: upstream stream cut: ${why}`;
+      latch.settle(failedOutcome({ code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: null }, partial()));
+      latch.busy = false;
+      yield responsesErrorEvent('upstream_stream_cut', message, w.sequence + 1);
+    } finally {
+      latch.busy = false;
+      if (!latch.settled) latch.settle(state());
+    }
+  }
+
+  return { status: 200, contentType: 'text/event-stream', body: run(), outcome: latch.promise, wire: 'responses' };
+}
+
+/** A Responses stream's `error` event (OpenAI's shape of it), numbered `sequence`. */
+export function responsesErrorEvent(code: string, message: string, sequence: number): Buffer {
+  return Buffer.from(`event: error\ndata: ${JSON.stringify({ type: 'error', code, message: sanitize(message), param: null, sequence_number: sequence })}\n\n`);
+}
