@@ -93,7 +93,7 @@ export async function startTarget(name: TargetName, children: ChildProcesses, up
     case 'floor': {
       const port = await freePort();
       const server = await children.start({ name, args: [...supportScript('undici-floor-proxy'), '--port', String(port), '--upstream', up.fast.url], port, readyPath: '/health', readyStatus: 200 });
-      return { name, label: 'undici floor (~40 lines)', server, url: server.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: (m) => chatBody('bench-model', m) };
+      return { name, label: 'undici Pool.stream floor (~50 lines)', server, url: server.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: (m) => chatBody('bench-model', m) };
     }
     case 'saima-messages': {
       // Anthropic's Messages API in, translated for the OpenAI-format upstream, translated back (the same config as `saima`).
