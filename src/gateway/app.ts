@@ -4,6 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import { lazyChildLogger } from './lazy-request-logger.js';
 import type { GatewayCluster } from '../cluster/gateway-cluster.js';
 import { readiness } from '../cluster/readiness.js';
 import type { Config } from '../config/types.js';
@@ -78,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     logger: deps.logger === undefined ? { level: config.log.level, redact: REDACT_PATHS, stream: { write: (line: string) => void process.stdout.write(sanitize(line)) } } : deps.logger,
     // Per-request access lines cost CPU on the hot path; the request log already has one row per request.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
     // Time-ordered: the request log's primary key then grows at its right edge (see time-ordered-id.ts).
     genReqId: () => timeOrderedId('req_'),

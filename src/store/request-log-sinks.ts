@@ -22,15 +22,18 @@ export interface BatchSink {
  * insert would be compiled and awaited (a promise hop and a mutex per query); measured in bench/store-log.ts.
  */
 export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
-  const insert = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  // Positional parameters: binding 34 named ones looks each up by name on the record, measured at about a fifth of
+  // an insert's CPU. `Object.values` follows REQUEST_COLUMNS, which is the record's own key order.
+  const values = REQUEST_COLUMNS.map(() => '?').join(', ');
+  const insert = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${values})`);
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
-    for (const row of rows) insert.run(toRequestRecord(row));
+    for (const row of rows) insert.run(Object.values(toRequestRecord(row)));
   });
   // Only a duplicate id is skipped: `insert or ignore` would also drop, silently, a row that breaks NOT NULL, which the
   // spool's replay must see refused (and quarantine) instead.
-  const insertOrIgnore = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map((c) => `@${c}`).join(', ')}) on conflict (id) do nothing`);
+  const insertOrIgnore = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${values}) on conflict (id) do nothing`);
   const txIgnore = raw.transaction((rows: readonly RequestLogRow[]) => {
-    for (const row of rows) insertOrIgnore.run(toRequestRecord(row));
+    for (const row of rows) insertOrIgnore.run(Object.values(toRequestRecord(row)));
   });
   return {
     write: (rows) => tx(rows),

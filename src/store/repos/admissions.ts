@@ -13,7 +13,6 @@ import type { RequestLogRow } from '../types.js';
 export type AdmissionRecord = AdmissionsTable;
 
 const COLUMNS = ['id', 'ts', 'expires_at', 'team', 'key_id', 'race', 'contender', 'upstream_model', 'reserved_nanos', 'currency', 'owner', 'state', 'source', 'settled_nanos', 'protocol'] as const;
-const OPTIONAL = { owner: null, state: null, source: null, settled_nanos: null, protocol: null };
 
 /**
  * SQLite: the journal's writes as prepared statements in one synchronous transaction. Every budgeted request pays
@@ -21,11 +20,16 @@ const OPTIONAL = { owner: null, state: null, source: null, settled_nanos: null, 
  * journal then cost a budgeted request about 25 µs of CPU, most of it preparing statements).
  */
 function sqliteJournal(raw: BetterSqlite3.Database) {
-  const insert = raw.prepare(`insert into admissions (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => `@${c}`).join(', ')})`);
+  // Positional parameters, as the request log's insert (request-log-sinks.ts): a named one is looked up by name.
+  const insert = raw.prepare(`insert into admissions (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
   const remove = raw.prepare('delete from admissions where id = ?');
+  const values = new Array<unknown>(COLUMNS.length);
   return {
     open: raw.transaction((list: readonly AdmissionRecord[]) => {
-      for (const a of list) insert.run({ ...OPTIONAL, ...a });
+      for (const a of list) {
+        for (let i = 0; i < COLUMNS.length; i++) values[i] = a[COLUMNS[i]!] ?? null;
+        insert.run(values);
+      }
     }),
     close: raw.transaction((ids: readonly string[]) => {
       for (const id of ids) remove.run(id);
