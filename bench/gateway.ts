@@ -1,6 +1,6 @@
 /**
  * `npm run bench:gateway`: the hot-path benchmark. In one run it starts a zero-delay fake upstream (chat
- * completions, Anthropic Messages, OpenAI Responses), the undici floor proxy, Saima with what a production user turns
+ * completions, Anthropic Messages, OpenAI Responses, embeddings), the undici floor proxy, Saima with what a production user turns
  * on (through each of its front doors), and the peer Portkey gateway, drives each with
  * autocannon at several concurrencies, non-stream and stream, charges each server its own CPU from procfs,
  * judges Saima's bars, and writes docs/BENCHMARKS.md (its section only) and bench/results/gateway.json.
@@ -8,9 +8,10 @@
  * Env: BENCH_SECONDS (3, the measured length of each run), BENCH_ROUNDS (3; each table cell is the median of the
  * rounds), BENCH_CONCURRENCY (1,50,200), BENCH_TARGETS
  * (direct,floor,saima,saima-traced,saima-messages,saima-messages-passthrough,saima-responses,saima-responses-passthrough,
- * saima-open,saima-guarded,portkey; the access pair runs non-stream at c=50 only, saima-traced and the four front doors
- * — Anthropic Messages and OpenAI Responses, each translated to chat completions and passed through — both modes at
- * c=50, the doors' streaming TTFB each against its own direct request), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8),
+ * saima-embeddings,saima-open,saima-guarded,portkey; the access pair and saima-embeddings run non-stream at c=50 only,
+ * saima-traced and the four streaming front doors — Anthropic Messages and OpenAI Responses, each translated to chat
+ * completions and passed through — both modes at c=50, the doors' streaming TTFB each against its own direct
+ * request), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8),
  * BENCH_WRITE (1; 0 prints only),
  * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log), BENCH_WARM_REQUESTS (40000) and
  * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run).

@@ -87,15 +87,17 @@ export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[
   }
   // Each front door is held to chat's bars: CPU against the floor, and streaming TTFB against the upstream endpoint the
   // door calls, timed just before it (chat completions when it translates, its own API when it passes through).
-  const doors: Record<string, string> = {
-    'saima-messages': 'Messages API (translated)',
-    'saima-messages-passthrough': 'Messages API (passed through)',
-    'saima-responses': 'Responses API (translated)',
-    'saima-responses-passthrough': 'Responses API (passed through)',
+  // Embeddings do not stream: CPU only.
+  const doors: Record<string, { title: string; stream: boolean }> = {
+    'saima-messages': { title: 'Messages API (translated)', stream: true },
+    'saima-messages-passthrough': { title: 'Messages API (passed through)', stream: true },
+    'saima-responses': { title: 'Responses API (translated)', stream: true },
+    'saima-responses-passthrough': { title: 'Responses API (passed through)', stream: true },
+    'saima-embeddings': { title: 'Embeddings API', stream: false },
   };
   for (const door of DOOR_TARGETS) {
-    const title = doors[door] ?? door;
-    for (const mode of ['non-stream', 'stream'] as const) {
+    const { title, stream } = doors[door] ?? { title: door, stream: true };
+    for (const mode of stream ? (['non-stream', 'stream'] as const) : (['non-stream'] as const)) {
       const m = row(door, mode, 50);
       const fl = row('floor', mode, 50);
       const pm = paired(door, 'floor', mode, 50, cpu);
@@ -104,6 +106,7 @@ export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[
           ? `${f(pm.median)}× paired per round (${span(pm, (x) => `${f(x)}×`)}); medians door ${f(m.cpuMsPerRequest, 3)} ms, floor ${f(fl.cpuMsPerRequest, 3)} ms`
           : 'missing run');
     }
+    if (!stream) continue;
     const report = targets.find((t) => t.name === door);
     const t = report?.ttfb;
     const d = report?.ttfbDirect;

@@ -14,9 +14,9 @@ import { SAIMA_BENCH_KEY, writeSaimaConfig, type SaimaVariant } from './saima-co
 export type Mode = 'non-stream' | 'stream';
 export type TargetName =
   | 'direct' | 'floor' | 'saima' | 'portkey' | 'saima-open' | 'saima-guarded' | 'saima-traced'
-  | 'saima-messages' | 'saima-messages-passthrough' | 'saima-responses' | 'saima-responses-passthrough';
-/** The front-door targets: each is judged against the floor (CPU) and against direct (streaming TTFB). */
-export const DOOR_TARGETS: readonly TargetName[] = ['saima-messages', 'saima-messages-passthrough', 'saima-responses', 'saima-responses-passthrough'];
+  | 'saima-messages' | 'saima-messages-passthrough' | 'saima-responses' | 'saima-responses-passthrough' | 'saima-embeddings';
+/** The front-door targets: each is judged against the floor (CPU) and, when it streams, against direct (TTFB). */
+export const DOOR_TARGETS: readonly TargetName[] = ['saima-messages', 'saima-messages-passthrough', 'saima-responses', 'saima-responses-passthrough', 'saima-embeddings'];
 // Order is run order within each point: the access-control pair runs beside Saima, before the peer, whose process
 // keeps working after its own runs end (measured: targets run right after it cost up to 2× their CPU).
 export const TARGET_NAMES: readonly TargetName[] = ['direct', 'floor', 'saima', 'saima-traced', ...DOOR_TARGETS, 'saima-open', 'saima-guarded', 'portkey'];
@@ -48,7 +48,7 @@ export interface Target {
   ttfb?: boolean;
 }
 
-/** The access-control comparison runs where throughput is saturated and steadiest. */
+/** The access-control comparison (and embeddings, which do not stream) runs where throughput is saturated and steadiest. */
 const ACCESS_POINT = { modes: ['non-stream'] as const, concurrency: [50] };
 // Both modes at the one concurrency their bars compare at (tracing on vs off; each front door vs the floor).
 const TRACED_POINT = { modes: ['non-stream', 'stream'] as const, concurrency: [50] };
@@ -170,6 +170,18 @@ export async function startTarget(name: TargetName, children: ChildProcesses, up
         directTtfb: passthrough
           ? { endpoint: '/v1/responses', url: `${up.fast.url}/v1/responses`, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: responsesBody('bench-model', 'stream') }
           : { endpoint: completions, url: up.fast.url + completions, headers: { ...JSON_CT, authorization: 'Bearer up-key' }, body: chatBody('bench-model', 'stream') },
+      };
+    }
+    case 'saima-embeddings': {
+      // OpenAI's embeddings API in, as the official SDKs call it (base64 vectors), to the same contenders as `saima`.
+      const server = await startSaima(name, 'embeddings', children, up, tmp);
+      return {
+        name, server, url: `${server.url}/v1/embeddings`,
+        label: 'Saima as `saima`, OpenAI embeddings API in (/v1/embeddings, one text, `encoding_format: base64`, a 256-dimension vector back), the upstream\'s bytes passed back',
+        headers: { ...JSON_CT, authorization: `Bearer ${SAIMA_BENCH_KEY}` },
+        body: () => JSON.stringify({ model: 'bench', input: 'Say hello to the benchmark.', encoding_format: 'base64' }),
+        valid: (text) => text.includes('"object":"list"') && text.includes('"object":"embedding"') && text.includes('"prompt_tokens":6'),
+        only: ACCESS_POINT,
       };
     }
     case 'saima':

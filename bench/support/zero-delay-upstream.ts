@@ -11,6 +11,8 @@
  *   `response.in_progress`, `response.output_item.added`, `response.content_part.added`, 18
  *   `response.output_text.delta`, `response.output_text.done`, `response.content_part.done`,
  *   `response.output_item.done` and `response.completed` (with usage), numbered by `sequence_number` from 0.
+ * - OpenAI embeddings, `POST /v1/embeddings`: one 256-dimension vector, as floats or (`encoding_format: "base64"`,
+ *   the official SDKs' default) little-endian float32s in base64, with usage.
  * All bytes are built once at start. Each event is its own write, as a real server's tokens are, so a proxy sees
  * several chunks; `--event-gap-ms` spaces them out to hold many streams open.
  *
@@ -92,6 +94,15 @@ const RESPONSE_EVENTS: Buffer[] = [
   ['response.completed', { response: COMPLETED }],
 ].map(([type, data], n) => named(type as string, { sequence_number: n, ...(data as object) }));
 
+// OpenAI's embeddings API: one fixed vector (of about unit length), in both of its encodings.
+const DIMS = 256;
+const VECTOR = Float32Array.from({ length: DIMS }, (_, i) => Math.sin(i + 1) / Math.sqrt(DIMS / 2));
+const embeddings = (embedding: number[] | string) => json({
+  object: 'list', data: [{ object: 'embedding', index: 0, embedding }], model: 'bench-model', usage: { prompt_tokens: 6, total_tokens: 6 },
+});
+const EMBEDDING_FLOATS = embeddings(Array.from(VECTOR));
+const EMBEDDING_BASE64 = embeddings(Buffer.from(VECTOR.buffer).toString('base64'));
+
 const CHAT = json({
   id: 'chatcmpl-bench', object: 'chat.completion', created: CREATED, model: 'bench-model',
   choices: [{ index: 0, message: { role: 'assistant', content: TEXT }, finish_reason: 'stop' }],
@@ -115,11 +126,17 @@ function stream(res: ServerResponse, events: readonly Buffer[], headers: Record<
   next();
 }
 
-type Wire = 'chat' | 'messages' | 'responses';
+type Wire = 'chat' | 'messages' | 'responses' | 'embeddings';
 const wireOf = (url: string): Wire | undefined =>
-  url.endsWith('/chat/completions') ? 'chat' : url === '/v1/messages' ? 'messages' : url === '/v1/responses' ? 'responses' : undefined;
+  url.endsWith('/chat/completions') ? 'chat' : url === '/v1/messages' ? 'messages' : url === '/v1/responses' ? 'responses' : url === '/v1/embeddings' ? 'embeddings' : undefined;
+type Body = { stream?: unknown; stream_options?: { include_usage?: unknown }; encoding_format?: unknown };
 
-function answer(res: ServerResponse, wire: Wire, body: { stream?: unknown; stream_options?: { include_usage?: unknown } }, gapMs: number): void {
+function answer(res: ServerResponse, wire: Wire, body: Body, gapMs: number): void {
+  if (wire === 'embeddings') {
+    const one = body.encoding_format === 'base64' ? EMBEDDING_BASE64 : EMBEDDING_FLOATS;
+    res.writeHead(200, one.headers).end(one.bytes);
+    return;
+  }
   const one = wire === 'chat' ? CHAT : wire === 'messages' ? MESSAGE : RESPONSE;
   if (body.stream !== true) {
     res.writeHead(200, one.headers).end(one.bytes);
@@ -139,7 +156,7 @@ function handle(req: IncomingMessage, res: ServerResponse, gapMs: number): void 
   const parts: Buffer[] = [];
   req.on('data', (c: Buffer) => parts.push(c));
   req.on('end', () => {
-    let body: { stream?: unknown; stream_options?: { include_usage?: unknown } };
+    let body: Body;
     try {
       body = JSON.parse(Buffer.concat(parts).toString('utf8')) as typeof body;
     } catch {
