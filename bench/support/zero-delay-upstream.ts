@@ -1,6 +1,6 @@
 /**
- * A fake upstream that answers instantly, so a benchmark measures the proxy, not the model. It speaks three wire
- * formats, each answering the same 18 words with usage:
+ * A fake upstream that answers instantly, so a benchmark measures the proxy, not the model. It speaks four APIs, the
+ * three that generate answering the same 18 words with usage:
  * - OpenAI chat completions, `POST /v1/chat/completions`: a chat.completion, or with `stream: true` 20 SSE chunk
  *   events (role, 18 one-word deltas, finish), a usage chunk when `stream_options.include_usage` is set, and
  *   `data: [DONE]`.
@@ -39,6 +39,8 @@ const USAGE_EVENT = Buffer.from(
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: CREATED, model: 'bench-model', choices: [], usage })}\n\n`,
 );
 const DONE = Buffer.from('data: [DONE]\n\n');
+const CHAT_EVENTS = [...EVENTS, DONE];
+const CHAT_EVENTS_USAGE = [...EVENTS, USAGE_EVENT, DONE];
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 
 /** A JSON answer with its headers, built once. */
@@ -144,7 +146,7 @@ function answer(res: ServerResponse, wire: Wire, body: Body, gapMs: number): voi
   }
   if (wire === 'messages') stream(res, MESSAGE_EVENTS, ANTHROPIC_HEADERS, gapMs);
   else if (wire === 'responses') stream(res, RESPONSE_EVENTS, {}, gapMs);
-  else stream(res, body.stream_options?.include_usage === true ? [...EVENTS, USAGE_EVENT, DONE] : [...EVENTS, DONE], {}, gapMs);
+  else stream(res, body.stream_options?.include_usage === true ? CHAT_EVENTS_USAGE : CHAT_EVENTS, {}, gapMs);
 }
 
 function handle(req: IncomingMessage, res: ServerResponse, gapMs: number): void {
