@@ -1,13 +1,18 @@
 /**
- * `npm run bench:gateway`: the hot-path benchmark. In one run it starts a zero-delay fake upstream, the undici
- * floor proxy, Saima with what a production user turns on, and the peer Portkey gateway, drives each with
+ * `npm run bench:gateway`: the hot-path benchmark. In one run it starts a zero-delay fake upstream (chat
+ * completions, Anthropic Messages, OpenAI Responses, embeddings), the undici floor proxy, Saima with what a production user turns
+ * on (through each of its front doors), and the peer Portkey gateway, drives each with
  * autocannon at several concurrencies, non-stream and stream, charges each server its own CPU from procfs,
  * judges Saima's bars, and writes docs/BENCHMARKS.md (its section only) and bench/results/gateway.json.
  *
  * Env: BENCH_SECONDS (3, the measured length of each run), BENCH_ROUNDS (3; each table cell is the median of the
  * rounds), BENCH_CONCURRENCY (1,50,200), BENCH_TARGETS
- * (direct,floor,saima,saima-traced,saima-messages,saima-open,saima-guarded,portkey; the access pair runs non-stream at c=50 only, saima-traced both
- * modes at c=50), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8), BENCH_WRITE (1; 0 prints only),
+ * (direct,floor,saima,saima-traced,saima-messages,saima-messages-passthrough,saima-responses,saima-responses-passthrough,
+ * saima-embeddings,saima-open,saima-guarded,portkey; the access pair and saima-embeddings run non-stream at c=50 only,
+ * saima-traced and the four streaming front doors — Anthropic Messages and OpenAI Responses, each translated to chat
+ * completions and passed through — both modes at c=50, the doors' streaming TTFB each against its own direct
+ * request), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8),
+ * BENCH_WRITE (1; 0 prints only),
  * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log), BENCH_WARM_REQUESTS (40000) and
  * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run).
  */
@@ -23,7 +28,7 @@ import { readCpuMs, readRss, sampleRss } from './support/proc-stats.js';
 import type { GatewayReport, RunRow, SlowStreamReport, TargetReport } from './support/report.js';
 import { runAutocannon } from './support/run-autocannon.js';
 import { repoRoot, startTarget, supportScript, TARGET_NAMES, type Mode, type Target, type TargetName, type Upstreams } from './support/targets.js';
-import { measureTtfb } from './support/ttfb.js';
+import { measureTtfb, type TtfbResult } from './support/ttfb.js';
 
 const env = (name: string, dflt: string): string => process.env[name] ?? dflt;
 const SECONDS = Number(env('BENCH_SECONDS', '3'));
@@ -146,11 +151,16 @@ async function main(): Promise<void> {
         }
       }
     }
-    for (const t of targets.filter((x) => !x.only)) {
-      const ttfb = await measureTtfb({ url: t.url, headers: t.headers, body: t.body('stream'), durationS: TTFB_SECONDS });
+    const timeTtfb = async (name: string, spec: { url: string; headers: Record<string, string>; body: string }): Promise<TtfbResult> => {
+      const ttfb = await measureTtfb({ ...spec, durationS: TTFB_SECONDS });
       if (ttfb.firstError) ttfb.firstError = scrub(ttfb.firstError);
-      reportOf(t).ttfb = ttfb;
-      log(`  ${t.name.padEnd(8)} ttfb p50 ${ttfb.p50Ms.toFixed(2)} p99 ${ttfb.p99Ms.toFixed(2)} ms (${ttfb.samples} samples, ${ttfb.errors} errors${ttfb.firstError ? `: ${ttfb.firstError}` : ''})`);
+      log(`  ${name.padEnd(8)} ttfb p50 ${ttfb.p50Ms.toFixed(2)} p99 ${ttfb.p99Ms.toFixed(2)} ms (${ttfb.samples} samples, ${ttfb.errors} errors${ttfb.firstError ? `: ${ttfb.firstError}` : ''})`);
+      return ttfb;
+    };
+    for (const t of targets.filter((x) => !x.only || x.ttfb)) {
+      // A front door's direct comparison runs just before it, against the upstream endpoint the door calls.
+      if (t.directTtfb) reportOf(t).ttfbDirect = { endpoint: t.directTtfb.endpoint, result: await timeTtfb(`direct ${t.directTtfb.endpoint} (for ${t.name})`, t.directTtfb) };
+      reportOf(t).ttfb = await timeTtfb(t.name, { url: t.url, headers: t.headers, body: t.body('stream') });
     }
     const saima = targets.find((t) => t.name === 'saima');
     if (saima) slow.push(await slowStreams(saima));

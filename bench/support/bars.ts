@@ -8,7 +8,7 @@
  */
 import { median } from './percentile.js';
 import type { Bar, RunRow, SlowStreamReport, TargetReport } from './report.js';
-import type { Mode, TargetName } from './targets.js';
+import { DOOR_TARGETS, type Mode, type TargetName } from './targets.js';
 
 const f = (n: number, d = 2): string => n.toFixed(d);
 
@@ -85,13 +85,36 @@ export function judgeBars(rows: RunRow[], runs: RunRow[], targets: TargetReport[
         ? `${f(pt.median)}× paired per round (${span(pt, (x) => `${f(x)}×`)}); medians on ${f(on.cpuMsPerRequest, 3)} vs off ${f(off.cpuMsPerRequest, 3)} ms/req`
         : 'missing run');
   }
-  for (const mode of ['non-stream', 'stream'] as const) {
-    const m = row('saima-messages', mode, 50);
-    const fl = row('floor', mode, 50);
-    const pm = paired('saima-messages', 'floor', mode, 50, cpu);
-    push(`Messages API (translated): CPU per request ≤ 2× the floor's (${mode}, c=50)`, healthy(m) && healthy(fl) ? pm.median <= 2 : null,
-      m && fl
-        ? `${f(pm.median)}× paired per round (${span(pm, (x) => `${f(x)}×`)}); medians Messages ${f(m.cpuMsPerRequest, 3)} ms, floor ${f(fl.cpuMsPerRequest, 3)} ms`
+  // Each front door is held to chat's bars: CPU against the floor, and streaming TTFB against the upstream endpoint the
+  // door calls, timed just before it (chat completions when it translates, its own API when it passes through).
+  // Embeddings do not stream: CPU only.
+  const doors: Record<string, { title: string; stream: boolean }> = {
+    'saima-messages': { title: 'Messages API (translated)', stream: true },
+    'saima-messages-passthrough': { title: 'Messages API (passed through)', stream: true },
+    'saima-responses': { title: 'Responses API (translated)', stream: true },
+    'saima-responses-passthrough': { title: 'Responses API (passed through)', stream: true },
+    'saima-embeddings': { title: 'Embeddings API', stream: false },
+  };
+  for (const door of DOOR_TARGETS) {
+    const { title, stream } = doors[door] ?? { title: door, stream: true };
+    for (const mode of stream ? (['non-stream', 'stream'] as const) : (['non-stream'] as const)) {
+      const m = row(door, mode, 50);
+      const fl = row('floor', mode, 50);
+      const pm = paired(door, 'floor', mode, 50, cpu);
+      push(`${title}: CPU per request ≤ 2× the floor's (${mode}, c=50)`, healthy(m) && healthy(fl) ? pm.median <= 2 : null,
+        m && fl
+          ? `${f(pm.median)}× paired per round (${span(pm, (x) => `${f(x)}×`)}); medians door ${f(m.cpuMsPerRequest, 3)} ms, floor ${f(fl.cpuMsPerRequest, 3)} ms`
+          : 'missing run');
+    }
+    if (!stream) continue;
+    const report = targets.find((t) => t.name === door);
+    const t = report?.ttfb;
+    const d = report?.ttfbDirect;
+    const against = d ? `direct ${d.endpoint}` : 'direct';
+    const ok = t && d && t.samples > 0 && d.result.samples > 0 && t.errors === 0 && d.result.errors === 0;
+    push(`${title}: streaming time to first byte within 1 ms of ${against} at the median`, ok ? t.p50Ms - d.result.p50Ms <= 1 : null,
+      t && d
+        ? `door ${f(t.p50Ms)} ms vs ${against} ${f(d.result.p50Ms)} ms (+${f(t.p50Ms - d.result.p50Ms)} ms), timed one after the other${t.errors + d.result.errors ? `; ${t.errors} + ${d.result.errors} errors` : ''}`
         : 'missing run');
   }
   const sl = slow.find((x) => x.target === 'saima');

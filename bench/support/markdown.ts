@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { GatewayReport, RunRow } from './report.js';
 import type { Mode } from './targets.js';
+import type { TtfbResult } from './ttfb.js';
 
 export const START = '<!-- bench:gateway:start -->';
 export const END = '<!-- bench:gateway:end -->';
@@ -36,7 +37,7 @@ export function renderGatewaySection(report: GatewayReport): string {
   out.push(`Command: \`npm run bench:gateway\`. Each cell is the median of ${st.rounds} rounds of about ${st.seconds} s (\`BENCH_ROUNDS\`, \`BENCH_SECONDS\`), each run after a warm-up of ${st.warmupRequests}; error counts add up over the rounds.`);
   out.push(`Run ${report.date} on ${m.cores} cores (${m.cpu}), Node ${m.node}; load average at start ${m.loadAvgStart.map((x) => x.toFixed(2)).join(' / ')} (shared machine), at end ${m.loadAvgEnd.map((x) => x.toFixed(2)).join(' / ')}.`);
   out.push('');
-  out.push('Method. A zero-delay fake OpenAI upstream, each proxy and the load generator run in separate processes on the same machine; each run starts after a 1.5 s pause (leftover work of the previous target, such as a WAL checkpoint, must not land on the next); every target first gets the same warm-up (40,000 requests or 20 s at c=50, in each of its modes; a fresh Node process needs 20,000–30,000 requests to reach its steady CPU cost); targets take turns, one at a time, under autocannon (closed loop, one connection per unit of concurrency; each run is sized in requests from its warm-up\'s rate so that it ends without cutting requests off), non-stream and stream (20 SSE events). *direct* is autocannon straight at the upstream; *added* latency is the target\'s minus direct\'s at the same concurrency, paired within each round; the bars compare two targets the same way, by the median of their per-round ratios (the machine\'s speed drifts between rounds, so a ratio of two medians can pair one target\'s slow round with the other\'s fast one). CPU ms/req is the target process\'s user + system time from `/proc/PID/stat` over the responses of the run (for *direct*, the upstream\'s own). RSS is the largest `VmRSS` sampled during the run. Errors are non-2xx responses, connection errors and timeouts (10 s).');
+  out.push('Method. A zero-delay fake upstream, each proxy and the load generator run in separate processes on the same machine; each run starts after a 1.5 s pause (leftover work of the previous target, such as a WAL checkpoint, must not land on the next); every target first gets the same warm-up (40,000 requests or 20 s at c=50, in each of its modes; a fresh Node process needs 20,000–30,000 requests to reach its steady CPU cost); targets take turns, one at a time, under autocannon (closed loop, one connection per unit of concurrency; each run is sized in requests from its warm-up\'s rate so that it ends without cutting requests off), non-stream and stream (20 SSE events from chat completions; the upstream also answers Anthropic\'s Messages API, 23 events, and OpenAI\'s Responses API, 26 events, for the front doors that pass through, and embeddings). *direct* is autocannon straight at the upstream\'s chat completions; *added* latency is the target\'s minus direct\'s at the same concurrency, paired within each round; the bars compare two targets the same way, by the median of their per-round ratios (the machine\'s speed drifts between rounds, so a ratio of two medians can pair one target\'s slow round with the other\'s fast one). CPU ms/req is the target process\'s user + system time from `/proc/PID/stat` over the responses of the run (for *direct*, the upstream\'s own). RSS is the largest `VmRSS` sampled during the run. Errors are non-2xx responses, connection errors and timeouts (10 s).');
   out.push('');
   out.push('Targets:');
   for (const t of report.targets) out.push(`- **${t.name}**: ${t.label}${t.startError ? ` — **failed to start**: ${cell(t.startError)}` : ''}`);
@@ -48,13 +49,17 @@ export function renderGatewaySection(report: GatewayReport): string {
     out.push('', `### ${mode === 'stream' ? 'Stream' : 'Non-stream'}`, '', table(report.rows, report, mode));
   }
   out.push('', '### Streaming time to first byte (c=1)', '');
-  out.push('Timed by an undici client loop from sending the request to the first body chunk, one request at a time.', '');
+  out.push('Timed by an undici client loop from sending the request to the first body chunk, one request at a time. Each front door is timed right after a direct request to the upstream endpoint it calls (its row *direct …*): chat completions when it translates, its own API when it passes through; its *added* is against that row, every other target\'s against *direct*.', '');
   out.push('| target | samples | TTFB p50 ms | TTFB p99 ms | added p50 ms | whole stream p50 ms | errors |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const direct = report.targets.find((t) => t.name === 'direct')?.ttfb;
+  const ttfbRow = (name: string, r: TtfbResult, added: number | null): string =>
+    `| ${name} | ${r.samples} | ${num(r.p50Ms, 2)} | ${num(r.p99Ms, 2)} | ${signed(added)} | ${num(r.totalP50Ms, 2)} | ${r.errors} |`;
   for (const t of report.targets) {
     if (!t.ttfb) continue;
-    const added = t.name === 'direct' || !direct ? null : t.ttfb.p50Ms - direct.p50Ms;
-    out.push(`| ${t.name} | ${t.ttfb.samples} | ${num(t.ttfb.p50Ms, 2)} | ${num(t.ttfb.p99Ms, 2)} | ${signed(added)} | ${num(t.ttfb.totalP50Ms, 2)} | ${t.ttfb.errors} |`);
+    if (t.ttfbDirect) {
+      out.push(ttfbRow(`direct ${t.ttfbDirect.endpoint} (for ${t.name})`, t.ttfbDirect.result, null));
+      out.push(ttfbRow(t.name, t.ttfb, t.ttfb.p50Ms - t.ttfbDirect.result.p50Ms));
+    } else out.push(ttfbRow(t.name, t.ttfb, t.name === 'direct' || !direct ? null : t.ttfb.p50Ms - direct.p50Ms));
   }
   if (report.slowStreams.length) {
     out.push('', '### Memory with 200 concurrent streams', '');

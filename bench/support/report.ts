@@ -37,6 +37,8 @@ export interface TargetReport {
   idleRssMb: number | null;
   probes: Partial<Record<Mode, ProbeResult>>;
   ttfb: TtfbResult | null;
+  /** A front door's own direct comparison (the upstream endpoint it calls), timed just before its `ttfb`. */
+  ttfbDirect?: { endpoint: string; result: TtfbResult } | null;
 }
 
 export interface SlowStreamReport {

@@ -8,6 +8,12 @@
  * all sized never to refuse a request, so every request pays for the checks and none is turned away. `traced` is
  * the production config with OpenTelemetry tracing on at 100 % sampling (telemetry.md), exporting to a loopback
  * collector that discards what it gets.
+ *
+ * The front-door variants are the production config, each in its own process and database. `messages`, `responses`
+ * and `embeddings` keep its OpenAI-format contenders (a Messages or Responses request is translated to chat
+ * completions; embeddings go to their `/embeddings`); `messages-passthrough` makes them `anthropic` contenders on the
+ * upstream's Messages API (bytes passed through), `responses-passthrough` `openai` contenders with `responses: true`
+ * (passed through to the upstream's Responses API).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,12 +22,14 @@ import { stringify } from 'yaml';
 /** Registered as an admin key by the gateway at its first start (must start with sk-saima-, ≥ 40 chars). */
 export const SAIMA_BENCH_KEY = 'sk-saima-bench-0000000000000000000000000000000000';
 
-export type SaimaVariant = 'production' | 'open' | 'guarded' | 'traced' | 'messages';
+export type SaimaVariant = 'production' | 'open' | 'guarded' | 'traced' | 'messages' | 'messages-passthrough' | 'responses' | 'responses-passthrough' | 'embeddings';
 
 export function writeSaimaConfig(dir: string, port: number, upstreamPort: number, slowUpstreamPort: number, variant: SaimaVariant = 'production', collectorUrl?: string): string {
   const contender = (upstream: number) => ({
-    provider: 'openai',
-    base_url: `http://127.0.0.1:${upstream}/v1`,
+    // Anthropic's base URL has no /v1 (the provider adds /v1/messages); OpenAI's does.
+    ...(variant === 'messages-passthrough'
+      ? { provider: 'anthropic', base_url: `http://127.0.0.1:${upstream}` }
+      : { provider: 'openai', base_url: `http://127.0.0.1:${upstream}/v1`, ...(variant === 'responses-passthrough' ? { responses: true } : {}) }),
     api_key: 'up-key',
     model: 'bench-model',
     price: { input: 2, output: 8, currency: 'CNY' },
