@@ -82,10 +82,6 @@ export class Admission {
   }
 
   /**
-   * `budgetsOnly`: the gateway's own calls on a client's behalf (shadows) pay from the budgets that cover them but
-   * take nothing from the client's rate limits.
-   */
-  /**
    * A free call that still reaches an upstream (a token count): it takes one request from the key's and the team's
    * request rate, in buckets of its own (`…:count`), so a flood of counts cannot spend the organisation's upstream
    * rate limits, nor the key's rate for paid calls. Nothing is reserved or charged. Null when no limit applies.
@@ -98,7 +94,14 @@ export class Admission {
     return a.state;
   }
 
-  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap, budgetsOnly = false): Promise<AdmissionResult> {
+  /**
+   * `budgetsOnly`: the gateway's own calls on a client's behalf (shadows) pay from the budgets that cover them but
+   * take nothing from the client's rate limits.
+   * `downgradeOnlyTo`: when given, a budget's downgrade target serves the call only if it is one of these (the race's
+   * own contenders). Embeddings pass it: a downgrade target is a chat model unless the race names it, and a chat
+   * model answers an embeddings call with an error the client could not have caused; such a call is refused instead.
+   */
+  async admit(p: Principal, body: Record<string, unknown>, race: string | null, names: string[], cap: RequestedCap, budgetsOnly = false, downgradeOnlyTo: ReadonlySet<string> | null = null): Promise<AdmissionResult> {
     const subjects = budgetsOnly ? [] : this.#subjects(p);
     const primary = names[0]!;
     const ctx: SpendContext = { team: p.team, keyId: p.keyId, contender: primary, race };
@@ -141,7 +144,7 @@ export class Admission {
     let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
     if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency, estimate, fenceEpoch };
     const spent = r.exceeded;
-    if (spent.downgradeTo) {
+    if (spent.downgradeTo && (downgradeOnlyTo === null || downgradeOnlyTo.has(spent.downgradeTo))) {
       const down = this.config.contenders.get(spent.downgradeTo)!;
       const downOut = reservedOutputTokens(cap, [down]) + estimate.predicted * cap.choices;
       const cost = maxCostNanos(calibratedPrompt(estimate, down, this.calibration), downOut, down.price);

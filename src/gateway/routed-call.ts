@@ -147,7 +147,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
   const cap = generates ? requestedCap(body, ctx.config.contenders.get(target.names[0]!)) : NO_OUTPUT;
   let admitted: AdmissionResult;
   try {
-    admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap);
+    admitted = await ctx.admission.admit(req.principal, body, target.race, target.names, cap, false, generates ? null : raceContenders(target));
   } catch (err) {
     noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
     throw err;
@@ -365,6 +365,13 @@ function pinTarget(ctx: GatewayContext, target: Target, pin: Pin): void {
     throw new SaimaError('invalid_request', `previous_response_id: the contender that served it ('${pin.contender}') is no longer configured.`, 'previous_response_id');
   }
   // Not serving the race any more: the race's own assignment (already in `target`) continues the conversation.
+}
+
+/** The contenders a race names (champion, challengers at any weight, fallbacks), or the one called by name. */
+function raceContenders(target: Target): ReadonlySet<string> {
+  const race = target.view?.race;
+  if (!race) return new Set(target.names.slice(0, 1));
+  return new Set([race.champion, ...race.challengers.map((c) => c.contender), ...race.fallbacks]);
 }
 
 function storeDown(): SaimaError {

@@ -464,3 +464,32 @@ test('with tracing on, an embeddings call is a GenAI `embeddings` operation and 
   assert.equal(attempt.attributes['gen_ai.operation.name'], 'embeddings');
   assert.equal(attempt.traceId, upstreamTrace[1]);
 });
+
+test('a spent budget whose downgrade target is a chat model refuses an embeddings call instead of sending it to that model; one within the race downgrades', async (t) => {
+  const up = await upstream(t);
+  const chat = await upstream(t);
+  const input = 'alpha beta gamma delta';
+  const gw = await startTestGateway(t, {
+    contenders: {
+      e: { ...contender(up.url, 'emb-large'), price: { input: 1_000_000, output: 0, currency: 'CNY' } },
+      small: { ...contender(up.url, 'emb-small'), price: { input: 1, output: 0, currency: 'CNY' } },
+      // The budget's downgrade target for the chat traffic it also covers: not an embedding model.
+      cheap: contender(chat.url, 'cheap-chat', 1),
+    },
+    races: { search: { champion: 'e' }, 'search-b': { champion: 'e', challengers: [{ contender: 'small', weight: 0 }] } },
+    budgets: {
+      // 4 CNY a call: the second call of the day no longer fits.
+      cap: { race: 'search', period: 'day', limit: 6, currency: 'CNY', on_exceed: 'downgrade', downgrade_to: 'cheap' },
+      'cap-b': { race: 'search-b', period: 'day', limit: 6, currency: 'CNY', on_exceed: 'downgrade', downgrade_to: 'small' },
+    },
+  });
+  await gw.client.embeddings.create({ model: 'search', input });
+  await assert.rejects(gw.client.embeddings.create({ model: 'search', input }), (e: unknown) => e instanceof OpenAI.RateLimitError && /Budget 'cap'/.test((e as Error).message));
+  assert.equal(chat.requests.length, 0, 'nothing went to the chat model');
+  // Downgrading to a contender of the race itself (an embedding model) still serves the call.
+  await gw.client.embeddings.create({ model: 'search-b', input });
+  const before = up.requests.length;
+  const served = await gw.client.embeddings.create({ model: 'search-b', input }).withResponse();
+  assert.equal(served.response.headers.get('x-saima-contender'), 'small');
+  assert.equal(up.requests.length, before + 1);
+});
