@@ -208,3 +208,29 @@ test('a race that captures text exports it as the opt-in gen_ai.input.messages a
   assert.equal(shadowAttempt?.name, 'chat shadow-model', 'its upstream attempt is its child');
   assert.ok(!('gen_ai.output.messages' in shadow.attributes), 'shadow answers are not exported');
 });
+
+test("an anthropic contender's attempt spans carry the model its upstream says answered, whole and streamed", async (t) => {
+  const { startFakeAnthropic } = await import('../support/fake-anthropic-upstream.js');
+  const otlp = await startOtlpReceiver();
+  t.after(() => otlp.close());
+  const up = await startFakeAnthropic({ answer: { text: 'Hello from Claude.', model: 'claude-answered-2026-05-01', usage: { input_tokens: 9, output_tokens: 4 } } });
+  t.after(() => up.close());
+  const { client, gw } = await startTestGateway(t, {
+    telemetry: { otlp: { endpoint: otlp.url } },
+    contenders: { claude: { provider: 'anthropic', base_url: up.url, api_key: 'sk-ant-test-0123456789', model: 'claude-asked', price: { input: 1, output: 2 }, retry: { max_retries: 0 } } },
+    races: { assistant: { champion: 'claude' } },
+  });
+  const whole = await client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  const streamed = await client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse();
+  for await (const _ of streamed.data) void _;
+  await gw.close();
+  for (const id of [whole.response.headers.get('x-saima-request-id'), streamed.response.headers.get('x-saima-request-id')]) {
+    const mine = otlp.spans().filter((s) => s.attributes['saima.request_id'] === id);
+    const attempt = mine.find((s) => s.kind === CLIENT);
+    const server = mine.find((s) => s.kind === SERVER);
+    assert.equal(attempt?.attributes['gen_ai.request.model'], 'claude-asked');
+    assert.equal(attempt?.attributes['gen_ai.response.model'], 'claude-answered-2026-05-01', `attempt of ${id}`);
+    assert.equal(server?.attributes['gen_ai.response.model'], 'claude-answered-2026-05-01', `request ${id}`);
+    assert.equal(attempt?.attributes['gen_ai.provider.name'], 'anthropic');
+  }
+});

@@ -113,6 +113,7 @@ async function* completionBody(source: Dispatcher.ResponseData['body'], call: Up
     ttftMs: performance.now() - startedAt,
     text: call.captureText ? done.text : null,
     error: null,
+    model: parsed.data.model,
   });
   sink.busy = false;
   yield native ? bytes : Buffer.from(JSON.stringify(done.body));

@@ -75,6 +75,11 @@ export class StreamTranslator {
     return this.#usage ? toUsage(this.#usage) : null;
   }
 
+  /** The model `message_start` named (the one that answered), or null before it. */
+  get model(): string | null {
+    return this.#model === '' ? null : this.#model;
+  }
+
   get finishReason(): string | null {
     return finishReason(this.#stopReason);
   }
@@ -265,6 +270,7 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
     ttftMs,
     text: opts.captureText ? t.text : null,
     error: null,
+    model: t.model,
   });
   opts.sink.busy = true;
   try {
