@@ -405,6 +405,41 @@ test("errors in Anthropic's shape with the right status: auth, scope, model, bod
   await expectError(await post('/v1/messages/count_tokens', JSON.stringify({ model: 'nope', messages: ok.messages })), 404, 'not_found_error');
 });
 
+test("thinking by each contender's switch: one without a preset gets Anthropic's object, on and off; an openai one, with no switch, refuses it on and is sent nothing off", async (t) => {
+  const deepseek = await startFakeOpenAI({ model: 'deepseek-chat' });
+  const openai = await startFakeOpenAI({ model: 'gpt-4.1' });
+  t.after(() => deepseek.close());
+  t.after(() => openai.close());
+  const gw = await startTestGateway(t, {
+    contenders: {
+      deepseek: { provider: 'openai', base_url: deepseek.url, api_key: 'sk-deepseek-test-0123456789', model: 'deepseek-chat', retry: { max_retries: 0 } },
+      gpt: { preset: 'openai', base_url: openai.url, api_key: 'sk-openai-test-0123456789', model: 'gpt-4.1', retry: { max_retries: 0 } },
+    },
+    races: {},
+  });
+  const claude = new Anthropic({ baseURL: gw.url, apiKey: gw.key ?? 'unused-key', maxRetries: 0, timeout: 20_000 });
+  const ask = (model: string, thinking: Anthropic.ThinkingConfigParam) => claude.messages.create({ model, max_tokens: 1024, thinking, messages: [{ role: 'user', content: 'Hello' }] });
+
+  await ask('deepseek', { type: 'enabled', budget_tokens: 512 });
+  assert.deepEqual(deepseek.requests.at(-1)!.body.thinking, { type: 'enabled', budget_tokens: 512 });
+  await ask('deepseek', { type: 'disabled' });
+  assert.deepEqual(deepseek.requests.at(-1)!.body.thinking, { type: 'disabled' }, 'turned off, not left to the model\'s default');
+
+  await assert.rejects(ask('gpt', { type: 'enabled', budget_tokens: 512 }), (e: unknown) => {
+    assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+    const body = e.error as { type: string; error: { type: string; message: string } };
+    assert.equal(body.type, 'error');
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.match(body.error.message, /^thinking: .*'enabled'.*cannot be carried to 'gpt', which has no thinking switch/);
+    return true;
+  });
+  assert.equal(openai.requests.length, 0, 'the refused request reached no upstream');
+  const off = await ask('gpt', { type: 'disabled' });
+  assert.equal(off.type, 'message');
+  assert.equal(openai.requests.length, 1);
+  assert.equal('thinking' in openai.requests[0]!.body, false, 'OpenAI knows no thinking field; nothing to turn off');
+});
+
 test('an upstream failure: the translated error status and, mid-stream, an Anthropic error event instead of message_stop', async (t) => {
   const gw = await raceGateway(t, {}, { answer: 'one two three four five six seven eight' });
   gw.deepseek.setFaults([{ kind: 'status', status: 503 }]);

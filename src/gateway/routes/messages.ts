@@ -18,6 +18,7 @@ import { offThreadChecked } from '../large-body/body-threads.js';
 import { anthropicErrorEvent } from '../messages/anthropic-errors.js';
 import { MESSAGES_BODY_CHECK } from '../messages/check-body.js';
 import { anthropicLastWord, translatedStream } from '../messages/chunks-to-events.js';
+import { switchThinking } from '../messages/thinking-switch.js';
 import { toChatBody, type Refusal } from '../messages/to-chat.js';
 import { readCompletion } from '../messages/to-message.js';
 import { validateMessagesBody, type MessagesBody } from '../messages/validate-messages.js';
@@ -61,7 +62,8 @@ function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: stri
       if (contender.protocol === 'anthropic') return { ...base, anthropicBody: client, ...(beta ? { anthropicBeta: beta } : {}) };
       const refused = refusals[0];
       if (refused) throw new SaimaError('invalid_request', `${refused.message} ('${contender.name}' speaks the ${contender.protocol} protocol).`, refused.param);
-      return base;
+      const body = switchThinking(contender, base.body);
+      return body === base.body ? base : { ...base, body };
     },
     whole(bytes, reply) {
       if (reply.wire === 'anthropic') return () => bytes;
