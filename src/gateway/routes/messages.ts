@@ -75,6 +75,15 @@ function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: stri
       return translatedStream(first, rest, requestId, stops);
     },
     errorEvent: (_code, message) => anthropicErrorEvent('api_error', message),
+    // A shadow asks the same question with the same thinking, by its own contender's switch (skipped when it has none to turn on).
+    shadowBody: (contender, body) => {
+      if (contender.protocol === 'anthropic') return body;
+      try {
+        return switchThinking(contender, body) as PlainChatBody;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 
