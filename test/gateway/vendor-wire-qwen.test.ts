@@ -159,6 +159,16 @@ test('/v1/messages thinking on and off reaches Qwen as DashScope\'s enable_think
   assert.equal('thinking_budget' in sent, false);
   assert.equal('thinking' in sent, false);
 
+  // DashScope's switch is on or off: another kind of thinking is refused, named, before Qwen is called.
+  const before = gw.qwen.requests.length;
+  const adaptive = { type: 'adaptive' } as unknown as Anthropic.ThinkingConfigParam;
+  await assert.rejects(gw.anthropic.messages.create({ model: 'qwen', max_tokens: 256, thinking: adaptive, messages: [{ role: 'user', content: '你是谁？' }] }), (e: unknown) => {
+    assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+    assert.match((e.error as { error: { message: string } }).error.message, /^thinking: .*'adaptive'.*'qwen'.*enable_thinking/);
+    return true;
+  });
+  assert.equal(gw.qwen.requests.length, before);
+
   // No thinking asked: no switch sent, the model's own default stands.
   await gw.anthropic.messages.create({ model: 'qwen', max_tokens: 256, messages: [{ role: 'user', content: '你是谁？' }] });
   sent = gw.qwen.requests.at(-1)!.body;
