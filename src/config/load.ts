@@ -160,6 +160,8 @@ function linkContender(name: string, raw: RawContender, env: NodeJS.ProcessEnv, 
       maxTokensField: q.maxTokensField ?? 'max_tokens',
       developerRole: q.developerRole ?? 'developer',
       usageInStream: q.usageInStream ?? true,
+      // Without a preset: Anthropic's object as given, the switch of most vendors that have one.
+      thinkingSwitch: q.thinkingSwitch ?? 'thinking',
     },
     mock: protocol === 'mock' ? (raw.mock ?? MOCK_DEFAULTS) : null,
   };
@@ -171,6 +173,7 @@ function definedQuirks(q: RawContender['quirks']): Contender['quirks'] | Record<
   if (q.max_tokens_field) out.maxTokensField = q.max_tokens_field;
   if (q.developer_role) out.developerRole = q.developer_role;
   if (q.usage_in_stream !== undefined) out.usageInStream = q.usage_in_stream;
+  if (q.thinking_switch) out.thinkingSwitch = q.thinking_switch;
   return out as Contender['quirks'];
 }
 

@@ -3,7 +3,7 @@
  * `.describe()` texts feed `saima config schema` (JSON Schema for editors).
  */
 import { z } from 'zod';
-import { PRESET_NAMES } from './presets.js';
+import { PRESET_NAMES, THINKING_SWITCHES } from './presets.js';
 
 const name = z
   .string()
@@ -69,6 +69,10 @@ export const QuirksSchema = z
     max_tokens_field: z.enum(['max_tokens', 'max_completion_tokens']).optional().describe('Rename max_tokens for vendors that want the other field'),
     developer_role: z.enum(['developer', 'system']).optional().describe('Map the developer role to system for vendors without it'),
     usage_in_stream: z.boolean().optional().describe('Vendor honours stream_options.include_usage'),
+    thinking_switch: z
+      .enum(THINKING_SWITCHES)
+      .optional()
+      .describe("How a Messages client's thinking on/off reaches the vendor: thinking (Anthropic's object as given), enable_thinking (DashScope's enable_thinking and thinking_budget), none (no switch: thinking enabled is refused, disabled left out)"),
   })
   .strict();
 

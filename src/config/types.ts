@@ -1,5 +1,6 @@
 /** The linked, frozen configuration the rest of Saima receives. Only `load.ts` builds these. */
 import type { GateConfig, MockProfile, RacePolicy } from './schema.js';
+import type { ThinkingSwitch } from './presets.js';
 
 export type { GateConfig, RacePolicy };
 
@@ -33,7 +34,7 @@ export interface Contender {
   readonly breaker: { failureThreshold: number; cooldownMs: number };
   /** The upstream serves the Responses API itself (`responses: true`, openai only): Responses clients pass through. */
   readonly responsesApi: boolean;
-  readonly quirks: { maxTokensField: 'max_tokens' | 'max_completion_tokens'; developerRole: 'developer' | 'system'; usageInStream: boolean };
+  readonly quirks: { maxTokensField: 'max_tokens' | 'max_completion_tokens'; developerRole: 'developer' | 'system'; usageInStream: boolean; thinkingSwitch: ThinkingSwitch };
   readonly mock: MockProfile | null;
 }
 

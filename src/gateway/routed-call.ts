@@ -11,7 +11,7 @@ import { ZERO_USAGE } from '../metering/usage.js';
 import { CallAbort } from '../providers/call-signal.js';
 import type { UpstreamCall, CallOutcome, UpstreamReply } from '../providers/spec.js';
 import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../race/attempt.js';
-import { startShadow } from './shadow.js';
+import { startShadow, type ShadowBody } from './shadow.js';
 import type { GatewayContext } from './context.js';
 import { SaimaError, sanitize } from '../errors.js';
 import { promptEstimateOf, rateLimitHeaders, type AdmissionResult } from './admission.js';
@@ -80,6 +80,8 @@ export interface FrontDoor {
   settle?(facts: CallFacts): Promise<void>;
   /** An event that ends a stream with an error of the gateway's own (log write failed, shutdown). */
   errorEvent(code: string, message: string, type: string): Buffer;
+  /** The body a shadow contender is sent, or null to skip the shadow; absent: the request's body as it is. */
+  shadowBody?: ShadowBody;
 }
 
 /** One request as its front door hands it over. */
@@ -209,7 +211,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
 
     // A conversation its upstream holds is not in `body` (only the new input is): a shadow would answer another question.
     if (generates && !r.pin?.heldUpstream && target.view?.race.shadow && target.view.race.shadow.contender !== target.names[0] && ctx.random() < target.view.race.shadow.rate) {
-      startShadow(ctx, target.view.race, body, facts, req.principal);
+      startShadow(ctx, target.view.race, body, facts, req.principal, door.shadowBody);
     }
 
     // A budgeted call is journaled (committed) before its upstream call: a crash after this is charged, not lost.

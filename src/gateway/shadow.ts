@@ -4,7 +4,7 @@
  * be judged against the served answer later. It never delays or fails the served request.
  */
 import { timeOrderedId } from '../store/time-ordered-id.js';
-import type { Race } from '../config/types.js';
+import type { Contender, Race } from '../config/types.js';
 import { ZERO_USAGE } from '../metering/usage.js';
 import { CallAbort } from '../providers/call-signal.js';
 import { attemptPlan } from '../race/attempt.js';
@@ -16,13 +16,19 @@ import type { Principal } from './principal.js';
 import { applyFailure, applyOutcome, toObservation, toRow, type CallFacts } from './request-record.js';
 import type { ChatBody } from './validate-chat.js';
 
-export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts, principal: Principal): void {
+/**
+ * The body a shadow contender is sent, when its front door makes one per contender (the Messages door: thinking by
+ * the contender's switch); null skips a shadow its contender cannot carry.
+ */
+export type ShadowBody = (contender: Contender, body: ChatBody) => ChatBody | null;
+
+export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, parent: CallFacts, principal: Principal, bodyFor?: ShadowBody): void {
   const shadow = race.shadow;
   if (!shadow) return;
   const id = timeOrderedId('shadow-');
   // Opened now, while the served request's span is open to link to; ended by its facts, or as skipped.
   ctx.telemetry?.startShadow(id, parent.id, parent.race, shadow.contender);
-  const task = runShadow(ctx, id, shadow.contender, body, parent, principal).catch(() => undefined);
+  const task = runShadow(ctx, id, shadow.contender, body, parent, principal, bodyFor).catch(() => undefined);
   ctx.background.add(task);
   void task.finally(() => {
     ctx.background.delete(task);
@@ -30,9 +36,11 @@ export function startShadow(ctx: GatewayContext, race: Race, body: ChatBody, par
   });
 }
 
-async function runShadow(ctx: GatewayContext, id: string, name: string, body: ChatBody, parent: CallFacts, principal: Principal): Promise<void> {
+async function runShadow(ctx: GatewayContext, id: string, name: string, body: ChatBody, parent: CallFacts, principal: Principal, bodyFor?: ShadowBody): Promise<void> {
   const contender = ctx.config.contenders.get(name) ?? null;
   if (!contender) return;
+  const sent = bodyFor ? bodyFor(contender, body) : body;
+  if (sent === null) return;
   // Paid like any call, from the budgets covering the shadow contender, team and key; a budget that refuses (or
   // would swap in another contender) skips the shadow, never the served call.
   let admitted: AdmissionResult;
@@ -88,7 +96,7 @@ async function runShadow(ctx: GatewayContext, id: string, name: string, body: Ch
   try {
     const ok = await attemptPlan(
       [name],
-      (c) => ({ contender: c, body: capped ? withOutputCap({ ...body, model: c.model }, c, appliedCap(cap, c)) : { ...body, model: c.model }, stream, clientWantsUsage: false, captureText: true, requestId: facts.id }),
+      (c) => ({ contender: c, body: capped ? withOutputCap({ ...sent, model: c.model }, c, appliedCap(cap, c)) : { ...sent, model: c.model }, stream, clientWantsUsage: false, captureText: true, requestId: facts.id }),
       ctx.attemptDeps,
       abort.signal,
     );

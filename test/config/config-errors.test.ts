@@ -34,6 +34,7 @@ const CASES: Array<[string, (d: ReturnType<typeof base>) => unknown, string]> = 
   ['bad mock regex', (d) => ((d.contenders.a = { provider: 'mock', model: 'a', mock: { answers: [{ match: '(unclosed', answer: 'x' }] } } as never), d), 'contenders.a.mock.answers[0].match: not a valid regular expression'],
   ['responses on a mock contender', (d) => (((d.contenders.a as Record<string, unknown>).responses = true), d), 'contenders.a.responses: only an openai contender can pass Responses API requests through (this one speaks mock)'],
   ['responses not a boolean', (d) => ((d.contenders.a = { provider: 'openai', base_url: 'http://127.0.0.1:9/v1', model: 'x', responses: 'yes' } as never), d), 'contenders.a.responses: expected boolean'],
+  ['unknown thinking switch', (d) => ((d.contenders.a = { provider: 'openai', base_url: 'http://127.0.0.1:9/v1', model: 'x', quirks: { thinking_switch: 'enable' } } as never), d), 'contenders.a.quirks.thinking_switch: expected one of "thinking", "enable_thinking", "none"'],
   ['unset env var', (d) => ((d.contenders.a = { preset: 'deepseek', model: 'x', api_key: '${NOPE_KEY}' } as never), d), 'contenders.a.api_key: environment variable NOPE_KEY is not set'],
 ];
 
@@ -70,4 +71,21 @@ test('a valid config links presets, env keys and defaults, and is frozen', () =>
 test('${VAR:-default} falls back when the variable is unset', () => {
   const cfg = buildConfig({ contenders: { v: { provider: 'openai', model: 'x', base_url: '${VLLM_URL:-http://127.0.0.1:9/v1}' } } }, {});
   assert.equal(cfg.contenders.get('v')!.baseUrl, 'http://127.0.0.1:9/v1');
+});
+
+test('thinking_switch: each preset\'s switch, a contender\'s own quirk over its preset, Anthropic\'s object without a preset', () => {
+  const cfg = buildConfig(
+    {
+      contenders: {
+        qwen: { preset: 'qwen', model: 'qwen-plus', api_key: 'sk-test' },
+        kimi: { preset: 'moonshot', model: 'kimi-k2.5', api_key: 'sk-test' },
+        gpt: { preset: 'openai', model: 'gpt-4.1', api_key: 'sk-test' },
+        local: { preset: 'vllm', model: 'Qwen/Qwen3-8B', quirks: { thinking_switch: 'thinking' } },
+        glm: { provider: 'openai', base_url: 'http://127.0.0.1:9/v1', model: 'glm-4.6' },
+      },
+    },
+    {},
+  );
+  const of = (name: string) => cfg.contenders.get(name)!.quirks.thinkingSwitch;
+  assert.deepEqual(['qwen', 'kimi', 'gpt', 'local', 'glm'].map(of), ['enable_thinking', 'thinking', 'none', 'thinking', 'thinking']);
 });

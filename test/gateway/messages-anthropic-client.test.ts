@@ -405,6 +405,78 @@ test("errors in Anthropic's shape with the right status: auth, scope, model, bod
   await expectError(await post('/v1/messages/count_tokens', JSON.stringify({ model: 'nope', messages: ok.messages })), 404, 'not_found_error');
 });
 
+test("thinking by each contender's switch: one without a preset gets Anthropic's object, on and off; an openai one, with no switch, refuses it on and is sent nothing off", async (t) => {
+  const deepseek = await startFakeOpenAI({ model: 'deepseek-chat' });
+  const openai = await startFakeOpenAI({ model: 'gpt-4.1' });
+  t.after(() => deepseek.close());
+  t.after(() => openai.close());
+  const gw = await startTestGateway(t, {
+    contenders: {
+      deepseek: { provider: 'openai', base_url: deepseek.url, api_key: 'sk-deepseek-test-0123456789', model: 'deepseek-chat', retry: { max_retries: 0 } },
+      gpt: { preset: 'openai', base_url: openai.url, api_key: 'sk-openai-test-0123456789', model: 'gpt-4.1', retry: { max_retries: 0 } },
+    },
+    races: {},
+  });
+  const claude = new Anthropic({ baseURL: gw.url, apiKey: gw.key ?? 'unused-key', maxRetries: 0, timeout: 20_000 });
+  const ask = (model: string, thinking: Anthropic.ThinkingConfigParam) => claude.messages.create({ model, max_tokens: 1024, thinking, messages: [{ role: 'user', content: 'Hello' }] });
+
+  await ask('deepseek', { type: 'enabled', budget_tokens: 512 });
+  assert.deepEqual(deepseek.requests.at(-1)!.body.thinking, { type: 'enabled', budget_tokens: 512 });
+  await ask('deepseek', { type: 'disabled' });
+  assert.deepEqual(deepseek.requests.at(-1)!.body.thinking, { type: 'disabled' }, 'turned off, not left to the model\'s default');
+
+  await assert.rejects(ask('gpt', { type: 'enabled', budget_tokens: 512 }), (e: unknown) => {
+    assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+    const body = e.error as { type: string; error: { type: string; message: string } };
+    assert.equal(body.type, 'error');
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.match(body.error.message, /^thinking: .*'enabled'.*cannot be carried to 'gpt', which has no thinking switch/);
+    return true;
+  });
+  assert.equal(openai.requests.length, 0, 'the refused request reached no upstream');
+  const off = await ask('gpt', { type: 'disabled' });
+  assert.equal(off.type, 'message');
+  assert.equal(openai.requests.length, 1);
+  assert.equal('thinking' in openai.requests[0]!.body, false, 'OpenAI knows no thinking field; nothing to turn off');
+});
+
+test("a shadow asks with the same thinking by its own contender's switch, and is skipped when that contender has none to turn on", async (t) => {
+  const deepseek = await startFakeOpenAI({ model: 'deepseek-chat' });
+  const qwen = await startFakeOpenAI({ model: 'qwen-plus' });
+  const openai = await startFakeOpenAI({ model: 'gpt-4.1' });
+  for (const up of [deepseek, qwen, openai]) t.after(() => up.close());
+  const gw = await startTestGateway(t, {
+    contenders: {
+      deepseek: { provider: 'openai', base_url: deepseek.url, api_key: 'sk-deepseek-test-0123456789', model: 'deepseek-chat', retry: { max_retries: 0 } },
+      qwen: { preset: 'qwen', base_url: qwen.url, api_key: 'sk-dashscope-test-0123456789', model: 'qwen-plus', retry: { max_retries: 0 } },
+      gpt: { preset: 'openai', base_url: openai.url, api_key: 'sk-openai-test-0123456789', model: 'gpt-4.1', retry: { max_retries: 0 } },
+    },
+    races: {
+      'vs-qwen': { champion: 'deepseek', shadow: { contender: 'qwen', rate: 1 } },
+      'vs-gpt': { champion: 'deepseek', shadow: { contender: 'gpt', rate: 1 } },
+    },
+  });
+  const claude = new Anthropic({ baseURL: gw.url, apiKey: gw.key ?? 'unused-key', maxRetries: 0, timeout: 20_000 });
+  const ask = (model: string, thinking: Anthropic.ThinkingConfigParam) => claude.messages.create({ model, max_tokens: 1024, thinking, messages: [{ role: 'user', content: 'Hello' }] });
+  const received = async (up: typeof qwen, n: number) => {
+    for (let i = 0; i < 100 && up.requests.length < n; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(up.requests.length, n);
+    return up.requests[n - 1]!.body;
+  };
+
+  await ask('vs-qwen', { type: 'disabled' });
+  const shadowed = await received(qwen, 1);
+  assert.equal(shadowed.enable_thinking, false);
+  assert.equal('thinking' in shadowed, false);
+
+  // gpt has no switch: thinking on cannot be asked of it, so that shadow is skipped; off is asked without the field.
+  await ask('vs-gpt', { type: 'enabled', budget_tokens: 512 });
+  await ask('vs-gpt', { type: 'disabled' });
+  const asked = await received(openai, 1);
+  assert.equal('thinking' in asked, false);
+  assert.deepEqual(deepseek.requests.map((r) => r.body.thinking), [{ type: 'disabled' }, { type: 'enabled', budget_tokens: 512 }, { type: 'disabled' }]);
+});
+
 test('an upstream failure: the translated error status and, mid-stream, an Anthropic error event instead of message_stop', async (t) => {
   const gw = await raceGateway(t, {}, { answer: 'one two three four five six seven eight' });
   gw.deepseek.setFaults([{ kind: 'status', status: 503 }]);

@@ -89,6 +89,18 @@ test('/v1/messages, whole: reasoning_content becomes a thinking block; cache rea
   assert.equal(rowOf(gw.dbFile, response.headers.get('x-saima-request-id')).protocol, 'messages');
 });
 
+test('/v1/messages thinking on and off reaches Moonshot as Anthropic\'s own thinking object, the one kimi-k2.5 reads', async (t) => {
+  const gw = await moonshotGateway(t);
+  await gw.anthropic.messages.create({ model: 'kimi', max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 512 }, messages: [{ role: 'user', content: '1+1？' }] });
+  assert.deepEqual(gw.kimi.requests.at(-1)!.body.thinking, { type: 'enabled', budget_tokens: 512 });
+  // Off is sent too: left out, the model would think (and bill for it) by default.
+  const off = await gw.anthropic.messages.create({ model: 'kimi', max_tokens: 1024, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: '1+1？' }] });
+  assert.equal(off.stop_reason, 'end_turn');
+  const sent = gw.kimi.requests.at(-1)!.body;
+  assert.deepEqual(sent.thinking, { type: 'disabled' });
+  assert.equal('enable_thinking' in sent, false);
+});
+
 test('/v1/messages, streamed: thinking and text blocks from Moonshot\'s chunks; message_delta carries the usage read from choices[0].usage', async (t) => {
   const gw = await moonshotGateway(t);
   const stream = gw.anthropic.messages.stream({ model: 'kimi', max_tokens: 1024, messages: [{ role: 'user', content: '你好，我叫李雷，1+1等于多少？' }] });

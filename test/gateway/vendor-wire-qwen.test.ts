@@ -140,6 +140,42 @@ test('/v1/responses: Qwen\'s answer as a message item, its thinking stream as a 
   assert.equal(row.completion_tokens, 36);
 });
 
+test('/v1/messages thinking on and off reaches Qwen as DashScope\'s enable_thinking (and thinking_budget), never as Anthropic\'s object', async (t) => {
+  const gw = await qwenGateway(t);
+  // On: streamed, as Qwen's thinking models want it; the budget goes in DashScope's own field.
+  const on = gw.anthropic.messages.stream({ model: 'qwen', max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 512 }, messages: [{ role: 'user', content: '你是谁？' }] });
+  const final = await on.finalMessage();
+  assert.deepEqual(final.content.map((b) => b.type), ['thinking', 'text']);
+  let sent = gw.qwen.requests.at(-1)!.body;
+  assert.equal(sent.enable_thinking, true);
+  assert.equal(sent.thinking_budget, 512);
+  assert.equal('thinking' in sent, false, 'Anthropic\'s object is not DashScope\'s switch');
+
+  // Off: a non-streamed call, which open-source Qwen3 models refuse unless told enable_thinking: false.
+  const off = await gw.anthropic.messages.create({ model: 'qwen', max_tokens: 256, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: '你是谁？' }] });
+  assert.equal(off.content[0]!.type, 'text');
+  sent = gw.qwen.requests.at(-1)!.body;
+  assert.equal(sent.enable_thinking, false);
+  assert.equal('thinking_budget' in sent, false);
+  assert.equal('thinking' in sent, false);
+
+  // DashScope's switch is on or off: another kind of thinking is refused, named, before Qwen is called.
+  const before = gw.qwen.requests.length;
+  const adaptive = { type: 'adaptive' } as unknown as Anthropic.ThinkingConfigParam;
+  await assert.rejects(gw.anthropic.messages.create({ model: 'qwen', max_tokens: 256, thinking: adaptive, messages: [{ role: 'user', content: '你是谁？' }] }), (e: unknown) => {
+    assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+    assert.match((e.error as { error: { message: string } }).error.message, /^thinking: .*'adaptive'.*'qwen'.*enable_thinking/);
+    return true;
+  });
+  assert.equal(gw.qwen.requests.length, before);
+
+  // No thinking asked: no switch sent, the model's own default stands.
+  await gw.anthropic.messages.create({ model: 'qwen', max_tokens: 256, messages: [{ role: 'user', content: '你是谁？' }] });
+  sent = gw.qwen.requests.at(-1)!.body;
+  assert.equal('enable_thinking' in sent, false);
+  assert.equal('thinking' in sent, false);
+});
+
 test('Qwen\'s error bodies through /v1/messages: its 400 and 429 come back in Anthropic\'s shape with their status and Qwen\'s message', async (t) => {
   const gw = await qwenGateway(t);
   gw.qwen.next({ status: 400, fixture: 'qwen-error-400.jsonc' });

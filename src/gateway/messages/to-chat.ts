@@ -55,8 +55,10 @@ export function toChatBody(body: MessagesBody): Translated {
   const user = isObject(body.metadata) ? body.metadata.user_id : undefined;
   if (typeof user === 'string' && user !== '') chat.user = user;
   if (isObject(body.metadata)) for (const key of Object.keys(body.metadata)) if (key !== 'user_id') refuse(`metadata.${key}`, `'metadata.${key}'`);
-  // Vendors with an Anthropic-style switch (DeepSeek, Zhipu, Moonshot) read `thinking`; the anthropic provider too.
-  if (isObject(body.thinking) && body.thinking.type !== 'disabled') chat.thinking = body.thinking;
+  // Anthropic's object as given, enabled or disabled: what vendors with an Anthropic-style switch (DeepSeek, Moonshot,
+  // Doubao, Zhipu) and the anthropic provider read; each contender's thinking_switch quirk makes it its own
+  // (thinking-switch.ts).
+  if (isObject(body.thinking)) chat.thinking = body.thinking;
   if (isObject(body.output_config)) outputConfig(body.output_config, chat, refuse);
   if (Array.isArray(body.tools) && body.tools.length > 0) {
     chat.tools = body.tools.map((t: Json, i) => {

@@ -18,6 +18,7 @@ import { offThreadChecked } from '../large-body/body-threads.js';
 import { anthropicErrorEvent } from '../messages/anthropic-errors.js';
 import { MESSAGES_BODY_CHECK } from '../messages/check-body.js';
 import { anthropicLastWord, translatedStream } from '../messages/chunks-to-events.js';
+import { switchThinking } from '../messages/thinking-switch.js';
 import { toChatBody, type Refusal } from '../messages/to-chat.js';
 import { readCompletion } from '../messages/to-message.js';
 import { validateMessagesBody, type MessagesBody } from '../messages/validate-messages.js';
@@ -61,7 +62,8 @@ function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: stri
       if (contender.protocol === 'anthropic') return { ...base, anthropicBody: client, ...(beta ? { anthropicBeta: beta } : {}) };
       const refused = refusals[0];
       if (refused) throw new SaimaError('invalid_request', `${refused.message} ('${contender.name}' speaks the ${contender.protocol} protocol).`, refused.param);
-      return base;
+      const body = switchThinking(contender, base.body);
+      return body === base.body ? base : { ...base, body };
     },
     whole(bytes, reply) {
       if (reply.wire === 'anthropic') return () => bytes;
@@ -73,6 +75,15 @@ function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: stri
       return translatedStream(first, rest, requestId, stops);
     },
     errorEvent: (_code, message) => anthropicErrorEvent('api_error', message),
+    // A shadow asks the same question with the same thinking, by its own contender's switch (skipped when it has none to turn on).
+    shadowBody: (contender, body) => {
+      if (contender.protocol === 'anthropic') return body;
+      try {
+        return switchThinking(contender, body) as PlainChatBody;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 
