@@ -177,39 +177,25 @@ function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, cre
         keep.log.warn({ responseId: passed?.responseId ?? id }, 'the store is down: the response is not stored');
         return;
       }
+      // Who may continue it (the key's team), where it was served, and until when.
+      const owner = {
+        ts: facts.ts,
+        expiresAt: facts.ts + ctx.config.responses.retentionDays * DAY_MS,
+        team: keep.principal.team,
+        keyId: keep.principal.keyId,
+        race: facts.race,
+        contender: facts.contender.name,
+      };
       let record: StoredResponse;
       if (passed) {
-        // The upstream holds the conversation: the gateway records who may continue it, and where.
+        // The upstream holds the conversation: the gateway records only the owner and the context it holds.
         if (passed.responseId === null) return;
-        record = {
-          id: passed.responseId,
-          ts: facts.ts,
-          expiresAt: facts.ts + ctx.config.responses.retentionDays * DAY_MS,
-          team: keep.principal.team,
-          keyId: keep.principal.keyId,
-          race: facts.race,
-          contender: facts.contender.name,
-          previousId: null,
-          turn: [],
-          response: {},
-          upstream: { contextTokens: facts.usage.promptTokens + facts.usage.completionTokens },
-        };
+        record = { ...owner, id: passed.responseId, previousId: null, turn: [], response: {}, upstream: { contextTokens: facts.usage.promptTokens + facts.usage.completionTokens } };
       } else {
         const final = finalOf(facts);
         const a = stream?.answer ?? answer;
         if (!final || !a) return;
-        record = {
-          id,
-          ts: facts.ts,
-          expiresAt: facts.ts + ctx.config.responses.retentionDays * DAY_MS,
-          team: keep.principal.team,
-          keyId: keep.principal.keyId,
-          race: facts.race,
-          contender: facts.contender.name,
-          previousId: keep.previousId,
-          turn: [...keep.input, assistantMessage(a.reasoning, a.text, a.calls)],
-          response: final,
-        };
+        record = { ...owner, id, previousId: keep.previousId, turn: [...keep.input, assistantMessage(a.reasoning, a.text, a.calls)], response: final };
       }
       try {
         await ctx.store.responses.put(record, passed ? [] : keep.ancestors);

@@ -20,19 +20,23 @@ export async function readCompletion(
   startedAt: number,
   deadline: CallDeadline,
 ): Promise<UpstreamReply> {
-  const { contender } = call;
+  const { bytes, ttftMs } = await readAnswer(source, call, startedAt, deadline);
+  const outcome = interpret(bytes, call.contender, call.captureText);
+  outcome.ttftMs = ttftMs;
+  return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome) };
+}
+
+/** A whole answer's bytes and its time to first byte; a failure while reading is explained by the call's deadline. */
+export async function readAnswer(source: Readable, call: UpstreamCall, startedAt: number, deadline: CallDeadline): Promise<{ bytes: Buffer; ttftMs: number | null }> {
   let ttftMs: number | null = null;
   let whole: { chunks: Buffer[]; size: number };
   try {
-    whole = await readWhole(source, contender, () => (ttftMs ??= performance.now() - startedAt));
+    whole = await readWhole(source, call.contender, () => (ttftMs ??= performance.now() - startedAt));
   } catch (err) {
     throw deadline.explain(err, 'first_byte');
   }
   const { chunks, size } = whole;
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-  const outcome = interpret(bytes, contender, call.captureText);
-  outcome.ttftMs = ttftMs;
-  return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome) };
+  return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), ttftMs };
 }
 
 /**

@@ -21,7 +21,7 @@ import type { CallDeadline } from '../stream-deadline.js';
 import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
 import { onceBody } from '../stream-once.js';
 import { UpstreamError } from '../upstream-error.js';
-import { readWhole } from './read-completion.js';
+import { readAnswer } from './read-completion.js';
 
 type Loose = Record<string, unknown>;
 
@@ -77,14 +77,7 @@ export function responsesUrl(contender: Contender): string {
 /** A whole (non-streamed) Responses answer, read before `send()` resolves. */
 export async function readResponse(source: Readable, call: UpstreamCall, startedAt: number, deadline: CallDeadline): Promise<UpstreamReply> {
   const { contender } = call;
-  let ttftMs: number | null = null;
-  let whole: { chunks: Buffer[]; size: number };
-  try {
-    whole = await readWhole(source, contender, () => (ttftMs ??= performance.now() - startedAt));
-  } catch (err) {
-    throw deadline.explain(err, 'first_byte');
-  }
-  const bytes = whole.chunks.length === 1 ? whole.chunks[0]! : Buffer.concat(whole.chunks, whole.size);
+  const { bytes, ttftMs } = await readAnswer(source, call, startedAt, deadline);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
