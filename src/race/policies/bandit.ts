@@ -13,12 +13,12 @@
  * the metric drifts over time (GrowthBook documents the same), and the split is not SRM-tested.
  */
 import {
-  applyAllocationFloor, betaPosterior, gaussianPosterior, thompsonBetaAllocation, thompsonGaussianAllocation,
+  betaPosterior, gaussianPosterior, thompsonBetaAllocation, thompsonGaussianAllocation,
 } from '../../stats/index.js';
 import { adjustmentOf, emptyArm, NO_ADJUSTMENT, type ArmEvidence } from '../evidence.js';
 import { checkSpend } from './race-checks.js';
 import { challengerView, details, QUIET_STEPS } from './canary.js';
-import { guardChallenger } from './guard.js';
+import { guardChallenger, type GuardResult } from './guard.js';
 import { METRICS, observations } from './metrics.js';
 import * as say from './reasons.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
@@ -31,6 +31,7 @@ export function decideBandit(input: PolicyInput): Verdict {
   const changes: PolicyChange[] = spend.change ? [spend.change] : [];
   const views: ChallengerAssessment[] = [];
   const racing: string[] = [state.champion];
+  const unsettled = new Set<string>();
   for (const c of state.challengers) {
     if (c.status !== 'active') {
       views.push(challengerView(c, null, say.noteStatus(c.status)));
@@ -38,7 +39,10 @@ export function decideBandit(input: PolicyInput): Verdict {
     }
     const guard = guardChallenger(input, c);
     if (guard.broken) changes.unshift({ kind: 'rollback', contender: c.contender, since: c.since, ...say.reasonOf(say.guardrailBroken(guard.broken)), details: details(input, c, guard) });
-    else racing.push(c.contender);
+    else {
+      racing.push(c.contender);
+      if (!settled(guard)) unsettled.add(c.contender);
+    }
     views.push(challengerView(c, guard, guard.broken ? say.noteRolledBack() : say.noteRacing()));
   }
   const assessment = { policy: 'bandit', at: now, blocked: blocked?.text ?? null, blocked_why: blocked?.why ?? null, srm: null, spend: spend.spend, bandit: null as { shares: Record<string, number> } | null, challengers: views };
@@ -53,7 +57,7 @@ export function decideBandit(input: PolicyInput): Verdict {
     return { changes, assessment, banditEvaluated: widen !== null };
   }
 
-  const shares = applyAllocationFloor(allocate(input, arms), Math.min(policy.bandit_floor, 1 / arms.length));
+  const shares = withFloors(allocate(input, arms), floors(input, racing, unsettled));
   assessment.bandit = { shares: Object.fromEntries(racing.map((name, i) => [name, shares[i]!])) };
   const current = new Map(state.challengers.map((c) => [c.contender, c.weight]));
   const weights = racing.slice(1).map((name, i) => ({ contender: name, weight: Math.round(shares[i + 1]! * 1000) / 10 }));
@@ -87,6 +91,35 @@ function quietLanes(input: PolicyInput, arms: readonly ArmEvidence[]): PolicyCha
   if (moved.length === 0) return null;
   const words = moved.map((w) => `${w.contender} ${active.find((c) => c.contender === w.contender)!.weight}% → ${w.weight}%`).join(', ');
   return { kind: 'reweight', weights, ...say.reasonOf(say.banditQuiet(policy.primary, words, QUIET_STEPS * policy.min_step_s)), details: { metric: policy.primary, weights, quiet: [...short] } };
+}
+
+/**
+ * A challenger is settled once every harm test it has is decided the other way: shown within its margin. Until
+ * then it needs evidence, and evidence needs users in its lane — and the champion's, its control.
+ */
+function settled(guard: GuardResult): boolean {
+  return guard.metrics.every((m) => !m.available || m.nonInferior?.significant === true);
+}
+
+/**
+ * Each arm's least share: `bandit_guard_floor` for an unsettled challenger and, while any challenger is unsettled,
+ * for the champion; `bandit_floor` otherwise (each at most 1/arms, so they fit). Thompson sampling takes traffic
+ * from an arm as soon as it looks worse on the primary metric, well before a harm test can say so: at the 1 %
+ * floor a sticky lane keeps a handful of users and the harm tests stall, so a harmful arm would be starved but
+ * never rolled back. The guard floor keeps the lane big enough for its tests to decide, as a canary's ramp does.
+ */
+function floors(input: PolicyInput, racing: readonly string[], unsettled: ReadonlySet<string>): number[] {
+  const policy = input.race.policy;
+  const most = 1 / racing.length;
+  const low = Math.min(policy.bandit_floor, most);
+  const guard = Math.max(low, Math.min(policy.bandit_guard_floor, most));
+  return racing.map((name, i) => (i === 0 ? (unsettled.size > 0 ? guard : low) : unsettled.has(name) ? guard : low));
+}
+
+/** Each arm gets its floor plus its share of what the floors leave. */
+function withFloors(shares: ArrayLike<number>, least: readonly number[]): Float64Array {
+  const spare = 1 - least.reduce((s, f) => s + f, 0);
+  return Float64Array.from(least, (f, i) => f + spare * shares[i]!);
 }
 
 /** Longest epoch: 2^6 = 64 × `min_step_s`. */
