@@ -18,10 +18,11 @@ import {
 import { adjustmentOf, emptyArm, NO_ADJUSTMENT, type ArmEvidence } from '../evidence.js';
 import { checkSpend } from './race-checks.js';
 import { challengerView, details, QUIET_STEPS } from './canary.js';
-import { guardChallenger, type GuardResult } from './guard.js';
+import { guardChallenger, guardWindow, type GuardResult } from './guard.js';
 import { METRICS, observations } from './metrics.js';
 import * as say from './reasons.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
+import type { ChallengerState } from '../race-state.js';
 
 export function decideBandit(input: PolicyInput): Verdict {
   const { state, race, now } = input;
@@ -41,7 +42,7 @@ export function decideBandit(input: PolicyInput): Verdict {
     if (guard.broken) changes.unshift({ kind: 'rollback', contender: c.contender, since: c.since, ...say.reasonOf(say.guardrailBroken(guard.broken)), details: details(input, c, guard) });
     else {
       racing.push(c.contender);
-      if (!settled(guard)) unsettled.add(c.contender);
+      if (!settled(guard) && !hopeless(input, c, guard)) unsettled.add(c.contender);
     }
     views.push(challengerView(c, guard, guard.broken ? say.noteRolledBack() : say.noteRacing()));
   }
@@ -99,6 +100,18 @@ function quietLanes(input: PolicyInput, arms: readonly ArmEvidence[]): PolicyCha
  */
 function settled(guard: GuardResult): boolean {
   return guard.metrics.every((m) => !m.available || m.nonInferior?.significant === true);
+}
+
+/**
+ * How long a stint may go without a single harm test able to run (each arm short of the 30 units a test needs)
+ * before the guard floor lets go of it: the longest re-weight epoch, QUIET_STEPS times over (10.7 h at the
+ * default `min_step_s`). A lane at the guard floor that still holds too few effective users after that — traffic
+ * from a handful of very active users — will not give the tests their users by waiting, and holding a quarter
+ * of the traffic there would only spend it on an arm the bandit thinks worse.
+ */
+function hopeless(input: PolicyInput, c: ChallengerState, guard: GuardResult): boolean {
+  const patience = QUIET_STEPS * 2 ** MAX_EPOCH_DOUBLINGS * input.race.policy.min_step_s * 1000;
+  return input.now - guardWindow(input, c).since >= patience && guard.metrics.every((m) => m.harm === null);
 }
 
 /**
