@@ -4,11 +4,14 @@
  * `bandit_floor` so no arm starves, once every arm has `min_samples` observations of the primary metric, when some
  * weight moves by a point or more. A bandit never promotes: it keeps allocating; promote by hand when you are done.
  *
- * Guardrails are the canary's: the same harm tests, each challenger's evidence window restarting whenever a
- * re-weight changes its weight (evidence from two splits is never pooled), each window with its own share of α
- * (`guard.ts`). So that a window can gather evidence before the next re-weight ends it, re-weights are spaced in
- * doubling epochs: the j-th comes at least `min_step_s`·2^(j−1) after the one before (at most 64·`min_step_s`),
- * as batched bandits do (Perchet et al., "Batched bandit problems", Annals of Statistics 2016: a geometric grid).
+ * Guardrails are the canary's tests, on the evidence of the challenger's whole stint (`guard.ts`, `guardWindow`):
+ * re-weights do not restart it, so a harm test keeps every user the lane has had, at the stint's share of α.
+ * Thompson sampling takes traffic from an arm that looks worse on the primary metric long before a harm test can
+ * say so; so that the tests can still decide, a challenger keeps `bandit_guard_floor` (and so does the champion,
+ * its control) until every harm test of it is settled — shown within its margin — or it is rolled back.
+ * Re-weights are spaced in doubling epochs: the j-th comes at least `min_step_s`·2^(j−1) after the one before (at
+ * most 64·`min_step_s`), as batched bandits do (Perchet et al., "Batched bandit problems", Annals of Statistics
+ * 2016: a geometric grid), so users do not change lanes every tick.
  * The allocation itself reads the champion's whole window: adaptive weights make those pooled means biased when
  * the metric drifts over time (GrowthBook documents the same), and the split is not SRM-tested.
  */
