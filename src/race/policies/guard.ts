@@ -5,8 +5,7 @@
  * (a challenger significantly worse on the metric it is meant to win is rolled back too). The family is watched
  * in every evidence window the challenger goes through — a new one starts whenever its weight changes: at each
  * ramp step, at a manual `set-weight` (under a bandit, at the start of each stint: see `guardWindow`) — and each
- * window's K tests share that window's
- * part of α (Bonferroni). The config foresees S windows (a canary's starting weight and each higher ramp step;
+ * window's K tests share that window's part of α (Bonferroni). The config foresees S windows (a canary's starting weight and each higher ramp step;
  * one for a bandit); each gets α/(S + 1), and the last share is kept for the windows nobody foresaw (manual
  * changes, re-weights): the i-th of them gets α/(S + 1)·6/(π²i²), and Σ 6/(π²i²) = 1. So however many windows a
  * challenger goes through, its harm tests spend at most α in total: the chance that a challenger no worse than
@@ -82,9 +81,10 @@ function buildPlans(race: Race, contender: string, window: number, method: Inter
  * while, at a sliver of α. The stint's evidence stays valid for the always-valid tests as the weights move: lanes
  * are sticky and set by a hash of the user id, so which users a re-weight moves is fixed by their ids, not by what
  * they did; every user remains one independent unit (one who moved lanes has sums in both arms, which positively
- * correlates the arms and only widens the test); and the sequences hold at every sample size, including the ones
- * an adaptive allocation happens to stop an arm at. The stint's tests take the α share of its first window's
- * ordinal; the re-weight windows inside it are not tested and spend none, so the shares still sum to at most α.
+ * correlates the arms, so the test assumes more variance than there is: conservative); and the sequences hold at
+ * every sample size, including the ones an adaptive allocation happens to stop an arm at. The stint's tests take
+ * the α share of its first window's ordinal; the re-weight windows inside it are not tested and spend none, so the
+ * shares still sum to at most α.
  */
 export function guardWindow(input: Pick<PolicyInput, 'race'>, c: ChallengerState): { since: number; window: number } {
   return input.race.policy.type === 'bandit' ? stintOf(c) : { since: c.since, window: c.window ?? 1 };
