@@ -107,3 +107,31 @@ test('guardrails read the whole stint: harm before a re-weight is pooled with th
   const rolled = applyPolicyChange(structuredClone(moved), v.changes.find((c) => c.kind === 'rollback')!, 20 * MIN)!;
   assert.deepEqual([rolled.state.challengers[0]!.status, rolled.state.challengers[0]!.stintSince], ['rolled_back', undefined]);
 });
+
+test('before its first allocation an unsettled challenger climbs the ramp to the guard floor, unless a guardrail leans', () => {
+  // One challenger at 1 %: feedback (the primary) has too few ratings for Thompson sampling, but after min_step_s
+  // the challenger has min_samples requests, so it takes the canary's next step — a re-weight, so its stint goes on.
+  const lone = raceWith({ type: 'bandit', primary: 'feedback', min_samples: 100, min_step_s: 60 }, [{ contender: 'a', weight: 1 }]);
+  const one = state([{ contender: 'a', weight: 1 }]);
+  const quiet = (errors: number) => evidence({ 0: [
+    arm('champ', { requests: 3000, errors: 30, feedback: { n: 50, mean: 0.4 } }),
+    arm('a', { requests: 150, errors, feedback: { n: 10, mean: 0.4 } }),
+  ] });
+  const v = decide(input(lone, one, quiet(2), 5 * MIN));
+  assert.equal(v.banditEvaluated, true);
+  const change = v.changes[0]!;
+  assert.equal(change.kind, 'reweight');
+  assert.deepEqual(change.kind === 'reweight' && change.weights, [{ contender: 'a', weight: 5 }]);
+  assert.equal(change.why.code, 'ramp');
+  const done = applyPolicyChange(structuredClone(one), change, 5 * MIN)!;
+  assert.deepEqual(done.state.challengers.map((c) => [c.weight, c.since, c.stintSince]), [[5, 5 * MIN, 0]]);
+  // From the last step below the guard floor it goes to the floor itself, 25 %, and no further.
+  const ten = state([{ contender: 'a', weight: 10 }]);
+  const up = decide(input(lone, ten, quiet(2), 5 * MIN)).changes[0]!;
+  assert.deepEqual(up.kind === 'reweight' && up.weights, [{ contender: 'a', weight: 25 }]);
+  assert.equal(decide(input(lone, state([{ contender: 'a', weight: 25 }]), quiet(2), 5 * MIN)).changes.length, 0);
+  // 8 errors in 150 (5.3 %) against 1 %: not yet a broken guardrail, but it leans past its 1-point margin: no climb.
+  const leaning = decide(input(lone, one, quiet(8), 5 * MIN));
+  assert.deepEqual(leaning.changes.map((c) => c.kind), []);
+  assert.ok(leaning.assessment.challengers[0]!.metrics.find((m) => m.metric === 'error_rate')!.harmZ! > 1.28);
+});

@@ -22,7 +22,7 @@ import { adjustmentOf, emptyArm, NO_ADJUSTMENT, type ArmEvidence } from '../evid
 import { checkSpend } from './race-checks.js';
 import { challengerView, details, QUIET_STEPS } from './canary.js';
 import { guardChallenger, guardWindow, type GuardResult } from './guard.js';
-import { METRICS, observations } from './metrics.js';
+import { leansHarmful, METRICS, observations } from './metrics.js';
 import * as say from './reasons.js';
 import type { ChallengerAssessment, PolicyChange, PolicyInput, Verdict } from './types.js';
 import type { ChallengerState } from '../race-state.js';
@@ -36,12 +36,14 @@ export function decideBandit(input: PolicyInput): Verdict {
   const views: ChallengerAssessment[] = [];
   const racing: string[] = [state.champion];
   const unsettled = new Set<string>();
+  const guards = new Map<string, GuardResult>();
   for (const c of state.challengers) {
     if (c.status !== 'active') {
       views.push(challengerView(c, null, say.noteStatus(c.status)));
       continue;
     }
     const guard = guardChallenger(input, c);
+    guards.set(c.contender, guard);
     if (guard.broken) changes.unshift({ kind: 'rollback', contender: c.contender, since: c.since, ...say.reasonOf(say.guardrailBroken(guard.broken)), details: details(input, c, guard) });
     else {
       racing.push(c.contender);
@@ -56,7 +58,7 @@ export function decideBandit(input: PolicyInput): Verdict {
   const window = input.evidence.windows.get(state.championSince);
   const arms = racing.map((name) => window?.get(name) ?? emptyArm(name));
   if (arms.some((a) => observations(policy.primary, a) < policy.min_samples)) {
-    const widen = quietLanes(input, arms);
+    const widen = climb(input, unsettled, guards) ?? quietLanes(input, arms);
     if (widen) changes.push(widen);
     return { changes, assessment, banditEvaluated: widen !== null };
   }
@@ -95,6 +97,41 @@ function quietLanes(input: PolicyInput, arms: readonly ArmEvidence[]): PolicyCha
   if (moved.length === 0) return null;
   const words = moved.map((w) => `${w.contender} ${active.find((c) => c.contender === w.contender)!.weight}% → ${w.weight}%`).join(', ');
   return { kind: 'reweight', weights, ...say.reasonOf(say.banditQuiet(policy.primary, words, QUIET_STEPS * policy.min_step_s)), details: { metric: policy.primary, weights, quiet: [...short] } };
+}
+
+/**
+ * Before its first allocation (some arm short of `min_samples` observations of the primary metric, which for
+ * feedback takes ten times as many requests), an unsettled challenger below the guard floor climbs the `ramp` to
+ * it as a canary would: a step after `min_step_s` and `min_samples` requests per arm in its epoch (a quiet sticky
+ * lane after QUIET_STEPS × `min_step_s`), while no guardrail leans past its margin, the champion keeping at least
+ * as much. Its harm tests then have the guard floor's users from the start, not from the first allocation. It is a
+ * re-weight, not a ramp: the stint goes on.
+ */
+function climb(input: PolicyInput, unsettled: ReadonlySet<string>, guards: ReadonlyMap<string, GuardResult>): PolicyChange | null {
+  const policy = input.race.policy;
+  const active = input.state.challengers.filter((c) => c.status === 'active' && guards.get(c.contender)?.broken === null);
+  const top = Math.round(Math.min(policy.bandit_guard_floor, 1 / (active.length + 1)) * 1000) / 10;
+  const weights = active.map((c) => ({ contender: c.contender, weight: c.weight }));
+  const moved: string[] = [];
+  let first: { from: number; to: number; seconds: number; requests: number } | null = null;
+  for (const w of weights) {
+    const c = active.find((x) => x.contender === w.contender)!;
+    if (!unsettled.has(c.contender) || c.weight >= top) continue;
+    const elapsed = (input.now - c.since) / 1000;
+    const window = input.evidence.windows.get(c.since);
+    const champion = window?.get(input.state.champion)?.requests ?? 0;
+    const own = window?.get(c.contender)?.requests ?? 0;
+    const enough = champion >= policy.min_samples && (own >= policy.min_samples || (input.race.sticky && elapsed >= QUIET_STEPS * policy.min_step_s));
+    if (elapsed < policy.min_step_s || !enough || guards.get(c.contender)!.metrics.some(leansHarmful)) continue;
+    const others = weights.reduce((sum, x) => sum + (x === w ? 0 : x.weight), 0);
+    const to = Math.min(policy.ramp.find((r) => r > c.weight) ?? top, top, (100 - others) / 2);
+    if (to <= c.weight) continue;
+    moved.push(`${c.contender} ${c.weight}% → ${to}%`);
+    first ??= { from: c.weight, to, seconds: Math.floor(elapsed), requests: own };
+    w.weight = to;
+  }
+  if (first === null) return null;
+  return { kind: 'reweight', weights, ...say.reasonOf(say.rampStep(first.seconds, first.requests, first.from, first.to)), details: { metric: policy.primary, weights, climb: moved } };
 }
 
 /**
