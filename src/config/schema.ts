@@ -137,6 +137,7 @@ export const PolicySchema = z
       .optional()
       .describe('Cap on what challengers may cost beyond the champion for the same traffic; reaching it freezes ramping'),
     bandit_floor: z.number().min(0).max(0.5).default(0.01).describe('Least traffic share a bandit arm keeps'),
+    bandit_guard_floor: z.number().min(0).max(0.5).default(0.25).describe('Least traffic share a bandit keeps on a challenger, and on the champion, until every harm test of the challenger is settled: shown within its margin, or broken (rolled back)'),
   })
   .strict()
   // Battles score a challenger against the champion, so the champion has no judge_win_rate of its own to sample.

@@ -22,7 +22,7 @@ import type { PairOutcomeCount } from '../store/repos/battles.js';
 import { addArms, emptyArm, type ArmEvidence, type GateVerdict, type Moments, type RaceEvidence } from './evidence.js';
 // From its own module, not the policies' index: the evidence thread starts faster without every policy.
 import { assignmentSince } from './policies/race-checks.js';
-import { spendWindowStart, type RaceState } from './race-state.js';
+import { spendWindowStart, stintOf, type RaceState } from './race-state.js';
 
 /** Where the gate policy finds launch-gate verdicts (`store.evals` implements it). */
 export interface GateResults {
@@ -246,7 +246,11 @@ export class EvidenceReader implements EvidenceSource {
   async read(race: Race, state: RaceState, now: number): Promise<RaceEvidence> {
     const contenders = [state.champion, ...state.challengers.map((c) => c.contender)];
     const starts = new Set(state.challengers.filter((c) => c.status === 'active').map((c) => c.since));
-    if (race.policy.type === 'bandit') starts.add(state.championSince);
+    if (race.policy.type === 'bandit') {
+      // The allocation reads the champion's window, the harm tests each challenger's stint.
+      starts.add(state.championSince);
+      for (const c of state.challengers) if (c.status === 'active') starts.add(stintOf(c).since);
+    }
     if (race.policy.max_extra_spend) starts.add(spendWindowStart(state));
     // SQLite: the newest rowid, one bound for every read of this tick (null on PostgreSQL), and the rows inserted
     // since the last tick, read once for every window and the sample-ratio tally.

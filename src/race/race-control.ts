@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/types.js';
 import { SaimaError } from '../errors.js';
-import { nextWindow, type RaceState } from './race-state.js';
+import { endStint, nextWindow, type RaceState } from './race-state.js';
 import type { Change } from './race-states.js';
 
 function requireReason(reason: string | undefined): string {
@@ -34,6 +34,7 @@ export function setWeight(state: RaceState, config: Config, contender: string, w
   if (others + weight > 100) throw new SaimaError('invalid_value', `Challenger weights would add up to ${others + weight}%, more than 100.`, 'weight');
   // A new window, unforeseen by the ramp: it takes its α from the share kept for such windows.
   const window = added ? 1 : nextWindow(c);
+  endStint(c);
   Object.assign(c, { weight, since: now, status: 'active' as const, ...(window > 1 ? { window } : {}) });
   return { state, decision: { action: 'manual', contender, reason: why, details: { change: 'set-weight', from: before, to: weight }, actor } };
 }
@@ -54,6 +55,7 @@ export function rollback(state: RaceState, contender: string, reason: string | u
   const why = auto ? (reason ?? 'rolled back') : requireReason(reason);
   const c = challenger(state, contender);
   const before = c.weight;
+  endStint(c);
   Object.assign(c, { weight: 0, status: 'rolled_back' as const, since: now });
   return {
     state,
@@ -83,6 +85,7 @@ export function ramp(state: RaceState, contender: string, weight: number, step: 
   const c = challenger(state, contender);
   const before = c.weight;
   const window = nextWindow(c);
+  endStint(c);
   Object.assign(c, { weight, step, since: now, status: 'active' as const, ...(window > 1 ? { window } : {}) });
   return { state, decision: { action: 'ramp', contender, reason, details: details ?? { change: 'ramp', from: before, to: weight }, actor: null } };
 }

@@ -21,6 +21,14 @@ export const ChallengerStateSchema = z.object({
    * spend more than α in total.
    */
   window: z.number().int().min(1).optional(),
+  /**
+   * Bandit only: when the challenger's current stint began (it entered the race, or came back after a manual
+   * change) and the ordinal of the window it began in. A bandit's re-weights move `since`/`window` (allocation
+   * epochs) but not these: its harm tests watch the whole stint (`policies/guard.ts`). Absent: the stint began at
+   * `since`, in window `window`.
+   */
+  stintSince: z.number().optional(),
+  stintWindow: z.number().int().min(1).optional(),
 });
 
 export const RaceStateSchema = z.object({
@@ -59,6 +67,17 @@ export function spendWindowStart(state: RaceState): number {
 export function nextWindow(c: ChallengerState): number {
   // A challenger still waiting for its gate was never tested: its first window is still to come.
   return c.status === 'waiting_gate' ? (c.window ?? 1) : (c.window ?? 1) + 1;
+}
+
+/** The start and ordinal of the window a bandit's harm tests watch for `c`: its current stint. */
+export function stintOf(c: ChallengerState): { since: number; window: number } {
+  return { since: c.stintSince ?? c.since, window: c.stintWindow ?? c.window ?? 1 };
+}
+
+/** A change made by hand or a ramp ends a bandit stint: the next one starts with the window it opens. */
+export function endStint(c: ChallengerState): void {
+  delete c.stintSince;
+  delete c.stintWindow;
 }
 
 /** Weights that route traffic: challengers not active get none. */

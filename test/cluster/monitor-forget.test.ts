@@ -24,7 +24,7 @@ test('a replica that regains the monitor lease re-weights from the decision log,
   const config = buildConfig({
     store: env.storeUrl,
     contenders: { m: mock, c: mock },
-    races: { r: { champion: 'm', challengers: [{ contender: 'c', weight: 50 }], policy: { type: 'bandit', primary: 'error_rate', min_samples: 20, min_step_s: 100, bandit_floor: 0.05 } } },
+    races: { r: { champion: 'm', challengers: [{ contender: 'c', weight: 50 }], policy: { type: 'bandit', primary: 'error_rate', min_samples: 20, min_step_s: 100, bandit_floor: 0.05, bandit_guard_floor: 0.05 } } },
   }, {});
   const store = await openStore(config.store);
   t.after(() => store.close());
@@ -60,6 +60,7 @@ test('a replica that regains the monitor lease re-weights from the decision log,
     return reader.get('r')!.challengers.find((c) => c.contender === 'c')!.weight;
   };
 
+  // (The guard floor is the bandit floor here: this test is about epochs and memory, not floors.)
   // A sticky race's user-level evidence settles a commit delay (30 s) after the requests end: each tick below comes
   // 31 s after the traffic it decides on.
   const settle = () => (clock.now += 31 * S);

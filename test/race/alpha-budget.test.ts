@@ -1,6 +1,6 @@
 /**
  * The α budget of the harm (rollback) tests: every evidence window a challenger goes through — ramp steps the
- * config foresees, and windows it does not (manual weight changes, bandit re-weights) — gets its own share of α,
+ * config foresees, and windows it does not (manual weight changes, a bandit's later stints) — gets its own share of α,
  * and the shares over any number of windows add up to at most α. Checked on the shares themselves and on a real
  * store and monitor, where a person moves a challenger's weight by hand again and again between ticks.
  */

@@ -64,3 +64,21 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
   const pre = await runCli(['simulate', '--pre-hours', '-1']);
   assert.match(pre.stderr, /^saima: --pre-hours -1: expected a number of hours ≥ 0/);
 });
+
+test('a bandit rolls back a challenger 5 feedback points worse, and leaves an identical one alone', async (t) => {
+  // Feedback is the bandit's primary metric: Thompson sampling took the traffic away from this challenger before
+  // its harm test could decide, and at a 1 % floor among 200 users its lane held too few for a test. It was
+  // never rolled back (0 of 20 with this seed); the guard floor and the stint's evidence now roll it back.
+  const dir = mkdtempSync(join(tmpdir(), 'saima-sim-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'saima.yaml');
+  writeFileSync(file, YAML.replace('weight: 5 }]', 'weight: 1 }]').replace(/policy: \{[^\n]*\}/, 'policy: { type: bandit }'));
+  const run = await runCli(['simulate', '--race', 'assistant', '--config', file, '--effect', 'feedback=-0.05', '--users', '200', '--activity', 'equal', '--runs', '20', '--hours', '24', '--interval', '5m', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as { options: { policy: string }; noEffect: { rolledBack: number; promoted: number }; withEffect: { rolledBack: number; detectMinutes: { p90: number }; finalWeights: Record<string, number> } };
+  assert.equal(report.options.policy, 'bandit');
+  assert.equal(report.withEffect.rolledBack, 20);
+  assert.ok(report.withEffect.detectMinutes.p90 <= 24 * 60);
+  assert.equal(report.withEffect.finalWeights.new, 0);
+  assert.deepEqual([report.noEffect.rolledBack, report.noEffect.promoted], [0, 0]);
+});

@@ -4,7 +4,7 @@
  * dropped, and the next tick judges again.
  */
 import { promote, ramp, rollback } from '../race-control.js';
-import { nextWindow, type RaceState } from '../race-state.js';
+import { nextWindow, stintOf, type RaceState } from '../race-state.js';
 import type { Change } from '../race-states.js';
 import { withReason } from './reasons.js';
 import type { PolicyChange } from './types.js';
@@ -33,9 +33,9 @@ export function applyPolicyChange(state: RaceState, change: PolicyChange, now: n
       for (const w of change.weights) {
         const c = state.challengers.find((x) => x.contender === w.contender);
         if (!c || c.status !== 'active') return null;
-        // The guardrails' window restarts when the split changes, as a canary's does at a ramp: evidence from
-        // before and after a re-weight is never pooled. (The allocation reads the champion's window.)
-        if (c.weight !== w.weight) Object.assign(c, { weight: w.weight, since: now, window: nextWindow(c) });
+        // A re-weight opens a new allocation epoch (`since`, `window`) but not a new stint: the bandit's harm tests
+        // keep watching every user the challenger has had since it entered (see `policies/guard.ts`).
+        if (c.weight !== w.weight) Object.assign(c, { weight: w.weight, since: now, window: nextWindow(c), stintSince: stintOf(c).since, stintWindow: stintOf(c).window });
       }
       if (state.challengers.filter((x) => x.status === 'active').reduce((s, x) => s + x.weight, 0) > 100) return null;
       return { state, decision: decision('ramp', null) };

@@ -6,7 +6,7 @@
  * at once, at any step. Blocked races (SRM, frozen) still roll back but add no traffic.
  */
 import { checkSpend, checkSrm } from './race-checks.js';
-import { guardChallenger, type GuardResult } from './guard.js';
+import { guardChallenger, guardWindow, type GuardResult } from './guard.js';
 import { gateStep } from './gate.js';
 import { leansHarmful } from './metrics.js';
 import * as say from './reasons.js';
@@ -78,8 +78,9 @@ export function challengerView(c: ChallengerState, guard: GuardResult | null, no
  * (Kish's (ΣNᵢ)²/ΣNᵢ² over users, each request without a user counting as one), requests otherwise.
  */
 export function details(input: PolicyInput, c: ChallengerState, guard: GuardResult): Record<string, unknown> {
-  const unit = input.evidence.windows.get(c.since)?.get(c.contender)?.units ? 'effective user' : 'request';
-  return { window: { since: c.since, weight: c.weight, step: c.step, ordinal: c.window ?? 1, requests: guard.requests }, unit, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
+  const w = guardWindow(input, c);
+  const unit = input.evidence.windows.get(w.since)?.get(c.contender)?.units ? 'effective user' : 'request';
+  return { window: { since: w.since, weight: c.weight, step: c.step, ordinal: w.window, requests: guard.requests }, unit, alpha: input.race.policy.alpha, tuning: input.race.policy.tuning, tests: guard.metrics };
 }
 
 /** A step waits for `min_samples` on the challenger at most this many times `min_step_s` (see `advance`). */

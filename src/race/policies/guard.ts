@@ -4,8 +4,8 @@
  * Rollback (harm) tests form one family per challenger: every configured guardrail plus the primary metric
  * (a challenger significantly worse on the metric it is meant to win is rolled back too). The family is watched
  * in every evidence window the challenger goes through — a new one starts whenever its weight changes: at each
- * ramp step, at each bandit re-weight, at a manual `set-weight` — and each window's K tests share that window's
- * part of α (Bonferroni). The config foresees S windows (a canary's starting weight and each higher ramp step;
+ * ramp step, at a manual `set-weight` (under a bandit, at the start of each stint: see `guardWindow`) — and each
+ * window's K tests share that window's part of α (Bonferroni). The config foresees S windows (a canary's starting weight and each higher ramp step;
  * one for a bandit); each gets α/(S + 1), and the last share is kept for the windows nobody foresaw (manual
  * changes, re-weights): the i-th of them gets α/(S + 1)·6/(π²i²), and Σ 6/(π²i²) = 1. So however many windows a
  * challenger goes through, its harm tests spend at most α in total: the chance that a challenger no worse than
@@ -14,7 +14,7 @@
  * rule, Schuirmann's two one-sided tests).
  */
 import type { Race } from '../../config/types.js';
-import type { ChallengerState } from '../race-state.js';
+import { stintOf, type ChallengerState } from '../race-state.js';
 import { armIn } from '../evidence.js';
 import { sequentialInterval } from './interval-methods.js';
 import { assessMetric, METRICS, type MetricSpec, type TestPlan } from './metrics.js';
@@ -75,10 +75,26 @@ function buildPlans(race: Race, contender: string, window: number, method: Inter
   });
 }
 
+/**
+ * The window a challenger's harm tests watch: its current evidence window, or under a bandit its whole stint.
+ * A bandit moves weights every epoch, and windows restarted at each move would each hold a few users for a short
+ * while, at a sliver of α. The stint's evidence stays valid for the always-valid tests as the weights move: lanes
+ * are sticky and set by a hash of the user id, so which users a re-weight moves is fixed by their ids, not by what
+ * they did; every user remains one independent unit (one who moved lanes has sums in both arms, which positively
+ * correlates the arms, so the test assumes more variance than there is: conservative); and the sequences hold at
+ * every sample size, including the ones an adaptive allocation happens to stop an arm at. The stint's tests take
+ * the α share of its first window's ordinal; the re-weight windows inside it are not tested and spend none, so the
+ * shares still sum to at most α.
+ */
+export function guardWindow(input: Pick<PolicyInput, 'race'>, c: ChallengerState): { since: number; window: number } {
+  return input.race.policy.type === 'bandit' ? stintOf(c) : { since: c.since, window: c.window ?? 1 };
+}
+
 export function guardChallenger(input: PolicyInput, c: ChallengerState): GuardResult {
-  const champion = armIn(input.evidence, c.since, input.state.champion);
-  const challenger = armIn(input.evidence, c.since, c.contender);
-  const metrics = testPlans(input, c.contender, c.window ?? 1).map(({ spec, plan }) => assessMetric(spec, plan, champion, challenger));
+  const w = guardWindow(input, c);
+  const champion = armIn(input.evidence, w.since, input.state.champion);
+  const challenger = armIn(input.evidence, w.since, c.contender);
+  const metrics = testPlans(input, c.contender, w.window).map(({ spec, plan }) => assessMetric(spec, plan, champion, challenger));
   return {
     metrics,
     broken: metrics.find((m) => m.harm?.significant === true) ?? null,

@@ -8,7 +8,7 @@ import type { Race } from '../../config/types.js';
 import type { RandomSource } from '../../stats/index.js';
 import type { ArmEvidence, GateVerdict, Moments, RaceEvidence } from '../evidence.js';
 import { applyPolicyChange, assignmentSince, decide, emptyMemory, remember, sequentialInterval, type IntervalMethod } from '../policies/index.js';
-import { routedChallengers, seedState, type RaceState } from '../race-state.js';
+import { routedChallengers, seedState, stintOf, type RaceState } from '../race-state.js';
 import { synthesize, type ArmProfile } from './scenario.js';
 import { samplePoisson } from './samplers.js';
 import { runUserRace } from './run-user-race.js';
@@ -93,7 +93,7 @@ export function runRace(sim: SimRace, rng: RandomSource): RaceOutcome {
 
 /** Keeps exactly the windows the state refers to; a new window starts empty and collects the next ticks. */
 function openWindows(state: RaceState, windows: Map<number, Map<string, Arm>>): void {
-  const wanted = new Set([state.championSince, assignmentSince({ state }), ...state.challengers.filter((c) => c.status === 'active').map((c) => c.since)]);
+  const wanted = new Set([state.championSince, assignmentSince({ state }), ...state.challengers.filter((c) => c.status === 'active').flatMap((c) => [c.since, stintOf(c).since])]);
   for (const since of wanted) if (!windows.has(since)) windows.set(since, new Map());
   for (const since of windows.keys()) if (!wanted.has(since)) windows.delete(since);
 }

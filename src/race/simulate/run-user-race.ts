@@ -13,7 +13,7 @@ import { sampleStandardNormal } from '../../stats/index.js';
 import { LaneLayout } from '../assign.js';
 import type { ArmEvidence, GateVerdict, Moments, RaceEvidence } from '../evidence.js';
 import { applyPolicyChange, assignmentSince, decide, emptyMemory, remember, sequentialInterval } from '../policies/index.js';
-import { routedChallengers, seedState, type RaceState } from '../race-state.js';
+import { routedChallengers, seedState, stintOf, type RaceState } from '../race-state.js';
 import { METRIC_INDEX, UNIT_METRICS, UnitBook } from '../unit-book.js';
 import type { RaceOutcome, SimRace } from './run-race.js';
 import { sampleBinomial, sampleNormalMoments, samplePoisson } from './samplers.js';
@@ -193,7 +193,7 @@ function evidenceOf(windows: Map<number, Window>, requestLevel: boolean): Map<nu
 
 /** Keeps exactly the windows the state refers to; a new window starts empty. */
 function openWindows(state: RaceState, windows: Map<number, Window>): void {
-  const wanted = new Set([state.championSince, assignmentSince({ state }), ...state.challengers.filter((c) => c.status === 'active').map((c) => c.since)]);
+  const wanted = new Set([state.championSince, assignmentSince({ state }), ...state.challengers.filter((c) => c.status === 'active').flatMap((c) => [c.since, stintOf(c).since])]);
   for (const since of wanted) if (!windows.has(since)) windows.set(since, newWindow());
   for (const since of windows.keys()) if (!wanted.has(since)) windows.delete(since);
 }
