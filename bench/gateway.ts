@@ -14,7 +14,8 @@
  * request), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8),
  * BENCH_WRITE (1; 0 prints only),
  * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log), BENCH_WARM_REQUESTS (40000) and
- * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run).
+ * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run); BENCH_RUN_WARM_SECONDS (1.5, the load each run gets, after a
+ * short probe, before it is measured).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -40,6 +41,7 @@ const SLOW_SECONDS = Number(env('BENCH_SLOW_SECONDS', '8'));
 const WARM_REQUESTS = Number(env('BENCH_WARM_REQUESTS', '40000'));
 const WARM_SECONDS = Number(env('BENCH_WARM_SECONDS', '20'));
 const SETTLE_MS = Number(env('BENCH_SETTLE_MS', '1500'));
+const RUN_WARM_SECONDS = Number(env('BENCH_RUN_WARM_SECONDS', '1.5'));
 const SLOW_GAP_MS = 100;
 const SLOW_STREAMS = 200;
 const MB = 1024 * 1024;
@@ -56,7 +58,12 @@ async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const spec = { url: target.url, headers: target.headers, body: target.body(mode), varyUser: true, connections: c };
   // Runs are sized in requests, not seconds (see runAutocannon): the warm-up's rate sizes the measured run.
-  const warm = await runAutocannon({ ...spec, amount: Math.max(100, c * 3), maxS: 30 });
+  const probe = await runAutocannon({ ...spec, amount: Math.max(100, c * 3), maxS: 30 });
+  // Then RUN_WARM_SECONDS of load at that rate: a target measured at one point per round sits idle for minutes
+  // in between, V8's memory reducer shrinks its heap meanwhile, and a short run would pay for growing it back
+  // (measured: a door target at 0.63 ms per request in a run after 150 warm-up requests, 0.20 ms run alone).
+  const probeRate = probe.responses / Math.max(0.05, probe.durationS);
+  const warm = RUN_WARM_SECONDS > 0 ? await runAutocannon({ ...spec, amount: Math.max(c * 3, Math.round(probeRate * RUN_WARM_SECONDS)), maxS: RUN_WARM_SECONDS * 3 + 10 }) : probe;
   const rate = warm.responses / Math.max(0.05, warm.durationS);
   const amount = Math.max(c * 10, Math.round(rate * SECONDS));
   const rss = sampleRss(target.server.pid);
@@ -183,7 +190,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     command: 'npm run bench:gateway',
     machine: { cpu: cpuModel, cores: cpus().length, node: process.version, loadAvgStart, loadAvgEnd: loadavg() },
-    settings: { seconds: SECONDS, rounds: ROUNDS, warmupRequests: 'max(100, 3 × concurrency) requests', concurrencies: CONCURRENCY, ttfbSeconds: TTFB_SECONDS, slowStreamSeconds: SLOW_SECONDS },
+    settings: { seconds: SECONDS, rounds: ROUNDS, warmupRequests: `max(100, 3 × concurrency) requests, then ${RUN_WARM_SECONDS} s of load at their rate`, concurrencies: CONCURRENCY, ttfbSeconds: TTFB_SECONDS, slowStreamSeconds: SLOW_SECONDS },
     targets: reports,
     rows,
     runs,
