@@ -30,6 +30,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { buildConfig } from '../../src/config/load.js';
 import type { Contender } from '../../src/config/types.js';
+import { closeServer, readBody } from './loopback-server.js';
 
 export interface FakeAnthropicAnswer {
   text?: string;
@@ -151,22 +152,10 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     setFaults(f) {
       faults = [...f];
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /**
  * `POST /v1/messages/count_tokens` as documented: the same body as /v1/messages without `max_tokens` (Anthropic

@@ -17,6 +17,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AS_TEXT, loadEncoding } from '../../src/providers/chat-tokens.js';
+import { closeServer } from './loopback-server.js';
 
 export interface BillingUpstreamOptions {
   honours?: 'max_tokens' | 'max_completion_tokens';
@@ -95,10 +96,6 @@ export async function startBillingUpstream(opts: BillingUpstreamOptions = {}): P
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  state.close = () => closeServer(server);
   return state;
 }

@@ -22,6 +22,7 @@ import { compileExpression } from '../../src/eval/expression.js';
 import type { Suite } from '../../src/eval/suite-types.js';
 import { formatNumber } from '../../src/eval/template.js';
 import { sentences } from '../../src/eval/twins/sentences.js';
+import { closeServer } from './loopback-server.js';
 
 export type Answerer = (question: string, body: Record<string, unknown>) => string;
 
@@ -66,11 +67,7 @@ export async function startEvalUpstream(answer: Answerer, opts: { delayMs?: numb
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

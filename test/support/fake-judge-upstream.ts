@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './loopback-server.js';
 
 export type JudgeMessage = { role: string; content: string };
 export type Decide = (messages: JudgeMessage[]) => string;
@@ -51,15 +52,6 @@ export function scripted(replies: string[]): Decide {
   return () => replies[Math.min(i++, replies.length - 1)]!;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
-}
 
 export async function startFakeJudge(decide: Decide, opts: { delayMs?: number } = {}): Promise<FakeJudge> {
   const requests: JudgeMessage[][] = [];

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from './loopback-server.js';
 
 export interface FakeEmbeddingsOptions {
   model?: string;
@@ -110,10 +111,6 @@ export async function startFakeEmbeddings(opts: FakeEmbeddingsOptions = {}): Pro
     requests,
     sent,
     setFaults: (s) => void (faults = [...s]),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -42,6 +42,7 @@ import type { AddressInfo } from 'node:net';
 import { buildConfig } from '../../src/config/load.js';
 import type { Contender } from '../../src/config/types.js';
 import type { CallOutcome, UpstreamReply } from '../../src/providers/spec.js';
+import { closeServer, readBody } from './loopback-server.js';
 
 export interface FakeToolCall {
   id: string;
@@ -328,22 +329,10 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     setFaults(next) {
       faults = [...next];
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

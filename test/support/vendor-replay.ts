@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, readBody } from './loopback-server.js';
 
 export interface ReplayedRequest {
   path: string;
@@ -83,19 +84,7 @@ export async function startVendorReplay(opts: { basePath: string; json: string; 
     url: `http://127.0.0.1:${port}${opts.basePath}`,
     requests,
     next: (reply) => void queued.push(reply),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
