@@ -307,3 +307,15 @@ test('upstream failures of a passed-through stream: an error event first falls b
   assert.equal(row.error_code, 'upstream_error');
   assert.match(String(row.error_message), /overloaded mid-answer/);
 });
+
+test('a passed-through continuation whose upstream reports no usage is charged an estimate that includes the context the upstream holds', async (t) => {
+  const gw = await passthroughGateway(t, { race: { challengers: [] }, upstream: { usage: { prompt_tokens: 4000, completion_tokens: 1000 } } });
+  const first = await gw.client.responses.create({ model: 'assistant', input: 'One' });
+  // The upstream bills the 5,000 tokens of the first turn again as input, but this answer says nothing of usage.
+  gw.gpt.setFaults([{ kind: 'ok', usage: null }]);
+  const second = await gw.client.responses.create({ model: 'assistant', previous_response_id: first.id, input: 'Two' }).withResponse();
+  const row = rowOf(gw.dbFile, second.response.headers.get('x-saima-request-id')!);
+  assert.equal(row.usage_estimated, 1, 'no usage reported: estimated');
+  assert.ok((row.prompt_tokens as number) >= 5000, `the estimate counts the carried context (got ${String(row.prompt_tokens)} prompt tokens)`);
+  assert.ok((row.cost_nanos as number) >= 5000 * 2 * 1000, 'and the cost charges it at the input price');
+});

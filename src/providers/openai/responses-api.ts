@@ -14,7 +14,6 @@ import { createParser } from 'eventsource-parser';
 import type { Contender } from '../../config/types.js';
 import { sanitize } from '../../errors.js';
 import type { CallSignal } from '../call-signal.js';
-import { reportedTokens } from '../reported-tokens.js';
 import type { CallOutcome, UpstreamCall, UpstreamReply, Usage } from '../spec.js';
 import { SseAligner } from '../stream-aligner.js';
 import type { CallDeadline } from '../stream-deadline.js';
@@ -22,6 +21,7 @@ import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
 import { onceBody } from '../stream-once.js';
 import { UpstreamError } from '../upstream-error.js';
 import { readAnswer } from './read-completion.js';
+import { readResponsesUsage } from './usage.js';
 
 type Loose = Record<string, unknown>;
 
@@ -29,19 +29,6 @@ function object(v: unknown): Loose | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : null;
 }
 
-/** A Responses API `usage` object in the gateway's terms (cached inside input, reasoning inside output, as chat). */
-export function responsesUsage(raw: unknown): Usage | null {
-  const u = object(raw);
-  const input = reportedTokens(u?.input_tokens);
-  if (u === null || input === null) return null;
-  return {
-    promptTokens: input,
-    completionTokens: reportedTokens(u.output_tokens) ?? 0,
-    reasoningTokens: reportedTokens(object(u.output_tokens_details)?.reasoning_tokens) ?? 0,
-    cachedTokens: reportedTokens(object(u.input_tokens_details)?.cached_tokens) ?? 0,
-    estimated: false,
-  };
-}
 
 /** A response's status as a chat finish reason (what the row records): the output cap reached is `length`. */
 function finishOf(response: Loose): string | null {
@@ -94,7 +81,7 @@ export async function readResponse(source: Readable, call: UpstreamCall, started
     const message = object(response.error)?.message;
     throw new UpstreamError('upstream_error', `${contender.name}: upstream response failed: ${typeof message === 'string' ? message : 'no reason given'}`, { phase: 'first_byte', retryable: true });
   }
-  const usage = responsesUsage(response.usage);
+  const usage = readResponsesUsage(response.usage);
   const outcome: CallOutcome = {
     ok: true,
     usage,
@@ -160,7 +147,7 @@ class ResponsesWatcher {
     if (typeof response.model === 'string') this.model = response.model;
     if (!TERMINAL.has(ev.type)) return;
     this.ended = true;
-    this.usage = responsesUsage(response.usage);
+    this.usage = readResponsesUsage(response.usage);
     this.finishReason = finishOf(response);
     if (ev.type === 'response.failed') {
       const message = object(response.error)?.message;

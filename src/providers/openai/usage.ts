@@ -50,3 +50,17 @@ export function completionFields(raw: unknown): { finishReason: string | null; c
     model: typeof body.model === 'string' ? body.model : null,
   };
 }
+
+/** A Responses API `usage` object in the gateway's terms (cached inside input, reasoning inside output, as chat). */
+export function readResponsesUsage(raw: unknown): Usage | null {
+  const u = object(raw);
+  const input = count(u?.input_tokens);
+  if (u === null || input === null) return null;
+  return {
+    promptTokens: input,
+    completionTokens: count(u.output_tokens) ?? 0,
+    reasoningTokens: count(object(u.output_tokens_details)?.reasoning_tokens) ?? 0,
+    cachedTokens: count(object(u.input_tokens_details)?.cached_tokens) ?? 0,
+    estimated: false,
+  };
+}
