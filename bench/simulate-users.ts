@@ -11,7 +11,8 @@
  * Lines of one cell run with different SIM_SEEDs are independent batches and are pooled (counts added, the Wilson
  * interval recomputed); a pooled A/B cell shows no time to detect, which cannot be pooled from medians.
  *
- * Env: SIM_RUNS (2000), SIM_HOURS (24), SIM_INTERVAL_S (300), SIM_TRAFFIC_RPS (20), SIM_SEED (1), SIM_PRE_HOURS (168).
+ * Env: SIM_RUNS (2000), SIM_HOURS (24), SIM_INTERVAL_S (300), SIM_TRAFFIC_RPS (20), SIM_SEED (1), SIM_PRE_HOURS (168),
+ * SIM_USER_CAP (the policy's `user_request_cap`: unset, its default; 0, every request weighs alike).
  */
 import { readFileSync } from 'node:fs';
 import { defaultSimulationRace, simulateBatch, wilson } from '../src/race/simulate/simulate.js';
@@ -25,6 +26,7 @@ const INTERVAL_MS = Number(env('SIM_INTERVAL_S', '300')) * 1000;
 const RPS = Number(env('SIM_TRAFFIC_RPS', '20'));
 const SEED = Number(env('SIM_SEED', '1'));
 const PRE_HOURS = Number(env('SIM_PRE_HOURS', '168'));
+const USER_CAP = process.env.SIM_USER_CAP === undefined ? undefined : Number(process.env.SIM_USER_CAP);
 
 export const SHAPES: Record<string, UserModel> = {
   skewed: { count: 2000, activity: 'skewed', spread: 0.3 },
@@ -91,11 +93,11 @@ for (const cell of process.argv.slice(2)) {
   if (!['canary', 'gate', 'bandit'].includes(policy) || !users || !effects || !['user', 'plain', 'request'].includes(analysis)) {
     throw new Error(`cell ${cell}: expected policy/shape/scenario/analysis (see the header)`);
   }
-  const race = defaultSimulationRace({ type: policy });
+  const race = defaultSimulationRace(USER_CAP === undefined ? { type: policy } : { type: policy, user_request_cap: USER_CAP });
   const started = performance.now();
   const batch = simulateBatch({
     race, effects, trafficRps: RPS, hours: HOURS, runs: RUNS, intervalMs: INTERVAL_MS, fx: { CNY: 1, USD: 7.1 }, seed: SEED,
     users: { ...users, preHours: analysis === 'user' ? PRE_HOURS : 0 }, analysis: analysis === 'request' ? 'request' : 'user',
   }, effects, SEED);
-  process.stdout.write(`${JSON.stringify({ cell, policy, shape, scenario, analysis, hours: HOURS, intervalMs: INTERVAL_MS, rps: RPS, preHours: analysis === 'user' ? PRE_HOURS : 0, seconds: (performance.now() - started) / 1000, ...batch })}\n`);
+  process.stdout.write(`${JSON.stringify({ cell, policy, shape, scenario, analysis, hours: HOURS, intervalMs: INTERVAL_MS, rps: RPS, preHours: analysis === 'user' ? PRE_HOURS : 0, userCap: race.policy.user_request_cap, seconds: (performance.now() - started) / 1000, ...batch })}\n`);
 }

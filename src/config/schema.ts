@@ -130,6 +130,7 @@ export const PolicySchema = z
     alpha: z.number().gt(0).lt(0.5).default(0.05),
     tuning: positiveInt.default(5000).describe('Confidence-sequence tuning N*: the sample size where bounds are tightest'),
     pre_race_days: nonNegative.default(7).describe("Sticky races: days of each user's requests to the champion before the race's challengers first got traffic, read once as the user's baseline to adjust the tests by (0: no adjustment)"),
+    user_request_cap: z.number().int().min(0).default(300).describe("Sticky races: most requests (or ratings) of one user that weigh in a test window; a busier user counts at their own rate with the weight of this many, so that a few very active users cannot stand for all (0: every request weighs alike)"),
     guardrails: z.partialRecord(z.enum(GUARDRAIL_METRICS), GuardrailSchema).default({ error_rate: { margin: 0.01 }, p95_latency: { margin: 0.1 } }).describe('Metrics a challenger must not worsen beyond their margin; one shown worse is rolled back, and promotion needs each shown within it (a margin of 0 then demands a significant improvement)'),
     max_extra_spend: z
       .object({ amount: z.number().positive(), currency: z.enum(['CNY', 'USD']).default('CNY') })

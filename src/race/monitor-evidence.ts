@@ -146,7 +146,7 @@ interface WindowCache {
 }
 
 /** Per arm, its users' sums; `covariates`: where a new user's pre-race baseline comes from (null: none). */
-type Books = Map<string, UnitBook> & { covariates?: Covariates | null };
+type Books = Map<string, UnitBook> & { covariates?: Covariates | null; requestCap?: number };
 
 /**
  * SQLite: the rows of a race inserted since the previous tick, read once per tick (on first use) for every window
@@ -187,7 +187,7 @@ class FreshRows {
 
 function bookOf(books: Books, contender: string): UnitBook {
   let b = books.get(contender);
-  if (!b) books.set(contender, (b = new UnitBook(MAX_BOOK_SLOTS, books.covariates ?? null)));
+  if (!b) books.set(contender, (b = new UnitBook(MAX_BOOK_SLOTS, books.covariates ?? null, books.requestCap ?? 0)));
   return b;
 }
 
@@ -296,12 +296,13 @@ export class EvidenceReader implements EvidenceSource {
   async #window(race: Race, since: number, contenders: string[], now: number, fresh: FreshRows | null, covariates: Covariates | null = null): Promise<Map<string, ArmEvidence>> {
     const lastRow = fresh?.lastRow ?? null;
     const id = `${race.name}\u0000${since}`;
-    const key = contenders.join('\u0000');
+    // A changed weight cap weighs every user afresh: the window is read again.
+    const key = `${contenders.join('\u0000')}\u0000${race.policy.user_request_cap}`;
     let w = this.#cache.get(id);
     // A table whose rowids went back (rebuilt underneath a running gateway) is read whole again.
     const restart = !w || w.key !== key || (lastRow !== null && w.inserted !== null && lastRow < w.inserted.lastRow);
     if (restart) {
-      const books: Books | null = race.sticky ? Object.assign(new Map<string, UnitBook>(), { covariates }) : null;
+      const books: Books | null = race.sticky ? Object.assign(new Map<string, UnitBook>(), { covariates, requestCap: race.policy.user_request_cap }) : null;
       this.#cache.set(id, (w = { key, settledUntil: since, settled: new Map(), inserted: null, books, unitsUntil: since, since, feedbackUntil: since }));
     }
     w = w!;

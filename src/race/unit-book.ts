@@ -20,6 +20,12 @@
  * history) and keeps it in the user's slot; the arm's moments then also carry ΣZ, ΣZ², ΣYZ, ΣNZ with Zᵢ = Nᵢ·xᵢ,
  * moved by the difference like the rest. A shared slot keeps the covariate of the user who opened it: still a
  * value fixed before assignment, so still a valid covariate.
+ *
+ * A user's weight is capped (`requestCap`, the race's `user_request_cap`): past c observations of a metric in the
+ * window, the user enters the moments as (Y·c/N, c) — their own rate, at the weight of c observations. With a heavy
+ * tail of activity one user would otherwise hold a fifth of an arm's weight, and the arm would be worth a handful of
+ * users however many it has (see `stats/ratio.ts`). The book keeps each user's true sums and moves the moments by
+ * the difference of the capped values, still O(1) per (user, tick).
  */
 import { NO_RATIO_MOMENTS, type RatioMoments } from '../stats/index.js';
 import { cyrb53 } from './stable-hash.js';
@@ -58,16 +64,21 @@ export class UnitBook {
 
   readonly #maxSlots: number;
   readonly #covariates: Covariates | null;
+  /** Most observations one user weighs per metric; Infinity: no cap. */
+  readonly #cap: number;
   #adjusted: boolean;
 
   /**
    * @param maxSlots the bound on slots (tests lower it to see the bound at work).
    * @param covariates where a user's pre-race covariates come from (see `Covariates`); none: no adjustment.
+   * @param requestCap most observations of a metric one user weighs (see the header); 0: no cap.
    */
-  constructor(maxSlots = MAX_BOOK_SLOTS, covariates: Covariates | null = null) {
+  constructor(maxSlots = MAX_BOOK_SLOTS, covariates: Covariates | null = null, requestCap = 0) {
     if (!(Number.isInteger(maxSlots) && maxSlots > 0)) throw new RangeError('UnitBook needs a positive integer maxSlots');
+    if (!(Number.isFinite(requestCap) && requestCap >= 0)) throw new RangeError('UnitBook needs a finite requestCap >= 0');
     this.#maxSlots = maxSlots;
     this.#covariates = covariates;
+    this.#cap = requestCap > 0 ? requestCap : Infinity;
     this.#adjusted = covariates !== null;
   }
 
@@ -94,7 +105,15 @@ export class UnitBook {
     const n0 = this.#sums[at + 1]!;
     this.#sums[at] = y0 + y;
     this.#sums[at + 1] = n0 + n;
-    move(this.#users, metric, y0, n0, y0 + y, n0 + n, this.#sums[at + 2]!);
+    this.#move(metric, y0, n0, y0 + y, n0 + n, this.#sums[at + 2]!);
+  }
+
+  /** `move` of a user's capped contribution (see the header). */
+  #move(metric: number, y0: number, n0: number, y1: number, n1: number, x: number): void {
+    const c = this.#cap;
+    if (n0 > c) { y0 *= c / n0; n0 = c; }
+    if (n1 > c) { y1 *= c / n1; n1 = c; }
+    move(this.#users, metric, y0, n0, y1, n1, x);
   }
 
   /**
@@ -108,8 +127,8 @@ export class UnitBook {
     const value = Number.isFinite(x) ? x : 0;
     this.#adjusted = true;
     if (n !== 0 || y !== 0) {
-      move(this.#users, metric, y, n, 0, 0, this.#sums[at + 2]!);
-      move(this.#users, metric, 0, 0, y, n, value);
+      this.#move(metric, y, n, 0, 0, this.#sums[at + 2]!);
+      this.#move(metric, 0, 0, y, n, value);
     }
     this.#sums[at + 2] = value;
   }

@@ -50,7 +50,7 @@ test('simulate a configured race: JSON numbers, text report, one-line errors', a
 
   const text = await runCli(['simulate', '--effect', 'feedback=0.1', '--runs', '20', '--hours', '1', '--users', '200', '--activity', 'equal']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^race assistant \(canary\): 1 challenger, 20 rps for 1 h, monitor every 60 s, 20 runs per scenario, 200 equal users \(spread 0\.3\), users as the unit/);
+  assert.match(text.stdout, /^race assistant \(canary\): 1 challenger, 20 rps for 1 h, monitor every 60 s, 20 runs per scenario, 200 equal users \(spread 0\.3\), users as the unit \(each weighing at most 300 requests\)/);
   assert.match(text.stdout, /scenario\s+runs\s+rolled back\s+promoted/);
   assert.match(text.stdout, /^feedback=0\.1\s+20 /m);
   assert.match(text.stdout, /false-rollback rate \(no effect\): \d+\.\d %/);

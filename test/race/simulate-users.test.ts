@@ -57,6 +57,18 @@ test('A/A with heavy-tailed activity: a few users who send most of the requests 
   assert.ok(heavy.rolledBack + heavy.promoted <= 2, `heavy-tailed: ${heavy.rolledBack} rolled back, ${heavy.promoted} promoted of 40`);
 });
 
+test('heavy-tailed activity: a challenger that fails 2 points more often is caught once no user weighs more than the cap', () => {
+  // Uncapped, the 2,000 users are worth about 15 equally active ones and no lane reaches the 30 effective users a
+  // test needs: none of these races rolled back. Each user weighing at most 300 requests (the default), the lanes
+  // are worth hundreds of users within hours.
+  const effects = { error_rate: 0.02 };
+  const run = (cap: number) => simulateBatch({ race: defaultSimulationRace({ user_request_cap: cap }), effects, trafficRps: 20, hours: 6, runs: 12, intervalMs: 300_000, fx: { CNY: 1, USD: 7.1 }, users: { count: 2000, activity: 'heavy', spread: 0.3 }, analysis: 'user' }, effects, 9);
+  const capped = run(300);
+  const uncapped = run(0);
+  assert.ok(capped.rolledBack >= 11, `capped: ${capped.rolledBack} of 12 rolled back`);
+  assert.ok(uncapped.rolledBack <= 1, `uncapped: ${uncapped.rolledBack} of 12 rolled back`);
+});
+
 test('the bandit rolls back a challenger that fails 2 points more often, with the canary guardrails', () => {
   // Sticky users of skewed activity, 12 simulated hours. Before the bandit had the canary's guardrails (windows
   // restarting at each re-weight, min_samples counted in observations) it rolled back none of these 16.

@@ -125,7 +125,7 @@ export function registerSimulateCommand(program: Command): void {
       if (o.json) return void process.stdout.write(`${JSON.stringify({ ...report, naive: o.naive === true, seconds }, null, 2)}\n`);
       const challengers = race.challengers.map((c) => c.contender);
       const opts = report.options;
-      const who = users ? `${users.count} ${users.activity} users (spread ${users.spread}), ${o.analysis === 'user' ? `users as the unit, adjusted by ${users.preHours ?? 0} h of pre-race history` : 'requests as the unit'}` : 'independent requests';
+      const who = users ? `${users.count} ${users.activity} users (spread ${users.spread}), ${o.analysis === 'user' ? `users as the unit${race.policy.user_request_cap > 0 ? ` (each weighing at most ${race.policy.user_request_cap} requests)` : ''}, adjusted by ${users.preHours ?? 0} h of pre-race history` : 'requests as the unit'}` : 'independent requests';
       process.stdout.write(`race ${race.name} (${race.policy.type}${o.naive ? ', naive fixed-horizon test' : ''}): ${challengers.length} challenger${challengers.length > 1 ? 's' : ''}, ${opts.trafficRps} rps for ${opts.hours} h, monitor every ${opts.intervalMs / 1000} s, ${opts.runs} runs per scenario, ${who}\n\n`);
       const effectLabel = Object.entries(opts.effects).map(([k, v]) => `${k}=${v}`).join(', ');
       const rows = [row('no effect', report.noEffect, challengers)];

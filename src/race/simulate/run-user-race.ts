@@ -42,6 +42,7 @@ export function runUserRace(sim: SimRace & { users: UserModel; analysis?: 'user'
   const perTick = (sim.trafficRps * sim.intervalMs) / 1000;
   const method = sim.method ?? sequentialInterval;
   const requestLevel = sim.analysis === 'request';
+  const cap = sim.race.policy.user_request_cap ?? 0;
   const pop = drawPopulation(sim.users, rng, `sim${raceCounter++}-${Math.floor(rng.next() * 1e9)}`);
   // Lane of every user at the weights in force; recomputed when they change.
   let laneOf: string[] = [];
@@ -77,7 +78,7 @@ export function runUserRace(sim: SimRace & { users: UserModel; analysis?: 'user'
       const k = counts[u]!;
       counts[u] = 0;
       const arm = laneOf[u]!;
-      drawUser(sim.profiles.get(arm)!, ratesOf(arm)[u]!, pop, u, k, arm, windows, rng, requestLevel, covariates);
+      drawUser(sim.profiles.get(arm)!, ratesOf(arm)[u]!, pop, u, k, arm, windows, rng, requestLevel, covariates, cap);
     }
     touched.length = 0;
 
@@ -114,7 +115,7 @@ function newWindow(): Window {
 }
 
 /** Draws user u's k requests on `arm` and adds them to every open window (scalars only: this is the hot loop). */
-function drawUser(profile: ArmProfile, r: { error: number; up: number }, pop: Population, u: number, k: number, arm: string, windows: Map<number, Window>, rng: RandomSource, requestLevel: boolean, covariates: Float64Array | null): void {
+function drawUser(profile: ArmProfile, r: { error: number; up: number }, pop: Population, u: number, k: number, arm: string, windows: Map<number, Window>, rng: RandomSource, requestLevel: boolean, covariates: Float64Array | null, cap: number): void {
   const errors = sampleBinomial(k, r.error, rng);
   const ok = k - errors;
   const latMean = profile.logLatency.mean + pop.logLatency[u]!;
@@ -152,7 +153,7 @@ function drawUser(profile: ArmProfile, r: { error: number; up: number }, pop: Po
     let book = w.books.get(arm);
     let slots = w.slots.get(arm);
     if (!book || !slots) {
-      w.books.set(arm, (book = new UnitBook()));
+      w.books.set(arm, (book = new UnitBook(undefined, null, cap)));
       w.slots.set(arm, (slots = new Int32Array(pop.count).fill(-1)));
     }
     let slot = slots[u]!;
