@@ -319,3 +319,33 @@ test('a passed-through continuation whose upstream reports no usage is charged a
   assert.ok((row.prompt_tokens as number) >= 5000, `the estimate counts the carried context (got ${String(row.prompt_tokens)} prompt tokens)`);
   assert.ok((row.cost_nanos as number) >= 5000 * 2 * 1000, 'and the cost charges it at the input price');
 });
+
+test('a continuation its upstream no longer knows: OpenAI\'s 404 naming previous_response_id, no fallback, a client error that charges neither breaker nor race', async (t) => {
+  const gw = await passthroughGateway(t, { race: { challengers: [], fallbacks: ['deepseek'] }, gpt: { breaker: { failure_threshold: 1, cooldown_ms: 60_000 } } });
+  const first = await gw.client.responses.create({ model: 'assistant', input: 'One' });
+  // Expired or deleted at the upstream: OpenAI's error body, sent with a 404 (and by some upstreams with a 400).
+  const gone = (status: number) => ({ kind: 'status' as const, status, body: JSON.stringify({ error: { message: `Previous response with id '${first.id}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } }) });
+  for (const [status, stream] of [[404, false], [400, false], [404, true]] as const) {
+    gw.gpt.setFaults([gone(status)]);
+    const calls = gw.deepseek.requests.length;
+    const err = await gw.client.responses.create({ model: 'assistant', previous_response_id: first.id, input: 'Two', stream }).catch((e: unknown) => e);
+    assert.ok(err instanceof OpenAI.NotFoundError, `upstream ${status}: ${String(err)}`);
+    assert.deepEqual(err.error, { message: `Previous response with id '${first.id}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' });
+    assert.equal(gw.deepseek.requests.length, calls, 'no fallback: no other contender holds the conversation');
+    const row = rowOf(gw.dbFile, err.headers?.get('x-saima-request-id') ?? '');
+    assert.equal(row.protocol, 'responses');
+    assert.equal(row.contender, 'gpt');
+    assert.equal(row.status, 404);
+    assert.equal(row.outcome, 'error');
+    assert.equal(row.error_code, 'previous_response_not_found');
+  }
+  // The breaker (one failure opens it) was not charged: the contender still serves, passed through.
+  const next = await gw.client.responses.create({ model: 'assistant', input: 'Three' }).withResponse();
+  assert.equal(next.response.headers.get('x-saima-contender'), 'gpt');
+  assert.match(next.data.id, /^resp_fake/);
+  // Logged, but no evidence about the contender: the race monitor counts its two answers and no error.
+  await gw.gw.store.requestLog.flush();
+  const moments = (await gw.gw.store.requests.metricMoments('assistant', 0)).find((m) => m.contender === 'gpt')!;
+  assert.equal(moments.requests, 2);
+  assert.equal(moments.errors, 0);
+});
