@@ -9,6 +9,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLeaderboardCommand } from './commands/leaderboard.js';
 import { registerRaceCommands } from './commands/race.js';
+import { registerRequestsCommand } from './commands/requests.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSpendCommand } from './commands/spend.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerKeysCommands(program);
   registerSpendCommand(program);
+  registerRequestsCommand(program);
   registerEvalCommands(program);
   registerGateCommand(program);
   registerRaceCommands(program);

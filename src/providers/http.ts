@@ -76,8 +76,8 @@ export async function postUpstream(
     throw networkError(err, contender, 'connect');
   }
   if (res.statusCode >= 200 && res.statusCode < 300) return res;
-  const text = await readBounded(res.body, 4096);
-  throw errorForStatus(res.statusCode, upstreamMessage(text), parseRetryAfter(res.headers));
+  const said = upstreamSaid(await readBounded(res.body, 4096));
+  throw errorForStatus(res.statusCode, said.message, parseRetryAfter(res.headers), said.code);
 }
 
 const splitCache = new Map<string, { origin: string; path: string }>();
@@ -130,15 +130,19 @@ async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Prom
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
-/** Pulls `error.message` out of an OpenAI- or Anthropic-shaped error body, else the start of the text. */
-function upstreamMessage(text: string): string {
+/**
+ * What an upstream's error body says: `error.message` of an OpenAI- or Anthropic-shaped body (else the start of the
+ * text), and OpenAI's `error.code` when it has one.
+ */
+function upstreamSaid(text: string): { message: string; code: string | null } {
   try {
-    const j = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof j.error === 'string') return j.error;
-    if (j.error && typeof j.error.message === 'string') return j.error.message;
-    if (typeof j.message === 'string') return j.message;
+    const j = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown };
+    const code = typeof j.error === 'object' && j.error !== null && typeof j.error.code === 'string' ? j.error.code : null;
+    if (typeof j.error === 'string') return { message: j.error, code };
+    if (j.error && typeof j.error.message === 'string') return { message: j.error.message, code };
+    if (typeof j.message === 'string') return { message: j.message, code };
   } catch {
     // not JSON
   }
-  return text.slice(0, 200) || 'no body';
+  return { message: text.slice(0, 200) || 'no body', code: null };
 }

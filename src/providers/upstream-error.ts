@@ -11,6 +11,8 @@ export class UpstreamError extends SaimaError {
   readonly phase: UpstreamPhase;
   readonly upstreamStatus: number | null;
   readonly retryAfterMs: number | null;
+  /** The `code` of the upstream's own error body (OpenAI's shape), when it sent one. */
+  readonly upstreamCode: string | null;
 
   constructor(
     code: ErrorCode,
@@ -21,16 +23,19 @@ export class UpstreamError extends SaimaError {
       fallbackable?: boolean;
       upstreamStatus?: number | null;
       retryAfterMs?: number | null;
+      upstreamCode?: string | null;
+      param?: string | null;
       cause?: unknown;
     },
   ) {
-    super(code, sanitize(message), null, { cause: opts.cause });
+    super(code, sanitize(message), opts.param ?? null, { cause: opts.cause });
     this.name = 'UpstreamError';
     this.phase = opts.phase;
     this.retryable = opts.retryable;
     this.fallbackable = opts.fallbackable ?? true;
     this.upstreamStatus = opts.upstreamStatus ?? null;
     this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.upstreamCode = opts.upstreamCode ?? null;
   }
 
   info(): UpstreamErrorInfo {
@@ -50,9 +55,12 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
   return Number.isFinite(date) ? Math.max(0, date - now) : null;
 }
 
-/** Maps an upstream HTTP status to our error, following OpenAI's retry guidance. */
-export function errorForStatus(status: number, message: string, retryAfterMs: number | null): UpstreamError {
-  const base = { phase: 'headers' as const, upstreamStatus: status, retryAfterMs };
+/**
+ * Maps an upstream HTTP status to our error, following OpenAI's retry guidance. `upstreamCode` (its error body's
+ * `code`) is kept for the adapter that knows what a code means on its endpoint.
+ */
+export function errorForStatus(status: number, message: string, retryAfterMs: number | null, upstreamCode: string | null = null): UpstreamError {
+  const base = { phase: 'headers' as const, upstreamStatus: status, retryAfterMs, upstreamCode };
   if (status === 429) return new UpstreamError('upstream_rate_limited', `upstream rate limited: ${message}`, { ...base, retryable: true });
   if (status === 408 || status === 409) return new UpstreamError('upstream_error', `upstream ${status}: ${message}`, { ...base, retryable: true });
   if (status >= 500) return new UpstreamError('upstream_error', `upstream ${status}: ${message}`, { ...base, retryable: true });

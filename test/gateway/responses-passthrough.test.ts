@@ -13,7 +13,7 @@ import { loggedRow, startTestGateway } from '../support/gateway.js';
 
 type Json = Record<string, unknown>;
 
-async function passthroughGateway(t: TestContext, opts: { random?: () => number; race?: Json; gpt?: Json; upstream?: Parameters<typeof startFakeOpenAI>[0] } = {}) {
+async function passthroughGateway(t: TestContext, opts: { random?: () => number; race?: Json; gpt?: Json; upstream?: Parameters<typeof startFakeOpenAI>[0]; doc?: Json } = {}) {
   const gpt = await startFakeOpenAI({ model: 'gpt-test', answer: 'Hello from the Responses API.', ...opts.upstream });
   const deepseek = await startFakeOpenAI({ model: 'deepseek-chat', answer: 'Hello from chat completions.' });
   t.after(() => gpt.close());
@@ -26,6 +26,7 @@ async function passthroughGateway(t: TestContext, opts: { random?: () => number;
         deepseek: { provider: 'openai', base_url: deepseek.url, api_key: 'sk-deepseek-test-0123456789', model: 'deepseek-chat', price: { input: 2, output: 3, currency: 'CNY' }, retry: { max_retries: 0 } },
       },
       races: { assistant: { champion: 'gpt', challengers: [{ contender: 'deepseek', weight: 50 }], ...opts.race } },
+      ...opts.doc,
     },
     opts.random ? { random: opts.random } : {},
   );
@@ -318,4 +319,91 @@ test('a passed-through continuation whose upstream reports no usage is charged a
   assert.equal(row.usage_estimated, 1, 'no usage reported: estimated');
   assert.ok((row.prompt_tokens as number) >= 5000, `the estimate counts the carried context (got ${String(row.prompt_tokens)} prompt tokens)`);
   assert.ok((row.cost_nanos as number) >= 5000 * 2 * 1000, 'and the cost charges it at the input price');
+});
+
+test('a continuation its upstream no longer knows: OpenAI\'s 404 naming previous_response_id, no fallback, a client error that charges neither breaker nor race', async (t) => {
+  const gw = await passthroughGateway(t, { race: { challengers: [], fallbacks: ['deepseek'] }, gpt: { breaker: { failure_threshold: 1, cooldown_ms: 60_000 } } });
+  const first = await gw.client.responses.create({ model: 'assistant', input: 'One' });
+  // Expired or deleted at the upstream: OpenAI's error body, sent with a 404 (and by some upstreams with a 400).
+  const gone = (status: number) => ({ kind: 'status' as const, status, body: JSON.stringify({ error: { message: `Previous response with id '${first.id}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' } }) });
+  for (const [status, stream] of [[404, false], [400, false], [404, true]] as const) {
+    gw.gpt.setFaults([gone(status)]);
+    const calls = gw.deepseek.requests.length;
+    const err = await gw.client.responses.create({ model: 'assistant', previous_response_id: first.id, input: 'Two', stream }).catch((e: unknown) => e);
+    assert.ok(err instanceof OpenAI.NotFoundError, `upstream ${status}: ${String(err)}`);
+    assert.deepEqual(err.error, { message: `Previous response with id '${first.id}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' });
+    assert.equal(gw.deepseek.requests.length, calls, 'no fallback: no other contender holds the conversation');
+    const row = rowOf(gw.dbFile, err.headers?.get('x-saima-request-id') ?? '');
+    assert.equal(row.protocol, 'responses');
+    assert.equal(row.contender, 'gpt');
+    assert.equal(row.status, 404);
+    assert.equal(row.outcome, 'error');
+    assert.equal(row.error_code, 'previous_response_not_found');
+  }
+  // The breaker (one failure opens it) was not charged: the contender still serves, passed through.
+  const next = await gw.client.responses.create({ model: 'assistant', input: 'Three' }).withResponse();
+  assert.equal(next.response.headers.get('x-saima-contender'), 'gpt');
+  assert.match(next.data.id, /^resp_fake/);
+  // Logged, but no evidence about the contender: the race monitor counts its two answers and no error.
+  await gw.gw.store.requestLog.flush();
+  const moments = (await gw.gw.store.requests.metricMoments('assistant', 0)).find((m) => m.contender === 'gpt')!;
+  assert.equal(moments.requests, 2);
+  assert.equal(moments.errors, 0);
+});
+
+test('a passed-through stream cut by the upstream before response.completed: an error event ends it, the row is cut and metered from what was seen, the budget settles', async (t) => {
+  const gw = await passthroughGateway(t, {
+    race: { challengers: [] },
+    upstream: { eventDelayMs: 5 },
+    doc: { budgets: { cap: { race: 'assistant', period: 'day', limit: 1, currency: 'USD' } } },
+  });
+  // The connection is destroyed after six events (created, in_progress, the item and its part, two text deltas) and
+  // half of the seventh: the client gets whole events only, then the error.
+  gw.gpt.setFaults([{ kind: 'cut', afterEvents: 6, halfEvent: true }]);
+  const { data: stream, response } = await gw.client.responses.create({ model: 'assistant', input: 'Say hello', max_output_tokens: 200, stream: true }).withResponse();
+  const events: Json[] = [];
+  for await (const e of stream) events.push(e as unknown as Json);
+  assert.deepEqual(events.map((e) => e.type), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added', 'response.output_text.delta', 'response.output_text.delta', 'error']);
+  const seen = events.filter((e) => e.type === 'response.output_text.delta').map((e) => String(e.delta)).join('');
+  assert.equal(seen, 'Hello from ');
+  // As for a cut chat stream: one error event after what was sent, numbered after it; no response.completed.
+  const last = events.at(-1)!;
+  assert.equal(last.code, 'upstream_stream_cut');
+  assert.equal(last.sequence_number, 6);
+  assert.match(String(last.message), /gpt: upstream stream cut/);
+
+  const id = response.headers.get('x-saima-request-id')!;
+  const row = rowOf(gw.dbFile, id);
+  assert.equal(row.protocol, 'responses');
+  assert.equal(row.contender, 'gpt');
+  assert.equal(row.stream, 1);
+  assert.equal(row.outcome, 'cut');
+  assert.equal(row.error_code, 'upstream_stream_cut');
+  assert.equal(row.output_cap, 200);
+  // No usage came (it is in response.completed): estimated, the output from the text the client was sent.
+  assert.equal(row.usage_estimated, 1);
+  assert.ok((row.prompt_tokens as number) > 0, String(row.prompt_tokens));
+  assert.ok((row.completion_tokens as number) >= 2 && (row.completion_tokens as number) <= 4, `the two words seen (got ${String(row.completion_tokens)})`);
+  assert.equal(row.cost_nanos, ((row.prompt_tokens as number) * 2 + (row.completion_tokens as number) * 8) * 1000);
+
+  // The reservation (at 200 output tokens) is settled at the estimate: nothing left in flight.
+  const budgets = (await (await fetch(`${gw.url}/admin/budgets`)).json()) as { data: Array<{ name: string; spent: number; reserved: number }> };
+  const cap = budgets.data.find((b) => b.name === 'cap')!;
+  assert.equal(cap.reserved, 0);
+  assert.equal(Math.round(cap.spent * 1e9), row.cost_nanos);
+  // Nor is it left in the admission journal, where a restart would charge it again as lost.
+  const db = new Database(gw.dbFile, { readonly: true });
+  t.after(() => db.close());
+  const journaled = () => (db.prepare('select count(*) as n from admissions where id = ?').get(id) as { n: number }).n;
+  for (let i = 0; i < 100 && journaled() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(journaled(), 0);
+  // The SDK's stream helper sees the same stream end in an error, not in a response.
+  gw.gpt.setFaults([{ kind: 'cut', afterEvents: 6 }]);
+  await assert.rejects(gw.client.responses.stream({ model: 'assistant', input: 'Say hello' }).finalResponse());
+  // Nothing was stored of the cut response: it cannot be continued.
+  const upstreamId = String((events[0]!.response as Json).id);
+  await assert.rejects(gw.client.responses.create({ model: 'assistant', previous_response_id: upstreamId, input: 'More' }), (e: unknown) => e instanceof OpenAI.NotFoundError);
+  // And the contender serves the next request whole.
+  const next = await gw.client.responses.create({ model: 'assistant', input: 'Again' });
+  assert.equal(next.output_text, 'Hello from the Responses API.');
 });

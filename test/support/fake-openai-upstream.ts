@@ -21,7 +21,8 @@
  * - `setFaults([...])` replaces a queue consumed one fault per chat request; an empty queue means `ok`:
  *   `ok` (optionally with its own answer fields), `status` (HTTP error with OpenAI's error body and an
  *   optional retry-after), `reset` (socket destroyed before headers), `hang` (no answer until `close()`),
- *   `cut` (stream: socket destroyed after `afterEvents` events; non-stream: after half the body), `stall`
+ *   `cut` (stream: socket destroyed after `afterEvents` events, and on /v1/responses with `halfEvent` after the first
+ *   half of the next one; non-stream: after half the body), `stall`
  *   (stream: silence after `afterEvents` events, socket open; non-stream: silence after half the body), `no_done` (stream: ends cleanly without
  *   `[DONE]`), `error_event` (stream: an OpenAI error event after `afterEvents` events, then the end),
  *   `replay` (a recorded body, e.g. `fixture('openai-stream-usage.sse')`, sent as is, in `splitEvery` slices if set).
@@ -75,7 +76,7 @@ export type FakeOpenAIFault =
   | { kind: 'status'; status: number; retryAfter?: string; message?: string; body?: string }
   | { kind: 'reset' }
   | { kind: 'hang' }
-  | { kind: 'cut'; afterEvents: number }
+  | { kind: 'cut'; afterEvents: number; halfEvent?: boolean }
   | { kind: 'stall'; afterEvents: number }
   | { kind: 'no_done' }
   | { kind: 'error_event'; afterEvents: number; message?: string }
@@ -309,6 +310,12 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
     const chosen = stopAfter === null ? events : events.slice(0, stopAfter);
     if (fault.kind === 'error_event') chosen.push(ev('error', { code: 'server_error', message: fault.message ?? 'The server had an error while processing your request.', param: null }));
     const sent = chosen.map(([type, data], n) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: n, ...data })}\n\n`);
+    // A connection lost between TCP segments, not between events: half of the next event is on the wire.
+    if (fault.kind === 'cut' && fault.halfEvent && stopAfter !== null && stopAfter < events.length) {
+      const [type, data] = events[stopAfter]!;
+      const next = `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: stopAfter, ...data })}\n\n`;
+      sent.push(next.slice(0, Math.floor(next.length / 2)));
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
     for (const e of sent) {

@@ -42,7 +42,8 @@ function outcomeParam(v: unknown): Outcome | undefined {
   return v as Outcome;
 }
 
-function protocolParam(v: unknown): RequestProtocol | undefined {
+/** `protocol` of a request listing (this route's query, `saima requests --protocol`): a front door, or none. */
+export function protocolParam(v: unknown): RequestProtocol | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || !(REQUEST_PROTOCOLS as readonly string[]).includes(v)) throw new SaimaError('invalid_value', `'protocol' must be one of ${REQUEST_PROTOCOLS.join(', ')}.`, 'protocol');
   return v as RequestProtocol;

@@ -32,6 +32,25 @@ function noEmbeddingsHere(err: unknown, contender: Contender): unknown {
   });
 }
 
+/**
+ * A continuation its upstream's Responses API no longer knows (expired or deleted there): OpenAI's
+ * `previous_response_not_found`, whichever status the upstream sent it with. The request's fault, like a 400: no retry,
+ * no fallback (no other contender holds that conversation), and no failure for the contender's breaker; the client
+ * gets OpenAI's own answer naming `previous_response_id`.
+ */
+function previousResponseGone(err: unknown, call: UpstreamCall): unknown {
+  const id = call.responsesBody?.previous_response_id;
+  if (!(err instanceof UpstreamError) || err.upstreamCode !== 'previous_response_not_found' || typeof id !== 'string') return err;
+  return new UpstreamError('previous_response_not_found', `Previous response with id '${id}' not found.`, {
+    phase: err.phase,
+    upstreamStatus: err.upstreamStatus,
+    upstreamCode: err.upstreamCode,
+    param: 'previous_response_id',
+    retryable: false,
+    fallbackable: false,
+  });
+}
+
 interface Target {
   url: string;
   embeddingsUrl: string;
@@ -67,7 +86,9 @@ export class OpenAIAdapter implements ProviderAdapter {
     if (call.responsesBody !== undefined) {
       // The upstream's own Responses API: the client's body as the front door made it, no chat quirk applies.
       const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
-      const res = await postUpstream(this.#agent, target.responsesUrl, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, JSON.stringify(call.responsesBody), contender, signal);
+      const res = await postUpstream(this.#agent, target.responsesUrl, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, JSON.stringify(call.responsesBody), contender, signal).catch((err: unknown) => {
+        throw previousResponseGone(err, call);
+      });
       const deadline = new CallDeadline(signal, contender, startedAt);
       deadline.arm(res.body);
       if (call.stream) return passResponsesStream(res.body, { contender, captureText: call.captureText, startedAt, deadline }, signal);

@@ -25,8 +25,9 @@ const armIn = (contenders: readonly string[]) => {
 // summed as double precision: squared nanos overflow a bigint from about 3 units per request.
 const OK = sql<boolean>`outcome = 'ok' and fallback_from is null`;
 const FAILED = sql<boolean>`(outcome <> 'ok' or fallback_from is not null)`;
-// Nor do embeddings asked of a contender that has none (a chat model called through /v1/embeddings).
-const SERVED = sql<boolean>`(error_code is null or error_code not in ('client_closed', 'server_shutting_down', 'embeddings_unsupported'))`;
+// Nor do embeddings asked of a contender that has none (a chat model called through /v1/embeddings), nor
+// continuations of a response its upstream no longer holds (the conversation's lifetime, not the contender's quality).
+const SERVED = sql<boolean>`(error_code is null or error_code not in ('client_closed', 'server_shutting_down', 'embeddings_unsupported', 'previous_response_not_found'))`;
 const LAT = sql<number>`ln(case when latency_ms > 1 then latency_ms else 1 end)`;
 const TTFT = sql<number>`ln(case when ttft_ms > 1 then ttft_ms else 1 end)`;
 const COST = sql<number>`cast(cost_nanos as double precision)`;
@@ -87,8 +88,9 @@ export interface Moments {
 
 /**
  * One contender's sufficient statistics in a race window, for the race monitor's always-valid tests. Served rows
- * only (no shadow calls). Rows the client abandoned (`error_code = 'client_closed'`), and embeddings asked of a
- * contender that has none (`embeddings_unsupported`), say nothing about the contender: they count in neither
+ * only (no shadow calls). Rows the client abandoned (`error_code = 'client_closed'`), embeddings asked of a
+ * contender that has none (`embeddings_unsupported`), and continuations of a response its upstream no longer holds
+ * (`previous_response_not_found`), say nothing about the contender: they count in neither
  * `requests` nor `errors`, but their cost (if any) stays in `cost`.
  */
 export interface ContenderMoments {
