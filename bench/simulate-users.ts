@@ -41,7 +41,7 @@ export const SCENARIOS: Record<string, Effects> = {
 };
 
 interface CellResult {
-  policy: string; shape: string; scenario: string; analysis: string; preHours?: number; finalWeights?: Record<string, number>; runs: number; rolledBack: number; promoted: number;
+  policy: string; shape: string; scenario: string; analysis: string; preHours?: number; userCap?: number; finalWeights?: Record<string, number>; runs: number; rolledBack: number; promoted: number;
   rolledBackCi: [number, number]; promotedCi: [number, number]; detectMinutes: { median: number; p90: number; medianCi: [number, number] } | null;
 }
 
@@ -55,7 +55,7 @@ function tables(files: string[]): string {
   const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CellResult));
   const pooled = new Map<string, CellResult>();
   for (const r of lines) {
-    const key = `${r.policy}/${r.shape}/${r.scenario}/${r.analysis}`;
+    const key = `${r.policy}/${r.shape}/${r.scenario}/${r.analysis}/${r.userCap ?? 0}`;
     const before = pooled.get(key);
     if (!before) {
       pooled.set(key, r);
@@ -67,7 +67,9 @@ function tables(files: string[]): string {
     pooled.set(key, { ...before, runs, rolledBack, promoted, rolledBackCi: wilson(rolledBack, runs), promotedCi: wilson(promoted, runs), detectMinutes: null });
   }
   const rows = [...pooled.values()];
-  const unit = (r: CellResult) => (r.analysis === 'user' && (r.preHours ?? 0) > 0 ? `user, ${r.preHours! % 24 === 0 ? `${r.preHours! / 24} d` : `${r.preHours} h`} history` : r.analysis === 'plain' ? 'user' : r.analysis);
+  // Lines from before `user_request_cap` existed carry no cap: every request weighed alike.
+  const capped = (r: CellResult) => ((r.userCap ?? 0) > 0 ? ` ≤ ${r.userCap} req.` : '');
+  const unit = (r: CellResult) => (r.analysis === 'user' && (r.preHours ?? 0) > 0 ? `user${capped(r)}, ${r.preHours! % 24 === 0 ? `${r.preHours! / 24} d` : `${r.preHours} h`} history` : r.analysis === 'plain' ? `user${capped(r)}` : r.analysis);
   const aa = rows.filter((r) => r.scenario === 'aa');
   const ab = rows.filter((r) => r.scenario !== 'aa');
   const out = ['| policy | users | unit | runs | false rollbacks (95 % CI) | false promotions (95 % CI) |', '| --- | --- | --- | ---: | --- | --- |'];
