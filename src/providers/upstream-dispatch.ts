@@ -21,8 +21,8 @@ import { errorForStatus, parseRetryAfter, UpstreamError } from './upstream-error
 
 /** What an error status's body may contribute to the error (as `postUpstream` reads it). */
 const ERROR_BODY_LIMIT = 4096;
-/** Chunks a stream's queue takes before the upstream socket is paused (the client reads slower than it sends). */
-const QUEUE_HIGH = 16;
+/** Bytes a stream's queue takes before the upstream socket is paused (the client reads slower than it sends). */
+const QUEUE_HIGH_BYTES = 64 * 1024;
 
 export interface UpstreamPost {
   agents: UpstreamAgents;
@@ -257,19 +257,30 @@ export function postForWhole(post: UpstreamPost, limit: number): Promise<WholeAn
 }
 
 /**
- * A streamed 2xx body: the chunks undici parsed, read once with `for await`. The upstream socket pauses while more
- * than a few chunks wait; stopping the iteration early (or `destroy`) aborts the call. A failure reaches the reader
- * after the chunks that came before it.
+ * A streamed 2xx body: the chunks undici parsed, read once with `for await`. Each read takes everything that arrived
+ * since the last, as one buffer (as a Readable's `read()` does): an upstream writes each event as its own HTTP chunk,
+ * and one socket read holds many, which then go on, and to the client, in one piece rather than one write each. A
+ * waiting reader is answered once the parser is done with the socket read (a microtask later), for the same reason.
+ * The upstream socket pauses while more than `QUEUE_HIGH_BYTES` wait; stopping the iteration early (or `destroy`)
+ * aborts the call. A failure reaches the reader after the bytes that came before it.
  */
 export class StreamedBody implements AsyncIterable<Uint8Array>, AsyncIterator<Uint8Array> {
   readonly #handler: StreamHandler;
   #queue: Buffer[] = [];
-  #head = 0;
+  #queued = 0;
   #ended = false;
   #error: Error | null = null;
   #waiting: { resolve: (r: IteratorResult<Uint8Array>) => void; reject: (err: unknown) => void } | null = null;
+  #delivering = false;
   #resume: (() => void) | null = null;
   #paused = false;
+  readonly #deliver = (): void => {
+    this.#delivering = false;
+    const w = this.#waiting;
+    if (w === null || this.#queue.length === 0) return;
+    this.#waiting = null;
+    w.resolve({ done: false, value: this.#take() });
+  };
 
   constructor(handler: StreamHandler) {
     this.#handler = handler;
@@ -280,19 +291,7 @@ export class StreamedBody implements AsyncIterable<Uint8Array>, AsyncIterator<Ui
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.#head < this.#queue.length) {
-      const value = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined as unknown as Buffer;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-        if (this.#paused) {
-          this.#paused = false;
-          this.#resume?.();
-        }
-      }
-      return Promise.resolve({ done: false, value });
-    }
+    if (this.#queue.length > 0) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#error !== null) {
       const err = this.#error;
       this.#ended = true;
@@ -321,14 +320,13 @@ export class StreamedBody implements AsyncIterable<Uint8Array>, AsyncIterator<Ui
   }
 
   push(chunk: Buffer): boolean {
-    const w = this.#waiting;
-    if (w !== null) {
-      this.#waiting = null;
-      w.resolve({ done: false, value: chunk });
-      return true;
-    }
     this.#queue.push(chunk);
-    if (this.#queue.length - this.#head < QUEUE_HIGH) return true;
+    this.#queued += chunk.length;
+    if (this.#waiting !== null && !this.#delivering) {
+      this.#delivering = true;
+      queueMicrotask(this.#deliver);
+    }
+    if (this.#queued < QUEUE_HIGH_BYTES) return true;
     this.#paused = true;
     return false;
   }
@@ -336,21 +334,36 @@ export class StreamedBody implements AsyncIterable<Uint8Array>, AsyncIterator<Ui
   end(): void {
     if (this.#ended || this.#error !== null) return;
     this.#ended = true;
+    // Bytes still queued reach a waiting reader first (#deliver); the read after them sees the end.
     const w = this.#waiting;
+    if (w === null || this.#queue.length > 0) return;
     this.#waiting = null;
-    w?.resolve({ done: true, value: undefined });
+    w.resolve({ done: true, value: undefined });
   }
 
   fail(err: Error): void {
     if (this.#ended || this.#error !== null) return;
     const w = this.#waiting;
-    if (w !== null) {
+    if (w !== null && this.#queue.length === 0) {
       this.#waiting = null;
       this.#ended = true;
       w.reject(err);
       return;
     }
     this.#error = err;
+  }
+
+  /** Everything queued, as one buffer; resumes a paused socket. */
+  #take(): Buffer {
+    const q = this.#queue;
+    const out = q.length === 1 ? q[0]! : Buffer.concat(q, this.#queued);
+    this.#queue = [];
+    this.#queued = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+    return out;
   }
 }
 
