@@ -22,6 +22,7 @@ interface CacheEntry {
 }
 
 const MAX_CACHE = 10_000;
+const BEARER = /^bearer /i;
 
 export class KeyAuthenticator {
   readonly #cache = new Map<string, CacheEntry>();
@@ -52,6 +53,19 @@ export class KeyAuthenticator {
     if (!entry.principal || (entry.keyExpiresAt !== null && entry.keyExpiresAt <= now)) {
       throw new SaimaError('invalid_api_key', 'Incorrect, expired or revoked API key.');
     }
+    return entry.principal;
+  }
+
+  /**
+   * The principal of a valid key resolved within the last `cacheTtlMs`, answered without a promise (nearly every
+   * request, on the hot path); null when `authenticate` must decide (a miss, an expired entry, a refused key).
+   */
+  cached(header: string | undefined): Principal | null {
+    if (!header || header.length <= 7 || !BEARER.test(header)) return null;
+    const entry = this.#cache.get(header.slice(7).trim());
+    if (!entry || entry.principal === null) return null;
+    const now = this.now();
+    if (entry.expiresAt <= now || (entry.keyExpiresAt !== null && entry.keyExpiresAt <= now)) return null;
     return entry.principal;
   }
 

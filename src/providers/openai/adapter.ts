@@ -10,7 +10,8 @@ import { createAgent, postUpstream } from '../http.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { CallDeadline } from '../stream-deadline.js';
 import { UpstreamError } from '../upstream-error.js';
-import { readCompletion } from './read-completion.js';
+import { postForStream, postForWhole } from '../upstream-dispatch.js';
+import { completionReply, MAX_COMPLETION_BYTES } from './read-completion.js';
 import { readEmbeddings } from './read-embeddings.js';
 import { passResponsesStream, readResponse, responsesUrl } from './responses-api.js';
 import { serializeBody } from '../raw-json.js';
@@ -99,20 +100,19 @@ export class OpenAIAdapter implements ProviderAdapter {
       }
     }
     const payload = upstreamPayload(call);
-    // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses.
-    const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
-    const res = await postUpstream(this.#agent, target.url, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal);
-    const deadline = new CallDeadline(signal, contender, startedAt);
-    deadline.arm(res.body);
+    // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses (and, for a
+    // whole answer, a body that broke or stalled). Dispatched with handlers of our own: upstream-dispatch.ts.
+    const post = { agents: this.#agent, url: target.url, headers: call.stream ? target.streamHeaders : target.jsonHeaders, payload, contender, signal, startedAt };
+    if (call.traceHeaders) post.headers = { ...post.headers, ...call.traceHeaders };
     if (!call.stream) {
-      try {
-        return await readCompletion(res.body, call, startedAt, deadline);
-      } finally {
-        deadline.dispose();
-      }
+      const { bytes, ttftMs } = await postForWhole(post, MAX_COMPLETION_BYTES);
+      return completionReply(bytes, ttftMs, call);
     }
+    const source = await postForStream(post);
+    const deadline = new CallDeadline(signal, contender, startedAt);
+    deadline.arm(source);
     const { body, outcome } = passThrough(
-      res.body,
+      source,
       { contender, hideUsage: hidesUsage(call), captureText: call.captureText, startedAt, deadline },
       signal,
     );

@@ -11,25 +11,32 @@ const DATA = Buffer.from('data:');
 const LFLF = Buffer.from('\n\n');
 const LFCRLF = Buffer.from('\n\r\n');
 
-/** Returns `events` without its usage-only events; the same buffer when there is nothing to drop. */
-export function hideUsageChunk(events: Buffer): Buffer {
+/**
+ * Returns `events` without its usage-only events, at most `max` of them (how many the side parser saw that are not
+ * hidden yet), and how many it removed; the same buffer when there is nothing to drop. The search runs backwards from
+ * the end, where the usage chunk sits (just before `[DONE]`), and stops once `max` are gone: a buffer holding a whole
+ * answer is not scanned from its start, twice, for a chunk found in its last few hundred bytes.
+ */
+export function hideUsageEvents(events: Buffer, max: number): { out: Buffer; removed: number } {
   let out = events;
+  let removed = 0;
   for (const needle of NEEDLES) {
-    let from = 0;
-    for (let at = out.indexOf(needle, from); at !== -1; at = out.indexOf(needle, from)) {
+    let from = out.length;
+    while (removed < max && from >= 0) {
+      const at = out.lastIndexOf(needle, from);
+      if (at === -1) break;
       const start = eventStart(out, at);
       const end = eventEnd(out, at);
       // A comment block could quote the same text; only a data event with a usage object is the chunk.
       const event = out.subarray(start, end);
       if (event.indexOf(DATA) === 0 && event.indexOf(USAGE) !== -1) {
         out = Buffer.concat([out.subarray(0, start), out.subarray(end)]);
-        from = start;
-      } else {
-        from = end;
+        removed++;
       }
+      from = start - 1;
     }
   }
-  return out;
+  return { out, removed };
 }
 
 /** Start of the event holding byte `at`: just past the previous blank line, or 0. */

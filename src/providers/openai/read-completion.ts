@@ -14,13 +14,8 @@ import { completionFields } from './usage.js';
 /** Far above any chat completion; a bound so a broken upstream cannot exhaust memory. */
 export const MAX_COMPLETION_BYTES = 64 * 1024 * 1024;
 
-export async function readCompletion(
-  source: Readable,
-  call: UpstreamCall,
-  startedAt: number,
-  deadline: CallDeadline,
-): Promise<UpstreamReply> {
-  const { bytes, ttftMs } = await readAnswer(source, call, startedAt, deadline);
+/** The reply for a whole answer's bytes: read for metering (invalid JSON throws, retryable), passed on unchanged. */
+export function completionReply(bytes: Buffer, ttftMs: number | null, call: UpstreamCall): UpstreamReply {
   const outcome = interpret(bytes, call.contender, call.captureText);
   outcome.ttftMs = ttftMs;
   return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome) };

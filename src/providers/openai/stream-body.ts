@@ -17,7 +17,7 @@ import { streamCutEvent } from '../stream-cut.js';
 import type { CallDeadline } from '../stream-deadline.js';
 import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
 import { UpstreamError } from '../upstream-error.js';
-import { hideUsageChunk } from './hide-usage-chunk.js';
+import { hideUsageEvents } from './hide-usage-chunk.js';
 
 export interface PassThroughOptions {
   contender: Contender;
@@ -73,9 +73,9 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
         if (out === null) continue;
         // The side parser has already parsed the usage chunk if it is in `out`: no byte scan on other chunks.
         if (o.hideUsage && watcher.usageOnlyEvents > hidden) {
-          const rest = hideUsageChunk(out);
-          if (rest !== out) hidden++;
-          out = rest;
+          const rest = hideUsageEvents(out, watcher.usageOnlyEvents - hidden);
+          hidden += rest.removed;
+          out = rest.out;
         }
         if (watcher.upstreamError !== null) {
           if (!sent) throw errorEventFirst(o.contender, watcher.upstreamError);
@@ -102,7 +102,7 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
     if (watcher.done && watcher.invalidEvent === null) {
       if (tail !== null) {
         latch.busy = false;
-        yield o.hideUsage && watcher.usageOnlyEvents > hidden ? hideUsageChunk(tail) : tail;
+        yield o.hideUsage && watcher.usageOnlyEvents > hidden ? hideUsageEvents(tail, watcher.usageOnlyEvents - hidden).out : tail;
       }
       latch.settle(state.outcome());
       return;
