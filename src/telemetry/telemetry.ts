@@ -12,13 +12,13 @@ import {
   SpanStatusCode,
   TraceFlags,
   defaultTextMapGetter,
-  defaultTextMapSetter,
   trace,
   type Attributes,
   type Context,
   type Histogram,
   type Link,
   type Span,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -124,7 +124,10 @@ class OtelTelemetry implements GatewayTelemetry {
       [SAIMA.requestId]: id,
     };
     if (request.race !== null) attributes[SAIMA.race] = request.race;
-    const span = this.#tracer.startSpan(`${request.operation ?? OPERATION} ${request.model}`, { kind: SpanKind.SERVER, attributes, startTime: startedAt }, parent);
+    const span = this.#tracer.startSpan(`${request.operation ?? OPERATION} ${request.model}`, { kind: SpanKind.SERVER, startTime: startedAt }, parent);
+    // Set after the start rather than given to it: the SDK checks start attributes twice (for the sampler, then for
+    // the span), set ones once, and the samplers here do not read them.
+    if (span.isRecording()) span.setAttributes(attributes);
     this.#open.set(id, { span, context: trace.setSpan(parent, span), race: request.race, capture: request.capture, messages: request.capture ? request.messages : undefined, responseModel: null });
     // A request refused before it had facts (its budget, the store) still ends its span, with the status it got.
     response.once('close', () => this.#closeUnfinished(id, response.statusCode));
@@ -237,10 +240,10 @@ class OtelTelemetry implements GatewayTelemetry {
       attributes['server.port'] = up.port!;
     }
     if (owner.race !== null) attributes[SAIMA.race] = owner.race;
-    const span = this.#tracer.startSpan(`${call.operation ?? OPERATION} ${c.model}`, { kind: SpanKind.CLIENT, attributes }, owner.context);
+    const span = this.#tracer.startSpan(`${call.operation ?? OPERATION} ${c.model}`, { kind: SpanKind.CLIENT }, owner.context);
+    if (span.isRecording()) span.setAttributes(attributes);
     // The upstream sees this attempt's span as its parent (sampled flag included), whether or not it is recorded.
-    const traceHeaders: Record<string, string> = {};
-    this.#propagator.inject(trace.setSpan(ROOT_CONTEXT, span), traceHeaders, defaultTextMapSetter);
+    const traceHeaders = traceContextHeaders(span.spanContext());
     const startedAt = performance.now();
     let reply: UpstreamReply;
     try {
@@ -337,6 +340,18 @@ class OtelTelemetry implements GatewayTelemetry {
     await Promise.race([done, deadline]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * The W3C `traceparent` (and `tracestate`) naming `sc` as the parent, as the W3C propagator's `inject` writes them,
+ * without the context object it needs; an invalid span context sends nothing, as there.
+ */
+function traceContextHeaders(sc: SpanContext): Record<string, string> {
+  if (!trace.isSpanContextValid(sc)) return {};
+  const headers: Record<string, string> = { traceparent: `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}` };
+  const state = sc.traceState?.serialize();
+  if (state) headers.tracestate = state;
+  return headers;
 }
 
 /**
