@@ -315,7 +315,7 @@ class OtelTelemetry implements GatewayTelemetry {
       if (race !== null) base[SAIMA.race] = race;
       if (responseModel !== null) base[GEN_AI.responseModel] = responseModel;
       if (errorType !== null) base['error.type'] = errorType;
-      points = { base, input: { ...base, [GEN_AI.tokenType]: 'input' }, output: { ...base, [GEN_AI.tokenType]: 'output' } };
+      points = { base: sortedKeys(base), input: sortedKeys({ ...base, [GEN_AI.tokenType]: 'input' }), output: sortedKeys({ ...base, [GEN_AI.tokenType]: 'output' }) };
       // Bounded: a model id an upstream invents per call must not grow this without end.
       if (this.#pointAttributes.size >= ATTRIBUTE_SETS) this.#pointAttributes.clear();
       this.#pointAttributes.set(key, points);
@@ -340,6 +340,14 @@ class OtelTelemetry implements GatewayTelemetry {
     await Promise.race([done, deadline]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * The same attributes with their keys in sorted order. The metrics SDK identifies a point's attribute set by sorting
+ * its keys on every `record`; keys already in order make that sort a single pass instead of a full one.
+ */
+function sortedKeys(attributes: Attributes): Attributes {
+  return Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
