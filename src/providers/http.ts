@@ -83,7 +83,7 @@ export async function postUpstream(
 const splitCache = new Map<string, { origin: string; path: string }>();
 
 /** Upstream URLs are few and fixed per contender: parse each once, not per request. */
-function splitUrl(url: string): { origin: string; path: string } {
+export function splitUrl(url: string): { origin: string; path: string } {
   let s = splitCache.get(url);
   if (!s) {
     const origin = new URL(url).origin;
@@ -134,7 +134,7 @@ async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Prom
  * What an upstream's error body says: `error.message` of an OpenAI- or Anthropic-shaped body (else the start of the
  * text), and OpenAI's `error.code` when it has one.
  */
-function upstreamSaid(text: string): { message: string; code: string | null } {
+export function upstreamSaid(text: string): { message: string; code: string | null } {
   try {
     const j = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown };
     const code = typeof j.error === 'object' && j.error !== null && typeof j.error.code === 'string' ? j.error.code : null;

@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Contender } from '../config/types.js';
 import type { CallSignal } from './call-signal.js';
-import { networkError, type UpstreamAgents } from './http.js';
+import { networkError, splitUrl, upstreamSaid, type UpstreamAgents } from './http.js';
 import type { BodyParts } from './raw-json.js';
 import { CallDeadline } from './stream-deadline.js';
 import { errorForStatus, parseRetryAfter, UpstreamError } from './upstream-error.js';
@@ -33,19 +33,6 @@ export interface UpstreamPost {
   signal: CallSignal;
   /** performance.now() at the start of the call: the deadline's and the time to first byte's origin. */
   startedAt: number;
-}
-
-const splitCache = new Map<string, { origin: string; path: string }>();
-
-/** Upstream URLs are few and fixed per contender: parse each once, not per request. */
-function splitUrl(url: string): { origin: string; path: string } {
-  let s = splitCache.get(url);
-  if (!s) {
-    const origin = new URL(url).origin;
-    s = { origin, path: url.slice(origin.length) };
-    if (splitCache.size < 1000) splitCache.set(url, s);
-  }
-  return s;
 }
 
 function dispatchOptions(p: UpstreamPost): Dispatcher.DispatchOptions {
@@ -71,20 +58,6 @@ function headerRecord(raw: Buffer[] | null): Record<string, string> {
   if (raw === null) return out;
   for (let i = 0; i + 1 < raw.length; i += 2) out[raw[i]!.toString('latin1').toLowerCase()] ??= raw[i + 1]!.toString('latin1');
   return out;
-}
-
-/** What an upstream's error body says: its `error.message` (OpenAI or Anthropic shape) and code, else its start. */
-function upstreamSaid(text: string): { message: string; code: string | null } {
-  try {
-    const j = JSON.parse(text) as { error?: { message?: unknown; code?: unknown } | string; message?: unknown };
-    const code = typeof j.error === 'object' && j.error !== null && typeof j.error.code === 'string' ? j.error.code : null;
-    if (typeof j.error === 'string') return { message: j.error, code };
-    if (j.error && typeof j.error.message === 'string') return { message: j.error.message, code };
-    if (typeof j.message === 'string') return { message: j.message, code };
-  } catch {
-    // not JSON
-  }
-  return { message: text.slice(0, 200) || 'no body', code: null };
 }
 
 /**
