@@ -35,6 +35,8 @@ export class AdmissionFile {
   /** Done marks not yet written. */
   #marks = '';
   #timer: NodeJS.Timeout | null = null;
+  /** The last write failed part-way, perhaps after some of its bytes. */
+  #torn = false;
 
   constructor(databaseFile: string) {
     this.dir = `${databaseFile}-admissions`;
@@ -126,9 +128,17 @@ export class AdmissionFile {
       mkdirSync(this.dir, { recursive: true });
       this.#fd = openSync(this.path, 'a');
     }
-    const buf = Buffer.from(text);
+    // After a failed write (a full disk) the file may end in part of a line: end it, or the next entry would be read
+    // as part of that unreadable line and its call, which does go upstream, missed by recovery.
+    const buf = Buffer.from(this.#torn ? `\n${text}` : text);
     let off = 0;
-    while (off < buf.length) off += writeSync(this.#fd, buf, off);
+    try {
+      while (off < buf.length) off += writeSync(this.#fd, buf, off);
+    } catch (err) {
+      this.#torn = true;
+      throw err;
+    }
+    this.#torn = false;
     this.#bytes += buf.length;
   }
 
