@@ -1,11 +1,16 @@
 /**
- * Durable admission for budgeted calls. Before the upstream call, the call and its reservation are committed to the
- * store's admission journal; once the call's request-log row is committed, the entry is removed (in batches, off
- * the request path). A gateway killed in between leaves the entry behind, and the next start logs it as `lost` at
- * its reservation before budgets resume from the log, so money already sent upstream is never admitted twice.
- * Calls no budget covers are not journaled: they cost nothing here.
+ * Durable admission for budgeted calls. Before the upstream call, the call and its reservation are written to the
+ * admission journal; once the call's request-log row is committed, the entry is marked done. A gateway killed in
+ * between leaves the entry behind, and the next start logs it as `lost` at its reservation before budgets resume
+ * from the log, so money already sent upstream is never admitted twice. Calls no budget covers are not journaled:
+ * they cost nothing here.
+ *
+ * Where the journal lives: on a SQLite file, in a file beside the database (store/admission-file.ts), written before
+ * `open` returns; on PostgreSQL (replicas share it and settle a dead one's entries, lost-calls.ts) and an in-memory
+ * database, in the store's `admissions` table, group-committed.
  */
 import type { Config } from '../config/types.js';
+import { AdmissionFile } from '../store/admission-file.js';
 import type { Store } from '../store/index.js';
 import type { AdmissionRecord } from '../store/repos/admissions.js';
 
@@ -25,6 +30,8 @@ export class AdmissionJournal {
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
+  /** SQLite file: the journal file, written synchronously; null: the table. */
+  readonly #file: AdmissionFile | null;
 
   constructor(
     readonly store: Store,
@@ -32,20 +39,23 @@ export class AdmissionJournal {
     readonly onError: (err: unknown) => void,
     /** This gateway's id in `gateway_heartbeats`: a live replica settles a dead one's entries (lost-calls.ts). */
     readonly owner: string | null = null,
-  ) {}
+  ) {
+    this.#file = store.handle.dialect === 'sqlite' && store.handle.file ? new AdmissionFile(store.handle.file) : null;
+  }
 
   /**
-   * Commits the entry; the upstream call is made only after this resolves. Entries of concurrent requests are
-   * group-committed (one insert and one commit per turn of the event loop): a commit per request cost as much CPU
-   * as the rest of a budgeted request.
+   * Makes the entry durable; the upstream call is made only after this returns (a file: synchronously) or resolves
+   * (the table). Table entries of concurrent requests are group-committed (one insert and one commit per turn of the
+   * event loop): a commit per request cost as much CPU as the rest of a budgeted request.
    */
-  open(entry: Omit<AdmissionRecord, 'expires_at'>, names: readonly string[]): Promise<void> {
+  open(entry: Omit<AdmissionRecord, 'expires_at'>, names: readonly string[]): void | Promise<void> {
     let longest = 0;
     for (const n of names) {
       const c = this.config.contenders.get(n);
       if (c) longest += c.timeouts.totalMs * (1 + c.retry.maxRetries);
     }
     const rec = { ...entry, expires_at: entry.ts + longest + MARGIN_MS, owner: this.owner };
+    if (this.#file) return this.#file.open(rec);
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.push({ rec, resolve, reject }) === 1) setImmediate(() => void this.#write());
     });
@@ -65,11 +75,19 @@ export class AdmissionJournal {
 
   /** The call's row is committed: its entry may go. */
   done(id: string): void {
+    if (this.#file) return this.#file.done(id);
     this.#done.add(id);
     this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
   }
 
+  /** Writes what is pending and lets go of the journal file. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#file?.close();
+  }
+
   flush(): Promise<void> {
+    this.#file?.flush();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     const ids = [...this.#done];
@@ -86,9 +104,20 @@ export class AdmissionJournal {
  * ended are settled (lost-calls.ts settles a dead replica's sooner). Returns how many calls were lost.
  */
 export async function recoverLostAdmissions(store: Store, now: number): Promise<number> {
+  let lost = 0;
+  // The journal file of a gateway on a SQLite file: its entries are cleared only once their lost rows are committed
+  // (a crash in between finds those rows in the log next time and drops the entries).
+  const file = store.handle.dialect === 'sqlite' ? store.handle.file : null;
+  if (file) {
+    const rows = await store.admissions.unlogged(AdmissionFile.read(file));
+    await Promise.all(rows.map((row) => store.requestLog.append(row)));
+    AdmissionFile.clear(file);
+    lost += rows.length;
+  }
+  // The table: older gateways' entries, claims of other processes, a PostgreSQL store's replicas.
   const orphans = await store.admissions.orphans(store.dialect === 'sqlite' ? null : now, now);
-  if (orphans.length === 0) return 0;
+  if (orphans.length === 0) return lost;
   await Promise.all(orphans.map((o) => store.requestLog.append(o.row)));
   await store.admissions.close(orphans.map((o) => o.id));
-  return orphans.length;
+  return lost + orphans.length;
 }

@@ -255,7 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     await bodyThreads.close();
     await Promise.allSettled([...ctx.background]);
     await ctx.admission.drain();
-    await ctx.journal.flush();
+    await ctx.journal.close();
     await cluster?.close();
     // Last: the spans of the calls drained above are ended by now and leave in this final export.
     await telemetry?.shutdown();

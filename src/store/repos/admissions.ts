@@ -90,6 +90,16 @@ export class AdmissionsRepo {
     return rows.rows.map((r) => r.owner!);
   }
 
+  /** Of journal entries kept elsewhere (the journal file, store/admission-file.ts), those without a row, as `lost` rows. */
+  async unlogged(entries: readonly AdmissionRecord[]): Promise<RequestLogRow[]> {
+    const logged = new Set<string>();
+    for (let i = 0; i < entries.length; i += 500) {
+      const ids = entries.slice(i, i + 500).map((a) => a.id);
+      for (const r of await this.#db.selectFrom('requests').select('id').where('id', 'in', ids).execute()) logged.add(r.id);
+    }
+    return entries.filter((a) => !logged.has(a.id)).map(lostRow);
+  }
+
   async close(ids: readonly string[]): Promise<void> {
     if (ids.length > 0 && this.#sqlite?.ready()) return this.#sqlite.close(ids);
     if (ids.length > 0) await this.#db.deleteFrom('admissions').where('id', 'in', ids).execute();

@@ -5,6 +5,7 @@
  * decides in one serialised transaction from the log and the open holds (see metering/claimed-budget.ts).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { AdmissionFile } from '../admission-file.js';
 import type { AdmissionsTable, Database } from '../schema.js';
 import type { Dialect } from '../types.js';
 
@@ -32,6 +33,8 @@ export class BudgetClaimsRepo {
   constructor(
     db: Kysely<Database>,
     readonly dialect: Dialect,
+    /** SQLite file: the gateway keeps its journal in a file beside it (admission-file.ts); its open entries are holds. */
+    readonly databaseFile: string | null = null,
   ) {
     this.#db = db;
   }
@@ -125,6 +128,9 @@ export class BudgetClaimsRepo {
           .where((eb) => eb.or([eb('state', 'is', null), eb('state', 'in', ['pending', 'granted'])]))
           .execute()
       ).map(fromRow);
+      // Read inside the transaction, which holds the write lock: the gateway writes an entry before its call goes
+      // upstream, and lets a call go without a fresh beat only within its lease, shorter than `staleMs`.
+      if (this.databaseFile) for (const e of AdmissionFile.read(this.databaseFile)) open.push(fromRow(e));
       const ok = await fits(trx, open);
       if (ok) await trx.updateTable('admissions').set({ state: 'granted' }).where('id', '=', c.id).execute();
       else await trx.deleteFrom('admissions').where('id', '=', c.id).execute();
