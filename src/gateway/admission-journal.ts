@@ -5,9 +5,9 @@
  * from the log, so money already sent upstream is never admitted twice. Calls no budget covers are not journaled:
  * they cost nothing here.
  *
- * Where the journal lives: on a SQLite file, in a file beside the database (store/admission-file.ts), written before
- * `open` returns; on PostgreSQL (replicas share it and settle a dead one's entries, lost-calls.ts) and an in-memory
- * database, in the store's `admissions` table, group-committed.
+ * Where the journal lives: on a SQLite file, in a file beside the database (store/admission-file.ts); on PostgreSQL
+ * (replicas share it and settle a dead one's entries, lost-calls.ts) and an in-memory database, in the store's
+ * `admissions` table.
  */
 import type { Config } from '../config/types.js';
 import { AdmissionFile } from '../store/admission-file.js';
@@ -44,18 +44,18 @@ export class AdmissionJournal {
   }
 
   /**
-   * Makes the entry durable; the upstream call is made only after this returns (a file: synchronously) or resolves
-   * (the table). Table entries of concurrent requests are group-committed (one insert and one commit per turn of the
-   * event loop): a commit per request cost as much CPU as the rest of a budgeted request.
+   * Makes the entry durable; the upstream call is made only after this resolves. Entries of concurrent requests are
+   * written together, once per turn of the event loop (one write to the file, or one insert and one commit to the
+   * table): a commit per request cost as much CPU as the rest of a budgeted request, and a write per request
+   * measured slower than the table's batches.
    */
-  open(entry: Omit<AdmissionRecord, 'expires_at'>, names: readonly string[]): void | Promise<void> {
+  open(entry: Omit<AdmissionRecord, 'expires_at'>, names: readonly string[]): Promise<void> {
     let longest = 0;
     for (const n of names) {
       const c = this.config.contenders.get(n);
       if (c) longest += c.timeouts.totalMs * (1 + c.retry.maxRetries);
     }
     const rec = { ...entry, expires_at: entry.ts + longest + MARGIN_MS, owner: this.owner };
-    if (this.#file) return this.#file.open(rec);
     return new Promise<void>((resolve, reject) => {
       if (this.#pending.push({ rec, resolve, reject }) === 1) setImmediate(() => void this.#write());
     });
@@ -65,7 +65,9 @@ export class AdmissionJournal {
     const batch = this.#pending;
     this.#pending = [];
     try {
-      await this.store.admissions.openMany(batch.map((p) => p.rec));
+      const recs = batch.map((p) => p.rec);
+      if (this.#file) this.#file.openMany(recs);
+      else await this.store.admissions.openMany(recs);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

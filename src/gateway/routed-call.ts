@@ -217,11 +217,10 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     // A budgeted call is journaled (committed) before its upstream call: a crash after this is charged, not lost.
     if (journaled(admitted)) {
       try {
-        const written = ctx.journal.open(
+        await ctx.journal.open(
           { id: requestId, ts, team: facts.team, key_id: facts.keyId, race: target.race, contender: target.names[0]!, upstream_model: primary?.model ?? null, reserved_nanos: admitted.reservedNanos!, currency: admitted.currency!, protocol: door.protocol },
           target.names,
         );
-        if (written) await written;
       } catch (err) {
         ctx.admission.settle(admitted, ZERO_USAGE, 0, primary!);
         throw new SaimaError('service_unavailable', 'The budget ledger cannot record this call right now; try again.', null, { cause: err });
