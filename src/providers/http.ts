@@ -1,13 +1,11 @@
 /**
- * Shared HTTP plumbing for protocol adapters: one pooled undici Agent per adapter instance, and the mapping of
- * network failures before response headers to retryable `UpstreamError`s.
+ * Shared HTTP plumbing for protocol adapters: one pooled undici Agent per adapter instance, the mapping of network
+ * failures to `UpstreamError`s, and the reading of an error body. The calls themselves: upstream-dispatch.ts.
  */
-import { Readable } from 'node:stream';
-import type { BodyParts } from './raw-json.js';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import type { Contender } from '../config/types.js';
 import type { CallSignal } from './call-signal.js';
-import { UpstreamError, errorForStatus, parseRetryAfter } from './upstream-error.js';
+import { UpstreamError } from './upstream-error.js';
 
 /**
  * Keep-alive pools, one per connect timeout (undici sets that per Agent, contenders set it each), so every
@@ -34,50 +32,6 @@ export class UpstreamAgents {
 
 export function createAgent(): UpstreamAgents {
   return new UpstreamAgents();
-}
-
-export interface PostResult {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
-}
-
-/**
- * POSTs `payload` and resolves at response headers. Non-2xx responses are read (bounded), turned into an
- * `UpstreamError` with the status's retry policy, and thrown. Network failures before headers are retryable.
- */
-export async function postUpstream(
-  agents: UpstreamAgents,
-  url: string,
-  headers: Record<string, string>,
-  payload: string | BodyParts,
-  contender: Contender,
-  signal: CallSignal,
-): Promise<PostResult> {
-  let res: Dispatcher.ResponseData;
-  const { origin, path } = splitUrl(url);
-  // first_byte_ms bounds the wait for headers and for each body chunk (the stall limit), streamed or not: an
-  // upstream that hangs must fail over in seconds, not after total_ms. A non-streaming call whose server sends
-  // headers only once the whole answer is ready needs first_byte_ms above its longest answer (configuration.md).
-  const firstByteMs = contender.timeouts.firstByteMs;
-  try {
-    res = await agents.for(contender).request({
-      origin,
-      path,
-      method: 'POST',
-      // Slices go out one after another under their total length.
-      headers: typeof payload === 'string' ? headers : { ...headers, 'content-length': String(payload.length) },
-      body: typeof payload === 'string' ? payload : Readable.from(payload.parts, { objectMode: false }),
-      signal,
-      headersTimeout: firstByteMs,
-      bodyTimeout: firstByteMs,
-    });
-  } catch (err) {
-    throw networkError(err, contender, 'connect');
-  }
-  if (res.statusCode >= 200 && res.statusCode < 300) return res;
-  const said = upstreamSaid(await readBounded(res.body, 4096));
-  throw errorForStatus(res.statusCode, said.message, parseRetryAfter(res.headers), said.code);
 }
 
 const splitCache = new Map<string, { origin: string; path: string }>();
@@ -114,20 +68,6 @@ export function networkError(err: unknown, contender: Contender, phase: 'connect
     retryable: phase !== 'mid_stream',
     cause: err,
   });
-}
-
-async function readBounded(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      if (size < limit) chunks.push(Buffer.from(chunk));
-      size += chunk.length;
-    }
-  } catch {
-    // A broken error body still leaves us the status code.
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
- * The chat completions call upstream through undici's `dispatch`, with a handler of our own, instead of its `request`
- * API. `request` wraps every call in an AsyncResource, parses every response header into an object and hands the body
+ * Every upstream call (chat completions, the Responses API, embeddings, Anthropic Messages and count_tokens) goes
+ * through undici's `dispatch`, with a handler of our own, instead of its `request` API. `request` wraps every call in an AsyncResource, parses every response header into an object and hands the body
  * over as a Readable, which the caller then reads through events or an async iterator (a generator, its promises and
  * an end-of-stream watcher per body): all garbage once the call ends, on every request. Here the HTTP parser's chunks
  * go straight into an array (a whole answer) or a small queue read by `for await` (a stream), and headers are parsed
  * only for a status the caller must explain.
  *
- * Same contract as `postUpstream` (http.ts): a failure before the response headers is a retryable network error, a
- * non-2xx status becomes the `UpstreamError` its policy says, and once the body flows the call's deadline
- * (stream-deadline.ts) explains a failure. The caller's signal aborts the call at any point.
+ * The contract: a failure before the response headers is a retryable network error (http.ts's `networkError`), a
+ * non-2xx status becomes the `UpstreamError` its policy says (upstream-error.ts) with the vendor's message read from
+ * its body, and once the body flows the call's deadline (stream-deadline.ts) explains a failure. The caller's signal
+ * aborts the call at any point.
  */
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -19,7 +20,7 @@ import type { BodyParts } from './raw-json.js';
 import { CallDeadline } from './stream-deadline.js';
 import { errorForStatus, parseRetryAfter, UpstreamError } from './upstream-error.js';
 
-/** What an error status's body may contribute to the error (as `postUpstream` reads it). */
+/** What an error status's body may contribute to the error. */
 const ERROR_BODY_LIMIT = 4096;
 /** Bytes a stream's queue takes before the upstream socket is paused (the client reads slower than it sends). */
 const QUEUE_HIGH_BYTES = 64 * 1024;
@@ -37,7 +38,9 @@ export interface UpstreamPost {
 
 function dispatchOptions(p: UpstreamPost): Dispatcher.DispatchOptions {
   const { origin, path } = splitUrl(p.url);
-  // first_byte_ms bounds the wait for headers and for each body chunk (the stall limit), as in postUpstream.
+  // first_byte_ms bounds the wait for headers and for each body chunk (the stall limit), streamed or not: an
+  // upstream that hangs must fail over in seconds, not after total_ms. A non-streaming call whose server sends
+  // headers only once the whole answer is ready needs first_byte_ms above its longest answer (configuration.md).
   const firstByteMs = p.contender.timeouts.firstByteMs;
   const parts = typeof p.payload === 'string' ? null : p.payload;
   return {
@@ -133,7 +136,7 @@ abstract class UpstreamHandler implements Dispatcher.DispatchHandler {
     const e = this.#errorStatus;
     // A broken error body still leaves us the status code.
     if (e !== null) return this.failed(this.#statusError(e));
-    // Before the response headers: a network failure, retryable (as postUpstream's `connect` phase).
+    // Before the response headers: a network failure, retryable (the `connect` phase).
     if (!this.headersSeen) return this.failed(networkError(err, this.post.contender, 'connect'));
     this.answerFailed(err);
   }
@@ -182,7 +185,7 @@ class WholeHandler extends UpstreamHandler {
   }
 
   protected answerStarted(): boolean {
-    // total_ms counts from here on, as it does on a `postUpstream` body.
+    // total_ms is armed once the headers are in: before them undici's own timeouts apply (stream-deadline.ts).
     this.#deadline = new CallDeadline(this.post.signal, this.post.contender, this.post.startedAt);
     this.#deadline.arm(this);
     return true;
@@ -222,8 +225,8 @@ class WholeHandler extends UpstreamHandler {
 }
 
 /**
- * POSTs and reads the whole 2xx answer. Rejects with an `UpstreamError`: a network failure or error status (as
- * `postUpstream`), or a body that broke, stalled, outlived total_ms or grew past `limit` (as `readAnswer`).
+ * POSTs and reads the whole 2xx answer. Rejects with an `UpstreamError`: a network failure or error status (see the
+ * file comment), or a body that broke, stalled, outlived total_ms or grew past `limit`.
  */
 export function postForWhole(post: UpstreamPost, limit: number): Promise<WholeAnswer> {
   return new Promise((resolve, reject) => new WholeHandler(post, limit, resolve, reject).start());
@@ -376,7 +379,7 @@ class StreamHandler extends UpstreamHandler {
 }
 
 /**
- * POSTs and resolves at 2xx response headers with the body to stream. Rejects as `postUpstream` does before that;
+ * POSTs and resolves at 2xx response headers with the body to stream. Rejects as `postForWhole` does before that;
  * later failures come out of the body's iteration (undici's own error, for the caller's deadline to explain).
  */
 export function postForStream(post: UpstreamPost): Promise<StreamedBody> {

@@ -5,18 +5,26 @@
  * upstream's bytes come back unchanged, watched by the same parser for usage, stop reason and failures.
  */
 import { materialized } from '../raw-json.js';
-import type { Dispatcher } from 'undici';
 import type { Contender } from '../../config/types.js';
 import type { CallSignal } from '../call-signal.js';
-import { createAgent, networkError, postUpstream } from '../http.js';
+import { createAgent } from '../http.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { malformedBody } from './errors.js';
 import { SaimaError } from '../../errors.js';
 import { maxTokens, toMessagesRequest } from './translate-request.js';
 import { MessageSchema, toChatCompletion } from './translate-response.js';
-import { translateStream, type StreamSink } from './translate-stream.js';
+import { translateStream } from './translate-stream.js';
+import { CallDeadline } from '../stream-deadline.js';
+import { onceBody } from '../stream-once.js';
+import { OutcomeLatch } from '../stream-outcome.js';
+import { postForStream, postForWhole } from '../upstream-dispatch.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Far above any Messages answer; a bound so a broken upstream cannot exhaust memory. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** A count_tokens answer is one small object. */
+const MAX_COUNT_BYTES = 64 * 1024;
 
 export class AnthropicAdapter implements ProviderAdapter {
   readonly protocol = 'anthropic' as const;
@@ -32,27 +40,30 @@ export class AnthropicAdapter implements ProviderAdapter {
     const native = call.anthropicBody !== undefined;
     const payload = JSON.stringify(native ? nativeRequest(call, contender) : toMessagesRequest(materialized(call.body), contender, call.stream));
     const headers = requestHeaders(contender, call.stream, native ? call.anthropicBeta : undefined);
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages`, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal);
-    const sink = new OutcomeLatch(signal);
-    const body = call.stream
-      ? translateStream(res.body, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink, native })
-      : completionBody(res.body, call, startedAt, sink, native);
-    return {
-      status: 200,
-      contentType: call.stream ? 'text/event-stream' : 'application/json',
-      body,
-      outcome: sink.promise,
-      ...(native ? { wire: 'anthropic' as const } : {}),
-    };
+    // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses (and, for a
+    // whole answer, a body that broke, stalled or outlived total_ms): upstream-dispatch.ts.
+    const post = { agents: this.#agent, url: `${contender.baseUrl}/v1/messages`, headers: call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender, signal, startedAt };
+    const wire = native ? { wire: 'anthropic' as const } : {};
+    if (!call.stream) {
+      const { bytes, ttftMs } = await postForWhole(post, MAX_MESSAGE_BYTES);
+      return { status: 200, contentType: 'application/json', ...messageReply(bytes, ttftMs, call, native), ...wire };
+    }
+    const source = await postForStream(post);
+    const deadline = new CallDeadline(signal, contender, startedAt);
+    deadline.arm(source);
+    const sink = new OutcomeLatch(signal, abandoned, () => deadline.dispose());
+    const body = translateStream(source, { contender, wantUsage: call.clientWantsUsage, captureText: call.captureText, startedAt, sink, native, deadline });
+    return { status: 200, contentType: 'text/event-stream', body, outcome: sink.promise, ...wire };
   }
 
   /** Anthropic's own count (`POST /v1/messages/count_tokens`): free, and exact for its model. */
   async countTokens(contender: Contender, body: Record<string, unknown>, signal: CallSignal): Promise<number> {
     const payload = JSON.stringify({ ...body, model: contender.model });
-    const res = await postUpstream(this.#agent, `${contender.baseUrl}/v1/messages/count_tokens`, requestHeaders(contender, false), payload, contender, signal);
+    const post = { agents: this.#agent, url: `${contender.baseUrl}/v1/messages/count_tokens`, headers: requestHeaders(contender, false), payload, contender, signal, startedAt: performance.now() };
+    const { bytes } = await postForWhole(post, MAX_COUNT_BYTES);
     let raw: unknown;
     try {
-      raw = await res.body.json();
+      raw = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw malformedBody('count_tokens body');
     }
@@ -86,69 +97,33 @@ function requestHeaders(contender: Contender, stream: boolean, beta?: string): R
   };
 }
 
-/** A non-streaming reply is read whole, so every failure happens before the client sees a byte. */
-async function* completionBody(source: Dispatcher.ResponseData['body'], call: UpstreamCall, startedAt: number, sink: OutcomeLatch, native: boolean): AsyncGenerator<Uint8Array> {
-  sink.busy = true;
+/**
+ * A whole answer, read before `send()` resolves, so every failure (a malformed body included) happens before the
+ * client sees a byte and may be retried or fall back. Native: the upstream's bytes unchanged; else translated.
+ */
+function messageReply(bytes: Buffer, ttftMs: number | null, call: UpstreamCall, native: boolean): Pick<UpstreamReply, 'body' | 'outcome'> {
   let raw: unknown;
-  let bytes: Buffer;
   try {
-    bytes = Buffer.from(await source.arrayBuffer());
     raw = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    const e = err instanceof SyntaxError ? malformedBody('JSON body') : networkError(err, call.contender, 'first_byte');
-    sink.settle(failed(e.info()));
-    throw e;
+  } catch {
+    throw malformedBody('JSON body');
   }
   const parsed = MessageSchema.safeParse(raw);
-  if (!parsed.success) {
-    const e = malformedBody('Messages API body');
-    sink.settle(failed(e.info()));
-    throw e;
-  }
+  if (!parsed.success) throw malformedBody('Messages API body');
   const done = toChatCompletion(parsed.data);
-  sink.settle({
+  const outcome: CallOutcome = {
     ok: true,
     usage: done.usage,
     finishReason: done.finishReason,
-    ttftMs: performance.now() - startedAt,
+    ttftMs,
     text: call.captureText ? done.text : null,
     error: null,
     model: parsed.data.model,
-  });
-  sink.busy = false;
-  yield native ? bytes : Buffer.from(JSON.stringify(done.body));
-}
-
-function failed(error: CallOutcome['error']): CallOutcome {
-  return { ok: false, usage: null, finishReason: null, ttftMs: null, text: null, error };
-}
-
-/**
- * The reply's `outcome`, settled once. If the call is aborted while the consumer holds a chunk (the client
- * went away and the gateway stopped pulling), nothing will ever read the body again, so the outcome settles
- * here: not as an upstream failure, since the caller knows why it aborted.
- */
-class OutcomeLatch implements StreamSink {
-  readonly promise: Promise<CallOutcome>;
-  busy = false;
-  #resolve!: (o: CallOutcome) => void;
-  #settled = false;
-  readonly #signal: CallSignal;
-  readonly #onAbort = () => {
-    if (!this.busy) this.settle({ ok: true, usage: null, finishReason: null, ttftMs: null, text: null, error: null });
   };
+  return { body: onceBody(native ? bytes : Buffer.from(JSON.stringify(done.body))), outcome: Promise.resolve(outcome) };
+}
 
-  constructor(signal: CallSignal) {
-    this.promise = new Promise((resolve) => (this.#resolve = resolve));
-    this.#signal = signal;
-    if (signal.aborted) this.#onAbort();
-    else signal.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  settle(outcome: CallOutcome): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#signal.removeEventListener('abort', this.#onAbort);
-    this.#resolve(outcome);
-  }
+/** The outcome of a stream the caller stopped reading: not an upstream failure, since the caller knows why. */
+function abandoned(): CallOutcome {
+  return { ok: true, usage: null, finishReason: null, ttftMs: null, text: null, error: null };
 }

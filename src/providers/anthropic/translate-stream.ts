@@ -13,8 +13,8 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
 import type { Contender } from '../../config/types.js';
-import { networkError } from '../http.js';
 import type { CallOutcome, Usage } from '../spec.js';
+import type { CallDeadline } from '../stream-deadline.js';
 import { UpstreamError } from '../upstream-error.js';
 import { anthropicErrorEvent, errorForEvent, invalidEvent, streamCutEvent } from './errors.js';
 import { AnthropicUsageSchema, finishReason, openAIUsage, toUsage, type AnthropicUsage } from './translate-response.js';
@@ -233,6 +233,8 @@ export interface StreamOptions {
   /** performance.now() when the attempt began. */
   startedAt: number;
   sink: StreamSink;
+  /** The call's total_ms, armed on `source`: it explains a failure of the body. */
+  deadline: CallDeadline;
   /**
    * Pass the upstream's events through unchanged (a Messages API client) instead of translating them: whole events
    * are released, the same way and at the same moment, and a cut ends with an Anthropic `error` event.
@@ -291,7 +293,7 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
         }
       }
     } catch (err) {
-      failure = networkError(err, opts.contender, released ? 'mid_stream' : 'first_byte');
+      failure = opts.deadline.explain(err, released ? 'mid_stream' : 'first_byte');
     }
     if (t.finished) return; // bytes after message_stop, or a socket error after it, change nothing
     // Every failure before release is already a first_byte UpstreamError (error event, malformed event, network).

@@ -6,15 +6,15 @@
  */
 import type { Contender } from '../../config/types.js';
 import type { CallSignal } from '../call-signal.js';
-import { createAgent, postUpstream } from '../http.js';
+import { createAgent } from '../http.js';
 import type { ProviderAdapter, UpstreamCall, UpstreamReply } from '../spec.js';
 import { CallDeadline } from '../stream-deadline.js';
 import { UpstreamError } from '../upstream-error.js';
-import { postForStream, postForWhole } from '../upstream-dispatch.js';
+import { postForStream, postForWhole, type UpstreamPost } from '../upstream-dispatch.js';
 import { completionReply, MAX_COMPLETION_BYTES } from './read-completion.js';
-import { readEmbeddings } from './read-embeddings.js';
-import { passResponsesStream, readResponse, responsesUrl } from './responses-api.js';
-import { serializeBody } from '../raw-json.js';
+import { embeddingsReply, MAX_EMBEDDINGS_BYTES } from './read-embeddings.js';
+import { passResponsesStream, responseReply, responsesUrl } from './responses-api.js';
+import { serializeBody, type BodyParts } from '../raw-json.js';
 import { passThrough } from './stream-body.js';
 import { hidesUsage, upstreamPayload } from './translate-request.js';
 
@@ -72,38 +72,32 @@ export class OpenAIAdapter implements ProviderAdapter {
     const target = this.#target(contender);
     if (call.operation === 'embeddings') {
       // The client's body as it came (model replaced): the chat quirks do not apply to embeddings.
-      const headers = call.traceHeaders ? { ...target.jsonHeaders, ...call.traceHeaders } : target.jsonHeaders;
-      const res = await postUpstream(this.#agent, target.embeddingsUrl, headers, serializeBody(call.body), contender, signal).catch((err: unknown) => {
+      const post = this.#post(call, target.embeddingsUrl, target.jsonHeaders, serializeBody(call.body), signal, startedAt);
+      const { bytes, ttftMs } = await postForWhole(post, MAX_EMBEDDINGS_BYTES).catch((err: unknown) => {
         throw noEmbeddingsHere(err, contender);
       });
-      const deadline = new CallDeadline(signal, contender, startedAt);
-      deadline.arm(res.body);
-      try {
-        return await readEmbeddings(res.body, call, startedAt, deadline);
-      } finally {
-        deadline.dispose();
-      }
+      return embeddingsReply(bytes, ttftMs, call);
     }
     if (call.responsesBody !== undefined) {
       // The upstream's own Responses API: the client's body as the front door made it, no chat quirk applies.
-      const headers = call.stream ? target.streamHeaders : target.jsonHeaders;
-      const res = await postUpstream(this.#agent, target.responsesUrl, call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, JSON.stringify(call.responsesBody), contender, signal).catch((err: unknown) => {
+      const post = this.#post(call, target.responsesUrl, call.stream ? target.streamHeaders : target.jsonHeaders, JSON.stringify(call.responsesBody), signal, startedAt);
+      if (!call.stream) {
+        const { bytes, ttftMs } = await postForWhole(post, MAX_COMPLETION_BYTES).catch((err: unknown) => {
+          throw previousResponseGone(err, call);
+        });
+        return responseReply(bytes, ttftMs, call);
+      }
+      const source = await postForStream(post).catch((err: unknown) => {
         throw previousResponseGone(err, call);
       });
       const deadline = new CallDeadline(signal, contender, startedAt);
-      deadline.arm(res.body);
-      if (call.stream) return passResponsesStream(res.body, { contender, captureText: call.captureText, startedAt, deadline }, signal);
-      try {
-        return await readResponse(res.body, call, startedAt, deadline);
-      } finally {
-        deadline.dispose();
-      }
+      deadline.arm(source);
+      return passResponsesStream(source, { contender, captureText: call.captureText, startedAt, deadline }, signal);
     }
     const payload = upstreamPayload(call);
     // Rejects with an UpstreamError for network failures, timeouts before headers and non-2xx statuses (and, for a
-    // whole answer, a body that broke or stalled). Dispatched with handlers of our own: upstream-dispatch.ts.
-    const post = { agents: this.#agent, url: target.url, headers: call.stream ? target.streamHeaders : target.jsonHeaders, payload, contender, signal, startedAt };
-    if (call.traceHeaders) post.headers = { ...post.headers, ...call.traceHeaders };
+    // whole answer, a body that broke or stalled), as every call above: upstream-dispatch.ts.
+    const post = this.#post(call, target.url, call.stream ? target.streamHeaders : target.jsonHeaders, payload, signal, startedAt);
     if (!call.stream) {
       const { bytes, ttftMs } = await postForWhole(post, MAX_COMPLETION_BYTES);
       return completionReply(bytes, ttftMs, call);
@@ -121,6 +115,11 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   async close(): Promise<void> {
     await this.#agent.close();
+  }
+
+  /** The call's POST to `url`, the trace context's headers added to the contender's. */
+  #post(call: UpstreamCall, url: string, headers: Record<string, string>, payload: string | BodyParts, signal: CallSignal, startedAt: number): UpstreamPost {
+    return { agents: this.#agent, url, headers: call.traceHeaders ? { ...headers, ...call.traceHeaders } : headers, payload, contender: call.contender, signal, startedAt };
   }
 
   #target(contender: Contender): Target {

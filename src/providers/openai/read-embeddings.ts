@@ -6,13 +6,10 @@
  * read from the tail (where OpenAI, vLLM, Ollama and the other compatible servers write it) or, failing that, the
  * head. A large reply with no `usage` in either is metered at the gateway's estimate of the input, flagged estimated.
  */
-import type { Readable } from 'node:stream';
 import type { Contender } from '../../config/types.js';
 import type { CallOutcome, UpstreamCall, UpstreamReply, Usage } from '../spec.js';
-import type { CallDeadline } from '../stream-deadline.js';
 import { onceBody } from '../stream-once.js';
 import { UpstreamError } from '../upstream-error.js';
-import { readWhole } from './read-completion.js';
 import { readUsage } from './usage.js';
 
 /** A bound far above the largest documented reply, so a broken upstream cannot exhaust memory. */
@@ -22,16 +19,9 @@ export const PARSE_WHOLE_BYTES = 64 * 1024;
 /** How far from either end of a large reply its `usage` member is looked for. */
 const END_BYTES = 4096;
 
-export async function readEmbeddings(source: Readable, call: UpstreamCall, startedAt: number, deadline: CallDeadline): Promise<UpstreamReply> {
+/** The reply for a whole embeddings answer's bytes: its usage read (see the file comment), the bytes passed on unchanged. */
+export function embeddingsReply(bytes: Buffer, ttftMs: number | null, call: UpstreamCall): UpstreamReply {
   const { contender } = call;
-  let ttftMs: number | null = null;
-  let whole: { chunks: Buffer[]; size: number };
-  try {
-    whole = await readWhole(source, contender, () => (ttftMs ??= performance.now() - startedAt), MAX_EMBEDDINGS_BYTES);
-  } catch (err) {
-    throw deadline.explain(err, 'first_byte');
-  }
-  const bytes = whole.chunks.length === 1 ? whole.chunks[0]! : Buffer.concat(whole.chunks, whole.size);
   const usage = bytes.length <= PARSE_WHOLE_BYTES ? parsedUsage(bytes, contender) : endsUsage(bytes, contender);
   const outcome: CallOutcome = { ok: true, usage, finishReason: null, ttftMs, text: null, error: null };
   return { status: 200, contentType: 'application/json', body: onceBody(bytes), outcome: Promise.resolve(outcome) };

@@ -9,7 +9,6 @@
  * failure can be retried or fall back; a stream whose first event is an error fails cleanly before the first byte; a
  * stream cut after it ends with one Responses `error` event (`upstream_stream_cut`, numbered after the last event).
  */
-import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import type { Contender } from '../../config/types.js';
 import { sanitize } from '../../errors.js';
@@ -20,7 +19,6 @@ import type { CallDeadline } from '../stream-deadline.js';
 import { failedOutcome, OutcomeLatch } from '../stream-outcome.js';
 import { onceBody } from '../stream-once.js';
 import { UpstreamError } from '../upstream-error.js';
-import { readAnswer } from './read-completion.js';
 import { readResponsesUsage } from './usage.js';
 
 type Loose = Record<string, unknown>;
@@ -61,10 +59,9 @@ export function responsesUrl(contender: Contender): string {
   return `${contender.baseUrl}/responses`;
 }
 
-/** A whole (non-streamed) Responses answer, read before `send()` resolves. */
-export async function readResponse(source: Readable, call: UpstreamCall, startedAt: number, deadline: CallDeadline): Promise<UpstreamReply> {
+/** A whole (non-streamed) Responses answer's reply, from its bytes read before `send()` resolves. */
+export function responseReply(bytes: Buffer, ttftMs: number | null, call: UpstreamCall): UpstreamReply {
   const { contender } = call;
-  const { bytes, ttftMs } = await readAnswer(source, call, startedAt, deadline);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
