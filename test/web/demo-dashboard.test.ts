@@ -101,7 +101,14 @@ test('demo dashboard: race decisions, gaming gap, leaderboard and budget, with a
   await page.goto(`${demo.url}/ui/spend`);
   await page.getByTestId('budget-assistant-daily').waitFor();
   await page.locator('[data-testid="spend-chart"][data-colors*="house-model"]').waitFor();
-  const spendColours = JSON.parse((await page.getByTestId('spend-chart').getAttribute('data-colors'))!) as Record<string, string>;
+  // The chart draws before the models list (which fixes each contender's colour) has loaded, in the grey of names
+  // outside it, and recolours once it has: read its colours once that list is in.
+  const spendColoursNow = async () => JSON.parse((await page.getByTestId('spend-chart').getAttribute('data-colors'))!) as Record<string, string>;
+  let spendColours = await spendColoursNow();
+  for (let i = 0; i < 100 && Object.entries(raceColours).some(([name, colour]) => name in spendColours && spendColours[name] !== colour); i++) {
+    await page.waitForTimeout(100);
+    spendColours = await spendColoursNow();
+  }
   for (const [name, colour] of Object.entries(raceColours)) if (name in spendColours) assert.equal(spendColours[name], colour, `spend colour of ${name}`);
   await screenshot(page, 'demo-spend');
 
