@@ -73,7 +73,19 @@ export class Admission {
     if (ledger.budgets.length > 0 || limited) void loadEncoding().catch(() => {});
   }
 
-  #subjects(p: Principal): LimitSubject[] {
+  /** Subjects per principal: a key's principal object lives for its cache second, so most requests reuse them. */
+  readonly #subjectsOf = new WeakMap<Principal, readonly LimitSubject[]>();
+
+  #subjects(p: Principal): readonly LimitSubject[] {
+    let out = this.#subjectsOf.get(p);
+    if (!out) {
+      out = this.#subjectsFor(p);
+      this.#subjectsOf.set(p, out);
+    }
+    return out;
+  }
+
+  #subjectsFor(p: Principal): LimitSubject[] {
     const out: LimitSubject[] = [];
     if (p.keyId !== null && (p.limits.rpm !== null || p.limits.tpm !== null)) out.push({ id: `key:${p.keyId}`, limits: p.limits });
     const team = p.team !== null ? this.config.teams.get(p.team) : undefined;
@@ -122,12 +134,15 @@ export class Admission {
     let limitState: LimitState | null = null;
     if (subjects.length > 0) {
       const admitted = this.limiter.admit(subjects, promptTokens + maxOut);
-      const a = early
-        ? await Promise.resolve(admitted).catch((err: unknown) => {
-            release();
-            throw err;
-          })
-        : await admitted;
+      // The in-process limiter and ledger answer synchronously: no promise hop for them on the hot path.
+      const a = !(admitted instanceof Promise)
+        ? admitted
+        : early
+          ? await admitted.catch((err: unknown) => {
+              release();
+              throw err;
+            })
+          : await admitted;
       limitState = a.state;
       if (!a.ok) {
         release();
@@ -141,7 +156,8 @@ export class Admission {
     }
     if (!budgeted) return { ticket, reservation: null, names, downgradedBy: null, limitState, capped: true };
     const fenceEpoch = this.fence?.epoch;
-    let r = await (early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency));
+    const reserving = early ?? this.ledger.reserve(ctx, priciest.nanos, priciest.currency);
+    let r = reserving instanceof Promise ? await reserving : reserving;
     if ('holds' in r) return { ticket, reservation: r, names, downgradedBy: null, limitState, capped: true, reservedNanos: priciest.nanos, currency: priciest.currency, estimate, fenceEpoch };
     const spent = r.exceeded;
     if (spent.downgradeTo && (downgradeOnlyTo === null || downgradeOnlyTo.has(spent.downgradeTo))) {

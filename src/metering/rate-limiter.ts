@@ -46,6 +46,8 @@ const MINUTE = 60_000;
 
 export class RateLimiter implements RateLimitBackend {
   readonly #buckets = new Map<string, TokenBucket>();
+  /** The bucket ids of each subject, built once: a fresh concatenation per request is flattened and hashed anew. */
+  readonly #ids = new Map<string, { rpm: string; tpm: string }>();
 
   constructor(readonly now: () => number = Date.now) {}
 
@@ -64,10 +66,17 @@ export class RateLimiter implements RateLimitBackend {
     const tok: TokenBucket[] = [];
     const tokIds: string[] = [];
     for (const s of subjects) {
-      if (s.limits.rpm !== null) req.push(this.#bucket(`${s.id}:rpm`, s.limits.rpm, now));
+      let ids = this.#ids.get(s.id);
+      if (!ids) {
+        ids = { rpm: `${s.id}:rpm`, tpm: `${s.id}:tpm` };
+        // Subjects are keys and teams: bounded by the store's keys, but not kept forever past a large churn.
+        if (this.#ids.size >= 100_000) this.#ids.clear();
+        this.#ids.set(s.id, ids);
+      }
+      if (s.limits.rpm !== null) req.push(this.#bucket(ids.rpm, s.limits.rpm, now));
       if (s.limits.tpm !== null) {
-        tok.push(this.#bucket(`${s.id}:tpm`, s.limits.tpm, now));
-        tokIds.push(`${s.id}:tpm`);
+        tok.push(this.#bucket(ids.tpm, s.limits.tpm, now));
+        tokIds.push(ids.tpm);
       }
     }
     for (const b of req) {
