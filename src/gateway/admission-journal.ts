@@ -30,7 +30,7 @@ export class AdmissionJournal {
   #pending: Pending[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
-  /** SQLite file: the journal file, written synchronously; null: the table. */
+  /** SQLite file: the journal file beside it; null: the table. */
   readonly #file: AdmissionFile | null;
 
   constructor(

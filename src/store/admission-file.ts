@@ -19,7 +19,7 @@
  * process left in it is recovered (admission-journal.ts `recoverLostAdmissions`) before any call is admitted.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AdmissionsTable } from './schema.js';
 
 const ROTATE_BYTES = 4 * 1024 * 1024;
@@ -40,8 +40,8 @@ export class AdmissionFile {
   #torn = false;
 
   constructor(databaseFile: string) {
-    this.dir = `${databaseFile}-admissions`;
-    this.path = join(this.dir, 'journal');
+    this.path = journalPath(databaseFile);
+    this.dir = dirname(this.path);
   }
 
   /** Entries still in flight in this process. */
@@ -50,14 +50,9 @@ export class AdmissionFile {
   }
 
   /**
-   * Writes the entry before returning; throws when it cannot (the call must not go upstream then). The pending done
-   * marks ride along in the same write.
+   * Writes the entries (the calls admitted in one turn of the event loop) in one write before returning; throws when
+   * it cannot (their calls must not go upstream then). The pending done marks ride along in the same write.
    */
-  open(entry: AdmissionsTable): void {
-    this.openMany([entry]);
-  }
-
-  /** Several entries in one write (the calls admitted in one turn of the event loop). */
   openMany(entries: readonly AdmissionsTable[]): void {
     const lines = entries.map((e) => `+${JSON.stringify(e)}\n`);
     this.#rotateIfLarge();
@@ -103,7 +98,7 @@ export class AdmissionFile {
    * skipped (its call never went upstream).
    */
   static read(databaseFile: string): AdmissionsTable[] {
-    const path = join(`${databaseFile}-admissions`, 'journal');
+    const path = journalPath(databaseFile);
     if (!existsSync(path)) return [];
     const open = new Map<string, AdmissionsTable>();
     const text = readFileSync(path, 'utf8');
@@ -125,7 +120,7 @@ export class AdmissionFile {
 
   /** Forgets what an earlier process left, once recovery has logged it. */
   static clear(databaseFile: string): void {
-    const path = join(`${databaseFile}-admissions`, 'journal');
+    const path = journalPath(databaseFile);
     rmSync(path, { force: true });
     rmSync(`${path}.next`, { force: true });
   }
@@ -138,9 +133,8 @@ export class AdmissionFile {
     // After a failed write (a full disk) the file may end in part of a line: end it, or the next entry would be read
     // as part of that unreadable line and its call, which does go upstream, missed by recovery.
     const buf = Buffer.from(this.#torn ? `\n${text}` : text);
-    let off = 0;
     try {
-      while (off < buf.length) off += writeSync(this.#fd, buf, off);
+      writeAll(this.#fd, buf);
     } catch (err) {
       this.#torn = true;
       throw err;
@@ -159,9 +153,7 @@ export class AdmissionFile {
     const next = `${this.path}.next`;
     const fd = openSync(next, 'w');
     try {
-      const buf = Buffer.from([...this.#open.values()].join(''));
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off);
+      writeAll(fd, Buffer.from([...this.#open.values()].join('')));
       fsyncSync(fd);
       renameSync(next, this.path);
     } catch (err) {
@@ -171,7 +163,18 @@ export class AdmissionFile {
     closeSync(this.#fd);
     this.#fd = fd;
     this.#bytes = this.#openBytes;
-    // Marks not yet written are for entries the fresh file no longer holds.
+    // Marks not yet written are for entries the fresh file no longer holds, and it ends in a whole line.
     this.#marks = '';
+    this.#torn = false;
   }
+}
+
+function journalPath(databaseFile: string): string {
+  return join(`${databaseFile}-admissions`, 'journal');
+}
+
+/** `writeSync` may write part of a buffer: the rest follows until all of it is written or a write throws. */
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off);
 }

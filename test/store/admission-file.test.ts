@@ -1,10 +1,11 @@
 /**
  * The admission journal of a gateway on a SQLite file (store/admission-file.ts): what an earlier process left open is
  * recovered as `lost` rows (a torn last line is a call that never went upstream), a claimant deciding alone counts the
- * gateway's open entries as holds, and the file holds what is in flight, not history.
+ * gateway's open entries as holds, the file holds what is in flight, not history, and a journal that cannot be
+ * written refuses the call before it goes upstream.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -15,6 +16,8 @@ import { AdmissionFile } from '../../src/store/admission-file.js';
 import { openStore } from '../../src/store/index.js';
 import { lostRow } from '../../src/store/repos/admissions.js';
 import type { AdmissionsTable } from '../../src/store/schema.js';
+import { startBillingUpstream } from '../support/fake-billing-upstream.js';
+import { startTestGateway } from '../support/gateway.js';
 
 function tempDb(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'saima-admission-file-'));
@@ -32,7 +35,7 @@ test('recovery logs the open entries an earlier process left as lost rows, skips
   const store = await openStore(`sqlite:${file}`);
   t.after(() => store.close());
   const journal = new AdmissionFile(file);
-  for (const id of ['a', 'b', 'c', 'd']) journal.open(entry(id, 1_000_000));
+  for (const id of ['a', 'b', 'c', 'd']) journal.openMany([entry(id, 1_000_000)]);
   journal.done('b');
   journal.flush();
   // `c`'s row was committed, its done mark not yet written when the process died.
@@ -55,10 +58,10 @@ test('the file holds the calls in flight, not history: past a few MB it is rewri
   const journal = new AdmissionFile(file);
   t.after(() => journal.close());
   const keep = ['keep-1', 'keep-2', 'keep-3'];
-  for (const id of keep) journal.open(entry(id, 7));
+  for (const id of keep) journal.openMany([entry(id, 7)]);
   // ~6 MB of calls that come and go, each done before the next few are admitted.
   for (let i = 0; i < 30_000; i++) {
-    journal.open(entry(`call-${i}`, 1));
+    journal.openMany([entry(`call-${i}`, 1)]);
     if (i >= 2) journal.done(`call-${i - 2}`);
   }
   journal.done('call-29998');
@@ -83,7 +86,7 @@ test('a claimant deciding alone (no gateway beating) counts the open entries of 
   // The gateway has 0.7 CNY in flight: a 0.5 CNY call does not fit a 1 CNY budget.
   const journal = new AdmissionFile(file);
   t.after(() => journal.close());
-  journal.open(entry('in-flight', 0.7e9));
+  journal.openMany([entry('in-flight', 0.7e9)]);
   const refused = await claims.reserve(ctx, 0.5e9, 'CNY');
   assert.ok('exceeded' in refused, 'refused while the gateway\'s call is open');
   // Its row came back and was marked done: the hold is gone.
@@ -91,4 +94,32 @@ test('a claimant deciding alone (no gateway beating) counts the open entries of 
   journal.flush();
   const granted = await claims.reserve(ctx, 0.5e9, 'CNY');
   assert.ok(!('exceeded' in granted) && granted.id !== null, 'granted once the gateway\'s call is done');
+});
+
+test('a journal that cannot be written refuses the budgeted call before it goes upstream, charges nothing, and recovers without a restart', async (t) => {
+  const up = await startBillingUpstream({ honours: 'max_tokens', delayMs: 0 });
+  t.after(() => up.close());
+  const gw = await startTestGateway(t, {
+    contenders: { m: { provider: 'openai', base_url: up.url, api_key: 'sk-test', model: 'm-1', price: { input: 0, output: 10, currency: 'CNY' } } },
+    races: { r: { champion: 'm' } },
+    budgets: { day: { race: 'r', period: 'day', limit: 1, currency: 'CNY' } },
+  });
+  // The journal's path taken by a directory (a full or broken disk alike): the write before the call fails.
+  const path = new AdmissionFile(gw.dbFile).path;
+  mkdirSync(path, { recursive: true });
+  const ask = () => fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'r', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }) });
+  const refused = await ask();
+  assert.equal(refused.status, 503);
+  assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'service_unavailable');
+  assert.equal(up.requests.length, 0, 'nothing went upstream unjournaled');
+  const budget = async () => ((await (await fetch(`${gw.url}/admin/budgets`)).json()) as { data: Array<{ spent: number; reserved: number }> }).data[0]!;
+  const held = await budget();
+  assert.deepEqual([held.spent, held.reserved], [0, 0], 'nothing charged, nothing held');
+  // The path is writable again: the next call is journaled and served.
+  rmSync(path, { recursive: true });
+  const served = await ask();
+  assert.equal(served.status, 200);
+  assert.equal(up.requests.length, 1);
+  for (let i = 0; i < 50 && AdmissionFile.read(gw.dbFile).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(AdmissionFile.read(gw.dbFile).length, 0, 'its entry is marked done once its row is committed');
 });

@@ -92,12 +92,18 @@ export class AdmissionsRepo {
 
   /** Of journal entries kept elsewhere (the journal file, store/admission-file.ts), those without a row, as `lost` rows. */
   async unlogged(entries: readonly AdmissionRecord[]): Promise<RequestLogRow[]> {
+    const logged = await this.#logged(entries);
+    return entries.filter((a) => !logged.has(a.id)).map(lostRow);
+  }
+
+  /** Which of the entries' calls have a row, asked 500 ids at a time (SQLite binds at most 32,766 parameters). */
+  async #logged(entries: readonly AdmissionRecord[]): Promise<Set<string>> {
     const logged = new Set<string>();
     for (let i = 0; i < entries.length; i += 500) {
       const ids = entries.slice(i, i + 500).map((a) => a.id);
       for (const r of await this.#db.selectFrom('requests').select('id').where('id', 'in', ids).execute()) logged.add(r.id);
     }
-    return entries.filter((a) => !logged.has(a.id)).map(lostRow);
+    return logged;
   }
 
   async close(ids: readonly string[]): Promise<void> {
@@ -118,9 +124,7 @@ export class AdmissionsRepo {
     q = q.where((eb) => eb.or([eb('state', 'is', null), eb.and([eb('expires_at', '<', now), eb('state', 'in', ['pending', 'granted'])])]));
     const open = await q.orderBy('ts').execute();
     if (open.length === 0) return [];
-    const logged = new Set(
-      (await this.#db.selectFrom('requests').select('id').where('id', 'in', open.map((a) => a.id)).execute()).map((r) => r.id),
-    );
+    const logged = await this.#logged(open);
     await this.close(open.filter((a) => logged.has(a.id)).map((a) => a.id));
     return open.filter((a) => !logged.has(a.id)).map((a) => ({ id: a.id, row: lostRow(a) }));
   }
