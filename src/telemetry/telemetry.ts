@@ -1,9 +1,11 @@
 /**
  * OpenTelemetry for the gateway, loaded only when telemetry is on (settings.ts): a server span per request, a
  * client span per upstream attempt (its W3C trace context sent upstream), a linked span per shadow call, and the
- * GenAI client metrics, exported over OTLP/HTTP (JSON) in batches. Exporting happens off the request path: spans
- * queue in a bounded buffer (dropped past it) and leave on a timer, so a collector that is down or slow costs a
- * request nothing.
+ * GenAI client metrics, exported over OTLP/HTTP in batches by the SDK's exporters. Exporting happens off the request
+ * path: spans queue in the SDK's bounded batch buffer (dropped past it) and leave on a timer, so a collector that is
+ * down or slow costs a request nothing. The spans themselves are the gateway's own records (span-record.ts says why),
+ * sampled by the SDK's samplers' rules: an incoming trace's decision is followed, a new trace is kept at the
+ * configured ratio, and a shadow call is kept whenever the request it shadows is.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import {
@@ -14,32 +16,27 @@ import {
   defaultTextMapGetter,
   trace,
   type Attributes,
-  type Context,
-  type Histogram,
   type Link,
-  type Span,
   type SpanContext,
-  type Tracer,
+  type TraceState,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-  TracerProvider,
-  type Sampler,
-  type SamplingResult,
-} from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Contender } from '../config/types.js';
 import { sanitize } from '../errors.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply } from '../providers/spec.js';
-import { BUCKETS, GEN_AI, METRIC, SAIMA, inputMessages, outputMessages, upstreamOf, type Upstream } from './gen-ai.js';
+import { GenAiHistograms, type AttemptPoints } from './gen-ai-histograms.js';
+import { GEN_AI, SAIMA, inputMessages, outputMessages, upstreamOf, type Upstream } from './gen-ai.js';
 import type { TelemetrySettings } from './settings.js';
+import { newSpanId, newTraceId } from './span-ids.js';
+import { SpanJsonSerializer } from './span-json.js';
+import { SpanRecord, type SpanSource } from './span-record.js';
 import type { ClosingResponse, FinishedCall, GatewayTelemetry, TracedRequest } from './types.js';
 
 /** How long a shutdown waits for the last exports: a collector that hangs must not hold the gateway's stop. */
@@ -47,20 +44,12 @@ const SHUTDOWN_MS = 3_000;
 /** Each export gives up after this; the batch is dropped, the next one tries again. */
 const EXPORT_TIMEOUT_MS = 5_000;
 const OPERATION = 'chat';
-/** Distinct metric attribute sets kept for reuse (contenders × races × error types × reported models). */
-const ATTRIBUTE_SETS = 1000;
-
-/** The attribute sets of one attempt's metric points, built once per distinct combination and reused. */
-interface PointAttributes {
-  base: Attributes;
-  input: Attributes;
-  output: Attributes;
-}
-
+/** A request's (or shadow call's) span while it is open; `record` is null when its trace is not sampled. */
 interface OpenSpan {
-  span: Span;
-  /** The context attempts start their client spans in. */
-  context: Context;
+  record: SpanRecord | null;
+  traceId: string;
+  spanId: string;
+  traceState: TraceState | undefined;
   race: string | null;
   capture: boolean;
   messages: unknown;
@@ -68,100 +57,137 @@ interface OpenSpan {
   responseModel: string | null;
 }
 
+/**
+ * The SDK's OTLP/HTTP trace exporter (its transport: retries, timeouts, headers, concurrency limit), writing the
+ * JSON encoding straight from the gateway's span records (span-json.ts).
+ */
+class SpanRecordExporter extends OTLPExporterBase<ReadableSpan[]> implements SpanExporter {
+  constructor(config: { url: string; headers: Record<string, string>; timeoutMillis: number }) {
+    super(
+      createOtlpHttpExportDelegate(
+        convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/json' }),
+        SpanJsonSerializer,
+        'otlp_http_span_exporter',
+        TraceExporterMetricsHelper,
+        undefined,
+      ),
+    );
+  }
+}
+
 export function startTelemetry(settings: TelemetrySettings): GatewayTelemetry {
   return new OtelTelemetry(settings);
 }
 
 class OtelTelemetry implements GatewayTelemetry {
-  readonly #tracerProvider: TracerProvider;
+  readonly #spans: BatchSpanProcessor;
+  readonly #source: SpanSource;
   readonly #meterProvider: MeterProvider | null;
-  readonly #tracer: Tracer;
   readonly #propagator = new W3CTraceContextPropagator();
+  /** The SDK's ratio sampler for new traces; null when every trace is kept (or none: `#keepAll` false, rate 0). */
+  readonly #ratio: TraceIdRatioBasedSampler | null;
+  readonly #keepAll: boolean;
   readonly #open = new Map<string, OpenSpan>();
   readonly #upstreams = new WeakMap<Contender, Upstream>();
   readonly #traced = new WeakMap<ProviderAdapter, ProviderAdapter>();
-  readonly #duration: Histogram;
-  readonly #tokens: Histogram;
-  readonly #firstChunk: Histogram;
-  readonly #pointAttributes = new Map<string, PointAttributes>();
+  /** The GenAI histograms; null when no metrics endpoint is set. */
+  readonly #histograms: GenAiHistograms | null;
 
   constructor(settings: TelemetrySettings) {
     const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName }));
-    this.#tracerProvider = new TracerProvider({
-      resource,
-      sampler: new LinkedSampler(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.sampleRate) })),
-      spanProcessors: [
-        new BatchSpanProcessor({
-          exporter: new OTLPTraceExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
-          exportTimeoutMillis: EXPORT_TIMEOUT_MS,
-        }),
-      ],
+    this.#source = { resource, instrumentationScope: { name: 'saima' } };
+    this.#spans = new BatchSpanProcessor({
+      exporter: new SpanRecordExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
+      exportTimeoutMillis: EXPORT_TIMEOUT_MS,
     });
-    this.#tracer = this.#tracerProvider.getTracer('saima');
-    this.#meterProvider = settings.metricsUrl
+    this.#keepAll = settings.sampleRate >= 1;
+    this.#ratio = settings.sampleRate > 0 && settings.sampleRate < 1 ? new TraceIdRatioBasedSampler(settings.sampleRate) : null;
+    this.#histograms = settings.metricsUrl ? new GenAiHistograms(resource, this.#source.instrumentationScope) : null;
+    this.#meterProvider = this.#histograms
       ? new MeterProvider({
           resource,
           readers: [
             new PeriodicExportingMetricReader({
-              exporter: new OTLPMetricExporter({ url: settings.metricsUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
+              exporter: new OTLPMetricExporter({ url: settings.metricsUrl!, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
               exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+              metricProducers: [this.#histograms],
             }),
           ],
         })
       : null;
-    const meter = (this.#meterProvider ?? new MeterProvider()).getMeter('saima');
-    this.#duration = meter.createHistogram(METRIC.operationDuration, { unit: 's', description: 'GenAI operation duration.', advice: { explicitBucketBoundaries: BUCKETS.duration } });
-    this.#tokens = meter.createHistogram(METRIC.tokenUsage, { unit: '{token}', description: 'Number of input and output tokens used.', advice: { explicitBucketBoundaries: BUCKETS.tokens } });
-    this.#firstChunk = meter.createHistogram(METRIC.timeToFirstChunk, { unit: 's', description: 'Time to receive the first chunk of a streamed answer.', advice: { explicitBucketBoundaries: BUCKETS.firstChunk } });
+  }
+
+  /** A new trace is kept as the SDK's `TraceIdRatioBasedSampler` decides (by its id), or always at rate 1. */
+  #keepNewTrace(traceId: string): boolean {
+    if (this.#keepAll) return true;
+    return this.#ratio !== null && this.#ratio.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
   }
 
   startRequest(id: string, headers: IncomingHttpHeaders, request: TracedRequest, startedAt: number, response: ClosingResponse): void {
-    const parent = this.#propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-    const attributes: Attributes = {
-      [GEN_AI.operationName]: request.operation ?? OPERATION,
-      [GEN_AI.requestModel]: request.model,
-      [GEN_AI.requestStream]: request.stream,
-      [SAIMA.requestId]: id,
-    };
-    if (request.race !== null) attributes[SAIMA.race] = request.race;
-    const span = this.#tracer.startSpan(`${request.operation ?? OPERATION} ${request.model}`, { kind: SpanKind.SERVER, startTime: startedAt }, parent);
-    // Set after the start rather than given to it: the SDK checks start attributes twice (for the sampler, then for
-    // the span), set ones once, and the samplers here do not read them.
-    if (span.isRecording()) span.setAttributes(attributes);
-    this.#open.set(id, { span, context: trace.setSpan(parent, span), race: request.race, capture: request.capture, messages: request.capture ? request.messages : undefined, responseModel: null });
+    // A parent-based decision, as the SDK's `ParentBasedSampler` makes it: an incoming trace's sampled flag is
+    // followed, a new trace is sampled by its id.
+    const parent = headers.traceparent !== undefined ? this.#remoteParent(headers) : undefined;
+    const traceId = parent?.traceId ?? newTraceId();
+    const sampled = parent ? (parent.traceFlags & TraceFlags.SAMPLED) !== 0 : this.#keepNewTrace(traceId);
+    const spanId = newSpanId();
+    let record: SpanRecord | null = null;
+    if (sampled) {
+      const attributes: Attributes = {
+        [GEN_AI.operationName]: request.operation ?? OPERATION,
+        [GEN_AI.requestModel]: request.model,
+        [GEN_AI.requestStream]: request.stream,
+        [SAIMA.requestId]: id,
+      };
+      if (request.race !== null) attributes[SAIMA.race] = request.race;
+      record = new SpanRecord(this.#source, `${request.operation ?? OPERATION} ${request.model}`, SpanKind.SERVER, traceId, spanId, parent?.traceState, parent, startedAt, attributes);
+    }
+    this.#open.set(id, { record, traceId, spanId, traceState: parent?.traceState, race: request.race, capture: request.capture, messages: request.capture ? request.messages : undefined, responseModel: null });
     // A request refused before it had facts (its budget, the store) still ends its span, with the status it got.
     response.once('close', () => this.#closeUnfinished(id, response.statusCode));
   }
 
+  /** The W3C `traceparent`/`tracestate` of an incoming request, or undefined when it carries none that is valid. */
+  #remoteParent(headers: IncomingHttpHeaders): SpanContext | undefined {
+    const sc = trace.getSpanContext(this.#propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
+    return sc && trace.isSpanContextValid(sc) ? sc : undefined;
+  }
+
   startShadow(id: string, servedId: string, race: string | null, contender: string): void {
     const served = this.#open.get(servedId);
-    const links: Link[] = served ? [{ context: served.span.spanContext() }] : [];
-    const attributes: Attributes = {
-      [GEN_AI.operationName]: OPERATION,
-      [GEN_AI.requestModel]: contender,
-      [SAIMA.requestId]: id,
-      [SAIMA.contender]: contender,
-      [SAIMA.shadow]: true,
-      [SAIMA.servedRequestId]: servedId,
-    };
-    if (race !== null) attributes[SAIMA.race] = race;
-    // A trace of its own (it outlives the served request), kept whenever the served one is (LinkedSampler).
-    const span = this.#tracer.startSpan(`${OPERATION} ${contender}`, { kind: SpanKind.INTERNAL, attributes, links, root: true });
-    this.#open.set(id, { span, context: trace.setSpan(ROOT_CONTEXT, span), race, capture: false, messages: undefined, responseModel: null });
+    // A trace of its own (it outlives the served request), kept whenever the served one is.
+    const traceId = newTraceId();
+    const sampled = served ? served.record !== null || this.#keepNewTrace(traceId) : this.#keepNewTrace(traceId);
+    const spanId = newSpanId();
+    let record: SpanRecord | null = null;
+    if (sampled) {
+      const links: Link[] = served
+        ? [{ context: { traceId: served.traceId, spanId: served.spanId, traceFlags: served.record !== null ? TraceFlags.SAMPLED : TraceFlags.NONE, traceState: served.traceState } }]
+        : [];
+      const attributes: Attributes = {
+        [GEN_AI.operationName]: OPERATION,
+        [GEN_AI.requestModel]: contender,
+        [SAIMA.requestId]: id,
+        [SAIMA.contender]: contender,
+        [SAIMA.shadow]: true,
+        [SAIMA.servedRequestId]: servedId,
+      };
+      if (race !== null) attributes[SAIMA.race] = race;
+      record = new SpanRecord(this.#source, `${OPERATION} ${contender}`, SpanKind.INTERNAL, traceId, spanId, undefined, undefined, performance.now(), attributes, links);
+    }
+    this.#open.set(id, { record, traceId, spanId, traceState: undefined, race, capture: false, messages: undefined, responseModel: null });
   }
 
   finish(facts: FinishedCall): void {
     const open = this.#open.get(facts.id);
     if (!open) return;
     this.#open.delete(facts.id);
-    const { span } = open;
-    if (!span.isRecording()) return span.end();
+    const span = open.record;
+    if (span === null) return;
+    const attributes = span.attributes;
     const c = facts.contender;
-    const attributes: Attributes = {
-      [SAIMA.outcome]: facts.outcome,
-      [SAIMA.attempts]: facts.attempts,
-      'http.response.status_code': facts.status,
-    };
+    attributes[SAIMA.outcome] = facts.outcome;
+    attributes[SAIMA.attempts] = facts.attempts;
+    attributes['http.response.status_code'] = facts.status;
     if (c) {
       attributes[SAIMA.contender] = c.name;
       attributes[GEN_AI.providerName] = this.#upstream(c).provider;
@@ -183,30 +209,38 @@ class OtelTelemetry implements GatewayTelemetry {
     }
     if (facts.outcome !== 'ok') {
       attributes['error.type'] = facts.errorCode ?? String(facts.status);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: facts.errorCode ?? facts.outcome });
+      span.status = { code: SpanStatusCode.ERROR, message: facts.errorCode ?? facts.outcome };
     }
-    span.setAttributes(attributes);
-    span.end();
+    this.#end(span);
   }
 
   abandon(id: string): void {
     const open = this.#open.get(id);
     if (!open) return;
     this.#open.delete(id);
-    open.span.setAttribute(SAIMA.outcome, 'skipped');
-    open.span.end();
+    if (open.record === null) return;
+    open.record.attributes[SAIMA.outcome] = 'skipped';
+    this.#end(open.record);
   }
 
   #closeUnfinished(id: string, status: number): void {
     const open = this.#open.get(id);
     if (!open) return;
     this.#open.delete(id);
-    open.span.setAttributes({ 'http.response.status_code': status, [SAIMA.outcome]: status < 400 ? 'ok' : 'refused' });
+    const span = open.record;
+    if (span === null) return;
+    span.attributes['http.response.status_code'] = status;
+    span.attributes[SAIMA.outcome] = status < 400 ? 'ok' : 'refused';
     if (status >= 400) {
-      open.span.setAttribute('error.type', String(status));
-      open.span.setStatus({ code: SpanStatusCode.ERROR });
+      span.attributes['error.type'] = String(status);
+      span.status = { code: SpanStatusCode.ERROR };
     }
-    open.span.end();
+    this.#end(span);
+  }
+
+  #end(span: SpanRecord): void {
+    span.end();
+    this.#spans.onEnd(span);
   }
 
   traceAdapter(adapter: ProviderAdapter): ProviderAdapter {
@@ -240,10 +274,15 @@ class OtelTelemetry implements GatewayTelemetry {
       attributes['server.port'] = up.port!;
     }
     if (owner.race !== null) attributes[SAIMA.race] = owner.race;
-    const span = this.#tracer.startSpan(`${call.operation ?? OPERATION} ${c.model}`, { kind: SpanKind.CLIENT }, owner.context);
-    if (span.isRecording()) span.setAttributes(attributes);
+    const spanId = newSpanId();
+    const span =
+      owner.record !== null
+        ? new SpanRecord(this.#source, `${call.operation ?? OPERATION} ${c.model}`, SpanKind.CLIENT, owner.traceId, spanId, owner.traceState, owner.record.spanContext(), performance.now(), attributes)
+        : null;
     // The upstream sees this attempt's span as its parent (sampled flag included), whether or not it is recorded.
-    const traceHeaders = traceContextHeaders(span.spanContext());
+    const traceHeaders: Record<string, string> = { traceparent: `00-${owner.traceId}-${spanId}-${span !== null ? '01' : '00'}` };
+    const state = owner.traceState?.serialize();
+    if (state) traceHeaders.tracestate = state;
     const startedAt = performance.now();
     let reply: UpstreamReply;
     try {
@@ -256,52 +295,57 @@ class OtelTelemetry implements GatewayTelemetry {
     return reply;
   }
 
-  #endAttempt(span: Span, owner: OpenSpan, attributes: Attributes, stream: boolean, startedAt: number, o: CallOutcome | null, err: unknown): void {
-    const seconds = (performance.now() - startedAt) / 1000;
-    const end: Attributes = {};
+  #endAttempt(span: SpanRecord | null, owner: OpenSpan, attributes: Attributes, stream: boolean, startedAt: number, o: CallOutcome | null, err: unknown): void {
+    const endedAt = performance.now();
+    const seconds = (endedAt - startedAt) / 1000;
+    // The metric points take the attempt's start attributes before the end's are added to the span.
     let errorType: string | null = null;
+    let outcome: string;
+    let status: { code: SpanStatusCode; message: string } | null = null;
     if (o === null) {
       const e = err as { code?: unknown; upstreamStatus?: unknown; message?: unknown; name?: unknown };
       errorType = typeof e?.upstreamStatus === 'number' ? String(e.upstreamStatus) : typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'error';
-      end[SAIMA.outcome] = 'error';
-      span.setStatus({ code: SpanStatusCode.ERROR, message: typeof e?.message === 'string' ? sanitize(e.message).slice(0, 300) : errorType });
-    } else {
-      if (o.model) {
-        end[GEN_AI.responseModel] = o.model;
-        if (o.ok) owner.responseModel = o.model;
+      outcome = 'error';
+      status = { code: SpanStatusCode.ERROR, message: typeof e?.message === 'string' ? sanitize(e.message).slice(0, 300) : errorType };
+    } else if (!o.ok && o.error) {
+      errorType = o.error.upstreamStatus !== null ? String(o.error.upstreamStatus) : o.error.code;
+      outcome = o.error.phase === 'mid_stream' ? 'cut' : 'error';
+      status = { code: SpanStatusCode.ERROR, message: sanitize(o.error.message).slice(0, 300) };
+    } else outcome = 'ok';
+    if (o?.model && o.ok) owner.responseModel = o.model;
+    if (this.#histograms !== null) {
+      const m = this.#points(this.#histograms, attributes, owner.race, errorType, o?.model ?? null);
+      m.duration.record(seconds);
+      if (o?.usage) {
+        m.inputTokens.record(o.usage.promptTokens);
+        m.outputTokens.record(o.usage.completionTokens);
       }
+      if (stream && o?.ttftMs != null) m.firstChunk.record(o.ttftMs / 1000);
+    }
+    if (span === null) return;
+    if (o !== null) {
+      if (o.model) attributes[GEN_AI.responseModel] = o.model;
       if (o.usage) {
-        end[GEN_AI.inputTokens] = o.usage.promptTokens;
-        end[GEN_AI.outputTokens] = o.usage.completionTokens;
+        attributes[GEN_AI.inputTokens] = o.usage.promptTokens;
+        attributes[GEN_AI.outputTokens] = o.usage.completionTokens;
       }
-      if (o.finishReason !== null) end[GEN_AI.responseFinishReasons] = [o.finishReason];
-      if (stream && o.ttftMs !== null) end[GEN_AI.responseTimeToFirstChunk] = o.ttftMs / 1000;
-      if (!o.ok && o.error) {
-        errorType = o.error.upstreamStatus !== null ? String(o.error.upstreamStatus) : o.error.code;
-        end[SAIMA.outcome] = o.error.phase === 'mid_stream' ? 'cut' : 'error';
-        span.setStatus({ code: SpanStatusCode.ERROR, message: sanitize(o.error.message).slice(0, 300) });
-      } else end[SAIMA.outcome] = 'ok';
+      if (o.finishReason !== null) attributes[GEN_AI.responseFinishReasons] = [o.finishReason];
+      if (stream && o.ttftMs !== null) attributes[GEN_AI.responseTimeToFirstChunk] = o.ttftMs / 1000;
     }
-    if (errorType !== null) end['error.type'] = errorType;
-    const m = this.#points(attributes, owner.race, errorType, o?.model ?? null);
-    this.#duration.record(seconds, m.base);
-    if (o?.usage) {
-      this.#tokens.record(o.usage.promptTokens, m.input);
-      this.#tokens.record(o.usage.completionTokens, m.output);
-    }
-    if (stream && o?.ttftMs != null) this.#firstChunk.record(o.ttftMs / 1000, m.base);
-    if (span.isRecording()) span.setAttributes(end);
-    span.end();
+    attributes[SAIMA.outcome] = outcome;
+    if (errorType !== null) attributes['error.type'] = errorType;
+    if (status !== null) span.status = status;
+    span.end(endedAt);
+    this.#spans.onEnd(span);
   }
 
   /**
-   * Metric attributes: the low-cardinality ones (the request id and the stream flag stay on the span), as objects
-   * reused across attempts with the same values rather than built three times per attempt.
+   * An attempt's histogram points. Their attributes are the low-cardinality ones (the request id and the stream flag
+   * stay on the span), found by a key of the values that vary between attempts of one contender.
    */
-  #points(span: Attributes, race: string | null, errorType: string | null, responseModel: string | null): PointAttributes {
-    const key = `${String(span[GEN_AI.operationName])}\u0000${String(span[SAIMA.contender])}\u0000${race ?? ''}\u0000${errorType ?? ''}\u0000${responseModel ?? ''}`;
-    let points = this.#pointAttributes.get(key);
-    if (!points) {
+  #points(histograms: GenAiHistograms, span: Attributes, race: string | null, errorType: string | null, responseModel: string | null): AttemptPoints {
+    const key = `${String(span[GEN_AI.operationName])}\u0000${String(span[SAIMA.contender])}\u0000${String(span[GEN_AI.requestModel])}\u0000${race ?? ''}\u0000${errorType ?? ''}\u0000${responseModel ?? ''}`;
+    return histograms.points(key, () => {
       const base: Attributes = {
         [GEN_AI.operationName]: span[GEN_AI.operationName] ?? OPERATION,
         [GEN_AI.providerName]: span[GEN_AI.providerName],
@@ -315,12 +359,8 @@ class OtelTelemetry implements GatewayTelemetry {
       if (race !== null) base[SAIMA.race] = race;
       if (responseModel !== null) base[GEN_AI.responseModel] = responseModel;
       if (errorType !== null) base['error.type'] = errorType;
-      points = { base: sortedKeys(base), input: sortedKeys({ ...base, [GEN_AI.tokenType]: 'input' }), output: sortedKeys({ ...base, [GEN_AI.tokenType]: 'output' }) };
-      // Bounded: a model id an upstream invents per call must not grow this without end.
-      if (this.#pointAttributes.size >= ATTRIBUTE_SETS) this.#pointAttributes.clear();
-      this.#pointAttributes.set(key, points);
-    }
-    return points;
+      return { base, input: { ...base, [GEN_AI.tokenType]: 'input' }, output: { ...base, [GEN_AI.tokenType]: 'output' } };
+    });
   }
 
   #upstream(c: Contender): Upstream {
@@ -336,44 +376,8 @@ class OtelTelemetry implements GatewayTelemetry {
     for (const id of [...this.#open.keys()]) this.abandon(id);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_MS).unref()));
-    const done = Promise.allSettled([this.#tracerProvider.shutdown(), this.#meterProvider?.shutdown()]);
+    const done = Promise.allSettled([this.#spans.shutdown(), this.#meterProvider?.shutdown()]);
     await Promise.race([done, deadline]);
     clearTimeout(timer);
-  }
-}
-
-/**
- * The same attributes with their keys in sorted order. The metrics SDK identifies a point's attribute set by sorting
- * its keys on every `record`; keys already in order make that sort a single pass instead of a full one.
- */
-function sortedKeys(attributes: Attributes): Attributes {
-  return Object.fromEntries(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/**
- * The W3C `traceparent` (and `tracestate`) naming `sc` as the parent, as the W3C propagator's `inject` writes them,
- * without the context object it needs; an invalid span context sends nothing, as there.
- */
-function traceContextHeaders(sc: SpanContext): Record<string, string> {
-  if (!trace.isSpanContextValid(sc)) return {};
-  const headers: Record<string, string> = { traceparent: `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}` };
-  const state = sc.traceState?.serialize();
-  if (state) headers.tracestate = state;
-  return headers;
-}
-
-/**
- * Samples a span whose link is sampled (a shadow call follows the request it shadows), else asks the given sampler.
- */
-class LinkedSampler implements Sampler {
-  constructor(readonly inner: Sampler) {}
-
-  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (links.some((l) => (l.context.traceFlags & TraceFlags.SAMPLED) !== 0)) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
-    return this.inner.shouldSample(context, traceId, name, kind, attributes, links);
-  }
-
-  toString(): string {
-    return `LinkedSampler{${this.inner.toString()}}`;
   }
 }

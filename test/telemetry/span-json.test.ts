@@ -1,0 +1,79 @@
+/**
+ * The gateway writes OTLP/HTTP JSON itself, straight from its span records (span-json.ts). Whatever the spans hold,
+ * the bytes must be exactly those the OpenTelemetry SDK's own `JsonTraceSerializer` writes for the same spans.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Link, type SpanContext } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import fc from 'fast-check';
+import { SpanJsonSerializer } from '../../src/telemetry/span-json.js';
+import { SpanRecord, type SpanSource } from '../../src/telemetry/span-record.js';
+
+const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
+// Text that JSON must escape: quotes, backslashes, control characters, lone surrogates, CJK, emoji.
+const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('', 'chat assistant', '"quoted" \\ back\nslash', '\u0000\u001f\u2028', '\ud800 lone', '赛马 🐎'));
+const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 2 ** 53, 1e21, 0.1, Number.MAX_SAFE_INTEGER + 2));
+const value = fc.oneof(text, number, fc.boolean(), fc.array(text, { maxLength: 3 }), fc.array(number, { maxLength: 3 }), fc.array(fc.boolean(), { maxLength: 2 }));
+const attributes = fc.dictionary(fc.oneof(text, fc.constantFrom('gen_ai.operation.name', 'saima.request_id', 'http.response.status_code')), value, { maxKeys: 16 }) as fc.Arbitrary<Attributes>;
+const traceState = fc.option(fc.constantFrom('vendor=a', 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', ''), { nil: undefined });
+const context = fc.record({ traceId: hex(32), spanId: hex(16), traceFlags: fc.constantFrom(TraceFlags.NONE, TraceFlags.SAMPLED), isRemote: fc.option(fc.boolean(), { nil: undefined }), state: traceState });
+const toContext = (c: { traceId: string; spanId: string; traceFlags: number; isRemote: boolean | undefined; state: string | undefined }): SpanContext => ({
+  traceId: c.traceId,
+  spanId: c.spanId,
+  traceFlags: c.traceFlags,
+  ...(c.isRemote !== undefined ? { isRemote: c.isRemote } : {}),
+  ...(c.state !== undefined ? { traceState: new TraceState(c.state) } : {}),
+});
+
+const span = fc.record({
+  name: text,
+  kind: fc.constantFrom(SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT),
+  traceId: hex(32),
+  spanId: hex(16),
+  state: traceState,
+  parent: fc.option(context, { nil: undefined }),
+  start: fc.double({ min: 0, max: 1e9, noNaN: true }),
+  length: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: undefined }),
+  attributes,
+  links: fc.array(fc.record({ context, attributes: fc.option(attributes, { nil: undefined }) }), { maxLength: 2 }),
+  status: fc.option(fc.record({ code: fc.constantFrom(SpanStatusCode.OK, SpanStatusCode.ERROR), message: fc.option(text, { nil: undefined }) }), { nil: undefined }),
+});
+
+type SpanSpec = typeof span extends fc.Arbitrary<infer T> ? T : never;
+
+function record(source: SpanSource, s: SpanSpec): SpanRecord {
+  const links: Link[] = s.links.map((l) => ({ context: toContext(l.context), ...(l.attributes ? { attributes: l.attributes } : {}) }));
+  const r = new SpanRecord(source, s.name, s.kind, s.traceId, s.spanId, s.state !== undefined ? new TraceState(s.state) : undefined, s.parent ? toContext(s.parent) : undefined, s.start, { ...s.attributes }, links);
+  if (s.status) r.status = s.status.message === undefined ? { code: s.status.code } : { code: s.status.code, message: s.status.message };
+  if (s.length !== undefined) r.end(s.start + s.length);
+  return r;
+}
+
+const same = (spans: SpanRecord[]): void => {
+  const ours = SpanJsonSerializer.serializeRequest(spans)!;
+  const sdk = JsonTraceSerializer.serializeRequest(spans)!;
+  assert.equal(Buffer.from(ours).toString('utf8'), Buffer.from(sdk).toString('utf8'));
+};
+
+test("span records serialise to exactly the SDK's OTLP JSON, whatever their names, attributes, contexts, links and status", () => {
+  const source: SpanSource = { resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'saima' })), instrumentationScope: { name: 'saima' } };
+  fc.assert(
+    fc.property(fc.array(span, { minLength: 1, maxLength: 6 }), (specs) => same(specs.map((s) => record(source, s)))),
+    { numRuns: 400 },
+  );
+});
+
+test('a resource with a schema URL, a versioned scope, an empty batch and spans of two resources serialise as the SDK does', () => {
+  const one: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'a', n: 1, list: ['x', 'y'] }, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }), instrumentationScope: { name: 'saima', version: '1.2.3', schemaUrl: 'https://example.test/scope' } };
+  const two: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'b' }), instrumentationScope: { name: 'saima' } };
+  const a = new SpanRecord(one, 'chat m', SpanKind.SERVER, 'a'.repeat(32), 'b'.repeat(16), undefined, undefined, 10, { k: 'v' });
+  a.end(20);
+  const b = new SpanRecord(two, 'chat m', SpanKind.CLIENT, 'c'.repeat(32), 'd'.repeat(16), undefined, a.spanContext(), 11, {});
+  b.end(19);
+  same([a]);
+  same([a, b]);
+  same([]);
+});
