@@ -6,7 +6,7 @@
  * stringifies the tree; measured on the gateway's hot path, that was the largest share of what tracing cost. Here
  * each span is written as text once. Spans of one resource and one instrumentation scope, as the gateway's all are.
  */
-import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { IExportTraceServiceResponse, ISerializer } from '@opentelemetry/otlp-transformer';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -47,9 +47,31 @@ function anyValue(value: unknown): string {
   return '{}';
 }
 
+/** Per key, the written text of the scalar values seen, up to this many: most of a span's attributes repeat. */
+const VALUES_PER_KEY = 64;
+const fragments = new Map<string, Map<unknown, string>>();
+
+/** `{"key":…,"value":…}` for one attribute. */
+function keyValue(key: string, value: unknown): string {
+  // Arrays, and long text (captured prompts and answers), are written each time rather than kept.
+  if (typeof value === 'object' || (typeof value === 'string' && value.length > 200)) return `${keyPrefix(key)}${anyValue(value)}}`;
+  let values = fragments.get(key);
+  if (values === undefined) {
+    values = new Map();
+    if (fragments.size < 512) fragments.set(key, values);
+  }
+  // A Map tells 0 from -0 by SameValueZero only; both are written "0", so sharing their text is exact.
+  let text = values.get(value);
+  if (text === undefined) {
+    text = `${keyPrefix(key)}${anyValue(value)}}`;
+    if (values.size < VALUES_PER_KEY) values.set(value, text);
+  }
+  return text;
+}
+
 function attributes(a: Attributes): string {
   let out = '';
-  for (const key of Object.keys(a)) out += `${out === '' ? '' : ','}${keyPrefix(key)}${anyValue(a[key] as AttributeValue | undefined)}}`;
+  for (const key of Object.keys(a)) out += out === '' ? keyValue(key, a[key]) : `,${keyValue(key, a[key])}`;
   return out;
 }
 
@@ -75,10 +97,11 @@ function link(l: Link): string {
 
 function span(s: ReadableSpan): string {
   const sc = s.spanContext();
-  const parent = s.parentSpanContext?.spanId ? `,"parentSpanId":${JSON.stringify(s.parentSpanContext.spanId)}` : '';
+  // Ids are hex by construction (span-ids.ts, or the W3C propagator's check of an incoming one): no escaping.
+  const parent = s.parentSpanContext?.spanId ? `,"parentSpanId":"${s.parentSpanContext.spanId}"` : '';
   const status = s.status.message === undefined ? `{"code":${s.status.code}}` : `{"code":${s.status.code},"message":${JSON.stringify(s.status.message)}}`;
   return (
-    `{"traceId":${JSON.stringify(sc.traceId)},"spanId":${JSON.stringify(sc.spanId)}${parent}${traceState(sc)},"name":${JSON.stringify(s.name)},"kind":${s.kind == null ? 0 : s.kind + 1}` +
+    `{"traceId":"${sc.traceId}","spanId":"${sc.spanId}"${parent}${traceState(sc)},"name":${JSON.stringify(s.name)},"kind":${s.kind == null ? 0 : s.kind + 1}` +
     `,"startTimeUnixNano":"${nanos(s.startTime)}","endTimeUnixNano":"${nanos(s.endTime)}","attributes":[${attributes(s.attributes)}],"droppedAttributesCount":${s.droppedAttributesCount}` +
     `,"events":[],"droppedEventsCount":${s.droppedEventsCount},"status":${status},"links":[${s.links.map(link).join(',')}],"droppedLinksCount":${s.droppedLinksCount},"flags":${flags(sc, s.parentSpanContext?.isRemote)}}`
   );
@@ -115,13 +138,28 @@ function covered(spans: ReadableSpan[]): boolean {
   return true;
 }
 
-const encoder = new TextEncoder();
+/** Bytes for the next request, grown as needed and reused: a batch is written into it span by span. */
+let scratch = Buffer.allocUnsafeSlow(1 << 20);
+
+function write(text: string, at: number): number {
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  if (at + text.length * 3 > scratch.length) {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, at + text.length * 3));
+    scratch.copy(bigger, 0, 0, at);
+    scratch = bigger;
+  }
+  return at + scratch.write(text, at);
+}
 
 export const SpanJsonSerializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
   serializeRequest(spans) {
     if (spans.length === 0 || !covered(spans)) return JsonTraceSerializer.serializeRequest(spans);
     const e = envelope(spans[0]!);
-    return encoder.encode(`${e.open}${spans.map(span).join(',')}${e.close}`);
+    let at = write(e.open, 0);
+    for (let i = 0; i < spans.length; i++) at = write(i === 0 ? span(spans[i]!) : `,${span(spans[i]!)}`, at);
+    at = write(e.close, at);
+    // A copy the transport may keep (it sends asynchronously, and retries) while the scratch buffer is reused.
+    return Uint8Array.prototype.slice.call(scratch, 0, at);
   },
   deserializeResponse: (data) => JsonTraceSerializer.deserializeResponse(data),
 };
