@@ -41,8 +41,8 @@ class Accumulation {
     if (!(value >= 0)) return;
     this.count++;
     this.sum += value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    this.min = Math.min(value, this.min);
+    this.max = Math.max(value, this.max);
     // The first bound at or above the value (bounds are inclusive upper bounds); past the last, the overflow bucket.
     const b = this.boundaries;
     let lo = 0;

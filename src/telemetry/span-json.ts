@@ -1,14 +1,11 @@
 /**
  * The OTLP/HTTP JSON encoding of the gateway's spans, written straight from its span records: byte for byte what
- * the SDK's `JsonTraceSerializer` writes for the same spans (test/telemetry/span-json.test.ts holds it to that), and
- * sent by the SDK's own OTLP/HTTP transport (telemetry.ts). The SDK's serializer first turns every span into an
- * object tree (about fifty objects a span: each attribute becomes a key-value object around a value object), then
- * stringifies the tree; measured on the gateway's hot path, that was the largest share of what tracing cost. Here
- * each span is written as text once. Spans of one resource and one instrumentation scope, as the gateway's all are.
+ * the SDK's `JsonTraceSerializer` writes for the same spans (test/telemetry/span-json.test.ts holds it to that). The
+ * SDK's serializer first turns every span into an object tree (about fifty objects a span: each attribute becomes a
+ * key-value object around a value object), then stringifies the tree; measured on the gateway's hot path, that was
+ * the largest share of what tracing cost. Here each span is written as text once, when it ends (span-batches.ts).
  */
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
-import type { IExportTraceServiceResponse, ISerializer } from '@opentelemetry/otlp-transformer';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 /** OTLP span flags: the W3C trace flags, and whether the parent is known to be remote (and is). */
@@ -95,7 +92,8 @@ function link(l: Link): string {
   return `{"attributes":[${l.attributes ? attributes(l.attributes) : ''}],"spanId":${JSON.stringify(sc.spanId)},"traceId":${JSON.stringify(sc.traceId)}${traceState(sc)},"droppedAttributesCount":${l.droppedAttributesCount || 0},"flags":${flags(sc, sc.isRemote)}}`;
 }
 
-function span(s: ReadableSpan): string {
+/** One span's JSON. Spans without events (the gateway records none), of a scope without attributes. */
+export function spanText(s: ReadableSpan): string {
   const sc = s.spanContext();
   // Ids are hex by construction (span-ids.ts, or the W3C propagator's check of an incoming one): no escaping.
   const parent = s.parentSpanContext?.spanId ? `,"parentSpanId":"${s.parentSpanContext.spanId}"` : '';
@@ -107,59 +105,14 @@ function span(s: ReadableSpan): string {
   );
 }
 
-/** The request around spans of one resource and scope: its opening and closing text, kept per resource. */
-const envelopes = new WeakMap<object, { open: string; close: string }>();
-
-function envelope(s: ReadableSpan): { open: string; close: string } {
-  let e = envelopes.get(s.resource);
-  if (!e) {
-    const r = s.resource;
-    const scope = s.instrumentationScope;
-    const resource = `{"attributes":[${attributes(r.attributes)}],"droppedAttributesCount":0${r.schemaUrl ? `,"schemaUrl":${JSON.stringify(r.schemaUrl)}` : ''}}`;
-    const scopeJson = `{"name":${JSON.stringify(scope.name)}${scope.version !== undefined ? `,"version":${JSON.stringify(scope.version)}` : ''}}`;
-    e = {
-      open: `{"resourceSpans":[{"resource":${resource},"scopeSpans":[{"scope":${scopeJson},"spans":[`,
-      close: `]${scope.schemaUrl !== undefined ? `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}` : ''}}]${r.schemaUrl ? `,"schemaUrl":${JSON.stringify(r.schemaUrl)}` : ''}}]}`,
-    };
-    envelopes.set(s.resource, e);
-  }
-  return e;
+/** The request around spans of one resource and instrumentation scope: its text before the spans and after them. */
+export function envelopeOf(source: { resource: ReadableSpan['resource']; instrumentationScope: ReadableSpan['instrumentationScope'] }): { open: string; close: string } {
+  const r = source.resource;
+  const scope = source.instrumentationScope;
+  const resource = `{"attributes":[${attributes(r.attributes)}],"droppedAttributesCount":0${r.schemaUrl ? `,"schemaUrl":${JSON.stringify(r.schemaUrl)}` : ''}}`;
+  const scopeJson = `{"name":${JSON.stringify(scope.name)}${scope.version !== undefined ? `,"version":${JSON.stringify(scope.version)}` : ''}}`;
+  return {
+    open: `{"resourceSpans":[{"resource":${resource},"scopeSpans":[{"scope":${scopeJson},"spans":[`,
+    close: `]${scope.schemaUrl !== undefined ? `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}` : ''}}]${r.schemaUrl ? `,"schemaUrl":${JSON.stringify(r.schemaUrl)}` : ''}}]}`,
+  };
 }
-
-/**
- * Whether the fast writer covers these spans: one resource, one scope without attributes, no events. Anything else
- * goes to the SDK's serializer.
- */
-function covered(spans: ReadableSpan[]): boolean {
-  const first = spans[0]!;
-  const scopeAttributes = (first.instrumentationScope as { attributes?: object }).attributes;
-  if (scopeAttributes !== undefined && Object.keys(scopeAttributes).length > 0) return false;
-  for (const s of spans) if (s.resource !== first.resource || s.instrumentationScope !== first.instrumentationScope || s.events.length > 0) return false;
-  return true;
-}
-
-/** Bytes for the next request, grown as needed and reused: a batch is written into it span by span. */
-let scratch = Buffer.allocUnsafeSlow(1 << 20);
-
-function write(text: string, at: number): number {
-  // UTF-8 takes at most 3 bytes per UTF-16 unit.
-  if (at + text.length * 3 > scratch.length) {
-    const bigger = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, at + text.length * 3));
-    scratch.copy(bigger, 0, 0, at);
-    scratch = bigger;
-  }
-  return at + scratch.write(text, at);
-}
-
-export const SpanJsonSerializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
-  serializeRequest(spans) {
-    if (spans.length === 0 || !covered(spans)) return JsonTraceSerializer.serializeRequest(spans);
-    const e = envelope(spans[0]!);
-    let at = write(e.open, 0);
-    for (let i = 0; i < spans.length; i++) at = write(i === 0 ? span(spans[i]!) : `,${span(spans[i]!)}`, at);
-    at = write(e.close, at);
-    // A copy the transport may keep (it sends asynchronously, and retries) while the scratch buffer is reused.
-    return Uint8Array.prototype.slice.call(scratch, 0, at);
-  },
-  deserializeResponse: (data) => JsonTraceSerializer.deserializeResponse(data),
-};

@@ -1,11 +1,12 @@
 /**
  * OpenTelemetry for the gateway, loaded only when telemetry is on (settings.ts): a server span per request, a
  * client span per upstream attempt (its W3C trace context sent upstream), a linked span per shadow call, and the
- * GenAI client metrics, exported over OTLP/HTTP in batches by the SDK's exporters. Exporting happens off the request
- * path: spans queue in the SDK's bounded batch buffer (dropped past it) and leave on a timer, so a collector that is
- * down or slow costs a request nothing. The spans themselves are the gateway's own records (span-record.ts says why),
- * sampled by the SDK's samplers' rules: an incoming trace's decision is followed, a new trace is kept at the
- * configured ratio, and a shadow call is kept whenever the request it shadows is.
+ * GenAI client metrics, exported over OTLP/HTTP in batches by the SDK's transport. Exporting happens off the request
+ * path: spans queue in a bounded batch buffer (dropped past it) and leave on a timer or when a batch is full, so a
+ * collector that is down or slow costs a request nothing. The spans are the gateway's own records (span-record.ts),
+ * encoded when they end (span-batches.ts), and the histograms are its own aggregation (gen-ai-histograms.ts). Spans are
+ * sampled by the SDK samplers' rules: an incoming trace's decision is followed, a new trace is kept at the configured
+ * ratio, and a shadow call is kept whenever the request it shadows is.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import {
@@ -22,12 +23,11 @@ import {
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
-import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, SamplingDecision, TraceIdRatioBasedSampler, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import type { Contender } from '../config/types.js';
 import { sanitize } from '../errors.js';
 import type { CallOutcome, ProviderAdapter, UpstreamCall, UpstreamReply } from '../providers/spec.js';
@@ -35,7 +35,7 @@ import { GenAiHistograms, type AttemptPoints } from './gen-ai-histograms.js';
 import { GEN_AI, SAIMA, inputMessages, outputMessages, upstreamOf, type Upstream } from './gen-ai.js';
 import type { TelemetrySettings } from './settings.js';
 import { newSpanId, newTraceId } from './span-ids.js';
-import { SpanJsonSerializer } from './span-json.js';
+import { SpanBatches, type EncodedSpans } from './span-batches.js';
 import { SpanRecord, type SpanSource } from './span-record.js';
 import type { ClosingResponse, FinishedCall, GatewayTelemetry, TracedRequest } from './types.js';
 
@@ -57,30 +57,13 @@ interface OpenSpan {
   responseModel: string | null;
 }
 
-/**
- * The SDK's OTLP/HTTP trace exporter (its transport: retries, timeouts, headers, concurrency limit), writing the
- * JSON encoding straight from the gateway's span records (span-json.ts).
- */
-class SpanRecordExporter extends OTLPExporterBase<ReadableSpan[]> implements SpanExporter {
-  constructor(config: { url: string; headers: Record<string, string>; timeoutMillis: number }) {
-    super(
-      createOtlpHttpExportDelegate(
-        convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/json' }),
-        SpanJsonSerializer,
-        'otlp_http_span_exporter',
-        TraceExporterMetricsHelper,
-        undefined,
-      ),
-    );
-  }
-}
-
 export function startTelemetry(settings: TelemetrySettings): GatewayTelemetry {
   return new OtelTelemetry(settings);
 }
 
 class OtelTelemetry implements GatewayTelemetry {
-  readonly #spans: BatchSpanProcessor;
+  readonly #spans: SpanBatches;
+  readonly #spanExport: { shutdown(): Promise<void> };
   readonly #source: SpanSource;
   readonly #meterProvider: MeterProvider | null;
   readonly #propagator = new W3CTraceContextPropagator();
@@ -96,10 +79,16 @@ class OtelTelemetry implements GatewayTelemetry {
   constructor(settings: TelemetrySettings) {
     const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': settings.serviceName }));
     this.#source = { resource, instrumentationScope: { name: 'saima' } };
-    this.#spans = new BatchSpanProcessor({
-      exporter: new SpanRecordExporter({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }),
-      exportTimeoutMillis: EXPORT_TIMEOUT_MS,
-    });
+    // The SDK's OTLP/HTTP export delegate (transport, timeout, retries), given batches already encoded as JSON.
+    const delegate = createOtlpHttpExportDelegate(
+      convertLegacyHttpOptions({ url: settings.tracesUrl, headers: settings.headers, timeoutMillis: EXPORT_TIMEOUT_MS }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/json' }),
+      { serializeRequest: (batch: EncodedSpans) => batch.bytes, deserializeResponse: (data: Uint8Array) => JsonTraceSerializer.deserializeResponse(data) },
+      'otlp_http_span_exporter',
+      { name: 'span', countItems: (batch: EncodedSpans) => batch.count },
+      undefined,
+    );
+    this.#spanExport = delegate;
+    this.#spans = new SpanBatches(this.#source, (batch, done) => delegate.export(batch, done));
     this.#keepAll = settings.sampleRate >= 1;
     this.#ratio = settings.sampleRate > 0 && settings.sampleRate < 1 ? new TraceIdRatioBasedSampler(settings.sampleRate) : null;
     this.#histograms = settings.metricsUrl ? new GenAiHistograms(resource, this.#source.instrumentationScope) : null;
@@ -242,7 +231,7 @@ class OtelTelemetry implements GatewayTelemetry {
 
   #end(span: SpanRecord): void {
     span.end();
-    this.#spans.onEnd(span);
+    this.#spans.add(span);
   }
 
   traceAdapter(adapter: ProviderAdapter): ProviderAdapter {
@@ -338,7 +327,7 @@ class OtelTelemetry implements GatewayTelemetry {
     if (errorType !== null) attributes['error.type'] = errorType;
     if (status !== null) span.status = status;
     span.end(endedAt);
-    this.#spans.onEnd(span);
+    this.#spans.add(span);
   }
 
   /**
@@ -378,7 +367,7 @@ class OtelTelemetry implements GatewayTelemetry {
     for (const id of [...this.#open.keys()]) this.abandon(id);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_MS).unref()));
-    const done = Promise.allSettled([this.#spans.shutdown(), this.#meterProvider?.shutdown()]);
+    const done = Promise.allSettled([this.#spans.flush().then(() => this.#spanExport.shutdown()), this.#meterProvider?.shutdown()]);
     await Promise.race([done, deadline]);
     clearTimeout(timer);
   }

@@ -1,15 +1,16 @@
 /**
- * The gateway writes OTLP/HTTP JSON itself, straight from its span records (span-json.ts). Whatever the spans hold,
- * the bytes must be exactly those the OpenTelemetry SDK's own `JsonTraceSerializer` writes for the same spans.
+ * The gateway writes OTLP/HTTP JSON itself, straight from its span records, and batches the bytes (span-json.ts,
+ * span-batches.ts). Whatever the spans hold, a batch must be exactly what the OpenTelemetry SDK's own
+ * `JsonTraceSerializer` writes for the same spans; and batches follow the SDK batch processor's rules.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type Link, type SpanContext } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
+import { ExportResultCode, TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
-import { SpanJsonSerializer } from '../../src/telemetry/span-json.js';
+import { SpanBatches, type EncodedSpans } from '../../src/telemetry/span-batches.js';
 import { SpanRecord, type SpanSource } from '../../src/telemetry/span-record.js';
 
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
@@ -52,28 +53,66 @@ function record(source: SpanSource, s: SpanSpec): SpanRecord {
   return r;
 }
 
-const same = (spans: SpanRecord[]): void => {
-  const ours = SpanJsonSerializer.serializeRequest(spans)!;
-  const sdk = JsonTraceSerializer.serializeRequest(spans)!;
-  assert.equal(Buffer.from(ours).toString('utf8'), Buffer.from(sdk).toString('utf8'));
-};
+/** Every batch the gateway would send for these spans (all of one source), as text. */
+async function batched(source: SpanSource, spans: SpanRecord[]): Promise<string[]> {
+  const sent: EncodedSpans[] = [];
+  const batches = new SpanBatches(source, (batch, done) => {
+    sent.push(batch);
+    done({ code: ExportResultCode.SUCCESS });
+  });
+  for (const s of spans) batches.add(s);
+  await batches.flush();
+  return sent.map((b) => Buffer.from(b.bytes).toString('utf8'));
+}
 
-test("span records serialise to exactly the SDK's OTLP JSON, whatever their names, attributes, contexts, links and status", () => {
+async function same(source: SpanSource, spans: SpanRecord[]): Promise<void> {
+  assert.deepEqual(await batched(source, spans), [Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8')]);
+}
+
+test("span records serialise to exactly the SDK's OTLP JSON, whatever their names, attributes, contexts, links and status", async () => {
   const source: SpanSource = { resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'saima' })), instrumentationScope: { name: 'saima' } };
-  fc.assert(
-    fc.property(fc.array(span, { minLength: 1, maxLength: 6 }), (specs) => same(specs.map((s) => record(source, s)))),
+  await fc.assert(
+    fc.asyncProperty(fc.array(span, { minLength: 1, maxLength: 6 }), (specs) => same(source, specs.map((s) => record(source, s)))),
     { numRuns: 400 },
   );
 });
 
-test('a resource with a schema URL, a versioned scope, an empty batch and spans of two resources serialise as the SDK does', () => {
+test('a resource with a schema URL and a versioned scope serialise as the SDK does; nothing is sent for no spans', async () => {
   const one: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'a', n: 1, list: ['x', 'y'] }, { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }), instrumentationScope: { name: 'saima', version: '1.2.3', schemaUrl: 'https://example.test/scope' } };
-  const two: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'b' }), instrumentationScope: { name: 'saima' } };
   const a = new SpanRecord(one, 'chat m', SpanKind.SERVER, 'a'.repeat(32), 'b'.repeat(16), undefined, undefined, 10, { k: 'v' });
   a.end(20);
-  const b = new SpanRecord(two, 'chat m', SpanKind.CLIENT, 'c'.repeat(32), 'd'.repeat(16), undefined, a.spanContext(), 11, {});
+  const b = new SpanRecord(one, 'chat m', SpanKind.CLIENT, 'a'.repeat(32), 'd'.repeat(16), undefined, a.spanContext(), 11, {});
   b.end(19);
-  same([a]);
-  same([a, b]);
-  same([]);
+  await same(one, [a, b]);
+  assert.deepEqual(await batched(one, []), []);
+});
+
+test('batches leave at 512 spans, one export at a time; past 2,048 waiting spans new ones are dropped, and exporting resumes when the collector answers', async () => {
+  const source: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'saima' }), instrumentationScope: { name: 'saima' } };
+  const spanAt = (i: number): SpanRecord => {
+    const r = new SpanRecord(source, `chat ${i}`, SpanKind.SERVER, 'a'.repeat(32), i.toString(16).padStart(16, '0'), undefined, undefined, i, { i });
+    r.end(i + 1);
+    return r;
+  };
+  const sent: Array<{ batch: EncodedSpans; done: () => void }> = [];
+  const batches = new SpanBatches(source, (batch, done) => sent.push({ batch, done: () => done({ code: ExportResultCode.SUCCESS }) }));
+  for (let i = 1; i <= 3000; i++) batches.add(spanAt(i));
+  // One export in flight (the collector has not answered); the rest wait, up to 2,048 spans in all.
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.batch.count, 512);
+  const flushed = batches.flush();
+  let answered = 0;
+  while (answered < sent.length) sent[answered++]!.done();
+  await flushed;
+  assert.deepEqual(sent.map((s) => s.batch.count), [512, 512, 512, 512], 'spans past the 2,048 waiting were dropped');
+  const ids = sent.flatMap((s) => (JSON.parse(Buffer.from(s.batch.bytes).toString('utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> }).resourceSpans[0]!.scopeSpans[0]!.spans.map((x) => x.name));
+  assert.equal(ids[0], 'chat 1');
+  assert.equal(ids.at(-1), 'chat 2048', 'the first 2,048 spans were kept, in order');
+  // Once the collector answers, new spans are taken again.
+  batches.add(spanAt(5000));
+  const last = batches.flush();
+  assert.equal(sent.length, 5);
+  assert.equal(sent[4]!.batch.count, 1);
+  sent[4]!.done();
+  await last;
 });

@@ -1,0 +1,131 @@
+/**
+ * Finished spans, written as OTLP JSON the moment they end (span-json.ts) into batches of bytes outside the
+ * JavaScript heap, and handed to the SDK's OTLP/HTTP export delegate (its transport: timeouts, retries, headers). The
+ * SDK's batch processor keeps span objects until their batch leaves; at thousands of requests a second they outlive
+ * two young-generation collections, are copied twice and promoted, and the old generation's collector then has to
+ * mark and sweep them: measured, that garbage cost as much as building the spans. Batching rules are the SDK
+ * processor's defaults: a batch leaves at 512 spans or 5 s after its first span, one export at a time, and at most
+ * 2,048 spans wait (later ones are dropped and counted), so a collector that is down or slow costs memory that is
+ * bounded and requests nothing.
+ */
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { envelopeOf, spanText } from './span-json.js';
+
+export interface EncodedSpans {
+  /** One OTLP/HTTP JSON export request. */
+  bytes: Uint8Array;
+  count: number;
+}
+
+/** Sends one batch; calls `done` once, when the collector answered, refused or timed out. */
+export type ExportBatch = (batch: EncodedSpans, done: (result: ExportResult) => void) => void;
+
+const MAX_BATCH = 512;
+const MAX_QUEUE = 2048;
+const DELAY_MS = 5_000;
+
+export class SpanBatches {
+  readonly #open: Buffer;
+  readonly #close: string;
+  readonly #send: ExportBatch;
+  #buf: Buffer;
+  #at = 0;
+  #count = 0;
+  /** Batches waiting for the one export in flight. */
+  readonly #queue: EncodedSpans[] = [];
+  #queued = 0;
+  #exporting = false;
+  #timer: NodeJS.Timeout | null = null;
+  #dropped = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(source: Pick<ReadableSpan, 'resource' | 'instrumentationScope'>, send: ExportBatch) {
+    const e = envelopeOf(source);
+    this.#open = Buffer.from(e.open);
+    this.#close = e.close;
+    this.#send = send;
+    this.#buf = this.#fresh(64 * 1024);
+  }
+
+  /** Spans dropped because the queue was full, since the last warning. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  add(span: ReadableSpan): void {
+    if (this.#queued + this.#count >= MAX_QUEUE) {
+      if (this.#dropped++ === 0) diag.warn('saima: span queue full (the collector is slow or down): dropping spans');
+      return;
+    }
+    this.#write(this.#count === 0 ? spanText(span) : `,${spanText(span)}`);
+    this.#count++;
+    if (this.#count >= MAX_BATCH) this.#cut();
+    else if (this.#timer === null) this.#timer = setTimeout(() => this.#cut(), DELAY_MS).unref();
+  }
+
+  /** Sends what is buffered and resolves when every batch has been answered (or given up). */
+  flush(): Promise<void> {
+    this.#cut();
+    if (!this.#exporting && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #fresh(size: number): Buffer {
+    const buf = Buffer.allocUnsafeSlow(size);
+    this.#at = this.#open.copy(buf, 0);
+    return buf;
+  }
+
+  #write(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const need = this.#at + text.length * 3 + this.#close.length * 3;
+    if (need > this.#buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, need));
+      this.#buf.copy(bigger, 0, 0, this.#at);
+      this.#buf = bigger;
+    }
+    this.#at += this.#buf.write(text, this.#at);
+  }
+
+  /** Closes the current batch and queues it. */
+  #cut(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    if (this.#count === 0) return;
+    this.#at += this.#buf.write(this.#close, this.#at);
+    const batch = { bytes: this.#buf.subarray(0, this.#at), count: this.#count };
+    // The next batch starts in a buffer of its own (the transport keeps this one until it is sent), sized as this.
+    this.#buf = this.#fresh(this.#buf.length);
+    this.#count = 0;
+    if (this.#dropped > 0) {
+      diag.warn(`saima: ${this.#dropped} spans were dropped because the span queue was full`);
+      this.#dropped = 0;
+    }
+    this.#queue.push(batch);
+    this.#queued += batch.count;
+    this.#next();
+  }
+
+  #next(): void {
+    if (this.#exporting) return;
+    const batch = this.#queue.shift();
+    if (!batch) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+      return;
+    }
+    this.#exporting = true;
+    let finished = false;
+    this.#send(batch, (result) => {
+      if (finished) return;
+      finished = true;
+      if (result.code !== ExportResultCode.SUCCESS) diag.warn(`saima: span export failed: ${result.error?.message ?? 'unknown error'}`);
+      this.#queued -= batch.count;
+      this.#exporting = false;
+      this.#next();
+    });
+  }
+}
