@@ -11,7 +11,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { envelopeOf, spanText } from './span-json.js';
+import { JsonBytes, envelopeOf, writeSpan } from './span-json.js';
 
 export interface EncodedSpans {
   /** One OTLP/HTTP JSON export request. */
@@ -30,8 +30,7 @@ export class SpanBatches {
   readonly #open: Buffer;
   readonly #close: string;
   readonly #send: ExportBatch;
-  #buf: Buffer;
-  #at = 0;
+  #out: JsonBytes;
   #count = 0;
   /** Batches waiting for the one export in flight. */
   readonly #queue: Array<EncodedSpans & { buffer: Buffer }> = [];
@@ -51,7 +50,7 @@ export class SpanBatches {
     this.#open = Buffer.from(e.open);
     this.#close = e.close;
     this.#send = send;
-    this.#buf = this.#fresh(64 * 1024);
+    this.#out = this.#fresh(64 * 1024);
   }
 
   /** Spans dropped because the queue was full, since the last warning. */
@@ -64,7 +63,8 @@ export class SpanBatches {
       if (this.#dropped++ === 0) diag.warn('saima: span queue full (the collector is slow or down): dropping spans');
       return;
     }
-    this.#write(this.#count === 0 ? spanText(span) : `,${spanText(span)}`);
+    if (this.#count > 0) this.#out.ascii(',');
+    writeSpan(this.#out, span);
     this.#count++;
     if (this.#count >= MAX_BATCH) this.#cut();
     else if (this.#timer === null) this.#timer = setTimeout(() => this.#cut(), DELAY_MS).unref();
@@ -77,21 +77,10 @@ export class SpanBatches {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  #fresh(size: number): Buffer {
-    const buf = this.#spare.pop() ?? Buffer.allocUnsafeSlow(size);
-    this.#at = this.#open.copy(buf, 0);
-    return buf;
-  }
-
-  #write(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const need = this.#at + text.length * 3 + this.#close.length * 3;
-    if (need > this.#buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, need));
-      this.#buf.copy(bigger, 0, 0, this.#at);
-      this.#buf = bigger;
-    }
-    this.#at += this.#buf.write(text, this.#at);
+  #fresh(size: number): JsonBytes {
+    const out = new JsonBytes(this.#spare.pop() ?? Buffer.allocUnsafeSlow(size));
+    out.bytes(this.#open);
+    return out;
   }
 
   /** Closes the current batch and queues it. */
@@ -101,10 +90,11 @@ export class SpanBatches {
       this.#timer = null;
     }
     if (this.#count === 0) return;
-    this.#at += this.#buf.write(this.#close, this.#at);
-    const batch = { bytes: this.#buf.subarray(0, this.#at), count: this.#count, buffer: this.#buf };
+    this.#out.text(this.#close);
+    const { buf, at } = this.#out;
+    const batch = { bytes: buf.subarray(0, at), count: this.#count, buffer: buf };
     // The next batch starts in a buffer of its own (the transport keeps this one until it is sent), sized as this.
-    this.#buf = this.#fresh(this.#buf.length);
+    this.#out = this.#fresh(buf.length);
     this.#count = 0;
     if (this.#dropped > 0) {
       diag.warn(`saima: ${this.#dropped} spans were dropped because the span queue was full`);

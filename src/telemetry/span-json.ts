@@ -3,7 +3,8 @@
  * the SDK's `JsonTraceSerializer` writes for the same spans (test/telemetry/span-json.test.ts holds it to that). The
  * SDK's serializer first turns every span into an object tree (about fifty objects a span: each attribute becomes a
  * key-value object around a value object), then stringifies the tree; measured on the gateway's hot path, that was
- * the largest share of what tracing cost. Here each span is written as text once, when it ends (span-batches.ts).
+ * the largest share of what tracing cost. Here each span is written as bytes once, when it ends (span-batches.ts),
+ * from parts encoded once where they repeat (the format's punctuation, attribute keys and common values, span names).
  */
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -44,37 +45,89 @@ function anyValue(value: unknown): string {
   return '{}';
 }
 
-/** Per key, the written text of the scalar values seen, up to this many: most of a span's attributes repeat. */
+/**
+ * Bytes that grow as written: a batch being encoded. ASCII-only text (ids, numbers, the format's own punctuation)
+ * is copied as Latin-1, anything else encoded as UTF-8.
+ */
+export class JsonBytes {
+  buf: Buffer;
+  at = 0;
+
+  constructor(buf: Buffer) {
+    this.buf = buf;
+  }
+
+  #reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.#reserve(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+
+  ascii(s: string): void {
+    this.#reserve(s.length);
+    this.at += this.buf.write(s, this.at, 'latin1');
+  }
+
+  text(s: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    this.#reserve(s.length * 3);
+    this.at += this.buf.write(s, this.at, 'utf8');
+  }
+}
+
+/** Per key, the encoded bytes of the scalar values seen, up to this many: most of a span's attributes repeat. */
 const VALUES_PER_KEY = 64;
-const fragments = new Map<string, Map<unknown, string>>();
+const fragments = new Map<string, Map<unknown, Buffer>>();
 
 /** `{"key":…,"value":…}` for one attribute. */
-function keyValue(key: string, value: unknown): string {
+function keyValue(out: JsonBytes, key: string, value: unknown): void {
   // Arrays, and long text (captured prompts and answers), are written each time rather than kept.
-  if (typeof value === 'object' || (typeof value === 'string' && value.length > 200)) return `${keyPrefix(key)}${anyValue(value)}}`;
+  if (typeof value === 'object' || (typeof value === 'string' && value.length > 200)) return out.text(`${keyPrefix(key)}${anyValue(value)}}`);
   let values = fragments.get(key);
   if (values === undefined) {
     values = new Map();
     if (fragments.size < 512) fragments.set(key, values);
   }
-  // A Map tells 0 from -0 by SameValueZero only; both are written "0", so sharing their text is exact.
-  let text = values.get(value);
-  if (text === undefined) {
-    text = `${keyPrefix(key)}${anyValue(value)}}`;
-    if (values.size < VALUES_PER_KEY) values.set(value, text);
-  }
-  return text;
+  // A Map tells 0 from -0 by SameValueZero only; both are written "0", so sharing their bytes is exact.
+  const bytes = values.get(value);
+  if (bytes !== undefined) return out.bytes(bytes);
+  const text = `${keyPrefix(key)}${anyValue(value)}}`;
+  if (values.size < VALUES_PER_KEY) {
+    const encoded = Buffer.from(text);
+    values.set(value, encoded);
+    out.bytes(encoded);
+  } else out.text(text);
 }
 
 function attributes(a: Attributes): string {
   let out = '';
-  for (const key of Object.keys(a)) out += out === '' ? keyValue(key, a[key]) : `,${keyValue(key, a[key])}`;
+  for (const key of Object.keys(a)) out += `${out === '' ? '' : ','}${keyPrefix(key)}${anyValue(a[key])}}`;
   return out;
+}
+
+function writeAttributes(out: JsonBytes, a: Attributes): void {
+  let first = true;
+  for (const key of Object.keys(a)) {
+    if (!first) out.bytes(COMMA);
+    first = false;
+    keyValue(out, key, a[key]);
+  }
 }
 
 /** The SDK's JSON time: nanoseconds since the epoch, as a decimal string. */
 function nanos(t: HrTime): string {
-  return (BigInt(Math.trunc(t[0])) * 1_000_000_000n + BigInt(Math.trunc(t[1]))).toString();
+  const s = Math.trunc(t[0]);
+  const ns = Math.trunc(t[1]);
+  // Seconds then nine digits of nanoseconds is the same number, without a BigInt, whenever the parts are in range.
+  if (s > 0 && ns >= 0 && ns < 1_000_000_000) return `${s}${ns.toString().padStart(9, '0')}`;
+  return (BigInt(s) * 1_000_000_000n + BigInt(ns)).toString();
 }
 
 function flags(sc: SpanContext, parentIsRemote: boolean | undefined): number {
@@ -92,17 +145,75 @@ function link(l: Link): string {
   return `{"attributes":[${l.attributes ? attributes(l.attributes) : ''}],"spanId":${JSON.stringify(sc.spanId)},"traceId":${JSON.stringify(sc.traceId)}${traceState(sc)},"droppedAttributesCount":${l.droppedAttributesCount || 0},"flags":${flags(sc, sc.isRemote)}}`;
 }
 
+const ascii = (t: string): Buffer => Buffer.from(t, 'latin1');
+const COMMA = ascii(',');
+const TRACE_ID = ascii('{"traceId":"');
+const SPAN_ID = ascii('","spanId":"');
+const PARENT_ID = ascii('","parentSpanId":"');
+const QUOTE = ascii('"');
+const NAME = ascii(',"name":');
+const KIND = ascii(',"kind":');
+const START = ascii(',"startTimeUnixNano":"');
+const END = ascii('","endTimeUnixNano":"');
+const ATTRIBUTES = ascii('","attributes":[');
+const DROPPED_ATTRIBUTES = ascii('],"droppedAttributesCount":');
+const EVENTS = ascii(',"events":[],"droppedEventsCount":');
+const STATUS = ascii(',"status":');
+const LINKS = ascii(',"links":[');
+const DROPPED_LINKS = ascii('],"droppedLinksCount":');
+const FLAGS = ascii(',"flags":');
+const CLOSE = ascii('}');
+
+/** Span names as JSON strings: a gateway's names repeat (`chat <model>`). */
+const names = new Map<string, Buffer>();
+
+function writeName(out: JsonBytes, name: string): void {
+  let b = names.get(name);
+  if (b === undefined) {
+    b = Buffer.from(JSON.stringify(name));
+    if (names.size < 256 && name.length <= 200) names.set(name, b);
+  }
+  out.bytes(b);
+}
+
 /** One span's JSON. Spans without events (the gateway records none), of a scope without attributes. */
-export function spanText(s: ReadableSpan): string {
+export function writeSpan(out: JsonBytes, s: ReadableSpan): void {
   const sc = s.spanContext();
   // Ids are hex by construction (span-ids.ts, or the W3C propagator's check of an incoming one): no escaping.
-  const parent = s.parentSpanContext?.spanId ? `,"parentSpanId":"${s.parentSpanContext.spanId}"` : '';
-  const status = s.status.message === undefined ? `{"code":${s.status.code}}` : `{"code":${s.status.code},"message":${JSON.stringify(s.status.message)}}`;
-  return (
-    `{"traceId":"${sc.traceId}","spanId":"${sc.spanId}"${parent}${traceState(sc)},"name":${JSON.stringify(s.name)},"kind":${s.kind == null ? 0 : s.kind + 1}` +
-    `,"startTimeUnixNano":"${nanos(s.startTime)}","endTimeUnixNano":"${nanos(s.endTime)}","attributes":[${attributes(s.attributes)}],"droppedAttributesCount":${s.droppedAttributesCount}` +
-    `,"events":[],"droppedEventsCount":${s.droppedEventsCount},"status":${status},"links":[${s.links.map(link).join(',')}],"droppedLinksCount":${s.droppedLinksCount},"flags":${flags(sc, s.parentSpanContext?.isRemote)}}`
-  );
+  out.bytes(TRACE_ID);
+  out.ascii(sc.traceId);
+  out.bytes(SPAN_ID);
+  out.ascii(sc.spanId);
+  if (s.parentSpanContext?.spanId) {
+    out.bytes(PARENT_ID);
+    out.ascii(s.parentSpanContext.spanId);
+  }
+  out.bytes(QUOTE);
+  const state = traceState(sc);
+  if (state !== '') out.text(state);
+  out.bytes(NAME);
+  writeName(out, s.name);
+  out.bytes(KIND);
+  out.ascii(String(s.kind == null ? 0 : s.kind + 1));
+  out.bytes(START);
+  out.ascii(nanos(s.startTime));
+  out.bytes(END);
+  out.ascii(nanos(s.endTime));
+  out.bytes(ATTRIBUTES);
+  writeAttributes(out, s.attributes);
+  out.bytes(DROPPED_ATTRIBUTES);
+  out.ascii(String(s.droppedAttributesCount));
+  out.bytes(EVENTS);
+  out.ascii(String(s.droppedEventsCount));
+  out.bytes(STATUS);
+  out.text(s.status.message === undefined ? `{"code":${s.status.code}}` : `{"code":${s.status.code},"message":${JSON.stringify(s.status.message)}}`);
+  out.bytes(LINKS);
+  if (s.links.length > 0) out.text(s.links.map(link).join(','));
+  out.bytes(DROPPED_LINKS);
+  out.ascii(String(s.droppedLinksCount));
+  out.bytes(FLAGS);
+  out.ascii(String(flags(sc, s.parentSpanContext?.isRemote)));
+  out.bytes(CLOSE);
 }
 
 /** The request around spans of one resource and instrumentation scope: its text before the spans and after them. */
