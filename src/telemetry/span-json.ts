@@ -45,6 +45,12 @@ function anyValue(value: unknown): string {
   return '{}';
 }
 
+/** Buffer's per-encoding writers (`write` without its argument checks), which Node's type definitions leave out. */
+interface EncodingWrites {
+  latin1Write(s: string, offset: number): number;
+  utf8Write(s: string, offset: number): number;
+}
+
 /**
  * Bytes that grow as written: a batch being encoded. ASCII-only text (ids, numbers, the format's own punctuation)
  * is copied as Latin-1, anything else encoded as UTF-8.
@@ -72,13 +78,13 @@ export class JsonBytes {
 
   ascii(s: string): void {
     this.#reserve(s.length);
-    this.at += this.buf.write(s, this.at, 'latin1');
+    this.at += (this.buf as unknown as EncodingWrites).latin1Write(s, this.at);
   }
 
   text(s: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     this.#reserve(s.length * 3);
-    this.at += this.buf.write(s, this.at, 'utf8');
+    this.at += (this.buf as unknown as EncodingWrites).utf8Write(s, this.at);
   }
 }
 
