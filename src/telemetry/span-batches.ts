@@ -114,7 +114,7 @@ export class SpanBatches {
     }
     this.#exporting = true;
     let finished = false;
-    this.#send(batch, (result) => {
+    const done = (result: ExportResult): void => {
       if (finished) return;
       finished = true;
       // A batch the collector took is done with; one that failed may still sit in a socket's queue: not reused.
@@ -124,6 +124,12 @@ export class SpanBatches {
       this.#queued -= batch.count;
       this.#exporting = false;
       this.#next();
-    });
+    };
+    try {
+      this.#send(batch, done);
+    } catch (err) {
+      // An exporter that throws instead of answering must not stop every later batch.
+      done({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    }
   }
 }

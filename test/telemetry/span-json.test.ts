@@ -116,3 +116,25 @@ test('batches leave at 512 spans, one export at a time; past 2,048 waiting spans
   sent[4]!.done();
   await last;
 });
+
+test('an exporter that throws loses its batch, not every later one', async () => {
+  const source: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'saima' }), instrumentationScope: { name: 'saima' } };
+  let calls = 0;
+  const counts: number[] = [];
+  const batches = new SpanBatches(source, (batch, done) => {
+    if (calls++ === 0) throw new Error('exporter broke');
+    counts.push(batch.count);
+    done({ code: ExportResultCode.SUCCESS });
+  });
+  const spanAt = (i: number): SpanRecord => {
+    const r = new SpanRecord(source, 'chat m', SpanKind.SERVER, 'a'.repeat(32), i.toString(16).padStart(16, '0'), undefined, undefined, i, {});
+    r.end(i + 1);
+    return r;
+  };
+  batches.add(spanAt(1));
+  await batches.flush();
+  batches.add(spanAt(2));
+  batches.add(spanAt(3));
+  await batches.flush();
+  assert.deepEqual(counts, [2]);
+});
