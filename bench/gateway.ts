@@ -52,9 +52,46 @@ const tmp = mkdtempSync(join(tmpdir(), 'saima-bench-gateway-'));
 const scrub = (s: string): string => s.split(tmp).join('<tmp>').split(root).join('.');
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
-async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c: number, round: number): Promise<RunRow> {
-  // The previous target may still be finishing work its run left (a WAL checkpoint, a GC, a log flush) on the
-  // same two cores: let it settle, so that work is not charged to whoever runs next.
+/**
+ * The target processes that are not being measured, stopped (SIGSTOP) for the time one is. A dozen gateways that
+ * idle between their turns still run timers (budget arbiters, checkpoints, memory reducers, garbage collection of
+ * what their last run left) on the same two cores; stopped, none of that lands in another target's measurement. Each
+ * does its catch-up work when continued, in its own settle pause before it is measured.
+ */
+class Freezer {
+  readonly #frozen = new Set<number>();
+
+  constructor(readonly targets: () => Target[], readonly keep: ReadonlySet<number>) {}
+
+  /** Stops every target process but `active`'s (and the upstreams and collectors, which every target uses). */
+  only(active: Target): void {
+    for (const t of this.targets()) {
+      const pid = t.server.pid;
+      if (pid === active.server.pid || this.keep.has(pid) || this.#frozen.has(pid)) continue;
+      if (signal(pid, 'SIGSTOP')) this.#frozen.add(pid);
+    }
+    if (this.#frozen.delete(active.server.pid)) signal(active.server.pid, 'SIGCONT');
+  }
+
+  thawAll(): void {
+    for (const pid of this.#frozen) signal(pid, 'SIGCONT');
+    this.#frozen.clear();
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c: number, round: number, freezer: Freezer): Promise<RunRow> {
+  freezer.only(target);
+  // This target may have work its last turn left (a WAL checkpoint, a GC, a log flush), or timers that fell due
+  // while it was stopped: let it settle, so that work is not charged to its measurement.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const spec = { url: target.url, headers: target.headers, body: target.body(mode), varyUser: true, connections: c };
   // Runs are sized in requests, not seconds (see runAutocannon): the warm-up's rate sizes the measured run.
@@ -85,7 +122,8 @@ async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c
   return row;
 }
 
-async function slowStreams(target: Target): Promise<SlowStreamReport> {
+async function slowStreams(target: Target, freezer: Freezer): Promise<SlowStreamReport> {
+  freezer.only(target);
   const rss = sampleRss(target.server.pid, 100);
   const streamS = (21 * SLOW_GAP_MS) / 1000;
   const amount = SLOW_STREAMS * Math.max(1, Math.round(SLOW_SECONDS / streamS));
@@ -111,13 +149,16 @@ async function main(): Promise<void> {
   const runs: RunRow[] = [];
   const reports: TargetReport[] = [];
   const slow: SlowStreamReport[] = [];
+  const targets: Target[] = [];
+  let freezer: Freezer | null = null;
   try {
     const start = async (name: string, gap: number): Promise<Target['server']> => {
       const port = await freePort();
       return children.start({ name, args: [...supportScript('zero-delay-upstream'), '--port', String(port), '--event-gap-ms', String(gap)], port, readyPath: '/health', readyStatus: 200 });
     };
     const up: Upstreams = { fast: await start('upstream', 0), slow: await start('upstream-slow', SLOW_GAP_MS) };
-    const targets: Target[] = [];
+    // The upstreams (and `direct`, which is the upstream) are never stopped; nor is a traced target's collector.
+    freezer = new Freezer(() => targets, new Set([up.fast.pid, up.slow.pid]));
     for (const name of TARGETS) {
       try {
         const target = await startTarget(name, children, up, tmp);
@@ -144,6 +185,7 @@ async function main(): Promise<void> {
     // growth). Every target gets the same sustained warm-up at c=50 in each of its modes before anything is
     // measured, so no target is measured cold just because it runs at fewer points than another.
     for (const t of targets) {
+      freezer.only(t);
       for (const mode of ['non-stream', 'stream'] as const) {
         if (t.only && !t.only.modes.includes(mode)) continue;
         await runAutocannon({ url: t.url, headers: t.headers, body: t.body(mode), varyUser: true, connections: 50, amount: WARM_REQUESTS, maxS: WARM_SECONDS });
@@ -154,7 +196,7 @@ async function main(): Promise<void> {
       log(`round ${round}/${ROUNDS}`);
       for (const mode of ['non-stream', 'stream'] as const) {
         for (const c of CONCURRENCY) {
-          for (const t of targets) if (!t.only || (t.only.modes.includes(mode) && t.only.concurrency.includes(c))) runs.push(await loadRun(t, up.fast, mode, c, round));
+          for (const t of targets) if (!t.only || (t.only.modes.includes(mode) && t.only.concurrency.includes(c))) runs.push(await loadRun(t, up.fast, mode, c, round, freezer));
         }
       }
     }
@@ -165,13 +207,17 @@ async function main(): Promise<void> {
       return ttfb;
     };
     for (const t of targets.filter((x) => !x.only || x.ttfb)) {
+      freezer.only(t);
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
       // A front door's direct comparison runs just before it, against the upstream endpoint the door calls.
       if (t.directTtfb) reportOf(t).ttfbDirect = { endpoint: t.directTtfb.endpoint, result: await timeTtfb(`direct ${t.directTtfb.endpoint} (for ${t.name})`, t.directTtfb) };
       reportOf(t).ttfb = await timeTtfb(t.name, { url: t.url, headers: t.headers, body: t.body('stream') });
     }
     const saima = targets.find((t) => t.name === 'saima');
-    if (saima) slow.push(await slowStreams(saima));
+    if (saima) slow.push(await slowStreams(saima, freezer));
   } finally {
+    // A stopped process would not act on the SIGTERM that stops it.
+    freezer?.thawAll();
     await children.stopAll();
     if (env('BENCH_KEEP_TMP', '0') === '1') log(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
