@@ -4,9 +4,9 @@
  * SDK's batch processor keeps span objects until their batch leaves; at thousands of requests a second they outlive
  * two young-generation collections, are copied twice and promoted, and the old generation's collector then has to
  * mark and sweep them: measured, that garbage cost as much as building the spans. Batching rules are the SDK
- * processor's defaults: a batch leaves at 512 spans or 5 s after its first span, one export at a time, and at most
- * 2,048 spans wait (later ones are dropped and counted), so a collector that is down or slow costs memory that is
- * bounded and requests nothing.
+ * processor's defaults: a batch leaves at 512 spans (or 4 MB) or 5 s after its first span, one export at a time, and
+ * at most 2,048 spans (and 64 MB) wait, later ones are dropped and counted; so a collector that is down or slow costs
+ * memory that is bounded and requests nothing.
  */
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -24,6 +24,12 @@ export type ExportBatch = (batch: EncodedSpans, done: (result: ExportResult) => 
 
 const MAX_BATCH = 512;
 const MAX_QUEUE = 2048;
+/**
+ * Bytes too: spans of a race that captures text carry whole prompts. A batch leaves once it holds 4 MB (the OTLP
+ * collector's own gRPC limit, well under its HTTP one), and at most 64 MB wait, whatever the span count.
+ */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 const DELAY_MS = 5_000;
 
 export class SpanBatches {
@@ -35,6 +41,7 @@ export class SpanBatches {
   /** Batches waiting for the one export in flight. */
   readonly #queue: Array<EncodedSpans & { buffer: Buffer }> = [];
   #queued = 0;
+  #queuedBytes = 0;
   #exporting = false;
   #timer: NodeJS.Timeout | null = null;
   #dropped = 0;
@@ -59,14 +66,14 @@ export class SpanBatches {
   }
 
   add(span: ReadableSpan): void {
-    if (this.#queued + this.#count >= MAX_QUEUE) {
+    if (this.#queued + this.#count >= MAX_QUEUE || this.#queuedBytes + this.#out.at >= MAX_QUEUE_BYTES) {
       if (this.#dropped++ === 0) diag.warn('saima: span queue full (the collector is slow or down): dropping spans');
       return;
     }
     if (this.#count > 0) this.#out.ascii(',');
     writeSpan(this.#out, span);
     this.#count++;
-    if (this.#count >= MAX_BATCH) this.#cut();
+    if (this.#count >= MAX_BATCH || this.#out.at >= MAX_BATCH_BYTES) this.#cut();
     else if (this.#timer === null) this.#timer = setTimeout(() => this.#cut(), DELAY_MS).unref();
   }
 
@@ -102,6 +109,7 @@ export class SpanBatches {
     }
     this.#queue.push(batch);
     this.#queued += batch.count;
+    this.#queuedBytes += batch.bytes.length;
     this.#next();
   }
 
@@ -119,9 +127,11 @@ export class SpanBatches {
       finished = true;
       // A batch the collector took is done with; one that failed may still sit in a socket's queue: not reused.
       if (result.code === ExportResultCode.SUCCESS) {
-        if (this.#spare.length < MAX_QUEUE / MAX_BATCH) this.#spare.push(batch.buffer);
+        // Kept only if of an ordinary size: a batch of captured prompts does not pin its megabytes.
+        if (this.#spare.length < MAX_QUEUE / MAX_BATCH && batch.buffer.length <= 2 * MAX_BATCH_BYTES) this.#spare.push(batch.buffer);
       } else diag.warn(`saima: span export failed: ${result.error?.message ?? 'unknown error'}`);
       this.#queued -= batch.count;
+      this.#queuedBytes -= batch.bytes.length;
       this.#exporting = false;
       this.#next();
     };

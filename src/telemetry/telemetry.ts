@@ -44,6 +44,8 @@ const SHUTDOWN_MS = 3_000;
 /** Each export gives up after this; the batch is dropped, the next one tries again. */
 const EXPORT_TIMEOUT_MS = 5_000;
 const OPERATION = 'chat';
+/** The longest model id a metric point keeps (an upstream reports its own, of any length). */
+const MODEL_ID_CHARS = 256;
 /** A request's (or shadow call's) span while it is open; `record` is null when its trace is not sampled. */
 interface OpenSpan {
   record: SpanRecord | null;
@@ -334,7 +336,9 @@ class OtelTelemetry implements GatewayTelemetry {
    * An attempt's histogram points. Their attributes are the low-cardinality ones (the request id and the stream flag
    * stay on the span), found by a key of the values that vary between attempts of one contender.
    */
-  #points(histograms: GenAiHistograms, span: Attributes, race: string | null, errorType: string | null, responseModel: string | null): AttemptPoints {
+  #points(histograms: GenAiHistograms, span: Attributes, race: string | null, errorType: string | null, reportedModel: string | null): AttemptPoints {
+    // The model id an upstream reports is its text, of any length: bounded before it becomes a kept key.
+    const responseModel = reportedModel !== null && reportedModel.length > MODEL_ID_CHARS ? reportedModel.slice(0, MODEL_ID_CHARS) : reportedModel;
     const key = `${String(span[GEN_AI.operationName])}\u0000${String(span[SAIMA.contender])}\u0000${String(span[GEN_AI.requestModel])}\u0000${race ?? ''}\u0000${errorType ?? ''}\u0000${responseModel ?? ''}`;
     return histograms.points(key, () => {
       const base: Attributes = {

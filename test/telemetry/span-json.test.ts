@@ -138,3 +138,23 @@ test('an exporter that throws loses its batch, not every later one', async () =>
   await batches.flush();
   assert.deepEqual(counts, [2]);
 });
+
+test('spans that carry captured prompts are batched by bytes too: a batch leaves at 4 MB, and at most 64 MB wait', async () => {
+  const source: SpanSource = { resource: resourceFromAttributes({ 'service.name': 'saima' }), instrumentationScope: { name: 'saima' } };
+  const prompt = 'x'.repeat(1024 * 1024);
+  const sent: Array<{ batch: EncodedSpans; done: () => void }> = [];
+  const batches = new SpanBatches(source, (batch, done) => sent.push({ batch, done: () => done({ code: ExportResultCode.SUCCESS }) }));
+  for (let i = 1; i <= 100; i++) {
+    const r = new SpanRecord(source, 'chat m', SpanKind.SERVER, 'a'.repeat(32), i.toString(16).padStart(16, '0'), undefined, undefined, i, { 'gen_ai.input.messages': prompt });
+    r.end(i + 1);
+    batches.add(r);
+  }
+  assert.equal(sent.length, 1, 'one export in flight');
+  assert.ok(sent[0]!.batch.count <= 4 && sent[0]!.batch.bytes.length <= 5 * 1024 * 1024, `first batch ${sent[0]!.batch.count} spans, ${sent[0]!.batch.bytes.length} bytes`);
+  const flushed = batches.flush();
+  let answered = 0;
+  while (answered < sent.length) sent[answered++]!.done();
+  await flushed;
+  const spans = sent.reduce((n, s) => n + s.batch.count, 0);
+  assert.ok(spans >= 60 && spans <= 66, `${spans} spans of 1 MB kept while the collector had not answered`);
+});
