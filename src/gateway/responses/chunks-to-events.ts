@@ -12,7 +12,7 @@
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
 import type { LastWordFinder } from '../stream-writer.js';
-import { translatedStream as translatedClientStream } from '../translated-answer.js';
+import { translatedStream as translatedClientStream, type ChunkEvents } from '../translated-answer.js';
 import { functionCallItem, itemIds, messageItem, reasoningItem, responseShell, responsesUsage, statusOf, type Answer } from './response-object.js';
 import { isObject, type Json, type ResponsesBody } from './to-chat.js';
 
@@ -52,6 +52,10 @@ export class ChunksToEvents {
     return out;
   }
 
+  /**
+   * One chunk's data. The deltas every token makes are written out by hand, byte for byte what `#emit` would make of
+   * them, without an object and a walk per token.
+   */
   data(text: string): void {
     if (this.finished || this.failed) return;
     if (text === '[DONE]') {
@@ -79,12 +83,12 @@ export class ChunksToEvents {
     if (typeof reasoning === 'string' && reasoning !== '') {
       if (this.#open?.kind !== 'reasoning') this.#openReasoning();
       this.#answer.reasoning += reasoning;
-      this.#emit('response.reasoning_summary_text.delta', { item_id: this.#ids.reasoning, output_index: this.#outputIndex, summary_index: 0, delta: reasoning });
+      this.#out += `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","item_id":${JSON.stringify(this.#ids.reasoning)},"output_index":${this.#outputIndex},"summary_index":0,"delta":${JSON.stringify(reasoning)},"sequence_number":${this.#seq++}}\n\n`;
     }
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.#open?.kind !== 'message') this.#openMessage();
       this.#answer.text += delta.content;
-      this.#emit('response.output_text.delta', { item_id: this.#ids.message, output_index: this.#outputIndex, content_index: 0, delta: delta.content, logprobs: [] });
+      this.#out += `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${JSON.stringify(this.#ids.message)},"output_index":${this.#outputIndex},"content_index":0,"delta":${JSON.stringify(delta.content)},"logprobs":[],"sequence_number":${this.#seq++}}\n\n`;
     }
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) this.#toolCall(call);
     if (typeof choice.finish_reason === 'string') this.#answer.finish = choice.finish_reason;
@@ -151,7 +155,7 @@ export class ChunksToEvents {
     const open = this.#open as { n: number };
     if (typeof fn.arguments === 'string' && fn.arguments !== '') {
       this.#answer.calls[open.n]!.arguments += fn.arguments;
-      this.#emit('response.function_call_arguments.delta', { item_id: this.#ids.call(open.n), output_index: this.#outputIndex, delta: fn.arguments });
+      this.#out += `event: response.function_call_arguments.delta\ndata: {"type":"response.function_call_arguments.delta","item_id":${JSON.stringify(this.#ids.call(open.n))},"output_index":${this.#outputIndex},"delta":${JSON.stringify(fn.arguments)},"sequence_number":${this.#seq++}}\n\n`;
     }
   }
 
@@ -217,6 +221,6 @@ export const responsesLastWord: LastWordFinder = (buf) => {
 };
 
 /** The client's stream of a call, through `t`. */
-export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, t: ChunksToEvents): ClientStream {
-  return translatedClientStream(first, rest, t, responsesLastWord);
+export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, t: ChunksToEvents, events?: ChunkEvents): ClientStream {
+  return translatedClientStream(first, rest, t, responsesLastWord, events);
 }
