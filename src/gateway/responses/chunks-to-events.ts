@@ -28,6 +28,8 @@ export class ChunksToEvents {
   readonly #callsSeen = new Set<number>();
   readonly #answer: Answer = { model: '', reasoning: '', text: '', calls: [], finish: null };
   readonly #ids: ReturnType<typeof itemIds>;
+  /** The message and reasoning item ids as JSON strings, for the deltas written out by hand. */
+  readonly #quoted: { message: string; reasoning: string };
   #final: Json | null = null;
   /** The upstream's `[DONE]` arrived: the answer is whole. */
   finished = false;
@@ -40,6 +42,7 @@ export class ChunksToEvents {
     readonly createdAt: number,
   ) {
     this.#ids = itemIds(id);
+    this.#quoted = { message: JSON.stringify(this.#ids.message), reasoning: JSON.stringify(this.#ids.reasoning) };
   }
 
   get answer(): Answer {
@@ -83,12 +86,12 @@ export class ChunksToEvents {
     if (typeof reasoning === 'string' && reasoning !== '') {
       if (this.#open?.kind !== 'reasoning') this.#openReasoning();
       this.#answer.reasoning += reasoning;
-      this.#out += `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","item_id":${JSON.stringify(this.#ids.reasoning)},"output_index":${this.#outputIndex},"summary_index":0,"delta":${JSON.stringify(reasoning)},"sequence_number":${this.#seq++}}\n\n`;
+      this.#out += `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","item_id":${this.#quoted.reasoning},"output_index":${this.#outputIndex},"summary_index":0,"delta":${JSON.stringify(reasoning)},"sequence_number":${this.#seq++}}\n\n`;
     }
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.#open?.kind !== 'message') this.#openMessage();
       this.#answer.text += delta.content;
-      this.#out += `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${JSON.stringify(this.#ids.message)},"output_index":${this.#outputIndex},"content_index":0,"delta":${JSON.stringify(delta.content)},"logprobs":[],"sequence_number":${this.#seq++}}\n\n`;
+      this.#out += `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${this.#quoted.message},"output_index":${this.#outputIndex},"content_index":0,"delta":${JSON.stringify(delta.content)},"logprobs":[],"sequence_number":${this.#seq++}}\n\n`;
     }
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) this.#toolCall(call);
     if (typeof choice.finish_reason === 'string') this.#answer.finish = choice.finish_reason;
@@ -134,9 +137,10 @@ export class ChunksToEvents {
 
   #start(): void {
     this.#started = true;
-    const response = this.#shell();
-    this.#emit('response.created', { response });
-    this.#emit('response.in_progress', { response });
+    // One response, two events: written once.
+    const json = JSON.stringify({ response: this.#shell() });
+    this.#emitJson('response.created', json);
+    this.#emitJson('response.in_progress', json);
   }
 
   #toolCall(call: Json): void {
@@ -204,7 +208,17 @@ export class ChunksToEvents {
   }
 
   #emit(type: string, data: Json): void {
-    this.#out += `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: this.#seq++ })}\n\n`;
+    this.#emitJson(type, JSON.stringify(data));
+  }
+
+  /**
+   * The event of `type` whose other members are those of the JSON object `json`: byte for byte what stringifying
+   * `{ type, ...data, sequence_number }` makes (no `data` here has a `type` or `sequence_number` of its own, and every
+   * `type` is a plain name), without copying `data` into a new object first.
+   */
+  #emitJson(type: string, json: string): void {
+    const members = json.length > 2 ? `${json.slice(1, -1)},` : '';
+    this.#out += `event: ${type}\ndata: {"type":"${type}",${members}"sequence_number":${this.#seq++}}\n\n`;
   }
 }
 
