@@ -40,19 +40,33 @@ export function passThrough(
   const state = new StreamState(opts.captureText, opts.keepEvents === true);
   const latch = new OutcomeLatch(callerSignal, () => state.outcome(), () => opts.deadline.dispose());
   const body = run(source, opts, state, latch);
-  const paired = state.events;
-  return paired === null ? { body, outcome: latch.promise } : { body, outcome: latch.promise, events: (chunk) => paired.get(chunk) };
+  return opts.keepEvents === true ? { body, outcome: latch.promise, events: (chunk) => state.takePaired(chunk) } : { body, outcome: latch.promise };
 }
 
 class StreamState {
   readonly watcher: ChatStreamWatcher;
   ttftMs: number | null = null;
-  /** Each chunk handed out with the data of exactly its events, while the two still match; null when not kept. */
-  events: WeakMap<Uint8Array, readonly string[]> | null;
+  /** Events are kept and paired with the chunks handed out, while the two still match. */
+  #pairing: boolean;
+  /**
+   * The last chunk handed out and the data of exactly its events. The reader takes them before it asks for the next
+   * chunk, so one pair is enough, and the strings do not outlive their translation.
+   */
+  #pairedOut: Buffer | null = null;
+  #pairedEvents: readonly string[] | null = null;
 
   constructor(captureText: boolean, keepEvents: boolean) {
     this.watcher = new ChatStreamWatcher(captureText, keepEvents);
-    this.events = keepEvents ? new WeakMap() : null;
+    this.#pairing = keepEvents;
+  }
+
+  /** The data of `chunk`'s events when it is the last chunk handed out and was paired; undefined otherwise. */
+  takePaired(chunk: Uint8Array): readonly string[] | undefined {
+    if (chunk !== this.#pairedOut) return undefined;
+    const events = this.#pairedEvents!;
+    this.#pairedOut = null;
+    this.#pairedEvents = null;
+    return events;
   }
 
   /**
@@ -63,17 +77,22 @@ class StreamState {
    * from a clean event boundary.
    */
   pair(out: Buffer, whole: boolean, first: boolean): void {
-    const events = this.events;
-    if (events === null) return;
-    if (whole && !(first && startsMarked(out))) events.set(out, this.watcher.takeEvents());
-    else this.unpair();
+    if (!this.#pairing) return;
+    if (whole && !(first && startsMarked(out))) {
+      this.#pairedOut = out;
+      this.#pairedEvents = this.watcher.takeEvents();
+    } else {
+      this.unpair();
+    }
   }
 
   /** The bytes handed out no longer match the events split (a usage chunk hidden, a secret stripped). */
   unpair(): void {
-    if (this.events === null) return;
+    if (!this.#pairing) return;
+    this.#pairing = false;
+    this.#pairedOut = null;
+    this.#pairedEvents = null;
     this.watcher.dropEvents();
-    this.events = null;
   }
 
   outcome(): CallOutcome {
