@@ -54,6 +54,8 @@ export interface FrontDoor {
   readonly protocol: RequestProtocol;
   /** The adapter keeps the usage chunk of a stream (the client asked for it, or the door needs it). */
   readonly clientWantsUsage: boolean;
+  /** The door translates a stream event by event: the adapter hands over the events it split (`UpstreamCall.keepEvents`). */
+  readonly readsEvents?: boolean;
   /** The call one contender gets (`base` is the chat-shaped one); may throw the client's 400 for that contender. */
   call(contender: Contender, base: UpstreamCall): UpstreamCall;
   /**
@@ -158,6 +160,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
   if (admitted.downgradedBy) target.names = admitted.names;
   const stream = body.stream === true;
   const clientWantsUsage = stream && door.clientWantsUsage;
+  const keepEvents = stream && door.readsEvents === true;
   const requestId = req.id;
   reply.header('x-saima-race', target.race ?? '');
 
@@ -180,6 +183,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
         clientWantsUsage,
         captureText: target.capture,
         requestId,
+        keepEvents,
       });
 
     const primary = ctx.config.contenders.get(target.names[0]!);

@@ -51,6 +51,11 @@ export interface UpstreamCall {
    * reply carries its bytes unchanged and the outcome its `usage.prompt_tokens`. Only `openai` and `mock` serve it.
    */
   operation?: 'embeddings';
+  /**
+   * The front door translates the stream event by event: an adapter that splits the SSE events anyway pairs each
+   * chunk of its reply with their data (`UpstreamReply.events`). Others ignore it.
+   */
+  keepEvents?: boolean;
   /** W3C trace context of this attempt (`traceparent`, `tracestate`), sent upstream as headers when tracing is on. */
   traceHeaders?: Readonly<Record<string, string>>;
 }
@@ -68,6 +73,11 @@ export interface UpstreamReply {
   wire?: 'anthropic' | 'responses';
   /** Settles when the body has been fully consumed or has failed. Never rejects. */
   outcome: Promise<CallOutcome>;
+  /**
+   * With `keepEvents`: the data of the SSE events in a chunk `body` yielded, in order, as the adapter already decoded
+   * and split them; undefined for a chunk it cannot vouch for (the reader then parses the bytes themselves).
+   */
+  events?: ((chunk: Uint8Array) => readonly string[] | undefined) | undefined;
 }
 
 export interface CallOutcome {

@@ -70,10 +70,13 @@ export class ChatStreamWatcher {
    */
   invalidEvent: string | null = null;
   #events = 0;
+  /** Data of the events completed since the last take, when kept for a translating front door; else null. */
+  #kept: string[] | null;
 
-  constructor(captureText: boolean) {
+  constructor(captureText: boolean, keepEvents = false) {
     this.#captureText = captureText;
     this.#unparsed = captureText ? null : [];
+    this.#kept = keepEvents ? [] : null;
     this.#parser = createParser({ onEvent: (ev) => this.#onEvent(ev) });
   }
 
@@ -84,6 +87,18 @@ export class ChatStreamWatcher {
   /** The byte stream ended: an unterminated last event (e.g. `data: [DONE]` without a blank line) still counts. */
   end(): void {
     this.#parser.feed(`${this.#decoder.end()}\n\n`);
+  }
+
+  /** The data of every event completed since the last take (only when keeping events), in order. */
+  takeEvents(): string[] {
+    const kept = this.#kept ?? [];
+    this.#kept = [];
+    return kept;
+  }
+
+  /** Events are no longer kept (the bytes passed on stopped matching them). */
+  dropEvents(): void {
+    this.#kept = null;
   }
 
   /** The answer text when captured, or when usage is missing (for the estimate); else null. */
@@ -101,6 +116,7 @@ export class ChatStreamWatcher {
 
   #onEvent(ev: EventSourceMessage): void {
     const data = ev.data;
+    if (this.#kept !== null) this.#kept.push(data);
     if (data === '[DONE]') {
       this.done = true;
       return;

@@ -26,6 +26,12 @@ function lastBoundary(buf: Buffer): number {
 
 export class SseAligner {
   #held: Buffer | null = null;
+  #whole = false;
+
+  /** The last push returned all it had, ending at an event boundary: nothing held back, no event cut. */
+  get whole(): boolean {
+    return this.#whole;
+  }
 
   /** Returns the complete events available so far (possibly spanning earlier chunks), or null. */
   push(chunk: Uint8Array): Buffer | null {
@@ -35,7 +41,8 @@ export class SseAligner {
       this.#held = null;
     }
     const end = lastBoundary(buf);
-    if (end === buf.length) return buf;
+    this.#whole = end === buf.length;
+    if (this.#whole) return buf;
     if (buf.length - end > MAX_HELD) return buf;
     this.#held = buf.subarray(end);
     return end === 0 ? null : buf.subarray(0, end);

@@ -12,7 +12,7 @@
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
 import type { LastWordFinder } from '../stream-writer.js';
-import { translatedStream as translatedClientStream } from '../translated-answer.js';
+import { translatedStream as translatedClientStream, type ChunkEvents } from '../translated-answer.js';
 import { functionCallItem, itemIds, messageItem, reasoningItem, responseShell, responsesUsage, statusOf, type Answer } from './response-object.js';
 import { isObject, type Json, type ResponsesBody } from './to-chat.js';
 
@@ -28,6 +28,8 @@ export class ChunksToEvents {
   readonly #callsSeen = new Set<number>();
   readonly #answer: Answer = { model: '', reasoning: '', text: '', calls: [], finish: null };
   readonly #ids: ReturnType<typeof itemIds>;
+  /** The message and reasoning item ids as JSON strings, for the deltas written out by hand. */
+  readonly #quoted: { message: string; reasoning: string };
   #final: Json | null = null;
   /** The upstream's `[DONE]` arrived: the answer is whole. */
   finished = false;
@@ -40,6 +42,7 @@ export class ChunksToEvents {
     readonly createdAt: number,
   ) {
     this.#ids = itemIds(id);
+    this.#quoted = { message: JSON.stringify(this.#ids.message), reasoning: JSON.stringify(this.#ids.reasoning) };
   }
 
   get answer(): Answer {
@@ -52,6 +55,10 @@ export class ChunksToEvents {
     return out;
   }
 
+  /**
+   * One chunk's data. The deltas every token makes are written out by hand, byte for byte what `#emit` would make of
+   * them, without an object and a walk per token.
+   */
   data(text: string): void {
     if (this.finished || this.failed) return;
     if (text === '[DONE]') {
@@ -79,12 +86,12 @@ export class ChunksToEvents {
     if (typeof reasoning === 'string' && reasoning !== '') {
       if (this.#open?.kind !== 'reasoning') this.#openReasoning();
       this.#answer.reasoning += reasoning;
-      this.#emit('response.reasoning_summary_text.delta', { item_id: this.#ids.reasoning, output_index: this.#outputIndex, summary_index: 0, delta: reasoning });
+      this.#out += `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","item_id":${this.#quoted.reasoning},"output_index":${this.#outputIndex},"summary_index":0,"delta":${JSON.stringify(reasoning)},"sequence_number":${this.#seq++}}\n\n`;
     }
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.#open?.kind !== 'message') this.#openMessage();
       this.#answer.text += delta.content;
-      this.#emit('response.output_text.delta', { item_id: this.#ids.message, output_index: this.#outputIndex, content_index: 0, delta: delta.content, logprobs: [] });
+      this.#out += `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${this.#quoted.message},"output_index":${this.#outputIndex},"content_index":0,"delta":${JSON.stringify(delta.content)},"logprobs":[],"sequence_number":${this.#seq++}}\n\n`;
     }
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) this.#toolCall(call);
     if (typeof choice.finish_reason === 'string') this.#answer.finish = choice.finish_reason;
@@ -130,9 +137,10 @@ export class ChunksToEvents {
 
   #start(): void {
     this.#started = true;
-    const response = this.#shell();
-    this.#emit('response.created', { response });
-    this.#emit('response.in_progress', { response });
+    // One response, two events: written once.
+    const json = JSON.stringify({ response: this.#shell() });
+    this.#emitJson('response.created', json);
+    this.#emitJson('response.in_progress', json);
   }
 
   #toolCall(call: Json): void {
@@ -151,7 +159,7 @@ export class ChunksToEvents {
     const open = this.#open as { n: number };
     if (typeof fn.arguments === 'string' && fn.arguments !== '') {
       this.#answer.calls[open.n]!.arguments += fn.arguments;
-      this.#emit('response.function_call_arguments.delta', { item_id: this.#ids.call(open.n), output_index: this.#outputIndex, delta: fn.arguments });
+      this.#out += `event: response.function_call_arguments.delta\ndata: {"type":"response.function_call_arguments.delta","item_id":${JSON.stringify(this.#ids.call(open.n))},"output_index":${this.#outputIndex},"delta":${JSON.stringify(fn.arguments)},"sequence_number":${this.#seq++}}\n\n`;
     }
   }
 
@@ -200,7 +208,17 @@ export class ChunksToEvents {
   }
 
   #emit(type: string, data: Json): void {
-    this.#out += `event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: this.#seq++ })}\n\n`;
+    this.#emitJson(type, JSON.stringify(data));
+  }
+
+  /**
+   * The event of `type` whose other members are those of the JSON object `json`: byte for byte what stringifying
+   * `{ type, ...data, sequence_number }` makes (no `data` here has a `type` or `sequence_number` of its own, and every
+   * `type` is a plain name), without copying `data` into a new object first.
+   */
+  #emitJson(type: string, json: string): void {
+    const members = json.length > 2 ? `${json.slice(1, -1)},` : '';
+    this.#out += `event: ${type}\ndata: {"type":"${type}",${members}"sequence_number":${this.#seq++}}\n\n`;
   }
 }
 
@@ -217,6 +235,6 @@ export const responsesLastWord: LastWordFinder = (buf) => {
 };
 
 /** The client's stream of a call, through `t`. */
-export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, t: ChunksToEvents): ClientStream {
-  return translatedClientStream(first, rest, t, responsesLastWord);
+export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, t: ChunksToEvents, events?: ChunkEvents): ClientStream {
+  return translatedClientStream(first, rest, t, responsesLastWord, events);
 }

@@ -58,6 +58,7 @@ function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: stri
     protocol: 'messages',
     // The translated stream's usage chunk is read for nothing but is asked for: the row meters from it.
     clientWantsUsage: true,
+    readsEvents: true,
     call(contender, base) {
       if (contender.protocol === 'anthropic') return { ...base, anthropicBody: client, ...(beta ? { anthropicBeta: beta } : {}) };
       const refused = refusals[0];
@@ -72,7 +73,7 @@ function messagesDoor(client: MessagesBody, refusals: Refusal[], requestId: stri
     },
     stream(first, rest, reply) {
       if (reply.wire === 'anthropic') return { first, rest, lastWord: anthropicLastWord };
-      return translatedStream(first, rest, requestId, stops);
+      return translatedStream(first, rest, requestId, stops, reply.events);
     },
     errorEvent: (_code, message) => anthropicErrorEvent('api_error', message),
     // A shadow asks the same question with the same thinking, by its own contender's switch (skipped when it has none to turn on).

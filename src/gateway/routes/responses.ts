@@ -149,6 +149,7 @@ function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, cre
     protocol: 'responses',
     // The translation reads the stream's usage chunk for the settled usage of `response.completed`.
     clientWantsUsage: true,
+    readsEvents: true,
     call(contender, base) {
       if (serving.passthrough && contender.responsesApi) return { ...base, responsesBody: passedBody(body, base.body, contender) };
       return serving.origins.length > 0 ? forContender(contender.name, base, serving.origins) : base;
@@ -168,7 +169,7 @@ function responsesDoor(ctx: GatewayContext, body: ResponsesBody, id: string, cre
         return p.stream.client(first, rest);
       }
       stream = new ChunksToEvents(body, id, createdAt);
-      return translatedStream(first, rest, stream);
+      return translatedStream(first, rest, stream, reply.events);
     },
     async settle(facts) {
       if (!keep || !facts.contender) return;

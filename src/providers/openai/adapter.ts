@@ -105,12 +105,12 @@ export class OpenAIAdapter implements ProviderAdapter {
     const source = await postForStream(post);
     const deadline = new CallDeadline(signal, contender, startedAt);
     deadline.arm(source);
-    const { body, outcome } = passThrough(
+    const { body, outcome, events } = passThrough(
       source,
-      { contender, hideUsage: hidesUsage(call), captureText: call.captureText, startedAt, deadline },
+      { contender, hideUsage: hidesUsage(call), captureText: call.captureText, startedAt, deadline, keepEvents: call.keepEvents === true },
       signal,
     );
-    return { status: 200, contentType: 'text/event-stream', body, outcome };
+    return { status: 200, contentType: 'text/event-stream', body, outcome, events };
   }
 
   async close(): Promise<void> {

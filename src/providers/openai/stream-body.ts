@@ -6,6 +6,8 @@
  * - After that, a failure (socket error, stall, total timeout, or an end without `data: [DONE]`) ends the
  *   bytes with one OpenAI-style error event and no `[DONE]`, and the outcome reports `upstream_stream_cut`.
  * - The usage chunk we requested for metering is removed when the client did not ask for it.
+ * - With `keepEvents`, each chunk handed out is paired with the data of its events as the side parser split them,
+ *   so a translating front door does not decode and split the same bytes again (see `UpstreamReply.events`).
  */
 import type { Contender } from '../../config/types.js';
 import { sanitize } from '../../errors.js';
@@ -26,24 +28,71 @@ export interface PassThroughOptions {
   /** performance.now() at the start of send(), for TTFT. */
   startedAt: number;
   deadline: CallDeadline;
+  /** Pair the chunks handed out with their events' data (`events`). */
+  keepEvents?: boolean;
 }
 
 export function passThrough(
   source: AsyncIterable<Uint8Array>,
   opts: PassThroughOptions,
   callerSignal: CallSignal,
-): { body: AsyncIterable<Uint8Array>; outcome: Promise<CallOutcome> } {
-  const state = new StreamState(opts.captureText);
+): { body: AsyncIterable<Uint8Array>; outcome: Promise<CallOutcome>; events?: (chunk: Uint8Array) => readonly string[] | undefined } {
+  const state = new StreamState(opts.captureText, opts.keepEvents === true);
   const latch = new OutcomeLatch(callerSignal, () => state.outcome(), () => opts.deadline.dispose());
-  return { body: run(source, opts, state, latch), outcome: latch.promise };
+  const body = run(source, opts, state, latch);
+  return opts.keepEvents === true ? { body, outcome: latch.promise, events: (chunk) => state.takePaired(chunk) } : { body, outcome: latch.promise };
 }
 
 class StreamState {
   readonly watcher: ChatStreamWatcher;
   ttftMs: number | null = null;
+  /** Events are kept and paired with the chunks handed out, while the two still match. */
+  #pairing: boolean;
+  /**
+   * The last chunk handed out and the data of exactly its events. The reader takes them before it asks for the next
+   * chunk, so one pair is enough, and the strings do not outlive their translation.
+   */
+  #pairedOut: Buffer | null = null;
+  #pairedEvents: readonly string[] | null = null;
 
-  constructor(captureText: boolean) {
-    this.watcher = new ChatStreamWatcher(captureText);
+  constructor(captureText: boolean, keepEvents: boolean) {
+    this.watcher = new ChatStreamWatcher(captureText, keepEvents);
+    this.#pairing = keepEvents;
+  }
+
+  /** The data of `chunk`'s events when it is the last chunk handed out and was paired; undefined otherwise. */
+  takePaired(chunk: Uint8Array): readonly string[] | undefined {
+    if (chunk !== this.#pairedOut) return undefined;
+    const events = this.#pairedEvents!;
+    this.#pairedOut = null;
+    this.#pairedEvents = null;
+    return events;
+  }
+
+  /**
+   * Pairs `out`, the aligner's output as it came, with the events split since the last chunk handed out, when they
+   * are exactly its events: it ends at an event boundary with nothing held back, and it does not start a stream with
+   * a byte order mark (which a door's decoder and SSE parser may drop where this side parser, fed other cuts of the
+   * same bytes, keeps it). Once a chunk cannot be paired, none after it is: the door then parses the bytes itself,
+   * from a clean event boundary.
+   */
+  pair(out: Buffer, whole: boolean, first: boolean): void {
+    if (!this.#pairing) return;
+    if (whole && !(first && startsMarked(out))) {
+      this.#pairedOut = out;
+      this.#pairedEvents = this.watcher.takeEvents();
+    } else {
+      this.unpair();
+    }
+  }
+
+  /** The bytes handed out no longer match the events split (a usage chunk hidden, a secret stripped). */
+  unpair(): void {
+    if (!this.#pairing) return;
+    this.#pairing = false;
+    this.#pairedOut = null;
+    this.#pairedEvents = null;
+    this.watcher.dropEvents();
   }
 
   outcome(): CallOutcome {
@@ -69,7 +118,8 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
       for await (const chunk of source) {
         state.ttftMs ??= performance.now() - o.startedAt;
         watcher.feed(chunk);
-        let out = aligner.push(chunk);
+        const aligned = aligner.push(chunk);
+        let out = aligned;
         if (out === null) continue;
         // The side parser has already parsed the usage chunk if it is in `out`: no byte scan on other chunks.
         if (o.hideUsage && watcher.usageOnlyEvents > hidden) {
@@ -85,7 +135,9 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
         // Not a chat chunk: before the first byte the attempt fails cleanly (retry, then fallback); after it, the
         // stream is cut here rather than passing the client something its SDK cannot parse.
         if (watcher.invalidEvent !== null) throw invalidEvent(o.contender, watcher.invalidEvent, sent);
+        if (out !== aligned) state.unpair();
         if (out.length === 0) continue;
+        state.pair(out, aligner.whole, !sent);
         sent = true;
         latch.busy = false;
         yield out;
@@ -133,6 +185,15 @@ async function* run(source: AsyncIterable<Uint8Array>, o: PassThroughOptions, st
     // Reached without a settle when the consumer stopped early (return()) or the caller aborted.
     if (!latch.settled) latch.settle(state.outcome());
   }
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** The byte order mark decoded as Latin-1 and encoded again, which the SSE parser drops at a stream's start. */
+const BOM_TWICE = Buffer.from('\u00ef\u00bb\u00bf');
+
+/** The stream starts with a byte order mark, in UTF-8 or encoded twice. */
+function startsMarked(out: Buffer): boolean {
+  return (out[0] === 0xef && out.subarray(0, 3).equals(BOM)) || (out[0] === 0xc3 && out.subarray(0, 6).equals(BOM_TWICE));
 }
 
 function invalidEvent(contender: Contender, data: string, sent: boolean): UpstreamError {
