@@ -88,3 +88,28 @@ for (const door of ['messages', 'responses'] as const) {
     assert.equal(await streamed(split5, door, ERROR_MID), expected);
   });
 }
+
+// A suspicion from reading the stream code: content and an error event in the same first read might reach a
+// translating door's client as a 200 with an empty body. They do not; this keeps it so.
+for (const door of ['messages', 'responses', 'chat/completions'] as const) {
+  test(`${door}: an error event in the upstream's first read fails the attempt before any byte reaches the client, who gets an error in its protocol's shape, never an empty 200`, async (t) => {
+    const g = await gateway(t);
+    // Content, then the error, written in one piece: the gateway reads them in one chunk.
+    g.up.setFaults([{ kind: 'replay', body: [...EVENTS.slice(0, 3), ERROR_EVENT].join('') }]);
+    const request: { headers: Record<string, string>; body: object } =
+      door === 'messages'
+        ? { headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: { model: 'up', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }], stream: true } }
+        : door === 'responses'
+          ? { headers: { 'content-type': 'application/json' }, body: { model: 'up', input: 'Hi', store: false, stream: true } }
+          : { headers: { 'content-type': 'application/json' }, body: { model: 'up', messages: [{ role: 'user', content: 'Hi' }], stream: true } };
+    const res = await fetch(`${g.gw.url}/v1/${door}`, { method: 'POST', headers: request.headers, body: JSON.stringify(request.body) });
+    const text = await res.text();
+    assert.equal(res.status, 502, text);
+    const body = JSON.parse(text) as { type?: string; error: { type: string; message: string; code?: string } };
+    if (door === 'messages') assert.equal(body.type, 'error', 'the Anthropic error shape');
+    else assert.equal(body.error.code, 'upstream_error', "OpenAI's error shape");
+    assert.equal(body.error.type, 'api_error');
+    assert.match(body.error.message, /overloaded/);
+    assert.doesNotMatch(text, /sk-proj-abcdefghijklmnop0123456789/);
+  });
+}
