@@ -62,6 +62,9 @@ export interface EvidenceWorkerOptions {
 }
 
 /** Whether another thread can open the database at `url` (an in-memory SQLite database exists on its connection only). */
+/** How long an end waits for a starting thread to open its connection before terminating it anyway. */
+const OPEN_GRACE_MS = 5_000;
+
 export function canReadOffThread(url: string): boolean {
   return !(url.startsWith('sqlite:') && url.slice('sqlite:'.length) === ':memory:');
 }
@@ -82,6 +85,8 @@ export class EvidenceWorker implements EvidenceSource {
   #starting: Promise<void> | null = null;
   #closed = false;
   #next = 1;
+  /** Each thread's first answer: it has loaded its modules and opened its connection. */
+  readonly #opened = new WeakMap<JobThread<EvidenceJob, EvidenceJobResult>, Promise<EvidenceJobResult>>();
 
   constructor(opts: EvidenceWorkerOptions) {
     if (!canReadOffThread(opts.url)) throw new Error('an in-memory SQLite database cannot be read from another thread');
@@ -113,7 +118,8 @@ export class EvidenceWorker implements EvidenceSource {
    */
   warm(): Promise<void> {
     if (this.#started || this.#inThread || this.#closed) return Promise.resolve();
-    this.#starting ??= this.#ensure().post({ id: this.#next++, ping: true }).then(
+    const thread = this.#ensure();
+    this.#starting ??= this.#opened.get(thread)!.then(
       () => {
         this.#started = true;
         this.#early = null;
@@ -128,7 +134,23 @@ export class EvidenceWorker implements EvidenceSource {
     this.#closed = true;
     const thread = this.#thread;
     this.#thread = null;
-    if (thread) await thread.terminate();
+    if (thread) await this.#end(thread);
+  }
+
+  /**
+   * Ends a thread, but not while it is still opening its connection: a worker terminated while it registers the
+   * SQLite addon aborts the whole process (the addon's start-up cannot raise the error it then gets, and calls a fatal
+   * error instead). A thread still starting is given a few seconds to finish first.
+   */
+  async #end(thread: JobThread<EvidenceJob, EvidenceJobResult>): Promise<void> {
+    const opened = this.#opened.get(thread);
+    if (opened) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, OPEN_GRACE_MS)));
+      await Promise.race([opened.then(() => undefined, () => undefined), grace]);
+      clearTimeout(timer);
+    }
+    await thread.terminate();
   }
 
   /**
@@ -136,7 +158,7 @@ export class EvidenceWorker implements EvidenceSource {
    * thread that keeps dying sends the reads back to the gateway's thread (what the tests of those paths do).
    */
   async terminateThread(): Promise<void> {
-    await this.#thread?.terminate();
+    if (this.#thread) await this.#end(this.#thread);
   }
 
   async #readWindows(race: Race, state: RaceState, now: number): Promise<Pick<RaceEvidence, 'windows' | 'assignment'>> {
@@ -154,7 +176,7 @@ export class EvidenceWorker implements EvidenceSource {
       let r: EvidenceJobResult;
       const deadline = setTimeout(() => {
         this.#opts.log?.('race monitor evidence thread did not answer in time; ending it', { race: race.name, deadlineMs: this.#deadlineMs });
-        void thread.terminate();
+        void this.#end(thread);
       }, this.#deadlineMs);
       deadline.unref();
       try {
@@ -190,6 +212,10 @@ export class EvidenceWorker implements EvidenceSource {
       },
     );
     this.#thread = thread;
+    // Asked at once, so that an end can wait for the thread to have opened its connection (`#end`).
+    const opened = thread.post({ id: this.#next++, ping: true });
+    opened.catch(() => undefined);
+    this.#opened.set(thread, opened);
     return thread;
   }
 }
