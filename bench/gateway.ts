@@ -14,7 +14,7 @@
  * request), BENCH_TTFB_SECONDS (4), BENCH_SLOW_SECONDS (8),
  * BENCH_WRITE (1; 0 prints only),
  * BENCH_KEEP_TMP (0; 1 keeps the temp folder with every server's log), BENCH_WARM_REQUESTS (40000) and
- * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the pause before each run); BENCH_RUN_WARM_SECONDS (1.5, the load each run gets, after a
+ * BENCH_WARM_SECONDS (20): the c=50 warm-up every target gets in each of its modes before the rounds, whichever ends first; BENCH_SETTLE_MS (1500, the least pause before each run, which then lasts until the target is idle: under 5 % of a core over 250 ms, 10 s at most); BENCH_RUN_WARM_SECONDS (1.5, the load each run gets, after a
  * short probe, before it is measured).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,11 +88,29 @@ function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
+/** A process is idle once it uses under 5 % of a core over a quarter second. */
+const IDLE_WINDOW_MS = 250;
+const IDLE_SHARE = 0.05;
+const SETTLE_MAX_MS = 10_000;
+
+/**
+ * Waits SETTLE_MS, then until `pid` is idle (at most SETTLE_MAX_MS in all): work a target's last turn left (a WAL
+ * checkpoint, a GC, a log flush), or timers that fell due while it was stopped, must not land in its measurement.
+ */
+async function settle(pid: number): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const started = performance.now();
+  await sleep(SETTLE_MS);
+  while (performance.now() - started < SETTLE_MAX_MS) {
+    const before = readCpuMs(pid);
+    await sleep(IDLE_WINDOW_MS);
+    if (readCpuMs(pid) - before < IDLE_WINDOW_MS * IDLE_SHARE) return;
+  }
+}
+
 async function loadRun(target: Target, upstream: Target['server'], mode: Mode, c: number, round: number, freezer: Freezer): Promise<RunRow> {
   freezer.only(target);
-  // This target may have work its last turn left (a WAL checkpoint, a GC, a log flush), or timers that fell due
-  // while it was stopped: let it settle, so that work is not charged to its measurement.
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  await settle(target.server.pid);
   const spec = { url: target.url, headers: target.headers, body: target.body(mode), varyUser: true, connections: c };
   // Runs are sized in requests, not seconds (see runAutocannon): the warm-up's rate sizes the measured run.
   const probe = await runAutocannon({ ...spec, amount: Math.max(100, c * 3), maxS: 30 });
@@ -208,7 +226,7 @@ async function main(): Promise<void> {
     };
     for (const t of targets.filter((x) => !x.only || x.ttfb)) {
       freezer.only(t);
-      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      await settle(t.server.pid);
       // A front door's direct comparison runs just before it, against the upstream endpoint the door calls.
       if (t.directTtfb) reportOf(t).ttfbDirect = { endpoint: t.directTtfb.endpoint, result: await timeTtfb(`direct ${t.directTtfb.endpoint} (for ${t.name})`, t.directTtfb) };
       reportOf(t).ttfb = await timeTtfb(t.name, { url: t.url, headers: t.headers, body: t.body('stream') });
