@@ -60,11 +60,6 @@ export class SpanBatches {
     this.#out = this.#fresh(64 * 1024);
   }
 
-  /** Spans dropped because the queue was full, since the last warning. */
-  get dropped(): number {
-    return this.#dropped;
-  }
-
   add(span: ReadableSpan): void {
     if (this.#queued + this.#count >= MAX_QUEUE || this.#queuedBytes + this.#out.at >= MAX_QUEUE_BYTES) {
       if (this.#dropped++ === 0) diag.warn('saima: span queue full (the collector is slow or down): dropping spans');

@@ -234,3 +234,54 @@ test("an anthropic contender's attempt spans carry the model its upstream says a
     assert.equal(attempt?.attributes['gen_ai.provider.name'], 'anthropic');
   }
 });
+
+test('sampling is parent-based: a sampled incoming trace is kept at sample_rate 0 with its tracestate sent upstream, an unsampled or new trace is not kept but still goes upstream unsampled, an invalid traceparent starts a new trace; metrics count every attempt', async (t) => {
+  const otlp = await startOtlpReceiver();
+  t.after(() => otlp.close());
+  const up = await startFakeOpenAI({ answer: 'ok', usage: { prompt_tokens: 3, completion_tokens: 1 } });
+  t.after(() => up.close());
+  const { client, gw } = await startTestGateway(t, {
+    telemetry: { otlp: { endpoint: otlp.url, sample_rate: 0 } },
+    contenders: { champ: contender(up.url, 'champ-model') },
+    races: { assistant: { champion: 'champ' } },
+  });
+  const ask = (headers: Record<string, string> = {}) =>
+    client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'hi' }] }, { headers }).withResponse();
+  const sampledTrace = '0af7651916cd43dd8448eb211c80319c';
+  const unsampledTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+  const kept = await ask({ traceparent: `00-${sampledTrace}-b7ad6b7169203331-01`, tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE' });
+  const keptUp = up.requests.at(-1)!.headers;
+  const keptParent = traceparent(keptUp.traceparent);
+  assert.equal(keptParent.traceId, sampledTrace);
+  assert.equal(keptParent.flags, '01');
+  assert.equal(keptUp.tracestate, 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', "the caller's tracestate goes upstream");
+
+  await ask({ traceparent: `00-${unsampledTrace}-b7ad6b7169203331-00` });
+  const unsampledUp = traceparent(up.requests.at(-1)!.headers.traceparent);
+  assert.equal(unsampledUp.traceId, unsampledTrace);
+  assert.equal(unsampledUp.flags, '00', 'an unsampled trace stays unsampled upstream');
+
+  const fresh = await ask();
+  const freshUp = traceparent(up.requests.at(-1)!.headers.traceparent);
+  assert.equal(freshUp.flags, '00', 'sample_rate 0 keeps no new trace');
+  assert.notEqual(freshUp.traceId, sampledTrace);
+
+  await ask({ traceparent: 'ff-not-a-traceparent' });
+  const invalidUp = traceparent(up.requests.at(-1)!.headers.traceparent);
+  assert.equal(invalidUp.flags, '00');
+  assert.notEqual(invalidUp.traceId, unsampledTrace);
+  assert.notEqual(invalidUp.traceId, freshUp.traceId, 'each new trace has its own id');
+
+  await gw.close();
+  const spans = otlp.spans();
+  assert.deepEqual([...new Set(spans.map((s) => s.traceId))], [sampledTrace], 'only the sampled incoming trace was exported');
+  const server = spans.find((s) => s.kind === SERVER)!;
+  assert.equal(server.attributes['saima.request_id'], kept.response.headers.get('x-saima-request-id'));
+  assert.equal(server.parentSpanId, 'b7ad6b7169203331', "the server span is the caller's span's child");
+  const attempt = spans.find((s) => s.kind === CLIENT)!;
+  assert.equal(attempt.parentSpanId, server.spanId);
+  assert.equal(attempt.spanId, keptParent.parentId, "the upstream's parent is the exported attempt span");
+  const durations = otlp.points().filter((p) => p.metric === 'gen_ai.client.operation.duration');
+  assert.equal(durations.reduce((n, p) => n + p.count, 0), 4, 'metrics are not sampled: every attempt is counted');
+});
