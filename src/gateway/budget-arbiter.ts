@@ -39,6 +39,8 @@ export class BudgetArbiter {
    */
   #validFrom = -Infinity;
   #revalidating: Promise<void> | null = null;
+  /** The last read of the claims was applied in full (a tick that failed part-way leaves this false: read again). */
+  #applied = false;
   /**
    * Counts the claims decided while this gateway was not arbitrating (granted alone, or granted and settled alone)
    * that it has taken into its ledger since it started. A budgeted call admitted before such a claim arrived is
@@ -103,6 +105,13 @@ export class BudgetArbiter {
       this.#lastBeat = t;
       beganAt = t;
     }
+    // The claims are as last applied (no other connection committed, none written here, no hold has expired): reading
+    // them again would change nothing, so a beat's lease counts from here as well.
+    if (!starting && this.#applied && this.store.claims.unchangedSinceRead() && !this.#heldExpired(now)) {
+      if (beganAt !== null) this.#validFrom = beganAt;
+      return;
+    }
+    this.#applied = false;
     const all = await this.store.claims.all();
     // Claims decided elsewhere (alone, while this gateway did not beat) enter the ledger before any pending claim
     // is decided against it.
@@ -156,7 +165,13 @@ export class BudgetArbiter {
       this.#held.delete(id);
     }
     await this.store.claims.remove(done);
+    this.#applied = true;
     if (beganAt !== null) this.#validFrom = beganAt;
+  }
+
+  #heldExpired(now: number): boolean {
+    for (const h of this.#held.values()) if (h.claim.expiresAt < now) return true;
+    return false;
   }
 }
 

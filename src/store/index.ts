@@ -171,7 +171,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     evals: new EvalsRepo(db),
     battles: new BattlesRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
     admissions: new AdmissionsRepo(db, handle.dialect === 'sqlite' ? handle.raw : null),
-    claims: new BudgetClaimsRepo(db, handle.dialect, handle.dialect === 'sqlite' ? handle.file : null),
+    claims: new BudgetClaimsRepo(db, handle.dialect, handle.dialect === 'sqlite' ? handle.file : null, handle.dialect === 'sqlite' ? handle.raw : null),
     health: storeHealth,
     checkpointer,
     close() {
