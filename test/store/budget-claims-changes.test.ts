@@ -27,7 +27,8 @@ for (const dialect of testDialects()) {
 
     assert.equal(store.claims.unchangedSinceRead(), false, 'nothing read yet: cannot tell');
     assert.deepEqual(await store.claims.all(), []);
-    if (dialect === 'postgres') {
+    const handle = store.handle;
+    if (handle.dialect === 'postgres') {
       assert.equal(store.claims.unchangedSinceRead(), false, 'PostgreSQL cannot tell: the arbiter reads every time');
       return;
     }
@@ -39,7 +40,7 @@ for (const dialect of testDialects()) {
     assert.equal(store.claims.unchangedSinceRead(), true, "the gateway's own commits of other rows do not force a read");
 
     // A claimant in another process: its own connection to the same file.
-    const other = new Database(store.handle.file!);
+    const other = new Database(handle.file!);
     t.after(() => other.close());
     other.prepare("insert into admissions (id, ts, expires_at, contender, reserved_nanos, currency, owner, state, source) values ('claim_other', ?, ?, 'c', 5, 'CNY', 'cli-y', 'pending', 'eval')").run(T0, T0 + 60_000);
     assert.equal(store.claims.unchangedSinceRead(), false, "another process's claim forces a read");
