@@ -7,6 +7,7 @@
 
 const LFLF = Buffer.from('\n\n');
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CRCR = Buffer.from('\r\r');
 /** No SSE event we forward is this large; past it we stop waiting for a boundary and forward as is. */
 const MAX_HELD = 1 << 20;
 
@@ -21,7 +22,9 @@ function lastBoundary(buf: Buffer): number {
   if (n >= 2 && buf[n - 1] === 10 && buf[n - 2] === 10) return n;
   const lf = buf.lastIndexOf(LFLF);
   const crlf = buf.lastIndexOf(CRLFCRLF);
-  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
+  // A CR alone also ends a line in SSE, so a blank line may be \r\r.
+  const cr = buf.lastIndexOf(CRCR);
+  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4, cr === -1 ? 0 : cr + 2);
 }
 
 export class SseAligner {

@@ -24,7 +24,8 @@
  *   `error_event` (stream: an `error` event after `afterEvents` events, then the end; non-stream: as `cut`),
  *   `invalid_event` (stream: after `afterEvents` events, one whose data is not the Messages API's, by default
  *   unparsable JSON, then the rest of the answer; non-stream: as `cut`),
- *   `replay` (a recorded body, e.g. a `test/fixtures/anthropic-*.sse` file, sent as is with status 200).
+ *   `replay` (a recorded body, e.g. a `test/fixtures/anthropic-*.sse` file, sent as is with status 200; with
+ *   `splitEvery`, in slices of that many bytes, each its own write after a short pause).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +52,7 @@ export type FakeAnthropicFault =
   | { kind: 'cut'; afterEvents: number }
   | { kind: 'error_event'; afterEvents: number; errorType?: string; message?: string }
   | { kind: 'invalid_event'; afterEvents: number; data?: string }
-  | { kind: 'replay'; body: string; contentType?: string };
+  | { kind: 'replay'; body: string | Buffer; contentType?: string; splitEvery?: number };
 
 export interface RecordedAnthropicRequest {
   method: string;
@@ -112,7 +113,13 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     if (fault.kind === 'status') return sendError(res, fault.status, fault.errorType ?? ERROR_TYPES[fault.status] ?? 'api_error', fault.message ?? `fake ${fault.status}`, fault.retryAfter);
     if (fault.kind === 'replay') {
       res.writeHead(200, { 'content-type': fault.contentType ?? 'text/event-stream' });
-      return void res.end(fault.body);
+      const all = Buffer.from(fault.body);
+      const step = fault.splitEvery ?? all.length;
+      for (let at = 0; at < all.length; at += step) {
+        if (at > 0) await new Promise((r) => setTimeout(r, 2));
+        await new Promise<void>((r) => res.write(all.subarray(at, at + step), () => r()));
+      }
+      return void res.end();
     }
     if (recorded.path === '/v1/messages/count_tokens') return countTokens(res, recorded);
     const problem = validate(recorded);

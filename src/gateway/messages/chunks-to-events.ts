@@ -9,6 +9,7 @@
  */
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
+import { lineStartingWith } from '../sse-line-start.js';
 import type { LastWordFinder } from '../stream-writer.js';
 import { translatedStream as translatedClientStream, type ChunkEvents } from '../translated-answer.js';
 import { anthropicErrorEvent } from './anthropic-errors.js';
@@ -143,21 +144,14 @@ function event(name: string, data: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-const MESSAGE_STOP = Buffer.from('event: message_stop');
-const ERROR = Buffer.from('event: error');
+const MESSAGE_STOP = [Buffer.from('event: message_stop')];
+const ERROR = [Buffer.from('event: error')];
 
 /** A Messages stream's last word: its `message_stop` or its `error` event, at the start of a line. */
 export const anthropicLastWord: LastWordFinder = (buf) => {
-  const stop = lineStart(buf, MESSAGE_STOP);
-  return stop >= 0 ? stop : lineStart(buf, ERROR);
+  const stop = lineStartingWith(buf, MESSAGE_STOP);
+  return stop >= 0 ? stop : lineStartingWith(buf, ERROR);
 };
-
-function lineStart(buf: Buffer, marker: Buffer): number {
-  for (let at = buf.indexOf(marker); at >= 0; at = buf.indexOf(marker, at + 1)) {
-    if (at === 0 || buf[at - 1] === 0x0a || buf[at - 1] === 0x0d) return at;
-  }
-  return -1;
-}
 
 /** The client's stream of a translated call. */
 export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>, requestId: string, stops: readonly string[], events?: ChunkEvents): ClientStream {

@@ -6,6 +6,7 @@
  */
 import type { Contender } from '../../config/types.js';
 import type { ClientStream } from '../routed-call.js';
+import { lineStartingWith } from '../sse-line-start.js';
 import type { LastWordFinder } from '../stream-writer.js';
 import type { Json, ResponsesBody } from './to-chat.js';
 
@@ -26,44 +27,56 @@ const ENDINGS = ['response.completed', 'response.incomplete', 'response.failed']
 const ERRORS = ['event: error', 'data: {"type":"error"'].map((m) => Buffer.from(m));
 const SEQUENCE = Buffer.from('"sequence_number":');
 
-function lineStart(buf: Buffer, markers: readonly Buffer[]): number {
-  let first = -1;
-  for (const marker of markers) {
-    for (let at = buf.indexOf(marker); at >= 0; at = buf.indexOf(marker, at + 1)) {
-      if (at === 0 || buf[at - 1] === 0x0a || buf[at - 1] === 0x0d) {
-        if (first < 0 || at < first) first = at;
-        break;
-      }
-    }
-  }
-  return first;
-}
-
 /** A passed-through stream's last word when it ends in an error: its `error` event (the upstream's, or a cut's). */
-const errorLastWord: LastWordFinder = (buf) => lineStart(buf, ERRORS);
+const errorLastWord: LastWordFinder = (buf) => lineStartingWith(buf, ERRORS);
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
+/** The last `sequence_number` in `buf`, or null. */
+function lastSequence(buf: Buffer): number | null {
+  const seq = buf.lastIndexOf(SEQUENCE);
+  if (seq < 0) return null;
+  const n = Number.parseInt(buf.subarray(seq + SEQUENCE.length, seq + SEQUENCE.length + 16).toString('latin1').trimStart(), 10);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Chunks passed whose sequence numbers are not read yet: read in a batch, so nearly every stream reads none. */
+const UNREAD_BATCH = 64;
+
 /** The client's side of a passed-through stream; the adapter hands it whole events. */
 export class PassedStream {
-  /** The last `sequence_number` sent: an event of the gateway's own is numbered after it. */
-  sequence = -1;
+  #sequence = -1;
+  /** Chunks passed since the sequence was last read, oldest first. */
+  #unread: Buffer[] = [];
   readonly #held: Buffer[] = [];
+
+  /**
+   * The last `sequence_number` sent: an event of the gateway's own is numbered after it. Read only when asked (a
+   * stream cut or failed): the newest chunk that has one decides.
+   */
+  get sequence(): number {
+    for (let i = this.#unread.length - 1; i >= 0; i--) {
+      const n = lastSequence(this.#unread[i]!);
+      if (n !== null) {
+        this.#sequence = n;
+        break;
+      }
+    }
+    this.#unread = [];
+    return this.#sequence;
+  }
 
   #pass(chunk: Uint8Array): Buffer {
     const buf = asBuffer(chunk);
-    const seq = buf.lastIndexOf(SEQUENCE);
-    if (seq >= 0) {
-      const n = Number.parseInt(buf.subarray(seq + SEQUENCE.length, seq + SEQUENCE.length + 16).toString('latin1').trimStart(), 10);
-      if (Number.isSafeInteger(n)) this.sequence = n;
-    }
+    if (this.#unread.length >= UNREAD_BATCH) void this.sequence;
+    this.#unread.push(buf);
     if (this.#held.length > 0) {
       this.#held.push(buf);
       return buf.subarray(0, 0);
     }
-    const at = lineStart(buf, ENDINGS);
+    const at = lineStartingWith(buf, ENDINGS);
     if (at < 0) return buf;
     this.#held.push(buf.subarray(at));
     return buf.subarray(0, at);

@@ -10,10 +10,12 @@
  * Nothing is released to the client before the first real delta: until then a failure is still a clean,
  * retryable first-byte error, thrown from the body iterator.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
 import type { Contender } from '../../config/types.js';
 import type { CallOutcome, Usage } from '../spec.js';
+import { SseAligner } from '../stream-aligner.js';
 import type { CallDeadline } from '../stream-deadline.js';
 import { UpstreamError } from '../upstream-error.js';
 import { anthropicErrorEvent, errorForEvent, invalidEvent, streamCutEvent } from './errors.js';
@@ -100,6 +102,9 @@ export class StreamTranslator {
       const type = (raw as { type?: unknown }).type;
       if (typeof type !== 'string') throw new TypeError('no event type');
       if (!TRANSLATED.has(type)) return;
+      // Most of a stream is content_block_delta: checked by hand as EventSchema would, then applied (zod, not the
+      // JSON parse, was the larger cost of such an event).
+      if (type === 'content_block_delta' && isDeltaEvent(raw)) return this.#delta(raw.index, raw.delta);
       parsed = EventSchema.parse(raw);
     } catch {
       // Whether before the first byte (a clean, retryable failure) or after it (the stream is cut here): never
@@ -157,7 +162,7 @@ export class StreamTranslator {
     if (block.thinking) this.#content({ reasoning_content: block.thinking });
   }
 
-  #delta(index: number, d: { type: string; text?: string | undefined; thinking?: string | undefined; partial_json?: string | undefined }): void {
+  #delta(index: number, d: Delta): void {
     if (d.type === 'text_delta' && d.text) this.#textDelta(d.text);
     else if (d.type === 'thinking_delta' && d.thinking) this.#content({ reasoning_content: d.thinking });
     else if (d.type === 'input_json_delta' && d.partial_json) {
@@ -201,15 +206,18 @@ export class StreamTranslator {
   }
 }
 
-/** Moves every complete SSE event of `pending` onto `whole`: released events are always whole ones. */
-function splitAtEventEnd(whole: string, pending: string): [string, string] {
-  const end = Math.max(endAfter(pending, '\n\n'), endAfter(pending, '\r\n\r\n'), endAfter(pending, '\r\r'));
-  return end === 0 ? [whole, pending] : [whole + pending.slice(0, end), pending.slice(end)];
-}
+const CR = 0x0d;
 
-function endAfter(text: string, sep: string): number {
-  const at = text.lastIndexOf(sep);
-  return at < 0 ? 0 : at + sep.length;
+type Delta = { type: string; text?: string | undefined; thinking?: string | undefined; partial_json?: string | undefined };
+
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/** EventSchema's content_block_delta, checked by hand: an index, and a delta object whose known fields are strings. */
+function isDeltaEvent(raw: object): raw is { index: number; delta: Delta } {
+  const { index, delta } = raw as { index?: unknown; delta?: unknown };
+  if (typeof index !== 'number' || typeof delta !== 'object' || delta === null || Array.isArray(delta)) return false;
+  const d = delta as Record<string, unknown>;
+  return typeof d.type === 'string' && optionalString(d.text) && optionalString(d.thinking) && optionalString(d.partial_json);
 }
 
 function sse(payload: unknown): string {
@@ -247,22 +255,28 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
   const native = opts.native === true;
   const t = new StreamTranslator(opts.wantUsage, !native);
   const parser = createParser({ onEvent: (e) => t.event(e) });
-  const decoder = new TextDecoder();
+  const decoder = new StringDecoder('utf8');
   const encoder = new TextEncoder();
-  // Native: the upstream's text up to its last complete event, not yet released, and the partial event after it.
-  let whole = '';
-  let partial = '';
-  const take = (): string => {
-    if (!native) return t.take();
-    if (t.finished) {
-      whole += partial;
-      partial = '';
+  // Native: the upstream's bytes, cut at event ends; the whole events not yet released (none is before the first
+  // real delta) are held as they came, never decoded and encoded again.
+  const aligner = native ? new SseAligner() : null;
+  let held: Buffer[] = [];
+  const take = (): Uint8Array | null => {
+    if (aligner === null) {
+      const out = t.take();
+      return out === '' ? null : encoder.encode(out);
     }
-    const out = whole;
-    whole = '';
+    if (t.finished) {
+      const rest = aligner.flush();
+      if (rest !== null) held.push(rest);
+    }
+    if (held.length === 0) return null;
+    const out = held.length === 1 ? held[0]! : Buffer.concat(held);
+    held = [];
     return out;
   };
   let released = false;
+  let lastByte = -1;
   let ttftMs: number | null = null;
   let failure: UpstreamError | null = null;
   const outcome = (ok: boolean): CallOutcome => ({
@@ -278,18 +292,36 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
   try {
     try {
       for await (const chunk of source) {
-        const text = decoder.decode(chunk, { stream: true });
-        parser.feed(text);
-        if (native) [whole, partial] = splitAtEventEnd(whole, partial + text);
+        if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
+        parser.feed(decoder.write(chunk as Buffer));
+        if (aligner !== null) {
+          const whole = aligner.push(chunk);
+          if (whole !== null) held.push(whole);
+        }
         if (ttftMs === null && t.sawContent) ttftMs = performance.now() - opts.startedAt;
         if (t.failure) break;
         if (t.finished) opts.sink.settle(outcome(true));
-        const out = t.started ? take() : '';
-        if (out !== '') {
+        const out = t.started ? take() : null;
+        if (out !== null && out.length > 0) {
           released = true;
           opts.sink.busy = false;
-          yield encoder.encode(out);
+          yield out;
           opts.sink.busy = true;
+        }
+      }
+      // A stream whose lines end in CR alone ends in a CR that may be half of a CRLF, so the parser waits for a byte
+      // that never comes: the last event (message_stop) would be lost. One LF completes exactly that line end, and
+      // dispatches nothing else (an event still unterminated stays so).
+      if (lastByte === CR && !t.failure && !t.finished) {
+        parser.feed('\n');
+        if (t.finished) {
+          opts.sink.settle(outcome(true));
+          const out = take();
+          if (out !== null && out.length > 0) {
+            released = true;
+            opts.sink.busy = false;
+            yield out;
+          }
         }
       }
     } catch (err) {

@@ -9,6 +9,7 @@
  * failure can be retried or fall back; a stream whose first event is an error fails cleanly before the first byte; a
  * stream cut after it ends with one Responses `error` event (`upstream_stream_cut`, numbered after the last event).
  */
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { Contender } from '../../config/types.js';
 import { sanitize } from '../../errors.js';
@@ -93,18 +94,50 @@ export function responseReply(bytes: Buffer, ttftMs: number | null, call: Upstre
 }
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+/** The events that carry what the watcher reads beyond a delta's text: the response object, or an error. */
+const READ_WHOLE = new Set([...TERMINAL, 'response.created', 'response.in_progress', 'response.queued', 'error']);
+const TYPE_PREFIX = '{"type":"';
+const TEXT_DELTA = 'response.output_text.delta';
 
-/** A side parser of a Responses event stream: it reads every event (they are few and small) and changes none. */
+/**
+ * The type an event's data names first, read without parsing it, or null. OpenAI writes `type` as each event's first
+ * key, and event types hold no character JSON would escape.
+ */
+function leadingType(data: string): string | null {
+  if (!data.startsWith(TYPE_PREFIX)) return null;
+  const end = data.indexOf('"', TYPE_PREFIX.length);
+  return end < 0 ? null : data.slice(TYPE_PREFIX.length, end);
+}
+
+function parsed(data: string): Loose | null {
+  try {
+    return object(JSON.parse(data));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A side parser of a Responses event stream; it changes none. The first event and every event that carries the
+ * response object or an error are parsed whole. The others (items, parts, deltas: most of a stream, and some hold the
+ * whole text) are looked at only as far as their leading `type` and braces; a text delta's data is kept unparsed
+ * until the text is asked for, and the last sequence number is read only when asked.
+ * Measured: parsing every event was 9 % of a passed-through stream's instructions, and the garbage it left most of
+ * the rest of its GC.
+ */
 class ResponsesWatcher {
   readonly #parser = createParser({ onEvent: (ev) => this.#event(ev.data) });
-  readonly #decoder = new TextDecoder();
-  readonly #text: string[] = [];
+  readonly #decoder = new StringDecoder('utf8');
+  /** Data of the text deltas, unparsed until the text is asked for. */
+  readonly #deltas: string[] = [];
+  #events = 0;
+  #sequence = -1;
+  /** Data of the events not parsed since the last one that was, newest last: the sequence number is read from them. */
+  #unread: string[] = [];
   usage: Usage | null = null;
   finishReason: string | null = null;
   model: string | null = null;
   responseId: string | null = null;
-  /** The last `sequence_number` seen: an event the gateway adds is numbered after it. */
-  sequence = -1;
   /** The answer's last event arrived (`response.completed`, `.incomplete` or `.failed`). */
   ended = false;
   /** `response.failed`'s error message, or an `error` event's: the upstream's own failure. */
@@ -113,30 +146,53 @@ class ResponsesWatcher {
   invalidEvent: string | null = null;
 
   feed(chunk: Uint8Array): void {
-    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    this.#parser.feed(this.#decoder.write(chunk as Buffer));
   }
 
   end(): void {
-    this.#parser.feed(`${this.#decoder.decode()}\n\n`);
+    this.#parser.feed(`${this.#decoder.end()}\n\n`);
+  }
+
+  /** The last `sequence_number` seen: an event the gateway adds is numbered after it. */
+  get sequence(): number {
+    for (let i = this.#unread.length - 1; i >= 0; i--) {
+      const n = parsed(this.#unread[i]!)?.sequence_number;
+      if (typeof n === 'number') {
+        this.#sequence = n;
+        break;
+      }
+    }
+    this.#unread = [];
+    return this.#sequence;
   }
 
   text(): string {
-    return this.#text.join('');
+    let out = '';
+    for (const data of this.#deltas) {
+      const delta = parsed(data)?.delta;
+      if (typeof delta === 'string') out += delta;
+    }
+    return out;
   }
 
   #event(data: string): void {
-    let ev: Loose | null;
-    try {
-      ev = object(JSON.parse(data));
-    } catch {
-      ev = null;
+    const type = this.#events++ === 0 ? null : leadingType(data);
+    if (type !== null && !READ_WHOLE.has(type) && data.charCodeAt(data.length - 1) === 0x7d) {
+      if (this.#unread.length >= 64) void this.sequence;
+      this.#unread.push(data);
+      if (type === TEXT_DELTA) this.#deltas.push(data);
+      return;
     }
+    const ev = parsed(data);
     if (ev === null || typeof ev.type !== 'string') {
       this.invalidEvent ??= data.slice(0, 80);
       return;
     }
-    if (typeof ev.sequence_number === 'number') this.sequence = ev.sequence_number;
-    if (ev.type === 'response.output_text.delta' && typeof ev.delta === 'string') this.#text.push(ev.delta);
+    if (typeof ev.sequence_number === 'number') {
+      this.#sequence = ev.sequence_number;
+      this.#unread = [];
+    }
+    if (ev.type === TEXT_DELTA && typeof ev.delta === 'string') this.#deltas.push(data);
     else if (ev.type === 'error') this.upstreamError ??= typeof ev.message === 'string' ? ev.message : 'error event';
     const response = object(ev.response);
     if (response === null) return;
