@@ -9,9 +9,13 @@
 const LF = 0x0a;
 const CR = 0x0d;
 
+/**
+ * Compared from the marker's end: markers share long prefixes with the lines they are not (`event: response.`), so
+ * a line that is not one usually differs at the first byte compared.
+ */
 function startsAt(buf: Buffer, marker: Buffer, at: number): boolean {
   if (at + marker.length > buf.length) return false;
-  for (let i = 0; i < marker.length; i++) if (buf[at + i] !== marker[i]) return false;
+  for (let i = marker.length - 1; i >= 0; i--) if (buf[at + i] !== marker[i]) return false;
   return true;
 }
 
@@ -21,6 +25,12 @@ export function lineStartingWith(buf: Buffer, markers: readonly Buffer[]): numbe
   const crOnly = buf.indexOf(CR) !== -1;
   let at = 0;
   while (at < buf.length) {
+    const first = buf[at];
+    if (first === LF || first === CR) {
+      // An empty line (or the LF of a CRLF): the next byte starts a line.
+      at++;
+      continue;
+    }
     for (const marker of markers) if (startsAt(buf, marker, at)) return at;
     if (crOnly) {
       let i = at;
