@@ -41,12 +41,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** How a child is started instead of `node ...args` (e.g. under a profiler), or null to start it as it is. */
+export type ChildWrapper = (spec: ChildSpec) => { command: string; args: string[]; env?: NodeJS.ProcessEnv; readyTimeoutMs?: number } | null;
+
 export class ChildProcesses {
   readonly #logDir: string;
   readonly #children = new Map<string, ChildProcess>();
+  readonly #wrap: ChildWrapper;
 
-  constructor(logDir: string) {
+  constructor(logDir: string, wrap: ChildWrapper = () => null) {
     this.#logDir = logDir;
+    this.#wrap = wrap;
     // A synchronous last resort: `exit` handlers cannot await, so whatever is still alive gets SIGKILL.
     process.once('exit', () => this.killNow());
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -57,11 +62,14 @@ export class ChildProcesses {
     }
   }
 
-  /** Starts a node child with `spec.args`; throws with the child's output when it exits or never gets ready. */
+  /** Starts a node child with `spec.args` (or as the wrapper says); throws with the child's output when it exits or never gets ready. */
   async start(spec: ChildSpec): Promise<ChildServer> {
     const logPath = join(this.#logDir, `${spec.name}.log`);
     const fd = openSync(logPath, 'a');
-    const child = spawn(process.execPath, spec.args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', fd, fd] });
+    const wrapped = this.#wrap(spec);
+    const child = wrapped
+      ? spawn(wrapped.command, wrapped.args, { env: { ...process.env, ...spec.env, ...wrapped.env }, stdio: ['ignore', fd, fd] })
+      : spawn(process.execPath, spec.args, { env: { ...process.env, ...spec.env }, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.#children.set(spec.name, child);
     const tail = (chars = 2000): string => {
@@ -75,7 +83,8 @@ export class ChildProcesses {
     child.once('exit', (code, signal) => (exit = `exited with ${signal ?? `code ${code}`}`));
     child.once('error', (err) => (exit = `failed to spawn: ${err.message}`));
     const url = `http://127.0.0.1:${spec.port}`;
-    const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+    const readyMs = wrapped?.readyTimeoutMs ?? spec.readyTimeoutMs ?? 30_000;
+    const deadline = Date.now() + readyMs;
     for (;;) {
       if (exit) throw new Error(`${spec.name} ${exit}: ${tail(1200) || '(no output)'}`);
       try {
@@ -87,7 +96,7 @@ export class ChildProcesses {
       }
       if (Date.now() > deadline) {
         await this.stop(spec.name);
-        throw new Error(`${spec.name} not ready after ${spec.readyTimeoutMs ?? 30_000} ms: ${tail(1200) || '(no output)'}`);
+        throw new Error(`${spec.name} not ready after ${readyMs} ms: ${tail(1200) || '(no output)'}`);
       }
       await sleep(100);
     }

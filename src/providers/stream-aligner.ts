@@ -16,20 +16,26 @@ function asBuffer(chunk: Uint8Array): Buffer {
 }
 
 /** Index just past the last event terminator in `buf`, or 0 when there is none. */
-function lastBoundary(buf: Buffer): number {
+function lastBoundary(buf: Buffer, crLineEnds: boolean): number {
   const n = buf.length;
   // Fast path: upstreams almost always flush whole events, so the chunk ends with the terminator.
   if (n >= 2 && buf[n - 1] === 10 && buf[n - 2] === 10) return n;
   const lf = buf.lastIndexOf(LFLF);
   const crlf = buf.lastIndexOf(CRLFCRLF);
-  // A CR alone also ends a line in SSE, so a blank line may be \r\r.
-  const cr = buf.lastIndexOf(CRCR);
+  const cr = crLineEnds ? buf.lastIndexOf(CRCR) : -1;
   return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4, cr === -1 ? 0 : cr + 2);
 }
 
 export class SseAligner {
   #held: Buffer | null = null;
   #whole = false;
+
+  /**
+   * `crLineEnds`: a CR alone also ends a line in SSE, so a blank line may be `\r\r`; cut there too. Off for the chat
+   * stream, whose events are paired with a side parser's (stream-body.ts): that parser holds a trailing CR back (it
+   * may be half of a CRLF), so a chunk cut after `\r\r` would not yet have its last event.
+   */
+  constructor(readonly crLineEnds = false) {}
 
   /** The last push returned all it had, ending at an event boundary: nothing held back, no event cut. */
   get whole(): boolean {
@@ -43,7 +49,7 @@ export class SseAligner {
       buf = Buffer.concat([this.#held, buf]);
       this.#held = null;
     }
-    const end = lastBoundary(buf);
+    const end = lastBoundary(buf, this.crLineEnds);
     this.#whole = end === buf.length;
     if (this.#whole) return buf;
     if (buf.length - end > MAX_HELD) return buf;

@@ -259,7 +259,7 @@ export async function* translateStream(source: AsyncIterable<Uint8Array>, opts: 
   const encoder = new TextEncoder();
   // Native: the upstream's bytes, cut at event ends; the whole events not yet released (none is before the first
   // real delta) are held as they came, never decoded and encoded again.
-  const aligner = native ? new SseAligner() : null;
+  const aligner = native ? new SseAligner(true) : null;
   let held: Buffer[] = [];
   const take = (): Uint8Array | null => {
     if (aligner === null) {
