@@ -21,7 +21,7 @@ import { UpstreamError } from '../upstream-error.js';
 import { anthropicErrorEvent, errorForEvent, invalidEvent, streamCutEvent } from './errors.js';
 import { AnthropicUsageSchema, finishReason, openAIUsage, toUsage, type AnthropicUsage } from './translate-response.js';
 
-const EventSchema = z.discriminatedUnion('type', [
+export const EventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message_start'), message: z.object({ id: z.string(), model: z.string(), usage: AnthropicUsageSchema.nullish() }) }),
   z.object({
     type: z.literal('content_block_start'),
@@ -212,10 +212,13 @@ type Delta = { type: string; text?: string | undefined; thinking?: string | unde
 
 const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
 
-/** EventSchema's content_block_delta, checked by hand: an index, and a delta object whose known fields are strings. */
-function isDeltaEvent(raw: object): raw is { index: number; delta: Delta } {
+/**
+ * EventSchema's content_block_delta, checked by hand: a finite index (zod's numbers are finite; JSON's `1e999` is not),
+ * and a delta object whose known fields are strings.
+ */
+export function isDeltaEvent(raw: object): raw is { index: number; delta: Delta } {
   const { index, delta } = raw as { index?: unknown; delta?: unknown };
-  if (typeof index !== 'number' || typeof delta !== 'object' || delta === null || Array.isArray(delta)) return false;
+  if (typeof index !== 'number' || !Number.isFinite(index) || typeof delta !== 'object' || delta === null || Array.isArray(delta)) return false;
   const d = delta as Record<string, unknown>;
   return typeof d.type === 'string' && optionalString(d.text) && optionalString(d.thinking) && optionalString(d.partial_json);
 }
