@@ -10,8 +10,9 @@
  * (so the JIT has settled), then counting is switched on for BENCH_MEASURED_REQUESTS more and the count is dumped.
  * Counted: user-space instructions of every thread of the process (V8's compiler and garbage-collector threads
  * included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
- * ratios of bench:gateway, which also pay for those. What the process does by the clock (its timers) is counted
- * apart, without load, and taken off at its rate (see `count`).
+ * ratios of bench:gateway, which also pay for those. Two things that depend on time are taken off: V8's optimizing
+ * compilers' work (`compilerInstructions`), and what the process does by the clock (its timers), counted apart
+ * without load and taken off at its rate (see `count`).
  *
  * Env: BENCH_TARGETS (floor and the Saima targets of bench:gateway but the peer), BENCH_WARM_REQUESTS (15000),
  * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_PARALLEL (1, targets counted at once; more is faster,
@@ -58,6 +59,8 @@ export interface InstructionRow {
   requests: number;
   /** All instructions counted during the run, per request. */
   rawInstructionsPerRequest: number;
+  /** Of those, the background compilers' (left out of `instructionsPerRequest`). */
+  compilerInstructionsPerRequest: number;
   /** What the process counts per second without load (its timers), measured just before. */
   idleInstructionsPerSecond: number;
   /** Per request, with the idle rate over the run's duration taken off. */
@@ -108,8 +111,26 @@ function dumpTotal(file: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * The entry points of V8's optimizing compilers on their background threads. When a function's optimized code is
+ * compiled depends on time as much as on counts (a job queued in the warm-up may run in the counted window), so the
+ * compilers' work, all of it under these calls, is counted apart and left out of the per-request figure.
+ */
+const COMPILER_JOBS = /^\s*([\d,]+) .*(?:OptimizingCompileDispatcher::CompileTask::Run|MaglevConcurrentDispatcher::JobTask::Run)\(/;
+
+/** The instructions a dump counts under the background compilers' entry points (inclusive). */
+function compilerInstructions(file: string): number {
+  const text = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = COMPILER_JOBS.exec(line);
+    if (m) sum += Number(m[1]!.replace(/,/g, ''));
+  }
+  return sum;
+}
+
 /** Counts instructions in `pid` while `work` runs: from switching counting on to the dump. */
-async function counted(pid: number, outFile: string, work: () => Promise<void>): Promise<{ instructions: number; seconds: number }> {
+async function counted(pid: number, outFile: string, work: () => Promise<void>): Promise<{ instructions: number; compiler: number; seconds: number }> {
   const dir = dirname(outFile);
   const before = new Set(readdirSync(dir));
   execFileSync('callgrind_control', ['--instr=on', String(pid)], { stdio: 'ignore' });
@@ -121,7 +142,7 @@ async function counted(pid: number, outFile: string, work: () => Promise<void>):
   for (let i = 0; i < 600; i++) {
     const dump = readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${basename(outFile)}.`));
     const total = dump ? dumpTotal(join(dir, dump)) : null;
-    if (total !== null) return { instructions: total, seconds };
+    if (total !== null) return { instructions: total, compiler: compilerInstructions(join(dir, dump!)), seconds };
     await sleep(100);
   }
   throw new Error(`no callgrind dump of ${basename(outFile)} appeared`);
@@ -144,19 +165,20 @@ async function count(pid: number, outFile: string, point: Point): Promise<Instru
   const busy = await counted(pid, outFile, async () => void (run = await runAutocannon({ ...spec, amount: MEASURED, maxS: 1800 })));
   const r = run as unknown as Awaited<ReturnType<typeof runAutocannon>>;
   if (r.ok !== r.responses) throw new Error(`${what}: ${r.responses - r.ok} failed requests counted`);
-  const idleRate = idle.instructions / idle.seconds;
+  const idleRate = (idle.instructions - idle.compiler) / idle.seconds;
   const row: InstructionRow = {
     target: point.target,
     wire: point.wire,
     mode: point.mode,
     requests: r.ok,
     rawInstructionsPerRequest: busy.instructions / r.ok,
+    compilerInstructionsPerRequest: busy.compiler / r.ok,
     idleInstructionsPerSecond: idleRate,
-    instructionsPerRequest: (busy.instructions - idleRate * busy.seconds) / r.ok,
+    instructionsPerRequest: (busy.instructions - busy.compiler - idleRate * busy.seconds) / r.ok,
   };
   // A request of this gateway is under a few million instructions; far outside that, a dump was misread.
   if (!(row.instructionsPerRequest > 0 && row.rawInstructionsPerRequest < 1e9)) throw new Error(`${what}: callgrind read ${busy.instructions} instructions for ${r.ok} requests, ${idle.instructions} idle`);
-  log(`  ${what}: ${k(row.instructionsPerRequest)} instructions a request (${k(row.rawInstructionsPerRequest)} before the idle rate, ${k(idleRate)}/s, is taken off)`);
+  log(`  ${what}: ${k(row.instructionsPerRequest)} instructions a request (${k(row.rawInstructionsPerRequest)} counted, ${k(row.compilerInstructionsPerRequest)} of them compiling; idle ${k(idleRate)}/s)`);
   return row;
 }
 
@@ -167,16 +189,16 @@ function render(rows: InstructionRow[], date: string): string {
   const out = [
     `Command: \`npm run bench:instructions\`. Run ${date}, Node ${process.version}, valgrind's callgrind; ${WARM.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode, then ${MEASURED.toLocaleString('en-US')} counted.`,
     '',
-    'Instructions a request in user space, every thread of the process (compiler and garbage collector included), counted by valgrind, so the same for the same build whatever else the machine is doing; kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *idle / s* what the process counts each second without load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request), and *instructions / request* the count with that rate over the run taken off. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
+    'Instructions a request in user space, every thread of the process (compiler and garbage collector included), counted by valgrind, so the same for the same build whatever else the machine is doing; kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* the part of it V8\'s optimizing compilers did on their threads (when a function is compiled depends on time as much as on counts, so a job queued in the warm-up may land in the counted run); *idle / s* what the process counts each second without load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
     '',
-    '| target | upstream API | mode | instructions / request | ÷ floor | ÷ floor, same API | counted / request | idle / s |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| target | upstream API | mode | instructions / request | ÷ floor | ÷ floor, same API | counted / request | compiling / request | idle / s |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     const chat = floor(r.target === 'saima-embeddings' ? 'embeddings' : 'chat', r.mode);
     const same = floor(r.wire, r.mode);
     const ratio = (f: InstructionRow | undefined) => (f ? (r.instructionsPerRequest / f.instructionsPerRequest).toFixed(2) : '–');
-    out.push(`| ${r.target} | ${r.wire} | ${r.mode} | ${k(r.instructionsPerRequest)} | ${r.target === 'floor' ? '–' : ratio(chat)} | ${r.target === 'floor' ? '–' : ratio(same)} | ${k(r.rawInstructionsPerRequest)} | ${k(r.idleInstructionsPerSecond)} |`);
+    out.push(`| ${r.target} | ${r.wire} | ${r.mode} | ${k(r.instructionsPerRequest)} | ${r.target === 'floor' ? '–' : ratio(chat)} | ${r.target === 'floor' ? '–' : ratio(same)} | ${k(r.rawInstructionsPerRequest)} | ${k(r.compilerInstructionsPerRequest)} | ${k(r.idleInstructionsPerSecond)} |`);
   }
   return out.join('\n');
 }
