@@ -10,9 +10,10 @@
  * (so the JIT has settled), then counting is switched on for BENCH_MEASURED_REQUESTS more and the count is dumped.
  * Counted: user-space instructions of every thread of the process (V8's compiler and garbage-collector threads
  * included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
- * ratios of bench:gateway, which also pay for those. Two things that depend on time are taken off: V8's optimizing
- * compilers' work (`compilerInstructions`), and what the process does by the clock (its timers), counted apart
- * without load and taken off at its rate (see `count`).
+ * ratios of bench:gateway, which also pay for those. What depends on time is kept out: V8 optimizes on the spot
+ * rather than on its compiler thread (`COMPILE_NOW`), any background compiler work left is counted apart
+ * (`compilerInstructions`), and what the process does by the clock (its timers) is counted without load and taken
+ * off at its rate (see `count`).
  *
  * Env: BENCH_TARGETS (floor and the Saima targets of bench:gateway but the peer), BENCH_WARM_REQUESTS (15000),
  * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_PARALLEL (1, targets counted at once; more is faster,
@@ -38,6 +39,13 @@ const IDLE_SECONDS = Number(env('BENCH_IDLE_SECONDS', '5'));
 const DEFAULT_TARGETS = TARGET_NAMES.filter((t) => t !== 'direct' && t !== 'portkey');
 const TARGETS = env('BENCH_TARGETS', DEFAULT_TARGETS.join(',')).split(',').filter((t): t is TargetName => (DEFAULT_TARGETS as readonly string[]).includes(t));
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+/**
+ * V8 optimizes a hot function on a compiler thread, and how long the function runs unoptimized meanwhile depends on
+ * time (under valgrind, on what else runs): the counts of one build moved by a third between runs. Compiled on the
+ * spot instead, when its counters say so, the same requests are run by the same code.
+ */
+const COMPILE_NOW = ['--no-concurrent-recompilation', '--no-concurrent-osr'];
 
 /** The upstream API a request reaches: what the floor is measured on for comparison. */
 type Wire = 'chat' | 'messages' | 'responses' | 'embeddings';
@@ -189,7 +197,7 @@ function render(rows: InstructionRow[], date: string): string {
   const out = [
     `Command: \`npm run bench:instructions\`. Run ${date}, Node ${process.version}, valgrind's callgrind; ${WARM.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode, then ${MEASURED.toLocaleString('en-US')} counted.`,
     '',
-    'Instructions a request in user space, every thread of the process (compiler and garbage collector included), counted by valgrind, so the same for the same build whatever else the machine is doing; kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* the part of it V8\'s optimizing compilers did on their threads (when a function is compiled depends on time as much as on counts, so a job queued in the warm-up may land in the counted run); *idle / s* what the process counts each second without load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
+    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so the same for the same build whatever else the machine is doing (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* what V8\'s compilers still did on their own threads (on-stack replacement aside, nothing is left there), left out; *idle / s* what the process counts each second without load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
     '',
     '| target | upstream API | mode | instructions / request | ÷ floor | ÷ floor, same API | counted / request | compiling / request | idle / s |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -216,7 +224,7 @@ async function main(): Promise<void> {
     outFiles.set(spec.name, outFile);
     return {
       command: 'valgrind',
-      args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, process.execPath, `--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`, ...spec.args],
+      args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, process.execPath, ...COMPILE_NOW, `--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`, ...spec.args],
       env: { MALLOC_ARENA_MAX: String(GATEWAY_MALLOC_ARENAS) },
       readyTimeoutMs: 300_000,
     };
