@@ -8,12 +8,11 @@
  * Each target of bench:gateway (and the floor proxy on each upstream API a front door may pass through to) runs under
  * `valgrind --tool=callgrind` with its counting switched off; it gets BENCH_WARM_REQUESTS at concurrency 50 per mode
  * (so the JIT has settled), then counting is switched on for BENCH_MEASURED_REQUESTS more and the count is dumped.
- * Counted: user-space instructions of every thread of the process (V8's compiler and garbage-collector threads
- * included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
+ * Counted: user-space instructions of every thread of the process (V8's garbage-collector threads included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
  * ratios of bench:gateway, which also pay for those. What depends on time is kept out: V8 optimizes on the spot
  * rather than on its compiler thread (`COMPILE_NOW`), any background compiler work left is counted apart
- * (`compilerInstructions`), and what the process does by the clock (its timers) is counted without load and taken
- * off at its rate (see `count`).
+ * (`compilerInstructions`), and what the process does by the clock (its timers) is counted before any load and
+ * taken off at its rate (see `idleRate`).
  *
  * Env: BENCH_TARGETS (floor and the Saima targets of bench:gateway but the peer), BENCH_WARM_REQUESTS (15000),
  * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_PARALLEL (1, targets counted at once; more is faster,
@@ -157,23 +156,29 @@ async function counted(pid: number, outFile: string, work: () => Promise<void>):
 }
 
 /**
- * Counts `point` in the process `pid`, whose dumps are `outFile.N`. The gateway's timers (budget arbiter, monitor,
- * metrics, the checkpoint thread) run by the clock, and under valgrind a request takes some fifty times longer, so
- * their work per request would be fifty times what it is at full speed: the instructions of IDLE_SECONDS without
- * load are counted first, and their rate over the measured run's duration is taken off.
+ * What the process counts each second before it has had any load: its timers (metrics, budget arbiter, the
+ * checkpoint thread's tick). They run by the clock, and under valgrind a request takes some fifty times longer than
+ * at full speed, so their share per request would be fifty times too large: their rate over a run is taken off the
+ * run's count. Measured before any load, because after it the process is still doing the load's own work (the race
+ * monitor folding the rows the load logged), which is the requests' cost and stays in.
  */
-async function count(pid: number, outFile: string, point: Point): Promise<InstructionRow> {
+async function idleRate(pid: number, outFile: string): Promise<number> {
+  await sleep(3000);
+  const idle = await counted(pid, outFile, () => sleep(IDLE_SECONDS * 1000));
+  return (idle.instructions - idle.compiler) / idle.seconds;
+}
+
+/** Counts `point` in the process `pid`, whose dumps are `outFile.N`. */
+async function count(pid: number, outFile: string, point: Point, idle: number): Promise<InstructionRow> {
   const what = `${point.target} (${point.wire}, ${point.mode})`;
   const spec = { url: point.url, headers: point.headers, body: point.body, varyUser: true, connections: 50 };
   const warm = await runAutocannon({ ...spec, amount: WARM, maxS: 1800 });
   if (warm.ok !== warm.responses) throw new Error(`${what}: ${warm.responses - warm.ok} failed requests in the warm-up (${JSON.stringify(warm.statusCodes)}, ${warm.errors} errors)`);
   await sleep(2000);
-  const idle = await counted(pid, outFile, () => sleep(IDLE_SECONDS * 1000));
   let run: Awaited<ReturnType<typeof runAutocannon>> | null = null;
   const busy = await counted(pid, outFile, async () => void (run = await runAutocannon({ ...spec, amount: MEASURED, maxS: 1800 })));
   const r = run as unknown as Awaited<ReturnType<typeof runAutocannon>>;
   if (r.ok !== r.responses) throw new Error(`${what}: ${r.responses - r.ok} failed requests counted`);
-  const idleRate = (idle.instructions - idle.compiler) / idle.seconds;
   const row: InstructionRow = {
     target: point.target,
     wire: point.wire,
@@ -181,12 +186,12 @@ async function count(pid: number, outFile: string, point: Point): Promise<Instru
     requests: r.ok,
     rawInstructionsPerRequest: busy.instructions / r.ok,
     compilerInstructionsPerRequest: busy.compiler / r.ok,
-    idleInstructionsPerSecond: idleRate,
-    instructionsPerRequest: (busy.instructions - busy.compiler - idleRate * busy.seconds) / r.ok,
+    idleInstructionsPerSecond: idle,
+    instructionsPerRequest: (busy.instructions - busy.compiler - idle * busy.seconds) / r.ok,
   };
   // A request of this gateway is under a few million instructions; far outside that, a dump was misread.
-  if (!(row.instructionsPerRequest > 0 && row.rawInstructionsPerRequest < 1e9)) throw new Error(`${what}: callgrind read ${busy.instructions} instructions for ${r.ok} requests, ${idle.instructions} idle`);
-  log(`  ${what}: ${k(row.instructionsPerRequest)} instructions a request (${k(row.rawInstructionsPerRequest)} counted, ${k(row.compilerInstructionsPerRequest)} of them compiling; idle ${k(idleRate)}/s)`);
+  if (!(row.instructionsPerRequest > 0 && row.rawInstructionsPerRequest < 1e9)) throw new Error(`${what}: callgrind read ${busy.instructions} instructions for ${r.ok} requests`);
+  log(`  ${what}: ${k(row.instructionsPerRequest)} instructions a request (${k(row.rawInstructionsPerRequest)} counted, ${k(row.compilerInstructionsPerRequest)} of them compiling; idle ${k(idle)}/s)`);
   return row;
 }
 
@@ -197,7 +202,7 @@ function render(rows: InstructionRow[], date: string): string {
   const out = [
     `Command: \`npm run bench:instructions\`. Run ${date}, Node ${process.version}, valgrind's callgrind; ${WARM.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode, then ${MEASURED.toLocaleString('en-US')} counted.`,
     '',
-    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so the same for the same build whatever else the machine is doing (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* what V8\'s compilers still did on their own threads (on-stack replacement aside, nothing is left there), left out; *idle / s* what the process counts each second without load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
+    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so the same for the same build whatever else the machine is doing (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* what V8\'s compilers still did on their own threads (on-stack replacement aside, nothing is left there), left out; *idle / s* what the process counts each second before any load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request; after load it still folds what the load logged, which is the requests\' own cost); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
     '',
     '| target | upstream API | mode | instructions / request | ÷ floor | ÷ floor, same API | counted / request | compiling / request | idle / s |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -239,7 +244,8 @@ async function main(): Promise<void> {
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
         log(`${name}: starting under callgrind`);
         const target = await startTarget(name, children, up, tmp);
-        for (const point of targetPoints(target)) rows.push(await count(target.server.pid, outFiles.get(name)!, point));
+        const idle = await idleRate(target.server.pid, outFiles.get(name)!);
+        for (const point of targetPoints(target)) rows.push(await count(target.server.pid, outFiles.get(name)!, point, idle));
         await children.stop(name, 30_000);
       }
     };
