@@ -11,11 +11,11 @@
  * Counted: user-space instructions of every thread of the process (V8's garbage-collector threads included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
  * ratios of bench:gateway, which also pay for those. What depends on time is kept out: V8 optimizes on the spot
  * rather than on its compiler thread (`COMPILE_NOW`), any background compiler work left is counted apart
- * (`compilerInstructions`), and what the process does by the clock (its timers) is counted before any load and
+ * (`compilerInstructions`), and what the process does by the clock (its timers) is counted with nothing to do and
  * taken off at its rate (see `idleRate`).
  *
  * Env: BENCH_TARGETS (floor and the Saima targets of bench:gateway but the peer), BENCH_WARM_REQUESTS (15000),
- * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_PARALLEL (1, targets counted at once; more is faster,
+ * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_SETTLE_SECONDS (20, the pause before the idle count), BENCH_PARALLEL (1, targets counted at once; more is faster,
  * but a target then runs slower still, and what its timers leave over per request is no longer the same from run to
  * run), BENCH_WRITE (1; 0 prints only). Needs valgrind on the PATH.
  */
@@ -35,6 +35,7 @@ const WARM = Number(env('BENCH_WARM_REQUESTS', '15000'));
 const MEASURED = Number(env('BENCH_MEASURED_REQUESTS', '2000'));
 const PARALLEL = Math.max(1, Number(env('BENCH_PARALLEL', '1')));
 const IDLE_SECONDS = Number(env('BENCH_IDLE_SECONDS', '5'));
+const SETTLE_SECONDS = Number(env('BENCH_SETTLE_SECONDS', '20'));
 const DEFAULT_TARGETS = TARGET_NAMES.filter((t) => t !== 'direct' && t !== 'portkey');
 const TARGETS = env('BENCH_TARGETS', DEFAULT_TARGETS.join(',')).split(',').filter((t): t is TargetName => (DEFAULT_TARGETS as readonly string[]).includes(t));
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -156,20 +157,30 @@ async function counted(pid: number, outFile: string, work: () => Promise<void>):
 }
 
 /**
- * What the process counts each second before it has had any load: its timers (metrics, budget arbiter, the
- * checkpoint thread's tick). They run by the clock, and under valgrind a request takes some fifty times longer than
- * at full speed, so their share per request would be fifty times too large: their rate over a run is taken off the
- * run's count. Measured before any load, because after it the process is still doing the load's own work (the race
- * monitor folding the rows the load logged), which is the requests' cost and stays in.
+ * What the process counts each second when it has nothing to do: its timers (metrics, budget arbiter, the checkpoint
+ * thread's tick). They run by the clock, and under valgrind a request takes some fifty times longer than at full
+ * speed, so their share per request would be fifty times too large: their rate over a run is taken off the run's
+ * count. Read after the target's last run and a pause of SETTLE_SECONDS: right after a start the process is still
+ * settling in, and right after load it still does the load's own work (the race monitor folding the rows the load
+ * logged), which is the requests' cost and stays in.
  */
 async function idleRate(pid: number, outFile: string): Promise<number> {
-  await sleep(3000);
+  await sleep(SETTLE_SECONDS * 1000);
   const idle = await counted(pid, outFile, () => sleep(IDLE_SECONDS * 1000));
   return (idle.instructions - idle.compiler) / idle.seconds;
 }
 
+/** A point's counts, before the idle rate is known. */
+interface Counted {
+  point: Point;
+  requests: number;
+  instructions: number;
+  compiler: number;
+  seconds: number;
+}
+
 /** Counts `point` in the process `pid`, whose dumps are `outFile.N`. */
-async function count(pid: number, outFile: string, point: Point, idle: number): Promise<InstructionRow> {
+async function count(pid: number, outFile: string, point: Point): Promise<Counted> {
   const what = `${point.target} (${point.wire}, ${point.mode})`;
   const spec = { url: point.url, headers: point.headers, body: point.body, varyUser: true, connections: 50 };
   const warm = await runAutocannon({ ...spec, amount: WARM, maxS: 1800 });
@@ -179,20 +190,23 @@ async function count(pid: number, outFile: string, point: Point, idle: number): 
   const busy = await counted(pid, outFile, async () => void (run = await runAutocannon({ ...spec, amount: MEASURED, maxS: 1800 })));
   const r = run as unknown as Awaited<ReturnType<typeof runAutocannon>>;
   if (r.ok !== r.responses) throw new Error(`${what}: ${r.responses - r.ok} failed requests counted`);
-  const row: InstructionRow = {
-    target: point.target,
-    wire: point.wire,
-    mode: point.mode,
-    requests: r.ok,
-    rawInstructionsPerRequest: busy.instructions / r.ok,
-    compilerInstructionsPerRequest: busy.compiler / r.ok,
-    idleInstructionsPerSecond: idle,
-    instructionsPerRequest: (busy.instructions - busy.compiler - idle * busy.seconds) / r.ok,
-  };
   // A request of this gateway is under a few million instructions; far outside that, a dump was misread.
-  if (!(row.instructionsPerRequest > 0 && row.rawInstructionsPerRequest < 1e9)) throw new Error(`${what}: callgrind read ${busy.instructions} instructions for ${r.ok} requests`);
-  log(`  ${what}: ${k(row.instructionsPerRequest)} instructions a request (${k(row.rawInstructionsPerRequest)} counted, ${k(row.compilerInstructionsPerRequest)} of them compiling; idle ${k(idle)}/s)`);
-  return row;
+  if (!(busy.instructions > 0 && busy.instructions / r.ok < 1e9)) throw new Error(`${what}: callgrind read ${busy.instructions} instructions for ${r.ok} requests`);
+  log(`  ${what}: ${k(busy.instructions / r.ok)} instructions a request counted, ${k(busy.compiler / r.ok)} of them compiling`);
+  return { point, requests: r.ok, ...busy };
+}
+
+function row(c: Counted, idle: number): InstructionRow {
+  return {
+    target: c.point.target,
+    wire: c.point.wire,
+    mode: c.point.mode,
+    requests: c.requests,
+    rawInstructionsPerRequest: c.instructions / c.requests,
+    compilerInstructionsPerRequest: c.compiler / c.requests,
+    idleInstructionsPerSecond: idle,
+    instructionsPerRequest: (c.instructions - c.compiler - idle * c.seconds) / c.requests,
+  };
 }
 
 const k = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')}k`;
@@ -202,7 +216,7 @@ function render(rows: InstructionRow[], date: string): string {
   const out = [
     `Command: \`npm run bench:instructions\`. Run ${date}, Node ${process.version}, valgrind's callgrind; ${WARM.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode, then ${MEASURED.toLocaleString('en-US')} counted.`,
     '',
-    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so the same for the same build whatever else the machine is doing (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* what V8\'s compilers still did on their own threads (on-stack replacement aside, nothing is left there), left out; *idle / s* what the process counts each second before any load (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request; after load it still folds what the load logged, which is the requests\' own cost); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
+    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so the same for the same build whatever else the machine is doing (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* what V8\'s compilers still did on their own threads (on-stack replacement aside, nothing is left there), left out; *idle / s* what the process counts each second with nothing to do, read after its last run and a pause (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
     '',
     '| target | upstream API | mode | instructions / request | ÷ floor | ÷ floor, same API | counted / request | compiling / request | idle / s |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -244,8 +258,11 @@ async function main(): Promise<void> {
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
         log(`${name}: starting under callgrind`);
         const target = await startTarget(name, children, up, tmp);
+        const counts: Counted[] = [];
+        for (const point of targetPoints(target)) counts.push(await count(target.server.pid, outFiles.get(name)!, point));
         const idle = await idleRate(target.server.pid, outFiles.get(name)!);
-        for (const point of targetPoints(target)) rows.push(await count(target.server.pid, outFiles.get(name)!, point, idle));
+        log(`  ${name}: ${k(idle)} instructions a second idle`);
+        rows.push(...counts.map((c) => row(c, idle)));
         await children.stop(name, 30_000);
       }
     };
