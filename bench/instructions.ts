@@ -7,7 +7,7 @@
  *
  * Each target of bench:gateway (and the floor proxy on each upstream API a front door may pass through to) runs under
  * `valgrind --tool=callgrind` with its counting switched off; it gets BENCH_WARM_REQUESTS at concurrency 50 per mode
- * (so the JIT has settled), then counting is switched on for BENCH_MEASURED_REQUESTS more and the count is dumped.
+ * (twice that for a process's first point, so the JIT has settled), then counting is switched on for BENCH_MEASURED_REQUESTS more and the count is dumped.
  * Counted: user-space instructions of every thread of the process (V8's garbage-collector threads included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
  * ratios of bench:gateway, which also pay for those. What depends on time is kept out: V8 optimizes on the spot
  * rather than on its compiler thread (`COMPILE_NOW`), any background compiler work left is counted apart
@@ -180,10 +180,11 @@ interface Counted {
 }
 
 /** Counts `point` in the process `pid`, whose dumps are `outFile.N`. */
-async function count(pid: number, outFile: string, point: Point): Promise<Counted> {
+async function count(pid: number, outFile: string, point: Point, first: boolean): Promise<Counted> {
   const what = `${point.target} (${point.wire}, ${point.mode})`;
   const spec = { url: point.url, headers: point.headers, body: point.body, varyUser: true, connections: 50 };
-  const warm = await runAutocannon({ ...spec, amount: WARM, maxS: 1800 });
+  // A fresh process's first point gets twice the warm-up: the same warm-up left it 5–30 % above its later counts.
+  const warm = await runAutocannon({ ...spec, amount: first ? 2 * WARM : WARM, maxS: 3600 });
   if (warm.ok !== warm.responses) throw new Error(`${what}: ${warm.responses - warm.ok} failed requests in the warm-up (${JSON.stringify(warm.statusCodes)}, ${warm.errors} errors)`);
   await sleep(2000);
   let run: Awaited<ReturnType<typeof runAutocannon>> | null = null;
@@ -259,7 +260,7 @@ async function main(): Promise<void> {
         log(`${name}: starting under callgrind`);
         const target = await startTarget(name, children, up, tmp);
         const counts: Counted[] = [];
-        for (const point of targetPoints(target)) counts.push(await count(target.server.pid, outFiles.get(name)!, point));
+        for (const point of targetPoints(target)) counts.push(await count(target.server.pid, outFiles.get(name)!, point, counts.length === 0));
         const idle = await idleRate(target.server.pid, outFiles.get(name)!);
         log(`  ${name}: ${k(idle)} instructions a second idle`);
         rows.push(...counts.map((c) => row(c, idle)));
