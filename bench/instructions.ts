@@ -10,7 +10,7 @@
  * (twice that for a process's first point, so the JIT has settled), then counting is switched on for BENCH_MEASURED_REQUESTS more and the count is dumped.
  * Counted: user-space instructions of every thread of the process (V8's garbage-collector threads included); not counted: time in the kernel, cache misses, waiting. So the ratios here are a floor under the CPU
  * ratios of bench:gateway, which also pay for those. What depends on time is kept out: V8 optimizes on the spot
- * rather than on its compiler thread (`COMPILE_NOW`), any background compiler work left is counted apart
+ * rather than on its compiler thread (`COMPILE_NOW`), the optimizing compilers' work is counted apart and left out
  * (`compilerInstructions`), and what the process does by the clock (its timers) is counted with nothing to do and
  * taken off at its rate (see `idleRate`).
  *
@@ -120,13 +120,13 @@ function dumpTotal(file: string): number | null {
 }
 
 /**
- * The entry points of V8's optimizing compilers on their background threads. When a function's optimized code is
- * compiled depends on time as much as on counts (a job queued in the warm-up may run in the counted window), so the
- * compilers' work, all of it under these calls, is counted apart and left out of the per-request figure.
+ * The optimizing compilers' job bodies (TurboFan's and Maglev's), whichever thread runs them. When a function reaches
+ * them depends on time as much as on counts, and a process's first counted run still optimizes (measured: a quarter of
+ * the floor's first count), so their work, all of it under these calls, is counted apart and left out.
  */
-const COMPILER_JOBS = /^\s*([\d,]+) .*(?:OptimizingCompileDispatcher::CompileTask::Run|MaglevConcurrentDispatcher::JobTask::Run)\(/;
+const COMPILER_JOBS = /^\s*([\d,]+) .*(?:compiler::PipelineCompilationJob::(?:ExecuteJobImpl|FinalizeJobImpl)|maglev::MaglevCompilationJob::(?:ExecuteJobImpl|FinalizeJobImpl))\(/;
 
-/** The instructions a dump counts under the background compilers' entry points (inclusive). */
+/** The instructions a dump counts under the compilers' job bodies (inclusive). */
 function compilerInstructions(file: string): number {
   const text = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   let sum = 0;
@@ -217,7 +217,7 @@ function render(rows: InstructionRow[], date: string): string {
   const out = [
     `Command: \`npm run bench:instructions\`. Run ${date}, Node ${process.version}, valgrind's callgrind; ${WARM.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode, then ${MEASURED.toLocaleString('en-US')} counted.`,
     '',
-    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so the same for the same build whatever else the machine is doing (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time. *counted / request* is everything counted during the run; *compiling / request* what V8\'s compilers still did on their own threads (on-stack replacement aside, nothing is left there), left out; *idle / s* what the process counts each second with nothing to do, read after its last run and a pause (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
+    'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so they do not depend on the machine\'s speed (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time either); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time: two at once change each other\'s counts by 10–25 % (how many requests an event-loop turn serves depends on the rate). *counted / request* is everything counted during the run; *compiling / request* what V8\'s optimizing compilers did in the run (inclusive under their job bodies), left out; *idle / s* what the process counts each second with nothing to do, read after its last run and a pause (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
     '',
     '| target | upstream API | mode | instructions / request | ÷ floor | ÷ floor, same API | counted / request | compiling / request | idle / s |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
