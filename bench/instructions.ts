@@ -15,9 +15,11 @@
  * taken off at its rate (see `idleRate`).
  *
  * Env: BENCH_TARGETS (floor and the Saima targets of bench:gateway but the peer), BENCH_WARM_REQUESTS (15000),
- * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_SETTLE_SECONDS (20, the pause before the idle count), BENCH_PARALLEL (1, targets counted at once; more is faster,
- * but a target then runs slower still, and what its timers leave over per request is no longer the same from run to
- * run), BENCH_WRITE (1; 0 prints only). Needs valgrind on the PATH.
+ * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_SETTLE_SECONDS (20, the pause before the idle
+ * count), BENCH_PARALLEL (1, targets counted at once; more is faster, but two targets at once change each other's
+ * counts by 10–25 %: how many requests an event-loop turn serves depends on the rate), BENCH_WRITE (1; 0 prints
+ * only), BENCH_RENDER_ONLY (0; 1 writes the last run's section again from bench/results/instructions.json). Needs
+ * valgrind on the PATH.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -212,10 +214,10 @@ function row(c: Counted, idle: number): InstructionRow {
 
 const k = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')}k`;
 
-function render(rows: InstructionRow[], date: string): string {
+function render(rows: InstructionRow[], date: string, run: { warmRequests: number; measuredRequests: number; node: string }): string {
   const floor = (wire: Wire, mode: Mode) => rows.find((r) => r.target === 'floor' && r.wire === wire && r.mode === mode);
   const out = [
-    `Command: \`npm run bench:instructions\`. Run ${date}, Node ${process.version}, valgrind's callgrind; ${WARM.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode, then ${MEASURED.toLocaleString('en-US')} counted.`,
+    `Command: \`npm run bench:instructions\`. Run ${date}, Node ${run.node}, valgrind's callgrind; ${run.warmRequests.toLocaleString('en-US')} requests of warm-up at concurrency 50 per mode (twice that for a process's first), then ${run.measuredRequests.toLocaleString('en-US')} counted.`,
     '',
     'Instructions a request in user space, every thread of the process (the garbage collector\'s included), counted by valgrind, so they do not depend on the machine\'s speed (V8 optimizing hot functions on the spot, \`--no-concurrent-recompilation\`, so that how long they run unoptimized does not depend on time either); kernel time and cache misses are not in it, so these ratios sit under the CPU ratios of the gateway benchmark. Targets are counted one at a time: two at once change each other\'s counts by 10–25 % (how many requests an event-loop turn serves depends on the rate). *counted / request* is everything counted during the run; *compiling / request* what V8\'s optimizing compilers did in the run (inclusive under their job bodies), left out; *idle / s* what the process counts each second with nothing to do, read after its last run and a pause (its timers, which under valgrind\'s slowdown of some fifty times would weigh fifty times as much per request); *instructions / request* is the count without the compilers\' part and without that idle rate over the run. *÷ floor* divides by the floor proxying chat completions in the same mode (the bars\' floor); *÷ floor, same API* by the floor proxying the API the target\'s upstream calls go to (a passed-through door\'s own).',
     '',
@@ -223,7 +225,7 @@ function render(rows: InstructionRow[], date: string): string {
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    const chat = floor(r.target === 'saima-embeddings' ? 'embeddings' : 'chat', r.mode);
+    const chat = floor('chat', r.mode);
     const same = floor(r.wire, r.mode);
     const ratio = (f: InstructionRow | undefined) => (f ? (r.instructionsPerRequest / f.instructionsPerRequest).toFixed(2) : '–');
     out.push(`| ${r.target} | ${r.wire} | ${r.mode} | ${k(r.instructionsPerRequest)} | ${r.target === 'floor' ? '–' : ratio(chat)} | ${r.target === 'floor' ? '–' : ratio(same)} | ${k(r.rawInstructionsPerRequest)} | ${k(r.compilerInstructionsPerRequest)} | ${k(r.idleInstructionsPerSecond)} |`);
@@ -232,8 +234,15 @@ function render(rows: InstructionRow[], date: string): string {
 }
 
 async function main(): Promise<void> {
-  if (!valgrindAvailable()) throw new Error('valgrind is not on the PATH (Debian: apt-get install valgrind)');
   const root = repoRoot();
+  const resultsFile = join(root, 'bench', 'results', 'instructions.json');
+  if (env('BENCH_RENDER_ONLY', '0') === '1') {
+    // The last run's counts written out again (a change of the section's wording needs no new count).
+    const last = JSON.parse(readFileSync(resultsFile, 'utf8')) as { date: string; warmRequests: number; measuredRequests: number; node: string; rows: InstructionRow[] };
+    publishBenchSection('instructions', 'Gateway hot path in instructions (callgrind)', render(last.rows, last.date, last));
+    return;
+  }
+  if (!valgrindAvailable()) throw new Error('valgrind is not on the PATH (Debian: apt-get install valgrind)');
   const tmp = mkdtempSync(join(tmpdir(), 'saima-bench-instructions-'));
   const outFiles = new Map<string, string>();
   // Every target under callgrind, counting off until asked; the gateway as `saima serve` runs it (its young generation
@@ -280,9 +289,9 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   if (env('BENCH_WRITE', '1') !== '0') {
     mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'instructions.json'), `${JSON.stringify({ date, command: 'npm run bench:instructions', node: process.version, warmRequests: WARM, measuredRequests: MEASURED, rows }, null, 2)}\n`);
+    writeFileSync(resultsFile, `${JSON.stringify({ date, command: 'npm run bench:instructions', node: process.version, warmRequests: WARM, measuredRequests: MEASURED, rows }, null, 2)}\n`);
   }
-  publishBenchSection('instructions', 'Gateway hot path in instructions (callgrind)', render(rows, date));
+  publishBenchSection('instructions', 'Gateway hot path in instructions (callgrind)', render(rows, date, { warmRequests: WARM, measuredRequests: MEASURED, node: process.version }));
 }
 
 main().catch((err: unknown) => {
