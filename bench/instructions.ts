@@ -140,19 +140,19 @@ function compilerInstructions(file: string): number {
 }
 
 /** Counts instructions in `pid` while `work` runs: from switching counting on to the dump. */
-async function counted(pid: number, outFile: string, work: () => Promise<void>): Promise<{ instructions: number; compiler: number; seconds: number }> {
+async function counted<T>(pid: number, outFile: string, work: () => Promise<T>): Promise<{ result: T; instructions: number; compiler: number; seconds: number }> {
   const dir = dirname(outFile);
   const before = new Set(readdirSync(dir));
   execFileSync('callgrind_control', ['--instr=on', String(pid)], { stdio: 'ignore' });
   const t0 = performance.now();
-  await work();
+  const result = await work();
   execFileSync('callgrind_control', ['--dump', String(pid)], { stdio: 'ignore' });
   const seconds = (performance.now() - t0) / 1000;
   execFileSync('callgrind_control', ['--instr=off', String(pid)], { stdio: 'ignore' });
   for (let i = 0; i < 600; i++) {
     const dump = readdirSync(dir).find((f) => !before.has(f) && f.startsWith(`${basename(outFile)}.`));
     const total = dump ? dumpTotal(join(dir, dump)) : null;
-    if (total !== null) return { instructions: total, compiler: compilerInstructions(join(dir, dump!)), seconds };
+    if (total !== null) return { result, instructions: total, compiler: compilerInstructions(join(dir, dump!)), seconds };
     await sleep(100);
   }
   throw new Error(`no callgrind dump of ${basename(outFile)} appeared`);
@@ -189,14 +189,13 @@ async function count(pid: number, outFile: string, point: Point, first: boolean)
   const warm = await runAutocannon({ ...spec, amount: first ? 2 * WARM : WARM, maxS: 3600 });
   if (warm.ok !== warm.responses) throw new Error(`${what}: ${warm.responses - warm.ok} failed requests in the warm-up (${JSON.stringify(warm.statusCodes)}, ${warm.errors} errors)`);
   await sleep(2000);
-  let run: Awaited<ReturnType<typeof runAutocannon>> | null = null;
-  const busy = await counted(pid, outFile, async () => void (run = await runAutocannon({ ...spec, amount: MEASURED, maxS: 1800 })));
-  const r = run as unknown as Awaited<ReturnType<typeof runAutocannon>>;
+  const busy = await counted(pid, outFile, () => runAutocannon({ ...spec, amount: MEASURED, maxS: 1800 }));
+  const r = busy.result;
   if (r.ok !== r.responses) throw new Error(`${what}: ${r.responses - r.ok} failed requests counted`);
   // A request of this gateway is under a few million instructions; far outside that, a dump was misread.
   if (!(busy.instructions > 0 && busy.instructions / r.ok < 1e9)) throw new Error(`${what}: callgrind read ${busy.instructions} instructions for ${r.ok} requests`);
   log(`  ${what}: ${k(busy.instructions / r.ok)} instructions a request counted, ${k(busy.compiler / r.ok)} of them compiling`);
-  return { point, requests: r.ok, ...busy };
+  return { point, requests: r.ok, instructions: busy.instructions, compiler: busy.compiler, seconds: busy.seconds };
 }
 
 function row(c: Counted, idle: number): InstructionRow {

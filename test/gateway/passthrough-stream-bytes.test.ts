@@ -66,26 +66,26 @@ for (const [name, eol, invalidByte] of [['LF, with a byte that is not UTF-8', '\
   });
 }
 
-function responsesStream(withUsage: boolean): Buffer {
+function responsesStream(withUsage: boolean, deltas: readonly string[] = TEXT, complete = true): Buffer {
   const id = 'resp_bytes';
   const response = (status: string, output: Json[], usage: Json | null) => ({ id, object: 'response', created_at: 1, status, model: 'gpt-test', output, usage });
-  const text = TEXT.join('');
+  const text = deltas.join('');
   const item = { id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
   const events: Json[] = [
     { type: 'response.created', response: response('in_progress', [], null) },
     { type: 'response.in_progress', response: response('in_progress', [], null) },
     { type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } },
     { type: 'response.content_part.added', item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } },
-    ...TEXT.map((delta) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta })),
+    ...deltas.map((delta) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta })),
     { type: 'response.output_text.done', item_id: 'msg_1', output_index: 0, content_index: 0, text },
     { type: 'response.output_item.done', output_index: 0, item },
-    { type: 'response.completed', response: response('completed', [item], withUsage ? { input_tokens: 11, output_tokens: 9, total_tokens: 20 } : null) },
+    ...(complete ? [{ type: 'response.completed', response: response('completed', [item], withUsage ? { input_tokens: 11, output_tokens: 9, total_tokens: 20 } : null) }] : []),
   ];
   return Buffer.from(events.map((e, n) => `event: ${String(e.type)}\ndata: ${JSON.stringify({ ...e, sequence_number: n })}\n\n`).join(''));
 }
 
-async function responsesGateway(t: TestContext) {
-  const gpt = await startFakeOpenAI({ model: 'gpt-test', splitEvery: SPLIT, eventDelayMs: 2 });
+async function responsesGateway(t: TestContext, splitEvery = SPLIT) {
+  const gpt = await startFakeOpenAI({ model: 'gpt-test', splitEvery, eventDelayMs: 2 });
   t.after(() => gpt.close());
   const gw = await startTestGateway(t, {
     contenders: { gpt: { provider: 'openai', base_url: gpt.url, api_key: 'sk-gpt-test-0123456789', model: 'gpt-test', responses: true, price: { input: 2, output: 8, currency: 'USD' }, retry: { max_retries: 0 } } },
@@ -121,4 +121,33 @@ test('Responses passed through without usage: the output is estimated from the t
   const row = loggedRow(gw.dbFile, id)!;
   assert.equal(row.usage_estimated, 1);
   assert.equal(row.completion_tokens, await countTokens(TEXT.join('')));
+});
+
+// Far more event data than the gateway keeps unread (64 k characters), so the deltas and sequence numbers are read in
+// batches as the stream comes: nothing may be lost or reordered between batches.
+const LONG = Array.from({ length: 3000 }, (_, i) => `w${i} `);
+
+test('a long Responses stream without usage: the estimate counts the text of every delta, in order, across the batches it is read in', async (t) => {
+  const gw = await responsesGateway(t, 16 * 1024);
+  const upstream = responsesStream(false, LONG);
+  gw.gpt.setFaults([{ kind: 'replay', body: upstream }]);
+  const { bytes, id } = await askResponses(gw.url);
+  assert.ok(bytes.equals(upstream));
+  const row = loggedRow(gw.dbFile, id)!;
+  assert.equal(row.usage_estimated, 1);
+  assert.equal(row.completion_tokens, await countTokens(LONG.join('')));
+});
+
+test('a long Responses stream cut before its end: the error event is numbered after the last event sent', async (t) => {
+  const gw = await responsesGateway(t, 16 * 1024);
+  const upstream = responsesStream(false, LONG, false);
+  gw.gpt.setFaults([{ kind: 'replay', body: upstream }]);
+  const { bytes, id } = await askResponses(gw.url);
+  const events = bytes.toString('utf8').split('\n\n').filter(Boolean).map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)) as Json);
+  const sent = upstream.toString('utf8').split('\n\n').filter(Boolean).length;
+  assert.equal(events.length, sent + 1);
+  const last = events.at(-1)!;
+  assert.equal(last.type, 'error');
+  assert.equal(last.sequence_number, sent);
+  assert.equal(loggedRow(gw.dbFile, id)!.outcome, 'cut');
 });

@@ -42,21 +42,30 @@ function lastSequence(buf: Buffer): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-/** Chunks passed whose sequence numbers are not read yet: read in a batch, so nearly every stream reads none. */
-const UNREAD_BATCH = 64;
+/**
+ * Bytes of passed chunks kept at most before their sequence numbers are read: nearly every stream is read never (only
+ * a cut or failed one asks), and a long one holds no more than this of the stream it has already sent.
+ */
+const KEEP_UNREAD = 64 * 1024;
 
 /** The client's side of a passed-through stream; the adapter hands it whole events. */
 export class PassedStream {
   #sequence = -1;
   /** Chunks passed since the sequence was last read, oldest first. */
   #unread: Buffer[] = [];
+  #unreadBytes = 0;
   readonly #held: Buffer[] = [];
 
   /**
    * The last `sequence_number` sent: an event of the gateway's own is numbered after it. Read only when asked (a
-   * stream cut or failed): the newest chunk that has one decides.
+   * stream cut or failed), or when KEEP_UNREAD is reached: the newest chunk that has one decides.
    */
   get sequence(): number {
+    this.#readSequence();
+    return this.#sequence;
+  }
+
+  #readSequence(): void {
     for (let i = this.#unread.length - 1; i >= 0; i--) {
       const n = lastSequence(this.#unread[i]!);
       if (n !== null) {
@@ -65,13 +74,14 @@ export class PassedStream {
       }
     }
     this.#unread = [];
-    return this.#sequence;
+    this.#unreadBytes = 0;
   }
 
   #pass(chunk: Uint8Array): Buffer {
     const buf = asBuffer(chunk);
-    if (this.#unread.length >= UNREAD_BATCH) void this.sequence;
     this.#unread.push(buf);
+    this.#unreadBytes += buf.length;
+    if (this.#unreadBytes > KEEP_UNREAD) this.#readSequence();
     if (this.#held.length > 0) {
       this.#held.push(buf);
       return buf.subarray(0, 0);

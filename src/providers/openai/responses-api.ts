@@ -97,6 +97,12 @@ const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response
 /** The events that carry what the watcher reads beyond a delta's text: the response object, or an error. */
 const READ_WHOLE = new Set([...TERMINAL, 'response.created', 'response.in_progress', 'response.queued', 'error']);
 const TYPE_PREFIX = '{"type":"';
+/**
+ * Unparsed event data kept at most, in characters, for the sequence number and for the text: past it, what is kept
+ * is read at once. A short answer is never parsed; a long one costs what parsing every event did, in memory bounded
+ * by this rather than by the answer's length times its events' envelopes.
+ */
+const KEEP_UNREAD = 64 * 1024;
 const TEXT_DELTA = 'response.output_text.delta';
 
 /**
@@ -121,19 +127,22 @@ function parsed(data: string): Loose | null {
  * A side parser of a Responses event stream; it changes none. The first event and every event that carries the
  * response object or an error are parsed whole. The others (items, parts, deltas: most of a stream, and some hold the
  * whole text) are looked at only as far as their leading `type` and braces; a text delta's data is kept unparsed
- * until the text is asked for, and the last sequence number is read only when asked.
+ * until the text is asked for, and the last sequence number is read only when asked (`KEEP_UNREAD` bounds both).
  * Measured: parsing every event was 9 % of a passed-through stream's instructions, and the garbage it left most of
  * the rest of its GC.
  */
 class ResponsesWatcher {
   readonly #parser = createParser({ onEvent: (ev) => this.#event(ev.data) });
   readonly #decoder = new StringDecoder('utf8');
-  /** Data of the text deltas, unparsed until the text is asked for. */
-  readonly #deltas: string[] = [];
+  /** Data of the text deltas not parsed yet, and the text of those that were. */
+  #deltas: string[] = [];
+  #deltaChars = 0;
+  #text = '';
   #events = 0;
   #sequence = -1;
   /** Data of the events not parsed since the last one that was, newest last: the sequence number is read from them. */
   #unread: string[] = [];
+  #unreadChars = 0;
   usage: Usage | null = null;
   finishReason: string | null = null;
   model: string | null = null;
@@ -155,6 +164,16 @@ class ResponsesWatcher {
 
   /** The last `sequence_number` seen: an event the gateway adds is numbered after it. */
   get sequence(): number {
+    this.#readSequence();
+    return this.#sequence;
+  }
+
+  text(): string {
+    this.#readDeltas();
+    return this.#text;
+  }
+
+  #readSequence(): void {
     for (let i = this.#unread.length - 1; i >= 0; i--) {
       const n = parsed(this.#unread[i]!)?.sequence_number;
       if (typeof n === 'number') {
@@ -163,24 +182,36 @@ class ResponsesWatcher {
       }
     }
     this.#unread = [];
-    return this.#sequence;
+    this.#unreadChars = 0;
   }
 
-  text(): string {
-    let out = '';
+  #readDeltas(): void {
     for (const data of this.#deltas) {
       const delta = parsed(data)?.delta;
-      if (typeof delta === 'string') out += delta;
+      if (typeof delta === 'string') this.#text += delta;
     }
-    return out;
+    this.#deltas = [];
+    this.#deltaChars = 0;
+  }
+
+  /** Kept unread, but never more than KEEP_UNREAD characters: a long answer is read in batches as it comes. */
+  #keepUnread(data: string): void {
+    this.#unread.push(data);
+    this.#unreadChars += data.length;
+    if (this.#unreadChars > KEEP_UNREAD) this.#readSequence();
+  }
+
+  #keepDelta(data: string): void {
+    this.#deltas.push(data);
+    this.#deltaChars += data.length;
+    if (this.#deltaChars > KEEP_UNREAD) this.#readDeltas();
   }
 
   #event(data: string): void {
     const type = this.#events++ === 0 ? null : leadingType(data);
     if (type !== null && !READ_WHOLE.has(type) && data.charCodeAt(data.length - 1) === 0x7d) {
-      if (this.#unread.length >= 64) void this.sequence;
-      this.#unread.push(data);
-      if (type === TEXT_DELTA) this.#deltas.push(data);
+      this.#keepUnread(data);
+      if (type === TEXT_DELTA) this.#keepDelta(data);
       return;
     }
     const ev = parsed(data);
@@ -191,8 +222,9 @@ class ResponsesWatcher {
     if (typeof ev.sequence_number === 'number') {
       this.#sequence = ev.sequence_number;
       this.#unread = [];
+      this.#unreadChars = 0;
     }
-    if (ev.type === TEXT_DELTA && typeof ev.delta === 'string') this.#deltas.push(data);
+    if (ev.type === TEXT_DELTA && typeof ev.delta === 'string') this.#keepDelta(data);
     else if (ev.type === 'error') this.upstreamError ??= typeof ev.message === 'string' ? ev.message : 'error event';
     const response = object(ev.response);
     if (response === null) return;
