@@ -11,10 +11,14 @@ const BOOT = `const { workerData } = require('node:worker_threads');
   await import(workerData.entry);
 })().catch((err) => { setImmediate(() => { throw err; }); });`;
 
-/** Starts the module `file` (its name without extension, beside `callerUrl`: pass `import.meta.url`) as a thread. */
-export function startWorker(callerUrl: string, file: string, workerData: Record<string, unknown> = {}): Worker {
+/**
+ * Starts the module `file` (its name without extension, beside `callerUrl`: pass `import.meta.url`) as a thread.
+ * `youngGenerationMb` bounds the thread's young generation, for threads that live as long as the process: V8 lets
+ * each isolate's semi-spaces grow to 16 MB (32 MB on Node 24) and keeps what they grew to (`cli/heap-growth.ts` bounds the main thread's).
+ */
+export function startWorker(callerUrl: string, file: string, workerData: Record<string, unknown> = {}, youngGenerationMb?: number): Worker {
   const entry = new URL(`./${file}${callerUrl.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href;
-  return new Worker(BOOT, { eval: true, workerData: { ...workerData, entry } });
+  return new Worker(BOOT, { eval: true, workerData: { ...workerData, entry }, ...(youngGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } } : {}) });
 }
 
 interface Pending<R> {
@@ -31,10 +35,12 @@ export class JobThread<Job extends { id: number }, Result extends { id: number }
   readonly #pending = new Map<number, Pending<Result>>();
   #dead = false;
 
-  constructor(worker: Worker, name: string, onDeath?: (err: Error) => void) {
+  /** `onNotice` gets what the thread sends on its own, outside any job (a message without a numeric `id`). */
+  constructor(worker: Worker, name: string, onDeath?: (err: Error) => void, onNotice?: (message: unknown) => void) {
     this.#worker = worker;
     worker.unref();
     worker.on('message', (r: Result) => {
+      if (typeof (r as { id?: unknown } | null)?.id !== 'number') return void onNotice?.(r);
       const p = this.#pending.get(r.id);
       this.#pending.delete(r.id);
       if (this.#pending.size === 0) worker.unref();

@@ -10,6 +10,7 @@ import { ConfigSchema, type RawConfig, type RawContender } from './schema.js';
 import { PRESETS } from './presets.js';
 import { registerSecretValues, urlSecrets } from './secret-values.js';
 import type { Config, Contender, Race } from './types.js';
+import { isTimeZone } from './time-zone.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[], readonly file: string | null = null) {
@@ -310,15 +311,6 @@ export function buildConfig(doc: unknown, env: NodeJS.ProcessEnv = process.env, 
       ? { endpoint: raw.telemetry.otlp.endpoint ?? null, headers: { ...raw.telemetry.otlp.headers }, sampleRate: raw.telemetry.otlp.sample_rate ?? null }
       : null,
   });
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Reads a YAML (or JSON) config file. */

@@ -162,9 +162,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; c
     ...(judgeShadow ? { judgeShadow } : {}),
   };
   // The race monitor reads the evidence and applies each race's policy; clustered, only the lease holder acts.
-  // Its evidence is read on a thread of its own (monitor-evidence-worker.ts), unless the database is in memory.
+  // Its evidence is read on a thread of its own (monitor-evidence-worker.ts), unless the database is in memory; that
+  // thread also runs the store's WAL checkpoints, so that the gateway keeps one worker isolate rather than two.
   const evidence = canReadOffThread(store.url)
-    ? new EvidenceWorker({ url: store.url, config, gates: store.evals, fallback: store, log: (msg, fields) => app.log.warn(fields, msg) })
+    ? new EvidenceWorker({ url: store.url, config, gates: store.evals, fallback: store, checkpoints: store.checkpointer, log: (msg, fields) => app.log.warn(fields, msg) })
     : undefined;
   const monitor = new RaceMonitor({
     config, store, raceStates, now, gates: store.evals, ...(evidence ? { evidence } : {}),

@@ -10,8 +10,9 @@ import { openDatabase } from '../store/db.js';
 import { BattlesRepo } from '../store/repos/battles.js';
 import { FeedbackRepo } from '../store/repos/feedback.js';
 import { RequestsRepo } from '../store/repos/requests.js';
+import { runWalCheckpoints } from '../store/wal-checkpoint-loop.js';
 import { EvidenceReader } from './monitor-evidence.js';
-import type { EvidenceJob, EvidenceJobResult, EvidenceThreadData } from './monitor-evidence-worker.js';
+import type { EvidenceJob, EvidenceJobResult, EvidenceNotice, EvidenceThreadData } from './monitor-evidence-worker.js';
 
 const port = parentPort;
 if (!port) throw new Error('monitor-evidence-thread runs as a worker thread');
@@ -22,6 +23,10 @@ const handle = await openDatabase(data.url, { ...data.options, poolSize: 3 });
 const raw = handle.dialect === 'sqlite' ? handle.raw : null;
 const store = { requests: new RequestsRepo(handle.db, handle.dialect, raw), feedback: new FeedbackRepo(handle.db), battles: new BattlesRepo(handle.db, raw) };
 const reader = new EvidenceReader(store, { fx: data.fx, contenders: new Map(data.contenders) });
+// The store's WAL checkpoints, when handed to this thread: on a connection of their own, between the reads.
+if (data.walCheckpoints) {
+  runWalCheckpoints(data.walCheckpoints.file, data.walCheckpoints.intervalMs, (error) => port.postMessage({ checkpoint: true, error } satisfies EvidenceNotice));
+}
 
 port.on('message', (job: EvidenceJob) => {
   if ('ping' in job) {

@@ -25,6 +25,7 @@
  */
 import type { Config, Race } from '../config/types.js';
 import type { OpenDatabaseOptions } from '../store/db.js';
+import type { CheckpointDuty, WalCheckpointer } from '../store/wal-checkpointer.js';
 import { JobThread, startWorker } from '../worker-thread.js';
 import type { RaceEvidence } from './evidence.js';
 import { EvidenceReader, readGates, type EvidenceConfig, type EvidenceSource, type EvidenceStore, type GateResults } from './monitor-evidence.js';
@@ -36,6 +37,14 @@ export interface EvidenceThreadData {
   options: Pick<OpenDatabaseOptions, 'connectTimeoutMs' | 'statementTimeoutMs' | 'busyTimeoutMs'>;
   fx: Config['fx'];
   contenders: Array<[string, { timeouts: { totalMs: number } }]>;
+  /** The store's WAL checkpoints, when they were handed to this thread (`runWalCheckpoints`). */
+  walCheckpoints?: { file: string; intervalMs: number };
+}
+
+/** What the thread sends outside any read: a WAL checkpoint it ran (null, or the error it failed with). */
+export interface EvidenceNotice {
+  checkpoint: true;
+  error: string | null;
 }
 
 /** A race to read, or (`ping`) a question the thread answers once it has started. */
@@ -57,6 +66,12 @@ export interface EvidenceWorkerOptions {
   maxRestarts?: number;
   /** A read not answered within this many ms ends the thread, as a death (default 300 000: a first read is seconds). */
   deadlineMs?: number;
+  /**
+   * The store's WAL checkpointer (SQLite): the thread takes its checkpoints over while reads run on a thread, so the
+   * gateway runs one worker isolate for both; they go back to the checkpointer's own thread when the reads fall back
+   * to the gateway's thread for good, or this reader closes.
+   */
+  checkpoints?: Pick<WalCheckpointer, 'handOver'> | null;
   /** Where restarts and the fall back are reported (the gateway passes its logger's warn). */
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
@@ -64,6 +79,12 @@ export interface EvidenceWorkerOptions {
 /** Whether another thread can open the database at `url` (an in-memory SQLite database exists on its connection only). */
 /** How long an end waits for a starting thread to open its connection before terminating it anyway. */
 const OPEN_GRACE_MS = 5_000;
+
+/**
+ * The thread's young generation: a read folds a window's rows as they stream, and the thread lives as long as the
+ * gateway, so V8's default (semi-spaces up to 16 MB, kept once grown) would hold ~30 MB more for no gain.
+ */
+const EVIDENCE_THREAD_YOUNG_GENERATION_MB = 6;
 
 export function canReadOffThread(url: string): boolean {
   return !(url.startsWith('sqlite:') && url.slice('sqlite:'.length) === ':memory:');
@@ -85,6 +106,8 @@ export class EvidenceWorker implements EvidenceSource {
   #starting: Promise<void> | null = null;
   #closed = false;
   #next = 1;
+  /** The store's checkpoints, while this reader's threads run them. */
+  #checkpoints: CheckpointDuty | null = null;
   /** Each thread's first answer: it has loaded its modules and opened its connection. */
   readonly #opened = new WeakMap<JobThread<EvidenceJob, EvidenceJobResult>, Promise<EvidenceJobResult>>();
 
@@ -132,6 +155,7 @@ export class EvidenceWorker implements EvidenceSource {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#releaseCheckpoints();
     const thread = this.#thread;
     this.#thread = null;
     if (thread) await this.#end(thread);
@@ -194,10 +218,19 @@ export class EvidenceWorker implements EvidenceSource {
     }
   }
 
+  #releaseCheckpoints(): void {
+    this.#checkpoints?.release();
+    this.#checkpoints = null;
+  }
+
   #ensure(): JobThread<EvidenceJob, EvidenceJobResult> {
     if (this.#thread) return this.#thread;
+    // Taken with the first thread and kept across restarts: a thread that replaces a dead one runs them again.
+    this.#checkpoints ??= this.#opts.checkpoints?.handOver() ?? null;
+    const duty = this.#checkpoints;
+    const data: EvidenceThreadData = { ...this.#data, ...(duty ? { walCheckpoints: { file: duty.file, intervalMs: duty.intervalMs } } : {}) };
     const thread: JobThread<EvidenceJob, EvidenceJobResult> = new JobThread(
-      startWorker(import.meta.url, 'monitor-evidence-thread', { ...this.#data }),
+      startWorker(import.meta.url, 'monitor-evidence-thread', { ...data }, EVIDENCE_THREAD_YOUNG_GENERATION_MB),
       'race monitor evidence thread',
       (err) => {
         if (this.#thread === thread) this.#thread = null;
@@ -208,7 +241,12 @@ export class EvidenceWorker implements EvidenceSource {
           return;
         }
         this.#inThread = new EvidenceReader(this.#opts.fallback, this.#opts.config);
+        this.#releaseCheckpoints();
         this.#opts.log?.("race monitor evidence thread keeps exiting; reading the evidence on the gateway's thread from now on", { err: err.message, deaths: this.#deaths });
+      },
+      (notice) => {
+        const n = notice as EvidenceNotice;
+        if (n.checkpoint === true) duty?.report(n.error);
       },
     );
     this.#thread = thread;

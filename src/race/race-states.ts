@@ -8,7 +8,8 @@ import type { Config } from '../config/types.js';
 import type { Store } from '../store/index.js';
 import type { DecisionRow } from '../store/types.js';
 import type { RaceBook } from './race-book.js';
-import { RaceStateSchema, seedState, type RaceState } from './race-state.js';
+import { seedState, type RaceState } from './race-state.js';
+import { RaceStateSchema } from './race-state-schema.js';
 
 export interface Change {
   state: RaceState;

@@ -1,6 +1,7 @@
 /**
- * better-sqlite3's native addon is registered once per thread that uses it: the gateway's main thread and its two
- * SQLite threads (the WAL checkpointer, the monitor's evidence reader). The gateway loads it on the main thread
+ * better-sqlite3's native addon is registered once per thread that uses it: the gateway's main thread and its
+ * SQLite thread (the monitor's evidence reader, which runs the WAL checkpoints too; the checkpointer's own thread
+ * when there is no reader). The gateway loads it on the main thread
  * before it starts any thread, and the addon survives being registered on several threads at once; each is checked
  * in a fresh process, where no earlier test has loaded the addon yet and an abort fails the test, not the run.
  */
@@ -19,7 +20,7 @@ test('the gateway loads the SQLite addon on its main thread before it starts any
   assert.equal(r.status, 0, r.stderr);
   const { atStart, starts } = JSON.parse(r.stdout) as { atStart: boolean; starts: boolean[] };
   assert.equal(atStart, false, 'the addon is not loaded before the gateway opens its store');
-  assert.ok(starts.length >= 2, `the checkpointer and the evidence reader started (${starts.length} threads)`);
+  assert.ok(starts.length >= 1, `the evidence reader started (${starts.length} threads)`);
   assert.deepEqual(starts, starts.map(() => true), 'every thread started after the main thread had loaded the addon');
 });
 

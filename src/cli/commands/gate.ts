@@ -14,7 +14,7 @@ import { parseTwinKinds } from '../../eval/twins/index.js';
 import { parseMoney } from '../../eval/money.js';
 import { buildReport } from '../../eval/report.js';
 import { loadRunResults } from '../../eval/run-results.js';
-import { RaceStateSchema } from '../../race/race-state.js';
+import { RaceStateSchema } from '../../race/race-state-schema.js';
 import type { Store } from '../../store/index.js';
 import { keyBudgetsNote, resolveCallScope, scopeFlags } from '../call-scope.js';
 import { withStore } from '../open-store.js';
