@@ -27,9 +27,11 @@ export function boundHeapGrowth(execArgv: readonly string[] = process.execArgv, 
  * to 8 MB) and keeps that memory for good. Measured with bench:gateway's load (40,000 requests, then 200 open
  * streams) on Node 22: 4 MB lowered the RSS peak by ~20 MB for 0–15% more CPU per request than 16 MB (back to back:
  * non-stream 0.222 vs 0.188 ms, stream 0.366 vs 0.350 ms); 1 MB cost half the throughput. 8 MB, back to back with 4:
- * 10–19 % less CPU per request, for an RSS peak of 203–207 MB against 189 (the benchmark's bar is 200).
+ * 10–19 % less CPU per request, and a request waits for a scavenge half as often. It cost 15–20 MB of the RSS peak
+ * (203–209 MB against 189–191) until the gateway ran one worker isolate instead of two and stopped loading ICU's
+ * locale data at start; since then 8 MB peaks at 183–198 MB over five runs (4 MB: 172).
  */
-export const GATEWAY_SEMI_SPACE_MB = 4;
+export const GATEWAY_SEMI_SPACE_MB = 8;
 
 /**
  * glibc's malloc gives threads that allocate their own arenas (up to 8 per core) and keeps what is freed in them. The
