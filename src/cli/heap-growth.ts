@@ -35,8 +35,9 @@ export const GATEWAY_SEMI_SPACE_MB = 8;
 
 /**
  * glibc's malloc gives threads that allocate their own arenas (up to 8 per core) and keeps what is freed in them. The
- * gateway has several such threads (the WAL checkpointer, body threads, libuv's pool); two arenas lowered the RSS
- * peak of a gateway with budgets and rate limits, after bench:gateway's load and 200 open streams, from 230 to 203 MB.
+ * gateway has several such threads (the evidence and checkpoint thread, body threads, libuv's pool); two arenas
+ * lowered the RSS peak of a gateway with budgets and rate limits, after bench:gateway's load and 200 open streams,
+ * from 230 to 203 MB.
  * Read by glibc when the process starts; other C libraries ignore it.
  */
 export const GATEWAY_MALLOC_ARENAS = 2;
