@@ -92,10 +92,12 @@ export function startWalCheckpointer(raw: BetterSqlite3.Database, file: string, 
     const w = startWorker(import.meta.url, 'wal-checkpoint-thread', { file, intervalMs }, OWN_THREAD_YOUNG_GENERATION_MB);
     worker = w;
     w.unref();
-    exited = new Promise((resolve) => w.once('exit', () => resolve()));
-    w.once('exit', () => {
-      if (worker === w) worker = null;
-    });
+    exited = new Promise((resolve) =>
+      w.once('exit', () => {
+        if (worker === w) worker = null;
+        resolve();
+      }),
+    );
     w.on('message', (m: { type: string }) => (m.type === 'done' ? checkpoints++ : fail()));
     w.on('error', fail);
   }

@@ -17,6 +17,7 @@ import { createRun } from '../../src/eval/create-run.js';
 import { openStore } from '../../src/store/index.js';
 import { CLI_ARGS } from '../support/cli.js';
 import { mockContender } from '../support/gateway.js';
+import { waitFor } from '../support/wait-for.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,13 +79,7 @@ async function terminate(worker: Worker): Promise<{ took: number; err: string }>
   return { took, err };
 }
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, ok: () => boolean, ms = 15_000): Promise<void> => waitFor(what, ok, ms, 20);
 
 function workDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'saima-worker-stop-'));

@@ -112,31 +112,26 @@ test(`Responses passed through: the upstream's bytes exactly (written ${SPLIT} b
   assert.equal(row.usage_estimated, 0);
 });
 
-test('Responses passed through without usage: the output is estimated from the text of every delta, split or not', async (t) => {
-  const gw = await responsesGateway(t);
-  const upstream = responsesStream(false);
+/** A Responses stream without usage, passed through: the client gets its bytes, the row an estimate from `texts`. */
+async function assertEstimatedFromDeltas(t: TestContext, texts: readonly string[], splitEvery?: number): Promise<void> {
+  const gw = await responsesGateway(t, splitEvery);
+  const upstream = responsesStream(false, texts);
   gw.gpt.setFaults([{ kind: 'replay', body: upstream }]);
   const { bytes, id } = await askResponses(gw.url);
   assert.ok(bytes.equals(upstream));
   const row = loggedRow(gw.dbFile, id)!;
   assert.equal(row.usage_estimated, 1);
-  assert.equal(row.completion_tokens, await countTokens(TEXT.join('')));
-});
+  assert.equal(row.completion_tokens, await countTokens(texts.join('')));
+}
+
+test('Responses passed through without usage: the output is estimated from the text of every delta, split or not', (t) => assertEstimatedFromDeltas(t, TEXT));
 
 // Far more event data than the gateway keeps unread (64 k characters), so the deltas and sequence numbers are read in
 // batches as the stream comes: nothing may be lost or reordered between batches.
 const LONG = Array.from({ length: 3000 }, (_, i) => `w${i} `);
 
-test('a long Responses stream without usage: the estimate counts the text of every delta, in order, across the batches it is read in', async (t) => {
-  const gw = await responsesGateway(t, 16 * 1024);
-  const upstream = responsesStream(false, LONG);
-  gw.gpt.setFaults([{ kind: 'replay', body: upstream }]);
-  const { bytes, id } = await askResponses(gw.url);
-  assert.ok(bytes.equals(upstream));
-  const row = loggedRow(gw.dbFile, id)!;
-  assert.equal(row.usage_estimated, 1);
-  assert.equal(row.completion_tokens, await countTokens(LONG.join('')));
-});
+test('a long Responses stream without usage: the estimate counts the text of every delta, in order, across the batches it is read in', (t) =>
+  assertEstimatedFromDeltas(t, LONG, 16 * 1024));
 
 test('a long Responses stream cut before its end: the error event is numbered after the last event sent', async (t) => {
   const gw = await responsesGateway(t, 16 * 1024);

@@ -7,40 +7,27 @@
  */
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
 import { buildConfig } from '../../src/config/load.js';
 import { EvidenceWorker } from '../../src/race/monitor-evidence-worker.js';
 import { startServer } from '../../src/server/index.js';
 import { openStore } from '../../src/store/index.js';
 import { requestRow } from '../store/rows.js';
+import { storeUrlFor } from '../support/databases.js';
 import { mockContender } from '../support/gateway.js';
-
-async function waitFor(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'saima-wal-thread-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { waitFor } from '../support/wait-for.js';
 
 test('a gateway with a race checkpoints its WAL on the monitor evidence thread, and the WAL stays bounded under traffic', async (t) => {
-  const dir = tempDir(t);
-  const file = join(dir, 'saima.db');
+  const url = await storeUrlFor('sqlite', t);
+  const file = url.slice('sqlite:'.length);
   const config = buildConfig({
     server: { host: '127.0.0.1', port: 0 },
     auth: { mode: 'none' },
-    store: `sqlite:${file}`,
-    store_options: { spool_path: join(dir, 'spool.jsonl') },
+    store: url,
+    store_options: { spool_path: join(dirname(file), 'spool.jsonl') },
     monitor: { interval_ms: 200 },
     contenders: { champ: mockContender('champ-model', { latency_ms: 0 }), chal: mockContender('chal-model', { latency_ms: 0 }) },
     races: { assistant: { champion: 'champ', challengers: [{ contender: 'chal', weight: 20 }], sticky: true, policy: { type: 'canary', min_samples: 100000, min_step_s: 3600 } } },
@@ -78,8 +65,7 @@ test('a gateway with a race checkpoints its WAL on the monitor evidence thread, 
 const evidenceConfig = { fx: { CNY: 1, USD: 7 }, contenders: new Map() };
 
 test('the checkpoints go back to the checkpointer\'s own thread when the evidence reads fall back to the calling thread, or the reader closes', async (t) => {
-  const dir = tempDir(t);
-  const store = await openStore(`sqlite:${join(dir, 's.db')}`, { backgroundCheckpoint: { intervalMs: 20 } });
+  const store = await openStore(await storeUrlFor('sqlite', t), { backgroundCheckpoint: { intervalMs: 20 } });
   t.after(() => store.close());
   const checkpointer = store.checkpointer!;
   const append = (n: number, tag: string) => Promise.all(Array.from({ length: n }, (_, i) => store.requestLog.append(requestRow({ id: `${tag}-${i}` }))));
@@ -111,8 +97,7 @@ test('the checkpoints go back to the checkpointer\'s own thread when the evidenc
 });
 
 test('a checkpoint that fails on the thread holding them sends the main connection back to checkpointing itself; a duty given back is spent', async (t) => {
-  const dir = tempDir(t);
-  const store = await openStore(`sqlite:${join(dir, 's.db')}`, { backgroundCheckpoint: { intervalMs: 20 } });
+  const store = await openStore(await storeUrlFor('sqlite', t), { backgroundCheckpoint: { intervalMs: 20 } });
   t.after(() => store.close());
   const checkpointer = store.checkpointer!;
   const raw = store.handle.raw as BetterSqlite3.Database;

@@ -9,17 +9,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { openStore, type Store } from '../../src/store/index.js';
+import { waitFor } from '../support/wait-for.js';
 import { requestRow } from './rows.js';
 
 const walSize = (file: string): number => statSync(`${file}-wal`).size;
-
-async function waitFor(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function writeRound(store: Store, round: number, n: number): Promise<void> {
   await Promise.all(Array.from({ length: n }, (_, i) => store.requestLog.append(requestRow({ id: `r${round}-${i}` }))));
