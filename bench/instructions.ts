@@ -18,11 +18,12 @@
  * BENCH_MEASURED_REQUESTS (2000), BENCH_IDLE_SECONDS (5), BENCH_SETTLE_SECONDS (20, the pause before the idle
  * count), BENCH_PARALLEL (1, targets counted at once; more is faster, but two targets at once change each other's
  * counts by 10–25 %: how many requests an event-loop turn serves depends on the rate), BENCH_WRITE (1; 0 prints
- * only), BENCH_RENDER_ONLY (0; 1 writes the last run's section again from bench/results/instructions.json). Needs
+ * only), BENCH_RENDER_ONLY (0; 1 writes the last run's section again from bench/results/instructions.json),
+ * BENCH_PROFILE_DIR (unset; a directory to keep the callgrind dumps and V8's JIT maps in, for `callgrind_annotate`). Needs
  * valgrind on the PATH.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +40,8 @@ const PARALLEL = Math.max(1, Number(env('BENCH_PARALLEL', '1')));
 const IDLE_SECONDS = Number(env('BENCH_IDLE_SECONDS', '5'));
 const SETTLE_SECONDS = Number(env('BENCH_SETTLE_SECONDS', '20'));
 const DEFAULT_TARGETS = TARGET_NAMES.filter((t) => t !== 'direct' && t !== 'portkey');
+/** Where to keep each target's callgrind dumps and V8's map of its JIT code (`--perf-basic-prof`), for reading where the instructions went; unset, nothing is kept. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const TARGETS = env('BENCH_TARGETS', DEFAULT_TARGETS.join(',')).split(',').filter((t): t is TargetName => (DEFAULT_TARGETS as readonly string[]).includes(t));
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
@@ -172,6 +175,14 @@ async function idleRate(pid: number, outFile: string): Promise<number> {
   return (idle.instructions - idle.compiler) / idle.seconds;
 }
 
+/** Copies a target's dumps and its JIT map to BENCH_PROFILE_DIR (see PROFILE_DIR). */
+function keepProfile(name: string, pid: number, outFile: string): void {
+  mkdirSync(PROFILE_DIR!, { recursive: true });
+  for (const f of readdirSync(dirname(outFile))) if (f.startsWith(`${basename(outFile)}.`)) copyFileSync(join(dirname(outFile), f), join(PROFILE_DIR!, f));
+  const map = join(tmpdir(), `perf-${pid}.map`);
+  if (existsSync(map)) copyFileSync(map, join(PROFILE_DIR!, `perf-${name}.map`));
+}
+
 /** A point's counts, before the idle rate is known. */
 interface Counted {
   point: Point;
@@ -252,7 +263,7 @@ async function main(): Promise<void> {
     outFiles.set(spec.name, outFile);
     return {
       command: 'valgrind',
-      args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, process.execPath, ...COMPILE_NOW, `--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`, ...spec.args],
+      args: ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${outFile}`, process.execPath, ...COMPILE_NOW, ...(PROFILE_DIR ? ['--perf-basic-prof'] : []), `--max-semi-space-size=${GATEWAY_SEMI_SPACE_MB}`, ...spec.args],
       env: { MALLOC_ARENA_MAX: String(GATEWAY_MALLOC_ARENAS) },
       readyTimeoutMs: 300_000,
     };
@@ -272,6 +283,7 @@ async function main(): Promise<void> {
         const idle = await idleRate(target.server.pid, outFiles.get(name)!);
         log(`  ${name}: ${k(idle)} instructions a second idle`);
         rows.push(...counts.map((c) => row(c, idle)));
+        if (PROFILE_DIR) keepProfile(name, target.server.pid, outFiles.get(name)!);
         await children.stop(name, 30_000);
       }
     };

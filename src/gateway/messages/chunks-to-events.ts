@@ -7,6 +7,7 @@
  * they carry the settled usage (the upstream's, or the gateway's estimate when it reported none) and a client that
  * sees `message_stop` knows the call is on record. A cut upstream stream becomes Anthropic's `error` event.
  */
+import { ChatChunkReader } from '../chat-chunk-reader.js';
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
 import { lineStartingWith } from '../sse-line-start.js';
@@ -31,6 +32,8 @@ export class ChunksToEvents {
   failed = false;
   /** Why this translation ended the stream with an error event, when it did. */
   failure: string | null = null;
+  /** Most token chunks read without a parse. */
+  readonly #reader = new ChatChunkReader();
 
   constructor(
     readonly requestId: string,
@@ -52,7 +55,7 @@ export class ChunksToEvents {
     }
     let chunk: unknown;
     try {
-      chunk = JSON.parse(text);
+      chunk = this.#reader.read(text);
     } catch {
       return this.#fail('The upstream sent a stream event that is not JSON.');
     }
@@ -124,7 +127,7 @@ export class ChunksToEvents {
 
   /** A `content_block_delta`, written out by hand: the event every token makes, so the one worth no object and no walk. */
   #delta(type: 'thinking_delta' | 'text_delta' | 'input_json_delta', key: 'thinking' | 'text' | 'partial_json', value: string): void {
-    this.#out += `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.#index},"delta":{"type":"${type}","${key}":${JSON.stringify(value)}}}\n\n`;
+    this.#out += `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.#index},"delta":{"type":"${type}","${key}":${this.#reader.json(value)}}}\n\n`;
   }
 
   #close(): void {

@@ -9,6 +9,7 @@
  * by `ending` once the request's row is committed, so it carries the settled usage. A cut or failed upstream stream
  * becomes `response.failed`.
  */
+import { ChatChunkReader } from '../chat-chunk-reader.js';
 import type { CallFacts } from '../request-record.js';
 import type { ClientStream } from '../routed-call.js';
 import type { LastWordFinder } from '../stream-writer.js';
@@ -31,6 +32,7 @@ export class ChunksToEvents {
   /** The message and reasoning item ids as JSON strings, for the deltas written out by hand. */
   readonly #quoted: { message: string; reasoning: string };
   #final: Json | null = null;
+  readonly #reader = new ChatChunkReader();
   /** The upstream's `[DONE]` arrived: the answer is whole. */
   finished = false;
   failed = false;
@@ -57,7 +59,7 @@ export class ChunksToEvents {
 
   /**
    * One chunk's data. The deltas every token makes are written out by hand, byte for byte what `#emit` would make of
-   * them, without an object and a walk per token.
+   * them, without an object and a walk per token; the chunk is read by a `ChatChunkReader`, most without a parse.
    */
   data(text: string): void {
     if (this.finished || this.failed) return;
@@ -71,7 +73,7 @@ export class ChunksToEvents {
     }
     let chunk: unknown;
     try {
-      chunk = JSON.parse(text);
+      chunk = this.#reader.read(text);
     } catch {
       return this.fail('The upstream sent a stream event that is not JSON.');
     }
@@ -86,12 +88,12 @@ export class ChunksToEvents {
     if (typeof reasoning === 'string' && reasoning !== '') {
       if (this.#open?.kind !== 'reasoning') this.#openReasoning();
       this.#answer.reasoning += reasoning;
-      this.#out += `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","item_id":${this.#quoted.reasoning},"output_index":${this.#outputIndex},"summary_index":0,"delta":${JSON.stringify(reasoning)},"sequence_number":${this.#seq++}}\n\n`;
+      this.#out += `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","item_id":${this.#quoted.reasoning},"output_index":${this.#outputIndex},"summary_index":0,"delta":${this.#reader.json(reasoning)},"sequence_number":${this.#seq++}}\n\n`;
     }
     if (typeof delta.content === 'string' && delta.content !== '') {
       if (this.#open?.kind !== 'message') this.#openMessage();
       this.#answer.text += delta.content;
-      this.#out += `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${this.#quoted.message},"output_index":${this.#outputIndex},"content_index":0,"delta":${JSON.stringify(delta.content)},"logprobs":[],"sequence_number":${this.#seq++}}\n\n`;
+      this.#out += `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","item_id":${this.#quoted.message},"output_index":${this.#outputIndex},"content_index":0,"delta":${this.#reader.json(delta.content)},"logprobs":[],"sequence_number":${this.#seq++}}\n\n`;
     }
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) if (isObject(call)) this.#toolCall(call);
     if (typeof choice.finish_reason === 'string') this.#answer.finish = choice.finish_reason;
