@@ -53,8 +53,10 @@ export class ChatChunkReader {
   /** `JSON.parse(text)`, which it throws like; the object returned may be the one returned before, changed. */
   read(text: string): unknown {
     const before = this.#before;
-    if (before !== null && text.length > before.length + this.#after.length + 1 && text.startsWith(before) && text.endsWith(this.#after)) {
-      const literal = text.slice(before.length, text.length - this.#after.length);
+    const after = this.#after;
+    // Compared as slices: `startsWith` with a prefix this long measured several times slower than the parse it saves.
+    if (before !== null && text.length > before.length + after.length + 1 && text.slice(0, before.length) === before && text.slice(text.length - after.length) === after) {
+      const literal = text.slice(before.length, text.length - after.length);
       const value = this.#stringValue(literal);
       if (value !== undefined) {
         this.#hits++;

