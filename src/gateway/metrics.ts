@@ -3,12 +3,14 @@
  * The hot path never calls prom-client's counters: each request adds to plain numbers, kept per series in nested
  * maps (no key strings built per request), and each counter hands them to prom-client when the registry is read.
  * prom-client hashes the label set on every `inc`, even through a cached child: at thousands of requests per
- * second that was a few percent of the gateway's CPU and of its allocation. Histograms are observed directly.
+ * second that was a few percent of the gateway's CPU and of its allocation. The per-request histograms are kept in
+ * plain numbers too (`PlainHistogram`), which the registry prints as prom-client's own would.
  * Per-request series carry the client's `protocol` (the front door: `chat`, `messages`, `responses`, `embeddings`):
  * four values at most, so it multiplies the series by at most four.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestProtocol } from '../store/types.js';
+import { PlainHistogram } from './plain-histogram.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
@@ -56,8 +58,8 @@ interface ContenderSeries {
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'race' | 'contender' | 'protocol' | 'outcome' | 'status' | 'shadow'>;
-  readonly #latency: Histogram<'race' | 'contender' | 'protocol'>;
-  readonly #ttft: Histogram<'race' | 'contender' | 'protocol'>;
+  readonly #latency: PlainHistogram<'race' | 'contender' | 'protocol'>;
+  readonly #ttft: PlainHistogram<'race' | 'contender' | 'protocol'>;
   readonly #tokens: Counter<'contender' | 'protocol' | 'kind'>;
   readonly #cost: Counter<'contender' | 'protocol' | 'currency'>;
   readonly #rejected: Counter<'code'>;
@@ -70,8 +72,8 @@ export class GatewayMetrics {
       for (const p of pending[kind]) p.flush();
     };
     this.#requests = new Counter({ name: 'saima_requests_total', help: 'Requests by race, contender, protocol (front door) and outcome', labelNames: ['race', 'contender', 'protocol', 'outcome', 'status', 'shadow'], registers, collect: collect('requests') });
-    this.#latency = new Histogram({ name: 'saima_request_duration_seconds', help: 'Whole request latency', labelNames: ['race', 'contender', 'protocol'], buckets: LATENCY_BUCKETS, registers });
-    this.#ttft = new Histogram({ name: 'saima_time_to_first_token_seconds', help: 'Time to the first body byte from the upstream', labelNames: ['race', 'contender', 'protocol'], buckets: LATENCY_BUCKETS, registers });
+    this.#latency = new PlainHistogram('saima_request_duration_seconds', 'Whole request latency', LATENCY_BUCKETS, this.registry);
+    this.#ttft = new PlainHistogram('saima_time_to_first_token_seconds', 'Time to the first body byte from the upstream', LATENCY_BUCKETS, this.registry);
     this.#tokens = new Counter({ name: 'saima_tokens_total', help: 'Tokens by contender, protocol and kind (prompt, completion)', labelNames: ['contender', 'protocol', 'kind'], registers, collect: collect('tokens') });
     this.#cost = new Counter({ name: 'saima_cost_total', help: 'Cost in currency units by contender and protocol', labelNames: ['contender', 'protocol', 'currency'], registers, collect: collect('cost') });
     this.#rejected = new Counter({ name: 'saima_rejected_requests_total', help: 'Error responses by code (refused before routing, or failed after)', labelNames: ['code'], registers });
@@ -99,8 +101,8 @@ export class GatewayMetrics {
     let s = byCurrency.get(currency);
     if (!s) {
       s = {
-        latency: this.#latency.labels({ race, contender, protocol }),
-        ttft: this.#ttft.labels({ race, contender, protocol }),
+        latency: this.#latency.series({ race, contender, protocol }),
+        ttft: this.#ttft.series({ race, contender, protocol }),
         prompt: this.#count('tokens', this.#tokens.labels({ contender, protocol, kind: 'prompt' })),
         completion: this.#count('tokens', this.#tokens.labels({ contender, protocol, kind: 'completion' })),
         cost: this.#count('cost', this.#cost.labels({ contender, protocol, currency })),

@@ -27,9 +27,9 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
   // arguments rather than as one array, which the addon would read element by element through N-API (5–15 % of an
   // insert, measured on 34 columns).
   const values = REQUEST_COLUMNS.map(() => '?').join(', ');
-  const insert = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${values})`);
+  const insertShaped = shapedInserts(raw);
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
-    for (const row of rows) insert.run(...Object.values(toRequestRecord(row)));
+    for (const row of rows) insertShaped(Object.values(toRequestRecord(row)));
   });
   // Only a duplicate id is skipped: `insert or ignore` would also drop, silently, a row that breaks NOT NULL, which the
   // spool's replay must see refused (and quarantine) instead.
@@ -43,6 +43,51 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
     // Kysely shares this connection. If one of its transactions is open (awaiting between statements), our
     // transaction would nest as a savepoint and commit only with — or roll back with — someone else's work.
     ready: () => !raw.inTransaction,
+  };
+}
+
+/** Shapes of row (which nullable columns a row leaves out) given their own statement, at most. */
+const MAX_SHAPES = 64;
+
+/**
+ * Inserts a row of `requests` values (in REQUEST_COLUMNS order) binding only what is not NULL. Each bound value costs
+ * the addon a run of N-API type checks (a 34-value insert measured 55k instructions, most of them there), and a
+ * served request leaves a third of its columns NULL (errors, texts, fallbacks, caps). A column may be left out only
+ * where leaving it out stores what binding NULL would: nullable, no primary key, no default (read from the table
+ * itself, so a column added later with a default is always bound). Each shape's statement is prepared once; past
+ * MAX_SHAPES shapes, rows bind every column.
+ */
+function shapedInserts(raw: BetterSqlite3.Database): (values: unknown[]) => void {
+  const info = raw.prepare('pragma table_info(requests)').all() as Array<{ name: string; notnull: number; dflt_value: unknown; pk: number }>;
+  const omittable = new Set(info.filter((c) => c.notnull === 0 && c.dflt_value === null && c.pk === 0).map((c) => c.name));
+  // A shape is a bit mask over the first 30 omittable columns: it stays a small integer.
+  const bit = REQUEST_COLUMNS.map(() => 0);
+  let next = 0;
+  REQUEST_COLUMNS.forEach((c, i) => {
+    if (omittable.has(c) && next < 30) bit[i] = 1 << next++;
+  });
+  const all = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map(() => '?').join(', ')})`);
+  const shapes = new Map<number, BetterSqlite3.Statement>();
+  const statementFor = (mask: number): BetterSqlite3.Statement | undefined => {
+    let stmt = shapes.get(mask);
+    if (stmt === undefined && shapes.size < MAX_SHAPES) {
+      const cols = REQUEST_COLUMNS.filter((_, i) => (mask & bit[i]!) === 0);
+      stmt = raw.prepare(`insert into requests (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
+      shapes.set(mask, stmt);
+    }
+    return stmt;
+  };
+  return (values) => {
+    let mask = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] === null) mask |= bit[i]!;
+    const stmt = mask === 0 ? undefined : statementFor(mask);
+    if (stmt === undefined) {
+      all.run(...values);
+      return;
+    }
+    const bound: unknown[] = [];
+    for (let i = 0; i < values.length; i++) if ((mask & bit[i]!) === 0) bound.push(values[i]);
+    stmt.run(...bound);
   };
 }
 
