@@ -18,6 +18,8 @@
  * a few that matched nothing, so it pays at most those few extra parses.
  */
 
+import { isObject } from './translated-answer.js';
+
 type Json = Record<string, unknown>;
 
 /** The delta members a token's text arrives in, in the order a template is looked for. */
@@ -32,8 +34,6 @@ const PROBE_JSON = JSON.stringify(PROBE);
 
 /** Templates made that matched no chunk, after which a stream gets no more. */
 const MAX_UNUSED_TEMPLATES = 2;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ChatChunkReader {
   #before: string | null = null;

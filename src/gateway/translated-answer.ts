@@ -12,7 +12,8 @@ import type { LastWordFinder } from './stream-writer.js';
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not an array, not null). */
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The completion's first choice and its message, or the upstream failure the client is owed. */
 export function firstChoice(bytes: Buffer): { completion: Json; choice: Json; message: Json } {

@@ -22,18 +22,13 @@ export interface BatchSink {
  * insert would be compiled and awaited (a promise hop and a mutex per query); measured in bench/store-log.ts.
  */
 export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
-  // Positional parameters: binding 34 named ones looks each up by name on the record, measured at about a fifth of
-  // an insert's CPU. `Object.values` follows REQUEST_COLUMNS, which is the record's own key order. Passed as
-  // arguments rather than as one array, which the addon would read element by element through N-API (5–15 % of an
-  // insert, measured on 34 columns).
-  const values = REQUEST_COLUMNS.map(() => '?').join(', ');
   const insertShaped = shapedInserts(raw);
   const tx = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insertShaped(Object.values(toRequestRecord(row)));
   });
   // Only a duplicate id is skipped: `insert or ignore` would also drop, silently, a row that breaks NOT NULL, which the
   // spool's replay must see refused (and quarantine) instead.
-  const insertOrIgnore = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${values}) on conflict (id) do nothing`);
+  const insertOrIgnore = raw.prepare(insertSql(REQUEST_COLUMNS, ' on conflict (id) do nothing'));
   const txIgnore = raw.transaction((rows: readonly RequestLogRow[]) => {
     for (const row of rows) insertOrIgnore.run(...Object.values(toRequestRecord(row)));
   });
@@ -46,12 +41,22 @@ export function sqliteSink(raw: BetterSqlite3.Database): BatchSink {
   };
 }
 
+/**
+ * An insert of `cols` with positional parameters: binding 34 named ones looks each up by name on the record, measured
+ * at about a fifth of an insert's CPU. `Object.values` of a record follows REQUEST_COLUMNS, its own key order; the
+ * values are passed as arguments rather than as one array, which the addon would read element by element through
+ * N-API (5–15 % of an insert, measured on 34 columns).
+ */
+function insertSql(cols: readonly string[], tail = ''): string {
+  return `insert into requests (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})${tail}`;
+}
+
 /** Shapes of row (which nullable columns a row leaves out) given their own statement, at most. */
 const MAX_SHAPES = 64;
 
 /**
  * Inserts a row of `requests` values (in REQUEST_COLUMNS order) binding only what is not NULL. Each bound value costs
- * the addon a run of N-API type checks (a 34-value insert measured 55k instructions, most of them there), and a
+ * the addon a run of N-API type checks (a 34-value insert measured 59k instructions, most of them there), and a
  * served request leaves a third of its columns NULL (errors, texts, fallbacks, caps). A column may be left out only
  * where leaving it out stores what binding NULL would: nullable, no primary key, no default (read from the table
  * itself, so a column added later with a default is always bound). Each shape's statement is prepared once; past
@@ -66,13 +71,12 @@ function shapedInserts(raw: BetterSqlite3.Database): (values: unknown[]) => void
   REQUEST_COLUMNS.forEach((c, i) => {
     if (omittable.has(c) && next < 30) bit[i] = 1 << next++;
   });
-  const all = raw.prepare(`insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map(() => '?').join(', ')})`);
+  const all = raw.prepare(insertSql(REQUEST_COLUMNS));
   const shapes = new Map<number, BetterSqlite3.Statement>();
   const statementFor = (mask: number): BetterSqlite3.Statement | undefined => {
     let stmt = shapes.get(mask);
     if (stmt === undefined && shapes.size < MAX_SHAPES) {
-      const cols = REQUEST_COLUMNS.filter((_, i) => (mask & bit[i]!) === 0);
-      stmt = raw.prepare(`insert into requests (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
+      stmt = raw.prepare(insertSql(REQUEST_COLUMNS.filter((_, i) => (mask & bit[i]!) === 0)));
       shapes.set(mask, stmt);
     }
     return stmt;

@@ -113,3 +113,39 @@ for (const door of ['messages', 'responses', 'chat/completions'] as const) {
     assert.doesNotMatch(text, /sk-proj-abcdefghijklmnop0123456789/);
   });
 }
+
+// The translating doors skip the parse of a chunk that repeats an earlier one's bytes around its text. Chunks that
+// look like the template but are not (a later `content` key overriding the text, a `logprobs.content` after it, the
+// text escaped) must reach the client as JSON.parse reads them.
+const HEAD = '{"id":"chatcmpl-t","object":"chat.completion.chunk","created":1,"model":"split-model","choices":[{"index":0,"delta":{"content":';
+const TEMPLATED = [
+  '{"id":"chatcmpl-t","object":"chat.completion.chunk","created":1,"model":"split-model","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
+  `${HEAD}"One"},"finish_reason":null}]}`,
+  `${HEAD}" two"},"finish_reason":null}]}`,
+  `${HEAD}" three"},"finish_reason":null}]}`,
+  `${HEAD}" hidden","content":" four"},"finish_reason":null}]}`,
+  `${HEAD}" five"},"logprobs":{"content":" not text"},"finish_reason":null}]}`,
+  // The same bytes before the logprobs string: a template made from the last `content` string would read " still not".
+  `${HEAD}" five"},"logprobs":{"content":" still not"},"finish_reason":null}]}`,
+  `${HEAD}" \\u00e9\\"\\\\ seven"},"finish_reason":null}]}`,
+  `${HEAD} " eight" },"finish_reason":null}]}`,
+  `${HEAD}" nine"},"finish_reason":null}]}`,
+  '{"id":"chatcmpl-t","object":"chat.completion.chunk","created":1,"model":"split-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+];
+
+for (const door of ['messages', 'responses'] as const) {
+  test(`${door} translated stream: chunks that repeat an earlier one's bytes, or only look like it, reach the client as JSON.parse reads them`, async (t) => {
+    const g = await gateway(t);
+    const text = await streamed(g, door, [...TEMPLATED.map((c) => `data: ${c}\n\n`), 'data: [DONE]\n\n'].join(''));
+    const expected = TEMPLATED.map((c) => (JSON.parse(c) as { choices: Array<{ delta: { content?: string } }> }).choices[0]!.delta.content ?? '').join('');
+    assert.equal(expected, 'One two three four five five é"\\ seven eight nine');
+    const events = text.split('\n\n').flatMap((e) => e.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>));
+    const deltas = events.flatMap((e) =>
+      door === 'messages'
+        ? e.type === 'content_block_delta' ? [(e.delta as { text: string }).text] : []
+        : e.type === 'response.output_text.delta' ? [e.delta as string] : [],
+    );
+    assert.equal(deltas.join(''), expected);
+    if (door === 'responses') assert.ok(events.some((e) => e.type === 'response.output_text.done' && e.text === expected), 'the done event carries the whole text');
+  });
+}
