@@ -44,6 +44,8 @@ export interface BudgetEvent {
 
 interface Window {
   period: string;
+  /** The clock minute (ms / 60,000) `period` was last found current in: within it, the period cannot change. */
+  minute: number;
   spent: number;
   reserved: number;
   warned: boolean;
@@ -116,12 +118,17 @@ export class BudgetLedger implements BudgetBackend {
   ) {}
 
   #window(b: BudgetDef, now: number): Window {
-    const period = periodKey(now, b.period, this.opts.timeZone);
+    // A period starts at a local midnight, which is a whole UTC minute in every time zone (periods.ts): a window
+    // found current in this clock minute still is, without working out the period's key again.
+    const minute = Math.floor(now / 60_000);
     let w = this.#windows.get(b.name);
+    if (w?.minute === minute) return w;
+    const period = periodKey(now, b.period, this.opts.timeZone);
     if (!w || w.period !== period) {
-      w = { period, spent: 0, reserved: 0, warned: false };
+      w = { period, minute, spent: 0, reserved: 0, warned: false };
       this.#windows.set(b.name, w);
     }
+    w.minute = minute;
     return w;
   }
 

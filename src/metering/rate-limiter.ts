@@ -46,8 +46,11 @@ const MINUTE = 60_000;
 
 export class RateLimiter implements RateLimitBackend {
   readonly #buckets = new Map<string, TokenBucket>();
-  /** The bucket ids of each subject, built once: a fresh concatenation per request is flattened and hashed anew. */
-  readonly #ids = new Map<string, { rpm: string; tpm: string }>();
+  /**
+   * Each subject's buckets, found with one lookup by its id (a key's or team's requests run through here at every
+   * call); the buckets themselves stay in `#buckets` by bucket id, where a ticket finds them at settle.
+   */
+  readonly #subjects = new Map<string, SubjectBuckets>();
 
   constructor(readonly now: () => number = Date.now) {}
 
@@ -60,23 +63,33 @@ export class RateLimiter implements RateLimitBackend {
     return b;
   }
 
+  /** The subject's buckets at its current limits (a changed limit starts a fresh bucket, as `#bucket` does). */
+  #of(s: LimitSubject, now: number): SubjectBuckets {
+    let e = this.#subjects.get(s.id);
+    if (!e) {
+      e = { rpmId: `${s.id}:rpm`, tpmId: `${s.id}:tpm`, rpm: null, tpm: null };
+      // Subjects are keys and teams: bounded by the store's keys, but not kept forever past a large churn.
+      if (this.#subjects.size >= 100_000) this.#subjects.clear();
+      this.#subjects.set(s.id, e);
+    }
+    const { rpm, tpm } = s.limits;
+    // The bucket in `#buckets` is the one settles adjust: re-read it whenever the limit differs from the one held.
+    if (rpm !== null && e.rpm?.capacity !== rpm) e.rpm = this.#bucket(e.rpmId, rpm, now);
+    if (tpm !== null && e.tpm?.capacity !== tpm) e.tpm = this.#bucket(e.tpmId, tpm, now);
+    return e;
+  }
+
   admit(subjects: readonly LimitSubject[], tokens: number): Admission {
     const now = this.now();
     const req: TokenBucket[] = [];
     const tok: TokenBucket[] = [];
     const tokIds: string[] = [];
     for (const s of subjects) {
-      let ids = this.#ids.get(s.id);
-      if (!ids) {
-        ids = { rpm: `${s.id}:rpm`, tpm: `${s.id}:tpm` };
-        // Subjects are keys and teams: bounded by the store's keys, but not kept forever past a large churn.
-        if (this.#ids.size >= 100_000) this.#ids.clear();
-        this.#ids.set(s.id, ids);
-      }
-      if (s.limits.rpm !== null) req.push(this.#bucket(ids.rpm, s.limits.rpm, now));
+      const e = this.#of(s, now);
+      if (s.limits.rpm !== null) req.push(e.rpm!);
       if (s.limits.tpm !== null) {
-        tok.push(this.#bucket(ids.tpm, s.limits.tpm, now));
-        tokIds.push(ids.tpm);
+        tok.push(e.tpm!);
+        tokIds.push(e.tpmId);
       }
     }
     for (const b of req) {
@@ -97,6 +110,13 @@ export class RateLimiter implements RateLimitBackend {
     const now = this.now();
     for (const id of ticket.tokenBuckets) this.#buckets.get(id)?.adjust(ticket.tokens - actualTokens, now);
   }
+}
+
+interface SubjectBuckets {
+  readonly rpmId: string;
+  readonly tpmId: string;
+  rpm: TokenBucket | null;
+  tpm: TokenBucket | null;
 }
 
 /** The tightest bucket of each kind, for the x-ratelimit-* headers. */

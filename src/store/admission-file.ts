@@ -20,6 +20,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { AdmissionLines } from './admission-line.js';
 import type { AdmissionsTable } from './schema.js';
 
 const ROTATE_BYTES = 4 * 1024 * 1024;
@@ -38,6 +39,7 @@ export class AdmissionFile {
   #timer: NodeJS.Timeout | null = null;
   /** The last write failed part-way, perhaps after some of its bytes. */
   #torn = false;
+  readonly #lines = new AdmissionLines();
 
   constructor(databaseFile: string) {
     this.path = journalPath(databaseFile);
@@ -54,7 +56,7 @@ export class AdmissionFile {
    * it cannot (their calls must not go upstream then). The pending done marks ride along in the same write.
    */
   openMany(entries: readonly AdmissionsTable[]): void {
-    const lines = entries.map((e) => `+${JSON.stringify(e)}\n`);
+    const lines = entries.map((e) => `+${this.#lines.text(e)}\n`);
     this.#rotateIfLarge();
     this.#write(this.#marks + lines.join(''));
     this.#marks = '';
@@ -132,15 +134,18 @@ export class AdmissionFile {
     }
     // After a failed write (a full disk) the file may end in part of a line: end it, or the next entry would be read
     // as part of that unreadable line and its call, which does go upstream, missed by recovery.
-    const buf = Buffer.from(this.#torn ? `\n${text}` : text);
+    const whole = this.#torn ? `\n${text}` : text;
+    const bytes = Buffer.byteLength(whole);
     try {
-      writeAll(this.#fd, buf);
+      // The string goes to the write as it is (no Buffer made for it); a short write sends the rest from a Buffer.
+      const written = writeSync(this.#fd, whole);
+      if (written < bytes) writeAll(this.#fd, Buffer.from(whole).subarray(written));
     } catch (err) {
       this.#torn = true;
       throw err;
     }
     this.#torn = false;
-    this.#bytes += buf.length;
+    this.#bytes += bytes;
   }
 
   /**

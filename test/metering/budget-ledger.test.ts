@@ -50,3 +50,24 @@ test('day and month periods follow the configured time zone', () => {
   assert.equal(periodStart(t, 'month', 'UTC'), Date.UTC(2026, 10, 1));
   assert.equal(periodStart(Date.UTC(2026, 2, 30, 12), 'month', 'Europe/Berlin'), Date.UTC(2026, 1, 28, 23), 'month start across a DST change');
 });
+
+test('a new period starts at local midnight to the millisecond, in a zone whose midnight is not a whole UTC hour', () => {
+  // Asia/Kathmandu is UTC+5:45: its midnight falls at 18:15 UTC.
+  const midnight = Date.UTC(2026, 11, 6, 18, 15);
+  let now = midnight - 30_000;
+  const events: BudgetEvent[] = [];
+  const ledger = new BudgetLedger([budget({ limitNanos: 100 })], { timeZone: 'Asia/Kathmandu', fx: FX, now: () => now, onEvent: (e) => events.push(e) });
+  const ctx = { team: 'a', keyId: null, contender: 'x', race: null };
+  const first = ledger.reserve(ctx, 60, 'CNY');
+  assert.ok('holds' in first);
+  ledger.settle(first, 60, 'CNY');
+  now = midnight - 1;
+  assert.ok('exceeded' in ledger.reserve(ctx, 60, 'CNY'), 'the last millisecond of the day still counts the day');
+  now = midnight;
+  const next = ledger.reserve(ctx, 60, 'CNY');
+  assert.ok('holds' in next, 'the first millisecond of the next day starts at nothing');
+  assert.equal(next.holds[0]!.period, '2026-12-07');
+  // Time stepping back (a corrected clock) finds the earlier day again.
+  now = midnight - 5_000;
+  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos]), [['2026-12-06', 0]]);
+});

@@ -33,3 +33,27 @@ test('TPM is all-or-nothing across key and team, and settles to the real count',
   assert.ok(c.ok);
   assert.equal(c.state.remainingRequests, 98);
 });
+
+test('a subject whose limit changes gets a bucket at the new limit, and tickets settle into the bucket in use', () => {
+  let now = 0;
+  const rl = new RateLimiter(() => now);
+  const at = (rpm: number, tpm: number) => [{ id: 'key:k', limits: { rpm, tpm } }];
+  assert.ok(rl.admit(at(1, 1000), 0).ok);
+  assert.ok(!rl.admit(at(1, 1000), 0).ok, 'one request a minute: the second waits');
+  // An operator raises the key's limits: a full bucket at the new size, not the old one's level.
+  const raised = rl.admit(at(3, 2000), 1500);
+  assert.ok(raised.ok);
+  assert.equal(raised.state.limitRequests, 3);
+  assert.equal(raised.state.remainingRequests, 2);
+  assert.equal(raised.state.remainingTokens, 500);
+  rl.settle(raised.ticket, 100);
+  const after = rl.admit(at(3, 2000), 0);
+  assert.ok(after.ok);
+  assert.equal(after.state.remainingTokens, 1900, 'the settle returned 1,400 tokens to the bucket in use');
+  // Back to the old limit: a fresh bucket again, never the raised one's level under a smaller capacity.
+  const lowered = rl.admit(at(1, 1000), 0);
+  assert.ok(lowered.ok);
+  assert.equal(lowered.state.remainingRequests, 0);
+  assert.equal(lowered.state.remainingTokens, 1000);
+  assert.ok(!rl.admit(at(1, 1000), 0).ok);
+});
