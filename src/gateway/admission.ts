@@ -284,20 +284,23 @@ function costliest(contenders: Contender[], e: PromptEstimate, maxOut: number, c
   return best;
 }
 
-/** OpenAI-style x-ratelimit-* headers. */
-export function rateLimitHeaders(s: LimitState): Record<string, string> {
-  const h: Record<string, string> = {};
+/** Where the headers go: a Fastify reply. */
+interface HeaderSink {
+  header(name: string, value: string): unknown;
+}
+
+/** OpenAI-style x-ratelimit-* headers, set one by one (an object of them would be built and walked on every call). */
+export function setRateLimitHeaders(reply: HeaderSink, s: LimitState): void {
   if (s.limitRequests !== null) {
-    h['x-ratelimit-limit-requests'] = String(s.limitRequests);
-    h['x-ratelimit-remaining-requests'] = String(s.remainingRequests);
-    h['x-ratelimit-reset-requests'] = duration(s.resetRequestsMs!);
+    reply.header('x-ratelimit-limit-requests', String(s.limitRequests));
+    reply.header('x-ratelimit-remaining-requests', String(s.remainingRequests));
+    reply.header('x-ratelimit-reset-requests', duration(s.resetRequestsMs!));
   }
   if (s.limitTokens !== null) {
-    h['x-ratelimit-limit-tokens'] = String(s.limitTokens);
-    h['x-ratelimit-remaining-tokens'] = String(s.remainingTokens);
-    h['x-ratelimit-reset-tokens'] = duration(s.resetTokensMs!);
+    reply.header('x-ratelimit-limit-tokens', String(s.limitTokens));
+    reply.header('x-ratelimit-remaining-tokens', String(s.remainingTokens));
+    reply.header('x-ratelimit-reset-tokens', duration(s.resetTokensMs!));
   }
-  return h;
 }
 
 /** OpenAI writes resets as `1s`, `6m0s`, `120ms`. */

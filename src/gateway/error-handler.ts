@@ -4,7 +4,7 @@
  * the request id while its stack goes only to the log.
  */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { RateLimitError, rateLimitHeaders } from './admission.js';
+import { RateLimitError, setRateLimitHeaders } from './admission.js';
 import { ERRORS, SaimaError, errorBody, sanitize, type ErrorCode } from '../errors.js';
 import { anthropicErrorBody } from './messages/anthropic-errors.js';
 
@@ -65,7 +65,7 @@ export function installErrorHandlers(app: FastifyInstance, onRejected: (code: st
       if (known instanceof RateLimitError) {
         const seconds = Math.ceil(known.retryAfterMs / 1000);
         reply.header('retry-after', String(Number.isFinite(seconds) ? Math.max(1, seconds) : 60));
-        reply.headers(rateLimitHeaders(known.state));
+        setRateLimitHeaders(reply, known.state);
       }
       if (known.status >= 500) req.log.warn({ code: known.code, detail: sanitize(known.message) }, 'request failed');
       // Every message leaves through the secret filter, whichever layer wrote it.

@@ -14,7 +14,7 @@ import { attemptPlan, AllContendersFailed, type AttemptSuccess } from '../race/a
 import { startShadow, type ShadowBody } from './shadow.js';
 import type { GatewayContext } from './context.js';
 import { SaimaError, sanitize } from '../errors.js';
-import { promptEstimateOf, rateLimitHeaders, type AdmissionResult } from './admission.js';
+import { promptEstimateOf, setRateLimitHeaders, type AdmissionResult } from './admission.js';
 import { InFlight, shutdownOutcome, SHUTTING_DOWN, SHUTDOWN_MESSAGE } from './in-flight.js';
 import { appliedCap, NO_OUTPUT, requestedCap, withOutputCap } from '../metering/output-cap.js';
 import { applyFailure, applyOutcome, failedAttempts, toObservation, toRow, type CallFacts } from './request-record.js';
@@ -156,7 +156,7 @@ export async function serveRoutedCall(ctx: GatewayContext, req: FastifyRequest, 
     noteRefusal(ctx, req, { ts, race: target.race, contender: target.names[0] ?? null }, err);
     throw err;
   }
-  if (admitted.limitState) reply.headers(rateLimitHeaders(admitted.limitState));
+  if (admitted.limitState) setRateLimitHeaders(reply, admitted.limitState);
   if (admitted.downgradedBy) target.names = admitted.names;
   const stream = body.stream === true;
   const clientWantsUsage = stream && door.clientWantsUsage;

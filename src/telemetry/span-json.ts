@@ -3,8 +3,8 @@
  * the SDK's `JsonTraceSerializer` writes for the same spans (test/telemetry/span-json.test.ts holds it to that). The
  * SDK's serializer first turns every span into an object tree (about fifty objects a span: each attribute becomes a
  * key-value object around a value object), then stringifies the tree; measured on the gateway's hot path, that was
- * the largest share of what tracing cost. Here each span is written as bytes once, when it ends (span-batches.ts),
- * from parts encoded once where they repeat (the format's punctuation, attribute keys and common values, span names).
+ * the largest share of what tracing cost. Here each span is written once, when it ends (span-batches.ts), as one
+ * string into the batch's bytes, from texts made once where they repeat (attribute keys with common values, span names).
  */
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -88,43 +88,31 @@ export class JsonBytes {
   }
 }
 
-/** Per key, the encoded bytes of the scalar values seen, up to this many: most of a span's attributes repeat. */
+/** Per key, the text of the scalar values seen, up to this many: most of a span's attributes repeat. */
 const VALUES_PER_KEY = 64;
-const fragments = new Map<string, Map<unknown, Buffer>>();
+const fragments = new Map<string, Map<unknown, string>>();
 
 /** `{"key":…,"value":…}` for one attribute. */
-function keyValue(out: JsonBytes, key: string, value: unknown): void {
+function keyValue(key: string, value: unknown): string {
   // Arrays, and long text (captured prompts and answers), are written each time rather than kept.
-  if (typeof value === 'object' || (typeof value === 'string' && value.length > 200)) return out.text(`${keyPrefix(key)}${anyValue(value)}}`);
+  if (typeof value === 'object' || (typeof value === 'string' && value.length > 200)) return `${keyPrefix(key)}${anyValue(value)}}`;
   let values = fragments.get(key);
   if (values === undefined) {
     values = new Map();
     if (fragments.size < 512) fragments.set(key, values);
   }
-  // A Map tells 0 from -0 by SameValueZero only; both are written "0", so sharing their bytes is exact.
-  const bytes = values.get(value);
-  if (bytes !== undefined) return out.bytes(bytes);
-  const text = `${keyPrefix(key)}${anyValue(value)}}`;
-  if (values.size < VALUES_PER_KEY) {
-    const encoded = Buffer.from(text);
-    values.set(value, encoded);
-    out.bytes(encoded);
-  } else out.text(text);
+  // A Map tells 0 from -0 by SameValueZero only; both are written "0", so sharing their text is exact.
+  let text = values.get(value);
+  if (text !== undefined) return text;
+  text = `${keyPrefix(key)}${anyValue(value)}}`;
+  if (values.size < VALUES_PER_KEY) values.set(value, text);
+  return text;
 }
 
 function attributes(a: Attributes): string {
   let out = '';
-  for (const key of Object.keys(a)) out += `${out === '' ? '' : ','}${keyPrefix(key)}${anyValue(a[key])}}`;
+  for (const key of Object.keys(a)) out += out === '' ? keyValue(key, a[key]) : `,${keyValue(key, a[key])}`;
   return out;
-}
-
-function writeAttributes(out: JsonBytes, a: Attributes): void {
-  let first = true;
-  for (const key of Object.keys(a)) {
-    if (!first) out.bytes(COMMA);
-    first = false;
-    keyValue(out, key, a[key]);
-  }
 }
 
 /** The SDK's JSON time: nanoseconds since the epoch, as a decimal string. */
@@ -151,75 +139,35 @@ function link(l: Link): string {
   return `{"attributes":[${l.attributes ? attributes(l.attributes) : ''}],"spanId":${JSON.stringify(sc.spanId)},"traceId":${JSON.stringify(sc.traceId)}${traceState(sc)},"droppedAttributesCount":${l.droppedAttributesCount || 0},"flags":${flags(sc, sc.isRemote)}}`;
 }
 
-const ascii = (t: string): Buffer => Buffer.from(t, 'latin1');
-const COMMA = ascii(',');
-const TRACE_ID = ascii('{"traceId":"');
-const SPAN_ID = ascii('","spanId":"');
-const PARENT_ID = ascii('","parentSpanId":"');
-const QUOTE = ascii('"');
-const NAME = ascii(',"name":');
-const KIND = ascii(',"kind":');
-const START = ascii(',"startTimeUnixNano":"');
-const END = ascii('","endTimeUnixNano":"');
-const ATTRIBUTES = ascii('","attributes":[');
-const DROPPED_ATTRIBUTES = ascii('],"droppedAttributesCount":');
-const EVENTS = ascii(',"events":[],"droppedEventsCount":');
-const STATUS = ascii(',"status":');
-const LINKS = ascii(',"links":[');
-const DROPPED_LINKS = ascii('],"droppedLinksCount":');
-const FLAGS = ascii(',"flags":');
-const CLOSE = ascii('}');
-
 /** Span names as JSON strings: a gateway's names repeat (`chat <model>`). */
-const names = new Map<string, Buffer>();
+const names = new Map<string, string>();
 
-function writeName(out: JsonBytes, name: string): void {
-  let b = names.get(name);
-  if (b === undefined) {
-    b = Buffer.from(JSON.stringify(name));
-    if (names.size < 256 && name.length <= 200) names.set(name, b);
+function nameText(name: string): string {
+  let t = names.get(name);
+  if (t === undefined) {
+    t = JSON.stringify(name);
+    if (names.size < 256 && name.length <= 200) names.set(name, t);
   }
-  out.bytes(b);
+  return t;
 }
 
-/** One span's JSON. Spans without events (the gateway records none), of a scope without attributes. */
+/**
+ * One span's JSON, written to `out` in one write. Spans without events (the gateway records none), of a scope without
+ * attributes. Made as one string of parts (V8 joins them without copying until the write): written part by part, each
+ * part's copy into the buffer cost more than the text itself, about 30,000 instructions a span.
+ */
 export function writeSpan(out: JsonBytes, s: ReadableSpan): void {
   const sc = s.spanContext();
   // Ids are hex by construction (span-ids.ts, or the W3C propagator's check of an incoming one): no escaping.
-  out.bytes(TRACE_ID);
-  out.ascii(sc.traceId);
-  out.bytes(SPAN_ID);
-  out.ascii(sc.spanId);
-  if (s.parentSpanContext?.spanId) {
-    out.bytes(PARENT_ID);
-    out.ascii(s.parentSpanContext.spanId);
-  }
-  out.bytes(QUOTE);
-  const state = traceState(sc);
-  if (state !== '') out.text(state);
-  out.bytes(NAME);
-  writeName(out, s.name);
-  out.bytes(KIND);
-  out.ascii(String(s.kind == null ? 0 : s.kind + 1));
-  out.bytes(START);
-  out.ascii(nanos(s.startTime));
-  out.bytes(END);
-  out.ascii(nanos(s.endTime));
-  out.bytes(ATTRIBUTES);
-  writeAttributes(out, s.attributes);
-  out.bytes(DROPPED_ATTRIBUTES);
-  out.ascii(String(s.droppedAttributesCount));
-  out.bytes(EVENTS);
-  out.ascii(String(s.droppedEventsCount));
-  out.bytes(STATUS);
-  out.text(s.status.message === undefined ? `{"code":${s.status.code}}` : `{"code":${s.status.code},"message":${JSON.stringify(s.status.message)}}`);
-  out.bytes(LINKS);
-  if (s.links.length > 0) out.text(s.links.map(link).join(','));
-  out.bytes(DROPPED_LINKS);
-  out.ascii(String(s.droppedLinksCount));
-  out.bytes(FLAGS);
-  out.ascii(String(flags(sc, s.parentSpanContext?.isRemote)));
-  out.bytes(CLOSE);
+  const parent = s.parentSpanContext?.spanId ? `","parentSpanId":"${s.parentSpanContext.spanId}` : '';
+  const status = s.status.message === undefined ? `{"code":${s.status.code}}` : `{"code":${s.status.code},"message":${JSON.stringify(s.status.message)}}`;
+  const links = s.links.length > 0 ? s.links.map(link).join(',') : '';
+  out.text(
+    `{"traceId":"${sc.traceId}","spanId":"${sc.spanId}${parent}"${traceState(sc)},"name":${nameText(s.name)},"kind":${s.kind == null ? 0 : s.kind + 1}` +
+      `,"startTimeUnixNano":"${nanos(s.startTime)}","endTimeUnixNano":"${nanos(s.endTime)}","attributes":[${attributes(s.attributes)}]` +
+      `,"droppedAttributesCount":${s.droppedAttributesCount},"events":[],"droppedEventsCount":${s.droppedEventsCount},"status":${status}` +
+      `,"links":[${links}],"droppedLinksCount":${s.droppedLinksCount},"flags":${flags(sc, s.parentSpanContext?.isRemote)}}`,
+  );
 }
 
 /** The request around spans of one resource and instrumentation scope: its text before the spans and after them. */

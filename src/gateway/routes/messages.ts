@@ -22,7 +22,7 @@ import { switchThinking } from '../messages/thinking-switch.js';
 import { toChatBody, type Refusal } from '../messages/to-chat.js';
 import { readCompletion } from '../messages/to-message.js';
 import { validateMessagesBody, type MessagesBody } from '../messages/validate-messages.js';
-import { rateLimitHeaders } from '../admission.js';
+import { setRateLimitHeaders } from '../admission.js';
 import { hasScope } from '../principal.js';
 import { resolveTarget, serveRoutedCall, type FrontDoor } from '../routed-call.js';
 import { UserHashes } from '../user-hash.js';
@@ -109,7 +109,7 @@ export function registerMessagesRoutes(app: FastifyInstance, ctx: GatewayContext
     const target = resolveTarget(ctx, req, client.model, userKeyOf(chat, req));
     const contender = ctx.config.contenders.get(target.names[0]!)!;
     const limits = await admitNoting(ctx, req, { ts, race: target.race, contender: contender.name }, () => ctx.admission.admitFreeCall(req.principal));
-    if (limits) reply.headers(rateLimitHeaders(limits));
+    if (limits) setRateLimitHeaders(reply, limits);
     reply.header('x-saima-race', target.race ?? '');
     reply.header('x-saima-contender', contender.name);
     const counted = await upstreamCount(ctx, contender, client);
