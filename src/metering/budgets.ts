@@ -110,7 +110,14 @@ export function covers(scope: BudgetScope, ctx: SpendContext): boolean {
 }
 
 export class BudgetLedger implements BudgetBackend {
+  /** Each budget's current window. */
   readonly #windows = new Map<string, Window>();
+  /**
+   * Each budget's window before the current one: a clock stepped back across the period's start (a corrected clock)
+   * finds that period's spend again, and the current one's is kept for when the clock runs on; forgetting either
+   * would let the same money be spent twice.
+   */
+  readonly #earlier = new Map<string, Window>();
 
   constructor(
     readonly budgets: readonly BudgetDef[],
@@ -125,11 +132,21 @@ export class BudgetLedger implements BudgetBackend {
     if (w?.minute === minute) return w;
     const period = periodKey(now, b.period, this.opts.timeZone);
     if (!w || w.period !== period) {
-      w = { period, minute, spent: 0, reserved: 0, warned: false };
+      const earlier = this.#earlier.get(b.name);
+      if (w) this.#earlier.set(b.name, w);
+      w = earlier?.period === period ? earlier : { period, minute, spent: 0, reserved: 0, warned: false };
       this.#windows.set(b.name, w);
     }
     w.minute = minute;
     return w;
+  }
+
+  /** The window of `period` for a budget, current or the one before, or undefined once both have moved on. */
+  #windowOf(name: string, period: string): Window | undefined {
+    const w = this.#windows.get(name);
+    if (w?.period === period) return w;
+    const earlier = this.#earlier.get(name);
+    return earlier?.period === period ? earlier : undefined;
   }
 
   /** Sets what a budget has already spent in the current period (from the request log at start). */
@@ -179,9 +196,10 @@ export class BudgetLedger implements BudgetBackend {
   settle(r: Reservation, actualNanos: number, currency: Currency): void {
     for (const h of r.holds) {
       const b = h.budget;
-      const w = this.#windows.get(b.name);
-      // A reservation made in a period that has since ended settles into nothing: the new period starts at zero.
-      if (!w || w.period !== h.period) continue;
+      // Into the period it was reserved in: the current one, or the one before (the period ended meanwhile, or the
+      // clock stepped back). A reservation older than that settles into nothing: its period's spend is in the log.
+      const w = this.#windowOf(b.name, h.period);
+      if (!w) continue;
       w.reserved -= h.nanos;
       const actual = convertNanos(actualNanos, currency, b.currency, this.opts.fx);
       // Never less than nothing, never a non-number: an unusable figure settles at what was reserved.
@@ -196,8 +214,8 @@ export class BudgetLedger implements BudgetBackend {
   /** The first budget of `r` whose spend and holds (r's own included) pass its limit, or null. */
   overLimit(r: Reservation): BudgetDef | null {
     for (const h of r.holds) {
-      const w = this.#windows.get(h.budget.name);
-      if (w && w.period === h.period && w.spent + w.reserved > h.budget.limitNanos) return h.budget;
+      const w = this.#windowOf(h.budget.name, h.period);
+      if (w && w.spent + w.reserved > h.budget.limitNanos) return h.budget;
     }
     return null;
   }

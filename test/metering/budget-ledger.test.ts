@@ -67,7 +67,46 @@ test('a new period starts at local midnight to the millisecond, in a zone whose 
   const next = ledger.reserve(ctx, 60, 'CNY');
   assert.ok('holds' in next, 'the first millisecond of the next day starts at nothing');
   assert.equal(next.holds[0]!.period, '2026-12-07');
-  // Time stepping back (a corrected clock) finds the earlier day again.
+  // Time stepping back (a corrected clock) finds the earlier day again, with what it spent.
   now = midnight - 5_000;
-  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos]), [['2026-12-06', 0]]);
+  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos]), [['2026-12-06', 60]]);
+});
+
+test('a clock stepped back across midnight and forward again forgets neither day: no budget is spent twice', () => {
+  const midnight = Date.UTC(2026, 11, 6, 16); // 00:00 on the 7th in Shanghai
+  let now = midnight - 60_000;
+  const ledger = new BudgetLedger([budget({ limitNanos: 100 })], { timeZone: 'Asia/Shanghai', fx: FX, now: () => now });
+  const ctx = { team: 'a', keyId: null, contender: 'x', race: null };
+  const spend = (nanos: number): boolean => {
+    const r = ledger.reserve(ctx, nanos, 'CNY');
+    if (!('holds' in r)) return false;
+    ledger.settle(r, nanos, 'CNY');
+    return true;
+  };
+  assert.ok(spend(70), 'the 6th: 70 of 100');
+  now = midnight + 1_000;
+  assert.ok(spend(70), 'the 7th starts at nothing: 70 of 100');
+  // The clock is corrected back into the 6th (an NTP step), then runs on into the 7th.
+  now = midnight - 2_000;
+  assert.ok(!spend(70), 'the 6th still holds its 70');
+  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos]), [['2026-12-06', 70]]);
+  now = midnight + 61_000;
+  assert.ok(!spend(70), 'the 7th still holds its 70');
+  assert.ok(spend(30));
+  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos]), [['2026-12-07', 100]]);
+});
+
+test('a hold taken in one day and settled after the clock stepped back into the day before is released from its own day', () => {
+  const midnight = Date.UTC(2026, 11, 6, 16);
+  let now = midnight + 1_000;
+  const ledger = new BudgetLedger([budget({ limitNanos: 100 })], { timeZone: 'Asia/Shanghai', fx: FX, now: () => now });
+  const ctx = { team: 'a', keyId: null, contender: 'x', race: null };
+  const held = ledger.reserve(ctx, 90, 'CNY');
+  assert.ok('holds' in held);
+  now = midnight - 1_000;
+  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos]), [['2026-12-06', 0]], 'meanwhile the 6th is current');
+  ledger.settle(held, 10, 'CNY');
+  now = midnight + 2_000;
+  assert.deepEqual(ledger.status().map((s) => [s.period, s.spentNanos, s.reservedNanos]), [['2026-12-07', 10, 0]], 'the hold released, the cost charged to the 7th');
+  assert.ok('holds' in ledger.reserve(ctx, 90, 'CNY'));
 });
