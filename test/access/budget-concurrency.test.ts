@@ -91,6 +91,7 @@ test('a tokens-per-minute limit admits exactly what fits under 200 concurrent re
   assert.equal(denied.status, 429);
   assert.ok(Number(denied.headers.get('retry-after')) >= 1);
   assert.equal(denied.headers.get('x-ratelimit-limit-tokens'), String(N * perRequest));
-  assert.ok(denied.headers.get('x-ratelimit-reset-tokens'));
+  // OpenAI's duration format: `120ms`, `1s`, `6m0s`.
+  assert.match(denied.headers.get('x-ratelimit-reset-tokens') ?? '', /^(\d+ms|\d+s|\d+m\d+s)$/);
   assert.equal(((await denied.json()) as { error: { type: string } }).error.type, 'rate_limit_error');
 });

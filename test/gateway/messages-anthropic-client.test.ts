@@ -287,11 +287,20 @@ test('count_tokens: the anthropic contender counts for itself, others are estima
 test('count_tokens takes one request from the key rate, in buckets of its own: a flood of counts stops at the limit, paid calls do not', async (t) => {
   const gw = await raceGateway(t, { auth: { mode: 'keys' }, key_defaults: { limits: { rpm: 3 } } });
   const params = { model: 'claude', messages: [{ role: 'user' as const, content: 'Count me.' }] };
-  for (let i = 0; i < 3; i++) await gw.anthropic.messages.countTokens(params);
+  // OpenAI-style rate headers on each admitted count: the count bucket's requests, no tokens (counts take none).
+  for (let i = 0; i < 3; i++) {
+    const { response } = await gw.anthropic.messages.countTokens(params).withResponse();
+    assert.equal(response.headers.get('x-ratelimit-limit-requests'), '3');
+    assert.equal(response.headers.get('x-ratelimit-remaining-requests'), String(2 - i));
+    assert.match(response.headers.get('x-ratelimit-reset-requests') ?? '', /^(\d+ms|\d+s|\d+m\d+s)$/);
+    assert.equal(response.headers.get('x-ratelimit-limit-tokens'), null);
+  }
   const refused = (await gw.anthropic.messages.countTokens(params).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
   assert.equal(refused.status, 429);
   assert.equal((refused.error as { error: { type: string } }).error.type, 'rate_limit_error');
   assert.ok(Number(refused.headers?.get('retry-after')) >= 1);
+  assert.equal(refused.headers?.get('x-ratelimit-remaining-requests'), '0');
+  assert.match(refused.headers?.get('x-ratelimit-reset-requests') ?? '', /^(\d+ms|\d+s|\d+m\d+s)$/);
   assert.equal(gw.claude.requests.filter((r) => r.path === '/v1/messages/count_tokens').length, 3, 'the upstream saw only the admitted counts');
   // The key's rate for paid calls is its own: a message still goes through.
   const answer = await gw.anthropic.messages.create({ model: 'claude', max_tokens: 20, messages: [{ role: 'user', content: 'Hello' }] });

@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import type BetterSqlite3 from 'better-sqlite3';
 import { AdmissionFile } from '../../src/store/admission-file.js';
 import { AdmissionLines } from '../../src/store/admission-line.js';
+import { openStore } from '../../src/store/index.js';
 import type { AdmissionsTable } from '../../src/store/schema.js';
 
 const text = fc.oneof(fc.constantFrom('team-a', 'team-b', 'key_1', 'x', '', '"quoted"', 'line\nbreak', '队伍', '\u2028'), fc.string({ maxLength: 12 }));
@@ -85,4 +87,26 @@ test('the journal file reads back every open entry as JSON.stringify would have 
     }),
     { numRuns: 200 },
   );
+});
+
+test('a change in any column of the admissions table alone is written, whichever column the table has', async () => {
+  // The table is the truth about what an entry holds: a column added by a migration and not to the kept text's
+  // comparison would let an entry carry the previous entry's value after a crash.
+  const store = await openStore('sqlite::memory:');
+  try {
+    const columns = ((store.handle.raw as BetterSqlite3.Database).prepare('pragma table_info(admissions)').all() as Array<{ name: string }>).map((c) => c.name);
+    const perCall = new Set(['id', 'ts', 'expires_at', 'reserved_nanos']);
+    const base: Record<string, unknown> = { id: 'a', ts: 1, expires_at: 2, reserved_nanos: 3 };
+    for (const c of columns) if (!perCall.has(c)) base[c] = `${c}-1`;
+    const lines = new AdmissionLines();
+    for (const c of columns) {
+      if (perCall.has(c)) continue;
+      const before = { ...base, id: `${c}-before` } as unknown as AdmissionsTable;
+      const after = { ...base, id: `${c}-after`, [c]: `${c}-2` } as unknown as AdmissionsTable;
+      assert.deepEqual(JSON.parse(lines.text(before)), JSON.parse(JSON.stringify(before)));
+      assert.deepEqual(JSON.parse(lines.text(after)), JSON.parse(JSON.stringify(after)), `a change of ${c} alone`);
+    }
+  } finally {
+    await store.close();
+  }
 });
