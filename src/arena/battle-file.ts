@@ -33,19 +33,21 @@ export async function* battleFileRuns(file: string): AsyncGenerator<FileValues> 
       break;
     }
   }
-  async function* chunks(): AsyncGenerator<string> {
-    yield* head;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
   try {
-    if (first === '[') yield* arrayElements(file, chunks());
-    else if (first !== '') yield* jsonLines(file, chunks());
+    if (first === '[') yield* arrayElements(file, replayed(head, it));
+    else if (first !== '') yield* jsonLines(file, replayed(head, it));
   } finally {
     stream.destroy();
+  }
+}
+
+/** The chunks peeked at (`head`), then the rest of `it`. */
+async function* replayed(head: readonly string[], it: AsyncIterator<string>): AsyncGenerator<string> {
+  yield* head;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    yield r.value;
   }
 }
 

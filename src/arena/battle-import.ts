@@ -39,16 +39,18 @@ export async function importBattleFile(store: Store, config: Config, file: strin
   const capturing = new Set([...config.races].filter(([, r]) => r.capture).map(([name]) => name));
   const ctx: RecordContext = { file, race: opts.race ?? null, now: Date.now(), capturing, batch: opts.batch ?? 5000 };
   const source = size >= THREAD_MIN_BYTES ? batchesOffThread(ctx) : runsOf(battleBatches(ctx));
-  let battles = 0;
-  async function* counted(): AsyncGenerator<BattleBatch> {
-    for await (const batch of source) {
-      battles += batchSize(batch);
-      yield batch;
-    }
-  }
+  const count = { battles: 0 };
   // Roughly 200 bytes a battle: enough for the store to choose between row-by-row index updates and a rebuild.
-  const { inserted, present } = await store.battles.importAll(counted(), { expected: Math.round(size / 200) });
-  return { file, battles, inserted, present };
+  const { inserted, present } = await store.battles.importAll(counted(source, count), { expected: Math.round(size / 200) });
+  return { file, battles: count.battles, inserted, present };
+}
+
+/** `source`'s batches as they pass, their battles added up in `count`. */
+async function* counted(source: AsyncIterable<BattleBatch>, count: { battles: number }): AsyncGenerator<BattleBatch> {
+  for await (const batch of source) {
+    count.battles += batchSize(batch);
+    yield batch;
+  }
 }
 
 export interface ImportThreadData {

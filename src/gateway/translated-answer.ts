@@ -6,6 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import { SaimaError } from '../errors.js';
+import { mapChunks } from './mapped-chunks.js';
 import type { CallFacts } from './request-record.js';
 import type { ClientStream } from './routed-call.js';
 import type { LastWordFinder } from './stream-writer.js';
@@ -69,15 +70,9 @@ export function translatedStream(first: Uint8Array | null, rest: AsyncIterator<U
     }
     return Buffer.from(t.take());
   };
-  async function* translated(): AsyncGenerator<Uint8Array> {
-    for (let r = await rest.next(); !r.done; r = await rest.next()) {
-      const out = translate(r.value);
-      if (out.length > 0) yield out;
-    }
-  }
   return {
     first: translate(first ?? new Uint8Array(0)),
-    rest: translated(),
+    rest: mapChunks(rest, translate),
     // The translation's own text holds a last word only once it failed (its endings are made by `ending`): no scan before.
     lastWord: (buf) => (t.failure === null ? -1 : lastWord(buf)),
     ending: (facts) => {

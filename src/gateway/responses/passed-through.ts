@@ -5,6 +5,7 @@
  * until the request's row is committed and the response's id recorded, so a client that sees the end can continue.
  */
 import type { Contender } from '../../config/types.js';
+import { mapChunks } from '../mapped-chunks.js';
 import type { ClientStream } from '../routed-call.js';
 import { lineStartingWith } from '../sse-line-start.js';
 import type { LastWordFinder } from '../stream-writer.js';
@@ -94,15 +95,9 @@ export class PassedStream {
 
   client(first: Uint8Array | null, rest: AsyncIterator<Uint8Array>): ClientStream {
     const pass = (c: Uint8Array) => this.#pass(c);
-    async function* events(): AsyncGenerator<Uint8Array> {
-      for (let r = await rest.next(); !r.done; r = await rest.next()) {
-        const out = pass(r.value);
-        if (out.length > 0) yield out;
-      }
-    }
     return {
       first: first === null ? null : pass(first),
-      rest: events(),
+      rest: mapChunks(rest, pass),
       lastWord: errorLastWord,
       ending: () => (this.#held.length > 0 ? Buffer.concat(this.#held) : null),
       complete: () => this.#held.length > 0,

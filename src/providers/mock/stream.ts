@@ -70,16 +70,16 @@ async function* run(
       }
       if (k === stopAt) break;
       if (out !== '') {
-        yield* emit(out);
+        yield* emit(out, o, state, latch);
         out = '';
       }
       if (!(await sleep(t0 + tokensBefore * msPerToken - performance.now(), ...o.signals))) return;
     }
     if (o.cut) {
-      if (out !== '') yield* emit(out);
+      if (out !== '') yield* emit(out, o, state, latch);
       const message = `${o.contender.name}: upstream stream cut: connection reset (simulated)`;
       latch.settle(failedOutcome({ code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: null }, { ...snapshot(), usage: null }));
-      yield* emit(streamCutEvent(message));
+      yield* emit(streamCutEvent(message), o, state, latch);
       return;
     }
     out += o.writer.finish(o.gen.finishReason);
@@ -88,7 +88,7 @@ async function* run(
     state.done = true;
     state.ttftMs ??= performance.now() - o.startedAt;
     latch.settle(snapshot());
-    yield* emit(out);
+    yield* emit(out, o, state, latch);
   } catch (err) {
     if (!latch.settled && err instanceof UpstreamError) latch.settle(failedOutcome(err.info()));
     throw err;
@@ -96,11 +96,12 @@ async function* run(
     latch.busy = false;
     if (!latch.settled) latch.settle(snapshot());
   }
+}
 
-  function* emit(chunk: string | Buffer): Generator<Uint8Array> {
-    state.ttftMs ??= performance.now() - o.startedAt;
-    latch.busy = false;
-    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    latch.busy = true;
-  }
+/** One chunk handed out: the latch is idle while the reader holds it. */
+function* emit(chunk: string | Buffer, o: MockStreamOptions, state: { ttftMs: number | null }, latch: OutcomeLatch): Generator<Uint8Array> {
+  state.ttftMs ??= performance.now() - o.startedAt;
+  latch.busy = false;
+  yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  latch.busy = true;
 }

@@ -250,71 +250,90 @@ export interface ResponsesStreamOptions {
 
 /** A streamed Responses answer, passed through as whole events (see the file comment for the failure rules). */
 export function passResponsesStream(source: AsyncIterable<Uint8Array>, o: ResponsesStreamOptions, signal: CallSignal): UpstreamReply {
-  const w = new ResponsesWatcher();
-  let ttftMs: number | null = null;
-  const partial = (): Partial<CallOutcome> => ({ usage: w.usage, finishReason: w.finishReason, ttftMs, text: o.captureText || w.usage === null ? w.text() : null });
-  const state = (): CallOutcome => ({ ok: true, error: null, model: w.model, responseId: w.responseId, ...partial() }) as CallOutcome;
-  const latch = new OutcomeLatch(signal, state, () => o.deadline.dispose());
+  const s = new StreamState(o.captureText);
+  const latch = new OutcomeLatch(signal, () => s.outcome(), () => o.deadline.dispose());
+  return { status: 200, contentType: 'text/event-stream', body: run(source, o, s, latch), outcome: latch.promise, wire: 'responses' };
+}
 
-  async function* run(): AsyncGenerator<Uint8Array> {
-    const aligner = new SseAligner();
-    let sent = false;
-    let failure: unknown = null;
-    latch.busy = true;
-    try {
-      try {
-        for await (const chunk of source) {
-          ttftMs ??= performance.now() - o.startedAt;
-          w.feed(chunk);
-          const out = aligner.push(chunk);
-          if (out === null) continue;
-          if (w.invalidEvent !== null) throw new UpstreamError('upstream_error', `${o.contender.name}: upstream sent an invalid Responses event: ${JSON.stringify(w.invalidEvent)}`, { phase: sent ? 'mid_stream' : 'first_byte', retryable: true });
-          // An error before anything was sent: a clean failure of the attempt, retried like the 5xx it usually stands for.
-          if (!sent && w.upstreamError !== null) throw new UpstreamError('upstream_error', `${o.contender.name}: upstream error event: ${w.upstreamError}`, { phase: 'first_byte', retryable: true });
-          sent = true;
-          latch.busy = false;
-          // An upstream's error text may quote its key: it reaches the client only with secrets stripped.
-          yield w.upstreamError !== null ? Buffer.from(sanitize(out.toString('utf8'))) : out;
-          latch.busy = true;
-        }
-      } catch (err) {
-        failure = err;
-      }
-      const tail = aligner.flush();
-      w.end();
-      if (w.ended && w.invalidEvent === null) {
-        if (tail !== null && tail.length > 0) {
-          latch.busy = false;
-          yield tail;
-        }
-        if (w.upstreamError !== null) latch.settle(failedOutcome({ code: 'upstream_error', message: `${o.contender.name}: upstream response failed: ${w.upstreamError}`, phase: 'mid_stream', upstreamStatus: null }, partial()));
-        else latch.settle(state());
-        return;
-      }
-      const reason = failure === null ? null : failure instanceof UpstreamError ? failure : o.deadline.explain(failure, sent ? 'mid_stream' : 'first_byte');
-      if (!sent) {
-        const err = reason ?? new UpstreamError('upstream_error', `${o.contender.name}: upstream closed the stream before any event`, { phase: 'first_byte', retryable: true });
-        latch.settle(failedOutcome(err.info(), { ttftMs }));
-        throw err;
-      }
-      if (o.deadline.callerAborted) return;
-      if (reason === null && w.upstreamError !== null) {
-        // The upstream's own error event has reached the client already.
-        latch.settle(failedOutcome({ code: 'upstream_error', message: `${o.contender.name}: upstream error in stream: ${w.upstreamError}`, phase: 'mid_stream', upstreamStatus: null }, partial()));
-        return;
-      }
-      const why = reason ? reason.message.replace(`${o.contender.name}: `, '') : 'ended before response.completed';
-      const message = `${o.contender.name}: upstream stream cut: ${why}`;
-      latch.settle(failedOutcome({ code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: null }, partial()));
-      latch.busy = false;
-      yield responsesErrorEvent('upstream_stream_cut', message, w.sequence + 1);
-    } finally {
-      latch.busy = false;
-      if (!latch.settled) latch.settle(state());
-    }
+/** What a passed-through stream has learned so far, for its outcome. */
+class StreamState {
+  readonly w = new ResponsesWatcher();
+  ttftMs: number | null = null;
+
+  constructor(readonly captureText: boolean) {}
+
+  partial(): Partial<CallOutcome> {
+    const w = this.w;
+    return { usage: w.usage, finishReason: w.finishReason, ttftMs: this.ttftMs, text: this.captureText || w.usage === null ? w.text() : null };
   }
 
-  return { status: 200, contentType: 'text/event-stream', body: run(), outcome: latch.promise, wire: 'responses' };
+  outcome(): CallOutcome {
+    return { ok: true, error: null, model: this.w.model, responseId: this.w.responseId, ...this.partial() } as CallOutcome;
+  }
+}
+
+/**
+ * The client's bytes of a passed-through stream. A generator declared once, at the top level: a generator function
+ * declared inside the per-call function is a new closure each call, and V8 then kept every call's objects alive
+ * through its young-generation collections (see gateway/mapped-chunks.ts).
+ */
+async function* run(source: AsyncIterable<Uint8Array>, o: ResponsesStreamOptions, s: StreamState, latch: OutcomeLatch): AsyncGenerator<Uint8Array> {
+  const w = s.w;
+  const aligner = new SseAligner();
+  let sent = false;
+  let failure: unknown = null;
+  latch.busy = true;
+  try {
+    try {
+      for await (const chunk of source) {
+        s.ttftMs ??= performance.now() - o.startedAt;
+        w.feed(chunk);
+        const out = aligner.push(chunk);
+        if (out === null) continue;
+        if (w.invalidEvent !== null) throw new UpstreamError('upstream_error', `${o.contender.name}: upstream sent an invalid Responses event: ${JSON.stringify(w.invalidEvent)}`, { phase: sent ? 'mid_stream' : 'first_byte', retryable: true });
+        // An error before anything was sent: a clean failure of the attempt, retried like the 5xx it usually stands for.
+        if (!sent && w.upstreamError !== null) throw new UpstreamError('upstream_error', `${o.contender.name}: upstream error event: ${w.upstreamError}`, { phase: 'first_byte', retryable: true });
+        sent = true;
+        latch.busy = false;
+        // An upstream's error text may quote its key: it reaches the client only with secrets stripped.
+        yield w.upstreamError !== null ? Buffer.from(sanitize(out.toString('utf8'))) : out;
+        latch.busy = true;
+      }
+    } catch (err) {
+      failure = err;
+    }
+    const tail = aligner.flush();
+    w.end();
+    if (w.ended && w.invalidEvent === null) {
+      if (tail !== null && tail.length > 0) {
+        latch.busy = false;
+        yield tail;
+      }
+      if (w.upstreamError !== null) latch.settle(failedOutcome({ code: 'upstream_error', message: `${o.contender.name}: upstream response failed: ${w.upstreamError}`, phase: 'mid_stream', upstreamStatus: null }, s.partial()));
+      else latch.settle(s.outcome());
+      return;
+    }
+    const reason = failure === null ? null : failure instanceof UpstreamError ? failure : o.deadline.explain(failure, sent ? 'mid_stream' : 'first_byte');
+    if (!sent) {
+      const err = reason ?? new UpstreamError('upstream_error', `${o.contender.name}: upstream closed the stream before any event`, { phase: 'first_byte', retryable: true });
+      latch.settle(failedOutcome(err.info(), { ttftMs: s.ttftMs }));
+      throw err;
+    }
+    if (o.deadline.callerAborted) return;
+    if (reason === null && w.upstreamError !== null) {
+      // The upstream's own error event has reached the client already.
+      latch.settle(failedOutcome({ code: 'upstream_error', message: `${o.contender.name}: upstream error in stream: ${w.upstreamError}`, phase: 'mid_stream', upstreamStatus: null }, s.partial()));
+      return;
+    }
+    const why = reason ? reason.message.replace(`${o.contender.name}: `, '') : 'ended before response.completed';
+    const message = `${o.contender.name}: upstream stream cut: ${why}`;
+    latch.settle(failedOutcome({ code: 'upstream_stream_cut', message, phase: 'mid_stream', upstreamStatus: null }, s.partial()));
+    latch.busy = false;
+    yield responsesErrorEvent('upstream_stream_cut', message, w.sequence + 1);
+  } finally {
+    latch.busy = false;
+    if (!latch.settled) latch.settle(s.outcome());
+  }
 }
 
 /** A Responses stream's `error` event (OpenAI's shape of it), numbered `sequence`. */
