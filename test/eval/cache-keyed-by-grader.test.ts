@@ -108,8 +108,10 @@ test("a judge grade is reused only while the judge is asked the same way: its se
   assert.equal(score(first.stdout), 100);
   assert.equal(bodies.length, 2, 'each answer judged once');
   assert.deepEqual(bodies.map((b) => [b.temperature, b.max_tokens]), [[0, 4096], [0, 4096]], 'the judge is sent its sampling settings and output cap');
-  // What the key digests is what is sent: the prompt's text, filled in.
-  const sent = bodies[0]!.messages as Array<{ role: string; content: string }>;
+  // What the key digests is what is sent: the prompt's text, filled in. The two items are judged concurrently, so
+  // either may come first.
+  const sent = bodies.map((b) => b.messages as Array<{ role: string; content: string }>).find((m) => m[1]!.content.includes('Capital of France'))!;
+  assert.ok(sent, 'the first item was judged');
   assert.equal(sent[0]!.content, JUDGE_PROMPT.system);
   assert.match(sent[1]!.content, /^Rubric:\nAnswers the question correctly\n\nQuestion:\nCapital of France\?\n\nReference answer:\nParis\n\nAnswer to grade:\nParis\.$/);
 
