@@ -25,7 +25,7 @@ const isFunctionLike = (n: ts.Node): boolean =>
   ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n);
 
 /** The generator functions of `file` declared inside a function, as `path:line name`. */
-export function nestedGenerators(file: string, text: string): string[] {
+function nestedGenerators(file: string, text: string): string[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {

@@ -8,14 +8,10 @@
  * alive at every scavenge, each request promoted and left for a full collection.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { startFakeAnthropic } from '../support/fake-anthropic-upstream.js';
 import { startFakeOpenAI } from '../support/fake-openai-upstream.js';
-import { CLI_ARGS } from '../support/cli.js';
+import { serveOnSqlite } from '../support/cli.js';
 
 const REQUESTS = 400;
 
@@ -30,40 +26,20 @@ test('every streaming door leaves no request alive through young-generation coll
   const openai = await startFakeOpenAI({ answer: 'One two three four five six seven eight nine ten eleven twelve.' });
   const anthropic = await startFakeAnthropic({});
   t.after(() => Promise.all([openai.close(), anthropic.close()]));
-  const dir = mkdtempSync(join(tmpdir(), 'saima-generations-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cfg = join(dir, 'saima.yaml');
-  writeFileSync(
-    cfg,
+  // A young generation of 1 MB: a scavenge every few dozen requests. Given on node's command line, the gateway does
+  // not start itself again with its own size.
+  const gateway = await serveOnSqlite(
+    t,
     [
-      'server: { host: 127.0.0.1, port: 0 }',
-      `store: "sqlite:${join(dir, 'saima.db')}"`,
       'auth: { mode: none }',
       'log: { level: silent }',
       'contenders:',
       `  chat: { provider: openai, base_url: "${openai.url}", api_key: sk-up, model: m-1, price: { input: 1, output: 2 } }`,
       `  own: { provider: openai, base_url: "${openai.url}", api_key: sk-up, model: m-1, responses: true, price: { input: 1, output: 2 } }`,
       `  claude: { provider: anthropic, base_url: "${anthropic.url}", api_key: sk-ant-up, model: claude-x, price: { input: 1, output: 2 } }`,
-    ].join('\n'),
+    ],
+    { nodeArgs: ['--trace-gc-nvp', '--max-semi-space-size=1'] },
   );
-  // A young generation of 1 MB: a scavenge every few dozen requests. Given on node's command line, the gateway does
-  // not start itself again with its own size.
-  const child = spawn(process.execPath, ['--trace-gc-nvp', '--max-semi-space-size=1', ...CLI_ARGS, 'serve', '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => void (child.exitCode === null && child.kill('SIGKILL')));
-  let trace = '';
-  child.stdout.on('data', (d: Buffer) => (trace += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (trace += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`saima serve did not start: ${trace.slice(-2000)}`)), 20_000);
-    const poll = setInterval(() => {
-      const m = /listening on (http:\/\/\S+)/.exec(trace);
-      if (m) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-  });
 
   const doors = [
     { name: 'chat completions', path: '/v1/chat/completions', body: { model: 'chat', stream: true, messages: [{ role: 'user', content: 'Hi' }] }, end: 'data: [DONE]' },
@@ -76,15 +52,15 @@ test('every streaming door leaves no request alive through young-generation coll
   for (const door of doors) {
     const body = JSON.stringify(door.body);
     const ask = async () => {
-      const res = await fetch(`${url}${door.path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
+      const res = await fetch(`${gateway.url}${door.path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body });
       const text = await res.text();
       assert.ok(res.status === 200 && text.includes(door.end), `${door.name}: ${res.status} ${text.slice(0, 300)}`);
     };
     // Warm: the functions of this door optimized, and the requests before it out of the young generation.
     for (let i = 0; i < 150; i++) await ask();
-    const from = trace.length;
+    const from = gateway.output().length;
     for (let i = 0; i < REQUESTS; i++) await ask();
-    results.push({ name: door.name, ...survivedMedian(trace, from) });
+    results.push({ name: door.name, ...survivedMedian(gateway.output(), from) });
   }
   const chat = results[0]!;
   for (const r of results) {

@@ -52,10 +52,10 @@ export interface ServeChild {
 
 /**
  * `saima serve --config FILE` as its own process, resolved once it says where it listens (port 0 in the config
- * picks a free one); killed after the test if still running.
+ * picks a free one); killed after the test if still running. `nodeArgs` go to node itself (V8 flags, say).
  */
-export async function serveChild(t: TestContext, configFile: string, opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<ServeChild> {
-  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--config', configFile, ...(opts.args ?? [])], {
+export async function serveChild(t: TestContext, configFile: string, opts: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[] } = {}): Promise<ServeChild> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...CLI_ARGS, 'serve', '--config', configFile, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
@@ -87,7 +87,7 @@ export async function serveChild(t: TestContext, configFile: string, opts: { env
  * `lines` (auth, contenders, races…) to a temp folder removed after the test. `db` is the SQLite file, to read the
  * request log from.
  */
-export async function serveOnSqlite(t: TestContext, lines: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<ServeChild & { db: string }> {
+export async function serveOnSqlite(t: TestContext, lines: readonly string[], opts: { env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<ServeChild & { db: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'saima-serve-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = join(dir, 'saima.db');
